@@ -3,3 +3,11 @@
 
 /// The version of this crate, shared by the Python and Node packages.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub mod book;
+pub mod error;
+pub mod money;
+pub mod record;
+
+pub use error::{Error, Result};
+pub mod interchange;

@@ -1,0 +1,49 @@
+//! The one error type of csops-core.
+//!
+//! Every fallible public function returns [`Error`]. Its variants say what kind of thing went
+//! wrong (the input failed validation, a file could not be read, a configuration is wrong,
+//! money did not add up); each carries enough context to find the offending file, row and field
+//! without a debugger. The Python and Node bindings map each variant to one exception class or
+//! one error `code`.
+
+use std::path::PathBuf;
+
+use crate::book::ValidationReport;
+use crate::money::MoneyError;
+
+/// Anything that can go wrong in csops-core.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input had problems and the load was strict (or nothing valid was left). The report
+    /// lists every problem, each with file, row, record, field and reason.
+    #[error("validation failed: {}", .0.summary())]
+    Validation(Box<ValidationReport>),
+    /// A file or directory could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The path involved.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file is not well-formed CSV or JSON (as opposed to well-formed with bad values, which
+    /// is a [`Error::Validation`]).
+    #[error("{file}: {reason}")]
+    Format {
+        /// The file (or document) name.
+        file: String,
+        /// What is wrong, with the position where the parser knows it.
+        reason: String,
+    },
+    /// A configuration (feature definitions, header mapping, …) is invalid. All problems are
+    /// listed.
+    #[error("invalid configuration: {}", .0.join("; "))]
+    Config(Vec<String>),
+    /// Money could not be combined or converted.
+    #[error(transparent)]
+    Money(#[from] MoneyError),
+}
+
+/// `Result` with csops' [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
