@@ -292,6 +292,9 @@ impl Interner {
     pub(crate) fn name(&self, id: u32) -> &str {
         &self.names[id as usize]
     }
+    pub(crate) fn len(&self) -> usize {
+        self.names.len()
+    }
 }
 
 /// Raw usage events stored by column: 16 bytes an event, grouped by account, so tens of
@@ -340,6 +343,10 @@ impl UsageLog {
     /// Number of distinct (account, user) members.
     pub fn member_count(&self) -> usize {
         self.member_user.len()
+    }
+    /// Number of distinct feature names.
+    pub fn feature_count(&self) -> usize {
+        self.features.len()
     }
     /// The id of a feature name, if any event used it.
     pub fn feature_id(&self, name: &str) -> Option<u32> {
@@ -533,14 +540,11 @@ impl Book {
         }
         add!(contact_roles, "contact_roles");
         for (i, e) in records.usage_events.iter().enumerate() {
-            asm.add_usage_event(
-                pos("usage_events", i),
-                &e.account_id,
-                &e.user_id,
-                &e.feature,
-                e.timestamp.timestamp_millis(),
-                None,
-            );
+            let p = pos("usage_events", i);
+            let ts = e.timestamp.timestamp_millis();
+            if !asm.add_usage_event(&p, &e.account_id, &e.user_id, &e.feature, ts, false) {
+                asm.reject(&p, None, flatten_json(e));
+            }
         }
         add!(usage_snapshots, "usage_snapshots");
         add!(tickets, "tickets");
@@ -787,7 +791,11 @@ impl Check for UsageSnapshot {
             out,
         );
         if !self.value.is_finite() {
-            out.push(("value", ProblemKind::Malformed, format!("value {} is not finite", self.value)));
+            out.push((
+                "value",
+                ProblemKind::Malformed,
+                format!("value {} is not finite", self.value),
+            ));
         }
     }
 }
@@ -803,7 +811,11 @@ impl Check for Ticket {
         if let Some(c) = self.csat
             && !(1..=5).contains(&c)
         {
-            out.push(("csat", ProblemKind::OutOfRange, format!("CSAT {c} is outside 1–5")));
+            out.push((
+                "csat",
+                ProblemKind::OutOfRange,
+                format!("CSAT {c} is outside 1–5"),
+            ));
         }
         if self.status.is_resolved() && self.closed.is_none() {
             out.push((
@@ -972,8 +984,17 @@ impl Assembler {
     }
 
     /// Reject a row: list it with its raw fields.
-    pub(crate) fn reject(&mut self, pos: &Position, record_id: Option<&str>, fields: BTreeMap<String, String>) {
-        self.report.files.entry(pos.file.clone()).or_default().rejected += 1;
+    pub(crate) fn reject(
+        &mut self,
+        pos: &Position,
+        record_id: Option<&str>,
+        fields: BTreeMap<String, String>,
+    ) {
+        self.report
+            .files
+            .entry(pos.file.clone())
+            .or_default()
+            .rejected += 1;
         self.report.rejected.push(RejectedRow {
             file: pos.file.clone(),
             row: pos.row,
@@ -983,7 +1004,11 @@ impl Assembler {
     }
 
     fn loaded(&mut self, file: &str) {
-        self.report.files.entry(file.to_string()).or_default().loaded += 1;
+        self.report
+            .files
+            .entry(file.to_string())
+            .or_default()
+            .loaded += 1;
     }
 
     /// Run the record's checks and its duplicate-id check; returns true when it is acceptable.
@@ -1016,16 +1041,30 @@ impl Assembler {
         })
     }
 
-    fn unknown_ref(&mut self, pos: &Position, record_id: Option<&str>, field: &'static str, id: &str, what: &str) {
+    fn unknown_ref(
+        &mut self,
+        pos: &Position,
+        record_id: Option<&str>,
+        field: &'static str,
+        id: &str,
+        what: &str,
+    ) {
         let reason = match (what, self.account_rows.get(id), self.contact_rows.get(id)) {
             ("account", Some(row), _) => format!("account `{id}` was rejected (row {row})"),
             ("contact", _, Some(row)) => format!("contact `{id}` was rejected (row {row})"),
             _ => format!("unknown {what} `{id}`"),
         };
-        self.problem(pos, record_id, (field, ProblemKind::UnknownReference, reason));
+        self.problem(
+            pos,
+            record_id,
+            (field, ProblemKind::UnknownReference, reason),
+        );
     }
 
-    pub(crate) fn add_accounts(&mut self, rows: impl IntoIterator<Item = (Position, Account, RawFields)>) {
+    pub(crate) fn add_accounts(
+        &mut self,
+        rows: impl IntoIterator<Item = (Position, Account, RawFields)>,
+    ) {
         for (pos, a, raw) in rows {
             self.read_if_memory(&pos, &raw);
             if self.vet("account", &pos, &a) {
@@ -1042,13 +1081,22 @@ impl Assembler {
         }
     }
 
-    pub(crate) fn add_contacts(&mut self, rows: impl IntoIterator<Item = (Position, Contact, RawFields)>) {
+    pub(crate) fn add_contacts(
+        &mut self,
+        rows: impl IntoIterator<Item = (Position, Contact, RawFields)>,
+    ) {
         for (pos, c, raw) in rows {
             self.read_if_memory(&pos, &raw);
             let mut ok = self.vet("contact", &pos, &c);
             let acct = self.account_index.get(&c.account_id).copied();
             if acct.is_none() {
-                self.unknown_ref(&pos, Some(&c.id), "account_id", &c.account_id.clone(), "account");
+                self.unknown_ref(
+                    &pos,
+                    Some(&c.id),
+                    "account_id",
+                    &c.account_id.clone(),
+                    "account",
+                );
                 ok = false;
             }
             match (ok, acct) {
@@ -1075,7 +1123,13 @@ impl Assembler {
         }
     }
 
-    fn reject_record<T: Serialize>(&mut self, pos: &Position, id: Option<&str>, r: &T, raw: RawFields) {
+    fn reject_record<T: Serialize>(
+        &mut self,
+        pos: &Position,
+        id: Option<&str>,
+        r: &T,
+        raw: RawFields,
+    ) {
         let fields = raw.unwrap_or_else(|| flatten_json(r));
         self.reject(pos, id, fields);
     }
@@ -1087,7 +1141,11 @@ impl Assembler {
         let account = match r.owner(self) {
             Some(Owner::Account(a)) => Some(a),
             Some(Owner::Unknown(id, field)) => {
-                let what = if field == "contact_id" { "contact" } else { "account" };
+                let what = if field == "contact_id" {
+                    "contact"
+                } else {
+                    "account"
+                };
                 self.unknown_ref(&pos, r.id(), field, &id, what);
                 None
             }
@@ -1114,50 +1172,49 @@ impl Assembler {
         }
     }
 
-    /// Add one usage event without allocating (the hot path of loading telemetry).
+    /// Add one usage event without allocating (the hot path of loading telemetry). Records
+    /// any problem and returns false when the event is not kept; the caller then lists the row
+    /// with [`Assembler::reject`]. `from_file` says the reader already counted the row.
     pub(crate) fn add_usage_event(
         &mut self,
-        pos: Position,
+        pos: &Position,
         account_id: &str,
         user_id: &str,
         feature: &str,
-        ts: i64,
-        raw: RawFields,
-    ) {
-        self.read_if_memory(&pos, &raw);
+        ts_ms: i64,
+        from_file: bool,
+    ) -> bool {
+        if !from_file {
+            self.read(&pos.file);
+        }
         let mut bad = Vec::new();
         if user_id.trim().is_empty() {
-            bad.push(("user_id", ProblemKind::Missing, "user_id is empty".to_string()));
+            bad.push((
+                "user_id",
+                ProblemKind::Missing,
+                "user_id is empty".to_string(),
+            ));
         }
         if feature.trim().is_empty() {
-            bad.push(("feature", ProblemKind::Missing, "feature is empty".to_string()));
+            bad.push((
+                "feature",
+                ProblemKind::Missing,
+                "feature is empty".to_string(),
+            ));
         }
         match self.account_index.get(account_id).copied() {
             Some(a) if bad.is_empty() => {
-                self.usage.push(a, user_id, feature, ts);
+                self.usage.push(a, user_id, feature, ts_ms);
                 self.loaded(&pos.file);
-                return;
+                return true;
             }
             Some(_) => {}
-            None => self.unknown_ref(&pos, None, "account_id", account_id, "account"),
+            None => self.unknown_ref(pos, None, "account_id", account_id, "account"),
         }
         for p in bad {
-            self.problem(&pos, None, p);
+            self.problem(pos, None, p);
         }
-        let fields = raw.unwrap_or_else(|| {
-            BTreeMap::from([
-                ("account_id".to_string(), account_id.to_string()),
-                ("user_id".to_string(), user_id.to_string()),
-                ("feature".to_string(), feature.to_string()),
-                (
-                    "timestamp".to_string(),
-                    DateTime::<Utc>::from_timestamp_millis(ts)
-                        .map(|t| t.to_rfc3339())
-                        .unwrap_or_default(),
-                ),
-            ])
-        });
-        self.reject(&pos, None, fields);
+        false
     }
 
     pub(crate) fn finish(self, mode: LoadMode) -> Result<(Book, ValidationReport)> {
@@ -1267,12 +1324,18 @@ impl Placed for Ticket {
 impl Placed for SurveyResponse {
     const KIND: &'static str = "survey";
     fn extra_checks(&self, asm: &mut Assembler, a: usize, pos: &Position) -> bool {
-        let Some(c) = &self.contact_id else { return true };
+        let Some(c) = &self.contact_id else {
+            return true;
+        };
         match asm.contact_index.get(c) {
             Some(&ca) if ca == a => true,
             Some(_) => {
                 let reason = format!("contact `{c}` belongs to another account");
-                asm.problem(pos, Some(&self.id), ("contact_id", ProblemKind::Inconsistent, reason));
+                asm.problem(
+                    pos,
+                    Some(&self.id),
+                    ("contact_id", ProblemKind::Inconsistent, reason),
+                );
                 false
             }
             None => {
@@ -1307,7 +1370,10 @@ impl Placed for ArrSnapshot {
     const KIND: &'static str = "arr_snapshot";
     fn extra_checks(&self, asm: &mut Assembler, a: usize, pos: &Position) -> bool {
         if let Some(first) = asm.arr_keys.get(&(a, self.date)) {
-            let reason = format!("duplicate ARR snapshot for {}; first seen at row {first}", self.date);
+            let reason = format!(
+                "duplicate ARR snapshot for {}; first seen at row {first}",
+                self.date
+            );
             asm.problem(pos, None, ("date", ProblemKind::Duplicate, reason));
             return false;
         }
@@ -1356,12 +1422,24 @@ mod tests {
     #[test]
     fn next_renewal_recurs_by_term_without_future_records() {
         let a = account("A");
-        assert_eq!(a.next_renewal_on_or_after(d("2024-06-01")), Some(d("2025-01-01")));
-        assert_eq!(a.next_renewal_on_or_after(d("2025-01-01")), Some(d("2025-01-01")));
-        assert_eq!(a.next_renewal_on_or_after(d("2025-01-02")), Some(d("2026-01-01")));
+        assert_eq!(
+            a.next_renewal_on_or_after(d("2024-06-01")),
+            Some(d("2025-01-01"))
+        );
+        assert_eq!(
+            a.next_renewal_on_or_after(d("2025-01-01")),
+            Some(d("2025-01-01"))
+        );
+        assert_eq!(
+            a.next_renewal_on_or_after(d("2025-01-02")),
+            Some(d("2026-01-01"))
+        );
         let mut later = a.clone();
         later.renewal_date = Some(d("2027-01-01"));
-        assert_eq!(later.next_renewal_on_or_after(d("2024-03-01")), Some(d("2025-01-01")));
+        assert_eq!(
+            later.next_renewal_on_or_after(d("2024-03-01")),
+            Some(d("2025-01-01"))
+        );
     }
 
     #[test]
@@ -1376,7 +1454,9 @@ mod tests {
             title: None,
         }];
         let err = Book::from_records(r.clone(), LoadMode::Strict).unwrap_err();
-        let Error::Validation(report) = err else { panic!("expected validation error") };
+        let Error::Validation(report) = err else {
+            panic!("expected validation error")
+        };
         assert_eq!(report.problems.len(), 2);
         assert_eq!(report.problems[0].kind, ProblemKind::Duplicate);
         assert_eq!(report.problems[0].row, Some(2));

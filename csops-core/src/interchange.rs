@@ -107,7 +107,10 @@ impl HeaderMap {
         let mut problems = Vec::new();
         for (file, renames) in &self.files {
             let cols: Vec<&str> = if file == "*" {
-                FILES.iter().flat_map(|f| f.columns.iter().map(|c| c.name)).collect()
+                FILES
+                    .iter()
+                    .flat_map(|f| f.columns.iter().map(|c| c.name))
+                    .collect()
             } else if let Some(f) = FILES.iter().find(|f| f.stem == file) {
                 f.columns.iter().map(|c| c.name).collect()
             } else {
@@ -118,13 +121,10 @@ impl HeaderMap {
                 continue;
             };
             for (from, to) in renames {
-                let attr_ok = to.starts_with("attr.")
-                    && to.len() > 5
-                    && (file == "accounts" || file == "*");
+                let attr_ok =
+                    to.starts_with("attr.") && to.len() > 5 && (file == "accounts" || file == "*");
                 if !to.is_empty() && !attr_ok && !cols.contains(&to.as_str()) {
-                    problems.push(format!(
-                        "[{file}] `{from}` maps to unknown column `{to}`"
-                    ));
+                    problems.push(format!("[{file}] `{from}` maps to unknown column `{to}`"));
                 }
             }
         }
@@ -206,123 +206,400 @@ pub struct FileDoc {
 
 macro_rules! col {
     ($name:literal, $ty:ident, $req:literal, $meaning:literal, $ex:literal) => {
-        ColumnDoc { name: $name, ty: ColumnType::$ty, required: $req, meaning: $meaning, example: $ex, values: None }
+        ColumnDoc {
+            name: $name,
+            ty: ColumnType::$ty,
+            required: $req,
+            meaning: $meaning,
+            example: $ex,
+            values: None,
+        }
     };
     ($name:literal, $ty:ident($e:ty), $req:literal, $meaning:literal, $ex:literal) => {
-        ColumnDoc { name: $name, ty: ColumnType::$ty, required: $req, meaning: $meaning, example: $ex, values: Some(<$e>::names) }
+        ColumnDoc {
+            name: $name,
+            ty: ColumnType::$ty,
+            required: $req,
+            meaning: $meaning,
+            example: $ex,
+            values: Some(<$e>::names),
+        }
     };
 }
 
 /// Every file of a book, in load order (accounts, then contacts, then the rest).
 pub const FILES: &[FileDoc] = &[
-    FileDoc { stem: "accounts", required: true, meaning: "One customer account. Extra columns named `attr.<name>` become custom attributes.", columns: &[
-        col!("id", Text, true, "Unique account id (CRM id).", "A-0001"),
-        col!("name", Text, true, "Account name.", "Acme Corp"),
-        col!("owner_csm", Text, false, "The CSM who owns the account.", "dana.reyes"),
-        col!("segment", Text, false, "Market segment.", "enterprise"),
-        col!("tier", Text, false, "Coverage tier.", "high_touch"),
-        col!("region", Text, false, "Sales region.", "EMEA"),
-        col!("industry", Text, false, "Industry.", "software"),
-        col!("plan", Text, false, "Plan or edition.", "pro"),
-        col!("currency", Currency, true, "Contract currency of `arr`.", "EUR"),
-        col!("arr", Decimal, true, "Current annual recurring revenue, ≥ 0.", "48000.00"),
-        col!("seats", Integer, false, "Licensed seats.", "120"),
-        col!("start_date", Date, true, "Contract start.", "2023-04-01"),
-        col!("renewal_date", Date, false, "Next (or current) renewal date, on or after `start_date`.", "2026-04-01"),
-        col!("term_months", Integer, false, "Contract term in months (12 when empty); renewals recur every term.", "12"),
-    ]},
-    FileDoc { stem: "contacts", required: false, meaning: "One person at a customer.", columns: &[
-        col!("id", Text, true, "Unique contact id.", "C-0001"),
-        col!("account_id", Text, true, "The contact's account.", "A-0001"),
-        col!("name", Text, true, "Full name.", "Sam Lee"),
-        col!("email", Text, false, "E-mail address.", "sam@acme.example"),
-        col!("title", Text, false, "Job title.", "VP Operations"),
-    ]},
-    FileDoc { stem: "contact_roles", required: false, meaning: "One spell of a contact holding a role (the CRM's contact-role history).", columns: &[
-        col!("contact_id", Text, true, "The contact.", "C-0001"),
-        col!("role", Enum(Role), true, "The role held.", "executive_sponsor"),
-        col!("added", Date, true, "First day the role was held.", "2023-04-01"),
-        col!("removed", Date, false, "Day the role ended (not held from then on); empty while held.", "2025-09-15"),
-    ]},
-    FileDoc { stem: "usage_events", required: false, meaning: "One product-usage event. Events have no id; duplicates are legitimate.", columns: &[
-        col!("account_id", Text, true, "The account.", "A-0001"),
-        col!("user_id", Text, true, "The product user (scoped to the account).", "u-17"),
-        col!("feature", Text, true, "Feature or event name; `login` counts as a login.", "reports"),
-        col!("timestamp", Timestamp, true, "When, in UTC (kept to the millisecond).", "2025-03-01T09:30:00Z"),
-    ]},
-    FileDoc { stem: "usage_snapshots", required: false, meaning: "A named usage metric over a period. One row per account, metric and period start.", columns: &[
-        col!("account_id", Text, true, "The account.", "A-0001"),
-        col!("period_start", Date, true, "First day of the period.", "2025-03-01"),
-        col!("period_end", Date, true, "Last day of the period (inclusive), on or after `period_start`.", "2025-03-31"),
-        col!("metric", Text, true, "Metric name.", "active_users"),
-        col!("value", Number, true, "The value.", "87"),
-    ]},
-    FileDoc { stem: "tickets", required: false, meaning: "One support ticket.", columns: &[
-        col!("id", Text, true, "Unique ticket id.", "T-1001"),
-        col!("account_id", Text, true, "The account.", "A-0001"),
-        col!("opened", Date, true, "Day opened.", "2025-02-10"),
-        col!("closed", Date, false, "Day closed (required when status is solved or closed), on or after `opened`.", "2025-02-12"),
-        col!("priority", Enum(Priority), true, "Priority.", "high"),
-        col!("status", Enum(TicketStatus), true, "Status at export time.", "closed"),
-        col!("escalated", Bool, false, "Whether it was escalated (false when empty).", "false"),
-        col!("csat", Integer, false, "CSAT given on closing, 1–5.", "4"),
-    ]},
-    FileDoc { stem: "surveys", required: false, meaning: "One NPS or CSAT survey answer.", columns: &[
-        col!("id", Text, true, "Unique response id.", "S-501"),
-        col!("account_id", Text, true, "The account.", "A-0001"),
-        col!("contact_id", Text, false, "The contact who answered (must belong to the account).", "C-0001"),
-        col!("date", Date, true, "Day answered.", "2025-01-20"),
-        col!("kind", Enum(SurveyKind), true, "Survey kind.", "nps"),
-        col!("score", Integer, true, "0–10 for NPS, 1–5 for CSAT.", "9"),
-        col!("comment", Text, false, "Free-text comment.", "Great support"),
-    ]},
-    FileDoc { stem: "meetings", required: false, meaning: "One meeting with the customer.", columns: &[
-        col!("id", Text, true, "Unique meeting id.", "M-77"),
-        col!("account_id", Text, true, "The account.", "A-0001"),
-        col!("kind", Enum(MeetingKind), true, "Meeting kind.", "ebr"),
-        col!("date", Date, true, "Day held.", "2025-01-15"),
-        col!("attendee_roles", List(Role), false, "Roles of the customer's attendees, `;`-separated.", "executive_sponsor;champion"),
-    ]},
-    FileDoc { stem: "milestones", required: false, meaning: "One success-plan milestone.", columns: &[
-        col!("id", Text, true, "Unique milestone id.", "MS-9"),
-        col!("account_id", Text, true, "The account.", "A-0001"),
-        col!("name", Text, true, "The outcome to achieve.", "First dashboard live"),
-        col!("due", Date, true, "Day due.", "2025-06-30"),
-        col!("achieved", Date, false, "Day achieved; empty if not (yet).", "2025-06-12"),
-    ]},
-    FileDoc { stem: "opportunities", required: false, meaning: "One CRM opportunity.", columns: &[
-        col!("id", Text, true, "Unique opportunity id.", "O-301"),
-        col!("account_id", Text, true, "The account.", "A-0001"),
-        col!("kind", Enum(OpportunityKind), true, "What the deal is for.", "renewal"),
-        col!("currency", Currency, true, "Currency of `amount`.", "EUR"),
-        col!("amount", Decimal, true, "Annualised amount, ≥ 0.", "48000.00"),
-        col!("close_date", Date, true, "Expected or actual close day, not before `created`.", "2026-04-01"),
-        col!("stage", Text, true, "The CRM's stage name.", "Negotiation"),
-        col!("status", Enum(OpportunityStatus), true, "Open, won or lost.", "open"),
-        col!("probability", Number, true, "Probability to close, 0–1.", "0.8"),
-        col!("forecast_category", Enum(ForecastCategory), true, "The rep's forecast category.", "commit"),
-        col!("created", Date, false, "Day created.", "2025-12-01"),
-    ]},
-    FileDoc { stem: "arr_snapshots", required: false, meaning: "The ARR of an account on a date. One row per account and date.", columns: &[
-        col!("account_id", Text, true, "The account.", "A-0001"),
-        col!("date", Date, true, "The day.", "2025-03-31"),
-        col!("currency", Currency, true, "Currency of `arr`.", "EUR"),
-        col!("arr", Decimal, true, "ARR on that day, ≥ 0.", "48000.00"),
-    ]},
-    FileDoc { stem: "renewal_outcomes", required: false, meaning: "What happened at one renewal.", columns: &[
-        col!("id", Text, true, "Unique id.", "R-12"),
-        col!("account_id", Text, true, "The account.", "A-0001"),
-        col!("renewal_date", Date, true, "The renewal date.", "2025-04-01"),
-        col!("outcome", Enum(Outcome), true, "Renewed (same ARR), churned (ARR after 0), contracted (lower), expanded (higher).", "expanded"),
-        col!("currency", Currency, true, "Currency of both amounts.", "EUR"),
-        col!("arr_before", Decimal, true, "ARR before, ≥ 0.", "40000.00"),
-        col!("arr_after", Decimal, true, "ARR after, ≥ 0.", "48000.00"),
-    ]},
-    FileDoc { stem: "fx_rates", required: false, meaning: "Exchange rates into one reporting currency: one unit of `currency` is worth `rate` units of `reporting_currency`.", columns: &[
-        col!("currency", Currency, true, "The currency converted from.", "EUR"),
-        col!("reporting_currency", Currency, true, "The reporting currency (the same on every row).", "USD"),
-        col!("rate", Decimal, true, "Units of reporting currency per unit, > 0.", "1.08"),
-    ]},
+    FileDoc {
+        stem: "accounts",
+        required: true,
+        meaning: "One customer account. Extra columns named `attr.<name>` become custom attributes.",
+        columns: &[
+            col!("id", Text, true, "Unique account id (CRM id).", "A-0001"),
+            col!("name", Text, true, "Account name.", "Acme Corp"),
+            col!(
+                "owner_csm",
+                Text,
+                false,
+                "The CSM who owns the account.",
+                "dana.reyes"
+            ),
+            col!("segment", Text, false, "Market segment.", "enterprise"),
+            col!("tier", Text, false, "Coverage tier.", "high_touch"),
+            col!("region", Text, false, "Sales region.", "EMEA"),
+            col!("industry", Text, false, "Industry.", "software"),
+            col!("plan", Text, false, "Plan or edition.", "pro"),
+            col!(
+                "currency",
+                Currency,
+                true,
+                "Contract currency of `arr`.",
+                "EUR"
+            ),
+            col!(
+                "arr",
+                Decimal,
+                true,
+                "Current annual recurring revenue, ≥ 0.",
+                "48000.00"
+            ),
+            col!("seats", Integer, false, "Licensed seats.", "120"),
+            col!("start_date", Date, true, "Contract start.", "2023-04-01"),
+            col!(
+                "renewal_date",
+                Date,
+                false,
+                "Next (or current) renewal date, on or after `start_date`.",
+                "2026-04-01"
+            ),
+            col!(
+                "term_months",
+                Integer,
+                false,
+                "Contract term in months (12 when empty); renewals recur every term.",
+                "12"
+            ),
+        ],
+    },
+    FileDoc {
+        stem: "contacts",
+        required: false,
+        meaning: "One person at a customer.",
+        columns: &[
+            col!("id", Text, true, "Unique contact id.", "C-0001"),
+            col!("account_id", Text, true, "The contact's account.", "A-0001"),
+            col!("name", Text, true, "Full name.", "Sam Lee"),
+            col!("email", Text, false, "E-mail address.", "sam@acme.example"),
+            col!("title", Text, false, "Job title.", "VP Operations"),
+        ],
+    },
+    FileDoc {
+        stem: "contact_roles",
+        required: false,
+        meaning: "One spell of a contact holding a role (the CRM's contact-role history).",
+        columns: &[
+            col!("contact_id", Text, true, "The contact.", "C-0001"),
+            col!(
+                "role",
+                Enum(Role),
+                true,
+                "The role held.",
+                "executive_sponsor"
+            ),
+            col!(
+                "added",
+                Date,
+                true,
+                "First day the role was held.",
+                "2023-04-01"
+            ),
+            col!(
+                "removed",
+                Date,
+                false,
+                "Day the role ended (not held from then on); empty while held.",
+                "2025-09-15"
+            ),
+        ],
+    },
+    FileDoc {
+        stem: "usage_events",
+        required: false,
+        meaning: "One product-usage event. Events have no id; duplicates are legitimate.",
+        columns: &[
+            col!("account_id", Text, true, "The account.", "A-0001"),
+            col!(
+                "user_id",
+                Text,
+                true,
+                "The product user (scoped to the account).",
+                "u-17"
+            ),
+            col!(
+                "feature",
+                Text,
+                true,
+                "Feature or event name; `login` counts as a login.",
+                "reports"
+            ),
+            col!(
+                "timestamp",
+                Timestamp,
+                true,
+                "When, in UTC (kept to the millisecond).",
+                "2025-03-01T09:30:00Z"
+            ),
+        ],
+    },
+    FileDoc {
+        stem: "usage_snapshots",
+        required: false,
+        meaning: "A named usage metric over a period. One row per account, metric and period start.",
+        columns: &[
+            col!("account_id", Text, true, "The account.", "A-0001"),
+            col!(
+                "period_start",
+                Date,
+                true,
+                "First day of the period.",
+                "2025-03-01"
+            ),
+            col!(
+                "period_end",
+                Date,
+                true,
+                "Last day of the period (inclusive), on or after `period_start`.",
+                "2025-03-31"
+            ),
+            col!("metric", Text, true, "Metric name.", "active_users"),
+            col!("value", Number, true, "The value.", "87"),
+        ],
+    },
+    FileDoc {
+        stem: "tickets",
+        required: false,
+        meaning: "One support ticket.",
+        columns: &[
+            col!("id", Text, true, "Unique ticket id.", "T-1001"),
+            col!("account_id", Text, true, "The account.", "A-0001"),
+            col!("opened", Date, true, "Day opened.", "2025-02-10"),
+            col!(
+                "closed",
+                Date,
+                false,
+                "Day closed (required when status is solved or closed), on or after `opened`.",
+                "2025-02-12"
+            ),
+            col!("priority", Enum(Priority), true, "Priority.", "high"),
+            col!(
+                "status",
+                Enum(TicketStatus),
+                true,
+                "Status at export time.",
+                "closed"
+            ),
+            col!(
+                "escalated",
+                Bool,
+                false,
+                "Whether it was escalated (false when empty).",
+                "false"
+            ),
+            col!("csat", Integer, false, "CSAT given on closing, 1–5.", "4"),
+        ],
+    },
+    FileDoc {
+        stem: "surveys",
+        required: false,
+        meaning: "One NPS or CSAT survey answer.",
+        columns: &[
+            col!("id", Text, true, "Unique response id.", "S-501"),
+            col!("account_id", Text, true, "The account.", "A-0001"),
+            col!(
+                "contact_id",
+                Text,
+                false,
+                "The contact who answered (must belong to the account).",
+                "C-0001"
+            ),
+            col!("date", Date, true, "Day answered.", "2025-01-20"),
+            col!("kind", Enum(SurveyKind), true, "Survey kind.", "nps"),
+            col!("score", Integer, true, "0–10 for NPS, 1–5 for CSAT.", "9"),
+            col!(
+                "comment",
+                Text,
+                false,
+                "Free-text comment.",
+                "Great support"
+            ),
+        ],
+    },
+    FileDoc {
+        stem: "meetings",
+        required: false,
+        meaning: "One meeting with the customer.",
+        columns: &[
+            col!("id", Text, true, "Unique meeting id.", "M-77"),
+            col!("account_id", Text, true, "The account.", "A-0001"),
+            col!("kind", Enum(MeetingKind), true, "Meeting kind.", "ebr"),
+            col!("date", Date, true, "Day held.", "2025-01-15"),
+            col!(
+                "attendee_roles",
+                List(Role),
+                false,
+                "Roles of the customer's attendees, `;`-separated.",
+                "executive_sponsor;champion"
+            ),
+        ],
+    },
+    FileDoc {
+        stem: "milestones",
+        required: false,
+        meaning: "One success-plan milestone.",
+        columns: &[
+            col!("id", Text, true, "Unique milestone id.", "MS-9"),
+            col!("account_id", Text, true, "The account.", "A-0001"),
+            col!(
+                "name",
+                Text,
+                true,
+                "The outcome to achieve.",
+                "First dashboard live"
+            ),
+            col!("due", Date, true, "Day due.", "2025-06-30"),
+            col!(
+                "achieved",
+                Date,
+                false,
+                "Day achieved; empty if not (yet).",
+                "2025-06-12"
+            ),
+        ],
+    },
+    FileDoc {
+        stem: "opportunities",
+        required: false,
+        meaning: "One CRM opportunity.",
+        columns: &[
+            col!("id", Text, true, "Unique opportunity id.", "O-301"),
+            col!("account_id", Text, true, "The account.", "A-0001"),
+            col!(
+                "kind",
+                Enum(OpportunityKind),
+                true,
+                "What the deal is for.",
+                "renewal"
+            ),
+            col!("currency", Currency, true, "Currency of `amount`.", "EUR"),
+            col!(
+                "amount",
+                Decimal,
+                true,
+                "Annualised amount, ≥ 0.",
+                "48000.00"
+            ),
+            col!(
+                "close_date",
+                Date,
+                true,
+                "Expected or actual close day, not before `created`.",
+                "2026-04-01"
+            ),
+            col!("stage", Text, true, "The CRM's stage name.", "Negotiation"),
+            col!(
+                "status",
+                Enum(OpportunityStatus),
+                true,
+                "Open, won or lost.",
+                "open"
+            ),
+            col!(
+                "probability",
+                Number,
+                true,
+                "Probability to close, 0–1.",
+                "0.8"
+            ),
+            col!(
+                "forecast_category",
+                Enum(ForecastCategory),
+                true,
+                "The rep's forecast category.",
+                "commit"
+            ),
+            col!("created", Date, false, "Day created.", "2025-12-01"),
+        ],
+    },
+    FileDoc {
+        stem: "arr_snapshots",
+        required: false,
+        meaning: "The ARR of an account on a date. One row per account and date.",
+        columns: &[
+            col!("account_id", Text, true, "The account.", "A-0001"),
+            col!("date", Date, true, "The day.", "2025-03-31"),
+            col!("currency", Currency, true, "Currency of `arr`.", "EUR"),
+            col!("arr", Decimal, true, "ARR on that day, ≥ 0.", "48000.00"),
+        ],
+    },
+    FileDoc {
+        stem: "renewal_outcomes",
+        required: false,
+        meaning: "What happened at one renewal.",
+        columns: &[
+            col!("id", Text, true, "Unique id.", "R-12"),
+            col!("account_id", Text, true, "The account.", "A-0001"),
+            col!(
+                "renewal_date",
+                Date,
+                true,
+                "The renewal date.",
+                "2025-04-01"
+            ),
+            col!(
+                "outcome",
+                Enum(Outcome),
+                true,
+                "Renewed (same ARR), churned (ARR after 0), contracted (lower), expanded (higher).",
+                "expanded"
+            ),
+            col!(
+                "currency",
+                Currency,
+                true,
+                "Currency of both amounts.",
+                "EUR"
+            ),
+            col!("arr_before", Decimal, true, "ARR before, ≥ 0.", "40000.00"),
+            col!("arr_after", Decimal, true, "ARR after, ≥ 0.", "48000.00"),
+        ],
+    },
+    FileDoc {
+        stem: "fx_rates",
+        required: false,
+        meaning: "Exchange rates into one reporting currency: one unit of `currency` is worth `rate` units of `reporting_currency`.",
+        columns: &[
+            col!(
+                "currency",
+                Currency,
+                true,
+                "The currency converted from.",
+                "EUR"
+            ),
+            col!(
+                "reporting_currency",
+                Currency,
+                true,
+                "The reporting currency (the same on every row).",
+                "USD"
+            ),
+            col!(
+                "rate",
+                Decimal,
+                true,
+                "Units of reporting currency per unit, > 0.",
+                "1.08"
+            ),
+        ],
+    },
 ];
 
 fn file_doc(stem: &str) -> &'static FileDoc {
@@ -354,15 +631,26 @@ impl ColumnMap {
             }
             if let Some(c) = doc.columns.iter().find(|c| c.name == name) {
                 if index.insert(c.name, i).is_some() {
-                    file_problem(asm, file, Some(c.name), ProblemKind::Duplicate,
-                        format!("column `{}` appears twice; the last one is used", c.name));
+                    file_problem(
+                        asm,
+                        file,
+                        Some(c.name),
+                        ProblemKind::Duplicate,
+                        format!("column `{}` appears twice; the last one is used", c.name),
+                    );
                 }
             } else if doc.stem == "accounts" && name.starts_with("attr.") && name.len() > 5 {
                 attrs.push((name["attr.".len()..].to_string(), i));
             } else {
-                file_problem(asm, file, Some(h), ProblemKind::UnknownValue, format!(
-                    "unknown column `{h}`: map it in the header map (to a column, to `attr.<name>` on accounts, or to \"\" to ignore it)"
-                ));
+                file_problem(
+                    asm,
+                    file,
+                    Some(h),
+                    ProblemKind::UnknownValue,
+                    format!(
+                        "unknown column `{h}`: map it in the header map (to a column, to `attr.<name>` on accounts, or to \"\" to ignore it)"
+                    ),
+                );
             }
         }
         let missing = doc
@@ -375,7 +663,13 @@ impl ColumnMap {
     }
 }
 
-fn file_problem(asm: &mut Assembler, file: &str, field: Option<&str>, kind: ProblemKind, reason: String) {
+fn file_problem(
+    asm: &mut Assembler,
+    file: &str,
+    field: Option<&str>,
+    kind: ProblemKind,
+    reason: String,
+) {
     asm.report.problems.push(crate::book::Problem {
         file: file.to_string(),
         row: None,
@@ -405,14 +699,22 @@ impl<'a> RowReader<'a> {
         match v {
             Some(Some(t)) => Some(t),
             Some(None) => {
-                self.bad(field, ProblemKind::Missing, format!("`{field}` is required"));
+                self.bad(
+                    field,
+                    ProblemKind::Missing,
+                    format!("`{field}` is required"),
+                );
                 None
             }
             None => None,
         }
     }
     /// `Some(None)` when empty, `None` when malformed (a problem was recorded).
-    fn parse<T>(&mut self, field: &'static str, f: impl FnOnce(&str) -> std::result::Result<T, (ProblemKind, String)>) -> Option<Option<T>> {
+    fn parse<T>(
+        &mut self,
+        field: &'static str,
+        f: impl FnOnce(&str) -> std::result::Result<T, (ProblemKind, String)>,
+    ) -> Option<Option<T>> {
         match self.raw(field) {
             None => Some(None),
             Some(s) => match f(s) {
@@ -442,7 +744,12 @@ impl<'a> RowReader<'a> {
         self.parse(f, |s| {
             Decimal::from_str_exact(s)
                 .or_else(|_| Decimal::from_scientific(s))
-                .map_err(|_| (ProblemKind::Malformed, format!("`{s}` is not a decimal amount")))
+                .map_err(|_| {
+                    (
+                        ProblemKind::Malformed,
+                        format!("`{s}` is not a decimal amount"),
+                    )
+                })
         })
     }
     fn money(&mut self, amount: &'static str, currency: Option<Currency>) -> Option<Money> {
@@ -451,32 +758,49 @@ impl<'a> RowReader<'a> {
         Some(Money::new(a, currency?))
     }
     fn currency(&mut self, f: &'static str) -> Option<Currency> {
-        let v = self.parse(f, |s| Currency::new(s).map_err(|e| (ProblemKind::UnknownValue, e.to_string())));
+        let v = self.parse(f, |s| {
+            Currency::new(s).map_err(|e| (ProblemKind::UnknownValue, e.to_string()))
+        });
         self.required(f, v)
     }
     fn integer<T: FromStr>(&mut self, f: &'static str) -> Option<Option<T>> {
         self.parse(f, |s| {
             s.parse::<T>().map_err(|_| {
-                let kind = if s.starts_with('-') { ProblemKind::Negative } else { ProblemKind::Malformed };
-                (kind, format!("`{s}` is not a non-negative whole number in range"))
+                let kind = if s.starts_with('-') {
+                    ProblemKind::Negative
+                } else {
+                    ProblemKind::Malformed
+                };
+                (
+                    kind,
+                    format!("`{s}` is not a non-negative whole number in range"),
+                )
             })
         })
     }
     fn number(&mut self, f: &'static str) -> Option<Option<f64>> {
         self.parse(f, |s| match s.parse::<f64>() {
             Ok(x) if x.is_finite() => Ok(x),
-            _ => Err((ProblemKind::Malformed, format!("`{s}` is not a finite number"))),
+            _ => Err((
+                ProblemKind::Malformed,
+                format!("`{s}` is not a finite number"),
+            )),
         })
     }
     fn boolean(&mut self, f: &'static str) -> Option<Option<bool>> {
         self.parse(f, |s| match s.to_ascii_lowercase().as_str() {
             "true" | "1" | "yes" | "y" => Ok(true),
             "false" | "0" | "no" | "n" => Ok(false),
-            _ => Err((ProblemKind::Malformed, format!("`{s}` is not a boolean (true/false)"))),
+            _ => Err((
+                ProblemKind::Malformed,
+                format!("`{s}` is not a boolean (true/false)"),
+            )),
         })
     }
     fn enumeration<T: FromStr<Err = String>>(&mut self, f: &'static str) -> Option<T> {
-        let v = self.parse(f, |s| T::from_str(s).map_err(|e| (ProblemKind::UnknownValue, e)));
+        let v = self.parse(f, |s| {
+            T::from_str(s).map_err(|e| (ProblemKind::UnknownValue, e))
+        });
         self.required(f, v)
     }
     fn list<T: FromStr<Err = String>>(&mut self, f: &'static str) -> Option<Vec<T>> {
@@ -494,7 +818,12 @@ impl<'a> RowReader<'a> {
 fn parse_date(s: &str) -> std::result::Result<NaiveDate, (ProblemKind, String)> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .or_else(|_| DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc).date_naive()))
-        .map_err(|_| (ProblemKind::Malformed, format!("`{s}` is not a date (expected YYYY-MM-DD)")))
+        .map_err(|_| {
+            (
+                ProblemKind::Malformed,
+                format!("`{s}` is not a date (expected YYYY-MM-DD)"),
+            )
+        })
 }
 
 fn parse_timestamp_ms(s: &str) -> std::result::Result<i64, (ProblemKind, String)> {
@@ -506,7 +835,10 @@ fn parse_timestamp_ms(s: &str) -> std::result::Result<i64, (ProblemKind, String)
             return Ok(t.and_utc().timestamp_millis());
         }
     }
-    Err((ProblemKind::Malformed, format!("`{s}` is not a timestamp (expected RFC 3339, e.g. 2025-03-01T09:30:00Z)")))
+    Err((
+        ProblemKind::Malformed,
+        format!("`{s}` is not a timestamp (expected RFC 3339, e.g. 2025-03-01T09:30:00Z)"),
+    ))
 }
 
 fn fmt_timestamp_ms(ms: i64) -> String {
@@ -551,18 +883,38 @@ impl Tabular for Account {
             }
         }
         Some(Account {
-            id: id?, name: name?, owner_csm: owner_csm?, segment: segment?, tier: tier?,
-            region: region?, industry: industry?, plan: plan?, arr: arr?, seats: seats?,
-            start_date: start_date?, renewal_date: renewal_date?, term_months: term_months?,
+            id: id?,
+            name: name?,
+            owner_csm: owner_csm?,
+            segment: segment?,
+            tier: tier?,
+            region: region?,
+            industry: industry?,
+            plan: plan?,
+            arr: arr?,
+            seats: seats?,
+            start_date: start_date?,
+            renewal_date: renewal_date?,
+            term_months: term_months?,
             attributes,
         })
     }
     fn write(&self) -> Vec<String> {
         vec![
-            self.id.clone(), self.name.clone(), opt(&self.owner_csm), opt(&self.segment),
-            opt(&self.tier), opt(&self.region), opt(&self.industry), opt(&self.plan),
-            self.arr.currency.to_string(), self.arr.amount.to_string(), opt(&self.seats),
-            self.start_date.to_string(), opt(&self.renewal_date), opt(&self.term_months),
+            self.id.clone(),
+            self.name.clone(),
+            opt(&self.owner_csm),
+            opt(&self.segment),
+            opt(&self.tier),
+            opt(&self.region),
+            opt(&self.industry),
+            opt(&self.plan),
+            self.arr.currency.to_string(),
+            self.arr.amount.to_string(),
+            opt(&self.seats),
+            self.start_date.to_string(),
+            opt(&self.renewal_date),
+            opt(&self.term_months),
         ]
     }
 }
@@ -570,12 +922,28 @@ impl Tabular for Account {
 impl Tabular for Contact {
     const STEM: &'static str = "contacts";
     fn parse(r: &mut RowReader<'_>) -> Option<Self> {
-        let (id, account_id, name) = (r.req_text("id"), r.req_text("account_id"), r.req_text("name"));
+        let (id, account_id, name) = (
+            r.req_text("id"),
+            r.req_text("account_id"),
+            r.req_text("name"),
+        );
         let (email, title) = (r.text("email"), r.text("title"));
-        Some(Contact { id: id?, account_id: account_id?, name: name?, email: email?, title: title? })
+        Some(Contact {
+            id: id?,
+            account_id: account_id?,
+            name: name?,
+            email: email?,
+            title: title?,
+        })
     }
     fn write(&self) -> Vec<String> {
-        vec![self.id.clone(), self.account_id.clone(), self.name.clone(), opt(&self.email), opt(&self.title)]
+        vec![
+            self.id.clone(),
+            self.account_id.clone(),
+            self.name.clone(),
+            opt(&self.email),
+            opt(&self.title),
+        ]
     }
 }
 
@@ -586,10 +954,20 @@ impl Tabular for ContactRole {
         let role = r.enumeration("role");
         let added = r.req_date("added");
         let removed = r.date("removed");
-        Some(ContactRole { contact_id: contact_id?, role: role?, added: added?, removed: removed? })
+        Some(ContactRole {
+            contact_id: contact_id?,
+            role: role?,
+            added: added?,
+            removed: removed?,
+        })
     }
     fn write(&self) -> Vec<String> {
-        vec![self.contact_id.clone(), self.role.to_string(), self.added.to_string(), opt(&self.removed)]
+        vec![
+            self.contact_id.clone(),
+            self.role.to_string(),
+            self.added.to_string(),
+            opt(&self.removed),
+        ]
     }
 }
 
@@ -602,10 +980,22 @@ impl Tabular for UsageSnapshot {
         let metric = r.req_text("metric");
         let v = r.number("value");
         let value = r.required("value", v);
-        Some(UsageSnapshot { account_id: account_id?, period_start: period_start?, period_end: period_end?, metric: metric?, value: value? })
+        Some(UsageSnapshot {
+            account_id: account_id?,
+            period_start: period_start?,
+            period_end: period_end?,
+            metric: metric?,
+            value: value?,
+        })
     }
     fn write(&self) -> Vec<String> {
-        vec![self.account_id.clone(), self.period_start.to_string(), self.period_end.to_string(), self.metric.clone(), self.value.to_string()]
+        vec![
+            self.account_id.clone(),
+            self.period_start.to_string(),
+            self.period_end.to_string(),
+            self.metric.clone(),
+            self.value.to_string(),
+        ]
     }
 }
 
@@ -620,10 +1010,28 @@ impl Tabular for Ticket {
         let status = r.enumeration("status");
         let escalated = r.boolean("escalated");
         let csat = r.integer::<u8>("csat");
-        Some(Ticket { id: id?, account_id: account_id?, opened: opened?, closed: closed?, priority: priority?, status: status?, escalated: escalated?.unwrap_or(false), csat: csat? })
+        Some(Ticket {
+            id: id?,
+            account_id: account_id?,
+            opened: opened?,
+            closed: closed?,
+            priority: priority?,
+            status: status?,
+            escalated: escalated?.unwrap_or(false),
+            csat: csat?,
+        })
     }
     fn write(&self) -> Vec<String> {
-        vec![self.id.clone(), self.account_id.clone(), self.opened.to_string(), opt(&self.closed), self.priority.to_string(), self.status.to_string(), self.escalated.to_string(), opt(&self.csat)]
+        vec![
+            self.id.clone(),
+            self.account_id.clone(),
+            self.opened.to_string(),
+            opt(&self.closed),
+            self.priority.to_string(),
+            self.status.to_string(),
+            self.escalated.to_string(),
+            opt(&self.csat),
+        ]
     }
 }
 
@@ -638,10 +1046,26 @@ impl Tabular for SurveyResponse {
         let s = r.integer::<u8>("score");
         let score = r.required("score", s);
         let comment = r.text("comment");
-        Some(SurveyResponse { id: id?, account_id: account_id?, contact_id: contact_id?, date: date?, kind: kind?, score: score?, comment: comment? })
+        Some(SurveyResponse {
+            id: id?,
+            account_id: account_id?,
+            contact_id: contact_id?,
+            date: date?,
+            kind: kind?,
+            score: score?,
+            comment: comment?,
+        })
     }
     fn write(&self) -> Vec<String> {
-        vec![self.id.clone(), self.account_id.clone(), opt(&self.contact_id), self.date.to_string(), self.kind.to_string(), self.score.to_string(), opt(&self.comment)]
+        vec![
+            self.id.clone(),
+            self.account_id.clone(),
+            opt(&self.contact_id),
+            self.date.to_string(),
+            self.kind.to_string(),
+            self.score.to_string(),
+            opt(&self.comment),
+        ]
     }
 }
 
@@ -653,11 +1077,23 @@ impl Tabular for Meeting {
         let kind = r.enumeration("kind");
         let date = r.req_date("date");
         let attendee_roles = r.list("attendee_roles");
-        Some(Meeting { id: id?, account_id: account_id?, kind: kind?, date: date?, attendee_roles: attendee_roles? })
+        Some(Meeting {
+            id: id?,
+            account_id: account_id?,
+            kind: kind?,
+            date: date?,
+            attendee_roles: attendee_roles?,
+        })
     }
     fn write(&self) -> Vec<String> {
         let roles: Vec<&str> = self.attendee_roles.iter().map(|r| r.as_str()).collect();
-        vec![self.id.clone(), self.account_id.clone(), self.kind.to_string(), self.date.to_string(), roles.join(";")]
+        vec![
+            self.id.clone(),
+            self.account_id.clone(),
+            self.kind.to_string(),
+            self.date.to_string(),
+            roles.join(";"),
+        ]
     }
 }
 
@@ -669,10 +1105,22 @@ impl Tabular for Milestone {
         let name = r.req_text("name");
         let due = r.req_date("due");
         let achieved = r.date("achieved");
-        Some(Milestone { id: id?, account_id: account_id?, name: name?, due: due?, achieved: achieved? })
+        Some(Milestone {
+            id: id?,
+            account_id: account_id?,
+            name: name?,
+            due: due?,
+            achieved: achieved?,
+        })
     }
     fn write(&self) -> Vec<String> {
-        vec![self.id.clone(), self.account_id.clone(), self.name.clone(), self.due.to_string(), opt(&self.achieved)]
+        vec![
+            self.id.clone(),
+            self.account_id.clone(),
+            self.name.clone(),
+            self.due.to_string(),
+            opt(&self.achieved),
+        ]
     }
 }
 
@@ -691,10 +1139,33 @@ impl Tabular for Opportunity {
         let probability = r.required("probability", p);
         let forecast_category = r.enumeration("forecast_category");
         let created = r.date("created");
-        Some(Opportunity { id: id?, account_id: account_id?, kind: kind?, amount: amount?, close_date: close_date?, stage: stage?, status: status?, probability: probability?, forecast_category: forecast_category?, created: created? })
+        Some(Opportunity {
+            id: id?,
+            account_id: account_id?,
+            kind: kind?,
+            amount: amount?,
+            close_date: close_date?,
+            stage: stage?,
+            status: status?,
+            probability: probability?,
+            forecast_category: forecast_category?,
+            created: created?,
+        })
     }
     fn write(&self) -> Vec<String> {
-        vec![self.id.clone(), self.account_id.clone(), self.kind.to_string(), self.amount.currency.to_string(), self.amount.amount.to_string(), self.close_date.to_string(), self.stage.clone(), self.status.to_string(), self.probability.to_string(), self.forecast_category.to_string(), opt(&self.created)]
+        vec![
+            self.id.clone(),
+            self.account_id.clone(),
+            self.kind.to_string(),
+            self.amount.currency.to_string(),
+            self.amount.amount.to_string(),
+            self.close_date.to_string(),
+            self.stage.clone(),
+            self.status.to_string(),
+            self.probability.to_string(),
+            self.forecast_category.to_string(),
+            opt(&self.created),
+        ]
     }
 }
 
@@ -705,10 +1176,19 @@ impl Tabular for ArrSnapshot {
         let date = r.req_date("date");
         let currency = r.currency("currency");
         let arr = r.money("arr", currency);
-        Some(ArrSnapshot { account_id: account_id?, date: date?, arr: arr? })
+        Some(ArrSnapshot {
+            account_id: account_id?,
+            date: date?,
+            arr: arr?,
+        })
     }
     fn write(&self) -> Vec<String> {
-        vec![self.account_id.clone(), self.date.to_string(), self.arr.currency.to_string(), self.arr.amount.to_string()]
+        vec![
+            self.account_id.clone(),
+            self.date.to_string(),
+            self.arr.currency.to_string(),
+            self.arr.amount.to_string(),
+        ]
     }
 }
 
@@ -722,10 +1202,25 @@ impl Tabular for RenewalOutcome {
         let currency = r.currency("currency");
         let arr_before = r.money("arr_before", currency);
         let arr_after = r.money("arr_after", currency);
-        Some(RenewalOutcome { id: id?, account_id: account_id?, renewal_date: renewal_date?, outcome: outcome?, arr_before: arr_before?, arr_after: arr_after? })
+        Some(RenewalOutcome {
+            id: id?,
+            account_id: account_id?,
+            renewal_date: renewal_date?,
+            outcome: outcome?,
+            arr_before: arr_before?,
+            arr_after: arr_after?,
+        })
     }
     fn write(&self) -> Vec<String> {
-        vec![self.id.clone(), self.account_id.clone(), self.renewal_date.to_string(), self.outcome.to_string(), self.arr_before.currency.to_string(), self.arr_before.amount.to_string(), self.arr_after.amount.to_string()]
+        vec![
+            self.id.clone(),
+            self.account_id.clone(),
+            self.renewal_date.to_string(),
+            self.outcome.to_string(),
+            self.arr_before.currency.to_string(),
+            self.arr_before.amount.to_string(),
+            self.arr_after.amount.to_string(),
+        ]
     }
 }
 
@@ -760,18 +1255,31 @@ struct CsvTable {
 
 impl CsvTable {
     fn open(path: &Path, name: String) -> Result<Self> {
-        let file = fs::File::open(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
-        Self::from_reader(Box::new(std::io::BufReader::with_capacity(1 << 20, file)), name)
+        let file = fs::File::open(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_reader(
+            Box::new(std::io::BufReader::with_capacity(1 << 20, file)),
+            name,
+        )
     }
     fn from_reader(r: Box<dyn std::io::Read>, name: String) -> Result<Self> {
         let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(r);
         let headers = reader
             .headers()
-            .map_err(|e| Error::Format { file: name.clone(), reason: e.to_string() })?
+            .map_err(|e| Error::Format {
+                file: name.clone(),
+                reason: e.to_string(),
+            })?
             .iter()
             .map(|h| h.trim_start_matches('\u{feff}').to_string())
             .collect();
-        Ok(CsvTable { name, headers, reader })
+        Ok(CsvTable {
+            name,
+            headers,
+            reader,
+        })
     }
 }
 
@@ -792,7 +1300,10 @@ impl Table for CsvTable {
                 }
                 Ok(false) => return Ok(()),
                 Err(e) => {
-                    return Err(Error::Format { file: self.name.clone(), reason: e.to_string() });
+                    return Err(Error::Format {
+                        file: self.name.clone(),
+                        reason: e.to_string(),
+                    });
                 }
             }
         }
@@ -814,7 +1325,10 @@ impl JsonTable {
         let mut rows = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let Value::Object(obj) = item else {
-                return Err(Error::Format { file: name, reason: format!("element {} is not an object", i + 1) });
+                return Err(Error::Format {
+                    file: name,
+                    reason: format!("element {} is not an object", i + 1),
+                });
             };
             let mut row: Vec<Option<String>> = vec![None; headers.len()];
             let mut put = |k: String, v: Option<String>, row: &mut Vec<Option<String>>| {
@@ -840,7 +1354,11 @@ impl JsonTable {
             }
             rows.push(row);
         }
-        Ok(JsonTable { name, headers, rows })
+        Ok(JsonTable {
+            name,
+            headers,
+            rows,
+        })
     }
 }
 
@@ -848,7 +1366,13 @@ fn json_text(v: &Value) -> Option<String> {
     match v {
         Value::Null => None,
         Value::String(s) => Some(s.clone()),
-        Value::Array(items) => Some(items.iter().filter_map(json_text).collect::<Vec<_>>().join(";")),
+        Value::Array(items) => Some(
+            items
+                .iter()
+                .filter_map(json_text)
+                .collect::<Vec<_>>()
+                .join(";"),
+        ),
         other => Some(other.to_string()),
     }
 }
@@ -888,19 +1412,34 @@ fn read_table<T: Tabular>(
     let headers = table.headers().to_vec();
     let (cols, missing) = ColumnMap::new(doc, &headers, map, asm, &file);
     for m in &missing {
-        file_problem(asm, &file, Some(m), ProblemKind::Missing, format!("required column `{m}` is missing; every row is rejected"));
+        file_problem(
+            asm,
+            &file,
+            Some(m),
+            ProblemKind::Missing,
+            format!("required column `{m}` is missing; every row is rejected"),
+        );
     }
     table.for_each_row(&mut |line, fields| {
         asm.read(&file);
-        let pos = Position { file: file.clone(), row: line };
+        let pos = Position {
+            file: file.clone(),
+            row: line,
+        };
         if !missing.is_empty() {
             asm.reject(&pos, None, raw_fields(&headers, fields));
             return;
         }
-        let mut r = RowReader { cols: &cols, fields, problems: Vec::new() };
+        let mut r = RowReader {
+            cols: &cols,
+            fields,
+            problems: Vec::new(),
+        };
         let rec = T::parse(&mut r);
         match rec {
-            Some(rec) if r.problems.is_empty() => sink(asm, pos, rec, Some(raw_fields(&headers, fields))),
+            Some(rec) if r.problems.is_empty() => {
+                sink(asm, pos, rec, Some(raw_fields(&headers, fields)))
+            }
             _ => {
                 let id = r.raw("id").map(str::to_string);
                 for p in std::mem::take(&mut r.problems) {
@@ -919,20 +1458,39 @@ fn read_usage(table: &mut dyn Table, map: &HeaderMap, asm: &mut Assembler) -> Re
     let headers = table.headers().to_vec();
     let (cols, missing) = ColumnMap::new(doc, &headers, map, asm, &file);
     for m in &missing {
-        file_problem(asm, &file, Some(m), ProblemKind::Missing, format!("required column `{m}` is missing; every row is rejected"));
+        file_problem(
+            asm,
+            &file,
+            Some(m),
+            ProblemKind::Missing,
+            format!("required column `{m}` is missing; every row is rejected"),
+        );
     }
     let idx = |n: &str| cols.index.get(n).copied().unwrap_or(usize::MAX);
-    let (ia, iu, ifeat, it) = (idx("account_id"), idx("user_id"), idx("feature"), idx("timestamp"));
+    let (ia, iu, ifeat, it) = (
+        idx("account_id"),
+        idx("user_id"),
+        idx("feature"),
+        idx("timestamp"),
+    );
     table.for_each_row(&mut |line, fields| {
         asm.read(&file);
-        let pos = Position { file: file.clone(), row: line };
+        let pos = Position {
+            file: file.clone(),
+            row: line,
+        };
         let get = |i: usize| fields.get(i).map(str::trim).filter(|s| !s.is_empty());
         if !missing.is_empty() {
             asm.reject(&pos, None, raw_fields(&headers, fields));
             return;
         }
         let mut problems: Vec<FieldProblem> = Vec::new();
-        for (i, name) in [(ia, "account_id"), (iu, "user_id"), (ifeat, "feature"), (it, "timestamp")] {
+        for (i, name) in [
+            (ia, "account_id"),
+            (iu, "user_id"),
+            (ifeat, "feature"),
+            (it, "timestamp"),
+        ] {
             if get(i).is_none() {
                 problems.push((name, ProblemKind::Missing, format!("`{name}` is required")));
             }
@@ -942,14 +1500,16 @@ fn read_usage(table: &mut dyn Table, map: &HeaderMap, asm: &mut Assembler) -> Re
             problems.push(("timestamp", *kind, reason.clone()));
         }
         match (problems.is_empty(), ts) {
-            (true, Some(Ok(ms))) => asm.add_usage_event(
-                pos,
-                get(ia).unwrap_or_default(),
-                get(iu).unwrap_or_default(),
-                get(ifeat).unwrap_or_default(),
-                ms,
-                Some(BTreeMap::new()),
-            ),
+            (true, Some(Ok(ms))) => {
+                let (acct, user, feat) = (
+                    get(ia).unwrap_or_default(),
+                    get(iu).unwrap_or_default(),
+                    get(ifeat).unwrap_or_default(),
+                );
+                if !asm.add_usage_event(&pos, acct, user, feat, ms, true) {
+                    asm.reject(&pos, None, raw_fields(&headers, fields));
+                }
+            }
             _ => {
                 for p in problems {
                     asm.problem(&pos, None, p);
@@ -978,13 +1538,21 @@ fn read_fx(table: &mut dyn Table, map: &HeaderMap, asm: &mut Assembler) -> Resul
     }
     let mut rows: Vec<(Position, Rate)> = Vec::new();
     read_table::<Rate>(table, map, asm, |_, pos, r, _| rows.push((pos, r)))?;
-    let Some(reporting) = rows.first().map(|(_, r)| r.1) else { return Ok(()) };
+    let Some(reporting) = rows.first().map(|(_, r)| r.1) else {
+        return Ok(());
+    };
     let mut fx = FxTable::new(reporting);
     for (pos, Rate(c, to, rate)) in rows {
         let problem = if to != reporting {
-            Some(("reporting_currency", ProblemKind::Inconsistent, format!("reporting currency {to} differs from {reporting} on the first row")))
+            Some((
+                "reporting_currency",
+                ProblemKind::Inconsistent,
+                format!("reporting currency {to} differs from {reporting} on the first row"),
+            ))
         } else {
-            fx.set_rate(c, rate).err().map(|e| ("rate", ProblemKind::OutOfRange, e.to_string()))
+            fx.set_rate(c, rate)
+                .err()
+                .map(|e| ("rate", ProblemKind::OutOfRange, e.to_string()))
         };
         match problem {
             Some(p) => {
@@ -1015,24 +1583,34 @@ fn load_tables(
         ($stem:literal, $t:ty, $method:ident) => {
             if let Some(mut t) = open($stem)? {
                 let mut rows = Vec::new();
-                read_table::<$t>(t.as_mut(), map, &mut asm, |_, p, r, raw| rows.push((p, r, raw)))?;
+                read_table::<$t>(t.as_mut(), map, &mut asm, |_, p, r, raw| {
+                    rows.push((p, r, raw))
+                })?;
                 asm.$method(rows);
             }
         };
         ($stem:literal, $t:ty) => {
             if let Some(mut t) = open($stem)? {
-                read_table::<$t>(t.as_mut(), map, &mut asm, |asm, p, r, raw| asm.add(p, r, raw))?;
+                read_table::<$t>(t.as_mut(), map, &mut asm, |asm, p, r, raw| {
+                    asm.add(p, r, raw)
+                })?;
             }
         };
     }
     match open("accounts")? {
         Some(mut t) => {
             let mut rows = Vec::new();
-            read_table::<Account>(t.as_mut(), map, &mut asm, |_, p, r, raw| rows.push((p, r, raw)))?;
+            read_table::<Account>(t.as_mut(), map, &mut asm, |_, p, r, raw| {
+                rows.push((p, r, raw))
+            })?;
             asm.add_accounts(rows);
         }
         None => {
-            return Err(Error::Format { file: "accounts".into(), reason: "a book needs accounts (accounts.csv, or an `accounts` array in JSON)".into() });
+            return Err(Error::Format {
+                file: "accounts".into(),
+                reason: "a book needs accounts (accounts.csv, or an `accounts` array in JSON)"
+                    .into(),
+            });
         }
     }
     table!("contacts", Contact, add_contacts);
@@ -1073,7 +1651,9 @@ pub fn load_csv_dir(dir: impl AsRef<Path>, opts: &LoadOptions) -> Result<Loaded>
             let name = format!("{stem}.csv");
             let path = dir.join(&name);
             if path.exists() {
-                Ok(Some(Box::new(CsvTable::open(&path, name)?) as Box<dyn Table>))
+                Ok(Some(
+                    Box::new(CsvTable::open(&path, name)?) as Box<dyn Table>
+                ))
             } else {
                 Ok(None)
             }
@@ -1084,14 +1664,23 @@ pub fn load_csv_dir(dir: impl AsRef<Path>, opts: &LoadOptions) -> Result<Loaded>
 
 /// Load a book from CSV texts held in memory, keyed by file stem (`accounts`, `tickets`, …).
 pub fn load_csv_texts(texts: &BTreeMap<String, String>, opts: &LoadOptions) -> Result<Loaded> {
-    if let Some(unknown) = texts.keys().find(|k| !FILES.iter().any(|f| f.stem == k.as_str())) {
-        return Err(Error::Format { file: unknown.clone(), reason: "not a file of the book layout".into() });
+    if let Some(unknown) = texts
+        .keys()
+        .find(|k| !FILES.iter().any(|f| f.stem == k.as_str()))
+    {
+        return Err(Error::Format {
+            file: unknown.clone(),
+            reason: "not a file of the book layout".into(),
+        });
     }
     load_tables(
         |stem| match texts.get(stem) {
             Some(text) => {
                 let bytes = text.clone().into_bytes();
-                Ok(Some(Box::new(CsvTable::from_reader(Box::new(std::io::Cursor::new(bytes)), format!("{stem}.csv"))?) as Box<dyn Table>))
+                Ok(Some(Box::new(CsvTable::from_reader(
+                    Box::new(std::io::Cursor::new(bytes)),
+                    format!("{stem}.csv"),
+                )?) as Box<dyn Table>))
             }
             None => Ok(None),
         },
@@ -1106,21 +1695,38 @@ pub fn load_json_str(text: &str, opts: &LoadOptions) -> Result<Loaded> {
         reason: format!("not valid JSON: {e}"),
     })?;
     let Value::Object(mut obj) = doc else {
-        return Err(Error::Format { file: "book.json".into(), reason: "the document must be a JSON object".into() });
+        return Err(Error::Format {
+            file: "book.json".into(),
+            reason: "the document must be a JSON object".into(),
+        });
     };
     if let Some(v) = obj.remove("schema_version")
         && v.as_u64() != Some(SCHEMA_VERSION as u64)
     {
-        return Err(Error::Format { file: "book.json".into(), reason: format!("unsupported schema_version {v}; this version reads {SCHEMA_VERSION}") });
+        return Err(Error::Format {
+            file: "book.json".into(),
+            reason: format!("unsupported schema_version {v}; this version reads {SCHEMA_VERSION}"),
+        });
     }
-    if let Some(k) = obj.keys().find(|k| !FILES.iter().any(|f| f.stem == k.as_str())) {
-        return Err(Error::Format { file: "book.json".into(), reason: format!("unknown key `{k}`") });
+    if let Some(k) = obj
+        .keys()
+        .find(|k| !FILES.iter().any(|f| f.stem == k.as_str()))
+    {
+        return Err(Error::Format {
+            file: "book.json".into(),
+            reason: format!("unknown key `{k}`"),
+        });
     }
     load_tables(
         |stem| match obj.get(stem) {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::Array(items)) => Ok(Some(Box::new(JsonTable::new(stem.to_string(), items)?) as Box<dyn Table>)),
-            Some(_) => Err(Error::Format { file: "book.json".into(), reason: format!("`{stem}` must be an array") }),
+            Some(Value::Array(items)) => Ok(Some(
+                Box::new(JsonTable::new(stem.to_string(), items)?) as Box<dyn Table>,
+            )),
+            Some(_) => Err(Error::Format {
+                file: "book.json".into(),
+                reason: format!("`{stem}` must be an array"),
+            }),
         },
         opts,
     )
@@ -1129,18 +1735,31 @@ pub fn load_json_str(text: &str, opts: &LoadOptions) -> Result<Loaded> {
 /// Load a book from a JSON file.
 pub fn load_json(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Loaded> {
     let path = path.as_ref();
-    let text = fs::read_to_string(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    let text = fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     load_json_str(&text, opts)
 }
 
 /// Rows of every file of a book, as text aligned with [`FILES`] columns (plus `attr.*`).
 fn tables(book: &Book) -> Vec<(&'static str, Vec<String>, Vec<Vec<String>>)> {
     let r = book.to_records();
-    let cols = |stem| file_doc(stem).columns.iter().map(|c| c.name.to_string()).collect::<Vec<_>>();
+    let cols = |stem| {
+        file_doc(stem)
+            .columns
+            .iter()
+            .map(|c| c.name.to_string())
+            .collect::<Vec<_>>()
+    };
     let mut out = Vec::new();
     // Accounts carry attribute columns, the union over all accounts.
     let attr_names: Vec<String> = {
-        let mut s: Vec<String> = r.accounts.iter().flat_map(|a| a.attributes.keys().cloned()).collect();
+        let mut s: Vec<String> = r
+            .accounts
+            .iter()
+            .flat_map(|a| a.attributes.keys().cloned())
+            .collect();
         s.sort();
         s.dedup();
         s
@@ -1152,7 +1771,11 @@ fn tables(book: &Book) -> Vec<(&'static str, Vec<String>, Vec<Vec<String>>)> {
         .iter()
         .map(|a| {
             let mut row = a.write();
-            row.extend(attr_names.iter().map(|k| a.attributes.get(k).cloned().unwrap_or_default()));
+            row.extend(
+                attr_names
+                    .iter()
+                    .map(|k| a.attributes.get(k).cloned().unwrap_or_default()),
+            );
             row
         })
         .collect();
@@ -1161,7 +1784,11 @@ fn tables(book: &Book) -> Vec<(&'static str, Vec<String>, Vec<Vec<String>>)> {
         items.iter().map(Tabular::write).collect()
     }
     out.push(("contacts", cols("contacts"), rows(&r.contacts)));
-    out.push(("contact_roles", cols("contact_roles"), rows(&r.contact_roles)));
+    out.push((
+        "contact_roles",
+        cols("contact_roles"),
+        rows(&r.contact_roles),
+    ));
     let usage = book.usage();
     let accounts = book.accounts();
     let urows = (0..accounts.len())
@@ -1178,16 +1805,35 @@ fn tables(book: &Book) -> Vec<(&'static str, Vec<String>, Vec<Vec<String>>)> {
         })
         .collect();
     out.push(("usage_events", cols("usage_events"), urows));
-    out.push(("usage_snapshots", cols("usage_snapshots"), rows(&r.usage_snapshots)));
+    out.push((
+        "usage_snapshots",
+        cols("usage_snapshots"),
+        rows(&r.usage_snapshots),
+    ));
     out.push(("tickets", cols("tickets"), rows(&r.tickets)));
     out.push(("surveys", cols("surveys"), rows(&r.surveys)));
     out.push(("meetings", cols("meetings"), rows(&r.meetings)));
     out.push(("milestones", cols("milestones"), rows(&r.milestones)));
-    out.push(("opportunities", cols("opportunities"), rows(&r.opportunities)));
-    out.push(("arr_snapshots", cols("arr_snapshots"), rows(&r.arr_snapshots)));
-    out.push(("renewal_outcomes", cols("renewal_outcomes"), rows(&r.renewal_outcomes)));
+    out.push((
+        "opportunities",
+        cols("opportunities"),
+        rows(&r.opportunities),
+    ));
+    out.push((
+        "arr_snapshots",
+        cols("arr_snapshots"),
+        rows(&r.arr_snapshots),
+    ));
+    out.push((
+        "renewal_outcomes",
+        cols("renewal_outcomes"),
+        rows(&r.renewal_outcomes),
+    ));
     if let Some(fx) = book.fx() {
-        let frows = fx.rates().map(|(c, rate)| vec![c.to_string(), fx.reporting().to_string(), rate.to_string()]).collect();
+        let frows = fx
+            .rates()
+            .map(|(c, rate)| vec![c.to_string(), fx.reporting().to_string(), rate.to_string()])
+            .collect();
         out.push(("fx_rates", cols("fx_rates"), frows));
     }
     out
@@ -1197,17 +1843,26 @@ fn tables(book: &Book) -> Vec<(&'static str, Vec<String>, Vec<Vec<String>>)> {
 /// written with their header only, except `fx_rates.csv`, written only when the book has rates.
 pub fn write_csv_dir(book: &Book, dir: impl AsRef<Path>) -> Result<Vec<PathBuf>> {
     let dir = dir.as_ref();
-    fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_path_buf(), source })?;
+    fs::create_dir_all(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     let mut written = Vec::new();
     for (stem, cols, rows) in tables(book) {
         let path = dir.join(format!("{stem}.csv"));
-        let io = |e: csv::Error| Error::Io { path: path.clone(), source: std::io::Error::other(e) };
+        let io = |e: csv::Error| Error::Io {
+            path: path.clone(),
+            source: std::io::Error::other(e),
+        };
         let mut w = csv::Writer::from_path(&path).map_err(io)?;
         w.write_record(&cols).map_err(io)?;
         for row in rows {
             w.write_record(&row).map_err(io)?;
         }
-        w.flush().map_err(|source| Error::Io { path: path.clone(), source })?;
+        w.flush().map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
         written.push(path);
     }
     Ok(written)
@@ -1218,13 +1873,22 @@ pub fn write_csv_texts(book: &Book) -> Result<BTreeMap<String, String>> {
     let mut out = BTreeMap::new();
     for (stem, cols, rows) in tables(book) {
         let mut w = csv::Writer::from_writer(Vec::new());
-        let fmt = |e: csv::Error| Error::Format { file: format!("{stem}.csv"), reason: e.to_string() };
+        let fmt = |e: csv::Error| Error::Format {
+            file: format!("{stem}.csv"),
+            reason: e.to_string(),
+        };
         w.write_record(&cols).map_err(fmt)?;
         for row in rows {
             w.write_record(&row).map_err(fmt)?;
         }
-        let bytes = w.into_inner().map_err(|e| Error::Format { file: format!("{stem}.csv"), reason: e.to_string() })?;
-        out.insert(stem.to_string(), String::from_utf8_lossy(&bytes).into_owned());
+        let bytes = w.into_inner().map_err(|e| Error::Format {
+            file: format!("{stem}.csv"),
+            reason: e.to_string(),
+        })?;
+        out.insert(
+            stem.to_string(),
+            String::from_utf8_lossy(&bytes).into_owned(),
+        );
     }
     Ok(out)
 }
@@ -1253,10 +1917,21 @@ pub fn write_json(book: &Book) -> Result<String> {
                     }
                     let ty = doc_cols.iter().find(|c| c.name == name).map(|c| c.ty);
                     let v = match ty {
-                        Some(ColumnType::Integer) => text.parse::<u64>().map(Value::from).unwrap_or(Value::String(text)),
-                        Some(ColumnType::Number) => text.parse::<f64>().ok().and_then(|x| serde_json::Number::from_f64(x).map(Value::Number)).unwrap_or(Value::String(text)),
+                        Some(ColumnType::Integer) => text
+                            .parse::<u64>()
+                            .map(Value::from)
+                            .unwrap_or(Value::String(text)),
+                        Some(ColumnType::Number) => text
+                            .parse::<f64>()
+                            .ok()
+                            .and_then(|x| serde_json::Number::from_f64(x).map(Value::Number))
+                            .unwrap_or(Value::String(text)),
                         Some(ColumnType::Bool) => Value::Bool(text == "true"),
-                        Some(ColumnType::List) => Value::Array(text.split(';').map(|s| Value::String(s.to_string())).collect()),
+                        Some(ColumnType::List) => Value::Array(
+                            text.split(';')
+                                .map(|s| Value::String(s.to_string()))
+                                .collect(),
+                        ),
                         _ => Value::String(text),
                     };
                     obj.insert(name.clone(), v);
@@ -1269,7 +1944,10 @@ pub fn write_json(book: &Book) -> Result<String> {
             .collect();
         doc.insert(stem.to_string(), Value::Array(items));
     }
-    serde_json::to_string_pretty(&Value::Object(doc)).map_err(|e| Error::Format { file: "book.json".into(), reason: e.to_string() })
+    serde_json::to_string_pretty(&Value::Object(doc)).map_err(|e| Error::Format {
+        file: "book.json".into(),
+        reason: e.to_string(),
+    })
 }
 
 /// The schema reference (`docs/schema.md`), generated from [`FILES`] so it cannot drift.
@@ -1288,15 +1966,38 @@ pub fn schema_markdown() -> String {
          spaces and hyphens read as `_`); **list** `;`-separated enum values (an array in JSON).\n\n",
     );
     for f in FILES {
-        s.push_str(&format!("## `{}.csv`{}\n\n{}\n\n", f.stem, if f.required { " (required)" } else { "" }, f.meaning));
+        s.push_str(&format!(
+            "## `{}.csv`{}\n\n{}\n\n",
+            f.stem,
+            if f.required { " (required)" } else { "" },
+            f.meaning
+        ));
         s.push_str("| column | type | required | meaning | example |\n|---|---|---|---|---|\n");
         for c in f.columns {
-            let ty = serde_json::to_value(c.ty).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            let ty = serde_json::to_value(c.ty)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
             let meaning = match c.values {
-                Some(values) => format!("{} One of: {}.", c.meaning, values().iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")),
+                Some(values) => format!(
+                    "{} One of: {}.",
+                    c.meaning,
+                    values()
+                        .iter()
+                        .map(|v| format!("`{v}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
                 None => c.meaning.to_string(),
             };
-            s.push_str(&format!("| `{}` | {} | {} | {} | `{}` |\n", c.name, ty, if c.required { "yes" } else { "no" }, meaning, c.example));
+            s.push_str(&format!(
+                "| `{}` | {} | {} | {} | `{}` |\n",
+                c.name,
+                ty,
+                if c.required { "yes" } else { "no" },
+                meaning,
+                c.example
+            ));
         }
         s.push('\n');
     }

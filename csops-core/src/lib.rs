@@ -6,6 +6,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub mod book;
 pub mod error;
+pub mod features;
 pub mod money;
 pub mod record;
 

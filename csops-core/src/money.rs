@@ -203,7 +203,8 @@ impl FromStr for Money {
         let (Some(a), Some(c), None) = (parts.next(), parts.next(), parts.next()) else {
             return Err(MoneyError::Malformed(s.to_string()));
         };
-        let amount = Decimal::from_str_exact(a).map_err(|_| MoneyError::Malformed(s.to_string()))?;
+        let amount =
+            Decimal::from_str_exact(a).map_err(|_| MoneyError::Malformed(s.to_string()))?;
         Ok(Money::new(amount, Currency::new(c)?))
     }
 }
@@ -309,7 +310,10 @@ mod tests {
         let mut fx = FxTable::new(usd);
         let a = Money::new("0.10".parse().unwrap(), usd);
         let b = Money::new("0.20".parse().unwrap(), gbp);
-        assert!(matches!(fx.sum([&a, &b]), Err(MoneyError::MissingRate { .. })));
+        assert!(matches!(
+            fx.sum([&a, &b]),
+            Err(MoneyError::MissingRate { .. })
+        ));
         fx.set_rate(gbp, "1.25".parse().unwrap()).unwrap();
         assert_eq!(fx.sum([&a, &b]).unwrap().amount, "0.35".parse().unwrap());
         assert!(fx.set_rate(gbp, Decimal::ZERO).is_err());

@@ -1,0 +1,590 @@
+//! Point-in-time features: what was known about each account on a given day.
+//!
+//! A health score, a back-test or a playbook does not read raw events; it reads **features**:
+//! "logins per active user per week over the last 28 days", "is there an executive sponsor",
+//! "days since the last EBR". [`features_as_of`] derives them for every account from the
+//! [`Book`] **as of a date**: only records dated on or before that day are seen, so a back-test
+//! that scores an account 90 days before its renewal sees exactly what a CSM could have seen
+//! then, never the future.
+//!
+//! The result is a [`FeatureFrame`]: account ids plus one `f64` column per feature. A missing
+//! value (no data to compute it from) is `NaN` and is reported as missing; no feature is ever
+//! `NaN` for any other reason, and nothing is clamped (seat utilisation above 100% stays above).
+//!
+//! | feature | definition | missing when |
+//! |---|---|---|
+//! | `logins_per_user_week` | `login` events in the usage window ÷ active users in it ÷ (window ÷ 7) | the account has no usage events at all |
+//! | `dau_mau` | average daily active users ÷ monthly active users over the DAU/MAU window | no usage events |
+//! | `feature_breadth` | share of the configured key features used at least once in the usage window (0–1) | no usage events |
+//! | `seat_utilisation` | active users in the usage window ÷ licensed seats | no usage events, or no seats |
+//! | `days_since_last_activity` | days since the last usage event | no usage events |
+//! | `usage_change_pct` | % change of event count, usage window vs the window before it | the previous window had no events while this one has some |
+//! | `tickets_opened` | tickets opened in the ticket window | never (0 without tickets) |
+//! | `open_high_priority_tickets` | high/urgent tickets opened and not yet closed on the day | never |
+//! | `avg_csat` | mean CSAT (ticket CSAT and CSAT surveys) in the CSAT window, 1–5 | no CSAT in the window |
+//! | `nps` | % promoters (9–10) − % detractors (0–6) among NPS answers in the NPS window | no answers in the window |
+//! | `exec_sponsor_present` | 1 if a contact holds the executive-sponsor role on the day, else 0 | never |
+//! | `champion_present` | 1 if a contact holds the champion role on the day, else 0 | never |
+//! | `days_since_last_ebr` | days since the last EBR or QBR | no business review yet |
+//! | `milestones_achieved_share` | of milestones due by the day, the share achieved by the day | none due yet |
+//! | `days_to_renewal` | days to the next renewal on or after the day (from the account's renewal date and term) | no renewal date |
+//! | `snapshot.<metric>` | latest value of a usage-snapshot metric whose period ended by the day (one column per configured metric) | no such snapshot |
+//!
+//! Windows end on the as-of day inclusive: a 28-day window on 2025-03-31 covers 2025-03-04 to
+//! 2025-03-31. Accounts whose contract starts after the day are not in the frame, nor (unless
+//! [`FeatureConfig::include_churned`]) accounts that had churned by it.
+//!
+//! Raw usage events are read in one pass, grouped by account, with no per-event allocation.
+
+use std::collections::BTreeSet;
+
+use chrono::{NaiveDate, NaiveTime};
+use serde::{Deserialize, Serialize};
+
+use crate::book::Book;
+use crate::error::{Error, Result};
+use crate::record::{Outcome, Role, SurveyKind};
+
+/// Feature column names.
+pub mod names {
+    /// Logins per active user per week.
+    pub const LOGINS_PER_USER_WEEK: &str = "logins_per_user_week";
+    /// DAU / MAU stickiness.
+    pub const DAU_MAU: &str = "dau_mau";
+    /// Share of key features used.
+    pub const FEATURE_BREADTH: &str = "feature_breadth";
+    /// Active users per licensed seat.
+    pub const SEAT_UTILISATION: &str = "seat_utilisation";
+    /// Days since the last usage event.
+    pub const DAYS_SINCE_LAST_ACTIVITY: &str = "days_since_last_activity";
+    /// Usage change against the previous window, in %.
+    pub const USAGE_CHANGE_PCT: &str = "usage_change_pct";
+    /// Tickets opened in the ticket window.
+    pub const TICKETS_OPENED: &str = "tickets_opened";
+    /// High or urgent tickets open on the day.
+    pub const OPEN_HIGH_PRIORITY_TICKETS: &str = "open_high_priority_tickets";
+    /// Mean CSAT.
+    pub const AVG_CSAT: &str = "avg_csat";
+    /// Net promoter score.
+    pub const NPS: &str = "nps";
+    /// An executive sponsor is in place.
+    pub const EXEC_SPONSOR_PRESENT: &str = "exec_sponsor_present";
+    /// A champion is in place.
+    pub const CHAMPION_PRESENT: &str = "champion_present";
+    /// Days since the last EBR or QBR.
+    pub const DAYS_SINCE_LAST_EBR: &str = "days_since_last_ebr";
+    /// Share of due milestones achieved.
+    pub const MILESTONES_ACHIEVED_SHARE: &str = "milestones_achieved_share";
+    /// Days to the next renewal.
+    pub const DAYS_TO_RENEWAL: &str = "days_to_renewal";
+    /// Every built-in feature, in frame order.
+    pub const ALL: &[&str] = &[
+        LOGINS_PER_USER_WEEK,
+        DAU_MAU,
+        FEATURE_BREADTH,
+        SEAT_UTILISATION,
+        DAYS_SINCE_LAST_ACTIVITY,
+        USAGE_CHANGE_PCT,
+        TICKETS_OPENED,
+        OPEN_HIGH_PRIORITY_TICKETS,
+        AVG_CSAT,
+        NPS,
+        EXEC_SPONSOR_PRESENT,
+        CHAMPION_PRESENT,
+        DAYS_SINCE_LAST_EBR,
+        MILESTONES_ACHIEVED_SHARE,
+        DAYS_TO_RENEWAL,
+    ];
+}
+
+/// The parameters of feature derivation. Every window is in days and ends on the as-of day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FeatureConfig {
+    /// Window for logins, breadth, seat utilisation and usage change (default 28).
+    pub usage_window_days: u32,
+    /// Window for DAU/MAU, at most 64 (default 28).
+    pub dau_mau_window_days: u32,
+    /// The features whose adoption counts toward breadth (at most 64).
+    pub key_features: Vec<String>,
+    /// The event name that counts as a login (default `login`).
+    pub login_feature: String,
+    /// Window for tickets opened (default 90).
+    pub ticket_window_days: u32,
+    /// Window for CSAT (default 90).
+    pub csat_window_days: u32,
+    /// Window for NPS (default 180).
+    pub nps_window_days: u32,
+    /// Usage-snapshot metrics to expose as `snapshot.<metric>` columns.
+    pub snapshot_metrics: Vec<String>,
+    /// Keep accounts that had churned by the as-of day (default false).
+    pub include_churned: bool,
+}
+
+impl Default for FeatureConfig {
+    fn default() -> Self {
+        FeatureConfig {
+            usage_window_days: 28,
+            dau_mau_window_days: 28,
+            key_features: [
+                "reports",
+                "dashboards",
+                "integrations",
+                "automation",
+                "api",
+                "alerts",
+                "exports",
+                "sharing",
+            ]
+            .map(String::from)
+            .to_vec(),
+            login_feature: "login".into(),
+            ticket_window_days: 90,
+            csat_window_days: 90,
+            nps_window_days: 180,
+            snapshot_metrics: Vec::new(),
+            include_churned: false,
+        }
+    }
+}
+
+impl FeatureConfig {
+    /// Check every parameter; all problems are reported at once.
+    pub fn validate(&self) -> Result<()> {
+        let mut p = Vec::new();
+        for (name, v) in [
+            ("usage_window_days", self.usage_window_days),
+            ("dau_mau_window_days", self.dau_mau_window_days),
+            ("ticket_window_days", self.ticket_window_days),
+            ("csat_window_days", self.csat_window_days),
+            ("nps_window_days", self.nps_window_days),
+        ] {
+            if v == 0 || v > 3660 {
+                p.push(format!("{name} must be between 1 and 3660 days, got {v}"));
+            }
+        }
+        if self.dau_mau_window_days > 64 {
+            p.push(format!(
+                "dau_mau_window_days must be at most 64, got {}",
+                self.dau_mau_window_days
+            ));
+        }
+        if self.key_features.is_empty() || self.key_features.len() > 64 {
+            p.push(format!(
+                "key_features must list 1 to 64 features, got {}",
+                self.key_features.len()
+            ));
+        }
+        let unique: BTreeSet<&String> = self.key_features.iter().collect();
+        if unique.len() != self.key_features.len() {
+            p.push("key_features has duplicates".into());
+        }
+        if self.key_features.iter().any(|f| f.trim().is_empty()) {
+            p.push("key_features has an empty name".into());
+        }
+        if self.login_feature.trim().is_empty() {
+            p.push("login_feature is empty".into());
+        }
+        let metrics: BTreeSet<&String> = self.snapshot_metrics.iter().collect();
+        if metrics.len() != self.snapshot_metrics.len() {
+            p.push("snapshot_metrics has duplicates".into());
+        }
+        if p.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Config(p))
+        }
+    }
+
+    /// Parse from TOML and validate.
+    pub fn from_toml(text: &str) -> Result<Self> {
+        let c: FeatureConfig = toml::from_str(text)
+            .map_err(|e| Error::Config(vec![format!("feature config: {e}")]))?;
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// Parse from JSON and validate.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let c: FeatureConfig = serde_json::from_str(text)
+            .map_err(|e| Error::Config(vec![format!("feature config: {e}")]))?;
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// The column names a frame built with this configuration has, in order.
+    pub fn column_names(&self) -> Vec<String> {
+        let mut v: Vec<String> = names::ALL.iter().map(|s| s.to_string()).collect();
+        v.extend(
+            self.snapshot_metrics
+                .iter()
+                .map(|m| format!("snapshot.{m}")),
+        );
+        v
+    }
+}
+
+/// One named feature column. `NaN` means missing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureColumn {
+    /// Feature name.
+    pub name: String,
+    /// One value per account of the frame, `NaN` where missing.
+    pub values: Vec<f64>,
+}
+
+impl FeatureColumn {
+    /// The value of row `i`, `None` if missing or out of range.
+    pub fn get(&self, i: usize) -> Option<f64> {
+        self.values.get(i).copied().filter(|v| !v.is_nan())
+    }
+    /// How many values are missing.
+    pub fn missing(&self) -> usize {
+        self.values.iter().filter(|v| v.is_nan()).count()
+    }
+}
+
+/// Summary statistics of one column (over present values).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnSummary {
+    /// Feature name.
+    pub name: String,
+    /// Present values.
+    pub present: usize,
+    /// Missing values.
+    pub missing: usize,
+    /// Mean, if any value is present.
+    pub mean: Option<f64>,
+    /// Minimum.
+    pub min: Option<f64>,
+    /// Median.
+    pub median: Option<f64>,
+    /// Maximum.
+    pub max: Option<f64>,
+}
+
+/// Features of every account as of one day: account ids plus one `f64` column per feature.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureFrame {
+    /// The as-of day.
+    pub as_of: NaiveDate,
+    /// Account ids, one per row.
+    pub account_ids: Vec<String>,
+    /// Columns, each as long as `account_ids`.
+    pub columns: Vec<FeatureColumn>,
+}
+
+impl FeatureFrame {
+    /// Number of accounts (rows).
+    pub fn len(&self) -> usize {
+        self.account_ids.len()
+    }
+    /// No rows.
+    pub fn is_empty(&self) -> bool {
+        self.account_ids.is_empty()
+    }
+    /// A column by name.
+    pub fn column(&self, name: &str) -> Option<&FeatureColumn> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+    /// The value of a feature for an account id (`None` if missing or unknown).
+    pub fn value(&self, account_id: &str, feature: &str) -> Option<f64> {
+        let i = self.account_ids.iter().position(|a| a == account_id)?;
+        self.column(feature)?.get(i)
+    }
+    /// Summary statistics of every column.
+    pub fn summary(&self) -> Vec<ColumnSummary> {
+        self.columns
+            .iter()
+            .map(|c| {
+                let mut v: Vec<f64> = c.values.iter().copied().filter(|x| !x.is_nan()).collect();
+                v.sort_by(f64::total_cmp);
+                let n = v.len();
+                ColumnSummary {
+                    name: c.name.clone(),
+                    present: n,
+                    missing: c.values.len() - n,
+                    mean: (n > 0).then(|| v.iter().sum::<f64>() / n as f64),
+                    min: v.first().copied(),
+                    median: (n > 0).then(|| {
+                        if n % 2 == 1 {
+                            v[n / 2]
+                        } else {
+                            (v[n / 2 - 1] + v[n / 2]) / 2.0
+                        }
+                    }),
+                    max: v.last().copied(),
+                }
+            })
+            .collect()
+    }
+    /// The summary as a text table.
+    pub fn render_summary(&self) -> String {
+        let f = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.2}"));
+        let mut s = format!(
+            "features as of {} ({} accounts)\n{:<28} {:>8} {:>8} {:>10} {:>10} {:>10} {:>10}\n",
+            self.as_of,
+            self.len(),
+            "feature",
+            "present",
+            "missing",
+            "mean",
+            "min",
+            "median",
+            "max"
+        );
+        for c in self.summary() {
+            s.push_str(&format!(
+                "{:<28} {:>8} {:>8} {:>10} {:>10} {:>10} {:>10}\n",
+                c.name,
+                c.present,
+                c.missing,
+                f(c.mean),
+                f(c.min),
+                f(c.median),
+                f(c.max)
+            ));
+        }
+        s
+    }
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+fn day_start_ms(d: NaiveDate) -> i64 {
+    d.and_time(NaiveTime::MIN).and_utc().timestamp_millis()
+}
+
+fn days_between(from: NaiveDate, to: NaiveDate) -> f64 {
+    (to - from).num_days() as f64
+}
+
+/// Derive every feature for every account as of `as_of` (inclusive). See the [module
+/// docs](self) for the definitions.
+///
+/// ```
+/// use csops_core::book::{Book, LoadMode, Records};
+/// use csops_core::features::{features_as_of, FeatureConfig};
+/// let (book, _) = Book::from_records(Records::default(), LoadMode::Strict)?;
+/// let frame = features_as_of(&book, "2025-03-31".parse().unwrap(), &FeatureConfig::default())?;
+/// assert!(frame.is_empty());
+/// # Ok::<(), csops_core::Error>(())
+/// ```
+pub fn features_as_of(book: &Book, as_of: NaiveDate, cfg: &FeatureConfig) -> Result<FeatureFrame> {
+    cfg.validate()?;
+    let usage = book.usage();
+    let end_ms = day_start_ms(as_of) + DAY_MS; // exclusive
+    let uw = cfg.usage_window_days as i64;
+    let start_ms = end_ms - uw * DAY_MS;
+    let prev_start_ms = start_ms - uw * DAY_MS;
+    let dw = cfg.dau_mau_window_days as i64;
+    let dau_start_ms = end_ms - dw * DAY_MS;
+    let days = |n: u32| chrono::Days::new(n as u64 - 1);
+    let ticket_from = as_of - days(cfg.ticket_window_days);
+    let csat_from = as_of - days(cfg.csat_window_days);
+    let nps_from = as_of - days(cfg.nps_window_days);
+
+    // Feature id → bit of the key-feature mask.
+    let mut key_bit: Vec<u64> = vec![0; usage.feature_count()];
+    for (i, f) in cfg.key_features.iter().enumerate() {
+        if let Some(id) = usage.feature_id(f) {
+            key_bit[id as usize] = 1u64 << i;
+        }
+    }
+    let login = usage.feature_id(&cfg.login_feature);
+    let n_keys = cfg.key_features.len() as f64;
+
+    // Per-member scratch, reset after each account through `touched`.
+    let mut dau_mask = vec![0u64; usage.member_count()];
+    let mut active = vec![false; usage.member_count()];
+    let mut touched: Vec<u32> = Vec::new();
+
+    let names = cfg.column_names();
+    let mut cols: Vec<Vec<f64>> = vec![Vec::with_capacity(book.accounts().len()); names.len()];
+    let mut ids = Vec::with_capacity(book.accounts().len());
+
+    for (a, account) in book.accounts().iter().enumerate() {
+        if account.start_date > as_of {
+            continue;
+        }
+        if !cfg.include_churned
+            && book
+                .renewal_outcomes_of(a)
+                .iter()
+                .any(|o| o.outcome == Outcome::Churned && o.renewal_date <= as_of)
+        {
+            continue;
+        }
+        ids.push(account.id.clone());
+        let mut row = [f64::NAN; 15];
+
+        // Usage: one pass over this account's events.
+        let u = usage.of(a);
+        let (mut any, mut last, mut logins, mut cur, mut prev, mut keys) =
+            (false, i64::MIN, 0u64, 0u64, 0u64, 0u64);
+        for i in 0..u.ts.len() {
+            let t = u.ts[i];
+            if t >= end_ms {
+                continue;
+            }
+            any = true;
+            last = last.max(t);
+            if t >= start_ms {
+                cur += 1;
+                let m = u.member[i] as usize;
+                if !active[m] && dau_mask[m] == 0 {
+                    touched.push(m as u32);
+                }
+                active[m] = true;
+                keys |= key_bit[u.feature[i] as usize];
+                if Some(u.feature[i]) == login {
+                    logins += 1;
+                }
+            } else if t >= prev_start_ms {
+                prev += 1;
+            }
+            if t >= dau_start_ms {
+                let m = u.member[i] as usize;
+                if !active[m] && dau_mask[m] == 0 {
+                    touched.push(m as u32);
+                }
+                dau_mask[m] |= 1u64 << ((end_ms - 1 - t) / DAY_MS);
+            }
+        }
+        let (mut active_users, mut mau, mut user_days) = (0u64, 0u64, 0u64);
+        for &m in &touched {
+            let m = m as usize;
+            active_users += active[m] as u64;
+            if dau_mask[m] != 0 {
+                mau += 1;
+                user_days += dau_mask[m].count_ones() as u64;
+            }
+            active[m] = false;
+            dau_mask[m] = 0;
+        }
+        touched.clear();
+        if any {
+            row[0] = if active_users == 0 {
+                0.0
+            } else {
+                logins as f64 / active_users as f64 / (uw as f64 / 7.0)
+            };
+            row[1] = if mau == 0 {
+                0.0
+            } else {
+                user_days as f64 / (dw as f64 * mau as f64)
+            };
+            row[2] = keys.count_ones() as f64 / n_keys;
+            if let Some(seats) = account.seats.filter(|&s| s > 0) {
+                row[3] = active_users as f64 / seats as f64;
+            }
+            row[4] = ((end_ms - 1 - last) / DAY_MS) as f64;
+            row[5] = match (prev, cur) {
+                (0, 0) => 0.0,
+                (0, _) => f64::NAN,
+                (p, c) => (c as f64 - p as f64) / p as f64 * 100.0,
+            };
+        }
+
+        // Support.
+        let tickets = book.tickets_of(a);
+        let (mut opened, mut open_high, mut csat_sum, mut csat_n) = (0u32, 0u32, 0u32, 0u32);
+        for t in tickets.iter().filter(|t| t.opened <= as_of) {
+            if t.opened >= ticket_from {
+                opened += 1;
+            }
+            let still_open = t.closed.is_none_or(|c| c > as_of);
+            if still_open && t.priority.is_high() {
+                open_high += 1;
+            }
+            if let (Some(c), Some(score)) = (t.closed, t.csat)
+                && c <= as_of
+                && c >= csat_from
+            {
+                csat_sum += score as u32;
+                csat_n += 1;
+            }
+        }
+        row[6] = opened as f64;
+        row[7] = open_high as f64;
+        let (mut promoters, mut detractors, mut nps_n) = (0u32, 0u32, 0u32);
+        for s in book.surveys_of(a).iter().filter(|s| s.date <= as_of) {
+            match s.kind {
+                SurveyKind::Csat if s.date >= csat_from => {
+                    csat_sum += s.score as u32;
+                    csat_n += 1;
+                }
+                SurveyKind::Nps if s.date >= nps_from => {
+                    nps_n += 1;
+                    if s.score >= 9 {
+                        promoters += 1;
+                    } else if s.score <= 6 {
+                        detractors += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if csat_n > 0 {
+            row[8] = csat_sum as f64 / csat_n as f64;
+        }
+        if nps_n > 0 {
+            row[9] = (promoters as f64 - detractors as f64) / nps_n as f64 * 100.0;
+        }
+
+        // Relationship.
+        let roles = book.roles_of(a);
+        let holds = |r: Role| roles.iter().any(|c| c.role == r && c.active_on(as_of));
+        row[10] = holds(Role::ExecutiveSponsor) as u8 as f64;
+        row[11] = holds(Role::Champion) as u8 as f64;
+        if let Some(last_ebr) = book
+            .meetings_of(a)
+            .iter()
+            .filter(|m| m.kind.is_business_review() && m.date <= as_of)
+            .map(|m| m.date)
+            .max()
+        {
+            row[12] = days_between(last_ebr, as_of);
+        }
+
+        // Outcomes and contract.
+        let due: Vec<_> = book
+            .milestones_of(a)
+            .iter()
+            .filter(|m| m.due <= as_of)
+            .collect();
+        if !due.is_empty() {
+            let achieved = due
+                .iter()
+                .filter(|m| m.achieved.is_some_and(|d| d <= as_of))
+                .count();
+            row[13] = achieved as f64 / due.len() as f64;
+        }
+        if let Some(r) = account.next_renewal_on_or_after(as_of) {
+            row[14] = days_between(as_of, r);
+        }
+
+        for (c, v) in row.iter().enumerate() {
+            cols[c].push(*v);
+        }
+        for (k, metric) in cfg.snapshot_metrics.iter().enumerate() {
+            let v = book
+                .usage_snapshots_of(a)
+                .iter()
+                .filter(|s| &s.metric == metric && s.period_end <= as_of)
+                .max_by_key(|s| s.period_end)
+                .map_or(f64::NAN, |s| s.value);
+            cols[names::ALL.len() + k].push(v);
+        }
+    }
+
+    Ok(FeatureFrame {
+        as_of,
+        account_ids: ids,
+        columns: names
+            .into_iter()
+            .zip(cols)
+            .map(|(name, values)| FeatureColumn { name, values })
+            .collect(),
+    })
+}
