@@ -1354,6 +1354,14 @@ impl JsonTable {
             }
             rows.push(row);
         }
+        if items.is_empty() {
+            // An empty array has no keys to infer columns from; it is a table with every column.
+            headers = file_doc(&name)
+                .columns
+                .iter()
+                .map(|c| c.name.to_string())
+                .collect();
+        }
         Ok(JsonTable {
             name,
             headers,
@@ -1954,7 +1962,7 @@ pub fn write_json(book: &Book) -> Result<String> {
 pub fn schema_markdown() -> String {
     let mut s = String::from(
         "# Book schema\n\n\
-         <!-- Generated from csops_core::interchange::FILES by `UPDATE_SCHEMA=1 cargo test -p csops-core schema_doc`; do not edit by hand. -->\n\n\
+         <!-- Generated from csops_core::interchange::FILES by `UPDATE_SCHEMA=1 cargo test -p csops-core --test schema_doc`; do not edit by hand. -->\n\n\
          A book is a directory of CSV files, one per record type, or one JSON document whose top-level keys are the \
          file stems below (plus `schema_version`), each an array of objects with the same columns. Only `accounts` is \
          required. CSV files have a header row; column order does not matter; empty cells are missing values. \

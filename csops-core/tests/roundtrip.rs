@@ -1,0 +1,42 @@
+//! Books round-trip through CSV and JSON: load(write(book)) == book.
+
+mod common;
+
+use csops_core::book::{Book, LoadMode};
+use csops_core::interchange::{
+    LoadOptions, load_csv_dir, load_csv_texts, load_json_str, write_csv_dir, write_csv_texts,
+    write_json,
+};
+use proptest::prelude::*;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn csv_and_json_round_trip(seed in any::<u64>(), n in 0usize..6) {
+        let records = common::random_records(seed, n);
+        let (book, report) = Book::from_records(records, LoadMode::Strict).expect("generated records are valid");
+        prop_assert!(report.is_clean());
+        let expected = book.to_records();
+
+        let texts = write_csv_texts(&book).unwrap();
+        let again = load_csv_texts(&texts, &LoadOptions::default()).expect("written CSV loads strictly");
+        prop_assert_eq!(&again.book.to_records(), &expected);
+
+        let json = write_json(&book).unwrap();
+        let again = load_json_str(&json, &LoadOptions::default()).expect("written JSON loads strictly");
+        prop_assert_eq!(&again.book.to_records(), &expected);
+    }
+}
+
+#[test]
+fn csv_directory_round_trip_on_disk() {
+    let records = common::random_records(7, 5);
+    let (book, _) = Book::from_records(records, LoadMode::Strict).unwrap();
+    let dir = std::env::temp_dir().join(format!("csops-roundtrip-{}", std::process::id()));
+    let written = write_csv_dir(&book, &dir).unwrap();
+    assert!(written.iter().any(|p| p.ends_with("accounts.csv")));
+    let again = load_csv_dir(&dir, &LoadOptions::default()).unwrap();
+    assert_eq!(again.book.to_records(), book.to_records());
+    std::fs::remove_dir_all(&dir).ok();
+}
