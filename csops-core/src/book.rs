@@ -1444,15 +1444,17 @@ mod tests {
 
     #[test]
     fn duplicates_and_unknown_references_are_reported_together() {
-        let mut r = Records::default();
-        r.accounts = vec![account("A"), account("A"), account("B")];
-        r.contacts = vec![Contact {
-            id: "c1".into(),
-            account_id: "Z".into(),
-            name: "Zed".into(),
-            email: None,
-            title: None,
-        }];
+        let r = Records {
+            accounts: vec![account("A"), account("A"), account("B")],
+            contacts: vec![Contact {
+                id: "c1".into(),
+                account_id: "Z".into(),
+                name: "Zed".into(),
+                email: None,
+                title: None,
+            }],
+            ..Default::default()
+        };
         let err = Book::from_records(r.clone(), LoadMode::Strict).unwrap_err();
         let Error::Validation(report) = err else {
             panic!("expected validation error")

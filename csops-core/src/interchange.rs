@@ -1751,7 +1751,10 @@ pub fn load_json(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Loaded> {
 }
 
 /// Rows of every file of a book, as text aligned with [`FILES`] columns (plus `attr.*`).
-fn tables(book: &Book) -> Vec<(&'static str, Vec<String>, Vec<Vec<String>>)> {
+/// One file's stem, header and rows of text.
+type TableText = (&'static str, Vec<String>, Vec<Vec<String>>);
+
+fn tables(book: &Book) -> Vec<TableText> {
     let r = book.to_records();
     let cols = |stem| {
         file_doc(stem)

@@ -1,5 +1,6 @@
 //! csops-core: the pure engine of csops.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 /// The version of this crate, shared by the Python and Node packages.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
