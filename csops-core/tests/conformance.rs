@@ -1,0 +1,127 @@
+//! Runs the cross-language conformance vectors of `tests/conformance/data_layer/` (the Python
+//! and Node suites run the same files).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use csops_core::Error;
+use csops_core::book::{LoadMode, Problem, ValidationReport};
+use csops_core::features::{FeatureConfig, features_as_of};
+use csops_core::interchange::{HeaderMap, LoadOptions, load_csv_texts, load_json_str};
+use serde_json::Value;
+
+fn vectors() -> Vec<(PathBuf, Value)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/data_layer");
+    let mut out: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|p| {
+            let v = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+            (p, v)
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    assert!(out.len() >= 8, "conformance vectors are missing");
+    out
+}
+
+fn kind_name<T: serde::Serialize>(k: &T) -> String {
+    serde_json::to_value(k)
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn check_problems(name: &str, actual: &[Problem], expected: &Value) {
+    let expected = expected.as_array().unwrap();
+    assert_eq!(actual.len(), expected.len(), "{name}: problems {actual:#?}");
+    for (a, e) in actual.iter().zip(expected) {
+        let e = e.as_object().unwrap();
+        let a_json = serde_json::json!({
+            "file": a.file, "row": a.row, "record_id": a.record_id, "field": a.field, "kind": kind_name(&a.kind),
+        });
+        for (k, v) in e {
+            assert_eq!(&a_json[k], v, "{name}: problem field `{k}` of {a:?}");
+        }
+    }
+}
+
+#[test]
+fn data_layer_vectors() {
+    for (path, v) in vectors() {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let mode = match v["mode"].as_str().unwrap() {
+            "strict" => LoadMode::Strict,
+            _ => LoadMode::Lenient,
+        };
+        let header_map = match v.get("header_map") {
+            Some(m) => serde_json::from_value::<HeaderMap>(m.clone()).unwrap(),
+            None => HeaderMap::default(),
+        };
+        let opts = LoadOptions { mode, header_map };
+        let result = if let Some(csv) = v.get("csv") {
+            let texts: BTreeMap<String, String> = serde_json::from_value(csv.clone()).unwrap();
+            load_csv_texts(&texts, &opts)
+        } else {
+            let text = match &v["json"] {
+                Value::String(s) => s.clone(),
+                doc => doc.to_string(),
+            };
+            load_json_str(&text, &opts)
+        };
+        let expect = &v["expect"];
+        let expected_error = expect["error"].as_str();
+        let loaded = match (result, expected_error) {
+            (Ok(l), None) => l,
+            (Err(Error::Validation(report)), Some("validation")) => {
+                check_report(&name, &report, expect);
+                continue;
+            }
+            (Err(Error::Format { .. }), Some("format"))
+            | (Err(Error::Config(_)), Some("config")) => continue,
+            (other, want) => panic!("{name}: expected error {want:?}, got {other:?}"),
+        };
+        check_report(&name, &loaded.report, expect);
+        if let Some(counts) = expect.get("counts") {
+            let actual = serde_json::to_value(loaded.book.counts()).unwrap();
+            for (k, n) in counts.as_object().unwrap() {
+                assert_eq!(&actual[k], n, "{name}: count of {k}");
+            }
+        }
+        if let Some(f) = expect.get("features") {
+            let as_of = f["as_of"].as_str().unwrap().parse().unwrap();
+            let frame = features_as_of(&loaded.book, as_of, &FeatureConfig::default()).unwrap();
+            for (account, values) in f["values"].as_object().unwrap() {
+                for (feature, want) in values.as_object().unwrap() {
+                    let got = frame.value(account, feature);
+                    match want.as_f64() {
+                        None => assert_eq!(got, None, "{name}: {account}.{feature}"),
+                        Some(w) => {
+                            let g = got
+                                .unwrap_or_else(|| panic!("{name}: {account}.{feature} missing"));
+                            assert!(
+                                (g - w).abs() < 1e-9,
+                                "{name}: {account}.{feature} = {g}, want {w}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn check_report(name: &str, report: &ValidationReport, expect: &Value) {
+    if let Some(p) = expect.get("problems") {
+        check_problems(name, &report.problems, p);
+    }
+    if let Some(r) = expect.get("rejected") {
+        assert_eq!(
+            report.rejected.len() as u64,
+            r.as_u64().unwrap(),
+            "{name}: rejected rows"
+        );
+    }
+}

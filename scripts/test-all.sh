@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Run every test of the workspace: Rust (with fmt and clippy gates), Python, Node.
+# Works on a fresh machine: installs maturin, pytest and the napi CLI from the package registries.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+echo "== rust: fmt, clippy, tests =="
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo test --workspace --locked
+
+echo "== python =="
+bash scripts/test-python.sh
+
+echo "== node =="
+bash scripts/test-node.sh
+
+echo "== all tests passed =="
