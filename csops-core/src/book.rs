@@ -191,7 +191,8 @@ impl ValidationReport {
 /// Where a record came from: file and row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Position {
-    pub file: String,
+    /// Shared so that making a position per row costs no allocation.
+    pub file: std::sync::Arc<str>,
     pub row: u64,
 }
 
@@ -514,7 +515,7 @@ impl Book {
     pub fn from_records(records: Records, mode: LoadMode) -> Result<(Book, ValidationReport)> {
         let mut asm = Assembler::default();
         let pos = |file: &str, i: usize| Position {
-            file: file.to_string(),
+            file: file.into(),
             row: i as u64 + 1,
         };
         asm.add_accounts(
@@ -969,7 +970,7 @@ impl Assembler {
     /// Record a problem that has no record (a whole-file problem or a parse failure).
     pub(crate) fn problem(&mut self, pos: &Position, record_id: Option<&str>, p: FieldProblem) {
         self.report.problems.push(Problem {
-            file: pos.file.clone(),
+            file: pos.file.to_string(),
             row: Some(pos.row),
             record_id: record_id.map(str::to_string),
             field: Some(p.0.to_string()),
@@ -980,7 +981,18 @@ impl Assembler {
 
     /// Count a row read from a file.
     pub(crate) fn read(&mut self, file: &str) {
-        self.report.files.entry(file.to_string()).or_default().read += 1;
+        self.bump(file, |c| c.read += 1);
+    }
+
+    /// Update a file's counts, allocating its name only the first time it is seen.
+    fn bump(&mut self, file: &str, f: impl FnOnce(&mut FileCounts)) {
+        if let Some(c) = self.report.files.get_mut(file) {
+            f(c);
+            return;
+        }
+        let mut c = FileCounts::default();
+        f(&mut c);
+        self.report.files.insert(file.to_string(), c);
     }
 
     /// Reject a row: list it with its raw fields.
@@ -990,13 +1002,9 @@ impl Assembler {
         record_id: Option<&str>,
         fields: BTreeMap<String, String>,
     ) {
-        self.report
-            .files
-            .entry(pos.file.clone())
-            .or_default()
-            .rejected += 1;
+        self.bump(&pos.file, |c| c.rejected += 1);
         self.report.rejected.push(RejectedRow {
-            file: pos.file.clone(),
+            file: pos.file.to_string(),
             row: pos.row,
             record_id: record_id.map(str::to_string),
             fields,
@@ -1004,11 +1012,7 @@ impl Assembler {
     }
 
     fn loaded(&mut self, file: &str) {
-        self.report
-            .files
-            .entry(file.to_string())
-            .or_default()
-            .loaded += 1;
+        self.bump(file, |c| c.loaded += 1);
     }
 
     /// Run the record's checks and its duplicate-id check; returns true when it is acceptable.

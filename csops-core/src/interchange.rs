@@ -1428,10 +1428,11 @@ fn read_table<T: Tabular>(
             format!("required column `{m}` is missing; every row is rejected"),
         );
     }
+    let shared: std::sync::Arc<str> = file.as_str().into();
     table.for_each_row(&mut |line, fields| {
         asm.read(&file);
         let pos = Position {
-            file: file.clone(),
+            file: shared.clone(),
             row: line,
         };
         if !missing.is_empty() {
@@ -1481,10 +1482,11 @@ fn read_usage(table: &mut dyn Table, map: &HeaderMap, asm: &mut Assembler) -> Re
         idx("feature"),
         idx("timestamp"),
     );
+    let shared: std::sync::Arc<str> = file.as_str().into();
     table.for_each_row(&mut |line, fields| {
         asm.read(&file);
         let pos = Position {
-            file: file.clone(),
+            file: shared.clone(),
             row: line,
         };
         let get = |i: usize| fields.get(i).map(str::trim).filter(|s| !s.is_empty());
@@ -1572,7 +1574,13 @@ fn read_fx(table: &mut dyn Table, map: &HeaderMap, asm: &mut Assembler) -> Resul
                 ]);
                 asm.reject(&pos, Some(c.code()), fields);
             }
-            None => asm.report.files.entry(pos.file.clone()).or_default().loaded += 1,
+            None => {
+                asm.report
+                    .files
+                    .entry(pos.file.to_string())
+                    .or_default()
+                    .loaded += 1
+            }
         }
     }
     asm.fx = Some(fx);
