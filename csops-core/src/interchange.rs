@@ -1590,11 +1590,25 @@ fn read_fx(table: &mut dyn Table, map: &HeaderMap, asm: &mut Assembler) -> Resul
 /// Read every table, in dependency order, from a source that opens tables by stem.
 fn load_tables(
     mut open: impl FnMut(&'static str) -> Result<Option<Box<dyn Table>>>,
+    unknown_files: &[String],
     opts: &LoadOptions,
 ) -> Result<Loaded> {
     opts.header_map.validate()?;
     let map = &opts.header_map;
     let mut asm = Assembler::default();
+    for f in unknown_files {
+        let expected: Vec<String> = FILES.iter().map(|d| format!("{}.csv", d.stem)).collect();
+        file_problem(
+            &mut asm,
+            f,
+            None,
+            ProblemKind::UnknownValue,
+            format!(
+                "`{f}` is not a file of the book layout and was not read; expected: {}",
+                expected.join(", ")
+            ),
+        );
+    }
     macro_rules! table {
         ($stem:literal, $t:ty, $method:ident) => {
             if let Some(mut t) = open($stem)? {
@@ -1662,6 +1676,26 @@ pub fn load_csv_dir(dir: impl AsRef<Path>, opts: &LoadOptions) -> Result<Loaded>
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"),
         });
     }
+    // A CSV file the layout does not know (a typo such as `ticket.csv`) would otherwise be
+    // skipped without a word; report it.
+    let io = |source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut unknown = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let name = entry
+            .map_err(io)?
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        if let Some(stem) = name.strip_suffix(".csv")
+            && !FILES.iter().any(|f| f.stem == stem)
+        {
+            unknown.push(name);
+        }
+    }
+    unknown.sort();
     load_tables(
         |stem| {
             let name = format!("{stem}.csv");
@@ -1674,6 +1708,7 @@ pub fn load_csv_dir(dir: impl AsRef<Path>, opts: &LoadOptions) -> Result<Loaded>
                 Ok(None)
             }
         },
+        &unknown,
         opts,
     )
 }
@@ -1700,6 +1735,7 @@ pub fn load_csv_texts(texts: &BTreeMap<String, String>, opts: &LoadOptions) -> R
             }
             None => Ok(None),
         },
+        &[],
         opts,
     )
 }
@@ -1744,6 +1780,7 @@ pub fn load_json_str(text: &str, opts: &LoadOptions) -> Result<Loaded> {
                 reason: format!("`{stem}` must be an array"),
             }),
         },
+        &[],
         opts,
     )
 }

@@ -40,3 +40,31 @@ fn csv_directory_round_trip_on_disk() {
     assert_eq!(again.book.to_records(), book.to_records());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn unknown_csv_files_in_a_book_directory_are_reported() {
+    let records = common::random_records(11, 2);
+    let (book, _) = Book::from_records(records, LoadMode::Strict).unwrap();
+    let dir = std::env::temp_dir().join(format!("csops-unknown-{}", std::process::id()));
+    write_csv_dir(&book, &dir).unwrap();
+    std::fs::write(dir.join("ticket.csv"), "id\nT1\n").unwrap();
+    std::fs::write(dir.join("notes.txt"), "not csv, not reported").unwrap();
+    let lenient = LoadOptions {
+        mode: LoadMode::Lenient,
+        ..Default::default()
+    };
+    let loaded = load_csv_dir(&dir, &lenient).unwrap();
+    assert_eq!(
+        loaded.report.problems.len(),
+        1,
+        "{:?}",
+        loaded.report.problems
+    );
+    assert_eq!(loaded.report.problems[0].file, "ticket.csv");
+    assert!(loaded.report.problems[0].reason.contains("tickets.csv"));
+    assert!(
+        load_csv_dir(&dir, &LoadOptions::default()).is_err(),
+        "strict mode fails on it"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
