@@ -3,7 +3,9 @@
 #
 # Works from any cwd. Installs the pinned JS tooling from the npm registry
 # (as locked by csops-node/package-lock.json), builds the addon with
-# `napi build` into the workspace target dir, and runs `node --test`.
+# `napi build` into the workspace target dir, and runs `node --test` (whose
+# types.test.mjs also type-checks __test__/usage.ts against the generated
+# index.d.ts with the pinned `tsc`).
 #
 # Environment:
 #   CSOPS_NODE_RELEASE=1   build the release profile instead of debug.

@@ -67,6 +67,43 @@ pub enum ProblemKind {
     UnknownReference,
 }
 
+impl ProblemKind {
+    /// The wire name (`unknown_value`, …), as in JSON and the bindings.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ProblemKind::Missing => "missing",
+            ProblemKind::Malformed => "malformed",
+            ProblemKind::UnknownValue => "unknown_value",
+            ProblemKind::Negative => "negative",
+            ProblemKind::OutOfRange => "out_of_range",
+            ProblemKind::DatesOutOfOrder => "dates_out_of_order",
+            ProblemKind::Inconsistent => "inconsistent",
+            ProblemKind::Duplicate => "duplicate",
+            ProblemKind::UnknownReference => "unknown_reference",
+        }
+    }
+}
+
+impl fmt::Display for ProblemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for LoadMode {
+    type Err = Error;
+    /// `strict` or `lenient`.
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "strict" => Ok(LoadMode::Strict),
+            "lenient" => Ok(LoadMode::Lenient),
+            other => Err(Error::Config(vec![format!(
+                "mode must be `strict` or `lenient`, got `{other}`"
+            )])),
+        }
+    }
+}
+
 /// One problem with one row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
@@ -174,7 +211,7 @@ impl ValidationReport {
         } else {
             s.push_str(&format!("{} problem(s):\n", self.problems.len()));
             for p in &self.problems {
-                s.push_str(&format!("  - [{:?}] {p}\n", p.kind));
+                s.push_str(&format!("  - [{}] {p}\n", p.kind));
             }
         }
         s

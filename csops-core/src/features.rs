@@ -379,10 +379,23 @@ pub fn features_as_of(book: &Book, as_of: NaiveDate, cfg: &FeatureConfig) -> Res
     let prev_start_ms = start_ms - uw * DAY_MS;
     let dw = cfg.dau_mau_window_days as i64;
     let dau_start_ms = end_ms - dw * DAY_MS;
-    let days = |n: u32| chrono::Days::new(n as u64 - 1);
-    let ticket_from = as_of - days(cfg.ticket_window_days);
-    let csat_from = as_of - days(cfg.csat_window_days);
-    let nps_from = as_of - days(cfg.nps_window_days);
+    // The earliest day each window reaches back to; an as-of day so early that a window would
+    // leave the calendar is an error, not a panic.
+    let from = |n: u32, what: &str| {
+        as_of
+            .checked_sub_days(chrono::Days::new(2 * n as u64))
+            .map(|_| as_of - chrono::Days::new(n as u64 - 1))
+            .ok_or_else(|| {
+                Error::Config(vec![format!(
+                    "as-of day {as_of} is too early for the {what} window"
+                )])
+            })
+    };
+    let ticket_from = from(cfg.ticket_window_days, "ticket")?;
+    let csat_from = from(cfg.csat_window_days, "CSAT")?;
+    let nps_from = from(cfg.nps_window_days, "NPS")?;
+    from(cfg.usage_window_days, "usage")?;
+    from(cfg.dau_mau_window_days, "DAU/MAU")?;
 
     // Feature id → bit of the key-feature mask.
     let mut key_bit: Vec<u64> = vec![0; usage.feature_count()];

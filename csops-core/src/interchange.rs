@@ -30,7 +30,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -645,10 +645,11 @@ impl ColumnMap {
                 file_problem(
                     asm,
                     file,
-                    Some(h),
+                    Some(&clip(h)),
                     ProblemKind::UnknownValue,
                     format!(
-                        "unknown column `{h}`: map it in the header map (to a column, to `attr.<name>` on accounts, or to \"\" to ignore it)"
+                        "unknown column `{}`: map it in the header map (to a column, to `attr.<name>` on accounts, or to \"\" to ignore it)",
+                        clip(h)
                     ),
                 );
             }
@@ -720,7 +721,7 @@ impl<'a> RowReader<'a> {
             Some(s) => match f(s) {
                 Ok(t) => Some(Some(t)),
                 Err((kind, reason)) => {
-                    self.bad(field, kind, reason);
+                    self.bad(field, kind, clip_in(reason, s));
                     None
                 }
             },
@@ -815,10 +816,39 @@ impl<'a> RowReader<'a> {
     }
 }
 
+/// At most this many characters of an offending value are quoted in a problem's reason (the
+/// rejected row keeps the whole value).
+const QUOTE_LIMIT: usize = 80;
+
+/// Shorten a long value for quoting in a message.
+fn clip(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(QUOTE_LIMIT) {
+        None => s.into(),
+        Some((i, _)) => format!("{}… ({} characters)", &s[..i], s.chars().count()).into(),
+    }
+}
+
+/// Replace a long quoted value inside a reason by its clipped form.
+fn clip_in(reason: String, value: &str) -> String {
+    if value.chars().count() > QUOTE_LIMIT {
+        reason.replace(value, &clip(value))
+    } else {
+        reason
+    }
+}
+
+/// Years outside 1–9999 are refused: exports never mean them, and Python's `date` and
+/// JavaScript's ISO strings cannot carry them.
+fn plausible_year(y: i32) -> bool {
+    (1..=9999).contains(&y)
+}
+
 fn parse_date(s: &str) -> std::result::Result<NaiveDate, (ProblemKind, String)> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .or_else(|_| DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc).date_naive()))
-        .map_err(|_| {
+        .ok()
+        .filter(|d| plausible_year(d.year()))
+        .ok_or_else(|| {
             (
                 ProblemKind::Malformed,
                 format!("`{s}` is not a date (expected YYYY-MM-DD)"),
@@ -827,11 +857,15 @@ fn parse_date(s: &str) -> std::result::Result<NaiveDate, (ProblemKind, String)> 
 }
 
 fn parse_timestamp_ms(s: &str) -> std::result::Result<i64, (ProblemKind, String)> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s)
+        && plausible_year(t.with_timezone(&Utc).year())
+    {
         return Ok(t.timestamp_millis());
     }
     for fmt in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt)
+            && plausible_year(t.year())
+        {
             return Ok(t.and_utc().timestamp_millis());
         }
     }
@@ -1227,6 +1261,51 @@ impl Tabular for RenewalOutcome {
 /// The fields of one row, by column position.
 trait Fields {
     fn get(&self, i: usize) -> Option<&str>;
+    /// The column whose bytes were not valid UTF-8, if any (the row is then rejected).
+    fn invalid_utf8(&self) -> Option<usize> {
+        None
+    }
+}
+
+/// A CSV row that was not valid UTF-8, decoded lossily so it can be listed as rejected.
+struct LossyRow {
+    fields: Vec<String>,
+    bad: usize,
+}
+impl Fields for LossyRow {
+    fn get(&self, i: usize) -> Option<&str> {
+        self.fields.get(i).map(String::as_str)
+    }
+    fn invalid_utf8(&self) -> Option<usize> {
+        Some(self.bad)
+    }
+}
+
+/// Reject a row that is not valid UTF-8. Returns true when it did.
+fn reject_invalid_utf8(
+    asm: &mut Assembler,
+    pos: &Position,
+    headers: &[String],
+    fields: &dyn Fields,
+) -> bool {
+    let Some(i) = fields.invalid_utf8() else {
+        return false;
+    };
+    asm.report.problems.push(crate::book::Problem {
+        file: pos.file.to_string(),
+        row: Some(pos.row),
+        record_id: None,
+        field: Some(
+            headers
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| format!("column {}", i + 1)),
+        ),
+        kind: ProblemKind::Malformed,
+        reason: "not valid UTF-8 (the rejected row shows it with replacement characters)".into(),
+    });
+    asm.reject(pos, None, raw_fields(headers, fields));
+    true
 }
 impl Fields for csv::StringRecord {
     fn get(&self, i: usize) -> Option<&str> {
@@ -1291,12 +1370,31 @@ impl Table for CsvTable {
         &self.headers
     }
     fn for_each_row(&mut self, f: &mut dyn FnMut(u64, &dyn Fields)) -> Result<()> {
-        let mut rec = csv::StringRecord::new();
+        let mut bytes = csv::ByteRecord::new();
         loop {
-            match self.reader.read_record(&mut rec) {
+            match self.reader.read_byte_record(&mut bytes) {
                 Ok(true) => {
-                    let line = rec.position().map_or(0, |p| p.line());
-                    f(line, &rec)
+                    let line = bytes.position().map_or(0, |p| p.line());
+                    // Decode per row so one bad byte rejects one row, not the whole file.
+                    bytes = match csv::StringRecord::from_byte_record(std::mem::take(&mut bytes)) {
+                        Ok(rec) => {
+                            f(line, &rec);
+                            rec.into_byte_record()
+                        }
+                        Err(e) => {
+                            let bad = e.utf8_error().field();
+                            let raw = e.into_byte_record();
+                            let lossy = LossyRow {
+                                fields: raw
+                                    .iter()
+                                    .map(|b| String::from_utf8_lossy(b).into_owned())
+                                    .collect(),
+                                bad,
+                            };
+                            f(line, &lossy);
+                            raw
+                        }
+                    };
                 }
                 Ok(false) => return Ok(()),
                 Err(e) => {
@@ -1319,7 +1417,7 @@ struct JsonTable {
 impl JsonTable {
     /// Flatten an array of objects: arrays join with `;`, the `attributes` object becomes
     /// `attr.<key>` columns, numbers and booleans become their text.
-    fn new(name: String, items: &[Value]) -> Result<Self> {
+    fn new(name: String, stem: &str, items: &[Value]) -> Result<Self> {
         let mut headers: Vec<String> = Vec::new();
         let mut pos: HashMap<String, usize> = HashMap::new();
         let mut rows = Vec::with_capacity(items.len());
@@ -1356,7 +1454,7 @@ impl JsonTable {
         }
         if items.is_empty() {
             // An empty array has no keys to infer columns from; it is a table with every column.
-            headers = file_doc(&name)
+            headers = file_doc(stem)
                 .columns
                 .iter()
                 .map(|c| c.name.to_string())
@@ -1435,6 +1533,9 @@ fn read_table<T: Tabular>(
             file: shared.clone(),
             row: line,
         };
+        if reject_invalid_utf8(asm, &pos, &headers, fields) {
+            return;
+        }
         if !missing.is_empty() {
             asm.reject(&pos, None, raw_fields(&headers, fields));
             return;
@@ -1490,6 +1591,9 @@ fn read_usage(table: &mut dyn Table, map: &HeaderMap, asm: &mut Assembler) -> Re
             row: line,
         };
         let get = |i: usize| fields.get(i).map(str::trim).filter(|s| !s.is_empty());
+        if reject_invalid_utf8(asm, &pos, &headers, fields) {
+            return;
+        }
         if !missing.is_empty() {
             asm.reject(&pos, None, raw_fields(&headers, fields));
             return;
@@ -1507,7 +1611,8 @@ fn read_usage(table: &mut dyn Table, map: &HeaderMap, asm: &mut Assembler) -> Re
         }
         let ts = get(it).map(parse_timestamp_ms);
         if let Some(Err((kind, reason))) = &ts {
-            problems.push(("timestamp", *kind, reason.clone()));
+            let reason = clip_in(reason.clone(), get(it).unwrap_or_default());
+            problems.push(("timestamp", *kind, reason));
         }
         match (problems.is_empty(), ts) {
             (true, Some(Ok(ms))) => {
@@ -1670,10 +1775,14 @@ fn load_tables(
 /// [`LoadMode::Lenient`] the valid rows load and the report lists the rest.
 pub fn load_csv_dir(dir: impl AsRef<Path>, opts: &LoadOptions) -> Result<Loaded> {
     let dir = dir.as_ref();
-    if !dir.is_dir() {
+    let meta = fs::metadata(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    if !meta.is_dir() {
         return Err(Error::Io {
             path: dir.to_path_buf(),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"),
+            source: std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a directory"),
         });
     }
     // A CSV file the layout does not know (a typo such as `ticket.csv`) would otherwise be
@@ -1742,13 +1851,19 @@ pub fn load_csv_texts(texts: &BTreeMap<String, String>, opts: &LoadOptions) -> R
 
 /// Load a book from one JSON document (see [`write_json`] for its layout).
 pub fn load_json_str(text: &str, opts: &LoadOptions) -> Result<Loaded> {
-    let doc: Value = serde_json::from_str(text).map_err(|e| Error::Format {
-        file: "book.json".into(),
+    load_json_named(text, "book.json", opts)
+}
+
+/// Load a JSON document named `doc` in messages: rows of its `tickets` array are reported as
+/// file `<doc>#tickets`.
+fn load_json_named(text: &str, doc: &str, opts: &LoadOptions) -> Result<Loaded> {
+    let value: Value = serde_json::from_str(text).map_err(|e| Error::Format {
+        file: doc.to_string(),
         reason: format!("not valid JSON: {e}"),
     })?;
-    let Value::Object(mut obj) = doc else {
+    let Value::Object(mut obj) = value else {
         return Err(Error::Format {
-            file: "book.json".into(),
+            file: doc.to_string(),
             reason: "the document must be a JSON object".into(),
         });
     };
@@ -1756,7 +1871,7 @@ pub fn load_json_str(text: &str, opts: &LoadOptions) -> Result<Loaded> {
         && v.as_u64() != Some(SCHEMA_VERSION as u64)
     {
         return Err(Error::Format {
-            file: "book.json".into(),
+            file: doc.to_string(),
             reason: format!("unsupported schema_version {v}; this version reads {SCHEMA_VERSION}"),
         });
     }
@@ -1765,18 +1880,20 @@ pub fn load_json_str(text: &str, opts: &LoadOptions) -> Result<Loaded> {
         .find(|k| !FILES.iter().any(|f| f.stem == k.as_str()))
     {
         return Err(Error::Format {
-            file: "book.json".into(),
+            file: doc.to_string(),
             reason: format!("unknown key `{k}`"),
         });
     }
     load_tables(
         |stem| match obj.get(stem) {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::Array(items)) => Ok(Some(
-                Box::new(JsonTable::new(stem.to_string(), items)?) as Box<dyn Table>,
-            )),
+            Some(Value::Array(items)) => Ok(Some(Box::new(JsonTable::new(
+                format!("{doc}#{stem}"),
+                stem,
+                items,
+            )?) as Box<dyn Table>)),
             Some(_) => Err(Error::Format {
-                file: "book.json".into(),
+                file: doc.to_string(),
                 reason: format!("`{stem}` must be an array"),
             }),
         },
@@ -1788,11 +1905,45 @@ pub fn load_json_str(text: &str, opts: &LoadOptions) -> Result<Loaded> {
 /// Load a book from a JSON file.
 pub fn load_json(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Loaded> {
     let path = path.as_ref();
-    let text = fs::read_to_string(path).map_err(|source| Error::Io {
+    let bytes = fs::read(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    load_json_str(&text, opts)
+    let doc = path.file_name().map_or_else(
+        || "book.json".to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let text = String::from_utf8(bytes).map_err(|e| Error::Format {
+        file: doc.clone(),
+        reason: format!("not valid UTF-8 at byte {}", e.utf8_error().valid_up_to()),
+    })?;
+    load_json_named(&text, &doc, opts)
+}
+
+/// Load a book from a path: a directory of CSV files, or a `.json` document (any case of the
+/// extension). This is what the Python and Node `load_book` / `loadBook` call.
+pub fn load(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Loaded> {
+    let path = path.as_ref();
+    let meta = fs::metadata(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let is_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if meta.is_dir() {
+        load_csv_dir(path, opts)
+    } else if is_json {
+        load_json(path, opts)
+    } else {
+        Err(Error::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "a book is a directory of CSV files or a .json document",
+            ),
+        })
+    }
 }
 
 /// Rows of every file of a book, as text aligned with [`FILES`] columns (plus `attr.*`).

@@ -13,3 +13,4 @@ pub mod record;
 
 pub use error::{Error, Result};
 pub mod interchange;
+pub mod synth;

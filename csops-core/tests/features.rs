@@ -138,3 +138,9 @@ fn invalid_feature_config_lists_every_problem() {
         "typos are rejected"
     );
 }
+
+#[test]
+fn an_as_of_day_at_the_edge_of_the_calendar_is_an_error_not_a_panic() {
+    let r = features_as_of(&book(), chrono::NaiveDate::MIN, &FeatureConfig::default());
+    assert!(matches!(r, Err(Error::Config(_))));
+}

@@ -566,10 +566,85 @@ fn json_rows_are_validated_with_positions() {
     let l = load_json_str(doc, &lenient()).unwrap();
     one_problem(
         &l,
-        "tickets",
+        "book.json#tickets",
         2,
         "priority",
         ProblemKind::UnknownValue,
         "meh",
     );
+}
+
+#[test]
+fn invalid_utf8_rejects_the_row_not_the_file() {
+    let dir = std::env::temp_dir().join(format!("csops-utf8-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut bytes = b"id,name,currency,arr,start_date\nA1,Acme,USD,1,2024-01-01\nA2,".to_vec();
+    bytes.extend_from_slice(&[0xff, 0xfe]);
+    bytes.extend_from_slice(b"Bad,USD,1,2024-01-01\n");
+    std::fs::write(dir.join("accounts.csv"), bytes).unwrap();
+    let l = csops_core::interchange::load_csv_dir(&dir, &lenient()).unwrap();
+    one_problem(
+        &l,
+        "accounts.csv",
+        3,
+        "name",
+        ProblemKind::Malformed,
+        "UTF-8",
+    );
+    assert_eq!(l.book.accounts().len(), 1);
+    assert!(l.report.rejected[0].fields["name"].contains('\u{fffd}'));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn dates_outside_years_1_to_9999_are_malformed() {
+    for bad in ["-2024-01-01", "+12345-01-01", "0000-01-01"] {
+        let l = load(&[(
+            "meetings",
+            &format!("id,account_id,kind,date\nM1,A1,ebr,{bad}\n"),
+        )]);
+        one_problem(&l, "meetings.csv", 2, "date", ProblemKind::Malformed, bad);
+    }
+}
+
+#[test]
+fn long_values_are_clipped_in_reasons_but_kept_in_rejected_rows() {
+    let huge = "9".repeat(100_000) + "x";
+    let l = load(&[(
+        "arr_snapshots",
+        &format!("account_id,date,currency,arr\nA1,2024-03-31,USD,{huge}\n"),
+    )]);
+    let p = &l.report.problems[0];
+    assert!(p.reason.len() < 300, "reason is {} bytes", p.reason.len());
+    assert!(p.reason.contains("100001 characters"));
+    assert_eq!(l.report.rejected[0].fields["arr"], huge);
+}
+
+#[test]
+fn load_dispatches_on_directory_or_json_and_names_missing_paths() {
+    let missing = std::env::temp_dir().join("csops-no-such-book");
+    let err = csops_core::interchange::load(&missing, &lenient()).unwrap_err();
+    assert!(
+        matches!(err, Error::Io { ref source, .. } if source.kind() == std::io::ErrorKind::NotFound),
+        "{err}"
+    );
+    let file = std::env::temp_dir().join(format!("csops-book-{}.json", std::process::id()));
+    std::fs::write(&file, r#"{"accounts": [{"id": "A1", "name": "Acme", "currency": "USD", "arr": "1", "start_date": "2024-01-01"}], "tickets": [{"id": "T1"}]}"#).unwrap();
+    let l = csops_core::interchange::load(&file, &lenient()).unwrap();
+    assert_eq!(l.book.accounts().len(), 1);
+    let name = file.file_name().unwrap().to_string_lossy().to_string();
+    assert!(
+        l.report
+            .problems
+            .iter()
+            .all(|p| p.file == format!("{name}#tickets")),
+        "{:?}",
+        l.report.problems
+    );
+    std::fs::write(&file, [b'{', 0xff, b'}']).unwrap();
+    assert!(matches!(
+        csops_core::interchange::load(&file, &lenient()),
+        Err(Error::Format { .. })
+    ));
+    std::fs::remove_file(&file).ok();
 }

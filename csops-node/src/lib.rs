@@ -1,4 +1,21 @@
+//! Node.js binding of csops (napi-rs): a thin layer that converts JavaScript arguments,
+//! calls csops-core, and converts results and errors back. It holds no logic of its own.
+//!
+//! - [`book`]: `loadBook*` functions, the `Book` and `FeatureFrame` classes, async tasks.
+//! - [`objects`]: the plain objects returned (reports, accounts, counts, summaries).
+//! - [`args`]: reading arguments (`CSOPS_INVALID_ARGUMENT` on a wrong type).
+//! - [`error`]: the one mapping of core errors to `code`s, and the panic guard.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use napi_derive::napi;
+
+pub mod args;
+pub mod book;
+pub mod error;
+pub mod objects;
+
 /// The csops version.
 #[napi]
-pub fn version() -> String { csops_core::VERSION.to_string() }
+pub fn version() -> String {
+    csops_core::VERSION.to_string()
+}

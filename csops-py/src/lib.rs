@@ -1,4 +1,45 @@
+//! Python bindings for csops: the native module `csops._csops`.
+//!
+//! The Python package `csops` (see `python/csops/__init__.py`) re-exports what
+//! this module defines; users never import `csops._csops` directly.
+//!
+//! The bindings are thin: they convert types and errors and call the core; there is no
+//! logic here. Layout, so that bindings can grow without this file turning into a heap:
+//! - `errors`: the exception hierarchy (`CsopsError`, `ValidationError`, `ConfigError`,
+//!   `FormatError`, `CsopsIOError`), the one conversion from `csops_core::Error` into
+//!   them, and the helpers every core call goes through (GIL released, panics caught).
+//! - `convert`: shared conversions of arguments (mode, header map, feature config, dates)
+//!   and of serialisable core values into plain Python data.
+//! - `report`: `Problem` and `ValidationReport`.
+//! - `book`: `Book` and `load_book`, `load_book_json`, `load_book_csv`.
+//! - `features`: `FeatureFrame`.
+//!
+//! Each module with Python-visible items has a `register(m)` function called from
+//! [`_csops`] below.
+//!
+//! Tests of the bindings are Python tests (`csops-py/tests`, run by
+//! `scripts/test-python.sh`). Avoid Rust `#[test]`s or doctests here that call
+//! into Python: such a test binary links `libpython3.x.so` and, at run time,
+//! gets whichever one the dynamic loader finds (on the CI image: Debian's
+//! system Python at /usr, not the pyenv `python3`), or fails to start where
+//! there is none.
+
 use pyo3::prelude::*;
-/// csops native module.
+
+pub mod book;
+pub mod convert;
+pub mod errors;
+pub mod features;
+pub mod report;
+
+/// The native module. Its name must match `[lib] name` in Cargo.toml and the
+/// last part of `tool.maturin.module-name` in pyproject.toml.
 #[pymodule]
-fn _csops(m: &Bound<'_, PyModule>) -> PyResult<()> { m.add("__version__", csops_core::VERSION)?; Ok(()) }
+fn _csops(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", csops_core::VERSION)?;
+    errors::register(m)?;
+    report::register(m)?;
+    book::register(m)?;
+    features::register(m)?;
+    Ok(())
+}

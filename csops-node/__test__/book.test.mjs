@@ -1,0 +1,280 @@
+// The Book and FeatureFrame API: loading, round trips, plain-object shapes, sync = async.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import {
+  Book,
+  FeatureFrame,
+  defaultFeatureConfig,
+  loadBook,
+  loadBookAsync,
+  loadBookCsv,
+  loadBookJson,
+} from 'csops';
+import { AS_OF, CSV, frameData, tempDir } from './fixtures.mjs';
+
+const book = loadBookCsv(CSV);
+
+test('a clean load: counts, report and camelCase keys', () => {
+  assert.ok(book instanceof Book);
+  assert.deepEqual(book.counts(), {
+    accounts: 3,
+    contacts: 2,
+    contactRoles: 2,
+    usageEvents: 4,
+    usageSnapshots: 1,
+    tickets: 2,
+    surveys: 2,
+    meetings: 1,
+    milestones: 1,
+    opportunities: 0,
+    arrSnapshots: 2,
+    renewalOutcomes: 0,
+  });
+  const report = book.report;
+  assert.equal(report.isClean, true);
+  assert.deepEqual(report.problems, []);
+  assert.deepEqual(report.rejected, []);
+  assert.deepEqual(report.files['accounts.csv'], { read: 3, loaded: 3, rejected: 0 });
+  assert.match(report.summary, /^0 problem\(s\); 0 of 20 row\(s\) rejected/);
+  assert.match(book.renderReport(), /no problems/);
+});
+
+test('accounts are plain objects: money as exact decimal strings, ISO dates, null when absent', () => {
+  assert.deepEqual(book.accountIds(), ['A1', 'A2', 'A3']);
+  const [a1, a2, a3] = book.accounts();
+  assert.deepEqual(a1, {
+    id: 'A1',
+    name: 'Acme',
+    ownerCsm: 'dana',
+    segment: 'enterprise',
+    tier: null,
+    region: null,
+    industry: null,
+    plan: null,
+    arr: { amount: '1200.50', currency: 'USD' },
+    seats: 10,
+    startDate: '2024-01-01',
+    renewalDate: '2024-12-31',
+    termMonths: 12,
+    attributes: { source: 'web' },
+  });
+  assert.equal(Object.getPrototypeOf(a1), Object.prototype);
+  // Money never goes through a float: beyond 2^53 and with trailing zeros, still exact.
+  assert.equal(typeof a2.arr.amount, 'string');
+  assert.equal(a2.arr.amount, '99999999999999.99');
+  assert.equal(a3.arr.amount, '0.10');
+  assert.equal(a2.renewalDate, null);
+  assert.equal(a2.seats, null);
+  assert.deepEqual(a2.attributes, {});
+  assert.equal(book.latestDate(), '2024-04-02');
+});
+
+test('write CSV, load it back: same counts and the same JSON document', (t) => {
+  const [dir, cleanup] = tempDir();
+  t.after(cleanup);
+  const written = book.writeCsv(join(dir, 'book'));
+  assert.ok(written.length >= 12, `wrote ${written}`);
+  assert.ok(written.every((p) => typeof p === 'string' && p.endsWith('.csv')));
+  const back = loadBook(join(dir, 'book'));
+  assert.deepEqual(back.counts(), book.counts());
+  assert.equal(back.toJson(), book.toJson());
+  assert.deepEqual(back.accounts(), book.accounts());
+});
+
+test('toJson round-trips through loadBookJson and a .json file', (t) => {
+  const text = book.toJson();
+  assert.equal(JSON.parse(text).schema_version, 1);
+  assert.equal(loadBookJson(text).toJson(), text);
+
+  const [dir, cleanup] = tempDir();
+  t.after(cleanup);
+  const path = join(dir, 'book.json');
+  writeFileSync(path, text);
+  const fromFile = loadBook(path);
+  assert.deepEqual(fromFile.counts(), book.counts());
+  assert.equal(fromFile.toJson(), text);
+});
+
+test('loadBookAsync resolves to the same book as loadBook', async (t) => {
+  const [dir, cleanup] = tempDir();
+  t.after(cleanup);
+  book.writeCsv(dir);
+  const promise = loadBookAsync(dir, { mode: 'lenient' });
+  assert.ok(promise instanceof Promise);
+  const [sync, async] = [loadBook(dir, { mode: 'lenient' }), await promise];
+  assert.ok(async instanceof Book);
+  assert.deepEqual(async.counts(), sync.counts());
+  assert.deepEqual(async.report, sync.report);
+  assert.equal(async.toJson(), sync.toJson());
+});
+
+test('featuresAsOf takes an ISO string or a Date (its UTC day)', () => {
+  const fromString = book.featuresAsOf(AS_OF);
+  const fromDate = book.featuresAsOf(new Date(`${AS_OF}T00:00:00Z`));
+  const lateInTheDay = book.featuresAsOf(new Date(`${AS_OF}T23:59:59.999Z`));
+  assert.ok(fromString instanceof FeatureFrame);
+  assert.equal(fromDate.asOf, AS_OF);
+  assert.equal(lateInTheDay.asOf, AS_OF);
+  assert.deepEqual(frameData(fromDate), frameData(fromString));
+  assert.deepEqual(frameData(lateInTheDay), frameData(fromString));
+});
+
+test('the FeatureFrame API', () => {
+  const frame = book.featuresAsOf(AS_OF);
+  assert.equal(frame.asOf, AS_OF);
+  assert.deepEqual(frame.accountIds, ['A1', 'A2', 'A3']);
+  assert.equal(frame.length, 3);
+  assert.equal(frame.columns.length, 15);
+  assert.ok(frame.columns.includes('nps'));
+
+  const nps = frame.column('nps');
+  assert.ok(nps instanceof Float64Array);
+  assert.equal(nps.length, frame.length);
+  assert.equal(nps[0], 0); // one promoter, one detractor
+  assert.ok(Number.isNaN(nps[1])); // no answers: missing is NaN in a column...
+  assert.equal(frame.value('A2', 'nps'), null); // ...and null from value()
+  assert.equal(frame.value('A1', 'feature_breadth'), 0.125);
+  assert.equal(frame.value('A1', 'exec_sponsor_present'), 1);
+  assert.equal(frame.value('nobody', 'nps'), null);
+  assert.equal(frame.value('A1', 'no_such_feature'), null);
+  // A column is a copy: writing to it does not change the frame.
+  nps[0] = 42;
+  assert.equal(frame.value('A1', 'nps'), 0);
+
+  const summary = frame.summary();
+  assert.equal(summary.length, frame.columns.length);
+  assert.deepEqual(
+    summary.find((s) => s.name === 'nps'),
+    { name: 'nps', present: 1, missing: 2, mean: 0, min: 0, median: 0, max: 0 },
+  );
+  assert.deepEqual(
+    summary.find((s) => s.name === 'usage_change_pct'),
+    { name: 'usage_change_pct', present: 0, missing: 3, mean: null, min: null, median: null, max: null },
+  );
+  assert.match(frame.renderSummary(), /^features as of 2024-03-31 \(3 accounts\)/);
+});
+
+test('point in time: a day before any record sees none of them', () => {
+  const frame = book.featuresAsOf('2024-01-15');
+  assert.deepEqual(frame.accountIds, ['A1']); // A2 and A3 start later
+  assert.equal(frame.value('A1', 'tickets_opened'), 0);
+  assert.equal(frame.value('A1', 'logins_per_user_week'), null);
+});
+
+test('feature config: object (snake_case), JSON text and TOML text agree', () => {
+  const cfg = { usage_window_days: 7, snapshot_metrics: ['active_users'] };
+  const fromObject = book.featuresAsOf(AS_OF, cfg);
+  assert.deepEqual(fromObject.columns.at(-1), 'snapshot.active_users');
+  assert.equal(fromObject.value('A1', 'snapshot.active_users'), 7);
+  assert.deepEqual(frameData(book.featuresAsOf(AS_OF, JSON.stringify(cfg))), frameData(fromObject));
+  const toml = 'usage_window_days = 7\nsnapshot_metrics = ["active_users"]\n';
+  assert.deepEqual(frameData(book.featuresAsOf(AS_OF, toml)), frameData(fromObject));
+  // null and undefined mean the defaults.
+  assert.deepEqual(frameData(book.featuresAsOf(AS_OF, null)), frameData(book.featuresAsOf(AS_OF)));
+});
+
+test('defaultFeatureConfig has every key, snake_case, and is what featuresAsOf uses', () => {
+  const defaults = defaultFeatureConfig();
+  assert.deepEqual(Object.keys(defaults).sort(), [
+    'csat_window_days',
+    'dau_mau_window_days',
+    'include_churned',
+    'key_features',
+    'login_feature',
+    'nps_window_days',
+    'snapshot_metrics',
+    'ticket_window_days',
+    'usage_window_days',
+  ]);
+  assert.equal(defaults.usage_window_days, 28);
+  assert.deepEqual(frameData(book.featuresAsOf(AS_OF, defaults)), frameData(book.featuresAsOf(AS_OF)));
+});
+
+test('featuresAsOfAsync resolves to the same frame as featuresAsOf', async () => {
+  for (const asOf of [AS_OF, new Date(AS_OF), '2024-01-15']) {
+    const cfg = { snapshot_metrics: ['active_users'] };
+    const promise = book.featuresAsOfAsync(asOf, cfg);
+    assert.ok(promise instanceof Promise);
+    const frame = await promise;
+    assert.ok(frame instanceof FeatureFrame);
+    assert.deepEqual(frameData(frame), frameData(book.featuresAsOf(asOf, cfg)));
+  }
+});
+
+test('many async calls share one book concurrently', async () => {
+  const days = Array.from({ length: 32 }, (_, i) => `2024-03-${String((i % 28) + 1).padStart(2, '0')}`);
+  const frames = await Promise.all(days.map((d) => book.featuresAsOfAsync(d)));
+  frames.forEach((f, i) => assert.deepEqual(frameData(f), frameData(book.featuresAsOf(days[i]))));
+});
+
+test('a lenient load keeps the good rows and reports the rest', () => {
+  const lenient = loadBookCsv(
+    {
+      ...CSV,
+      tickets: CSV.tickets + 'T3,A1,2024-03-05,,critical,open,false,\nT4,A9,2024-03-05,,low,open,false,\n',
+    },
+    { mode: 'lenient' },
+  );
+  assert.equal(lenient.counts().tickets, 2);
+  const { problems, rejected, files, isClean } = lenient.report;
+  assert.equal(isClean, false);
+  assert.deepEqual(
+    problems.map((p) => [p.file, p.row, p.recordId, p.field, p.kind]),
+    [
+      ['tickets.csv', 4, 'T3', 'priority', 'unknown_value'],
+      ['tickets.csv', 5, 'T4', 'account_id', 'unknown_reference'],
+    ],
+  );
+  assert.ok(problems.every((p) => typeof p.reason === 'string' && p.reason.length > 0));
+  assert.deepEqual(rejected[0], {
+    file: 'tickets.csv',
+    row: 4,
+    recordId: 'T3',
+    fields: {
+      id: 'T3',
+      account_id: 'A1',
+      opened: '2024-03-05',
+      closed: '',
+      priority: 'critical',
+      status: 'open',
+      escalated: 'false',
+      csat: '',
+    },
+  });
+  assert.deepEqual(files['tickets.csv'], { read: 4, loaded: 2, rejected: 2 });
+  assert.match(lenient.renderReport(), /2 problem\(s\)/);
+});
+
+test('header maps: an object or TOML text', () => {
+  const accounts = 'Account ID,Account Name,Currency,ARR,Start,Notes,Source\nA1,Acme,USD,5.00,2024-01-01,hi,web\n';
+  const map = {
+    accounts: {
+      'Account ID': 'id',
+      'Account Name': 'name',
+      Currency: 'currency',
+      ARR: 'arr',
+      Start: 'start_date',
+      Notes: '',
+      Source: 'attr.source',
+    },
+  };
+  const fromObject = loadBookCsv({ accounts }, { headerMap: map });
+  assert.deepEqual(fromObject.accounts()[0].attributes, { source: 'web' });
+  const toml =
+    '[accounts]\n"Account ID" = "id"\n"Account Name" = "name"\nCurrency = "currency"\nARR = "arr"\n' +
+    'Start = "start_date"\nNotes = ""\nSource = "attr.source"\n';
+  assert.deepEqual(loadBookCsv({ accounts }, { headerMap: toml }).accounts(), fromObject.accounts());
+});
+
+test('options may be omitted, undefined or null', () => {
+  for (const options of [undefined, null, {}, { mode: undefined, headerMap: undefined }, { mode: 'strict' }]) {
+    assert.deepEqual(loadBookCsv(CSV, options).counts(), book.counts());
+  }
+});
+
+test('a Book cannot be constructed from JavaScript', () => {
+  assert.throws(() => new Book());
+});

@@ -1,0 +1,45 @@
+// The generated index.d.ts: meaningful types (no `any`/`unknown`), and __test__/usage.ts, a
+// typed use of the whole API, type-checks against it (`tsc --noEmit`).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import * as csops from 'csops';
+import { packageDir } from './helpers.mjs';
+
+const dts = readFileSync(join(packageDir, 'index.d.ts'), 'utf8');
+// Declarations without their doc comments.
+const code = dts.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+
+test('index.d.ts has no any or unknown types', () => {
+  assert.doesNotMatch(code, /\bany\b/);
+  assert.doesNotMatch(code, /\bunknown\b/);
+});
+
+test('index.d.ts declares every runtime export', () => {
+  for (const name of Object.keys(csops)) {
+    if (name === 'default' || name === 'ProblemKind') continue; // ProblemKind: a type-only union
+    assert.match(code, new RegExp(`export declare (function|class|const) ${name}\\b`), name);
+  }
+});
+
+test('index.d.ts documents every declaration', () => {
+  const undocumented = dts
+    .split('\n')
+    .map((line, i, lines) => [line, lines[i - 1] ?? ''])
+    .filter(([line]) => /^\s*(export|get |[a-zA-Z]+\??[(:])/.test(line) && !/^\s*(export type .* = \{|\|)/.test(line))
+    .filter(([, prev]) => !/\*\/\s*$/.test(prev))
+    .map(([line]) => line.trim());
+  assert.deepEqual(undocumented, []);
+});
+
+test('usage.ts type-checks against index.d.ts (tsc --noEmit)', () => {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const r = spawnSync(process.execPath, [tsc, '-p', join(packageDir, '__test__', 'tsconfig.json')], {
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, `tsc failed:\n${r.stdout}${r.stderr}`);
+});

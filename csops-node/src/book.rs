@@ -1,0 +1,358 @@
+//! The `Book` and `FeatureFrame` classes, the loaders, and their async tasks.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use csops_core::features::{FeatureConfig, features_as_of};
+use csops_core::interchange::{self, LoadOptions, Loaded};
+use napi::bindgen_prelude::{AsyncTask, Float64Array, Unknown};
+use napi::{Env, Task};
+use napi_derive::napi;
+
+use crate::args;
+use crate::error::{Failure, guard, invalid, js};
+use crate::objects::{Account, BookCounts, ColumnSummary, ValidationReport};
+
+/// Load a book from `path`: a directory of CSV files or a `.json` document.
+fn load_path(path: &Path, opts: &LoadOptions) -> Result<Loaded, Failure> {
+    guard(|| interchange::load(path, opts))
+}
+
+// The task types come before the functions returning them: the TypeScript generator reads
+// a task's output type (`Promise<Book>`) from its `impl Task`, in source order.
+
+/// What `loadBookAsync` loads: a path and options.
+type LoadInput = (PathBuf, LoadOptions);
+
+/// Loads a book on a worker thread (`loadBookAsync`).
+#[derive(Debug)]
+pub struct LoadTask {
+    input: Option<Result<LoadInput, Failure>>,
+}
+
+#[napi]
+impl Task for LoadTask {
+    type Output = Result<Loaded, Failure>;
+    type JsValue = Book;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(match self.input.take() {
+            Some(Ok((path, opts))) => load_path(&path, &opts),
+            Some(Err(failure)) => Err(failure),
+            None => Err(Failure::Internal("the load task ran twice".into())),
+        })
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Book> {
+        output.map(Book::new).map_err(|f| f.into_js(&env))
+    }
+}
+
+/// What `featuresAsOfAsync` derives from: the book, the day and the configuration.
+type FeaturesInput = (Arc<Loaded>, NaiveDate, FeatureConfig);
+
+/// Derives features on a worker thread (`book.featuresAsOfAsync`); shares the book through
+/// an `Arc`.
+#[derive(Debug)]
+pub struct FeaturesTask {
+    input: Option<Result<FeaturesInput, Failure>>,
+}
+
+#[napi]
+impl Task for FeaturesTask {
+    type Output = Result<FeatureFrame, Failure>;
+    type JsValue = FeatureFrame;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(match self.input.take() {
+            Some(Ok((loaded, as_of, cfg))) => compute_features(&loaded, as_of, &cfg),
+            Some(Err(failure)) => Err(failure),
+            None => Err(Failure::Internal("the features task ran twice".into())),
+        })
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<FeatureFrame> {
+        output.map_err(|f| f.into_js(&env))
+    }
+}
+
+/// Load a book from a directory of CSV files (`accounts.csv` required; see the schema
+/// reference) or from a `.json` book document.
+///
+/// Strict mode (the default) throws a `CSOPS_VALIDATION` error listing every problem; lenient
+/// mode loads the valid rows and lists the rest in `book.report`. Throws `CSOPS_IO` when the
+/// path cannot be read, `CSOPS_FORMAT` for malformed CSV or JSON, `CSOPS_CONFIG` for a bad
+/// header map.
+#[napi(ts_args_type = "path: string, options?: LoadOptions | null")]
+pub fn load_book(env: Env, path: Unknown, options: Option<Unknown>) -> napi::Result<Book> {
+    js(&env, || {
+        let path = PathBuf::from(args::string("path", path)?);
+        let opts = args::load_options(&env, options)?;
+        load_path(&path, &opts).map(Book::new)
+    })
+}
+
+/// `loadBook` off the event loop: the files are read and validated on a worker thread. Every
+/// error (including a bad argument) rejects the promise; nothing is thrown synchronously.
+#[napi(ts_args_type = "path: string, options?: LoadOptions | null")]
+pub fn load_book_async(env: Env, path: Unknown, options: Option<Unknown>) -> AsyncTask<LoadTask> {
+    let input = args::string("path", path).and_then(|path| {
+        let opts = args::load_options(&env, options)?;
+        Ok((PathBuf::from(path), opts))
+    });
+    AsyncTask::new(LoadTask { input: Some(input) })
+}
+
+/// Load a book from the text of a JSON book document (`{"schema_version": 1, "accounts":
+/// [...], ...}`). Throws `CSOPS_FORMAT` when the text is not such a document.
+#[napi(ts_args_type = "text: string, options?: LoadOptions | null")]
+pub fn load_book_json(env: Env, text: Unknown, options: Option<Unknown>) -> napi::Result<Book> {
+    js(&env, || {
+        let text = args::string("text", text)?;
+        let opts = args::load_options(&env, options)?;
+        guard(|| interchange::load_json_str(&text, &opts)).map(Book::new)
+    })
+}
+
+/// Load a book from CSV texts keyed by file stem (`{ accounts: '<csv text>', tickets: '<csv
+/// text>' }`). A key that is not a file of the book layout is a `CSOPS_FORMAT` error.
+#[napi(ts_args_type = "texts: Record<string, string>, options?: LoadOptions | null")]
+pub fn load_book_csv(env: Env, texts: Unknown, options: Option<Unknown>) -> napi::Result<Book> {
+    js(&env, || {
+        let texts = args::csv_texts(&env, texts)?;
+        let opts = args::load_options(&env, options)?;
+        guard(|| interchange::load_csv_texts(&texts, &opts)).map(Book::new)
+    })
+}
+
+/// The default feature configuration, with every key (snake_case, as in configuration files).
+#[napi(ts_return_type = "Required<FeatureConfig>")]
+pub fn default_feature_config(env: Env) -> napi::Result<crate::objects::FeatureConfig> {
+    js(&env, || guard(|| Ok(FeatureConfig::default().into())))
+}
+
+/// A validated book of business: every valid record of every account, and the report of what
+/// validation found. Immutable; made by the `loadBook*` functions.
+#[napi]
+#[derive(Debug)]
+pub struct Book {
+    inner: Arc<Loaded>,
+}
+
+impl Book {
+    fn new(loaded: Loaded) -> Self {
+        Book {
+            inner: Arc::new(loaded),
+        }
+    }
+}
+
+#[napi]
+impl Book {
+    /// What validation found: every problem, every rejected row with its raw fields, row
+    /// counts per file. Empty of problems for a clean load. A fresh object on every access.
+    #[napi(getter)]
+    pub fn report(&self, env: Env) -> napi::Result<ValidationReport> {
+        js(&env, || guard(|| Ok((&self.inner.report).into())))
+    }
+
+    /// How many records of each type the book holds.
+    #[napi]
+    pub fn counts(&self, env: Env) -> napi::Result<BookCounts> {
+        js(&env, || guard(|| Ok(self.inner.book.counts().into())))
+    }
+
+    /// The account ids, in input order.
+    #[napi]
+    pub fn account_ids(&self, env: Env) -> napi::Result<Vec<String>> {
+        js(&env, || {
+            guard(|| {
+                Ok(self
+                    .inner
+                    .book
+                    .accounts()
+                    .iter()
+                    .map(|a| a.id.clone())
+                    .collect())
+            })
+        })
+    }
+
+    /// Every account, in input order, as a plain object (money as decimal strings, dates as
+    /// `YYYY-MM-DD`).
+    #[napi]
+    pub fn accounts(&self, env: Env) -> napi::Result<Vec<Account>> {
+        js(&env, || {
+            guard(|| {
+                Ok(self
+                    .inner
+                    .book
+                    .accounts()
+                    .iter()
+                    .map(Account::from)
+                    .collect())
+            })
+        })
+    }
+
+    /// The latest date of any record (`YYYY-MM-DD`), the natural "as of" for current
+    /// features; `null` for a book without dated records.
+    #[napi]
+    pub fn latest_date(&self, env: Env) -> napi::Result<Option<String>> {
+        js(&env, || {
+            guard(|| Ok(self.inner.book.latest_date().map(|d| d.to_string())))
+        })
+    }
+
+    /// Derive every feature for every account as of a day (inclusive): only records dated on
+    /// or before it are seen. `asOf` is `YYYY-MM-DD` or a `Date` (its UTC day). `config`
+    /// (optional) is a `FeatureConfig` object with snake_case keys, or its JSON or TOML text;
+    /// an invalid one is a `CSOPS_CONFIG` error listing every problem.
+    #[napi(ts_args_type = "asOf: string | Date, config?: FeatureConfig | string | null")]
+    pub fn features_as_of(
+        &self,
+        env: Env,
+        as_of: Unknown,
+        config: Option<Unknown>,
+    ) -> napi::Result<FeatureFrame> {
+        js(&env, || {
+            let as_of = args::date("asOf", as_of)?;
+            let cfg = args::feature_config(&env, config)?;
+            compute_features(&self.inner, as_of, &cfg)
+        })
+    }
+
+    /// `featuresAsOf` on a worker thread. Every error (including a bad argument) rejects the
+    /// promise; nothing is thrown synchronously.
+    #[napi(ts_args_type = "asOf: string | Date, config?: FeatureConfig | string | null")]
+    pub fn features_as_of_async(
+        &self,
+        env: Env,
+        as_of: Unknown,
+        config: Option<Unknown>,
+    ) -> AsyncTask<FeaturesTask> {
+        let input = args::date("asOf", as_of).and_then(|as_of| {
+            let cfg = args::feature_config(&env, config)?;
+            Ok((Arc::clone(&self.inner), as_of, cfg))
+        });
+        AsyncTask::new(FeaturesTask { input: Some(input) })
+    }
+
+    /// Write the book as a directory of CSV files (created if needed); returns the paths
+    /// written. Loading that directory gives the same book back.
+    #[napi(ts_args_type = "dir: string")]
+    pub fn write_csv(&self, env: Env, dir: Unknown) -> napi::Result<Vec<String>> {
+        js(&env, || {
+            let dir = PathBuf::from(args::string("dir", dir)?);
+            let written = guard(|| interchange::write_csv_dir(&self.inner.book, &dir))?;
+            Ok(written
+                .iter()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect())
+        })
+    }
+
+    /// The book as one JSON document (`schema_version` 1; amounts as decimal strings);
+    /// `loadBookJson` reads it back.
+    #[napi]
+    pub fn to_json(&self, env: Env) -> napi::Result<String> {
+        js(&env, || guard(|| interchange::write_json(&self.inner.book)))
+    }
+
+    /// The report as readable text: counts per file, then every problem.
+    #[napi]
+    pub fn render_report(&self, env: Env) -> napi::Result<String> {
+        js(&env, || guard(|| Ok(self.inner.report.render())))
+    }
+}
+
+fn compute_features(
+    loaded: &Loaded,
+    as_of: NaiveDate,
+    cfg: &FeatureConfig,
+) -> Result<FeatureFrame, Failure> {
+    guard(|| features_as_of(&loaded.book, as_of, cfg)).map(|frame| FeatureFrame { frame })
+}
+
+/// Features of every account as of one day: account ids (rows) and one numeric column per
+/// feature, `NaN` where a value is missing.
+#[napi]
+#[derive(Debug)]
+pub struct FeatureFrame {
+    frame: csops_core::features::FeatureFrame,
+}
+
+#[napi]
+impl FeatureFrame {
+    /// The as-of day, `YYYY-MM-DD`.
+    #[napi(getter)]
+    pub fn as_of(&self) -> String {
+        self.frame.as_of.to_string()
+    }
+
+    /// Account ids, one per row.
+    #[napi(getter)]
+    pub fn account_ids(&self) -> Vec<String> {
+        self.frame.account_ids.clone()
+    }
+
+    /// Feature column names, in order.
+    #[napi(getter)]
+    pub fn columns(&self) -> Vec<String> {
+        self.frame.columns.iter().map(|c| c.name.clone()).collect()
+    }
+
+    /// Number of rows (accounts).
+    #[napi(getter)]
+    pub fn length(&self) -> u32 {
+        u32::try_from(self.frame.len()).unwrap_or(u32::MAX)
+    }
+
+    /// One feature column, aligned with `accountIds`; `NaN` where missing. An unknown name is a
+    /// `CSOPS_INVALID_ARGUMENT` error.
+    #[napi(ts_args_type = "name: string")]
+    pub fn column(&self, env: Env, name: Unknown) -> napi::Result<Float64Array> {
+        js(&env, || {
+            let name = args::string("name", name)?;
+            match self.frame.column(&name) {
+                Some(c) => Ok(Float64Array::new(c.values.clone())),
+                None => Err(invalid(format!(
+                    "no feature column `{name}`; columns: {}",
+                    self.columns().join(", ")
+                ))),
+            }
+        })
+    }
+
+    /// The value of a feature for an account; `null` when missing, or when the account or
+    /// feature is not in the frame.
+    #[napi(ts_args_type = "accountId: string, feature: string")]
+    pub fn value(
+        &self,
+        env: Env,
+        account_id: Unknown,
+        feature: Unknown,
+    ) -> napi::Result<Option<f64>> {
+        js(&env, || {
+            let account_id = args::string("accountId", account_id)?;
+            let feature = args::string("feature", feature)?;
+            guard(|| Ok(self.frame.value(&account_id, &feature)))
+        })
+    }
+
+    /// Summary statistics of every column (present and missing counts, mean, min, median,
+    /// max over present values).
+    #[napi]
+    pub fn summary(&self, env: Env) -> napi::Result<Vec<ColumnSummary>> {
+        js(&env, || {
+            guard(|| Ok(self.frame.summary().into_iter().map(Into::into).collect()))
+        })
+    }
+
+    /// The summary as a text table.
+    #[napi]
+    pub fn render_summary(&self, env: Env) -> napi::Result<String> {
+        js(&env, || guard(|| Ok(self.frame.render_summary())))
+    }
+}

@@ -1,0 +1,170 @@
+//! Errors. Every failure reaches JavaScript as an `Error` with a stable `code`; this module is
+//! the one place that maps [`csops_core::Error`] variants to codes, and the one place that
+//! stops a panic in the core from unwinding into Node (which would abort the process).
+
+use std::any::Any;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use napi::bindgen_prelude::{FromNapiValue, JsObjectValue, Object, ToNapiValue, Unknown};
+use napi::{Env, JsError, JsValue, Status};
+use napi_derive::napi;
+
+use crate::objects::{Problem, ValidationReport};
+
+/// What went wrong, as plain Rust data: `Send`, so an async task can carry it back to the
+/// main thread, where [`Failure::into_js`] turns it into a JavaScript error.
+#[derive(Debug)]
+pub enum Failure {
+    /// An error returned by csops-core.
+    Core(csops_core::Error),
+    /// A JavaScript argument of the wrong type or shape.
+    InvalidArgument(String),
+    /// A bug: a panic in the core, or a Node-API call that failed.
+    Internal(String),
+}
+
+impl From<csops_core::Error> for Failure {
+    fn from(e: csops_core::Error) -> Self {
+        Failure::Core(e)
+    }
+}
+
+/// Shorthand for [`Failure::InvalidArgument`].
+pub(crate) fn invalid(message: impl Into<String>) -> Failure {
+    Failure::InvalidArgument(message.into())
+}
+
+/// Run core code, turning a panic into [`Failure::Internal`] instead of letting it unwind into
+/// Node. Every call into csops-core goes through here.
+pub(crate) fn guard<T>(f: impl FnOnce() -> csops_core::Result<T>) -> Result<T, Failure> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(result) => result.map_err(Failure::Core),
+        Err(payload) => Err(Failure::Internal(format!(
+            "csops panicked (a bug; please report it): {}",
+            panic_message(payload.as_ref())
+        ))),
+    }
+}
+
+fn panic_message(payload: &(dyn Any + Send)) -> &str {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s
+    } else {
+        "unknown panic payload"
+    }
+}
+
+/// Run a binding body and throw its failure as a csops JavaScript error.
+pub(crate) fn js<T>(env: &Env, f: impl FnOnce() -> Result<T, Failure>) -> napi::Result<T> {
+    f().map_err(|failure| failure.into_js(env))
+}
+
+/// Every error csops throws is a JavaScript `Error` (`err instanceof Error` holds) with a
+/// stable `code`, plus details for the codes that have them. Narrow on `code`:
+///
+/// ```ts
+/// try {
+///   loadBook('exports/')
+/// } catch (e) {
+///   const err = e as CsopsError
+///   if (err.code === 'CSOPS_VALIDATION') console.log(err.report.summary, err.problems.length)
+/// }
+/// ```
+#[napi(
+    discriminant = "code",
+    discriminant_case = "UPPER_SNAKE",
+    object_from_js = false
+)]
+#[derive(Debug)]
+pub enum CsopsError {
+    /// The input failed validation: a strict load found problems. `problems` lists every
+    /// problem (file, row, record id, field, kind, reason); `report` is the whole report.
+    CsopsValidation {
+        message: String,
+        problems: Vec<Problem>,
+        report: ValidationReport,
+    },
+    /// A configuration (header map, feature configuration) is invalid; `problems` lists every
+    /// problem found.
+    CsopsConfig {
+        message: String,
+        problems: Vec<String>,
+    },
+    /// A file or document is not well-formed CSV or JSON, or is not part of the book layout.
+    CsopsFormat { message: String },
+    /// A file or directory could not be read or written.
+    CsopsIo { message: String },
+    /// Money could not be combined or converted (different currencies, no FX rate, overflow).
+    CsopsMoney { message: String },
+    /// An argument has the wrong type or value (not a string, a bad date, an unknown mode, an
+    /// unknown option).
+    CsopsInvalidArgument { message: String },
+    /// A bug in csops (a panic in the engine, or a failed Node-API call); the process keeps
+    /// running.
+    CsopsInternal { message: String },
+}
+
+impl Failure {
+    /// The details of this failure, with its `code`: the one mapping of core errors to codes.
+    fn details(self) -> CsopsError {
+        use csops_core::Error;
+        match self {
+            Failure::Core(e) => {
+                let message = e.to_string();
+                match e {
+                    Error::Validation(report) => CsopsError::CsopsValidation {
+                        message,
+                        problems: report.problems.iter().map(Problem::from).collect(),
+                        report: ValidationReport::from(report.as_ref()),
+                    },
+                    Error::Config(problems) => CsopsError::CsopsConfig { message, problems },
+                    Error::Format { .. } => CsopsError::CsopsFormat { message },
+                    Error::Io { .. } => CsopsError::CsopsIo { message },
+                    Error::Money(_) => CsopsError::CsopsMoney { message },
+                }
+            }
+            Failure::InvalidArgument(message) => CsopsError::CsopsInvalidArgument { message },
+            Failure::Internal(message) => CsopsError::CsopsInternal { message },
+        }
+    }
+
+    /// The JavaScript error: an `Error` carrying every field of its [`CsopsError`] details.
+    pub(crate) fn into_js(self, env: &Env) -> napi::Error {
+        match self.details().into_js_error(env) {
+            Ok(e) | Err(e) => e,
+        }
+    }
+}
+
+impl CsopsError {
+    fn message(&self) -> &str {
+        match self {
+            CsopsError::CsopsValidation { message, .. }
+            | CsopsError::CsopsConfig { message, .. }
+            | CsopsError::CsopsFormat { message }
+            | CsopsError::CsopsIo { message }
+            | CsopsError::CsopsMoney { message }
+            | CsopsError::CsopsInvalidArgument { message }
+            | CsopsError::CsopsInternal { message } => message,
+        }
+    }
+
+    /// Create the `Error` and copy the details (`code`, `problems`, `report`) onto it, so the
+    /// generated `CsopsError` type and the thrown object cannot disagree.
+    fn into_js_error(self, env: &Env) -> napi::Result<napi::Error> {
+        let message = self.message().to_string();
+        let error =
+            JsError::from(napi::Error::new(Status::GenericFailure, message)).into_unknown(*env);
+        let mut error = Object::from_unknown(error)?;
+        let details = Object::from_unknown(self.into_unknown(env)?)?;
+        for key in Object::keys(&details)? {
+            if key != "message" {
+                let value: Unknown = details.get_named_property(&key)?;
+                error.set_named_property(&key, value)?;
+            }
+        }
+        Ok(napi::Error::from(error.to_unknown()))
+    }
+}

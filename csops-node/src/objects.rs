@@ -1,0 +1,449 @@
+//! The plain JavaScript objects csops returns, and their conversion from core types.
+//!
+//! Each type is a `#[napi(object)]`, so `index.d.ts` gets a real interface for it. Field
+//! names are camelCase; money amounts are decimal strings (never lossy numbers); dates are
+//! ISO `YYYY-MM-DD` strings; an absent optional value is `null` (the key is always present).
+//! Conversions destructure the core types exhaustively, so a field added to the core fails to
+//! compile here instead of silently missing from JavaScript.
+
+use std::collections::BTreeMap;
+
+use csops_core::book as core_book;
+use csops_core::features as core_features;
+use napi_derive::napi;
+
+/// An exact amount of money: `amount` is a decimal string (`"1200.50"`), never a float.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct Money {
+    /// The exact amount as a decimal string, e.g. `"1200.50"`.
+    pub amount: String,
+    /// The ISO-4217 currency code, e.g. `"USD"`.
+    pub currency: String,
+}
+
+impl From<&csops_core::money::Money> for Money {
+    fn from(m: &csops_core::money::Money) -> Self {
+        let csops_core::money::Money { amount, currency } = m;
+        Money {
+            amount: amount.to_string(),
+            currency: currency.code().to_string(),
+        }
+    }
+}
+
+/// What kind of problem a row has.
+#[napi(string_enum = "snake_case")]
+#[derive(Debug, Clone, Copy)]
+pub enum ProblemKind {
+    /// A required field is empty or absent.
+    Missing,
+    /// A value cannot be read as its type (a date, a number, a currency).
+    Malformed,
+    /// A value is not one of the allowed values of an enumeration.
+    UnknownValue,
+    /// An amount or count is negative.
+    Negative,
+    /// A value is outside its allowed range.
+    OutOfRange,
+    /// Two dates of one record are in the wrong order.
+    DatesOutOfOrder,
+    /// The fields of one record contradict each other.
+    Inconsistent,
+    /// The id was already used by an earlier row.
+    Duplicate,
+    /// The record refers to an account or contact that does not exist (or was rejected).
+    UnknownReference,
+}
+
+impl From<core_book::ProblemKind> for ProblemKind {
+    fn from(k: core_book::ProblemKind) -> Self {
+        use core_book::ProblemKind as K;
+        match k {
+            K::Missing => ProblemKind::Missing,
+            K::Malformed => ProblemKind::Malformed,
+            K::UnknownValue => ProblemKind::UnknownValue,
+            K::Negative => ProblemKind::Negative,
+            K::OutOfRange => ProblemKind::OutOfRange,
+            K::DatesOutOfOrder => ProblemKind::DatesOutOfOrder,
+            K::Inconsistent => ProblemKind::Inconsistent,
+            K::Duplicate => ProblemKind::Duplicate,
+            K::UnknownReference => ProblemKind::UnknownReference,
+        }
+    }
+}
+
+/// One problem with one row.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct Problem {
+    /// The file the row came from: `accounts.csv` for CSV, `accounts` for a JSON document.
+    pub file: String,
+    /// The line in a CSV file (the header is line 1) or the 1-based position in a JSON array;
+    /// `null` for a problem with a whole file (such as a missing column).
+    pub row: Option<i64>,
+    /// The id of the record, when it has one and it could be read.
+    pub record_id: Option<String>,
+    /// The field (column), when the problem is with one field.
+    pub field: Option<String>,
+    /// The kind of problem.
+    pub kind: ProblemKind,
+    /// A human explanation, including the offending value.
+    pub reason: String,
+}
+
+impl From<&core_book::Problem> for Problem {
+    fn from(p: &core_book::Problem) -> Self {
+        let core_book::Problem {
+            file,
+            row,
+            record_id,
+            field,
+            kind,
+            reason,
+        } = p;
+        Problem {
+            file: file.clone(),
+            row: row.map(|r| r as i64),
+            record_id: record_id.clone(),
+            field: field.clone(),
+            kind: (*kind).into(),
+            reason: reason.clone(),
+        }
+    }
+}
+
+/// A row that was not loaded, with its raw fields so nothing is lost.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct RejectedRow {
+    /// The file.
+    pub file: String,
+    /// The row (see `Problem.row`).
+    pub row: i64,
+    /// The record id, when readable.
+    pub record_id: Option<String>,
+    /// The raw fields as read: column → text.
+    pub fields: BTreeMap<String, String>,
+}
+
+impl From<&core_book::RejectedRow> for RejectedRow {
+    fn from(r: &core_book::RejectedRow) -> Self {
+        let core_book::RejectedRow {
+            file,
+            row,
+            record_id,
+            fields,
+        } = r;
+        RejectedRow {
+            file: file.clone(),
+            row: *row as i64,
+            record_id: record_id.clone(),
+            fields: fields.clone(),
+        }
+    }
+}
+
+/// Row counts of one file.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct FileCounts {
+    /// Data rows read.
+    pub read: i64,
+    /// Rows loaded into the book.
+    pub loaded: i64,
+    /// Rows rejected.
+    pub rejected: i64,
+}
+
+impl From<&core_book::FileCounts> for FileCounts {
+    fn from(c: &core_book::FileCounts) -> Self {
+        let core_book::FileCounts {
+            read,
+            loaded,
+            rejected,
+        } = c;
+        FileCounts {
+            read: *read as i64,
+            loaded: *loaded as i64,
+            rejected: *rejected as i64,
+        }
+    }
+}
+
+/// Everything validation found, and what was kept.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct ValidationReport {
+    /// Every problem, in file and row order.
+    pub problems: Vec<Problem>,
+    /// Every rejected row, with its raw fields.
+    pub rejected: Vec<RejectedRow>,
+    /// Row counts per file, keyed by file name.
+    pub files: BTreeMap<String, FileCounts>,
+    /// No problems at all.
+    pub is_clean: bool,
+    /// One line: problem and row counts, and the first problem.
+    pub summary: String,
+}
+
+impl From<&core_book::ValidationReport> for ValidationReport {
+    fn from(r: &core_book::ValidationReport) -> Self {
+        let core_book::ValidationReport {
+            problems,
+            rejected,
+            files,
+        } = r;
+        ValidationReport {
+            problems: problems.iter().map(Problem::from).collect(),
+            rejected: rejected.iter().map(RejectedRow::from).collect(),
+            files: files
+                .iter()
+                .map(|(name, c)| (name.clone(), c.into()))
+                .collect(),
+            is_clean: r.is_clean(),
+            summary: r.summary(),
+        }
+    }
+}
+
+/// How many records of each type a book holds.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct BookCounts {
+    /// Accounts.
+    pub accounts: i64,
+    /// Contacts.
+    pub contacts: i64,
+    /// Contact role spells.
+    pub contact_roles: i64,
+    /// Usage events.
+    pub usage_events: i64,
+    /// Usage snapshots.
+    pub usage_snapshots: i64,
+    /// Tickets.
+    pub tickets: i64,
+    /// Survey responses.
+    pub surveys: i64,
+    /// Meetings.
+    pub meetings: i64,
+    /// Milestones.
+    pub milestones: i64,
+    /// Opportunities.
+    pub opportunities: i64,
+    /// ARR snapshots.
+    pub arr_snapshots: i64,
+    /// Renewal outcomes.
+    pub renewal_outcomes: i64,
+}
+
+impl From<core_book::BookCounts> for BookCounts {
+    fn from(c: core_book::BookCounts) -> Self {
+        let core_book::BookCounts {
+            accounts,
+            contacts,
+            contact_roles,
+            usage_events,
+            usage_snapshots,
+            tickets,
+            surveys,
+            meetings,
+            milestones,
+            opportunities,
+            arr_snapshots,
+            renewal_outcomes,
+        } = c;
+        BookCounts {
+            accounts: accounts as i64,
+            contacts: contacts as i64,
+            contact_roles: contact_roles as i64,
+            usage_events: usage_events as i64,
+            usage_snapshots: usage_snapshots as i64,
+            tickets: tickets as i64,
+            surveys: surveys as i64,
+            meetings: meetings as i64,
+            milestones: milestones as i64,
+            opportunities: opportunities as i64,
+            arr_snapshots: arr_snapshots as i64,
+            renewal_outcomes: renewal_outcomes as i64,
+        }
+    }
+}
+
+/// A customer account.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// Unique account id (the CRM id).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// The CSM who owns the account.
+    pub owner_csm: Option<String>,
+    /// Market segment (e.g. enterprise, mid-market, smb).
+    pub segment: Option<String>,
+    /// Coverage tier (e.g. high-touch, tech-touch).
+    pub tier: Option<String>,
+    /// Sales region.
+    pub region: Option<String>,
+    /// Industry.
+    pub industry: Option<String>,
+    /// Plan or product edition.
+    pub plan: Option<String>,
+    /// Current annual recurring revenue, exact.
+    pub arr: Money,
+    /// Licensed seats, if the plan is seat-based.
+    pub seats: Option<u32>,
+    /// Contract start, `YYYY-MM-DD`.
+    pub start_date: String,
+    /// The next (or current) renewal date, `YYYY-MM-DD`.
+    pub renewal_date: Option<String>,
+    /// Contract term in months (12 when absent).
+    pub term_months: Option<u32>,
+    /// Custom attributes (`attr.<name>` columns in CSV).
+    pub attributes: BTreeMap<String, String>,
+}
+
+impl From<&csops_core::record::Account> for Account {
+    fn from(a: &csops_core::record::Account) -> Self {
+        let csops_core::record::Account {
+            id,
+            name,
+            owner_csm,
+            segment,
+            tier,
+            region,
+            industry,
+            plan,
+            arr,
+            seats,
+            start_date,
+            renewal_date,
+            term_months,
+            attributes,
+        } = a;
+        Account {
+            id: id.clone(),
+            name: name.clone(),
+            owner_csm: owner_csm.clone(),
+            segment: segment.clone(),
+            tier: tier.clone(),
+            region: region.clone(),
+            industry: industry.clone(),
+            plan: plan.clone(),
+            arr: arr.into(),
+            seats: *seats,
+            start_date: start_date.to_string(),
+            renewal_date: renewal_date.map(|d| d.to_string()),
+            term_months: *term_months,
+            attributes: attributes.clone(),
+        }
+    }
+}
+
+/// Summary statistics of one feature column, over its present values.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct ColumnSummary {
+    /// Feature name.
+    pub name: String,
+    /// Present values.
+    pub present: i64,
+    /// Missing values.
+    pub missing: i64,
+    /// Mean (`null` when no value is present).
+    pub mean: Option<f64>,
+    /// Minimum.
+    pub min: Option<f64>,
+    /// Median.
+    pub median: Option<f64>,
+    /// Maximum.
+    pub max: Option<f64>,
+}
+
+impl From<core_features::ColumnSummary> for ColumnSummary {
+    fn from(s: core_features::ColumnSummary) -> Self {
+        let core_features::ColumnSummary {
+            name,
+            present,
+            missing,
+            mean,
+            min,
+            median,
+            max,
+        } = s;
+        ColumnSummary {
+            name,
+            present: present as i64,
+            missing: missing as i64,
+            mean,
+            min,
+            median,
+            max,
+        }
+    }
+}
+
+/// The parameters of feature derivation (every window is in days and ends on the as-of day).
+///
+/// Keys are **snake_case**, the same names as in the TOML / JSON configuration files shared
+/// with the Rust and Python APIs. Every key is optional (absent keys take their default; see
+/// `defaultFeatureConfig()`); an unknown key is a `CSOPS_CONFIG` error.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct FeatureConfig {
+    /// Window for logins, breadth, seat utilisation and usage change (default 28).
+    #[napi(js_name = "usage_window_days")]
+    pub usage_window_days: Option<u32>,
+    /// Window for DAU/MAU, at most 64 (default 28).
+    #[napi(js_name = "dau_mau_window_days")]
+    pub dau_mau_window_days: Option<u32>,
+    /// The features whose adoption counts toward breadth (1 to 64 names).
+    #[napi(js_name = "key_features")]
+    pub key_features: Option<Vec<String>>,
+    /// The event name that counts as a login (default `login`).
+    #[napi(js_name = "login_feature")]
+    pub login_feature: Option<String>,
+    /// Window for tickets opened (default 90).
+    #[napi(js_name = "ticket_window_days")]
+    pub ticket_window_days: Option<u32>,
+    /// Window for CSAT (default 90).
+    #[napi(js_name = "csat_window_days")]
+    pub csat_window_days: Option<u32>,
+    /// Window for NPS (default 180).
+    #[napi(js_name = "nps_window_days")]
+    pub nps_window_days: Option<u32>,
+    /// Usage-snapshot metrics to expose as `snapshot.<metric>` columns.
+    #[napi(js_name = "snapshot_metrics")]
+    pub snapshot_metrics: Option<Vec<String>>,
+    /// Keep accounts that had churned by the as-of day (default false).
+    #[napi(js_name = "include_churned")]
+    pub include_churned: Option<bool>,
+}
+
+impl From<core_features::FeatureConfig> for FeatureConfig {
+    fn from(c: core_features::FeatureConfig) -> Self {
+        let core_features::FeatureConfig {
+            usage_window_days,
+            dau_mau_window_days,
+            key_features,
+            login_feature,
+            ticket_window_days,
+            csat_window_days,
+            nps_window_days,
+            snapshot_metrics,
+            include_churned,
+        } = c;
+        FeatureConfig {
+            usage_window_days: Some(usage_window_days),
+            dau_mau_window_days: Some(dau_mau_window_days),
+            key_features: Some(key_features),
+            login_feature: Some(login_feature),
+            ticket_window_days: Some(ticket_window_days),
+            csat_window_days: Some(csat_window_days),
+            nps_window_days: Some(nps_window_days),
+            snapshot_metrics: Some(snapshot_metrics),
+            include_churned: Some(include_churned),
+        }
+    }
+}

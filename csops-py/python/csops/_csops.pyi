@@ -1,0 +1,219 @@
+"""Type stubs for the native extension module ``csops._csops``."""
+
+import datetime
+import os
+import pathlib
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any, Literal, TypedDict, final
+
+__all__ = [
+    "__version__",
+    "CsopsError",
+    "ValidationError",
+    "ConfigError",
+    "FormatError",
+    "CsopsIOError",
+    "Problem",
+    "ValidationReport",
+    "Book",
+    "load_book",
+    "load_book_json",
+    "load_book_csv",
+    "FeatureFrame",
+]
+
+__version__: str
+
+_Mode = Literal["strict", "lenient"]
+#: A header map: ``{"accounts": {"Account ID": "id"}}``, TOML text, or the path of a
+#: ``.toml`` or ``.json`` file.
+_HeaderMap = Mapping[str, Mapping[str, str]] | str | os.PathLike[str]
+#: Feature settings: a dict, TOML text or JSON text.
+_FeatureConfig = Mapping[str, Any] | str
+
+# Exceptions ---------------------------------------------------------------
+
+class CsopsError(Exception):
+    """Base class of every error raised by csops."""
+
+class ValidationError(CsopsError, ValueError):
+    """The input failed validation (also a ValueError)."""
+
+    problems: list[Problem]
+    report: ValidationReport | None
+    def __init__(
+        self,
+        *args: object,
+        problems: Iterable[Problem] = (),
+        report: ValidationReport | None = None,
+    ) -> None: ...
+
+class ConfigError(CsopsError, ValueError):
+    """An option or a configuration is invalid (also a ValueError)."""
+
+    problems: list[str]
+    def __init__(self, *args: object, problems: Iterable[str] = ()) -> None: ...
+
+class FormatError(CsopsError, ValueError):
+    """A file or document is not well-formed CSV or JSON (also a ValueError)."""
+
+class CsopsIOError(CsopsError, OSError):
+    """A file or directory could not be read or written (also an OSError)."""
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        filename: str | None = None,
+        errno: int | None = None,
+        strerror: str | None = None,
+    ) -> None: ...
+
+# Validation ---------------------------------------------------------------
+
+class _ProblemDict(TypedDict):
+    file: str
+    row: int | None
+    record_id: str | None
+    field: str | None
+    kind: str
+    reason: str
+
+class _RejectedRowDict(TypedDict):
+    file: str
+    row: int
+    record_id: str | None
+    fields: dict[str, str]
+
+class _FileCountsDict(TypedDict):
+    read: int
+    loaded: int
+    rejected: int
+
+class _ValidationReportDict(TypedDict):
+    problems: list[_ProblemDict]
+    rejected: list[_RejectedRowDict]
+    files: dict[str, _FileCountsDict]
+
+@final
+class Problem:
+    """One problem with one row (or one file) of the input."""
+
+    @property
+    def file(self) -> str: ...
+    @property
+    def row(self) -> int | None: ...
+    @property
+    def record_id(self) -> str | None: ...
+    @property
+    def field(self) -> str | None: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    def to_dict(self) -> _ProblemDict: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class ValidationReport:
+    """Everything validation found while loading a book, and what was kept."""
+
+    @property
+    def problems(self) -> list[Problem]: ...
+    @property
+    def rejected(self) -> list[_RejectedRowDict]: ...
+    @property
+    def files(self) -> dict[str, _FileCountsDict]: ...
+    @property
+    def is_clean(self) -> bool: ...
+    def summary(self) -> str: ...
+    def render(self) -> str: ...
+    def to_dict(self) -> _ValidationReportDict: ...
+    def _repr_html_(self) -> str: ...
+
+# Books --------------------------------------------------------------------
+
+class _AccountDict(TypedDict):
+    id: str
+    name: str
+    owner_csm: str | None
+    segment: str | None
+    tier: str | None
+    region: str | None
+    industry: str | None
+    plan: str | None
+    currency: str
+    arr: Decimal
+    seats: int | None
+    start_date: datetime.date
+    renewal_date: datetime.date | None
+    term_months: int | None
+    attributes: dict[str, str]
+
+class _ColumnSummaryDict(TypedDict):
+    name: str
+    present: int
+    missing: int
+    mean: float | None
+    min: float | None
+    median: float | None
+    max: float | None
+
+@final
+class Book:
+    """A validated book of business: every valid record, indexed per account."""
+
+    @property
+    def report(self) -> ValidationReport: ...
+    @property
+    def account_ids(self) -> list[str]: ...
+    def counts(self) -> dict[str, int]: ...
+    def latest_date(self) -> datetime.date | None: ...
+    def accounts(self) -> list[_AccountDict]: ...
+    def features_as_of(
+        self, as_of: datetime.date | str, *, config: _FeatureConfig | None = None
+    ) -> FeatureFrame: ...
+    def write_csv(self, directory: str | os.PathLike[str]) -> list[pathlib.Path]: ...
+    def to_json(self) -> str: ...
+    def __len__(self) -> int: ...
+
+@final
+class FeatureFrame:
+    """Features of every account as of one day (NaN where a value is missing)."""
+
+    @property
+    def as_of(self) -> datetime.date: ...
+    @property
+    def account_ids(self) -> list[str]: ...
+    @property
+    def columns(self) -> list[str]: ...
+    def column(self, name: str) -> list[float]: ...
+    def value(self, account_id: str, feature: str) -> float | None: ...
+    def summary(self) -> list[_ColumnSummaryDict]: ...
+    def render_summary(self) -> str: ...
+    def to_dict(self) -> dict[str, list[str] | list[float]]: ...
+    def to_pandas(self) -> Any: ...
+    def __len__(self) -> int: ...
+
+def load_book(
+    source: str | os.PathLike[str],
+    *,
+    mode: _Mode = "strict",
+    header_map: _HeaderMap | None = None,
+) -> Book:
+    """Load a book from a directory of CSV files, or from a ``.json`` file."""
+
+def load_book_json(
+    text: str, *, mode: _Mode = "strict", header_map: _HeaderMap | None = None
+) -> Book:
+    """Load a book from the text of a JSON document."""
+
+def load_book_csv(
+    texts: Mapping[str, str],
+    *,
+    mode: _Mode = "strict",
+    header_map: _HeaderMap | None = None,
+) -> Book:
+    """Load a book from CSV texts keyed by file stem (``"accounts"``, ...)."""

@@ -1,0 +1,218 @@
+//! `Book` and the functions that load one: `load_book`, `load_book_json`, `load_book_csv`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use csops_core::book::Book;
+use csops_core::features::features_as_of;
+use csops_core::interchange::{
+    LoadOptions, Loaded, load_csv_texts, load_json_str, write_csv_dir, write_json,
+};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyMapping};
+
+use crate::convert::{
+    as_of_date, feature_config, header_map, load_mode, py_date, py_date_opt, to_python,
+};
+use crate::errors::call;
+use crate::features::PyFeatureFrame;
+use crate::report::PyValidationReport;
+
+/// A validated book of business: every valid record of every account, indexed per account.
+///
+/// Immutable, and safe to share between threads (methods that do real work release the GIL).
+#[pyclass(name = "Book", module = "csops", frozen)]
+#[derive(Debug)]
+pub struct PyBook {
+    book: Arc<Book>,
+    report: Py<PyValidationReport>,
+}
+
+impl PyBook {
+    fn from_loaded(py: Python<'_>, loaded: Loaded) -> PyResult<Self> {
+        Ok(PyBook {
+            book: Arc::new(loaded.book),
+            report: Py::new(py, PyValidationReport::new(loaded.report))?,
+        })
+    }
+}
+
+/// The load options from the Python keyword arguments.
+fn options(
+    py: Python<'_>,
+    mode: &str,
+    header_map_arg: Option<&Bound<'_, PyAny>>,
+) -> PyResult<LoadOptions> {
+    Ok(LoadOptions {
+        mode: load_mode(py, mode)?,
+        header_map: header_map(py, header_map_arg)?,
+    })
+}
+
+/// Load a book from a directory of CSV files, or from a `.json` file.
+#[pyfunction]
+#[pyo3(signature = (source, *, mode = "strict", header_map = None))]
+pub fn load_book(
+    py: Python<'_>,
+    source: PathBuf,
+    mode: &str,
+    header_map: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyBook> {
+    let opts = options(py, mode, header_map)?;
+    let loaded = call(py, || csops_core::interchange::load(&source, &opts))?;
+    PyBook::from_loaded(py, loaded)
+}
+
+/// Load a book from the text of a JSON document.
+#[pyfunction]
+#[pyo3(signature = (text, *, mode = "strict", header_map = None))]
+pub fn load_book_json(
+    py: Python<'_>,
+    text: &str,
+    mode: &str,
+    header_map: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyBook> {
+    let opts = options(py, mode, header_map)?;
+    let loaded = call(py, || load_json_str(text, &opts))?;
+    PyBook::from_loaded(py, loaded)
+}
+
+/// Load a book from CSV texts keyed by file stem (`"accounts"`, `"tickets"`, ...).
+#[pyfunction]
+#[pyo3(signature = (texts, *, mode = "strict", header_map = None))]
+pub fn load_book_csv(
+    py: Python<'_>,
+    texts: &Bound<'_, PyAny>,
+    mode: &str,
+    header_map: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyBook> {
+    // Any mapping (a dict, MappingProxyType, ...): copy it into a dict first.
+    if !texts.is_instance_of::<PyDict>() && texts.cast::<PyMapping>().is_err() {
+        return Err(PyTypeError::new_err(format!(
+            "texts must be a mapping of file stem to CSV text, got {}",
+            texts.get_type().name()?
+        )));
+    }
+    let texts: BTreeMap<String, String> = py.get_type::<PyDict>().call1((texts,))?.extract()?;
+    let opts = options(py, mode, header_map)?;
+    let loaded = call(py, || load_csv_texts(&texts, &opts))?;
+    PyBook::from_loaded(py, loaded)
+}
+
+#[pymethods]
+impl PyBook {
+    /// What validation found while loading (clean unless the load was lenient).
+    #[getter]
+    fn report(&self, py: Python<'_>) -> Py<PyValidationReport> {
+        self.report.clone_ref(py)
+    }
+
+    /// How many records of each type: ``{"accounts": n, "contacts": n, ...}``.
+    fn counts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.book.counts())
+    }
+
+    /// The account ids, in input order.
+    #[getter]
+    fn account_ids(&self) -> Vec<&str> {
+        self.book.accounts().iter().map(|a| a.id.as_str()).collect()
+    }
+
+    /// The latest date of any record (the natural as-of day for current features), or None
+    /// for a book without dated records.
+    fn latest_date<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let latest = call(py, || Ok(self.book.latest_date()))?;
+        py_date_opt(py, latest, || "latest_date".to_string())
+    }
+
+    /// Every account as a dict, in input order: ``arr`` is a ``decimal.Decimal`` in
+    /// ``currency``; dates are ``datetime.date``; ``attributes`` holds custom columns.
+    fn accounts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let list = PyList::empty(py);
+        for a in self.book.accounts() {
+            let d = PyDict::new(py);
+            d.set_item("id", &a.id)?;
+            d.set_item("name", &a.name)?;
+            d.set_item("owner_csm", &a.owner_csm)?;
+            d.set_item("segment", &a.segment)?;
+            d.set_item("tier", &a.tier)?;
+            d.set_item("region", &a.region)?;
+            d.set_item("industry", &a.industry)?;
+            d.set_item("plan", &a.plan)?;
+            d.set_item("currency", a.arr.currency.code())?;
+            d.set_item("arr", a.arr.amount)?;
+            d.set_item("seats", a.seats)?;
+            let field = |name: &str| format!("account `{}`, field `{name}`", a.id);
+            d.set_item(
+                "start_date",
+                py_date(py, a.start_date, || field("start_date"))?,
+            )?;
+            d.set_item(
+                "renewal_date",
+                py_date_opt(py, a.renewal_date, || field("renewal_date"))?,
+            )?;
+            d.set_item("term_months", a.term_months)?;
+            d.set_item("attributes", &a.attributes)?;
+            list.append(d)?;
+        }
+        Ok(list)
+    }
+
+    /// Derive every feature of every account as of a day (inclusive): only records dated on
+    /// or before it are seen.
+    ///
+    /// ``as_of`` is a ``datetime.date`` or a ``"YYYY-MM-DD"`` string; ``config`` (optional)
+    /// is a dict, TOML text or JSON text of feature settings (windows, key features, ...).
+    #[pyo3(signature = (as_of, *, config = None))]
+    fn features_as_of(
+        &self,
+        py: Python<'_>,
+        as_of: &Bound<'_, PyAny>,
+        config: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyFeatureFrame> {
+        let as_of = as_of_date(py, as_of)?;
+        let config = feature_config(py, config)?;
+        let frame = call(py, || features_as_of(&self.book, as_of, &config))?;
+        Ok(PyFeatureFrame::new(frame))
+    }
+
+    /// Write the book as a directory of CSV files (created if needed); returns the paths
+    /// written. Loading that directory gives the same book back.
+    fn write_csv(&self, py: Python<'_>, directory: PathBuf) -> PyResult<Vec<PathBuf>> {
+        call(py, || write_csv_dir(&self.book, &directory))
+    }
+
+    /// The book as one JSON document (what `load_book_json` reads).
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        call(py, || write_json(&self.book))
+    }
+
+    fn __len__(&self) -> usize {
+        self.book.accounts().len()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let counts = self.counts(py)?;
+        let counts = counts.cast::<PyDict>()?;
+        let mut parts = Vec::new();
+        for (name, n) in counts.iter() {
+            let name: String = name.extract()?;
+            let n: u64 = n.extract()?;
+            if n > 0 || name == "accounts" {
+                parts.push(format!("{n} {}", name.replace('_', " ")));
+            }
+        }
+        Ok(format!("<Book {}>", parts.join(", ")))
+    }
+}
+
+/// Add the functions and classes to the native module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyBook>()?;
+    m.add_function(wrap_pyfunction!(load_book, m)?)?;
+    m.add_function(wrap_pyfunction!(load_book_json, m)?)?;
+    m.add_function(wrap_pyfunction!(load_book_csv, m)?)?;
+    Ok(())
+}

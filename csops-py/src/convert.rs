@@ -1,0 +1,195 @@
+//! Conversions between Python values and the core's types that several classes share.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use csops_core::Error;
+use csops_core::book::LoadMode;
+use csops_core::features::FeatureConfig;
+use csops_core::interchange::HeaderMap;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDate, PyDict, PyString};
+
+use crate::errors::{call_with_gil, config_error, csops_error};
+
+static JSON_LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static JSON_DUMPS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// A serialisable core value as plain Python data (dicts, lists, str, int, float, bool,
+/// None), through its serde form, so the Python shape follows the core's own field names
+/// and order.
+pub fn to_python<'py, T: serde::Serialize>(
+    py: Python<'py>,
+    value: &T,
+) -> PyResult<Bound<'py, PyAny>> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| csops_error(py, &format!("internal error: cannot serialise: {e}")))?;
+    JSON_LOADS.import(py, "json", "loads")?.call1((text,))
+}
+
+/// A core value that serialises as a plain string (a serde unit enum) as that string.
+pub fn enum_name<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// A Python mapping as JSON text (for the core's `from_json` parsers); a value JSON cannot
+/// hold is a `ConfigError` naming `what`.
+fn mapping_to_json(py: Python<'_>, what: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("allow_nan", false)?;
+    JSON_DUMPS
+        .import(py, "json", "dumps")?
+        .call((value,), Some(&kwargs))
+        .and_then(|text| text.extract::<String>())
+        .map_err(|e| config_error(py, format!("{what}: {e}")))
+}
+
+/// The type name of a Python value, for messages.
+fn type_name(value: &Bound<'_, PyAny>) -> String {
+    value
+        .get_type()
+        .name()
+        .map_or_else(|_| "?".to_string(), |n| n.to_string())
+}
+
+/// `mode="strict" | "lenient"`.
+pub fn load_mode(py: Python<'_>, mode: &str) -> PyResult<LoadMode> {
+    mode.parse::<LoadMode>()
+        .map_err(|e| config_error(py, e.to_string()))
+}
+
+/// `header_map=`: None, a dict, TOML text, or a path (str or os.PathLike) to a `.toml` or
+/// `.json` file.
+pub fn header_map(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<HeaderMap> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(HeaderMap::default());
+    };
+    if value.is_instance_of::<PyDict>() {
+        let text = mapping_to_json(py, "header map", value)?;
+        return call_with_gil(py, || HeaderMap::from_json(&text));
+    }
+    let path = if let Ok(s) = value.cast::<PyString>() {
+        let s = s.to_cow()?;
+        let lower = s.to_ascii_lowercase();
+        if !s.contains('\n') && (lower.ends_with(".toml") || lower.ends_with(".json")) {
+            PathBuf::from(s.as_ref())
+        } else {
+            return call_with_gil(py, || HeaderMap::from_toml(&s));
+        }
+    } else if value.hasattr("__fspath__")? {
+        value.extract::<PathBuf>()?
+    } else {
+        return Err(config_error(
+            py,
+            format!(
+                "header_map must be a dict, TOML text, or the path of a .toml or .json file; \
+                 got {}",
+                type_name(value)
+            ),
+        ));
+    };
+    let text = std::fs::read_to_string(&path).map_err(|source| {
+        crate::errors::to_py_err(
+            py,
+            Error::Io {
+                path: path.clone(),
+                source,
+            },
+        )
+    })?;
+    let is_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    call_with_gil(py, || {
+        if is_json {
+            HeaderMap::from_json(&text)
+        } else {
+            HeaderMap::from_toml(&text)
+        }
+    })
+}
+
+/// `config=`: None (the defaults), a dict, TOML text or JSON text.
+pub fn feature_config(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<FeatureConfig> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(FeatureConfig::default());
+    };
+    if value.is_instance_of::<PyDict>() {
+        let text = mapping_to_json(py, "feature config", value)?;
+        return call_with_gil(py, || FeatureConfig::from_json(&text));
+    }
+    if let Ok(s) = value.cast::<PyString>() {
+        let s = s.to_cow()?;
+        return call_with_gil(py, || {
+            if s.trim_start().starts_with('{') {
+                FeatureConfig::from_json(&s)
+            } else {
+                FeatureConfig::from_toml(&s)
+            }
+        });
+    }
+    Err(config_error(
+        py,
+        format!(
+            "config must be a dict, TOML text or JSON text; got {}",
+            type_name(value)
+        ),
+    ))
+}
+
+/// A core date as a `datetime.date`. The core's dates span far more years than Python's
+/// (1 to 9999); a date outside them is a `ValueError` saying which value it was.
+pub fn py_date<'py>(
+    py: Python<'py>,
+    date: NaiveDate,
+    what: impl FnOnce() -> String,
+) -> PyResult<Bound<'py, PyAny>> {
+    date.into_pyobject(py).map(Bound::into_any).map_err(|e| {
+        PyValueError::new_err(format!(
+            "{}: {date} cannot be a Python date ({e}); Python dates span years 1 to 9999",
+            what()
+        ))
+    })
+}
+
+/// An optional core date as a `datetime.date` or None (see [`py_date`]).
+pub fn py_date_opt<'py>(
+    py: Python<'py>,
+    date: Option<NaiveDate>,
+    what: impl FnOnce() -> String,
+) -> PyResult<Bound<'py, PyAny>> {
+    match date {
+        Some(d) => py_date(py, d, what),
+        None => Ok(py.None().into_bound(py)),
+    }
+}
+
+/// `as_of=`: a `datetime.date` (a `datetime` counts as its date) or an ISO `YYYY-MM-DD` string.
+pub fn as_of_date(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<NaiveDate> {
+    if let Ok(s) = value.cast::<PyString>() {
+        let s = s.to_cow()?;
+        return NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|e| {
+            config_error(
+                py,
+                format!("as_of: `{s}` is not a date ({e}); expected YYYY-MM-DD"),
+            )
+        });
+    }
+    if value.is_instance_of::<PyDate>() {
+        return value
+            .extract::<NaiveDate>()
+            .map_err(|e| config_error(py, format!("as_of: {e}")));
+    }
+    Err(config_error(
+        py,
+        format!(
+            "as_of must be a datetime.date or a YYYY-MM-DD string; got {}",
+            type_name(value)
+        ),
+    ))
+}

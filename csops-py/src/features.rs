@@ -1,0 +1,130 @@
+//! `FeatureFrame`: point-in-time features of every account, from `Book.features_as_of`.
+
+use csops_core::features::FeatureFrame;
+use pyo3::exceptions::{PyImportError, PyKeyError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use crate::convert::to_python;
+use crate::errors::call;
+
+/// Features of every account as of one day: account ids plus one float column per feature
+/// (NaN where a value is missing).
+#[pyclass(name = "FeatureFrame", module = "csops", frozen)]
+#[derive(Debug)]
+pub struct PyFeatureFrame(FeatureFrame);
+
+impl PyFeatureFrame {
+    /// Wrap a core frame.
+    pub fn new(frame: FeatureFrame) -> Self {
+        PyFeatureFrame(frame)
+    }
+
+    /// `{name: [values...]}` for every feature column, in column order.
+    fn columns_dict<'py>(&self, py: Python<'py>, dict: &Bound<'py, PyDict>) -> PyResult<()> {
+        for c in &self.0.columns {
+            dict.set_item(&c.name, PyList::new(py, &c.values)?)?;
+        }
+        Ok(())
+    }
+}
+
+#[pymethods]
+impl PyFeatureFrame {
+    /// The as-of day.
+    #[getter]
+    fn as_of(&self) -> chrono::NaiveDate {
+        self.0.as_of
+    }
+
+    /// The account ids, one per row.
+    #[getter]
+    fn account_ids(&self) -> Vec<&str> {
+        self.0.account_ids.iter().map(String::as_str).collect()
+    }
+
+    /// The feature names, in column order.
+    #[getter]
+    fn columns(&self) -> Vec<&str> {
+        self.0.columns.iter().map(|c| c.name.as_str()).collect()
+    }
+
+    /// The values of one feature, one per account (NaN where missing). KeyError for an
+    /// unknown feature name.
+    fn column(&self, name: &str) -> PyResult<Vec<f64>> {
+        match self.0.column(name) {
+            Some(c) => Ok(c.values.clone()),
+            None => Err(PyKeyError::new_err(format!(
+                "no feature `{name}`; the features are: {}",
+                self.columns().join(", ")
+            ))),
+        }
+    }
+
+    /// The value of one feature for one account; None when missing (or when the account or
+    /// feature is not in the frame).
+    fn value(&self, account_id: &str, feature: &str) -> Option<f64> {
+        self.0.value(account_id, feature)
+    }
+
+    /// Summary statistics of every column: dicts with ``name``, ``present``, ``missing``,
+    /// ``mean``, ``min``, ``median`` and ``max`` (None without present values).
+    fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let summary = call(py, || Ok(self.0.summary()))?;
+        to_python(py, &summary)
+    }
+
+    /// The summary as a text table.
+    fn render_summary(&self, py: Python<'_>) -> PyResult<String> {
+        call(py, || Ok(self.0.render_summary()))
+    }
+
+    /// ``{"account_id": [...], feature: [...], ...}`` (NaN where missing).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("account_id", self.account_ids())?;
+        self.columns_dict(py, &d)?;
+        Ok(d)
+    }
+
+    /// A pandas DataFrame indexed by ``account_id``, one float64 column per feature (NaN where
+    /// missing). Needs pandas, imported only when this is called.
+    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pd = py.import("pandas").map_err(|cause| {
+            let err = PyImportError::new_err(
+                "FeatureFrame.to_pandas() needs pandas, which is not installed \
+                 (pip install pandas)",
+            );
+            err.set_cause(py, Some(cause));
+            err
+        })?;
+        let index_kwargs = PyDict::new(py);
+        index_kwargs.set_item("name", "account_id")?;
+        let index = pd.call_method("Index", (self.account_ids(),), Some(&index_kwargs))?;
+        let data = PyDict::new(py);
+        self.columns_dict(py, &data)?;
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("index", index)?;
+        kwargs.set_item("columns", self.columns())?;
+        kwargs.set_item("dtype", "float64")?;
+        pd.call_method("DataFrame", (data,), Some(&kwargs))
+    }
+
+    fn __len__(&self) -> usize {
+        self.0.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<FeatureFrame as of {}: {} accounts × {} features>",
+            self.0.as_of,
+            self.0.len(),
+            self.0.columns.len()
+        )
+    }
+}
+
+/// Add the class to the native module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyFeatureFrame>()
+}

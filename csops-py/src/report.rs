@@ -1,0 +1,232 @@
+//! `Problem` and `ValidationReport`: what validation found while loading a book.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+
+use csops_core::book::{Problem, ValidationReport};
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+
+use crate::convert::{enum_name, to_python};
+
+/// Python's `repr()` of a string (quoted and escaped as Python would).
+pub fn py_repr(py: Python<'_>, s: &str) -> PyResult<String> {
+    Ok(PyString::new(py, s).repr()?.to_cow()?.into_owned())
+}
+
+/// `repr()` of an optional string: the quoted string or `None`.
+fn py_repr_opt(py: Python<'_>, s: Option<&str>) -> PyResult<String> {
+    s.map_or_else(|| Ok("None".to_string()), |s| py_repr(py, s))
+}
+
+/// One problem with one row (or one file) of the input.
+#[pyclass(name = "Problem", module = "csops", frozen)]
+#[derive(Debug, Clone)]
+pub struct PyProblem(pub Problem);
+
+#[pymethods]
+impl PyProblem {
+    /// The file (or JSON document section) the row came from, e.g. ``"accounts.csv"``.
+    #[getter]
+    fn file(&self) -> &str {
+        &self.0.file
+    }
+
+    /// The row: the line in a CSV file (the header is line 1), or the 1-based position in a
+    /// JSON array. None for a problem with a whole file.
+    #[getter]
+    fn row(&self) -> Option<u64> {
+        self.0.row
+    }
+
+    /// The id of the record, when it has one and it could be read.
+    #[getter]
+    fn record_id(&self) -> Option<&str> {
+        self.0.record_id.as_deref()
+    }
+
+    /// The field (column), when the problem is with one field.
+    #[getter]
+    fn field(&self) -> Option<&str> {
+        self.0.field.as_deref()
+    }
+
+    /// The kind of problem: ``"missing"``, ``"malformed"``, ``"unknown_value"``,
+    /// ``"negative"``, ``"out_of_range"``, ``"dates_out_of_order"``, ``"inconsistent"``,
+    /// ``"duplicate"`` or ``"unknown_reference"``.
+    #[getter]
+    fn kind(&self) -> String {
+        enum_name(&self.0.kind)
+    }
+
+    /// A human explanation, including the offending value.
+    #[getter]
+    fn reason(&self) -> &str {
+        &self.0.reason
+    }
+
+    /// The problem as a plain dict (file, row, record_id, field, kind, reason).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.0)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let p = &self.0;
+        Ok(format!(
+            "Problem(file={}, row={}, record_id={}, field={}, kind={}, reason={})",
+            py_repr(py, &p.file)?,
+            p.row.map_or_else(|| "None".to_string(), |r| r.to_string()),
+            py_repr_opt(py, p.record_id.as_deref())?,
+            py_repr_opt(py, p.field.as_deref())?,
+            py_repr(py, &self.kind())?,
+            py_repr(py, &p.reason)?,
+        ))
+    }
+
+    fn __str__(&self) -> String {
+        self.0.to_string()
+    }
+
+    /// Equal when every field is equal (a non-Problem gives NotImplemented, as pyo3 does for
+    /// an argument of another type).
+    fn __eq__(&self, other: &Bound<'_, PyProblem>) -> bool {
+        self.0 == other.get().0
+    }
+
+    fn __hash__(&self) -> u64 {
+        let p = &self.0;
+        let mut h = DefaultHasher::new();
+        (&p.file, p.row, &p.record_id, &p.field, p.kind, &p.reason).hash(&mut h);
+        h.finish()
+    }
+}
+
+/// Everything validation found while loading a book, and what was kept.
+#[pyclass(name = "ValidationReport", module = "csops", frozen)]
+#[derive(Debug)]
+pub struct PyValidationReport(ValidationReport);
+
+impl PyValidationReport {
+    /// Wrap a core report.
+    pub fn new(report: ValidationReport) -> Self {
+        PyValidationReport(report)
+    }
+}
+
+/// Escape text for HTML.
+fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// How many problems `_repr_html_` shows before "… and N more".
+const HTML_MAX_PROBLEMS: usize = 200;
+
+#[pymethods]
+impl PyValidationReport {
+    /// Every problem, in file and row order.
+    #[getter]
+    fn problems(&self) -> Vec<PyProblem> {
+        self.0.problems.iter().cloned().map(PyProblem).collect()
+    }
+
+    /// Every rejected row: dicts with ``file``, ``row``, ``record_id`` and ``fields`` (the
+    /// raw fields as read, column → text), so nothing is silently dropped.
+    #[getter]
+    fn rejected<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.0.rejected)
+    }
+
+    /// Row counts per file: ``{file: {"read": n, "loaded": n, "rejected": n}}``.
+    #[getter]
+    fn files<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.0.files)
+    }
+
+    /// True when there were no problems at all.
+    #[getter]
+    fn is_clean(&self) -> bool {
+        self.0.is_clean()
+    }
+
+    /// One line: problem and row counts, and the first problem.
+    fn summary(&self) -> String {
+        self.0.summary()
+    }
+
+    /// A readable multi-line report: counts per file, then every problem.
+    fn render(&self) -> String {
+        self.0.render()
+    }
+
+    /// The report as plain data: ``{"problems": [...], "rejected": [...], "files": {...}}``.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.0)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<ValidationReport: {}>", self.0.summary())
+    }
+
+    /// An HTML rendering for Jupyter: counts per file, then the problems.
+    fn _repr_html_(&self) -> String {
+        let mut s = String::from("<div class=\"csops-validation-report\">");
+        s.push_str(&format!("<p>{}</p>", html_escape(&self.0.summary())));
+        s.push_str(
+            "<table><thead><tr><th>file</th><th>read</th><th>loaded</th><th>rejected</th>\
+             </tr></thead><tbody>",
+        );
+        for (file, c) in &self.0.files {
+            s.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                html_escape(file),
+                c.read,
+                c.loaded,
+                c.rejected
+            ));
+        }
+        s.push_str("</tbody></table>");
+        if !self.0.problems.is_empty() {
+            s.push_str(
+                "<table><thead><tr><th>file</th><th>row</th><th>record</th><th>field</th>\
+                 <th>kind</th><th>reason</th></tr></thead><tbody>",
+            );
+            let cell = |v: Option<&str>| html_escape(v.unwrap_or(""));
+            for p in self.0.problems.iter().take(HTML_MAX_PROBLEMS) {
+                s.push_str(&format!(
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    html_escape(&p.file),
+                    p.row.map_or_else(String::new, |r| r.to_string()),
+                    cell(p.record_id.as_deref()),
+                    cell(p.field.as_deref()),
+                    html_escape(&enum_name(&p.kind)),
+                    html_escape(&p.reason)
+                ));
+            }
+            s.push_str("</tbody></table>");
+            let more = self.0.problems.len().saturating_sub(HTML_MAX_PROBLEMS);
+            if more > 0 {
+                s.push_str(&format!("<p>… and {more} more problem(s)</p>"));
+            }
+        }
+        s.push_str("</div>");
+        s
+    }
+}
+
+/// Add the classes to the native module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyProblem>()?;
+    m.add_class::<PyValidationReport>()?;
+    Ok(())
+}

@@ -1,0 +1,56 @@
+"""Shared fixtures: small books as CSV texts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import csops
+
+REPO = Path(__file__).resolve().parents[2]
+
+#: A clean book touching most files of the layout (and a custom account attribute).
+CLEAN_CSV: dict[str, str] = {
+    "accounts": (
+        "id,name,currency,arr,start_date,renewal_date,seats,segment,attr.source\n"
+        "A1,Acme,USD,1000.00,2024-01-01,2024-06-30,4,enterprise,web\n"
+        "A2,Beta,EUR,2000.50,2024-02-01,,,smb,\n"
+    ),
+    "contacts": "id,account_id,name\nC1,A1,Sam\n",
+    "contact_roles": "contact_id,role,added,removed\nC1,executive_sponsor,2024-01-01,\n",
+    "usage_events": (
+        "account_id,user_id,feature,timestamp\n"
+        "A1,u1,login,2024-03-30T10:00:00Z\n"
+        "A1,u2,reports,2024-03-10T00:00:00Z\n"
+        "A1,u1,login,2024-04-02T00:00:00Z\n"
+    ),
+    "surveys": "id,account_id,date,kind,score\nS1,A1,2024-03-01,nps,10\nS2,A1,2024-02-01,nps,3\n",
+    "tickets": (
+        "id,account_id,opened,closed,priority,status\n"
+        "T1,A2,2024-03-01,,high,open\n"
+        "T2,A1,2024-02-01,2024-02-03,low,closed\n"
+    ),
+    "meetings": "id,account_id,kind,date\nM1,A1,ebr,2024-03-15\n",
+}
+
+#: The same accounts with two bad tickets (an unknown priority, an unknown account).
+BAD_CSV: dict[str, str] = {
+    "accounts": CLEAN_CSV["accounts"],
+    "tickets": (
+        "id,account_id,opened,closed,priority,status\n"
+        "T1,A1,2024-03-01,,critical,open\n"
+        "T2,A9,2024-03-01,,high,open\n"
+        "T3,A2,2024-03-05,,low,open\n"
+    ),
+}
+
+
+@pytest.fixture(scope="session")
+def book() -> csops.Book:
+    return csops.load_book_csv(CLEAN_CSV)
+
+
+@pytest.fixture(scope="session")
+def lenient_book() -> csops.Book:
+    return csops.load_book_csv(BAD_CSV, mode="lenient")

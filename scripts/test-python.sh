@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Build the csops Python package (csops-py) and run its test suite.
+#
+#   bash scripts/test-python.sh [extra pytest args...]
+#
+# - Works from any directory: everything is relative to the repository root.
+# - Uses (and reuses) a virtualenv at target/py-venv, made from $PYTHON
+#   (default: python3, which must be 3.10 or newer).
+# - Builds with the workspace's target dir, so cargo's cache is shared with
+#   `cargo build`/`cargo test`; the build is a debug one (fast to compile).
+#   Set CSOPS_PY_PROFILE=release for an optimised build.
+# - Needs the network only for PyPI (maturin, pytest, numpy, pandas, mypy) and
+#   crates.io (cargo's dependencies), and only when they are not cached yet.
+# - Exits non-zero if any step, or any test, fails.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+PYTHON="${PYTHON:-python3}"
+VENV="$ROOT/target/py-venv"
+PROFILE="${CSOPS_PY_PROFILE:-dev}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+
+step() { printf '\n==> %s\n' "$*"; }
+started=$SECONDS
+
+# 1. The virtualenv: reuse it if its interpreter still runs and is new enough
+#    (a pyenv upgrade can leave a venv pointing at a vanished Python).
+if ! "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+    step "creating virtualenv $VENV with $PYTHON"
+    "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
+        || { echo "error: $PYTHON is older than 3.10" >&2; exit 1; }
+    rm -rf "$VENV"
+    "$PYTHON" -m venv "$VENV"
+fi
+# Put the venv first on PATH, as `activate` would: maturin's PEP 517 backend
+# runs the `maturin` executable it finds on PATH.
+export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH"
+VPY="$VENV/bin/python"
+"$VPY" --version
+
+# 2. Build and test tools (must install), then the optional test dependencies
+#    (tests that need them skip without them, so a failure only warns).
+step "installing maturin and pytest"
+"$VPY" -m pip install --quiet "maturin>=1.9.4,<2" "pytest>=8"
+step "installing optional test dependencies (numpy, pandas, mypy)"
+"$VPY" -m pip install --quiet "numpy>=1.26" "pandas>=2.1" "mypy>=1.10" \
+    || echo "warning: numpy/pandas/mypy could not be installed; tests needing them will skip" >&2
+
+# 3. Build the wheel with maturin (PEP 517, the same path as `pip install
+#    ./csops-py`) and install it into the venv. No build isolation: the venv's
+#    maturin does the build, so nothing is downloaded per run.
+#    maturin sets PYO3_BUILD_EXTENSION_MODULE itself (no libpython linking).
+step "building and installing csops-py (cargo profile: $PROFILE)"
+build_started=$SECONDS
+MATURIN_PEP517_ARGS="--profile $PROFILE" \
+    "$VPY" -m pip install --quiet --no-build-isolation --force-reinstall --no-deps ./csops-py
+echo "built and installed in $((SECONDS - build_started))s"
+
+# 4. The tests, against the installed package (not the source tree).
+step "running pytest"
+"$VPY" -m pytest csops-py/tests "$@"
+echo "test-python.sh: done in $((SECONDS - started))s"
