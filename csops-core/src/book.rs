@@ -560,19 +560,19 @@ impl Book {
                 .accounts
                 .into_iter()
                 .enumerate()
-                .map(|(i, r)| (pos("accounts", i), r, None)),
+                .map(|(i, r)| (pos("accounts", i), r, Origin::Memory)),
         );
         asm.add_contacts(
             records
                 .contacts
                 .into_iter()
                 .enumerate()
-                .map(|(i, r)| (pos("contacts", i), r, None)),
+                .map(|(i, r)| (pos("contacts", i), r, Origin::Memory)),
         );
         macro_rules! add {
             ($field:ident, $name:literal) => {
                 for (i, r) in records.$field.into_iter().enumerate() {
-                    asm.add(pos($name, i), r, None);
+                    asm.add(pos($name, i), r, Origin::Memory);
                 }
             };
         }
@@ -995,15 +995,40 @@ pub(crate) struct Assembler {
     arr_snapshots: Vec<(usize, ArrSnapshot)>,
     arr_keys: HashMap<(usize, NaiveDate), u64>,
     outcomes: Vec<(usize, RenewalOutcome)>,
-    ids: HashMap<(&'static str, String), u64>,
+    /// First row of each id, per record kind (looked up by `&str`, no allocation).
+    ids: HashMap<&'static str, HashMap<String, u64>>,
     pub(crate) fx: Option<FxTable>,
     pub(crate) report: ValidationReport,
 }
 
-/// Raw fields of a row, for the rejected list; computed only when a row is rejected.
-pub(crate) type RawFields = Option<BTreeMap<String, String>>;
+/// Where a record handed to the assembler comes from: rows from files were counted as read
+/// by their reader; records built in memory are counted here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// Built in memory ([`Book::from_records`]).
+    Memory,
+    /// Parsed from a file row.
+    File,
+}
+
+/// A record as column → text, the way its file would hold it; used to list a rejected record
+/// (computed only for rejected ones).
+pub(crate) trait RowFields {
+    fn row_fields(&self) -> BTreeMap<String, String>;
+}
 
 impl Assembler {
+    fn first_row(&self, kind: &str, id: &str) -> Option<u64> {
+        self.ids.get(kind).and_then(|m| m.get(id)).copied()
+    }
+
+    fn remember(&mut self, kind: &'static str, id: &str, row: u64) {
+        self.ids
+            .entry(kind)
+            .or_default()
+            .insert(id.to_string(), row);
+    }
+
     /// Record a problem that has no record (a whole-file problem or a parse failure).
     pub(crate) fn problem(&mut self, pos: &Position, record_id: Option<&str>, p: FieldProblem) {
         self.report.problems.push(Problem {
@@ -1053,13 +1078,13 @@ impl Assembler {
     }
 
     /// Run the record's checks and its duplicate-id check; returns true when it is acceptable.
-    fn vet<T: Check + Serialize>(&mut self, kind: &'static str, pos: &Position, r: &T) -> bool {
+    fn vet<T: Check>(&mut self, kind: &'static str, pos: &Position, r: &T) -> bool {
         let mut out = Vec::new();
         r.check(&mut out);
         if let Some(id) = r.id() {
             if id.trim().is_empty() {
                 out.push(("id", ProblemKind::Missing, "id is empty".into()));
-            } else if let Some(first) = self.ids.get(&(kind, id.to_string())) {
+            } else if let Some(first) = self.first_row(kind, id) {
                 out.push((
                     "id",
                     ProblemKind::Duplicate,
@@ -1104,30 +1129,30 @@ impl Assembler {
 
     pub(crate) fn add_accounts(
         &mut self,
-        rows: impl IntoIterator<Item = (Position, Account, RawFields)>,
+        rows: impl IntoIterator<Item = (Position, Account, Origin)>,
     ) {
-        for (pos, a, raw) in rows {
-            self.read_if_memory(&pos, &raw);
+        for (pos, a, origin) in rows {
+            self.read_if_memory(&pos, origin);
             if self.vet("account", &pos, &a) {
-                self.ids.insert(("account", a.id.clone()), pos.row);
+                self.remember("account", &a.id, pos.row);
                 self.account_index.insert(a.id.clone(), self.accounts.len());
                 self.accounts.push(a);
                 self.loaded(&pos.file);
             } else {
-                if !self.ids.contains_key(&("account", a.id.clone())) {
+                if self.first_row("account", &a.id).is_none() {
                     self.account_rows.insert(a.id.clone(), pos.row);
                 }
-                self.reject_record(&pos, Some(&a.id), &a, raw);
+                self.reject_record(&pos, Some(&a.id), &a);
             }
         }
     }
 
     pub(crate) fn add_contacts(
         &mut self,
-        rows: impl IntoIterator<Item = (Position, Contact, RawFields)>,
+        rows: impl IntoIterator<Item = (Position, Contact, Origin)>,
     ) {
-        for (pos, c, raw) in rows {
-            self.read_if_memory(&pos, &raw);
+        for (pos, c, origin) in rows {
+            self.read_if_memory(&pos, origin);
             let mut ok = self.vet("contact", &pos, &c);
             let acct = self.account_index.get(&c.account_id).copied();
             if acct.is_none() {
@@ -1142,42 +1167,35 @@ impl Assembler {
             }
             match (ok, acct) {
                 (true, Some(a)) => {
-                    self.ids.insert(("contact", c.id.clone()), pos.row);
+                    self.remember("contact", &c.id, pos.row);
                     self.contact_index.insert(c.id.clone(), a);
                     self.contacts.push((a, c));
                     self.loaded(&pos.file);
                 }
                 _ => {
-                    if !self.ids.contains_key(&("contact", c.id.clone())) {
+                    if self.first_row("contact", &c.id).is_none() {
                         self.contact_rows.insert(c.id.clone(), pos.row);
                     }
-                    self.reject_record(&pos, Some(&c.id), &c, raw);
+                    self.reject_record(&pos, Some(&c.id), &c);
                 }
             }
         }
     }
 
     /// Rows built in memory are counted here; rows from files are counted by the reader.
-    fn read_if_memory(&mut self, pos: &Position, raw: &RawFields) {
-        if raw.is_none() {
+    fn read_if_memory(&mut self, pos: &Position, origin: Origin) {
+        if origin == Origin::Memory {
             self.read(&pos.file);
         }
     }
 
-    fn reject_record<T: Serialize>(
-        &mut self,
-        pos: &Position,
-        id: Option<&str>,
-        r: &T,
-        raw: RawFields,
-    ) {
-        let fields = raw.unwrap_or_else(|| flatten_json(r));
-        self.reject(pos, id, fields);
+    fn reject_record<T: RowFields>(&mut self, pos: &Position, id: Option<&str>, r: &T) {
+        self.reject(pos, id, r.row_fields());
     }
 
     /// Add any record other than an account or contact.
-    pub(crate) fn add<T: Placed>(&mut self, pos: Position, r: T, raw: RawFields) {
-        self.read_if_memory(&pos, &raw);
+    pub(crate) fn add<T: Placed>(&mut self, pos: Position, r: T, origin: Origin) {
+        self.read_if_memory(&pos, origin);
         let mut ok = self.vet(T::KIND, &pos, &r);
         let account = match r.owner(self) {
             Some(Owner::Account(a)) => Some(a),
@@ -1201,14 +1219,14 @@ impl Assembler {
         match (ok, account) {
             (true, Some(a)) => {
                 if let Some(id) = r.id() {
-                    self.ids.insert((T::KIND, id.to_string()), pos.row);
+                    self.remember(T::KIND, id, pos.row);
                 }
                 self.loaded(&pos.file);
                 r.store(self, a);
             }
             _ => {
                 let id = r.id().map(str::to_string);
-                self.reject_record(&pos, id.as_deref(), &r, raw);
+                self.reject_record(&pos, id.as_deref(), &r);
             }
         }
     }
@@ -1310,7 +1328,7 @@ fn flatten_json<T: Serialize>(r: &T) -> BTreeMap<String, String> {
 }
 
 /// A record type that belongs to an account (directly or through its contact).
-pub(crate) trait Placed: Check + Serialize + Sized {
+pub(crate) trait Placed: Check + RowFields + Sized {
     /// Kind name, for duplicate-id scoping.
     const KIND: &'static str;
     /// Resolve the owning account.

@@ -36,7 +36,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::book::{
-    Assembler, Book, FieldProblem, LoadMode, Position, ProblemKind, RawFields, ValidationReport,
+    Assembler, Book, FieldProblem, LoadMode, Origin, Position, ProblemKind, RowFields,
+    ValidationReport,
 };
 use crate::error::{Error, Result};
 use crate::money::{Currency, FxTable, Money};
@@ -887,6 +888,19 @@ trait Tabular: Sized {
     fn parse(r: &mut RowReader<'_>) -> Option<Self>;
     /// Values aligned with the file's columns (empty string for none).
     fn write(&self) -> Vec<String>;
+    /// Columns beyond the documented ones (account attributes).
+    fn extra_fields(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
+}
+
+impl<T: Tabular> RowFields for T {
+    fn row_fields(&self) -> BTreeMap<String, String> {
+        let cols = file_doc(T::STEM).columns.iter().map(|c| c.name.to_string());
+        let mut out: BTreeMap<String, String> = cols.zip(self.write()).collect();
+        out.extend(self.extra_fields());
+        out
+    }
 }
 
 fn opt<T: ToString>(v: &Option<T>) -> String {
@@ -932,6 +946,12 @@ impl Tabular for Account {
             term_months: term_months?,
             attributes,
         })
+    }
+    fn extra_fields(&self) -> Vec<(String, String)> {
+        self.attributes
+            .iter()
+            .map(|(k, v)| (format!("attr.{k}"), v.clone()))
+            .collect()
     }
     fn write(&self) -> Vec<String> {
         vec![
@@ -1511,7 +1531,7 @@ fn read_table<T: Tabular>(
     table: &mut dyn Table,
     map: &HeaderMap,
     asm: &mut Assembler,
-    mut sink: impl FnMut(&mut Assembler, Position, T, RawFields),
+    mut sink: impl FnMut(&mut Assembler, Position, T),
 ) -> Result<()> {
     let doc = file_doc(T::STEM);
     let file = table.name().to_string();
@@ -1547,9 +1567,7 @@ fn read_table<T: Tabular>(
         };
         let rec = T::parse(&mut r);
         match rec {
-            Some(rec) if r.problems.is_empty() => {
-                sink(asm, pos, rec, Some(raw_fields(&headers, fields)))
-            }
+            Some(rec) if r.problems.is_empty() => sink(asm, pos, rec),
             _ => {
                 let id = r.raw("id").map(str::to_string);
                 for p in std::mem::take(&mut r.problems) {
@@ -1652,7 +1670,7 @@ fn read_fx(table: &mut dyn Table, map: &HeaderMap, asm: &mut Assembler) -> Resul
         }
     }
     let mut rows: Vec<(Position, Rate)> = Vec::new();
-    read_table::<Rate>(table, map, asm, |_, pos, r, _| rows.push((pos, r)))?;
+    read_table::<Rate>(table, map, asm, |_, pos, r| rows.push((pos, r)))?;
     let Some(reporting) = rows.first().map(|(_, r)| r.1) else {
         return Ok(());
     };
@@ -1718,16 +1736,16 @@ fn load_tables(
         ($stem:literal, $t:ty, $method:ident) => {
             if let Some(mut t) = open($stem)? {
                 let mut rows = Vec::new();
-                read_table::<$t>(t.as_mut(), map, &mut asm, |_, p, r, raw| {
-                    rows.push((p, r, raw))
+                read_table::<$t>(t.as_mut(), map, &mut asm, |_, p, r| {
+                    rows.push((p, r, Origin::File))
                 })?;
                 asm.$method(rows);
             }
         };
         ($stem:literal, $t:ty) => {
             if let Some(mut t) = open($stem)? {
-                read_table::<$t>(t.as_mut(), map, &mut asm, |asm, p, r, raw| {
-                    asm.add(p, r, raw)
+                read_table::<$t>(t.as_mut(), map, &mut asm, |asm, p, r| {
+                    asm.add(p, r, Origin::File)
                 })?;
             }
         };
@@ -1735,8 +1753,8 @@ fn load_tables(
     match open("accounts")? {
         Some(mut t) => {
             let mut rows = Vec::new();
-            read_table::<Account>(t.as_mut(), map, &mut asm, |_, p, r, raw| {
-                rows.push((p, r, raw))
+            read_table::<Account>(t.as_mut(), map, &mut asm, |_, p, r| {
+                rows.push((p, r, Origin::File))
             })?;
             asm.add_accounts(rows);
         }
