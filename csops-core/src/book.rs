@@ -285,25 +285,65 @@ impl<T> Default for Grouped<T> {
 }
 
 impl<T> Grouped<T> {
-    fn build(mut pairs: Vec<(usize, T)>, n_accounts: usize) -> Self {
-        pairs.sort_by_key(|(a, _)| *a); // stable: input order within an account
+    /// Group by account with a counting sort applied as an in-place permutation, so the
+    /// records are never held twice (a million-account book has over a hundred million).
+    /// Stable: input order within an account.
+    fn build(c: Collected<T>, n_accounts: usize) -> Self {
+        let Collected { owners, mut items } = c;
         let mut offsets = vec![0usize; n_accounts + 1];
-        for (a, _) in &pairs {
-            offsets[a + 1] += 1;
+        for &a in &owners {
+            offsets[a as usize + 1] += 1;
         }
         for i in 0..n_accounts {
             offsets[i + 1] += offsets[i];
         }
-        Grouped {
-            items: pairs.into_iter().map(|(_, t)| t).collect(),
-            offsets,
+        let mut next = offsets.clone();
+        let mut dest: Vec<usize> = owners
+            .iter()
+            .map(|&a| {
+                let d = next[a as usize];
+                next[a as usize] += 1;
+                d
+            })
+            .collect();
+        drop(owners);
+        for i in 0..items.len() {
+            while dest[i] != i {
+                let j = dest[i];
+                items.swap(i, j);
+                dest.swap(i, j);
+            }
         }
+        Grouped { items, offsets }
     }
     fn of(&self, account: usize) -> &[T] {
         match (self.offsets.get(account), self.offsets.get(account + 1)) {
             (Some(&s), Some(&e)) => &self.items[s..e],
             _ => &[],
         }
+    }
+}
+
+/// Records of one type with the index of the account each belongs to, in input order.
+#[derive(Debug)]
+pub(crate) struct Collected<T> {
+    owners: Vec<u32>,
+    items: Vec<T>,
+}
+
+impl<T> Default for Collected<T> {
+    fn default() -> Self {
+        Collected {
+            owners: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+}
+
+impl<T> Collected<T> {
+    fn push(&mut self, account: usize, item: T) {
+        self.owners.push(account as u32);
+        self.items.push(item);
     }
 }
 
@@ -980,21 +1020,22 @@ pub(crate) struct Assembler {
     accounts: Vec<Account>,
     account_index: HashMap<String, usize>,
     account_rows: HashMap<String, u64>,
-    contacts: Vec<(usize, Contact)>,
+    contacts: Collected<Contact>,
     contact_index: HashMap<String, usize>,
     contact_rows: HashMap<String, u64>,
-    roles: Vec<(usize, ContactRole)>,
+    roles: Collected<ContactRole>,
     usage: UsageLogBuilder,
-    snapshots: Vec<(usize, UsageSnapshot)>,
-    snapshot_keys: HashMap<(usize, String, NaiveDate), u64>,
-    tickets: Vec<(usize, Ticket)>,
-    surveys: Vec<(usize, SurveyResponse)>,
-    meetings: Vec<(usize, Meeting)>,
-    milestones: Vec<(usize, Milestone)>,
-    opportunities: Vec<(usize, Opportunity)>,
-    arr_snapshots: Vec<(usize, ArrSnapshot)>,
+    snapshots: Collected<UsageSnapshot>,
+    snapshot_keys: HashMap<(u32, u32, NaiveDate), u64>,
+    metrics: Interner,
+    tickets: Collected<Ticket>,
+    surveys: Collected<SurveyResponse>,
+    meetings: Collected<Meeting>,
+    milestones: Collected<Milestone>,
+    opportunities: Collected<Opportunity>,
+    arr_snapshots: Collected<ArrSnapshot>,
     arr_keys: HashMap<(usize, NaiveDate), u64>,
-    outcomes: Vec<(usize, RenewalOutcome)>,
+    outcomes: Collected<RenewalOutcome>,
     /// First row of each id, per record kind (looked up by `&str`, no allocation).
     ids: HashMap<&'static str, HashMap<String, u64>>,
     pub(crate) fx: Option<FxTable>,
@@ -1169,7 +1210,7 @@ impl Assembler {
                 (true, Some(a)) => {
                     self.remember("contact", &c.id, pos.row);
                     self.contact_index.insert(c.id.clone(), a);
-                    self.contacts.push((a, c));
+                    self.contacts.push(a, c);
                     self.loaded(&pos.file);
                 }
                 _ => {
@@ -1277,35 +1318,59 @@ impl Assembler {
     }
 
     pub(crate) fn finish(self, mode: LoadMode) -> Result<(Book, ValidationReport)> {
-        let mut report = self.report;
+        let Assembler {
+            accounts,
+            account_index,
+            contacts,
+            roles,
+            usage,
+            snapshots,
+            tickets,
+            surveys,
+            meetings,
+            milestones,
+            opportunities,
+            arr_snapshots,
+            outcomes,
+            fx,
+            mut report,
+            // Lookup tables of the validation pass, freed before the records are grouped.
+            account_rows: _,
+            contact_index: _,
+            contact_rows: _,
+            snapshot_keys: _,
+            metrics: _,
+            arr_keys: _,
+            ids: _,
+        } = self;
         report.sort();
         if mode == LoadMode::Strict && !report.is_clean() {
             return Err(Error::Validation(Box::new(report)));
         }
-        let n = self.accounts.len();
-        let contacts = Grouped::build(self.contacts, n);
-        let mut contact_index = HashMap::with_capacity(self.contact_index.len());
+        let n = accounts.len();
+        let contacts = Grouped::build(contacts, n);
+        let mut contact_index = HashMap::with_capacity(contacts.items.len());
         for a in 0..n {
             for (k, c) in contacts.of(a).iter().enumerate() {
                 contact_index.insert(c.id.clone(), (a, k));
             }
         }
         let book = Book {
-            account_index: self.account_index,
+            account_index,
             contacts,
             contact_index,
-            roles: Grouped::build(self.roles, n),
-            usage: self.usage.finish(n),
-            snapshots: Grouped::build(self.snapshots, n),
-            tickets: Grouped::build(self.tickets, n),
-            surveys: Grouped::build(self.surveys, n),
-            meetings: Grouped::build(self.meetings, n),
-            milestones: Grouped::build(self.milestones, n),
-            opportunities: Grouped::build(self.opportunities, n),
-            arr_snapshots: Grouped::build(self.arr_snapshots, n),
-            outcomes: Grouped::build(self.outcomes, n),
-            fx: self.fx,
-            accounts: self.accounts,
+            roles: Grouped::build(roles, n),
+            usage: usage.finish(n),
+            snapshots: Grouped::build(snapshots, n),
+            tickets: Grouped::build(tickets, n),
+            surveys: Grouped::build(surveys, n),
+            meetings: Grouped::build(meetings, n),
+            milestones: Grouped::build(milestones, n),
+            opportunities: Grouped::build(opportunities, n),
+            arr_snapshots: Grouped::build(arr_snapshots, n),
+            outcomes: Grouped::build(outcomes, n),
+            fx,
+            accounts,
         };
         Ok((book, report))
     }
@@ -1352,13 +1417,17 @@ impl Placed for ContactRole {
         })
     }
     fn store(self, asm: &mut Assembler, a: usize) {
-        asm.roles.push((a, self));
+        asm.roles.push(a, self);
     }
 }
 impl Placed for UsageSnapshot {
     const KIND: &'static str = "usage_snapshot";
     fn extra_checks(&self, asm: &mut Assembler, a: usize, pos: &Position) -> bool {
-        let key = (a, self.metric.clone(), self.period_start);
+        let key = (
+            a as u32,
+            asm.metrics.intern(&self.metric),
+            self.period_start,
+        );
         if let Some(first) = asm.snapshot_keys.get(&key) {
             let reason = format!(
                 "duplicate `{}` snapshot for period starting {}; first seen at row {first}",
@@ -1371,13 +1440,13 @@ impl Placed for UsageSnapshot {
         true
     }
     fn store(self, asm: &mut Assembler, a: usize) {
-        asm.snapshots.push((a, self));
+        asm.snapshots.push(a, self);
     }
 }
 impl Placed for Ticket {
     const KIND: &'static str = "ticket";
     fn store(self, asm: &mut Assembler, a: usize) {
-        asm.tickets.push((a, self));
+        asm.tickets.push(a, self);
     }
 }
 impl Placed for SurveyResponse {
@@ -1404,25 +1473,25 @@ impl Placed for SurveyResponse {
         }
     }
     fn store(self, asm: &mut Assembler, a: usize) {
-        asm.surveys.push((a, self));
+        asm.surveys.push(a, self);
     }
 }
 impl Placed for Meeting {
     const KIND: &'static str = "meeting";
     fn store(self, asm: &mut Assembler, a: usize) {
-        asm.meetings.push((a, self));
+        asm.meetings.push(a, self);
     }
 }
 impl Placed for Milestone {
     const KIND: &'static str = "milestone";
     fn store(self, asm: &mut Assembler, a: usize) {
-        asm.milestones.push((a, self));
+        asm.milestones.push(a, self);
     }
 }
 impl Placed for Opportunity {
     const KIND: &'static str = "opportunity";
     fn store(self, asm: &mut Assembler, a: usize) {
-        asm.opportunities.push((a, self));
+        asm.opportunities.push(a, self);
     }
 }
 impl Placed for ArrSnapshot {
@@ -1440,13 +1509,13 @@ impl Placed for ArrSnapshot {
         true
     }
     fn store(self, asm: &mut Assembler, a: usize) {
-        asm.arr_snapshots.push((a, self));
+        asm.arr_snapshots.push(a, self);
     }
 }
 impl Placed for RenewalOutcome {
     const KIND: &'static str = "renewal_outcome";
     fn store(self, asm: &mut Assembler, a: usize) {
-        asm.outcomes.push((a, self));
+        asm.outcomes.push(a, self);
     }
 }
 
@@ -1476,6 +1545,19 @@ mod tests {
             term_months: None,
             attributes: BTreeMap::new(),
         }
+    }
+
+    #[test]
+    fn grouping_is_stable_and_in_place() {
+        let mut c = Collected::default();
+        for (a, x) in [(2, "a"), (0, "b"), (1, "c"), (0, "d"), (2, "e"), (3, "f")] {
+            c.push(a, x);
+        }
+        let g = Grouped::build(c, 5);
+        assert_eq!(g.items, ["b", "d", "c", "a", "e", "f"]);
+        assert_eq!(g.of(0), ["b", "d"]);
+        assert_eq!(g.of(2), ["a", "e"]);
+        assert!(g.of(4).is_empty() && g.of(99).is_empty());
     }
 
     #[test]
