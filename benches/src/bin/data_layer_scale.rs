@@ -48,7 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     let size: u64 = std::fs::read_dir(&dir)?
-        .filter_map(|e| e.ok()?.metadata().ok())
+        .filter_map(|e| std::fs::metadata(e.ok()?.path()).ok())
         .map(|m| m.len())
         .sum();
     println!(
