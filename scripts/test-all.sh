@@ -5,10 +5,11 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-echo "== rust: fmt, clippy, tests =="
+echo "== rust: fmt, clippy, tests, docs =="
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
+RUSTDOCFLAGS="-D warnings" cargo doc -p csops-core --no-deps --locked
 
 echo "== python =="
 bash scripts/test-python.sh
