@@ -5,8 +5,9 @@
 //! ```
 //!
 //! Today it runs the first steps of the acceptance story (docs: `../shared/DESIGN.md`):
-//! load and validate the book, reporting what was rejected and why, then derive every
-//! account's point-in-time features as of the book's latest date. Later capabilities extend it.
+//! load and validate the book, reporting what was rejected and why; derive every account's
+//! point-in-time features as of the book's latest date; score every account with the default
+//! (heuristic, login-heavy) scorecard. Later capabilities extend it.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,6 +15,7 @@ use std::time::Instant;
 
 use csops_core::book::LoadMode;
 use csops_core::features::{FeatureConfig, features_as_of};
+use csops_core::health::Scorecard;
 use csops_core::interchange::{LoadOptions, load_csv_dir};
 
 fn main() -> ExitCode {
@@ -71,6 +73,45 @@ fn run(dir: &std::path::Path) -> csops_core::Result<()> {
     };
     let frame = features_as_of(book, as_of, &cfg)?;
     print!("{}", frame.render_summary());
-    println!("derived in {:.0?}", t.elapsed());
+    println!("derived in {:.0?}\n", t.elapsed());
+
+    println!("== 3. Score every account (the default scorecard, a login-heavy heuristic) ==");
+    let card = Scorecard::default_heuristic();
+    let t = Instant::now();
+    let scores = card.score_frame(&frame, None)?;
+    println!(
+        "scored {} accounts in {:.0?}",
+        scores.scores.len(),
+        t.elapsed()
+    );
+    for (band, n) in scores.band_counts() {
+        println!("  {band:<18} {n:>5}");
+    }
+    let mut order: Vec<usize> = (0..scores.scores.len())
+        .filter(|&i| !scores.scores[i].is_nan())
+        .collect();
+    order.sort_by(|&a, &b| scores.scores[a].total_cmp(&scores.scores[b]));
+    println!("\nthe ten riskiest accounts and what pulls them down:");
+    for &i in order.iter().take(10) {
+        let explained = card.explain(&frame, None, i)?;
+        let account = book.account(&frame.account_ids[i]);
+        let drivers: Vec<String> = explained
+            .top_negative_drivers(3)
+            .iter()
+            .map(|d| format!("{} -{:.0}", d.name, d.points_lost))
+            .collect();
+        println!(
+            "  {:<8} {:<28} {:>5.1} {:<7} {}",
+            frame.account_ids[i],
+            account
+                .map_or("", |a| a.name.as_str())
+                .chars()
+                .take(28)
+                .collect::<String>(),
+            scores.scores[i],
+            scores.band(i).unwrap_or("-"),
+            drivers.join(", ")
+        );
+    }
     Ok(())
 }

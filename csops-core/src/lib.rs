@@ -8,6 +8,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub mod book;
 pub mod error;
 pub mod features;
+pub mod health;
 pub mod money;
 pub mod record;
 

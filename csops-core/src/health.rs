@@ -1,0 +1,1049 @@
+//! Health scores: composable, explainable scorecards.
+//!
+//! A health score answers "how likely is this account to renew?" with a number a CSM can act
+//! on. csops builds it as a **[`Scorecard`]**: a tree of weighted **groups** (usage,
+//! engagement, support, …) holding weighted **[`Measure`]s**. Each measure reads one feature
+//! column of a [`FeatureFrame`] and maps it to 0–100 through a **[`Normaliser`]** (a linear
+//! range, step thresholds, a percentile rank, a logistic curve, a yes/no flag, or piecewise
+//! points). The account's score is the weighted sum of its measure scores, and it is shown with
+//! its parts: every measure's **contribution** (the contributions add up to the score), the
+//! **coverage** (the share of the scorecard's weight that had data), the **band** (red, yellow,
+//! green, or your own scheme) and the **drivers** pulling it down.
+//!
+//! **Missing data** is a choice per measure ([`MissingRule`]): redistribute the measure's weight
+//! over the measures that have data (the default: scoring then equals scoring with that measure
+//! removed), use a fixed score, or count it as the worst score. Below a minimum coverage the
+//! account gets no score at all but an explicit "insufficient data" result, because a score
+//! built on a sliver of data looks as confident as one built on all of it.
+//!
+//! A fixed-formula scorecard like the [default](Scorecard::default_heuristic) is a
+//! **heuristic**, not a fitted model: it encodes someone's judgement. Whether it predicts churn
+//! is a question for the back-test, not for this module.
+//!
+//! Scorecards are data: serde types loadable from TOML or JSON (with a `schema_version`),
+//! validated with every problem reported at once.
+//!
+//! ```
+//! use csops_core::health::{Scorecard, Normaliser};
+//!
+//! let card = Scorecard::builder("simple")
+//!     .group("usage", 2.0)
+//!     .measure("breadth", "feature_breadth", 1.0, Normaliser::linear(0.0, 1.0))
+//!     .group("relationship", 1.0)
+//!     .measure("sponsor", "exec_sponsor_present", 1.0, Normaliser::boolean())
+//!     .build()?;
+//! let s = card.score_values(&[Some(0.5), Some(1.0)])?;
+//! assert_eq!(s.score, Some(2.0 / 3.0 * 50.0 + 1.0 / 3.0 * 100.0));
+//! # Ok::<(), csops_core::Error>(())
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::features::FeatureFrame;
+
+/// The scorecard layout version this crate reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Maps a raw feature value to a measure score in 0–100 (0 is worst, 100 best).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Normaliser {
+    /// Linear between `worst` (→ 0) and `best` (→ 100), clamped outside. `worst > best` makes
+    /// lower values better (days since last login: worst 60, best 0).
+    Linear {
+        /// The value scoring 0.
+        worst: f64,
+        /// The value scoring 100.
+        best: f64,
+    },
+    /// Value bands to points: below `thresholds[0]` scores `points[0]`, from `thresholds[i]`
+    /// up to the next threshold scores `points[i + 1]`. Thresholds strictly increasing;
+    /// `points` has one more entry than `thresholds`.
+    Steps {
+        /// Band boundaries, strictly increasing.
+        thresholds: Vec<f64>,
+        /// Points per band, 0–100.
+        points: Vec<f64>,
+    },
+    /// Percentile rank within the accounts being scored (optionally within the same segment):
+    /// `100 × (below + ½·equal) / n`. `higher_is_better: false` reverses it.
+    Percentile {
+        /// Whether higher raw values are better.
+        higher_is_better: bool,
+        /// Rank within the account's segment instead of the whole population.
+        #[serde(default)]
+        per_segment: bool,
+    },
+    /// A logistic curve `100 / (1 + e^(−steepness·(x − midpoint)))`; negative steepness makes
+    /// lower values better.
+    Logistic {
+        /// The value scoring 50.
+        midpoint: f64,
+        /// Slope; not zero.
+        steepness: f64,
+    },
+    /// A yes/no feature: any non-zero value is yes.
+    Boolean {
+        /// Score of yes (default 100).
+        #[serde(default = "hundred")]
+        yes: f64,
+        /// Score of no (default 0).
+        #[serde(default)]
+        no: f64,
+    },
+    /// Linear interpolation between `(value, score)` points, flat beyond the ends. Values
+    /// strictly increasing, scores 0–100.
+    Piecewise {
+        /// The points.
+        points: Vec<(f64, f64)>,
+    },
+}
+
+fn hundred() -> f64 {
+    100.0
+}
+
+impl Normaliser {
+    /// Linear from `worst` (0) to `best` (100).
+    pub fn linear(worst: f64, best: f64) -> Self {
+        Normaliser::Linear { worst, best }
+    }
+    /// Yes scores 100, no scores 0.
+    pub fn boolean() -> Self {
+        Normaliser::Boolean {
+            yes: 100.0,
+            no: 0.0,
+        }
+    }
+    /// Step thresholds.
+    pub fn steps(thresholds: Vec<f64>, points: Vec<f64>) -> Self {
+        Normaliser::Steps { thresholds, points }
+    }
+    /// Piecewise-linear points.
+    pub fn piecewise(points: Vec<(f64, f64)>) -> Self {
+        Normaliser::Piecewise { points }
+    }
+
+    /// Score one value (not for `Percentile`, which needs the population; see
+    /// [`Scorecard::score_frame`]). The result is in 0–100 for a finite input.
+    pub fn apply(&self, x: f64) -> f64 {
+        match self {
+            Normaliser::Linear { worst, best } => {
+                (100.0 * (x - worst) / (best - worst)).clamp(0.0, 100.0)
+            }
+            Normaliser::Steps { thresholds, points } => {
+                let band = thresholds.partition_point(|t| *t <= x);
+                points[band]
+            }
+            Normaliser::Percentile { .. } => 50.0,
+            Normaliser::Logistic {
+                midpoint,
+                steepness,
+            } => {
+                let s = 100.0 / (1.0 + (-steepness * (x - midpoint)).exp());
+                s.clamp(0.0, 100.0)
+            }
+            Normaliser::Boolean { yes, no } => {
+                if x != 0.0 {
+                    *yes
+                } else {
+                    *no
+                }
+            }
+            Normaliser::Piecewise { points } => {
+                let i = points.partition_point(|p| p.0 <= x);
+                if i == 0 {
+                    points[0].1
+                } else if i == points.len() {
+                    points[points.len() - 1].1
+                } else {
+                    let (x0, y0) = points[i - 1];
+                    let (x1, y1) = points[i];
+                    y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+                }
+            }
+        }
+    }
+
+    fn validate(&self, at: &str, p: &mut Vec<String>) {
+        let in_range = |v: f64| (0.0..=100.0).contains(&v);
+        match self {
+            Normaliser::Linear { worst, best } => {
+                if !worst.is_finite() || !best.is_finite() || worst == best {
+                    p.push(format!(
+                        "{at}: linear needs finite, different `worst` and `best`"
+                    ));
+                }
+            }
+            Normaliser::Steps { thresholds, points } => {
+                if points.len() != thresholds.len() + 1 {
+                    p.push(format!(
+                        "{at}: steps need one more point than thresholds ({} thresholds, {} points)",
+                        thresholds.len(),
+                        points.len()
+                    ));
+                }
+                if !strictly_increasing(thresholds.iter().copied())
+                    || thresholds.iter().any(|t| !t.is_finite())
+                {
+                    p.push(format!(
+                        "{at}: step thresholds must be finite and strictly increasing"
+                    ));
+                }
+                if points.iter().any(|v| !in_range(*v)) {
+                    p.push(format!("{at}: step points must be within 0–100"));
+                }
+            }
+            Normaliser::Percentile { .. } => {}
+            Normaliser::Logistic {
+                midpoint,
+                steepness,
+            } => {
+                if !midpoint.is_finite() || !steepness.is_finite() || *steepness == 0.0 {
+                    p.push(format!(
+                        "{at}: logistic needs a finite midpoint and a finite, non-zero steepness"
+                    ));
+                }
+            }
+            Normaliser::Boolean { yes, no } => {
+                if !in_range(*yes) || !in_range(*no) {
+                    p.push(format!("{at}: boolean scores must be within 0–100"));
+                }
+            }
+            Normaliser::Piecewise { points } => {
+                if points.len() < 2 {
+                    p.push(format!("{at}: piecewise needs at least two points"));
+                }
+                if !strictly_increasing(points.iter().map(|q| q.0))
+                    || points.iter().any(|q| !q.0.is_finite())
+                {
+                    p.push(format!(
+                        "{at}: piecewise values must be finite and strictly increasing"
+                    ));
+                }
+                if points.iter().any(|q| !in_range(q.1)) {
+                    p.push(format!("{at}: piecewise scores must be within 0–100"));
+                }
+            }
+        }
+    }
+}
+
+/// What to do when a measure's feature is missing for an account.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
+pub enum MissingRule {
+    /// Spread the measure's weight over the measures that have data (the default).
+    #[default]
+    Redistribute,
+    /// Score it as this value (0–100).
+    Fixed {
+        /// The score to use.
+        score: f64,
+    },
+    /// Score it as 0, the worst score.
+    Worst,
+}
+
+/// One weighted measure: a feature mapped to 0–100.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Measure {
+    /// Unique name within the scorecard.
+    pub name: String,
+    /// The feature column it reads.
+    pub feature: String,
+    /// Relative weight within its group (≥ 0).
+    pub weight: f64,
+    /// How the raw value becomes a score.
+    pub normaliser: Normaliser,
+    /// What happens when the value is missing.
+    #[serde(default)]
+    pub missing: MissingRule,
+}
+
+/// A weighted group of measures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    /// Unique name (usage, engagement, support, …).
+    pub name: String,
+    /// Relative weight among groups (≥ 0).
+    pub weight: f64,
+    /// Its measures.
+    pub measures: Vec<Measure>,
+}
+
+/// A band: scores from `min` up to the next band's `min` belong to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    /// Name (red, yellow, green; or A–F).
+    pub name: String,
+    /// Lowest score in the band.
+    pub min: f64,
+}
+
+/// The default bands: red < 40 ≤ yellow < 70 ≤ green.
+pub fn default_bands() -> Vec<Band> {
+    [("red", 0.0), ("yellow", 40.0), ("green", 70.0)]
+        .map(|(name, min)| Band {
+            name: name.into(),
+            min,
+        })
+        .to_vec()
+}
+
+fn default_min_coverage() -> f64 {
+    0.5
+}
+
+/// A health scorecard. See the [module docs](self).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scorecard {
+    /// Layout version; must be [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// Name.
+    pub name: String,
+    /// What it is for, who owns it.
+    #[serde(default)]
+    pub description: String,
+    /// The groups.
+    pub groups: Vec<Group>,
+    /// Band scheme, ascending by `min`, the first at 0.
+    #[serde(default = "default_bands")]
+    pub bands: Vec<Band>,
+    /// Share of weight (0–1) that must have data for a score (default 0.5).
+    #[serde(default = "default_min_coverage")]
+    pub min_coverage: f64,
+}
+
+/// The score of one account, with its explanation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountScore {
+    /// The score, 0–100; `None` when coverage is below the scorecard's minimum.
+    pub score: Option<f64>,
+    /// The band name, when scored.
+    pub band: Option<String>,
+    /// Share of the scorecard's weight with data, 0–1.
+    pub coverage: f64,
+    /// Per measure, in scorecard order.
+    pub measures: Vec<MeasureResult>,
+    /// Per group: name and contribution (sum of its measures' contributions).
+    pub groups: Vec<(String, f64)>,
+}
+
+/// One measure's part in an account's score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeasureResult {
+    /// Measure name.
+    pub name: String,
+    /// Group name.
+    pub group: String,
+    /// The raw feature value (`None` if missing).
+    pub value: Option<f64>,
+    /// The measure score 0–100 (`None` if missing and redistributed).
+    pub measure_score: Option<f64>,
+    /// The weight it carried for this account after redistribution (weights sum to 1).
+    pub weight: f64,
+    /// Its contribution to the score: `weight × measure_score`.
+    pub contribution: f64,
+    /// Points it cost: `weight × (100 − measure_score)`; the drivers are the largest.
+    pub points_lost: f64,
+}
+
+impl AccountScore {
+    /// The measures costing the most points, largest first, at most `k`.
+    pub fn top_negative_drivers(&self, k: usize) -> Vec<&MeasureResult> {
+        let mut v: Vec<&MeasureResult> = self
+            .measures
+            .iter()
+            .filter(|m| m.points_lost > 0.0)
+            .collect();
+        v.sort_by(|a, b| b.points_lost.total_cmp(&a.points_lost));
+        v.truncate(k);
+        v
+    }
+}
+
+/// Scores of every account of a frame, by column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreFrame {
+    /// Account ids, as in the feature frame.
+    pub account_ids: Vec<String>,
+    /// Scores, `NaN` where coverage was insufficient.
+    pub scores: Vec<f64>,
+    /// Band index into the scorecard's bands (`None` where not scored).
+    pub bands: Vec<Option<u8>>,
+    /// Band names, in the scorecard's order.
+    pub band_names: Vec<String>,
+    /// Coverage, 0–1.
+    pub coverage: Vec<f64>,
+    /// Measure names, in scorecard order.
+    pub measure_names: Vec<String>,
+    /// Per measure, per account: contribution to the score (0 where redistributed or not scored).
+    pub contributions: Vec<Vec<f64>>,
+}
+
+impl ScoreFrame {
+    /// The band name of row `i`.
+    pub fn band(&self, i: usize) -> Option<&str> {
+        self.bands
+            .get(i)
+            .copied()
+            .flatten()
+            .map(|b| self.band_names[b as usize].as_str())
+    }
+    /// Count of accounts per band name (and `insufficient_data`).
+    pub fn band_counts(&self) -> BTreeMap<String, usize> {
+        let mut out: BTreeMap<String, usize> =
+            self.band_names.iter().map(|b| (b.clone(), 0)).collect();
+        for i in 0..self.scores.len() {
+            let key = self.band(i).unwrap_or("insufficient_data").to_string();
+            *out.entry(key).or_default() += 1;
+        }
+        out
+    }
+}
+
+/// Direction of a score change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Up by more than the dead-band.
+    Up,
+    /// Within the dead-band.
+    Flat,
+    /// Down by more than the dead-band.
+    Down,
+}
+
+/// The change of a score against a previous one.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Trend {
+    /// `current − previous`.
+    pub delta: f64,
+    /// Up, flat or down, with changes within ±`dead_band` counted as flat.
+    pub direction: Direction,
+}
+
+/// Compare a score with a previous one; changes within ±`dead_band` points are flat.
+pub fn trend(current: f64, previous: f64, dead_band: f64) -> Trend {
+    let delta = current - previous;
+    let direction = if delta > dead_band {
+        Direction::Up
+    } else if delta < -dead_band {
+        Direction::Down
+    } else {
+        Direction::Flat
+    };
+    Trend { delta, direction }
+}
+
+/// Builds a [`Scorecard`] in code; `build` validates it.
+#[derive(Debug, Clone)]
+pub struct ScorecardBuilder {
+    card: Scorecard,
+}
+
+impl ScorecardBuilder {
+    /// Start a group; following measures go into it.
+    pub fn group(mut self, name: &str, weight: f64) -> Self {
+        self.card.groups.push(Group {
+            name: name.into(),
+            weight,
+            measures: Vec::new(),
+        });
+        self
+    }
+    /// Add a measure (missing values redistributed) to the current group.
+    pub fn measure(self, name: &str, feature: &str, weight: f64, normaliser: Normaliser) -> Self {
+        self.measure_with(name, feature, weight, normaliser, MissingRule::Redistribute)
+    }
+    /// Add a measure with a missing-data rule to the current group.
+    pub fn measure_with(
+        mut self,
+        name: &str,
+        feature: &str,
+        weight: f64,
+        normaliser: Normaliser,
+        missing: MissingRule,
+    ) -> Self {
+        if self.card.groups.is_empty() {
+            self = self.group("default", 1.0);
+        }
+        if let Some(g) = self.card.groups.last_mut() {
+            g.measures.push(Measure {
+                name: name.into(),
+                feature: feature.into(),
+                weight,
+                normaliser,
+                missing,
+            });
+        }
+        self
+    }
+    /// Set the bands.
+    pub fn bands(mut self, bands: Vec<Band>) -> Self {
+        self.card.bands = bands;
+        self
+    }
+    /// Set the minimum coverage.
+    pub fn min_coverage(mut self, c: f64) -> Self {
+        self.card.min_coverage = c;
+        self
+    }
+    /// Set the description.
+    pub fn description(mut self, d: &str) -> Self {
+        self.card.description = d.into();
+        self
+    }
+    /// Validate and return the scorecard.
+    pub fn build(self) -> Result<Scorecard> {
+        self.card.validate()?;
+        Ok(self.card)
+    }
+}
+
+impl Scorecard {
+    /// A builder for a scorecard called `name`.
+    pub fn builder(name: &str) -> ScorecardBuilder {
+        ScorecardBuilder {
+            card: Scorecard {
+                schema_version: SCHEMA_VERSION,
+                name: name.into(),
+                description: String::new(),
+                groups: Vec::new(),
+                bands: default_bands(),
+                min_coverage: default_min_coverage(),
+            },
+        }
+    }
+
+    /// Parse and validate TOML.
+    pub fn from_toml(text: &str) -> Result<Self> {
+        let c: Scorecard =
+            toml::from_str(text).map_err(|e| Error::Config(vec![format!("scorecard: {e}")]))?;
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// Parse and validate JSON.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let c: Scorecard = serde_json::from_str(text)
+            .map_err(|e| Error::Config(vec![format!("scorecard: {e}")]))?;
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// TOML text of the scorecard.
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string_pretty(self).map_err(|e| Error::Config(vec![format!("scorecard: {e}")]))
+    }
+
+    /// Every measure with its group, in order.
+    pub fn measures(&self) -> impl Iterator<Item = (&Group, &Measure)> {
+        self.groups
+            .iter()
+            .flat_map(|g| g.measures.iter().map(move |m| (g, m)))
+    }
+
+    /// Check the scorecard; every problem is reported at once.
+    pub fn validate(&self) -> Result<()> {
+        let mut p = Vec::new();
+        if self.schema_version != SCHEMA_VERSION {
+            p.push(format!(
+                "schema_version {} is not supported (expected {SCHEMA_VERSION})",
+                self.schema_version
+            ));
+        }
+        if self.groups.is_empty() {
+            p.push("a scorecard needs at least one group".into());
+        }
+        let mut names = BTreeSet::new();
+        for g in &self.groups {
+            if !names.insert(format!("group {}", g.name)) {
+                p.push(format!("duplicate group name `{}`", g.name));
+            }
+            if !valid_weight(g.weight) {
+                p.push(format!(
+                    "group `{}`: weight must be a finite number ≥ 0, got {}",
+                    g.name, g.weight
+                ));
+            }
+            if g.measures.is_empty() {
+                p.push(format!("group `{}` has no measures", g.name));
+            }
+            if !g.measures.is_empty()
+                && g.measures.iter().map(|m| m.weight.max(0.0)).sum::<f64>() <= 0.0
+            {
+                p.push(format!("group `{}`: measure weights sum to zero", g.name));
+            }
+            for m in &g.measures {
+                let at = format!("measure `{}`", m.name);
+                if !names.insert(format!("measure {}", m.name)) {
+                    p.push(format!("duplicate measure name `{}`", m.name));
+                }
+                if !valid_weight(m.weight) {
+                    p.push(format!(
+                        "{at}: weight must be a finite number ≥ 0, got {}",
+                        m.weight
+                    ));
+                }
+                if m.feature.trim().is_empty() {
+                    p.push(format!("{at}: feature is empty"));
+                }
+                m.normaliser.validate(&at, &mut p);
+                if let MissingRule::Fixed { score } = m.missing
+                    && !(0.0..=100.0).contains(&score)
+                {
+                    p.push(format!(
+                        "{at}: fixed missing score must be within 0–100, got {score}"
+                    ));
+                }
+            }
+        }
+        if !self.groups.is_empty()
+            && self.groups.iter().map(|g| g.weight.max(0.0)).sum::<f64>() <= 0.0
+        {
+            p.push("group weights sum to zero".into());
+        }
+        match self.bands.first() {
+            None => p.push("bands: at least one band is needed".into()),
+            Some(b) if b.min != 0.0 => p.push(format!(
+                "bands: the first band must start at 0, `{}` starts at {}",
+                b.name, b.min
+            )),
+            _ => {}
+        }
+        if !strictly_increasing(self.bands.iter().map(|b| b.min))
+            || self.bands.iter().any(|b| !(0.0..=100.0).contains(&b.min))
+        {
+            p.push("bands: minimums must be within 0–100 and strictly increasing".into());
+        }
+        let band_names: BTreeSet<&str> = self.bands.iter().map(|b| b.name.as_str()).collect();
+        if band_names.len() != self.bands.len() {
+            p.push("bands: duplicate band names".into());
+        }
+        if self.bands.len() > 255 {
+            p.push("bands: at most 255 bands".into());
+        }
+        if !(0.0..=1.0).contains(&self.min_coverage) {
+            p.push(format!(
+                "min_coverage must be within 0–1, got {}",
+                self.min_coverage
+            ));
+        }
+        if p.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Config(p))
+        }
+    }
+
+    /// Check that every measure's feature exists among `features` (e.g. a frame's columns).
+    pub fn check_features<'a>(&self, features: impl IntoIterator<Item = &'a str>) -> Result<()> {
+        let known: BTreeSet<&str> = features.into_iter().collect();
+        let p: Vec<String> = self
+            .measures()
+            .filter(|(_, m)| !known.contains(m.feature.as_str()))
+            .map(|(_, m)| format!("measure `{}`: unknown feature `{}`", m.name, m.feature))
+            .collect();
+        if p.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Config(p))
+        }
+    }
+
+    /// Nominal effective weight of every measure (group share × share within group); sums to 1.
+    fn nominal_weights(&self) -> Vec<f64> {
+        let gsum: f64 = self.groups.iter().map(|g| g.weight).sum();
+        self.groups
+            .iter()
+            .flat_map(|g| {
+                let msum: f64 = g.measures.iter().map(|m| m.weight).sum();
+                g.measures
+                    .iter()
+                    .map(move |m| g.weight / gsum * m.weight / msum)
+            })
+            .collect()
+    }
+
+    /// The band index of a score.
+    pub fn band_of(&self, score: f64) -> usize {
+        self.bands
+            .partition_point(|b| b.min <= score)
+            .saturating_sub(1)
+    }
+
+    /// Score one account from its raw values, one per measure in scorecard order (`None` for
+    /// missing). Percentile measures cannot be scored alone and are an error here.
+    pub fn score_values(&self, values: &[Option<f64>]) -> Result<AccountScore> {
+        self.validate()?;
+        let n = self.measures().count();
+        if values.len() != n {
+            return Err(Error::Config(vec![format!(
+                "expected {n} values, one per measure, got {}",
+                values.len()
+            )]));
+        }
+        if let Some((_, m)) = self
+            .measures()
+            .find(|(_, m)| matches!(m.normaliser, Normaliser::Percentile { .. }))
+        {
+            return Err(Error::Config(vec![format!(
+                "measure `{}` ranks within a population; score a frame instead",
+                m.name
+            )]));
+        }
+        let scores: Vec<Option<f64>> = self
+            .measures()
+            .zip(values)
+            .map(|((_, m), v)| {
+                measure_score(
+                    m,
+                    v.filter(|x| x.is_finite()).map(|x| m.normaliser.apply(x)),
+                )
+            })
+            .collect();
+        let present: Vec<bool> = values
+            .iter()
+            .map(|v| v.is_some_and(|x| x.is_finite()))
+            .collect();
+        Ok(self.combine(values, &scores, &present))
+    }
+
+    /// Combine measure scores into an account score with its explanation.
+    fn combine(
+        &self,
+        values: &[Option<f64>],
+        scores: &[Option<f64>],
+        present: &[bool],
+    ) -> AccountScore {
+        let nominal = self.nominal_weights();
+        let mut weights = vec![0.0; scores.len()];
+        let mut scratch = Vec::new();
+        let coverage = coverage(&nominal, present);
+        self.effective_weights_into(scores, &mut weights, &mut scratch);
+        let scored = coverage >= self.min_coverage && weights.iter().any(|w| *w > 0.0);
+        let mut measures = Vec::with_capacity(scores.len());
+        let mut groups = Vec::with_capacity(self.groups.len());
+        let mut total = 0.0;
+        let mut k = 0;
+        for g in &self.groups {
+            let mut gsum = 0.0;
+            for m in &g.measures {
+                let (w, s) = (weights[k], scores[k]);
+                let contribution = if scored {
+                    s.map_or(0.0, |s| w * s)
+                } else {
+                    0.0
+                };
+                let points_lost = if scored {
+                    s.map_or(0.0, |s| w * (100.0 - s))
+                } else {
+                    0.0
+                };
+                gsum += contribution;
+                total += contribution;
+                measures.push(MeasureResult {
+                    name: m.name.clone(),
+                    group: g.name.clone(),
+                    value: values[k].filter(|x| x.is_finite()),
+                    measure_score: s,
+                    weight: if scored { w } else { 0.0 },
+                    contribution,
+                    points_lost,
+                });
+                k += 1;
+            }
+            groups.push((g.name.clone(), gsum));
+        }
+        // The score is the sum of the contributions (clamped only against rounding at 1e-14).
+        let score = scored.then_some(total.clamp(0.0, 100.0));
+        AccountScore {
+            score,
+            band: score.map(|s| self.bands[self.band_of(s)].name.clone()),
+            coverage,
+            measures,
+            groups,
+        }
+    }
+
+    /// Weights after redistribution, into `out`: measures without a score drop out and the
+    /// rest are renormalised within their group, and groups without any scored measure drop
+    /// out. `group_sums` is scratch space (reused across accounts).
+    fn effective_weights_into(
+        &self,
+        scores: &[Option<f64>],
+        out: &mut [f64],
+        group_sums: &mut Vec<f64>,
+    ) {
+        group_sums.clear();
+        let mut k = 0;
+        for g in &self.groups {
+            let mut msum = 0.0;
+            for m in &g.measures {
+                if scores[k].is_some() {
+                    msum += m.weight;
+                }
+                k += 1;
+            }
+            group_sums.push(msum);
+        }
+        let gsum: f64 = self
+            .groups
+            .iter()
+            .zip(group_sums.iter())
+            .filter(|(_, s)| **s > 0.0)
+            .map(|(g, _)| g.weight)
+            .sum();
+        let mut k = 0;
+        for (g, msum) in self.groups.iter().zip(group_sums.iter()) {
+            for m in &g.measures {
+                out[k] = if gsum > 0.0 && *msum > 0.0 && scores[k].is_some() {
+                    g.weight / gsum * m.weight / msum
+                } else {
+                    0.0
+                };
+                k += 1;
+            }
+        }
+    }
+
+    /// Raw value columns and measure-score columns (NaN = missing, before the missing rule).
+    fn measure_columns<'a>(
+        &self,
+        frame: &'a FeatureFrame,
+        segments: Option<&[String]>,
+    ) -> Result<MeasureColumns<'a>> {
+        self.validate()?;
+        self.check_features(frame.columns.iter().map(|c| c.name.as_str()))?;
+        if let Some(s) = segments
+            && s.len() != frame.len()
+        {
+            return Err(Error::Config(vec![format!(
+                "segments has {} entries for {} accounts",
+                s.len(),
+                frame.len()
+            )]));
+        }
+        let mut raw = Vec::new();
+        let mut cols = Vec::new();
+        for (_, m) in self.measures() {
+            let values = frame
+                .column(&m.feature)
+                .map_or(&[][..], |c| c.values.as_slice());
+            raw.push(values);
+            cols.push(match &m.normaliser {
+                Normaliser::Percentile {
+                    higher_is_better,
+                    per_segment,
+                } => percentile_ranks(
+                    values,
+                    if *per_segment { segments } else { None },
+                    *higher_is_better,
+                ),
+                norm => values
+                    .iter()
+                    .map(|&x| {
+                        if x.is_finite() {
+                            norm.apply(x)
+                        } else {
+                            f64::NAN
+                        }
+                    })
+                    .collect(),
+            });
+        }
+        Ok((raw, cols))
+    }
+
+    /// Score every account of a frame. `segments`, when given, is one segment per frame row,
+    /// used by per-segment percentile measures. Every measure's feature must be a column.
+    ///
+    /// Works column by column with buffers reused across accounts: no allocation per account.
+    pub fn score_frame(
+        &self,
+        frame: &FeatureFrame,
+        segments: Option<&[String]>,
+    ) -> Result<ScoreFrame> {
+        let (raw, cols) = self.measure_columns(frame, segments)?;
+        let ms: Vec<&Measure> = self.measures().map(|(_, m)| m).collect();
+        let n = frame.len();
+        let nominal = self.nominal_weights();
+        let mut out = ScoreFrame {
+            account_ids: frame.account_ids.clone(),
+            scores: Vec::with_capacity(n),
+            bands: Vec::with_capacity(n),
+            band_names: self.bands.iter().map(|b| b.name.clone()).collect(),
+            coverage: Vec::with_capacity(n),
+            measure_names: ms.iter().map(|m| m.name.clone()).collect(),
+            contributions: vec![Vec::with_capacity(n); ms.len()],
+        };
+        let mut scores = vec![None; ms.len()];
+        let mut present = vec![false; ms.len()];
+        let mut weights = vec![0.0; ms.len()];
+        let mut scratch = Vec::with_capacity(self.groups.len());
+        for i in 0..n {
+            for k in 0..ms.len() {
+                present[k] = raw[k][i].is_finite();
+                scores[k] = measure_score(ms[k], present[k].then_some(cols[k][i]));
+            }
+            let coverage = coverage(&nominal, &present);
+            self.effective_weights_into(&scores, &mut weights, &mut scratch);
+            let scored = coverage >= self.min_coverage && weights.iter().any(|w| *w > 0.0);
+            let mut total = 0.0;
+            for k in 0..ms.len() {
+                let c = if scored {
+                    scores[k].map_or(0.0, |s| weights[k] * s)
+                } else {
+                    0.0
+                };
+                total += c;
+                out.contributions[k].push(c);
+            }
+            let score = scored.then_some(total.clamp(0.0, 100.0));
+            out.scores.push(score.unwrap_or(f64::NAN));
+            out.bands.push(score.map(|s| self.band_of(s) as u8));
+            out.coverage.push(coverage);
+        }
+        Ok(out)
+    }
+
+    /// Explain row `i` of a frame: the full per-measure breakdown (percentile measures are
+    /// ranked within the whole frame, as in [`Scorecard::score_frame`]).
+    pub fn explain(
+        &self,
+        frame: &FeatureFrame,
+        segments: Option<&[String]>,
+        i: usize,
+    ) -> Result<AccountScore> {
+        if i >= frame.len() {
+            return Err(Error::Config(vec![format!(
+                "row {i} is outside the frame of {} accounts",
+                frame.len()
+            )]));
+        }
+        let (raw, cols) = self.measure_columns(frame, segments)?;
+        let values: Vec<Option<f64>> = raw
+            .iter()
+            .map(|c| Some(c[i]).filter(|x| x.is_finite()))
+            .collect();
+        let present: Vec<bool> = values.iter().map(Option::is_some).collect();
+        let scores: Vec<Option<f64>> = self
+            .measures()
+            .zip(&cols)
+            .zip(&present)
+            .map(|(((_, m), col), p)| measure_score(m, p.then_some(col[i])))
+            .collect();
+        Ok(self.combine(&values, &scores, &present))
+    }
+
+    /// The default scorecard: a **heuristic**, deliberately login-heavy (it is the one the
+    /// acceptance story back-tests and re-tunes). Usage 50% (logins per user-week dominate it),
+    /// relationship 20%, support 15%, sentiment 15%.
+    pub fn default_heuristic() -> Scorecard {
+        use crate::features::names as f;
+        let card = Scorecard::builder("default heuristic (login-heavy)")
+            .description("A fixed-formula starting point, not a fitted model: logins dominate usage. Back-test it before trusting it.")
+            .group("usage", 50.0)
+            .measure("logins", f::LOGINS_PER_USER_WEEK, 50.0, Normaliser::linear(0.0, 1.2))
+            .measure("stickiness", f::DAU_MAU, 20.0, Normaliser::linear(0.0, 0.15))
+            .measure("breadth", f::FEATURE_BREADTH, 15.0, Normaliser::linear(0.0, 1.0))
+            .measure("seats", f::SEAT_UTILISATION, 15.0, Normaliser::linear(0.0, 0.8))
+            .group("relationship", 20.0)
+            .measure("sponsor", f::EXEC_SPONSOR_PRESENT, 50.0, Normaliser::boolean())
+            .measure("champion", f::CHAMPION_PRESENT, 25.0, Normaliser::boolean())
+            .measure_with(
+                "business_review",
+                f::DAYS_SINCE_LAST_EBR,
+                25.0,
+                Normaliser::piecewise(vec![(0.0, 100.0), (90.0, 80.0), (180.0, 40.0), (365.0, 0.0)]),
+                MissingRule::Worst,
+            )
+            .group("support", 15.0)
+            .measure("open_escalations", f::OPEN_HIGH_PRIORITY_TICKETS, 60.0, Normaliser::steps(vec![1.0, 3.0], vec![100.0, 50.0, 10.0]))
+            .measure("csat", f::AVG_CSAT, 40.0, Normaliser::linear(1.0, 5.0))
+            .group("sentiment", 15.0)
+            .measure("nps", f::NPS, 100.0, Normaliser::linear(-100.0, 100.0))
+            .card;
+        // Valid by construction (a test validates it), so it is returned without `build`.
+        card
+    }
+}
+
+/// Per measure: the raw feature column, and the normalised scores (NaN = missing).
+type MeasureColumns<'a> = (Vec<&'a [f64]>, Vec<Vec<f64>>);
+
+/// Each value is below the next (NaN never is).
+fn strictly_increasing(xs: impl Iterator<Item = f64>) -> bool {
+    let v: Vec<f64> = xs.collect();
+    v.windows(2).all(|w| w[0] < w[1])
+}
+
+/// A weight is a finite number ≥ 0.
+fn valid_weight(w: f64) -> bool {
+    w.is_finite() && w >= 0.0
+}
+
+/// Share of the nominal weight whose measures have data.
+fn coverage(nominal: &[f64], present: &[bool]) -> f64 {
+    nominal
+        .iter()
+        .zip(present)
+        .filter(|(_, p)| **p)
+        .map(|(w, _)| w)
+        .sum()
+}
+
+/// Apply a measure's missing rule to its (possibly missing) normalised score.
+fn measure_score(m: &Measure, s: Option<f64>) -> Option<f64> {
+    match (s, m.missing) {
+        (Some(s), _) => Some(s),
+        (None, MissingRule::Redistribute) => None,
+        (None, MissingRule::Fixed { score }) => Some(score),
+        (None, MissingRule::Worst) => Some(0.0),
+    }
+}
+
+/// Midpoint percentile ranks `100 × (below + ½·equal) / n` of finite values, within segments
+/// when given; NaN stays NaN.
+fn percentile_ranks(
+    values: &[f64],
+    segments: Option<&[String]>,
+    higher_is_better: bool,
+) -> Vec<f64> {
+    let mut out = vec![f64::NAN; values.len()];
+    let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, v) in values.iter().enumerate() {
+        if v.is_finite() {
+            groups
+                .entry(segments.map_or("", |s| s[i].as_str()))
+                .or_default()
+                .push(i);
+        }
+    }
+    for idx in groups.values_mut() {
+        idx.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+        let n = idx.len() as f64;
+        let mut start = 0;
+        while start < idx.len() {
+            let mut end = start;
+            while end < idx.len() && values[idx[end]] == values[idx[start]] {
+                end += 1;
+            }
+            let pct = 100.0 * (start as f64 + 0.5 * (end - start) as f64) / n;
+            for &i in &idx[start..end] {
+                out[i] = if higher_is_better { pct } else { 100.0 - pct };
+            }
+            start = end;
+        }
+    }
+    out
+}

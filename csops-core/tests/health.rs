@@ -1,0 +1,421 @@
+//! Health scorecards: normalisers, missing data, bands, validation, and properties.
+
+use csops_core::Error;
+use csops_core::features::{FeatureColumn, FeatureFrame};
+use csops_core::health::*;
+use proptest::prelude::*;
+
+fn frame(cols: Vec<(&str, Vec<f64>)>) -> FeatureFrame {
+    let n = cols.first().map_or(0, |c| c.1.len());
+    FeatureFrame {
+        as_of: "2025-01-01".parse().unwrap(),
+        account_ids: (0..n).map(|i| format!("A{i}")).collect(),
+        columns: cols
+            .into_iter()
+            .map(|(n, v)| FeatureColumn {
+                name: n.into(),
+                values: v,
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn normalisers_map_to_0_100() {
+    let up = Normaliser::linear(0.0, 4.0);
+    assert_eq!(
+        (up.apply(-1.0), up.apply(1.0), up.apply(9.0)),
+        (0.0, 25.0, 100.0)
+    );
+    let down = Normaliser::linear(60.0, 0.0); // days since last login: fewer is better
+    assert_eq!(
+        (down.apply(0.0), down.apply(15.0), down.apply(90.0)),
+        (100.0, 75.0, 0.0)
+    );
+    let steps = Normaliser::steps(vec![1.0, 3.0], vec![100.0, 50.0, 10.0]);
+    assert_eq!(
+        (
+            steps.apply(0.0),
+            steps.apply(1.0),
+            steps.apply(2.9),
+            steps.apply(3.0)
+        ),
+        (100.0, 50.0, 50.0, 10.0)
+    );
+    let logistic = Normaliser::Logistic {
+        midpoint: 5.0,
+        steepness: 1.0,
+    };
+    assert_eq!(logistic.apply(5.0), 50.0);
+    assert!(logistic.apply(10.0) > 99.0 && logistic.apply(0.0) < 1.0);
+    assert_eq!(
+        (
+            Normaliser::boolean().apply(1.0),
+            Normaliser::boolean().apply(0.0)
+        ),
+        (100.0, 0.0)
+    );
+    let pw = Normaliser::piecewise(vec![(0.0, 100.0), (90.0, 80.0), (180.0, 40.0)]);
+    assert_eq!(
+        (
+            pw.apply(-5.0),
+            pw.apply(45.0),
+            pw.apply(135.0),
+            pw.apply(999.0)
+        ),
+        (100.0, 90.0, 60.0, 40.0)
+    );
+}
+
+#[test]
+fn percentile_ranks_with_ties_and_segments() {
+    let card = Scorecard::builder("p")
+        .measure(
+            "rank",
+            "x",
+            1.0,
+            Normaliser::Percentile {
+                higher_is_better: true,
+                per_segment: false,
+            },
+        )
+        .build()
+        .unwrap();
+    let f = frame(vec![("x", vec![1.0, 2.0, 2.0, 3.0, f64::NAN])]);
+    let s = card.score_frame(&f, None).unwrap();
+    // n = 4 present: 1 → 12.5, 2 (tied) → 50, 3 → 87.5; the missing one is not scored.
+    assert_eq!(&s.scores[..4], &[12.5, 50.0, 50.0, 87.5]);
+    assert!(s.scores[4].is_nan());
+
+    let seg_card = Scorecard::builder("p")
+        .measure(
+            "rank",
+            "x",
+            1.0,
+            Normaliser::Percentile {
+                higher_is_better: false,
+                per_segment: true,
+            },
+        )
+        .build()
+        .unwrap();
+    let f = frame(vec![("x", vec![1.0, 2.0, 10.0, 20.0])]);
+    let segs: Vec<String> = ["a", "a", "b", "b"].map(String::from).to_vec();
+    let s = seg_card.score_frame(&f, Some(&segs)).unwrap();
+    assert_eq!(s.scores, [75.0, 25.0, 75.0, 25.0]);
+    // Explaining one row gives the same score as the batch.
+    assert_eq!(
+        seg_card.explain(&f, Some(&segs), 1).unwrap().score,
+        Some(25.0)
+    );
+}
+
+#[test]
+fn missing_rules_and_coverage() {
+    let card = |rule| {
+        Scorecard::builder("m")
+            .group("g", 1.0)
+            .measure("a", "a", 3.0, Normaliser::linear(0.0, 100.0))
+            .measure_with("b", "b", 1.0, Normaliser::linear(0.0, 100.0), rule)
+            .min_coverage(0.5)
+            .build()
+            .unwrap()
+    };
+    let values = [Some(80.0), None];
+    assert_eq!(
+        card(MissingRule::Redistribute)
+            .score_values(&values)
+            .unwrap()
+            .score,
+        Some(80.0)
+    );
+    assert_eq!(
+        card(MissingRule::Fixed { score: 40.0 })
+            .score_values(&values)
+            .unwrap()
+            .score,
+        Some(0.75 * 80.0 + 0.25 * 40.0)
+    );
+    assert_eq!(
+        card(MissingRule::Worst)
+            .score_values(&values)
+            .unwrap()
+            .score,
+        Some(60.0)
+    );
+    let r = card(MissingRule::Fixed { score: 40.0 })
+        .score_values(&values)
+        .unwrap();
+    assert_eq!(r.coverage, 0.75, "imputed values do not count as coverage");
+    let thin = card(MissingRule::Redistribute)
+        .score_values(&[None, Some(10.0)])
+        .unwrap();
+    assert_eq!(
+        (thin.score, thin.band, thin.coverage),
+        (None, None, 0.25),
+        "insufficient data"
+    );
+}
+
+#[test]
+fn bands_boundaries_and_letter_grades() {
+    let card = Scorecard::builder("b")
+        .measure("x", "x", 1.0, Normaliser::linear(0.0, 100.0))
+        .build()
+        .unwrap();
+    let band = |v: f64| card.score_values(&[Some(v)]).unwrap().band.unwrap();
+    assert_eq!(
+        (band(39.99), band(40.0), band(69.99), band(70.0)),
+        (
+            "red".into(),
+            "yellow".into(),
+            "yellow".into(),
+            "green".into()
+        )
+    );
+    let grades: Vec<Band> = [
+        ("F", 0.0),
+        ("D", 60.0),
+        ("C", 70.0),
+        ("B", 80.0),
+        ("A", 90.0),
+    ]
+    .map(|(n, m)| Band {
+        name: n.into(),
+        min: m,
+    })
+    .to_vec();
+    let card = Scorecard::builder("g")
+        .measure("x", "x", 1.0, Normaliser::linear(0.0, 100.0))
+        .bands(grades)
+        .build()
+        .unwrap();
+    assert_eq!(
+        card.score_values(&[Some(85.0)]).unwrap().band.as_deref(),
+        Some("B")
+    );
+}
+
+#[test]
+fn validation_reports_every_problem() {
+    let toml = r#"
+schema_version = 1
+name = "broken"
+min_coverage = 1.5
+bands = [{ name = "red", min = 10 }, { name = "green", min = 5 }]
+[[groups]]
+name = "usage"
+weight = -1
+[[groups.measures]]
+name = "logins"
+feature = "logins_per_user_week"
+weight = 1
+normaliser = { kind = "steps", thresholds = [3, 1], points = [0, 50] }
+[[groups.measures]]
+name = "logins"
+feature = "x"
+weight = 0
+normaliser = { kind = "linear", worst = 1, best = 1 }
+"#;
+    let Err(Error::Config(p)) = Scorecard::from_toml(toml) else {
+        panic!("expected config errors")
+    };
+    let all = p.join("\n");
+    for needle in [
+        "min_coverage",
+        "first band must start at 0",
+        "strictly increasing",
+        "weight must be",
+        "one more point",
+        "duplicate measure",
+        "different `worst` and `best`",
+    ] {
+        assert!(all.contains(needle), "missing `{needle}` in:\n{all}");
+    }
+    let card = Scorecard::default_heuristic();
+    let Err(Error::Config(p)) = card.check_features(["logins_per_user_week"]) else {
+        panic!()
+    };
+    assert!(p.iter().any(|m| m.contains("unknown feature `nps`")));
+}
+
+#[test]
+fn the_default_scorecard_is_valid_login_heavy_and_round_trips() {
+    let card = Scorecard::default_heuristic();
+    card.validate().unwrap();
+    assert!(card.description.contains("not a fitted model"));
+    let text = card.to_toml().unwrap();
+    assert_eq!(Scorecard::from_toml(&text).unwrap(), card);
+    let json = serde_json::to_string(&card).unwrap();
+    assert_eq!(Scorecard::from_json(&json).unwrap(), card);
+    // Logins outweigh breadth several times over.
+    let usage = &card.groups[0];
+    let w = |n: &str| usage.measures.iter().find(|m| m.name == n).unwrap().weight;
+    assert!(w("logins") >= 3.0 * w("breadth"));
+}
+
+#[test]
+fn trend_and_drivers() {
+    assert_eq!(trend(62.0, 70.0, 2.0).direction, Direction::Down);
+    assert_eq!(trend(71.5, 70.0, 2.0).direction, Direction::Flat);
+    assert_eq!(
+        trend(75.0, 70.0, 2.0),
+        Trend {
+            delta: 5.0,
+            direction: Direction::Up
+        }
+    );
+    let card = Scorecard::builder("d")
+        .measure("a", "a", 1.0, Normaliser::linear(0.0, 100.0))
+        .measure("b", "b", 1.0, Normaliser::linear(0.0, 100.0))
+        .measure("c", "c", 2.0, Normaliser::linear(0.0, 100.0))
+        .build()
+        .unwrap();
+    let s = card
+        .score_values(&[Some(100.0), Some(20.0), Some(50.0)])
+        .unwrap();
+    let d: Vec<&str> = s
+        .top_negative_drivers(5)
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect();
+    assert_eq!(d, ["c", "b"], "c costs 25 points, b 20, a none");
+}
+
+/// A random scorecard of linear measures over features f0..f{n}, plus random values.
+fn card_and_values() -> impl Strategy<Value = (Scorecard, Vec<Option<f64>>)> {
+    let measure = (
+        0.01f64..10.0,
+        -50.0f64..50.0,
+        1.0f64..100.0,
+        any::<bool>(),
+        0u8..3,
+        0.0f64..100.0,
+    );
+    (
+        prop::collection::vec(prop::collection::vec(measure, 1..4), 1..4),
+        0.01f64..10.0,
+    )
+        .prop_flat_map(|(groups, _)| {
+            let mut b = Scorecard::builder("random").min_coverage(0.0);
+            let mut k = 0;
+            for (gi, g) in groups.iter().enumerate() {
+                b = b.group(&format!("g{gi}"), 1.0 + gi as f64);
+                for (w, lo, span, up, rule, fixed) in g {
+                    let norm = if *up {
+                        Normaliser::linear(*lo, lo + span)
+                    } else {
+                        Normaliser::linear(lo + span, *lo)
+                    };
+                    let rule = match rule {
+                        0 => MissingRule::Redistribute,
+                        1 => MissingRule::Fixed { score: *fixed },
+                        _ => MissingRule::Worst,
+                    };
+                    b = b.measure_with(&format!("m{k}"), &format!("f{k}"), *w, norm, rule);
+                    k += 1;
+                }
+            }
+            let card = b.build().unwrap();
+            (
+                Just(card),
+                prop::collection::vec(prop::option::weighted(0.8, -100.0f64..200.0), k),
+            )
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn scores_in_range_and_contributions_add_up((card, values) in card_and_values()) {
+        let s = card.score_values(&values).unwrap();
+        if let Some(score) = s.score {
+            prop_assert!((0.0..=100.0).contains(&score));
+            let sum: f64 = s.measures.iter().map(|m| m.contribution).sum();
+            prop_assert!((sum - score).abs() < 1e-9, "{} vs {}", sum, score);
+            let gsum: f64 = s.groups.iter().map(|g| g.1).sum();
+            prop_assert!((gsum - score).abs() < 1e-9);
+            let wsum: f64 = s.measures.iter().map(|m| m.weight).sum();
+            prop_assert!((wsum - 1.0).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn monotone_in_each_measures_direction((card, values) in card_and_values(), k in 0usize..12, bump in 0.0f64..50.0) {
+        let k = k % values.len();
+        let Some(x) = values[k] else { return Ok(()) };
+        let (_, m) = card.measures().nth(k).unwrap();
+        let Normaliser::Linear { worst, best } = m.normaliser else { unreachable!() };
+        let better = if best > worst { x + bump } else { x - bump };
+        let mut v2 = values.clone();
+        v2[k] = Some(better);
+        let (a, b) = (card.score_values(&values).unwrap().score, card.score_values(&v2).unwrap().score);
+        if let (Some(a), Some(b)) = (a, b) {
+            prop_assert!(b >= a - 1e-9, "improving {} lowered the score {} -> {}", m.name, a, b);
+        }
+    }
+
+    #[test]
+    fn redistributing_a_missing_measure_equals_removing_it((card, values) in card_and_values(), k in 0usize..12) {
+        let k = k % values.len();
+        let mut card = card;
+        // Make measure k redistribute and be missing.
+        let mut idx = 0;
+        let mut removed = card.clone();
+        'outer: for (gi, g) in card.groups.iter_mut().enumerate() {
+            for (mi, m) in g.measures.iter_mut().enumerate() {
+                if idx == k {
+                    m.missing = MissingRule::Redistribute;
+                    removed.groups[gi].measures.remove(mi);
+                    if removed.groups[gi].measures.is_empty() {
+                        removed.groups.remove(gi);
+                    }
+                    break 'outer;
+                }
+                idx += 1;
+            }
+        }
+        prop_assume!(!removed.groups.is_empty());
+        let mut with_missing = values.clone();
+        with_missing[k] = None;
+        let mut without = values.clone();
+        without.remove(k);
+        let a = card.score_values(&with_missing).unwrap().score;
+        let b = removed.score_values(&without).unwrap().score;
+        match (a, b) {
+            (Some(a), Some(b)) => prop_assert!((a - b).abs() < 1e-9, "{} vs {}", a, b),
+            (a, b) => prop_assert_eq!(a, b),
+        }
+    }
+
+    #[test]
+    fn batch_scoring_matches_single_scoring_and_permutes((card, values) in card_and_values(), rows in 1usize..6) {
+        // Build a frame of `rows` accounts by rotating the values.
+        let n = values.len();
+        let cols: Vec<(String, Vec<f64>)> = (0..n)
+            .map(|k| (format!("f{k}"), (0..rows).map(|r| values[(k + r) % n].unwrap_or(f64::NAN)).collect()))
+            .collect();
+        let f = frame(cols.iter().map(|(a, b)| (a.as_str(), b.clone())).collect());
+        let s = card.score_frame(&f, None).unwrap();
+        for r in 0..rows {
+            let v: Vec<Option<f64>> = (0..n).map(|k| values[(k + r) % n]).collect();
+            let one = card.score_values(&v).unwrap();
+            match one.score {
+                Some(x) => prop_assert!((x - s.scores[r]).abs() < 1e-9),
+                None => prop_assert!(s.scores[r].is_nan()),
+            }
+            let e = card.explain(&f, None, r).unwrap();
+            prop_assert_eq!(e.score.map(|x| x.to_bits()), one.score.map(|x| x.to_bits()));
+        }
+        // Reversing the accounts reverses the results.
+        let mut rev = f.clone();
+        rev.account_ids.reverse();
+        for c in &mut rev.columns { c.values.reverse(); }
+        let sr = card.score_frame(&rev, None).unwrap();
+        for r in 0..rows {
+            let (a, b) = (s.scores[r], sr.scores[rows - 1 - r]);
+            prop_assert!(a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()));
+        }
+    }
+}
