@@ -125,3 +125,110 @@ fn check_report(name: &str, report: &ValidationReport, expect: &Value) {
         );
     }
 }
+
+fn health_vectors() -> Vec<(String, Value)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/health");
+    let mut out: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            (
+                name,
+                serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap(),
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    assert!(out.len() >= 6, "health vectors are missing");
+    out
+}
+
+fn close(name: &str, what: &str, got: f64, want: &Value) {
+    match want.as_f64() {
+        None => assert!(got.is_nan(), "{name}: {what} = {got}, want missing"),
+        Some(w) => assert!((got - w).abs() < 1e-9, "{name}: {what} = {got}, want {w}"),
+    }
+}
+
+#[test]
+fn health_scoring_vectors() {
+    use csops_core::features::{FeatureColumn, FeatureFrame};
+    use csops_core::health::Scorecard;
+    for (name, v) in health_vectors() {
+        let expect = &v["expect"];
+        let card = Scorecard::from_json(&v["scorecard"].to_string());
+        let f = &v["frame"];
+        let frame = FeatureFrame {
+            as_of: "2025-01-01".parse().unwrap(),
+            account_ids: serde_json::from_value(f["account_ids"].clone()).unwrap(),
+            columns: f["columns"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, col)| FeatureColumn {
+                    name: k.clone(),
+                    values: col
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|x| x.as_f64().unwrap_or(f64::NAN))
+                        .collect(),
+                })
+                .collect(),
+        };
+        let segments: Option<Vec<String>> = v
+            .get("segments")
+            .map(|s| serde_json::from_value(s.clone()).unwrap());
+        let result = card.and_then(|c| c.score_frame(&frame, segments.as_deref()).map(|s| (c, s)));
+        let (card, scores) = match (result, expect["error"].as_str()) {
+            (Ok(r), None) => r,
+            (Err(Error::Config(_)), Some("config")) => continue,
+            (other, want) => panic!(
+                "{name}: expected error {want:?}, got {:?}",
+                other.map(|r| r.1)
+            ),
+        };
+        for (i, want) in expect["scores"].as_array().unwrap().iter().enumerate() {
+            close(&name, &format!("score[{i}]"), scores.scores[i], want);
+        }
+        for (i, want) in expect["bands"].as_array().unwrap().iter().enumerate() {
+            assert_eq!(scores.band(i), want.as_str(), "{name}: band[{i}]");
+        }
+        if let Some(cov) = expect.get("coverage") {
+            for (i, want) in cov.as_array().unwrap().iter().enumerate() {
+                close(&name, &format!("coverage[{i}]"), scores.coverage[i], want);
+            }
+        }
+        if let Some(c) = expect.get("contributions") {
+            for (m, col) in c.as_object().unwrap() {
+                let k = scores.measure_names.iter().position(|n| n == m).unwrap();
+                for (i, want) in col.as_array().unwrap().iter().enumerate() {
+                    close(
+                        &name,
+                        &format!("{m}[{i}]"),
+                        scores.contributions[k][i],
+                        want,
+                    );
+                }
+            }
+        }
+        if let Some(e) = expect.get("explain") {
+            let row = e["row"].as_u64().unwrap() as usize;
+            let x = card.explain(&frame, segments.as_deref(), row).unwrap();
+            let drivers: Vec<&str> = x
+                .top_negative_drivers(10)
+                .iter()
+                .map(|d| d.name.as_str())
+                .collect();
+            let want: Vec<&str> = e["top_drivers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d.as_str().unwrap())
+                .collect();
+            assert_eq!(drivers, want, "{name}: drivers");
+        }
+    }
+}
