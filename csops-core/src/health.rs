@@ -1047,3 +1047,223 @@ fn percentile_ranks(
     }
     out
 }
+
+/// Scorecards per segment (or tier): each account is scored by its segment's scorecard, or
+/// by the default one. Enterprise accounts are rarely healthy for the same reasons as
+/// self-serve ones; a model set lets each motion have its own definition of healthy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSet {
+    /// The scorecard for accounts whose segment has none of its own.
+    pub default: Scorecard,
+    /// Scorecards by segment name.
+    #[serde(default)]
+    pub by_segment: BTreeMap<String, Scorecard>,
+}
+
+/// The result of scoring with a [`ModelSet`], by row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelSetScores {
+    /// Account ids.
+    pub account_ids: Vec<String>,
+    /// The name of the scorecard that scored each row.
+    pub scorecard: Vec<String>,
+    /// Scores, `NaN` where coverage was insufficient.
+    pub scores: Vec<f64>,
+    /// Band names (each scorecard has its own scheme).
+    pub bands: Vec<Option<String>>,
+    /// Coverage, 0–1.
+    pub coverage: Vec<f64>,
+}
+
+impl ModelSet {
+    /// Check every scorecard; problems are prefixed with the segment.
+    pub fn validate(&self) -> Result<()> {
+        let mut p = Vec::new();
+        let mut check = |label: &str, c: &Scorecard| {
+            if let Err(Error::Config(v)) = c.validate() {
+                p.extend(v.into_iter().map(|m| format!("{label}: {m}")));
+            }
+        };
+        check("default", &self.default);
+        for (seg, c) in &self.by_segment {
+            check(&format!("segment `{seg}`"), c);
+        }
+        if p.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Config(p))
+        }
+    }
+
+    /// The scorecard for a segment.
+    pub fn scorecard_for(&self, segment: &str) -> &Scorecard {
+        self.by_segment.get(segment).unwrap_or(&self.default)
+    }
+
+    /// Score every row with its segment's scorecard (`segments` has one entry per row).
+    /// Percentile measures rank within the rows scored by the same scorecard.
+    pub fn score_frame(&self, frame: &FeatureFrame, segments: &[String]) -> Result<ModelSetScores> {
+        self.validate()?;
+        if segments.len() != frame.len() {
+            return Err(Error::Config(vec![format!(
+                "segments has {} entries for {} accounts",
+                segments.len(),
+                frame.len()
+            )]));
+        }
+        let n = frame.len();
+        let mut out = ModelSetScores {
+            account_ids: frame.account_ids.clone(),
+            scorecard: vec![String::new(); n],
+            scores: vec![f64::NAN; n],
+            bands: vec![None; n],
+            coverage: vec![0.0; n],
+        };
+        // Rows per scorecard: the default takes every segment without its own.
+        let mut rows: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
+        for (i, s) in segments.iter().enumerate() {
+            let key = self.by_segment.contains_key(s).then_some(s.as_str());
+            rows.entry(key).or_default().push(i);
+        }
+        for (key, idx) in rows {
+            let card = key.map_or(&self.default, |k| &self.by_segment[k]);
+            let sub = FeatureFrame {
+                as_of: frame.as_of,
+                account_ids: idx.iter().map(|&i| frame.account_ids[i].clone()).collect(),
+                columns: frame
+                    .columns
+                    .iter()
+                    .map(|c| crate::features::FeatureColumn {
+                        name: c.name.clone(),
+                        values: idx.iter().map(|&i| c.values[i]).collect(),
+                    })
+                    .collect(),
+            };
+            let sub_segments: Vec<String> = idx.iter().map(|&i| segments[i].clone()).collect();
+            let s = card.score_frame(&sub, Some(&sub_segments))?;
+            for (j, &i) in idx.iter().enumerate() {
+                out.scorecard[i] = card.name.clone();
+                out.scores[i] = s.scores[j];
+                out.bands[i] = s.band(j).map(str::to_string);
+                out.coverage[i] = s.coverage[j];
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A human decision that replaces an account's computed score or band until it expires ("the
+/// customer just signed a 3-year renewal; treat as green until the QBR").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Override {
+    /// The account.
+    pub account_id: String,
+    /// The score to report instead (0–100), if any.
+    #[serde(default)]
+    pub score: Option<f64>,
+    /// The band to report instead, if any.
+    #[serde(default)]
+    pub band: Option<String>,
+    /// Why.
+    pub reason: String,
+    /// Who decided.
+    pub author: String,
+    /// The first day it no longer applies.
+    pub expires: chrono::NaiveDate,
+}
+
+/// An account's reported score after overrides, with the computed one kept beside it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportedScore {
+    /// The account.
+    pub account_id: String,
+    /// What the scorecard computed.
+    pub computed_score: Option<f64>,
+    /// The band of the computed score.
+    pub computed_band: Option<String>,
+    /// What is reported (the override's, where one applies).
+    pub score: Option<f64>,
+    /// The reported band.
+    pub band: Option<String>,
+    /// The override in force, if any.
+    pub override_applied: Option<Override>,
+}
+
+impl Scorecard {
+    /// Check overrides against this scorecard: each sets a score (0–100) or a known band, and
+    /// names a reason and an author; one account has at most one override. Every problem is
+    /// reported.
+    pub fn validate_overrides(&self, overrides: &[Override]) -> Result<()> {
+        let mut p = Vec::new();
+        let mut seen = BTreeSet::new();
+        for o in overrides {
+            let at = format!("override for `{}`", o.account_id);
+            if !seen.insert(o.account_id.as_str()) {
+                p.push(format!("{at}: more than one override for the account"));
+            }
+            if o.score.is_none() && o.band.is_none() {
+                p.push(format!("{at}: sets neither a score nor a band"));
+            }
+            if let Some(s) = o.score
+                && !(0.0..=100.0).contains(&s)
+            {
+                p.push(format!("{at}: score {s} is outside 0–100"));
+            }
+            if let Some(b) = &o.band
+                && !self.bands.iter().any(|x| &x.name == b)
+            {
+                p.push(format!("{at}: unknown band `{b}`"));
+            }
+            if o.reason.trim().is_empty() || o.author.trim().is_empty() {
+                p.push(format!("{at}: a reason and an author are required"));
+            }
+        }
+        if p.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Config(p))
+        }
+    }
+
+    /// Apply overrides in force on `as_of` (before their `expires` day) to scored rows. An
+    /// override that sets only a score gets that score's band; one that sets only a band keeps
+    /// the computed score.
+    pub fn apply_overrides(
+        &self,
+        scores: &ScoreFrame,
+        overrides: &[Override],
+        as_of: chrono::NaiveDate,
+    ) -> Result<Vec<ReportedScore>> {
+        self.validate_overrides(overrides)?;
+        let active: BTreeMap<&str, &Override> = overrides
+            .iter()
+            .filter(|o| as_of < o.expires)
+            .map(|o| (o.account_id.as_str(), o))
+            .collect();
+        Ok((0..scores.scores.len())
+            .map(|i| {
+                let computed_score = Some(scores.scores[i]).filter(|s| !s.is_nan());
+                let computed_band = scores.band(i).map(str::to_string);
+                let o = active.get(scores.account_ids[i].as_str()).copied();
+                let score = o.and_then(|o| o.score).or(computed_score);
+                let band = match o {
+                    Some(Override { band: Some(b), .. }) => Some(b.clone()),
+                    Some(Override { score: Some(s), .. }) => {
+                        Some(self.bands[self.band_of(*s)].name.clone())
+                    }
+                    _ => computed_band.clone(),
+                };
+                ReportedScore {
+                    account_id: scores.account_ids[i].clone(),
+                    computed_score,
+                    computed_band,
+                    score,
+                    band,
+                    override_applied: o.cloned(),
+                }
+            })
+            .collect())
+    }
+}

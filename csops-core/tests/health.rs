@@ -419,3 +419,118 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn model_sets_pick_a_scorecard_per_segment() {
+    let usage = Scorecard::builder("usage card")
+        .measure("u", "u", 1.0, Normaliser::linear(0.0, 10.0))
+        .build()
+        .unwrap();
+    let sponsor = Scorecard::builder("enterprise card")
+        .measure("s", "s", 1.0, Normaliser::boolean())
+        .build()
+        .unwrap();
+    let set = ModelSet {
+        default: usage,
+        by_segment: [("enterprise".to_string(), sponsor)].into(),
+    };
+    let f = frame(vec![
+        ("u", vec![5.0, 10.0, 2.0]),
+        ("s", vec![1.0, 0.0, 0.0]),
+    ]);
+    let segs: Vec<String> = ["smb", "enterprise", "mid"].map(String::from).to_vec();
+    let r = set.score_frame(&f, &segs).unwrap();
+    assert_eq!(r.scores, [50.0, 0.0, 20.0]);
+    assert_eq!(r.scorecard, ["usage card", "enterprise card", "usage card"]);
+    assert_eq!(r.bands[1].as_deref(), Some("red"));
+    let json = serde_json::to_string(&set).unwrap();
+    assert_eq!(
+        serde_json::from_str::<ModelSet>(&json).unwrap(),
+        set,
+        "model sets are data too"
+    );
+    let text = toml::to_string(&set).unwrap();
+    assert_eq!(toml::from_str::<ModelSet>(&text).unwrap(), set);
+    let bad = ModelSet {
+        default: Scorecard {
+            min_coverage: 2.0,
+            ..set.default.clone()
+        },
+        by_segment: Default::default(),
+    };
+    let Err(Error::Config(p)) = bad.validate() else {
+        panic!()
+    };
+    assert!(p[0].starts_with("default: min_coverage"));
+}
+
+#[test]
+fn overrides_replace_the_reported_score_until_they_expire() {
+    let card = Scorecard::builder("o")
+        .measure("x", "x", 1.0, Normaliser::linear(0.0, 100.0))
+        .build()
+        .unwrap();
+    let f = frame(vec![("x", vec![20.0, 90.0, 50.0])]);
+    let s = card.score_frame(&f, None).unwrap();
+    let day = |d: &str| d.parse().unwrap();
+    let overrides = vec![
+        Override {
+            account_id: "A0".into(),
+            score: None,
+            band: Some("green".into()),
+            reason: "3-year renewal signed".into(),
+            author: "vp.cs".into(),
+            expires: day("2025-06-01"),
+        },
+        Override {
+            account_id: "A1".into(),
+            score: Some(30.0),
+            band: None,
+            reason: "exec sponsor left".into(),
+            author: "csm".into(),
+            expires: day("2025-01-01"),
+        },
+    ];
+    let r = card
+        .apply_overrides(&s, &overrides, day("2025-01-01"))
+        .unwrap();
+    assert_eq!(
+        (
+            r[0].score,
+            r[0].band.as_deref(),
+            r[0].computed_band.as_deref()
+        ),
+        (Some(20.0), Some("green"), Some("red"))
+    );
+    assert!(r[0].override_applied.is_some());
+    assert_eq!(
+        (r[1].score, r[1].band.as_deref()),
+        (Some(90.0), Some("green")),
+        "expired on its expiry day"
+    );
+    assert!(r[2].override_applied.is_none());
+    let earlier = card
+        .apply_overrides(&s, &overrides, day("2024-12-31"))
+        .unwrap();
+    assert_eq!(
+        (
+            earlier[1].score,
+            earlier[1].band.as_deref(),
+            earlier[1].computed_score
+        ),
+        (Some(30.0), Some("red"), Some(90.0))
+    );
+
+    let bad = vec![Override {
+        account_id: "A0".into(),
+        score: Some(120.0),
+        band: Some("purple".into()),
+        reason: "".into(),
+        author: "x".into(),
+        expires: day("2030-01-01"),
+    }];
+    let Err(Error::Config(p)) = card.validate_overrides(&bad) else {
+        panic!()
+    };
+    assert_eq!(p.len(), 3, "{p:?}");
+}
