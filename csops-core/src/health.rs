@@ -132,7 +132,9 @@ impl Normaliser {
     pub fn apply(&self, x: f64) -> f64 {
         match self {
             Normaliser::Linear { worst, best } => {
-                (100.0 * (x - worst) / (best - worst)).clamp(0.0, 100.0)
+                // The same operations as the batch loop in `measure_columns`, so one account
+                // scored alone and in a batch agree to the bit.
+                ((x - worst) * (100.0 / (best - worst))).clamp(0.0, 100.0)
             }
             Normaliser::Steps { thresholds, points } => {
                 let band = thresholds.partition_point(|t| *t <= x);
@@ -370,11 +372,10 @@ impl AccountScore {
     }
 }
 
-/// Scores of every account of a frame, by column.
+/// Scores of every account of a frame, by column. Row `i` is row `i` of the scored
+/// [`FeatureFrame`] (its `account_ids` name the rows; they are not copied here).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoreFrame {
-    /// Account ids, as in the feature frame.
-    pub account_ids: Vec<String>,
     /// Scores, `NaN` where coverage was insufficient.
     pub scores: Vec<f64>,
     /// Band index into the scorecard's bands (`None` where not scored).
@@ -849,6 +850,15 @@ impl Scorecard {
                     if *per_segment { segments } else { None },
                     *higher_is_better,
                 ),
+                Normaliser::Linear { worst, best } => {
+                    // Hoisted out of `apply`: a multiply and a clamp per value; a missing (NaN)
+                    // value stays NaN.
+                    let scale = 100.0 / (best - worst);
+                    values
+                        .iter()
+                        .map(|&x| ((x - worst) * scale).clamp(0.0, 100.0))
+                        .collect()
+                }
                 norm => values
                     .iter()
                     .map(|&x| {
@@ -877,43 +887,94 @@ impl Scorecard {
         let ms: Vec<&Measure> = self.measures().map(|(_, m)| m).collect();
         let n = frame.len();
         let nominal = self.nominal_weights();
-        let mut out = ScoreFrame {
-            account_ids: frame.account_ids.clone(),
-            scores: Vec::with_capacity(n),
-            bands: Vec::with_capacity(n),
-            band_names: self.bands.iter().map(|b| b.name.clone()).collect(),
-            coverage: Vec::with_capacity(n),
-            measure_names: ms.iter().map(|m| m.name.clone()).collect(),
-            contributions: vec![Vec::with_capacity(n); ms.len()],
-        };
-        let mut scores = vec![None; ms.len()];
-        let mut present = vec![false; ms.len()];
-        let mut weights = vec![0.0; ms.len()];
-        let mut scratch = Vec::with_capacity(self.groups.len());
-        for i in 0..n {
-            for k in 0..ms.len() {
-                present[k] = raw[k][i].is_finite();
-                scores[k] = measure_score(ms[k], present[k].then_some(cols[k][i]));
+        // 1. Which measures each account has, as a pattern id: weights and coverage depend only
+        //    on the pattern, so they are computed once per pattern.
+        let mut patterns = WeightPatterns::new(&ms, &nominal);
+        let imputes: u64 = ms
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| !matches!(m.missing, MissingRule::Redistribute))
+            .fold(0, |acc, (k, _)| acc | 1 << k);
+        let mut present = vec![0u64; n];
+        for (k, col) in raw.iter().enumerate() {
+            for (p, x) in present.iter_mut().zip(col.iter()) {
+                *p |= (x.is_finite() as u64) << k;
             }
-            let coverage = coverage(&nominal, &present);
-            self.effective_weights_into(&scores, &mut weights, &mut scratch);
-            let scored = coverage >= self.min_coverage && weights.iter().any(|w| *w > 0.0);
-            let mut total = 0.0;
-            for k in 0..ms.len() {
-                let c = if scored {
-                    scores[k].map_or(0.0, |s| weights[k] * s)
-                } else {
-                    0.0
-                };
-                total += c;
-                out.contributions[k].push(c);
-            }
-            let score = scored.then_some(total.clamp(0.0, 100.0));
-            out.scores.push(score.unwrap_or(f64::NAN));
-            out.bands.push(score.map(|s| self.band_of(s) as u8));
-            out.coverage.push(coverage);
         }
-        Ok(out)
+        // With up to 16 measures a direct table replaces hashing the mask.
+        let pattern: Vec<u32> = if ms.len() <= 16 {
+            let mut table = vec![u32::MAX; 1 << ms.len()];
+            present
+                .iter()
+                .map(|&p| {
+                    let slot = &mut table[p as usize];
+                    if *slot == u32::MAX {
+                        *slot = patterns.id(self, p | imputes, p);
+                    }
+                    *slot
+                })
+                .collect()
+        } else {
+            present
+                .iter()
+                .map(|&p| patterns.id(self, p | imputes, p))
+                .collect()
+        };
+        drop(present);
+        // 2. Contributions, one measure at a time.
+        let mut contributions = Vec::with_capacity(ms.len());
+        for (k, m) in ms.iter().enumerate() {
+            let w: Vec<f64> = patterns
+                .patterns
+                .iter()
+                .map(|p| if p.scored { p.weights[k] } else { 0.0 })
+                .collect();
+            let fill = imputed(m);
+            let c: Vec<f64> = pattern
+                .iter()
+                .zip(&cols[k])
+                .map(|(&p, &s)| {
+                    let w = w[p as usize];
+                    // A missing value scores `fill`; its weight is zero when it is redistributed.
+                    if w == 0.0 {
+                        0.0
+                    } else if s.is_nan() {
+                        w * fill
+                    } else {
+                        w * s
+                    }
+                })
+                .collect();
+            contributions.push(c);
+        }
+        // 3. Scores: the sum of the contributions in measure order.
+        let mut scores = vec![0.0; n];
+        for c in &contributions {
+            for (t, x) in scores.iter_mut().zip(c) {
+                *t += x;
+            }
+        }
+        let mut bands = Vec::with_capacity(n);
+        let mut coverage = Vec::with_capacity(n);
+        for (t, &p) in scores.iter_mut().zip(&pattern) {
+            let p = &patterns.patterns[p as usize];
+            if p.scored {
+                *t = t.clamp(0.0, 100.0);
+                bands.push(Some(self.band_of(*t) as u8));
+            } else {
+                *t = f64::NAN;
+                bands.push(None);
+            }
+            coverage.push(p.coverage);
+        }
+        Ok(ScoreFrame {
+            scores,
+            bands,
+            band_names: self.bands.iter().map(|b| b.name.clone()).collect(),
+            coverage,
+            measure_names: ms.iter().map(|m| m.name.clone()).collect(),
+            contributions,
+        })
     }
 
     /// Explain row `i` of a frame: the full per-measure breakdown (percentile measures are
@@ -990,6 +1051,76 @@ fn strictly_increasing(xs: impl Iterator<Item = f64>) -> bool {
 /// A weight is a finite number ≥ 0.
 fn valid_weight(w: f64) -> bool {
     w.is_finite() && w >= 0.0
+}
+
+/// The score a missing measure gets under an imputing rule.
+fn imputed(m: &Measure) -> f64 {
+    match m.missing {
+        MissingRule::Fixed { score } => score,
+        _ => 0.0,
+    }
+}
+
+/// Weights, coverage and "scored?" for one pattern of scored / present measures.
+#[derive(Debug, Clone)]
+struct Pattern {
+    weights: Vec<f64>,
+    coverage: f64,
+    scored: bool,
+}
+
+/// A cache of [`Pattern`]s by (scored mask, present mask). Real books have few patterns
+/// (most accounts have every measure), so this turns per-account weight arithmetic into a
+/// lookup.
+struct WeightPatterns {
+    nominal: Vec<f64>,
+    measures: usize,
+    index: std::collections::HashMap<(u64, u64), u32>,
+    patterns: Vec<Pattern>,
+    last: Option<((u64, u64), u32)>,
+}
+
+impl WeightPatterns {
+    fn new(ms: &[&Measure], nominal: &[f64]) -> Self {
+        WeightPatterns {
+            nominal: nominal.to_vec(),
+            measures: ms.len(),
+            index: Default::default(),
+            patterns: Vec::new(),
+            last: None,
+        }
+    }
+
+    /// The id of a pattern, computing it the first time it is seen.
+    fn id(&mut self, card: &Scorecard, scored: u64, present: u64) -> u32 {
+        let key = (scored, present);
+        if let Some((k, i)) = self.last
+            && k == key
+        {
+            return i;
+        }
+        let next = self.patterns.len() as u32;
+        let i = *self.index.entry(key).or_insert(next);
+        if i == next {
+            let flags: Vec<Option<f64>> = (0..self.measures)
+                .map(|k| (scored & (1 << k) != 0).then_some(0.0))
+                .collect();
+            let present_flags: Vec<bool> = (0..self.measures)
+                .map(|k| present & (1 << k) != 0)
+                .collect();
+            let mut weights = vec![0.0; self.measures];
+            card.effective_weights_into(&flags, &mut weights, &mut Vec::new());
+            let coverage = coverage(&self.nominal, &present_flags);
+            let scored = coverage >= card.min_coverage && weights.iter().any(|w| *w > 0.0);
+            self.patterns.push(Pattern {
+                weights,
+                coverage,
+                scored,
+            });
+        }
+        self.last = Some((key, i));
+        i
+    }
 }
 
 /// Share of the nominal weight whose measures have data.
@@ -1227,15 +1358,24 @@ impl Scorecard {
         }
     }
 
-    /// Apply overrides in force on `as_of` (before their `expires` day) to scored rows. An
+    /// Apply overrides in force on `as_of` (before their `expires` day) to scored rows
+    /// (`account_ids` names the rows, as the scored frame's `account_ids` do). An
     /// override that sets only a score gets that score's band; one that sets only a band keeps
     /// the computed score.
     pub fn apply_overrides(
         &self,
+        account_ids: &[String],
         scores: &ScoreFrame,
         overrides: &[Override],
         as_of: chrono::NaiveDate,
     ) -> Result<Vec<ReportedScore>> {
+        if account_ids.len() != scores.scores.len() {
+            return Err(Error::Config(vec![format!(
+                "{} account ids for {} scores",
+                account_ids.len(),
+                scores.scores.len()
+            )]));
+        }
         self.validate_overrides(overrides)?;
         let active: BTreeMap<&str, &Override> = overrides
             .iter()
@@ -1246,7 +1386,7 @@ impl Scorecard {
             .map(|i| {
                 let computed_score = Some(scores.scores[i]).filter(|s| !s.is_nan());
                 let computed_band = scores.band(i).map(str::to_string);
-                let o = active.get(scores.account_ids[i].as_str()).copied();
+                let o = active.get(account_ids[i].as_str()).copied();
                 let score = o.and_then(|o| o.score).or(computed_score);
                 let band = match o {
                     Some(Override { band: Some(b), .. }) => Some(b.clone()),
@@ -1256,7 +1396,7 @@ impl Scorecard {
                     _ => computed_band.clone(),
                 };
                 ReportedScore {
-                    account_id: scores.account_ids[i].clone(),
+                    account_id: account_ids[i].clone(),
                     computed_score,
                     computed_band,
                     score,

@@ -492,7 +492,7 @@ fn overrides_replace_the_reported_score_until_they_expire() {
         },
     ];
     let r = card
-        .apply_overrides(&s, &overrides, day("2025-01-01"))
+        .apply_overrides(&f.account_ids, &s, &overrides, day("2025-01-01"))
         .unwrap();
     assert_eq!(
         (
@@ -510,7 +510,7 @@ fn overrides_replace_the_reported_score_until_they_expire() {
     );
     assert!(r[2].override_applied.is_none());
     let earlier = card
-        .apply_overrides(&s, &overrides, day("2024-12-31"))
+        .apply_overrides(&f.account_ids, &s, &overrides, day("2024-12-31"))
         .unwrap();
     assert_eq!(
         (

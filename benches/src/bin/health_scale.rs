@@ -1,0 +1,128 @@
+//! Scoring speed: 1M accounts (configurable) with a 6-measure scorecard, on one core.
+//!
+//! ```text
+//! cargo run --release -p csops-benches --bin health_scale -- --accounts 1000000 [--write-frame /tmp/frame.csv]
+//! ```
+//!
+//! Prints the best wall time of several runs. `--write-frame` also writes the generated
+//! feature frame as CSV so `benches/peers/health_numpy.py` can score the same data.
+
+use std::io::Write;
+use std::time::Instant;
+
+use csops_core::features::{FeatureColumn, FeatureFrame};
+use csops_core::health::{MissingRule, Normaliser, Scorecard};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// The benchmark scorecard: six measures, three normaliser kinds, one missing rule each way.
+pub fn bench_scorecard() -> Scorecard {
+    Scorecard::builder("bench 6")
+        .group("usage", 2.0)
+        .measure("logins", "logins", 3.0, Normaliser::linear(0.0, 3.0))
+        .measure("breadth", "breadth", 2.0, Normaliser::linear(0.0, 1.0))
+        .measure_with(
+            "recency",
+            "recency",
+            1.0,
+            Normaliser::linear(30.0, 0.0),
+            MissingRule::Worst,
+        )
+        .group("relationship", 1.0)
+        .measure("sponsor", "sponsor", 1.0, Normaliser::boolean())
+        .measure(
+            "escalations",
+            "escalations",
+            1.0,
+            Normaliser::steps(vec![1.0, 3.0], vec![100.0, 50.0, 10.0]),
+        )
+        .measure_with(
+            "nps",
+            "nps",
+            1.0,
+            Normaliser::linear(-100.0, 100.0),
+            MissingRule::Fixed { score: 50.0 },
+        )
+        .build()
+        .expect("valid")
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let n: usize = args
+        .windows(2)
+        .find(|w| w[0] == "--accounts")
+        .and_then(|w| w[1].parse().ok())
+        .unwrap_or(1_000_000);
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let mut col = |f: &mut dyn FnMut(&mut ChaCha8Rng) -> f64| -> Vec<f64> {
+        (0..n)
+            .map(|_| {
+                if rng.random_bool(0.05) {
+                    f64::NAN
+                } else {
+                    f(&mut rng)
+                }
+            })
+            .collect()
+    };
+    let columns = vec![
+        ("logins", col(&mut |r| r.random_range(0.0..4.0))),
+        ("breadth", col(&mut |r| r.random_range(0.0..1.0))),
+        ("recency", col(&mut |r| r.random_range(0.0..60.0))),
+        (
+            "sponsor",
+            col(&mut |r| if r.random_bool(0.6) { 1.0 } else { 0.0 }),
+        ),
+        ("escalations", col(&mut |r| r.random_range(0..5) as f64)),
+        ("nps", col(&mut |r| r.random_range(-100.0..100.0))),
+    ];
+    let frame = FeatureFrame {
+        as_of: "2026-01-01".parse().expect("date"),
+        account_ids: (0..n).map(|i| format!("A{i}")).collect(),
+        columns: columns
+            .into_iter()
+            .map(|(name, values)| FeatureColumn {
+                name: name.into(),
+                values,
+            })
+            .collect(),
+    };
+    if let Some(path) = args
+        .windows(2)
+        .find(|w| w[0] == "--write-frame")
+        .map(|w| w[1].clone())
+    {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&path).expect("create"));
+        let names: Vec<&str> = frame.columns.iter().map(|c| c.name.as_str()).collect();
+        writeln!(w, "{}", names.join(",")).expect("write");
+        for i in 0..n {
+            let row: Vec<String> = frame
+                .columns
+                .iter()
+                .map(|c| {
+                    if c.values[i].is_nan() {
+                        String::new()
+                    } else {
+                        c.values[i].to_string()
+                    }
+                })
+                .collect();
+            writeln!(w, "{}", row.join(",")).expect("write");
+        }
+    }
+    let card = bench_scorecard();
+    let mut best = f64::INFINITY;
+    let mut checksum = 0.0;
+    for _ in 0..7 {
+        let t = Instant::now();
+        let s = card.score_frame(&frame, None).expect("scores");
+        best = best.min(t.elapsed().as_secs_f64());
+        checksum = s.scores.iter().filter(|x| !x.is_nan()).sum::<f64>();
+    }
+    println!(
+        "csops score_frame: {n} accounts x 6 measures: best of 7 = {:.1} ms ({:.1} ns/account); checksum {checksum:.6}",
+        best * 1e3,
+        best * 1e9 / n as f64
+    );
+}
