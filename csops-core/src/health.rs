@@ -399,6 +399,19 @@ impl ScoreFrame {
             .flatten()
             .map(|b| self.band_names[b as usize].as_str())
     }
+    /// The trend of every row against previous scores of the same rows (`NaN` where there was
+    /// none); `None` where either score is missing.
+    pub fn trends(&self, previous: &[f64], dead_band: f64) -> Vec<Option<Trend>> {
+        self.scores
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| {
+                let p = previous.get(i).copied().unwrap_or(f64::NAN);
+                (!s.is_nan() && !p.is_nan()).then(|| trend(s, p, dead_band))
+            })
+            .collect()
+    }
+
     /// Count of accounts per band name (and `insufficient_data`).
     pub fn band_counts(&self) -> BTreeMap<String, usize> {
         let mut out: BTreeMap<String, usize> =

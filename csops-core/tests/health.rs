@@ -534,3 +534,18 @@ fn overrides_replace_the_reported_score_until_they_expire() {
     };
     assert_eq!(p.len(), 3, "{p:?}");
 }
+
+#[test]
+fn trends_of_a_batch_against_previous_scores() {
+    let card = Scorecard::builder("t")
+        .measure("x", "x", 1.0, Normaliser::linear(0.0, 100.0))
+        .build()
+        .unwrap();
+    let s = card
+        .score_frame(&frame(vec![("x", vec![50.0, 60.0, f64::NAN])]), None)
+        .unwrap();
+    let t = s.trends(&[55.0, 59.0, 10.0], 2.0);
+    assert_eq!(t[0].map(|t| t.direction), Some(Direction::Down));
+    assert_eq!(t[1].map(|t| t.direction), Some(Direction::Flat));
+    assert_eq!(t[2], None, "no current score, no trend");
+}
