@@ -836,6 +836,21 @@ impl Scorecard {
         frame: &'a FeatureFrame,
         segments: Option<&[String]>,
     ) -> Result<MeasureColumns<'a>> {
+        let raw = self.raw_columns(frame, segments)?;
+        let cols = self
+            .measures()
+            .zip(&raw)
+            .map(|((_, m), values)| normalise_column(&m.normaliser, values, segments))
+            .collect();
+        Ok((raw, cols))
+    }
+
+    /// Validate the scorecard against a frame and return each measure's raw column.
+    fn raw_columns<'a>(
+        &self,
+        frame: &'a FeatureFrame,
+        segments: Option<&[String]>,
+    ) -> Result<Vec<&'a [f64]>> {
         self.validate()?;
         self.check_features(frame.columns.iter().map(|c| c.name.as_str()))?;
         if let Some(s) = segments
@@ -847,44 +862,14 @@ impl Scorecard {
                 frame.len()
             )]));
         }
-        let mut raw = Vec::new();
-        let mut cols = Vec::new();
-        for (_, m) in self.measures() {
-            let values = frame
-                .column(&m.feature)
-                .map_or(&[][..], |c| c.values.as_slice());
-            raw.push(values);
-            cols.push(match &m.normaliser {
-                Normaliser::Percentile {
-                    higher_is_better,
-                    per_segment,
-                } => percentile_ranks(
-                    values,
-                    if *per_segment { segments } else { None },
-                    *higher_is_better,
-                ),
-                Normaliser::Linear { worst, best } => {
-                    // Hoisted out of `apply`: a multiply and a clamp per value; a missing (NaN)
-                    // value stays NaN.
-                    let scale = 100.0 / (best - worst);
-                    values
-                        .iter()
-                        .map(|&x| ((x - worst) * scale).clamp(0.0, 100.0))
-                        .collect()
-                }
-                norm => values
-                    .iter()
-                    .map(|&x| {
-                        if x.is_finite() {
-                            norm.apply(x)
-                        } else {
-                            f64::NAN
-                        }
-                    })
-                    .collect(),
-            });
-        }
-        Ok((raw, cols))
+        Ok(self
+            .measures()
+            .map(|(_, m)| {
+                frame
+                    .column(&m.feature)
+                    .map_or(&[][..], |c| c.values.as_slice())
+            })
+            .collect())
     }
 
     /// Score every account of a frame. `segments`, when given, is one segment per frame row,
@@ -896,7 +881,7 @@ impl Scorecard {
         frame: &FeatureFrame,
         segments: Option<&[String]>,
     ) -> Result<ScoreFrame> {
-        let (raw, cols) = self.measure_columns(frame, segments)?;
+        let raw = self.raw_columns(frame, segments)?;
         let ms: Vec<&Measure> = self.measures().map(|(_, m)| m).collect();
         let n = frame.len();
         let nominal = self.nominal_weights();
@@ -943,21 +928,47 @@ impl Scorecard {
                 .map(|p| if p.scored { p.weights[k] } else { 0.0 })
                 .collect();
             let fill = imputed(m);
-            let c: Vec<f64> = pattern
-                .iter()
-                .zip(&cols[k])
-                .map(|(&p, &s)| {
-                    let w = w[p as usize];
-                    // A missing value scores `fill`; its weight is zero when it is redistributed.
-                    if w == 0.0 {
-                        0.0
-                    } else if s.is_nan() {
-                        w * fill
-                    } else {
-                        w * s
-                    }
-                })
-                .collect();
+            // Normalising and weighting in one pass: the measure's score column is never
+            // materialised (except percentile ranks, which need the whole column).
+            let c: Vec<f64> = match &m.normaliser {
+                Normaliser::Linear { worst, best } => {
+                    let scale = 100.0 / (best - worst);
+                    pattern
+                        .iter()
+                        .zip(raw[k])
+                        .map(|(&p, &x)| {
+                            contribution(
+                                w[p as usize],
+                                ((x - worst) * scale).clamp(0.0, 100.0),
+                                fill,
+                            )
+                        })
+                        .collect()
+                }
+                Normaliser::Percentile { .. } => {
+                    let ranks = normalise_column(&m.normaliser, raw[k], segments);
+                    pattern
+                        .iter()
+                        .zip(&ranks)
+                        .map(|(&p, &s)| contribution(w[p as usize], s, fill))
+                        .collect()
+                }
+                norm => pattern
+                    .iter()
+                    .zip(raw[k])
+                    .map(|(&p, &x)| {
+                        contribution(
+                            w[p as usize],
+                            if x.is_finite() {
+                                norm.apply(x)
+                            } else {
+                                f64::NAN
+                            },
+                            fill,
+                        )
+                    })
+                    .collect(),
+            };
             contributions.push(c);
         }
         // 3. Scores: the sum of the contributions in measure order.
@@ -1049,6 +1060,51 @@ impl Scorecard {
             .card;
         // Valid by construction (a test validates it), so it is returned without `build`.
         card
+    }
+}
+
+/// A measure's scores for a whole column (NaN where the value is missing). Linear measures
+/// use the same operations as [`Normaliser::apply`], so batch and single scoring agree.
+fn normalise_column(norm: &Normaliser, values: &[f64], segments: Option<&[String]>) -> Vec<f64> {
+    match norm {
+        Normaliser::Percentile {
+            higher_is_better,
+            per_segment,
+        } => percentile_ranks(
+            values,
+            if *per_segment { segments } else { None },
+            *higher_is_better,
+        ),
+        Normaliser::Linear { worst, best } => {
+            let scale = 100.0 / (best - worst);
+            values
+                .iter()
+                .map(|&x| ((x - worst) * scale).clamp(0.0, 100.0))
+                .collect()
+        }
+        norm => values
+            .iter()
+            .map(|&x| {
+                if x.is_finite() {
+                    norm.apply(x)
+                } else {
+                    f64::NAN
+                }
+            })
+            .collect(),
+    }
+}
+
+/// One contribution: `weight × score`, the imputed `fill` for a missing score, and zero for a
+/// redistributed (zero-weight) measure.
+#[inline]
+fn contribution(w: f64, s: f64, fill: f64) -> f64 {
+    if w == 0.0 {
+        0.0
+    } else if s.is_nan() {
+        w * fill
+    } else {
+        w * s
     }
 }
 
