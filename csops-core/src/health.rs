@@ -554,6 +554,12 @@ impl Scorecard {
         Ok(c)
     }
 
+    /// JSON text of the scorecard.
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string_pretty(self)
+            .map_err(|e| Error::Config(vec![format!("scorecard: {e}")]))
+    }
+
     /// TOML text of the scorecard.
     pub fn to_toml(&self) -> Result<String> {
         toml::to_string_pretty(self).map_err(|e| Error::Config(vec![format!("scorecard: {e}")]))
@@ -862,14 +868,38 @@ impl Scorecard {
                 frame.len()
             )]));
         }
-        Ok(self
+        let cols: Vec<&[f64]> = self
             .measures()
             .map(|(_, m)| {
                 frame
                     .column(&m.feature)
                     .map_or(&[][..], |c| c.values.as_slice())
             })
-            .collect())
+            .collect();
+        // A frame built by hand can be ragged or carry infinities; both are errors, not a
+        // panic and not a silently missing value.
+        let mut p = Vec::new();
+        for ((_, m), c) in self.measures().zip(&cols) {
+            if c.len() != frame.len() {
+                p.push(format!(
+                    "column `{}` has {} values for {} accounts",
+                    m.feature,
+                    c.len(),
+                    frame.len()
+                ));
+            } else if let Some(i) = c.iter().position(|x| x.is_infinite()) {
+                let count = c.iter().filter(|x| x.is_infinite()).count();
+                p.push(format!(
+                    "column `{}` has {count} infinite value(s), the first for `{}`; use NaN for missing",
+                    m.feature, frame.account_ids[i]
+                ));
+            }
+        }
+        if p.is_empty() {
+            Ok(cols)
+        } else {
+            Err(Error::Config(p))
+        }
     }
 
     /// Score every account of a frame. `segments`, when given, is one segment per frame row,

@@ -549,3 +549,23 @@ fn trends_of_a_batch_against_previous_scores() {
     assert_eq!(t[1].map(|t| t.direction), Some(Direction::Flat));
     assert_eq!(t[2], None, "no current score, no trend");
 }
+
+#[test]
+fn ragged_frames_and_infinities_are_errors_not_panics() {
+    let card = Scorecard::builder("r")
+        .measure("x", "x", 1.0, Normaliser::linear(0.0, 1.0))
+        .build()
+        .unwrap();
+    let mut f = frame(vec![("x", vec![0.5, 0.2])]);
+    f.account_ids.push("extra".into());
+    assert!(matches!(card.score_frame(&f, None), Err(Error::Config(_))));
+    let f = frame(vec![("x", vec![0.5, f64::INFINITY])]);
+    let Err(Error::Config(p)) = card.score_frame(&f, None) else {
+        panic!()
+    };
+    assert!(p[0].contains("infinite") && p[0].contains("A1"), "{p:?}");
+    assert_eq!(
+        Scorecard::from_json(&card.to_json().unwrap()).unwrap(),
+        card
+    );
+}

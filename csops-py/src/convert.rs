@@ -39,7 +39,7 @@ pub fn enum_name<T: serde::Serialize>(value: &T) -> String {
 
 /// A Python mapping as JSON text (for the core's `from_json` parsers); a value JSON cannot
 /// hold is a `ConfigError` naming `what`.
-fn mapping_to_json(py: Python<'_>, what: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
+pub fn mapping_to_json(py: Python<'_>, what: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
     let kwargs = PyDict::new(py);
     kwargs.set_item("allow_nan", false)?;
     JSON_DUMPS

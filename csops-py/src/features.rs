@@ -20,6 +20,11 @@ impl PyFeatureFrame {
         PyFeatureFrame(frame)
     }
 
+    /// The core frame.
+    pub fn inner(&self) -> &FeatureFrame {
+        &self.0
+    }
+
     /// `{name: [values...]}` for every feature column, in column order.
     fn columns_dict<'py>(&self, py: Python<'py>, dict: &Bound<'py, PyDict>) -> PyResult<()> {
         for c in &self.0.columns {

@@ -13,6 +13,8 @@
 //! - `report`: `Problem` and `ValidationReport`.
 //! - `book`: `Book` and `load_book`, `load_book_json`, `load_book_csv`.
 //! - `features`: `FeatureFrame`.
+//! - `health`: `Scorecard`, `Explanation` and `trend` (health scoring).
+//! - `table`: tables in and out of the scorer (a `FeatureFrame`, pandas, polars, a dict).
 //!
 //! Each module with Python-visible items has a `register(m)` function called from
 //! [`_csops`] below.
@@ -30,7 +32,9 @@ pub mod book;
 pub mod convert;
 pub mod errors;
 pub mod features;
+pub mod health;
 pub mod report;
+pub mod table;
 
 /// The native module. Its name must match `[lib] name` in Cargo.toml and the
 /// last part of `tool.maturin.module-name` in pyproject.toml.
@@ -41,5 +45,6 @@ fn _csops(m: &Bound<'_, PyModule>) -> PyResult<()> {
     report::register(m)?;
     book::register(m)?;
     features::register(m)?;
+    health::register(m)?;
     Ok(())
 }

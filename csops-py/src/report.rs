@@ -114,7 +114,7 @@ impl PyValidationReport {
 }
 
 /// Escape text for HTML.
-fn html_escape(s: &str) -> String {
+pub fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

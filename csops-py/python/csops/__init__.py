@@ -12,6 +12,12 @@ Load a book of business, see what validation found, derive point-in-time feature
     frame = book.features_as_of(book.latest_date())
     df = frame.to_pandas()
 
+Score every account with a health scorecard, and explain one score::
+
+    card = csops.Scorecard.default()      # or Scorecard.load("my-card.toml")
+    scores = card.score(frame)            # pandas in (or a FeatureFrame) -> pandas out
+    print(card.explain(frame, "A-001"))   # every measure's part, and the top drivers
+
 Every error raised by csops is a ``csops.CsopsError``: ``ValidationError``,
 ``ConfigError`` and ``FormatError`` are also ``ValueError``; ``CsopsIOError`` is
 also an ``OSError``.
@@ -22,15 +28,18 @@ from csops._csops import (
     ConfigError,
     CsopsError,
     CsopsIOError,
+    Explanation,
     FeatureFrame,
     FormatError,
     Problem,
+    Scorecard,
     ValidationError,
     ValidationReport,
     __version__,
     load_book,
     load_book_csv,
     load_book_json,
+    trend,
 )
 
 __all__ = [
@@ -38,13 +47,16 @@ __all__ = [
     "ConfigError",
     "CsopsError",
     "CsopsIOError",
+    "Explanation",
     "FeatureFrame",
     "FormatError",
     "Problem",
+    "Scorecard",
     "ValidationError",
     "ValidationReport",
     "__version__",
     "load_book",
     "load_book_csv",
     "load_book_json",
+    "trend",
 ]

@@ -21,6 +21,9 @@ __all__ = [
     "load_book_json",
     "load_book_csv",
     "FeatureFrame",
+    "Scorecard",
+    "Explanation",
+    "trend",
 ]
 
 __version__: str
@@ -217,3 +220,125 @@ def load_book_csv(
     header_map: _HeaderMap | None = None,
 ) -> Book:
     """Load a book from CSV texts keyed by file stem (``"accounts"``, ...)."""
+
+# Health scores ------------------------------------------------------------
+
+#: What ``Scorecard.score`` and ``Scorecard.explain`` read: a ``FeatureFrame``, a pandas or
+#: polars DataFrame, or a dict of columns (lists, tuples, numpy arrays or Series; an optional
+#: ``"account_id"`` key). Feature columns must be numeric or boolean; NaN/None = missing.
+_ScoreData = FeatureFrame | Mapping[str, Any] | Any
+#: One segment name per row, or the name of a column of the data holding them.
+_Segments = str | Iterable[str]
+
+class _NormaliserDict(TypedDict, total=False):
+    kind: str
+    worst: float
+    best: float
+    thresholds: list[float]
+    points: list[float] | list[list[float]]
+    higher_is_better: bool
+    per_segment: bool
+    midpoint: float
+    steepness: float
+    yes: float
+    no: float
+
+class _MissingDict(TypedDict, total=False):
+    rule: str
+    score: float
+
+class _ScorecardMeasureDict(TypedDict):
+    name: str
+    group: str
+    feature: str
+    weight: float
+    normaliser: _NormaliserDict
+    missing: _MissingDict
+
+class _BandDict(TypedDict):
+    name: str
+    min: float
+
+class _MeasureResultDict(TypedDict):
+    name: str
+    group: str
+    value: float | None
+    measure_score: float | None
+    weight: float
+    contribution: float
+    points_lost: float
+
+class _ExplanationDict(TypedDict):
+    account_id: str
+    score: float | None
+    band: str | None
+    coverage: float
+    measures: list[_MeasureResultDict]
+    groups: dict[str, float]
+
+class _TrendDict(TypedDict):
+    delta: float
+    direction: Literal["up", "flat", "down"]
+
+@final
+class Scorecard:
+    """A health scorecard: weighted groups of weighted measures, with bands.
+
+    A fixed-formula scorecard is a heuristic, not a fitted model: back-test it.
+    """
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> Scorecard: ...
+    @staticmethod
+    def from_json(text: str) -> Scorecard: ...
+    @staticmethod
+    def from_toml(text: str) -> Scorecard: ...
+    @staticmethod
+    def load(path: str | os.PathLike[str]) -> Scorecard: ...
+    @staticmethod
+    def default() -> Scorecard: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_json(self) -> str: ...
+    def to_toml(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def measures(self) -> list[_ScorecardMeasureDict]: ...
+    @property
+    def bands(self) -> list[_BandDict]: ...
+    @property
+    def min_coverage(self) -> float: ...
+    def validate(self, features: Iterable[str] | None = None) -> None: ...
+    def score(self, data: _ScoreData, *, segments: _Segments | None = None) -> Any:
+        """Score every account; returns the same kind of table as ``data``."""
+    def explain(
+        self, data: _ScoreData, account_id: str | int, *, segments: _Segments | None = None
+    ) -> Explanation: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __reduce__(self) -> tuple[Any, tuple[str]]: ...
+    def _repr_html_(self) -> str: ...
+
+@final
+class Explanation:
+    """Why one account got its score."""
+
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def score(self) -> float | None: ...
+    @property
+    def band(self) -> str | None: ...
+    @property
+    def coverage(self) -> float: ...
+    @property
+    def measures(self) -> list[_MeasureResultDict]: ...
+    @property
+    def groups(self) -> dict[str, float]: ...
+    def top_drivers(self, k: int = 3) -> list[_MeasureResultDict]: ...
+    def to_dict(self) -> _ExplanationDict: ...
+    def _repr_html_(self) -> str: ...
+
+def trend(current: float, previous: float, dead_band: float = 2.0) -> _TrendDict:
+    """Compare a score with a previous one (changes within ±dead_band are flat)."""

@@ -1,0 +1,692 @@
+//! Health scoring: `Scorecard`, `Explanation` and `trend`.
+//!
+//! Every number comes from `csops_core::health`; this module converts arguments, tables
+//! (see `table`) and results, and renders them as text and HTML.
+
+use std::path::PathBuf;
+
+use csops_core::Error;
+use csops_core::health::{
+    AccountScore, Band, MeasureResult, MissingRule, Normaliser, Scorecard, trend as core_trend,
+};
+use pyo3::exceptions::{PyKeyError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyMapping, PyString, PyTuple};
+use serde::{Serialize, Serializer};
+
+use crate::convert::{enum_name, mapping_to_json, to_python};
+use crate::errors::{call, config_error, csops_error};
+use crate::report::html_escape;
+use crate::table::{self, account_id_text, read_input, read_segments, write_scores};
+
+/// What every rendering of a scorecard says about fixed formulas.
+const HEURISTIC_NOTE: &str = "A fixed-formula scorecard is a heuristic, not a fitted model: \
+                              back-test it before trusting it.";
+
+/// A number as short text: `50`, `0.15`, `-100`.
+fn num(x: f64) -> String {
+    format!("{x}")
+}
+
+/// A raw value, short: at most four decimals (trailing zeros dropped), scientific notation
+/// for tiny ones.
+fn short(x: f64) -> String {
+    if x != 0.0 && x.abs() < 1e-3 {
+        return format!("{x:.3e}");
+    }
+    let s = format!("{x:.4}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &s
+    };
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+/// A normaliser in a few words.
+fn describe_normaliser(n: &Normaliser) -> String {
+    let list = |xs: &[f64]| xs.iter().map(|x| num(*x)).collect::<Vec<_>>().join(", ");
+    match n {
+        Normaliser::Linear { worst, best } => {
+            format!("linear: {} → 0, {} → 100", num(*worst), num(*best))
+        }
+        Normaliser::Steps { thresholds, points } => {
+            format!("steps at [{}] → [{}]", list(thresholds), list(points))
+        }
+        Normaliser::Percentile {
+            higher_is_better,
+            per_segment,
+        } => format!(
+            "percentile rank ({} is better{})",
+            if *higher_is_better { "higher" } else { "lower" },
+            if *per_segment { ", within segment" } else { "" }
+        ),
+        Normaliser::Logistic {
+            midpoint,
+            steepness,
+        } => format!(
+            "logistic: midpoint {}, steepness {}",
+            num(*midpoint),
+            num(*steepness)
+        ),
+        Normaliser::Boolean { yes, no } => format!("yes → {}, no → {}", num(*yes), num(*no)),
+        Normaliser::Piecewise { points } => format!(
+            "piecewise: {}",
+            points
+                .iter()
+                .map(|(x, y)| format!("({}, {})", num(*x), num(*y)))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+    }
+}
+
+/// A missing-data rule in a few words.
+fn describe_missing(m: &MissingRule) -> String {
+    match m {
+        MissingRule::Redistribute => "redistribute".to_string(),
+        MissingRule::Fixed { score } => format!("score {}", num(*score)),
+        MissingRule::Worst => "worst (0)".to_string(),
+    }
+}
+
+/// The bands in one line: `red ≥ 0, yellow ≥ 40, green ≥ 70`.
+fn describe_bands(bands: &[Band]) -> String {
+    bands
+        .iter()
+        .map(|b| format!("{} ≥ {}", b.name, num(b.min)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A plain-text table: a header row, then rows; columns flagged in `right` right-aligned.
+fn text_table(headers: &[&str], rows: &[Vec<String>], right: &[bool]) -> String {
+    let width = |k: usize| {
+        rows.iter()
+            .map(|r| r[k].chars().count())
+            .chain([headers[k].chars().count()])
+            .max()
+            .unwrap_or(0)
+    };
+    let widths: Vec<usize> = (0..headers.len()).map(width).collect();
+    let line = |cells: Vec<&str>| {
+        let parts: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(k, c)| {
+                let pad = " ".repeat(widths[k].saturating_sub(c.chars().count()));
+                if right[k] {
+                    format!("{pad}{c}")
+                } else {
+                    format!("{c}{pad}")
+                }
+            })
+            .collect();
+        format!("  {}", parts.join("  ").trim_end())
+    };
+    let mut out = vec![line(headers.to_vec())];
+    out.extend(
+        rows.iter()
+            .map(|r| line(r.iter().map(String::as_str).collect())),
+    );
+    out.join("\n")
+}
+
+/// An HTML table.
+fn html_table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut s = String::from("<table><thead><tr>");
+    for h in headers {
+        s.push_str(&format!("<th>{}</th>", html_escape(h)));
+    }
+    s.push_str("</tr></thead><tbody>");
+    for r in rows {
+        s.push_str("<tr>");
+        for c in r {
+            s.push_str(&format!("<td>{}</td>", html_escape(c)));
+        }
+        s.push_str("</tr>");
+    }
+    s.push_str("</tbody></table>");
+    s
+}
+
+/// One measure as `Scorecard.measures` shows it.
+#[derive(Serialize)]
+struct MeasureView<'a> {
+    name: &'a str,
+    group: &'a str,
+    feature: &'a str,
+    weight: f64,
+    normaliser: &'a Normaliser,
+    missing: &'a MissingRule,
+}
+
+/// A list of pairs serialised as a JSON object in their order (a Python dict keeps it).
+struct OrderedMap<'a>(&'a [(String, f64)]);
+
+impl Serialize for OrderedMap<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+/// An explanation as `Explanation.to_dict` shows it.
+#[derive(Serialize)]
+struct ExplanationView<'a> {
+    account_id: &'a str,
+    score: Option<f64>,
+    band: Option<&'a str>,
+    coverage: f64,
+    measures: &'a [MeasureResult],
+    groups: OrderedMap<'a>,
+}
+
+/// A health scorecard: weighted groups of weighted measures, each mapping one feature to
+/// 0–100, with bands and a minimum coverage. Immutable; every constructor validates it.
+#[pyclass(name = "Scorecard", module = "csops", frozen)]
+#[derive(Debug)]
+pub struct PyScorecard(Scorecard);
+
+impl PyScorecard {
+    /// The feature each measure reads, in measure order.
+    fn features(&self) -> Vec<&str> {
+        self.0.measures().map(|(_, m)| m.feature.as_str()).collect()
+    }
+
+    /// Rows of the scorecard table: group, group weight, measure, feature, weight,
+    /// normaliser, missing rule (group cells only on a group's first measure).
+    fn rows(&self) -> Vec<Vec<String>> {
+        let mut rows = Vec::new();
+        for g in &self.0.groups {
+            for (j, m) in g.measures.iter().enumerate() {
+                let first = j == 0;
+                rows.push(vec![
+                    if first { g.name.clone() } else { String::new() },
+                    if first { num(g.weight) } else { String::new() },
+                    m.name.clone(),
+                    m.feature.clone(),
+                    num(m.weight),
+                    describe_normaliser(&m.normaliser),
+                    describe_missing(&m.missing),
+                ]);
+            }
+        }
+        rows
+    }
+
+    /// The header line: name, group and measure counts.
+    fn title(&self) -> String {
+        format!(
+            "Scorecard {:?}: {} groups, {} measures",
+            self.0.name,
+            self.0.groups.len(),
+            self.0.measures().count()
+        )
+    }
+}
+
+const SCORECARD_HEADERS: [&str; 7] = [
+    "group",
+    "weight",
+    "measure",
+    "feature",
+    "weight",
+    "normaliser",
+    "if missing",
+];
+
+#[pymethods]
+impl PyScorecard {
+    /// A scorecard from a dict (the layout of ``to_dict``); ConfigError listing every problem.
+    #[staticmethod]
+    fn from_dict(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        if data.cast::<PyMapping>().is_err() {
+            return Err(PyTypeError::new_err(format!(
+                "a scorecard must be a dict, got {}",
+                table::type_name(data)
+            )));
+        }
+        let text = mapping_to_json(py, "scorecard", data)?;
+        call(py, || Scorecard::from_json(&text)).map(PyScorecard)
+    }
+
+    /// A scorecard from JSON text.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
+        call(py, || Scorecard::from_json(text)).map(PyScorecard)
+    }
+
+    /// A scorecard from TOML text.
+    #[staticmethod]
+    fn from_toml(py: Python<'_>, text: &str) -> PyResult<Self> {
+        call(py, || Scorecard::from_toml(text)).map(PyScorecard)
+    }
+
+    /// A scorecard from a ``.toml`` or ``.json`` file.
+    #[staticmethod]
+    fn load(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        let is_json = match ext.as_deref() {
+            Some("json") => true,
+            Some("toml") => false,
+            _ => {
+                return Err(config_error(
+                    py,
+                    format!(
+                        "scorecard file `{}`: the name must end in .toml or .json",
+                        path.display()
+                    ),
+                ));
+            }
+        };
+        call(py, || {
+            let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            if is_json {
+                Scorecard::from_json(&text)
+            } else {
+                Scorecard::from_toml(&text)
+            }
+        })
+        .map(PyScorecard)
+    }
+
+    /// The default scorecard: a login-heavy heuristic, a starting point to back-test.
+    #[staticmethod]
+    #[pyo3(name = "default")]
+    fn default_card(py: Python<'_>) -> PyResult<Self> {
+        call(py, || Ok(Scorecard::default_heuristic())).map(PyScorecard)
+    }
+
+    /// The scorecard as plain data (what ``from_dict`` reads).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.0)
+    }
+
+    /// The scorecard as JSON text (what ``from_json`` reads).
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        serde_json::to_string_pretty(&self.0)
+            .map_err(|e| csops_error(py, &format!("internal error: cannot serialise: {e}")))
+    }
+
+    /// The scorecard as TOML text (what ``from_toml`` reads).
+    fn to_toml(&self, py: Python<'_>) -> PyResult<String> {
+        call(py, || self.0.to_toml())
+    }
+
+    /// The name.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// What it is for, who owns it.
+    #[getter]
+    fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// Every measure, in order: dicts with ``name``, ``group``, ``feature``, ``weight``
+    /// (within its group), ``normaliser`` and ``missing``.
+    #[getter]
+    fn measures<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let views: Vec<MeasureView<'_>> = self
+            .0
+            .measures()
+            .map(|(g, m)| MeasureView {
+                name: &m.name,
+                group: &g.name,
+                feature: &m.feature,
+                weight: m.weight,
+                normaliser: &m.normaliser,
+                missing: &m.missing,
+            })
+            .collect();
+        to_python(py, &views)
+    }
+
+    /// The bands, ascending: dicts with ``name`` and ``min``.
+    #[getter]
+    fn bands<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.0.bands)
+    }
+
+    /// The share of weight (0–1) that must have data for an account to get a score.
+    #[getter]
+    fn min_coverage(&self) -> f64 {
+        self.0.min_coverage
+    }
+
+    /// Check the scorecard and, when ``features`` (names, e.g. ``frame.columns``) is given,
+    /// that every measure's feature is among them. ConfigError listing every problem.
+    #[pyo3(signature = (features = None))]
+    fn validate(&self, py: Python<'_>, features: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let names: Option<Vec<String>> = match features.filter(|f| !f.is_none()) {
+            None => None,
+            Some(f) if f.is_instance_of::<PyString>() => {
+                return Err(PyTypeError::new_err(
+                    "features must be an iterable of feature names, not one string",
+                ));
+            }
+            Some(f) => Some(py.get_type::<PyList>().call1((f,))?.extract()?),
+        };
+        call(py, || {
+            self.0.validate()?;
+            match &names {
+                Some(n) => self.0.check_features(n.iter().map(String::as_str)),
+                None => Ok(()),
+            }
+        })
+    }
+
+    /// Score every account of ``data`` (a ``csops.FeatureFrame``, a pandas or polars
+    /// DataFrame, or a dict of columns); returns the same kind of table.
+    #[pyo3(signature = (data, *, segments = None))]
+    fn score<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+        segments: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let input = read_input(data, &self.features())?;
+        let segments = read_segments(py, &input, segments)?;
+        let frame = input.frame();
+        let scores = call(py, || self.0.score_frame(frame, segments.as_deref()))?;
+        write_scores(py, &input, scores)
+    }
+
+    /// The full breakdown of one account's score: ``data`` as for ``score``, the account by
+    /// its id (KeyError if it is not in ``data``).
+    #[pyo3(signature = (data, account_id, *, segments = None))]
+    fn explain(
+        &self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        account_id: &Bound<'_, PyAny>,
+        segments: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyExplanation> {
+        let id = account_id_text(account_id).map_err(|why| config_error(py, why))?;
+        let input = read_input(data, &self.features())?;
+        let segments = read_segments(py, &input, segments)?;
+        let frame = input.frame();
+        let mut rows = frame
+            .account_ids
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| **a == id)
+            .map(|(i, _)| i);
+        let row = match (rows.next(), rows.next()) {
+            (Some(row), None) => row,
+            (None, _) => {
+                return Err(PyKeyError::new_err(format!(
+                    "account {id:?} is not in the data"
+                )));
+            }
+            (Some(_), Some(_)) => {
+                return Err(config_error(
+                    py,
+                    format!("account {id:?} appears more than once in the data"),
+                ));
+            }
+        };
+        let score = call(py, || self.0.explain(frame, segments.as_deref(), row))?;
+        Ok(PyExplanation {
+            account_id: id,
+            score,
+        })
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyScorecard>) -> bool {
+        self.0 == other.get().0
+    }
+
+    /// Pickle support: rebuilt from its JSON.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let from_json = py.get_type::<PyScorecard>().getattr("from_json")?;
+        PyTuple::new(
+            py,
+            [from_json, PyTuple::new(py, [self.to_json(py)?])?.into_any()],
+        )
+    }
+
+    fn __repr__(&self) -> String {
+        let mut out = vec![self.title()];
+        if !self.0.description.is_empty() {
+            out.push(self.0.description.clone());
+        }
+        out.push(HEURISTIC_NOTE.to_string());
+        out.push(text_table(
+            &SCORECARD_HEADERS,
+            &self.rows(),
+            &[false, true, false, false, true, false, false],
+        ));
+        out.push(format!(
+            "Bands: {}; minimum coverage {}%.",
+            describe_bands(&self.0.bands),
+            num(self.0.min_coverage * 100.0)
+        ));
+        out.join("\n")
+    }
+
+    /// An HTML rendering for Jupyter: the groups, measures and weights.
+    fn _repr_html_(&self) -> String {
+        let mut s = String::from("<div class=\"csops-scorecard\">");
+        s.push_str(&format!("<p><b>{}</b></p>", html_escape(&self.title())));
+        if !self.0.description.is_empty() {
+            s.push_str(&format!("<p>{}</p>", html_escape(&self.0.description)));
+        }
+        s.push_str(&format!("<p><i>{}</i></p>", html_escape(HEURISTIC_NOTE)));
+        s.push_str(&html_table(&SCORECARD_HEADERS, &self.rows()));
+        s.push_str(&format!(
+            "<p>Bands: {}; minimum coverage {}%.</p></div>",
+            html_escape(&describe_bands(&self.0.bands)),
+            num(self.0.min_coverage * 100.0)
+        ));
+        s
+    }
+}
+
+/// Why one account got its score: every measure's value, score, weight, contribution and
+/// points lost, the groups' contributions, and the drivers pulling the score down.
+#[pyclass(name = "Explanation", module = "csops", frozen)]
+#[derive(Debug)]
+pub struct PyExplanation {
+    account_id: String,
+    score: AccountScore,
+}
+
+impl PyExplanation {
+    /// The headline: account, score and band (or insufficient data), coverage.
+    fn headline(&self) -> String {
+        let s = &self.score;
+        let coverage = format!("coverage {:.0}%", s.coverage * 100.0);
+        match (s.score, &s.band) {
+            (Some(score), Some(band)) => format!(
+                "Account {:?}: score {score:.1} ({band}), {coverage}",
+                self.account_id
+            ),
+            (Some(score), None) => {
+                format!(
+                    "Account {:?}: score {score:.1}, {coverage}",
+                    self.account_id
+                )
+            }
+            (None, _) => format!(
+                "Account {:?}: no score (insufficient data), {coverage}",
+                self.account_id
+            ),
+        }
+    }
+
+    /// Rows of the measure table.
+    fn rows(&self) -> Vec<Vec<String>> {
+        let opt = |v: Option<f64>, digits: usize| {
+            v.map_or_else(|| "missing".to_string(), |v| format!("{v:.digits$}"))
+        };
+        self.score
+            .measures
+            .iter()
+            .map(|m| {
+                vec![
+                    m.group.clone(),
+                    m.name.clone(),
+                    m.value.map_or_else(|| "missing".to_string(), short),
+                    opt(m.measure_score, 1),
+                    format!("{:.1}%", m.weight * 100.0),
+                    format!("{:.2}", m.contribution),
+                    format!("{:.2}", m.points_lost),
+                ]
+            })
+            .collect()
+    }
+
+    /// The top drivers in one line.
+    fn drivers_line(&self) -> String {
+        let drivers = self.score.top_negative_drivers(3);
+        if drivers.is_empty() {
+            return "No measure costs any points.".to_string();
+        }
+        format!(
+            "Top drivers: {}.",
+            drivers
+                .iter()
+                .map(|d| format!("{} (−{:.2} points)", d.name, d.points_lost))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}
+
+const EXPLANATION_HEADERS: [&str; 7] = [
+    "group",
+    "measure",
+    "value",
+    "measure score",
+    "weight",
+    "contribution",
+    "points lost",
+];
+
+#[pymethods]
+impl PyExplanation {
+    /// The account id.
+    #[getter]
+    fn account_id(&self) -> &str {
+        &self.account_id
+    }
+
+    /// The score 0–100, or None when coverage is below the scorecard's minimum.
+    #[getter]
+    fn score(&self) -> Option<f64> {
+        self.score.score
+    }
+
+    /// The band name, or None when not scored.
+    #[getter]
+    fn band(&self) -> Option<&str> {
+        self.score.band.as_deref()
+    }
+
+    /// The share of the scorecard's weight with data, 0–1.
+    #[getter]
+    fn coverage(&self) -> f64 {
+        self.score.coverage
+    }
+
+    /// Every measure, in scorecard order: dicts with ``name``, ``group``, ``value``,
+    /// ``measure_score``, ``weight``, ``contribution`` and ``points_lost``.
+    #[getter]
+    fn measures<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.score.measures)
+    }
+
+    /// Each group's contribution to the score, in scorecard order.
+    #[getter]
+    fn groups<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (name, contribution) in &self.score.groups {
+            d.set_item(name, contribution)?;
+        }
+        Ok(d)
+    }
+
+    /// The measures costing the most points, largest first, at most ``k`` (dicts as in
+    /// ``measures``).
+    #[pyo3(signature = (k = 3))]
+    fn top_drivers<'py>(&self, py: Python<'py>, k: usize) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.score.top_negative_drivers(k))
+    }
+
+    /// The explanation as plain data: ``account_id``, ``score``, ``band``, ``coverage``,
+    /// ``measures`` and ``groups``.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let s = &self.score;
+        to_python(
+            py,
+            &ExplanationView {
+                account_id: &self.account_id,
+                score: s.score,
+                band: s.band.as_deref(),
+                coverage: s.coverage,
+                measures: &s.measures,
+                groups: OrderedMap(&s.groups),
+            },
+        )
+    }
+
+    fn __repr__(&self) -> String {
+        [
+            self.headline(),
+            text_table(
+                &EXPLANATION_HEADERS,
+                &self.rows(),
+                &[false, false, true, true, true, true, true],
+            ),
+            self.drivers_line(),
+        ]
+        .join("\n")
+    }
+
+    /// An HTML rendering for Jupyter.
+    fn _repr_html_(&self) -> String {
+        format!(
+            "<div class=\"csops-explanation\"><p><b>{}</b></p>{}<p>{}</p></div>",
+            html_escape(&self.headline()),
+            html_table(&EXPLANATION_HEADERS, &self.rows()),
+            html_escape(&self.drivers_line())
+        )
+    }
+}
+
+/// Compare a score with a previous one: ``{"delta": current − previous, "direction": "up" |
+/// "flat" | "down"}``, changes within ±``dead_band`` points counting as flat.
+#[pyfunction]
+#[pyo3(signature = (current, previous, dead_band = 2.0))]
+pub fn trend<'py>(
+    py: Python<'py>,
+    current: f64,
+    previous: f64,
+    dead_band: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let t = call(py, || Ok(core_trend(current, previous, dead_band)))?;
+    let d = PyDict::new(py);
+    d.set_item("delta", t.delta)?;
+    d.set_item("direction", enum_name(&t.direction))?;
+    Ok(d)
+}
+
+/// Add the classes and functions to the native module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyScorecard>()?;
+    m.add_class::<PyExplanation>()?;
+    m.add_function(wrap_pyfunction!(trend, m)?)?;
+    Ok(())
+}
