@@ -44,6 +44,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::features::FeatureFrame;
 
+/// The default dead-band of a trend, in score points: moves within ±2 points are flat.
+pub const DEFAULT_DEAD_BAND: f64 = 2.0;
+
 /// The scorecard layout version this crate reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -400,14 +403,14 @@ impl ScoreFrame {
             .map(|b| self.band_names[b as usize].as_str())
     }
     /// The trend of every row against previous scores of the same rows (`NaN` where there was
-    /// none); `None` where either score is missing.
+    /// none); `None` where either score is missing (or the dead-band is invalid).
     pub fn trends(&self, previous: &[f64], dead_band: f64) -> Vec<Option<Trend>> {
         self.scores
             .iter()
             .enumerate()
             .map(|(i, &s)| {
                 let p = previous.get(i).copied().unwrap_or(f64::NAN);
-                (!s.is_nan() && !p.is_nan()).then(|| trend(s, p, dead_band))
+                trend(s, p, dead_band).ok()
             })
             .collect()
     }
@@ -446,7 +449,20 @@ pub struct Trend {
 }
 
 /// Compare a score with a previous one; changes within ±`dead_band` points are flat.
-pub fn trend(current: f64, previous: f64, dead_band: f64) -> Trend {
+///
+/// Scores must be finite (an account without a score has no trend) and the dead-band a finite
+/// number ≥ 0; anything else is an [`Error::Config`].
+pub fn trend(current: f64, previous: f64, dead_band: f64) -> Result<Trend> {
+    if !current.is_finite() || !previous.is_finite() {
+        return Err(Error::Config(vec![format!(
+            "a trend needs two scores, got {current} and {previous}"
+        )]));
+    }
+    if !(dead_band.is_finite() && dead_band >= 0.0) {
+        return Err(Error::Config(vec![format!(
+            "dead_band must be a finite number ≥ 0, got {dead_band}"
+        )]));
+    }
     let delta = current - previous;
     let direction = if delta > dead_band {
         Direction::Up
@@ -455,7 +471,7 @@ pub fn trend(current: f64, previous: f64, dead_band: f64) -> Trend {
     } else {
         Direction::Flat
     };
-    Trend { delta, direction }
+    Ok(Trend { delta, direction })
 }
 
 /// Builds a [`Scorecard`] in code; `build` validates it.
@@ -632,6 +648,11 @@ impl Scorecard {
         {
             p.push("group weights sum to zero".into());
         }
+        // Batch scoring keeps one bit per measure.
+        let n_measures = self.measures().count();
+        if n_measures > 64 {
+            p.push(format!("at most 64 measures, got {n_measures}"));
+        }
         match self.bands.first() {
             None => p.push("bands: at least one band is needed".into()),
             Some(b) if b.min != 0.0 => p.push(format!(
@@ -718,6 +739,16 @@ impl Scorecard {
         {
             return Err(Error::Config(vec![format!(
                 "measure `{}` ranks within a population; score a frame instead",
+                m.name
+            )]));
+        }
+        if let Some(((_, m), _)) = self
+            .measures()
+            .zip(values)
+            .find(|(_, v)| v.is_some_and(f64::is_infinite))
+        {
+            return Err(Error::Config(vec![format!(
+                "measure `{}`: infinite value; use None for missing",
                 m.name
             )]));
         }
@@ -858,6 +889,22 @@ impl Scorecard {
         segments: Option<&[String]>,
     ) -> Result<Vec<&'a [f64]>> {
         self.validate()?;
+        if segments.is_none()
+            && let Some((_, m)) = self.measures().find(|(_, m)| {
+                matches!(
+                    m.normaliser,
+                    Normaliser::Percentile {
+                        per_segment: true,
+                        ..
+                    }
+                )
+            })
+        {
+            return Err(Error::Config(vec![format!(
+                "measure `{}` ranks within segments, but no segments were given",
+                m.name
+            )]));
+        }
         self.check_features(frame.columns.iter().map(|c| c.name.as_str()))?;
         if let Some(s) = segments
             && s.len() != frame.len()

@@ -256,10 +256,11 @@ fn the_default_scorecard_is_valid_login_heavy_and_round_trips() {
 
 #[test]
 fn trend_and_drivers() {
-    assert_eq!(trend(62.0, 70.0, 2.0).direction, Direction::Down);
-    assert_eq!(trend(71.5, 70.0, 2.0).direction, Direction::Flat);
+    assert_eq!(trend(62.0, 70.0, 2.0).unwrap().direction, Direction::Down);
+    assert_eq!(trend(71.5, 70.0, 2.0).unwrap().direction, Direction::Flat);
+    assert!(trend(f64::NAN, 70.0, 2.0).is_err() && trend(60.0, 70.0, -1.0).is_err());
     assert_eq!(
-        trend(75.0, 70.0, 2.0),
+        trend(75.0, 70.0, 2.0).unwrap(),
         Trend {
             delta: 5.0,
             direction: Direction::Up
@@ -568,4 +569,42 @@ fn ragged_frames_and_infinities_are_errors_not_panics() {
         Scorecard::from_json(&card.to_json().unwrap()).unwrap(),
         card
     );
+}
+
+#[test]
+fn limits_and_segment_requirements_are_checked() {
+    let mut b = Scorecard::builder("wide").group("g", 1.0);
+    for k in 0..65 {
+        b = b.measure(
+            &format!("m{k}"),
+            &format!("f{k}"),
+            1.0,
+            Normaliser::linear(0.0, 1.0),
+        );
+    }
+    let Err(Error::Config(p)) = b.build() else {
+        panic!("65 measures must be refused")
+    };
+    assert!(p.iter().any(|m| m.contains("at most 64 measures")));
+    let card = Scorecard::builder("seg")
+        .measure(
+            "r",
+            "x",
+            1.0,
+            Normaliser::Percentile {
+                higher_is_better: true,
+                per_segment: true,
+            },
+        )
+        .build()
+        .unwrap();
+    let Err(Error::Config(p)) = card.score_frame(&frame(vec![("x", vec![1.0])]), None) else {
+        panic!()
+    };
+    assert!(p[0].contains("no segments were given"));
+    let lin = Scorecard::builder("l")
+        .measure("x", "x", 1.0, Normaliser::linear(0.0, 1.0))
+        .build()
+        .unwrap();
+    assert!(lin.score_values(&[Some(f64::INFINITY)]).is_err());
 }

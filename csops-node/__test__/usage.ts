@@ -4,25 +4,41 @@
 import {
   Book,
   FeatureFrame,
+  Scorecard,
   defaultFeatureConfig,
   loadBook,
   loadBookAsync,
   loadBookCsv,
   loadBookJson,
+  trend,
   version,
 } from 'csops';
 import type {
   Account,
+  AccountScore,
+  Band,
   BookCounts,
   ColumnSummary,
   CsopsError,
+  Direction,
   FeatureConfig,
   FileCounts,
+  GroupResult,
   LoadOptions,
+  MeasureResult,
+  MissingRule,
   Money,
+  Normaliser,
   Problem,
   ProblemKind,
   RejectedRow,
+  ScoreColumns,
+  ScoreOptions,
+  ScorecardGroup,
+  ScorecardJson,
+  ScorecardMeasure,
+  Scores,
+  Trend,
   ValidationReport,
 } from 'csops';
 
@@ -101,6 +117,122 @@ export async function usage(): Promise<void> {
   const summary = exact<Array<ColumnSummary>>()(frame.summary());
   exact<number | null>()(summary[0]!.mean);
   exact<string>()(frame.renderSummary());
+
+  // Health scoring. Scorecards are data with the core's snake_case keys.
+  const json: ScorecardJson = {
+    schema_version: 1,
+    name: 'mid-market v2',
+    min_coverage: 0.6,
+    groups: [
+      {
+        name: 'usage',
+        weight: 2,
+        measures: [
+          { name: 'breadth', feature: 'feature_breadth', weight: 3, normaliser: { kind: 'linear', worst: 0, best: 0.8 } },
+          {
+            name: 'recency',
+            feature: 'days_since_last_activity',
+            weight: 1,
+            normaliser: { kind: 'piecewise', points: [[0, 100], [30, 0]] },
+            missing: { rule: 'worst' },
+          },
+        ],
+      },
+    ],
+  };
+  const normalisers: Array<Normaliser> = [
+    { kind: 'steps', thresholds: [1, 3], points: [100, 50, 10] },
+    { kind: 'percentile', higher_is_better: true, per_segment: true },
+    { kind: 'logistic', midpoint: 0, steepness: 0.05 },
+    { kind: 'boolean' },
+    { kind: 'boolean', yes: 90, no: 10 },
+  ];
+  const rules: Array<MissingRule> = [{ rule: 'redistribute' }, { rule: 'fixed', score: 40 }, { rule: 'worst' }];
+  const bands: Array<Band> = [{ name: 'F', min: 0 }, { name: 'A', min: 80 }];
+  void [normalisers, rules, bands];
+  const card = exact<Scorecard>()(Scorecard.fromJson(json));
+  exact<Scorecard>()(Scorecard.fromJson('{"schema_version": 1}'));
+  exact<Scorecard>()(Scorecard.fromToml('schema_version = 1'));
+  exact<Scorecard>()(Scorecard.defaultHeuristic());
+  exact<string>()(card.name);
+  exact<Array<string>>()(card.measureNames());
+  exact<string>()(card.toToml());
+  const written = exact<ScorecardJson>()(card.toJson());
+  exact<Array<ScorecardGroup>>()(written.groups);
+  const measure = exact<ScorecardMeasure>()(written.groups[0]!.measures[0]!);
+  exact<Normaliser>()(measure.normaliser);
+  exact<MissingRule | undefined>()(measure.missing);
+  if (measure.normaliser.kind === 'piecewise') exact<Array<[number, number]>>()(measure.normaliser.points);
+  exact<number | undefined>()(written.min_coverage);
+
+  const columns: ScoreColumns = {
+    accountIds: ['A1', 'A2'],
+    columns: { feature_breadth: new Float64Array([0.5, NaN]), days_since_last_activity: [3, null] },
+  };
+  const options: ScoreOptions = { segments: ['smb', 'ent'] };
+  const scores = exact<Scores>()(card.score(frame));
+  exact<Scores>()(card.score(columns, options));
+  exact<Scores>()(card.score(columns, null));
+  exact<Promise<Scores>>()(card.scoreAsync(frame, options));
+  exact<Scores>()(await card.scoreAsync(columns));
+  exact<Array<string>>()(scores.accountIds);
+  exact<Float64Array>()(scores.scores);
+  exact<Array<string | null>>()(scores.bands);
+  exact<Float64Array>()(scores.coverage);
+  exact<Record<string, Float64Array>>()(scores.contributions);
+
+  const one = exact<AccountScore>()(card.scoreOne({ feature_breadth: 0.5, days_since_last_activity: null }));
+  const why = exact<AccountScore>()(card.explain(frame, 'A1', options));
+  exact<AccountScore>()(card.explain(columns, 'A1'));
+  exact<number | null>()(one.score);
+  exact<string | null>()(one.band);
+  exact<number>()(one.coverage);
+  exact<Array<string>>()(why.drivers);
+  exact<Array<GroupResult>>()(why.groups);
+  const part = exact<MeasureResult>()(why.measures[0]!);
+  exact<number | null>()(part.value);
+  exact<number | null>()(part.measureScore);
+  exact<number>()(part.pointsLost);
+
+  const moved = exact<Trend>()(trend(62, 55, 5));
+  exact<Trend>()(trend(62, 55));
+  exact<number>()(moved.delta);
+  exact<Direction>()(moved.direction);
+  const up: Direction = 'up';
+  // @ts-expect-error -- directions are lower-case
+  const notADirection: Direction = 'Up';
+  void [up, notADirection];
+
+  // @ts-expect-error -- scorecard keys are snake_case, as in scorecard files
+  Scorecard.fromJson({ schemaVersion: 1, name: 'x', groups: [] });
+  // @ts-expect-error -- not a normaliser kind
+  const cubic: Normaliser = { kind: 'cubic' };
+  // @ts-expect-error -- a linear normaliser needs both ends
+  const half: Normaliser = { kind: 'linear', worst: 0 };
+  // @ts-expect-error -- piecewise points are [value, score] pairs
+  const flat: Normaliser = { kind: 'piecewise', points: [1, 2] };
+  // @ts-expect-error -- a fixed imputation needs its score
+  const noScore: MissingRule = { rule: 'fixed' };
+  void [cubic, half, flat, noScore];
+  // @ts-expect-error -- TOML is text
+  Scorecard.fromToml(json);
+  // @ts-expect-error -- the input is a FeatureFrame or columns, not a book
+  card.score(book);
+  // @ts-expect-error -- column input is camelCase
+  card.score({ account_ids: ['A1'], columns: {} });
+  // @ts-expect-error -- columns hold numbers
+  card.score({ accountIds: ['A1'], columns: { nps: ['10'] } });
+  // @ts-expect-error -- unknown option
+  card.score(frame, { segment: ['smb'] });
+  // @ts-expect-error -- scores are a Float64Array (NaN = insufficient data), not nullable numbers
+  const nullable: Array<number | null> = card.score(frame).scores;
+  // @ts-expect-error -- an account id is a string
+  card.explain(frame, 0);
+  // @ts-expect-error -- feature values are numbers or null
+  card.scoreOne({ nps: '10' });
+  // @ts-expect-error -- the dead band is a number
+  trend(62, 55, '5');
+  void nullable;
 
   try {
     loadBook('exports/');

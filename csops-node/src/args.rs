@@ -4,13 +4,17 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate};
 use csops_core::book::LoadMode;
-use csops_core::features::FeatureConfig;
+use csops_core::features::{FeatureColumn, FeatureConfig, FeatureFrame};
 use csops_core::interchange::{HeaderMap, LoadOptions as CoreLoadOptions};
-use napi::bindgen_prelude::{FromNapiValue, Unknown};
-use napi::{Env, JsDate, JsValue, ValueType};
+use napi::bindgen_prelude::{
+    Array, ClassInstance, Float64ArraySlice, FromNapiValue, Function, JavaScriptClassExt,
+    JsObjectValue, Object, Unknown,
+};
+use napi::{Env, JsDate, JsString, JsValue, ValueType};
 use napi_derive::napi;
 use serde::Deserialize;
 use serde::de::value::MapAccessDeserializer;
@@ -214,4 +218,233 @@ pub(crate) fn feature_config(env: &Env, v: Option<Unknown>) -> Result<FeatureCon
             })
         }
     }
+}
+
+/// A number argument (`NaN` and infinities included: what they mean is the core's business).
+pub(crate) fn number(name: &str, v: Unknown) -> Result<f64, Failure> {
+    if !matches!(v.get_type(), Ok(ValueType::Number)) {
+        return Err(invalid(format!(
+            "`{name}` must be a number, got {}",
+            type_name(&v)
+        )));
+    }
+    f64::from_unknown(v).map_err(|e| napi_failure(name, e))
+}
+
+/// An optional number argument (`undefined` or `null`: `None`).
+pub(crate) fn optional_number(name: &str, v: Option<Unknown>) -> Result<Option<f64>, Failure> {
+    present(v).map(|v| number(name, v)).transpose()
+}
+
+/// One feature value: a number (`NaN` = missing), or `null`/`undefined` (missing).
+fn feature_value(what: impl FnOnce() -> String, v: Unknown) -> Result<f64, Failure> {
+    match v.get_type() {
+        Ok(ValueType::Number) => f64::from_unknown(v).map_err(|e| napi_failure(&what(), e)),
+        Ok(ValueType::Null | ValueType::Undefined) => Ok(f64::NAN),
+        _ => Err(invalid(format!(
+            "{} must be a number or null, got {}",
+            what(),
+            type_name(&v)
+        ))),
+    }
+}
+
+/// The own enumerable string keys of a plain object, each with its value. (`Object::keys`
+/// would also list inherited enumerable keys, and would fail on a key holding a NUL.)
+fn entries<'env>(
+    env: &'env Env,
+    name: &str,
+    v: Unknown<'env>,
+    expected: &str,
+) -> Result<Vec<(String, Unknown<'env>)>, Failure> {
+    require_object(name, &v, expected)?;
+    let fail = |e| napi_failure(name, e);
+    let object = Object::from_unknown(v).map_err(fail)?;
+    let keys = global(env, "Object", "keys")?
+        .call(object.to_unknown())
+        .and_then(Array::from_unknown)
+        .map_err(fail)?;
+    let mut out = Vec::with_capacity(keys.len() as usize);
+    for i in 0..keys.len() {
+        let key: Option<JsString> = keys.get(i).map_err(fail)?;
+        let Some(key) = key else { continue };
+        let value: Unknown = object.get_property(key).map_err(fail)?;
+        let key = key.into_utf8().and_then(|k| k.into_owned()).map_err(fail)?;
+        out.push((key, value));
+    }
+    Ok(out)
+}
+
+/// A function of the JavaScript global scope, such as `JSON.stringify`.
+fn global<'env>(
+    env: &'env Env,
+    object: &str,
+    function: &str,
+) -> Result<Function<'env, Unknown<'env>, Unknown<'env>>, Failure> {
+    env.get_global()
+        .and_then(|g| g.get_named_property_unchecked::<Object>(object))
+        .and_then(|o| o.get_named_property::<Function<Unknown, Unknown>>(function))
+        .map_err(|e| Failure::Internal(format!("{object}.{function}: {}", e.reason)))
+}
+
+/// A scorecard argument as JSON text: a string as given, or an object as `JSON.stringify`
+/// writes it (so `fromJson(obj)` is `fromJson(JSON.stringify(obj))`; the core parses and
+/// validates either, and its recursion limit guards against absurdly deep objects).
+pub(crate) fn scorecard_json(env: &Env, v: Unknown) -> Result<String, Failure> {
+    if matches!(v.get_type(), Ok(ValueType::String)) {
+        return string("json", v);
+    }
+    require_object(
+        "json",
+        &v,
+        "a scorecard object (snake_case keys, as in scorecard files) or its JSON text",
+    )?;
+    let text = global(env, "JSON", "stringify")?
+        .call(v)
+        .map_err(|e| invalid(format!("`json` cannot be written as JSON: {}", e.reason)))?;
+    string("json", text)
+}
+
+/// Options of `score`, `scoreAsync` and `explain`. An unknown key is a
+/// `CSOPS_INVALID_ARGUMENT` error.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScoreOptions {
+    /// One segment per account (row), for percentile measures ranking `per_segment`.
+    pub segments: Option<Vec<String>>,
+}
+
+/// Score options: the segments, if given.
+pub(crate) fn score_options(env: &Env, v: Option<Unknown>) -> Result<Option<Vec<String>>, Failure> {
+    let Some(v) = present(v) else {
+        return Ok(None);
+    };
+    require_object("options", &v, "an object such as { segments: [...] }")?;
+    let opts: ScoreOptions = env
+        .from_js_value(v)
+        .map_err(|e| napi_failure("options", e))?;
+    Ok(opts.segments)
+}
+
+/// Features to score: a `FeatureFrame` (shared, not copied), or columns `{ accountIds,
+/// columns }` (copied into a frame here, on the calling thread).
+pub(crate) fn score_input(env: &Env, v: Unknown) -> Result<Arc<FeatureFrame>, Failure> {
+    let expected = "a FeatureFrame or columns { accountIds: string[], columns: { feature: Float64Array | number[] } }";
+    require_object("input", &v, expected)?;
+    if crate::book::FeatureFrame::instance_of(env, &v).unwrap_or(false) {
+        let frame = ClassInstance::<crate::book::FeatureFrame>::from_unknown(v)
+            .map_err(|e| napi_failure("input", e))?;
+        return Ok(frame.shared());
+    }
+    let mut account_ids = None;
+    let mut columns = None;
+    for (key, value) in entries(env, "input", v, expected)? {
+        match key.as_str() {
+            "accountIds" => account_ids = Some(string_array("input.accountIds", value)?),
+            "columns" => columns = Some(value),
+            _ => {
+                return Err(invalid(format!(
+                    "`input` has an unknown key `{key}`; expected {expected}"
+                )));
+            }
+        }
+    }
+    let (Some(account_ids), Some(columns)) = (account_ids, columns) else {
+        return Err(invalid(format!(
+            "`input` needs both `accountIds` and `columns`: {expected}"
+        )));
+    };
+    let n = account_ids.len();
+    let mut out = Vec::new();
+    for (name, column) in entries(
+        env,
+        "input.columns",
+        columns,
+        "an object of feature columns (Float64Array or number[]) keyed by feature name",
+    )? {
+        let values = number_column(&name, column)?;
+        if values.len() != n {
+            return Err(invalid(format!(
+                "column `{name}` has {} values for {n} accounts",
+                values.len()
+            )));
+        }
+        out.push(FeatureColumn { name, values });
+    }
+    Ok(Arc::new(FeatureFrame {
+        // Scoring never reads the day; the frame type needs one.
+        as_of: NaiveDate::default(),
+        account_ids,
+        columns: out,
+    }))
+}
+
+/// An array of strings.
+fn string_array(name: &str, v: Unknown) -> Result<Vec<String>, Failure> {
+    if !v.is_array().unwrap_or(false) {
+        return Err(invalid(format!(
+            "`{name}` must be an array of strings, got {}",
+            type_name(&v)
+        )));
+    }
+    let fail = |e| napi_failure(name, e);
+    let array = Array::from_unknown(v).map_err(fail)?;
+    (0..array.len())
+        .map(|i| {
+            let item: Unknown = array
+                .get(i)
+                .map_err(fail)?
+                .ok_or_else(|| invalid(format!("`{name}[{i}]` must be a string, got undefined")))?;
+            string(&format!("{name}[{i}]"), item)
+        })
+        .collect()
+}
+
+/// A numeric column: a `Float64Array` (copied), or an array of numbers and nulls (`NaN` or
+/// `null` = missing).
+fn number_column(name: &str, v: Unknown) -> Result<Vec<f64>, Failure> {
+    let what = || format!("column `{name}`");
+    if v.is_typedarray().unwrap_or(false) {
+        let values = Float64ArraySlice::from_unknown(v).map_err(|_| {
+            invalid(format!(
+                "{} must be a Float64Array or an array of numbers, got another typed array",
+                what()
+            ))
+        })?;
+        return Ok(values.to_vec());
+    }
+    if !v.is_array().unwrap_or(false) {
+        return Err(invalid(format!(
+            "{} must be a Float64Array or an array of numbers, got {}",
+            what(),
+            type_name(&v)
+        )));
+    }
+    let array = Array::from_unknown(v).map_err(|e| napi_failure(&what(), e))?;
+    (0..array.len())
+        .map(|i| {
+            let item: Option<Unknown> = array.get(i).map_err(|e| napi_failure(&what(), e))?;
+            match item {
+                Some(item) => feature_value(|| format!("{}[{i}]", what()), item),
+                None => Ok(f64::NAN),
+            }
+        })
+        .collect()
+}
+
+/// Feature values of one account, keyed by feature name (`null` or `NaN` = missing).
+pub(crate) fn feature_values(env: &Env, v: Unknown) -> Result<BTreeMap<String, f64>, Failure> {
+    entries(
+        env,
+        "values",
+        v,
+        "an object of feature values (number or null) keyed by feature name",
+    )?
+    .into_iter()
+    .map(|(name, value)| {
+        let x = feature_value(|| format!("`values.{name}`"), value)?;
+        Ok((name, x))
+    })
+    .collect()
 }

@@ -272,7 +272,9 @@ fn compute_features(
     as_of: NaiveDate,
     cfg: &FeatureConfig,
 ) -> Result<FeatureFrame, Failure> {
-    guard(|| features_as_of(&loaded.book, as_of, cfg)).map(|frame| FeatureFrame { frame })
+    guard(|| features_as_of(&loaded.book, as_of, cfg)).map(|frame| FeatureFrame {
+        frame: Arc::new(frame),
+    })
 }
 
 /// Features of every account as of one day: account ids (rows) and one numeric column per
@@ -280,7 +282,14 @@ fn compute_features(
 #[napi]
 #[derive(Debug)]
 pub struct FeatureFrame {
-    frame: csops_core::features::FeatureFrame,
+    frame: Arc<csops_core::features::FeatureFrame>,
+}
+
+impl FeatureFrame {
+    /// The core frame, shared (scoring reads it on a worker thread without copying it).
+    pub(crate) fn shared(&self) -> Arc<csops_core::features::FeatureFrame> {
+        Arc::clone(&self.frame)
+    }
 }
 
 #[napi]

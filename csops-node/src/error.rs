@@ -86,8 +86,8 @@ pub enum CsopsError {
         problems: Vec<Problem>,
         report: ValidationReport,
     },
-    /// A configuration (header map, feature configuration) is invalid; `problems` lists every
-    /// problem found.
+    /// A configuration (header map, feature configuration, scorecard) is invalid, or a
+    /// scorecard does not fit the features it is given; `problems` lists every problem found.
     CsopsConfig {
         message: String,
         problems: Vec<String>,

@@ -2,6 +2,7 @@
 //! calls csops-core, and converts results and errors back. It holds no logic of its own.
 //!
 //! - [`book`]: `loadBook*` functions, the `Book` and `FeatureFrame` classes, async tasks.
+//! - [`health`]: the `Scorecard` class (health scoring), its async task, and `trend`.
 //! - [`objects`]: the plain objects returned (reports, accounts, counts, summaries).
 //! - [`args`]: reading arguments (`CSOPS_INVALID_ARGUMENT` on a wrong type).
 //! - [`error`]: the one mapping of core errors to `code`s, and the panic guard.
@@ -12,6 +13,7 @@ use napi_derive::napi;
 pub mod args;
 pub mod book;
 pub mod error;
+pub mod health;
 pub mod objects;
 
 /// The csops version.

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use csops_core::book as core_book;
 use csops_core::features as core_features;
+use csops_core::health as core_health;
 use napi_derive::napi;
 
 /// An exact amount of money: `amount` is a decimal string (`"1200.50"`), never a float.
@@ -444,6 +445,376 @@ impl From<core_features::FeatureConfig> for FeatureConfig {
             nps_window_days: Some(nps_window_days),
             snapshot_metrics: Some(snapshot_metrics),
             include_churned: Some(include_churned),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Health scoring: the scorecard as data, and the scores.
+// ---------------------------------------------------------------------------------------------
+
+/// A health scorecard as data: the same snake_case JSON as scorecard files (TOML or JSON)
+/// shared with the Rust and Python APIs. `Scorecard.fromJson` reads it (absent optional keys
+/// take their defaults; an unknown key is a `CSOPS_CONFIG` error) and `scorecard.toJson()`
+/// writes it with every key.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct ScorecardJson {
+    /// Layout version; must be 1.
+    #[napi(js_name = "schema_version")]
+    pub schema_version: u32,
+    /// Name.
+    pub name: String,
+    /// What it is for, who owns it (default empty).
+    pub description: Option<String>,
+    /// The weighted groups of measures.
+    pub groups: Vec<ScorecardGroup>,
+    /// Band scheme, ascending by `min`, the first at 0 (default red < 40 ≤ yellow < 70 ≤
+    /// green).
+    pub bands: Option<Vec<Band>>,
+    /// Share of weight (0–1) that must have data for a score (default 0.5).
+    #[napi(js_name = "min_coverage")]
+    pub min_coverage: Option<f64>,
+}
+
+/// A weighted group of measures (usage, engagement, support, …).
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct ScorecardGroup {
+    /// Unique name.
+    pub name: String,
+    /// Relative weight among groups (≥ 0).
+    pub weight: f64,
+    /// Its measures.
+    pub measures: Vec<ScorecardMeasure>,
+}
+
+/// One weighted measure: a feature column mapped to 0–100.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct ScorecardMeasure {
+    /// Unique name within the scorecard.
+    pub name: String,
+    /// The feature column it reads.
+    pub feature: String,
+    /// Relative weight within its group (≥ 0).
+    pub weight: f64,
+    /// How the raw value becomes a score.
+    pub normaliser: Normaliser,
+    /// What a missing value means (default `{ rule: 'redistribute' }`).
+    pub missing: Option<MissingRule>,
+}
+
+/// Maps a raw feature value to a measure score in 0–100 (0 worst, 100 best).
+#[napi(
+    discriminant = "kind",
+    discriminant_case = "snake_case",
+    object_from_js = false
+)]
+#[derive(Debug, Clone)]
+pub enum Normaliser {
+    /// Linear between `worst` (→ 0) and `best` (→ 100), clamped outside; `worst > best` makes
+    /// lower values better.
+    Linear { worst: f64, best: f64 },
+    /// Below `thresholds[0]` scores `points[0]`; from `thresholds[i]` up to the next scores
+    /// `points[i + 1]`.
+    Steps {
+        thresholds: Vec<f64>,
+        points: Vec<f64>,
+    },
+    /// Percentile rank within the accounts scored together (within the account's segment with
+    /// `per_segment`, default false).
+    Percentile {
+        #[napi(js_name = "higher_is_better")]
+        higher_is_better: bool,
+        #[napi(js_name = "per_segment")]
+        per_segment: Option<bool>,
+    },
+    /// `100 / (1 + e^(−steepness·(x − midpoint)))`.
+    Logistic { midpoint: f64, steepness: f64 },
+    /// A yes/no feature (non-zero is yes): `yes` (default 100) or `no` (default 0).
+    Boolean { yes: Option<f64>, no: Option<f64> },
+    /// Linear interpolation between `[value, score]` points, flat beyond the ends.
+    Piecewise { points: Vec<(f64, f64)> },
+}
+
+/// What a missing feature value means for a measure.
+#[napi(
+    discriminant = "rule",
+    discriminant_case = "snake_case",
+    object_from_js = false
+)]
+#[derive(Debug, Clone)]
+pub enum MissingRule {
+    /// The measure drops out; its weight spreads over the measures with data.
+    Redistribute,
+    /// Impute this score (0–100).
+    Fixed { score: f64 },
+    /// Count it as 0, the worst score.
+    Worst,
+}
+
+/// A band: scores from `min` up to the next band's `min` belong to it.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct Band {
+    /// Name (red, yellow, green; or A–F).
+    pub name: String,
+    /// Lowest score in the band.
+    pub min: f64,
+}
+
+impl From<&core_health::Scorecard> for ScorecardJson {
+    fn from(c: &core_health::Scorecard) -> Self {
+        let core_health::Scorecard {
+            schema_version,
+            name,
+            description,
+            groups,
+            bands,
+            min_coverage,
+        } = c;
+        ScorecardJson {
+            schema_version: *schema_version,
+            name: name.clone(),
+            description: Some(description.clone()),
+            groups: groups.iter().map(ScorecardGroup::from).collect(),
+            bands: Some(bands.iter().map(Band::from).collect()),
+            min_coverage: Some(*min_coverage),
+        }
+    }
+}
+
+impl From<&core_health::Group> for ScorecardGroup {
+    fn from(g: &core_health::Group) -> Self {
+        let core_health::Group {
+            name,
+            weight,
+            measures,
+        } = g;
+        ScorecardGroup {
+            name: name.clone(),
+            weight: *weight,
+            measures: measures.iter().map(ScorecardMeasure::from).collect(),
+        }
+    }
+}
+
+impl From<&core_health::Measure> for ScorecardMeasure {
+    fn from(m: &core_health::Measure) -> Self {
+        let core_health::Measure {
+            name,
+            feature,
+            weight,
+            normaliser,
+            missing,
+        } = m;
+        ScorecardMeasure {
+            name: name.clone(),
+            feature: feature.clone(),
+            weight: *weight,
+            normaliser: normaliser.into(),
+            missing: Some((*missing).into()),
+        }
+    }
+}
+
+impl From<&core_health::Normaliser> for Normaliser {
+    fn from(n: &core_health::Normaliser) -> Self {
+        use core_health::Normaliser as N;
+        match n {
+            N::Linear { worst, best } => Normaliser::Linear {
+                worst: *worst,
+                best: *best,
+            },
+            N::Steps { thresholds, points } => Normaliser::Steps {
+                thresholds: thresholds.clone(),
+                points: points.clone(),
+            },
+            N::Percentile {
+                higher_is_better,
+                per_segment,
+            } => Normaliser::Percentile {
+                higher_is_better: *higher_is_better,
+                per_segment: Some(*per_segment),
+            },
+            N::Logistic {
+                midpoint,
+                steepness,
+            } => Normaliser::Logistic {
+                midpoint: *midpoint,
+                steepness: *steepness,
+            },
+            N::Boolean { yes, no } => Normaliser::Boolean {
+                yes: Some(*yes),
+                no: Some(*no),
+            },
+            N::Piecewise { points } => Normaliser::Piecewise {
+                points: points.clone(),
+            },
+        }
+    }
+}
+
+impl From<core_health::MissingRule> for MissingRule {
+    fn from(r: core_health::MissingRule) -> Self {
+        use core_health::MissingRule as R;
+        match r {
+            R::Redistribute => MissingRule::Redistribute,
+            R::Fixed { score } => MissingRule::Fixed { score },
+            R::Worst => MissingRule::Worst,
+        }
+    }
+}
+
+impl From<&core_health::Band> for Band {
+    fn from(b: &core_health::Band) -> Self {
+        let core_health::Band { name, min } = b;
+        Band {
+            name: name.clone(),
+            min: *min,
+        }
+    }
+}
+
+/// One account's score with its explanation: the measure-by-measure breakdown whose
+/// contributions add up to the score.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct AccountScore {
+    /// The score, 0–100; `null` when coverage is below the scorecard's `min_coverage`
+    /// (insufficient data).
+    pub score: Option<f64>,
+    /// The band name; `null` when not scored.
+    pub band: Option<String>,
+    /// Share of the scorecard's weight whose measures had data, 0–1 (imputed values do not
+    /// count).
+    pub coverage: f64,
+    /// Every measure, in scorecard order.
+    pub measures: Vec<MeasureResult>,
+    /// Every group, in scorecard order, with the sum of its measures' contributions.
+    pub groups: Vec<GroupResult>,
+    /// The names of the measures that cost points, the costliest first (the top negative
+    /// drivers).
+    pub drivers: Vec<String>,
+}
+
+/// One measure's part in an account's score.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct MeasureResult {
+    /// Measure name.
+    pub name: String,
+    /// Its group's name.
+    pub group: String,
+    /// The raw feature value; `null` when missing.
+    pub value: Option<f64>,
+    /// The measure score 0–100 (imputed when missing under a `fixed` or `worst` rule); `null`
+    /// when missing and redistributed.
+    pub measure_score: Option<f64>,
+    /// The weight it carried for this account after redistribution (the weights sum to 1; 0
+    /// when not scored).
+    pub weight: f64,
+    /// Its contribution to the score: `weight × measureScore`.
+    pub contribution: f64,
+    /// The points it cost: `weight × (100 − measureScore)`.
+    pub points_lost: f64,
+}
+
+/// One group's part in an account's score.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct GroupResult {
+    /// Group name.
+    pub name: String,
+    /// The sum of its measures' contributions.
+    pub contribution: f64,
+}
+
+impl From<core_health::AccountScore> for AccountScore {
+    fn from(s: core_health::AccountScore) -> Self {
+        let drivers = s
+            .top_negative_drivers(s.measures.len())
+            .into_iter()
+            .map(|m| m.name.clone())
+            .collect();
+        let core_health::AccountScore {
+            score,
+            band,
+            coverage,
+            measures,
+            groups,
+        } = s;
+        AccountScore {
+            score,
+            band,
+            coverage,
+            measures: measures.into_iter().map(MeasureResult::from).collect(),
+            groups: groups
+                .into_iter()
+                .map(|(name, contribution)| GroupResult { name, contribution })
+                .collect(),
+            drivers,
+        }
+    }
+}
+
+impl From<core_health::MeasureResult> for MeasureResult {
+    fn from(m: core_health::MeasureResult) -> Self {
+        let core_health::MeasureResult {
+            name,
+            group,
+            value,
+            measure_score,
+            weight,
+            contribution,
+            points_lost,
+        } = m;
+        MeasureResult {
+            name,
+            group,
+            value,
+            measure_score,
+            weight,
+            contribution,
+            points_lost,
+        }
+    }
+}
+
+/// Which way a score moved.
+#[napi(string_enum = "lowercase")]
+#[derive(Debug, Clone, Copy)]
+pub enum Direction {
+    /// Up by more than the dead band.
+    Up,
+    /// Within the dead band.
+    Flat,
+    /// Down by more than the dead band.
+    Down,
+}
+
+/// The change of a score against a previous one.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct Trend {
+    /// `current − previous`.
+    pub delta: f64,
+    /// Up, flat or down; changes within ±`deadBand` are flat.
+    pub direction: Direction,
+}
+
+impl From<core_health::Trend> for Trend {
+    fn from(t: core_health::Trend) -> Self {
+        use core_health::Direction as D;
+        let core_health::Trend { delta, direction } = t;
+        Trend {
+            delta,
+            direction: match direction {
+                D::Up => Direction::Up,
+                D::Flat => Direction::Flat,
+                D::Down => Direction::Down,
+            },
         }
     }
 }

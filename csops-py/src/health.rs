@@ -676,12 +676,16 @@ pub fn trend<'py>(
     previous: f64,
     dead_band: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let t = call(py, || Ok(core_trend(current, previous, dead_band)))?;
+    let t = call(py, || core_trend(current, previous, dead_band))?;
     let d = PyDict::new(py);
     d.set_item("delta", t.delta)?;
     d.set_item("direction", enum_name(&t.direction))?;
     Ok(d)
 }
+
+// The literal default above must be the core's (a literal keeps the text signature readable
+// for stubs and `help()`).
+const _: () = assert!(csops_core::health::DEFAULT_DEAD_BAND == 2.0);
 
 /// Add the classes and functions to the native module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

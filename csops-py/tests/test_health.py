@@ -328,8 +328,9 @@ def test_segments_as_a_list_or_a_column_name() -> None:
     assert list(by_list["score"]) == [25.0, 75.0, 50.0]
     assert table_numbers(by_column) == table_numbers(by_list)
     assert card.explain(data, "C", segments="seg").score == 50.0
-    # Without segments, the ranks are within the whole population.
-    assert list(card.score(data)["score"]) == pytest.approx([100 / 6, 50.0, 500 / 6])
+    # A per-segment measure without segments is an error, not a silent whole-population rank.
+    with pytest.raises(csops.ConfigError, match="no segments were given"):
+        card.score(data)
 
 
 def test_bad_segments() -> None:

@@ -1,0 +1,343 @@
+//! Health scoring: the `Scorecard` class, its async scoring task, and `trend`. Every score,
+//! band, weight and driver comes from csops-core; this module only converts.
+
+use std::sync::Arc;
+
+use csops_core::features::FeatureFrame as CoreFrame;
+use csops_core::health::{self as core_health, ScoreFrame};
+use napi::bindgen_prelude::{Array, AsyncTask, Float64Array, JsObjectValue, Null, Object, Unknown};
+use napi::{Env, Property, ScopedTask};
+use napi_derive::napi;
+
+use crate::args;
+use crate::error::{Failure, guard, invalid, js};
+use crate::objects::{AccountScore, ScorecardJson, Trend};
+
+/// Features to score, as columns: one account id per row, and one column per feature aligned
+/// with them. A value that is `NaN` or `null` is missing.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct ScoreColumns {
+    /// Account ids, one per row.
+    pub account_ids: Vec<String>,
+    /// Feature columns keyed by feature name, each as long as `accountIds`.
+    #[napi(ts_type = "Record<string, Float64Array | Array<number | null>>")]
+    pub columns: std::collections::BTreeMap<String, Vec<f64>>,
+}
+
+/// Scores of a batch of accounts, by column: row `i` of every column is account
+/// `accountIds[i]`.
+#[napi(object, object_from_js = false)]
+pub struct Scores<'env> {
+    /// Account ids, in input order.
+    pub account_ids: Vec<String>,
+    /// Scores 0–100; `NaN` where coverage is below the scorecard's `min_coverage`
+    /// (insufficient data).
+    pub scores: Float64Array,
+    /// Band names; `null` where not scored.
+    #[napi(ts_type = "Array<string | null>")]
+    pub bands: Array<'env>,
+    /// Share of the scorecard's weight whose measures had data, 0–1.
+    pub coverage: Float64Array,
+    /// Per measure (keys in scorecard order): each account's contribution to its score (0 where
+    /// redistributed or not scored). The contributions of a row add up to its score.
+    #[napi(ts_type = "Record<string, Float64Array>")]
+    pub contributions: Object<'env>,
+}
+
+impl std::fmt::Debug for Scores<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scores")
+            .field("account_ids", &self.account_ids.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Convert a core score frame to its JavaScript columns; `frame` is the scored frame, whose
+/// account ids name the rows.
+fn scores_js<'env>(env: &'env Env, frame: &CoreFrame, s: ScoreFrame) -> napi::Result<Scores<'env>> {
+    let ScoreFrame {
+        scores,
+        bands,
+        band_names,
+        coverage,
+        measure_names,
+        contributions,
+    } = s;
+    // One string per band name, shared by every row of the band.
+    let names = band_names
+        .iter()
+        .map(|n| env.create_string(n))
+        .collect::<napi::Result<Vec<_>>>()?;
+    let len = u32::try_from(bands.len()).map_err(|_| {
+        napi::Error::from_reason(format!("{} rows do not fit an array", bands.len()))
+    })?;
+    let mut js_bands = env.create_array(len)?;
+    for (i, band) in (0..len).zip(&bands) {
+        match band.and_then(|b| names.get(usize::from(b))) {
+            Some(name) => js_bands.set(i, *name)?,
+            None => js_bands.set(i, Null)?,
+        }
+    }
+    // Defined (not assigned) properties: a measure called `__proto__` is just a key.
+    let properties = measure_names
+        .iter()
+        .zip(contributions)
+        .map(|(name, column)| {
+            Property::new()
+                .with_name(env, name.as_str())?
+                .with_napi_value(env, Float64Array::new(column))
+        })
+        .collect::<napi::Result<Vec<_>>>()?;
+    let mut js_contributions = Object::new(env)?;
+    js_contributions.define_properties(&properties)?;
+    Ok(Scores {
+        account_ids: frame.account_ids.clone(),
+        scores: Float64Array::new(scores),
+        bands: js_bands,
+        coverage: Float64Array::new(coverage),
+        contributions: js_contributions,
+    })
+}
+
+/// A failed Node-API call while building a result: a `CSOPS_INTERNAL` error.
+fn internal(env: &Env, e: napi::Error) -> napi::Error {
+    Failure::Internal(format!("building the scores failed: {}", e.reason)).into_js(env)
+}
+
+/// What `scoreAsync` scores: the scorecard, the features and the segments.
+type ScoreInput = (
+    Arc<core_health::Scorecard>,
+    Arc<CoreFrame>,
+    Option<Vec<String>>,
+);
+
+fn score_frame(
+    card: &core_health::Scorecard,
+    frame: &CoreFrame,
+    segments: Option<&[String]>,
+) -> Result<ScoreFrame, Failure> {
+    guard(|| card.score_frame(frame, segments))
+}
+
+/// Scores a batch on a worker thread (`scorecard.scoreAsync`). The input was copied (or, for
+/// a `FeatureFrame`, shared through an `Arc`) on the main thread.
+#[derive(Debug)]
+pub struct ScoreTask {
+    input: Option<Result<ScoreInput, Failure>>,
+}
+
+#[napi]
+impl<'task> ScopedTask<'task> for ScoreTask {
+    type Output = Result<(Arc<CoreFrame>, ScoreFrame), Failure>;
+    type JsValue = Scores<'task>;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(match self.input.take() {
+            Some(Ok((card, frame, segments))) => {
+                score_frame(&card, &frame, segments.as_deref()).map(|s| (frame, s))
+            }
+            Some(Err(failure)) => Err(failure),
+            None => Err(Failure::Internal("the score task ran twice".into())),
+        })
+    }
+
+    fn resolve(&mut self, env: &'task Env, output: Self::Output) -> napi::Result<Scores<'task>> {
+        match output {
+            Ok((frame, scores)) => scores_js(env, &frame, scores).map_err(|e| internal(env, e)),
+            Err(failure) => Err(failure.into_js(env)),
+        }
+    }
+}
+
+/// A health scorecard: weighted groups of weighted measures, each mapping one feature to
+/// 0–100, with bands and a minimum coverage. Immutable and always valid; made by
+/// `Scorecard.fromJson`, `Scorecard.fromToml` or `Scorecard.defaultHeuristic`.
+///
+/// A fixed-formula scorecard is a heuristic, not a fitted model: back-test it before trusting
+/// it.
+#[napi]
+#[derive(Debug)]
+pub struct Scorecard {
+    inner: Arc<core_health::Scorecard>,
+}
+
+impl Scorecard {
+    fn new(card: core_health::Scorecard) -> Self {
+        Scorecard {
+            inner: Arc::new(card),
+        }
+    }
+
+    /// The `score`/`scoreAsync`/`explain` arguments, read on the calling thread.
+    fn score_args(
+        &self,
+        env: &Env,
+        input: Unknown,
+        options: Option<Unknown>,
+    ) -> Result<ScoreInput, Failure> {
+        let frame = args::score_input(env, input)?;
+        let segments = args::score_options(env, options)?;
+        Ok((Arc::clone(&self.inner), frame, segments))
+    }
+}
+
+#[napi]
+impl Scorecard {
+    /// Read a scorecard from its JSON text or from the same data as an object (snake_case
+    /// keys, as in scorecard files; an object is read as `JSON.stringify` writes it). Throws
+    /// `CSOPS_CONFIG` listing every problem when it is malformed or invalid.
+    #[napi(factory, ts_args_type = "json: string | ScorecardJson")]
+    pub fn from_json(env: Env, json: Unknown) -> napi::Result<Scorecard> {
+        js(&env, || {
+            let text = args::scorecard_json(&env, json)?;
+            guard(|| core_health::Scorecard::from_json(&text)).map(Scorecard::new)
+        })
+    }
+
+    /// Read a scorecard from TOML text. Throws `CSOPS_CONFIG` listing every problem when it
+    /// is malformed or invalid.
+    #[napi(factory, ts_args_type = "text: string")]
+    pub fn from_toml(env: Env, text: Unknown) -> napi::Result<Scorecard> {
+        js(&env, || {
+            let text = args::string("text", text)?;
+            guard(|| core_health::Scorecard::from_toml(&text)).map(Scorecard::new)
+        })
+    }
+
+    /// The default scorecard: a deliberately login-heavy heuristic (usage 50%, relationship
+    /// 20%, support 15%, sentiment 15%) over the built-in features. A starting point to
+    /// back-test, not a fitted model.
+    #[napi(factory)]
+    pub fn default_heuristic(env: Env) -> napi::Result<Scorecard> {
+        js(&env, || {
+            guard(|| Ok(core_health::Scorecard::default_heuristic())).map(Scorecard::new)
+        })
+    }
+
+    /// The scorecard's name.
+    #[napi(getter)]
+    pub fn name(&self) -> String {
+        self.inner.name.clone()
+    }
+
+    /// The measure names, in scorecard order (the keys of `contributions`).
+    #[napi]
+    pub fn measure_names(&self) -> Vec<String> {
+        self.inner.measures().map(|(_, m)| m.name.clone()).collect()
+    }
+
+    /// The scorecard as data, with every key (snake_case, as in scorecard files);
+    /// `Scorecard.fromJson` reads it back.
+    #[napi]
+    pub fn to_json(&self, env: Env) -> napi::Result<ScorecardJson> {
+        js(&env, || guard(|| Ok(self.inner.as_ref().into())))
+    }
+
+    /// The scorecard as TOML text; `Scorecard.fromToml` reads it back.
+    #[napi]
+    pub fn to_toml(&self, env: Env) -> napi::Result<String> {
+        js(&env, || guard(|| self.inner.to_toml()))
+    }
+
+    /// Score every account of `input`: a `FeatureFrame` (from `book.featuresAsOf`) or
+    /// columns. `options.segments` (one per row) serves percentile measures ranking per
+    /// segment. A measure whose feature is not a column is a `CSOPS_CONFIG` error; a malformed
+    /// input (columns of the wrong length, values that are not numbers) is
+    /// `CSOPS_INVALID_ARGUMENT`.
+    #[napi(
+        ts_args_type = "input: FeatureFrame | ScoreColumns, options?: ScoreOptions | null",
+        ts_return_type = "Scores"
+    )]
+    pub fn score<'env>(
+        &self,
+        env: &'env Env,
+        input: Unknown,
+        options: Option<Unknown>,
+    ) -> napi::Result<Scores<'env>> {
+        let (frame, scored) = js(env, || {
+            let (card, frame, segments) = self.score_args(env, input, options)?;
+            score_frame(&card, &frame, segments.as_deref()).map(|s| (frame, s))
+        })?;
+        scores_js(env, &frame, scored).map_err(|e| internal(env, e))
+    }
+
+    /// `score` on a worker thread: the input is copied on the calling thread, then scored off
+    /// the event loop. Every error (including a bad argument) rejects the promise; nothing is
+    /// thrown synchronously.
+    #[napi(ts_args_type = "input: FeatureFrame | ScoreColumns, options?: ScoreOptions | null")]
+    pub fn score_async(
+        &self,
+        env: Env,
+        input: Unknown,
+        options: Option<Unknown>,
+    ) -> AsyncTask<ScoreTask> {
+        AsyncTask::new(ScoreTask {
+            input: Some(self.score_args(&env, input, options)),
+        })
+    }
+
+    /// Score one account from its feature values, keyed by feature name (`null` or `NaN` =
+    /// missing): the full breakdown. Every feature the scorecard reads must be a key (an
+    /// absent one is a `CSOPS_CONFIG` error); other keys are ignored. Percentile measures need
+    /// a population: score a batch and `explain` it instead.
+    #[napi(ts_args_type = "values: Record<string, number | null>")]
+    pub fn score_one(&self, env: Env, values: Unknown) -> napi::Result<AccountScore> {
+        js(&env, || {
+            let values = args::feature_values(&env, values)?;
+            let card = &self.inner;
+            guard(|| {
+                card.check_features(values.keys().map(String::as_str))?;
+                let row: Vec<Option<f64>> = card
+                    .measures()
+                    .map(|(_, m)| values.get(&m.feature).copied())
+                    .collect();
+                card.score_values(&row)
+            })
+            .map(AccountScore::from)
+        })
+    }
+
+    /// The full breakdown of one account of a batch, as `score` scores it (percentiles ranked
+    /// within the batch), for the first row with `accountId`. An account id not in `input` is
+    /// a `CSOPS_INVALID_ARGUMENT` error.
+    #[napi(
+        ts_args_type = "input: FeatureFrame | ScoreColumns, accountId: string, options?: ScoreOptions | null"
+    )]
+    pub fn explain(
+        &self,
+        env: Env,
+        input: Unknown,
+        account_id: Unknown,
+        options: Option<Unknown>,
+    ) -> napi::Result<AccountScore> {
+        js(&env, || {
+            let (card, frame, segments) = self.score_args(&env, input, options)?;
+            let id = args::string("accountId", account_id)?;
+            let row = frame
+                .account_ids
+                .iter()
+                .position(|a| *a == id)
+                .ok_or_else(|| invalid(format!("no account `{id}` in `input`")))?;
+            guard(|| card.explain(&frame, segments.as_deref(), row)).map(AccountScore::from)
+        })
+    }
+}
+
+/// Compare a score with a previous one: `delta` is `current − previous`, and changes within
+/// ±`deadBand` points (default 2) are `'flat'`.
+#[napi(ts_args_type = "current: number, previous: number, deadBand?: number | null")]
+pub fn trend(
+    env: Env,
+    current: Unknown,
+    previous: Unknown,
+    dead_band: Option<Unknown>,
+) -> napi::Result<Trend> {
+    js(&env, || {
+        let current = args::number("current", current)?;
+        let previous = args::number("previous", previous)?;
+        let dead_band =
+            args::optional_number("deadBand", dead_band)?.unwrap_or(core_health::DEFAULT_DEAD_BAND);
+        guard(|| core_health::trend(current, previous, dead_band).map(Trend::from))
+    })
+}
