@@ -1,0 +1,83 @@
+//! Criterion bench of batch health scoring: 100k accounts, the 6-measure benchmark scorecard
+//! (the scale run with numpy/pandas peers is `src/bin/health_scale.rs`).
+//!
+//! `cargo bench -p csops-benches --bench health`
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use csops_core::features::{FeatureColumn, FeatureFrame};
+use csops_core::health::{MissingRule, Normaliser, Scorecard};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+fn scoring(c: &mut Criterion) {
+    let n = 100_000;
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let names = [
+        "logins",
+        "breadth",
+        "recency",
+        "sponsor",
+        "escalations",
+        "nps",
+    ];
+    let columns = names
+        .iter()
+        .map(|name| FeatureColumn {
+            name: name.to_string(),
+            values: (0..n)
+                .map(|_| {
+                    if rng.random_bool(0.05) {
+                        f64::NAN
+                    } else {
+                        rng.random_range(0.0..3.0)
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let frame = FeatureFrame {
+        as_of: "2026-01-01".parse().expect("date"),
+        account_ids: (0..n).map(|i| format!("A{i}")).collect(),
+        columns,
+    };
+    let card = Scorecard::builder("bench 6")
+        .group("usage", 2.0)
+        .measure("logins", "logins", 3.0, Normaliser::linear(0.0, 3.0))
+        .measure("breadth", "breadth", 2.0, Normaliser::linear(0.0, 1.0))
+        .measure_with(
+            "recency",
+            "recency",
+            1.0,
+            Normaliser::linear(30.0, 0.0),
+            MissingRule::Worst,
+        )
+        .group("relationship", 1.0)
+        .measure("sponsor", "sponsor", 1.0, Normaliser::boolean())
+        .measure(
+            "escalations",
+            "escalations",
+            1.0,
+            Normaliser::steps(vec![1.0, 3.0], vec![100.0, 50.0, 10.0]),
+        )
+        .measure_with(
+            "nps",
+            "nps",
+            1.0,
+            Normaliser::linear(-100.0, 100.0),
+            MissingRule::Fixed { score: 50.0 },
+        )
+        .build()
+        .expect("valid");
+    let mut g = c.benchmark_group("health");
+    g.sample_size(20);
+    g.bench_function("score_frame 100k accounts x 6 measures", |b| {
+        b.iter(|| card.score_frame(&frame, None).map(|s| s.scores.len()))
+    });
+    g.bench_function("explain one of 100k", |b| {
+        b.iter(|| card.explain(&frame, None, 42).map(|s| s.score))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, scoring);
+criterion_main!(benches);
