@@ -1354,6 +1354,33 @@ pub struct ModelSetScores {
 }
 
 impl ModelSet {
+    /// Parse and validate JSON: `{"default": {...}, "by_segment": {"enterprise": {...}}}`.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let m: ModelSet = serde_json::from_str(text)
+            .map_err(|e| Error::Config(vec![format!("model set: {e}")]))?;
+        m.validate()?;
+        Ok(m)
+    }
+
+    /// Parse and validate TOML (`[default]` and `[by_segment.<name>]` tables).
+    pub fn from_toml(text: &str) -> Result<Self> {
+        let m: ModelSet =
+            toml::from_str(text).map_err(|e| Error::Config(vec![format!("model set: {e}")]))?;
+        m.validate()?;
+        Ok(m)
+    }
+
+    /// JSON text of the model set.
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string_pretty(self)
+            .map_err(|e| Error::Config(vec![format!("model set: {e}")]))
+    }
+
+    /// TOML text of the model set.
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string_pretty(self).map_err(|e| Error::Config(vec![format!("model set: {e}")]))
+    }
+
     /// Check every scorecard; problems are prefixed with the segment.
     pub fn validate(&self) -> Result<()> {
         let mut p = Vec::new();

@@ -450,8 +450,8 @@ fn model_sets_pick_a_scorecard_per_segment() {
         set,
         "model sets are data too"
     );
-    let text = toml::to_string(&set).unwrap();
-    assert_eq!(toml::from_str::<ModelSet>(&text).unwrap(), set);
+    assert_eq!(ModelSet::from_toml(&set.to_toml().unwrap()).unwrap(), set);
+    assert_eq!(ModelSet::from_json(&set.to_json().unwrap()).unwrap(), set);
     let bad = ModelSet {
         default: Scorecard {
             min_coverage: 2.0,

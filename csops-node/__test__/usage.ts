@@ -4,6 +4,7 @@
 import {
   Book,
   FeatureFrame,
+  ModelSet,
   Scorecard,
   defaultFeatureConfig,
   loadBook,
@@ -16,6 +17,7 @@ import {
 import type {
   Account,
   AccountScore,
+  ApplyOverridesOptions,
   Band,
   BookCounts,
   ColumnSummary,
@@ -27,11 +29,17 @@ import type {
   LoadOptions,
   MeasureResult,
   MissingRule,
+  ModelSetJson,
+  ModelSetScoreOptions,
+  ModelSetScores,
   Money,
   Normaliser,
+  Override,
+  OverrideApplied,
   Problem,
   ProblemKind,
   RejectedRow,
+  ReportedScore,
   ScoreColumns,
   ScoreOptions,
   ScorecardGroup,
@@ -233,6 +241,49 @@ export async function usage(): Promise<void> {
   // @ts-expect-error -- the dead band is a number
   trend(62, 55, '5');
   void nullable;
+
+  // Model sets: a scorecard per segment.
+  const setJson: ModelSetJson = { default: card.toJson(), by_segment: { ent: card.toJson() } };
+  const set = exact<ModelSet>()(ModelSet.fromJson(setJson));
+  exact<ModelSet>()(ModelSet.fromJson('{"default": {}}'));
+  exact<ModelSet>()(ModelSet.fromToml(set.toToml()));
+  exact<ModelSetJson>()(set.toJson());
+  exact<Record<string, ScorecardJson>>()(set.toJson().by_segment);
+  exact<Array<string>>()(set.segments);
+  exact<Scorecard>()(set.scorecardFor('ent'));
+  const setOptions: ModelSetScoreOptions = { segments: ['ent', 'smb'] };
+  const setScores = exact<ModelSetScores>()(set.score(frame, setOptions));
+  exact<Array<string>>()(setScores.accountIds);
+  exact<Array<string>>()(setScores.scorecard);
+  exact<Float64Array>()(setScores.scores);
+  exact<Array<string | null>>()(setScores.bands);
+  exact<Float64Array>()(setScores.coverage);
+  exact<Promise<ModelSetScores>>()(set.scoreAsync(frame, setOptions));
+  // @ts-expect-error -- a model set needs the segments
+  set.score(frame);
+  // @ts-expect-error -- by_segment keeps the core's snake_case key
+  ModelSet.fromJson({ default: card.toJson(), bySegment: {} });
+
+  // Overrides.
+  const overrides: Array<Override> = [
+    { accountId: 'A', score: 90, reason: 'renewal', author: 'sam', expires: '2024-07-01' },
+    { accountId: 'B', band: 'red', reason: 'escalation', author: 'kim', expires: new Date() },
+  ];
+  const overrideOptions: ApplyOverridesOptions = { asOf: new Date(), segments: null };
+  const reported = exact<Array<ReportedScore>>()(card.applyOverrides(frame, overrides, overrideOptions));
+  const row = reported[0]!;
+  exact<string>()(row.accountId);
+  exact<number | null>()(row.computedScore);
+  exact<string | null>()(row.computedBand);
+  exact<number | null>()(row.score);
+  exact<string | null>()(row.band);
+  exact<OverrideApplied | null>()(row.override);
+  exact<string>()(row.override!.expires);
+  card.applyOverrides(columns, [], { asOf: '2024-06-30' });
+  // @ts-expect-error -- the day is required
+  card.applyOverrides(frame, overrides, {});
+  // @ts-expect-error -- an override names its author
+  card.applyOverrides(frame, [{ accountId: 'A', score: 1, reason: 'r', expires: '2024-07-01' }], { asOf: '2024-06-30' });
 
   try {
     loadBook('exports/');

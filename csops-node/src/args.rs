@@ -9,6 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate};
 use csops_core::book::LoadMode;
 use csops_core::features::{FeatureColumn, FeatureConfig, FeatureFrame};
+use csops_core::health::Override as CoreOverride;
 use csops_core::interchange::{HeaderMap, LoadOptions as CoreLoadOptions};
 use napi::bindgen_prelude::{
     Array, ClassInstance, Float64ArraySlice, FromNapiValue, Function, JavaScriptClassExt,
@@ -291,14 +292,28 @@ fn global<'env>(
 /// writes it (so `fromJson(obj)` is `fromJson(JSON.stringify(obj))`; the core parses and
 /// validates either, and its recursion limit guards against absurdly deep objects).
 pub(crate) fn scorecard_json(env: &Env, v: Unknown) -> Result<String, Failure> {
+    json_text(
+        env,
+        v,
+        "a scorecard object (snake_case keys, as in scorecard files) or its JSON text",
+    )
+}
+
+/// A model set argument as JSON text, read as [`scorecard_json`] reads a scorecard.
+pub(crate) fn model_set_json(env: &Env, v: Unknown) -> Result<String, Failure> {
+    json_text(
+        env,
+        v,
+        "a model set object { default, by_segment } (snake_case keys) or its JSON text",
+    )
+}
+
+/// The `json` argument as JSON text: a string as given, an object as `JSON.stringify` writes it.
+fn json_text(env: &Env, v: Unknown, expected: &str) -> Result<String, Failure> {
     if matches!(v.get_type(), Ok(ValueType::String)) {
         return string("json", v);
     }
-    require_object(
-        "json",
-        &v,
-        "a scorecard object (snake_case keys, as in scorecard files) or its JSON text",
-    )?;
+    require_object("json", &v, expected)?;
     let text = global(env, "JSON", "stringify")?
         .call(v)
         .map_err(|e| invalid(format!("`json` cannot be written as JSON: {}", e.reason)))?;
@@ -447,4 +462,140 @@ pub(crate) fn feature_values(env: &Env, v: Unknown) -> Result<BTreeMap<String, f
         Ok((name, x))
     })
     .collect()
+}
+
+/// Options of `modelSet.score` and `modelSet.scoreAsync`. An unknown key is a
+/// `CSOPS_INVALID_ARGUMENT` error.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct ModelSetScoreOptions {
+    /// One segment per account (row): it picks the row's scorecard.
+    pub segments: Vec<String>,
+}
+
+/// Model set score options: the segments (required).
+pub(crate) fn model_set_score_options(
+    env: &Env,
+    v: Option<Unknown>,
+) -> Result<Vec<String>, Failure> {
+    let missing = || invalid("`options.segments` is required: one segment per account");
+    if present(v).is_none() {
+        return Err(missing());
+    }
+    score_options(env, v)?.ok_or_else(missing)
+}
+
+/// A manual override, as `scorecard.applyOverrides` reads it. An unknown key is a
+/// `CSOPS_INVALID_ARGUMENT` error; the values are checked by the core (`CSOPS_CONFIG`).
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct Override {
+    /// The account.
+    pub account_id: String,
+    /// The score to report instead (0–100), if any.
+    #[napi(ts_type = "number | null")]
+    pub score: Option<f64>,
+    /// The band to report instead, if any.
+    #[napi(ts_type = "string | null")]
+    pub band: Option<String>,
+    /// Why.
+    pub reason: String,
+    /// Who decided.
+    pub author: String,
+    /// The first day it no longer applies: `YYYY-MM-DD` or a `Date` (its UTC day).
+    #[napi(ts_type = "string | Date")]
+    pub expires: String,
+}
+
+/// Overrides: an array of `{ accountId, score?, band?, reason, author, expires }`.
+pub(crate) fn overrides(env: &Env, v: Unknown) -> Result<Vec<CoreOverride>, Failure> {
+    let expected = "an object { accountId, score?, band?, reason, author, expires }";
+    if !v.is_array().unwrap_or(false) {
+        return Err(invalid(format!(
+            "`overrides` must be an array of {expected}, got {}",
+            type_name(&v)
+        )));
+    }
+    let fail = |e| napi_failure("overrides", e);
+    let array = Array::from_unknown(v).map_err(fail)?;
+    (0..array.len())
+        .map(|i| {
+            let name = format!("overrides[{i}]");
+            let item: Unknown = array
+                .get(i)
+                .map_err(fail)?
+                .ok_or_else(|| invalid(format!("`{name}` must be {expected}, got undefined")))?;
+            let (mut account_id, mut score, mut band) = (None, None, None);
+            let (mut reason, mut author, mut expires) = (None, None, None);
+            for (key, value) in entries(env, &name, item, expected)? {
+                let field = format!("{name}.{key}");
+                match key.as_str() {
+                    "accountId" => account_id = Some(string(&field, value)?),
+                    "score" => score = optional_number(&field, Some(value))?,
+                    "band" => {
+                        band = present(Some(value))
+                            .map(|v| string(&field, v))
+                            .transpose()?
+                    }
+                    "reason" => reason = Some(string(&field, value)?),
+                    "author" => author = Some(string(&field, value)?),
+                    "expires" => expires = Some(date(&field, value)?),
+                    _ => {
+                        return Err(invalid(format!(
+                            "`{name}` has an unknown key `{key}`; expected {expected}"
+                        )));
+                    }
+                }
+            }
+            let need = |k: &str| invalid(format!("`{name}` needs `{k}`: {expected}"));
+            Ok(CoreOverride {
+                account_id: account_id.ok_or_else(|| need("accountId"))?,
+                score,
+                band,
+                reason: reason.ok_or_else(|| need("reason"))?,
+                author: author.ok_or_else(|| need("author"))?,
+                expires: expires.ok_or_else(|| need("expires"))?,
+            })
+        })
+        .collect()
+}
+
+/// Options of `scorecard.applyOverrides`. An unknown key is a `CSOPS_INVALID_ARGUMENT` error.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct ApplyOverridesOptions {
+    /// The day the overrides are judged on: those expiring after it apply. `YYYY-MM-DD` or a
+    /// `Date` (its UTC day).
+    #[napi(ts_type = "string | Date")]
+    pub as_of: String,
+    /// One segment per account (row), for percentile measures ranking `per_segment`.
+    #[napi(ts_type = "Array<string> | null")]
+    pub segments: Option<Vec<String>>,
+}
+
+/// `applyOverrides` options: the day, and the segments if given.
+pub(crate) fn apply_overrides_options(
+    env: &Env,
+    v: Option<Unknown>,
+) -> Result<(NaiveDate, Option<Vec<String>>), Failure> {
+    let expected = "an object such as { asOf: '2024-06-30', segments: [...] }";
+    let v = present(v).ok_or_else(|| invalid(format!("`options` must be {expected}")))?;
+    let (mut as_of, mut segments) = (None, None);
+    for (key, value) in entries(env, "options", v, expected)? {
+        match key.as_str() {
+            "asOf" => as_of = Some(date("options.asOf", value)?),
+            "segments" => {
+                segments = present(Some(value))
+                    .map(|v| string_array("options.segments", v))
+                    .transpose()?
+            }
+            _ => {
+                return Err(invalid(format!(
+                    "`options` has an unknown key `{key}`; expected {expected}"
+                )));
+            }
+        }
+    }
+    let as_of = as_of.ok_or_else(|| invalid(format!("`options.asOf` is required: {expected}")))?;
+    Ok((as_of, segments))
 }

@@ -1,4 +1,5 @@
-//! Health scoring: the `Scorecard` class, its async scoring task, and `trend`. Every score,
+//! Health scoring: the `Scorecard` and `ModelSet` classes, their async scoring tasks, and
+//! `trend`. Every score,
 //! band, weight and driver comes from csops-core; this module only converts.
 
 use std::sync::Arc;
@@ -6,12 +7,12 @@ use std::sync::Arc;
 use csops_core::features::FeatureFrame as CoreFrame;
 use csops_core::health::{self as core_health, ScoreFrame};
 use napi::bindgen_prelude::{Array, AsyncTask, Float64Array, JsObjectValue, Null, Object, Unknown};
-use napi::{Env, Property, ScopedTask};
+use napi::{Env, Property, ScopedTask, Task};
 use napi_derive::napi;
 
 use crate::args;
 use crate::error::{Failure, guard, invalid, js};
-use crate::objects::{AccountScore, ScorecardJson, Trend};
+use crate::objects::{AccountScore, ModelSetJson, ReportedScore, ScorecardJson, Trend};
 
 /// Features to score, as columns: one account id per row, and one column per feature aligned
 /// with them. A value that is `NaN` or `null` is missing.
@@ -320,6 +321,226 @@ impl Scorecard {
                 .position(|a| *a == id)
                 .ok_or_else(|| invalid(format!("no account `{id}` in `input`")))?;
             guard(|| card.explain(&frame, segments.as_deref(), row)).map(AccountScore::from)
+        })
+    }
+}
+
+#[napi]
+impl Scorecard {
+    /// Score every account of `input` (as `score` does) and apply manual overrides in force on
+    /// `options.asOf`: an override applies before its `expires` day. One that sets only a
+    /// score reports that score's band; one that sets only a band keeps the computed score.
+    /// Invalid overrides (neither score nor band, a score outside 0–100, an unknown band, no
+    /// reason or author, two for one account) are a `CSOPS_CONFIG` error listing every
+    /// problem.
+    #[napi(
+        ts_args_type = "input: FeatureFrame | ScoreColumns, overrides: Array<Override>, options: ApplyOverridesOptions"
+    )]
+    pub fn apply_overrides(
+        &self,
+        env: Env,
+        input: Unknown,
+        overrides: Unknown,
+        options: Option<Unknown>,
+    ) -> napi::Result<Vec<ReportedScore>> {
+        js(&env, || {
+            let frame = args::score_input(&env, input)?;
+            let overrides = args::overrides(&env, overrides)?;
+            let (as_of, segments) = args::apply_overrides_options(&env, options)?;
+            let card = &self.inner;
+            guard(|| {
+                let scores = card.score_frame(&frame, segments.as_deref())?;
+                card.apply_overrides(&frame.account_ids, &scores, &overrides, as_of)
+            })
+            .map(|rows| rows.into_iter().map(ReportedScore::from).collect())
+        })
+    }
+}
+
+/// Scores of a batch by a model set, by column: row `i` of every column is account
+/// `accountIds[i]`.
+#[napi(object, object_from_js = false)]
+pub struct ModelSetScores {
+    /// Account ids, in input order.
+    pub account_ids: Vec<String>,
+    /// The name of the scorecard that scored each row.
+    pub scorecard: Vec<String>,
+    /// Scores 0–100; `NaN` where coverage was insufficient.
+    pub scores: Float64Array,
+    /// Band names (each scorecard has its own scheme); `null` where not scored.
+    #[napi(ts_type = "Array<string | null>")]
+    pub bands: Vec<Option<String>>,
+    /// Share of the row's scorecard weight whose measures had data, 0–1.
+    pub coverage: Float64Array,
+}
+
+impl std::fmt::Debug for ModelSetScores {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModelSetScores")
+            .field("account_ids", &self.account_ids.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl From<core_health::ModelSetScores> for ModelSetScores {
+    fn from(s: core_health::ModelSetScores) -> Self {
+        let core_health::ModelSetScores {
+            account_ids,
+            scorecard,
+            scores,
+            bands,
+            coverage,
+        } = s;
+        ModelSetScores {
+            account_ids,
+            scorecard,
+            scores: Float64Array::new(scores),
+            bands,
+            coverage: Float64Array::new(coverage),
+        }
+    }
+}
+
+/// What `modelSet.scoreAsync` scores: the model set, the features and the segments.
+type ModelSetInput = (Arc<core_health::ModelSet>, Arc<CoreFrame>, Vec<String>);
+
+/// Scores a batch with a model set on a worker thread (`modelSet.scoreAsync`).
+#[derive(Debug)]
+pub struct ModelSetScoreTask {
+    input: Option<Result<ModelSetInput, Failure>>,
+}
+
+#[napi]
+impl Task for ModelSetScoreTask {
+    type Output = Result<core_health::ModelSetScores, Failure>;
+    type JsValue = ModelSetScores;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(match self.input.take() {
+            Some(Ok((set, frame, segments))) => guard(|| set.score_frame(&frame, &segments)),
+            Some(Err(failure)) => Err(failure),
+            None => Err(Failure::Internal("the score task ran twice".into())),
+        })
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<ModelSetScores> {
+        output
+            .map(ModelSetScores::from)
+            .map_err(|failure| failure.into_js(&env))
+    }
+}
+
+/// Scorecards per segment (or tier): each account is scored by its segment's scorecard, or
+/// by the default one. Immutable and always valid; made by `ModelSet.fromJson` or
+/// `ModelSet.fromToml`.
+#[napi]
+#[derive(Debug)]
+pub struct ModelSet {
+    inner: Arc<core_health::ModelSet>,
+}
+
+/// Parse a model set (JSON or TOML) and validate it: problems are prefixed with the segment.
+fn parse_model_set(
+    parsed: csops_core::Result<core_health::ModelSet>,
+) -> csops_core::Result<ModelSet> {
+    Ok(ModelSet {
+        inner: Arc::new(parsed?),
+    })
+}
+
+impl ModelSet {
+    /// The `score`/`scoreAsync` arguments, read on the calling thread.
+    fn score_args(
+        &self,
+        env: &Env,
+        input: Unknown,
+        options: Option<Unknown>,
+    ) -> Result<ModelSetInput, Failure> {
+        let frame = args::score_input(env, input)?;
+        let segments = args::model_set_score_options(env, options)?;
+        Ok((Arc::clone(&self.inner), frame, segments))
+    }
+}
+
+#[napi]
+impl ModelSet {
+    /// Read a model set from its JSON text or the same data as an object: `{ default:
+    /// <scorecard>, by_segment: { segment: <scorecard> } }` (snake_case keys, as in scorecard
+    /// files). Throws `CSOPS_CONFIG` listing every problem (prefixed with the segment) when it
+    /// is malformed or invalid.
+    #[napi(factory, ts_args_type = "json: string | ModelSetJson")]
+    pub fn from_json(env: Env, json: Unknown) -> napi::Result<ModelSet> {
+        js(&env, || {
+            let text = args::model_set_json(&env, json)?;
+            guard(|| parse_model_set(core_health::ModelSet::from_json(&text)))
+        })
+    }
+
+    /// Read a model set from TOML text (`[default]` then `[by_segment.<segment>]` tables).
+    /// Throws `CSOPS_CONFIG` listing every problem when it is malformed or invalid.
+    #[napi(factory, ts_args_type = "text: string")]
+    pub fn from_toml(env: Env, text: Unknown) -> napi::Result<ModelSet> {
+        js(&env, || {
+            let text = args::string("text", text)?;
+            guard(|| parse_model_set(core_health::ModelSet::from_toml(&text)))
+        })
+    }
+
+    /// The model set as data, with every key; `ModelSet.fromJson` reads it back.
+    #[napi]
+    pub fn to_json(&self, env: Env) -> napi::Result<ModelSetJson> {
+        js(&env, || guard(|| Ok(self.inner.as_ref().into())))
+    }
+
+    /// The model set as TOML text; `ModelSet.fromToml` reads it back.
+    #[napi]
+    pub fn to_toml(&self, env: Env) -> napi::Result<String> {
+        js(&env, || guard(|| self.inner.to_toml()))
+    }
+
+    /// The segments that have a scorecard of their own, sorted.
+    #[napi(getter)]
+    pub fn segments(&self) -> Vec<String> {
+        self.inner.by_segment.keys().cloned().collect()
+    }
+
+    /// The scorecard for a segment: its own, or the default.
+    #[napi(ts_args_type = "segment: string")]
+    pub fn scorecard_for(&self, env: Env, segment: Unknown) -> napi::Result<Scorecard> {
+        js(&env, || {
+            let segment = args::string("segment", segment)?;
+            guard(|| Ok(self.inner.scorecard_for(&segment).clone())).map(Scorecard::new)
+        })
+    }
+
+    /// Score every account of `input` (a `FeatureFrame` or columns) with its segment's
+    /// scorecard: `options.segments` has one segment per row. Percentile measures rank within
+    /// the rows scored by the same scorecard. A measure whose feature is not a column, or
+    /// segments of the wrong length, are a `CSOPS_CONFIG` error.
+    #[napi(ts_args_type = "input: FeatureFrame | ScoreColumns, options: ModelSetScoreOptions")]
+    pub fn score(
+        &self,
+        env: Env,
+        input: Unknown,
+        options: Option<Unknown>,
+    ) -> napi::Result<ModelSetScores> {
+        js(&env, || {
+            let (set, frame, segments) = self.score_args(&env, input, options)?;
+            guard(|| set.score_frame(&frame, &segments)).map(ModelSetScores::from)
+        })
+    }
+
+    /// `score` on a worker thread: the input is copied on the calling thread, then scored off
+    /// the event loop. Every error (including a bad argument) rejects the promise.
+    #[napi(ts_args_type = "input: FeatureFrame | ScoreColumns, options: ModelSetScoreOptions")]
+    pub fn score_async(
+        &self,
+        env: Env,
+        input: Unknown,
+        options: Option<Unknown>,
+    ) -> AsyncTask<ModelSetScoreTask> {
+        AsyncTask::new(ModelSetScoreTask {
+            input: Some(self.score_args(&env, input, options)),
         })
     }
 }

@@ -818,3 +818,87 @@ impl From<core_health::Trend> for Trend {
         }
     }
 }
+
+/// A model set as data: the same snake_case JSON as model set files. `ModelSet.fromJson`
+/// reads it and `modelSet.toJson()` writes it with every key.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct ModelSetJson {
+    /// The scorecard for accounts whose segment has none of its own.
+    pub default: ScorecardJson,
+    /// Scorecards by segment name.
+    #[napi(js_name = "by_segment")]
+    pub by_segment: BTreeMap<String, ScorecardJson>,
+}
+
+impl From<&core_health::ModelSet> for ModelSetJson {
+    fn from(m: &core_health::ModelSet) -> Self {
+        let core_health::ModelSet {
+            default,
+            by_segment,
+        } = m;
+        ModelSetJson {
+            default: default.into(),
+            by_segment: by_segment
+                .iter()
+                .map(|(k, c)| (k.clone(), c.into()))
+                .collect(),
+        }
+    }
+}
+
+/// The override in force for an account: who decided, why, and until when.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct OverrideApplied {
+    /// Why.
+    pub reason: String,
+    /// Who decided.
+    pub author: String,
+    /// The first day it no longer applies (`YYYY-MM-DD`).
+    pub expires: String,
+}
+
+/// An account's reported score after overrides, with the computed one kept beside it.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct ReportedScore {
+    /// The account.
+    pub account_id: String,
+    /// What the scorecard computed; `null` where coverage was insufficient.
+    pub computed_score: Option<f64>,
+    /// The band of the computed score.
+    pub computed_band: Option<String>,
+    /// What is reported (the override's score, where one sets it).
+    pub score: Option<f64>,
+    /// The reported band (the override's band, or the band of its score).
+    pub band: Option<String>,
+    /// The override in force on the day, if any.
+    #[napi(js_name = "override")]
+    pub override_applied: Option<OverrideApplied>,
+}
+
+impl From<core_health::ReportedScore> for ReportedScore {
+    fn from(r: core_health::ReportedScore) -> Self {
+        let core_health::ReportedScore {
+            account_id,
+            computed_score,
+            computed_band,
+            score,
+            band,
+            override_applied,
+        } = r;
+        ReportedScore {
+            account_id,
+            computed_score,
+            computed_band,
+            score,
+            band,
+            override_applied: override_applied.map(|o| OverrideApplied {
+                reason: o.reason,
+                author: o.author,
+                expires: o.expires.to_string(),
+            }),
+        }
+    }
+}

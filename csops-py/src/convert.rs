@@ -171,25 +171,24 @@ pub fn py_date_opt<'py>(
 
 /// `as_of=`: a `datetime.date` (a `datetime` counts as its date) or an ISO `YYYY-MM-DD` string.
 pub fn as_of_date(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<NaiveDate> {
+    date_value("as_of", value).map_err(|problem| config_error(py, problem))
+}
+
+/// A day argument named `what`: a `datetime.date` (a `datetime` counts as its date) or an ISO
+/// `YYYY-MM-DD` string; the error is the problem's text.
+pub fn date_value(what: &str, value: &Bound<'_, PyAny>) -> Result<NaiveDate, String> {
     if let Ok(s) = value.cast::<PyString>() {
-        let s = s.to_cow()?;
-        return NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|e| {
-            config_error(
-                py,
-                format!("as_of: `{s}` is not a date ({e}); expected YYYY-MM-DD"),
-            )
-        });
+        let s = s.to_cow().map_err(|e| format!("{what}: {e}"))?;
+        return NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .map_err(|e| format!("{what}: `{s}` is not a date ({e}); expected YYYY-MM-DD"));
     }
     if value.is_instance_of::<PyDate>() {
         return value
             .extract::<NaiveDate>()
-            .map_err(|e| config_error(py, format!("as_of: {e}")));
+            .map_err(|e| format!("{what}: {e}"));
     }
-    Err(config_error(
-        py,
-        format!(
-            "as_of must be a datetime.date or a YYYY-MM-DD string; got {}",
-            type_name(value)
-        ),
+    Err(format!(
+        "{what} must be a datetime.date or a YYYY-MM-DD string; got {}",
+        type_name(value)
     ))
 }

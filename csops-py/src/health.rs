@@ -7,17 +7,20 @@ use std::path::PathBuf;
 
 use csops_core::Error;
 use csops_core::health::{
-    AccountScore, Band, MeasureResult, MissingRule, Normaliser, Scorecard, trend as core_trend,
+    AccountScore, Band, MeasureResult, MissingRule, Normaliser, Override, Scorecard,
+    trend as core_trend,
 };
 use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping, PyString, PyTuple};
 use serde::{Serialize, Serializer};
 
-use crate::convert::{enum_name, mapping_to_json, to_python};
+use crate::convert::{as_of_date, date_value, enum_name, mapping_to_json, to_python};
 use crate::errors::{call, config_error, csops_error};
 use crate::report::html_escape;
-use crate::table::{self, account_id_text, read_input, read_segments, write_scores};
+use crate::table::{
+    self, OutColumn, account_id_text, read_input, read_segments, write_columns, write_scores,
+};
 
 /// What every rendering of a scorecard says about fixed formulas.
 const HEURISTIC_NOTE: &str = "A fixed-formula scorecard is a heuristic, not a fitted model: \
@@ -189,11 +192,11 @@ struct ExplanationView<'a> {
 /// 0–100, with bands and a minimum coverage. Immutable; every constructor validates it.
 #[pyclass(name = "Scorecard", module = "csops", frozen)]
 #[derive(Debug)]
-pub struct PyScorecard(Scorecard);
+pub struct PyScorecard(pub(crate) Scorecard);
 
 impl PyScorecard {
     /// The feature each measure reads, in measure order.
-    fn features(&self) -> Vec<&str> {
+    pub(crate) fn features(&self) -> Vec<&str> {
         self.0.measures().map(|(_, m)| m.feature.as_str()).collect()
     }
 
@@ -444,6 +447,77 @@ impl PyScorecard {
         })
     }
 
+    /// Score ``data`` (as for ``score``) and apply the manual ``overrides`` in force on
+    /// ``as_of`` (those expiring after it): a list of dicts ``{account_id, score?, band?,
+    /// reason, author, expires}``, ``expires`` (the first day it no longer applies) a
+    /// ``datetime.date`` or ``YYYY-MM-DD``. Returns the same kind of table as ``data`` with
+    /// ``computed_score``, ``computed_band``, ``score``, ``band``, ``override_reason``,
+    /// ``override_author`` and ``override_expires``. ConfigError listing every problem of the
+    /// overrides.
+    #[pyo3(signature = (data, overrides, *, as_of, segments = None))]
+    fn apply_overrides<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+        overrides: &Bound<'py, PyAny>,
+        as_of: &Bound<'py, PyAny>,
+        segments: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let overrides = read_overrides(py, overrides)?;
+        let as_of = as_of_date(py, as_of)?;
+        let input = read_input(data, &self.features())?;
+        let segments = read_segments(py, &input, segments)?;
+        let frame = input.frame();
+        let reported = call(py, || {
+            let scores = self.0.score_frame(frame, segments.as_deref())?;
+            self.0
+                .apply_overrides(&frame.account_ids, &scores, &overrides, as_of)
+        })?;
+        let nan = |s: Option<f64>| s.unwrap_or(f64::NAN);
+        let o = |f: fn(&Override) -> Option<String>| -> Vec<Option<String>> {
+            reported
+                .iter()
+                .map(|r| r.override_applied.as_ref().and_then(f))
+                .collect()
+        };
+        let columns = vec![
+            (
+                "computed_score",
+                OutColumn::Floats(reported.iter().map(|r| nan(r.computed_score)).collect()),
+            ),
+            (
+                "computed_band",
+                OutColumn::Texts(reported.iter().map(|r| r.computed_band.clone()).collect()),
+            ),
+            (
+                "score",
+                OutColumn::Floats(reported.iter().map(|r| nan(r.score)).collect()),
+            ),
+            (
+                "band",
+                OutColumn::Texts(reported.iter().map(|r| r.band.clone()).collect()),
+            ),
+            (
+                "override_reason",
+                OutColumn::Texts(o(|o| Some(o.reason.clone()))),
+            ),
+            (
+                "override_author",
+                OutColumn::Texts(o(|o| Some(o.author.clone()))),
+            ),
+            (
+                "override_expires",
+                OutColumn::Dates(
+                    reported
+                        .iter()
+                        .map(|r| r.override_applied.as_ref().map(|o| o.expires))
+                        .collect(),
+                ),
+            ),
+        ];
+        write_columns(py, &input, columns)
+    }
+
     fn __eq__(&self, other: &Bound<'_, PyScorecard>) -> bool {
         self.0 == other.get().0
     }
@@ -687,10 +761,127 @@ pub fn trend<'py>(
 // for stubs and `help()`).
 const _: () = assert!(csops_core::health::DEFAULT_DEAD_BAND == 2.0);
 
+/// The keys an override dict may have.
+const OVERRIDE_KEYS: [&str; 6] = ["account_id", "score", "band", "reason", "author", "expires"];
+
+/// `overrides=`: a list of dicts `{account_id, score?, band?, reason, author, expires}`;
+/// every problem of conversion is listed in one ConfigError (the core checks the rest).
+fn read_overrides(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Vec<Override>> {
+    if value.is_instance_of::<PyString>() || value.cast::<PyMapping>().is_ok() {
+        return Err(PyTypeError::new_err(format!(
+            "overrides must be a list of dicts, got {}",
+            table::type_name(value)
+        )));
+    }
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for (i, item) in value.try_iter()?.enumerate() {
+        let item = item?;
+        let at = format!("overrides[{i}]");
+        let Ok(map) = item.cast::<PyMapping>() else {
+            problems.push(format!(
+                "{at}: must be a dict, got {}",
+                table::type_name(&item)
+            ));
+            continue;
+        };
+        let mut p = Vec::new();
+        for key in map.keys()?.iter() {
+            let known = key
+                .extract::<String>()
+                .is_ok_and(|k| OVERRIDE_KEYS.contains(&k.as_str()));
+            if !known {
+                p.push(format!("{at}: unknown key {}", key.repr()?));
+            }
+        }
+        let get = |key: &str| -> PyResult<Option<Bound<'_, PyAny>>> {
+            Ok(if map.contains(key)? {
+                Some(map.get_item(key)?).filter(|v| !v.is_none())
+            } else {
+                None
+            })
+        };
+        let text = |key: &str, required: bool, p: &mut Vec<String>| -> PyResult<Option<String>> {
+            Ok(match get(key)? {
+                None if required => {
+                    p.push(format!("{at}: `{key}` is required"));
+                    None
+                }
+                None => None,
+                Some(v) => match v.cast::<PyString>() {
+                    Ok(s) => Some(s.to_cow()?.into_owned()),
+                    Err(_) => {
+                        p.push(format!(
+                            "{at}: `{key}` must be a string, got {}",
+                            table::type_name(&v)
+                        ));
+                        None
+                    }
+                },
+            })
+        };
+        let account_id = match get("account_id")? {
+            None => {
+                p.push(format!("{at}: `account_id` is required"));
+                None
+            }
+            Some(v) => account_id_text(&v)
+                .map_err(|why| p.push(format!("{at}: account_id: {why}")))
+                .ok(),
+        };
+        let band = text("band", false, &mut p)?;
+        let reason = text("reason", true, &mut p)?;
+        let author = text("author", true, &mut p)?;
+        let score = match get("score")? {
+            None => None,
+            Some(v) if v.is_instance_of::<PyString>() => {
+                p.push(format!("{at}: `score` must be a number, got str"));
+                None
+            }
+            Some(v) => v
+                .extract::<f64>()
+                .map_err(|_| {
+                    p.push(format!(
+                        "{at}: `score` must be a number, got {}",
+                        table::type_name(&v)
+                    ))
+                })
+                .ok(),
+        };
+        let expires = match get("expires")? {
+            None => {
+                p.push(format!("{at}: `expires` is required"));
+                None
+            }
+            Some(v) => date_value(&format!("{at}: expires"), &v)
+                .map_err(|why| p.push(why))
+                .ok(),
+        };
+        match (account_id, reason, author, expires) {
+            (Some(account_id), Some(reason), Some(author), Some(expires)) if p.is_empty() => out
+                .push(Override {
+                    account_id,
+                    score,
+                    band,
+                    reason,
+                    author,
+                    expires,
+                }),
+            _ => problems.extend(p),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(crate::errors::to_py_err(py, Error::Config(problems)))
+    }
+}
+
 /// Add the classes and functions to the native module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyScorecard>()?;
     m.add_class::<PyExplanation>()?;
+    m.add_class::<crate::modelset::PyModelSet>()?;
     m.add_function(wrap_pyfunction!(trend, m)?)?;
     Ok(())
 }

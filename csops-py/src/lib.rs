@@ -14,6 +14,7 @@
 //! - `book`: `Book` and `load_book`, `load_book_json`, `load_book_csv`.
 //! - `features`: `FeatureFrame`.
 //! - `health`: `Scorecard`, `Explanation` and `trend` (health scoring).
+//! - `modelset`: `ModelSet` (a scorecard per segment).
 //! - `table`: tables in and out of the scorer (a `FeatureFrame`, pandas, polars, a dict).
 //!
 //! Each module with Python-visible items has a `register(m)` function called from
@@ -33,6 +34,7 @@ pub mod convert;
 pub mod errors;
 pub mod features;
 pub mod health;
+pub mod modelset;
 pub mod report;
 pub mod table;
 

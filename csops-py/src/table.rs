@@ -682,3 +682,83 @@ fn band_codes<'py>(
         Ok(PyList::new(py, codes)?.into_any())
     }
 }
+
+/// One column of a result table other than the scores' (see [`write_columns`]).
+#[derive(Debug)]
+pub enum OutColumn {
+    /// Numbers, NaN where missing (null in polars).
+    Floats(Vec<f64>),
+    /// Text, None where missing.
+    Texts(Vec<Option<String>>),
+    /// Days, None where missing.
+    Dates(Vec<Option<chrono::NaiveDate>>),
+}
+
+/// Named columns as the same kind of table as the input, with its account ids: pandas
+/// indexed by `account_id`; polars with an `account_id` column first (text as String, days as
+/// Date, NaN as null); dict: `account_id`, then numpy arrays (lists without numpy) for
+/// numbers and lists for text and days. A `csops.FeatureFrame` gives pandas if it can be
+/// imported, else a dict. Text columns are plain strings (not categoricals).
+pub fn write_columns<'py>(
+    py: Python<'py>,
+    input: &Input<'py>,
+    columns: Vec<(&str, OutColumn)>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let kind = match input.kind() {
+        Kind::FeatureFrame if py.import("pandas").is_ok() => Kind::Pandas,
+        Kind::FeatureFrame => Kind::Dict,
+        k => k,
+    };
+    let with_numpy = numpy(py).is_some();
+    let ids = output_ids(py, input)?;
+    let values = |c: OutColumn| -> PyResult<Bound<'py, PyAny>> {
+        match c {
+            OutColumn::Floats(v) => float_values(py, with_numpy, v),
+            OutColumn::Texts(v) => Ok(PyList::new(py, v)?.into_any()),
+            OutColumn::Dates(v) => Ok(PyList::new(py, v)?.into_any()),
+        }
+    };
+    match kind {
+        Kind::Pandas => {
+            let pd = require(py, "pandas", "a pandas result")?;
+            let data = PyDict::new(py);
+            for (name, c) in columns {
+                data.set_item(name, values(c)?)?;
+            }
+            let index_kwargs = PyDict::new(py);
+            index_kwargs.set_item("name", ACCOUNT_ID)?;
+            let index = pd.call_method("Index", (ids,), Some(&index_kwargs))?;
+            let kwargs = PyDict::new(py);
+            kwargs.set_item("index", index)?;
+            pd.call_method("DataFrame", (data,), Some(&kwargs))
+        }
+        Kind::Polars => {
+            let pl = require(py, "polars", "a polars result")?;
+            let list = PyList::empty(py);
+            let ids = if is_instance_of(py, &ids, "polars", "Series") {
+                ids.call_method1("alias", (ACCOUNT_ID,))?
+            } else {
+                pl.call_method1("Series", (ACCOUNT_ID, ids))?
+            };
+            list.append(ids)?;
+            for (name, c) in columns {
+                let kwargs = PyDict::new(py);
+                match &c {
+                    OutColumn::Floats(_) => kwargs.set_item("nan_to_null", true)?,
+                    OutColumn::Texts(_) => kwargs.set_item("dtype", pl.getattr("String")?)?,
+                    OutColumn::Dates(_) => kwargs.set_item("dtype", pl.getattr("Date")?)?,
+                }
+                list.append(pl.call_method("Series", (name, values(c)?), Some(&kwargs))?)?;
+            }
+            pl.call_method1("DataFrame", (list,))
+        }
+        Kind::Dict | Kind::FeatureFrame => {
+            let data = PyDict::new(py);
+            data.set_item(ACCOUNT_ID, ids)?;
+            for (name, c) in columns {
+                data.set_item(name, values(c)?)?;
+            }
+            Ok(data.into_any())
+        }
+    }
+}
