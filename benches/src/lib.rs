@@ -23,3 +23,37 @@ pub fn measure<T>(f: impl FnOnce() -> T) -> (T, Duration, Option<f64>) {
     let out = f();
     (out, t.elapsed(), peak_rss_mib())
 }
+
+/// The 6-measure scorecard every scoring benchmark uses (and `peers/health_numpy.py`
+/// reimplements): three normaliser kinds and each missing-data rule.
+pub fn bench_scorecard() -> csops_core::health::Scorecard {
+    use csops_core::health::{MissingRule, Normaliser, Scorecard};
+    Scorecard::builder("bench 6")
+        .group("usage", 2.0)
+        .measure("logins", "logins", 3.0, Normaliser::linear(0.0, 3.0))
+        .measure("breadth", "breadth", 2.0, Normaliser::linear(0.0, 1.0))
+        .measure_with(
+            "recency",
+            "recency",
+            1.0,
+            Normaliser::linear(30.0, 0.0),
+            MissingRule::Worst,
+        )
+        .group("relationship", 1.0)
+        .measure("sponsor", "sponsor", 1.0, Normaliser::boolean())
+        .measure(
+            "escalations",
+            "escalations",
+            1.0,
+            Normaliser::steps(vec![1.0, 3.0], vec![100.0, 50.0, 10.0]),
+        )
+        .measure_with(
+            "nps",
+            "nps",
+            1.0,
+            Normaliser::linear(-100.0, 100.0),
+            MissingRule::Fixed { score: 50.0 },
+        )
+        .build()
+        .expect("the benchmark scorecard is valid")
+}

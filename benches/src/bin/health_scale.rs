@@ -10,42 +10,10 @@
 use std::io::Write;
 use std::time::Instant;
 
+use csops_benches::bench_scorecard;
 use csops_core::features::{FeatureColumn, FeatureFrame};
-use csops_core::health::{MissingRule, Normaliser, Scorecard};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-
-/// The benchmark scorecard: six measures, three normaliser kinds, one missing rule each way.
-pub fn bench_scorecard() -> Scorecard {
-    Scorecard::builder("bench 6")
-        .group("usage", 2.0)
-        .measure("logins", "logins", 3.0, Normaliser::linear(0.0, 3.0))
-        .measure("breadth", "breadth", 2.0, Normaliser::linear(0.0, 1.0))
-        .measure_with(
-            "recency",
-            "recency",
-            1.0,
-            Normaliser::linear(30.0, 0.0),
-            MissingRule::Worst,
-        )
-        .group("relationship", 1.0)
-        .measure("sponsor", "sponsor", 1.0, Normaliser::boolean())
-        .measure(
-            "escalations",
-            "escalations",
-            1.0,
-            Normaliser::steps(vec![1.0, 3.0], vec![100.0, 50.0, 10.0]),
-        )
-        .measure_with(
-            "nps",
-            "nps",
-            1.0,
-            Normaliser::linear(-100.0, 100.0),
-            MissingRule::Fixed { score: 50.0 },
-        )
-        .build()
-        .expect("valid")
-}
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
