@@ -97,6 +97,18 @@ pub mod names {
     ];
 }
 
+/// The default key features whose adoption is "feature breadth".
+pub const DEFAULT_KEY_FEATURES: &[&str] = &[
+    "reports",
+    "dashboards",
+    "integrations",
+    "automation",
+    "api",
+    "alerts",
+    "exports",
+    "sharing",
+];
+
 /// The parameters of feature derivation. Every window is in days and ends on the as-of day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -126,18 +138,7 @@ impl Default for FeatureConfig {
         FeatureConfig {
             usage_window_days: 28,
             dau_mau_window_days: 28,
-            key_features: [
-                "reports",
-                "dashboards",
-                "integrations",
-                "automation",
-                "api",
-                "alerts",
-                "exports",
-                "sharing",
-            ]
-            .map(String::from)
-            .to_vec(),
+            key_features: DEFAULT_KEY_FEATURES.iter().map(|f| f.to_string()).collect(),
             login_feature: "login".into(),
             ticket_window_days: 90,
             csat_window_days: 90,

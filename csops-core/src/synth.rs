@@ -126,18 +126,10 @@ use crate::interchange::FILES;
 use crate::money::{Currency, FxTable, Money};
 use crate::record::*;
 
-/// The key features whose adoption is "feature breadth" (the same list as the default of
-/// [`crate::features::FeatureConfig::key_features`]).
-pub const KEY_FEATURES: &[&str] = &[
-    "reports",
-    "dashboards",
-    "integrations",
-    "automation",
-    "api",
-    "alerts",
-    "exports",
-    "sharing",
-];
+/// The key features whose adoption is "feature breadth": the default of
+/// [`crate::features::FeatureConfig::key_features`], so the generated book and the default
+/// features agree.
+pub const KEY_FEATURES: &[&str] = crate::features::DEFAULT_KEY_FEATURES;
 
 /// The parameters of a synthetic book. Serde-readable (TOML or JSON) with every field optional.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
