@@ -375,9 +375,19 @@ impl AccountScore {
     }
 }
 
+/// How much of the result batch scoring keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ScoreDetail {
+    /// Scores, bands, coverage and every measure's contribution.
+    #[default]
+    Full,
+    /// Scores, bands and coverage only.
+    ScoresOnly,
+}
+
 /// Scores of every account of a frame, by column. Row `i` is row `i` of the scored
 /// [`FeatureFrame`] (its `account_ids` name the rows; they are not copied here).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScoreFrame {
     /// Scores, `NaN` where coverage was insufficient.
     pub scores: Vec<f64>,
@@ -389,7 +399,8 @@ pub struct ScoreFrame {
     pub coverage: Vec<f64>,
     /// Measure names, in scorecard order.
     pub measure_names: Vec<String>,
-    /// Per measure, per account: contribution to the score (0 where redistributed or not scored).
+    /// Per measure, per account: contribution to the score (0 where redistributed or not
+    /// scored). Empty when scored with [`ScoreDetail::ScoresOnly`].
     pub contributions: Vec<Vec<f64>>,
 }
 
@@ -888,6 +899,28 @@ impl Scorecard {
         frame: &'a FeatureFrame,
         segments: Option<&[String]>,
     ) -> Result<Vec<&'a [f64]>> {
+        let cols = self.resolve_columns(
+            |name| frame.column(name).map(|c| c.values.as_slice()),
+            frame.columns.iter().map(|c| c.name.as_str()),
+            frame.len(),
+            segments,
+        )?;
+        if let Some(e) = self.infinities(&cols, |i| Some(frame.account_ids[i].as_str())) {
+            return Err(e);
+        }
+        Ok(cols)
+    }
+
+    /// Validate the scorecard and the inputs (known features, one length, segments that fit)
+    /// and return each measure's column, in scorecard order. Infinities are checked by the
+    /// caller (the batch loop checks them on the fly rather than in a pass of its own).
+    fn resolve_columns<'a, 'n>(
+        &self,
+        lookup: impl Fn(&str) -> Option<&'a [f64]>,
+        names: impl IntoIterator<Item = &'n str>,
+        n: usize,
+        segments: Option<&[String]>,
+    ) -> Result<Vec<&'a [f64]>> {
         self.validate()?;
         if segments.is_none()
             && let Some((_, m)) = self.measures().find(|(_, m)| {
@@ -905,43 +938,32 @@ impl Scorecard {
                 m.name
             )]));
         }
-        self.check_features(frame.columns.iter().map(|c| c.name.as_str()))?;
+        self.check_features(names)?;
         if let Some(s) = segments
-            && s.len() != frame.len()
+            && s.len() != n
         {
             return Err(Error::Config(vec![format!(
-                "segments has {} entries for {} accounts",
+                "segments has {} entries for {n} accounts",
                 s.len(),
-                frame.len()
             )]));
         }
         let cols: Vec<&[f64]> = self
             .measures()
-            .map(|(_, m)| {
-                frame
-                    .column(&m.feature)
-                    .map_or(&[][..], |c| c.values.as_slice())
+            .map(|(_, m)| lookup(&m.feature).unwrap_or(&[][..]))
+            .collect();
+        // Columns built by hand can be ragged: an error, not a panic.
+        let p: Vec<String> = self
+            .measures()
+            .zip(&cols)
+            .filter(|(_, c)| c.len() != n)
+            .map(|((_, m), c)| {
+                format!(
+                    "column `{}` has {} values for {n} accounts",
+                    m.feature,
+                    c.len()
+                )
             })
             .collect();
-        // A frame built by hand can be ragged or carry infinities; both are errors, not a
-        // panic and not a silently missing value.
-        let mut p = Vec::new();
-        for ((_, m), c) in self.measures().zip(&cols) {
-            if c.len() != frame.len() {
-                p.push(format!(
-                    "column `{}` has {} values for {} accounts",
-                    m.feature,
-                    c.len(),
-                    frame.len()
-                ));
-            } else if let Some(i) = c.iter().position(|x| x.is_infinite()) {
-                let count = c.iter().filter(|x| x.is_infinite()).count();
-                p.push(format!(
-                    "column `{}` has {count} infinite value(s), the first for `{}`; use NaN for missing",
-                    m.feature, frame.account_ids[i]
-                ));
-            }
-        }
         if p.is_empty() {
             Ok(cols)
         } else {
@@ -949,133 +971,251 @@ impl Scorecard {
         }
     }
 
+    /// The error for infinite values in the measures' columns, if any: infinity is neither a
+    /// value nor "missing" (that is NaN), so it is refused rather than guessed at.
+    fn infinities<'i>(
+        &self,
+        cols: &[&[f64]],
+        id: impl Fn(usize) -> Option<&'i str>,
+    ) -> Option<Error> {
+        let p: Vec<String> = self
+            .measures()
+            .zip(cols)
+            .filter_map(|((_, m), c)| {
+                let i = c.iter().position(|x| x.is_infinite())?;
+                let count = c.iter().filter(|x| x.is_infinite()).count();
+                let first = id(i).map_or(format!("row {i}"), |id| format!("`{id}`"));
+                Some(format!(
+                    "column `{}` has {count} infinite value(s), the first for {first}; use NaN for missing",
+                    m.feature
+                ))
+            })
+            .collect();
+        (!p.is_empty()).then_some(Error::Config(p))
+    }
+
     /// Score every account of a frame. `segments`, when given, is one segment per frame row,
     /// used by per-segment percentile measures. Every measure's feature must be a column.
     ///
-    /// Works column by column with buffers reused across accounts: no allocation per account.
+    /// Works column by column over cache-sized blocks of accounts, with no allocation per
+    /// account. To score repeatedly without allocating the result each time, see
+    /// [`Scorecard::score_columns_into`].
     pub fn score_frame(
         &self,
         frame: &FeatureFrame,
         segments: Option<&[String]>,
     ) -> Result<ScoreFrame> {
-        let raw = self.raw_columns(frame, segments)?;
+        let mut out = ScoreFrame::default();
+        let cols = self.resolve_columns(
+            |name| frame.column(name).map(|c| c.values.as_slice()),
+            frame.columns.iter().map(|c| c.name.as_str()),
+            frame.len(),
+            segments,
+        )?;
+        self.score_into(&cols, frame.len(), segments, true, &mut out)
+            .map_err(|()| {
+                self.infinities(&cols, |i| Some(frame.account_ids[i].as_str()))
+                    .unwrap_or_else(|| Error::Config(vec!["infinite value".into()]))
+            })?;
+        Ok(out)
+    }
+
+    /// Score borrowed columns (feature name → values, `NaN` for missing; all the same
+    /// length), e.g. straight from arrays the caller already holds, without building a
+    /// [`FeatureFrame`]. Columns no measure reads are ignored.
+    ///
+    /// ```
+    /// use csops_core::health::{Normaliser, Scorecard};
+    /// let card = Scorecard::builder("logins only")
+    ///     .group("usage", 1.0)
+    ///     .measure("logins", "logins_per_user_week", 1.0, Normaliser::linear(0.0, 2.0))
+    ///     .build()?;
+    /// let logins = [0.5, 2.0, f64::NAN];
+    /// let s = card.score_columns(&[("logins_per_user_week", &logins[..])], None)?;
+    /// assert_eq!(s.scores[0], 25.0);
+    /// assert_eq!(s.band(1), Some("green"));
+    /// assert!(s.scores[2].is_nan()); // no data at all: insufficient coverage
+    /// # Ok::<(), csops_core::Error>(())
+    /// ```
+    pub fn score_columns(
+        &self,
+        columns: &[(&str, &[f64])],
+        segments: Option<&[String]>,
+    ) -> Result<ScoreFrame> {
+        let mut out = ScoreFrame::default();
+        self.score_columns_into(columns, segments, ScoreDetail::Full, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`Scorecard::score_columns`] into an existing [`ScoreFrame`], reusing its buffers: a
+    /// caller scoring many as-of dates or batches pays for the result's memory once. With
+    /// [`ScoreDetail::ScoresOnly`] the per-measure contributions are not kept
+    /// (`out.contributions` is empty), which is faster and a sixth of the memory for a
+    /// six-measure card. On error `out` holds no valid result.
+    pub fn score_columns_into(
+        &self,
+        columns: &[(&str, &[f64])],
+        segments: Option<&[String]>,
+        detail: ScoreDetail,
+        out: &mut ScoreFrame,
+    ) -> Result<()> {
+        let n = columns.first().map_or(0, |(_, c)| c.len());
+        let lookup = |name: &str| columns.iter().find(|(c, _)| *c == name).map(|(_, v)| *v);
+        let cols = self.resolve_columns(lookup, columns.iter().map(|(c, _)| *c), n, segments)?;
+        let keep = detail == ScoreDetail::Full;
+        self.score_into(&cols, n, segments, keep, out)
+            .map_err(|()| {
+                out.scores.clear();
+                self.infinities(&cols, |_| None)
+                    .unwrap_or_else(|| Error::Config(vec!["infinite value".into()]))
+            })
+    }
+
+    /// The batch loop. Accounts are taken in blocks small enough for the per-block buffers
+    /// (pattern ids, running totals) to stay in cache, so each input column is read once and
+    /// each output column written once. `Err(())` means an infinite input was met.
+    fn score_into(
+        &self,
+        raw: &[&[f64]],
+        n: usize,
+        segments: Option<&[String]>,
+        keep: bool,
+        out: &mut ScoreFrame,
+    ) -> std::result::Result<(), ()> {
+        const BLOCK: usize = 4096;
         let ms: Vec<&Measure> = self.measures().map(|(_, m)| m).collect();
-        let n = frame.len();
         let nominal = self.nominal_weights();
-        // 1. Which measures each account has, as a pattern id: weights and coverage depend only
-        //    on the pattern, so they are computed once per pattern.
+        // Weights and coverage depend only on which measures an account has (its pattern),
+        // so they are computed once per pattern; `w[k][p]` is measure k's weight in pattern p.
         let mut patterns = WeightPatterns::new(&ms, &nominal);
+        let mut w: Vec<Vec<f64>> = vec![Vec::new(); ms.len()];
         let imputes: u64 = ms
             .iter()
             .enumerate()
             .filter(|(_, m)| !matches!(m.missing, MissingRule::Redistribute))
             .fold(0, |acc, (k, _)| acc | 1 << k);
-        let mut present = vec![0u64; n];
-        for (k, col) in raw.iter().enumerate() {
-            for (p, x) in present.iter_mut().zip(col.iter()) {
-                *p |= (x.is_finite() as u64) << k;
-            }
-        }
         // With up to 16 measures a direct table replaces hashing the mask.
-        let pattern: Vec<u32> = if ms.len() <= 16 {
-            let mut table = vec![u32::MAX; 1 << ms.len()];
-            present
-                .iter()
-                .map(|&p| {
-                    let slot = &mut table[p as usize];
+        let mut table = if ms.len() <= 16 {
+            vec![u32::MAX; 1 << ms.len()]
+        } else {
+            Vec::new()
+        };
+        // Percentile ranks need the whole column, so they are computed up front.
+        let ranks: Vec<Option<Vec<f64>>> = ms
+            .iter()
+            .zip(raw)
+            .map(|(m, col)| {
+                matches!(m.normaliser, Normaliser::Percentile { .. })
+                    .then(|| normalise_column(&m.normaliser, col, segments))
+            })
+            .collect();
+        let fills: Vec<f64> = ms.iter().map(|m| imputed(m)).collect();
+
+        out.band_names = self.bands.iter().map(|b| b.name.clone()).collect();
+        out.measure_names = ms.iter().map(|m| m.name.clone()).collect();
+        out.scores.clear();
+        out.scores.reserve(n);
+        out.bands.clear();
+        out.bands.reserve(n);
+        out.coverage.clear();
+        out.coverage.reserve(n);
+        let kept = if keep { ms.len() } else { 0 };
+        out.contributions.resize_with(kept, Vec::new);
+        out.contributions.truncate(kept);
+        for c in &mut out.contributions {
+            c.clear();
+            c.reserve(n);
+        }
+
+        let band_mins: Vec<f64> = self.bands.iter().map(|b| b.min).collect();
+        let (mut scored, mut cover) = (Vec::new(), Vec::new());
+        // Per-block buffers, on the heap: a block is too big for small thread stacks.
+        let (mut mask, mut pat, mut total) =
+            (vec![0u64; BLOCK], vec![0u32; BLOCK], vec![0f64; BLOCK]);
+        let mut infinite = false;
+        for start in (0..n).step_by(BLOCK) {
+            let len = BLOCK.min(n - start);
+            let (mask, pat, total) = (&mut mask[..len], &mut pat[..len], &mut total[..len]);
+            mask.fill(0);
+            for (k, col) in raw.iter().enumerate() {
+                for (m, x) in mask.iter_mut().zip(&col[start..start + len]) {
+                    *m |= (x.is_finite() as u64) << k;
+                    infinite |= x.is_infinite();
+                }
+            }
+            let known = patterns.patterns.len();
+            for (p, &m) in pat.iter_mut().zip(mask.iter()) {
+                *p = if table.is_empty() {
+                    patterns.id(self, m | imputes, m)
+                } else {
+                    let slot = &mut table[m as usize];
                     if *slot == u32::MAX {
-                        *slot = patterns.id(self, p | imputes, p);
+                        *slot = patterns.id(self, m | imputes, m);
                     }
                     *slot
-                })
-                .collect()
-        } else {
-            present
-                .iter()
-                .map(|&p| patterns.id(self, p | imputes, p))
-                .collect()
-        };
-        drop(present);
-        // 2. Contributions, one measure at a time.
-        let mut contributions = Vec::with_capacity(ms.len());
-        for (k, m) in ms.iter().enumerate() {
-            let w: Vec<f64> = patterns
-                .patterns
-                .iter()
-                .map(|p| if p.scored { p.weights[k] } else { 0.0 })
-                .collect();
-            let fill = imputed(m);
-            // Normalising and weighting in one pass: the measure's score column is never
-            // materialised (except percentile ranks, which need the whole column).
-            let c: Vec<f64> = match &m.normaliser {
-                Normaliser::Linear { worst, best } => {
-                    let scale = 100.0 / (best - worst);
-                    pattern
-                        .iter()
-                        .zip(raw[k])
-                        .map(|(&p, &x)| {
-                            contribution(
-                                w[p as usize],
-                                ((x - worst) * scale).clamp(0.0, 100.0),
-                                fill,
-                            )
-                        })
-                        .collect()
-                }
-                Normaliser::Percentile { .. } => {
-                    let ranks = normalise_column(&m.normaliser, raw[k], segments);
-                    pattern
-                        .iter()
-                        .zip(&ranks)
-                        .map(|(&p, &s)| contribution(w[p as usize], s, fill))
-                        .collect()
-                }
-                norm => pattern
-                    .iter()
-                    .zip(raw[k])
-                    .map(|(&p, &x)| {
-                        contribution(
-                            w[p as usize],
-                            if x.is_finite() {
-                                norm.apply(x)
-                            } else {
-                                f64::NAN
-                            },
-                            fill,
-                        )
-                    })
-                    .collect(),
-            };
-            contributions.push(c);
-        }
-        // 3. Scores: the sum of the contributions in measure order.
-        let mut scores = vec![0.0; n];
-        for c in &contributions {
-            for (t, x) in scores.iter_mut().zip(c) {
-                *t += x;
+                };
             }
-        }
-        let mut bands = Vec::with_capacity(n);
-        let mut coverage = Vec::with_capacity(n);
-        for (t, &p) in scores.iter_mut().zip(&pattern) {
-            let p = &patterns.patterns[p as usize];
-            if p.scored {
-                *t = t.clamp(0.0, 100.0);
-                bands.push(Some(self.band_of(*t) as u8));
-            } else {
-                *t = f64::NAN;
-                bands.push(None);
+            for p in &patterns.patterns[known..] {
+                for (wk, pw) in w.iter_mut().zip(&p.weights) {
+                    wk.push(if p.scored { *pw } else { 0.0 });
+                }
             }
-            coverage.push(p.coverage);
+            total.fill(0.0);
+            for (k, m) in ms.iter().enumerate() {
+                let (wk, fill) = (&w[k][..], fills[k]);
+                let c = keep.then(|| &mut out.contributions[k]);
+                // One monomorphised loop per normaliser kind, so the normaliser is inlined.
+                match (&m.normaliser, &ranks[k]) {
+                    (_, Some(r)) => {
+                        accumulate(|s| s, pat, &r[start..start + len], wk, fill, total, c)
+                    }
+                    (Normaliser::Linear { worst, best }, None) => {
+                        let scale = 100.0 / (best - worst);
+                        let f = |x: f64| ((x - worst) * scale).clamp(0.0, 100.0);
+                        accumulate(f, pat, &raw[k][start..start + len], wk, fill, total, c)
+                    }
+                    (Normaliser::Steps { thresholds, points }, None) => {
+                        // Counting the thresholds passed is branch-free, unlike a search.
+                        let f = |x: f64| points[thresholds.iter().filter(|t| **t <= x).count()];
+                        accumulate(f, pat, &raw[k][start..start + len], wk, fill, total, c)
+                    }
+                    (Normaliser::Boolean { yes, no }, None) => {
+                        let f = |x: f64| if x != 0.0 { *yes } else { *no };
+                        accumulate(f, pat, &raw[k][start..start + len], wk, fill, total, c)
+                    }
+                    (norm, None) => accumulate(
+                        |x| norm.apply(x),
+                        pat,
+                        &raw[k][start..start + len],
+                        wk,
+                        fill,
+                        total,
+                        c,
+                    ),
+                }
+            }
+            // Per pattern: scored? and coverage, flat for the per-account lookups below.
+            for p in &patterns.patterns[scored.len()..] {
+                scored.push(p.scored);
+                cover.push(p.coverage);
+            }
+            out.scores
+                .extend(total.iter().zip(pat.iter()).map(|(&t, &p)| {
+                    if scored[p as usize] {
+                        t.clamp(0.0, 100.0)
+                    } else {
+                        f64::NAN
+                    }
+                }));
+            let block_scores = &out.scores[start..];
+            out.bands.extend(block_scores.iter().map(|&t| {
+                // As `band_of`, without a branch per band; NaN is "not scored".
+                let above = band_mins.iter().filter(|m| **m <= t).count();
+                (!t.is_nan()).then_some(above.saturating_sub(1) as u8)
+            }));
+            out.coverage.extend(pat.iter().map(|&p| cover[p as usize]));
         }
-        Ok(ScoreFrame {
-            scores,
-            bands,
-            band_names: self.bands.iter().map(|b| b.name.clone()).collect(),
-            coverage,
-            measure_names: ms.iter().map(|m| m.name.clone()).collect(),
-            contributions,
-        })
+        if infinite { Err(()) } else { Ok(()) }
     }
 
     /// Explain row `i` of a frame: the full per-measure breakdown (percentile measures are
@@ -1172,16 +1312,37 @@ fn normalise_column(norm: &Normaliser, values: &[f64], segments: Option<&[String
     }
 }
 
-/// One contribution: `weight × score`, the imputed `fill` for a missing score, and zero for a
-/// redistributed (zero-weight) measure.
-#[inline]
-fn contribution(w: f64, s: f64, fill: f64) -> f64 {
-    if w == 0.0 {
-        0.0
-    } else if s.is_nan() {
-        w * fill
-    } else {
-        w * s
+/// Add one measure's contributions over a block of accounts to the running totals (and
+/// keep them, when asked): weight of the account's pattern × normalised value, or × the
+/// missing rule's fill value when the value is missing. A redistributed missing measure has
+/// weight 0 in its pattern, so it adds exactly 0.
+#[inline(always)]
+fn accumulate(
+    normalise: impl Fn(f64) -> f64,
+    pat: &[u32],
+    xs: &[f64],
+    w: &[f64],
+    fill: f64,
+    total: &mut [f64],
+    keep: Option<&mut Vec<f64>>,
+) {
+    let value = |p: u32, x: f64| w[p as usize] * if x.is_nan() { fill } else { normalise(x) };
+    match keep {
+        Some(c) => c.extend(
+            pat.iter()
+                .zip(xs)
+                .zip(total.iter_mut())
+                .map(|((&p, &x), t)| {
+                    let v = value(p, x);
+                    *t += v;
+                    v
+                }),
+        ),
+        None => {
+            for ((&p, &x), t) in pat.iter().zip(xs).zip(total.iter_mut()) {
+                *t += value(p, x);
+            }
+        }
     }
 }
 

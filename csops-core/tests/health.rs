@@ -608,3 +608,162 @@ fn limits_and_segment_requirements_are_checked() {
         .unwrap();
     assert!(lin.score_values(&[Some(f64::INFINITY)]).is_err());
 }
+
+/// Batch scoring works in blocks of accounts; a book bigger than several blocks, with
+/// missing-data patterns that first appear late, must score exactly as account-by-account.
+#[test]
+fn batch_scoring_across_blocks_matches_single_scoring() {
+    let card = Scorecard::builder("every kind")
+        .min_coverage(0.3)
+        .group("usage", 2.0)
+        .measure("lin", "a", 2.0, Normaliser::linear(10.0, 0.0))
+        .measure(
+            "steps",
+            "b",
+            1.0,
+            Normaliser::steps(vec![1.0, 3.0], vec![100.0, 50.0, 0.0]),
+        )
+        .group("rel", 1.0)
+        .measure_with("yes", "c", 1.0, Normaliser::boolean(), MissingRule::Worst)
+        .measure_with(
+            "curve",
+            "d",
+            1.0,
+            Normaliser::Logistic {
+                midpoint: 0.0,
+                steepness: 0.1,
+            },
+            MissingRule::Fixed { score: 40.0 },
+        )
+        .measure(
+            "piece",
+            "e",
+            1.0,
+            Normaliser::piecewise(vec![(0.0, 0.0), (5.0, 80.0), (9.0, 100.0)]),
+        )
+        .build()
+        .unwrap();
+    let n = 20_000;
+    // A cheap deterministic mix: a measure goes missing on a period of its own, and one
+    // pattern (everything but `lin`) only appears after the first blocks.
+    let col = |k: usize| -> Vec<f64> {
+        (0..n)
+            .map(|i| {
+                let missing =
+                    (i * (k + 3)) % (11 + 2 * k) == 0 || (k == 0 && i > 15_000 && i % 7 == 0);
+                if missing {
+                    f64::NAN
+                } else {
+                    ((i * 37 + k * 101) % 1000) as f64 / 50.0 - 5.0
+                }
+            })
+            .collect()
+    };
+    let cols: Vec<(String, Vec<f64>)> = ["a", "b", "c", "d", "e"]
+        .iter()
+        .enumerate()
+        .map(|(k, name)| (name.to_string(), col(k)))
+        .collect();
+    let borrowed: Vec<(&str, &[f64])> = cols
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_slice()))
+        .collect();
+    let full = card.score_columns(&borrowed, None).unwrap();
+    assert_eq!(full.scores.len(), n);
+    let mut scored = 0;
+    for i in 0..n {
+        let v: Vec<Option<f64>> = cols
+            .iter()
+            .map(|(_, c)| Some(c[i]).filter(|x| x.is_finite()))
+            .collect();
+        let one = card.score_values(&v).unwrap();
+        match one.score {
+            Some(x) => {
+                scored += 1;
+                assert!(
+                    (x - full.scores[i]).abs() < 1e-9,
+                    "row {i}: {x} vs {}",
+                    full.scores[i]
+                );
+                assert_eq!(full.band(i), one.band.as_deref(), "row {i}");
+                // Contributions, summed in measure order, are the score itself.
+                let sum: f64 = full.contributions.iter().map(|c| c[i]).sum();
+                assert_eq!(
+                    sum.clamp(0.0, 100.0).to_bits(),
+                    full.scores[i].to_bits(),
+                    "row {i}"
+                );
+            }
+            None => assert!(
+                full.scores[i].is_nan() && full.bands[i].is_none(),
+                "row {i}"
+            ),
+        }
+        assert!((one.coverage - full.coverage[i]).abs() < 1e-12, "row {i}");
+    }
+    assert!(
+        scored > n / 2 && scored < n,
+        "both outcomes are exercised: {scored}"
+    );
+
+    // Scores only: the same numbers to the bit, no contributions; the result is reusable
+    // for a smaller batch afterwards.
+    let mut out = ScoreFrame::default();
+    card.score_columns_into(&borrowed, None, ScoreDetail::ScoresOnly, &mut out)
+        .unwrap();
+    assert!(out.contributions.is_empty());
+    assert_eq!(out.bands, full.bands);
+    assert_eq!(out.coverage, full.coverage);
+    assert!(
+        out.scores
+            .iter()
+            .zip(&full.scores)
+            .all(|(a, b)| a.to_bits() == b.to_bits())
+    );
+    let small: Vec<(&str, &[f64])> = borrowed.iter().map(|(a, b)| (*a, &b[..10])).collect();
+    card.score_columns_into(&small, None, ScoreDetail::Full, &mut out)
+        .unwrap();
+    assert_eq!(out.scores.len(), 10);
+    assert_eq!(out.contributions.len(), 5);
+    assert!(out.contributions.iter().all(|c| c.len() == 10));
+    assert!(
+        out.scores
+            .iter()
+            .zip(&full.scores)
+            .all(|(a, b)| a.to_bits() == b.to_bits())
+    );
+    // The frame API gives the same result as the borrowed-columns API.
+    let f = frame(cols.iter().map(|(a, b)| (a.as_str(), b.clone())).collect());
+    let via_frame = card.score_frame(&f, None).unwrap();
+    let bits = |s: &ScoreFrame| -> Vec<u64> {
+        s.scores
+            .iter()
+            .chain(s.contributions.iter().flatten())
+            .map(|x| x.to_bits())
+            .collect()
+    };
+    assert!(bits(&via_frame) == bits(&full) && via_frame.bands == full.bands);
+}
+
+#[test]
+fn borrowed_columns_are_checked_like_frames() {
+    let card = Scorecard::builder("r")
+        .measure("x", "x", 1.0, Normaliser::linear(0.0, 1.0))
+        .build()
+        .unwrap();
+    let (x, short) = ([0.5, f64::NEG_INFINITY, 0.1], [0.5]);
+    let Err(Error::Config(p)) = card.score_columns(&[("x", &x[..])], None) else {
+        panic!()
+    };
+    assert!(p[0].contains("infinite") && p[0].contains("row 1"), "{p:?}");
+    let Err(Error::Config(p)) = card.score_columns(&[("y", &x[..])], None) else {
+        panic!()
+    };
+    assert!(p[0].contains("unknown feature `x`"), "{p:?}");
+    let Err(Error::Config(p)) = card.score_columns(&[("y", &x[..]), ("x", &short[..])], None)
+    else {
+        panic!()
+    };
+    assert!(p[0].contains("1 values for 3 accounts"), "{p:?}");
+    assert!(card.score_columns(&[], None).is_err());
+}
