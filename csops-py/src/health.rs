@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use csops_core::Error;
 use csops_core::health::{
-    AccountScore, Band, MeasureResult, MissingRule, Normaliser, Override, Scorecard,
-    trend as core_trend,
+    AccountScore, Band, MeasureResult, MissingRule, Normaliser, Override, ScoreDetail, ScoreFrame,
+    Scorecard, trend as core_trend,
 };
 use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
@@ -19,8 +19,43 @@ use crate::convert::{as_of_date, date_value, enum_name, mapping_to_json, to_pyth
 use crate::errors::{call, config_error, csops_error};
 use crate::report::html_escape;
 use crate::table::{
-    self, OutColumn, account_id_text, read_input, read_segments, write_columns, write_scores,
+    self, Input, OutColumn, account_id_text, read_input, read_segments, write_columns, write_scores,
 };
+
+/// Score a table read by [`read_input`], the GIL released: a `csops.FeatureFrame` in place
+/// (`score_frame`); any other table's columns borrowed (`score_columns_into`: NumPy memory
+/// is read where it lies; the readonly guards in `input` outlive the call).
+///
+/// The core names a row with bad values (an infinity) by its position when it scores bare
+/// columns; when the input has account ids, the same values are then scored as a frame, only
+/// to get the error naming the account, as scoring a `FeatureFrame` does.
+fn score_input(
+    py: Python<'_>,
+    card: &Scorecard,
+    input: &Input<'_>,
+    segments: Option<&[String]>,
+    detail: ScoreDetail,
+) -> PyResult<ScoreFrame> {
+    if let (Input::Frame(f), ScoreDetail::Full) = (input, detail) {
+        let frame = f.get().inner();
+        return call(py, || card.score_frame(frame, segments));
+    }
+    let columns = input.columns();
+    let ids = input.account_ids();
+    call(py, || {
+        let mut out = ScoreFrame::default();
+        match card.score_columns_into(&columns, segments, detail, &mut out) {
+            Ok(()) => Ok(out),
+            Err(e) => match ids {
+                Some(ids) => {
+                    let frame = table::frame_from(&columns, ids.to_vec());
+                    Err(card.score_frame(&frame, segments).err().unwrap_or(e))
+                }
+                None => Err(e),
+            },
+        }
+    })
+}
 
 /// What every rendering of a scorecard says about fixed formulas.
 const HEURISTIC_NOTE: &str = "A fixed-formula scorecard is a heuristic, not a fitted model: \
@@ -391,18 +426,26 @@ impl PyScorecard {
     }
 
     /// Score every account of ``data`` (a ``csops.FeatureFrame``, a pandas or polars
-    /// DataFrame, or a dict of columns); returns the same kind of table.
-    #[pyo3(signature = (data, *, segments = None))]
+    /// DataFrame, or a dict of columns); returns the same kind of table, with ``score``,
+    /// ``band``, ``coverage`` and one ``contribution.<measure>`` column per measure. With
+    /// ``contributions=False`` the contribution columns are left out (faster, less memory).
+    /// NumPy-backed float64 columns are read in place, without a copy.
+    #[pyo3(signature = (data, *, segments = None, contributions = true))]
     fn score<'py>(
         &self,
         py: Python<'py>,
         data: &Bound<'py, PyAny>,
         segments: Option<&Bound<'py, PyAny>>,
+        contributions: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let input = read_input(data, &self.features())?;
         let segments = read_segments(py, &input, segments)?;
-        let frame = input.frame();
-        let scores = call(py, || self.0.score_frame(frame, segments.as_deref()))?;
+        let detail = if contributions {
+            ScoreDetail::Full
+        } else {
+            ScoreDetail::ScoresOnly
+        };
+        let scores = score_input(py, &self.0, &input, segments.as_deref(), detail)?;
         write_scores(py, &input, scores)
     }
 
@@ -419,9 +462,8 @@ impl PyScorecard {
         let id = account_id_text(account_id).map_err(|why| config_error(py, why))?;
         let input = read_input(data, &self.features())?;
         let segments = read_segments(py, &input, segments)?;
-        let frame = input.frame();
-        let mut rows = frame
-            .account_ids
+        let ids = input.row_ids();
+        let mut rows = ids
             .iter()
             .enumerate()
             .filter(|(_, a)| **a == id)
@@ -440,7 +482,10 @@ impl PyScorecard {
                 ));
             }
         };
-        let score = call(py, || self.0.explain(frame, segments.as_deref(), row))?;
+        // The core explains a row of a frame (percentile measures rank the whole column): a
+        // table other than a `csops.FeatureFrame` is copied into one.
+        let frame = input.frame();
+        let score = call(py, || self.0.explain(&frame, segments.as_deref(), row))?;
         Ok(PyExplanation {
             account_id: id,
             score,
@@ -467,11 +512,16 @@ impl PyScorecard {
         let as_of = as_of_date(py, as_of)?;
         let input = read_input(data, &self.features())?;
         let segments = read_segments(py, &input, segments)?;
-        let frame = input.frame();
+        let scores = score_input(
+            py,
+            &self.0,
+            &input,
+            segments.as_deref(),
+            ScoreDetail::ScoresOnly,
+        )?;
+        let ids = input.row_ids();
         let reported = call(py, || {
-            let scores = self.0.score_frame(frame, segments.as_deref())?;
-            self.0
-                .apply_overrides(&frame.account_ids, &scores, &overrides, as_of)
+            self.0.apply_overrides(&ids, &scores, &overrides, as_of)
         })?;
         let nan = |s: Option<f64>| s.unwrap_or(f64::NAN);
         let o = |f: fn(&Override) -> Option<String>| -> Vec<Option<String>> {

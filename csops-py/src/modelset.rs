@@ -122,8 +122,10 @@ impl PyModelSet {
             .collect();
         let input = read_input(data, &features)?;
         let segments = read_segments(py, &input, Some(segments))?.unwrap_or_default();
+        // The core's model set scores a frame: a table other than a `csops.FeatureFrame` is
+        // copied into one.
         let frame = input.frame();
-        let s = call(py, || self.0.score_frame(frame, &segments))?;
+        let s = call(py, || self.0.score_frame(&frame, &segments))?;
         let columns = vec![
             (
                 "scorecard",

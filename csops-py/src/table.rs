@@ -1,21 +1,25 @@
 //! Tabular data in and out of the health scorer: a `csops.FeatureFrame`, a pandas or polars
-//! DataFrame, or a dict of columns becomes a core [`FeatureFrame`]; a core [`ScoreFrame`]
-//! becomes the same kind of table as the input.
+//! DataFrame, or a dict of columns becomes borrowed feature columns (or, where the core needs
+//! one, a core [`FeatureFrame`]); a core [`ScoreFrame`] becomes the same kind of table as the
+//! input.
 //!
 //! Only conversion happens here. Feature columns are read as float64 (NaN = missing): lists
 //! and tuples element by element in Rust; anything else (numpy arrays, pandas and polars
-//! Series) through NumPy as a contiguous float64 array whose memory is copied once, in
-//! Rust, into the core's column (a float64 NumPy array or pandas column is not copied on the
-//! Python side). Only the columns a scorecard reads are converted. A `csops.FeatureFrame` is
-//! scored in place, without any copy.
+//! Series) through NumPy as a contiguous float64 array, **borrowed, not copied**: a float64
+//! NumPy array or pandas column that is already contiguous is read in place by the core; other
+//! dtypes (int, float32, bool) and strided views are converted by NumPy into a new contiguous
+//! float64 array first. Only the columns a scorecard reads are converted. A
+//! `csops.FeatureFrame` is scored in place, without any copy.
 //!
 //! pandas, polars and numpy are never imported here: a DataFrame can only be a pandas (or
 //! polars) one if that package is already imported, and numpy is imported only when an input
 //! needs it or is available for the output.
 
+use std::borrow::Cow;
+
 use csops_core::features::{FeatureColumn, FeatureFrame};
 use csops_core::health::ScoreFrame;
-use numpy::{PyArray1, PyArrayMethods};
+use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
 use pyo3::exceptions::{PyImportError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple};
@@ -42,12 +46,34 @@ pub enum Kind {
     Dict,
 }
 
+/// The values of one feature column, read for scoring.
+#[derive(Debug)]
+pub enum Values<'py> {
+    /// A contiguous float64 NumPy array, borrowed read-only: the core reads its memory in
+    /// place (the borrow guard keeps the array alive and unborrowable for writing by Rust).
+    Array(PyReadonlyArray1<'py, f64>),
+    /// Values converted element by element (a list or tuple, or a column without numpy).
+    Owned(Vec<f64>),
+}
+
+impl Values<'_> {
+    /// The values as a slice.
+    pub fn as_slice(&self) -> &[f64] {
+        match self {
+            // Contiguous: checked when the array was read (`floats_from_array`), so the empty
+            // fallback is never taken (and would be reported by the core as a ragged column).
+            Values::Array(a) => a.as_slice().unwrap_or(&[]),
+            Values::Owned(v) => v,
+        }
+    }
+}
+
 /// A table read for scoring.
 #[derive(Debug)]
 pub enum Input<'py> {
     /// A `csops.FeatureFrame`, scored as it is.
     Frame(Bound<'py, PyFeatureFrame>),
-    /// Any other table, converted.
+    /// Any other table, its feature columns read (borrowed where they are NumPy memory).
     Table {
         /// The kind of table.
         kind: Kind,
@@ -56,17 +82,60 @@ pub enum Input<'py> {
         /// The account ids as given (an index, a column, a list), for the output; `None`
         /// when the input had none and rows are named by position.
         ids: Option<Bound<'py, PyAny>>,
-        /// The converted frame.
-        frame: FeatureFrame,
+        /// The account ids as text, when given.
+        account_ids: Option<Vec<String>>,
+        /// The number of rows.
+        rows: usize,
+        /// The feature columns the scorecard reads that the table has, by feature name.
+        columns: Vec<(String, Values<'py>)>,
     },
 }
 
 impl Input<'_> {
-    /// The core frame to score.
-    pub fn frame(&self) -> &FeatureFrame {
+    /// The feature columns, borrowed: what `Scorecard::score_columns` reads.
+    pub fn columns(&self) -> Vec<(&str, &[f64])> {
         match self {
-            Input::Frame(f) => f.get().inner(),
-            Input::Table { frame, .. } => frame,
+            Input::Frame(f) => f
+                .get()
+                .inner()
+                .columns
+                .iter()
+                .map(|c| (c.name.as_str(), c.values.as_slice()))
+                .collect(),
+            Input::Table { columns, .. } => columns
+                .iter()
+                .map(|(name, values)| (name.as_str(), values.as_slice()))
+                .collect(),
+        }
+    }
+
+    /// The account ids, when the input has them (a frame's, or given as an index or column).
+    pub fn account_ids(&self) -> Option<&[String]> {
+        match self {
+            Input::Frame(f) => Some(&f.get().inner().account_ids),
+            Input::Table { account_ids, .. } => account_ids.as_deref(),
+        }
+    }
+
+    /// The names of the rows: the account ids, or the row positions as text.
+    pub fn row_ids(&self) -> Cow<'_, [String]> {
+        match (self.account_ids(), self) {
+            (Some(ids), _) => Cow::Borrowed(ids),
+            (None, Input::Table { rows, .. }) => {
+                Cow::Owned((0..*rows).map(|i| i.to_string()).collect())
+            }
+            (None, Input::Frame(_)) => Cow::Owned(Vec::new()), // a frame always has ids
+        }
+    }
+
+    /// A core frame of the input, for the core calls that need one (explanations, model
+    /// sets): a `csops.FeatureFrame` as it is, any other table's columns copied once.
+    pub fn frame(&self) -> Cow<'_, FeatureFrame> {
+        match self {
+            Input::Frame(f) => Cow::Borrowed(f.get().inner()),
+            Input::Table { .. } => {
+                Cow::Owned(frame_from(&self.columns(), self.row_ids().into_owned()))
+            }
         }
     }
 
@@ -76,6 +145,23 @@ impl Input<'_> {
             Input::Frame(_) => Kind::FeatureFrame,
             Input::Table { kind, .. } => *kind,
         }
+    }
+}
+
+/// A core frame holding copies of borrowed columns, rows named by `account_ids`. Needs no
+/// GIL (it can be built while the GIL is released).
+pub fn frame_from(columns: &[(&str, &[f64])], account_ids: Vec<String>) -> FeatureFrame {
+    FeatureFrame {
+        // Not used by scoring: an ad-hoc table has no as-of day.
+        as_of: chrono::NaiveDate::default(),
+        account_ids,
+        columns: columns
+            .iter()
+            .map(|(name, values)| FeatureColumn {
+                name: (*name).to_string(),
+                values: values.to_vec(),
+            })
+            .collect(),
     }
 }
 
@@ -243,14 +329,15 @@ fn floats_from_sequence(py: Python<'_>, name: &str, seq: &Bound<'_, PyAny>) -> P
     }
 }
 
-/// Copy a one-dimensional numeric NumPy array into a `Vec<f64>`: NumPy makes a contiguous
-/// float64 array (no copy if it is one already), and its memory is copied once, here.
-fn floats_from_array(
-    py: Python<'_>,
-    np: &Bound<'_, PyModule>,
+/// A one-dimensional numeric NumPy array as a contiguous float64 one, borrowed read-only:
+/// NumPy converts it only if it is not one already (another dtype, a strided view, another
+/// byte order); a float64 contiguous array is read in place, never copied.
+fn floats_from_array<'py>(
+    py: Python<'py>,
+    np: &Bound<'py, PyModule>,
     name: &str,
-    array: &Bound<'_, PyAny>,
-) -> PyResult<Vec<f64>> {
+    array: &Bound<'py, PyAny>,
+) -> PyResult<Values<'py>> {
     let ndim: usize = array.getattr("ndim")?.extract()?;
     if ndim != 1 {
         return Err(config(
@@ -267,17 +354,18 @@ fn floats_from_array(
     let floats = np
         .call_method("ascontiguousarray", (array,), Some(&kwargs))
         .map_err(|e| config(py, format!("column `{name}`: {e}")))?;
-    let floats = floats.cast::<PyArray1<f64>>()?;
+    let floats = floats.cast_into::<PyArray1<f64>>()?;
     let readonly = floats.try_readonly().map_err(|e| {
         config(
             py,
             format!("column `{name}`: the array cannot be read ({e})"),
         )
     })?;
-    match readonly.as_slice() {
-        Ok(values) => Ok(values.to_vec()),
-        // Contiguous by construction; a view is still read correctly if it were not.
-        Err(_) => Ok(readonly.as_array().iter().copied().collect()),
+    if readonly.as_slice().is_ok() {
+        Ok(Values::Array(readonly))
+    } else {
+        // Contiguous by construction; were it not (or misaligned), it is copied, not misread.
+        Ok(Values::Owned(readonly.as_array().iter().copied().collect()))
     }
 }
 
@@ -296,10 +384,14 @@ fn not_numeric(py: Python<'_>, name: &str, dtype: &Bound<'_, PyAny>) -> PyErr {
 }
 
 /// One feature column as float64 values (NaN = missing), from a list, tuple, numpy array,
-/// pandas Series or polars Series.
-fn float_column(py: Python<'_>, name: &str, col: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
+/// pandas Series or polars Series: borrowed NumPy memory where it can be.
+fn float_column<'py>(
+    py: Python<'py>,
+    name: &str,
+    col: &Bound<'py, PyAny>,
+) -> PyResult<Values<'py>> {
     if col.is_instance_of::<PyList>() || col.is_instance_of::<PyTuple>() {
-        return floats_from_sequence(py, name, col);
+        return floats_from_sequence(py, name, col).map(Values::Owned);
     }
     if is_instance_of(py, col, "polars", "Series") {
         let pl = require(py, "polars", "reading a polars column")?;
@@ -312,7 +404,9 @@ fn float_column(py: Python<'_>, name: &str, col: &Bound<'_, PyAny>) -> PyResult<
         let floats = col.call_method1("cast", (pl.getattr("Float64")?,))?;
         return match numpy(py) {
             Some(np) => floats_from_array(py, &np, name, &floats.call_method0("to_numpy")?),
-            None => floats_from_sequence(py, name, &floats.call_method0("to_list")?),
+            None => {
+                floats_from_sequence(py, name, &floats.call_method0("to_list")?).map(Values::Owned)
+            }
         };
     }
     let Some(np) = numpy(py) else {
@@ -421,11 +515,11 @@ pub fn read_input<'py>(data: &Bound<'py, PyAny>, features: &[&str]) -> PyResult<
     };
     let given_ids = ids_obj.as_ref().map(|i| read_ids(py, i)).transpose()?;
 
-    let mut columns: Vec<FeatureColumn> = Vec::new();
+    let mut columns: Vec<(String, Values<'py>)> = Vec::new();
     let mut rows = given_ids.as_ref().map(Vec::len);
     let mut problems = Vec::new();
     for &name in features {
-        if columns.iter().any(|c| c.name == name) {
+        if columns.iter().any(|(c, _)| c == name) {
             continue; // two measures reading one feature
         }
         let Some(col) = get_column(kind, data, name)? else {
@@ -444,28 +538,18 @@ pub fn read_input<'py>(data: &Bound<'py, PyAny>, features: &[&str]) -> PyResult<
             }
             Some(_) => {}
         }
-        columns.push(FeatureColumn {
-            name: name.to_string(),
-            values: float_column(py, name, &col)?,
-        });
+        columns.push((name.to_string(), float_column(py, name, &col)?));
     }
     if !problems.is_empty() {
         return Err(config_problems(py, problems));
     }
-    let account_ids = match given_ids {
-        Some(ids) => ids,
-        None => (0..rows.unwrap_or(0)).map(|i| i.to_string()).collect(),
-    };
     Ok(Input::Table {
         kind,
         data: data.clone(),
         ids: ids_obj,
-        frame: FeatureFrame {
-            // Not used by scoring: an ad-hoc table has no as-of day.
-            as_of: chrono::NaiveDate::default(),
-            account_ids,
-            columns,
-        },
+        account_ids: given_ids,
+        rows: rows.unwrap_or(0),
+        columns,
     })
 }
 
@@ -544,13 +628,14 @@ fn float_values<'py>(
 fn output_ids<'py>(py: Python<'py>, input: &Input<'py>) -> PyResult<Bound<'py, PyAny>> {
     match input {
         Input::Table { ids: Some(ids), .. } => Ok(ids.clone()),
-        _ => Ok(PyList::new(py, &input.frame().account_ids)?.into_any()),
+        _ => Ok(PyList::new(py, input.row_ids().iter())?.into_any()),
     }
 }
 
 /// The scores as the same kind of table as the input: columns `score`, `band`, `coverage`
-/// and one `contribution.<measure>` per measure. pandas: indexed by `account_id`, `band` an
-/// ordered categorical; polars: an `account_id` column first, `band` an Enum, `score` null
+/// and one `contribution.<measure>` per measure (none when scored with
+/// `ScoreDetail::ScoresOnly`, whose `contributions` are empty). pandas: indexed by
+/// `account_id`, `band` an ordered categorical; polars: an `account_id` column first, `band` an Enum, `score` null
 /// where not scored; dict: `account_id`, then numpy arrays (lists without numpy) and `band`
 /// as a list of str or None. A `csops.FeatureFrame` gives pandas if it can be imported, else a
 /// dict.

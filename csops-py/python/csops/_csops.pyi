@@ -227,6 +227,8 @@ def load_book_csv(
 #: What ``Scorecard.score`` and ``Scorecard.explain`` read: a ``FeatureFrame``, a pandas or
 #: polars DataFrame, or a dict of columns (lists, tuples, numpy arrays or Series; an optional
 #: ``"account_id"`` key). Feature columns must be numeric or boolean; NaN/None = missing.
+#: Contiguous float64 numpy arrays (and pandas/polars columns backed by one) are read in
+#: place; other dtypes and strided arrays are converted to float64 by numpy first.
 _ScoreData = FeatureFrame | Mapping[str, Any] | Any
 #: One segment name per row, or the name of a column of the data holding them.
 _Segments = str | Iterable[str]
@@ -312,8 +314,19 @@ class Scorecard:
     @property
     def min_coverage(self) -> float: ...
     def validate(self, features: Iterable[str] | None = None) -> None: ...
-    def score(self, data: _ScoreData, *, segments: _Segments | None = None) -> Any:
-        """Score every account; returns the same kind of table as ``data``."""
+    def score(
+        self,
+        data: _ScoreData,
+        *,
+        segments: _Segments | None = None,
+        contributions: bool = True,
+    ) -> Any:
+        """Score every account; returns the same kind of table as ``data``.
+
+        Columns ``score``, ``band``, ``coverage`` and one ``contribution.<measure>`` per
+        measure; ``contributions=False`` leaves the contribution columns out (faster, less
+        memory). Float64 numpy/pandas columns are read in place, without a copy.
+        """
     def explain(
         self, data: _ScoreData, account_id: str | int, *, segments: _Segments | None = None
     ) -> Explanation: ...
