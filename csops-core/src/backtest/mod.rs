@@ -27,8 +27,9 @@
 //! ```no_run
 //! use csops_core::backtest::{backtest, BacktestConfig};
 //! use csops_core::health::Scorecard;
-//! let (book, _) = csops_core::interchange::load("data/sample-book".as_ref(), Default::default())?;
-//! let report = backtest(&book, &Scorecard::default_heuristic(), &BacktestConfig::default())?;
+//! let loaded = csops_core::interchange::load("data/sample-book", &Default::default())?;
+//! let card = Scorecard::default_heuristic();
+//! let report = backtest(&loaded.book, &card, &BacktestConfig::default())?;
 //! println!("{}", report.render());
 //! # Ok::<(), csops_core::Error>(())
 //! ```
