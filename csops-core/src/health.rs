@@ -878,6 +878,58 @@ impl Scorecard {
         }
     }
 
+    /// Each measure's normalised score (0–100) for every row of a frame, in scorecard order;
+    /// `NaN` where the feature is missing (before the missing rule). These are the inputs a
+    /// back-test ranks measure by measure and a re-calibration fits on.
+    pub fn measure_scores(
+        &self,
+        frame: &FeatureFrame,
+        segments: Option<&[String]>,
+    ) -> Result<Vec<Vec<f64>>> {
+        Ok(self.measure_columns(frame, segments)?.1)
+    }
+
+    /// Score one account from its measures' normalised scores (0–100, in scorecard order,
+    /// `NaN` for missing), applying each measure's missing rule: what
+    /// [`Scorecard::score_values`] does after normalising. Lets a re-weighted scorecard be
+    /// evaluated on measure scores already computed (a back-test's observations).
+    pub fn score_measure_scores(&self, measure_scores: &[f64]) -> Result<AccountScore> {
+        self.validate()?;
+        let n = self.measures().count();
+        if measure_scores.len() != n {
+            return Err(Error::Config(vec![format!(
+                "{} measure scores for a scorecard of {n} measures",
+                measure_scores.len()
+            )]));
+        }
+        if let Some(k) = measure_scores
+            .iter()
+            .position(|s| !s.is_nan() && !(0.0..=100.0).contains(s))
+        {
+            return Err(Error::Config(vec![format!(
+                "measure score {} is outside 0–100",
+                measure_scores[k]
+            )]));
+        }
+        let present: Vec<bool> = measure_scores.iter().map(|s| !s.is_nan()).collect();
+        let values: Vec<Option<f64>> = measure_scores
+            .iter()
+            .map(|s| Some(*s).filter(|s| !s.is_nan()))
+            .collect();
+        let scores: Vec<Option<f64>> = self
+            .measures()
+            .zip(&values)
+            .map(|((_, m), s)| measure_score(m, *s))
+            .collect();
+        Ok(self.combine(&values, &scores, &present))
+    }
+
+    /// Each measure's nominal share of the score (group share × share within the group), in
+    /// scorecard order; the shares sum to 1.
+    pub fn weight_shares(&self) -> Vec<f64> {
+        self.nominal_weights()
+    }
+
     /// Raw value columns and measure-score columns (NaN = missing, before the missing rule).
     fn measure_columns<'a>(
         &self,

@@ -5,6 +5,7 @@
 /// The version of this crate, shared by the Python and Node packages.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+pub mod backtest;
 pub mod book;
 pub mod error;
 pub mod features;
