@@ -232,3 +232,157 @@ fn health_scoring_vectors() {
         }
     }
 }
+
+/// The back-test conformance vectors (`tests/conformance/backtest/`): a book (inline JSON or
+/// a CSV directory of the repository), a scorecard (inline or `"default"`), a back-test
+/// configuration and optionally a re-calibration, and the expected figures.
+fn backtest_vectors() -> Vec<(PathBuf, Value)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/backtest");
+    let mut out: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|p| {
+            let v = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+            (p, v)
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    assert!(out.len() >= 3, "back-test vectors are missing");
+    out
+}
+
+/// What a vector's `expect` holds, computed by the core.
+fn backtest_actual(v: &Value) -> Value {
+    use csops_core::backtest::{BacktestConfig, RecalibrationConfig, observe, recalibrate, report};
+    use csops_core::health::Scorecard;
+    use serde_json::json;
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let opts = LoadOptions {
+        mode: LoadMode::Lenient,
+        ..Default::default()
+    };
+    let book = if let Some(dir) = v["book_dir"].as_str() {
+        csops_core::interchange::load_csv_dir(root.join(dir), &opts)
+            .unwrap()
+            .book
+    } else {
+        load_json_str(&v["book_json"].to_string(), &opts)
+            .unwrap()
+            .book
+    };
+    let card = match &v["scorecard"] {
+        Value::String(s) if s == "default" => Scorecard::default_heuristic(),
+        c => Scorecard::from_json(&c.to_string()).unwrap(),
+    };
+    let cfg: BacktestConfig = match serde_json::from_value(v["config"].clone()) {
+        Ok(c) => c,
+        Err(_) => return json!({ "error": "config" }),
+    };
+    let run = || -> csops_core::Result<Value> {
+        let obs = observe(&book, &card, &cfg)?;
+        let r = report(&obs, &card, &cfg)?;
+        let all = &r.overall;
+        let comparison = all.comparison.as_ref();
+        let mut out = json!({
+            "error": null,
+            "window": [r.window_start.to_string(), r.window_end.to_string()],
+            "renewals": all.renewals,
+            "churned": all.churned,
+            "unscored": all.unscored,
+            "bands": all.bands.iter().map(|b| json!({
+                "band": b.band, "renewals": b.renewals, "renewed": b.renewed,
+                "ci95": b.ci95.map(|i| vec![i.lo, i.hi]),
+                "arr_up": b.arr_up.amount.to_string(), "arr_renewed": b.arr_renewed.amount.to_string(),
+            })).collect::<Vec<_>>(),
+            "test_used": comparison.map(|c| c.test_used.clone()),
+            "fisher_p": comparison.map(|c| c.fisher.p_value),
+            "separates": comparison.map(|c| c.separates),
+            "auc": all.auc.map(|a| a.auc),
+            "auc_se_delong": all.auc.map(|a| a.se_delong),
+            "brier": all.brier,
+            "quarters": r.quarters.iter().map(|q| json!({
+                "quarter": q.label, "renewals": q.renewals, "churned": q.churned,
+            })).collect::<Vec<_>>(),
+            "lift": all.lift.iter().map(|l| json!({
+                "fraction": l.fraction, "k": l.k, "captured": l.captured,
+            })).collect::<Vec<_>>(),
+            "measures": r.measures.iter().map(|m| json!({
+                "measure": m.measure, "auc": m.auc, "flag": m.flag,
+            })).collect::<Vec<_>>(),
+            "logrank": r.logrank.map(|(t, df)| json!({ "chi2": t.statistic, "df": df })),
+        });
+        if !v["recalibration"].is_null() {
+            let rc: RecalibrationConfig = serde_json::from_value(v["recalibration"].clone())
+                .map_err(|e| Error::Config(vec![e.to_string()]))?;
+            let rc = recalibrate(&obs, &card, &rc)?;
+            out["recalibration"] = json!({
+                "train_renewals": rc.train.renewals,
+                "test_renewals": rc.test.renewals,
+                "dropped": rc.dropped,
+                "before_auc": rc.before.auc.map(|a| a.auc),
+                "after_auc": rc.after.auc.map(|a| a.auc),
+                "after_brier": rc.after.brier,
+                "share_after": rc.weights.iter().map(|w| (w.measure.clone(), json!(w.share_after))).collect::<serde_json::Map<_, _>>(),
+            });
+        }
+        Ok(out)
+    };
+    match run() {
+        Ok(v) => v,
+        Err(Error::Config(_)) => json!({ "error": "config" }),
+        Err(e) => json!({ "error": e.to_string() }),
+    }
+}
+
+/// `expected` ⊆ `actual`: every key of the expectation present and equal, numbers within
+/// 1e-9 (relative for large values).
+fn subset(name: &str, path: &str, expected: &Value, actual: &Value) {
+    match (expected, actual) {
+        (Value::Object(e), Value::Object(a)) => {
+            for (k, ev) in e {
+                let av = a.get(k).unwrap_or(&Value::Null);
+                subset(name, &format!("{path}.{k}"), ev, av);
+            }
+        }
+        (Value::Array(e), Value::Array(a)) => {
+            assert_eq!(
+                e.len(),
+                a.len(),
+                "{name}: {path} has {} items, want {}",
+                a.len(),
+                e.len()
+            );
+            for (i, (ev, av)) in e.iter().zip(a).enumerate() {
+                subset(name, &format!("{path}[{i}]"), ev, av);
+            }
+        }
+        (Value::Number(e), Value::Number(a)) => {
+            let (e, a) = (e.as_f64().unwrap(), a.as_f64().unwrap());
+            assert!(
+                (e - a).abs() <= 1e-9 * e.abs().max(1.0),
+                "{name}: {path} = {a}, want {e}"
+            );
+        }
+        (e, a) => assert_eq!(e, a, "{name}: {path}"),
+    }
+}
+
+#[test]
+fn backtest_vectors_agree() {
+    // `UPDATE_BACKTEST_VECTORS=1` rewrites the expectations of vectors marked
+    // `"generated": true` (those too big to work by hand) from the core; the statistics
+    // behind them are checked against scikit-learn, statsmodels, scipy and lifelines in
+    // `tests/stats_vectors.rs`.
+    let update = std::env::var_os("UPDATE_BACKTEST_VECTORS").is_some();
+    for (path, mut v) in backtest_vectors() {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let actual = backtest_actual(&v);
+        if update && v["generated"].as_bool() == Some(true) {
+            v["expect"] = actual;
+            std::fs::write(&path, serde_json::to_string_pretty(&v).unwrap() + "\n").unwrap();
+            continue;
+        }
+        subset(&name, "expect", &v["expect"], &actual);
+    }
+}
