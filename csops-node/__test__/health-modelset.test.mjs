@@ -185,3 +185,57 @@ test('scoreAsync equals score; its errors reject', async () => {
     await assert.rejects(p, (e) => e instanceof Error && e.code === code);
   }
 });
+
+test('new ModelSet(json) reads a model set as ModelSet.fromJson does', () => {
+  const made = new ModelSet(setJson);
+  assert.ok(made instanceof ModelSet);
+  assert.deepEqual(made.toJson(), ModelSet.fromJson(setJson).toJson());
+  assert.deepEqual(new ModelSet(JSON.stringify(setJson)).toJson(), set.toJson());
+  assert.deepEqual(made.score(input, { segments }), set.score(input, { segments }));
+  const bad = { default: { ...oneMeasure('basic', 'logins', 10), schema_version: 2 } };
+  const e = throwsCode(() => new ModelSet(bad), 'CSOPS_CONFIG');
+  assert.deepEqual(e.problems, throwsCode(() => ModelSet.fromJson(bad), 'CSOPS_CONFIG').problems);
+  assert.ok(e.problems.some((p) => p.startsWith('default: ')));
+  throwsCode(() => new ModelSet('{'), 'CSOPS_CONFIG');
+  throwsCode(() => new ModelSet(), 'CSOPS_INVALID_ARGUMENT');
+  throwsCode(() => new ModelSet(42), 'CSOPS_INVALID_ARGUMENT');
+  assert.match(throwsCode(() => ModelSet(setJson), 'CSOPS_INVALID_ARGUMENT').message, /new ModelSet/);
+  throwsCode(() => ModelSet.call({}, setJson), 'CSOPS_INVALID_ARGUMENT');
+});
+
+test('a segment named __proto__ (or constructor, or with a NUL) is a plain own key', () => {
+  // JSON.parse makes `__proto__` an own key, as a file would.
+  const json = JSON.parse(
+    JSON.stringify({ default: oneMeasure('basic', 'logins', 10) }).replace(
+      /}$/,
+      `, "by_segment": {"__proto__": ${JSON.stringify(oneMeasure('proto', 'seats', 100))}, "constructor": ${JSON.stringify(oneMeasure('ctor', 'seats', 50))}, "nul\\u0000seg": ${JSON.stringify(oneMeasure('nul', 'logins', 5))}}}`,
+    ),
+  );
+  assert.ok(Object.hasOwn(json.by_segment, '__proto__'));
+  for (const odd of [ModelSet.fromJson(json), new ModelSet(json), ModelSet.fromJson(JSON.stringify(json))]) {
+    assert.deepEqual(odd.segments, ['__proto__', 'constructor', 'nul\0seg']);
+    assert.equal(odd.scorecardFor('__proto__').name, 'proto');
+    const back = odd.toJson();
+    assert.equal(Object.getPrototypeOf(back.by_segment), Object.prototype);
+    assert.deepEqual(Object.keys(back.by_segment), ['__proto__', 'constructor', 'nul\0seg']);
+    assert.ok(Object.hasOwn(back.by_segment, '__proto__'));
+    assert.equal(back.by_segment.__proto__.name, 'proto');
+    assert.equal(back.by_segment['nul\0seg'].name, 'nul');
+    assert.deepEqual(back.by_segment.__proto__, odd.scorecardFor('__proto__').toJson());
+    // Round trips: the object, its JSON text, and TOML.
+    assert.deepEqual(ModelSet.fromJson(back).toJson(), back);
+    assert.deepEqual(JSON.parse(JSON.stringify(back)), back);
+    assert.deepEqual(ModelSet.fromJson(JSON.stringify(back)).toJson(), back);
+    assert.deepEqual(ModelSet.fromToml(odd.toToml()).toJson(), back);
+    // And the segment picks its scorecard.
+    const s = odd.score({ accountIds: ['A', 'B'], columns: { logins: [5, 5], seats: [20, 20] } }, { segments: ['__proto__', 'other'] });
+    assert.deepEqual(s.scorecard, ['proto', 'basic']);
+  }
+});
+
+test('model set options take no contributions option', () => {
+  const e = throwsCode(() => set.score(input, { segments, contributions: false }), 'CSOPS_INVALID_ARGUMENT');
+  assert.match(e.message, /contributions/);
+  throwsCode(() => set.score(input, { segments: null }), 'CSOPS_INVALID_ARGUMENT');
+  throwsCode(() => set.score(input, 5), 'CSOPS_INVALID_ARGUMENT');
+});

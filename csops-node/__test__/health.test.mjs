@@ -528,7 +528,196 @@ test('a scorecard with more than 64 measures is refused when it is read, never a
   assert.equal(typeof version(), 'string'); // still alive
 });
 
-test('Scorecard has no public constructor; its instances are immutable values', () => {
-  assert.throws(() => new Scorecard());
+test('new Scorecard(json) reads a scorecard as Scorecard.fromJson does', () => {
+  const json = cardJson();
+  const card = new Scorecard(json);
+  assert.ok(card instanceof Scorecard);
+  assert.deepEqual(card.toJson(), Scorecard.fromJson(json).toJson());
+  assert.deepEqual(card.toJson(), small.toJson());
+  assert.deepEqual(new Scorecard(JSON.stringify(json)).toJson(), small.toJson());
+  assert.deepEqual(card.score(smallInput), small.score(smallInput));
+  assert.equal(new Scorecard(heuristic.toJson()).toToml(), heuristic.toToml());
+  // A bad configuration: the same coded error as the factory, every problem listed.
+  const bad = cardJson((c) => ((c.groups[0].weight = -1), (c.min_coverage = 2), c));
+  const e = throwsCode(() => new Scorecard(bad), 'CSOPS_CONFIG');
+  assert.deepEqual(e.problems, throwsCode(() => Scorecard.fromJson(bad), 'CSOPS_CONFIG').problems);
+  assert.ok(e.problems.length >= 2);
+  throwsCode(() => new Scorecard('{"schema_version": 1'), 'CSOPS_CONFIG');
+  throwsCode(() => new Scorecard({}), 'CSOPS_CONFIG');
+  for (const json of [undefined, null, 5, [cardJson()]]) {
+    assert.match(throwsCode(() => new Scorecard(json), 'CSOPS_INVALID_ARGUMENT').message, /json/);
+  }
+  assert.match(throwsCode(() => new Scorecard(), 'CSOPS_INVALID_ARGUMENT').message, /json/);
+  // A class: called without `new` (or on another object) it throws, and makes nothing a
+  // scorecard.
+  for (const call of [() => Scorecard(json), () => Scorecard.call({}, json), () => Scorecard.call(globalThis, json)]) {
+    assert.match(throwsCode(call, 'CSOPS_INVALID_ARGUMENT').message, /new Scorecard/);
+  }
+  assert.throws(() => Scorecard.prototype.toToml.call(globalThis));
+  // Subclasses construct.
+  class Named extends Scorecard {
+    constructor(j) {
+      super(j);
+      this.tag = 'sub';
+    }
+  }
+  const sub = new Named(json);
+  assert.ok(sub instanceof Scorecard);
+  assert.equal(sub.tag, 'sub');
+  assert.deepEqual(sub.toJson(), small.toJson());
+  assert.equal(typeof version(), 'string');
+});
+
+test('Scorecard instances are immutable values', () => {
   assert.equal(Scorecard.defaultHeuristic().toToml(), heuristic.toToml());
+  const card = new Scorecard(cardJson());
+  const json = card.toJson();
+  json.groups[0].weight = 99;
+  assert.deepEqual(card.toJson(), small.toJson());
+});
+
+/** The scores of `s` without the contributions. */
+const withoutContributions = ({ contributions, ...rest }) => rest;
+
+test('contributions: false scores without the contributions, the rest unchanged', async () => {
+  for (const [card, input] of [
+    [heuristic, sampleFrame],
+    [heuristic, { accountIds: sampleFrame.accountIds, columns: frameColumns(sampleFrame) }],
+    [small, smallInput],
+  ]) {
+    const full = card.score(input);
+    for (const s of [card.score(input, { contributions: false }), await card.scoreAsync(input, { contributions: false })]) {
+      assert.ok(!Object.hasOwn(s, 'contributions'), 'a contributions key');
+      assert.deepEqual(Object.keys(s), ['accountIds', 'scores', 'bands', 'coverage']);
+      assert.ok(s.scores instanceof Float64Array && s.coverage instanceof Float64Array);
+      assert.deepEqual(s, withoutContributions(full));
+    }
+    assert.deepEqual(card.score(input, { contributions: true }), full);
+    assert.deepEqual(await card.scoreAsync(input, { contributions: true }), full);
+    assert.deepEqual(card.score(input, { contributions: null }), full);
+    assert.deepEqual(card.score(input, { contributions: undefined }), full);
+  }
+  // With segments, and on an empty batch.
+  const percentile = Scorecard.fromJson(
+    cardJson((c) => {
+      c.groups = [{ name: 'g', weight: 1, measures: [{ name: 'rank', feature: 'x', weight: 1, normaliser: { kind: 'percentile', higher_is_better: true, per_segment: true } }] }];
+      return c;
+    }),
+  );
+  const ranked = percentile.score({ accountIds: ['A', 'B', 'C', 'D'], columns: { x: [1, 2, 3, 4] } }, { segments: ['a', 'a', 'b', 'b'], contributions: false });
+  assert.deepEqual(Array.from(ranked.scores), [25, 75, 25, 75]);
+  const empty = small.score({ accountIds: [], columns: { logins: [], breadth: new Float64Array(0), sponsor: [] } }, { contributions: false });
+  assert.deepEqual(empty, { accountIds: [], scores: new Float64Array(0), bands: [], coverage: new Float64Array(0) });
+  // explain always gives the full breakdown.
+  assert.deepEqual(small.explain(smallInput, 'A', { contributions: false }), small.explain(smallInput, 'A'));
+});
+
+test('contributions: errors are the same, and a bad value is CSOPS_INVALID_ARGUMENT', async () => {
+  for (const contributions of ['no', 0, 1, [], {}]) {
+    const e = throwsCode(() => small.score(smallInput, { contributions }), 'CSOPS_INVALID_ARGUMENT');
+    assert.match(e.message, /options/);
+    await rejectsCode(small.scoreAsync(smallInput, { contributions }), 'CSOPS_INVALID_ARGUMENT');
+  }
+  const missing = { accountIds: ['A'], columns: { logins: [1], sponsor: [1] } };
+  const inf = { accountIds: ['A', 'B'], columns: { logins: [1, Infinity], breadth: new Float64Array([1, 1]), sponsor: [1, 1] } };
+  for (const input of [missing, inf]) {
+    const full = throwsCode(() => small.score(input), 'CSOPS_CONFIG');
+    for (const contributions of [true, false]) {
+      assert.deepEqual(throwsCode(() => small.score(input, { contributions }), 'CSOPS_CONFIG').problems, full.problems);
+      assert.deepEqual((await rejectsCode(small.scoreAsync(input, { contributions }), 'CSOPS_CONFIG')).problems, full.problems);
+    }
+  }
+  // An infinity is reported with the account it belongs to, for columns as for a frame.
+  assert.match(throwsCode(() => small.score(inf), 'CSOPS_CONFIG').problems[0], /logins.*infinite.*`B`/);
+  throwsCode(() => small.score(smallInput, { segments: ['a'], contributions: false }), 'CSOPS_CONFIG');
+});
+
+test('Float64Array columns are read where they lie: views, offsets and shared memory', async () => {
+  const whole = new Float64Array([9, 2, 0.5, 1, 99]);
+  const viaViews = {
+    accountIds: ['A'],
+    columns: { logins: whole.subarray(1, 2), breadth: new Float64Array(whole.buffer, 16, 1), sponsor: whole.subarray(3, 4) },
+  };
+  const plain = { accountIds: ['A'], columns: { logins: [2], breadth: [0.5], sponsor: [1] } };
+  assert.deepEqual(small.score(viaViews), small.score(plain));
+  assert.deepEqual(await small.scoreAsync(viaViews), small.score(plain));
+  assert.equal(small.score(viaViews).scores[0], 62.5);
+  const shared = new Float64Array(new SharedArrayBuffer(24));
+  shared.set([2, 0.5, 1]);
+  const viaShared = { accountIds: ['A'], columns: { logins: shared.subarray(0, 1), breadth: shared.subarray(1, 2), sponsor: shared.subarray(2) } };
+  assert.deepEqual(small.score(viaShared), small.score(plain));
+  // The caller's arrays are left as they were.
+  assert.deepEqual(Array.from(whole), [9, 2, 0.5, 1, 99]);
+});
+
+test('a Float64Array detached or shrunk while the other arguments are read is an error, never a crash', async () => {
+  const detach = (array) => structuredClone(array.buffer, { transfer: [array.buffer] });
+  // By a getter of the options, read after the columns.
+  {
+    const logins = new Float64Array([2]);
+    const options = {
+      get segments() {
+        detach(logins);
+        return undefined;
+      },
+    };
+    const input = { accountIds: ['A'], columns: { logins, breadth: [1], sponsor: [1] } };
+    for (const call of [() => small.score(input, options), () => small.explain(input, 'A', options)]) {
+      const e = throwsCode(call, 'CSOPS_INVALID_ARGUMENT');
+      assert.match(e.message, /logins.*0 values for 1 accounts/);
+    }
+  }
+  {
+    const logins = new Float64Array([2]);
+    const options = {
+      get contributions() {
+        detach(logins);
+        return false;
+      },
+    };
+    await rejectsCode(small.scoreAsync({ accountIds: ['A'], columns: { logins, breadth: [1], sponsor: [1] } }, options), 'CSOPS_INVALID_ARGUMENT');
+  }
+  // By an element getter of a later column.
+  {
+    const logins = new Float64Array([2, 2]);
+    const breadth = [1, 1];
+    Object.defineProperty(breadth, 1, {
+      get() {
+        detach(logins);
+        return 1;
+      },
+    });
+    throwsCode(() => small.score({ accountIds: ['A', 'B'], columns: { logins, breadth, sponsor: [1, 1] } }), 'CSOPS_INVALID_ARGUMENT');
+  }
+  // By a getter of an override, read after the input.
+  {
+    const logins = new Float64Array([2]);
+    const override = {
+      accountId: 'A',
+      score: 90,
+      reason: 'r',
+      author: 'a',
+      get expires() {
+        detach(logins);
+        return '2030-01-01';
+      },
+    };
+    const input = { accountIds: ['A'], columns: { logins, breadth: [1], sponsor: [1] } };
+    throwsCode(() => small.applyOverrides(input, [override], { asOf: '2024-01-01' }), 'CSOPS_INVALID_ARGUMENT');
+  }
+  // A resizable buffer shrunk by a getter.
+  {
+    const buffer = new ArrayBuffer(16, { maxByteLength: 16 });
+    const logins = new Float64Array(buffer);
+    logins.set([2, 2]);
+    const options = {
+      get segments() {
+        buffer.resize(8);
+        return undefined;
+      },
+    };
+    const e = throwsCode(() => small.score({ accountIds: ['A', 'B'], columns: { logins, breadth: [1, 1], sponsor: [1, 1] } }, options), 'CSOPS_INVALID_ARGUMENT');
+    assert.match(e.message, /logins.*1 values for 2 accounts/);
+  }
+  assert.equal(typeof version(), 'string'); // still alive
 });

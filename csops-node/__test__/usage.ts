@@ -46,6 +46,7 @@ import type {
   ScorecardJson,
   ScorecardMeasure,
   Scores,
+  ScoresOnly,
   Trend,
   ValidationReport,
 } from 'csops';
@@ -159,6 +160,14 @@ export async function usage(): Promise<void> {
   const bands: Array<Band> = [{ name: 'F', min: 0 }, { name: 'A', min: 80 }];
   void [normalisers, rules, bands];
   const card = exact<Scorecard>()(Scorecard.fromJson(json));
+  exact<Scorecard>()(new Scorecard(json));
+  exact<Scorecard>()(new Scorecard('{"schema_version": 1}'));
+  // @ts-expect-error -- the constructor needs the scorecard
+  new Scorecard();
+  // @ts-expect-error -- the constructor reads JSON (text or data), not TOML
+  new Scorecard(42);
+  // @ts-expect-error -- scorecard keys are snake_case
+  new Scorecard({ schemaVersion: 1, name: 'x', groups: [] });
   exact<Scorecard>()(Scorecard.fromJson('{"schema_version": 1}'));
   exact<Scorecard>()(Scorecard.fromToml('schema_version = 1'));
   exact<Scorecard>()(Scorecard.defaultHeuristic());
@@ -179,10 +188,33 @@ export async function usage(): Promise<void> {
   };
   const options: ScoreOptions = { segments: ['smb', 'ent'] };
   const scores = exact<Scores>()(card.score(frame));
-  exact<Scores>()(card.score(columns, options));
+  exact<Scores>()(card.score(columns, { segments: ['smb', 'ent'] }));
   exact<Scores>()(card.score(columns, null));
-  exact<Promise<Scores>>()(card.scoreAsync(frame, options));
+  exact<Scores>()(card.score(columns, undefined));
+  exact<Promise<Scores>>()(card.scoreAsync(frame, { segments: ['smb', 'ent'] }));
   exact<Scores>()(await card.scoreAsync(columns));
+  // Without the contributions: the result type follows the option.
+  const bare = exact<ScoresOnly>()(card.score(frame, { contributions: false }));
+  exact<ScoresOnly>()(card.score(columns, { segments: ['smb', 'ent'], contributions: false }));
+  exact<Promise<ScoresOnly>>()(card.scoreAsync(frame, { contributions: false }));
+  exact<Scores>()(card.score(frame, { contributions: true }));
+  exact<Promise<Scores>>()(card.scoreAsync(columns, { contributions: true }));
+  exact<Float64Array>()(bare.scores);
+  exact<Array<string | null>>()(bare.bands);
+  exact<Float64Array>()(bare.coverage);
+  exact<Array<string>>()(bare.accountIds);
+  // @ts-expect-error -- no contributions without them
+  void bare.contributions;
+  // Options known only as `ScoreOptions` (or a boolean known at run time) may give either.
+  const either = exact<Scores | ScoresOnly>()(card.score(columns, options));
+  exact<Promise<Scores | ScoresOnly>>()(card.scoreAsync(frame, options));
+  exact<Scores | ScoresOnly>()(card.score(frame, { contributions: Math.random() > 0.5 }));
+  exact<Scores | ScoresOnly>()(card.score(frame, Math.random() > 0.5 ? options : null));
+  if ('contributions' in either) exact<Record<string, Float64Array>>()(either.contributions);
+  // @ts-expect-error -- contributions is a boolean
+  card.score(frame, { contributions: 'no' });
+  // @ts-expect-error -- the options are named
+  card.score(frame, false);
   exact<Array<string>>()(scores.accountIds);
   exact<Float64Array>()(scores.scores);
   exact<Array<string | null>>()(scores.bands);
@@ -245,6 +277,10 @@ export async function usage(): Promise<void> {
   // Model sets: a scorecard per segment.
   const setJson: ModelSetJson = { default: card.toJson(), by_segment: { ent: card.toJson() } };
   const set = exact<ModelSet>()(ModelSet.fromJson(setJson));
+  exact<ModelSet>()(new ModelSet(setJson));
+  exact<ModelSet>()(new ModelSet('{"default": {}}'));
+  // @ts-expect-error -- the constructor needs the model set
+  new ModelSet();
   exact<ModelSet>()(ModelSet.fromJson('{"default": {}}'));
   exact<ModelSet>()(ModelSet.fromToml(set.toToml()));
   exact<ModelSetJson>()(set.toJson());
@@ -261,6 +297,8 @@ export async function usage(): Promise<void> {
   exact<Promise<ModelSetScores>>()(set.scoreAsync(frame, setOptions));
   // @ts-expect-error -- a model set needs the segments
   set.score(frame);
+  // @ts-expect-error -- model set scores have no contributions to leave out
+  set.score(frame, { segments: ['ent'], contributions: false });
   // @ts-expect-error -- by_segment keeps the core's snake_case key
   ModelSet.fromJson({ default: card.toJson(), bySegment: {} });
 

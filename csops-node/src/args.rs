@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate};
 use csops_core::book::LoadMode;
 use csops_core::features::{FeatureColumn, FeatureConfig, FeatureFrame};
-use csops_core::health::Override as CoreOverride;
+use csops_core::health::{Override as CoreOverride, ScoreDetail};
 use csops_core::interchange::{HeaderMap, LoadOptions as CoreLoadOptions};
 use napi::bindgen_prelude::{
     Array, ClassInstance, Float64ArraySlice, FromNapiValue, Function, JavaScriptClassExt,
@@ -323,34 +323,321 @@ fn json_text(env: &Env, v: Unknown, expected: &str) -> Result<String, Failure> {
 /// Options of `score`, `scoreAsync` and `explain`. An unknown key is a
 /// `CSOPS_INVALID_ARGUMENT` error.
 #[napi(object, object_from_js = false, object_to_js = false)]
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ScoreOptions {
     /// One segment per account (row), for percentile measures ranking `per_segment`.
     pub segments: Option<Vec<String>>,
+    /// Whether `score` and `scoreAsync` return each measure's contributions (default
+    /// `true`). With `false` the result has no `contributions` key, and scoring is faster and
+    /// needs a fraction of the memory. `explain` always gives the full breakdown.
+    pub contributions: Option<bool>,
 }
 
-/// Score options: the segments, if given.
-pub(crate) fn score_options(env: &Env, v: Option<Unknown>) -> Result<Option<Vec<String>>, Failure> {
+impl ScoreOptions {
+    /// How much of the result to keep.
+    pub(crate) fn detail(&self) -> ScoreDetail {
+        match self.contributions {
+            Some(false) => ScoreDetail::ScoresOnly,
+            Some(true) | None => ScoreDetail::Full,
+        }
+    }
+}
+
+/// Score options (`undefined` or `null`: the defaults).
+pub(crate) fn score_options(env: &Env, v: Option<Unknown>) -> Result<ScoreOptions, Failure> {
     let Some(v) = present(v) else {
-        return Ok(None);
+        return Ok(ScoreOptions::default());
     };
-    require_object("options", &v, "an object such as { segments: [...] }")?;
-    let opts: ScoreOptions = env
-        .from_js_value(v)
-        .map_err(|e| napi_failure("options", e))?;
-    Ok(opts.segments)
+    require_object(
+        "options",
+        &v,
+        "an object such as { segments: [...], contributions: false }",
+    )?;
+    env.from_js_value(v).map_err(|e| napi_failure("options", e))
+}
+
+/// A feature column as read from JavaScript, before it is used.
+pub(crate) enum ColumnArg<'env> {
+    /// A `Float64Array`, read in place once every argument has been read.
+    Typed(Unknown<'env>),
+    /// An array of numbers and nulls, copied.
+    Plain(Vec<f64>),
+}
+
+/// Features to score as read from JavaScript: a `FeatureFrame`, or columns whose
+/// `Float64Array`s are not read yet. [`FeatureArg::finish`] reads them, once nothing else of
+/// the call's arguments is left to read.
+#[derive(Debug)]
+pub(crate) enum FeatureArg<'env> {
+    /// A `FeatureFrame` (shared, not copied).
+    Frame(Arc<FeatureFrame>),
+    /// Columns `{ accountIds, columns }`, each as long as `accountIds`.
+    Columns {
+        account_ids: Vec<String>,
+        columns: Vec<(String, ColumnArg<'env>)>,
+    },
+}
+
+impl fmt::Debug for ColumnArg<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ColumnArg::Typed(_) => f.write_str("Typed(Float64Array)"),
+            ColumnArg::Plain(values) => f.debug_tuple("Plain").field(&values.len()).finish(),
+        }
+    }
+}
+
+/// A feature column ready to score: borrowed from a `Float64Array`, or copied from an array.
+pub(crate) enum Column<'env> {
+    /// The memory of a `Float64Array`, borrowed.
+    Typed(Float64ArraySlice<'env>),
+    /// An array of numbers and nulls, copied.
+    Plain(Vec<f64>),
+}
+
+impl fmt::Debug for Column<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Column::Typed(values) => f.debug_tuple("Typed").field(&values.len()).finish(),
+            Column::Plain(values) => f.debug_tuple("Plain").field(&values.len()).finish(),
+        }
+    }
+}
+
+impl Column<'_> {
+    fn values(&self) -> &[f64] {
+        match self {
+            Column::Typed(values) => values,
+            Column::Plain(values) => values,
+        }
+    }
+}
+
+/// Features to score: a `FeatureFrame`, or columns whose `Float64Array`s are read in place.
+///
+/// While a value of this type lives, the `Float64Array`s it borrows must stay as they are:
+/// no JavaScript may run (a getter could detach or shrink their buffers). So it is made by
+/// [`FeatureArg::finish`] after every other argument has been read, and used (scored, copied)
+/// before anything is handed back to JavaScript.
+#[derive(Debug)]
+pub(crate) enum Features<'env> {
+    /// A `FeatureFrame` (shared, not copied).
+    Frame(Arc<FeatureFrame>),
+    /// Columns, each as long as `account_ids`.
+    Columns {
+        account_ids: Vec<String>,
+        columns: Vec<(String, Column<'env>)>,
+    },
+}
+
+/// Features owned by Rust: what an async task takes to its worker thread.
+#[derive(Debug)]
+pub(crate) enum OwnedFeatures {
+    /// A `FeatureFrame` (shared, not copied).
+    Frame(Arc<FeatureFrame>),
+    /// Copied columns, each as long as `account_ids`.
+    Columns {
+        account_ids: Vec<String>,
+        columns: Vec<(String, Vec<f64>)>,
+    },
+}
+
+/// The columns to score, borrowed: a frame, or bare columns with their account ids.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum FeaturesRef<'a> {
+    /// A feature frame.
+    Frame(&'a FeatureFrame),
+    /// Columns (feature name, values), each as long as `account_ids`.
+    Columns {
+        account_ids: &'a [String],
+        columns: &'a [(&'a str, &'a [f64])],
+    },
+}
+
+impl<'a> FeaturesRef<'a> {
+    /// The account ids, one per row.
+    pub(crate) fn account_ids(self) -> &'a [String] {
+        match self {
+            FeaturesRef::Frame(frame) => &frame.account_ids,
+            FeaturesRef::Columns { account_ids, .. } => account_ids,
+        }
+    }
+}
+
+fn column_length_error(name: &str, len: usize, n: usize) -> Failure {
+    invalid(format!("column `{name}` has {len} values for {n} accounts"))
+}
+
+impl<'env> FeatureArg<'env> {
+    /// Read the `Float64Array`s in place. Call it after every other argument has been read
+    /// (reading them can run JavaScript getters): each array is checked again, in case such
+    /// a getter changed it since it was first seen.
+    pub(crate) fn finish(self) -> Result<Features<'env>, Failure> {
+        let (account_ids, columns) = match self {
+            FeatureArg::Frame(frame) => return Ok(Features::Frame(frame)),
+            FeatureArg::Columns {
+                account_ids,
+                columns,
+            } => (account_ids, columns),
+        };
+        let n = account_ids.len();
+        let columns = columns
+            .into_iter()
+            .map(|(name, column)| {
+                let column = match column {
+                    ColumnArg::Plain(values) => Column::Plain(values),
+                    ColumnArg::Typed(v) => {
+                        let values: Float64ArraySlice<'env> = typed_column(&name, v)?;
+                        if values.len() != n {
+                            return Err(column_length_error(&name, values.len(), n));
+                        }
+                        Column::Typed(values)
+                    }
+                };
+                Ok((name, column))
+            })
+            .collect::<Result<Vec<_>, Failure>>()?;
+        Ok(Features::Columns {
+            account_ids,
+            columns,
+        })
+    }
+}
+
+impl Features<'_> {
+    /// The columns as (feature name, values) pairs, for [`FeaturesRef::Columns`]; empty for
+    /// a frame.
+    pub(crate) fn column_refs(&self) -> Vec<(&str, &[f64])> {
+        match self {
+            Features::Frame(_) => Vec::new(),
+            Features::Columns { columns, .. } => columns
+                .iter()
+                .map(|(name, c)| (name.as_str(), c.values()))
+                .collect(),
+        }
+    }
+
+    /// The features to score; `columns` is [`Features::column_refs`].
+    pub(crate) fn as_ref<'a>(&'a self, columns: &'a [(&'a str, &'a [f64])]) -> FeaturesRef<'a> {
+        match self {
+            Features::Frame(frame) => FeaturesRef::Frame(frame),
+            Features::Columns { account_ids, .. } => FeaturesRef::Columns {
+                account_ids,
+                columns,
+            },
+        }
+    }
+
+    /// The account ids, one per row (a frame's copied).
+    pub(crate) fn into_account_ids(self) -> Vec<String> {
+        match self {
+            Features::Frame(frame) => frame.account_ids.clone(),
+            Features::Columns { account_ids, .. } => account_ids,
+        }
+    }
+
+    /// The features owned by Rust (the `Float64Array`s copied), for a worker thread.
+    pub(crate) fn into_owned(self) -> OwnedFeatures {
+        match self {
+            Features::Frame(frame) => OwnedFeatures::Frame(frame),
+            Features::Columns {
+                account_ids,
+                columns,
+            } => OwnedFeatures::Columns {
+                account_ids,
+                columns: columns
+                    .into_iter()
+                    .map(|(name, c)| {
+                        let values = match c {
+                            Column::Typed(values) => values.to_vec(),
+                            Column::Plain(values) => values,
+                        };
+                        (name, values)
+                    })
+                    .collect(),
+            },
+        }
+    }
+
+    /// The features as a frame (columns copied), for the core calls that take one.
+    pub(crate) fn into_frame(self) -> Arc<FeatureFrame> {
+        self.into_owned().into_frame()
+    }
+}
+
+impl OwnedFeatures {
+    /// The columns as (feature name, values) pairs, for [`FeaturesRef::Columns`]; empty for
+    /// a frame.
+    pub(crate) fn column_refs(&self) -> Vec<(&str, &[f64])> {
+        match self {
+            OwnedFeatures::Frame(_) => Vec::new(),
+            OwnedFeatures::Columns { columns, .. } => columns
+                .iter()
+                .map(|(name, values)| (name.as_str(), values.as_slice()))
+                .collect(),
+        }
+    }
+
+    /// The features to score; `columns` is [`OwnedFeatures::column_refs`].
+    pub(crate) fn as_ref<'a>(&'a self, columns: &'a [(&'a str, &'a [f64])]) -> FeaturesRef<'a> {
+        match self {
+            OwnedFeatures::Frame(frame) => FeaturesRef::Frame(frame),
+            OwnedFeatures::Columns { account_ids, .. } => FeaturesRef::Columns {
+                account_ids,
+                columns,
+            },
+        }
+    }
+
+    /// The account ids, one per row (a frame's copied).
+    pub(crate) fn into_account_ids(self) -> Vec<String> {
+        match self {
+            OwnedFeatures::Frame(frame) => frame.account_ids.clone(),
+            OwnedFeatures::Columns { account_ids, .. } => account_ids,
+        }
+    }
+
+    /// The features as a frame, for the core calls that take one.
+    pub(crate) fn into_frame(self) -> Arc<FeatureFrame> {
+        match self {
+            OwnedFeatures::Frame(frame) => frame,
+            OwnedFeatures::Columns {
+                account_ids,
+                columns,
+            } => Arc::new(frame_of(
+                account_ids,
+                columns
+                    .into_iter()
+                    .map(|(name, values)| FeatureColumn { name, values })
+                    .collect(),
+            )),
+        }
+    }
+}
+
+/// A frame of bare columns, for the core calls that need a [`FeatureFrame`] (`explain`, model
+/// sets). Those never read the day; the frame type needs one.
+pub(crate) fn frame_of(account_ids: Vec<String>, columns: Vec<FeatureColumn>) -> FeatureFrame {
+    FeatureFrame {
+        as_of: NaiveDate::default(),
+        account_ids,
+        columns,
+    }
 }
 
 /// Features to score: a `FeatureFrame` (shared, not copied), or columns `{ accountIds,
-/// columns }` (copied into a frame here, on the calling thread).
-pub(crate) fn score_input(env: &Env, v: Unknown) -> Result<Arc<FeatureFrame>, Failure> {
+/// columns }` (arrays copied here, `Float64Array`s read in place by [`FeatureArg::finish`]).
+pub(crate) fn score_input<'env>(
+    env: &'env Env,
+    v: Unknown<'env>,
+) -> Result<FeatureArg<'env>, Failure> {
     let expected = "a FeatureFrame or columns { accountIds: string[], columns: { feature: Float64Array | number[] } }";
     require_object("input", &v, expected)?;
     if crate::book::FeatureFrame::instance_of(env, &v).unwrap_or(false) {
         let frame = ClassInstance::<crate::book::FeatureFrame>::from_unknown(v)
             .map_err(|e| napi_failure("input", e))?;
-        return Ok(frame.shared());
+        return Ok(FeatureArg::Frame(frame.shared()));
     }
     let mut account_ids = None;
     let mut columns = None;
@@ -378,21 +665,16 @@ pub(crate) fn score_input(env: &Env, v: Unknown) -> Result<Arc<FeatureFrame>, Fa
         columns,
         "an object of feature columns (Float64Array or number[]) keyed by feature name",
     )? {
-        let values = number_column(&name, column)?;
-        if values.len() != n {
-            return Err(invalid(format!(
-                "column `{name}` has {} values for {n} accounts",
-                values.len()
-            )));
+        let (len, column) = number_column(&name, column)?;
+        if len != n {
+            return Err(column_length_error(&name, len, n));
         }
-        out.push(FeatureColumn { name, values });
+        out.push((name, column));
     }
-    Ok(Arc::new(FeatureFrame {
-        // Scoring never reads the day; the frame type needs one.
-        as_of: NaiveDate::default(),
+    Ok(FeatureArg::Columns {
         account_ids,
         columns: out,
-    }))
+    })
 }
 
 /// An array of strings.
@@ -416,18 +698,22 @@ fn string_array(name: &str, v: Unknown) -> Result<Vec<String>, Failure> {
         .collect()
 }
 
-/// A numeric column: a `Float64Array` (copied), or an array of numbers and nulls (`NaN` or
-/// `null` = missing).
-fn number_column(name: &str, v: Unknown) -> Result<Vec<f64>, Failure> {
+/// A column given as a typed array: a `Float64Array`, read in place.
+fn typed_column<'env>(name: &str, v: Unknown<'env>) -> Result<Float64ArraySlice<'env>, Failure> {
+    Float64ArraySlice::from_unknown(v).map_err(|_| {
+        invalid(format!(
+            "column `{name}` must be a Float64Array or an array of numbers, got another typed array"
+        ))
+    })
+}
+
+/// A numeric column, with its length: a `Float64Array` (read later, in place), or an array of
+/// numbers and nulls (`NaN` or `null` = missing), copied.
+fn number_column<'env>(name: &str, v: Unknown<'env>) -> Result<(usize, ColumnArg<'env>), Failure> {
     let what = || format!("column `{name}`");
     if v.is_typedarray().unwrap_or(false) {
-        let values = Float64ArraySlice::from_unknown(v).map_err(|_| {
-            invalid(format!(
-                "{} must be a Float64Array or an array of numbers, got another typed array",
-                what()
-            ))
-        })?;
-        return Ok(values.to_vec());
+        let len = typed_column(name, v)?.len();
+        return Ok((len, ColumnArg::Typed(v)));
     }
     if !v.is_array().unwrap_or(false) {
         return Err(invalid(format!(
@@ -437,7 +723,7 @@ fn number_column(name: &str, v: Unknown) -> Result<Vec<f64>, Failure> {
         )));
     }
     let array = Array::from_unknown(v).map_err(|e| napi_failure(&what(), e))?;
-    (0..array.len())
+    let values = (0..array.len())
         .map(|i| {
             let item: Option<Unknown> = array.get(i).map_err(|e| napi_failure(&what(), e))?;
             match item {
@@ -445,7 +731,8 @@ fn number_column(name: &str, v: Unknown) -> Result<Vec<f64>, Failure> {
                 None => Ok(f64::NAN),
             }
         })
-        .collect()
+        .collect::<Result<Vec<f64>, Failure>>()?;
+    Ok((values.len(), ColumnArg::Plain(values)))
 }
 
 /// Feature values of one account, keyed by feature name (`null` or `NaN` = missing).
@@ -473,16 +760,26 @@ pub struct ModelSetScoreOptions {
     pub segments: Vec<String>,
 }
 
+/// `modelSet.score` options as read: [`ModelSetScoreOptions`] with `segments` optional, so
+/// that its absence gets a message of its own.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ModelSetScoreOptionsArg {
+    segments: Option<Vec<String>>,
+}
+
 /// Model set score options: the segments (required).
 pub(crate) fn model_set_score_options(
     env: &Env,
     v: Option<Unknown>,
 ) -> Result<Vec<String>, Failure> {
     let missing = || invalid("`options.segments` is required: one segment per account");
-    if present(v).is_none() {
-        return Err(missing());
-    }
-    score_options(env, v)?.ok_or_else(missing)
+    let v = present(v).ok_or_else(missing)?;
+    require_object("options", &v, "an object such as { segments: [...] }")?;
+    let opts: ModelSetScoreOptionsArg = env
+        .from_js_value(v)
+        .map_err(|e| napi_failure("options", e))?;
+    opts.segments.ok_or_else(missing)
 }
 
 /// A manual override, as `scorecard.applyOverrides` reads it. An unknown key is a

@@ -4,13 +4,16 @@
 
 use std::sync::Arc;
 
-use csops_core::features::FeatureFrame as CoreFrame;
-use csops_core::health::{self as core_health, ScoreFrame};
-use napi::bindgen_prelude::{Array, AsyncTask, Float64Array, JsObjectValue, Null, Object, Unknown};
+use csops_core::features::FeatureColumn;
+use csops_core::health::{self as core_health, ScoreDetail, ScoreFrame};
+use napi::bindgen_prelude::{
+    Array, AsyncTask, Either, Float64Array, JavaScriptClassExt, JsObjectValue, Null, Object, This,
+    Unknown,
+};
 use napi::{Env, Property, ScopedTask, Task};
 use napi_derive::napi;
 
-use crate::args;
+use crate::args::{self, FeaturesRef, OwnedFeatures};
 use crate::error::{Failure, guard, invalid, js};
 use crate::objects::{AccountScore, ModelSetJson, ReportedScore, ScorecardJson, Trend};
 
@@ -21,7 +24,8 @@ use crate::objects::{AccountScore, ModelSetJson, ReportedScore, ScorecardJson, T
 pub struct ScoreColumns {
     /// Account ids, one per row.
     pub account_ids: Vec<String>,
-    /// Feature columns keyed by feature name, each as long as `accountIds`.
+    /// Feature columns keyed by feature name, each as long as `accountIds`. A `Float64Array`
+    /// is read in place by `score` (and copied by `scoreAsync`); an array is copied.
     #[napi(ts_type = "Record<string, Float64Array | Array<number | null>>")]
     pub columns: std::collections::BTreeMap<String, Vec<f64>>,
 }
@@ -54,9 +58,42 @@ impl std::fmt::Debug for Scores<'_> {
     }
 }
 
-/// Convert a core score frame to its JavaScript columns; `frame` is the scored frame, whose
-/// account ids name the rows.
-fn scores_js<'env>(env: &'env Env, frame: &CoreFrame, s: ScoreFrame) -> napi::Result<Scores<'env>> {
+/// Scores of a batch of accounts without the per-measure contributions: what `score` and
+/// `scoreAsync` return with `{ contributions: false }`. Row `i` of every column is account
+/// `accountIds[i]`.
+#[napi(object, object_from_js = false)]
+pub struct ScoresOnly<'env> {
+    /// Account ids, in input order.
+    pub account_ids: Vec<String>,
+    /// Scores 0–100; `NaN` where coverage is below the scorecard's `min_coverage`
+    /// (insufficient data).
+    pub scores: Float64Array,
+    /// Band names; `null` where not scored.
+    #[napi(ts_type = "Array<string | null>")]
+    pub bands: Array<'env>,
+    /// Share of the scorecard's weight whose measures had data, 0–1.
+    pub coverage: Float64Array,
+}
+
+impl std::fmt::Debug for ScoresOnly<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScoresOnly")
+            .field("account_ids", &self.account_ids.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What `score` returns: [`Scores`], or [`ScoresOnly`] when the contributions were not kept.
+type ScoresJs<'env> = Either<Scores<'env>, ScoresOnly<'env>>;
+
+/// Convert a core score frame to its JavaScript columns; `account_ids` name the rows. The
+/// contributions are left out when `s` was scored with [`ScoreDetail::ScoresOnly`].
+fn scores_js<'env>(
+    env: &'env Env,
+    account_ids: Vec<String>,
+    s: ScoreFrame,
+    detail: ScoreDetail,
+) -> napi::Result<ScoresJs<'env>> {
     let ScoreFrame {
         scores,
         bands,
@@ -80,6 +117,14 @@ fn scores_js<'env>(env: &'env Env, frame: &CoreFrame, s: ScoreFrame) -> napi::Re
             None => js_bands.set(i, Null)?,
         }
     }
+    if detail == ScoreDetail::ScoresOnly {
+        return Ok(Either::B(ScoresOnly {
+            account_ids,
+            scores: Float64Array::new(scores),
+            bands: js_bands,
+            coverage: Float64Array::new(coverage),
+        }));
+    }
     // Defined (not assigned) properties: a measure called `__proto__` is just a key.
     let properties = measure_names
         .iter()
@@ -92,13 +137,13 @@ fn scores_js<'env>(env: &'env Env, frame: &CoreFrame, s: ScoreFrame) -> napi::Re
         .collect::<napi::Result<Vec<_>>>()?;
     let mut js_contributions = Object::new(env)?;
     js_contributions.define_properties(&properties)?;
-    Ok(Scores {
-        account_ids: frame.account_ids.clone(),
+    Ok(Either::A(Scores {
+        account_ids,
         scores: Float64Array::new(scores),
         bands: js_bands,
         coverage: Float64Array::new(coverage),
         contributions: js_contributions,
-    })
+    }))
 }
 
 /// A failed Node-API call while building a result: a `CSOPS_INTERNAL` error.
@@ -106,19 +151,65 @@ fn internal(env: &Env, e: napi::Error) -> napi::Error {
     Failure::Internal(format!("building the scores failed: {}", e.reason)).into_js(env)
 }
 
-/// What `scoreAsync` scores: the scorecard, the features and the segments.
-type ScoreInput = (
-    Arc<core_health::Scorecard>,
-    Arc<CoreFrame>,
-    Option<Vec<String>>,
-);
-
-fn score_frame(
+/// Score a batch: a `FeatureFrame` with the core's `score_frame` (or, without the
+/// contributions, its columns with `score_columns_into`); bare columns, borrowed, with
+/// `score_columns_into`.
+///
+/// The core names a row with bad values (an infinity) by its position when it scores bare
+/// columns, and by its account id when it scores a frame; on an error the same values are
+/// scored as a frame, only to get the error naming the account, as scoring a `FeatureFrame`
+/// always did.
+fn score_features(
     card: &core_health::Scorecard,
-    frame: &CoreFrame,
+    features: FeaturesRef<'_>,
     segments: Option<&[String]>,
+    detail: ScoreDetail,
 ) -> Result<ScoreFrame, Failure> {
-    guard(|| card.score_frame(frame, segments))
+    let score_columns = |columns: &[(&str, &[f64])]| {
+        let mut out = ScoreFrame::default();
+        card.score_columns_into(columns, segments, detail, &mut out)
+            .map(|()| out)
+    };
+    guard(|| match features {
+        FeaturesRef::Frame(frame) if detail == ScoreDetail::Full => {
+            card.score_frame(frame, segments)
+        }
+        FeaturesRef::Frame(frame) => {
+            let columns: Vec<(&str, &[f64])> = frame
+                .columns
+                .iter()
+                .map(|c| (c.name.as_str(), c.values.as_slice()))
+                .collect();
+            score_columns(&columns)
+                .map_err(|e| card.score_frame(frame, segments).err().unwrap_or(e))
+        }
+        FeaturesRef::Columns {
+            account_ids,
+            columns,
+        } => score_columns(columns).map_err(|e| {
+            let frame = args::frame_of(
+                account_ids.to_vec(),
+                columns
+                    .iter()
+                    .map(|(name, values)| FeatureColumn {
+                        name: (*name).to_string(),
+                        values: values.to_vec(),
+                    })
+                    .collect(),
+            );
+            card.score_frame(&frame, segments).err().unwrap_or(e)
+        }),
+    })
+}
+
+/// What `scoreAsync` scores: the scorecard, the features (copied), the segments, and how much
+/// of the result to keep.
+#[derive(Debug)]
+struct ScoreInput {
+    card: Arc<core_health::Scorecard>,
+    features: OwnedFeatures,
+    segments: Option<Vec<String>>,
+    detail: ScoreDetail,
 }
 
 /// Scores a batch on a worker thread (`scorecard.scoreAsync`). The input was copied (or, for
@@ -130,30 +221,62 @@ pub struct ScoreTask {
 
 #[napi]
 impl<'task> ScopedTask<'task> for ScoreTask {
-    type Output = Result<(Arc<CoreFrame>, ScoreFrame), Failure>;
-    type JsValue = Scores<'task>;
+    type Output = Result<(Vec<String>, ScoreFrame, ScoreDetail), Failure>;
+    type JsValue = ScoresJs<'task>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         Ok(match self.input.take() {
-            Some(Ok((card, frame, segments))) => {
-                score_frame(&card, &frame, segments.as_deref()).map(|s| (frame, s))
+            Some(Ok(ScoreInput {
+                card,
+                features,
+                segments,
+                detail,
+            })) => {
+                let columns = features.column_refs();
+                let scored = score_features(
+                    &card,
+                    features.as_ref(&columns),
+                    segments.as_deref(),
+                    detail,
+                );
+                drop(columns);
+                scored.map(|s| (features.into_account_ids(), s, detail))
             }
             Some(Err(failure)) => Err(failure),
             None => Err(Failure::Internal("the score task ran twice".into())),
         })
     }
 
-    fn resolve(&mut self, env: &'task Env, output: Self::Output) -> napi::Result<Scores<'task>> {
+    fn resolve(&mut self, env: &'task Env, output: Self::Output) -> napi::Result<Self::JsValue> {
         match output {
-            Ok((frame, scores)) => scores_js(env, &frame, scores).map_err(|e| internal(env, e)),
+            Ok((ids, scores, detail)) => {
+                scores_js(env, ids, scores, detail).map_err(|e| internal(env, e))
+            }
             Err(failure) => Err(failure.into_js(env)),
         }
     }
 }
 
+/// Check that a class constructor was called with `new`: called as a plain function, napi-rs
+/// would make its receiver (the global object, or whatever `.call` passes) the instance.
+fn called_with_new<C: JavaScriptClassExt>(
+    env: &Env,
+    this: &This,
+    class: &str,
+) -> Result<(), Failure> {
+    if C::instance_of(env, &this.object).unwrap_or(false) {
+        Ok(())
+    } else {
+        Err(invalid(format!(
+            "`{class}` is a class: call it with `new {class}(json)`"
+        )))
+    }
+}
+
 /// A health scorecard: weighted groups of weighted measures, each mapping one feature to
 /// 0–100, with bands and a minimum coverage. Immutable and always valid; made by
-/// `Scorecard.fromJson`, `Scorecard.fromToml` or `Scorecard.defaultHeuristic`.
+/// `new Scorecard(json)` (as `Scorecard.fromJson`), `Scorecard.fromToml` or
+/// `Scorecard.defaultHeuristic`.
 ///
 /// A fixed-formula scorecard is a heuristic, not a fitted model: back-test it before trusting
 /// it.
@@ -164,27 +287,26 @@ pub struct Scorecard {
 }
 
 impl Scorecard {
-    fn new(card: core_health::Scorecard) -> Self {
+    fn wrap(card: core_health::Scorecard) -> Self {
         Scorecard {
             inner: Arc::new(card),
         }
-    }
-
-    /// The `score`/`scoreAsync`/`explain` arguments, read on the calling thread.
-    fn score_args(
-        &self,
-        env: &Env,
-        input: Unknown,
-        options: Option<Unknown>,
-    ) -> Result<ScoreInput, Failure> {
-        let frame = args::score_input(env, input)?;
-        let segments = args::score_options(env, options)?;
-        Ok((Arc::clone(&self.inner), frame, segments))
     }
 }
 
 #[napi]
 impl Scorecard {
+    /// Read a scorecard from its JSON text or from the same data as an object, as
+    /// `Scorecard.fromJson` does. Throws `CSOPS_CONFIG` listing every problem when it is
+    /// malformed or invalid.
+    #[napi(constructor, ts_args_type = "json: string | ScorecardJson")]
+    pub fn new(env: Env, this: This, json: Unknown) -> napi::Result<Scorecard> {
+        js(&env, || {
+            called_with_new::<Scorecard>(&env, &this, "Scorecard")
+        })?;
+        Scorecard::from_json(env, json)
+    }
+
     /// Read a scorecard from its JSON text or from the same data as an object (snake_case
     /// keys, as in scorecard files; an object is read as `JSON.stringify` writes it). Throws
     /// `CSOPS_CONFIG` listing every problem when it is malformed or invalid.
@@ -192,7 +314,7 @@ impl Scorecard {
     pub fn from_json(env: Env, json: Unknown) -> napi::Result<Scorecard> {
         js(&env, || {
             let text = args::scorecard_json(&env, json)?;
-            guard(|| core_health::Scorecard::from_json(&text)).map(Scorecard::new)
+            guard(|| core_health::Scorecard::from_json(&text)).map(Scorecard::wrap)
         })
     }
 
@@ -202,7 +324,7 @@ impl Scorecard {
     pub fn from_toml(env: Env, text: Unknown) -> napi::Result<Scorecard> {
         js(&env, || {
             let text = args::string("text", text)?;
-            guard(|| core_health::Scorecard::from_toml(&text)).map(Scorecard::new)
+            guard(|| core_health::Scorecard::from_toml(&text)).map(Scorecard::wrap)
         })
     }
 
@@ -212,7 +334,7 @@ impl Scorecard {
     #[napi(factory)]
     pub fn default_heuristic(env: Env) -> napi::Result<Scorecard> {
         js(&env, || {
-            guard(|| Ok(core_health::Scorecard::default_heuristic())).map(Scorecard::new)
+            guard(|| Ok(core_health::Scorecard::default_heuristic())).map(Scorecard::wrap)
         })
     }
 
@@ -242,40 +364,68 @@ impl Scorecard {
     }
 
     /// Score every account of `input`: a `FeatureFrame` (from `book.featuresAsOf`) or
-    /// columns. `options.segments` (one per row) serves percentile measures ranking per
-    /// segment. A measure whose feature is not a column is a `CSOPS_CONFIG` error; a malformed
-    /// input (columns of the wrong length, values that are not numbers) is
-    /// `CSOPS_INVALID_ARGUMENT`.
+    /// columns (a `Float64Array` column is read in place, not copied). `options.segments` (one
+    /// per row) serves percentile measures ranking per segment; with `options.contributions`
+    /// `false` the result has no `contributions` (faster, and less memory): its type is
+    /// `ScoresOnly` when `contributions` is `false`, `Scores` when it is `true` or absent, and
+    /// either when it is a `boolean` known only at run time. A measure whose feature is not a
+    /// column is a `CSOPS_CONFIG` error; a malformed input (columns of the wrong length,
+    /// values that are not numbers) is `CSOPS_INVALID_ARGUMENT`.
     #[napi(
-        ts_args_type = "input: FeatureFrame | ScoreColumns, options?: ScoreOptions | null",
-        ts_return_type = "Scores"
+        ts_generic_types = "O extends ScoreOptions | null | undefined = undefined",
+        ts_args_type = "input: FeatureFrame | ScoreColumns, options?: O",
+        ts_return_type = "O extends ScoreOptions ? ('contributions' extends keyof O ? (false extends O['contributions'] ? ([O['contributions']] extends [false] ? ScoresOnly : Scores | ScoresOnly) : Scores) : Scores) : Scores"
     )]
     pub fn score<'env>(
         &self,
         env: &'env Env,
-        input: Unknown,
-        options: Option<Unknown>,
-    ) -> napi::Result<Scores<'env>> {
-        let (frame, scored) = js(env, || {
-            let (card, frame, segments) = self.score_args(env, input, options)?;
-            score_frame(&card, &frame, segments.as_deref()).map(|s| (frame, s))
+        input: Unknown<'env>,
+        options: Option<Unknown<'env>>,
+    ) -> napi::Result<ScoresJs<'env>> {
+        let (ids, scored, detail) = js(env, || {
+            let features = args::score_input(env, input)?;
+            let options = args::score_options(env, options)?;
+            // No JavaScript runs from here until the scores are made.
+            let features = features.finish()?;
+            let columns = features.column_refs();
+            let detail = options.detail();
+            let scored = score_features(
+                &self.inner,
+                features.as_ref(&columns),
+                options.segments.as_deref(),
+                detail,
+            )?;
+            drop(columns);
+            Ok((features.into_account_ids(), scored, detail))
         })?;
-        scores_js(env, &frame, scored).map_err(|e| internal(env, e))
+        scores_js(env, ids, scored, detail).map_err(|e| internal(env, e))
     }
 
-    /// `score` on a worker thread: the input is copied on the calling thread, then scored off
-    /// the event loop. Every error (including a bad argument) rejects the promise; nothing is
-    /// thrown synchronously.
-    #[napi(ts_args_type = "input: FeatureFrame | ScoreColumns, options?: ScoreOptions | null")]
+    /// `score` on a worker thread: the input (`Float64Array` columns included) is copied on
+    /// the calling thread, then scored off the event loop. Every error (including a bad
+    /// argument) rejects the promise; nothing is thrown synchronously.
+    #[napi(
+        ts_generic_types = "O extends ScoreOptions | null | undefined = undefined",
+        ts_args_type = "input: FeatureFrame | ScoreColumns, options?: O",
+        ts_return_type = "Promise<O extends ScoreOptions ? ('contributions' extends keyof O ? (false extends O['contributions'] ? ([O['contributions']] extends [false] ? ScoresOnly : Scores | ScoresOnly) : Scores) : Scores) : Scores>"
+    )]
     pub fn score_async(
         &self,
         env: Env,
         input: Unknown,
         options: Option<Unknown>,
     ) -> AsyncTask<ScoreTask> {
-        AsyncTask::new(ScoreTask {
-            input: Some(self.score_args(&env, input, options)),
-        })
+        let input = (|| {
+            let features = args::score_input(&env, input)?;
+            let options = args::score_options(&env, options)?;
+            Ok(ScoreInput {
+                card: Arc::clone(&self.inner),
+                features: features.finish()?.into_owned(),
+                detail: options.detail(),
+                segments: options.segments,
+            })
+        })();
+        AsyncTask::new(ScoreTask { input: Some(input) })
     }
 
     /// Score one account from its feature values, keyed by feature name (`null` or `NaN` =
@@ -313,8 +463,11 @@ impl Scorecard {
         options: Option<Unknown>,
     ) -> napi::Result<AccountScore> {
         js(&env, || {
-            let (card, frame, segments) = self.score_args(&env, input, options)?;
+            let features = args::score_input(&env, input)?;
+            let segments = args::score_options(&env, options)?.segments;
             let id = args::string("accountId", account_id)?;
+            let frame = features.finish()?.into_frame();
+            let card = &self.inner;
             let row = frame
                 .account_ids
                 .iter()
@@ -344,15 +497,17 @@ impl Scorecard {
         options: Option<Unknown>,
     ) -> napi::Result<Vec<ReportedScore>> {
         js(&env, || {
-            let frame = args::score_input(&env, input)?;
+            let features = args::score_input(&env, input)?;
             let overrides = args::overrides(&env, overrides)?;
             let (as_of, segments) = args::apply_overrides_options(&env, options)?;
+            // No JavaScript runs from here on.
+            let features = features.finish()?;
+            let columns = features.column_refs();
+            let features = features.as_ref(&columns);
             let card = &self.inner;
-            guard(|| {
-                let scores = card.score_frame(&frame, segments.as_deref())?;
-                card.apply_overrides(&frame.account_ids, &scores, &overrides, as_of)
-            })
-            .map(|rows| rows.into_iter().map(ReportedScore::from).collect())
+            let scores = score_features(card, features, segments.as_deref(), ScoreDetail::Full)?;
+            guard(|| card.apply_overrides(features.account_ids(), &scores, &overrides, as_of))
+                .map(|rows| rows.into_iter().map(ReportedScore::from).collect())
         })
     }
 }
@@ -402,7 +557,11 @@ impl From<core_health::ModelSetScores> for ModelSetScores {
 }
 
 /// What `modelSet.scoreAsync` scores: the model set, the features and the segments.
-type ModelSetInput = (Arc<core_health::ModelSet>, Arc<CoreFrame>, Vec<String>);
+type ModelSetInput = (
+    Arc<core_health::ModelSet>,
+    Arc<csops_core::features::FeatureFrame>,
+    Vec<String>,
+);
 
 /// Scores a batch with a model set on a worker thread (`modelSet.scoreAsync`).
 #[derive(Debug)]
@@ -431,8 +590,8 @@ impl Task for ModelSetScoreTask {
 }
 
 /// Scorecards per segment (or tier): each account is scored by its segment's scorecard, or
-/// by the default one. Immutable and always valid; made by `ModelSet.fromJson` or
-/// `ModelSet.fromToml`.
+/// by the default one. Immutable and always valid; made by `new ModelSet(json)` (as
+/// `ModelSet.fromJson`) or `ModelSet.fromToml`.
 #[napi]
 #[derive(Debug)]
 pub struct ModelSet {
@@ -456,14 +615,26 @@ impl ModelSet {
         input: Unknown,
         options: Option<Unknown>,
     ) -> Result<ModelSetInput, Failure> {
-        let frame = args::score_input(env, input)?;
+        let features = args::score_input(env, input)?;
         let segments = args::model_set_score_options(env, options)?;
+        let frame = features.finish()?.into_frame();
         Ok((Arc::clone(&self.inner), frame, segments))
     }
 }
 
 #[napi]
 impl ModelSet {
+    /// Read a model set from its JSON text or the same data as an object, as
+    /// `ModelSet.fromJson` does. Throws `CSOPS_CONFIG` listing every problem (prefixed with
+    /// the segment) when it is malformed or invalid.
+    #[napi(constructor, ts_args_type = "json: string | ModelSetJson")]
+    pub fn new(env: Env, this: This, json: Unknown) -> napi::Result<ModelSet> {
+        js(&env, || {
+            called_with_new::<ModelSet>(&env, &this, "ModelSet")
+        })?;
+        ModelSet::from_json(env, json)
+    }
+
     /// Read a model set from its JSON text or the same data as an object: `{ default:
     /// <scorecard>, by_segment: { segment: <scorecard> } }` (snake_case keys, as in scorecard
     /// files). Throws `CSOPS_CONFIG` listing every problem (prefixed with the segment) when it
@@ -509,7 +680,7 @@ impl ModelSet {
     pub fn scorecard_for(&self, env: Env, segment: Unknown) -> napi::Result<Scorecard> {
         js(&env, || {
             let segment = args::string("segment", segment)?;
-            guard(|| Ok(self.inner.scorecard_for(&segment).clone())).map(Scorecard::new)
+            guard(|| Ok(self.inner.scorecard_for(&segment).clone())).map(Scorecard::wrap)
         })
     }
 

@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 use csops_core::book as core_book;
 use csops_core::features as core_features;
 use csops_core::health as core_health;
+use napi::bindgen_prelude::{JsObjectValue, Object, ToNapiValue};
+use napi::{Env, Property, sys};
 use napi_derive::napi;
 
 /// An exact amount of money: `amount` is a decimal string (`"1200.50"`), never a float.
@@ -827,8 +829,32 @@ pub struct ModelSetJson {
     /// The scorecard for accounts whose segment has none of its own.
     pub default: ScorecardJson,
     /// Scorecards by segment name.
-    #[napi(js_name = "by_segment")]
-    pub by_segment: BTreeMap<String, ScorecardJson>,
+    #[napi(js_name = "by_segment", ts_type = "Record<string, ScorecardJson>")]
+    pub by_segment: BySegment,
+}
+
+/// Scorecards by segment name, written as an object whose keys are defined (not assigned)
+/// properties: a segment called `__proto__` is a plain own key, not a prototype.
+#[derive(Debug, Clone)]
+pub struct BySegment(pub BTreeMap<String, ScorecardJson>);
+
+impl ToNapiValue for BySegment {
+    unsafe fn to_napi_value(raw_env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        let env = Env::from_raw(raw_env);
+        let properties = val
+            .0
+            .into_iter()
+            .map(|(segment, card)| {
+                Property::new()
+                    .with_name(&env, segment.as_str())?
+                    .with_napi_value(&env, card)
+            })
+            .collect::<napi::Result<Vec<_>>>()?;
+        let mut object = Object::new(&env)?;
+        object.define_properties(&properties)?;
+        // SAFETY: `raw_env` is the environment napi-rs handed to this conversion.
+        unsafe { Object::to_napi_value(raw_env, object) }
+    }
 }
 
 impl From<&core_health::ModelSet> for ModelSetJson {
@@ -839,10 +865,12 @@ impl From<&core_health::ModelSet> for ModelSetJson {
         } = m;
         ModelSetJson {
             default: default.into(),
-            by_segment: by_segment
-                .iter()
-                .map(|(k, c)| (k.clone(), c.into()))
-                .collect(),
+            by_segment: BySegment(
+                by_segment
+                    .iter()
+                    .map(|(k, c)| (k.clone(), c.into()))
+                    .collect(),
+            ),
         }
     }
 }
