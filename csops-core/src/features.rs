@@ -372,6 +372,17 @@ fn days_between(from: NaiveDate, to: NaiveDate) -> f64 {
 /// # Ok::<(), csops_core::Error>(())
 /// ```
 pub fn features_as_of(book: &Book, as_of: NaiveDate, cfg: &FeatureConfig) -> Result<FeatureFrame> {
+    features_of(book, as_of, cfg, None)
+}
+
+/// [`features_as_of`] for the accounts whose index is flagged in `only` (all when `None`):
+/// a back-test scoring a few renewing accounts per day need not derive the whole book.
+pub(crate) fn features_of(
+    book: &Book,
+    as_of: NaiveDate,
+    cfg: &FeatureConfig,
+    only: Option<&[bool]>,
+) -> Result<FeatureFrame> {
     cfg.validate()?;
     let usage = book.usage();
     let end_ms = day_start_ms(as_of) + DAY_MS; // exclusive
@@ -418,7 +429,7 @@ pub fn features_as_of(book: &Book, as_of: NaiveDate, cfg: &FeatureConfig) -> Res
     let mut ids = Vec::with_capacity(book.accounts().len());
 
     for (a, account) in book.accounts().iter().enumerate() {
-        if account.start_date > as_of {
+        if account.start_date > as_of || only.is_some_and(|o| !o[a]) {
             continue;
         }
         if !cfg.include_churned

@@ -209,3 +209,37 @@ fn bad_configurations_are_errors() {
     let empty = book(Records::default());
     assert!(observe(&empty, &card, &BacktestConfig::default()).is_err());
 }
+
+#[test]
+fn percentile_measures_rank_within_the_book_of_the_day() {
+    use csops_core::health::Normaliser;
+    // A percentile measure needs the whole book of the scoring day, not just the renewing
+    // accounts: each renewal's score is its rank among every customer that day.
+    let records = synth(150, 9);
+    let b = book(records);
+    let card = Scorecard::builder("breadth rank")
+        .group("usage", 1.0)
+        .measure(
+            "breadth",
+            "feature_breadth",
+            1.0,
+            Normaliser::Percentile {
+                higher_is_better: true,
+                per_segment: false,
+            },
+        )
+        .build()
+        .unwrap();
+    let cfg = BacktestConfig::default();
+    let obs = observe(&b, &card, &cfg).unwrap();
+    let o = obs.rows.iter().find(|o| o.score.is_some()).unwrap();
+    let frame = csops_core::features::features_as_of(&b, o.scored_on, &cfg.features).unwrap();
+    let scores = card.score_frame(&frame, None).unwrap();
+    let row = frame
+        .account_ids
+        .iter()
+        .position(|id| *id == o.account_id)
+        .unwrap();
+    assert_eq!(o.score, Some(scores.scores[row]));
+    assert!(frame.len() > 50, "ranked among {} accounts", frame.len());
+}

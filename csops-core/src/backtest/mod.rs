@@ -45,7 +45,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::book::Book;
-use crate::features::{FeatureConfig, features_as_of};
+use crate::features::{FeatureConfig, features_as_of, features_of};
 use crate::health::Scorecard;
 use crate::money::{Currency, Money};
 use crate::record::Outcome;
@@ -216,9 +216,23 @@ pub fn observe(book: &Book, card: &Scorecard, cfg: &BacktestConfig) -> Result<Ob
             None => Ok(*m),
         }
     };
+    let ranks = card
+        .measures()
+        .any(|(_, m)| matches!(m.normaliser, crate::health::Normaliser::Percentile { .. }));
+    let mut only = vec![false; book.accounts().len()];
     let mut rows = Vec::new();
     for (day, items) in by_day {
-        let frame = features_as_of(book, day, &cfg.features)?;
+        // Percentile measures rank within the whole book as it stood that day; other cards
+        // need only the renewing accounts' rows.
+        let frame = if ranks {
+            features_as_of(book, day, &cfg.features)?
+        } else {
+            only.fill(false);
+            for &(a, _) in &items {
+                only[a] = true;
+            }
+            features_of(book, day, &cfg.features, Some(&only))?
+        };
         let segments: Option<Vec<String>> = per_segment.then(|| {
             frame
                 .account_ids
