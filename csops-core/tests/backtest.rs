@@ -243,3 +243,25 @@ fn percentile_measures_rank_within_the_book_of_the_day() {
     assert_eq!(o.score, Some(scores.scores[row]));
     assert!(frame.len() > 50, "ranked among {} accounts", frame.len());
 }
+
+#[test]
+fn observations_of_another_scorecard_are_refused() {
+    use csops_core::health::Normaliser;
+    let b = book(synth(60, 2));
+    let card = Scorecard::default_heuristic();
+    let cfg = BacktestConfig::default();
+    let obs = observe(&b, &card, &cfg).unwrap();
+    let other = Scorecard::builder("other")
+        .measure("x", "nps", 1.0, Normaliser::linear(-100.0, 100.0))
+        .build()
+        .unwrap();
+    assert!(report(&obs, &other, &cfg).is_err());
+    assert!(recalibrate(&obs, &other, &RecalibrationConfig::default()).is_err());
+    // Each quarter carries its own per-measure table.
+    let r = report(&obs, &card, &cfg).unwrap();
+    assert!(
+        r.quarters
+            .iter()
+            .all(|q| q.measures.len() == r.measures.len())
+    );
+}

@@ -361,6 +361,8 @@ pub struct Slice {
     pub calibration: Vec<CalibrationRow>,
     /// Capture and lift of the riskiest accounts.
     pub lift: Vec<Lift>,
+    /// Each measure's own predictive power in these renewals.
+    pub measures: Vec<MeasurePower>,
 }
 
 /// One measure's own predictive power beside its weight.
@@ -415,7 +417,8 @@ pub struct BacktestReport {
     pub overall: Slice,
     /// Each quarter.
     pub quarters: Vec<Slice>,
-    /// Each measure's own power.
+    /// Each measure's own power over the whole window (the same as `overall.measures`; each
+    /// quarter's slice has its own).
     pub measures: Vec<MeasurePower>,
     /// Kaplan–Meier curves by band.
     pub survival: Vec<BandSurvival>,
@@ -435,6 +438,20 @@ pub fn report(
     card: &Scorecard,
     cfg: &BacktestConfig,
 ) -> Result<BacktestReport> {
+    let names: Vec<&str> = card.measures().map(|(_, m)| m.name.as_str()).collect();
+    if names != obs.measures.iter().map(String::as_str).collect::<Vec<_>>()
+        || obs
+            .rows
+            .iter()
+            .any(|o| o.measure_scores.len() != names.len())
+    {
+        return Err(Error::Config(vec![format!(
+            "the observations were made with measures [{}], not scorecard `{}`'s [{}]",
+            obs.measures.join(", "),
+            card.name,
+            names.join(", ")
+        )]));
+    }
     for f in &cfg.lift_fractions {
         if !(*f > 0.0 && *f <= 1.0) {
             return Err(Error::Config(vec![format!(
@@ -459,16 +476,23 @@ pub fn report(
         }
     };
     let rows: Vec<&Observation> = obs.rows.iter().collect();
-    let overall = slice("all", &rows, &band_names, probability.as_ref(), cfg)?;
+    let overall = slice("all", &rows, card, &band_names, probability.as_ref(), cfg)?;
     let mut quarters = Vec::new();
     let mut by_quarter: BTreeMap<&str, Vec<&Observation>> = BTreeMap::new();
     for o in &obs.rows {
         by_quarter.entry(o.quarter.as_str()).or_default().push(o);
     }
     for (q, rows) in by_quarter {
-        quarters.push(slice(q, &rows, &band_names, probability.as_ref(), cfg)?);
+        quarters.push(slice(
+            q,
+            &rows,
+            card,
+            &band_names,
+            probability.as_ref(),
+            cfg,
+        )?);
     }
-    let measures = measure_power(obs, card);
+    let measures = overall.measures.clone();
     // Survival by band from scoring day: churn is the event at the renewal date; a renewal is
     // censored at the end of observation.
     let mut durations = Vec::new();
@@ -586,6 +610,7 @@ fn pct(x: f64) -> String {
 fn slice(
     label: &str,
     rows: &[&Observation],
+    card: &Scorecard,
     band_names: &[String],
     probability: Option<&ProbabilityMap>,
     cfg: &BacktestConfig,
@@ -663,6 +688,7 @@ fn slice(
         brier,
         calibration,
         lift,
+        measures: measure_power(rows, card),
     })
 }
 
@@ -731,16 +757,15 @@ fn compare(bands: &[BandRow], band_names: &[String]) -> Option<Comparison> {
     })
 }
 
-fn measure_power(obs: &Observations, card: &Scorecard) -> Vec<MeasurePower> {
+fn measure_power(rows: &[&Observation], card: &Scorecard) -> Vec<MeasurePower> {
     let shares = card.weight_shares();
     let groups: Vec<String> = card.measures().map(|(g, _)| g.name.clone()).collect();
-    let mut out: Vec<MeasurePower> = obs
-        .measures
-        .iter()
+    let mut out: Vec<MeasurePower> = card
+        .measures()
+        .map(|(_, m)| &m.name)
         .enumerate()
         .map(|(k, name)| {
-            let (risk, churned): (Vec<f64>, Vec<bool>) = obs
-                .rows
+            let (risk, churned): (Vec<f64>, Vec<bool>) = rows
                 .iter()
                 .filter(|o| !o.measure_scores[k].is_nan())
                 .map(|o| (100.0 - o.measure_scores[k], o.churned))

@@ -148,7 +148,12 @@ pub fn recalibrate(
     cfg: &RecalibrationConfig,
 ) -> Result<Recalibration> {
     card.validate()?;
-    if card.measures().count() != obs.measures.len() {
+    if card.measures().count() != obs.measures.len()
+        || obs
+            .rows
+            .iter()
+            .any(|o| o.measure_scores.len() != obs.measures.len())
+    {
         return Err(Error::Config(vec![format!(
             "the observations have {} measures but scorecard `{}` has {}",
             obs.measures.len(),
