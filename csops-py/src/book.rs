@@ -31,6 +31,11 @@ pub struct PyBook {
 }
 
 impl PyBook {
+    /// The core book (shared, immutable).
+    pub(crate) fn inner(&self) -> &Arc<Book> {
+        &self.book
+    }
+
     fn from_loaded(py: Python<'_>, loaded: Loaded) -> PyResult<Self> {
         Ok(PyBook {
             book: Arc::new(loaded.book),

@@ -175,7 +175,7 @@ fn text_table(headers: &[&str], rows: &[Vec<String>], right: &[bool]) -> String 
 }
 
 /// An HTML table.
-fn html_table(headers: &[&str], rows: &[Vec<String>]) -> String {
+pub(crate) fn html_table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut s = String::from("<table><thead><tr>");
     for h in headers {
         s.push_str(&format!("<th>{}</th>", html_escape(h)));

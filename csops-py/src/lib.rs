@@ -15,6 +15,8 @@
 //! - `features`: `FeatureFrame`.
 //! - `health`: `Scorecard`, `Explanation` and `trend` (health scoring).
 //! - `modelset`: `ModelSet` (a scorecard per segment).
+//! - `backtest`: `backtest`, `Backtest` and `Recalibration` (does the score predict churn;
+//!   new weights fitted on past renewals).
 //! - `table`: tables in and out of the scorer (a `FeatureFrame`, pandas, polars, a dict).
 //!
 //! Each module with Python-visible items has a `register(m)` function called from
@@ -29,6 +31,7 @@
 
 use pyo3::prelude::*;
 
+pub mod backtest;
 pub mod book;
 pub mod convert;
 pub mod errors;
@@ -48,5 +51,6 @@ fn _csops(m: &Bound<'_, PyModule>) -> PyResult<()> {
     book::register(m)?;
     features::register(m)?;
     health::register(m)?;
+    backtest::register(m)?;
     Ok(())
 }

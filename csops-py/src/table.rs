@@ -224,7 +224,7 @@ pub fn numpy(py: Python<'_>) -> Option<Bound<'_, PyModule>> {
 }
 
 /// A module the caller needs (pandas, polars), with an `ImportError` saying what for.
-fn require<'py>(py: Python<'py>, module: &str, what: &str) -> PyResult<Bound<'py, PyModule>> {
+pub fn require<'py>(py: Python<'py>, module: &str, what: &str) -> PyResult<Bound<'py, PyModule>> {
     py.import(module).map_err(|cause| {
         let err = PyImportError::new_err(format!(
             "{what} needs {module}, which is not installed (pip install {module})"

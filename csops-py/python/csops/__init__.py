@@ -18,12 +18,22 @@ Score every account with a health scorecard, and explain one score::
     scores = card.score(frame)            # pandas in (or a FeatureFrame) -> pandas out
     print(card.explain(frame, "A-001"))   # every measure's part, and the top drivers
 
+Back-test the scorecard on last year's renewals, then fit new weights and prove them::
+
+    bt = csops.backtest(book, card)       # scored 90 days before each renewal, 4 quarters
+    print(bt)                             # bands, verdict, AUC, lift, measures, quarters
+    bt.observations                       # pandas: one row per renewal
+    rc = bt.recalibrate()                 # fit on older quarters, evaluate on the latest
+    print(rc.before["auc"], rc.after["auc"])
+    new_card = rc.scorecard
+
 Every error raised by csops is a ``csops.CsopsError``: ``ValidationError``,
 ``ConfigError`` and ``FormatError`` are also ``ValueError``; ``CsopsIOError`` is
 also an ``OSError``.
 """
 
 from csops._csops import (
+    Backtest,
     Book,
     ConfigError,
     CsopsError,
@@ -33,10 +43,12 @@ from csops._csops import (
     FormatError,
     ModelSet,
     Problem,
+    Recalibration,
     Scorecard,
     ValidationError,
     ValidationReport,
     __version__,
+    backtest,
     load_book,
     load_book_csv,
     load_book_json,
@@ -44,6 +56,7 @@ from csops._csops import (
 )
 
 __all__ = [
+    "Backtest",
     "Book",
     "ConfigError",
     "CsopsError",
@@ -53,10 +66,12 @@ __all__ = [
     "FormatError",
     "ModelSet",
     "Problem",
+    "Recalibration",
     "Scorecard",
     "ValidationError",
     "ValidationReport",
     "__version__",
+    "backtest",
     "load_book",
     "load_book_csv",
     "load_book_json",

@@ -5,7 +5,7 @@ import os
 import pathlib
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any, Literal, TypedDict, final
+from typing import Any, Literal, TypedDict, final, overload
 
 __all__ = [
     "__version__",
@@ -25,6 +25,9 @@ __all__ = [
     "Explanation",
     "ModelSet",
     "trend",
+    "backtest",
+    "Backtest",
+    "Recalibration",
 ]
 
 __version__: str
@@ -390,3 +393,120 @@ class ModelSet:
 
 def trend(current: float, previous: float, dead_band: float = 2.0) -> _TrendDict:
     """Compare a score with a previous one (changes within ±dead_band are flat)."""
+
+# Back-tests ---------------------------------------------------------------
+
+class _LogrankDict(TypedDict):
+    chi2: float
+    df: int
+    p_value: float
+
+class _HeldOutDict(TypedDict):
+    scored: int
+    auc: float | None
+    auc_lo: float | None
+    auc_hi: float | None
+    brier: float | None
+
+class _SplitDict(TypedDict):
+    quarters: list[str]
+    renewals: int
+    churned: int
+
+def backtest(
+    book: Book,
+    scorecard: Scorecard,
+    *,
+    lead_days: int = 90,
+    quarters: int = 4,
+    end: datetime.date | str | None = None,
+    contraction_is_churn: bool = False,
+    lift_fractions: Iterable[float] = (0.1, 0.2),
+    feature_config: _FeatureConfig | None = None,
+) -> Backtest:
+    """Back-test a scorecard: score each renewal of the last ``quarters`` quarters as of
+    ``lead_days`` before it, and set the score beside what happened.
+
+    ConfigError for an invalid configuration.
+    """
+
+@final
+class Backtest:
+    """The result of a back-test: the replayed renewals and the report on them.
+
+    The tables are pandas DataFrames, built on each access.
+    """
+
+    @property
+    def scorecard(self) -> Scorecard: ...
+    @property
+    def window_start(self) -> datetime.date: ...
+    @property
+    def window_end(self) -> datetime.date: ...
+    @property
+    def observations(self) -> Any:
+        """One row per renewal: ids, dates, outcome, churned, ARR (Decimal), score, band,
+        and ``measure:<name>`` scores."""
+    @property
+    def bands(self) -> Any:
+        """Renewals, Wilson rate and ARR per band, for ``all`` and each quarter."""
+    @property
+    def quarters(self) -> Any:
+        """One row per slice (``all`` first): counts, AUC, Brier, verdict and test."""
+    @property
+    def measures(self) -> Any:
+        """Each measure's own AUC and direction beside its weight, with a flag."""
+    @property
+    def calibration(self) -> Any:
+        """Predicted vs observed churn by decile of predicted risk, per slice."""
+    @property
+    def lift(self) -> Any:
+        """Capture and lift of the riskiest accounts, per slice."""
+    @property
+    def survival(self) -> Any:
+        """Kaplan–Meier retention by band from scoring day."""
+    @property
+    def logrank(self) -> _LogrankDict | None: ...
+    @property
+    def verdict(self) -> str | None: ...
+    def recalibrate(
+        self,
+        *,
+        c: float = 1.0,
+        holdout_quarters: int = 1,
+        probability: Literal["platt", "isotonic"] = "platt",
+        red_churn_target: float = 0.25,
+        green_churn_target: float = 0.05,
+    ) -> Recalibration:
+        """Fit new weights on all but the latest ``holdout_quarters``; compare on those."""
+    def to_dict(self) -> dict[str, Any]: ...
+    def _repr_html_(self) -> str: ...
+
+@final
+class Recalibration:
+    """New weights fitted on past renewals, proved on later ones."""
+
+    @property
+    def scorecard(self) -> Scorecard: ...
+    @property
+    def weights(self) -> Any:
+        """``measure``, ``group``, ``coefficient``, ``share_before``, ``share_after``."""
+    @property
+    def bands(self) -> Any:
+        """Band threshold choices (``method``) and their train / held-out churn."""
+    @property
+    def before(self) -> _HeldOutDict: ...
+    @property
+    def after(self) -> _HeldOutDict: ...
+    @property
+    def dropped(self) -> list[str]: ...
+    @property
+    def train(self) -> _SplitDict: ...
+    @property
+    def test(self) -> _SplitDict: ...
+    @overload
+    def churn_probability(self, scores: float) -> float: ...
+    @overload
+    def churn_probability(self, scores: Iterable[float | None] | Any) -> Any: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def _repr_html_(self) -> str: ...

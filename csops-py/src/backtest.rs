@@ -1,0 +1,946 @@
+//! Back-testing: `backtest`, `Backtest` and `Recalibration`.
+//!
+//! Every number comes from `csops_core::backtest`; this module converts arguments and turns the
+//! core's report and re-calibration into pandas DataFrames, plain dicts, text and HTML.
+//! The replay of past renewals (`observe`, the heavy part) and the re-calibration fit run
+//! with the GIL released.
+
+use chrono::NaiveDate;
+use csops_core::backtest::{
+    BacktestConfig, BacktestReport, HeldOut, Observations, ProbabilityMethod, Recalibration,
+    RecalibrationConfig, Slice, observe, recalibrate, report,
+};
+use csops_core::features::FeatureConfig;
+use csops_core::health::Scorecard;
+use csops_core::money::Money;
+use numpy::{PyArray1, PyArrayDyn, PyArrayMethods};
+use pyo3::exceptions::{PyImportError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes, PyDate, PyDict, PyFloat, PyInt, PyList, PyString};
+
+use crate::book::PyBook;
+use crate::convert::{date_value, enum_name, feature_config, py_date, to_python};
+use crate::errors::{call, call_with_gil, config_error};
+use crate::health::{PyScorecard, html_table};
+use crate::report::html_escape;
+use crate::table::{numpy, require, type_name};
+
+// Tables out -------------------------------------------------------------------------------
+
+/// The columns of a DataFrame being built, in order.
+struct Frame<'py> {
+    py: Python<'py>,
+    columns: Vec<(String, Bound<'py, PyAny>)>,
+}
+
+impl<'py> Frame<'py> {
+    fn new(py: Python<'py>) -> Self {
+        Frame {
+            py,
+            columns: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, name: impl Into<String>, values: Bound<'py, PyAny>) {
+        self.columns.push((name.into(), values));
+    }
+
+    /// Numbers (float64; NaN where missing): a NumPy array.
+    fn floats(&mut self, name: impl Into<String>, values: impl IntoIterator<Item = f64>) {
+        let v: Vec<f64> = values.into_iter().collect();
+        self.push(name, PyArray1::from_vec(self.py, v).into_any());
+    }
+
+    /// Optional numbers, NaN where missing.
+    fn opt_floats(
+        &mut self,
+        name: impl Into<String>,
+        values: impl IntoIterator<Item = Option<f64>>,
+    ) {
+        self.floats(name, values.into_iter().map(|v| v.unwrap_or(f64::NAN)));
+    }
+
+    /// Counts (int64).
+    fn ints(&mut self, name: impl Into<String>, values: impl IntoIterator<Item = u64>) {
+        let v: Vec<i64> = values
+            .into_iter()
+            .map(|v| i64::try_from(v).unwrap_or(i64::MAX))
+            .collect();
+        self.push(name, PyArray1::from_vec(self.py, v).into_any());
+    }
+
+    /// Any values pyo3 converts (str, bool, `Decimal`, None, ...): a list.
+    fn list<T: IntoPyObject<'py>>(
+        &mut self,
+        name: impl Into<String>,
+        values: impl IntoIterator<Item = T, IntoIter: ExactSizeIterator>,
+    ) -> PyResult<()> {
+        let list = PyList::new(self.py, values)?;
+        self.push(name, list.into_any());
+        Ok(())
+    }
+
+    /// Booleans with missing values: pandas' nullable `boolean` dtype.
+    fn opt_bools(
+        &mut self,
+        pd: &Bound<'py, PyModule>,
+        name: impl Into<String>,
+        values: Vec<Option<bool>>,
+    ) -> PyResult<()> {
+        let kwargs = PyDict::new(self.py);
+        kwargs.set_item("dtype", "boolean")?;
+        let array = pd.call_method("array", (PyList::new(self.py, values)?,), Some(&kwargs))?;
+        self.push(name, array);
+        Ok(())
+    }
+
+    /// Days: a list of `datetime.date` (None where missing).
+    fn dates(&mut self, name: &str, values: impl IntoIterator<Item = NaiveDate>) -> PyResult<()> {
+        let mut out = Vec::new();
+        for d in values {
+            out.push(py_date(self.py, d, || format!("column `{name}`"))?);
+        }
+        self.list(name, out)
+    }
+
+    /// The DataFrame.
+    fn build(self, pd: &Bound<'py, PyModule>) -> PyResult<Bound<'py, PyAny>> {
+        let data = PyDict::new(self.py);
+        for (name, values) in self.columns {
+            data.set_item(name, values)?;
+        }
+        pd.call_method1("DataFrame", (data,))
+    }
+}
+
+/// pandas, for a table the caller asked for (ImportError saying what for without it).
+fn pandas<'py>(py: Python<'py>, what: &str) -> PyResult<Bound<'py, PyModule>> {
+    require(py, "pandas", what)
+}
+
+/// The slices of a report: the whole window (`all`), then each quarter.
+fn slices(r: &BacktestReport) -> impl Iterator<Item = &Slice> {
+    std::iter::once(&r.overall).chain(&r.quarters)
+}
+
+/// `x` as a percentage, no decimals: `25%`.
+fn pct(x: f64) -> String {
+    format!("{:.0}%", 100.0 * x)
+}
+
+/// An optional number with `digits` decimals, or `–`.
+fn opt(x: Option<f64>, digits: usize) -> String {
+    x.map_or_else(|| "–".to_string(), |x| format!("{x:.digits$}"))
+}
+
+/// An amount to the whole unit with thousands separators: `1,457,496 USD`.
+fn money(m: &Money) -> String {
+    let rounded = m.amount.round_dp(0);
+    let whole = rounded.abs().to_string();
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if rounded.is_sign_negative() && !rounded.is_zero() {
+        "-"
+    } else {
+        ""
+    };
+    format!("{sign}{grouped} {}", m.currency.code())
+}
+
+/// A held-out evaluation as a dict: `scored`, `auc`, `auc_lo`, `auc_hi`, `brier` (None when
+/// not computable).
+fn held_out_dict<'py>(py: Python<'py>, h: &HeldOut) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("scored", h.scored)?;
+    d.set_item("auc", h.auc.map(|a| a.auc))?;
+    d.set_item("auc_lo", h.auc.map(|a| a.ci95.lo))?;
+    d.set_item("auc_hi", h.auc.map(|a| a.ci95.hi))?;
+    d.set_item("brier", h.brier)?;
+    Ok(d)
+}
+
+// Arguments --------------------------------------------------------------------------------
+
+/// A count of days or quarters: a non-negative integer that fits the core's `u32`.
+fn count(py: Python<'_>, name: &str, value: i64) -> PyResult<u32> {
+    u32::try_from(value).map_err(|_| {
+        config_error(
+            py,
+            format!("{name} must be between 0 and {}, got {value}", u32::MAX),
+        )
+    })
+}
+
+/// `end=`: None, a `datetime.date` or a `YYYY-MM-DD` string (TypeError for another type,
+/// ConfigError for a string that is not a date).
+fn end_date(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<NaiveDate>> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    if !value.is_instance_of::<PyString>() && !value.is_instance_of::<PyDate>() {
+        return Err(PyTypeError::new_err(format!(
+            "end must be None, a datetime.date or a YYYY-MM-DD string; got {}",
+            type_name(value)
+        )));
+    }
+    date_value("end", value)
+        .map(Some)
+        .map_err(|problem| config_error(py, problem))
+}
+
+/// `feature_config=`: None, a dict, TOML or JSON text (as `Book.features_as_of(config=)`);
+/// TypeError for another type, ConfigError for invalid settings.
+fn features(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<FeatureConfig> {
+    if let Some(v) = value.filter(|v| !v.is_none())
+        && !v.is_instance_of::<PyDict>()
+        && !v.is_instance_of::<PyString>()
+    {
+        return Err(PyTypeError::new_err(format!(
+            "feature_config must be None, a dict, TOML text or JSON text; got {}",
+            type_name(v)
+        )));
+    }
+    feature_config(py, value)
+}
+
+/// `probability="platt" | "isotonic"`, by the core's own names.
+fn probability_method(py: Python<'_>, name: &str) -> PyResult<ProbabilityMethod> {
+    serde_json::from_value(serde_json::Value::String(name.to_string()))
+        .map_err(|e| config_error(py, format!("probability: {e}")))
+}
+
+// Back-test --------------------------------------------------------------------------------
+
+/// Back-test a health scorecard on a book: every renewal of the last ``quarters`` calendar
+/// quarters (ending with the quarter of ``end``, by default the latest renewal outcome) is
+/// replayed, scoring the account as of ``lead_days`` before its renewal from the book as it
+/// stood that day, and set beside what happened. Returns a ``csops.Backtest``.
+///
+/// ``contraction_is_churn`` counts a contraction as churn; ``lift_fractions`` are the shares
+/// of riskiest accounts for capture and lift; ``feature_config`` (a dict, TOML or JSON text,
+/// as ``Book.features_as_of(config=)``) sets the features the scorecard reads. ConfigError
+/// for an invalid configuration, with the core's message. The replay runs with the GIL
+/// released.
+#[pyfunction]
+#[pyo3(signature = (
+    book,
+    scorecard,
+    *,
+    lead_days = 90,
+    quarters = 4,
+    end = None,
+    contraction_is_churn = false,
+    lift_fractions = vec![0.1, 0.2],
+    feature_config = None
+))]
+// The signature as Python shows it (`help()`, stubtest): pyo3 renders a non-literal default
+// as `...`; keep in step with the signature above.
+#[pyo3(
+    text_signature = "(book, scorecard, *, lead_days=90, quarters=4, end=None, \
+                      contraction_is_churn=False, lift_fractions=(0.1, 0.2), feature_config=None)"
+)]
+#[allow(clippy::too_many_arguments)] // the keyword arguments of the Python function
+pub fn backtest(
+    py: Python<'_>,
+    book: &Bound<'_, PyBook>,
+    scorecard: &Bound<'_, PyScorecard>,
+    lead_days: i64,
+    quarters: i64,
+    end: Option<&Bound<'_, PyAny>>,
+    contraction_is_churn: bool,
+    lift_fractions: Vec<f64>,
+    feature_config: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyBacktest> {
+    let cfg = BacktestConfig {
+        lead_days: count(py, "lead_days", lead_days)?,
+        quarters: count(py, "quarters", quarters)?,
+        end: end_date(py, end)?,
+        contraction_is_churn,
+        features: features(py, feature_config)?,
+        lift_fractions,
+        probability: None,
+    };
+    let book = book.get().inner().clone();
+    let card = scorecard.get().0.clone();
+    let (obs, report) = call(py, || {
+        let obs = observe(&book, &card, &cfg)?;
+        let report = report(&obs, &card, &cfg)?;
+        Ok((obs, report))
+    })?;
+    Ok(PyBacktest { obs, report, card })
+}
+
+/// The result of a back-test: the replayed renewals (``observations``) and the report on
+/// them, as DataFrames (``bands``, ``quarters``, ``measures``, ``calibration``, ``lift``,
+/// ``survival``) and plain data (``to_dict``). ``print(bt)`` shows the report as text.
+#[pyclass(name = "Backtest", module = "csops", frozen)]
+#[derive(Debug)]
+pub struct PyBacktest {
+    obs: Observations,
+    report: BacktestReport,
+    card: Scorecard,
+}
+
+#[pymethods]
+impl PyBacktest {
+    /// The scorecard back-tested.
+    #[getter]
+    fn scorecard(&self) -> PyScorecard {
+        PyScorecard(self.card.clone())
+    }
+
+    /// The first day of the window of renewals.
+    #[getter]
+    fn window_start<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_date(py, self.report.window_start, || "window_start".to_string())
+    }
+
+    /// The last day of the window of renewals.
+    #[getter]
+    fn window_end<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_date(py, self.report.window_end, || "window_end".to_string())
+    }
+
+    /// One row per renewal of the window, by renewal date then id: ``renewal_id``,
+    /// ``account_id``, ``segment``, ``renewal_date`` and ``scored_on`` (``datetime.date``),
+    /// ``quarter``, ``outcome``, ``churned`` (bool), ``arr_before`` and ``arr_after``
+    /// (``Decimal``, in ``currency``), ``score`` (NaN when unscored), ``band`` (None when
+    /// unscored), then ``measure:<name>``: each measure's score then (NaN = missing).
+    #[getter]
+    fn observations<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pd = pandas(py, "Backtest.observations")?;
+        let rows = &self.obs.rows;
+        let mut f = Frame::new(py);
+        f.list("renewal_id", rows.iter().map(|o| o.renewal_id.as_str()))?;
+        f.list("account_id", rows.iter().map(|o| o.account_id.as_str()))?;
+        f.list("segment", rows.iter().map(|o| o.segment.as_deref()))?;
+        f.dates("renewal_date", rows.iter().map(|o| o.renewal_date))?;
+        f.list("quarter", rows.iter().map(|o| o.quarter.as_str()))?;
+        f.dates("scored_on", rows.iter().map(|o| o.scored_on))?;
+        f.list("outcome", rows.iter().map(|o| enum_name(&o.outcome)))?;
+        f.list("churned", rows.iter().map(|o| o.churned))?;
+        f.list("arr_before", rows.iter().map(|o| o.arr_before.amount))?;
+        f.list("arr_after", rows.iter().map(|o| o.arr_after.amount))?;
+        f.list(
+            "currency",
+            rows.iter().map(|o| o.arr_before.currency.code()),
+        )?;
+        f.opt_floats("score", rows.iter().map(|o| o.score));
+        f.list("band", rows.iter().map(|o| o.band.as_deref()))?;
+        for (k, name) in self.obs.measures.iter().enumerate() {
+            f.floats(
+                format!("measure:{name}"),
+                rows.iter()
+                    .map(|o| o.measure_scores.get(k).copied().unwrap_or(f64::NAN)),
+            );
+        }
+        f.build(&pd)
+    }
+
+    /// Renewals per band, for the whole window (``slice`` = ``"all"``) then each quarter:
+    /// ``band`` (lowest first, then ``unscored`` if any), ``renewals``, ``renewed``, ``rate``
+    /// with its Wilson 95% interval ``ci_lo``–``ci_hi``, ``arr_up`` and ``arr_renewed``
+    /// (``Decimal``, in ``currency``), and the ARR-weighted renewal rate ``arr_rate``.
+    #[getter]
+    fn bands<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pd = pandas(py, "Backtest.bands")?;
+        let rows: Vec<(&str, &csops_core::backtest::BandRow)> = slices(&self.report)
+            .flat_map(|s| s.bands.iter().map(move |b| (s.label.as_str(), b)))
+            .collect();
+        let mut f = Frame::new(py);
+        f.list("slice", rows.iter().map(|(s, _)| *s))?;
+        f.list("band", rows.iter().map(|(_, b)| b.band.as_str()))?;
+        f.ints("renewals", rows.iter().map(|(_, b)| b.renewals));
+        f.ints("renewed", rows.iter().map(|(_, b)| b.renewed));
+        f.opt_floats("rate", rows.iter().map(|(_, b)| b.rate));
+        f.opt_floats("ci_lo", rows.iter().map(|(_, b)| b.ci95.map(|i| i.lo)));
+        f.opt_floats("ci_hi", rows.iter().map(|(_, b)| b.ci95.map(|i| i.hi)));
+        f.list("arr_up", rows.iter().map(|(_, b)| b.arr_up.amount))?;
+        f.list(
+            "arr_renewed",
+            rows.iter().map(|(_, b)| b.arr_renewed.amount),
+        )?;
+        f.list(
+            "currency",
+            rows.iter().map(|(_, b)| b.arr_up.currency.code()),
+        )?;
+        f.opt_floats("arr_rate", rows.iter().map(|(_, b)| b.arr_rate));
+        f.build(&pd)
+    }
+
+    /// One row per slice, ``"all"`` first then each quarter: ``renewals``, ``churned``,
+    /// ``unscored``; ``auc`` with its DeLong 95% interval ``auc_lo``–``auc_hi``,
+    /// ``se_delong`` and ``se_hanley_mcneil``; ``brier``; and the lowest band against the
+    /// highest: ``verdict``, ``separates`` (nullable boolean), ``test_used`` (``z`` or
+    /// ``fisher``) and its ``p_value``. NaN / None where not computable.
+    #[getter]
+    fn quarters<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pd = pandas(py, "Backtest.quarters")?;
+        let s: Vec<&Slice> = slices(&self.report).collect();
+        let mut f = Frame::new(py);
+        f.list("slice", s.iter().map(|s| s.label.as_str()))?;
+        f.ints("renewals", s.iter().map(|s| s.renewals));
+        f.ints("churned", s.iter().map(|s| s.churned));
+        f.ints("unscored", s.iter().map(|s| s.unscored));
+        f.opt_floats("auc", s.iter().map(|s| s.auc.map(|a| a.auc)));
+        f.opt_floats("auc_lo", s.iter().map(|s| s.auc.map(|a| a.ci95.lo)));
+        f.opt_floats("auc_hi", s.iter().map(|s| s.auc.map(|a| a.ci95.hi)));
+        f.opt_floats("se_delong", s.iter().map(|s| s.auc.map(|a| a.se_delong)));
+        f.opt_floats(
+            "se_hanley_mcneil",
+            s.iter().map(|s| s.auc.map(|a| a.se_hanley_mcneil)),
+        );
+        f.opt_floats("brier", s.iter().map(|s| s.brier));
+        let c: Vec<_> = s.iter().map(|s| s.comparison.as_ref()).collect();
+        f.list("verdict", c.iter().map(|c| c.map(|c| c.verdict.as_str())))?;
+        f.opt_bools(
+            &pd,
+            "separates",
+            c.iter().map(|c| c.map(|c| c.separates)).collect(),
+        )?;
+        f.list(
+            "test_used",
+            c.iter().map(|c| c.map(|c| c.test_used.as_str())),
+        )?;
+        f.opt_floats(
+            "p_value",
+            c.iter().map(|c| {
+                c.map(|c| match (c.test_used.as_str(), c.z_test) {
+                    ("z", Some(z)) => z.p_value,
+                    _ => c.fisher.p_value,
+                })
+            }),
+        );
+        f.build(&pd)
+    }
+
+    /// Each measure's own predictive power beside its weight: ``measure``, ``group``,
+    /// ``weight_share``, ``observed`` (renewals with data), ``auc`` (NaN when not
+    /// computable), ``direction`` (``as designed``, ``reversed`` or ``none``), ``power_share``
+    /// and ``flag`` (``over-weighted``, ``under-weighted``, ``reversed`` or None).
+    #[getter]
+    fn measures<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pd = pandas(py, "Backtest.measures")?;
+        let m = &self.report.measures;
+        let mut f = Frame::new(py);
+        f.list("measure", m.iter().map(|m| m.measure.as_str()))?;
+        f.list("group", m.iter().map(|m| m.group.as_str()))?;
+        f.floats("weight_share", m.iter().map(|m| m.weight_share));
+        f.ints("observed", m.iter().map(|m| m.observed));
+        f.opt_floats("auc", m.iter().map(|m| m.auc));
+        f.list("direction", m.iter().map(|m| m.direction.as_str()))?;
+        f.floats("power_share", m.iter().map(|m| m.power_share));
+        f.list("flag", m.iter().map(|m| m.flag.as_deref()))?;
+        f.build(&pd)
+    }
+
+    /// The calibration of the score → P(churn) mapping by decile of predicted risk, per slice:
+    /// ``slice``, ``decile``, ``n``, ``positives``, ``mean_risk``, ``observed``.
+    #[getter]
+    fn calibration<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pd = pandas(py, "Backtest.calibration")?;
+        let rows: Vec<_> = slices(&self.report)
+            .flat_map(|s| s.calibration.iter().map(move |c| (s.label.as_str(), c)))
+            .collect();
+        let mut f = Frame::new(py);
+        f.list("slice", rows.iter().map(|(s, _)| *s))?;
+        f.ints("decile", rows.iter().map(|(_, c)| u64::from(c.decile)));
+        f.ints("n", rows.iter().map(|(_, c)| c.n));
+        f.ints("positives", rows.iter().map(|(_, c)| c.positives));
+        f.floats("mean_risk", rows.iter().map(|(_, c)| c.mean_risk));
+        f.floats("observed", rows.iter().map(|(_, c)| c.observed));
+        f.build(&pd)
+    }
+
+    /// Capture and lift of the riskiest accounts, per slice: ``slice``, ``fraction``, ``k``
+    /// (accounts), ``captured`` (churns among them), ``capture`` (share of all churn) and
+    /// ``lift``.
+    #[getter]
+    fn lift<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pd = pandas(py, "Backtest.lift")?;
+        let rows: Vec<_> = slices(&self.report)
+            .flat_map(|s| s.lift.iter().map(move |l| (s.label.as_str(), l)))
+            .collect();
+        let mut f = Frame::new(py);
+        f.list("slice", rows.iter().map(|(s, _)| *s))?;
+        f.floats("fraction", rows.iter().map(|(_, l)| l.fraction));
+        f.ints("k", rows.iter().map(|(_, l)| l.k));
+        f.ints("captured", rows.iter().map(|(_, l)| l.captured));
+        f.floats("capture", rows.iter().map(|(_, l)| l.capture));
+        f.floats("lift", rows.iter().map(|(_, l)| l.lift));
+        f.build(&pd)
+    }
+
+    /// Kaplan–Meier retention curves by band, from scoring day (days in ``time``): ``band``,
+    /// ``time``, ``at_risk``, ``observed`` (churns), ``censored``, ``survival``.
+    #[getter]
+    fn survival<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pd = pandas(py, "Backtest.survival")?;
+        let rows: Vec<_> = self
+            .report
+            .survival
+            .iter()
+            .flat_map(|b| b.curve.iter().map(move |p| (b.band.as_str(), p)))
+            .collect();
+        let mut f = Frame::new(py);
+        f.list("band", rows.iter().map(|(b, _)| *b))?;
+        f.floats("time", rows.iter().map(|(_, p)| p.time));
+        f.ints("at_risk", rows.iter().map(|(_, p)| p.at_risk));
+        f.ints("observed", rows.iter().map(|(_, p)| p.observed));
+        f.ints("censored", rows.iter().map(|(_, p)| p.censored));
+        f.floats("survival", rows.iter().map(|(_, p)| p.survival));
+        f.build(&pd)
+    }
+
+    /// The log-rank test between the bands' survival curves: ``{"chi2", "df", "p_value"}``,
+    /// or None (fewer than two bands, or no churn).
+    #[getter]
+    fn logrank<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        self.report
+            .logrank
+            .map(|(t, df)| {
+                let d = PyDict::new(py);
+                d.set_item("chi2", t.statistic)?;
+                d.set_item("df", df)?;
+                d.set_item("p_value", t.p_value)?;
+                Ok(d)
+            })
+            .transpose()
+    }
+
+    /// The verdict on the whole window, lowest band against highest, in a sentence; None
+    /// when either band has no renewals.
+    #[getter]
+    fn verdict(&self) -> Option<&str> {
+        self.report
+            .overall
+            .comparison
+            .as_ref()
+            .map(|c| c.verdict.as_str())
+    }
+
+    /// Re-calibrate the scorecard on these renewals: fit new weights on all but the latest
+    /// ``holdout_quarters`` (an L2 logistic regression with inverse penalty ``c``), and compare
+    /// the old and new scorecards on the held-out quarters. ``probability`` (``"platt"`` or
+    /// ``"isotonic"``) is the score → P(churn) mapping fitted; the churn targets set the
+    /// "target churn rates" band choice. Returns a ``csops.Recalibration``; ConfigError for an
+    /// invalid configuration (e.g. too few quarters to hold ``holdout_quarters`` out).
+    #[pyo3(signature = (
+        *,
+        c = 1.0,
+        holdout_quarters = 1,
+        probability = "platt",
+        red_churn_target = 0.25,
+        green_churn_target = 0.05
+    ))]
+    fn recalibrate(
+        &self,
+        py: Python<'_>,
+        c: f64,
+        holdout_quarters: i64,
+        probability: &str,
+        red_churn_target: f64,
+        green_churn_target: f64,
+    ) -> PyResult<PyRecalibration> {
+        let cfg = RecalibrationConfig {
+            c,
+            holdout_quarters: count(py, "holdout_quarters", holdout_quarters)?,
+            probability: probability_method(py, probability)?,
+            red_churn_target,
+            green_churn_target,
+        };
+        call(py, || recalibrate(&self.obs, &self.card, &cfg)).map(PyRecalibration)
+    }
+
+    /// The report as plain data (the core's fields: ``overall`` and ``quarters`` slices,
+    /// ``measures``, ``survival``, ``logrank``, ...); NaN appears as None, money as
+    /// ``{"amount": "<decimal text>", "currency": ...}`` and days as ``YYYY-MM-DD`` text.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.report)
+    }
+
+    fn __repr__(&self) -> String {
+        self.report.render()
+    }
+
+    /// An HTML rendering for Jupyter: the bands, the verdict, the ranking, the measures and
+    /// the quarters.
+    fn _repr_html_(&self) -> String {
+        let r = &self.report;
+        let all = &r.overall;
+        let mut s = String::from("<div class=\"csops-backtest\">");
+        s.push_str(&format!(
+            "<p><b>Back-test of {}</b>: renewals {} to {}, scored {} days before renewal{}</p>",
+            html_escape(&format!("`{}`", r.scorecard)),
+            r.window_start,
+            r.window_end,
+            r.lead_days,
+            if r.contraction_is_churn {
+                " (contractions count as churn)"
+            } else {
+                ""
+            }
+        ));
+        s.push_str(&format!(
+            "<p>{} renewals, {} churned, {} unscored</p>",
+            all.renewals, all.churned, all.unscored
+        ));
+        let bands: Vec<Vec<String>> = all
+            .bands
+            .iter()
+            .map(|b| {
+                vec![
+                    b.band.clone(),
+                    b.renewals.to_string(),
+                    b.renewed.to_string(),
+                    match (b.rate, b.ci95) {
+                        (Some(rate), Some(i)) => {
+                            format!("{} [{:.0}–{:.0}]", pct(rate), 100.0 * i.lo, 100.0 * i.hi)
+                        }
+                        _ => "–".to_string(),
+                    },
+                    money(&b.arr_up),
+                    b.arr_rate.map_or_else(|| "–".to_string(), pct),
+                ]
+            })
+            .collect();
+        s.push_str(&html_table(
+            &[
+                "band",
+                "renewals",
+                "renewed",
+                "rate [95% CI]",
+                "ARR up",
+                "ARR rate",
+            ],
+            &bands,
+        ));
+        if let Some(c) = &all.comparison {
+            s.push_str(&format!(
+                "<p><b>Verdict:</b> {}</p>",
+                html_escape(&c.verdict)
+            ));
+        }
+        if let Some(a) = &all.auc {
+            s.push_str(&format!(
+                "<p>ROC AUC {:.3} [{:.3}–{:.3}] (DeLong; {} churned, {} renewed){}</p>",
+                a.auc,
+                a.ci95.lo,
+                a.ci95.hi,
+                a.positives,
+                a.negatives,
+                all.brier
+                    .map_or(String::new(), |b| format!("; Brier score {b:.4}"))
+            ));
+        }
+        let measures: Vec<Vec<String>> = r
+            .measures
+            .iter()
+            .map(|m| {
+                vec![
+                    m.measure.clone(),
+                    m.group.clone(),
+                    pct(m.weight_share),
+                    opt(m.auc, 2),
+                    pct(m.power_share),
+                    m.flag.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        s.push_str("<p>Measures: weight vs predictive power</p>");
+        s.push_str(&html_table(
+            &["measure", "group", "weight", "AUC", "power", "flag"],
+            &measures,
+        ));
+        let quarters: Vec<Vec<String>> = r
+            .quarters
+            .iter()
+            .map(|q| {
+                vec![
+                    q.label.clone(),
+                    q.renewals.to_string(),
+                    q.churned.to_string(),
+                    q.auc.map_or_else(
+                        || "–".to_string(),
+                        |a| format!("{:.2} [{:.2}–{:.2}]", a.auc, a.ci95.lo, a.ci95.hi),
+                    ),
+                    q.comparison
+                        .as_ref()
+                        .map_or_else(String::new, |c| c.verdict.clone()),
+                ]
+            })
+            .collect();
+        if !quarters.is_empty() {
+            s.push_str("<p>By quarter</p>");
+            s.push_str(&html_table(
+                &["quarter", "renewals", "churned", "AUC [95% CI]", "verdict"],
+                &quarters,
+            ));
+        }
+        s.push_str("</div>");
+        s
+    }
+}
+
+// Re-calibration ---------------------------------------------------------------------------
+
+/// The result of ``Backtest.recalibrate``: the re-weighted ``scorecard``, the weights before
+/// and after, the held-out comparison (``before``, ``after``), band threshold choices, and the
+/// fitted score → P(churn) mapping (``churn_probability``). ``print(rc)`` shows it as text.
+#[pyclass(name = "Recalibration", module = "csops", frozen)]
+#[derive(Debug)]
+pub struct PyRecalibration(Recalibration);
+
+#[pymethods]
+impl PyRecalibration {
+    /// The re-weighted scorecard (same measures, normalisers and bands; measures with no
+    /// protective effect dropped).
+    #[getter]
+    fn scorecard(&self) -> PyScorecard {
+        PyScorecard(self.0.scorecard.clone())
+    }
+
+    /// The weights: ``measure``, ``group``, ``coefficient`` (fitted log-odds of churn per 100
+    /// points of measure score; negative protects), ``share_before`` and ``share_after``
+    /// (nominal shares of the score; 0 when dropped).
+    #[getter]
+    fn weights<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pd = pandas(py, "Recalibration.weights")?;
+        let w = &self.0.weights;
+        let mut f = Frame::new(py);
+        f.list("measure", w.iter().map(|w| w.measure.as_str()))?;
+        f.list("group", w.iter().map(|w| w.group.as_str()))?;
+        f.floats("coefficient", w.iter().map(|w| w.coefficient));
+        f.floats("share_before", w.iter().map(|w| w.share_before));
+        f.floats("share_after", w.iter().map(|w| w.share_after));
+        f.build(&pd)
+    }
+
+    /// Band threshold choices for the re-weighted score (``method``: ``current``, ``target
+    /// churn rates``, ``youden``), one row per band: ``band``, ``min``, ``train_renewals``,
+    /// ``train_churn_rate``, ``test_renewals``, ``test_churn_rate`` (NaN when empty).
+    #[getter]
+    fn bands<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pd = pandas(py, "Recalibration.bands")?;
+        let rows: Vec<_> = self
+            .0
+            .bands
+            .iter()
+            .flat_map(|c| c.outcomes.iter().map(move |o| (c.method.as_str(), o)))
+            .collect();
+        let mut f = Frame::new(py);
+        f.list("method", rows.iter().map(|(m, _)| *m))?;
+        f.list("band", rows.iter().map(|(_, o)| o.band.as_str()))?;
+        f.floats("min", rows.iter().map(|(_, o)| o.min));
+        f.ints("train_renewals", rows.iter().map(|(_, o)| o.train_renewals));
+        f.opt_floats(
+            "train_churn_rate",
+            rows.iter().map(|(_, o)| o.train_churn_rate),
+        );
+        f.ints("test_renewals", rows.iter().map(|(_, o)| o.test_renewals));
+        f.opt_floats(
+            "test_churn_rate",
+            rows.iter().map(|(_, o)| o.test_churn_rate),
+        );
+        f.build(&pd)
+    }
+
+    /// The original scorecard on the held-out quarters: ``{"scored", "auc", "auc_lo",
+    /// "auc_hi", "brier"}`` (None where not computable).
+    #[getter]
+    fn before<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        held_out_dict(py, &self.0.before)
+    }
+
+    /// The re-weighted scorecard on the held-out quarters (as ``before``).
+    #[getter]
+    fn after<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        held_out_dict(py, &self.0.after)
+    }
+
+    /// The measures dropped because, given the others, they did not protect against churn.
+    #[getter]
+    fn dropped(&self) -> Vec<&str> {
+        self.0.dropped.iter().map(String::as_str).collect()
+    }
+
+    /// The training side: ``{"quarters": [...], "renewals", "churned"}``.
+    #[getter]
+    fn train<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.0.train)
+    }
+
+    /// The held-out side: ``{"quarters": [...], "renewals", "churned"}``.
+    #[getter]
+    fn test<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.0.test)
+    }
+
+    /// P(churn) for health scores of the re-weighted scorecard, from the mapping fitted on the
+    /// training quarters: a float for a number, a float64 NumPy array (same shape) for a list
+    /// or array. NaN (or None in a list) stays NaN: no score, no probability.
+    fn churn_probability<'py>(
+        &self,
+        py: Python<'py>,
+        scores: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let map = &self.0.probability;
+        let p = |s: f64| {
+            if s.is_nan() {
+                f64::NAN
+            } else {
+                map.probability(s)
+            }
+        };
+        let not_scores = || {
+            PyTypeError::new_err(format!(
+                "scores must be a number, or a list or array of numbers; got {}",
+                type_name(scores)
+            ))
+        };
+        if scores.is_none()
+            || scores.is_instance_of::<PyString>()
+            || scores.is_instance_of::<PyBytes>()
+            || scores.is_instance_of::<PyBool>()
+        {
+            return Err(not_scores());
+        }
+        if scores.is_instance_of::<PyFloat>() || scores.is_instance_of::<PyInt>() {
+            let s: f64 = scores.extract()?;
+            return call_with_gil(py, || Ok(p(s))).map(|v| PyFloat::new(py, v).into_any());
+        }
+        let Some(np) = numpy(py) else {
+            return Err(PyImportError::new_err(
+                "churn_probability of a list or array needs numpy, which is not installed \
+                 (pip install numpy)",
+            ));
+        };
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("dtype", np.getattr("float64")?)?;
+        let array = np
+            .call_method("asarray", (scores,), Some(&kwargs))
+            .map_err(|e| {
+                let err = not_scores();
+                err.set_cause(py, Some(e));
+                err
+            })?;
+        let array = array.cast_into::<PyArrayDyn<f64>>()?;
+        let values = array
+            .try_readonly()
+            .map_err(|e| PyTypeError::new_err(format!("scores: the array cannot be read ({e})")))?;
+        let out = call_with_gil(py, || Ok(values.as_array().mapv(p)))?;
+        Ok(PyArrayDyn::from_owned_array(py, out).into_any())
+    }
+
+    /// The re-calibration as plain data (the core's fields: ``scorecard``, ``fit``, ``c``,
+    /// ``weights``, ``dropped``, ``train``, ``test``, ``before``, ``after``, ``probability``,
+    /// ``bands``); NaN appears as None.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.0)
+    }
+
+    fn __repr__(&self) -> String {
+        self.0.render()
+    }
+
+    /// An HTML rendering for Jupyter: the split, the weights, the held-out comparison and the
+    /// band choices.
+    fn _repr_html_(&self) -> String {
+        let r = &self.0;
+        let mut s = String::from("<div class=\"csops-recalibration\">");
+        s.push_str(&format!(
+            "<p><b>Re-calibration</b>: trained on {} ({} renewals, {} churned), held out {} \
+             ({} renewals, {} churned)</p>",
+            html_escape(&r.train.quarters.join(", ")),
+            r.train.renewals,
+            r.train.churned,
+            html_escape(&r.test.quarters.join(", ")),
+            r.test.renewals,
+            r.test.churned
+        ));
+        let weights: Vec<Vec<String>> = r
+            .weights
+            .iter()
+            .map(|w| {
+                vec![
+                    w.measure.clone(),
+                    w.group.clone(),
+                    format!("{:.3}", w.coefficient),
+                    pct(w.share_before),
+                    pct(w.share_after),
+                ]
+            })
+            .collect();
+        s.push_str(&html_table(
+            &["measure", "group", "coefficient", "before", "after"],
+            &weights,
+        ));
+        if !r.dropped.is_empty() {
+            s.push_str(&format!(
+                "<p>Dropped (no protective effect): {}</p>",
+                html_escape(&r.dropped.join(", "))
+            ));
+        }
+        let held = |name: &str, h: &HeldOut| {
+            vec![
+                name.to_string(),
+                h.scored.to_string(),
+                h.auc.map_or_else(
+                    || "–".to_string(),
+                    |a| format!("{:.3} [{:.3}–{:.3}]", a.auc, a.ci95.lo, a.ci95.hi),
+                ),
+                opt(h.brier, 4),
+            ]
+        };
+        s.push_str("<p>Held out</p>");
+        s.push_str(&html_table(
+            &["scorecard", "scored", "AUC [95% CI]", "Brier"],
+            &[held("before", &r.before), held("after", &r.after)],
+        ));
+        let bands: Vec<Vec<String>> = r
+            .bands
+            .iter()
+            .flat_map(|c| {
+                c.outcomes.iter().map(move |o| {
+                    vec![
+                        c.method.clone(),
+                        o.band.clone(),
+                        format!("{:.1}", o.min),
+                        o.train_renewals.to_string(),
+                        o.train_churn_rate.map_or_else(|| "–".to_string(), pct),
+                        o.test_renewals.to_string(),
+                        o.test_churn_rate.map_or_else(|| "–".to_string(), pct),
+                    ]
+                })
+            })
+            .collect();
+        s.push_str("<p>Band choices</p>");
+        s.push_str(&html_table(
+            &[
+                "method",
+                "band",
+                "min",
+                "train",
+                "train churn",
+                "held out",
+                "held-out churn",
+            ],
+            &bands,
+        ));
+        s.push_str("</div>");
+        s
+    }
+}
+
+/// Add the classes and functions to the native module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyBacktest>()?;
+    m.add_class::<PyRecalibration>()?;
+    m.add_function(wrap_pyfunction!(backtest, m)?)?;
+    Ok(())
+}
