@@ -12,6 +12,7 @@ pub mod features;
 pub mod health;
 pub mod money;
 pub mod record;
+pub mod retention;
 
 pub use error::{Error, Result};
 pub mod interchange;

@@ -296,8 +296,11 @@ impl IsotonicMap {
         Ok(IsotonicMap { x: ux, y: fitted })
     }
 
-    /// The fitted value at `v` (held at the end values outside the knots).
+    /// The fitted value at `v` (held at the end values outside the knots; `NaN` for `NaN`).
     pub fn predict(&self, v: f64) -> f64 {
+        if v.is_nan() {
+            return f64::NAN;
+        }
         let i = self.x.partition_point(|k| *k <= v);
         if i == 0 {
             self.y[0]
@@ -363,7 +366,7 @@ impl ProbabilityMap {
         }
     }
 
-    /// `P(churn)` for a score.
+    /// `P(churn)` for a score (`NaN` for a `NaN` score: no score, no probability).
     pub fn probability(&self, score: f64) -> f64 {
         match self {
             ProbabilityMap::Platt { intercept, slope } => sigmoid(intercept + slope * score),
