@@ -9,6 +9,7 @@ pub mod backtest;
 pub mod book;
 pub mod error;
 pub mod features;
+pub mod forecast;
 pub mod health;
 pub mod money;
 pub mod record;

@@ -265,3 +265,38 @@ fn observations_of_another_scorecard_are_refused() {
             .all(|q| q.measures.len() == r.measures.len())
     );
 }
+
+#[test]
+fn hostile_configurations_are_errors_not_panics() {
+    let b = book(synth(40, 4));
+    let card = Scorecard::default_heuristic();
+    for quarters in [401, u32::MAX] {
+        let cfg = BacktestConfig {
+            quarters,
+            ..Default::default()
+        };
+        assert!(matches!(
+            backtest(&b, &card, &cfg),
+            Err(csops_core::Error::Config(_))
+        ));
+    }
+    let empty_map = BacktestConfig {
+        probability: Some(ProbabilityMap::Isotonic(IsotonicMap {
+            x: vec![],
+            y: vec![],
+        })),
+        ..Default::default()
+    };
+    assert!(matches!(
+        backtest(&b, &card, &empty_map),
+        Err(csops_core::Error::Config(_))
+    ));
+    let far_back = BacktestConfig {
+        quarters: 400,
+        end: Some("0002-01-01".parse().unwrap()),
+        ..Default::default()
+    };
+    // Four hundred quarters back from year 2 is a valid (empty) window, not a panic.
+    let r = backtest(&b, &card, &far_back).unwrap();
+    assert_eq!(r.overall.renewals, 0);
+}

@@ -366,6 +366,31 @@ impl ProbabilityMap {
         }
     }
 
+    /// Check a mapping that came from outside (a file, a caller): finite parameters; an
+    /// isotonic map with at least one knot, knots strictly increasing, values in 0–1.
+    pub fn validate(&self) -> Result<()> {
+        let ok = match self {
+            ProbabilityMap::Platt { intercept, slope } => {
+                intercept.is_finite() && slope.is_finite()
+            }
+            ProbabilityMap::Isotonic(m) => {
+                !m.x.is_empty()
+                    && m.x.len() == m.y.len()
+                    && m.x.iter().all(|v| v.is_finite())
+                    && m.x.windows(2).all(|w| w[0] < w[1])
+                    && m.y.iter().all(|v| (0.0..=1.0).contains(v))
+            }
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(invalid(
+                "invalid probability map: Platt needs finite parameters; isotonic needs knots \
+                 (strictly increasing, finite) and as many values, each in 0–1",
+            ))
+        }
+    }
+
     /// `P(churn)` for a score (`NaN` for a `NaN` score: no score, no probability).
     pub fn probability(&self, score: f64) -> f64 {
         match self {

@@ -146,8 +146,8 @@ fn quarter_of(d: NaiveDate) -> (i32, u32) {
     (d.year(), (d.month() - 1) / 3 + 1)
 }
 
-fn quarter_start(year: i32, q: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(year, (q - 1) * 3 + 1, 1).expect("valid quarter start")
+fn quarter_start(year: i32, q: u32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(year, (q - 1) * 3 + 1, 1)
 }
 
 /// Replay every renewal of the window: score each account as of `lead_days` before its
@@ -155,10 +155,14 @@ fn quarter_start(year: i32, q: u32) -> NaiveDate {
 /// the whole book (percentile measures rank within the book as it stood that day).
 pub fn observe(book: &Book, card: &Scorecard, cfg: &BacktestConfig) -> Result<Observations> {
     card.validate()?;
-    if cfg.quarters == 0 {
-        return Err(Error::Config(vec![
-            "a back-test needs at least one quarter".into(),
-        ]));
+    if cfg.quarters == 0 || cfg.quarters > 400 {
+        return Err(Error::Config(vec![format!(
+            "a back-test covers 1 to 400 quarters, not {}",
+            cfg.quarters
+        )]));
+    }
+    if let Some(p) = &cfg.probability {
+        p.validate()?;
     }
     let latest = book
         .accounts()
@@ -179,7 +183,12 @@ pub fn observe(book: &Book, card: &Scorecard, cfg: &BacktestConfig) -> Result<Ob
     let (y, q) = quarter_of(end);
     let back = q as i32 - 1 - (cfg.quarters as i32 - 1);
     let (sy, sq) = (y + back.div_euclid(4), back.rem_euclid(4) as u32 + 1);
-    let start = quarter_start(sy, sq);
+    let start = quarter_start(sy, sq).ok_or_else(|| {
+        Error::Config(vec![format!(
+            "{} quarters back from {end} leaves the calendar",
+            cfg.quarters
+        )])
+    })?;
     let observed_until = book.latest_date().map_or(end, |d| d.max(end));
     // Renewals in the window, grouped by scoring day.
     let mut by_day: BTreeMap<NaiveDate, Vec<(usize, usize)>> = BTreeMap::new();
