@@ -2,10 +2,14 @@
 // against the generated index.d.ts, and every `@ts-expect-error` line must be an error.
 // Never executed.
 import {
+  Backtest,
   Book,
   FeatureFrame,
   ModelSet,
+  Recalibration,
   Scorecard,
+  backtest,
+  backtestAsync,
   defaultFeatureConfig,
   loadBook,
   loadBookAsync,
@@ -18,7 +22,15 @@ import type {
   Account,
   AccountScore,
   ApplyOverridesOptions,
+  BacktestOptions,
+  BacktestReport,
+  BacktestSlice,
   Band,
+  BandChoice,
+  BandComparison,
+  BandOutcome,
+  BandRow,
+  BandSurvival,
   BookCounts,
   ColumnSummary,
   CsopsError,
@@ -26,20 +38,33 @@ import type {
   FeatureConfig,
   FileCounts,
   GroupResult,
+  HeldOut,
+  HypothesisTest,
+  Interval,
+  Lift,
+  LogisticFit,
   LoadOptions,
+  MeasurePower,
   MeasureResult,
+  MeasureWeight,
   MissingRule,
   ModelSetJson,
   ModelSetScoreOptions,
   ModelSetScores,
   Money,
   Normaliser,
+  Observations,
   Override,
   OverrideApplied,
+  ProbabilityMap,
   Problem,
   ProblemKind,
+  RecalibrationOptions,
+  RecalibrationReport,
+  RecalibrationSplit,
   RejectedRow,
   ReportedScore,
+  RocAuc,
   ScoreColumns,
   ScoreOptions,
   ScorecardGroup,
@@ -47,6 +72,7 @@ import type {
   ScorecardMeasure,
   Scores,
   ScoresOnly,
+  SurvivalPoint,
   Trend,
   ValidationReport,
 } from 'csops';
@@ -322,6 +348,122 @@ export async function usage(): Promise<void> {
   card.applyOverrides(frame, overrides, {});
   // @ts-expect-error -- an override names its author
   card.applyOverrides(frame, [{ accountId: 'A', score: 1, reason: 'r', expires: '2024-07-01' }], { asOf: '2024-06-30' });
+
+  // Back-testing and re-calibration.
+  const btOptions: BacktestOptions = {
+    leadDays: 90,
+    quarters: 4,
+    end: '2026-09-30',
+    contractionIsChurn: false,
+    liftFractions: [0.1, 0.2],
+  };
+  const bt = exact<Backtest>()(backtest(book, card, btOptions));
+  exact<Backtest>()(backtest(book, card));
+  exact<Backtest>()(backtest(book, card, null));
+  exact<Backtest>()(backtest(book, card, { end: new Date(), features: { usage_window_days: 14 } }));
+  exact<Backtest>()(backtest(book, card, { features: 'usage_window_days = 14' }));
+  exact<Promise<Backtest>>()(backtestAsync(book, card, btOptions));
+  exact<string>()(bt.render());
+  const btReport = exact<BacktestReport>()(bt.report);
+  exact<string>()(btReport.windowStart);
+  exact<number>()(btReport.leadDays);
+  exact<boolean>()(btReport.probabilityInSample);
+  exact<ProbabilityMap | null>()(btReport.probability);
+  exact<[HypothesisTest, number] | null>()(btReport.logrank);
+  exact<number | null>()(btReport.logrank![0].statistic);
+  exact<Array<MeasurePower>>()(btReport.measures);
+  exact<Array<BandSurvival>>()(btReport.survival);
+  exact<Array<SurvivalPoint>>()(btReport.survival[0]!.curve);
+  const overall = exact<BacktestSlice>()(btReport.overall);
+  exact<Array<BacktestSlice>>()(btReport.quarters);
+  exact<Array<MeasurePower>>()(overall.measures);
+  const bandRow = exact<BandRow>()(overall.bands[0]!);
+  exact<number>()(bandRow.renewals);
+  exact<number | null>()(bandRow.rate);
+  exact<Interval | null>()(bandRow.ci95);
+  exact<Money>()(bandRow.arrUp);
+  exact<string>()(bandRow.arrRenewed.amount);
+  exact<BandComparison | null>()(overall.comparison);
+  exact<HypothesisTest | null>()(overall.comparison!.zTest);
+  exact<number>()(overall.comparison!.fisher.pValue);
+  const auc = exact<RocAuc | null>()(overall.auc);
+  exact<number>()(auc!.seDelong);
+  exact<number | null>()(overall.brier);
+  exact<Array<Lift>>()(overall.lift);
+  exact<number>()(overall.calibration[0]!.meanRisk);
+  exact<number | null>()(btReport.measures[0]!.auc);
+  exact<string | null>()(btReport.measures[0]!.flag);
+  const obs = exact<Observations>()(bt.observations);
+  exact<Array<string>>()(obs.renewalId);
+  exact<Array<string | null>>()(obs.segment);
+  exact<Array<'renewed' | 'churned' | 'contracted' | 'expanded'>>()(obs.outcome);
+  exact<Array<boolean>>()(obs.churned);
+  exact<Array<string>>()(obs.arrBefore);
+  exact<Float64Array>()(obs.score);
+  exact<Array<string | null>>()(obs.band);
+  exact<Record<string, Float64Array>>()(obs.measures);
+  if (btReport.probability?.method === 'isotonic') exact<Array<number>>()(btReport.probability.x);
+  if (btReport.probability?.method === 'platt') exact<number>()(btReport.probability.slope);
+
+  const rcOptions: RecalibrationOptions = {
+    c: 1.0,
+    holdoutQuarters: 1,
+    probability: 'platt',
+    redChurnTarget: 0.25,
+    greenChurnTarget: 0.05,
+  };
+  const rc = exact<Recalibration>()(bt.recalibrate(rcOptions));
+  exact<Recalibration>()(bt.recalibrate());
+  exact<Recalibration>()(bt.recalibrate({ probability: 'isotonic' }));
+  exact<Promise<Recalibration>>()(bt.recalibrateAsync(rcOptions));
+  exact<Recalibration>()(await bt.recalibrateAsync());
+  exact<Scorecard>()(rc.scorecard);
+  exact<string>()(rc.render());
+  const rcReport = exact<RecalibrationReport>()(rc.report);
+  exact<ScorecardJson>()(rcReport.scorecard);
+  exact<LogisticFit>()(rcReport.fit);
+  exact<Array<number>>()(rcReport.fit.coef);
+  exact<Array<MeasureWeight>>()(rcReport.weights);
+  exact<number>()(rcReport.weights[0]!.shareAfter);
+  exact<Array<string>>()(rcReport.dropped);
+  exact<RecalibrationSplit>()(rcReport.train);
+  exact<Array<string>>()(rcReport.test.quarters);
+  exact<HeldOut>()(rcReport.before);
+  exact<RocAuc | null>()(rcReport.after.auc);
+  exact<number | null>()(rcReport.after.brier);
+  exact<ProbabilityMap>()(rcReport.probability);
+  const choice = exact<BandChoice>()(rcReport.bands[0]!);
+  exact<Array<Band>>()(choice.bands);
+  const outcome = exact<BandOutcome>()(choice.outcomes[0]!);
+  exact<number | null>()(outcome.testChurnRate);
+  exact<Float64Array>()(rc.churnProbability(50));
+  exact<Float64Array>()(rc.churnProbability([10, null, 90]));
+  exact<Float64Array>()(rc.churnProbability(obs.score));
+  // A re-calibration's mapping evaluated out of sample on later renewals.
+  exact<Backtest>()(backtest(book, rc.scorecard, { probability: rcReport.probability }));
+  // @ts-expect-error -- options are camelCase
+  backtest(book, card, { lead_days: 90 });
+  // @ts-expect-error -- quarters is a number
+  backtest(book, card, { quarters: '4' });
+  // @ts-expect-error -- the book comes first, as a Book
+  backtest(card, book);
+  // @ts-expect-error -- a scorecard, not its JSON
+  backtest(book, card.toJson());
+  // @ts-expect-error -- lift fractions are numbers
+  backtest(book, card, { liftFractions: ['0.1'] });
+  // @ts-expect-error -- not a probability method
+  bt.recalibrate({ probability: 'sigmoid' });
+  // @ts-expect-error -- options are camelCase
+  bt.recalibrate({ holdout_quarters: 1 });
+  // @ts-expect-error -- scores are numbers
+  rc.churnProbability('50');
+  // @ts-expect-error -- a probability map names its method
+  backtest(book, card, { probability: { intercept: 0, slope: -0.1 } });
+  // @ts-expect-error -- the report is read-only
+  bt.report = btReport;
+  // @ts-expect-error -- money amounts are exact decimal text
+  const arrUp: number = bandRow.arrUp.amount;
+  void arrUp;
 
   try {
     loadBook('exports/');

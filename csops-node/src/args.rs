@@ -7,9 +7,12 @@ use std::fmt;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate};
+use csops_core::backtest::{
+    BacktestConfig, IsotonicMap, ProbabilityMap, ProbabilityMethod, RecalibrationConfig,
+};
 use csops_core::book::LoadMode;
 use csops_core::features::{FeatureColumn, FeatureConfig, FeatureFrame};
-use csops_core::health::{Override as CoreOverride, ScoreDetail};
+use csops_core::health::{Override as CoreOverride, ScoreDetail, Scorecard};
 use csops_core::interchange::{HeaderMap, LoadOptions as CoreLoadOptions};
 use napi::bindgen_prelude::{
     Array, ClassInstance, Float64ArraySlice, FromNapiValue, Function, JavaScriptClassExt,
@@ -191,12 +194,21 @@ pub(crate) fn csv_texts(env: &Env, v: Unknown) -> Result<BTreeMap<String, String
 /// snake_case keys, or its JSON (text starting with `{`) or TOML text. Everything but the
 /// argument's type is checked by the core, which reports a `CSOPS_CONFIG` error.
 pub(crate) fn feature_config(env: &Env, v: Option<Unknown>) -> Result<FeatureConfig, Failure> {
+    feature_config_named(env, "config", v)
+}
+
+/// [`feature_config`] for the argument (or option) called `name`.
+fn feature_config_named(
+    env: &Env,
+    name: &str,
+    v: Option<Unknown>,
+) -> Result<FeatureConfig, Failure> {
     let Some(v) = present(v) else {
         return Ok(FeatureConfig::default());
     };
     match v.get_type() {
         Ok(ValueType::String) => {
-            let text = string("config", v)?;
+            let text = string(name, v)?;
             guard(|| {
                 if text.trim_start().starts_with('{') {
                     FeatureConfig::from_json(&text)
@@ -206,11 +218,7 @@ pub(crate) fn feature_config(env: &Env, v: Option<Unknown>) -> Result<FeatureCon
             })
         }
         _ => {
-            require_object(
-                "config",
-                &v,
-                "a FeatureConfig object, or its JSON or TOML text",
-            )?;
+            require_object(name, &v, "a FeatureConfig object, or its JSON or TOML text")?;
             env.from_js_value(v).map_err(|e| {
                 Failure::Core(csops_core::Error::Config(vec![format!(
                     "feature config: {}",
@@ -895,4 +903,339 @@ pub(crate) fn apply_overrides_options(
     }
     let as_of = as_of.ok_or_else(|| invalid(format!("`options.asOf` is required: {expected}")))?;
     Ok((as_of, segments))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Back-testing.
+// ---------------------------------------------------------------------------------------------
+
+/// A configuration problem found while reading an option: a `CSOPS_CONFIG` error, as the core
+/// reports the problems it finds in a configuration.
+fn config_problem(message: String) -> Failure {
+    Failure::Core(csops_core::Error::Config(vec![message]))
+}
+
+/// A `Book` argument (shared, not copied).
+pub(crate) fn book(env: &Env, v: Unknown) -> Result<Arc<csops_core::interchange::Loaded>, Failure> {
+    if crate::book::Book::instance_of(env, &v).unwrap_or(false) {
+        let book = ClassInstance::<crate::book::Book>::from_unknown(v)
+            .map_err(|e| napi_failure("book", e))?;
+        return Ok(book.shared());
+    }
+    Err(invalid(format!(
+        "`book` must be a Book (from loadBook), got {}",
+        type_name(&v)
+    )))
+}
+
+/// A `Scorecard` argument (shared, not copied).
+pub(crate) fn scorecard(env: &Env, v: Unknown) -> Result<Arc<Scorecard>, Failure> {
+    if crate::health::Scorecard::instance_of(env, &v).unwrap_or(false) {
+        let card = ClassInstance::<crate::health::Scorecard>::from_unknown(v)
+            .map_err(|e| napi_failure("scorecard", e))?;
+        return Ok(card.shared());
+    }
+    Err(invalid(format!(
+        "`scorecard` must be a Scorecard (from Scorecard.fromJson, Scorecard.fromToml or \
+         Scorecard.defaultHeuristic), got {}",
+        type_name(&v)
+    )))
+}
+
+/// A boolean argument.
+fn boolean(name: &str, v: Unknown) -> Result<bool, Failure> {
+    if !matches!(v.get_type(), Ok(ValueType::Boolean)) {
+        return Err(invalid(format!(
+            "`{name}` must be a boolean, got {}",
+            type_name(&v)
+        )));
+    }
+    bool::from_unknown(v).map_err(|e| napi_failure(name, e))
+}
+
+/// A count of days or quarters: a number (else `CSOPS_INVALID_ARGUMENT`) that is a whole
+/// number the core's `u32` holds (else `CSOPS_CONFIG`, like the core's own range checks).
+fn whole_number(name: &str, v: Unknown) -> Result<u32, Failure> {
+    let x = number(name, v)?;
+    if x.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&x) {
+        Ok(x as u32)
+    } else {
+        Err(config_problem(format!(
+            "`{name}` must be a whole number from 0 to {}, got {x}",
+            u32::MAX
+        )))
+    }
+}
+
+/// An array of numbers (`Float64Array` or `number[]`).
+fn numbers(name: &str, v: Unknown) -> Result<Vec<f64>, Failure> {
+    let expected = "a Float64Array or an array of numbers";
+    if v.is_typedarray().unwrap_or(false) {
+        return Float64ArraySlice::from_unknown(v)
+            .map(|values| values.to_vec())
+            .map_err(|_| {
+                invalid(format!(
+                    "`{name}` must be {expected}, got another typed array"
+                ))
+            });
+    }
+    if !v.is_array().unwrap_or(false) {
+        return Err(invalid(format!(
+            "`{name}` must be {expected}, got {}",
+            type_name(&v)
+        )));
+    }
+    let fail = |e| napi_failure(name, e);
+    let array = Array::from_unknown(v).map_err(fail)?;
+    (0..array.len())
+        .map(|i| {
+            let item: Unknown = array
+                .get(i)
+                .map_err(fail)?
+                .ok_or_else(|| invalid(format!("`{name}[{i}]` must be a number, got undefined")))?;
+            number(&format!("{name}[{i}]"), item)
+        })
+        .collect()
+}
+
+/// A probability method by the core's own names (`'platt'`, `'isotonic'`): a string (else
+/// `CSOPS_INVALID_ARGUMENT`) the core knows (else `CSOPS_CONFIG`, with serde's message as the
+/// core gives it for a configuration file).
+fn probability_method(name: &str, v: Unknown) -> Result<ProbabilityMethod, Failure> {
+    use serde::de::IntoDeserializer;
+    let method = string(name, v)?;
+    let de: de::value::StrDeserializer<'_, de::value::Error> = method.as_str().into_deserializer();
+    ProbabilityMethod::deserialize(de).map_err(|e| config_problem(format!("`{name}`: {e}")))
+}
+
+/// A score → probability mapping as `ProbabilityMap` data: `{ method: 'platt', intercept,
+/// slope }` or `{ method: 'isotonic', x, y }`. Values the mapping cannot use (non-finite
+/// numbers, knots of unequal length, empty or not ascending) are a `CSOPS_CONFIG` error.
+fn probability_map(env: &Env, name: &str, v: Unknown) -> Result<ProbabilityMap, Failure> {
+    let expected = "a ProbabilityMap { method: 'platt', intercept, slope } or \
+                    { method: 'isotonic', x: number[], y: number[] }";
+    let mut fields: BTreeMap<String, Unknown> = BTreeMap::new();
+    for (key, value) in entries(env, name, v, expected)? {
+        fields.insert(key, value);
+    }
+    let method = fields
+        .remove("method")
+        .ok_or_else(|| invalid(format!("`{name}` needs `method`: {expected}")))?;
+    let method = probability_method(&format!("{name}.method"), method)?;
+    let allowed: &[&str] = match method {
+        ProbabilityMethod::Platt => &["intercept", "slope"],
+        ProbabilityMethod::Isotonic => &["x", "y"],
+    };
+    if let Some(key) = fields.keys().find(|k| !allowed.contains(&k.as_str())) {
+        return Err(invalid(format!(
+            "`{name}` has an unknown key `{key}`; expected {expected}"
+        )));
+    }
+    let mut take = |key: &str| {
+        fields
+            .remove(key)
+            .ok_or_else(|| invalid(format!("`{name}` needs `{key}`: {expected}")))
+    };
+    let finite = |key: &str, values: &[f64]| {
+        if values.iter().all(|x| x.is_finite()) {
+            Ok(())
+        } else {
+            Err(config_problem(format!(
+                "`{name}.{key}` must hold finite numbers"
+            )))
+        }
+    };
+    match method {
+        ProbabilityMethod::Platt => {
+            let intercept = number(&format!("{name}.intercept"), take("intercept")?)?;
+            let slope = number(&format!("{name}.slope"), take("slope")?)?;
+            finite("intercept", &[intercept])?;
+            finite("slope", &[slope])?;
+            Ok(ProbabilityMap::Platt { intercept, slope })
+        }
+        ProbabilityMethod::Isotonic => {
+            let x = numbers(&format!("{name}.x"), take("x")?)?;
+            let y = numbers(&format!("{name}.y"), take("y")?)?;
+            finite("x", &x)?;
+            finite("y", &y)?;
+            if x.is_empty() || x.len() != y.len() {
+                return Err(config_problem(format!(
+                    "`{name}`: an isotonic map needs as many values `y` as knots `x`, at least \
+                     one; got {} knots and {} values",
+                    x.len(),
+                    y.len()
+                )));
+            }
+            if x.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(config_problem(format!(
+                    "`{name}.x`: the knots must be strictly ascending"
+                )));
+            }
+            Ok(ProbabilityMap::Isotonic(IsotonicMap { x, y }))
+        }
+    }
+}
+
+/// Options of `backtest` and `backtestAsync`. Every key is optional (`null` or absent: the
+/// default); an unknown key or a value of the wrong type is a `CSOPS_INVALID_ARGUMENT` error,
+/// an invalid value (0 quarters, a lift fraction outside (0, 1]) a `CSOPS_CONFIG` error with
+/// the core's message.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct BacktestOptions {
+    /// Score each account this many days before its renewal date (default 90).
+    pub lead_days: Option<u32>,
+    /// Calendar quarters of renewals to replay, ending with the quarter of `end` (default 4).
+    pub quarters: Option<u32>,
+    /// The last day of the window: `YYYY-MM-DD` or a `Date` (its UTC day). Default: the
+    /// latest renewal outcome in the book.
+    #[napi(ts_type = "string | Date")]
+    pub end: Option<String>,
+    /// Count a contraction as churn (default `false`: only churn is churn).
+    pub contraction_is_churn: Option<bool>,
+    /// Shares of riskiest accounts for capture and lift, each in (0, 1] (default
+    /// `[0.1, 0.2]`).
+    pub lift_fractions: Option<Vec<f64>>,
+    /// The feature definitions the scorecard reads: a `FeatureConfig` object (snake_case
+    /// keys), or its JSON or TOML text (default: `defaultFeatureConfig()`).
+    #[napi(ts_type = "FeatureConfig | string")]
+    pub features: Option<String>,
+    /// The score → P(churn) mapping for the Brier score and calibration table, such as
+    /// `recalibration.report.probability` (to evaluate it honestly on later renewals).
+    /// Default: Platt scaling fitted on the back-test's own renewals (in-sample).
+    #[napi(ts_type = "ProbabilityMap")]
+    pub probability: Option<String>,
+}
+
+/// `backtest` options (`undefined` or `null`: the defaults).
+pub(crate) fn backtest_options(env: &Env, v: Option<Unknown>) -> Result<BacktestConfig, Failure> {
+    let mut cfg = BacktestConfig::default();
+    let Some(v) = present(v) else {
+        return Ok(cfg);
+    };
+    let expected = "an object such as { leadDays: 90, quarters: 4, end: '2026-09-30', \
+                    contractionIsChurn: false, liftFractions: [0.1, 0.2] }";
+    for (key, value) in entries(env, "options", v, expected)? {
+        let field = format!("options.{key}");
+        let known = [
+            "leadDays",
+            "quarters",
+            "end",
+            "contractionIsChurn",
+            "liftFractions",
+            "features",
+            "probability",
+        ];
+        if !known.contains(&key.as_str()) {
+            return Err(invalid(format!(
+                "`options` has an unknown key `{key}`; expected {expected}"
+            )));
+        }
+        let Some(value) = present(Some(value)) else {
+            continue;
+        };
+        match key.as_str() {
+            "leadDays" => cfg.lead_days = whole_number(&field, value)?,
+            "quarters" => cfg.quarters = whole_number(&field, value)?,
+            "end" => cfg.end = Some(date(&field, value)?),
+            "contractionIsChurn" => cfg.contraction_is_churn = boolean(&field, value)?,
+            "liftFractions" => cfg.lift_fractions = numbers(&field, value)?,
+            "features" => cfg.features = feature_config_named(env, &field, Some(value))?,
+            _ => cfg.probability = Some(probability_map(env, &field, value)?),
+        }
+    }
+    Ok(cfg)
+}
+
+/// Options of `backtest.recalibrate` and `backtest.recalibrateAsync`. Every key is optional
+/// (`null` or absent: the default); an unknown key or a value of the wrong type is a
+/// `CSOPS_INVALID_ARGUMENT` error, an invalid value (a holdout of every quarter, an unknown
+/// probability method, `c` ≤ 0) a `CSOPS_CONFIG` error with the core's message.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct RecalibrationOptions {
+    /// Inverse L2 penalty of the logistic fit (scikit-learn's `C`, default 1.0; smaller pulls
+    /// the weights harder towards zero, for small books).
+    pub c: Option<f64>,
+    /// The latest quarters held out for evaluation (default 1); the fit sees only the earlier
+    /// ones.
+    pub holdout_quarters: Option<u32>,
+    /// The score → P(churn) mapping to fit: `'platt'` (default) or `'isotonic'`.
+    #[napi(ts_type = "'platt' | 'isotonic'")]
+    pub probability: Option<String>,
+    /// Target: accounts in the lowest band churn at least this often (default 0.25).
+    pub red_churn_target: Option<f64>,
+    /// Target: accounts in the highest band churn at most this often (default 0.05).
+    pub green_churn_target: Option<f64>,
+}
+
+/// `recalibrate` options (`undefined` or `null`: the defaults).
+pub(crate) fn recalibration_options(
+    env: &Env,
+    v: Option<Unknown>,
+) -> Result<RecalibrationConfig, Failure> {
+    let mut cfg = RecalibrationConfig::default();
+    let Some(v) = present(v) else {
+        return Ok(cfg);
+    };
+    let expected = "an object such as { c: 1.0, holdoutQuarters: 1, probability: 'platt', \
+                    redChurnTarget: 0.25, greenChurnTarget: 0.05 }";
+    for (key, value) in entries(env, "options", v, expected)? {
+        let field = format!("options.{key}");
+        let known = [
+            "c",
+            "holdoutQuarters",
+            "probability",
+            "redChurnTarget",
+            "greenChurnTarget",
+        ];
+        if !known.contains(&key.as_str()) {
+            return Err(invalid(format!(
+                "`options` has an unknown key `{key}`; expected {expected}"
+            )));
+        }
+        let Some(value) = present(Some(value)) else {
+            continue;
+        };
+        match key.as_str() {
+            "c" => cfg.c = number(&field, value)?,
+            "holdoutQuarters" => cfg.holdout_quarters = whole_number(&field, value)?,
+            "probability" => cfg.probability = probability_method(&field, value)?,
+            "redChurnTarget" => cfg.red_churn_target = number(&field, value)?,
+            _ => cfg.green_churn_target = number(&field, value)?,
+        }
+    }
+    Ok(cfg)
+}
+
+/// Health scores: a number, an array of numbers (`null` = no score, read as `NaN`), or a
+/// `Float64Array` (copied).
+pub(crate) fn scores(v: Unknown) -> Result<Vec<f64>, Failure> {
+    let expected = "a number, an array of numbers (null = no score) or a Float64Array";
+    if matches!(v.get_type(), Ok(ValueType::Number)) {
+        return Ok(vec![number("scores", v)?]);
+    }
+    if v.is_typedarray().unwrap_or(false) {
+        return Float64ArraySlice::from_unknown(v)
+            .map(|values| values.to_vec())
+            .map_err(|_| {
+                invalid(format!(
+                    "`scores` must be {expected}, got another typed array"
+                ))
+            });
+    }
+    if !v.is_array().unwrap_or(false) {
+        return Err(invalid(format!(
+            "`scores` must be {expected}, got {}",
+            type_name(&v)
+        )));
+    }
+    let fail = |e| napi_failure("scores", e);
+    let array = Array::from_unknown(v).map_err(fail)?;
+    (0..array.len())
+        .map(|i| match array.get::<Unknown>(i).map_err(fail)? {
+            Some(item) => feature_value(|| format!("`scores[{i}]`"), item),
+            None => Ok(f64::NAN),
+        })
+        .collect()
 }

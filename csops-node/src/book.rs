@@ -146,6 +146,11 @@ impl Book {
             inner: Arc::new(loaded),
         }
     }
+
+    /// The loaded book, shared (a back-test reads it on a worker thread without copying it).
+    pub(crate) fn shared(&self) -> Arc<Loaded> {
+        Arc::clone(&self.inner)
+    }
 }
 
 #[napi]

@@ -288,9 +288,17 @@ pub struct Scorecard {
 
 impl Scorecard {
     fn wrap(card: core_health::Scorecard) -> Self {
-        Scorecard {
-            inner: Arc::new(card),
-        }
+        Scorecard::from_shared(Arc::new(card))
+    }
+
+    /// A scorecard the binding already shares (a re-calibration's).
+    pub(crate) fn from_shared(inner: Arc<core_health::Scorecard>) -> Self {
+        Scorecard { inner }
+    }
+
+    /// The core scorecard, shared (a back-test reads it on a worker thread).
+    pub(crate) fn shared(&self) -> Arc<core_health::Scorecard> {
+        Arc::clone(&self.inner)
     }
 }
 

@@ -2,6 +2,8 @@
 //! calls csops-core, and converts results and errors back. It holds no logic of its own.
 //!
 //! - [`book`]: `loadBook*` functions, the `Book` and `FeatureFrame` classes, async tasks.
+//! - [`backtest`]: `backtest*` functions, the `Backtest` and `Recalibration` classes, async
+//!   tasks.
 //! - [`health`]: the `Scorecard` class (health scoring), its async task, and `trend`.
 //! - [`objects`]: the plain objects returned (reports, accounts, counts, summaries).
 //! - [`args`]: reading arguments (`CSOPS_INVALID_ARGUMENT` on a wrong type).
@@ -11,6 +13,7 @@
 use napi_derive::napi;
 
 pub mod args;
+pub mod backtest;
 pub mod book;
 pub mod error;
 pub mod health;

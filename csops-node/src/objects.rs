@@ -8,6 +8,9 @@
 
 use std::collections::BTreeMap;
 
+use csops_core::backtest as core_backtest;
+use csops_core::backtest::fit as core_fit;
+use csops_core::backtest::stats as core_stats;
 use csops_core::book as core_book;
 use csops_core::features as core_features;
 use csops_core::health as core_health;
@@ -927,6 +930,773 @@ impl From<core_health::ReportedScore> for ReportedScore {
                 author: o.author,
                 expires: o.expires.to_string(),
             }),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Back-testing: the report and the re-calibration as data. Each type mirrors one core type
+// field by field (the core's serde names in camelCase), so `backtest.report` is the core's
+// report as its JSON would be, with camelCase keys; `NaN` statistics are `null`.
+// ---------------------------------------------------------------------------------------------
+
+/// A count as a JavaScript number (saturating: counts never come near 2^53).
+fn count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// `None` for `NaN`: a statistic that is undefined is `null` in JavaScript.
+fn defined(x: f64) -> Option<f64> {
+    (!x.is_nan()).then_some(x)
+}
+
+/// An interval estimate.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct Interval {
+    /// Lower bound.
+    pub lo: f64,
+    /// Upper bound.
+    pub hi: f64,
+}
+
+impl From<core_stats::Interval> for Interval {
+    fn from(i: core_stats::Interval) -> Self {
+        let core_stats::Interval { lo, hi } = i;
+        Interval { lo, hi }
+    }
+}
+
+/// A test statistic and its two-sided p-value.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct HypothesisTest {
+    /// The statistic: z for the two-proportion test, chi-squared for the log-rank test, the
+    /// sample odds ratio of renewing (low vs high band) for Fisher's test (`Infinity` when a
+    /// cell of its denominator is 0); `null` when undefined (a table with an empty row or
+    /// column).
+    pub statistic: Option<f64>,
+    /// The p-value.
+    pub p_value: f64,
+}
+
+impl From<core_stats::Test> for HypothesisTest {
+    fn from(t: core_stats::Test) -> Self {
+        let core_stats::Test { statistic, p_value } = t;
+        HypothesisTest {
+            statistic: defined(statistic),
+            p_value,
+        }
+    }
+}
+
+/// Area under the ROC curve of risk (100 − score) for churn, with its uncertainty.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct RocAuc {
+    /// The probability that a random churner had a higher risk than a random renewer (ties
+    /// count half): 0.5 is a coin toss, 1.0 perfect.
+    pub auc: f64,
+    /// DeLong's standard error.
+    pub se_delong: f64,
+    /// Hanley & McNeil's standard error.
+    pub se_hanley_mcneil: f64,
+    /// 95% interval, `auc ± 1.96·seDelong`, cut to 0–1.
+    pub ci95: Interval,
+    /// Churners (positives).
+    pub positives: i64,
+    /// Renewers (negatives).
+    pub negatives: i64,
+}
+
+impl From<core_stats::Auc> for RocAuc {
+    fn from(a: core_stats::Auc) -> Self {
+        let core_stats::Auc {
+            auc,
+            se_delong,
+            se_hanley_mcneil,
+            ci95,
+            positives,
+            negatives,
+        } = a;
+        RocAuc {
+            auc,
+            se_delong,
+            se_hanley_mcneil,
+            ci95: ci95.into(),
+            positives: count(positives),
+            negatives: count(negatives),
+        }
+    }
+}
+
+/// One row of a calibration table: a tenth of the accounts by predicted risk.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct CalibrationRow {
+    /// 1 = the tenth with the lowest predicted risk.
+    pub decile: u32,
+    /// Accounts in it.
+    pub n: i64,
+    /// Churners in it.
+    pub positives: i64,
+    /// Mean predicted probability of churn.
+    pub mean_risk: f64,
+    /// Observed churn rate.
+    pub observed: f64,
+}
+
+impl From<core_stats::CalibrationRow> for CalibrationRow {
+    fn from(r: core_stats::CalibrationRow) -> Self {
+        let core_stats::CalibrationRow {
+            decile,
+            n,
+            positives,
+            mean_risk,
+            observed,
+        } = r;
+        CalibrationRow {
+            decile,
+            n: count(n),
+            positives: count(positives),
+            mean_risk,
+            observed,
+        }
+    }
+}
+
+/// How much of the churn the riskiest accounts hold.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct Lift {
+    /// The share of accounts taken, riskiest first.
+    pub fraction: f64,
+    /// Accounts taken: `ceil(fraction · n)`.
+    pub k: i64,
+    /// Churners among them.
+    pub captured: i64,
+    /// Their share of all churn ("the riskiest 10% hold 38% of churn").
+    pub capture: f64,
+    /// Their churn rate over the overall rate (1.0 = no better than random).
+    pub lift: f64,
+}
+
+impl From<core_stats::Lift> for Lift {
+    fn from(l: core_stats::Lift) -> Self {
+        let core_stats::Lift {
+            fraction,
+            k,
+            captured,
+            capture,
+            lift,
+        } = l;
+        Lift {
+            fraction,
+            k: count(k),
+            captured: count(captured),
+            capture,
+            lift,
+        }
+    }
+}
+
+/// One step of a Kaplan–Meier curve.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct SurvivalPoint {
+    /// Days since scoring.
+    pub time: f64,
+    /// Accounts still at risk just before `time`.
+    pub at_risk: i64,
+    /// Churns at `time`.
+    pub observed: i64,
+    /// Accounts censored at `time` (still customers when last seen).
+    pub censored: i64,
+    /// Share surviving past `time`.
+    pub survival: f64,
+}
+
+impl From<core_stats::SurvivalPoint> for SurvivalPoint {
+    fn from(p: core_stats::SurvivalPoint) -> Self {
+        let core_stats::SurvivalPoint {
+            time,
+            at_risk,
+            observed,
+            censored,
+            survival,
+        } = p;
+        SurvivalPoint {
+            time,
+            at_risk: count(at_risk),
+            observed: count(observed),
+            censored: count(censored),
+            survival,
+        }
+    }
+}
+
+/// A mapping from health score to probability of churn, fitted on past renewals. Pass one
+/// (such as `recalibration.report.probability`) as `backtest`'s `probability` option to
+/// evaluate it on later renewals.
+#[napi(
+    discriminant = "method",
+    discriminant_case = "snake_case",
+    object_from_js = false
+)]
+#[derive(Debug, Clone)]
+pub enum ProbabilityMap {
+    /// Platt scaling: `P(churn) = 1 / (1 + e^−(intercept + slope · score))`.
+    Platt { intercept: f64, slope: f64 },
+    /// Isotonic: a non-increasing step function of the score, through the knots `x`
+    /// (ascending scores) with values `y`, linear between knots and flat beyond the ends.
+    Isotonic { x: Vec<f64>, y: Vec<f64> },
+}
+
+impl From<&core_fit::ProbabilityMap> for ProbabilityMap {
+    fn from(p: &core_fit::ProbabilityMap) -> Self {
+        match p {
+            core_fit::ProbabilityMap::Platt { intercept, slope } => ProbabilityMap::Platt {
+                intercept: *intercept,
+                slope: *slope,
+            },
+            core_fit::ProbabilityMap::Isotonic(core_fit::IsotonicMap { x, y }) => {
+                ProbabilityMap::Isotonic {
+                    x: x.clone(),
+                    y: y.clone(),
+                }
+            }
+        }
+    }
+}
+
+/// One band's renewals.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct BandRow {
+    /// Band name, or `unscored`.
+    pub band: String,
+    /// Renewals that came due.
+    pub renewals: i64,
+    /// Of which renewed (did not churn).
+    pub renewed: i64,
+    /// Renewal rate, 0–1; `null` without renewals.
+    pub rate: Option<f64>,
+    /// Wilson 95% interval of the rate; `null` without renewals.
+    pub ci95: Option<Interval>,
+    /// ARR up for renewal (in the book's reporting currency when it has an FX table).
+    pub arr_up: Money,
+    /// ARR of the accounts that renewed (before any change at renewal).
+    pub arr_renewed: Money,
+    /// ARR-weighted renewal rate; `null` when no ARR was up.
+    pub arr_rate: Option<f64>,
+}
+
+impl From<&core_backtest::BandRow> for BandRow {
+    fn from(b: &core_backtest::BandRow) -> Self {
+        let core_backtest::BandRow {
+            band,
+            renewals,
+            renewed,
+            rate,
+            ci95,
+            arr_up,
+            arr_renewed,
+            arr_rate,
+        } = b;
+        BandRow {
+            band: band.clone(),
+            renewals: count(*renewals),
+            renewed: count(*renewed),
+            rate: *rate,
+            ci95: ci95.map(Interval::from),
+            arr_up: arr_up.into(),
+            arr_renewed: arr_renewed.into(),
+            arr_rate: *arr_rate,
+        }
+    }
+}
+
+/// The lowest band (red) against the highest (green).
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct BandComparison {
+    /// The lowest band.
+    pub low: String,
+    /// The highest band.
+    pub high: String,
+    /// Two-proportion z test of the renewal rates; `null` when undefined.
+    pub z_test: Option<HypothesisTest>,
+    /// Fisher's exact test (statistic: odds ratio of renewing, low vs high).
+    pub fisher: HypothesisTest,
+    /// `'z'` or `'fisher'`: the test the verdict rests on (Fisher when an expected count is
+    /// below 5).
+    pub test_used: String,
+    /// Whether the low band renews at a significantly (p < 0.05) lower rate.
+    pub separates: bool,
+    /// The verdict in a sentence.
+    pub verdict: String,
+}
+
+impl From<&core_backtest::Comparison> for BandComparison {
+    fn from(c: &core_backtest::Comparison) -> Self {
+        let core_backtest::Comparison {
+            low,
+            high,
+            z_test,
+            fisher,
+            test_used,
+            separates,
+            verdict,
+        } = c;
+        BandComparison {
+            low: low.clone(),
+            high: high.clone(),
+            z_test: z_test.map(HypothesisTest::from),
+            fisher: (*fisher).into(),
+            test_used: test_used.clone(),
+            separates: *separates,
+            verdict: verdict.clone(),
+        }
+    }
+}
+
+/// The figures of a set of renewals: the whole window, or one quarter.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct BacktestSlice {
+    /// `all`, or the quarter (`2026-Q1`).
+    pub label: String,
+    /// Renewals.
+    pub renewals: i64,
+    /// Churns among them.
+    pub churned: i64,
+    /// Renewals that could not be scored (not yet a customer, or insufficient data).
+    pub unscored: i64,
+    /// Per band, lowest band first, then `unscored` if any. Their renewals add up to
+    /// `renewals`.
+    pub bands: Vec<BandRow>,
+    /// Lowest band against highest; `null` when either has no renewals.
+    pub comparison: Option<BandComparison>,
+    /// ROC AUC of risk for churn; `null` without both churners and renewers.
+    pub auc: Option<RocAuc>,
+    /// Brier score of the probability mapping; `null` without one.
+    pub brier: Option<f64>,
+    /// Calibration of the probability mapping by decile of predicted risk.
+    pub calibration: Vec<CalibrationRow>,
+    /// Capture and lift of the riskiest accounts, one per lift fraction (empty without
+    /// churn).
+    pub lift: Vec<Lift>,
+    /// Each measure's own predictive power in these renewals, in scorecard order.
+    pub measures: Vec<MeasurePower>,
+}
+
+impl From<&core_backtest::Slice> for BacktestSlice {
+    fn from(s: &core_backtest::Slice) -> Self {
+        let core_backtest::Slice {
+            label,
+            renewals,
+            churned,
+            unscored,
+            bands,
+            comparison,
+            auc,
+            brier,
+            calibration,
+            lift,
+            measures,
+        } = s;
+        BacktestSlice {
+            label: label.clone(),
+            renewals: count(*renewals),
+            churned: count(*churned),
+            unscored: count(*unscored),
+            bands: bands.iter().map(BandRow::from).collect(),
+            comparison: comparison.as_ref().map(BandComparison::from),
+            auc: auc.map(RocAuc::from),
+            brier: *brier,
+            calibration: calibration
+                .iter()
+                .copied()
+                .map(CalibrationRow::from)
+                .collect(),
+            lift: lift.iter().copied().map(Lift::from).collect(),
+            measures: measures.iter().map(MeasurePower::from).collect(),
+        }
+    }
+}
+
+/// One measure's own predictive power beside its weight.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct MeasurePower {
+    /// Measure name.
+    pub measure: String,
+    /// Its group.
+    pub group: String,
+    /// Its nominal share of the score, 0–1.
+    pub weight_share: f64,
+    /// Renewals where it had data.
+    pub observed: i64,
+    /// AUC of (100 − measure score) for churn: above 0.5, a low measure score goes with
+    /// churn, as designed; `null` when not computable.
+    pub auc: Option<f64>,
+    /// `'as designed'`, `'reversed'` or `'none'` (AUC within 0.02 of 0.5, or not computable).
+    pub direction: String,
+    /// Its share of the measures' total predictive power (|AUC − 0.5| summed to 1).
+    pub power_share: f64,
+    /// `'over-weighted'`, `'under-weighted'` or `'reversed'` when the weight is far from the
+    /// power; `null` otherwise.
+    pub flag: Option<String>,
+}
+
+impl From<&core_backtest::MeasurePower> for MeasurePower {
+    fn from(m: &core_backtest::MeasurePower) -> Self {
+        let core_backtest::MeasurePower {
+            measure,
+            group,
+            weight_share,
+            observed,
+            auc,
+            direction,
+            power_share,
+            flag,
+        } = m;
+        MeasurePower {
+            measure: measure.clone(),
+            group: group.clone(),
+            weight_share: *weight_share,
+            observed: count(*observed),
+            auc: *auc,
+            direction: direction.clone(),
+            power_share: *power_share,
+            flag: flag.clone(),
+        }
+    }
+}
+
+/// A band's Kaplan–Meier curve from scoring day.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct BandSurvival {
+    /// Band name.
+    pub band: String,
+    /// The curve (time in days since scoring).
+    pub curve: Vec<SurvivalPoint>,
+}
+
+impl From<&core_backtest::BandSurvival> for BandSurvival {
+    fn from(b: &core_backtest::BandSurvival) -> Self {
+        let core_backtest::BandSurvival { band, curve } = b;
+        BandSurvival {
+            band: band.clone(),
+            curve: curve.iter().copied().map(SurvivalPoint::from).collect(),
+        }
+    }
+}
+
+/// A back-test's report as data: the core's report with camelCase keys (dates as
+/// `YYYY-MM-DD`, money as `{ amount, currency }`, undefined statistics as `null`).
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct BacktestReport {
+    /// The scorecard's name.
+    pub scorecard: String,
+    /// First day of the window, `YYYY-MM-DD`.
+    pub window_start: String,
+    /// Last day of the window, `YYYY-MM-DD`.
+    pub window_end: String,
+    /// Lead time in days.
+    pub lead_days: u32,
+    /// Whether contractions counted as churn.
+    pub contraction_is_churn: bool,
+    /// The score → P(churn) mapping used for the Brier score and calibration; `null` when
+    /// none could be fitted.
+    pub probability: Option<ProbabilityMap>,
+    /// Whether that mapping was fitted on these same renewals (in-sample, so flattering).
+    pub probability_in_sample: bool,
+    /// The whole window.
+    pub overall: BacktestSlice,
+    /// Each quarter, in order. Their renewals add up to `overall.renewals`.
+    pub quarters: Vec<BacktestSlice>,
+    /// Each measure's own power over the whole window, in scorecard order (the same as
+    /// `overall.measures`; each quarter's slice has its own).
+    pub measures: Vec<MeasurePower>,
+    /// Kaplan–Meier curves by band.
+    pub survival: Vec<BandSurvival>,
+    /// The log-rank test between the bands' curves and its degrees of freedom, as the pair
+    /// `[test, df]` (the core's shape); `null` with fewer than two bands or no churn.
+    #[napi(ts_type = "[HypothesisTest, number]")]
+    pub logrank: Option<(HypothesisTest, u32)>,
+}
+
+impl From<&core_backtest::BacktestReport> for BacktestReport {
+    fn from(r: &core_backtest::BacktestReport) -> Self {
+        let core_backtest::BacktestReport {
+            scorecard,
+            window_start,
+            window_end,
+            lead_days,
+            contraction_is_churn,
+            probability,
+            probability_in_sample,
+            overall,
+            quarters,
+            measures,
+            survival,
+            logrank,
+        } = r;
+        BacktestReport {
+            scorecard: scorecard.clone(),
+            window_start: window_start.to_string(),
+            window_end: window_end.to_string(),
+            lead_days: *lead_days,
+            contraction_is_churn: *contraction_is_churn,
+            probability: probability.as_ref().map(ProbabilityMap::from),
+            probability_in_sample: *probability_in_sample,
+            overall: overall.into(),
+            quarters: quarters.iter().map(BacktestSlice::from).collect(),
+            measures: measures.iter().map(MeasurePower::from).collect(),
+            survival: survival.iter().map(BandSurvival::from).collect(),
+            logrank: logrank.map(|(t, df)| (t.into(), df)),
+        }
+    }
+}
+
+/// A fitted logistic regression: `P(churn) = σ(intercept + Σ coef_k · x_k)`.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct LogisticFit {
+    /// The intercept (never penalised).
+    pub intercept: f64,
+    /// One coefficient per measure kept in the fit (measure scores scaled to 0–1).
+    pub coef: Vec<f64>,
+    /// Newton iterations taken.
+    pub iterations: u32,
+}
+
+impl From<&core_fit::LogisticFit> for LogisticFit {
+    fn from(f: &core_fit::LogisticFit) -> Self {
+        let core_fit::LogisticFit {
+            intercept,
+            coef,
+            iterations,
+        } = f;
+        LogisticFit {
+            intercept: *intercept,
+            coef: coef.clone(),
+            iterations: *iterations,
+        }
+    }
+}
+
+/// A measure's weight before and after a re-calibration.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct MeasureWeight {
+    /// Measure name.
+    pub measure: String,
+    /// Its group.
+    pub group: String,
+    /// Fitted log-odds of churn per 100 points of measure score (negative: protects; 0 when
+    /// dropped).
+    pub coefficient: f64,
+    /// Nominal share of the score before.
+    pub share_before: f64,
+    /// Nominal share after (0 when dropped).
+    pub share_after: f64,
+}
+
+impl From<&core_backtest::MeasureWeight> for MeasureWeight {
+    fn from(w: &core_backtest::MeasureWeight) -> Self {
+        let core_backtest::MeasureWeight {
+            measure,
+            group,
+            coefficient,
+            share_before,
+            share_after,
+        } = w;
+        MeasureWeight {
+            measure: measure.clone(),
+            group: group.clone(),
+            coefficient: *coefficient,
+            share_before: *share_before,
+            share_after: *share_after,
+        }
+    }
+}
+
+/// The renewals on one side of a re-calibration's time split.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct RecalibrationSplit {
+    /// Its quarters (`2026-Q1`, ...).
+    pub quarters: Vec<String>,
+    /// Renewals.
+    pub renewals: i64,
+    /// Churns.
+    pub churned: i64,
+}
+
+impl From<&core_backtest::Split> for RecalibrationSplit {
+    fn from(s: &core_backtest::Split) -> Self {
+        let core_backtest::Split {
+            quarters,
+            renewals,
+            churned,
+        } = s;
+        RecalibrationSplit {
+            quarters: quarters.clone(),
+            renewals: count(*renewals),
+            churned: count(*churned),
+        }
+    }
+}
+
+/// A scorecard's performance on the held-out quarters.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct HeldOut {
+    /// Renewals scored.
+    pub scored: i64,
+    /// ROC AUC of risk for churn; `null` without both outcomes.
+    pub auc: Option<RocAuc>,
+    /// Brier score of the probability mapping fitted on the training quarters.
+    pub brier: Option<f64>,
+}
+
+impl From<&core_backtest::HeldOut> for HeldOut {
+    fn from(h: &core_backtest::HeldOut) -> Self {
+        let core_backtest::HeldOut { scored, auc, brier } = h;
+        HeldOut {
+            scored: count(*scored),
+            auc: auc.map(RocAuc::from),
+            brier: *brier,
+        }
+    }
+}
+
+/// A band's renewals and churn under a band choice.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct BandOutcome {
+    /// Band name.
+    pub band: String,
+    /// Its lowest score.
+    pub min: f64,
+    /// Training renewals in it.
+    pub train_renewals: i64,
+    /// Their churn rate; `null` when none.
+    pub train_churn_rate: Option<f64>,
+    /// Held-out renewals in it.
+    pub test_renewals: i64,
+    /// Their churn rate; `null` when none.
+    pub test_churn_rate: Option<f64>,
+}
+
+impl From<&core_backtest::BandOutcome> for BandOutcome {
+    fn from(o: &core_backtest::BandOutcome) -> Self {
+        let core_backtest::BandOutcome {
+            band,
+            min,
+            train_renewals,
+            train_churn_rate,
+            test_renewals,
+            test_churn_rate,
+        } = o;
+        BandOutcome {
+            band: band.clone(),
+            min: *min,
+            train_renewals: count(*train_renewals),
+            train_churn_rate: *train_churn_rate,
+            test_renewals: count(*test_renewals),
+            test_churn_rate: *test_churn_rate,
+        }
+    }
+}
+
+/// One way of setting band thresholds on the re-weighted score, and what it does.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct BandChoice {
+    /// `'current'`, `'target churn rates'` or `'youden'`.
+    pub method: String,
+    /// The bands.
+    pub bands: Vec<Band>,
+    /// Sizes and churn per band, training and held out.
+    pub outcomes: Vec<BandOutcome>,
+}
+
+impl From<&core_backtest::BandChoice> for BandChoice {
+    fn from(c: &core_backtest::BandChoice) -> Self {
+        let core_backtest::BandChoice {
+            method,
+            bands,
+            outcomes,
+        } = c;
+        BandChoice {
+            method: method.clone(),
+            bands: bands.iter().map(Band::from).collect(),
+            outcomes: outcomes.iter().map(BandOutcome::from).collect(),
+        }
+    }
+}
+
+/// A re-calibration as data: the core's result with camelCase keys (the re-weighted
+/// scorecard as `ScorecardJson`, whose keys are snake_case as in scorecard files).
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct RecalibrationReport {
+    /// The re-weighted scorecard as data (as `recalibration.scorecard.toJson()`).
+    pub scorecard: ScorecardJson,
+    /// The logistic fit (on measure scores / 100, after missing rules).
+    pub fit: LogisticFit,
+    /// The inverse penalty used.
+    pub c: f64,
+    /// Every measure's weight before and after, in scorecard order.
+    pub weights: Vec<MeasureWeight>,
+    /// Measures dropped because, given the others, they did not protect against churn.
+    pub dropped: Vec<String>,
+    /// Training side of the time split.
+    pub train: RecalibrationSplit,
+    /// Held-out side.
+    pub test: RecalibrationSplit,
+    /// The original scorecard on the held-out quarters.
+    pub before: HeldOut,
+    /// The re-weighted scorecard on the held-out quarters.
+    pub after: HeldOut,
+    /// Score → P(churn) for the re-weighted scorecard, fitted on the training quarters.
+    pub probability: ProbabilityMap,
+    /// Band threshold choices for the re-weighted score.
+    pub bands: Vec<BandChoice>,
+}
+
+impl From<&core_backtest::Recalibration> for RecalibrationReport {
+    fn from(r: &core_backtest::Recalibration) -> Self {
+        let core_backtest::Recalibration {
+            scorecard,
+            fit,
+            c,
+            weights,
+            dropped,
+            train,
+            test,
+            before,
+            after,
+            probability,
+            bands,
+        } = r;
+        RecalibrationReport {
+            scorecard: scorecard.into(),
+            fit: fit.into(),
+            c: *c,
+            weights: weights.iter().map(MeasureWeight::from).collect(),
+            dropped: dropped.clone(),
+            train: train.into(),
+            test: test.into(),
+            before: before.into(),
+            after: after.into(),
+            probability: probability.into(),
+            bands: bands.iter().map(BandChoice::from).collect(),
         }
     }
 }

@@ -1,0 +1,456 @@
+//! Back-testing: `backtest` and `backtestAsync`, the `Backtest` and `Recalibration` classes,
+//! and their async tasks. Every figure comes from csops-core (`csops_core::backtest`); this
+//! module only reads arguments, runs the core off or on the main thread, and converts.
+
+use std::sync::Arc;
+
+use csops_core::backtest::{self as core_backtest, BacktestConfig, RecalibrationConfig};
+use csops_core::health as core_health;
+use csops_core::interchange::Loaded;
+use napi::bindgen_prelude::{AsyncTask, Float64Array, JsObjectValue, Object, Unknown};
+use napi::{Env, Property, Task};
+use napi_derive::napi;
+
+use crate::args;
+use crate::error::{Failure, guard, js};
+use crate::health::Scorecard;
+use crate::objects::{BacktestReport, RecalibrationReport};
+
+/// The replayed renewals, by column: row `i` of every column is one renewal, in renewal
+/// order (date, then id). Each was scored as of `scoredOn`, `leadDays` before its renewal.
+#[napi(object, object_from_js = false)]
+pub struct Observations<'env> {
+    /// The renewal outcome record's id.
+    pub renewal_id: Vec<String>,
+    /// The account.
+    pub account_id: Vec<String>,
+    /// The account's segment; `null` when it has none.
+    #[napi(ts_type = "Array<string | null>")]
+    pub segment: Vec<Option<String>>,
+    /// The renewal date, `YYYY-MM-DD`.
+    pub renewal_date: Vec<String>,
+    /// The calendar quarter of the renewal, e.g. `2026-Q1`.
+    pub quarter: Vec<String>,
+    /// The day the account was scored (renewal date − lead days), `YYYY-MM-DD`.
+    pub scored_on: Vec<String>,
+    /// What happened.
+    #[napi(ts_type = "Array<'renewed' | 'churned' | 'contracted' | 'expanded'>")]
+    pub outcome: Vec<String>,
+    /// Whether it counts as churn under the back-test's configuration.
+    pub churned: Vec<bool>,
+    /// ARR up for renewal, exact decimal text (in `currency`).
+    pub arr_before: Vec<String>,
+    /// ARR after the renewal, exact decimal text (in `currency`).
+    pub arr_after: Vec<String>,
+    /// The currency of `arrBefore` and `arrAfter` (the book's reporting currency when it has
+    /// an FX table).
+    pub currency: Vec<String>,
+    /// The score then, 0–100; `NaN` when unscored (not yet a customer, or insufficient data).
+    pub score: Float64Array,
+    /// The band then; `null` when unscored.
+    #[napi(ts_type = "Array<string | null>")]
+    pub band: Vec<Option<String>>,
+    /// Per measure (keys in scorecard order): its normalised score then, 0–100; `NaN` where
+    /// missing.
+    #[napi(ts_type = "Record<string, Float64Array>")]
+    pub measures: Object<'env>,
+}
+
+impl std::fmt::Debug for Observations<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Observations")
+            .field("renewal_id", &self.renewal_id.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The observations' columns, before any JavaScript value is made.
+struct ObservationColumns {
+    renewal_id: Vec<String>,
+    account_id: Vec<String>,
+    segment: Vec<Option<String>>,
+    renewal_date: Vec<String>,
+    quarter: Vec<String>,
+    scored_on: Vec<String>,
+    outcome: Vec<String>,
+    churned: Vec<bool>,
+    arr_before: Vec<String>,
+    arr_after: Vec<String>,
+    currency: Vec<String>,
+    score: Vec<f64>,
+    band: Vec<Option<String>>,
+    measures: Vec<(String, Vec<f64>)>,
+}
+
+impl From<&core_backtest::Observations> for ObservationColumns {
+    fn from(obs: &core_backtest::Observations) -> Self {
+        let n = obs.rows.len();
+        let mut c = ObservationColumns {
+            renewal_id: Vec::with_capacity(n),
+            account_id: Vec::with_capacity(n),
+            segment: Vec::with_capacity(n),
+            renewal_date: Vec::with_capacity(n),
+            quarter: Vec::with_capacity(n),
+            scored_on: Vec::with_capacity(n),
+            outcome: Vec::with_capacity(n),
+            churned: Vec::with_capacity(n),
+            arr_before: Vec::with_capacity(n),
+            arr_after: Vec::with_capacity(n),
+            currency: Vec::with_capacity(n),
+            score: Vec::with_capacity(n),
+            band: Vec::with_capacity(n),
+            measures: obs
+                .measures
+                .iter()
+                .map(|m| (m.clone(), Vec::with_capacity(n)))
+                .collect(),
+        };
+        for o in &obs.rows {
+            let core_backtest::Observation {
+                renewal_id,
+                account_id,
+                segment,
+                renewal_date,
+                quarter,
+                scored_on,
+                outcome,
+                churned,
+                arr_before,
+                arr_after,
+                score,
+                band,
+                measure_scores,
+            } = o;
+            c.renewal_id.push(renewal_id.clone());
+            c.account_id.push(account_id.clone());
+            c.segment.push(segment.clone());
+            c.renewal_date.push(renewal_date.to_string());
+            c.quarter.push(quarter.clone());
+            c.scored_on.push(scored_on.to_string());
+            c.outcome.push(outcome.as_str().to_string());
+            c.churned.push(*churned);
+            c.arr_before.push(arr_before.amount.to_string());
+            c.arr_after.push(arr_after.amount.to_string());
+            c.currency.push(arr_before.currency.code().to_string());
+            c.score.push(score.unwrap_or(f64::NAN));
+            c.band.push(band.clone());
+            for ((_, column), s) in c.measures.iter_mut().zip(measure_scores) {
+                column.push(*s);
+            }
+        }
+        c
+    }
+}
+
+impl ObservationColumns {
+    fn into_js(self, env: &Env) -> napi::Result<Observations<'_>> {
+        // Defined (not assigned) properties: a measure called `__proto__` is just a key.
+        let properties = self
+            .measures
+            .into_iter()
+            .map(|(name, column)| {
+                Property::new()
+                    .with_name(env, name.as_str())?
+                    .with_napi_value(env, Float64Array::new(column))
+            })
+            .collect::<napi::Result<Vec<_>>>()?;
+        let mut measures = Object::new(env)?;
+        measures.define_properties(&properties)?;
+        Ok(Observations {
+            renewal_id: self.renewal_id,
+            account_id: self.account_id,
+            segment: self.segment,
+            renewal_date: self.renewal_date,
+            quarter: self.quarter,
+            scored_on: self.scored_on,
+            outcome: self.outcome,
+            churned: self.churned,
+            arr_before: self.arr_before,
+            arr_after: self.arr_after,
+            currency: self.currency,
+            score: Float64Array::new(self.score),
+            band: self.band,
+            measures,
+        })
+    }
+}
+
+// The task types come before the functions returning them: the TypeScript generator reads
+// a task's output type (`Promise<Backtest>`) from its `impl Task`, in source order.
+
+/// What a back-test runs on: the book, the scorecard and the configuration.
+type BacktestInput = (Arc<Loaded>, Arc<core_health::Scorecard>, BacktestConfig);
+
+/// Replay the renewals and report on them: the core's `observe`, then `report`.
+fn run_backtest((loaded, card, cfg): BacktestInput) -> Result<Backtest, Failure> {
+    let observations = guard(|| core_backtest::observe(&loaded.book, &card, &cfg))?;
+    let report = guard(|| core_backtest::report(&observations, &card, &cfg))?;
+    Ok(Backtest {
+        card,
+        observations: Arc::new(observations),
+        report: Arc::new(report),
+    })
+}
+
+/// Runs a back-test on a worker thread (`backtestAsync`).
+#[derive(Debug)]
+pub struct BacktestTask {
+    input: Option<Result<BacktestInput, Failure>>,
+}
+
+#[napi]
+impl Task for BacktestTask {
+    type Output = Result<Backtest, Failure>;
+    type JsValue = Backtest;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(match self.input.take() {
+            Some(Ok(input)) => run_backtest(input),
+            Some(Err(failure)) => Err(failure),
+            None => Err(Failure::Internal("the back-test task ran twice".into())),
+        })
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Backtest> {
+        output.map_err(|f| f.into_js(&env))
+    }
+}
+
+/// What a re-calibration fits on: the observations, the scorecard and the configuration.
+type RecalibrateInput = (
+    Arc<core_backtest::Observations>,
+    Arc<core_health::Scorecard>,
+    RecalibrationConfig,
+);
+
+fn run_recalibrate((obs, card, cfg): RecalibrateInput) -> Result<Recalibration, Failure> {
+    guard(|| core_backtest::recalibrate(&obs, &card, &cfg)).map(Recalibration::new)
+}
+
+/// Re-calibrates on a worker thread (`backtest.recalibrateAsync`).
+#[derive(Debug)]
+pub struct RecalibrateTask {
+    input: Option<Result<RecalibrateInput, Failure>>,
+}
+
+#[napi]
+impl Task for RecalibrateTask {
+    type Output = Result<Recalibration, Failure>;
+    type JsValue = Recalibration;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(match self.input.take() {
+            Some(Ok(input)) => run_recalibrate(input),
+            Some(Err(failure)) => Err(failure),
+            None => Err(Failure::Internal(
+                "the re-calibration task ran twice".into(),
+            )),
+        })
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Recalibration> {
+        output.map_err(|f| f.into_js(&env))
+    }
+}
+
+/// The `backtest`/`backtestAsync` arguments, read on the calling thread.
+fn backtest_args(
+    env: &Env,
+    book: Unknown,
+    scorecard: Unknown,
+    options: Option<Unknown>,
+) -> Result<BacktestInput, Failure> {
+    let loaded = args::book(env, book)?;
+    let card = args::scorecard(env, scorecard)?;
+    let cfg = args::backtest_options(env, options)?;
+    Ok((loaded, card, cfg))
+}
+
+/// Back-test a health scorecard on a book: every renewal of the last `quarters` calendar
+/// quarters (ending with the quarter of `end`, by default the latest renewal outcome) is
+/// replayed, scoring the account as of `leadDays` before its renewal from the book as it
+/// stood that day (point-in-time: nothing dated later is seen), and set beside what happened.
+///
+/// An invalid configuration (0 quarters, a lift fraction outside (0, 1], a book without
+/// renewal outcomes) is a `CSOPS_CONFIG` error with the core's message; an argument of the
+/// wrong type, or an unknown option, is `CSOPS_INVALID_ARGUMENT`. Runs on the calling
+/// thread: `backtestAsync` keeps the event loop free.
+#[napi(ts_args_type = "book: Book, scorecard: Scorecard, options?: BacktestOptions | null")]
+pub fn backtest(
+    env: Env,
+    book: Unknown,
+    scorecard: Unknown,
+    options: Option<Unknown>,
+) -> napi::Result<Backtest> {
+    js(&env, || {
+        backtest_args(&env, book, scorecard, options).and_then(run_backtest)
+    })
+}
+
+/// `backtest` on a worker thread: the arguments are read on the calling thread (the book and
+/// scorecard are shared, not copied), the renewals replayed off the event loop. Every error
+/// (including a bad argument) rejects the promise; nothing is thrown synchronously.
+#[napi(ts_args_type = "book: Book, scorecard: Scorecard, options?: BacktestOptions | null")]
+pub fn backtest_async(
+    env: Env,
+    book: Unknown,
+    scorecard: Unknown,
+    options: Option<Unknown>,
+) -> AsyncTask<BacktestTask> {
+    AsyncTask::new(BacktestTask {
+        input: Some(backtest_args(&env, book, scorecard, options)),
+    })
+}
+
+/// A back-test: the renewals replayed (`observations`) and what they say about the scorecard
+/// (`report`, `render()`). Immutable; made by `backtest` and `backtestAsync`.
+/// `recalibrate` fits new weights on its older quarters and proves them on the latest.
+#[napi]
+#[derive(Debug)]
+pub struct Backtest {
+    card: Arc<core_health::Scorecard>,
+    observations: Arc<core_backtest::Observations>,
+    report: Arc<core_backtest::BacktestReport>,
+}
+
+#[napi]
+impl Backtest {
+    /// The report as readable text: bands with Wilson intervals and ARR, the red-vs-green
+    /// verdict, AUC, Brier score, lift, survival, measures, quarters.
+    #[napi]
+    pub fn render(&self, env: Env) -> napi::Result<String> {
+        js(&env, || guard(|| Ok(self.report.render())))
+    }
+
+    /// The whole report as data: the core's report with camelCase keys (dates as
+    /// `YYYY-MM-DD`, money as `{ amount, currency }` with a decimal-string amount, undefined
+    /// statistics as `null`). A fresh object on every access.
+    #[napi(getter)]
+    pub fn report(&self, env: Env) -> napi::Result<BacktestReport> {
+        js(&env, || {
+            guard(|| Ok(BacktestReport::from(self.report.as_ref())))
+        })
+    }
+
+    /// The replayed renewals, one row per renewal, by column. A fresh object on every access.
+    #[napi(getter)]
+    pub fn observations<'env>(&self, env: &'env Env) -> napi::Result<Observations<'env>> {
+        let columns = js(env, || {
+            guard(|| Ok(ObservationColumns::from(self.observations.as_ref())))
+        })?;
+        columns.into_js(env).map_err(|e| {
+            Failure::Internal(format!("building the observations failed: {}", e.reason))
+                .into_js(env)
+        })
+    }
+
+    /// Re-calibrate the scorecard on these renewals: fit new weights (an L2-penalised
+    /// logistic regression of churn on the measure scores, inverse penalty `c`) on all but
+    /// the latest `holdoutQuarters`, and compare the old and new scorecards on those. Too
+    /// few quarters to hold out, an unknown `probability` method or `c` ≤ 0 are a
+    /// `CSOPS_CONFIG` error with the core's message.
+    #[napi(ts_args_type = "options?: RecalibrationOptions | null")]
+    pub fn recalibrate(&self, env: Env, options: Option<Unknown>) -> napi::Result<Recalibration> {
+        js(&env, || {
+            self.recalibrate_args(&env, options)
+                .and_then(run_recalibrate)
+        })
+    }
+
+    /// `recalibrate` on a worker thread. Every error (including a bad argument) rejects the
+    /// promise; nothing is thrown synchronously.
+    #[napi(ts_args_type = "options?: RecalibrationOptions | null")]
+    pub fn recalibrate_async(
+        &self,
+        env: Env,
+        options: Option<Unknown>,
+    ) -> AsyncTask<RecalibrateTask> {
+        AsyncTask::new(RecalibrateTask {
+            input: Some(self.recalibrate_args(&env, options)),
+        })
+    }
+}
+
+impl Backtest {
+    /// The `recalibrate`/`recalibrateAsync` arguments, read on the calling thread.
+    fn recalibrate_args(
+        &self,
+        env: &Env,
+        options: Option<Unknown>,
+    ) -> Result<RecalibrateInput, Failure> {
+        let cfg = args::recalibration_options(env, options)?;
+        Ok((Arc::clone(&self.observations), Arc::clone(&self.card), cfg))
+    }
+}
+
+/// A re-calibration: new weights fitted on older quarters and proved on the latest. The
+/// re-weighted `scorecard` is an ordinary `Scorecard` (save it with `toJson` or `toToml`);
+/// `report` holds the figures, `render()` the text. Immutable; made by
+/// `backtest.recalibrate` and `backtest.recalibrateAsync`.
+#[napi]
+#[derive(Debug)]
+pub struct Recalibration {
+    inner: Arc<core_backtest::Recalibration>,
+    scorecard: Arc<core_health::Scorecard>,
+}
+
+impl Recalibration {
+    fn new(r: core_backtest::Recalibration) -> Self {
+        Recalibration {
+            scorecard: Arc::new(r.scorecard.clone()),
+            inner: Arc::new(r),
+        }
+    }
+}
+
+#[napi]
+impl Recalibration {
+    /// The re-weighted scorecard: same measures, normalisers, missing rules and bands; each
+    /// measure's weight from the fit (measures that did not protect against churn dropped).
+    /// A new `Scorecard` object on every access, for the same scorecard.
+    #[napi(getter)]
+    pub fn scorecard(&self) -> Scorecard {
+        Scorecard::from_shared(Arc::clone(&self.scorecard))
+    }
+
+    /// The re-calibration as readable text: weights before and after, held-out AUC and Brier
+    /// score before and after, the band choices.
+    #[napi]
+    pub fn render(&self, env: Env) -> napi::Result<String> {
+        js(&env, || guard(|| Ok(self.inner.render())))
+    }
+
+    /// The whole re-calibration as data (camelCase keys; the scorecard as `ScorecardJson`).
+    /// A fresh object on every access.
+    #[napi(getter)]
+    pub fn report(&self, env: Env) -> napi::Result<RecalibrationReport> {
+        js(&env, || {
+            guard(|| Ok(RecalibrationReport::from(self.inner.as_ref())))
+        })
+    }
+
+    /// P(churn) for scores of the re-weighted scorecard, from the mapping fitted on the
+    /// training quarters (`report.probability`): one probability per score, always as a
+    /// `Float64Array` (of length 1 for a number). `NaN` (or `null` in an array) stays `NaN`:
+    /// no score, no probability.
+    #[napi(ts_args_type = "scores: number | Array<number | null> | Float64Array")]
+    pub fn churn_probability(&self, env: Env, scores: Unknown) -> napi::Result<Float64Array> {
+        js(&env, || {
+            let scores = args::scores(scores)?;
+            let map = &self.inner.probability;
+            guard(|| {
+                Ok(scores
+                    .iter()
+                    .map(|&s| {
+                        if s.is_nan() {
+                            f64::NAN
+                        } else {
+                            map.probability(s)
+                        }
+                    })
+                    .collect::<Vec<f64>>())
+            })
+            .map(Float64Array::new)
+        })
+    }
+}
