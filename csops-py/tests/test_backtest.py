@@ -393,7 +393,7 @@ def test_recalibration_arguments_are_taken(bt: csops.Backtest) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"quarters": 0}, "at least one quarter"),
+        ({"quarters": 0}, "1 to 400 quarters"),
         ({"lift_fractions": (1.5,)}, "lift fraction 1.5 is not in (0, 1]"),
         ({"lift_fractions": (0.1, 0.0)}, "lift fraction 0 is not in (0, 1]"),
         ({"lead_days": -1}, "lead_days"),
