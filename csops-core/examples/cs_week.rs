@@ -16,8 +16,14 @@ use std::time::Instant;
 use csops_core::backtest::{BacktestConfig, RecalibrationConfig, observe, recalibrate, report};
 use csops_core::book::LoadMode;
 use csops_core::features::{FeatureConfig, features_as_of};
+use csops_core::forecast::{
+    ForecastConfig, ReconcileConfig, RenewalProbability, forecast, health_as_of, reconcile,
+};
 use csops_core::health::Scorecard;
 use csops_core::interchange::{LoadOptions, load_csv_dir};
+use csops_core::retention::{
+    ArrHistory, Cut, Period, arr_bridge, retention_by, retention_series, trailing_twelve_months,
+};
 
 fn main() -> ExitCode {
     let dir = std::env::args_os()
@@ -146,6 +152,118 @@ fn run(dir: &std::path::Path) -> csops_core::Result<()> {
             b.auc,
             recal.before.brier.map_or("-".into(), |x| format!("{x:.4}")),
             recal.after.brier.map_or("-".into(), |x| format!("{x:.4}")),
+        );
+    }
+
+    println!("\n== 6. Next quarter's renewal forecast, reconciled with the CRM ==");
+    // P(renew) from the re-tuned scorecard's calibrated mapping, on today's scores.
+    let health = health_as_of(book, &recal.scorecard, as_of, &FeatureConfig::default())?;
+    let fc = ForecastConfig {
+        probability: RenewalProbability::Calibrated {
+            map: recal.probability.clone(),
+            fallback: 0.85,
+        },
+        ..Default::default()
+    };
+    let f = forecast(book, &health, &fc)?;
+    let cur = f.currency.code();
+    println!(
+        "{} to {}: {} renewals, {} {cur} up for renewal, expected to renew {} {cur}; \
+         expected expansion {} {cur} on renewing accounts, {} {cur} on the rest",
+        f.from,
+        f.to,
+        f.lines.len(),
+        f.arr,
+        f.expected_renewal,
+        f.expected_expansion,
+        f.other_expansion
+    );
+    if let Some(d) = &f.distribution {
+        println!(
+            "renewed ARR ({}): P10 {:.0}  P50 {:.0}  P90 {:.0} {cur}",
+            d.method, d.p10, d.p50, d.p90
+        );
+    }
+    println!(
+        "categories: commit {} · best case {} · pipeline {} {cur}",
+        f.commit, f.best_case, f.pipeline
+    );
+    for m in &f.by_month {
+        println!(
+            "  {}  {:>3} renewals  ARR {:>14}  expected {:>14}",
+            m.key, m.renewals, m.arr, m.expected_renewal
+        );
+    }
+    let r = reconcile(book, &f, &ReconcileConfig::default())?;
+    println!(
+        "CRM renewal opportunities {} {cur} vs forecast {} {cur}: gap {} -> {}",
+        r.crm_arr,
+        r.forecast_arr,
+        r.gap.map_or("-".into(), |g| format!("{:+.2}%", 100.0 * g)),
+        if r.passes {
+            "reconciles within 2%"
+        } else {
+            "does NOT reconcile within 2%"
+        }
+    );
+    let mut kinds: std::collections::BTreeMap<String, usize> = Default::default();
+    for i in &r.issues {
+        *kinds.entry(format!("{:?}", i.kind)).or_default() += 1;
+    }
+    for (k, n) in &kinds {
+        println!("  {n:>3} × {k}");
+    }
+    for i in r.issues.iter().take(6) {
+        println!("  {:<9} {:?}: {}", i.account_id, i.kind, i.detail);
+    }
+
+    println!("\n== 7. Retention: trailing twelve months, by segment and by quarter ==");
+    let history = ArrHistory::from_book(book)?;
+    let rate = |x: Option<f64>| x.map_or("-".into(), |x| format!("{:.1}%", 100.0 * x));
+    let ttm = trailing_twelve_months(&history, as_of)?;
+    println!(
+        "TTM to {as_of}: GRR {}  NRR {}  logo retention {} ({} of {} logos)",
+        rate(ttm.grr),
+        rate(ttm.nrr),
+        rate(ttm.logo_retention),
+        ttm.logos_retained,
+        ttm.logos
+    );
+    for s in retention_by(
+        book,
+        &history,
+        ttm.from,
+        ttm.to,
+        &Cut::Field("segment".into()),
+    )? {
+        println!(
+            "  {:<12} GRR {:>7}  NRR {:>7}  logos {:>4}  start ARR {:>14} {}",
+            s.label,
+            rate(s.grr),
+            rate(s.nrr),
+            s.logos,
+            s.start_arr.round_dp(2),
+            s.currency.code()
+        );
+    }
+    let bridge = arr_bridge(&history, ttm.from, ttm.to)?;
+    println!(
+        "ARR bridge: start {} + new {} + expansion {} - contraction {} - churn {} + reactivation {} = end {}",
+        bridge.start.round_dp(2),
+        bridge.new.round_dp(2),
+        bridge.expansion.round_dp(2),
+        bridge.contraction.round_dp(2),
+        bridge.churn.round_dp(2),
+        bridge.reactivation.round_dp(2),
+        bridge.end.round_dp(2)
+    );
+    let series = retention_series(&history, ttm.from, as_of, Period::Quarter)?;
+    for q in &series {
+        println!(
+            "  {}  GRR {:>7}  NRR {:>7}",
+            q.label,
+            rate(q.grr),
+            rate(q.nrr)
         );
     }
     Ok(())

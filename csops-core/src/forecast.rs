@@ -321,6 +321,7 @@ pub struct RenewalForecast {
     pub distribution: Option<Distribution>,
 }
 
+/// To the cent, half to even (banker's rounding, so rounding errors do not drift one way).
 fn to_cents(d: Decimal) -> Decimal {
     d.round_dp(2)
 }
@@ -393,7 +394,8 @@ pub fn forecast(
     let mut lines = Vec::new();
     let mut other_expansion = Decimal::ZERO;
     for (a, acc) in book.accounts().iter().enumerate() {
-        let arr = history.arr_on(a, as_of);
+        // Converted amounts carry the rate's decimals; a forecast line is in cents.
+        let arr = to_cents(history.arr_on(a, as_of));
         let renewal = acc.next_renewal_on_or_after(from).filter(|d| *d <= to);
         let Some(renewal_date) = renewal.filter(|_| arr > Decimal::ZERO) else {
             other_expansion += opp_expansion[a];
@@ -809,10 +811,7 @@ pub fn reconcile(
             continue;
         };
         used.insert(o.id.clone());
-        let amount = convert(&o.amount)?;
-        if o.close_date < forecast.from || o.close_date > forecast.to {
-            // Matched, but the CRM counts it in another window: it still explains this one.
-        }
+        let amount = to_cents(convert(&o.amount)?);
         crm_arr += amount;
         crm_weighted += amount * Decimal::from_f64(o.probability).unwrap_or_default();
         let diff = (amount - line.arr).abs();
@@ -851,7 +850,7 @@ pub fn reconcile(
                 detail: format!(
                     "the CRM says commit; health says {} (score {})",
                     line.band.as_deref().unwrap_or("-"),
-                    line.score.map_or("-".into(), |s| format!("{s:.0}"))
+                    line.score.map_or("-".into(), |s| format!("{s:.1}"))
                 ),
             });
         }
@@ -865,7 +864,7 @@ pub fn reconcile(
                 && o.close_date <= forecast.to
                 && !used.contains(&o.id)
             {
-                let amount = convert(&o.amount)?;
+                let amount = to_cents(convert(&o.amount)?);
                 crm_arr += amount;
                 crm_weighted += amount * Decimal::from_f64(o.probability).unwrap_or_default();
                 issues.push(ReconciliationIssue {
