@@ -105,6 +105,9 @@ impl ArrHistory {
                     }
                     None => steps.push((account.start_date, convert(&account.arr)?)),
                 }
+                // Outcomes dated before the start date go before the start step (stable: an
+                // outcome on the start date itself stays after it and wins).
+                steps.sort_by_key(|s| s.0);
             }
             accounts.push((account.start_date, steps));
         }
@@ -151,11 +154,16 @@ impl ArrHistory {
     /// Whether account `a` had ARR at any time on or before `day`.
     pub fn ever_before(&self, a: usize, day: NaiveDate) -> bool {
         let (start, steps) = &self.accounts[a];
-        day >= *start
-            && steps
-                .iter()
-                .take_while(|s| s.0 <= day)
-                .any(|s| s.1 > Decimal::ZERO)
+        if day < *start {
+            return false;
+        }
+        // From the step in force on the start date: a positive amount recorded before the
+        // account started and replaced before it did is not ARR it ever had.
+        let first = steps.partition_point(|s| s.0 <= *start).saturating_sub(1);
+        steps[first..]
+            .iter()
+            .take_while(|s| s.0 <= day)
+            .any(|s| s.1 > Decimal::ZERO)
     }
 }
 

@@ -386,3 +386,147 @@ fn backtest_vectors_agree() {
         subset(&name, "expect", &v["expect"], &actual);
     }
 }
+
+/// The revenue vectors (`tests/conformance/revenue/`): ARR bridges, retention (optionally
+/// cut), a forecast and its reconciliation, on an inline JSON book.
+#[test]
+fn revenue_vectors_agree() {
+    use csops_core::forecast::{ForecastConfig, Health, ReconcileConfig, forecast, reconcile};
+    use csops_core::retention::{ArrHistory, Cut, arr_bridge, retention, retention_by};
+    use rust_decimal::Decimal;
+    use serde_json::json;
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/revenue");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 3, "revenue vectors are missing");
+    let dec = |v: &Value| -> Decimal { v.as_str().unwrap().parse().unwrap() };
+    for path in files {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let opts = LoadOptions {
+            mode: LoadMode::Lenient,
+            ..Default::default()
+        };
+        let book = load_json_str(&v["book_json"].to_string(), &opts)
+            .unwrap()
+            .book;
+        let history = ArrHistory::from_book(&book).unwrap();
+        let day = |x: &Value| x.as_str().unwrap().parse::<chrono::NaiveDate>().unwrap();
+        for case in v["bridge"].as_array().into_iter().flatten() {
+            let e = &case["expect"];
+            match arr_bridge(&history, day(&case["from"]), day(&case["to"])) {
+                Err(Error::Config(_)) => assert_eq!(e["error"], "config", "{name}"),
+                Err(err) => panic!("{name}: {err}"),
+                Ok(b) => {
+                    assert!(e["error"].is_null(), "{name}: expected an error");
+                    for (k, got) in [
+                        ("start", b.start),
+                        ("new", b.new),
+                        ("expansion", b.expansion),
+                        ("contraction", b.contraction),
+                        ("churn", b.churn),
+                        ("reactivation", b.reactivation),
+                        ("end", b.end),
+                    ] {
+                        assert_eq!(got, dec(&e[k]), "{name}: bridge {k}");
+                    }
+                    let actual = json!({
+                        "logos_start": b.logos_start, "logos_new": b.logos_new,
+                        "logos_churned": b.logos_churned, "logos_reactivated": b.logos_reactivated,
+                        "logos_end": b.logos_end,
+                        "movements": b.accounts.iter().map(|m| (m.account_id.clone(), serde_json::to_value(m.movement).unwrap())).collect::<serde_json::Map<_, _>>(),
+                    });
+                    let mut expected = e.clone();
+                    for k in [
+                        "start",
+                        "new",
+                        "expansion",
+                        "contraction",
+                        "churn",
+                        "reactivation",
+                        "end",
+                        "error",
+                    ] {
+                        expected.as_object_mut().unwrap().remove(k);
+                    }
+                    subset(&name, "bridge", &expected, &actual);
+                }
+            }
+        }
+        for case in v["retention"].as_array().into_iter().flatten() {
+            let (from, to) = (day(&case["from"]), day(&case["to"]));
+            let got = match case["cut"].as_str() {
+                None => vec![retention(&history, from, to).unwrap()],
+                Some("start_cohort") => {
+                    retention_by(&book, &history, from, to, &Cut::StartCohort).unwrap()
+                }
+                Some(f) => retention_by(&book, &history, from, to, &Cut::Field(f.into())).unwrap(),
+            };
+            let want = case["expect"].as_array().unwrap();
+            assert_eq!(got.len(), want.len(), "{name}: cohorts");
+            for (g, w) in got.iter().zip(want) {
+                for (k, x) in [
+                    ("start_arr", g.start_arr),
+                    ("retained_arr", g.retained_arr),
+                    ("end_arr", g.end_arr),
+                ] {
+                    assert_eq!(x, dec(&w[k]), "{name}: {} {k}", g.label);
+                }
+                let actual = json!({
+                    "label": g.label, "logos": g.logos, "logos_retained": g.logos_retained,
+                    "grr": g.grr, "nrr": g.nrr, "logo_retention": g.logo_retention,
+                });
+                let mut expected = w.clone();
+                for k in ["start_arr", "retained_arr", "end_arr"] {
+                    expected.as_object_mut().unwrap().remove(k);
+                }
+                subset(&name, "retention", &expected, &actual);
+            }
+        }
+        if let Some(fc) = v.get("forecast") {
+            let cfg: ForecastConfig = serde_json::from_value(fc["config"].clone()).unwrap();
+            let health: BTreeMap<String, Health> =
+                serde_json::from_value(fc["health"].clone()).unwrap_or_default();
+            let f = forecast(&book, &health, &cfg).unwrap();
+            let e = &fc["expect"];
+            for (k, x) in [
+                ("arr", f.arr),
+                ("expected_renewal", f.expected_renewal),
+                ("expected_expansion", f.expected_expansion),
+                ("commit", f.commit),
+                ("best_case", f.best_case),
+                ("pipeline", f.pipeline),
+            ] {
+                assert_eq!(x, dec(&e[k]), "{name}: forecast {k}");
+            }
+            let d = f.distribution.as_ref().unwrap();
+            let actual = json!({
+                "from": f.from.to_string(), "to": f.to.to_string(),
+                "accounts": f.lines.iter().map(|l| l.account_id.clone()).collect::<Vec<_>>(),
+                "distribution": { "method": d.method, "p10": d.p10, "p50": d.p50, "p90": d.p90, "mean": d.mean },
+            });
+            let expected = json!({
+                "from": e["from"], "to": e["to"], "accounts": e["accounts"], "distribution": e["distribution"],
+            });
+            subset(&name, "forecast", &expected, &actual);
+            if let Some(rc) = v.get("reconcile") {
+                let cfg: ReconcileConfig = serde_json::from_value(rc["config"].clone()).unwrap();
+                let r = reconcile(&book, &f, &cfg).unwrap();
+                let e = &rc["expect"];
+                assert_eq!(r.forecast_arr, dec(&e["forecast_arr"]), "{name}");
+                assert_eq!(r.crm_arr, dec(&e["crm_arr"]), "{name}");
+                let actual = json!({
+                    "gap": r.gap, "passes": r.passes,
+                    "issues": r.issues.iter().map(|i| json!([serde_json::to_value(i.kind).unwrap(), i.account_id])).collect::<Vec<_>>(),
+                });
+                let expected =
+                    json!({ "gap": e["gap"], "passes": e["passes"], "issues": e["issues"] });
+                subset(&name, "reconcile", &expected, &actual);
+            }
+        }
+    }
+}

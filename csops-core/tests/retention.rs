@@ -134,3 +134,73 @@ fn mixed_currencies_need_a_rate() {
         Err(csops_core::Error::Money(_))
     ));
 }
+
+/// Two edge cases found by the pandas cross-check: records dated before an account started.
+#[test]
+fn records_before_the_start_date_follow_the_definitions() {
+    use csops_core::book::Records;
+    use csops_core::money::Money;
+    use csops_core::record::{Account, ArrSnapshot, Outcome, RenewalOutcome};
+    let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+    let usd = |s: &str| Money::new(s.parse().unwrap(), Currency::new("USD").unwrap());
+    let acc = |id: &str| Account {
+        id: id.into(),
+        name: id.into(),
+        owner_csm: None,
+        segment: None,
+        tier: None,
+        region: None,
+        industry: None,
+        plan: None,
+        arr: usd("100.00"),
+        seats: None,
+        start_date: d("2025-01-15"),
+        renewal_date: None,
+        term_months: None,
+        attributes: Default::default(),
+    };
+    let mut r = Records::default();
+    // E1: no snapshots; an outcome before the start (100 -> 200) and one after (200 -> 300).
+    r.accounts.push(acc("E1"));
+    for (id, day, before, after) in [
+        ("R1", "2024-12-01", "100.00", "200.00"),
+        ("R2", "2025-06-01", "200.00", "300.00"),
+    ] {
+        r.renewal_outcomes.push(RenewalOutcome {
+            id: id.into(),
+            account_id: "E1".into(),
+            renewal_date: d(day),
+            outcome: Outcome::Expanded,
+            arr_before: usd(before),
+            arr_after: usd(after),
+        });
+    }
+    // E2: a positive snapshot before the start, zeroed before the start, then 50.
+    r.accounts.push(acc("E2"));
+    for (day, arr) in [
+        ("2024-11-30", "100.00"),
+        ("2024-12-31", "0.00"),
+        ("2025-03-31", "50.00"),
+    ] {
+        r.arr_snapshots.push(ArrSnapshot {
+            account_id: "E2".into(),
+            date: d(day),
+            arr: usd(arr),
+        });
+    }
+    let (book, _) = Book::from_records(r, LoadMode::Strict).unwrap();
+    let h = ArrHistory::from_book(&book).unwrap();
+    // E1 on 2025-01-20: the start step (ARR before the first outcome) is the latest step.
+    assert_eq!(
+        h.arr_on(0, d("2025-01-20")),
+        "100.00".parse::<Decimal>().unwrap()
+    );
+    assert_eq!(
+        h.arr_on(0, d("2025-07-01")),
+        "300.00".parse::<Decimal>().unwrap()
+    );
+    // E2 had no ARR on any day from its start to 2025-02-28: its 50 is new, not a win-back.
+    let b = arr_bridge(&h, d("2025-02-28"), d("2025-06-30")).unwrap();
+    let e2 = b.accounts.iter().find(|m| m.account_id == "E2").unwrap();
+    assert_eq!(e2.movement, Movement::New);
+}
