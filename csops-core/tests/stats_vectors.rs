@@ -277,3 +277,23 @@ fn deciles_and_lift_match_pandas() {
         close(&what, l.lift, num(&c["lift"]), 1e-9);
     }
 }
+
+#[test]
+fn separated_outcomes_without_a_penalty_say_so() {
+    let x: Vec<f64> = (0..40).map(f64::from).collect();
+    let y: Vec<bool> = x.iter().map(|v| *v >= 20.0).collect();
+    let Err(csops_core::Error::Config(p)) = logistic(&[&x], &y, None) else {
+        panic!("a separable fit without penalty must fail")
+    };
+    assert!(p[0].contains("perfectly separated"), "{p:?}");
+    // With a penalty it has an answer, and Platt scaling falls back to one.
+    assert!(logistic(&[&x], &y, Some(1.0)).is_ok());
+    assert!(ProbabilityMap::fit(&x, &y, ProbabilityMethod::Platt).is_ok());
+    // A column equal to the intercept's, without a penalty, has no unique answer.
+    let constant = vec![1.0; 40];
+    let mixed: Vec<bool> = (0..40).map(|i| i % 3 == 0).collect();
+    let Err(csops_core::Error::Config(p)) = logistic(&[&x, &constant], &mixed, None) else {
+        panic!("a duplicated intercept column must fail")
+    };
+    assert!(p[0].contains("singular"), "{p:?}");
+}
