@@ -11,15 +11,20 @@ import {
   backtest,
   backtestAsync,
   defaultFeatureConfig,
+  forecast,
+  forecastAsync,
   loadBook,
   loadBookAsync,
   loadBookCsv,
   loadBookJson,
+  reconcile,
   trend,
   version,
 } from 'csops';
 import type {
   Account,
+  AccountMovement,
+  ArrBridge,
   AccountScore,
   ApplyOverridesOptions,
   BacktestOptions,
@@ -37,7 +42,11 @@ import type {
   Direction,
   FeatureConfig,
   FileCounts,
+  ForecastOptions,
+  ForecastSubtotal,
   GroupResult,
+  Health,
+  HealthAsOfOptions,
   HeldOut,
   HypothesisTest,
   Interval,
@@ -62,8 +71,17 @@ import type {
   RecalibrationOptions,
   RecalibrationReport,
   RecalibrationSplit,
+  ReconcileOptions,
+  Reconciliation,
+  ReconciliationIssue,
   RejectedRow,
+  RenewalDistribution,
+  RenewalForecast,
+  RenewalLine,
   ReportedScore,
+  Retention,
+  RetentionOptions,
+  RetentionSeriesOptions,
   RocAuc,
   ScoreColumns,
   ScoreOptions,
@@ -464,6 +482,96 @@ export async function usage(): Promise<void> {
   // @ts-expect-error -- money amounts are exact decimal text
   const arrUp: number = bandRow.arrUp.amount;
   void arrUp;
+
+  // Revenue: the ARR bridge, retention, health on a day, the forecast and its reconciliation.
+  const bridge = exact<ArrBridge>()(book.arrBridge('2025-09-30', new Date()));
+  exact<string>()(bridge.new); // exact decimal text, never a number
+  exact<string>()(bridge.currency);
+  exact<number>()(bridge.logosChurned);
+  const movement = exact<AccountMovement>()(bridge.accounts[0]!);
+  exact<'flat' | 'new' | 'expansion' | 'contraction' | 'churn' | 'reactivation'>()(movement.movement);
+  exact<string>()(movement.end);
+  const retentionOptions: RetentionOptions = { by: 'attr.region' };
+  const rows = exact<Array<Retention>>()(book.retention('2025-09-30', '2026-09-30', retentionOptions));
+  exact<Array<Retention>>()(book.retention('2025-09-30', '2026-09-30'));
+  exact<Array<Retention>>()(book.retention('2025-09-30', '2026-09-30', { by: 'start_cohort' }));
+  exact<Array<Retention>>()(book.retention('2025-09-30', '2026-09-30', { by: { 'A-1': 'red' } }));
+  const cohort = rows[0]!;
+  exact<string>()(cohort.startArr);
+  exact<number | null>()(cohort.grr);
+  exact<number | null>()(cohort.logoRetention);
+  const seriesOptions: RetentionSeriesOptions = { period: 'month' };
+  exact<Array<Retention>>()(book.retentionSeries('2025-09-30', '2026-09-30', seriesOptions));
+  exact<Retention>()(book.trailingTwelveMonths());
+  exact<Retention>()(book.trailingTwelveMonths('2026-09-30'));
+  const healthOptions: HealthAsOfOptions = { features: { usage_window_days: 28 } };
+  const health = exact<Record<string, Health>>()(book.healthAsOf(card, '2026-09-30', healthOptions));
+  exact<Record<string, Health>>()(book.healthAsOf(card));
+  exact<Promise<Record<string, Health>>>()(book.healthAsOfAsync(card, null));
+  exact<number | null>()(health['A-1']!.score);
+  exact<string | null>()(health['A-1']!.band);
+
+  const forecastOptions: ForecastOptions = {
+    health,
+    from: '2026-10-01',
+    to: '2026-12-31',
+    asOf: '2026-09-30',
+    probability: rc,
+    expansion: 'opportunities',
+    distribution: 'monte_carlo',
+    draws: 10_000,
+    seed: 7,
+    commitFrom: 0.9,
+    bestCaseFrom: 0.6,
+  };
+  const fc = exact<RenewalForecast>()(forecast(book, forecastOptions));
+  exact<RenewalForecast>()(forecast(book));
+  exact<RenewalForecast>()(forecast(book, { probability: { calibrated: rc, fallback: 0.8 } }));
+  exact<RenewalForecast>()(forecast(book, { probability: { calibrated: rcReport.probability } }));
+  exact<RenewalForecast>()(forecast(book, { probability: { bandPriors: { red: 0.7, green: 0.95 }, fallback: 0.85 } }));
+  exact<RenewalForecast>()(forecast(book, { probability: { supplied: { 'A-1': 0.5 } } }));
+  exact<Promise<RenewalForecast>>()(forecastAsync(book, forecastOptions));
+  exact<string>()(fc.expectedRenewal);
+  exact<string>()(fc.bestCase);
+  const line = exact<RenewalLine>()(fc.lines[0]!);
+  exact<number>()(line.pRenew);
+  exact<number | null>()(line.score);
+  exact<'commit' | 'best_case' | 'pipeline'>()(line.category);
+  exact<Array<ForecastSubtotal>>()(fc.byMonth);
+  exact<number>()(fc.bySegment[0]!.renewals);
+  const distribution = exact<RenewalDistribution | null>()(fc.distribution);
+  exact<'exact' | 'grid' | 'monte_carlo'>()(distribution!.method);
+  exact<number>()(distribution!.p90);
+  const reconcileOptions: ReconcileOptions = { tolerance: 0.02, amountTolerance: 0.01, matchDays: 60, atRiskBands: ['red'] };
+  const rec = exact<Reconciliation>()(reconcile(book, fc, reconcileOptions));
+  exact<Reconciliation>()(reconcile(book, JSON.parse(JSON.stringify(fc)) as RenewalForecast));
+  exact<number | null>()(rec.gap);
+  exact<boolean>()(rec.passes);
+  exact<string>()(rec.crmArr);
+  const issue = exact<ReconciliationIssue>()(rec.issues[0]!);
+  exact<string | null>()(issue.opportunityId);
+  exact<'missing_opportunity' | 'no_renewal_due' | 'amount_mismatch' | 'close_date_outside_renewal_month' | 'commit_on_at_risk_account'>()(issue.kind);
+  // @ts-expect-error -- options are camelCase
+  forecast(book, { as_of: '2026-09-30' });
+  // @ts-expect-error -- not an expansion source
+  forecast(book, { expansion: 'pipeline' });
+  // @ts-expect-error -- a probability source is named
+  forecast(book, { probability: { red: 0.7 } });
+  // @ts-expect-error -- band priors are numbers
+  forecast(book, { probability: { bandPriors: { red: '0.7' } } });
+  // @ts-expect-error -- the book comes first
+  forecast(forecastOptions);
+  // @ts-expect-error -- not a cut
+  book.retention('2025-09-30', '2026-09-30', { by: 'colour' });
+  // @ts-expect-error -- not a period
+  book.retentionSeries('2025-09-30', '2026-09-30', { period: 'week' });
+  // @ts-expect-error -- a scorecard, not its JSON
+  book.healthAsOf(card.toJson());
+  // @ts-expect-error -- reconcile takes the book, then the forecast
+  reconcile(fc, book);
+  // @ts-expect-error -- amounts are exact decimal text
+  const forecastArr: number = fc.arr;
+  void forecastArr;
 
   try {
     loadBook('exports/');

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::str::FromStr;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate};
@@ -12,8 +13,14 @@ use csops_core::backtest::{
 };
 use csops_core::book::LoadMode;
 use csops_core::features::{FeatureColumn, FeatureConfig, FeatureFrame};
+use csops_core::forecast::{
+    ForecastConfig, Health as CoreHealth, ReconcileConfig, RenewalForecast as CoreRenewalForecast,
+    RenewalProbability,
+};
 use csops_core::health::{Override as CoreOverride, ScoreDetail, Scorecard};
 use csops_core::interchange::{HeaderMap, LoadOptions as CoreLoadOptions};
+use csops_core::money::Currency;
+use csops_core::retention::{Cut, Period};
 use napi::bindgen_prelude::{
     Array, ClassInstance, Float64ArraySlice, FromNapiValue, Function, JavaScriptClassExt,
     JsObjectValue, Object, Unknown,
@@ -1238,4 +1245,633 @@ pub(crate) fn scores(v: Unknown) -> Result<Vec<f64>, Failure> {
             None => Ok(f64::NAN),
         })
         .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Revenue: retention, health on a day, the renewal forecast and its reconciliation.
+// ---------------------------------------------------------------------------------------------
+
+/// A core enumeration by its wire (serde) name: a string (else `CSOPS_INVALID_ARGUMENT`) the
+/// core knows (else `CSOPS_CONFIG`, with serde's message listing the names it knows).
+fn wire_enum<T: de::DeserializeOwned>(name: &str, v: Unknown) -> Result<T, Failure> {
+    use serde::de::IntoDeserializer;
+    let text = string(name, v)?;
+    let de: de::value::StrDeserializer<'_, de::value::Error> = text.as_str().into_deserializer();
+    T::deserialize(de).map_err(|e| config_problem(format!("`{name}`: {e}")))
+}
+
+/// Options of `book.retention`. An unknown key or a value of the wrong type is a
+/// `CSOPS_INVALID_ARGUMENT` error; an unknown cut a `CSOPS_CONFIG` error.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct RetentionOptions {
+    /// Cut the cohort: by an account field, by the calendar quarter accounts started
+    /// (`'start_cohort'`, labels such as `2025-Q3`), by a custom attribute (`'attr.<name>'`),
+    /// or by a label per account id (such as each account's health band at the start;
+    /// accounts without one are labelled `none`). Default: one cohort, `all`.
+    #[napi(
+        ts_type = "'segment' | 'tier' | 'region' | 'industry' | 'plan' | 'owner_csm' | 'currency' | 'start_cohort' | `attr.${string}` | Record<string, string>"
+    )]
+    pub by: Option<String>,
+}
+
+/// `retention` options: the cut, if any.
+pub(crate) fn retention_options(env: &Env, v: Option<Unknown>) -> Result<Option<Cut>, Failure> {
+    let Some(v) = present(v) else {
+        return Ok(None);
+    };
+    let expected = "an object such as { by: 'segment' }, { by: 'attr.<name>' } or \
+                    { by: { accountId: label } }";
+    let mut cut = None;
+    for (key, value) in entries(env, "options", v, expected)? {
+        if key != "by" {
+            return Err(invalid(format!(
+                "`options` has an unknown key `{key}`; expected {expected}"
+            )));
+        }
+        let Some(value) = present(Some(value)) else {
+            continue;
+        };
+        cut = Some(if matches!(value.get_type(), Ok(ValueType::String)) {
+            match string("options.by", value)?.as_str() {
+                "start_cohort" => Cut::StartCohort,
+                field => Cut::Field(field.to_string()),
+            }
+        } else {
+            let labels = entries(
+                env,
+                "options.by",
+                value,
+                "a cut name such as 'segment', or an object of labels keyed by account id",
+            )?
+            .into_iter()
+            .map(|(id, label)| Ok((id.clone(), string(&format!("options.by.{id}"), label)?)))
+            .collect::<Result<BTreeMap<_, _>, Failure>>()?;
+            Cut::Labels(labels)
+        });
+    }
+    Ok(cut)
+}
+
+/// Options of `book.retentionSeries`. An unknown key or a value of the wrong type is a
+/// `CSOPS_INVALID_ARGUMENT` error; an unknown period a `CSOPS_CONFIG` error.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct RetentionSeriesOptions {
+    /// The length of the periods: calendar months, quarters (the default) or years.
+    #[napi(ts_type = "'month' | 'quarter' | 'year'")]
+    pub period: Option<String>,
+}
+
+/// `retentionSeries` options: the period (default: quarters).
+pub(crate) fn retention_series_options(env: &Env, v: Option<Unknown>) -> Result<Period, Failure> {
+    let mut period = Period::Quarter;
+    let Some(v) = present(v) else {
+        return Ok(period);
+    };
+    let expected = "an object such as { period: 'quarter' }";
+    for (key, value) in entries(env, "options", v, expected)? {
+        if key != "period" {
+            return Err(invalid(format!(
+                "`options` has an unknown key `{key}`; expected {expected}"
+            )));
+        }
+        if let Some(value) = present(Some(value)) {
+            period = wire_enum("options.period", value)?;
+        }
+    }
+    Ok(period)
+}
+
+/// Options of `book.healthAsOf` and `book.healthAsOfAsync`. An unknown key is a
+/// `CSOPS_INVALID_ARGUMENT` error.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct HealthAsOfOptions {
+    /// The feature definitions the scorecard reads: a `FeatureConfig` object (snake_case
+    /// keys), or its JSON or TOML text (default: `defaultFeatureConfig()`). Give the same as
+    /// the back-test's `features` when the scorecard was tuned on other features.
+    #[napi(ts_type = "FeatureConfig | string")]
+    pub features: Option<String>,
+}
+
+/// `healthAsOf` options: the feature configuration.
+pub(crate) fn health_as_of_options(
+    env: &Env,
+    v: Option<Unknown>,
+) -> Result<FeatureConfig, Failure> {
+    let Some(v) = present(v) else {
+        return Ok(FeatureConfig::default());
+    };
+    let expected = "an object such as { features: { usage_window_days: 28 } }";
+    let mut features = FeatureConfig::default();
+    for (key, value) in entries(env, "options", v, expected)? {
+        if key != "features" {
+            return Err(invalid(format!(
+                "`options` has an unknown key `{key}`; expected {expected}"
+            )));
+        }
+        features = feature_config_named(env, "options.features", Some(value))?;
+    }
+    Ok(features)
+}
+
+/// An optional day (`undefined` or `null`: `None`).
+pub(crate) fn optional_date(name: &str, v: Option<Unknown>) -> Result<Option<NaiveDate>, Failure> {
+    present(v).map(|v| date(name, v)).transpose()
+}
+
+/// Health by account id: `{ accountId: { score, band } }`, as `book.healthAsOf` returns it.
+/// A `NaN` score is no score.
+fn health_map(env: &Env, name: &str, v: Unknown) -> Result<BTreeMap<String, CoreHealth>, Failure> {
+    let expected = "an object of { score, band } keyed by account id (as book.healthAsOf \
+                    returns it)";
+    let one = "an object { score: number | null, band: string | null }";
+    entries(env, name, v, expected)?
+        .into_iter()
+        .map(|(id, value)| {
+            let path = format!("{name}.{id}");
+            let (mut score, mut band) = (None, None);
+            for (key, x) in entries(env, &path, value, one)? {
+                let field = format!("{path}.{key}");
+                match key.as_str() {
+                    "score" => score = optional_number(&field, Some(x))?.filter(|s| !s.is_nan()),
+                    "band" => band = present(Some(x)).map(|x| string(&field, x)).transpose()?,
+                    _ => {
+                        return Err(invalid(format!(
+                            "`{path}` has an unknown key `{key}`; expected {one}"
+                        )));
+                    }
+                }
+            }
+            Ok((id, CoreHealth { score, band }))
+        })
+        .collect()
+}
+
+/// Probabilities keyed by a name (band or account id), each a number.
+fn probabilities(env: &Env, name: &str, v: Unknown) -> Result<BTreeMap<String, f64>, Failure> {
+    entries(env, name, v, "an object of probabilities (numbers, 0–1)")?
+        .into_iter()
+        .map(|(k, x)| Ok((k.clone(), number(&format!("{name}.{k}"), x)?)))
+        .collect()
+}
+
+/// The probability mapping of a `Recalibration` argument; `None` when `v` is not one.
+fn recalibration_map(env: &Env, v: Unknown) -> Result<Option<ProbabilityMap>, Failure> {
+    if !crate::backtest::Recalibration::instance_of(env, &v).unwrap_or(false) {
+        return Ok(None);
+    }
+    let rc = ClassInstance::<crate::backtest::Recalibration>::from_unknown(v)
+        .map_err(|e| napi_failure("recalibration", e))?;
+    Ok(Some(rc.probability_map()))
+}
+
+/// P(renew) for accounts the probability does not cover, unless `fallback` is given: the
+/// core's default (the unscored prior of its default band priors).
+fn default_fallback() -> f64 {
+    match RenewalProbability::default_band_priors() {
+        RenewalProbability::BandPriors { fallback, .. }
+        | RenewalProbability::Supplied { fallback, .. }
+        | RenewalProbability::Calibrated { fallback, .. } => fallback,
+    }
+}
+
+/// Where the forecast's probabilities come from: a `Recalibration` (its mapping, fallback
+/// 0.85), or `{ calibrated | bandPriors | supplied, fallback? }`.
+fn renewal_probability(env: &Env, name: &str, v: Unknown) -> Result<RenewalProbability, Failure> {
+    if let Some(map) = recalibration_map(env, v)? {
+        return Ok(RenewalProbability::Calibrated {
+            map,
+            fallback: default_fallback(),
+        });
+    }
+    let expected = "a Recalibration, or one of { calibrated: Recalibration | ProbabilityMap }, \
+                    { bandPriors: { band: p } } or { supplied: { accountId: p } }, each with an \
+                    optional fallback";
+    enum Source {
+        Calibrated(ProbabilityMap),
+        BandPriors(BTreeMap<String, f64>),
+        Supplied(BTreeMap<String, f64>),
+    }
+    let (mut source, mut fallback) = (None, None);
+    for (key, value) in entries(env, name, v, expected)? {
+        let field = format!("{name}.{key}");
+        let read = match key.as_str() {
+            "fallback" => {
+                fallback = optional_number(&field, Some(value))?;
+                continue;
+            }
+            "calibrated" => Source::Calibrated(match recalibration_map(env, value)? {
+                Some(map) => map,
+                None => probability_map(env, &field, value)?,
+            }),
+            "bandPriors" => Source::BandPriors(probabilities(env, &field, value)?),
+            "supplied" => Source::Supplied(probabilities(env, &field, value)?),
+            _ => {
+                return Err(invalid(format!(
+                    "`{name}` has an unknown key `{key}`; expected {expected}"
+                )));
+            }
+        };
+        if source.replace(read).is_some() {
+            return Err(invalid(format!(
+                "`{name}` takes one of `calibrated`, `bandPriors` and `supplied`, not several"
+            )));
+        }
+    }
+    let fallback = fallback.unwrap_or_else(default_fallback);
+    match source {
+        None => Err(invalid(format!("`{name}` must be {expected}"))),
+        Some(Source::Calibrated(map)) => Ok(RenewalProbability::Calibrated { map, fallback }),
+        Some(Source::BandPriors(priors)) => Ok(RenewalProbability::BandPriors { priors, fallback }),
+        Some(Source::Supplied(probabilities)) => Ok(RenewalProbability::Supplied {
+            probabilities,
+            fallback,
+        }),
+    }
+}
+
+/// A whole number in `0..=2^53 − 1` (a number, else `CSOPS_INVALID_ARGUMENT`; a fraction or
+/// out of range, `CSOPS_CONFIG`).
+fn seed(name: &str, v: Unknown) -> Result<u64, Failure> {
+    const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+    let x = number(name, v)?;
+    if x.fract() == 0.0 && (0.0..=MAX_SAFE).contains(&x) {
+        Ok(x as u64)
+    } else {
+        Err(config_problem(format!(
+            "`{name}` must be a whole number from 0 to 2^53 - 1, got {x}"
+        )))
+    }
+}
+
+/// Options of `forecast` and `forecastAsync`. Every key is optional (`null` or absent: the
+/// default); an unknown key or a value of the wrong type is a `CSOPS_INVALID_ARGUMENT` error,
+/// an invalid value (a probability outside 0–1, a window that runs backwards, an unknown
+/// method) a `CSOPS_CONFIG` error with the core's message.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct ForecastOptions {
+    /// Each account's health on the forecast day, as `book.healthAsOf(scorecard, asOf)`
+    /// returns it. Calibrated and band-prior probabilities read it; accounts without an entry
+    /// take the fallback. Default: none (so every renewal takes the fallback unless the
+    /// probabilities are `supplied`).
+    #[napi(ts_type = "Record<string, Health>")]
+    pub health: Option<String>,
+    /// First day of the window (inclusive): `YYYY-MM-DD` or a `Date` (its UTC day). Give
+    /// both `from` and `to`, or neither (the calendar quarter after `asOf`).
+    #[napi(ts_type = "string | Date")]
+    pub from: Option<String>,
+    /// Last day of the window (inclusive).
+    #[napi(ts_type = "string | Date")]
+    pub to: Option<String>,
+    /// The forecast day: ARR as of its end (default: the book's latest date).
+    #[napi(ts_type = "string | Date")]
+    pub as_of: Option<String>,
+    /// Each renewal's probability: a `Recalibration` (its calibrated score → P(churn)
+    /// mapping, P(renew) = 1 − P(churn); unscored accounts 0.85), or `calibrated` (a
+    /// `Recalibration` or a `ProbabilityMap`), `bandPriors` (P(renew) per band) or `supplied`
+    /// (P(renew) per account id), each with an optional `fallback` (default 0.85) for the
+    /// accounts it does not cover. Default: band priors red 0.70, yellow 0.85, green 0.95
+    /// (assumptions, not measurements).
+    #[napi(
+        ts_type = "Recalibration | { calibrated: Recalibration | ProbabilityMap; fallback?: number } | { bandPriors: Record<string, number>; fallback?: number } | { supplied: Record<string, number>; fallback?: number }"
+    )]
+    pub probability: Option<String>,
+    /// Expected expansion: open expansion opportunities closing in the window, amount ×
+    /// probability (`'opportunities'`, the default); the book's trailing-twelve-month
+    /// expansion rate pro rata (`'history'`); or `'none'`.
+    #[napi(ts_type = "'opportunities' | 'history' | 'none'")]
+    pub expansion: Option<String>,
+    /// How the distribution of renewed ARR is computed: `'exact'` (at most 20 renewals),
+    /// `'grid'` (a dynamic programme over amounts), `'monte_carlo'` (seeded), or `'auto'`
+    /// (exact up to 20 renewals, grid beyond; the default).
+    #[napi(ts_type = "'auto' | 'exact' | 'grid' | 'monte_carlo'")]
+    pub distribution: Option<String>,
+    /// Monte Carlo draws (default 20,000).
+    pub draws: Option<u32>,
+    /// Monte Carlo seed, a whole number up to 2^53 − 1 (default 42).
+    pub seed: Option<f64>,
+    /// P(renew) from which a renewal is "commit" (default 0.9).
+    pub commit_from: Option<f64>,
+    /// P(renew) from which a renewal is "best case" (default 0.6); below it, "pipeline".
+    pub best_case_from: Option<f64>,
+}
+
+/// What a forecast needs besides the book: each account's health, and the configuration.
+pub(crate) type ForecastArgs = (BTreeMap<String, CoreHealth>, ForecastConfig);
+
+/// `forecast` options (`undefined` or `null`: the defaults, and no health).
+pub(crate) fn forecast_options(env: &Env, v: Option<Unknown>) -> Result<ForecastArgs, Failure> {
+    let mut health = BTreeMap::new();
+    let mut cfg = ForecastConfig::default();
+    let Some(v) = present(v) else {
+        return Ok((health, cfg));
+    };
+    let expected = "an object such as { health, from: '2026-10-01', to: '2026-12-31', \
+                    probability: recalibration, expansion: 'opportunities', distribution: \
+                    'auto', draws, seed, commitFrom: 0.9, bestCaseFrom: 0.6 }";
+    for (key, value) in entries(env, "options", v, expected)? {
+        let field = format!("options.{key}");
+        let known = [
+            "health",
+            "from",
+            "to",
+            "asOf",
+            "probability",
+            "expansion",
+            "distribution",
+            "draws",
+            "seed",
+            "commitFrom",
+            "bestCaseFrom",
+        ];
+        if !known.contains(&key.as_str()) {
+            return Err(invalid(format!(
+                "`options` has an unknown key `{key}`; expected {expected}"
+            )));
+        }
+        let Some(value) = present(Some(value)) else {
+            continue;
+        };
+        match key.as_str() {
+            "health" => health = health_map(env, &field, value)?,
+            "from" => cfg.from = Some(date(&field, value)?),
+            "to" => cfg.to = Some(date(&field, value)?),
+            "asOf" => cfg.as_of = Some(date(&field, value)?),
+            "probability" => cfg.probability = renewal_probability(env, &field, value)?,
+            "expansion" => cfg.expansion = wire_enum(&field, value)?,
+            "distribution" => cfg.distribution = wire_enum(&field, value)?,
+            "draws" => cfg.draws = whole_number(&field, value)?,
+            "seed" => cfg.seed = seed(&field, value)?,
+            "commitFrom" => cfg.commit_from = number(&field, value)?,
+            _ => cfg.best_case_from = number(&field, value)?,
+        }
+    }
+    Ok((health, cfg))
+}
+
+/// Options of `reconcile`. Every key is optional (`null` or absent: the default); an unknown
+/// key or a value of the wrong type is a `CSOPS_INVALID_ARGUMENT` error, a negative one a
+/// `CSOPS_CONFIG` error.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct ReconcileOptions {
+    /// Pass when the forecast and CRM totals differ by at most this share (default 0.02).
+    pub tolerance: Option<f64>,
+    /// Flag an opportunity whose amount differs from the ARR up for renewal by more than
+    /// this share (default 0.01).
+    pub amount_tolerance: Option<f64>,
+    /// An open renewal opportunity matches a renewal when it closes within this many days of
+    /// it (default 60).
+    pub match_days: Option<u32>,
+    /// Bands whose accounts count as at risk for "commit" checks (default `['red']`).
+    pub at_risk_bands: Option<Vec<String>>,
+}
+
+/// `reconcile` options (`undefined` or `null`: the defaults).
+pub(crate) fn reconcile_options(env: &Env, v: Option<Unknown>) -> Result<ReconcileConfig, Failure> {
+    let mut cfg = ReconcileConfig::default();
+    let Some(v) = present(v) else {
+        return Ok(cfg);
+    };
+    let expected = "an object such as { tolerance: 0.02, amountTolerance: 0.01, matchDays: 60, \
+                    atRiskBands: ['red'] }";
+    for (key, value) in entries(env, "options", v, expected)? {
+        let field = format!("options.{key}");
+        let known = ["tolerance", "amountTolerance", "matchDays", "atRiskBands"];
+        if !known.contains(&key.as_str()) {
+            return Err(invalid(format!(
+                "`options` has an unknown key `{key}`; expected {expected}"
+            )));
+        }
+        let Some(value) = present(Some(value)) else {
+            continue;
+        };
+        match key.as_str() {
+            "tolerance" => cfg.tolerance = number(&field, value)?,
+            "amountTolerance" => cfg.amount_tolerance = number(&field, value)?,
+            "matchDays" => cfg.match_days = i64::from(whole_number(&field, value)?),
+            _ => cfg.at_risk_bands = string_array(&field, value)?,
+        }
+    }
+    Ok(cfg)
+}
+
+/// The own keys of a plain object, taken one by one (the reader of a forecast given back).
+struct Fields<'env> {
+    env: &'env Env,
+    name: String,
+    expected: &'static str,
+    map: BTreeMap<String, Unknown<'env>>,
+}
+
+impl<'env> Fields<'env> {
+    fn new(
+        env: &'env Env,
+        name: String,
+        v: Unknown<'env>,
+        expected: &'static str,
+    ) -> Result<Self, Failure> {
+        let map = entries(env, &name, v, expected)?.into_iter().collect();
+        Ok(Fields {
+            env,
+            name,
+            expected,
+            map,
+        })
+    }
+
+    /// The value of a required key, with its path for messages.
+    fn take(&mut self, key: &str) -> Result<(String, Unknown<'env>), Failure> {
+        match self.map.remove(key) {
+            Some(v) => Ok((format!("{}.{key}", self.name), v)),
+            None => Err(invalid(format!(
+                "`{}` needs `{key}`: {}",
+                self.name, self.expected
+            ))),
+        }
+    }
+
+    /// The value of an optional key (absent, `undefined` or `null`: `None`).
+    fn take_optional(&mut self, key: &str) -> (String, Option<Unknown<'env>>) {
+        let path = format!("{}.{key}", self.name);
+        (path, present(self.map.remove(key)))
+    }
+
+    fn string(&mut self, key: &str) -> Result<String, Failure> {
+        let (path, v) = self.take(key)?;
+        string(&path, v)
+    }
+
+    fn optional_string(&mut self, key: &str) -> Result<Option<String>, Failure> {
+        let (path, v) = self.take_optional(key);
+        v.map(|v| string(&path, v)).transpose()
+    }
+
+    fn day(&mut self, key: &str) -> Result<NaiveDate, Failure> {
+        let (path, v) = self.take(key)?;
+        date(&path, v)
+    }
+
+    fn number(&mut self, key: &str) -> Result<f64, Failure> {
+        let (path, v) = self.take(key)?;
+        number(&path, v)
+    }
+
+    fn optional_number(&mut self, key: &str) -> Result<Option<f64>, Failure> {
+        let (path, v) = self.take_optional(key);
+        optional_number(&path, v)
+    }
+
+    /// A count: a whole, non-negative number.
+    fn count(&mut self, key: &str) -> Result<u64, Failure> {
+        let (path, v) = self.take(key)?;
+        let x = number(&path, v)?;
+        if x.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&x) {
+            Ok(x as u64)
+        } else {
+            Err(invalid(format!(
+                "`{path}` must be a whole number ≥ 0, got {x}"
+            )))
+        }
+    }
+
+    /// An exact decimal amount, given as a decimal string (`"1200.50"`, `"-3"`).
+    fn decimal<T: FromStr>(&mut self, key: &str) -> Result<T, Failure> {
+        let (path, v) = self.take(key)?;
+        let text = string(&path, v)?;
+        let digits = text.strip_prefix('-').unwrap_or(&text);
+        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+        let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        let parsed = (all_digits(whole) && all_digits(fraction))
+            .then(|| text.parse::<T>().ok())
+            .flatten();
+        parsed.ok_or_else(|| {
+            invalid(format!(
+                "`{path}` must be an exact decimal string such as \"1200.50\", got `{text}`"
+            ))
+        })
+    }
+
+    /// A list of plain objects, each read by `item`.
+    fn list<T>(
+        &mut self,
+        key: &str,
+        expected: &'static str,
+        mut item: impl FnMut(Fields<'env>) -> Result<T, Failure>,
+    ) -> Result<Vec<T>, Failure> {
+        let env = self.env;
+        let (path, v) = self.take(key)?;
+        if !v.is_array().unwrap_or(false) {
+            return Err(invalid(format!(
+                "`{path}` must be an array of {expected}, got {}",
+                type_name(&v)
+            )));
+        }
+        let fail = |e| napi_failure(&path, e);
+        let array = Array::from_unknown(v).map_err(fail)?;
+        (0..array.len())
+            .map(|i| {
+                let name = format!("{path}[{i}]");
+                let value: Unknown = array.get(i).map_err(fail)?.ok_or_else(|| {
+                    invalid(format!("`{name}` must be {expected}, got undefined"))
+                })?;
+                item(Fields::new(env, name, value, expected)?)
+            })
+            .collect()
+    }
+}
+
+/// The sum of some amounts.
+fn total<T: std::iter::Sum<T>>(amounts: impl Iterator<Item = T>) -> T {
+    amounts.sum()
+}
+
+/// A forecast given back (a `RenewalForecast` as `forecast` returns it, or its JSON parsed),
+/// read into the core's forecast: every field, amounts as exact decimals. A missing or
+/// mistyped field, or totals that are not the sums of the lines, are a
+/// `CSOPS_INVALID_ARGUMENT` error.
+pub(crate) fn renewal_forecast(env: &Env, v: Unknown) -> Result<CoreRenewalForecast, Failure> {
+    use csops_core::forecast::{Distribution, RenewalLine, Subtotal};
+    const FORECAST: &str = "a RenewalForecast (as forecast() returns it)";
+    const LINE: &str = "a RenewalLine";
+    const SUBTOTAL: &str = "a ForecastSubtotal";
+    let mut f = Fields::new(env, "forecast".into(), v, FORECAST)?;
+    let currency = f.string("currency")?;
+    let currency =
+        Currency::new(&currency).map_err(|e| invalid(format!("`forecast.currency`: {e}")))?;
+    let subtotal = |mut s: Fields| -> Result<Subtotal, Failure> {
+        Ok(Subtotal {
+            key: s.string("key")?,
+            renewals: s.count("renewals")?,
+            arr: s.decimal("arr")?,
+            expected_renewal: s.decimal("expectedRenewal")?,
+            expected_expansion: s.decimal("expectedExpansion")?,
+        })
+    };
+    let lines = f.list("lines", LINE, |mut l| {
+        let (path, category) = l.take("category")?;
+        Ok(RenewalLine {
+            account_id: l.string("accountId")?,
+            name: l.string("name")?,
+            segment: l.string("segment")?,
+            csm: l.string("csm")?,
+            renewal_date: l.day("renewalDate")?,
+            month: l.string("month")?,
+            arr: l.decimal("arr")?,
+            score: l.optional_number("score")?.filter(|s| !s.is_nan()),
+            band: l.optional_string("band")?,
+            p_renew: l.number("pRenew")?,
+            expected_renewal: l.decimal("expectedRenewal")?,
+            expected_expansion: l.decimal("expectedExpansion")?,
+            category: string(&path, category)?
+                .parse()
+                .map_err(|e| invalid(format!("`{path}`: {e}")))?,
+        })
+    })?;
+    let distribution = match f.take_optional("distribution") {
+        (_, None) => None,
+        (path, Some(v)) => {
+            let mut d = Fields::new(env, path, v, "a RenewalDistribution or null")?;
+            Some(Distribution {
+                method: d.string("method")?,
+                resolution: d.number("resolution")?,
+                mean: d.number("mean")?,
+                p10: d.number("p10")?,
+                p50: d.number("p50")?,
+                p90: d.number("p90")?,
+            })
+        }
+    };
+    let forecast = CoreRenewalForecast {
+        as_of: f.day("asOf")?,
+        from: f.day("from")?,
+        to: f.day("to")?,
+        currency,
+        arr: f.decimal("arr")?,
+        expected_renewal: f.decimal("expectedRenewal")?,
+        expected_expansion: f.decimal("expectedExpansion")?,
+        other_expansion: f.decimal("otherExpansion")?,
+        commit: f.decimal("commit")?,
+        best_case: f.decimal("bestCase")?,
+        pipeline: f.decimal("pipeline")?,
+        by_segment: f.list("bySegment", SUBTOTAL, subtotal)?,
+        by_csm: f.list("byCsm", SUBTOTAL, subtotal)?,
+        by_month: f.list("byMonth", SUBTOTAL, subtotal)?,
+        distribution,
+        lines,
+    };
+    // The totals reconcile reports must be those of the lines it checks.
+    let arr = total(forecast.lines.iter().map(|l| l.arr));
+    let expected = total(forecast.lines.iter().map(|l| l.expected_renewal));
+    if arr != forecast.arr || expected != forecast.expected_renewal {
+        return Err(invalid(format!(
+            "`forecast` does not add up: `arr` {} and `expectedRenewal` {} against the lines' \
+             {arr} and {expected}; pass the object forecast() returned",
+            forecast.arr, forecast.expected_renewal
+        )));
+    }
+    Ok(forecast)
 }

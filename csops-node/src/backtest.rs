@@ -401,6 +401,11 @@ impl Recalibration {
             inner: Arc::new(r),
         }
     }
+
+    /// The score → P(churn) mapping fitted on the training quarters (for the forecast).
+    pub(crate) fn probability_map(&self) -> core_backtest::ProbabilityMap {
+        self.inner.probability.clone()
+    }
 }
 
 #[napi]

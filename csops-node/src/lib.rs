@@ -5,6 +5,8 @@
 //! - [`backtest`]: `backtest*` functions, the `Backtest` and `Recalibration` classes, async
 //!   tasks.
 //! - [`health`]: the `Scorecard` class (health scoring), its async task, and `trend`.
+//! - [`revenue`]: the ARR bridge and retention (`Book` methods), health on a day, the
+//!   renewal `forecast` (and its async task) and its `reconcile`iation with the CRM.
 //! - [`objects`]: the plain objects returned (reports, accounts, counts, summaries).
 //! - [`args`]: reading arguments (`CSOPS_INVALID_ARGUMENT` on a wrong type).
 //! - [`error`]: the one mapping of core errors to `code`s, and the panic guard.
@@ -18,6 +20,7 @@ pub mod book;
 pub mod error;
 pub mod health;
 pub mod objects;
+pub mod revenue;
 
 /// The csops version.
 #[napi]

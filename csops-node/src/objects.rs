@@ -13,8 +13,10 @@ use csops_core::backtest::fit as core_fit;
 use csops_core::backtest::stats as core_stats;
 use csops_core::book as core_book;
 use csops_core::features as core_features;
+use csops_core::forecast as core_forecast;
 use csops_core::health as core_health;
-use napi::bindgen_prelude::{JsObjectValue, Object, ToNapiValue};
+use csops_core::retention as core_retention;
+use napi::bindgen_prelude::{JsObjectValue, Object, ToNapiValue, TypeName};
 use napi::{Env, Property, sys};
 use napi_derive::napi;
 
@@ -1697,6 +1699,597 @@ impl From<&core_backtest::Recalibration> for RecalibrationReport {
             after: after.into(),
             probability: probability.into(),
             bands: bands.iter().map(BandChoice::from).collect(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Revenue: the ARR bridge, retention, health on a day, the renewal forecast and its
+// reconciliation with the CRM. Every amount is an exact decimal string in the report's
+// `currency` (the book's reporting currency), never a float.
+// ---------------------------------------------------------------------------------------------
+
+/// The wire name of a bridge movement (the core's serde name).
+fn movement_name(m: core_retention::Movement) -> &'static str {
+    use core_retention::Movement as M;
+    match m {
+        M::None => "none",
+        M::Flat => "flat",
+        M::New => "new",
+        M::Expansion => "expansion",
+        M::Contraction => "contraction",
+        M::Churn => "churn",
+        M::Reactivation => "reactivation",
+    }
+}
+
+/// One account's line of the ARR bridge.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct AccountMovement {
+    /// The account.
+    pub account_id: String,
+    /// ARR at the end of the start day: an exact decimal string (never a float).
+    pub start: String,
+    /// ARR at the end of the end day: an exact decimal string (never a float).
+    pub end: String,
+    /// What happened: `'new'` (a new logo), `'reactivation'` (no ARR at the start but some
+    /// before it: a win-back), `'expansion'`, `'contraction'`, `'churn'` (the whole start ARR),
+    /// or `'flat'`.
+    #[napi(ts_type = "'flat' | 'new' | 'expansion' | 'contraction' | 'churn' | 'reactivation'")]
+    pub movement: String,
+}
+
+impl From<&core_retention::AccountMovement> for AccountMovement {
+    fn from(m: &core_retention::AccountMovement) -> Self {
+        let core_retention::AccountMovement {
+            account_id,
+            start,
+            end,
+            movement,
+        } = m;
+        AccountMovement {
+            account_id: account_id.clone(),
+            start: start.to_string(),
+            end: end.to_string(),
+            movement: movement_name(*movement).to_string(),
+        }
+    }
+}
+
+/// The ARR bridge (waterfall) between two days, measured start against end:
+/// `start + new + expansion − contraction − churn + reactivation = end`, exactly.
+///
+/// Every amount is an exact decimal string in `currency` (the book's reporting currency),
+/// never a float: add them with a decimal library, or as scaled `BigInt`s.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct ArrBridge {
+    /// Start day, `YYYY-MM-DD` (ARR at its end).
+    pub from: String,
+    /// End day, `YYYY-MM-DD`.
+    pub to: String,
+    /// The ISO-4217 code of every amount.
+    pub currency: String,
+    /// ARR at the start: an exact decimal string.
+    pub start: String,
+    /// New logos' ARR: an exact decimal string.
+    pub new: String,
+    /// Expansion: an exact decimal string.
+    pub expansion: String,
+    /// Contraction (a positive amount): an exact decimal string.
+    pub contraction: String,
+    /// Churned ARR (a positive amount): an exact decimal string.
+    pub churn: String,
+    /// Reactivated ARR: an exact decimal string.
+    pub reactivation: String,
+    /// ARR at the end: an exact decimal string.
+    pub end: String,
+    /// Accounts with ARR at the start.
+    pub logos_start: i64,
+    /// New logos.
+    pub logos_new: i64,
+    /// Logos churned.
+    pub logos_churned: i64,
+    /// Logos reactivated.
+    pub logos_reactivated: i64,
+    /// Accounts with ARR at the end.
+    pub logos_end: i64,
+    /// Every account with ARR at either end, in book order.
+    pub accounts: Vec<AccountMovement>,
+}
+
+impl From<&core_retention::ArrBridge> for ArrBridge {
+    fn from(b: &core_retention::ArrBridge) -> Self {
+        let core_retention::ArrBridge {
+            from,
+            to,
+            currency,
+            start,
+            new,
+            expansion,
+            contraction,
+            churn,
+            reactivation,
+            end,
+            logos_start,
+            logos_new,
+            logos_churned,
+            logos_reactivated,
+            logos_end,
+            accounts,
+        } = b;
+        ArrBridge {
+            from: from.to_string(),
+            to: to.to_string(),
+            currency: currency.code().to_string(),
+            start: start.to_string(),
+            new: new.to_string(),
+            expansion: expansion.to_string(),
+            contraction: contraction.to_string(),
+            churn: churn.to_string(),
+            reactivation: reactivation.to_string(),
+            end: end.to_string(),
+            logos_start: count(*logos_start),
+            logos_new: count(*logos_new),
+            logos_churned: count(*logos_churned),
+            logos_reactivated: count(*logos_reactivated),
+            logos_end: count(*logos_end),
+            accounts: accounts.iter().map(AccountMovement::from).collect(),
+        }
+    }
+}
+
+/// Gross, net and logo retention of a cohort (the accounts with ARR at the start) over a
+/// period. `GRR = retainedArr / startArr`, `NRR = endArr / startArr`, `logoRetention =
+/// logosRetained / logos`. Amounts are exact decimal strings in `currency`, never floats; the
+/// rates are numbers, `null` for an empty cohort.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct Retention {
+    /// The cohort: `all`, the value of the cut (`none` where an account has none), the
+    /// period (`2026-Q3`, `2026-09`, `2026`) of a series, or `ttm`.
+    pub label: String,
+    /// Start day, `YYYY-MM-DD`.
+    pub from: String,
+    /// End day, `YYYY-MM-DD`.
+    pub to: String,
+    /// The ISO-4217 code of every amount.
+    pub currency: String,
+    /// Accounts with ARR at the start.
+    pub logos: i64,
+    /// Of which still with ARR at the end.
+    pub logos_retained: i64,
+    /// The cohort's ARR at the start: an exact decimal string.
+    pub start_arr: String,
+    /// `Σ min(end, start)`, what was kept ignoring expansion: an exact decimal string.
+    pub retained_arr: String,
+    /// The cohort's ARR at the end (expansion in, new logos out): an exact decimal string.
+    pub end_arr: String,
+    /// Gross revenue retention, 0–1.
+    pub grr: Option<f64>,
+    /// Net revenue retention (may exceed 1).
+    pub nrr: Option<f64>,
+    /// Logo retention, 0–1.
+    pub logo_retention: Option<f64>,
+}
+
+impl From<&core_retention::Retention> for Retention {
+    fn from(r: &core_retention::Retention) -> Self {
+        let core_retention::Retention {
+            label,
+            from,
+            to,
+            currency,
+            logos,
+            logos_retained,
+            start_arr,
+            retained_arr,
+            end_arr,
+            grr,
+            nrr,
+            logo_retention,
+        } = r;
+        Retention {
+            label: label.clone(),
+            from: from.to_string(),
+            to: to.to_string(),
+            currency: currency.code().to_string(),
+            logos: count(*logos),
+            logos_retained: count(*logos_retained),
+            start_arr: start_arr.to_string(),
+            retained_arr: retained_arr.to_string(),
+            end_arr: end_arr.to_string(),
+            grr: *grr,
+            nrr: *nrr,
+            logo_retention: *logo_retention,
+        }
+    }
+}
+
+/// An account's health on a day, as the forecast uses it (`book.healthAsOf` gives one per
+/// active account; `null` where the account could not be scored).
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct Health {
+    /// The score, 0–100.
+    pub score: Option<f64>,
+    /// The band.
+    pub band: Option<String>,
+}
+
+impl From<&core_forecast::Health> for Health {
+    fn from(h: &core_forecast::Health) -> Self {
+        let core_forecast::Health { score, band } = h;
+        Health {
+            score: *score,
+            band: band.clone(),
+        }
+    }
+}
+
+/// Health by account id, written as an object whose keys are defined (not assigned)
+/// properties: an account called `__proto__` is a plain own key, not a prototype.
+#[derive(Debug, Clone)]
+pub struct HealthMap(pub BTreeMap<String, Health>);
+
+impl ToNapiValue for HealthMap {
+    unsafe fn to_napi_value(raw_env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        let env = Env::from_raw(raw_env);
+        let properties = val
+            .0
+            .into_iter()
+            .map(|(account, health)| {
+                Property::new()
+                    .with_name(&env, account.as_str())?
+                    .with_napi_value(&env, health)
+            })
+            .collect::<napi::Result<Vec<_>>>()?;
+        let mut object = Object::new(&env)?;
+        object.define_properties(&properties)?;
+        // SAFETY: `raw_env` is the environment napi-rs handed to this conversion.
+        unsafe { Object::to_napi_value(raw_env, object) }
+    }
+}
+
+impl TypeName for HealthMap {
+    fn type_name() -> &'static str {
+        "Record<string, Health>"
+    }
+
+    fn value_type() -> napi::ValueType {
+        napi::ValueType::Object
+    }
+}
+
+impl From<&BTreeMap<String, core_forecast::Health>> for HealthMap {
+    fn from(m: &BTreeMap<String, core_forecast::Health>) -> Self {
+        HealthMap(m.iter().map(|(k, h)| (k.clone(), h.into())).collect())
+    }
+}
+
+/// One renewal of the forecast window.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct RenewalLine {
+    /// The account.
+    pub account_id: String,
+    /// Its name.
+    pub name: String,
+    /// Its segment (`none` if unset).
+    pub segment: String,
+    /// Its owning CSM (`none` if unset).
+    pub csm: String,
+    /// The renewal day, `YYYY-MM-DD`.
+    pub renewal_date: String,
+    /// The renewal month, `YYYY-MM`.
+    pub month: String,
+    /// ARR up for renewal, in cents: an exact decimal string (never a float).
+    pub arr: String,
+    /// The health score on the forecast day.
+    pub score: Option<f64>,
+    /// The band on the forecast day.
+    pub band: Option<String>,
+    /// Probability of renewing, 0–1.
+    pub p_renew: f64,
+    /// `arr × pRenew` to the cent (half to even): an exact decimal string.
+    pub expected_renewal: String,
+    /// Expected expansion on the account in the window, to the cent: an exact decimal string.
+    pub expected_expansion: String,
+    /// The category its probability puts it in.
+    #[napi(ts_type = "'commit' | 'best_case' | 'pipeline'")]
+    pub category: String,
+}
+
+impl From<&core_forecast::RenewalLine> for RenewalLine {
+    fn from(l: &core_forecast::RenewalLine) -> Self {
+        let core_forecast::RenewalLine {
+            account_id,
+            name,
+            segment,
+            csm,
+            renewal_date,
+            month,
+            arr,
+            score,
+            band,
+            p_renew,
+            expected_renewal,
+            expected_expansion,
+            category,
+        } = l;
+        RenewalLine {
+            account_id: account_id.clone(),
+            name: name.clone(),
+            segment: segment.clone(),
+            csm: csm.clone(),
+            renewal_date: renewal_date.to_string(),
+            month: month.clone(),
+            arr: arr.to_string(),
+            score: *score,
+            band: band.clone(),
+            p_renew: *p_renew,
+            expected_renewal: expected_renewal.to_string(),
+            expected_expansion: expected_expansion.to_string(),
+            category: category.as_str().to_string(),
+        }
+    }
+}
+
+/// A subtotal of the forecast lines (by segment, CSM or month).
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct ForecastSubtotal {
+    /// The segment, CSM or month (`YYYY-MM`).
+    pub key: String,
+    /// Renewals.
+    pub renewals: i64,
+    /// ARR up for renewal: an exact decimal string (never a float).
+    pub arr: String,
+    /// Expected renewal ARR: an exact decimal string.
+    pub expected_renewal: String,
+    /// Expected expansion: an exact decimal string.
+    pub expected_expansion: String,
+}
+
+impl From<&core_forecast::Subtotal> for ForecastSubtotal {
+    fn from(s: &core_forecast::Subtotal) -> Self {
+        let core_forecast::Subtotal {
+            key,
+            renewals,
+            arr,
+            expected_renewal,
+            expected_expansion,
+        } = s;
+        ForecastSubtotal {
+            key: key.clone(),
+            renewals: count(*renewals),
+            arr: arr.to_string(),
+            expected_renewal: expected_renewal.to_string(),
+            expected_expansion: expected_expansion.to_string(),
+        }
+    }
+}
+
+/// The distribution of renewed ARR (each renewal renews in full with its probability, or
+/// not at all). Its figures are numbers, not exact amounts: a quantile of a sum of coin flips
+/// is a statistic, not a ledger amount.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct RenewalDistribution {
+    /// How it was computed.
+    #[napi(ts_type = "'exact' | 'grid' | 'monte_carlo'")]
+    pub method: String,
+    /// For `grid`: the step amounts were rounded to; for `monte_carlo`: the draws; 0 for
+    /// `exact`.
+    pub resolution: f64,
+    /// The mean (the expected renewal total, up to rounding).
+    pub mean: f64,
+    /// The 10th percentile: a bad quarter.
+    pub p10: f64,
+    /// The median.
+    pub p50: f64,
+    /// The 90th percentile: a good quarter.
+    pub p90: f64,
+}
+
+impl From<&core_forecast::Distribution> for RenewalDistribution {
+    fn from(d: &core_forecast::Distribution) -> Self {
+        let core_forecast::Distribution {
+            method,
+            resolution,
+            mean,
+            p10,
+            p50,
+            p90,
+        } = d;
+        RenewalDistribution {
+            method: method.clone(),
+            resolution: *resolution,
+            mean: *mean,
+            p10: *p10,
+            p50: *p50,
+            p90: *p90,
+        }
+    }
+}
+
+/// The renewal forecast of a window, as plain data: JSON-safe, and what `reconcile` takes
+/// back. Every amount is an exact decimal string in `currency` (the book's reporting
+/// currency), never a float; the totals are the exact sums of the lines' amounts.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct RenewalForecast {
+    /// The forecast day (ARR and health as of then), `YYYY-MM-DD`.
+    pub as_of: String,
+    /// First day of the window, `YYYY-MM-DD`.
+    pub from: String,
+    /// Last day of the window, `YYYY-MM-DD`.
+    pub to: String,
+    /// The ISO-4217 code of every amount.
+    pub currency: String,
+    /// One line per renewal in the window, by date then account.
+    pub lines: Vec<RenewalLine>,
+    /// ARR up for renewal: an exact decimal string.
+    pub arr: String,
+    /// Expected renewal ARR: an exact decimal string.
+    pub expected_renewal: String,
+    /// Expected expansion on renewing accounts: an exact decimal string.
+    pub expected_expansion: String,
+    /// Expected expansion on accounts not renewing in the window: an exact decimal string.
+    pub other_expansion: String,
+    /// ARR of commit renewals: an exact decimal string.
+    pub commit: String,
+    /// ARR of best-case renewals (commit excluded): an exact decimal string.
+    pub best_case: String,
+    /// ARR of pipeline renewals: an exact decimal string.
+    pub pipeline: String,
+    /// Subtotals by segment.
+    pub by_segment: Vec<ForecastSubtotal>,
+    /// Subtotals by CSM.
+    pub by_csm: Vec<ForecastSubtotal>,
+    /// Subtotals by renewal month.
+    pub by_month: Vec<ForecastSubtotal>,
+    /// The distribution of renewed ARR; `null` when nothing renews in the window.
+    pub distribution: Option<RenewalDistribution>,
+}
+
+impl From<&core_forecast::RenewalForecast> for RenewalForecast {
+    fn from(f: &core_forecast::RenewalForecast) -> Self {
+        let core_forecast::RenewalForecast {
+            as_of,
+            from,
+            to,
+            currency,
+            lines,
+            arr,
+            expected_renewal,
+            expected_expansion,
+            other_expansion,
+            commit,
+            best_case,
+            pipeline,
+            by_segment,
+            by_csm,
+            by_month,
+            distribution,
+        } = f;
+        let subtotals =
+            |s: &[core_forecast::Subtotal]| s.iter().map(ForecastSubtotal::from).collect();
+        RenewalForecast {
+            as_of: as_of.to_string(),
+            from: from.to_string(),
+            to: to.to_string(),
+            currency: currency.code().to_string(),
+            lines: lines.iter().map(RenewalLine::from).collect(),
+            arr: arr.to_string(),
+            expected_renewal: expected_renewal.to_string(),
+            expected_expansion: expected_expansion.to_string(),
+            other_expansion: other_expansion.to_string(),
+            commit: commit.to_string(),
+            best_case: best_case.to_string(),
+            pipeline: pipeline.to_string(),
+            by_segment: subtotals(by_segment),
+            by_csm: subtotals(by_csm),
+            by_month: subtotals(by_month),
+            distribution: distribution.as_ref().map(RenewalDistribution::from),
+        }
+    }
+}
+
+/// The wire name of a reconciliation issue kind (the core's serde name).
+fn issue_kind_name(k: core_forecast::IssueKind) -> &'static str {
+    use core_forecast::IssueKind as K;
+    match k {
+        K::MissingOpportunity => "missing_opportunity",
+        K::NoRenewalDue => "no_renewal_due",
+        K::AmountMismatch => "amount_mismatch",
+        K::CloseDateOutsideRenewalMonth => "close_date_outside_renewal_month",
+        K::CommitOnAtRiskAccount => "commit_on_at_risk_account",
+    }
+}
+
+/// One disagreement between the forecast and the CRM.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct ReconciliationIssue {
+    /// What kind: a renewal without an open renewal opportunity, an opportunity without a
+    /// renewal due, an amount that differs from ARR, a close date outside the renewal month,
+    /// or a "commit" opportunity on an account the health score calls at risk.
+    #[napi(
+        ts_type = "'missing_opportunity' | 'no_renewal_due' | 'amount_mismatch' | 'close_date_outside_renewal_month' | 'commit_on_at_risk_account'"
+    )]
+    pub kind: String,
+    /// The account.
+    pub account_id: String,
+    /// The opportunity, when there is one.
+    pub opportunity_id: Option<String>,
+    /// What differs, in a sentence.
+    pub detail: String,
+}
+
+impl From<&core_forecast::ReconciliationIssue> for ReconciliationIssue {
+    fn from(i: &core_forecast::ReconciliationIssue) -> Self {
+        let core_forecast::ReconciliationIssue {
+            kind,
+            account_id,
+            opportunity_id,
+            detail,
+        } = i;
+        ReconciliationIssue {
+            kind: issue_kind_name(*kind).to_string(),
+            account_id: account_id.clone(),
+            opportunity_id: opportunity_id.clone(),
+            detail: detail.clone(),
+        }
+    }
+}
+
+/// The forecast set against the CRM's open renewal opportunities. Amounts are exact decimal
+/// strings in the forecast's currency, never floats.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct Reconciliation {
+    /// ARR up for renewal in the forecast: an exact decimal string.
+    pub forecast_arr: String,
+    /// The CRM's open renewal opportunities closing in the window (matched or not): an exact
+    /// decimal string.
+    pub crm_arr: String,
+    /// `(forecast − CRM) / CRM`; `null` when the CRM total is zero.
+    pub gap: Option<f64>,
+    /// The tolerance the gap was judged against.
+    pub tolerance: f64,
+    /// Whether `|gap| ≤ tolerance`.
+    pub passes: bool,
+    /// The forecast's expected renewal ARR: an exact decimal string.
+    pub forecast_expected: String,
+    /// The CRM's probability-weighted renewal amount, to the cent: an exact decimal string.
+    pub crm_weighted: String,
+    /// Every disagreement, by kind then account.
+    pub issues: Vec<ReconciliationIssue>,
+}
+
+impl From<&core_forecast::Reconciliation> for Reconciliation {
+    fn from(r: &core_forecast::Reconciliation) -> Self {
+        let core_forecast::Reconciliation {
+            forecast_arr,
+            crm_arr,
+            gap,
+            tolerance,
+            passes,
+            forecast_expected,
+            crm_weighted,
+            issues,
+        } = r;
+        Reconciliation {
+            forecast_arr: forecast_arr.to_string(),
+            crm_arr: crm_arr.to_string(),
+            gap: *gap,
+            tolerance: *tolerance,
+            passes: *passes,
+            forecast_expected: forecast_expected.to_string(),
+            crm_weighted: crm_weighted.to_string(),
+            issues: issues.iter().map(ReconciliationIssue::from).collect(),
         }
     }
 }

@@ -1,0 +1,341 @@
+//! Revenue: where ARR went and how much of it stayed (`book.arrBridge`, `book.retention`,
+//! `book.retentionSeries`, `book.trailingTwelveMonths`), each account's health on a day
+//! (`book.healthAsOf`, `book.healthAsOfAsync`), the renewal forecast (`forecast`,
+//! `forecastAsync`) and its reconciliation with the CRM (`reconcile`). Every figure comes
+//! from csops-core (`csops_core::retention`, `csops_core::forecast`); this module only reads
+//! arguments, runs the core on or off the main thread, and converts.
+//!
+//! A forecast is returned as a plain object (`RenewalForecast`), so it can be inspected,
+//! stored as JSON and handed back: `reconcile` reads it back into the core's forecast
+//! (every field, amounts as exact decimals) before reconciling it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use csops_core::features::FeatureConfig;
+use csops_core::forecast::{self as core_forecast, ForecastConfig, Health};
+use csops_core::health as core_health;
+use csops_core::interchange::Loaded;
+use csops_core::retention::{self as core_retention, ArrHistory};
+use napi::bindgen_prelude::{AsyncTask, Unknown};
+use napi::{Env, Task};
+use napi_derive::napi;
+
+use crate::args;
+use crate::book::Book;
+use crate::error::{Failure, guard, js};
+use crate::objects::{ArrBridge, HealthMap, Reconciliation, RenewalForecast, Retention};
+
+/// Each account's ARR over time, from the book (derived on every call: linear in the book,
+/// and nothing held on to between calls).
+fn history(loaded: &Loaded) -> Result<ArrHistory, Failure> {
+    guard(|| ArrHistory::from_book(&loaded.book))
+}
+
+/// The day given, or the book's latest date (a `CSOPS_CONFIG` error for a book without
+/// dated records).
+fn day_or_latest(loaded: &Loaded, day: Option<NaiveDate>) -> Result<NaiveDate, Failure> {
+    match day {
+        Some(d) => Ok(d),
+        None => loaded.book.latest_date().ok_or_else(|| {
+            Failure::Core(csops_core::Error::Config(vec![
+                "the book has no dated records; give `asOf`".into(),
+            ]))
+        }),
+    }
+}
+
+// The task types come before the functions returning them: the TypeScript generator reads
+// a task's output type from its `impl Task`, in source order.
+
+/// What `healthAsOf` scores: the book, the scorecard, the day and the feature definitions.
+type HealthInput = (
+    Arc<Loaded>,
+    Arc<core_health::Scorecard>,
+    NaiveDate,
+    FeatureConfig,
+);
+
+fn run_health((loaded, card, as_of, features): HealthInput) -> Result<HealthMap, Failure> {
+    guard(|| core_forecast::health_as_of(&loaded.book, &card, as_of, &features))
+        .map(|health| HealthMap::from(&health))
+}
+
+/// Scores every account on a day on a worker thread (`book.healthAsOfAsync`).
+#[derive(Debug)]
+pub struct HealthTask {
+    input: Option<Result<HealthInput, Failure>>,
+}
+
+#[napi]
+impl Task for HealthTask {
+    type Output = Result<HealthMap, Failure>;
+    type JsValue = HealthMap;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(match self.input.take() {
+            Some(Ok(input)) => run_health(input),
+            Some(Err(failure)) => Err(failure),
+            None => Err(Failure::Internal("the health task ran twice".into())),
+        })
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<HealthMap> {
+        output.map_err(|f| f.into_js(&env))
+    }
+}
+
+/// What a forecast runs on: the book, each account's health and the configuration.
+type ForecastInput = (Arc<Loaded>, BTreeMap<String, Health>, ForecastConfig);
+
+fn run_forecast((loaded, health, cfg): ForecastInput) -> Result<RenewalForecast, Failure> {
+    guard(|| core_forecast::forecast(&loaded.book, &health, &cfg))
+        .map(|f| RenewalForecast::from(&f))
+}
+
+/// Forecasts on a worker thread (`forecastAsync`).
+#[derive(Debug)]
+pub struct ForecastTask {
+    input: Option<Result<ForecastInput, Failure>>,
+}
+
+#[napi]
+impl Task for ForecastTask {
+    type Output = Result<RenewalForecast, Failure>;
+    type JsValue = RenewalForecast;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(match self.input.take() {
+            Some(Ok(input)) => run_forecast(input),
+            Some(Err(failure)) => Err(failure),
+            None => Err(Failure::Internal("the forecast task ran twice".into())),
+        })
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<RenewalForecast> {
+        output.map_err(|f| f.into_js(&env))
+    }
+}
+
+#[napi]
+impl Book {
+    /// The ARR bridge from the end of `from` to the end of `to` (`YYYY-MM-DD` or a `Date`,
+    /// its UTC day): `start + new + expansion − contraction − churn + reactivation = end`,
+    /// exactly, with every account that had ARR at either end. Amounts are exact decimal
+    /// strings in the book's reporting currency (never floats). A period that does not run
+    /// forwards is a `CSOPS_CONFIG` error; a book mixing currencies without an FX table is
+    /// `CSOPS_MONEY`.
+    #[napi(ts_args_type = "from: string | Date, to: string | Date")]
+    pub fn arr_bridge(&self, env: Env, from: Unknown, to: Unknown) -> napi::Result<ArrBridge> {
+        js(&env, || {
+            let from = args::date("from", from)?;
+            let to = args::date("to", to)?;
+            let loaded = self.shared();
+            let history = history(&loaded)?;
+            guard(|| core_retention::arr_bridge(&history, from, to)).map(|b| ArrBridge::from(&b))
+        })
+    }
+
+    /// Gross, net and logo retention from the end of `from` to the end of `to`, over the
+    /// cohort of accounts with ARR at the start: one `Retention` labelled `all`, or one per
+    /// value of `options.by` (labels in order, each over its own cohort; they partition the
+    /// whole). Amounts are exact decimal strings (never floats). A backwards period or an
+    /// unknown cut is a `CSOPS_CONFIG` error.
+    #[napi(
+        ts_args_type = "from: string | Date, to: string | Date, options?: RetentionOptions | null"
+    )]
+    pub fn retention(
+        &self,
+        env: Env,
+        from: Unknown,
+        to: Unknown,
+        options: Option<Unknown>,
+    ) -> napi::Result<Vec<Retention>> {
+        js(&env, || {
+            let from = args::date("from", from)?;
+            let to = args::date("to", to)?;
+            let cut = args::retention_options(&env, options)?;
+            let loaded = self.shared();
+            let history = history(&loaded)?;
+            let rows = guard(|| match &cut {
+                None => core_retention::retention(&history, from, to).map(|r| vec![r]),
+                Some(cut) => core_retention::retention_by(&loaded.book, &history, from, to, cut),
+            })?;
+            Ok(rows.iter().map(Retention::from).collect())
+        })
+    }
+
+    /// Retention of each complete calendar period (`options.period`: month, quarter by
+    /// default, or year) ending within `from..=to`, from the last day of the previous period
+    /// to the last day of the period; labelled `2026-09`, `2026-Q3` or `2026`. Empty when no
+    /// whole period fits. A backwards period is a `CSOPS_CONFIG` error.
+    #[napi(
+        ts_args_type = "from: string | Date, to: string | Date, options?: RetentionSeriesOptions | null"
+    )]
+    pub fn retention_series(
+        &self,
+        env: Env,
+        from: Unknown,
+        to: Unknown,
+        options: Option<Unknown>,
+    ) -> napi::Result<Vec<Retention>> {
+        js(&env, || {
+            let from = args::date("from", from)?;
+            let to = args::date("to", to)?;
+            let period = args::retention_series_options(&env, options)?;
+            let loaded = self.shared();
+            let history = history(&loaded)?;
+            let rows = guard(|| core_retention::retention_series(&history, from, to, period))?;
+            Ok(rows.iter().map(Retention::from).collect())
+        })
+    }
+
+    /// Trailing-twelve-months retention to the end of `asOf` (default: the book's latest
+    /// date), from the same day a year earlier; labelled `ttm`.
+    #[napi(ts_args_type = "asOf?: string | Date | null")]
+    pub fn trailing_twelve_months(
+        &self,
+        env: Env,
+        as_of: Option<Unknown>,
+    ) -> napi::Result<Retention> {
+        js(&env, || {
+            let as_of = args::optional_date("asOf", as_of)?;
+            let loaded = self.shared();
+            let as_of = day_or_latest(&loaded, as_of)?;
+            let history = history(&loaded)?;
+            guard(|| core_retention::trailing_twelve_months(&history, as_of))
+                .map(|r| Retention::from(&r))
+        })
+    }
+
+    /// Every active account's health score and band on `asOf` (default: the book's latest
+    /// date), keyed by account id: the `health` a forecast reads. The features are derived
+    /// point-in-time (nothing dated later is seen) with `options.features` (default:
+    /// `defaultFeatureConfig()`); an account that cannot be scored has `null`s.
+    #[napi(
+        ts_args_type = "scorecard: Scorecard, asOf?: string | Date | null, options?: HealthAsOfOptions | null",
+        ts_return_type = "Record<string, Health>"
+    )]
+    pub fn health_as_of(
+        &self,
+        env: Env,
+        scorecard: Unknown,
+        as_of: Option<Unknown>,
+        options: Option<Unknown>,
+    ) -> napi::Result<HealthMap> {
+        js(&env, || {
+            self.health_args(&env, scorecard, as_of, options)
+                .and_then(run_health)
+        })
+    }
+
+    /// `healthAsOf` on a worker thread. Every error (including a bad argument) rejects the
+    /// promise; nothing is thrown synchronously.
+    #[napi(
+        ts_args_type = "scorecard: Scorecard, asOf?: string | Date | null, options?: HealthAsOfOptions | null",
+        ts_return_type = "Promise<Record<string, Health>>"
+    )]
+    pub fn health_as_of_async(
+        &self,
+        env: Env,
+        scorecard: Unknown,
+        as_of: Option<Unknown>,
+        options: Option<Unknown>,
+    ) -> AsyncTask<HealthTask> {
+        AsyncTask::new(HealthTask {
+            input: Some(self.health_args(&env, scorecard, as_of, options)),
+        })
+    }
+}
+
+impl Book {
+    /// The `healthAsOf`/`healthAsOfAsync` arguments, read on the calling thread.
+    fn health_args(
+        &self,
+        env: &Env,
+        scorecard: Unknown,
+        as_of: Option<Unknown>,
+        options: Option<Unknown>,
+    ) -> Result<HealthInput, Failure> {
+        let card = args::scorecard(env, scorecard)?;
+        let as_of = args::optional_date("asOf", as_of)?;
+        let features = args::health_as_of_options(env, options)?;
+        let loaded = self.shared();
+        let as_of = day_or_latest(&loaded, as_of)?;
+        Ok((loaded, card, as_of, features))
+    }
+}
+
+/// The `forecast`/`forecastAsync` arguments, read on the calling thread.
+fn forecast_args(
+    env: &Env,
+    book: Unknown,
+    options: Option<Unknown>,
+) -> Result<ForecastInput, Failure> {
+    let loaded = args::book(env, book)?;
+    let (health, cfg) = args::forecast_options(env, options)?;
+    Ok((loaded, health, cfg))
+}
+
+/// Forecast the renewals of a window (by default the calendar quarter after `asOf`, itself
+/// by default the book's latest date): one line per account renewing in it with its ARR, its
+/// probability of renewing and the ARR that probability expects to renew; totals, commit /
+/// best case / pipeline, subtotals by segment, CSM and month, and the distribution of
+/// renewed ARR (P10 / P50 / P90).
+///
+/// Amounts are exact decimal strings in the book's reporting currency (never floats); the
+/// result is plain data that `reconcile` takes back. Probabilities come from
+/// `options.probability` and, for calibrated or band-prior ones, `options.health` (from
+/// `book.healthAsOf`). An invalid configuration is a `CSOPS_CONFIG` error with the core's
+/// message; an argument of the wrong type or an unknown option `CSOPS_INVALID_ARGUMENT`.
+/// Runs on the calling thread: `forecastAsync` keeps the event loop free.
+#[napi(ts_args_type = "book: Book, options?: ForecastOptions | null")]
+pub fn forecast(
+    env: Env,
+    book: Unknown,
+    options: Option<Unknown>,
+) -> napi::Result<RenewalForecast> {
+    js(&env, || {
+        forecast_args(&env, book, options).and_then(run_forecast)
+    })
+}
+
+/// `forecast` on a worker thread: the arguments are read on the calling thread (the book is
+/// shared, not copied), the forecast made off the event loop. Every error (including a bad
+/// argument) rejects the promise; nothing is thrown synchronously.
+#[napi(ts_args_type = "book: Book, options?: ForecastOptions | null")]
+pub fn forecast_async(
+    env: Env,
+    book: Unknown,
+    options: Option<Unknown>,
+) -> AsyncTask<ForecastTask> {
+    AsyncTask::new(ForecastTask {
+        input: Some(forecast_args(&env, book, options)),
+    })
+}
+
+/// Reconcile a forecast (as `forecast` returned it, or its JSON parsed) with the book's CRM
+/// opportunities: renewals with no open renewal opportunity, opportunities with no renewal
+/// due, amounts that differ from ARR, close dates outside the renewal month, and "commit"
+/// deals on accounts the health score calls at risk; the total gap passes or fails against
+/// `options.tolerance` (default 2%). Amounts are exact decimal strings (never floats).
+///
+/// The forecast is read back exactly (a missing or mistyped field, or totals that are not
+/// the sums of its lines, are a `CSOPS_INVALID_ARGUMENT` error); a line whose account is not
+/// in `book` is a `CSOPS_CONFIG` error.
+#[napi(ts_args_type = "book: Book, forecast: RenewalForecast, options?: ReconcileOptions | null")]
+pub fn reconcile(
+    env: Env,
+    book: Unknown,
+    forecast: Unknown,
+    options: Option<Unknown>,
+) -> napi::Result<Reconciliation> {
+    js(&env, || {
+        let loaded = args::book(&env, book)?;
+        let forecast = args::renewal_forecast(&env, forecast)?;
+        let cfg = args::reconcile_options(&env, options)?;
+        guard(|| core_forecast::reconcile(&loaded.book, &forecast, &cfg))
+            .map(|r| Reconciliation::from(&r))
+    })
+}
