@@ -27,14 +27,14 @@ use crate::table::{numpy, require, type_name};
 
 // Tables out -------------------------------------------------------------------------------
 
-/// The columns of a DataFrame being built, in order.
-struct Frame<'py> {
+/// The columns of a DataFrame being built, in order (also used by `revenue`).
+pub(crate) struct Frame<'py> {
     py: Python<'py>,
     columns: Vec<(String, Bound<'py, PyAny>)>,
 }
 
 impl<'py> Frame<'py> {
-    fn new(py: Python<'py>) -> Self {
+    pub(crate) fn new(py: Python<'py>) -> Self {
         Frame {
             py,
             columns: Vec::new(),
@@ -46,13 +46,17 @@ impl<'py> Frame<'py> {
     }
 
     /// Numbers (float64; NaN where missing): a NumPy array.
-    fn floats(&mut self, name: impl Into<String>, values: impl IntoIterator<Item = f64>) {
+    pub(crate) fn floats(
+        &mut self,
+        name: impl Into<String>,
+        values: impl IntoIterator<Item = f64>,
+    ) {
         let v: Vec<f64> = values.into_iter().collect();
         self.push(name, PyArray1::from_vec(self.py, v).into_any());
     }
 
     /// Optional numbers, NaN where missing.
-    fn opt_floats(
+    pub(crate) fn opt_floats(
         &mut self,
         name: impl Into<String>,
         values: impl IntoIterator<Item = Option<f64>>,
@@ -61,7 +65,7 @@ impl<'py> Frame<'py> {
     }
 
     /// Counts (int64).
-    fn ints(&mut self, name: impl Into<String>, values: impl IntoIterator<Item = u64>) {
+    pub(crate) fn ints(&mut self, name: impl Into<String>, values: impl IntoIterator<Item = u64>) {
         let v: Vec<i64> = values
             .into_iter()
             .map(|v| i64::try_from(v).unwrap_or(i64::MAX))
@@ -70,7 +74,7 @@ impl<'py> Frame<'py> {
     }
 
     /// Any values pyo3 converts (str, bool, `Decimal`, None, ...): a list.
-    fn list<T: IntoPyObject<'py>>(
+    pub(crate) fn list<T: IntoPyObject<'py>>(
         &mut self,
         name: impl Into<String>,
         values: impl IntoIterator<Item = T, IntoIter: ExactSizeIterator>,
@@ -95,7 +99,11 @@ impl<'py> Frame<'py> {
     }
 
     /// Days: a list of `datetime.date` (None where missing).
-    fn dates(&mut self, name: &str, values: impl IntoIterator<Item = NaiveDate>) -> PyResult<()> {
+    pub(crate) fn dates(
+        &mut self,
+        name: &str,
+        values: impl IntoIterator<Item = NaiveDate>,
+    ) -> PyResult<()> {
         let mut out = Vec::new();
         for d in values {
             out.push(py_date(self.py, d, || format!("column `{name}`"))?);
@@ -104,7 +112,7 @@ impl<'py> Frame<'py> {
     }
 
     /// The DataFrame.
-    fn build(self, pd: &Bound<'py, PyModule>) -> PyResult<Bound<'py, PyAny>> {
+    pub(crate) fn build(self, pd: &Bound<'py, PyModule>) -> PyResult<Bound<'py, PyAny>> {
         let data = PyDict::new(self.py);
         for (name, values) in self.columns {
             data.set_item(name, values)?;
@@ -114,7 +122,7 @@ impl<'py> Frame<'py> {
 }
 
 /// pandas, for a table the caller asked for (ImportError saying what for without it).
-fn pandas<'py>(py: Python<'py>, what: &str) -> PyResult<Bound<'py, PyModule>> {
+pub(crate) fn pandas<'py>(py: Python<'py>, what: &str) -> PyResult<Bound<'py, PyModule>> {
     require(py, "pandas", what)
 }
 
@@ -167,7 +175,7 @@ fn held_out_dict<'py>(py: Python<'py>, h: &HeldOut) -> PyResult<Bound<'py, PyDic
 // Arguments --------------------------------------------------------------------------------
 
 /// A count of days or quarters: a non-negative integer that fits the core's `u32`.
-fn count(py: Python<'_>, name: &str, value: i64) -> PyResult<u32> {
+pub(crate) fn count(py: Python<'_>, name: &str, value: i64) -> PyResult<u32> {
     u32::try_from(value).map_err(|_| {
         config_error(
             py,
@@ -195,7 +203,10 @@ fn end_date(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option
 
 /// `feature_config=`: None, a dict, TOML or JSON text (as `Book.features_as_of(config=)`);
 /// TypeError for another type, ConfigError for invalid settings.
-fn features(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<FeatureConfig> {
+pub(crate) fn features(
+    py: Python<'_>,
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<FeatureConfig> {
     if let Some(v) = value.filter(|v| !v.is_none())
         && !v.is_instance_of::<PyDict>()
         && !v.is_instance_of::<PyString>()
@@ -694,7 +705,7 @@ impl PyBacktest {
 /// fitted score → P(churn) mapping (``churn_probability``). ``print(rc)`` shows it as text.
 #[pyclass(name = "Recalibration", module = "csops", frozen)]
 #[derive(Debug)]
-pub struct PyRecalibration(Recalibration);
+pub struct PyRecalibration(pub(crate) Recalibration);
 
 #[pymethods]
 impl PyRecalibration {

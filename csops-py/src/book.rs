@@ -2,13 +2,14 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use csops_core::book::Book;
 use csops_core::features::features_as_of;
 use csops_core::interchange::{
     LoadOptions, Loaded, load_csv_texts, load_json_str, write_csv_dir, write_json,
 };
+use csops_core::retention::ArrHistory;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping};
@@ -18,7 +19,12 @@ use crate::convert::{
 };
 use crate::errors::call;
 use crate::features::PyFeatureFrame;
+use crate::health::PyScorecard;
 use crate::report::PyValidationReport;
+use crate::revenue::{
+    PyArrBridge, book_arr_bridge, book_health_as_of, book_retention, book_retention_series,
+    book_trailing_twelve_months,
+};
 
 /// A validated book of business: every valid record of every account, indexed per account.
 ///
@@ -28,6 +34,8 @@ use crate::report::PyValidationReport;
 pub struct PyBook {
     book: Arc<Book>,
     report: Py<PyValidationReport>,
+    /// Each account's ARR over time (for retention), built on first use.
+    history: OnceLock<Arc<ArrHistory>>,
 }
 
 impl PyBook {
@@ -36,10 +44,21 @@ impl PyBook {
         &self.book
     }
 
+    /// The book's ARR history (built once, the GIL released, then shared).
+    pub(crate) fn arr_history(&self, py: Python<'_>) -> PyResult<Arc<ArrHistory>> {
+        if let Some(h) = self.history.get() {
+            return Ok(h.clone());
+        }
+        let book = &self.book;
+        let built = Arc::new(call(py, || ArrHistory::from_book(book))?);
+        Ok(self.history.get_or_init(|| built).clone())
+    }
+
     fn from_loaded(py: Python<'_>, loaded: Loaded) -> PyResult<Self> {
         Ok(PyBook {
             book: Arc::new(loaded.book),
             report: Py::new(py, PyValidationReport::new(loaded.report))?,
+            history: OnceLock::new(),
         })
     }
 }
@@ -192,6 +211,86 @@ impl PyBook {
     /// The book as one JSON document (what `load_book_json` reads).
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
         call(py, || write_json(&self.book))
+    }
+
+    /// The ARR bridge from the end of ``start`` to the end of ``end`` (each a
+    /// ``datetime.date``, a ``datetime`` or a ``"YYYY-MM-DD"`` string): ``start + new +
+    /// expansion − contraction − churn + reactivation = end``, exactly, in ``Decimal``, with
+    /// every account's movement. Returns a ``csops.ArrBridge``; ConfigError unless ``start``
+    /// is before ``end``.
+    fn arr_bridge(
+        &self,
+        py: Python<'_>,
+        start: &Bound<'_, PyAny>,
+        end: &Bound<'_, PyAny>,
+    ) -> PyResult<PyArrBridge> {
+        book_arr_bridge(py, self, start, end)
+    }
+
+    /// Gross, net and logo retention from the end of ``start`` to the end of ``end``, over the
+    /// cohort of accounts with ARR at the start: a DataFrame with one row per cohort,
+    /// ``label``, ``logos``, ``logos_retained``, ``start_arr``, ``retained_arr`` and ``end_arr``
+    /// (``Decimal``), ``currency``, ``grr``, ``nrr`` and ``logo_retention`` (NaN for an empty
+    /// cohort).
+    ///
+    /// ``by`` cuts the cohort: None (one row, ``all``), an account field (``"segment"``,
+    /// ``"tier"``, ``"region"``, ``"industry"``, ``"plan"``, ``"owner_csm"``,
+    /// ``"currency"``, ``"attr.<name>"``), ``"start_cohort"`` (the quarter the account
+    /// started, ``2025-Q3``), or labels per account id (a dict or a pandas Series, e.g. the
+    /// health band at the start); accounts without a value are labelled ``none``. Rows are in
+    /// label order.
+    #[pyo3(signature = (start, end, *, by = None))]
+    fn retention<'py>(
+        &self,
+        py: Python<'py>,
+        start: &Bound<'py, PyAny>,
+        end: &Bound<'py, PyAny>,
+        by: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        book_retention(py, self, start, end, by)
+    }
+
+    /// Retention of each complete calendar ``period`` (``"month"``, ``"quarter"`` or
+    /// ``"year"``) ending between ``start`` and ``end``, each from the last day of the
+    /// previous period: a DataFrame with ``label`` (``2026-03``, ``2026-Q1``, ``2026``),
+    /// ``from`` and ``to`` (``datetime.date``), then the columns of ``retention``.
+    #[pyo3(signature = (start, end, *, period = "quarter"))]
+    fn retention_series<'py>(
+        &self,
+        py: Python<'py>,
+        start: &Bound<'py, PyAny>,
+        end: &Bound<'py, PyAny>,
+        period: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        book_retention_series(py, self, start, end, period)
+    }
+
+    /// Trailing-twelve-months retention to the end of ``as_of`` (by default the book's latest
+    /// date), from the same day a year earlier, as a dict: ``label`` (``"ttm"``), ``from``,
+    /// ``to``, then the columns of ``retention`` (amounts ``Decimal``, rates None for an empty
+    /// cohort).
+    #[pyo3(signature = (as_of = None))]
+    fn trailing_twelve_months<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        book_trailing_twelve_months(py, self, as_of)
+    }
+
+    /// Every active account's health score and band on ``as_of`` (by default the book's
+    /// latest date), by ``scorecard`` on the features of that day (``feature_config`` as for
+    /// ``features_as_of``): a DataFrame ``account_id``, ``score`` (NaN when unscored),
+    /// ``band`` (None when unscored), by account id. What ``csops.forecast(health=)`` reads.
+    #[pyo3(signature = (scorecard, as_of = None, *, feature_config = None))]
+    fn health_as_of<'py>(
+        &self,
+        py: Python<'py>,
+        scorecard: &Bound<'py, PyScorecard>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        feature_config: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        book_health_as_of(py, self, scorecard, as_of, feature_config)
     }
 
     fn __len__(&self) -> usize {

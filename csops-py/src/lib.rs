@@ -17,6 +17,9 @@
 //! - `modelset`: `ModelSet` (a scorecard per segment).
 //! - `backtest`: `backtest`, `Backtest` and `Recalibration` (does the score predict churn;
 //!   new weights fitted on past renewals).
+//! - `revenue`: `ArrBridge`, `forecast`, `RenewalForecast` and `Reconciliation`, and the
+//!   retention and health methods of `Book` (`arr_bridge`, `retention`, `retention_series`,
+//!   `trailing_twelve_months`, `health_as_of`; declared in `book`, implemented in `revenue`).
 //! - `table`: tables in and out of the scorer (a `FeatureFrame`, pandas, polars, a dict).
 //!
 //! Each module with Python-visible items has a `register(m)` function called from
@@ -39,6 +42,7 @@ pub mod features;
 pub mod health;
 pub mod modelset;
 pub mod report;
+pub mod revenue;
 pub mod table;
 
 /// The native module. Its name must match `[lib] name` in Cargo.toml and the
@@ -52,5 +56,6 @@ fn _csops(m: &Bound<'_, PyModule>) -> PyResult<()> {
     features::register(m)?;
     health::register(m)?;
     backtest::register(m)?;
+    revenue::register(m)?;
     Ok(())
 }

@@ -27,12 +27,26 @@ Back-test the scorecard on last year's renewals, then fit new weights and prove 
     print(rc.before["auc"], rc.after["auc"])
     new_card = rc.scorecard
 
+Retention and the renewal forecast (amounts are ``decimal.Decimal``, days ``datetime.date``)::
+
+    bridge = book.arr_bridge("2025-09-30", "2026-09-30")   # start + new + ... = end, exactly
+    print(bridge)
+    book.retention("2025-09-30", "2026-09-30", by="segment")  # pandas: GRR, NRR, logos
+    book.retention_series("2025-09-30", "2026-09-30", period="quarter")
+    book.trailing_twelve_months()["nrr"]
+    health = book.health_as_of(rc.scorecard)               # today's scores with the new weights
+    rf = csops.forecast(book, health=health, probability=rc)   # next quarter, calibrated
+    print(rf)                                              # totals, P10/P50/P90, months
+    rf.lines                                               # pandas: one row per renewal
+    print(rf.reconcile(book))                              # against the CRM, 2% tolerance
+
 Every error raised by csops is a ``csops.CsopsError``: ``ValidationError``,
 ``ConfigError`` and ``FormatError`` are also ``ValueError``; ``CsopsIOError`` is
 also an ``OSError``.
 """
 
 from csops._csops import (
+    ArrBridge,
     Backtest,
     Book,
     ConfigError,
@@ -44,11 +58,14 @@ from csops._csops import (
     ModelSet,
     Problem,
     Recalibration,
+    Reconciliation,
+    RenewalForecast,
     Scorecard,
     ValidationError,
     ValidationReport,
     __version__,
     backtest,
+    forecast,
     load_book,
     load_book_csv,
     load_book_json,
@@ -56,6 +73,7 @@ from csops._csops import (
 )
 
 __all__ = [
+    "ArrBridge",
     "Backtest",
     "Book",
     "ConfigError",
@@ -67,11 +85,14 @@ __all__ = [
     "ModelSet",
     "Problem",
     "Recalibration",
+    "Reconciliation",
+    "RenewalForecast",
     "Scorecard",
     "ValidationError",
     "ValidationReport",
     "__version__",
     "backtest",
+    "forecast",
     "load_book",
     "load_book_csv",
     "load_book_json",

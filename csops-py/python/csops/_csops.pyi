@@ -28,6 +28,10 @@ __all__ = [
     "backtest",
     "Backtest",
     "Recalibration",
+    "ArrBridge",
+    "forecast",
+    "RenewalForecast",
+    "Reconciliation",
 ]
 
 __version__: str
@@ -38,6 +42,12 @@ _Mode = Literal["strict", "lenient"]
 _HeaderMap = Mapping[str, Mapping[str, str]] | str | os.PathLike[str]
 #: Feature settings: a dict, TOML text or JSON text.
 _FeatureConfig = Mapping[str, Any] | str
+#: A day: a ``datetime.date`` (a ``datetime`` counts as its date) or ``"YYYY-MM-DD"``.
+_Day = datetime.date | str
+#: A retention cut: a field name (``"segment"``, ``"tier"``, ``"region"``, ``"industry"``,
+#: ``"plan"``, ``"owner_csm"``, ``"currency"``, ``"attr.<name>"``), ``"start_cohort"``, or
+#: labels per account id (a dict or a pandas Series; None = ``none``).
+_Cut = str | Mapping[str, str | None] | Any
 
 # Exceptions ---------------------------------------------------------------
 
@@ -184,6 +194,30 @@ class Book:
     ) -> FeatureFrame: ...
     def write_csv(self, directory: str | os.PathLike[str]) -> list[pathlib.Path]: ...
     def to_json(self) -> str: ...
+    def arr_bridge(self, start: _Day, end: _Day) -> ArrBridge:
+        """The ARR bridge from the end of ``start`` to the end of ``end``."""
+    def retention(
+        self, start: _Day, end: _Day, *, by: _Cut | None = None
+    ) -> Any:
+        """GRR, NRR and logo retention, one DataFrame row per cohort (``all`` without ``by``)."""
+    def retention_series(
+        self,
+        start: _Day,
+        end: _Day,
+        *,
+        period: Literal["month", "quarter", "year"] = "quarter",
+    ) -> Any:
+        """Retention of each complete calendar period ending in ``start``..``end``."""
+    def trailing_twelve_months(self, as_of: _Day | None = None) -> _RetentionDict:
+        """Retention over the year to ``as_of`` (default: the latest date), as a dict."""
+    def health_as_of(
+        self,
+        scorecard: Scorecard,
+        as_of: _Day | None = None,
+        *,
+        feature_config: _FeatureConfig | None = None,
+    ) -> Any:
+        """``account_id``, ``score``, ``band`` of every active account on ``as_of``."""
     def __len__(self) -> int: ...
 
 @final
@@ -508,5 +542,186 @@ class Recalibration:
     def churn_probability(self, scores: float) -> float: ...
     @overload
     def churn_probability(self, scores: Iterable[float | None] | Any) -> Any: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def _repr_html_(self) -> str: ...
+
+# Revenue ------------------------------------------------------------------
+
+_RetentionDict = TypedDict(
+    "_RetentionDict",
+    {
+        "label": str,
+        "from": datetime.date,
+        "to": datetime.date,
+        "logos": int,
+        "logos_retained": int,
+        "start_arr": Decimal,
+        "retained_arr": Decimal,
+        "end_arr": Decimal,
+        "currency": str,
+        "grr": float | None,
+        "nrr": float | None,
+        "logo_retention": float | None,
+    },
+)
+
+class _HealthDict(TypedDict, total=False):
+    score: float | None
+    band: str | None
+
+class _DistributionDict(TypedDict):
+    method: Literal["exact", "grid", "monte_carlo"]
+    resolution: float
+    mean: float
+    p10: float
+    p50: float
+    p90: float
+
+#: Each account's health on the forecast day: a DataFrame with ``account_id``, ``score`` and
+#: ``band`` columns (``Book.health_as_of``), or ``{account_id: {"score": .., "band": ..}}``.
+_Health = Mapping[str, _HealthDict] | Any
+#: Where P(renew) comes from: a ``Recalibration`` (its calibrated mapping of the score),
+#: ``{"band_priors": {band: p}, "fallback": p}`` or ``{"supplied": {account_id: p},
+#: "fallback": p}`` (a dict or a pandas Series of probabilities).
+_Probability = Recalibration | Mapping[str, Any]
+
+@final
+class ArrBridge:
+    """The ARR bridge between two days:
+    ``start + new + expansion - contraction - churn + reactivation = end``, exactly."""
+
+    @property
+    def start_date(self) -> datetime.date: ...
+    @property
+    def end_date(self) -> datetime.date: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def start(self) -> Decimal: ...
+    @property
+    def new(self) -> Decimal: ...
+    @property
+    def expansion(self) -> Decimal: ...
+    @property
+    def contraction(self) -> Decimal: ...
+    @property
+    def churn(self) -> Decimal: ...
+    @property
+    def reactivation(self) -> Decimal: ...
+    @property
+    def end(self) -> Decimal: ...
+    @property
+    def logos_start(self) -> int: ...
+    @property
+    def logos_new(self) -> int: ...
+    @property
+    def logos_churned(self) -> int: ...
+    @property
+    def logos_reactivated(self) -> int: ...
+    @property
+    def logos_end(self) -> int: ...
+    @property
+    def accounts(self) -> Any:
+        """``account_id``, ``start``, ``end`` (Decimal), ``movement``: one row per account
+        with ARR at either end."""
+    def to_dict(self) -> dict[str, Any]: ...
+    def _repr_html_(self) -> str: ...
+
+def forecast(
+    book: Book,
+    *,
+    health: _Health | None = None,
+    start: _Day | None = None,
+    end: _Day | None = None,
+    as_of: _Day | None = None,
+    probability: _Probability | None = None,
+    probability_fallback: float | None = None,
+    expansion: Literal["opportunities", "history", "none"] = "opportunities",
+    distribution: Literal["auto", "exact", "grid", "monte_carlo"] = "auto",
+    draws: int = 20000,
+    seed: int = 42,
+    commit_from: float = 0.9,
+    best_case_from: float = 0.6,
+) -> RenewalForecast:
+    """Forecast the renewals of a window (default: the quarter after ``as_of``).
+
+    ConfigError for an invalid configuration; TypeError for an argument of the wrong type.
+    """
+
+@final
+class RenewalForecast:
+    """A renewal forecast: lines, totals (Decimal), subtotals, categories, distribution."""
+
+    @property
+    def as_of(self) -> datetime.date: ...
+    @property
+    def start(self) -> datetime.date: ...
+    @property
+    def end(self) -> datetime.date: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def lines(self) -> Any:
+        """One row per renewal: ids, segment, CSM, date, ARR, score, band, p_renew, expected
+        renewal and expansion (Decimal), category."""
+    @property
+    def by_segment(self) -> Any: ...
+    @property
+    def by_csm(self) -> Any: ...
+    @property
+    def by_month(self) -> Any: ...
+    @property
+    def arr(self) -> Decimal: ...
+    @property
+    def expected_renewal(self) -> Decimal: ...
+    @property
+    def expected_expansion(self) -> Decimal: ...
+    @property
+    def other_expansion(self) -> Decimal: ...
+    @property
+    def commit(self) -> Decimal: ...
+    @property
+    def best_case(self) -> Decimal: ...
+    @property
+    def pipeline(self) -> Decimal: ...
+    @property
+    def distribution(self) -> _DistributionDict | None: ...
+    def reconcile(
+        self,
+        book: Book,
+        *,
+        tolerance: float = 0.02,
+        amount_tolerance: float = 0.01,
+        match_days: int = 60,
+        at_risk_bands: Iterable[str] = ["red"],
+    ) -> Reconciliation:
+        """Set the forecast against the CRM's open renewal opportunities in ``book``."""
+    def to_dict(self) -> dict[str, Any]: ...
+    def __len__(self) -> int: ...
+    def _repr_html_(self) -> str: ...
+
+@final
+class Reconciliation:
+    """A forecast against the CRM: totals, gap, pass/fail, and every disagreement."""
+
+    @property
+    def forecast_arr(self) -> Decimal: ...
+    @property
+    def crm_arr(self) -> Decimal: ...
+    @property
+    def gap(self) -> float | None: ...
+    @property
+    def tolerance(self) -> float: ...
+    @property
+    def passes(self) -> bool: ...
+    @property
+    def forecast_expected(self) -> Decimal: ...
+    @property
+    def crm_weighted(self) -> Decimal: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def issues(self) -> Any:
+        """``kind``, ``account_id``, ``opportunity_id``, ``detail``: by kind then account."""
     def to_dict(self) -> dict[str, Any]: ...
     def _repr_html_(self) -> str: ...

@@ -1,0 +1,1315 @@
+//! Revenue: retention and the renewal forecast.
+//!
+//! `Book.arr_bridge`, `Book.retention`, `Book.retention_series`,
+//! `Book.trailing_twelve_months` and `Book.health_as_of` (declared in `book`, implemented
+//! here), the function `forecast`, and the classes `ArrBridge`, `RenewalForecast` and
+//! `Reconciliation`. Every number comes from `csops_core::retention` and
+//! `csops_core::forecast`; this module converts arguments, and turns results into `Decimal`
+//! amounts, `datetime.date` days, pandas DataFrames, dicts, text and HTML. Every core call runs
+//! with the GIL released.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use csops_core::forecast::{
+    DistributionMethod, ExpansionSource, ForecastConfig, Health, ReconcileConfig, Reconciliation,
+    RenewalForecast, RenewalProbability, Subtotal, forecast as core_forecast, health_as_of,
+    reconcile,
+};
+use csops_core::money::Currency;
+use csops_core::retention::{
+    ArrBridge, Cut, Period, Retention, arr_bridge, retention, retention_by, retention_series,
+    trailing_twelve_months,
+};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDate, PyDict, PyFloat, PyMapping, PyString};
+use rust_decimal::Decimal;
+
+use crate::backtest::{Frame, PyRecalibration, count, features, pandas};
+use crate::book::PyBook;
+use crate::convert::{date_value, enum_name, py_date, to_python};
+use crate::errors::{call, config_error};
+use crate::health::{PyScorecard, html_table};
+use crate::report::html_escape;
+use crate::table::type_name;
+
+/// P(renew) for unscored accounts under a calibrated mapping, unless `probability_fallback=`
+/// says otherwise (the main job's choice; also the default band priors' fallback).
+const DEFAULT_FALLBACK: f64 = 0.85;
+
+// Arguments --------------------------------------------------------------------------------
+
+/// A day argument: a `datetime.date` (a `datetime` counts as its date) or a `YYYY-MM-DD`
+/// string. TypeError for another type, ConfigError for a string that is not a date.
+fn day(py: Python<'_>, what: &str, value: &Bound<'_, PyAny>) -> PyResult<NaiveDate> {
+    if !value.is_instance_of::<PyString>() && !value.is_instance_of::<PyDate>() {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be a datetime.date, a datetime.datetime or a YYYY-MM-DD string; got {}",
+            type_name(value)
+        )));
+    }
+    date_value(what, value).map_err(|problem| config_error(py, problem))
+}
+
+/// An optional day argument (None: not given).
+fn opt_day(
+    py: Python<'_>,
+    what: &str,
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<NaiveDate>> {
+    value
+        .filter(|v| !v.is_none())
+        .map(|v| day(py, what, v))
+        .transpose()
+}
+
+/// `as_of=`, defaulting to the book's latest date.
+fn as_of_or_latest(
+    py: Python<'_>,
+    book: &PyBook,
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<NaiveDate> {
+    if let Some(d) = opt_day(py, "as_of", value)? {
+        return Ok(d);
+    }
+    let inner = book.inner();
+    call(py, || Ok(inner.latest_date()))?
+        .ok_or_else(|| config_error(py, "the book has no dated records; give as_of".to_string()))
+}
+
+/// A unit-enum argument by the core's serde name (`"quarter"`, `"monte_carlo"`, ...).
+fn by_name<T: serde::de::DeserializeOwned>(py: Python<'_>, what: &str, name: &str) -> PyResult<T> {
+    serde_json::from_value(serde_json::Value::String(name.to_string()))
+        .map_err(|e| config_error(py, format!("{what}: {e}")))
+}
+
+/// Whether a table cell or dict value means "no value": None, NaN, or pandas' NA.
+fn is_missing(v: &Bound<'_, PyAny>) -> bool {
+    v.is_none() || v.cast::<PyFloat>().is_ok_and(|f| f.value().is_nan()) || type_name(v) == "NAType"
+}
+
+/// Whether `value` is a table (a pandas or polars DataFrame): it has `columns`.
+fn is_table(value: &Bound<'_, PyAny>) -> PyResult<bool> {
+    value.hasattr("columns")
+}
+
+/// The (key, value) pairs of a dict, another mapping, or anything with `.items()` (a pandas
+/// Series); TypeError otherwise.
+fn items<'py>(
+    what: &str,
+    value: &Bound<'py, PyAny>,
+) -> PyResult<Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)>> {
+    if value.is_instance_of::<PyString>() || !value.hasattr("items")? || is_table(value)? {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be a dict (or a pandas Series) keyed by account id; got {}",
+            type_name(value)
+        )));
+    }
+    let mut out = Vec::new();
+    for item in value.call_method0("items")?.try_iter()? {
+        out.push(item?.extract::<(Bound<'py, PyAny>, Bound<'py, PyAny>)>()?);
+    }
+    Ok(out)
+}
+
+/// A key that must be text.
+fn text_key(what: &str, key: &Bound<'_, PyAny>) -> PyResult<String> {
+    key.cast::<PyString>()
+        .map_err(|_| {
+            PyTypeError::new_err(format!("{what}: keys must be str; got {}", type_name(key)))
+        })?
+        .to_str()
+        .map(str::to_string)
+}
+
+/// A text value, or None when missing; TypeError for another type.
+fn opt_text(what: &str, value: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+    if is_missing(value) {
+        return Ok(None);
+    }
+    match value.cast::<PyString>() {
+        Ok(s) => Ok(Some(s.to_str()?.to_string())),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "{what} must be str or None; got {}",
+            type_name(value)
+        ))),
+    }
+}
+
+/// A number, or None when missing (None, NaN, NA); TypeError for another type.
+fn opt_number(what: &str, value: &Bound<'_, PyAny>) -> PyResult<Option<f64>> {
+    if is_missing(value) {
+        return Ok(None);
+    }
+    if value.is_instance_of::<PyString>() {
+        return Err(not_a_number(what, value));
+    }
+    value
+        .extract::<f64>()
+        .map(|x| Some(x).filter(|x| !x.is_nan()))
+        .map_err(|_| not_a_number(what, value))
+}
+
+fn not_a_number(what: &str, value: &Bound<'_, PyAny>) -> PyErr {
+    PyTypeError::new_err(format!("{what} must be a number; got {}", type_name(value)))
+}
+
+/// A number that must be given (probabilities).
+fn number(what: &str, value: &Bound<'_, PyAny>) -> PyResult<f64> {
+    if value.is_none() || value.is_instance_of::<PyString>() {
+        return Err(not_a_number(what, value));
+    }
+    value
+        .extract::<f64>()
+        .map_err(|_| not_a_number(what, value))
+}
+
+/// `by=` of `Book.retention`: None, a cut's name, or labels per account id.
+fn cut(by: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Cut>> {
+    let Some(by) = by.filter(|b| !b.is_none()) else {
+        return Ok(None);
+    };
+    if let Ok(s) = by.cast::<PyString>() {
+        let s = s.to_str()?;
+        return Ok(Some(if s == "start_cohort" {
+            Cut::StartCohort
+        } else {
+            Cut::Field(s.to_string())
+        }));
+    }
+    if !by.hasattr("items")? || is_table(by)? {
+        return Err(PyTypeError::new_err(format!(
+            "by must be None, a field name (\"segment\", \"attr.<name>\", \"start_cohort\", ...) \
+             or a dict of labels keyed by account id; got {}",
+            type_name(by)
+        )));
+    }
+    let mut labels = BTreeMap::new();
+    for (k, v) in items("by", by)? {
+        let id = text_key("by", &k)?;
+        if let Some(label) = opt_text(&format!("by[{id:?}]"), &v)? {
+            labels.insert(id, label);
+        }
+    }
+    Ok(Some(Cut::Labels(labels)))
+}
+
+/// Account id → P(renew), from a dict or a pandas Series.
+fn probabilities(what: &str, value: &Bound<'_, PyAny>) -> PyResult<BTreeMap<String, f64>> {
+    let mut out = BTreeMap::new();
+    for (k, v) in items(what, value)? {
+        let key = text_key(what, &k)?;
+        let p = number(&format!("{what}[{key:?}]"), &v)?;
+        out.insert(key, p);
+    }
+    Ok(out)
+}
+
+/// `probability=` (and `probability_fallback=`) of `forecast`.
+fn renewal_probability(
+    py: Python<'_>,
+    value: Option<&Bound<'_, PyAny>>,
+    fallback: Option<f64>,
+) -> PyResult<RenewalProbability> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        let mut p = RenewalProbability::default_band_priors();
+        if let (Some(f), RenewalProbability::BandPriors { fallback, .. }) = (fallback, &mut p) {
+            *fallback = f;
+        }
+        return Ok(p);
+    };
+    if let Ok(rc) = value.cast::<PyRecalibration>() {
+        return Ok(RenewalProbability::Calibrated {
+            map: rc.get().0.probability.clone(),
+            fallback: fallback.unwrap_or(DEFAULT_FALLBACK),
+        });
+    }
+    if !value.is_instance_of::<PyDict>() && value.cast::<PyMapping>().is_err() {
+        return Err(PyTypeError::new_err(format!(
+            "probability must be None, a csops.Recalibration, or a dict {{\"band_priors\": \
+             {{band: p}}}} or {{\"supplied\": {{account_id: p}}}} (with an optional \
+             \"fallback\"); got {}",
+            type_name(value)
+        )));
+    }
+    let (mut priors, mut supplied, mut given_fallback) = (None, None, None);
+    for (k, v) in items("probability", value)? {
+        match text_key("probability", &k)?.as_str() {
+            "band_priors" => priors = Some(probabilities("probability[\"band_priors\"]", &v)?),
+            "supplied" => supplied = Some(probabilities("probability[\"supplied\"]", &v)?),
+            "fallback" => given_fallback = Some(number("probability[\"fallback\"]", &v)?),
+            other => {
+                return Err(config_error(
+                    py,
+                    format!(
+                        "probability: unknown key `{other}`; expected `band_priors` or \
+                         `supplied`, and optionally `fallback`"
+                    ),
+                ));
+            }
+        }
+    }
+    let fallback = match (given_fallback, fallback) {
+        (Some(_), Some(_)) => {
+            return Err(config_error(
+                py,
+                "give the fallback once: in probability[\"fallback\"] or as \
+                 probability_fallback="
+                    .to_string(),
+            ));
+        }
+        (a, b) => a.or(b).unwrap_or(DEFAULT_FALLBACK),
+    };
+    match (priors, supplied) {
+        (Some(priors), None) => Ok(RenewalProbability::BandPriors { priors, fallback }),
+        (None, Some(probabilities)) => Ok(RenewalProbability::Supplied {
+            probabilities,
+            fallback,
+        }),
+        _ => Err(config_error(
+            py,
+            "probability must hold exactly one of `band_priors` and `supplied`".to_string(),
+        )),
+    }
+}
+
+/// A column of a table as a list of Python values (pandas `tolist`, polars `to_list`).
+fn column<'py>(table: &Bound<'py, PyAny>, name: &str) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    let col = table.get_item(name)?;
+    let list = if col.hasattr("tolist")? {
+        col.call_method0("tolist")?
+    } else if col.hasattr("to_list")? {
+        col.call_method0("to_list")?
+    } else {
+        col
+    };
+    list.try_iter()?.collect()
+}
+
+/// Whether a table's index is named `account_id`.
+fn is_account_index(table: &Bound<'_, PyAny>) -> PyResult<bool> {
+    if !table.hasattr("index")? {
+        return Ok(false);
+    }
+    let name = table.getattr("index")?.getattr("name");
+    Ok(name.is_ok_and(|n| n.extract::<String>().is_ok_and(|n| n == "account_id")))
+}
+
+/// `health=` of `forecast`: None, a table with `account_id` (or an index of that name) and
+/// `score` and `band` columns (either may be absent: None), or a dict `{account_id: {"score": .., "band": ..}}`.
+fn read_health(
+    py: Python<'_>,
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<BTreeMap<String, Health>> {
+    let mut out = BTreeMap::new();
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(out);
+    };
+    if is_table(value)? {
+        let columns = value.getattr("columns")?;
+        let ids = if columns.contains("account_id")? {
+            column(value, "account_id")?
+        } else if is_account_index(value)? {
+            // A pandas table indexed by account id (what `Scorecard.score` gives).
+            let index = value.getattr("index")?.call_method0("tolist")?;
+            index.try_iter()?.collect::<PyResult<Vec<_>>>()?
+        } else {
+            return Err(config_error(
+                py,
+                "health: the table has no `account_id` column (nor an index of that name)"
+                    .to_string(),
+            ));
+        };
+        let n = ids.len();
+        let optional = |name: &str| -> PyResult<Option<Vec<Bound<'_, PyAny>>>> {
+            if columns.contains(name)? {
+                column(value, name).map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        let (scores, bands) = (optional("score")?, optional("band")?);
+        for i in 0..n {
+            let id = text_key("health: account_id", &ids[i])?;
+            let score = match &scores {
+                Some(s) => opt_number(&format!("health: score of {id:?}"), &s[i])?,
+                None => None,
+            };
+            let band = match &bands {
+                Some(b) => opt_text(&format!("health: band of {id:?}"), &b[i])?,
+                None => None,
+            };
+            out.insert(id, Health { score, band });
+        }
+        return Ok(out);
+    }
+    if !value.is_instance_of::<PyDict>() && value.cast::<PyMapping>().is_err() {
+        return Err(PyTypeError::new_err(format!(
+            "health must be None, a DataFrame with account_id, score and band columns (as \
+             Book.health_as_of gives), or a dict {{account_id: {{\"score\": .., \"band\": ..}}}}; \
+             got {}",
+            type_name(value)
+        )));
+    }
+    for (k, v) in items("health", value)? {
+        let id = text_key("health", &k)?;
+        if v.cast::<PyMapping>().is_err() {
+            return Err(PyTypeError::new_err(format!(
+                "health[{id:?}] must be a dict with \"score\" and \"band\"; got {}",
+                type_name(&v)
+            )));
+        }
+        let get = |name: &str| -> PyResult<Option<Bound<'_, PyAny>>> {
+            if v.contains(name)? {
+                v.get_item(name).map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        let score = match get("score")? {
+            Some(s) => opt_number(&format!("health[{id:?}][\"score\"]"), &s)?,
+            None => None,
+        };
+        let band = match get("band")? {
+            Some(b) => opt_text(&format!("health[{id:?}][\"band\"]"), &b)?,
+            None => None,
+        };
+        out.insert(id, Health { score, band });
+    }
+    Ok(out)
+}
+
+// Text -------------------------------------------------------------------------------------
+
+/// Digits grouped by thousands: `1234567` → `1,234,567` (a leading `-` kept).
+fn grouped(digits: &str) -> String {
+    let (sign, digits) = match digits.strip_prefix('-') {
+        Some(d) => ("-", d),
+        None => ("", digits),
+    };
+    let mut out = String::from(sign);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// An amount to the cent with thousands separators: `1,234,567.89`.
+fn amount(d: Decimal) -> String {
+    let text = format!("{:.2}", d.round_dp(2));
+    let text = if text.trim_start_matches(['-', '0', '.']).is_empty() {
+        text.trim_start_matches('-').to_string()
+    } else {
+        text
+    };
+    match text.split_once('.') {
+        Some((whole, cents)) => format!("{}.{cents}", grouped(whole)),
+        None => grouped(&text),
+    }
+}
+
+/// A statistic in whole units with thousands separators: `4,562,540`.
+fn whole(x: f64) -> String {
+    grouped(&format!("{x:.0}"))
+}
+
+/// A share as a percentage without trailing zeros: `0.02` → `2%`, `0.015` → `1.5%`.
+fn share(x: f64) -> String {
+    let s = format!("{:.4}", 100.0 * x);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    format!("{s}%")
+}
+
+// Retention --------------------------------------------------------------------------------
+
+/// Retention rows as a DataFrame (with `from` and `to` when `period` is set).
+fn retention_frame<'py>(
+    py: Python<'py>,
+    pd: &Bound<'py, PyModule>,
+    rows: &[Retention],
+    period: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let mut f = Frame::new(py);
+    f.list("label", rows.iter().map(|r| r.label.as_str()))?;
+    if period {
+        f.dates("from", rows.iter().map(|r| r.from))?;
+        f.dates("to", rows.iter().map(|r| r.to))?;
+    }
+    f.ints("logos", rows.iter().map(|r| r.logos));
+    f.ints("logos_retained", rows.iter().map(|r| r.logos_retained));
+    f.list("start_arr", rows.iter().map(|r| r.start_arr))?;
+    f.list("retained_arr", rows.iter().map(|r| r.retained_arr))?;
+    f.list("end_arr", rows.iter().map(|r| r.end_arr))?;
+    f.list("currency", rows.iter().map(|r| r.currency.code()))?;
+    f.opt_floats("grr", rows.iter().map(|r| r.grr));
+    f.opt_floats("nrr", rows.iter().map(|r| r.nrr));
+    f.opt_floats("logo_retention", rows.iter().map(|r| r.logo_retention));
+    f.build(pd)
+}
+
+/// `Book.arr_bridge`.
+pub(crate) fn book_arr_bridge(
+    py: Python<'_>,
+    book: &PyBook,
+    start: &Bound<'_, PyAny>,
+    end: &Bound<'_, PyAny>,
+) -> PyResult<PyArrBridge> {
+    let (from, to) = (day(py, "start", start)?, day(py, "end", end)?);
+    let history = book.arr_history(py)?;
+    call(py, || arr_bridge(&history, from, to)).map(PyArrBridge)
+}
+
+/// `Book.retention`.
+pub(crate) fn book_retention<'py>(
+    py: Python<'py>,
+    book: &PyBook,
+    start: &Bound<'py, PyAny>,
+    end: &Bound<'py, PyAny>,
+    by: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (from, to) = (day(py, "start", start)?, day(py, "end", end)?);
+    let cut = cut(by)?;
+    let pd = pandas(py, "Book.retention")?;
+    let history = book.arr_history(py)?;
+    let inner = book.inner();
+    let rows = call(py, || match &cut {
+        None => retention(&history, from, to).map(|r| vec![r]),
+        Some(c) => retention_by(inner, &history, from, to, c),
+    })?;
+    retention_frame(py, &pd, &rows, false)
+}
+
+/// `Book.retention_series`.
+pub(crate) fn book_retention_series<'py>(
+    py: Python<'py>,
+    book: &PyBook,
+    start: &Bound<'py, PyAny>,
+    end: &Bound<'py, PyAny>,
+    period: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (from, to) = (day(py, "start", start)?, day(py, "end", end)?);
+    let period: Period = by_name(py, "period", period)?;
+    let pd = pandas(py, "Book.retention_series")?;
+    let history = book.arr_history(py)?;
+    let rows = call(py, || retention_series(&history, from, to, period))?;
+    retention_frame(py, &pd, &rows, true)
+}
+
+/// `Book.trailing_twelve_months`: one retention row as a dict.
+pub(crate) fn book_trailing_twelve_months<'py>(
+    py: Python<'py>,
+    book: &PyBook,
+    as_of: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let as_of = as_of_or_latest(py, book, as_of)?;
+    let history = book.arr_history(py)?;
+    let r = call(py, || trailing_twelve_months(&history, as_of))?;
+    let d = PyDict::new(py);
+    d.set_item("label", &r.label)?;
+    d.set_item("from", py_date(py, r.from, || "from".to_string())?)?;
+    d.set_item("to", py_date(py, r.to, || "to".to_string())?)?;
+    d.set_item("logos", r.logos)?;
+    d.set_item("logos_retained", r.logos_retained)?;
+    d.set_item("start_arr", r.start_arr)?;
+    d.set_item("retained_arr", r.retained_arr)?;
+    d.set_item("end_arr", r.end_arr)?;
+    d.set_item("currency", r.currency.code())?;
+    d.set_item("grr", r.grr)?;
+    d.set_item("nrr", r.nrr)?;
+    d.set_item("logo_retention", r.logo_retention)?;
+    Ok(d)
+}
+
+/// `Book.health_as_of`: account_id, score, band.
+pub(crate) fn book_health_as_of<'py>(
+    py: Python<'py>,
+    book: &PyBook,
+    scorecard: &Bound<'py, PyScorecard>,
+    as_of: Option<&Bound<'py, PyAny>>,
+    feature_config: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let as_of = as_of_or_latest(py, book, as_of)?;
+    let cfg = features(py, feature_config)?;
+    let pd = pandas(py, "Book.health_as_of")?;
+    let card = &scorecard.get().0;
+    let inner = book.inner();
+    let health = call(py, || health_as_of(inner, card, as_of, &cfg))?;
+    let mut f = Frame::new(py);
+    f.list("account_id", health.keys().map(String::as_str))?;
+    f.opt_floats("score", health.values().map(|h| h.score));
+    f.list("band", health.values().map(|h| h.band.as_deref()))?;
+    f.build(&pd)
+}
+
+/// The ARR bridge between two days: ``start + new + expansion − contraction − churn +
+/// reactivation = end``, to the cent, with every account's movement.
+#[pyclass(name = "ArrBridge", module = "csops", frozen)]
+#[derive(Debug)]
+pub struct PyArrBridge(ArrBridge);
+
+impl PyArrBridge {
+    /// (label, sign, amount, logos) rows of the identity.
+    fn rows(&self) -> Vec<(&'static str, &'static str, Decimal, Option<u64>)> {
+        let b = &self.0;
+        vec![
+            ("start", "", b.start, Some(b.logos_start)),
+            ("new", "+", b.new, Some(b.logos_new)),
+            ("expansion", "+", b.expansion, None),
+            ("contraction", "-", b.contraction, None),
+            ("churn", "-", b.churn, Some(b.logos_churned)),
+            (
+                "reactivation",
+                "+",
+                b.reactivation,
+                Some(b.logos_reactivated),
+            ),
+            ("end", "=", b.end, Some(b.logos_end)),
+        ]
+    }
+}
+
+#[pymethods]
+impl PyArrBridge {
+    /// The start day (ARR at its end).
+    #[getter]
+    fn start_date<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_date(py, self.0.from, || "start_date".to_string())
+    }
+
+    /// The end day (ARR at its end).
+    #[getter]
+    fn end_date<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_date(py, self.0.to, || "end_date".to_string())
+    }
+
+    /// The reporting currency of every amount.
+    #[getter]
+    fn currency(&self) -> &str {
+        self.0.currency.code()
+    }
+
+    /// ARR at the start (``Decimal``).
+    #[getter]
+    fn start(&self) -> Decimal {
+        self.0.start
+    }
+
+    /// New logos' ARR at the end (``Decimal``).
+    #[getter(new)]
+    fn new_arr(&self) -> Decimal {
+        self.0.new
+    }
+
+    /// Expansion of accounts with ARR at both ends (``Decimal``).
+    #[getter]
+    fn expansion(&self) -> Decimal {
+        self.0.expansion
+    }
+
+    /// Contraction, a positive amount (``Decimal``).
+    #[getter]
+    fn contraction(&self) -> Decimal {
+        self.0.contraction
+    }
+
+    /// Churned ARR, a positive amount (``Decimal``).
+    #[getter]
+    fn churn(&self) -> Decimal {
+        self.0.churn
+    }
+
+    /// Reactivated (won-back) ARR (``Decimal``).
+    #[getter]
+    fn reactivation(&self) -> Decimal {
+        self.0.reactivation
+    }
+
+    /// ARR at the end (``Decimal``).
+    #[getter]
+    fn end(&self) -> Decimal {
+        self.0.end
+    }
+
+    /// Accounts with ARR at the start.
+    #[getter]
+    fn logos_start(&self) -> u64 {
+        self.0.logos_start
+    }
+
+    /// New logos.
+    #[getter]
+    fn logos_new(&self) -> u64 {
+        self.0.logos_new
+    }
+
+    /// Logos churned.
+    #[getter]
+    fn logos_churned(&self) -> u64 {
+        self.0.logos_churned
+    }
+
+    /// Logos reactivated.
+    #[getter]
+    fn logos_reactivated(&self) -> u64 {
+        self.0.logos_reactivated
+    }
+
+    /// Accounts with ARR at the end.
+    #[getter]
+    fn logos_end(&self) -> u64 {
+        self.0.logos_end
+    }
+
+    /// Every account with ARR at either end, in book order: ``account_id``, ``start`` and
+    /// ``end`` (``Decimal``), ``movement`` (``new``, ``expansion``, ``contraction``,
+    /// ``churn``, ``reactivation`` or ``flat``).
+    #[getter]
+    fn accounts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pd = pandas(py, "ArrBridge.accounts")?;
+        let a = &self.0.accounts;
+        let mut f = Frame::new(py);
+        f.list("account_id", a.iter().map(|m| m.account_id.as_str()))?;
+        f.list("start", a.iter().map(|m| m.start))?;
+        f.list("end", a.iter().map(|m| m.end))?;
+        f.list("movement", a.iter().map(|m| enum_name(&m.movement)))?;
+        f.build(&pd)
+    }
+
+    /// The bridge as plain data (the core's fields: ``from``, ``to``, ``currency``, the
+    /// amounts as decimal text, the logo counts and ``accounts``).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.0)
+    }
+
+    fn __repr__(&self) -> String {
+        let rows = self.rows();
+        let texts: Vec<String> = rows.iter().map(|r| amount(r.2)).collect();
+        let width = texts.iter().map(String::len).max().unwrap_or(0);
+        let mut s = format!(
+            "ARR bridge from {} to {} ({})",
+            self.0.from, self.0.to, self.0.currency
+        );
+        for ((name, sign, _, logos), text) in rows.iter().zip(&texts) {
+            s.push_str(&format!("\n{sign:<1} {name:<13}{text:>width$}"));
+            if let Some(n) = logos {
+                s.push_str(&format!("  {n:>5} logos"));
+            }
+        }
+        s
+    }
+
+    /// An HTML rendering for Jupyter: the identity, line by line.
+    fn _repr_html_(&self) -> String {
+        let rows: Vec<Vec<String>> = self
+            .rows()
+            .into_iter()
+            .map(|(name, sign, a, logos)| {
+                vec![
+                    format!("{sign} {name}").trim().to_string(),
+                    amount(a),
+                    logos.map_or_else(String::new, |n| n.to_string()),
+                ]
+            })
+            .collect();
+        format!(
+            "<div class=\"csops-arr-bridge\"><p><b>ARR bridge</b> from {} to {} ({})</p>{}</div>",
+            self.0.from,
+            self.0.to,
+            self.0.currency,
+            html_table(&["", "ARR", "logos"], &rows)
+        )
+    }
+}
+
+// Forecast ---------------------------------------------------------------------------------
+
+/// Forecast the renewals of a window (by default the calendar quarter after ``as_of``, itself
+/// by default the book's latest date): every account renewing in it, its ARR, its probability
+/// of renewing and the ARR and expansion that probability expects, with totals, subtotals,
+/// CRM-style categories and the distribution of renewed ARR. Returns a
+/// ``csops.RenewalForecast``.
+///
+/// ``health`` is each account's score and band on the forecast day: a DataFrame with
+/// ``account_id``, ``score`` and ``band`` columns (``Book.health_as_of`` gives one;
+/// ``Scorecard.score``'s table, indexed by account id, also serves), a dict
+/// ``{account_id: {"score": .., "band": ..}}``, or None. ``probability`` is where P(renew)
+/// comes from: None (the default band priors: red 0.70, yellow 0.85, green 0.95, else 0.85), a
+/// ``csops.Recalibration`` (1 − its calibrated P(churn) of the score; unscored accounts take
+/// ``probability_fallback``, by default 0.85), ``{"band_priors": {band: p}, "fallback": p}``
+/// or ``{"supplied": {account_id: p}, "fallback": p}``. ``expansion`` is ``"opportunities"``,
+/// ``"history"`` or ``"none"``; ``distribution`` is ``"auto"``, ``"exact"``, ``"grid"`` or
+/// ``"monte_carlo"`` (``draws``, ``seed``). A renewal is commit from ``commit_from``, best
+/// case from ``best_case_from``, pipeline below. ConfigError for an invalid configuration;
+/// TypeError for an argument of the wrong type. Runs with the GIL released.
+#[pyfunction]
+#[pyo3(signature = (
+    book,
+    *,
+    health = None,
+    start = None,
+    end = None,
+    as_of = None,
+    probability = None,
+    probability_fallback = None,
+    expansion = "opportunities",
+    distribution = "auto",
+    draws = 20000,
+    seed = 42,
+    commit_from = 0.9,
+    best_case_from = 0.6
+))]
+#[allow(clippy::too_many_arguments)] // the keyword arguments of the Python function
+pub fn forecast(
+    py: Python<'_>,
+    book: &Bound<'_, PyBook>,
+    health: Option<&Bound<'_, PyAny>>,
+    start: Option<&Bound<'_, PyAny>>,
+    end: Option<&Bound<'_, PyAny>>,
+    as_of: Option<&Bound<'_, PyAny>>,
+    probability: Option<&Bound<'_, PyAny>>,
+    probability_fallback: Option<f64>,
+    expansion: &str,
+    distribution: &str,
+    draws: i64,
+    seed: i128,
+    commit_from: f64,
+    best_case_from: f64,
+) -> PyResult<PyRenewalForecast> {
+    let cfg = ForecastConfig {
+        from: opt_day(py, "start", start)?,
+        to: opt_day(py, "end", end)?,
+        as_of: opt_day(py, "as_of", as_of)?,
+        probability: renewal_probability(py, probability, probability_fallback)?,
+        expansion: by_name::<ExpansionSource>(py, "expansion", expansion)?,
+        distribution: by_name::<DistributionMethod>(py, "distribution", distribution)?,
+        draws: count(py, "draws", draws)?,
+        seed: u64::try_from(seed).map_err(|_| {
+            config_error(
+                py,
+                format!("seed must be between 0 and {}, got {seed}", u64::MAX),
+            )
+        })?,
+        commit_from,
+        best_case_from,
+    };
+    let health = read_health(py, health)?;
+    let inner = book.get().inner();
+    call(py, || core_forecast(inner, &health, &cfg)).map(PyRenewalForecast)
+}
+
+/// Subtotals as a DataFrame keyed by `key`.
+fn subtotal_frame<'py>(
+    py: Python<'py>,
+    what: &str,
+    key: &str,
+    rows: &[Subtotal],
+    currency: Currency,
+) -> PyResult<Bound<'py, PyAny>> {
+    let pd = pandas(py, what)?;
+    let mut f = Frame::new(py);
+    f.list(key, rows.iter().map(|s| s.key.as_str()))?;
+    f.ints("renewals", rows.iter().map(|s| s.renewals));
+    f.list("arr", rows.iter().map(|s| s.arr))?;
+    f.list("expected_renewal", rows.iter().map(|s| s.expected_renewal))?;
+    f.list(
+        "expected_expansion",
+        rows.iter().map(|s| s.expected_expansion),
+    )?;
+    f.list("currency", rows.iter().map(|_| currency.code()))?;
+    f.build(&pd)
+}
+
+/// A renewal forecast: one line per renewal in the window, totals (``Decimal``), subtotals by
+/// segment, CSM and month (DataFrames), categories and the distribution of renewed ARR.
+/// ``rf.reconcile(book)`` sets it against the CRM.
+#[pyclass(name = "RenewalForecast", module = "csops", frozen)]
+#[derive(Debug)]
+pub struct PyRenewalForecast(RenewalForecast);
+
+impl PyRenewalForecast {
+    fn headline(&self) -> [String; 2] {
+        let f = &self.0;
+        let cur = f.currency;
+        [
+            format!(
+                "Renewal forecast as of {} for {} to {}: {} renewals, {} {cur} up for renewal, \
+                 expected to renew {} {cur}",
+                f.as_of,
+                f.from,
+                f.to,
+                f.lines.len(),
+                amount(f.arr),
+                amount(f.expected_renewal)
+            ),
+            format!(
+                "expected expansion {} {cur} on renewing accounts, {} {cur} on the rest; \
+                 commit {} · best case {} · pipeline {} {cur}",
+                amount(f.expected_expansion),
+                amount(f.other_expansion),
+                amount(f.commit),
+                amount(f.best_case),
+                amount(f.pipeline)
+            ),
+        ]
+    }
+
+    fn distribution_line(&self) -> Option<String> {
+        self.0.distribution.as_ref().map(|d| {
+            format!(
+                "renewed ARR ({}): P10 {}  P50 {}  P90 {} {}",
+                d.method,
+                whole(d.p10),
+                whole(d.p50),
+                whole(d.p90),
+                self.0.currency
+            )
+        })
+    }
+}
+
+#[pymethods]
+impl PyRenewalForecast {
+    /// The forecast day (ARR and health as of then).
+    #[getter]
+    fn as_of<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_date(py, self.0.as_of, || "as_of".to_string())
+    }
+
+    /// The first day of the window.
+    #[getter]
+    fn start<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_date(py, self.0.from, || "start".to_string())
+    }
+
+    /// The last day of the window.
+    #[getter]
+    fn end<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_date(py, self.0.to, || "end".to_string())
+    }
+
+    /// The reporting currency of every amount.
+    #[getter]
+    fn currency(&self) -> &str {
+        self.0.currency.code()
+    }
+
+    /// One row per renewal, by date then account: ``account_id``, ``name``, ``segment``,
+    /// ``csm``, ``renewal_date`` (``datetime.date``), ``month`` (``YYYY-MM``), ``arr``
+    /// (``Decimal``), ``currency``, ``score`` (NaN when unscored), ``band`` (None when
+    /// unscored), ``p_renew``, ``expected_renewal`` and ``expected_expansion`` (``Decimal``, to
+    /// the cent), ``category`` (``commit``, ``best_case`` or ``pipeline``).
+    #[getter]
+    fn lines<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pd = pandas(py, "RenewalForecast.lines")?;
+        let l = &self.0.lines;
+        let mut f = Frame::new(py);
+        f.list("account_id", l.iter().map(|l| l.account_id.as_str()))?;
+        f.list("name", l.iter().map(|l| l.name.as_str()))?;
+        f.list("segment", l.iter().map(|l| l.segment.as_str()))?;
+        f.list("csm", l.iter().map(|l| l.csm.as_str()))?;
+        f.dates("renewal_date", l.iter().map(|l| l.renewal_date))?;
+        f.list("month", l.iter().map(|l| l.month.as_str()))?;
+        f.list("arr", l.iter().map(|l| l.arr))?;
+        f.list("currency", l.iter().map(|_| self.0.currency.code()))?;
+        f.opt_floats("score", l.iter().map(|l| l.score));
+        f.list("band", l.iter().map(|l| l.band.as_deref()))?;
+        f.floats("p_renew", l.iter().map(|l| l.p_renew));
+        f.list("expected_renewal", l.iter().map(|l| l.expected_renewal))?;
+        f.list("expected_expansion", l.iter().map(|l| l.expected_expansion))?;
+        f.list("category", l.iter().map(|l| l.category.as_str()))?;
+        f.build(&pd)
+    }
+
+    /// Subtotals by segment: ``segment``, ``renewals``, ``arr``, ``expected_renewal``,
+    /// ``expected_expansion`` (``Decimal``), ``currency``.
+    #[getter]
+    fn by_segment<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        subtotal_frame(
+            py,
+            "RenewalForecast.by_segment",
+            "segment",
+            &self.0.by_segment,
+            self.0.currency,
+        )
+    }
+
+    /// Subtotals by CSM (``csm``, then as ``by_segment``).
+    #[getter]
+    fn by_csm<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        subtotal_frame(
+            py,
+            "RenewalForecast.by_csm",
+            "csm",
+            &self.0.by_csm,
+            self.0.currency,
+        )
+    }
+
+    /// Subtotals by renewal month (``month``, ``YYYY-MM``, then as ``by_segment``).
+    #[getter]
+    fn by_month<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        subtotal_frame(
+            py,
+            "RenewalForecast.by_month",
+            "month",
+            &self.0.by_month,
+            self.0.currency,
+        )
+    }
+
+    /// ARR up for renewal (``Decimal``).
+    #[getter]
+    fn arr(&self) -> Decimal {
+        self.0.arr
+    }
+
+    /// Expected renewal ARR: the sum of the lines' ``arr × p_renew`` to the cent.
+    #[getter]
+    fn expected_renewal(&self) -> Decimal {
+        self.0.expected_renewal
+    }
+
+    /// Expected expansion on renewing accounts (``Decimal``).
+    #[getter]
+    fn expected_expansion(&self) -> Decimal {
+        self.0.expected_expansion
+    }
+
+    /// Expected expansion on accounts not renewing in the window (``Decimal``).
+    #[getter]
+    fn other_expansion(&self) -> Decimal {
+        self.0.other_expansion
+    }
+
+    /// ARR of commit renewals (``Decimal``).
+    #[getter]
+    fn commit(&self) -> Decimal {
+        self.0.commit
+    }
+
+    /// ARR of best-case renewals, commit excluded (``Decimal``).
+    #[getter]
+    fn best_case(&self) -> Decimal {
+        self.0.best_case
+    }
+
+    /// ARR of pipeline renewals (``Decimal``).
+    #[getter]
+    fn pipeline(&self) -> Decimal {
+        self.0.pipeline
+    }
+
+    /// The distribution of renewed ARR: ``{"method", "resolution", "mean", "p10", "p50",
+    /// "p90"}`` (floats but ``method``: ``exact``, ``grid`` or ``monte_carlo``), or None when
+    /// nothing renews in the window.
+    #[getter]
+    fn distribution<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.0.distribution)
+    }
+
+    /// Reconcile the forecast with the CRM's open renewal opportunities in ``book`` (the book
+    /// forecast): missing opportunities, opportunities with no renewal due, amounts off ARR by
+    /// more than ``amount_tolerance``, close dates outside the renewal month, and commit deals
+    /// on accounts in ``at_risk_bands``. An opportunity matches a renewal when it closes within
+    /// ``match_days`` of it; the totals pass when they differ by at most ``tolerance``.
+    /// Returns a ``csops.Reconciliation``.
+    #[pyo3(signature = (
+        book,
+        *,
+        tolerance = 0.02,
+        amount_tolerance = 0.01,
+        match_days = 60,
+        at_risk_bands = vec!["red".to_string()]
+    ))]
+    // The signature as Python shows it (a non-literal default renders as `...`).
+    #[pyo3(
+        text_signature = "($self, book, *, tolerance=0.02, amount_tolerance=0.01, \
+                          match_days=60, at_risk_bands=['red'])"
+    )]
+    fn reconcile(
+        &self,
+        py: Python<'_>,
+        book: &Bound<'_, PyBook>,
+        tolerance: f64,
+        amount_tolerance: f64,
+        match_days: i64,
+        at_risk_bands: Vec<String>,
+    ) -> PyResult<PyReconciliation> {
+        let cfg = ReconcileConfig {
+            tolerance,
+            amount_tolerance,
+            match_days,
+            at_risk_bands,
+        };
+        let inner = book.get().inner();
+        let r = call(py, || reconcile(inner, &self.0, &cfg))?;
+        Ok(PyReconciliation {
+            inner: r,
+            currency: self.0.currency,
+        })
+    }
+
+    /// The forecast as plain data (the core's fields: ``as_of``, ``from``, ``to``,
+    /// ``currency``, ``lines``, the totals as decimal text, ``by_segment``, ``by_csm``,
+    /// ``by_month``, ``distribution``).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.0)
+    }
+
+    fn __len__(&self) -> usize {
+        self.0.lines.len()
+    }
+
+    fn __repr__(&self) -> String {
+        let [a, b] = self.headline();
+        let mut s = format!("{a}\n  {b}");
+        if let Some(d) = self.distribution_line() {
+            s.push_str(&format!("\n  {d}"));
+        }
+        for m in &self.0.by_month {
+            s.push_str(&format!(
+                "\n  {}  {:>4} renewals  ARR {:>16}  expected {:>16}",
+                m.key,
+                m.renewals,
+                amount(m.arr),
+                amount(m.expected_renewal)
+            ));
+        }
+        s
+    }
+
+    /// An HTML rendering for Jupyter: the totals, the distribution and the months.
+    fn _repr_html_(&self) -> String {
+        let [a, b] = self.headline();
+        let mut s = format!(
+            "<div class=\"csops-forecast\"><p><b>{}</b><br>{}",
+            html_escape(&a),
+            html_escape(&b)
+        );
+        if let Some(d) = self.distribution_line() {
+            s.push_str(&format!("<br>{}", html_escape(&d)));
+        }
+        s.push_str("</p>");
+        let rows: Vec<Vec<String>> = self
+            .0
+            .by_month
+            .iter()
+            .map(|m| {
+                vec![
+                    m.key.clone(),
+                    m.renewals.to_string(),
+                    amount(m.arr),
+                    amount(m.expected_renewal),
+                    amount(m.expected_expansion),
+                ]
+            })
+            .collect();
+        s.push_str(&html_table(
+            &["month", "renewals", "ARR", "expected", "expansion"],
+            &rows,
+        ));
+        s.push_str("</div>");
+        s
+    }
+}
+
+// Reconciliation ---------------------------------------------------------------------------
+
+/// How many issues the text and HTML renderings list.
+const SHOWN_ISSUES: usize = 10;
+
+/// A forecast set against the CRM: totals (``Decimal``), the gap and whether it is within
+/// tolerance, and every disagreement (``issues``).
+#[pyclass(name = "Reconciliation", module = "csops", frozen)]
+#[derive(Debug)]
+pub struct PyReconciliation {
+    inner: Reconciliation,
+    currency: Currency,
+}
+
+impl PyReconciliation {
+    fn headline(&self) -> String {
+        let r = &self.inner;
+        let cur = self.currency;
+        format!(
+            "CRM renewal opportunities {} {cur} vs forecast {} {cur}: gap {} -> {} within {}",
+            amount(r.crm_arr),
+            amount(r.forecast_arr),
+            r.gap
+                .map_or_else(|| "–".to_string(), |g| format!("{:+.2}%", 100.0 * g)),
+            if r.passes {
+                "reconciles"
+            } else {
+                "does NOT reconcile"
+            },
+            share(r.tolerance)
+        )
+    }
+
+    fn counts(&self) -> BTreeMap<String, usize> {
+        let mut kinds = BTreeMap::new();
+        for i in &self.inner.issues {
+            *kinds.entry(enum_name(&i.kind)).or_default() += 1;
+        }
+        kinds
+    }
+}
+
+#[pymethods]
+impl PyReconciliation {
+    /// ARR up for renewal in the forecast (``Decimal``).
+    #[getter]
+    fn forecast_arr(&self) -> Decimal {
+        self.inner.forecast_arr
+    }
+
+    /// The CRM's open renewal opportunities closing in the window, matched or not (``Decimal``).
+    #[getter]
+    fn crm_arr(&self) -> Decimal {
+        self.inner.crm_arr
+    }
+
+    /// ``(forecast − CRM) / CRM``, or None when the CRM total is zero.
+    #[getter]
+    fn gap(&self) -> Option<f64> {
+        self.inner.gap
+    }
+
+    /// The tolerance the gap was held to.
+    #[getter]
+    fn tolerance(&self) -> f64 {
+        self.inner.tolerance
+    }
+
+    /// Whether ``|gap| ≤ tolerance``.
+    #[getter]
+    fn passes(&self) -> bool {
+        self.inner.passes
+    }
+
+    /// The forecast's expected renewal ARR (``Decimal``).
+    #[getter]
+    fn forecast_expected(&self) -> Decimal {
+        self.inner.forecast_expected
+    }
+
+    /// The CRM's probability-weighted renewal amount, to the cent (``Decimal``).
+    #[getter]
+    fn crm_weighted(&self) -> Decimal {
+        self.inner.crm_weighted
+    }
+
+    /// The reporting currency of every amount.
+    #[getter]
+    fn currency(&self) -> &str {
+        self.currency.code()
+    }
+
+    /// Every disagreement, by kind then account: ``kind`` (``missing_opportunity``,
+    /// ``no_renewal_due``, ``amount_mismatch``, ``close_date_outside_renewal_month``,
+    /// ``commit_on_at_risk_account``), ``account_id``, ``opportunity_id`` (None when there is
+    /// none), ``detail`` (a sentence).
+    #[getter]
+    fn issues<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pd = pandas(py, "Reconciliation.issues")?;
+        let i = &self.inner.issues;
+        let mut f = Frame::new(py);
+        f.list("kind", i.iter().map(|i| enum_name(&i.kind)))?;
+        f.list("account_id", i.iter().map(|i| i.account_id.as_str()))?;
+        f.list(
+            "opportunity_id",
+            i.iter().map(|i| i.opportunity_id.as_deref()),
+        )?;
+        f.list("detail", i.iter().map(|i| i.detail.as_str()))?;
+        f.build(&pd)
+    }
+
+    /// The reconciliation as plain data (the core's fields, amounts as decimal text, and
+    /// ``currency``).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let d = to_python(py, &self.inner)?;
+        d.set_item("currency", self.currency.code())?;
+        Ok(d)
+    }
+
+    fn __repr__(&self) -> String {
+        let r = &self.inner;
+        let mut s = self.headline();
+        s.push_str(&format!(
+            "\n  forecast expects {} {cur} to renew; the CRM's weighted amount is {} {cur}",
+            amount(r.forecast_expected),
+            amount(r.crm_weighted),
+            cur = self.currency
+        ));
+        if r.issues.is_empty() {
+            s.push_str("\n  no issues");
+        }
+        for (kind, n) in self.counts() {
+            s.push_str(&format!("\n  {n:>4} × {kind}"));
+        }
+        for i in r.issues.iter().take(SHOWN_ISSUES) {
+            s.push_str(&format!(
+                "\n  {:<10} {}: {}",
+                i.account_id,
+                enum_name(&i.kind),
+                i.detail
+            ));
+        }
+        if r.issues.len() > SHOWN_ISSUES {
+            s.push_str(&format!(
+                "\n  … and {} more (see .issues)",
+                r.issues.len() - SHOWN_ISSUES
+            ));
+        }
+        s
+    }
+
+    /// An HTML rendering for Jupyter: the totals, the gap and the first issues.
+    fn _repr_html_(&self) -> String {
+        let r = &self.inner;
+        let mut s = format!(
+            "<div class=\"csops-reconciliation\"><p><b>{}</b></p>",
+            html_escape(&self.headline())
+        );
+        let rows: Vec<Vec<String>> = r
+            .issues
+            .iter()
+            .take(SHOWN_ISSUES)
+            .map(|i| {
+                vec![
+                    enum_name(&i.kind),
+                    i.account_id.clone(),
+                    i.opportunity_id.clone().unwrap_or_default(),
+                    i.detail.clone(),
+                ]
+            })
+            .collect();
+        if !rows.is_empty() {
+            s.push_str(&html_table(
+                &["issue", "account", "opportunity", "detail"],
+                &rows,
+            ));
+        }
+        if r.issues.len() > SHOWN_ISSUES {
+            s.push_str(&format!(
+                "<p>… and {} more (see <code>.issues</code>)</p>",
+                r.issues.len() - SHOWN_ISSUES
+            ));
+        }
+        s.push_str("</div>");
+        s
+    }
+}
+
+/// Add the classes and functions to the native module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyArrBridge>()?;
+    m.add_class::<PyRenewalForecast>()?;
+    m.add_class::<PyReconciliation>()?;
+    m.add_function(wrap_pyfunction!(forecast, m)?)?;
+    Ok(())
+}
