@@ -7,6 +7,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub mod backtest;
 pub mod book;
+pub mod condition;
 pub mod error;
 pub mod features;
 pub mod forecast;
