@@ -15,6 +15,7 @@ pub mod health;
 pub mod money;
 pub mod record;
 pub mod retention;
+pub mod segment;
 
 pub use error::{Error, Result};
 pub mod interchange;
