@@ -24,6 +24,9 @@ use csops_core::interchange::{LoadOptions, load_csv_dir};
 use csops_core::retention::{
     ArrHistory, Cut, Period, arr_bridge, retention_by, retention_series, trailing_twelve_months,
 };
+use csops_core::segment::{
+    CoverageModel, TierRules, account_table, assign, coverage, roster_from_owners, what_if,
+};
 
 fn main() -> ExitCode {
     let dir = std::env::args_os()
@@ -265,6 +268,83 @@ fn run(dir: &std::path::Path) -> csops_core::Result<()> {
             rate(q.grr),
             rate(q.nrr)
         );
+    }
+
+    println!("\n== 8. Segmentation, coverage and CSM load ==");
+    let scores_now = recal.scorecard.score_frame(&frame, None)?;
+    let table = account_table(book, as_of, Some(&frame), Some(&scores_now))?;
+    let rules = TierRules::default_rules();
+    let tiers = rules.assign(&table)?;
+    let model = CoverageModel::default();
+    let roster = roster_from_owners(&table, &tiers, &rules);
+    let cov = coverage(&table, &tiers, &rules, &model, &roster)?;
+    let conditions = rules
+        .rules
+        .iter()
+        .map(|r| r.when.to_string())
+        .chain(["otherwise".to_string()]);
+    for (rule, t) in conditions.zip(&cov.tiers) {
+        println!(
+            "  {:<11} {:>4} accounts  ARR {:>12.0}  CSMs {:>4.1} on the roster, {:>4.0} needed at {:<24}  ({rule})",
+            t.tier,
+            t.accounts,
+            t.arr,
+            t.csms,
+            t.needed,
+            format!("{:?}", t.capacity)
+        );
+    }
+    println!(
+        "  {} accounts without an owner in a named tier",
+        cov.unowned
+    );
+    for c in &cov.csms {
+        println!(
+            "  {:<16} {:<11} {:>3} accounts  ARR {:>12.0}  {:>2} red  {:>2} off-tier  load {:>4.0}%  {}",
+            c.csm,
+            c.tier,
+            c.accounts,
+            c.arr,
+            c.red_accounts,
+            c.off_tier,
+            100.0 * c.utilisation,
+            c.status
+        );
+    }
+    let plan = assign(&table, &tiers, &rules, &model, &roster)?;
+    let placed: Vec<_> = plan.moves.iter().filter(|m| m.to.is_some()).collect();
+    println!(
+        "assignment: {} accounts placed with a CSM, {} released to the pool, {} not placed",
+        placed.len(),
+        plan.moves
+            .iter()
+            .filter(|m| m.to.is_none() && m.reason.contains("pooled"))
+            .count(),
+        plan.unplaced
+    );
+    for m in placed.iter().take(8) {
+        println!(
+            "  {:<9} {:<11} {} -> {}: {}",
+            m.account_id,
+            m.tier,
+            m.from.as_deref().unwrap_or("-"),
+            m.to.as_deref().unwrap_or("-"),
+            m.reason
+        );
+    }
+    let mut lower = rules.clone();
+    lower.rules[0].when = "arr >= 75000".parse()?;
+    let w = what_if(&table, &rules, &lower, &model)?;
+    println!(
+        "what if high-touch started at 75,000 instead of 100,000: {} accounts change tier",
+        w.changes.len()
+    );
+    for (tier, before, after, need_before, need_after) in &w.tiers {
+        if before != after {
+            println!(
+                "  {tier:<11} {before} -> {after} accounts, CSMs needed {need_before} -> {need_after}"
+            );
+        }
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub mod backtest;
 pub mod book;
+pub mod condition;
 pub mod error;
 pub mod features;
 pub mod forecast;
@@ -14,6 +15,7 @@ pub mod health;
 pub mod money;
 pub mod record;
 pub mod retention;
+pub mod segment;
 
 pub use error::{Error, Result};
 pub mod interchange;

@@ -1,0 +1,867 @@
+//! Segmentation and coverage: which accounts get which kind of attention, and who gives it.
+//!
+//! **Tiers** draw the segmentation lines: high-touch accounts get a named CSM with a small
+//! book, tech-touch accounts share one with many others, digital (pooled) accounts are served
+//! by a pool and automation. [`TierRules`] is an ordered list of conditions in the
+//! [condition language](crate::condition) ("`arr >= 100000 and region in ["EMEA"]`"); the first
+//! rule an account matches gives its tier, and accounts matching none fall to the default tier.
+//! Rules are data (JSON or TOML) and are checked when loaded: every rule's condition parses and
+//! names only known fields.
+//!
+//! Only customers count: accounts with ARR on the day. Former customers keep their tier in
+//! the table but are neither covered nor assigned.
+//!
+//! **Coverage** sets, per tier, a target ratio: accounts per CSM, ARR per CSM, or pooled. From
+//! the book it works out the headcount each tier needs, each CSM's load (accounts, ARR, red
+//! accounts) against their capacity, and who is over or under.
+//!
+//! **Assignment** places accounts that have no owner, or whose owner serves another tier, or
+//! whose owner is over capacity, with CSMs of the right tier who have room: the largest
+//! accounts first, each to the least-loaded CSM (balancing count and ARR), keeping every owner
+//! who is right and within capacity (stability). It is deterministic, reports every move with
+//! its reason, and running it again moves nothing.
+//!
+//! **What-if**: change a threshold and see which accounts change tier and what happens to the
+//! headcount each tier needs.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use rust_decimal::prelude::ToPrimitive;
+use serde::{Deserialize, Serialize};
+
+use crate::book::Book;
+use crate::condition::{Column, Condition, Schema, Table};
+use crate::features::FeatureFrame;
+use crate::health::ScoreFrame;
+use crate::retention::ArrHistory;
+use crate::{Error, Result};
+
+/// One tier rule: accounts matching `when` (and no earlier rule) are in `tier`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierRule {
+    /// The tier.
+    pub tier: String,
+    /// The condition (text or structured form).
+    pub when: Condition,
+}
+
+/// Ordered tier rules, first match wins, with a default tier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierRules {
+    /// Version of this configuration format (1).
+    #[serde(default = "one")]
+    pub schema_version: u32,
+    /// The rules, in order.
+    pub rules: Vec<TierRule>,
+    /// The tier of accounts no rule matches.
+    pub default_tier: String,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl TierRules {
+    /// The defaults: high-touch from $100k ARR, mid-touch from $25k, tech-touch from $5k,
+    /// digital (pooled) below. ARR thresholds are in the book's reporting currency.
+    pub fn default_rules() -> Self {
+        let rule = |tier: &str, when: &str| TierRule {
+            tier: tier.into(),
+            when: when.parse().expect("default rules parse"),
+        };
+        TierRules {
+            schema_version: 1,
+            rules: vec![
+                rule("high_touch", "arr >= 100000"),
+                rule("mid_touch", "arr >= 25000"),
+                rule("tech_touch", "arr >= 5000"),
+            ],
+            default_tier: "digital".into(),
+        }
+    }
+
+    /// Read from JSON.
+    pub fn from_json(text: &str) -> Result<Self> {
+        serde_json::from_str(text).map_err(|e| Error::Config(vec![format!("tier rules: {e}")]))
+    }
+
+    /// Read from TOML.
+    pub fn from_toml(text: &str) -> Result<Self> {
+        toml::from_str(text).map_err(|e| Error::Config(vec![format!("tier rules: {e}")]))
+    }
+
+    /// Write as JSON.
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string_pretty(self).map_err(|e| Error::Config(vec![e.to_string()]))
+    }
+
+    /// Write as TOML.
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string(self).map_err(|e| Error::Config(vec![e.to_string()]))
+    }
+
+    /// The tiers, in rule order, then the default (each once).
+    pub fn tiers(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for t in self
+            .rules
+            .iter()
+            .map(|r| r.tier.as_str())
+            .chain([self.default_tier.as_str()])
+        {
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+        out
+    }
+
+    /// Check every rule against the fields available: all problems at once.
+    pub fn validate(&self, schema: &Schema) -> Result<()> {
+        let mut p = Vec::new();
+        if self.schema_version != 1 {
+            p.push(format!(
+                "schema_version {} is not supported (1)",
+                self.schema_version
+            ));
+        }
+        if self.default_tier.trim().is_empty() {
+            p.push("the default tier has no name".into());
+        }
+        for (i, r) in self.rules.iter().enumerate() {
+            if r.tier.trim().is_empty() {
+                p.push(format!("rule {}: the tier has no name", i + 1));
+            }
+            if let Err(Error::Config(e)) = schema.check(&r.when) {
+                p.extend(
+                    e.into_iter()
+                        .map(|e| format!("rule {} ({}): {e}", i + 1, r.tier)),
+                );
+            }
+        }
+        if p.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Config(p))
+        }
+    }
+
+    /// The tier of every row of `table`, as an index into [`TierRules::tiers`].
+    pub fn assign(&self, table: &Table) -> Result<Vec<usize>> {
+        self.validate(&table.schema())?;
+        let tiers = self.tiers();
+        let index = |t: &str| tiers.iter().position(|x| *x == t).expect("tier listed");
+        let mut out = vec![usize::MAX; table.rows];
+        for r in &self.rules {
+            let hit = table.filter(&r.when)?;
+            let t = index(&r.tier);
+            for (o, h) in out.iter_mut().zip(hit) {
+                if *o == usize::MAX && h {
+                    *o = t;
+                }
+            }
+        }
+        let d = index(&self.default_tier);
+        for o in &mut out {
+            if *o == usize::MAX {
+                *o = d;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The accounts of a book as a [`Table`] for conditions, one row per account (book order):
+///
+/// | field | kind | meaning |
+/// |---|---|---|
+/// | `id`, `name`, `owner_csm`, `segment`, `tier`, `region`, `industry`, `plan`, `currency` | text | account fields (`tier` is the one recorded in the CRM) |
+/// | `arr` | number | ARR on `as_of`, in the reporting currency |
+/// | `seats`, `term_months` | number | |
+/// | `start_date`, `renewal_date` | text | `YYYY-MM-DD`; `renewal_date` is the next one on or after `as_of` |
+/// | `days_to_renewal` | number | days from `as_of` to it |
+/// | `attr.<name>` | text | custom attributes |
+/// | each feature column | number | from `features`, when given (matched by account id) |
+/// | `score`, `coverage` | number; `band` text | from `scores` (rows of `features`), when given |
+pub fn account_table(
+    book: &Book,
+    as_of: NaiveDate,
+    features: Option<&FeatureFrame>,
+    scores: Option<&ScoreFrame>,
+) -> Result<Table> {
+    let accounts = book.accounts();
+    let n = accounts.len();
+    let history = ArrHistory::from_book(book)?;
+    let text = |f: &dyn Fn(&crate::record::Account) -> Option<String>| {
+        Column::Text(accounts.iter().map(f).collect())
+    };
+    let mut t = Table {
+        rows: n,
+        ..Default::default()
+    };
+    t.insert("id", text(&|a| Some(a.id.clone())))?;
+    t.insert("name", text(&|a| Some(a.name.clone())))?;
+    t.insert("owner_csm", text(&|a| a.owner_csm.clone()))?;
+    t.insert("segment", text(&|a| a.segment.clone()))?;
+    t.insert("tier", text(&|a| a.tier.clone()))?;
+    t.insert("region", text(&|a| a.region.clone()))?;
+    t.insert("industry", text(&|a| a.industry.clone()))?;
+    t.insert("plan", text(&|a| a.plan.clone()))?;
+    t.insert(
+        "currency",
+        text(&|a| Some(a.arr.currency.code().to_string())),
+    )?;
+    t.insert("start_date", text(&|a| Some(a.start_date.to_string())))?;
+    let renewal: Vec<Option<NaiveDate>> = accounts
+        .iter()
+        .map(|a| a.next_renewal_on_or_after(as_of))
+        .collect();
+    t.insert(
+        "renewal_date",
+        Column::Text(renewal.iter().map(|d| d.map(|d| d.to_string())).collect()),
+    )?;
+    t.insert(
+        "days_to_renewal",
+        Column::Number(
+            renewal
+                .iter()
+                .map(|d| d.map_or(f64::NAN, |d| (d - as_of).num_days() as f64))
+                .collect(),
+        ),
+    )?;
+    t.insert(
+        "arr",
+        Column::Number(
+            (0..n)
+                .map(|a| history.arr_on(a, as_of).to_f64().unwrap_or(f64::NAN))
+                .collect(),
+        ),
+    )?;
+    t.insert(
+        "seats",
+        Column::Number(
+            accounts
+                .iter()
+                .map(|a| a.seats.map_or(f64::NAN, f64::from))
+                .collect(),
+        ),
+    )?;
+    t.insert(
+        "term_months",
+        Column::Number(
+            accounts
+                .iter()
+                .map(|a| a.term_months.map_or(f64::NAN, f64::from))
+                .collect(),
+        ),
+    )?;
+    let attrs: BTreeSet<&str> = accounts
+        .iter()
+        .flat_map(|a| a.attributes.keys().map(String::as_str))
+        .collect();
+    for k in attrs {
+        t.insert(
+            &format!("attr.{k}"),
+            text(&|a| a.attributes.get(k).cloned()),
+        )?;
+    }
+    if let Some(frame) = features {
+        let row: BTreeMap<&str, usize> = frame
+            .account_ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
+        let at: Vec<Option<usize>> = accounts
+            .iter()
+            .map(|a| row.get(a.id.as_str()).copied())
+            .collect();
+        for c in &frame.columns {
+            t.insert(
+                &c.name,
+                Column::Number(
+                    at.iter()
+                        .map(|r| r.map_or(f64::NAN, |r| c.values[r]))
+                        .collect(),
+                ),
+            )?;
+        }
+        if let Some(s) = scores {
+            if s.scores.len() != frame.len() {
+                return Err(Error::Config(vec![format!(
+                    "{} scores for a frame of {} accounts",
+                    s.scores.len(),
+                    frame.len()
+                )]));
+            }
+            t.insert(
+                "score",
+                Column::Number(
+                    at.iter()
+                        .map(|r| r.map_or(f64::NAN, |r| s.scores[r]))
+                        .collect(),
+                ),
+            )?;
+            t.insert(
+                "coverage",
+                Column::Number(
+                    at.iter()
+                        .map(|r| r.map_or(f64::NAN, |r| s.coverage[r]))
+                        .collect(),
+                ),
+            )?;
+            t.insert(
+                "band",
+                Column::Text(
+                    at.iter()
+                        .map(|r| r.and_then(|r| s.band(r)).map(str::to_string))
+                        .collect(),
+                ),
+            )?;
+        }
+    } else if scores.is_some() {
+        return Err(Error::Config(vec![
+            "scores need the feature frame they were computed on".into(),
+        ]));
+    }
+    Ok(t)
+}
+
+/// A tier's target ratio.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capacity {
+    /// Up to this many accounts per CSM.
+    AccountsPerCsm(f64),
+    /// Up to this much ARR per CSM (reporting currency).
+    ArrPerCsm(f64),
+    /// Served by a pool: no named CSM.
+    Pooled,
+}
+
+/// Target ratios per tier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoverageModel {
+    /// Tier → target.
+    pub tiers: BTreeMap<String, Capacity>,
+}
+
+impl Default for CoverageModel {
+    /// High-touch 15 accounts per CSM, mid-touch 50, tech-touch 200, digital pooled.
+    fn default() -> Self {
+        CoverageModel {
+            tiers: [
+                ("high_touch", Capacity::AccountsPerCsm(15.0)),
+                ("mid_touch", Capacity::AccountsPerCsm(50.0)),
+                ("tech_touch", Capacity::AccountsPerCsm(200.0)),
+                ("digital", Capacity::Pooled),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+        }
+    }
+}
+
+impl CoverageModel {
+    fn validate(&self, rules: &TierRules) -> Result<()> {
+        let mut p = Vec::new();
+        for t in rules.tiers() {
+            if !self.tiers.contains_key(t) {
+                p.push(format!("tier `{t}` has no coverage target"));
+            }
+        }
+        for (t, c) in &self.tiers {
+            match c {
+                Capacity::AccountsPerCsm(x) | Capacity::ArrPerCsm(x)
+                    if !(*x > 0.0 && x.is_finite()) =>
+                {
+                    p.push(format!("tier `{t}`: the ratio must be positive, not {x}"))
+                }
+                _ => {}
+            }
+        }
+        if p.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Config(p))
+        }
+    }
+}
+
+/// A CSM on the roster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Csm {
+    /// Name (as in accounts' `owner_csm`).
+    pub name: String,
+    /// The tier they serve.
+    pub tier: String,
+    /// Share of a full book they carry (1.0 full-time; 0.5 half). Default 1.
+    #[serde(default = "full")]
+    pub fte: f64,
+}
+
+fn full() -> f64 {
+    1.0
+}
+
+/// The roster implied by a book: every owner, serving the tier most of their accounts are in
+/// (ties to the earlier tier), full-time.
+pub fn roster_from_owners(table: &Table, tiers: &[usize], rules: &TierRules) -> Vec<Csm> {
+    let names = rules.tiers();
+    let Some(Column::Text(owner)) = table.columns.get("owner_csm") else {
+        return Vec::new();
+    };
+    let mut counts: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (o, &t) in owner.iter().zip(tiers) {
+        if let Some(o) = o {
+            counts
+                .entry(o.as_str())
+                .or_insert_with(|| vec![0; names.len()])[t] += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .map(|(name, c)| {
+            let best = (0..c.len())
+                .max_by_key(|&i| (c[i], std::cmp::Reverse(i)))
+                .unwrap_or(0);
+            Csm {
+                name: name.to_string(),
+                tier: names[best].to_string(),
+                fte: 1.0,
+            }
+        })
+        .collect()
+}
+
+/// A tier's coverage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TierCoverage {
+    /// The tier.
+    pub tier: String,
+    /// Accounts in it.
+    pub accounts: u64,
+    /// Their ARR.
+    pub arr: f64,
+    /// Its target.
+    pub capacity: Capacity,
+    /// CSMs on the roster for it (FTE).
+    pub csms: f64,
+    /// CSMs it needs at the target ratio (FTE, whole people: rounded up).
+    pub needed: f64,
+}
+
+/// A CSM's load.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CsmLoad {
+    /// The CSM.
+    pub csm: String,
+    /// The tier they serve.
+    pub tier: String,
+    /// Accounts they own.
+    pub accounts: u64,
+    /// Their ARR.
+    pub arr: f64,
+    /// Owned accounts in the lowest health band (when scores were given).
+    pub red_accounts: u64,
+    /// Owned accounts of another tier.
+    pub off_tier: u64,
+    /// Load against capacity (1.0 = exactly at the target ratio).
+    pub utilisation: f64,
+    /// `over`, `under` (below 80%) or `ok`.
+    pub status: String,
+}
+
+/// The coverage picture.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Coverage {
+    /// Per tier.
+    pub tiers: Vec<TierCoverage>,
+    /// Per CSM, by name.
+    pub csms: Vec<CsmLoad>,
+    /// Owners not on the roster, with their account counts.
+    pub unknown_owners: Vec<(String, u64)>,
+    /// Accounts without an owner, in non-pooled tiers.
+    pub unowned: u64,
+}
+
+fn num_col<'a>(t: &'a Table, name: &str) -> Result<&'a [f64]> {
+    match t.columns.get(name) {
+        Some(Column::Number(v)) => Ok(v),
+        _ => Err(Error::Config(vec![format!(
+            "the table has no number column `{name}`"
+        )])),
+    }
+}
+
+fn text_col<'a>(t: &'a Table, name: &str) -> Result<&'a [Option<String>]> {
+    match t.columns.get(name) {
+        Some(Column::Text(v)) => Ok(v),
+        _ => Err(Error::Config(vec![format!(
+            "the table has no text column `{name}`"
+        )])),
+    }
+}
+
+/// A customer on the day: some ARR. Former customers (and prospects) are not covered.
+fn customer(arr: f64) -> bool {
+    arr > 0.0
+}
+
+fn load_of(cap: Capacity, accounts: f64, arr: f64, fte: f64) -> f64 {
+    match cap {
+        Capacity::AccountsPerCsm(x) => accounts / (x * fte),
+        Capacity::ArrPerCsm(x) => arr / (x * fte),
+        Capacity::Pooled => 0.0,
+    }
+}
+
+/// Coverage of a tiered table (from [`TierRules::assign`]) against a model and a roster.
+pub fn coverage(
+    table: &Table,
+    tiers: &[usize],
+    rules: &TierRules,
+    model: &CoverageModel,
+    roster: &[Csm],
+) -> Result<Coverage> {
+    model.validate(rules)?;
+    let names = rules.tiers();
+    let arr = num_col(table, "arr")?;
+    let owner = text_col(table, "owner_csm")?;
+    let band = table.columns.get("band").and_then(|c| match c {
+        Column::Text(v) => Some(v),
+        _ => None,
+    });
+    let lowest = "red";
+    let mut out = Coverage {
+        tiers: Vec::new(),
+        csms: Vec::new(),
+        unknown_owners: Vec::new(),
+        unowned: 0,
+    };
+    for (ti, t) in names.iter().enumerate() {
+        let cap = model.tiers[*t];
+        let rows: Vec<usize> = (0..table.rows)
+            .filter(|&i| tiers[i] == ti && customer(arr[i]))
+            .collect();
+        let a = rows.len() as f64;
+        let x: f64 = rows.iter().map(|&i| arr[i]).filter(|v| !v.is_nan()).sum();
+        out.tiers.push(TierCoverage {
+            tier: t.to_string(),
+            accounts: rows.len() as u64,
+            arr: x,
+            capacity: cap,
+            csms: roster.iter().filter(|c| c.tier == *t).map(|c| c.fte).sum(),
+            needed: match cap {
+                Capacity::AccountsPerCsm(r) => (a / r).ceil(),
+                Capacity::ArrPerCsm(r) => (x / r).ceil(),
+                Capacity::Pooled => 0.0,
+            },
+        });
+    }
+    let on_roster: BTreeMap<&str, &Csm> = roster.iter().map(|c| (c.name.as_str(), c)).collect();
+    let mut unknown: BTreeMap<String, u64> = BTreeMap::new();
+    for i in (0..table.rows).filter(|&i| customer(arr[i])) {
+        let pooled = model.tiers[names[tiers[i]]] == Capacity::Pooled;
+        match &owner[i] {
+            None if !pooled => out.unowned += 1,
+            Some(o) if !on_roster.contains_key(o.as_str()) => {
+                *unknown.entry(o.clone()).or_default() += 1
+            }
+            _ => {}
+        }
+    }
+    out.unknown_owners = unknown.into_iter().collect();
+    let mut by_name: Vec<&Csm> = roster.iter().collect();
+    by_name.sort_by(|a, b| a.name.cmp(&b.name));
+    for c in by_name {
+        let rows: Vec<usize> = (0..table.rows)
+            .filter(|&i| owner[i].as_deref() == Some(c.name.as_str()) && customer(arr[i]))
+            .collect();
+        let a = rows.len() as f64;
+        let x: f64 = rows.iter().map(|&i| arr[i]).filter(|v| !v.is_nan()).sum();
+        let cap = model
+            .tiers
+            .get(&c.tier)
+            .copied()
+            .unwrap_or(Capacity::Pooled);
+        let u = load_of(cap, a, x, c.fte);
+        out.csms.push(CsmLoad {
+            csm: c.name.clone(),
+            tier: c.tier.clone(),
+            accounts: rows.len() as u64,
+            arr: x,
+            red_accounts: band.map_or(0, |b| {
+                rows.iter()
+                    .filter(|&&i| b[i].as_deref() == Some(lowest))
+                    .count() as u64
+            }),
+            off_tier: rows.iter().filter(|&&i| names[tiers[i]] != c.tier).count() as u64,
+            utilisation: u,
+            status: if u > 1.0 {
+                "over"
+            } else if u < 0.8 {
+                "under"
+            } else {
+                "ok"
+            }
+            .into(),
+        });
+    }
+    Ok(out)
+}
+
+/// One account placed (or moved).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Move {
+    /// The account.
+    pub account_id: String,
+    /// Its tier.
+    pub tier: String,
+    /// Owner before.
+    pub from: Option<String>,
+    /// Owner after (`None`: moved to the pool, or could not be placed; see `reason`).
+    pub to: Option<String>,
+    /// Why it moved.
+    pub reason: String,
+}
+
+/// The result of an assignment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Assignment {
+    /// The owner of every row after assignment (`None`: pooled, or not placed).
+    pub owners: Vec<Option<String>>,
+    /// Every change, largest ARR first.
+    pub moves: Vec<Move>,
+    /// Accounts that could not be placed (also listed in `moves`, with `to: None` and a
+    /// reason saying so).
+    pub unplaced: u64,
+}
+
+/// Place accounts with CSMs of their tier within capacity (see the module documentation).
+pub fn assign(
+    table: &Table,
+    tiers: &[usize],
+    rules: &TierRules,
+    model: &CoverageModel,
+    roster: &[Csm],
+) -> Result<Assignment> {
+    model.validate(rules)?;
+    let names = rules.tiers();
+    let arr = num_col(table, "arr")?;
+    let owner = text_col(table, "owner_csm")?;
+    let ids = text_col(table, "id")?;
+    if tiers.len() != table.rows {
+        return Err(Error::Config(vec![format!(
+            "{} tiers for {} rows",
+            tiers.len(),
+            table.rows
+        )]));
+    }
+    let mut p = Vec::new();
+    let mut seen = BTreeSet::new();
+    for c in roster {
+        if !model.tiers.contains_key(&c.tier) {
+            p.push(format!(
+                "CSM `{}`: tier `{}` has no coverage target",
+                c.name, c.tier
+            ));
+        }
+        if !(c.fte > 0.0 && c.fte.is_finite()) {
+            p.push(format!(
+                "CSM `{}`: fte must be positive, not {}",
+                c.name, c.fte
+            ));
+        }
+        if !seen.insert(c.name.as_str()) {
+            p.push(format!("CSM `{}` is on the roster twice", c.name));
+        }
+    }
+    if !p.is_empty() {
+        return Err(Error::Config(p));
+    }
+    let arr_of = |i: usize| if arr[i].is_nan() { 0.0 } else { arr[i] };
+    // Order: largest ARR first, then id, so the result is deterministic and big accounts get
+    // first pick of capacity.
+    let mut order: Vec<usize> = (0..table.rows).collect();
+    order.sort_by(|&a, &b| {
+        arr_of(b)
+            .total_cmp(&arr_of(a))
+            .then_with(|| ids[a].cmp(&ids[b]))
+    });
+    struct Load {
+        accounts: f64,
+        arr: f64,
+    }
+    let mut load: Vec<Load> = roster
+        .iter()
+        .map(|_| Load {
+            accounts: 0.0,
+            arr: 0.0,
+        })
+        .collect();
+    let index: BTreeMap<&str, usize> = roster
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.name.as_str(), i))
+        .collect();
+    let fits = |c: usize, l: &Load, i: usize| -> bool {
+        match model.tiers[&roster[c].tier] {
+            Capacity::AccountsPerCsm(x) => l.accounts + 1.0 <= x * roster[c].fte + 1e-9,
+            // A CSM with no accounts can always take one, however large.
+            Capacity::ArrPerCsm(x) => {
+                l.accounts == 0.0 || l.arr + arr_of(i) <= x * roster[c].fte + 1e-9
+            }
+            Capacity::Pooled => false,
+        }
+    };
+    let mut owners: Vec<Option<String>> = owner.to_vec();
+    let mut pending: Vec<(usize, String)> = Vec::new();
+    // 1. Keep every owner who serves the account's tier and has room (largest first).
+    let mut moves = Vec::new();
+    for &i in order.iter().filter(|&&i| customer(arr[i])) {
+        let tier = names[tiers[i]];
+        if model.tiers[tier] == Capacity::Pooled {
+            // Re-tiered into the pool: it leaves its named CSM.
+            if let Some(o) = &owner[i] {
+                moves.push(Move {
+                    account_id: ids[i].clone().unwrap_or_default(),
+                    tier: tier.to_string(),
+                    from: Some(o.clone()),
+                    to: None,
+                    reason: format!("{tier} is pooled: served by the pool, not a named CSM"),
+                });
+                owners[i] = None;
+            }
+            continue;
+        }
+        match owner[i]
+            .as_deref()
+            .and_then(|o| index.get(o).map(|&c| (o, c)))
+        {
+            Some((_, c)) if roster[c].tier == tier && fits(c, &load[c], i) => {
+                load[c].accounts += 1.0;
+                load[c].arr += arr_of(i);
+            }
+            Some((o, c)) if roster[c].tier == tier => {
+                pending.push((i, format!("{o} is over capacity for {tier}")))
+            }
+            Some((o, c)) => pending.push((
+                i,
+                format!("the account is {tier}; {o} serves {}", roster[c].tier),
+            )),
+            None => match owner[i].as_deref() {
+                Some(o) => pending.push((i, format!("{o} is not on the roster"))),
+                None => pending.push((i, "no owner".into())),
+            },
+        }
+    }
+    // 2. Place the rest, largest first, with the least-loaded CSM of the tier who has room.
+    let mut unplaced = 0;
+    for (i, reason) in pending {
+        let tier = names[tiers[i]];
+        let best = (0..roster.len())
+            .filter(|&c| roster[c].tier == tier && fits(c, &load[c], i))
+            .min_by(|&a, &b| {
+                let la = load_of(
+                    model.tiers[tier],
+                    load[a].accounts,
+                    load[a].arr,
+                    roster[a].fte,
+                );
+                let lb = load_of(
+                    model.tiers[tier],
+                    load[b].accounts,
+                    load[b].arr,
+                    roster[b].fte,
+                );
+                la.total_cmp(&lb)
+                    .then(load[a].arr.total_cmp(&load[b].arr))
+                    .then(roster[a].name.cmp(&roster[b].name))
+            });
+        let to = best.map(|c| {
+            load[c].accounts += 1.0;
+            load[c].arr += arr_of(i);
+            roster[c].name.clone()
+        });
+        if to.is_none() {
+            unplaced += 1;
+        }
+        moves.push(Move {
+            account_id: ids[i].clone().unwrap_or_default(),
+            tier: tier.to_string(),
+            from: owner[i].clone(),
+            to: to.clone(),
+            reason: if to.is_some() {
+                reason
+            } else {
+                format!("{reason}; no {tier} CSM has capacity")
+            },
+        });
+        owners[i] = to;
+    }
+    Ok(Assignment {
+        owners,
+        moves,
+        unplaced,
+    })
+}
+
+/// What a change of tier rules does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WhatIf {
+    /// Accounts changing tier: (account, before, after).
+    pub changes: Vec<(String, String, String)>,
+    /// Per tier: (tier, accounts before, accounts after, CSMs needed before, after).
+    pub tiers: Vec<(String, u64, u64, f64, f64)>,
+}
+
+/// Compare two sets of tier rules on the same table and coverage model.
+pub fn what_if(
+    table: &Table,
+    before: &TierRules,
+    after: &TierRules,
+    model: &CoverageModel,
+) -> Result<WhatIf> {
+    let (tb, ta) = (before.assign(table)?, after.assign(table)?);
+    let (nb, na) = (before.tiers(), after.tiers());
+    let ids = text_col(table, "id")?;
+    let changes = (0..table.rows)
+        .filter(|&i| nb[tb[i]] != na[ta[i]])
+        .map(|i| {
+            (
+                ids[i].clone().unwrap_or_default(),
+                nb[tb[i]].to_string(),
+                na[ta[i]].to_string(),
+            )
+        })
+        .collect();
+    let cb = coverage(table, &tb, before, model, &[])?;
+    let ca = coverage(table, &ta, after, model, &[])?;
+    let mut names: Vec<&str> = nb.clone();
+    for t in &na {
+        if !names.contains(t) {
+            names.push(t);
+        }
+    }
+    let get = |c: &Coverage, t: &str| {
+        c.tiers
+            .iter()
+            .find(|x| x.tier == t)
+            .map_or((0, 0.0), |x| (x.accounts, x.needed))
+    };
+    let tiers = names
+        .iter()
+        .map(|t| {
+            let (b, nb) = get(&cb, t);
+            let (a, na) = get(&ca, t);
+            (t.to_string(), b, a, nb, na)
+        })
+        .collect();
+    Ok(WhatIf { changes, tiers })
+}
