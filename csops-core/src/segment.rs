@@ -805,6 +805,17 @@ pub fn assign(
         });
         owners[i] = to;
     }
+    // Largest ARR first (then id), whichever step found them.
+    let rank: BTreeMap<&str, usize> = order
+        .iter()
+        .enumerate()
+        .filter_map(|(r, &i)| ids[i].as_deref().map(|id| (id, r)))
+        .collect();
+    moves.sort_by_key(|m| {
+        rank.get(m.account_id.as_str())
+            .copied()
+            .unwrap_or(usize::MAX)
+    });
     Ok(Assignment {
         owners,
         moves,

@@ -530,3 +530,107 @@ fn revenue_vectors_agree() {
         }
     }
 }
+
+/// A `Table` from a vector's `{"rows": n, "columns": {"name": {"number" | "text" | "bool": [..]}}}`.
+fn vector_table(v: &Value) -> csops_core::condition::Table {
+    use csops_core::condition::{Column, Table};
+    let mut t = Table {
+        rows: v["rows"].as_u64().unwrap() as usize,
+        ..Default::default()
+    };
+    for (name, col) in v["columns"].as_object().unwrap() {
+        let (kind, vals) = col.as_object().unwrap().iter().next().unwrap();
+        let vals = vals.as_array().unwrap();
+        let c = match kind.as_str() {
+            "number" => Column::Number(
+                vals.iter()
+                    .map(|x| x.as_f64().unwrap_or(f64::NAN))
+                    .collect(),
+            ),
+            "text" => Column::Text(
+                vals.iter()
+                    .map(|x| x.as_str().map(str::to_string))
+                    .collect(),
+            ),
+            "bool" => Column::Bool(vals.iter().map(Value::as_bool).collect()),
+            k => panic!("unknown column kind {k}"),
+        };
+        t.insert(name, c).unwrap();
+    }
+    t
+}
+
+/// The segmentation vectors (`tests/conformance/segmentation/`).
+#[test]
+fn segmentation_vectors_agree() {
+    use csops_core::condition::Condition;
+    use csops_core::segment::{CoverageModel, Csm, TierRules, assign, coverage};
+    use serde_json::json;
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/segmentation");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 2, "segmentation vectors are missing");
+    for path in files {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let table = vector_table(&v["table"]);
+        for (i, case) in v["conditions"].as_array().into_iter().flatten().enumerate() {
+            let text = case["text"].as_str().unwrap();
+            let parsed = text.parse::<Condition>().and_then(|c| table.filter(&c));
+            match case.get("expect_error") {
+                Some(_) => {
+                    let Err(Error::Config(p)) = parsed else {
+                        panic!("{name} #{i}: expected an error for {text}")
+                    };
+                    let want = case["error_contains"].as_str().unwrap();
+                    assert!(
+                        p.join("; ").contains(want),
+                        "{name} #{i}: {p:?} lacks {want}"
+                    );
+                }
+                None => {
+                    let got = parsed.unwrap_or_else(|e| panic!("{name} #{i}: {e}"));
+                    assert_eq!(json!(got), case["expect"], "{name} #{i}: {text}");
+                    let from_json = Condition::from_json_value(&case["json"]).unwrap();
+                    assert_eq!(
+                        json!(table.filter(&from_json).unwrap()),
+                        case["expect"],
+                        "{name} #{i} (JSON)"
+                    );
+                    assert_eq!(
+                        from_json,
+                        text.parse::<Condition>().unwrap(),
+                        "{name} #{i}: forms differ"
+                    );
+                }
+            }
+        }
+        if let Some(rules) = v.get("rules") {
+            let rules: TierRules = serde_json::from_value(rules.clone()).unwrap();
+            let tiers = rules.assign(&table).unwrap();
+            let names = rules.tiers();
+            let got: Vec<&str> = tiers.iter().map(|&t| names[t]).collect();
+            assert_eq!(json!(got), v["expect_tiers"], "{name}: tiers");
+            let model: CoverageModel = serde_json::from_value(v["model"].clone()).unwrap();
+            let roster: Vec<Csm> = serde_json::from_value(v["roster"].clone()).unwrap();
+            let c = coverage(&table, &tiers, &rules, &model, &roster).unwrap();
+            let actual = json!({
+                "tiers": c.tiers.iter().map(|t| json!({"tier": t.tier, "accounts": t.accounts, "needed": t.needed})).collect::<Vec<_>>(),
+                "csms": c.csms.iter().map(|x| json!({"csm": x.csm, "accounts": x.accounts, "utilisation": x.utilisation, "status": x.status, "off_tier": x.off_tier})).collect::<Vec<_>>(),
+                "unowned": c.unowned,
+            });
+            subset(&name, "coverage", &v["expect_coverage"], &actual);
+            let a = assign(&table, &tiers, &rules, &model, &roster).unwrap();
+            let actual = json!({
+                "moves": a.moves.iter().map(|m| json!([m.account_id, m.from, m.to])).collect::<Vec<_>>(),
+                "unplaced": a.unplaced,
+                "owners": a.owners,
+            });
+            subset(&name, "assignment", &v["expect_assignment"], &actual);
+        }
+    }
+}
