@@ -246,3 +246,34 @@ fn what_if_shows_tier_changes_and_headcount() {
     let high = w.tiers.iter().find(|x| x.0 == "high_touch").unwrap();
     assert_eq!((high.1, high.2), (1, 2));
 }
+
+#[test]
+fn the_documented_toml_loads() {
+    let text = r#"
+default_tier = "digital"
+
+[[rules]]
+tier = "high_touch"
+when = 'arr >= 100000 or (arr >= 50000 and segment == "enterprise")'
+
+[[rules]]
+tier = "mid_touch"
+when = "arr >= 25000"
+
+[[rules]]
+tier = "tech_touch"
+when = "arr >= 5000"
+"#;
+    let r = TierRules::from_toml(text).unwrap();
+    assert_eq!(
+        r.tiers(),
+        ["high_touch", "mid_touch", "tech_touch", "digital"]
+    );
+    let mut t = table(&[60_000.0, 60_000.0], &[None, None]);
+    t.insert(
+        "segment",
+        Column::Text(vec![Some("enterprise".into()), Some("smb".into())]),
+    )
+    .unwrap();
+    assert_eq!(r.assign(&t).unwrap(), [0, 1]);
+}
