@@ -21,6 +21,9 @@ use csops_core::forecast::{
 };
 use csops_core::health::Scorecard;
 use csops_core::interchange::{LoadOptions, load_csv_dir};
+use csops_core::playbook::{
+    FireHistory, Playbook, RunContext, render_fired, replay, sponsor_left_play,
+};
 use csops_core::retention::{
     ArrHistory, Cut, Period, arr_bridge, retention_by, retention_series, trailing_twelve_months,
 };
@@ -346,5 +349,29 @@ fn run(dir: &std::path::Path) -> csops_core::Result<()> {
             );
         }
     }
+
+    println!("\n== 9. The sponsor-left play, log-only, over the last four weeks ==");
+    let playbook = Playbook {
+        schema_version: 1,
+        plays: vec![sponsor_left_play()],
+    };
+    let ctx = RunContext {
+        scorecard: Some(&recal.scorecard),
+        features: FeatureConfig::default(),
+    };
+    let four_weeks_ago = as_of - chrono::Days::new(27);
+    let start = FireHistory {
+        last_run: Some(four_weeks_ago - chrono::Days::new(1)),
+        ..Default::default()
+    };
+    let r = replay(book, &playbook, four_weeks_ago, as_of, &start, &ctx)?;
+    println!(
+        "{} to {}: {} would-have-fired, per CSM {:?}",
+        r.from,
+        r.to,
+        r.fired.len(),
+        r.per_csm
+    );
+    print!("{}", render_fired(&r.fired));
     Ok(())
 }

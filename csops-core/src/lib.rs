@@ -13,6 +13,7 @@ pub mod features;
 pub mod forecast;
 pub mod health;
 pub mod money;
+pub mod playbook;
 pub mod record;
 pub mod retention;
 pub mod segment;

@@ -1,0 +1,995 @@
+//! Playbooks: triggers that fire tasks, in log-only mode first.
+//!
+//! A **play** turns "a CSM should reach out when usage drops 30%" into something that runs:
+//! a trigger, a filter (which accounts, in the [condition language](crate::condition)), one or
+//! more actions (a task from a template, a tag, a routing), a mode, a cooldown and an owner.
+//!
+//! Triggers:
+//! - **level**: a condition holds now (`band == "red" and arr >= 50000`);
+//! - **crossing**: a condition became true since the last run (the band *turned* red) — it
+//!   fires once per crossing; a play's first run only notes which accounts already hold;
+//! - **change**: a number moved by a share over a window ("logins fell 30% or more against 30
+//!   days before");
+//! - **event**: something happened since the last run — the executive sponsor or champion left
+//!   (a contact-role spell ended), a ticket was escalated, an NPS detractor answered;
+//! - **renewal**: the renewal is within N days (combine with a condition: "and not green");
+//! - **all** / **any** of several.
+//!
+//! The **engine is pure**: (playbook, book, day, fire history) → fired actions and the new
+//! history. A play does not fire twice for an account on the same day, nor within its cooldown,
+//! nor while a task it created for the account is still open; crossings fire on the edge only.
+//! Re-running with the same inputs fires nothing new.
+//!
+//! **Log-only mode** makes the same decisions and records them as "would have fired", with the
+//! reason, and emits no live task. [`replay`] runs a playbook day by day over a past window and
+//! lists what it would have fired, with counts per play and per CSM, so the noise is reviewed
+//! before go-live.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Days, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::book::Book;
+use crate::condition::{Column, Condition, Kind, Schema, Table};
+use crate::features::{FeatureConfig, features_as_of};
+use crate::health::Scorecard;
+use crate::record::{Role, SurveyKind};
+use crate::segment::account_table;
+use crate::{Error, Result};
+
+/// Live, or log-only (records what would have fired).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Emit tasks.
+    Live,
+    /// Record "would have fired" only (the default: new plays start here).
+    #[default]
+    LogOnly,
+}
+
+/// Something that happened to an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// An executive-sponsor role ended.
+    SponsorRemoved,
+    /// A champion role ended.
+    ChampionRemoved,
+    /// An escalated ticket was opened.
+    TicketEscalated,
+    /// An NPS answer of 0–6.
+    NpsDetractor,
+}
+
+/// When a play fires.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Trigger {
+    /// The condition holds now.
+    Level {
+        /// The condition.
+        when: Condition,
+    },
+    /// The condition became true since the last run.
+    Crossing {
+        /// The condition.
+        when: Condition,
+    },
+    /// A number moved by a share against its value `window_days` earlier.
+    Change {
+        /// A number field (a feature, `score`, `arr`).
+        field: String,
+        /// The window.
+        window_days: u32,
+        /// Fire when it fell by at least this share (0.3 = 30%).
+        #[serde(default)]
+        drop: Option<f64>,
+        /// Fire when it rose by at least this share.
+        #[serde(default)]
+        rise: Option<f64>,
+    },
+    /// An event since the last run.
+    Event {
+        /// Which.
+        event: EventKind,
+    },
+    /// The renewal is within this many days.
+    Renewal {
+        /// Days.
+        within_days: u32,
+    },
+    /// All of these.
+    All {
+        /// The triggers.
+        of: Vec<Trigger>,
+    },
+    /// Any of these.
+    Any {
+        /// The triggers.
+        of: Vec<Trigger>,
+    },
+}
+
+/// Who gets a task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "to", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Assignee {
+    /// The account's owner (the CSM).
+    Owner,
+    /// A role (e.g. `renewals_manager`), resolved by whoever receives the task.
+    Role {
+        /// The role.
+        role: String,
+    },
+    /// A queue.
+    Queue {
+        /// The queue.
+        queue: String,
+    },
+}
+
+/// What a play does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Action {
+    /// Create a task from a template. `{field}` placeholders take the account's values (any
+    /// field of the condition language), plus `{play}`, `{reason}` and `{date}`.
+    Task {
+        /// Who.
+        assign: Assignee,
+        /// Title template.
+        title: String,
+        /// Body template.
+        #[serde(default)]
+        body: String,
+        /// Due this many days after firing.
+        due_in_days: u32,
+        /// `low`, `normal`, `high` or `urgent`.
+        #[serde(default = "normal")]
+        priority: String,
+    },
+    /// Tag the account.
+    Tag {
+        /// The tag.
+        tag: String,
+    },
+    /// Route (reassign) the account to a person or team.
+    Route {
+        /// Where.
+        to: String,
+    },
+}
+
+fn normal() -> String {
+    "normal".into()
+}
+
+/// A play.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Play {
+    /// Unique name.
+    pub name: String,
+    /// What it is for.
+    #[serde(default)]
+    pub description: String,
+    /// Who owns the play (answers for its noise).
+    pub owner: String,
+    /// When it fires.
+    pub trigger: Trigger,
+    /// Which accounts it applies to (all when absent).
+    #[serde(default)]
+    pub filter: Option<Condition>,
+    /// What it does.
+    pub actions: Vec<Action>,
+    /// Live or log-only.
+    #[serde(default)]
+    pub mode: Mode,
+    /// Days after firing before it may fire again for the same account.
+    #[serde(default)]
+    pub cooldown_days: u32,
+}
+
+/// Plays, as data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Playbook {
+    /// Format version (1).
+    #[serde(default = "one")]
+    pub schema_version: u32,
+    /// The plays.
+    pub plays: Vec<Play>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
+const MAX_TRIGGER_DEPTH: usize = 16;
+
+impl Playbook {
+    /// Read from JSON.
+    pub fn from_json(text: &str) -> Result<Self> {
+        serde_json::from_str(text).map_err(|e| Error::Config(vec![format!("playbook: {e}")]))
+    }
+
+    /// Read from TOML.
+    pub fn from_toml(text: &str) -> Result<Self> {
+        toml::from_str(text).map_err(|e| Error::Config(vec![format!("playbook: {e}")]))
+    }
+
+    /// Write as JSON.
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string_pretty(self).map_err(|e| Error::Config(vec![e.to_string()]))
+    }
+
+    /// Check every play against the fields available: conditions, change fields, template
+    /// placeholders, names, priorities. All problems at once.
+    pub fn validate(&self, schema: &Schema) -> Result<()> {
+        let mut p = Vec::new();
+        if self.schema_version != 1 {
+            p.push(format!(
+                "schema_version {} is not supported (1)",
+                self.schema_version
+            ));
+        }
+        let mut names = BTreeSet::new();
+        for play in &self.plays {
+            let at = format!("play `{}`", play.name);
+            if play.name.trim().is_empty() {
+                p.push("a play has no name".into());
+            } else if !names.insert(play.name.as_str()) {
+                p.push(format!("{at}: the name is used twice"));
+            }
+            if play.owner.trim().is_empty() {
+                p.push(format!("{at}: no owner"));
+            }
+            if play.actions.is_empty() {
+                p.push(format!("{at}: no actions"));
+            }
+            if let Some(f) = &play.filter
+                && let Err(Error::Config(e)) = schema.check(f)
+            {
+                p.extend(e.into_iter().map(|e| format!("{at}, filter: {e}")));
+            }
+            check_trigger(&play.trigger, schema, &at, 0, &mut p);
+            for a in &play.actions {
+                if let Action::Task {
+                    title,
+                    body,
+                    priority,
+                    ..
+                } = a
+                {
+                    if !PRIORITIES.contains(&priority.as_str()) {
+                        p.push(format!(
+                            "{at}: priority `{priority}`; expected one of {}",
+                            PRIORITIES.join(", ")
+                        ));
+                    }
+                    for t in [title, body] {
+                        match placeholders(t) {
+                            Ok(fields) => {
+                                for f in fields {
+                                    if !schema.fields.contains_key(f)
+                                        && !["play", "reason", "date"].contains(&f)
+                                    {
+                                        p.push(format!(
+                                            "{at}: the template uses `{{{f}}}`, which is not a field"
+                                        ));
+                                    }
+                                }
+                            }
+                            Err(e) => p.push(format!("{at}: {e}")),
+                        }
+                    }
+                    if title.trim().is_empty() {
+                        p.push(format!("{at}: a task needs a title"));
+                    }
+                }
+            }
+        }
+        if p.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Config(p))
+        }
+    }
+}
+
+fn check_trigger(t: &Trigger, schema: &Schema, at: &str, depth: usize, p: &mut Vec<String>) {
+    if depth > MAX_TRIGGER_DEPTH {
+        p.push(format!(
+            "{at}: triggers nested more than {MAX_TRIGGER_DEPTH} deep"
+        ));
+        return;
+    }
+    match t {
+        Trigger::Level { when } | Trigger::Crossing { when } => {
+            if let Err(Error::Config(e)) = schema.check(when) {
+                p.extend(e.into_iter().map(|e| format!("{at}, trigger: {e}")));
+            }
+        }
+        Trigger::Change {
+            field,
+            window_days,
+            drop,
+            rise,
+        } => {
+            if schema.fields.get(field) != Some(&Kind::Number) {
+                p.push(format!(
+                    "{at}: a change trigger needs a number field, not `{field}`"
+                ));
+            }
+            if *window_days == 0 {
+                p.push(format!("{at}: a change needs a window of at least one day"));
+            }
+            if drop.is_none() && rise.is_none() {
+                p.push(format!("{at}: a change trigger needs `drop` or `rise`"));
+            }
+            for x in [drop, rise].into_iter().flatten() {
+                if !(*x > 0.0 && x.is_finite()) {
+                    p.push(format!("{at}: a change share must be positive, not {x}"));
+                }
+            }
+        }
+        Trigger::Event { .. } | Trigger::Renewal { .. } => {}
+        Trigger::All { of } | Trigger::Any { of } => {
+            if of.is_empty() {
+                p.push(format!("{at}: `all`/`any` needs at least one trigger"));
+            }
+            for t in of {
+                check_trigger(t, schema, at, depth + 1, p);
+            }
+        }
+    }
+}
+
+/// The `{field}` placeholders of a template.
+fn placeholders(t: &str) -> std::result::Result<Vec<&str>, String> {
+    let mut out = Vec::new();
+    let mut rest = t;
+    while let Some(i) = rest.find('{') {
+        let after = &rest[i + 1..];
+        let Some(j) = after.find('}') else {
+            return Err(format!("template `{t}` has a `{{` without `}}`"));
+        };
+        let name = after[..j].trim();
+        if name.is_empty() || name.contains('{') {
+            return Err(format!("template `{t}` has an empty or nested placeholder"));
+        }
+        out.push(name);
+        rest = &after[j + 1..];
+    }
+    Ok(out)
+}
+
+/// What the engine remembers between runs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FireHistory {
+    /// The last run's day.
+    pub last_run: Option<NaiveDate>,
+    /// Per play, per account: the last day it fired.
+    pub last_fired: BTreeMap<String, BTreeMap<String, NaiveDate>>,
+    /// (play, account) pairs with a task still open.
+    pub open_tasks: BTreeSet<(String, String)>,
+    /// Per crossing play: the accounts for which its condition held at the last run.
+    pub holding: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl FireHistory {
+    /// Record that the task a play created for an account was done (or dropped): the play may
+    /// create another.
+    pub fn close_task(&mut self, play: &str, account_id: &str) -> bool {
+        self.open_tasks
+            .remove(&(play.to_string(), account_id.to_string()))
+    }
+}
+
+/// A rendered action.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum FiredAction {
+    /// A task.
+    Task {
+        /// The person, role or queue.
+        assignee: String,
+        /// Title.
+        title: String,
+        /// Body.
+        body: String,
+        /// Due day.
+        due: NaiveDate,
+        /// Priority.
+        priority: String,
+    },
+    /// A tag.
+    Tag {
+        /// The tag.
+        tag: String,
+    },
+    /// A routing.
+    Route {
+        /// Where.
+        to: String,
+    },
+}
+
+/// One play firing for one account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fired {
+    /// The day.
+    pub date: NaiveDate,
+    /// The play.
+    pub play: String,
+    /// The account.
+    pub account_id: String,
+    /// The account's owner (CSM).
+    pub csm: Option<String>,
+    /// Live, or would-have-fired.
+    pub mode: Mode,
+    /// Why, with the values that made it fire.
+    pub reason: String,
+    /// What it does (or would do).
+    pub actions: Vec<FiredAction>,
+}
+
+/// How to run plays.
+#[derive(Debug, Clone, Default)]
+pub struct RunContext<'a> {
+    /// The scorecard that gives `score` and `band` (none: those fields are absent).
+    pub scorecard: Option<&'a Scorecard>,
+    /// Feature definitions.
+    pub features: FeatureConfig,
+}
+
+/// The fields plays can use on `day` (the account table with features and scores).
+pub fn play_table(book: &Book, day: NaiveDate, ctx: &RunContext<'_>) -> Result<Table> {
+    let frame = features_as_of(book, day, &ctx.features)?;
+    let scores = match ctx.scorecard {
+        Some(c) => Some(c.score_frame(&frame, None)?),
+        None => None,
+    };
+    account_table(book, day, Some(&frame), scores.as_ref())
+}
+
+struct Eval<'a> {
+    book: &'a Book,
+    day: NaiveDate,
+    since: NaiveDate,
+    now: &'a Table,
+    ctx: &'a RunContext<'a>,
+    past: BTreeMap<u32, Table>,
+}
+
+impl Eval<'_> {
+    fn past(&mut self, days: u32) -> Result<&Table> {
+        if !self.past.contains_key(&days) {
+            let d = self
+                .day
+                .checked_sub_days(Days::new(days.into()))
+                .ok_or_else(|| {
+                    Error::Config(vec![format!(
+                        "{days} days before {} leaves the calendar",
+                        self.day
+                    )])
+                })?;
+            let t = play_table(self.book, d, self.ctx)?;
+            self.past.insert(days, t);
+        }
+        Ok(&self.past[&days])
+    }
+
+    /// Per row: (fires, reason) for a trigger; `crossing` gives the holding set of the
+    /// condition now (for the history).
+    fn eval(
+        &mut self,
+        t: &Trigger,
+        holding: Option<&BTreeSet<String>>,
+        now_holding: &mut BTreeSet<String>,
+    ) -> Result<Vec<Option<String>>> {
+        let n = self.now.rows;
+        let ids = text(self.now, "id");
+        Ok(match t {
+            Trigger::Level { when } => {
+                let hit = self.now.filter(when)?;
+                hit.iter().map(|h| h.then(|| format!("{when}"))).collect()
+            }
+            Trigger::Crossing { when } => {
+                let hit = self.now.filter(when)?;
+                (0..n)
+                    .map(|i| {
+                        let id = ids[i].clone().unwrap_or_default();
+                        if hit[i] {
+                            now_holding.insert(id.clone());
+                        }
+                        // With no state yet (the play's first run) the run only records
+                        // which accounts hold: switching a play on must not fire it for every
+                        // account that was already red.
+                        let before = holding.is_none_or(|h| h.contains(&id));
+                        (hit[i] && !before).then(|| format!("became true: {when}"))
+                    })
+                    .collect()
+            }
+            Trigger::Change {
+                field,
+                window_days,
+                drop,
+                rise,
+            } => {
+                let now = number(self.now, field);
+                let past_t = self.past(*window_days)?;
+                // Match rows by account id: the account set can differ between days.
+                let past_ids = text(past_t, "id");
+                let past_vals = number(past_t, field);
+                let row: BTreeMap<&str, usize> = past_ids
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, id)| id.as_deref().map(|id| (id, i)))
+                    .collect();
+                (0..n)
+                    .map(|i| {
+                        let then = ids[i]
+                            .as_deref()
+                            .and_then(|id| row.get(id))
+                            .map(|&j| past_vals[j])?;
+                        let x = now[i];
+                        if !x.is_finite() || !then.is_finite() || then == 0.0 {
+                            return None;
+                        }
+                        let change = (x - then) / then.abs();
+                        let fell = drop.is_some_and(|d| change <= -d);
+                        let rose = rise.is_some_and(|r| change >= r);
+                        (fell || rose).then(|| {
+                            format!(
+                                "{field} {} {:.0}% ({} -> {}) against {window_days} days before",
+                                if fell { "fell" } else { "rose" },
+                                100.0 * change.abs(),
+                                short(then),
+                                short(x)
+                            )
+                        })
+                    })
+                    .collect()
+            }
+            Trigger::Event { event } => {
+                let mut out = vec![None; n];
+                let row: BTreeMap<&str, usize> = ids
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, id)| id.as_deref().map(|id| (id, i)))
+                    .collect();
+                let in_window = |d: NaiveDate| d > self.since && d <= self.day;
+                for (a, acc) in self.book.accounts().iter().enumerate() {
+                    let Some(&i) = row.get(acc.id.as_str()) else {
+                        continue;
+                    };
+                    let reason = match event {
+                        EventKind::SponsorRemoved | EventKind::ChampionRemoved => {
+                            let role = if *event == EventKind::SponsorRemoved {
+                                Role::ExecutiveSponsor
+                            } else {
+                                Role::Champion
+                            };
+                            self.book
+                                .roles_of(a)
+                                .iter()
+                                .filter(|r| r.role == role && r.removed.is_some_and(in_window))
+                                .map(|r| {
+                                    let who = self
+                                        .book
+                                        .contact(&r.contact_id)
+                                        .map_or(r.contact_id.clone(), |c| c.name.clone());
+                                    format!(
+                                        "{} {who} left the role on {}",
+                                        role.as_str().replace('_', " "),
+                                        r.removed.expect("filtered")
+                                    )
+                                })
+                                .next()
+                        }
+                        EventKind::TicketEscalated => self
+                            .book
+                            .tickets_of(a)
+                            .iter()
+                            .filter(|t| t.escalated && in_window(t.opened))
+                            .map(|t| format!("escalated ticket {} opened {}", t.id, t.opened))
+                            .next(),
+                        EventKind::NpsDetractor => self
+                            .book
+                            .surveys_of(a)
+                            .iter()
+                            .filter(|s| {
+                                s.kind == SurveyKind::Nps && s.score <= 6 && in_window(s.date)
+                            })
+                            .map(|s| format!("NPS {} on {}", s.score, s.date))
+                            .next(),
+                    };
+                    out[i] = reason;
+                }
+                out
+            }
+            Trigger::Renewal { within_days } => {
+                let days = number(self.now, "days_to_renewal");
+                days.iter()
+                    .map(|d| {
+                        (d.is_finite() && *d <= f64::from(*within_days))
+                            .then(|| format!("renews in {d:.0} days"))
+                    })
+                    .collect()
+            }
+            Trigger::All { of } => {
+                let mut acc: Vec<Option<String>> = vec![Some(String::new()); n];
+                for t in of {
+                    let r = self.eval(t, holding, now_holding)?;
+                    for (a, b) in acc.iter_mut().zip(r) {
+                        *a = match (a.take(), b) {
+                            (Some(x), Some(y)) if x.is_empty() => Some(y),
+                            (Some(x), Some(y)) => Some(format!("{x}; {y}")),
+                            _ => None,
+                        };
+                    }
+                }
+                acc
+            }
+            Trigger::Any { of } => {
+                let mut acc: Vec<Option<String>> = vec![None; n];
+                for t in of {
+                    let r = self.eval(t, holding, now_holding)?;
+                    for (a, b) in acc.iter_mut().zip(r) {
+                        if a.is_none() {
+                            *a = b;
+                        }
+                    }
+                }
+                acc
+            }
+        })
+    }
+}
+
+fn text(t: &Table, name: &str) -> Vec<Option<String>> {
+    match t.columns.get(name) {
+        Some(Column::Text(v)) => v.clone(),
+        _ => vec![None; t.rows],
+    }
+}
+
+fn number(t: &Table, name: &str) -> Vec<f64> {
+    match t.columns.get(name) {
+        Some(Column::Number(v)) => v.clone(),
+        _ => vec![f64::NAN; t.rows],
+    }
+}
+
+fn short(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        let s = format!("{x:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+fn cell(t: &Table, name: &str, i: usize) -> String {
+    match t.columns.get(name) {
+        Some(Column::Number(v)) if v[i].is_finite() => short(v[i]),
+        Some(Column::Text(v)) => v[i].clone().unwrap_or_else(|| "(none)".into()),
+        Some(Column::Bool(v)) => v[i].map_or("(none)".into(), |b| b.to_string()),
+        _ => "(none)".into(),
+    }
+}
+
+fn render(template: &str, t: &Table, i: usize, play: &str, reason: &str, day: NaiveDate) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(a) = rest.find('{') {
+        out.push_str(&rest[..a]);
+        let after = &rest[a + 1..];
+        let Some(b) = after.find('}') else {
+            out.push_str(&rest[a..]);
+            return out;
+        };
+        let name = after[..b].trim();
+        out.push_str(&match name {
+            "play" => play.to_string(),
+            "reason" => reason.to_string(),
+            "date" => day.to_string(),
+            f => cell(t, f, i),
+        });
+        rest = &after[b + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The result of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    /// The day.
+    pub date: NaiveDate,
+    /// Everything that fired (live and would-have-fired), by play then account.
+    pub fired: Vec<Fired>,
+    /// The history to pass to the next run.
+    pub history: FireHistory,
+}
+
+/// Run a playbook on `day`. Events count from the day after the history's last run (or the
+/// day itself, on a first run).
+pub fn run(
+    book: &Book,
+    playbook: &Playbook,
+    day: NaiveDate,
+    history: &FireHistory,
+    ctx: &RunContext<'_>,
+) -> Result<Run> {
+    let now = play_table(book, day, ctx)?;
+    run_on(book, playbook, day, &now, history, ctx)
+}
+
+fn run_on(
+    book: &Book,
+    playbook: &Playbook,
+    day: NaiveDate,
+    now: &Table,
+    history: &FireHistory,
+    ctx: &RunContext<'_>,
+) -> Result<Run> {
+    playbook.validate(&now.schema())?;
+    if history.last_run.is_some_and(|l| l > day) {
+        return Err(Error::Config(vec![format!(
+            "the history's last run ({}) is after {day}: runs go forwards",
+            history.last_run.expect("checked")
+        )]));
+    }
+    let since = history
+        .last_run
+        .unwrap_or_else(|| day.pred_opt().unwrap_or(day));
+    let mut next = history.clone();
+    next.last_run = Some(day);
+    let ids = text(now, "id");
+    let owners = text(now, "owner_csm");
+    let mut ev = Eval {
+        book,
+        day,
+        since,
+        now,
+        ctx,
+        past: BTreeMap::new(),
+    };
+    let mut fired = Vec::new();
+    for play in &playbook.plays {
+        let allowed = match &play.filter {
+            Some(f) => now.filter(f)?,
+            None => vec![true; now.rows],
+        };
+        let mut holding_now = BTreeSet::new();
+        let reasons = ev.eval(
+            &play.trigger,
+            history.holding.get(&play.name),
+            &mut holding_now,
+        )?;
+        if contains_crossing(&play.trigger) {
+            next.holding.insert(play.name.clone(), holding_now);
+        }
+        for i in 0..now.rows {
+            let (Some(reason), true) = (&reasons[i], allowed[i]) else {
+                continue;
+            };
+            let id = ids[i].clone().unwrap_or_default();
+            let last = history.last_fired.get(&play.name).and_then(|m| m.get(&id));
+            // Never twice a day; not within the cooldown; not while its task is open.
+            if last.is_some_and(|l| (day - *l).num_days() < i64::from(play.cooldown_days.max(1))) {
+                continue;
+            }
+            if history
+                .open_tasks
+                .contains(&(play.name.clone(), id.clone()))
+            {
+                continue;
+            }
+            let actions: Vec<FiredAction> = play
+                .actions
+                .iter()
+                .map(|a| match a {
+                    Action::Task {
+                        assign,
+                        title,
+                        body,
+                        due_in_days,
+                        priority,
+                    } => FiredAction::Task {
+                        assignee: match assign {
+                            Assignee::Owner => {
+                                owners[i].clone().unwrap_or_else(|| "(unowned)".into())
+                            }
+                            Assignee::Role { role } => format!("role:{role}"),
+                            Assignee::Queue { queue } => format!("queue:{queue}"),
+                        },
+                        title: render(title, now, i, &play.name, reason, day),
+                        body: render(body, now, i, &play.name, reason, day),
+                        due: day + Days::new((*due_in_days).into()),
+                        priority: priority.clone(),
+                    },
+                    Action::Tag { tag } => FiredAction::Tag { tag: tag.clone() },
+                    Action::Route { to } => FiredAction::Route { to: to.clone() },
+                })
+                .collect();
+            next.last_fired
+                .entry(play.name.clone())
+                .or_default()
+                .insert(id.clone(), day);
+            if actions
+                .iter()
+                .any(|a| matches!(a, FiredAction::Task { .. }))
+            {
+                next.open_tasks.insert((play.name.clone(), id.clone()));
+            }
+            fired.push(Fired {
+                date: day,
+                play: play.name.clone(),
+                account_id: id,
+                csm: owners[i].clone(),
+                mode: play.mode,
+                reason: reason.clone(),
+                actions,
+            });
+        }
+    }
+    Ok(Run {
+        date: day,
+        fired,
+        history: next,
+    })
+}
+
+fn contains_crossing(t: &Trigger) -> bool {
+    match t {
+        Trigger::Crossing { .. } => true,
+        Trigger::All { of } | Trigger::Any { of } => of.iter().any(contains_crossing),
+        _ => false,
+    }
+}
+
+/// A playbook replayed over a window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Replay {
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day.
+    pub to: NaiveDate,
+    /// Everything that would have fired, by day.
+    pub fired: Vec<Fired>,
+    /// Per play: how many times it fired.
+    pub per_play: BTreeMap<String, u64>,
+    /// Per CSM: how many tasks they would have received.
+    pub per_csm: BTreeMap<String, u64>,
+    /// The history after the last day.
+    pub history: FireHistory,
+}
+
+/// Run a playbook day by day from `from` to `to` (inclusive), starting from `history`, every
+/// play treated as log-only: what would have fired, before anything touches a customer. Tasks
+/// are taken as done the day they fall due (a reviewer wants to see repeats, not a queue that
+/// silences a play).
+pub fn replay(
+    book: &Book,
+    playbook: &Playbook,
+    from: NaiveDate,
+    to: NaiveDate,
+    history: &FireHistory,
+    ctx: &RunContext<'_>,
+) -> Result<Replay> {
+    if from > to {
+        return Err(Error::Config(vec![format!(
+            "replay from {from} to {to} runs backwards"
+        )]));
+    }
+    if (to - from).num_days() > 3660 {
+        return Err(Error::Config(vec![
+            "a replay covers at most ten years".into(),
+        ]));
+    }
+    let mut log_only = playbook.clone();
+    for p in &mut log_only.plays {
+        p.mode = Mode::LogOnly;
+    }
+    let mut h = history.clone();
+    let mut due: BTreeMap<NaiveDate, Vec<(String, String)>> = BTreeMap::new();
+    let mut out = Replay {
+        from,
+        to,
+        fired: Vec::new(),
+        per_play: BTreeMap::new(),
+        per_csm: BTreeMap::new(),
+        history: FireHistory::default(),
+    };
+    let mut day = from;
+    loop {
+        for (play, id) in due.remove(&day).unwrap_or_default() {
+            h.close_task(&play, &id);
+        }
+        let r = run(book, &log_only, day, &h, ctx)?;
+        for f in &r.fired {
+            *out.per_play.entry(f.play.clone()).or_default() += 1;
+            for a in &f.actions {
+                if let FiredAction::Task {
+                    assignee, due: d, ..
+                } = a
+                {
+                    *out.per_csm.entry(assignee.clone()).or_default() += 1;
+                    due.entry(*d)
+                        .or_default()
+                        .push((f.play.clone(), f.account_id.clone()));
+                }
+            }
+        }
+        out.fired.extend(r.fired);
+        h = r.history;
+        if day == to {
+            break;
+        }
+        day = day
+            .succ_opt()
+            .ok_or_else(|| Error::Config(vec!["the calendar ends".into()]))?;
+    }
+    out.history = h;
+    Ok(out)
+}
+
+/// The sponsor-left play of the acceptance story: when an executive sponsor leaves, route the
+/// account to its CSM with a re-engagement task. Log-only, as every new play should start.
+pub fn sponsor_left_play() -> Play {
+    Play {
+        name: "sponsor-left".into(),
+        description: "An executive sponsor left: find and win a new one before the renewal."
+            .into(),
+        owner: "cs-ops".into(),
+        trigger: Trigger::Event {
+            event: EventKind::SponsorRemoved,
+        },
+        filter: Some("arr > 0".parse().expect("valid")),
+        actions: vec![Action::Task {
+            assign: Assignee::Owner,
+            title: "Re-engage {name}: executive sponsor left".into(),
+            body: "{reason}. ARR {arr}, renewal {renewal_date}. Identify a new sponsor and book an executive check-in.".into(),
+            due_in_days: 7,
+            priority: "high".into(),
+        }],
+        mode: Mode::LogOnly,
+        cooldown_days: 30,
+    }
+}
+
+/// A plain-text view of fired plays, one line each.
+pub fn render_fired(fired: &[Fired]) -> String {
+    let mut s = String::new();
+    for f in fired {
+        let task = f.actions.iter().find_map(|a| match a {
+            FiredAction::Task {
+                assignee,
+                title,
+                due,
+                ..
+            } => Some(format!("{assignee}: \"{title}\" due {due}")),
+            _ => None,
+        });
+        s.push_str(&format!(
+            "{} {:<14} {:<9} {} [{}]{}\n",
+            f.date,
+            f.play,
+            f.account_id,
+            if f.mode == Mode::Live {
+                "fired"
+            } else {
+                "would fire"
+            },
+            f.reason,
+            task.map_or(String::new(), |t| format!(" -> {t}"))
+        ));
+    }
+    s
+}

@@ -1,0 +1,275 @@
+//! Playbooks: validation, triggers, the engine's guarantees, log-only and replay.
+
+use chrono::{Days, NaiveDate};
+use csops_core::Error;
+use csops_core::book::{Book, LoadMode};
+use csops_core::health::Scorecard;
+use csops_core::playbook::*;
+use csops_core::synth::{SynthConfig, generate};
+
+fn book() -> Book {
+    Book::from_records(
+        generate(&SynthConfig {
+            accounts: 150,
+            seed: 17,
+            ..Default::default()
+        }),
+        LoadMode::Strict,
+    )
+    .unwrap()
+    .0
+}
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+const TOML: &str = r#"
+[[plays]]
+name = "red-large"
+owner = "cs-ops"
+mode = "live"
+cooldown_days = 14
+filter = "arr >= 20000"
+trigger = { kind = "crossing", when = 'band == "red"' }
+actions = [
+  { action = "task", assign = { to = "owner" }, title = "{name} turned red ({score})", body = "{reason}", due_in_days = 3, priority = "high" },
+  { action = "tag", tag = "at-risk" },
+]
+
+[[plays]]
+name = "usage-drop"
+owner = "cs-ops"
+trigger = { kind = "change", field = "logins_per_user_week", window_days = 30, drop = 0.3 }
+actions = [{ action = "task", assign = { to = "queue", queue = "scaled-cs" }, title = "Usage fell at {name}: {reason}", due_in_days = 5 }]
+
+[[plays]]
+name = "renewal-watch"
+owner = "renewals"
+cooldown_days = 30
+trigger = { kind = "all", of = [{ kind = "renewal", within_days = 120 }, { kind = "level", when = 'band != "green"' }] }
+actions = [{ action = "route", to = "renewals-desk" }]
+"#;
+
+#[test]
+fn playbooks_are_data_validated_at_load() {
+    let pb = Playbook::from_toml(TOML).unwrap();
+    assert_eq!(pb.plays.len(), 3);
+    assert_eq!(Playbook::from_json(&pb.to_json().unwrap()).unwrap(), pb);
+    let b = book();
+    let card = Scorecard::default_heuristic();
+    let ctx = RunContext {
+        scorecard: Some(&card),
+        ..Default::default()
+    };
+    let table = play_table(&b, b.latest_date().unwrap(), &ctx).unwrap();
+    pb.validate(&table.schema()).unwrap();
+    // Every problem at once: an unknown template field, a bad priority, a duplicate name, a
+    // change without a threshold, a bad condition.
+    let bad = r#"
+[[plays]]
+name = "a"
+owner = "x"
+trigger = { kind = "change", field = "logins_per_user_week", window_days = 0 }
+actions = [{ action = "task", assign = { to = "owner" }, title = "Hi {nmae}", due_in_days = 1, priority = "asap" }]
+
+[[plays]]
+name = "a"
+owner = ""
+trigger = { kind = "level", when = "regoin == 'EMEA'" }
+actions = []
+"#;
+    let Err(Error::Config(p)) = Playbook::from_toml(bad).unwrap().validate(&table.schema()) else {
+        panic!()
+    };
+    for want in [
+        "`{nmae}`",
+        "priority `asap`",
+        "used twice",
+        "needs `drop` or `rise`",
+        "window",
+        "no owner",
+        "no actions",
+        "regoin",
+    ] {
+        assert!(p.iter().any(|m| m.contains(want)), "{want} not in {p:?}");
+    }
+    assert!(Playbook::from_toml("[[plays]]\nname = 1").is_err());
+}
+
+#[test]
+fn the_engine_is_deterministic_idempotent_and_respects_cooldowns() {
+    let b = book();
+    let card = Scorecard::default_heuristic();
+    let ctx = RunContext {
+        scorecard: Some(&card),
+        ..Default::default()
+    };
+    let pb = Playbook::from_toml(TOML).unwrap();
+    let day = b.latest_date().unwrap();
+    let first = run(&b, &pb, day, &FireHistory::default(), &ctx).unwrap();
+    assert!(
+        !first.fired.is_empty(),
+        "something fires on a generated book"
+    );
+    assert_eq!(
+        run(&b, &pb, day, &FireHistory::default(), &ctx).unwrap(),
+        first
+    );
+    // Re-running the same day with the new history fires nothing new.
+    let again = run(&b, &pb, day, &first.history, &ctx).unwrap();
+    assert!(again.fired.is_empty(), "{:?}", again.fired);
+    // The next day: crossings do not re-fire (still red is not a new crossing); open tasks and
+    // cooldowns hold.
+    let next = run(&b, &pb, day + Days::new(1), &first.history, &ctx).unwrap();
+    for f in &next.fired {
+        let before = first
+            .fired
+            .iter()
+            .any(|g| g.play == f.play && g.account_id == f.account_id);
+        assert!(!before, "{} fired again for {}", f.play, f.account_id);
+    }
+    // Closing a task lets a level play fire again only after its cooldown.
+    let routed: Vec<&Fired> = first
+        .fired
+        .iter()
+        .filter(|f| f.play == "renewal-watch")
+        .collect();
+    if let Some(f) = routed.first() {
+        let mut h = first.history.clone();
+        h.close_task(&f.play, &f.account_id);
+        let soon = run(&b, &pb, day + Days::new(10), &h, &ctx).unwrap();
+        assert!(
+            !soon
+                .fired
+                .iter()
+                .any(|g| g.play == f.play && g.account_id == f.account_id)
+        );
+    }
+    // Templates are filled from the account.
+    let task = first
+        .fired
+        .iter()
+        .flat_map(|f| &f.actions)
+        .find_map(|a| match a {
+            FiredAction::Task { title, .. } => Some(title.clone()),
+            _ => None,
+        });
+    if let Some(t) = task {
+        assert!(!t.contains('{') && !t.contains("(none)"), "{t}");
+    }
+    // Runs go forwards.
+    assert!(run(&b, &pb, day - Days::new(5), &first.history, &ctx).is_err());
+}
+
+#[test]
+fn log_only_and_live_make_the_same_decisions() {
+    let b = book();
+    let card = Scorecard::default_heuristic();
+    let ctx = RunContext {
+        scorecard: Some(&card),
+        ..Default::default()
+    };
+    let mut live = Playbook::from_toml(TOML).unwrap();
+    let mut quiet = live.clone();
+    for p in &mut live.plays {
+        p.mode = Mode::Live;
+    }
+    for p in &mut quiet.plays {
+        p.mode = Mode::LogOnly;
+    }
+    let day = b.latest_date().unwrap();
+    let (mut h1, mut h2) = (FireHistory::default(), FireHistory::default());
+    for k in 0..10u64 {
+        let dd = day - Days::new(20) + Days::new(k * 2);
+        let a = run(&b, &live, dd, &h1, &ctx).unwrap();
+        let q = run(&b, &quiet, dd, &h2, &ctx).unwrap();
+        let key = |f: &Fired| {
+            (
+                f.play.clone(),
+                f.account_id.clone(),
+                f.reason.clone(),
+                f.actions.clone(),
+            )
+        };
+        assert_eq!(
+            a.fired.iter().map(key).collect::<Vec<_>>(),
+            q.fired.iter().map(key).collect::<Vec<_>>()
+        );
+        assert!(a.fired.iter().all(|f| f.mode == Mode::Live));
+        assert!(q.fired.iter().all(|f| f.mode == Mode::LogOnly));
+        assert_eq!(a.history, q.history);
+        (h1, h2) = (a.history, q.history);
+    }
+}
+
+#[test]
+fn replay_equals_running_day_by_day_and_finds_sponsor_changes() {
+    let b = book();
+    let pb = Playbook {
+        schema_version: 1,
+        plays: vec![sponsor_left_play()],
+    };
+    let ctx = RunContext::default();
+    let to = b.latest_date().unwrap();
+    let from = to - Days::new(90);
+    let start = FireHistory {
+        last_run: Some(from - Days::new(1)),
+        ..Default::default()
+    };
+    let r = replay(&b, &pb, from, to, &start, &ctx).unwrap();
+    // Day by day, closing tasks when due, as replay does.
+    let mut h = start.clone();
+    let mut all = Vec::new();
+    let mut due: Vec<(NaiveDate, String, String)> = Vec::new();
+    let mut day = from;
+    while day <= to {
+        for (_, p, a) in due.iter().filter(|(dd, _, _)| *dd == day) {
+            h.close_task(p, a);
+        }
+        let out = run(&b, &pb, day, &h, &ctx).unwrap();
+        for f in &out.fired {
+            for a in &f.actions {
+                if let FiredAction::Task { due: dd, .. } = a {
+                    due.push((*dd, f.play.clone(), f.account_id.clone()));
+                }
+            }
+        }
+        all.extend(out.fired);
+        h = out.history;
+        day = day + Days::new(1);
+    }
+    assert_eq!(r.fired, all);
+    assert_eq!(r.history, h);
+    // Every sponsor who left in the window is found, on the day they left.
+    let mut expected = Vec::new();
+    for (a, acc) in b.accounts().iter().enumerate() {
+        for role in b.roles_of(a) {
+            if role.role == csops_core::record::Role::ExecutiveSponsor
+                && role.removed.is_some_and(|x| x >= from && x <= to)
+            {
+                expected.push((role.removed.unwrap(), acc.id.clone()));
+            }
+        }
+    }
+    let mut got: Vec<(NaiveDate, String)> = r
+        .fired
+        .iter()
+        .map(|f| (f.date, f.account_id.clone()))
+        .collect();
+    expected.sort();
+    expected.dedup();
+    got.sort();
+    // Accounts that were no longer customers are filtered out (arr > 0); the rest must match.
+    assert!(
+        got.iter().all(|g| expected.contains(g)),
+        "{got:?} vs {expected:?}"
+    );
+    assert!(
+        !got.is_empty(),
+        "the generator removes sponsors: {expected:?}"
+    );
+    assert!(replay(&b, &pb, to, from, &start, &ctx).is_err());
+    assert_eq!(r.per_play.values().sum::<u64>() as usize, r.fired.len());
+    let _ = d("2026-01-01");
+}
