@@ -22,7 +22,7 @@ use csops_core::forecast::{
 use csops_core::health::Scorecard;
 use csops_core::interchange::{LoadOptions, load_csv_dir};
 use csops_core::playbook::{
-    FireHistory, Playbook, RunContext, render_fired, replay, sponsor_left_play,
+    FireHistory, Playbook, RunContext, play_effects, render_fired, replay, sponsor_left_play,
 };
 use csops_core::retention::{
     ArrHistory, Cut, Period, arr_bridge, retention_by, retention_series, trailing_twelve_months,
@@ -373,5 +373,25 @@ fn run(dir: &std::path::Path) -> csops_core::Result<()> {
         r.per_csm
     );
     print!("{}", render_fired(&r.fired));
+    // The same play over the last eighteen months, and what happened to those accounts.
+    let long_from = as_of - chrono::Days::new(540);
+    let long = replay(
+        book,
+        &playbook,
+        long_from,
+        as_of,
+        &FireHistory {
+            last_run: Some(long_from - chrono::Days::new(1)),
+            ..Default::default()
+        },
+        &ctx,
+    )?;
+    for e in play_effects(book, &playbook, &long.fired, 365, &ctx)? {
+        println!(
+            "over 18 months it would have fired {} times; {}",
+            long.fired.len(),
+            e.verdict
+        );
+    }
     Ok(())
 }

@@ -273,3 +273,29 @@ fn replay_equals_running_day_by_day_and_finds_sponsor_changes() {
     assert_eq!(r.per_play.values().sum::<u64>() as usize, r.fired.len());
     let _ = d("2026-01-01");
 }
+
+#[test]
+fn play_effects_count_renewals_after_firing() {
+    let b = book();
+    let pb = Playbook {
+        schema_version: 1,
+        plays: vec![sponsor_left_play()],
+    };
+    let ctx = RunContext::default();
+    let to = b.latest_date().unwrap();
+    let from = to - Days::new(540);
+    let start = FireHistory {
+        last_run: Some(from - Days::new(1)),
+        ..Default::default()
+    };
+    let r = replay(&b, &pb, from, to, &start, &ctx).unwrap();
+    let effects = play_effects(&b, &pb, &r.fired, 365, &ctx).unwrap();
+    assert_eq!(effects.len(), 1);
+    let e = &effects[0];
+    assert!(e.fired_renewals > 0, "{e:?}");
+    assert!(e.fired_renewed <= e.fired_renewals && e.other_renewed <= e.other_renewals);
+    let fired_accounts: std::collections::BTreeSet<&str> =
+        r.fired.iter().map(|f| f.account_id.as_str()).collect();
+    assert!(e.fired_renewals as usize <= fired_accounts.len());
+    assert!(e.verdict.contains("renewed at"), "{}", e.verdict);
+}
