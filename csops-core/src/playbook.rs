@@ -367,8 +367,9 @@ fn placeholders(t: &str) -> std::result::Result<Vec<&str>, String> {
     Ok(out)
 }
 
-/// What the engine remembers between runs.
+/// What the engine remembers between runs (plain data: store it between runs as JSON).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct FireHistory {
     /// The last run's day.
     pub last_run: Option<NaiveDate>,

@@ -634,3 +634,74 @@ fn segmentation_vectors_agree() {
         }
     }
 }
+
+/// The playbook vectors (`tests/conformance/playbook/`): a book, a playbook, runs on given
+/// days with a given (or the previous run's) history, and what fires.
+#[test]
+fn playbook_vectors_agree() {
+    use csops_core::playbook::{FireHistory, Playbook, RunContext, run};
+    use serde_json::json;
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/playbook");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 2, "playbook vectors are missing");
+    for path in files {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let opts = LoadOptions {
+            mode: LoadMode::Lenient,
+            ..Default::default()
+        };
+        let book = load_json_str(&v["book_json"].to_string(), &opts)
+            .unwrap()
+            .book;
+        let pb: Playbook = serde_json::from_value(v["playbook"].clone()).unwrap();
+        let ctx = RunContext::default();
+        let mut previous = FireHistory::default();
+        for (k, r) in v["runs"].as_array().unwrap().iter().enumerate() {
+            let day: chrono::NaiveDate = r["day"].as_str().unwrap().parse().unwrap();
+            let history: FireHistory = if r["history"] == "previous" {
+                previous.clone()
+            } else {
+                serde_json::from_value(r["history"].clone()).unwrap()
+            };
+            let out = run(&book, &pb, day, &history, &ctx);
+            if let Some(want) = r["error_contains"].as_str() {
+                let Err(Error::Config(p)) = out else {
+                    panic!("{name} run {k}: expected a configuration error")
+                };
+                assert!(p.join("; ").contains(want), "{name} run {k}: {p:?}");
+                continue;
+            }
+            let out = out.unwrap_or_else(|e| panic!("{name} run {k}: {e}"));
+            let expect = r["expect"].as_array().unwrap();
+            assert_eq!(
+                out.fired.len(),
+                expect.len(),
+                "{name} run {k}: {:#?}",
+                out.fired
+            );
+            for (f, e) in out.fired.iter().zip(expect) {
+                let actual = json!({
+                    "play": f.play, "account_id": f.account_id, "mode": f.mode,
+                    "actions": serde_json::to_value(&f.actions).unwrap(),
+                });
+                let mut expected = e.clone();
+                let reason = expected.as_object_mut().unwrap().remove("reason_contains");
+                subset(&name, "fired", &expected, &actual);
+                if let Some(want) = reason.as_ref().and_then(Value::as_str) {
+                    assert!(
+                        f.reason.contains(want),
+                        "{name}: reason {:?} lacks {want}",
+                        f.reason
+                    );
+                }
+            }
+            previous = out.history;
+        }
+    }
+}
