@@ -41,7 +41,7 @@ impl<'py> Frame<'py> {
         }
     }
 
-    fn push(&mut self, name: impl Into<String>, values: Bound<'py, PyAny>) {
+    pub(crate) fn push(&mut self, name: impl Into<String>, values: Bound<'py, PyAny>) {
         self.columns.push((name.into(), values));
     }
 
@@ -85,7 +85,7 @@ impl<'py> Frame<'py> {
     }
 
     /// Booleans with missing values: pandas' nullable `boolean` dtype.
-    fn opt_bools(
+    pub(crate) fn opt_bools(
         &mut self,
         pd: &Bound<'py, PyModule>,
         name: impl Into<String>,

@@ -25,6 +25,7 @@ use crate::revenue::{
     PyArrBridge, book_arr_bridge, book_health_as_of, book_retention, book_retention_series,
     book_trailing_twelve_months,
 };
+use crate::segment::{PySegmentation, book_account_table, book_segment};
 
 /// A validated book of business: every valid record of every account, indexed per account.
 ///
@@ -291,6 +292,68 @@ impl PyBook {
         feature_config: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         book_health_as_of(py, self, scorecard, as_of, feature_config)
+    }
+
+    /// Every account as the condition language sees it on ``as_of`` (by default the book's
+    /// latest date): a DataFrame, one row per account in book order, with one column per
+    /// field a condition may name. Account fields (``id``, ``name``, ``owner_csm``,
+    /// ``segment``, ``tier`` as recorded in the CRM, ``region``, ``industry``, ``plan``,
+    /// ``currency``: text), ``arr`` (ARR on the day, reporting currency), ``seats``,
+    /// ``term_months``, ``start_date`` and ``renewal_date`` (the next one on or after
+    /// ``as_of``; text ``YYYY-MM-DD``, as conditions compare dates), ``days_to_renewal``,
+    /// custom attributes (``attr.<name>``, text), every feature of that day
+    /// (``feature_config`` as for ``features_as_of``) and, with a ``scorecard``, ``score``,
+    /// ``band`` and ``coverage``. Numbers are float64 with NaN, text None where missing.
+    #[pyo3(signature = (as_of = None, *, scorecard = None, feature_config = None))]
+    fn account_table<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        scorecard: Option<&Bound<'py, PyScorecard>>,
+        feature_config: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        book_account_table(py, self, as_of, scorecard, feature_config)
+    }
+
+    /// Segment the book on ``as_of`` (by default its latest date): tier every account by
+    /// ``rules`` (a ``csops.TierRules`` or a dict; None: the defaults) on the fields of
+    /// ``account_table`` (with ``scorecard``, also ``score``, ``band`` and ``coverage``), then
+    /// each tier's coverage against ``model`` (targets per tier, e.g. ``{"high_touch":
+    /// {"accounts_per_csm": 15}, "digital": "pooled"}``; None: the defaults), every CSM's
+    /// load on ``roster`` (dicts ``{"name", "tier", "fte"}``; None: every owner, serving the
+    /// tier most of their accounts are in), and the assignment plan. Returns a
+    /// ``csops.Segmentation``. ConfigError naming the rule for an unknown field or a type
+    /// mismatch, or for an invalid model or roster. Runs with the GIL released.
+    #[pyo3(signature = (
+        rules = None,
+        *,
+        model = None,
+        roster = None,
+        scorecard = None,
+        as_of = None,
+        feature_config = None
+    ))]
+    #[allow(clippy::too_many_arguments)] // the keyword arguments of the Python method
+    fn segment(
+        &self,
+        py: Python<'_>,
+        rules: Option<&Bound<'_, PyAny>>,
+        model: Option<&Bound<'_, PyAny>>,
+        roster: Option<&Bound<'_, PyAny>>,
+        scorecard: Option<&Bound<'_, PyScorecard>>,
+        as_of: Option<&Bound<'_, PyAny>>,
+        feature_config: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PySegmentation> {
+        book_segment(
+            py,
+            self,
+            rules,
+            model,
+            roster,
+            scorecard,
+            as_of,
+            feature_config,
+        )
     }
 
     fn __len__(&self) -> usize {

@@ -142,7 +142,7 @@ fn describe_bands(bands: &[Band]) -> String {
 }
 
 /// A plain-text table: a header row, then rows; columns flagged in `right` right-aligned.
-fn text_table(headers: &[&str], rows: &[Vec<String>], right: &[bool]) -> String {
+pub(crate) fn text_table(headers: &[&str], rows: &[Vec<String>], right: &[bool]) -> String {
     let width = |k: usize| {
         rows.iter()
             .map(|r| r[k].chars().count())

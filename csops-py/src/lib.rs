@@ -20,6 +20,9 @@
 //! - `revenue`: `ArrBridge`, `forecast`, `RenewalForecast` and `Reconciliation`, and the
 //!   retention and health methods of `Book` (`arr_bridge`, `retention`, `retention_series`,
 //!   `trailing_twelve_months`, `health_as_of`; declared in `book`, implemented in `revenue`).
+//! - `segment`: `Condition` (the condition language), `TierRules`, `Segmentation`, `WhatIf`
+//!   and `segment_table`, and the methods `Book.account_table` and `Book.segment` (declared
+//!   in `book`, implemented in `segment`).
 //! - `table`: tables in and out of the scorer (a `FeatureFrame`, pandas, polars, a dict).
 //!
 //! Each module with Python-visible items has a `register(m)` function called from
@@ -43,6 +46,7 @@ pub mod health;
 pub mod modelset;
 pub mod report;
 pub mod revenue;
+pub mod segment;
 pub mod table;
 
 /// The native module. Its name must match `[lib] name` in Cargo.toml and the
@@ -57,5 +61,6 @@ fn _csops(m: &Bound<'_, PyModule>) -> PyResult<()> {
     health::register(m)?;
     backtest::register(m)?;
     revenue::register(m)?;
+    segment::register(m)?;
     Ok(())
 }

@@ -65,7 +65,7 @@ fn opt_day(
 }
 
 /// `as_of=`, defaulting to the book's latest date.
-fn as_of_or_latest(
+pub(crate) fn as_of_or_latest(
     py: Python<'_>,
     book: &PyBook,
     value: Option<&Bound<'_, PyAny>>,
@@ -413,7 +413,7 @@ fn amount(d: Decimal) -> String {
 }
 
 /// A statistic in whole units with thousands separators: `4,562,540`.
-fn whole(x: f64) -> String {
+pub(crate) fn whole(x: f64) -> String {
     grouped(&format!("{x:.0}"))
 }
 

@@ -166,17 +166,17 @@ pub fn frame_from(columns: &[(&str, &[f64])], account_ids: Vec<String>) -> Featu
 }
 
 /// A `ConfigError` with a list of problems.
-fn config_problems(py: Python<'_>, problems: Vec<String>) -> PyErr {
+pub(crate) fn config_problems(py: Python<'_>, problems: Vec<String>) -> PyErr {
     to_py_err(py, csops_core::Error::Config(problems))
 }
 
 /// A `ConfigError` with one problem.
-fn config(py: Python<'_>, problem: String) -> PyErr {
+pub(crate) fn config(py: Python<'_>, problem: String) -> PyErr {
     config_problems(py, vec![problem])
 }
 
 /// Cap a list of problems at [`MAX_PROBLEMS`], saying how many were left out.
-fn capped(mut problems: Vec<String>) -> Vec<String> {
+pub(crate) fn capped(mut problems: Vec<String>) -> Vec<String> {
     if problems.len() > MAX_PROBLEMS {
         let more = problems.len() - MAX_PROBLEMS;
         problems.truncate(MAX_PROBLEMS);
@@ -194,7 +194,7 @@ pub fn type_name(value: &Bound<'_, PyAny>) -> String {
 }
 
 /// `repr(value)`, for messages.
-fn repr(value: &Bound<'_, PyAny>) -> String {
+pub(crate) fn repr(value: &Bound<'_, PyAny>) -> String {
     value
         .repr()
         .map_or_else(|_| format!("<{}>", type_name(value)), |r| r.to_string())
@@ -214,7 +214,12 @@ fn loaded_attr<'py>(
 }
 
 /// Whether `value` is an instance of `module.class`, without importing `module`.
-fn is_instance_of(py: Python<'_>, value: &Bound<'_, PyAny>, module: &str, class: &str) -> bool {
+pub(crate) fn is_instance_of(
+    py: Python<'_>,
+    value: &Bound<'_, PyAny>,
+    module: &str,
+    class: &str,
+) -> bool {
     matches!(loaded_attr(py, module, class), Ok(Some(c)) if value.is_instance(&c).unwrap_or(false))
 }
 
@@ -236,7 +241,7 @@ pub fn require<'py>(py: Python<'py>, module: &str, what: &str) -> PyResult<Bound
 
 /// A Python sequence-like value (list, tuple, numpy array, pandas or polars Series, Index)
 /// as a list.
-fn as_list<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
+pub(crate) fn as_list<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
     if let Ok(list) = value.cast::<PyList>() {
         return Ok(list.clone());
     }
@@ -251,7 +256,7 @@ fn as_list<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
 }
 
 /// Whether a value stands for a missing one: None, a float NaN, `pd.NA` or `pd.NaT`.
-fn is_missing(value: &Bound<'_, PyAny>) -> bool {
+pub(crate) fn is_missing(value: &Bound<'_, PyAny>) -> bool {
     if value.is_none() {
         return true;
     }
@@ -286,7 +291,7 @@ pub fn account_id_text(value: &Bound<'_, PyAny>) -> Result<String, String> {
 }
 
 /// The account ids of a column or index: every one a string or an integer.
-fn read_ids(py: Python<'_>, ids: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+pub(crate) fn read_ids(py: Python<'_>, ids: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
     let list = as_list(ids).map_err(|e| config(py, format!("{ACCOUNT_ID}: {e}")))?;
     let mut out = Vec::with_capacity(list.len());
     let mut problems = Vec::new();
@@ -385,7 +390,7 @@ fn not_numeric(py: Python<'_>, name: &str, dtype: &Bound<'_, PyAny>) -> PyErr {
 
 /// One feature column as float64 values (NaN = missing), from a list, tuple, numpy array,
 /// pandas Series or polars Series: borrowed NumPy memory where it can be.
-fn float_column<'py>(
+pub(crate) fn float_column<'py>(
     py: Python<'py>,
     name: &str,
     col: &Bound<'py, PyAny>,
@@ -444,7 +449,7 @@ fn float_column<'py>(
 }
 
 /// The columns of a table: how to test for and get one by name.
-fn get_column<'py>(
+pub(crate) fn get_column<'py>(
     kind: Kind,
     data: &Bound<'py, PyAny>,
     name: &str,

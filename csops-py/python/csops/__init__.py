@@ -40,6 +40,20 @@ Retention and the renewal forecast (amounts are ``decimal.Decimal``, days ``date
     rf.lines                                               # pandas: one row per renewal
     print(rf.reconcile(book))                              # against the CRM, 2% tolerance
 
+Segmentation: tier rules in the condition language, coverage, CSM load and assignment::
+
+    c = csops.Condition('arr >= 100000 and region in ["EMEA"]')   # or Condition.from_dict({...})
+    table = book.account_table(scorecard=rc.scorecard)   # pandas: every field a condition can name
+    table[c.filter(table)]                               # the matching accounts
+    rules = csops.TierRules.default()                    # or TierRules.load("tiers.toml")
+    seg = book.segment(rules, scorecard=rc.scorecard)    # tiers, coverage, CSM load, moves
+    print(seg)
+    seg.coverage, seg.csms, seg.assignment               # pandas
+    lower = csops.TierRules([("high_touch", "arr >= 75000"), ("mid_touch", "arr >= 25000"),
+                             ("tech_touch", "arr >= 5000")], default_tier="digital")
+    print(seg.what_if(lower))                            # who changes tier, CSMs needed
+    csops.segment_table(my_accounts_df, rules)           # the same on your own table
+
 Every error raised by csops is a ``csops.CsopsError``: ``ValidationError``,
 ``ConfigError`` and ``FormatError`` are also ``ValueError``; ``CsopsIOError`` is
 also an ``OSError``.
@@ -49,6 +63,7 @@ from csops._csops import (
     ArrBridge,
     Backtest,
     Book,
+    Condition,
     ConfigError,
     CsopsError,
     CsopsIOError,
@@ -61,14 +76,18 @@ from csops._csops import (
     Reconciliation,
     RenewalForecast,
     Scorecard,
+    Segmentation,
+    TierRules,
     ValidationError,
     ValidationReport,
+    WhatIf,
     __version__,
     backtest,
     forecast,
     load_book,
     load_book_csv,
     load_book_json,
+    segment_table,
     trend,
 )
 
@@ -76,6 +95,7 @@ __all__ = [
     "ArrBridge",
     "Backtest",
     "Book",
+    "Condition",
     "ConfigError",
     "CsopsError",
     "CsopsIOError",
@@ -88,13 +108,17 @@ __all__ = [
     "Reconciliation",
     "RenewalForecast",
     "Scorecard",
+    "Segmentation",
+    "TierRules",
     "ValidationError",
     "ValidationReport",
+    "WhatIf",
     "__version__",
     "backtest",
     "forecast",
     "load_book",
     "load_book_csv",
     "load_book_json",
+    "segment_table",
     "trend",
 ]

@@ -32,6 +32,11 @@ __all__ = [
     "forecast",
     "RenewalForecast",
     "Reconciliation",
+    "Condition",
+    "TierRules",
+    "Segmentation",
+    "WhatIf",
+    "segment_table",
 ]
 
 __version__: str
@@ -218,6 +223,27 @@ class Book:
         feature_config: _FeatureConfig | None = None,
     ) -> Any:
         """``account_id``, ``score``, ``band`` of every active account on ``as_of``."""
+    def account_table(
+        self,
+        as_of: _Day | None = None,
+        *,
+        scorecard: Scorecard | None = None,
+        feature_config: _FeatureConfig | None = None,
+    ) -> Any:
+        """Every account as conditions see it on ``as_of``: a DataFrame with one column per
+        field a condition may name (account fields, ``attr.<name>``, features, and with a
+        scorecard ``score``, ``band`` and ``coverage``)."""
+    def segment(
+        self,
+        rules: _Rules | None = None,
+        *,
+        model: _CoverageModel | None = None,
+        roster: _Roster | None = None,
+        scorecard: Scorecard | None = None,
+        as_of: _Day | None = None,
+        feature_config: _FeatureConfig | None = None,
+    ) -> Segmentation:
+        """Tier every account, then coverage, CSM load and the assignment plan."""
     def __len__(self) -> int: ...
 
 @final
@@ -724,4 +750,147 @@ class Reconciliation:
     def issues(self) -> Any:
         """``kind``, ``account_id``, ``opportunity_id``, ``detail``: by kind then account."""
     def to_dict(self) -> dict[str, Any]: ...
+    def _repr_html_(self) -> str: ...
+
+# Segmentation -------------------------------------------------------------
+
+#: A table conditions are evaluated on: a pandas or polars DataFrame, a dict of columns
+#: (lists, tuples, numpy arrays or Series) or a ``FeatureFrame``. Numeric columns are
+#: numbers (NaN/None missing), ``str``/date/categorical columns text, boolean columns yes/no.
+_TableData = Mapping[str, Any] | FeatureFrame | Any
+#: A condition: a ``Condition``, its text form, or its structured form (a dict).
+_ConditionLike = Condition | str | Mapping[str, Any]
+#: Tier rules: a ``TierRules`` or its dict form (``{"rules": [{"tier", "when"}], "default_tier"}``).
+_Rules = TierRules | Mapping[str, Any]
+#: Targets per tier: ``{"high_touch": {"accounts_per_csm": 15}, "tech_touch":
+#: {"arr_per_csm": 1000000}, "digital": "pooled"}`` (or the core's ``{"tiers": {...}}``).
+_CoverageModel = Mapping[str, Any]
+#: CSMs: dicts ``{"name", "tier", "fte"}`` (``fte`` defaults to 1), or a DataFrame of them.
+_Roster = Iterable[Mapping[str, Any]] | Any
+
+class _TierRuleDict(TypedDict):
+    tier: str
+    when: Condition
+
+class _CsmDict(TypedDict):
+    name: str
+    tier: str
+    fte: float
+
+@final
+class Condition:
+    """A condition in the csops condition language (text or structured form), evaluated
+    with SQL's three-valued logic: a row matches only when the condition is true."""
+
+    def __new__(cls, text: str) -> Condition: ...
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> Condition: ...
+    @staticmethod
+    def from_json(text: str) -> Condition: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_json(self) -> str: ...
+    @property
+    def fields(self) -> list[str]: ...
+    def filter(self, data: _TableData) -> Any:
+        """Which rows match: a numpy array of bool (a list without numpy)."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[Any, tuple[str]]: ...
+
+@final
+class TierRules:
+    """Ordered tier rules (first match wins) with a default tier."""
+
+    def __new__(
+        cls,
+        rules: Iterable[tuple[str, _ConditionLike] | Mapping[str, Any]],
+        default_tier: str,
+    ) -> TierRules: ...
+    @staticmethod
+    def default() -> TierRules: ...
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> TierRules: ...
+    @staticmethod
+    def from_json(text: str) -> TierRules: ...
+    @staticmethod
+    def from_toml(text: str) -> TierRules: ...
+    @staticmethod
+    def load(path: str | os.PathLike[str]) -> TierRules: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_json(self) -> str: ...
+    def to_toml(self) -> str: ...
+    @property
+    def tiers(self) -> list[str]: ...
+    @property
+    def rules(self) -> list[_TierRuleDict]: ...
+    @property
+    def default_tier(self) -> str: ...
+    def assign(self, data: _TableData) -> Any:
+        """The tier of every row: a pandas Series for pandas, a polars Series for polars,
+        else a list of str."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __reduce__(self) -> tuple[Any, tuple[str]]: ...
+
+def segment_table(
+    data: _TableData,
+    rules: _Rules | None = None,
+    *,
+    model: _CoverageModel | None = None,
+    roster: _Roster | None = None,
+) -> Segmentation:
+    """Segment a table of your own accounts (``id``, ``arr``, ``owner_csm``, optional
+    ``band``, and the fields the rules read)."""
+
+@final
+class Segmentation:
+    """Accounts tiered by rules, coverage per tier, CSM load, and the assignment plan."""
+
+    @property
+    def as_of(self) -> datetime.date | None: ...
+    @property
+    def rules(self) -> TierRules: ...
+    @property
+    def model(self) -> dict[str, Any]: ...
+    @property
+    def roster(self) -> list[_CsmDict]: ...
+    @property
+    def tiers(self) -> Any:
+        """``account_id``, ``arr``, ``tier``: every account."""
+    @property
+    def coverage(self) -> Any:
+        """Per tier: ``accounts``, ``arr``, ``target``, ``ratio``, ``csms``, ``needed``."""
+    @property
+    def csms(self) -> Any:
+        """Per CSM: ``tier``, ``accounts``, ``arr``, ``red_accounts``, ``off_tier``,
+        ``utilisation``, ``status``."""
+    @property
+    def unowned(self) -> int: ...
+    @property
+    def unknown_owners(self) -> dict[str, int]: ...
+    @property
+    def assignment(self) -> Any:
+        """Every move, largest ARR first: ``account_id``, ``tier``, ``from``, ``to``,
+        ``reason``."""
+    @property
+    def unplaced(self) -> int: ...
+    @property
+    def owners(self) -> Any:
+        """``account_id``, ``tier``, ``owner_csm`` (before), ``owner`` (after)."""
+    def what_if(self, rules: _Rules, *, model: _CoverageModel | None = None) -> WhatIf: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def _repr_html_(self) -> str: ...
+
+@final
+class WhatIf:
+    """What other tier rules would do: accounts changing tier, CSMs needed per tier."""
+
+    @property
+    def changes(self) -> Any:
+        """``account_id``, ``before``, ``after``."""
+    @property
+    def tiers(self) -> Any:
+        """``tier``, ``accounts_before``, ``accounts_after``, ``needed_before``,
+        ``needed_after``."""
+    def to_dict(self) -> dict[str, Any]: ...
+    def __len__(self) -> int: ...
     def _repr_html_(self) -> str: ...

@@ -1,0 +1,2021 @@
+//! Segmentation: the condition language (`Condition`), tier rules (`TierRules`), coverage and
+//! assignment (`Segmentation`, `WhatIf`, `segment_table`), and the methods of `Book` that feed
+//! them (`account_table`, `segment`; declared in `book`, implemented here).
+//!
+//! Every decision is the core's (`csops_core::condition`, `csops_core::segment`); this module
+//! reads tables into the core's column-wise [`Table`] and turns results into pandas
+//! DataFrames, text and HTML.
+//!
+//! **Reading a table** (a pandas or polars DataFrame, a dict of columns, a `FeatureFrame`):
+//! each column becomes one of the condition language's three kinds. Numeric dtypes (numpy,
+//! pandas nullable `Int64`/`Float64`, polars numerics) are numbers, read through NumPy as
+//! float64 with NaN (or `<NA>`, null) missing. Boolean dtypes (numpy `bool`, pandas
+//! `boolean`, polars `Boolean`) are yes/no. String, categorical and date dtypes are text
+//! (dates as `YYYY-MM-DD`, as the language compares them). Object columns and plain lists are
+//! read value by value: `str` and dates are text, `bool` is yes/no, other numbers are
+//! numbers, and None / NaN / `pd.NA` / `pd.NaT` are missing; a column mixing kinds is a
+//! `ConfigError` naming the position. A column with no value at all (all None) has no kind of
+//! its own: it takes the kind the conditions compare it with (text if they only ask `is
+//! null`), which is what any kind would give, since every row is missing.
+//!
+//! `Condition.filter` and `TierRules.assign` read only the columns their conditions name (the
+//! other names still feed "did you mean" suggestions); `segment_table` reads every column, so
+//! that `Segmentation.what_if` can try rules on other fields. A column that cannot be read
+//! there is an error only when a condition names it.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{Hash, Hasher};
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use csops_core::Error;
+use csops_core::condition::{Column, Condition, Kind as FieldKind, Schema, Table, Value};
+use csops_core::features::features_as_of;
+use csops_core::segment::{
+    Assignment, Capacity, Coverage, CoverageModel, Csm, TierRules, WhatIf, account_table, assign,
+    coverage, roster_from_owners, what_if,
+};
+use numpy::PyArray1;
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDate, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple};
+use serde::Serialize;
+
+use crate::backtest::{Frame, features, pandas};
+use crate::book::PyBook;
+use crate::convert::{mapping_to_json, py_date_opt, to_python};
+use crate::errors::call;
+use crate::features::PyFeatureFrame;
+use crate::health::{PyScorecard, html_table, text_table};
+use crate::report::html_escape;
+use crate::revenue::{as_of_or_latest, whole};
+use crate::table::{
+    Kind as DataKind, as_list, config, config_problems, float_column, get_column, is_instance_of,
+    is_missing, numpy, read_ids, repr, require, type_name,
+};
+
+/// How many moves the text and HTML renderings list.
+const SHOWN_MOVES: usize = 8;
+
+/// How many bad values of a column an error describes (the rest are counted).
+const MAX_DESCRIBED: usize = 10;
+
+// Reading tables ---------------------------------------------------------------------------
+
+/// One column as read: a typed column, or only missing values (no kind of its own).
+#[derive(Debug)]
+enum Read {
+    Col(Column),
+    Missing(usize),
+}
+
+/// One value of an object column or list.
+#[derive(Debug)]
+enum Cell {
+    Missing,
+    Number(f64),
+    Text(String),
+    Bool(bool),
+}
+
+impl Cell {
+    fn kind(&self) -> Option<FieldKind> {
+        match self {
+            Cell::Missing => None,
+            Cell::Number(_) => Some(FieldKind::Number),
+            Cell::Text(_) => Some(FieldKind::Text),
+            Cell::Bool(_) => Some(FieldKind::Bool),
+        }
+    }
+}
+
+fn kind_name(k: FieldKind) -> &'static str {
+    match k {
+        FieldKind::Number => "numbers",
+        FieldKind::Text => "text",
+        FieldKind::Bool => "yes/no values",
+    }
+}
+
+/// Whether a value is a numpy boolean scalar (`numpy.bool_`).
+fn is_numpy_bool(v: &Bound<'_, PyAny>) -> bool {
+    let t = v.get_type();
+    let module = t.module().map(|m| m.to_string()).unwrap_or_default();
+    module == "numpy" && matches!(type_name(v).as_str(), "bool_" | "bool")
+}
+
+/// One value: missing, a number, text (a date as `YYYY-MM-DD`) or yes/no.
+fn cell(v: &Bound<'_, PyAny>) -> Result<Cell, String> {
+    if is_missing(v) {
+        return Ok(Cell::Missing);
+    }
+    if let Ok(b) = v.cast::<PyBool>() {
+        return Ok(Cell::Bool(b.is_true()));
+    }
+    if is_numpy_bool(v) {
+        return v.is_truthy().map(Cell::Bool).map_err(|e| e.to_string());
+    }
+    if let Ok(s) = v.cast::<PyString>() {
+        return s
+            .to_cow()
+            .map(|s| Cell::Text(s.into_owned()))
+            .map_err(|e| e.to_string());
+    }
+    if v.is_instance_of::<PyDate>() {
+        return v
+            .extract::<NaiveDate>()
+            .map(|d| Cell::Text(d.to_string()))
+            .map_err(|e| e.to_string());
+    }
+    let numeric = v.is_instance_of::<PyFloat>() || v.is_instance_of::<PyInt>();
+    match v.extract::<f64>() {
+        Ok(x) if x.is_nan() => Ok(Cell::Missing),
+        Ok(x) => Ok(Cell::Number(x)),
+        Err(e) if numeric => Err(format!("{} is not a usable number ({e})", repr(v))),
+        Err(_) => Err(format!(
+            "{} ({}) is not a number, text, yes/no or a date",
+            repr(v),
+            type_name(v)
+        )),
+    }
+}
+
+/// A column read value by value. `forced`: the kind its dtype says it holds.
+fn elements(
+    py: Python<'_>,
+    name: &str,
+    values: &Bound<'_, PyAny>,
+    forced: Option<FieldKind>,
+) -> PyResult<Read> {
+    let list = as_list(values).map_err(|e| config(py, format!("column `{name}`: {e}")))?;
+    let mut cells = Vec::with_capacity(list.len());
+    let mut kind = forced.map(|k| (k, None));
+    // Every bad value is counted; the first few are described.
+    let mut problems = Vec::new();
+    let mut more = 0usize;
+    let mut report = |problem: &dyn Fn() -> String| {
+        if problems.len() < MAX_DESCRIBED {
+            problems.push(problem());
+        } else {
+            more += 1;
+        }
+    };
+    for (i, v) in list.iter().enumerate() {
+        let c = match cell(&v) {
+            Ok(c) => c,
+            Err(why) => {
+                report(&|| format!("column `{name}`, position {i}: {why}"));
+                cells.push(Cell::Missing);
+                continue;
+            }
+        };
+        match (c.kind(), kind) {
+            (None, _) => {}
+            (Some(k), None) => kind = Some((k, Some(i))),
+            (Some(k), Some((want, at))) if k != want => {
+                report(&|| match at {
+                    Some(at) => format!(
+                        "column `{name}` mixes {} (position {at}) and {} (position {i}); a \
+                         column holds one kind: numbers, text or yes/no",
+                        kind_name(want),
+                        kind_name(k)
+                    ),
+                    None => format!(
+                        "column `{name}`, position {i}: {} in a column of {}",
+                        repr(&v),
+                        kind_name(want)
+                    ),
+                });
+            }
+            _ => {}
+        }
+        cells.push(c);
+    }
+    if more > 0 {
+        problems.push(format!("… and {more} more"));
+    }
+    if !problems.is_empty() {
+        return Err(config_problems(py, problems));
+    }
+    Ok(match kind.map(|k| k.0) {
+        None => Read::Missing(cells.len()),
+        Some(FieldKind::Number) => Read::Col(Column::Number(
+            cells
+                .into_iter()
+                .map(|c| match c {
+                    Cell::Number(x) => x,
+                    _ => f64::NAN,
+                })
+                .collect(),
+        )),
+        Some(FieldKind::Text) => Read::Col(Column::Text(
+            cells
+                .into_iter()
+                .map(|c| match c {
+                    Cell::Text(s) => Some(s),
+                    _ => None,
+                })
+                .collect(),
+        )),
+        Some(FieldKind::Bool) => Read::Col(Column::Bool(
+            cells
+                .into_iter()
+                .map(|c| match c {
+                    Cell::Bool(b) => Some(b),
+                    _ => None,
+                })
+                .collect(),
+        )),
+    })
+}
+
+/// A numeric column as float64 (NaN missing), through NumPy where it can be.
+fn numbers(py: Python<'_>, name: &str, col: &Bound<'_, PyAny>) -> PyResult<Read> {
+    let values = float_column(py, name, col)?;
+    Ok(Read::Col(Column::Number(values.as_slice().to_vec())))
+}
+
+/// One column of a pandas or polars DataFrame, a NumPy array, or a list (see the module
+/// documentation).
+fn read_column(py: Python<'_>, name: &str, col: &Bound<'_, PyAny>) -> PyResult<Read> {
+    if is_instance_of(py, col, "polars", "Series") {
+        let dtype = col.getattr("dtype")?;
+        if dtype.call_method0("is_numeric")?.is_truthy()? {
+            return numbers(py, name, col);
+        }
+        let d = dtype.str()?.to_string();
+        let forced = if d == "Boolean" {
+            Some(FieldKind::Bool)
+        } else if d == "Null" {
+            return Ok(Read::Missing(col.len()?));
+        } else if ["String", "Utf8", "Categorical", "Enum", "Date", "Datetime"]
+            .iter()
+            .any(|p| d.starts_with(p))
+        {
+            Some(FieldKind::Text)
+        } else {
+            None
+        };
+        return elements(py, name, &col.call_method0("to_list")?, forced);
+    }
+    if is_instance_of(py, col, "pandas", "Series") {
+        let dtype = col.getattr("dtype")?;
+        let kind: String = dtype.getattr("kind")?.extract()?;
+        let d = dtype.str()?.to_string();
+        return match kind.as_str() {
+            "i" | "u" | "f" => numbers(py, name, col),
+            "b" => elements(
+                py,
+                name,
+                &col.call_method0("tolist")?,
+                Some(FieldKind::Bool),
+            ),
+            "M" => elements(
+                py,
+                name,
+                &col.call_method0("tolist")?,
+                Some(FieldKind::Text),
+            ),
+            _ if d == "string" || d == "str" => elements(
+                py,
+                name,
+                &col.call_method0("tolist")?,
+                Some(FieldKind::Text),
+            ),
+            _ => elements(py, name, &col.call_method0("tolist")?, None),
+        };
+    }
+    if !col.is_instance_of::<PyList>()
+        && !col.is_instance_of::<PyTuple>()
+        && col.hasattr("dtype")?
+        && col.hasattr("ndim")?
+        && col.hasattr("tolist")?
+    {
+        // A NumPy array (or something shaped like one).
+        let kind: String = col.getattr("dtype")?.getattr("kind")?.extract()?;
+        return match kind.as_str() {
+            "i" | "u" | "f" => numbers(py, name, col),
+            "b" => elements(
+                py,
+                name,
+                &col.call_method0("tolist")?,
+                Some(FieldKind::Bool),
+            ),
+            // datetime64 of any unit: as days, which `tolist` gives as `datetime.date`.
+            "M" => elements(
+                py,
+                name,
+                &col.call_method1("astype", ("datetime64[D]",))?
+                    .call_method0("tolist")?,
+                Some(FieldKind::Text),
+            ),
+            "U" => elements(
+                py,
+                name,
+                &col.call_method0("tolist")?,
+                Some(FieldKind::Text),
+            ),
+            _ => elements(py, name, &col.call_method0("tolist")?, None),
+        };
+    }
+    elements(py, name, col, None)
+}
+
+/// The message of an error raised while reading a column (its problems, when it lists them).
+fn message(py: Python<'_>, e: &PyErr) -> String {
+    let v = e.value(py);
+    if let Ok(p) = v
+        .getattr("problems")
+        .and_then(|p| p.extract::<Vec<String>>())
+        && !p.is_empty()
+    {
+        return p.join("; ");
+    }
+    v.str()
+        .map_or_else(|_| "cannot be read".to_string(), |s| s.to_string())
+}
+
+/// A table read for conditions.
+#[derive(Debug, Clone)]
+struct Data {
+    /// The columns read.
+    table: Table,
+    /// Every column name of the input (also those not read), for suggestions.
+    names: Vec<String>,
+    /// Columns with no value at all: they take a kind when a condition names them.
+    missing: BTreeSet<String>,
+    /// Columns that could not be read, with why (an error when a condition names them).
+    unreadable: BTreeMap<String, String>,
+}
+
+/// The kind each field is compared with (first use wins; a field on its own is yes/no).
+fn field_kinds(c: &Condition, out: &mut BTreeMap<String, FieldKind>) {
+    let kind = |v: &Value| match v {
+        Value::Number(_) => FieldKind::Number,
+        Value::Text(_) => FieldKind::Text,
+        Value::Bool(_) => FieldKind::Bool,
+    };
+    match c {
+        Condition::And(items) | Condition::Or(items) => {
+            for c in items {
+                field_kinds(c, out);
+            }
+        }
+        Condition::Not(c) => field_kinds(c, out),
+        Condition::Compare { field, value, .. } => {
+            out.entry(field.clone()).or_insert(kind(value));
+        }
+        Condition::In { field, values, .. } => {
+            if let Some(v) = values.first() {
+                out.entry(field.clone()).or_insert(kind(v));
+            }
+        }
+        Condition::Between { field, low, .. } => {
+            out.entry(field.clone()).or_insert(kind(low));
+        }
+        Condition::IsNull { .. } => {}
+        Condition::Truthy { field } => {
+            out.entry(field.clone()).or_insert(FieldKind::Bool);
+        }
+    }
+}
+
+/// The fields a set of conditions reads.
+fn fields_of<'a>(conditions: impl IntoIterator<Item = &'a Condition>) -> BTreeSet<String> {
+    conditions
+        .into_iter()
+        .flat_map(|c| c.fields().into_iter().map(str::to_string))
+        .collect()
+}
+
+/// The kind of table `data` is, and the object to read columns from (a `FeatureFrame` as its
+/// dict of columns).
+fn source<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+) -> PyResult<(DataKind, Bound<'py, PyAny>)> {
+    if data.cast::<PyFeatureFrame>().is_ok() {
+        return Ok((DataKind::Dict, data.call_method0("to_dict")?));
+    }
+    if is_instance_of(py, data, "pandas", "DataFrame") {
+        Ok((DataKind::Pandas, data.clone()))
+    } else if is_instance_of(py, data, "polars", "DataFrame") {
+        Ok((DataKind::Polars, data.clone()))
+    } else if data.is_instance_of::<PyDict>() || data.cast::<PyMapping>().is_ok() {
+        Ok((DataKind::Dict, data.clone()))
+    } else {
+        Err(PyTypeError::new_err(format!(
+            "data must be a pandas or polars DataFrame, a dict of columns or a \
+             csops.FeatureFrame; got {}",
+            type_name(data)
+        )))
+    }
+}
+
+/// The (text) column names of a table.
+fn column_names(kind: DataKind, data: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    let keys = match kind {
+        DataKind::Dict | DataKind::FeatureFrame => data.cast::<PyMapping>()?.keys()?.into_any(),
+        DataKind::Pandas | DataKind::Polars => data.getattr("columns")?,
+    };
+    let mut out = Vec::new();
+    for k in keys.try_iter()? {
+        let k = k?;
+        if let Ok(s) = k.cast::<PyString>() {
+            let s = s.to_cow()?.into_owned();
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The account ids of a table for `segment_table`: an `id` column, else `account_id`, else a
+/// pandas index of either name.
+fn read_id_column(
+    py: Python<'_>,
+    kind: DataKind,
+    data: &Bound<'_, PyAny>,
+) -> PyResult<Vec<String>> {
+    for name in ["id", "account_id"] {
+        if let Some(col) = get_column(kind, data, name)? {
+            return read_ids(py, &col);
+        }
+    }
+    if kind == DataKind::Pandas {
+        let index = data.getattr("index")?;
+        let name = index.getattr("name")?;
+        if name
+            .extract::<String>()
+            .is_ok_and(|n| n == "id" || n == "account_id")
+        {
+            return read_ids(py, &index);
+        }
+    }
+    Err(config(
+        py,
+        "the data has no `id` column of account ids (nor `account_id`)".to_string(),
+    ))
+}
+
+/// Read `data`: the columns named in `wanted`, or every column (`None`; then a column that
+/// cannot be read is remembered, not raised). With `ids`, the `id` column is read as account
+/// ids (see [`read_id_column`]).
+fn read_data(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    wanted: Option<&BTreeSet<String>>,
+    ids: bool,
+) -> PyResult<Data> {
+    let (kind, data) = source(py, data)?;
+    let names = column_names(kind, &data)?;
+    let mut out = Data {
+        table: Table::default(),
+        names: names.clone(),
+        missing: BTreeSet::new(),
+        unreadable: BTreeMap::new(),
+    };
+    if matches!(kind, DataKind::Pandas | DataKind::Polars) {
+        out.table.rows = data.len()?;
+    }
+    let insert = |out: &mut Data, name: &str, column: Column| -> PyResult<()> {
+        out.table
+            .insert(name, column)
+            .map_err(|e| crate::errors::to_py_err(py, e))
+    };
+    for name in &names {
+        if wanted.is_some_and(|w| !w.contains(name)) {
+            continue;
+        }
+        let Some(col) = get_column(kind, &data, name)? else {
+            continue;
+        };
+        match read_column(py, name, &col) {
+            Ok(Read::Col(c)) => insert(&mut out, name, c)?,
+            Ok(Read::Missing(n)) => {
+                if out.table.columns.is_empty() && out.table.rows == 0 {
+                    out.table.rows = n;
+                }
+                if n != out.table.rows {
+                    return Err(config(
+                        py,
+                        format!(
+                            "column `{name}` has {n} rows for a table of {}",
+                            out.table.rows
+                        ),
+                    ));
+                }
+                out.missing.insert(name.clone());
+            }
+            Err(e) if wanted.is_none() => {
+                out.unreadable.insert(name.clone(), message(py, &e));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if ids {
+        let ids = read_id_column(py, kind, &data)?;
+        out.missing.remove("id");
+        out.unreadable.remove("id");
+        insert(
+            &mut out,
+            "id",
+            Column::Text(ids.into_iter().map(Some).collect()),
+        )?;
+        if !out.names.iter().any(|n| n == "id") {
+            out.names.push("id".into());
+        }
+    }
+    Ok(out)
+}
+
+impl Data {
+    /// A table of a core-made [`Table`] (every column typed).
+    fn of(table: Table) -> Self {
+        Data {
+            names: table.columns.keys().cloned().collect(),
+            table,
+            missing: BTreeSet::new(),
+            unreadable: BTreeMap::new(),
+        }
+    }
+
+    /// The table `conditions` (and the `extra` fields, when present) can be evaluated on:
+    /// a `ConfigError` if one names a column that could not be read; columns with no value
+    /// added with the kind the conditions compare them with.
+    fn ready(
+        &self,
+        py: Python<'_>,
+        conditions: &[&Condition],
+        extra: &[(&str, FieldKind)],
+    ) -> PyResult<Cow<'_, Table>> {
+        let used = fields_of(conditions.iter().copied());
+        let named: BTreeSet<&str> = used
+            .iter()
+            .map(String::as_str)
+            .chain(extra.iter().map(|e| e.0))
+            .collect();
+        let problems: Vec<String> = named
+            .into_iter()
+            .filter_map(|f| {
+                self.unreadable
+                    .get(f)
+                    .map(|why| format!("field `{f}` cannot be read: {why}"))
+            })
+            .collect();
+        if !problems.is_empty() {
+            return Err(config_problems(py, problems));
+        }
+        let mut kinds = BTreeMap::new();
+        for (f, k) in extra {
+            kinds.insert((*f).to_string(), *k);
+        }
+        for c in conditions {
+            field_kinds(c, &mut kinds);
+        }
+        let needed: Vec<&String> = self
+            .missing
+            .iter()
+            .filter(|m| used.contains(*m) || kinds.contains_key(*m))
+            .collect();
+        if needed.is_empty() {
+            return Ok(Cow::Borrowed(&self.table));
+        }
+        let mut table = self.table.clone();
+        let n = table.rows;
+        for name in needed {
+            let column = match kinds.get(name).copied().unwrap_or(FieldKind::Text) {
+                FieldKind::Number => Column::Number(vec![f64::NAN; n]),
+                FieldKind::Text => Column::Text(vec![None; n]),
+                FieldKind::Bool => Column::Bool(vec![None; n]),
+            };
+            table
+                .insert(name, column)
+                .map_err(|e| crate::errors::to_py_err(py, e))?;
+        }
+        Ok(Cow::Owned(table))
+    }
+
+    /// The fields of `table` (from [`Data::ready`]) with every other column name of the input,
+    /// so that an unknown field gets a "did you mean" from all of them. The names not read are
+    /// never named by the conditions checked (those are read), so their kind does not matter.
+    fn schema(&self, table: &Table) -> Schema {
+        let mut s = table.schema();
+        for n in &self.names {
+            s.fields.entry(n.clone()).or_insert(FieldKind::Text);
+        }
+        s
+    }
+}
+
+/// Booleans for the output: a NumPy array, or a list without numpy.
+fn bools_out(py: Python<'_>, values: Vec<bool>) -> PyResult<Bound<'_, PyAny>> {
+    if numpy(py).is_some() {
+        Ok(PyArray1::from_vec(py, values).into_any())
+    } else {
+        Ok(PyList::new(py, values)?.into_any())
+    }
+}
+
+/// One tier per row, as the input: a pandas Series (categorical, the input's index, named
+/// `tier`), a polars Series (an Enum), or a list of str.
+fn tiers_out<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    names: &[&str],
+    values: Vec<&str>,
+) -> PyResult<Bound<'py, PyAny>> {
+    if is_instance_of(py, data, "pandas", "DataFrame") {
+        let pd = require(py, "pandas", "a pandas result")?;
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("index", data.getattr("index")?)?;
+        kwargs.set_item("name", "tier")?;
+        return pd.call_method(
+            "Series",
+            (categorical(py, &pd, names, values)?,),
+            Some(&kwargs),
+        );
+    }
+    if is_instance_of(py, data, "polars", "DataFrame") {
+        let pl = require(py, "polars", "a polars result")?;
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("dtype", pl.call_method1("Enum", (names.to_vec(),))?)?;
+        return pl.call_method("Series", ("tier", values), Some(&kwargs));
+    }
+    Ok(PyList::new(py, values)?.into_any())
+}
+
+/// A pandas Categorical of `values` with the categories `names`, in their order.
+fn categorical<'py>(
+    py: Python<'py>,
+    pd: &Bound<'py, PyModule>,
+    names: &[&str],
+    values: Vec<&str>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("categories", names.to_vec())?;
+    pd.call_method("Categorical", (values,), Some(&kwargs))
+}
+
+// Condition --------------------------------------------------------------------------------
+
+/// A condition from JSON text (the structured form, or a string holding the text form).
+fn condition_from_json(text: &str) -> csops_core::Result<Condition> {
+    let v: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| Error::Config(vec![format!("condition: not JSON: {e}")]))?;
+    Condition::from_json_value(&v)
+}
+
+/// The text of a condition as UTF-8: a `ConfigError` for text that is not (lone surrogates).
+fn unicode<'a>(py: Python<'_>, text: &'a Bound<'_, PyString>) -> PyResult<Cow<'a, str>> {
+    text.to_cow().map_err(|e| {
+        config(
+            py,
+            format!("condition: the text is not valid Unicode ({e})"),
+        )
+    })
+}
+
+/// A condition argument: a `Condition`, its text form, or its structured form (a dict).
+fn condition_arg(py: Python<'_>, what: &str, value: &Bound<'_, PyAny>) -> PyResult<Condition> {
+    if let Ok(c) = value.cast::<PyCondition>() {
+        return Ok(c.get().0.clone());
+    }
+    // The core's message names the line and column; say which condition it is.
+    let named = |e: Error| match e {
+        Error::Config(p) => Error::Config(p.into_iter().map(|p| format!("{what}: {p}")).collect()),
+        e => e,
+    };
+    if let Ok(s) = value.cast::<PyString>() {
+        let s = unicode(py, s)?;
+        return call(py, || s.parse::<Condition>().map_err(named));
+    }
+    if value.cast::<PyMapping>().is_ok() {
+        let text = mapping_to_json(py, what, value)?;
+        return call(py, || condition_from_json(&text).map_err(named));
+    }
+    Err(PyTypeError::new_err(format!(
+        "{what} must be a csops.Condition, its text (\"arr >= 100000\") or a dict; got {}",
+        type_name(value)
+    )))
+}
+
+/// Hash a condition consistently with its equality (`-0` and `0` are equal numbers).
+fn hash_condition(c: &Condition, h: &mut impl Hasher) {
+    fn value(v: &Value, h: &mut impl Hasher) {
+        match v {
+            Value::Number(x) => {
+                0u8.hash(h);
+                (if *x == 0.0 { 0.0f64 } else { *x }).to_bits().hash(h);
+            }
+            Value::Text(s) => {
+                1u8.hash(h);
+                s.hash(h);
+            }
+            Value::Bool(b) => {
+                2u8.hash(h);
+                b.hash(h);
+            }
+        }
+    }
+    match c {
+        Condition::And(items) | Condition::Or(items) => {
+            u8::from(matches!(c, Condition::And(_))).hash(h);
+            items.len().hash(h);
+            for i in items {
+                hash_condition(i, h);
+            }
+        }
+        Condition::Not(inner) => {
+            2u8.hash(h);
+            hash_condition(inner, h);
+        }
+        Condition::Compare {
+            field,
+            op,
+            value: v,
+        } => {
+            3u8.hash(h);
+            field.hash(h);
+            (*op as u8).hash(h);
+            value(v, h);
+        }
+        Condition::In {
+            field,
+            values,
+            negated,
+        } => {
+            4u8.hash(h);
+            field.hash(h);
+            negated.hash(h);
+            values.len().hash(h);
+            for v in values {
+                value(v, h);
+            }
+        }
+        Condition::Between { field, low, high } => {
+            5u8.hash(h);
+            field.hash(h);
+            value(low, h);
+            value(high, h);
+        }
+        Condition::IsNull { field, negated } => {
+            6u8.hash(h);
+            field.hash(h);
+            negated.hash(h);
+        }
+        Condition::Truthy { field } => {
+            7u8.hash(h);
+            field.hash(h);
+        }
+    }
+}
+
+/// A condition in the csops condition language: which accounts a rule applies to.
+///
+/// Written as text (``arr >= 100000 and region in ["EMEA", "NA"] and band != "green"``) or as
+/// a dict (``{"and": [{"field": "arr", "op": ">=", "value": 100000}, ...]}``); the two are
+/// interchangeable. Missing values follow SQL's three-valued logic: a comparison with a
+/// missing value is unknown, and a row matches only when the whole condition is true.
+/// Immutable, hashable, picklable.
+#[pyclass(name = "Condition", module = "csops", frozen)]
+#[derive(Debug)]
+pub struct PyCondition(pub(crate) Condition);
+
+#[pymethods]
+impl PyCondition {
+    /// Parse the text form; ConfigError (with line and column) when it does not parse.
+    #[new]
+    fn new(py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<Self> {
+        let text = unicode(py, text)?;
+        call(py, || text.parse::<Condition>()).map(PyCondition)
+    }
+
+    /// A condition from its structured form (a dict, as ``to_dict`` gives); ConfigError
+    /// naming the place (``$.and[1]``) when it is not one.
+    #[staticmethod]
+    fn from_dict(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        if data.cast::<PyMapping>().is_err() {
+            return Err(PyTypeError::new_err(format!(
+                "a condition's structured form must be a dict, got {}",
+                type_name(data)
+            )));
+        }
+        let text = mapping_to_json(py, "condition", data)?;
+        call(py, || condition_from_json(&text)).map(PyCondition)
+    }
+
+    /// A condition from JSON text: the structured form, or a JSON string holding the text
+    /// form.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<Self> {
+        let text = unicode(py, text)?;
+        call(py, || condition_from_json(&text)).map(PyCondition)
+    }
+
+    /// The structured form, as plain data (what ``from_dict`` reads).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.0.to_json_value())
+    }
+
+    /// The structured form as JSON text (what ``from_json`` reads).
+    fn to_json(&self) -> String {
+        self.0.to_json_value().to_string()
+    }
+
+    /// The fields it reads, each once, in the order they appear.
+    #[getter]
+    fn fields(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for f in self.0.fields() {
+            if !out.contains(&f) {
+                out.push(f);
+            }
+        }
+        out
+    }
+
+    /// Which rows of ``data`` match (the condition is true, not unknown): a numpy array of
+    /// bool, one per row (a list without numpy). ``data`` is a pandas or polars DataFrame, a
+    /// dict of columns or a ``csops.FeatureFrame``; only the columns the condition names are
+    /// read. ConfigError for an unknown field (with a suggestion), a type mismatch
+    /// (``region > 5``) or a column that cannot be read. Evaluated with the GIL released.
+    fn filter<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let fields = fields_of([&self.0]);
+        let d = read_data(py, data, Some(&fields), false)?;
+        let table = d.ready(py, &[&self.0], &[])?;
+        let schema = d.schema(&table);
+        let c = &self.0;
+        let hits = call(py, || {
+            schema.check(c)?;
+            table.filter(c)
+        })?;
+        bools_out(py, hits)
+    }
+
+    fn __str__(&self) -> String {
+        self.0.to_string()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let text = PyString::new(py, &self.0.to_string()).repr()?;
+        Ok(format!("Condition({text})"))
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyCondition>) -> bool {
+        self.0 == other.get().0
+    }
+
+    fn __hash__(&self) -> u64 {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        hash_condition(&self.0, &mut h);
+        h.finish()
+    }
+
+    /// Pickle support: rebuilt from its text form (parsing it gives the same condition).
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let cls = py.get_type::<PyCondition>().into_any();
+        PyTuple::new(
+            py,
+            [cls, PyTuple::new(py, [self.0.to_string()])?.into_any()],
+        )
+    }
+}
+
+// Tier rules -------------------------------------------------------------------------------
+
+/// Check tier rules on their own: the core's checks (version, tier names) against the fields
+/// the rules themselves name, each with the kind of its first use, so a field compared with a
+/// number in one rule and with text in another is caught here, before any data is seen.
+fn checked(rules: TierRules) -> csops_core::Result<TierRules> {
+    let mut kinds = BTreeMap::new();
+    for r in &rules.rules {
+        field_kinds(&r.when, &mut kinds);
+    }
+    for f in fields_of(rules.rules.iter().map(|r| &r.when)) {
+        kinds.entry(f).or_insert(FieldKind::Text);
+    }
+    rules.validate(&Schema { fields: kinds })?;
+    Ok(rules)
+}
+
+/// A tier-rules argument: None (the defaults), a `TierRules`, or a dict (as `to_dict`).
+fn rules_arg(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<TierRules> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(TierRules::default_rules());
+    };
+    if let Ok(r) = value.cast::<PyTierRules>() {
+        return Ok(r.get().0.clone());
+    }
+    if value.cast::<PyMapping>().is_ok() && !value.is_instance_of::<PyString>() {
+        let text = mapping_to_json(py, "tier rules", value)?;
+        return call(py, || TierRules::from_json(&text).and_then(checked));
+    }
+    Err(PyTypeError::new_err(format!(
+        "rules must be None (the defaults), a csops.TierRules or a dict; got {}",
+        type_name(value)
+    )))
+}
+
+/// One `(tier, when)` pair of `TierRules(rules, ...)`: a tuple or a dict `{tier, when}`.
+fn rule_item(py: Python<'_>, i: usize, item: &Bound<'_, PyAny>) -> PyResult<(String, Condition)> {
+    let what = format!("rule {}", i + 1);
+    let (tier, when) = if let Ok(m) = item.cast::<PyMapping>() {
+        let get = |k: &str| -> PyResult<Bound<'_, PyAny>> {
+            if m.contains(k)? {
+                m.get_item(k)
+            } else {
+                Err(config(py, format!("{what}: the dict has no `{k}`")))
+            }
+        };
+        (get("tier")?, get("when")?)
+    } else if let Ok(pair) = item.extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>() {
+        pair
+    } else {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be a (tier, condition) pair or a dict {{\"tier\": .., \"when\": ..}}; \
+             got {}",
+            type_name(item)
+        )));
+    };
+    let tier = tier
+        .cast::<PyString>()
+        .map_err(|_| {
+            PyTypeError::new_err(format!(
+                "{what}: the tier must be str; got {}",
+                type_name(&tier)
+            ))
+        })?
+        .to_cow()?
+        .into_owned();
+    let when = condition_arg(py, &format!("{what} ({tier})"), &when)?;
+    Ok((tier, when))
+}
+
+/// Ordered tier rules: the first rule an account matches gives its tier; accounts matching
+/// none get the default tier. Immutable; every constructor checks the rules (each condition
+/// parses, tiers are named, a field is compared with one kind of value). The fields
+/// themselves are checked against the data when the rules are applied.
+#[pyclass(name = "TierRules", module = "csops", frozen)]
+#[derive(Debug)]
+pub struct PyTierRules(pub(crate) TierRules);
+
+#[pymethods]
+impl PyTierRules {
+    /// Rules from ``(tier, condition)`` pairs (or dicts ``{"tier", "when"}``), in order; each
+    /// condition a ``Condition``, its text or its dict form.
+    #[new]
+    fn new(py: Python<'_>, rules: &Bound<'_, PyAny>, default_tier: String) -> PyResult<Self> {
+        if rules.is_instance_of::<PyString>() || rules.cast::<PyMapping>().is_ok() {
+            return Err(PyTypeError::new_err(
+                "rules must be a list of (tier, condition) pairs; use TierRules.from_dict for a \
+                 dict",
+            ));
+        }
+        let mut out = Vec::new();
+        for (i, item) in rules.try_iter()?.enumerate() {
+            let (tier, when) = rule_item(py, i, &item?)?;
+            out.push(csops_core::segment::TierRule { tier, when });
+        }
+        let rules = TierRules {
+            schema_version: 1,
+            rules: out,
+            default_tier,
+        };
+        call(py, || checked(rules)).map(PyTierRules)
+    }
+
+    /// The defaults: high-touch from 100,000 ARR, mid-touch from 25,000, tech-touch from
+    /// 5,000, digital (pooled) below.
+    #[staticmethod]
+    #[pyo3(name = "default")]
+    fn default_rules() -> Self {
+        PyTierRules(TierRules::default_rules())
+    }
+
+    /// Rules from a dict (the layout of ``to_dict``: ``{"rules": [{"tier", "when"}],
+    /// "default_tier"}``; ``when`` the text or the structured form).
+    #[staticmethod]
+    fn from_dict(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        if data.cast::<PyMapping>().is_err() {
+            return Err(PyTypeError::new_err(format!(
+                "tier rules must be a dict, got {}",
+                type_name(data)
+            )));
+        }
+        rules_arg(py, Some(data)).map(PyTierRules)
+    }
+
+    /// Rules from JSON text.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
+        call(py, || TierRules::from_json(text).and_then(checked)).map(PyTierRules)
+    }
+
+    /// Rules from TOML text.
+    #[staticmethod]
+    fn from_toml(py: Python<'_>, text: &str) -> PyResult<Self> {
+        call(py, || TierRules::from_toml(text).and_then(checked)).map(PyTierRules)
+    }
+
+    /// Rules from a ``.toml`` or ``.json`` file.
+    #[staticmethod]
+    fn load(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        let is_json = match ext.as_deref() {
+            Some("json") => true,
+            Some("toml") => false,
+            _ => {
+                return Err(config(
+                    py,
+                    format!(
+                        "tier rules file `{}`: the name must end in .toml or .json",
+                        path.display()
+                    ),
+                ));
+            }
+        };
+        call(py, || {
+            let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            let rules = if is_json {
+                TierRules::from_json(&text)
+            } else {
+                TierRules::from_toml(&text)
+            };
+            rules.and_then(checked)
+        })
+        .map(PyTierRules)
+    }
+
+    /// The rules as plain data (what ``from_dict`` reads; conditions in the text form).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.0)
+    }
+
+    /// The rules as JSON text (what ``from_json`` reads).
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        call(py, || self.0.to_json())
+    }
+
+    /// The rules as TOML text (what ``from_toml`` reads).
+    fn to_toml(&self, py: Python<'_>) -> PyResult<String> {
+        call(py, || self.0.to_toml())
+    }
+
+    /// The tiers, in rule order, then the default (each once).
+    #[getter]
+    fn tiers(&self) -> Vec<&str> {
+        self.0.tiers()
+    }
+
+    /// The rules, in order: dicts ``{"tier": str, "when": Condition}``.
+    #[getter]
+    fn rules<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let list = PyList::empty(py);
+        for r in &self.0.rules {
+            let d = PyDict::new(py);
+            d.set_item("tier", &r.tier)?;
+            d.set_item("when", PyCondition(r.when.clone()))?;
+            list.append(d)?;
+        }
+        Ok(list)
+    }
+
+    /// The tier of accounts no rule matches.
+    #[getter]
+    fn default_tier(&self) -> &str {
+        &self.0.default_tier
+    }
+
+    /// The tier of every row of ``data`` (as for ``Condition.filter``): a pandas Series
+    /// (categorical, the data's index) for a pandas DataFrame, a polars Series for a polars
+    /// one, else a list of str. ConfigError naming the rule for an unknown field or a type
+    /// mismatch. Evaluated with the GIL released.
+    fn assign<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let rules = &self.0;
+        let conditions: Vec<&Condition> = rules.rules.iter().map(|r| &r.when).collect();
+        let fields = fields_of(conditions.iter().copied());
+        let d = read_data(py, data, Some(&fields), false)?;
+        let table = d.ready(py, &conditions, &[])?;
+        let schema = d.schema(&table);
+        let tiers = call(py, || {
+            rules.validate(&schema)?;
+            rules.assign(&table)
+        })?;
+        let names = rules.tiers();
+        let values = tiers.iter().map(|&t| names[t]).collect();
+        tiers_out(py, data, &names, values)
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyTierRules>) -> bool {
+        self.0 == other.get().0
+    }
+
+    /// Pickle support: rebuilt from its JSON.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let from_json = py.get_type::<PyTierRules>().getattr("from_json")?;
+        PyTuple::new(
+            py,
+            [from_json, PyTuple::new(py, [self.to_json(py)?])?.into_any()],
+        )
+    }
+
+    fn __repr__(&self) -> String {
+        let r = &self.0;
+        let mut rows: Vec<Vec<String>> = r
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, x)| vec![format!("{}.", i + 1), x.tier.clone(), x.when.to_string()])
+            .collect();
+        rows.push(vec![
+            String::new(),
+            r.default_tier.clone(),
+            "otherwise".to_string(),
+        ]);
+        format!(
+            "TierRules: the first rule an account matches gives its tier\n{}",
+            text_table(&["", "tier", "when"], &rows, &[true, false, false])
+        )
+    }
+}
+
+// Coverage model and roster ----------------------------------------------------------------
+
+/// `model=`: None (the defaults), or a dict of targets per tier (``{"high_touch":
+/// {"accounts_per_csm": 15}, "digital": "pooled"}``), bare or as the core's ``{"tiers":
+/// {...}}``.
+fn model_arg(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<CoverageModel> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(CoverageModel::default());
+    };
+    if value.is_instance_of::<PyString>() || value.cast::<PyMapping>().is_err() {
+        return Err(PyTypeError::new_err(format!(
+            "model must be None (the defaults) or a dict of targets per tier, e.g. \
+             {{\"high_touch\": {{\"accounts_per_csm\": 15}}, \"digital\": \"pooled\"}}; got {}",
+            type_name(value)
+        )));
+    }
+    let m = value.cast::<PyMapping>()?;
+    let wrapped =
+        m.len()? == 1 && m.contains("tiers")? && m.get_item("tiers")?.cast::<PyMapping>().is_ok();
+    let text = mapping_to_json(py, "model", value)?;
+    let text = if wrapped {
+        text
+    } else {
+        format!("{{\"tiers\": {text}}}")
+    };
+    call(py, || {
+        serde_json::from_str::<CoverageModel>(&text)
+            .map_err(|e| Error::Config(vec![format!("coverage model: {e}")]))
+    })
+}
+
+/// `roster=`: None (every owner, serving the tier most of their accounts are in), a list of
+/// dicts ``{"name", "tier", "fte"}``, or a DataFrame with those columns.
+fn roster_arg(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<Csm>>> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    let records = if is_instance_of(py, value, "pandas", "DataFrame") {
+        value.call_method1("to_dict", ("records",))?
+    } else if is_instance_of(py, value, "polars", "DataFrame") {
+        value.call_method0("to_dicts")?
+    } else if value.is_instance_of::<PyString>() || value.cast::<PyMapping>().is_ok() {
+        return Err(PyTypeError::new_err(format!(
+            "roster must be None or a list of dicts {{\"name\", \"tier\", \"fte\"}}; got {}",
+            type_name(value)
+        )));
+    } else {
+        py.get_type::<PyList>().call1((value,)).map_err(|_| {
+            PyTypeError::new_err(format!(
+                "roster must be None or a list of dicts {{\"name\", \"tier\", \"fte\"}}; got {}",
+                type_name(value)
+            ))
+        })?
+    };
+    // A missing value (None, NaN: a DataFrame's empty `fte` cell) takes the default.
+    let cleaned = PyList::empty(py);
+    for record in records.try_iter()? {
+        let record = record?;
+        let Ok(m) = record.cast::<PyMapping>() else {
+            cleaned.append(record)?; // reported by the core's reader, by position
+            continue;
+        };
+        let d = PyDict::new(py);
+        for item in m.items()?.iter() {
+            let (k, v) = item.extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>()?;
+            if !is_missing(&v) {
+                d.set_item(k, v)?;
+            }
+        }
+        cleaned.append(d)?;
+    }
+    let text = mapping_to_json(py, "roster", &cleaned)?;
+    call(py, || {
+        serde_json::from_str::<Vec<Csm>>(&text)
+            .map(Some)
+            .map_err(|e| Error::Config(vec![format!("roster: {e}")]))
+    })
+}
+
+// Segmentation -----------------------------------------------------------------------------
+
+/// Tiers, coverage and the assignment plan of one table.
+#[derive(Debug)]
+struct Plan {
+    tiers: Vec<usize>,
+    roster: Vec<Csm>,
+    roster_inferred: bool,
+    coverage: Coverage,
+    assignment: Assignment,
+}
+
+/// Tier, cover and assign (the core's steps, in the main job's order). `schema` checks the
+/// rules first, for suggestions from every column of the input.
+fn plan(
+    table: &Table,
+    schema: &Schema,
+    rules: &TierRules,
+    model: &CoverageModel,
+    roster: Option<Vec<Csm>>,
+) -> csops_core::Result<Plan> {
+    rules.validate(schema)?;
+    let tiers = rules.assign(table)?;
+    let roster_inferred = roster.is_none();
+    let roster = roster.unwrap_or_else(|| roster_from_owners(table, &tiers, rules));
+    let coverage = coverage(table, &tiers, rules, model, &roster)?;
+    let assignment = assign(table, &tiers, rules, model, &roster)?;
+    Ok(Plan {
+        tiers,
+        roster,
+        roster_inferred,
+        coverage,
+        assignment,
+    })
+}
+
+/// The fields coverage and assignment read, with their kinds.
+const COVERAGE_FIELDS: [(&str, FieldKind); 4] = [
+    ("id", FieldKind::Text),
+    ("arr", FieldKind::Number),
+    ("owner_csm", FieldKind::Text),
+    ("band", FieldKind::Text),
+];
+
+/// Segment ``data``, a table of your own accounts: tier every row by ``rules`` (None: the
+/// defaults), then coverage against ``model`` (None: the defaults) and a ``roster`` (None:
+/// every owner, serving the tier most of their accounts are in), then the assignment plan.
+/// Returns a ``csops.Segmentation``.
+///
+/// ``data`` (a pandas or polars DataFrame, or a dict of columns) needs ``id`` (or
+/// ``account_id``: account ids), ``arr`` (ARR on the day, a number; accounts with none are
+/// former customers, tiered but not covered) and ``owner_csm`` (text, None when unowned)
+/// columns, an optional ``band`` (health band: ``red`` accounts are counted per CSM), and any
+/// fields the rules read. Every column is read, so ``what_if`` can try rules on any of them.
+/// ConfigError for an unknown field, a type mismatch or an invalid model or roster; the
+/// work runs with the GIL released.
+#[pyfunction]
+#[pyo3(signature = (data, rules = None, *, model = None, roster = None))]
+pub fn segment_table(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    rules: Option<&Bound<'_, PyAny>>,
+    model: Option<&Bound<'_, PyAny>>,
+    roster: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PySegmentation> {
+    let rules = rules_arg(py, rules)?;
+    let model = model_arg(py, model)?;
+    let roster = roster_arg(py, roster)?;
+    let d = read_data(py, data, None, true)?;
+    let conditions: Vec<&Condition> = rules.rules.iter().map(|r| &r.when).collect();
+    let present: Vec<(&str, FieldKind)> = COVERAGE_FIELDS
+        .iter()
+        .filter(|(f, _)| d.names.iter().any(|n| n == f))
+        .copied()
+        .collect();
+    let table = d.ready(py, &conditions, &present)?.into_owned();
+    let schema = d.schema(&table);
+    let p = call(py, || plan(&table, &schema, &rules, &model, roster))?;
+    let data = Data {
+        missing: d
+            .missing
+            .iter()
+            .filter(|m| !table.columns.contains_key(*m))
+            .cloned()
+            .collect(),
+        table,
+        ..d
+    };
+    Ok(PySegmentation {
+        data,
+        rules,
+        model,
+        plan: p,
+        as_of: None,
+    })
+}
+
+/// `Book.account_table`.
+pub(crate) fn book_account_table<'py>(
+    py: Python<'py>,
+    book: &PyBook,
+    as_of: Option<&Bound<'py, PyAny>>,
+    scorecard: Option<&Bound<'py, PyScorecard>>,
+    feature_config: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let as_of = as_of_or_latest(py, book, as_of)?;
+    let cfg = features(py, feature_config)?;
+    let pd = pandas(py, "Book.account_table")?;
+    let card = scorecard.map(|c| &c.get().0);
+    let inner = book.inner();
+    let (table, feature_names) = call(py, || {
+        let frame = features_as_of(inner, as_of, &cfg)?;
+        let scores = card.map(|c| c.score_frame(&frame, None)).transpose()?;
+        let table = account_table(inner, as_of, Some(&frame), scores.as_ref())?;
+        Ok((
+            table,
+            frame
+                .columns
+                .iter()
+                .map(|c| c.name.clone())
+                .collect::<Vec<String>>(),
+        ))
+    })?;
+    table_frame(py, &pd, &table, &feature_names)
+}
+
+/// The order of an account table's columns: the account's own fields, custom attributes,
+/// features (in the frame's order), health, then anything else.
+const ACCOUNT_FIELDS: [&str; 15] = [
+    "id",
+    "name",
+    "owner_csm",
+    "segment",
+    "tier",
+    "region",
+    "industry",
+    "plan",
+    "currency",
+    "arr",
+    "seats",
+    "term_months",
+    "start_date",
+    "renewal_date",
+    "days_to_renewal",
+];
+
+/// A core table as a DataFrame (numbers float64 with NaN, text object with None, yes/no
+/// pandas `boolean`), in the order of [`ACCOUNT_FIELDS`].
+fn table_frame<'py>(
+    py: Python<'py>,
+    pd: &Bound<'py, PyModule>,
+    table: &Table,
+    feature_names: &[String],
+) -> PyResult<Bound<'py, PyAny>> {
+    let mut order: Vec<&str> = Vec::new();
+    let attrs = table
+        .columns
+        .keys()
+        .map(String::as_str)
+        .filter(|k| k.starts_with("attr."));
+    let candidates = ACCOUNT_FIELDS
+        .iter()
+        .copied()
+        .chain(attrs)
+        .chain(feature_names.iter().map(String::as_str))
+        .chain(["score", "band", "coverage"])
+        .chain(table.columns.keys().map(String::as_str));
+    for name in candidates {
+        if table.columns.contains_key(name) && !order.contains(&name) {
+            order.push(name);
+        }
+    }
+    let mut f = Frame::new(py);
+    for name in order {
+        match &table.columns[name] {
+            Column::Number(v) => f.floats(name, v.iter().copied()),
+            Column::Text(v) => f.list(name, v.iter().map(Option::as_deref))?,
+            Column::Bool(v) => f.opt_bools(pd, name, v.clone())?,
+        }
+    }
+    f.build(pd)
+}
+
+/// `Book.segment`.
+#[allow(clippy::too_many_arguments)] // the keyword arguments of the Python method
+pub(crate) fn book_segment(
+    py: Python<'_>,
+    book: &PyBook,
+    rules: Option<&Bound<'_, PyAny>>,
+    model: Option<&Bound<'_, PyAny>>,
+    roster: Option<&Bound<'_, PyAny>>,
+    scorecard: Option<&Bound<'_, PyScorecard>>,
+    as_of: Option<&Bound<'_, PyAny>>,
+    feature_config: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PySegmentation> {
+    let rules = rules_arg(py, rules)?;
+    let model = model_arg(py, model)?;
+    let roster = roster_arg(py, roster)?;
+    let as_of = as_of_or_latest(py, book, as_of)?;
+    let cfg = features(py, feature_config)?;
+    let card = scorecard.map(|c| &c.get().0);
+    let inner = book.inner();
+    let (table, p) = call(py, || {
+        let frame = features_as_of(inner, as_of, &cfg)?;
+        let scores = card.map(|c| c.score_frame(&frame, None)).transpose()?;
+        let table = account_table(inner, as_of, Some(&frame), scores.as_ref())?;
+        let p = plan(&table, &table.schema(), &rules, &model, roster)?;
+        Ok((table, p))
+    })?;
+    Ok(PySegmentation {
+        data: Data::of(table),
+        rules,
+        model,
+        plan: p,
+        as_of: Some(as_of),
+    })
+}
+
+/// A target ratio as (kind, ratio): `accounts_per_csm`, `arr_per_csm` or `pooled` (NaN).
+fn target(c: Capacity) -> (&'static str, f64) {
+    match c {
+        Capacity::AccountsPerCsm(x) => ("accounts_per_csm", x),
+        Capacity::ArrPerCsm(x) => ("arr_per_csm", x),
+        Capacity::Pooled => ("pooled", f64::NAN),
+    }
+}
+
+/// A target ratio in a few words.
+fn describe_target(c: Capacity) -> String {
+    match c {
+        Capacity::AccountsPerCsm(x) => format!("{} accounts per CSM", whole(x)),
+        Capacity::ArrPerCsm(x) => format!("{} ARR per CSM", whole(x)),
+        Capacity::Pooled => "pooled".to_string(),
+    }
+}
+
+/// A segmentation as plain data.
+#[derive(Serialize)]
+struct SegmentationView<'a> {
+    as_of: Option<String>,
+    rules: &'a TierRules,
+    model: &'a CoverageModel,
+    roster: &'a [Csm],
+    roster_inferred: bool,
+    account_ids: Vec<Option<&'a str>>,
+    tiers: Vec<&'a str>,
+    coverage: &'a Coverage,
+    assignment: &'a Assignment,
+}
+
+/// Accounts tiered by rules, coverage of each tier against its target ratio, every CSM's
+/// load, and the assignment plan that puts accounts with CSMs of their tier within
+/// capacity. ``what_if`` tries other rules on the same accounts. Immutable.
+#[pyclass(name = "Segmentation", module = "csops", frozen)]
+#[derive(Debug)]
+pub struct PySegmentation {
+    data: Data,
+    rules: TierRules,
+    model: CoverageModel,
+    plan: Plan,
+    as_of: Option<NaiveDate>,
+}
+
+impl PySegmentation {
+    fn ids(&self) -> Vec<Option<&str>> {
+        match self.data.table.columns.get("id") {
+            Some(Column::Text(v)) => v.iter().map(Option::as_deref).collect(),
+            _ => vec![None; self.data.table.rows],
+        }
+    }
+
+    fn arr(&self) -> Vec<f64> {
+        match self.data.table.columns.get("arr") {
+            Some(Column::Number(v)) => v.clone(),
+            _ => vec![f64::NAN; self.data.table.rows],
+        }
+    }
+
+    fn tier_names(&self) -> Vec<&str> {
+        let names = self.rules.tiers();
+        self.plan.tiers.iter().map(|&t| names[t]).collect()
+    }
+
+    /// (placed with a CSM, released to the pool, not placed).
+    fn move_counts(&self) -> (usize, usize, u64) {
+        let a = &self.plan.assignment;
+        let placed = a.moves.iter().filter(|m| m.to.is_some()).count();
+        let unplaced = a.unplaced;
+        let to_none = a.moves.len() - placed;
+        let released = to_none.saturating_sub(usize::try_from(unplaced).unwrap_or(usize::MAX));
+        (placed, released, unplaced)
+    }
+
+    fn headline(&self) -> String {
+        let customers: u64 = self.plan.coverage.tiers.iter().map(|t| t.accounts).sum();
+        let day = self
+            .as_of
+            .map_or_else(String::new, |d| format!(" as of {d}"));
+        format!(
+            "Segmentation{day}: {customers} customers in {} tiers, {} CSMs on the roster{}",
+            self.plan.coverage.tiers.len(),
+            self.plan.roster.len(),
+            if self.plan.roster_inferred {
+                " (from the owners)"
+            } else {
+                ""
+            }
+        )
+    }
+
+    fn tier_rows(&self) -> Vec<Vec<String>> {
+        // The conditions that lead to each tier (`otherwise` for the default).
+        let when = |tier: &str| -> String {
+            let mut parts: Vec<String> = self
+                .rules
+                .rules
+                .iter()
+                .filter(|r| r.tier == tier)
+                .map(|r| r.when.to_string())
+                .collect();
+            if self.rules.default_tier == tier {
+                parts.push("otherwise".into());
+            }
+            parts.join(" | ")
+        };
+        self.plan
+            .coverage
+            .tiers
+            .iter()
+            .map(|t| {
+                vec![
+                    t.tier.clone(),
+                    t.accounts.to_string(),
+                    whole(t.arr),
+                    format!("{:.1}", t.csms),
+                    format!("{}", t.needed),
+                    describe_target(t.capacity),
+                    when(&t.tier),
+                ]
+            })
+            .collect()
+    }
+
+    fn csm_rows(&self) -> Vec<Vec<String>> {
+        self.plan
+            .coverage
+            .csms
+            .iter()
+            .map(|c| {
+                vec![
+                    c.csm.clone(),
+                    c.tier.clone(),
+                    c.accounts.to_string(),
+                    whole(c.arr),
+                    c.red_accounts.to_string(),
+                    c.off_tier.to_string(),
+                    format!("{:.0}%", 100.0 * c.utilisation),
+                    c.status.clone(),
+                ]
+            })
+            .collect()
+    }
+
+    fn move_rows(&self) -> Vec<Vec<String>> {
+        self.plan
+            .assignment
+            .moves
+            .iter()
+            .take(SHOWN_MOVES)
+            .map(|m| {
+                vec![
+                    m.account_id.clone(),
+                    m.tier.clone(),
+                    m.from.clone().unwrap_or_else(|| "-".into()),
+                    m.to.clone().unwrap_or_else(|| "-".into()),
+                    m.reason.clone(),
+                ]
+            })
+            .collect()
+    }
+
+    fn assignment_line(&self) -> String {
+        let (placed, released, unplaced) = self.move_counts();
+        format!(
+            "assignment: {placed} accounts placed with a CSM, {released} released to the pool, \
+             {unplaced} not placed"
+        )
+    }
+}
+
+const TIER_HEADERS: [&str; 7] = [
+    "tier", "accounts", "ARR", "CSMs", "needed", "target", "rule",
+];
+const CSM_HEADERS: [&str; 8] = [
+    "csm", "tier", "accounts", "ARR", "red", "off-tier", "load", "status",
+];
+const MOVE_HEADERS: [&str; 5] = ["account", "tier", "from", "to", "reason"];
+
+#[pymethods]
+impl PySegmentation {
+    /// The day of the book's figures (None for ``segment_table``).
+    #[getter]
+    fn as_of<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_date_opt(py, self.as_of, || "as_of".to_string())
+    }
+
+    /// The tier rules applied.
+    #[getter]
+    fn rules(&self) -> PyTierRules {
+        PyTierRules(self.rules.clone())
+    }
+
+    /// The coverage model, in the core's form: ``{"tiers": {tier: {"accounts_per_csm": n} |
+    /// {"arr_per_csm": x} | "pooled"}}``.
+    #[getter]
+    fn model<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.model)
+    }
+
+    /// The roster used (given, or the one implied by the owners): dicts ``{"name", "tier",
+    /// "fte"}``, what ``roster=`` reads.
+    #[getter]
+    fn roster<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.plan.roster)
+    }
+
+    /// Every account (row), in order: ``account_id``, ``arr`` (former customers have none and
+    /// are tiered but not covered or assigned) and ``tier`` (categorical, in rule order).
+    #[getter]
+    fn tiers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pd = pandas(py, "Segmentation.tiers")?;
+        let names = self.rules.tiers();
+        let mut f = Frame::new(py);
+        f.list("account_id", self.ids())?;
+        f.floats("arr", self.arr());
+        f.push("tier", categorical(py, &pd, &names, self.tier_names())?);
+        f.build(&pd)
+    }
+
+    /// One row per tier (rule order, then the default): ``tier``, ``accounts`` and ``arr``
+    /// (customers in it), ``target`` (``accounts_per_csm``, ``arr_per_csm`` or ``pooled``),
+    /// ``ratio`` (NaN when pooled), ``csms`` (FTE on the roster for it) and ``needed`` (CSMs
+    /// it needs at the target, whole people).
+    #[getter]
+    fn coverage<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pd = pandas(py, "Segmentation.coverage")?;
+        let t = &self.plan.coverage.tiers;
+        let mut f = Frame::new(py);
+        f.list("tier", t.iter().map(|t| t.tier.as_str()))?;
+        f.ints("accounts", t.iter().map(|t| t.accounts));
+        f.floats("arr", t.iter().map(|t| t.arr));
+        f.list("target", t.iter().map(|t| target(t.capacity).0))?;
+        f.floats("ratio", t.iter().map(|t| target(t.capacity).1));
+        f.floats("csms", t.iter().map(|t| t.csms));
+        f.floats("needed", t.iter().map(|t| t.needed));
+        f.build(&pd)
+    }
+
+    /// One row per CSM on the roster, by name: ``csm``, ``tier`` (served), ``accounts`` and
+    /// ``arr`` (owned customers), ``red_accounts`` (in the ``red`` band, when scored),
+    /// ``off_tier`` (owned accounts of another tier), ``utilisation`` (load against capacity,
+    /// 1.0 = at the target) and ``status`` (``over``, ``under`` below 80%, or ``ok``).
+    #[getter]
+    fn csms<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pd = pandas(py, "Segmentation.csms")?;
+        let c = &self.plan.coverage.csms;
+        let mut f = Frame::new(py);
+        f.list("csm", c.iter().map(|c| c.csm.as_str()))?;
+        f.list("tier", c.iter().map(|c| c.tier.as_str()))?;
+        f.ints("accounts", c.iter().map(|c| c.accounts));
+        f.floats("arr", c.iter().map(|c| c.arr));
+        f.ints("red_accounts", c.iter().map(|c| c.red_accounts));
+        f.ints("off_tier", c.iter().map(|c| c.off_tier));
+        f.floats("utilisation", c.iter().map(|c| c.utilisation));
+        f.list("status", c.iter().map(|c| c.status.as_str()))?;
+        f.build(&pd)
+    }
+
+    /// Customers without an owner, in tiers that are not pooled.
+    #[getter]
+    fn unowned(&self) -> u64 {
+        self.plan.coverage.unowned
+    }
+
+    /// Owners not on the roster, with their customer counts.
+    #[getter]
+    fn unknown_owners(&self) -> BTreeMap<&str, u64> {
+        self.plan
+            .coverage
+            .unknown_owners
+            .iter()
+            .map(|(k, v)| (k.as_str(), *v))
+            .collect()
+    }
+
+    /// Every move of the assignment plan, largest ARR first: ``account_id``, ``tier``,
+    /// ``from`` and ``to`` (owners before and after; ``to`` None when released to the pool or
+    /// not placed) and ``reason``.
+    #[getter]
+    fn assignment<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pd = pandas(py, "Segmentation.assignment")?;
+        let m = &self.plan.assignment.moves;
+        let mut f = Frame::new(py);
+        f.list("account_id", m.iter().map(|m| m.account_id.as_str()))?;
+        f.list("tier", m.iter().map(|m| m.tier.as_str()))?;
+        f.list("from", m.iter().map(|m| m.from.as_deref()))?;
+        f.list("to", m.iter().map(|m| m.to.as_deref()))?;
+        f.list("reason", m.iter().map(|m| m.reason.as_str()))?;
+        f.build(&pd)
+    }
+
+    /// Accounts that could not be placed (no CSM of their tier has room); they are also in
+    /// ``assignment``.
+    #[getter]
+    fn unplaced(&self) -> u64 {
+        self.plan.assignment.unplaced
+    }
+
+    /// Every account (row), in order, after the plan: ``account_id``, ``tier``,
+    /// ``owner_csm`` (before) and ``owner`` (after; None when pooled or not placed).
+    #[getter]
+    fn owners<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pd = pandas(py, "Segmentation.owners")?;
+        let names = self.rules.tiers();
+        let before: Vec<Option<&str>> = match self.data.table.columns.get("owner_csm") {
+            Some(Column::Text(v)) => v.iter().map(Option::as_deref).collect(),
+            _ => vec![None; self.data.table.rows],
+        };
+        let mut f = Frame::new(py);
+        f.list("account_id", self.ids())?;
+        f.push("tier", categorical(py, &pd, &names, self.tier_names())?);
+        f.list("owner_csm", before)?;
+        f.list(
+            "owner",
+            self.plan.assignment.owners.iter().map(Option::as_deref),
+        )?;
+        f.build(&pd)
+    }
+
+    /// What other tier rules would do to the same accounts: which change tier, and the
+    /// accounts and CSMs each tier would need (at this segmentation's coverage model, or
+    /// ``model``). ``rules`` is a ``csops.TierRules`` or a dict. Returns a ``csops.WhatIf``.
+    #[pyo3(signature = (rules, *, model = None))]
+    fn what_if(
+        &self,
+        py: Python<'_>,
+        rules: &Bound<'_, PyAny>,
+        model: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyWhatIf> {
+        if rules.is_none() {
+            return Err(PyTypeError::new_err(
+                "rules must be a csops.TierRules or a dict; got None",
+            ));
+        }
+        let after = rules_arg(py, Some(rules))?;
+        let model = match model.filter(|m| !m.is_none()) {
+            Some(m) => model_arg(py, Some(m))?,
+            None => self.model.clone(),
+        };
+        let conditions: Vec<&Condition> = self
+            .rules
+            .rules
+            .iter()
+            .chain(&after.rules)
+            .map(|r| &r.when)
+            .collect();
+        let table = self.data.ready(py, &conditions, &[])?;
+        let schema = self.data.schema(&table);
+        let before = &self.rules;
+        let w = call(py, || {
+            after.validate(&schema)?;
+            what_if(&table, before, &after, &model)
+        })?;
+        Ok(PyWhatIf(w))
+    }
+
+    /// The segmentation as plain data: ``as_of``, ``rules``, ``model``, ``roster``,
+    /// ``roster_inferred``, ``account_ids`` and ``tiers`` (one per row), and the core's
+    /// ``coverage`` and ``assignment``.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(
+            py,
+            &SegmentationView {
+                as_of: self.as_of.map(|d| d.to_string()),
+                rules: &self.rules,
+                model: &self.model,
+                roster: &self.plan.roster,
+                roster_inferred: self.plan.roster_inferred,
+                account_ids: self.ids(),
+                tiers: self.tier_names(),
+                coverage: &self.plan.coverage,
+                assignment: &self.plan.assignment,
+            },
+        )
+    }
+
+    fn __repr__(&self) -> String {
+        let mut s = vec![
+            self.headline(),
+            text_table(
+                &TIER_HEADERS,
+                &self.tier_rows(),
+                &[false, true, true, true, true, false, false],
+            ),
+            format!(
+                "{} customers without an owner in a named tier",
+                self.plan.coverage.unowned
+            ),
+        ];
+        if !self.plan.coverage.csms.is_empty() {
+            s.push(text_table(
+                &CSM_HEADERS,
+                &self.csm_rows(),
+                &[false, false, true, true, true, true, true, false],
+            ));
+        }
+        let unknown = &self.plan.coverage.unknown_owners;
+        if !unknown.is_empty() {
+            let names: Vec<String> = unknown.iter().map(|(n, c)| format!("{n} ({c})")).collect();
+            s.push(format!("owners not on the roster: {}", names.join(", ")));
+        }
+        s.push(self.assignment_line());
+        let moves = &self.plan.assignment.moves;
+        if !moves.is_empty() {
+            s.push(text_table(
+                &MOVE_HEADERS,
+                &self.move_rows(),
+                &[false, false, false, false, false],
+            ));
+        }
+        if moves.len() > SHOWN_MOVES {
+            s.push(format!(
+                "  … and {} more (see .assignment)",
+                moves.len() - SHOWN_MOVES
+            ));
+        }
+        s.join("\n")
+    }
+
+    /// An HTML rendering for Jupyter: tiers, CSMs and the first moves.
+    fn _repr_html_(&self) -> String {
+        let mut s = format!(
+            "<div class=\"csops-segmentation\"><p><b>{}</b></p>",
+            html_escape(&self.headline())
+        );
+        s.push_str(&html_table(&TIER_HEADERS, &self.tier_rows()));
+        s.push_str(&format!(
+            "<p>{} customers without an owner in a named tier</p>",
+            self.plan.coverage.unowned
+        ));
+        if !self.plan.coverage.csms.is_empty() {
+            s.push_str(&html_table(&CSM_HEADERS, &self.csm_rows()));
+        }
+        s.push_str(&format!("<p>{}</p>", html_escape(&self.assignment_line())));
+        let moves = &self.plan.assignment.moves;
+        if !moves.is_empty() {
+            s.push_str(&html_table(&MOVE_HEADERS, &self.move_rows()));
+        }
+        if moves.len() > SHOWN_MOVES {
+            s.push_str(&format!(
+                "<p>… and {} more (see <code>.assignment</code>)</p>",
+                moves.len() - SHOWN_MOVES
+            ));
+        }
+        s.push_str("</div>");
+        s
+    }
+}
+
+// What-if ----------------------------------------------------------------------------------
+
+/// What a change of tier rules does: the accounts that change tier, and per tier the
+/// accounts and CSMs needed before and after. ``len()`` is the number of changes.
+#[pyclass(name = "WhatIf", module = "csops", frozen)]
+#[derive(Debug)]
+pub struct PyWhatIf(WhatIf);
+
+impl PyWhatIf {
+    fn tier_lines(&self) -> Vec<String> {
+        self.0
+            .tiers
+            .iter()
+            .filter(|t| t.1 != t.2 || t.3 != t.4)
+            .map(|(tier, b, a, nb, na)| {
+                format!("{tier}: {b} -> {a} accounts, CSMs needed {nb} -> {na}")
+            })
+            .collect()
+    }
+
+    fn headline(&self) -> String {
+        let n = self.0.changes.len();
+        format!(
+            "What-if: {n} account{} change{} tier",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "s" } else { "" }
+        )
+    }
+}
+
+#[pymethods]
+impl PyWhatIf {
+    /// The accounts changing tier: ``account_id``, ``before``, ``after``.
+    #[getter]
+    fn changes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pd = pandas(py, "WhatIf.changes")?;
+        let c = &self.0.changes;
+        let mut f = Frame::new(py);
+        f.list("account_id", c.iter().map(|c| c.0.as_str()))?;
+        f.list("before", c.iter().map(|c| c.1.as_str()))?;
+        f.list("after", c.iter().map(|c| c.2.as_str()))?;
+        f.build(&pd)
+    }
+
+    /// Per tier (of either set of rules): ``tier``, ``accounts_before``, ``accounts_after``,
+    /// ``needed_before``, ``needed_after`` (CSMs at the target ratio).
+    #[getter]
+    fn tiers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pd = pandas(py, "WhatIf.tiers")?;
+        let t = &self.0.tiers;
+        let mut f = Frame::new(py);
+        f.list("tier", t.iter().map(|t| t.0.as_str()))?;
+        f.ints("accounts_before", t.iter().map(|t| t.1));
+        f.ints("accounts_after", t.iter().map(|t| t.2));
+        f.floats("needed_before", t.iter().map(|t| t.3));
+        f.floats("needed_after", t.iter().map(|t| t.4));
+        f.build(&pd)
+    }
+
+    /// The comparison as plain data (the core's ``changes`` and ``tiers``, as lists).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.0)
+    }
+
+    fn __len__(&self) -> usize {
+        self.0.changes.len()
+    }
+
+    fn __repr__(&self) -> String {
+        let mut s = vec![self.headline()];
+        s.extend(self.tier_lines().into_iter().map(|l| format!("  {l}")));
+        s.join("\n")
+    }
+
+    /// An HTML rendering for Jupyter: the per-tier table.
+    fn _repr_html_(&self) -> String {
+        let rows: Vec<Vec<String>> = self
+            .0
+            .tiers
+            .iter()
+            .map(|(t, b, a, nb, na)| {
+                vec![
+                    t.clone(),
+                    b.to_string(),
+                    a.to_string(),
+                    nb.to_string(),
+                    na.to_string(),
+                ]
+            })
+            .collect();
+        format!(
+            "<div class=\"csops-what-if\"><p><b>{}</b></p>{}</div>",
+            html_escape(&self.headline()),
+            html_table(
+                &[
+                    "tier",
+                    "accounts before",
+                    "accounts after",
+                    "CSMs needed before",
+                    "after"
+                ],
+                &rows
+            )
+        )
+    }
+}
+
+/// Add the classes and functions to the native module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyCondition>()?;
+    m.add_class::<PyTierRules>()?;
+    m.add_class::<PySegmentation>()?;
+    m.add_class::<PyWhatIf>()?;
+    m.add_function(wrap_pyfunction!(segment_table, m)?)?;
+    Ok(())
+}
