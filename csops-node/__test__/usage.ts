@@ -4,12 +4,14 @@
 import {
   Backtest,
   Book,
+  Condition,
   FeatureFrame,
   ModelSet,
   Recalibration,
   Scorecard,
   backtest,
   backtestAsync,
+  defaultCoverageModel,
   defaultFeatureConfig,
   forecast,
   forecastAsync,
@@ -18,11 +20,19 @@ import {
   loadBookCsv,
   loadBookJson,
   reconcile,
+  segmentColumns,
+  TierRules,
   trend,
   version,
+  whatIfColumns,
 } from 'csops';
 import type {
   Account,
+  AccountColumns,
+  AccountMove,
+  AccountTable,
+  AccountTableOptions,
+  AccountTier,
   AccountMovement,
   ArrBridge,
   AccountScore,
@@ -38,6 +48,12 @@ import type {
   BandSurvival,
   BookCounts,
   ColumnSummary,
+  ColumnValues,
+  ConditionJson,
+  Coverage,
+  CoverageModelJson,
+  Csm,
+  CsmLoad,
   CsopsError,
   Direction,
   FeatureConfig,
@@ -84,6 +100,9 @@ import type {
   RetentionSeriesOptions,
   RocAuc,
   ScoreColumns,
+  SegmentColumnsOptions,
+  Segmentation,
+  SegmentOptions,
   ScoreOptions,
   ScorecardGroup,
   ScorecardJson,
@@ -91,8 +110,14 @@ import type {
   Scores,
   ScoresOnly,
   SurvivalPoint,
+  TierChange,
+  TierCoverage,
+  TierRulesJson,
+  TierShift,
   Trend,
   ValidationReport,
+  WhatIf,
+  WhatIfOptions,
 } from 'csops';
 
 /** Compiles only when `value` has exactly type `T` (not `any`, not wider, not narrower). */
@@ -620,4 +645,128 @@ export async function usage(): Promise<void> {
   void amount;
   // @ts-expect-error -- the report is read-only
   book.report = report;
+}
+
+/** Segmentation: conditions, tier rules, the account table, coverage, assignment, what-if. */
+export async function segmentation(book: Book, card: Scorecard): Promise<void> {
+  // Conditions: the text form, the structured form, or a Condition.
+  const c = exact<Condition>()(new Condition('arr >= 100000 and region in ["EMEA"]'));
+  const structured: ConditionJson = {
+    and: [
+      { field: 'arr', op: '>=', value: 100000 },
+      { field: 'region', in: ['EMEA', 'NA'] },
+      { not: { field: 'exec_sponsor_present' } },
+      { or: ['band == "red"', { field: 'score', between: [0, 40] }] },
+      { field: 'region', not_in: ['APAC'] },
+      { field: 'owner_csm', is_null: true },
+      { field: 'owner_csm', is_not_null: true },
+    ],
+  };
+  exact<Condition>()(new Condition(structured));
+  exact<Condition>()(Condition.fromJson(structured));
+  exact<Condition>()(Condition.fromJson(JSON.stringify(structured)));
+  exact<string>()(c.toString());
+  exact<string>()(c.toJSON());
+  exact<ConditionJson>()(c.toJson());
+  exact<Array<string>>()(c.fields);
+  const columns: AccountColumns = {
+    id: ['A1', 'A2'],
+    arr: new Float64Array([150000, NaN]),
+    seats: [10, null],
+    region: ['EMEA', null],
+    exec_sponsor_present: [true, null],
+    industry: { text: [null, null] },
+    nps: { number: [null, null] },
+    champion_present: { bool: [null, null] },
+  };
+  const column: ColumnValues = [1, null];
+  void column;
+  exact<Array<boolean>>()(c.filter(columns));
+  // @ts-expect-error -- an operator of the language
+  const badOp: ConditionJson = { field: 'arr', op: '=>', value: 1 };
+  // @ts-expect-error -- values are numbers, text or yes/no
+  const badValue: ConditionJson = { field: 'arr', op: '>=', value: null };
+  // @ts-expect-error -- is_null takes true
+  const badNull: ConditionJson = { field: 'arr', is_null: false };
+  void [badOp, badValue, badNull];
+  // @ts-expect-error -- a column holds numbers, text or yes/no values
+  c.filter({ arr: [{}] });
+  // @ts-expect-error -- numbers as a Float64Array, not another typed array
+  c.filter({ arr: new Int32Array(2) });
+
+  // Tier rules.
+  const rules = exact<TierRules>()(TierRules.default());
+  const data: TierRulesJson = {
+    rules: [
+      { tier: 'strategic', when: 'arr >= 100000' },
+      { tier: 'scaled', when: { field: 'arr', op: '>=', value: 10000 } },
+      { tier: 'emea', when: c },
+    ],
+    default_tier: 'digital',
+  };
+  exact<TierRules>()(new TierRules(data));
+  exact<TierRules>()(TierRules.fromJson(JSON.stringify(data)));
+  exact<TierRules>()(TierRules.fromToml('default_tier = "digital"\nrules = []\n'));
+  exact<TierRulesJson>()(rules.toJson());
+  exact<string>()(rules.toToml());
+  exact<Array<string>>()(rules.tiers);
+  exact<Array<string>>()(rules.assign(columns));
+  // @ts-expect-error -- tier rules keep the core's snake_case keys
+  TierRules.fromJson({ rules: [], defaultTier: 'digital' });
+
+  // The account table: what conditions read.
+  const tableOptions: AccountTableOptions = { features: { snapshot_metrics: ['active_users'] }, scorecard: card };
+  const table = exact<AccountTable>()(book.accountTable());
+  exact<AccountTable>()(book.accountTable('2026-09-30', tableOptions));
+  exact<AccountTable>()(book.accountTable(new Date(), { features: false }));
+  exact<Array<boolean>>()(c.filter(table));
+  exact<Float64Array | Array<string | null> | Array<boolean | null>>()(table['arr']);
+
+  // Segmentation of a book, and of the caller's own columns.
+  const model: CoverageModelJson = { tiers: { high_touch: { accounts_per_csm: 15 }, mid_touch: { arr_per_csm: 2e6 }, digital: 'pooled' } };
+  exact<CoverageModelJson>()(defaultCoverageModel());
+  const roster: Array<Csm> = [{ name: 'ann', tier: 'high_touch' }, { name: 'bob', tier: 'mid_touch', fte: 0.5 }];
+  const options: SegmentOptions = { rules, model, roster, asOf: '2026-09-30', features: true, scorecard: card };
+  const s = exact<Segmentation>()(book.segment(options));
+  exact<Segmentation>()(book.segment());
+  exact<Segmentation>()(book.segment({ rules: data }));
+  exact<Promise<Segmentation>>()(book.segmentAsync(options));
+  const columnsOptions: SegmentColumnsOptions = { model, roster };
+  exact<Segmentation>()(segmentColumns(columns, rules, columnsOptions));
+  exact<Segmentation>()(segmentColumns(table));
+  exact<AccountTier>()(s.tiers[0]!);
+  exact<Array<Csm>>()(s.roster);
+  const coverage = exact<Coverage>()(s.coverage);
+  const tier = exact<TierCoverage>()(coverage.tiers[0]!);
+  exact<{ accounts_per_csm: number } | { arr_per_csm: number } | 'pooled'>()(tier.capacity);
+  exact<number>()(tier.needed);
+  const load = exact<CsmLoad>()(coverage.csms[0]!);
+  exact<'over' | 'under' | 'ok'>()(load.status);
+  exact<number>()(load.redAccounts);
+  exact<number>()(coverage.unknownOwners[0]!.accounts);
+  exact<number>()(coverage.unowned);
+  const move = exact<AccountMove>()(s.assignment.moves[0]!);
+  exact<string | null>()(move.from);
+  exact<string | null>()(move.to);
+  exact<Array<string | null>>()(s.assignment.owners);
+  exact<number>()(s.assignment.unplaced);
+
+  // What-if.
+  const whatIfOptions: WhatIfOptions = { model, asOf: new Date(), scorecard: card };
+  const w = exact<WhatIf>()(book.whatIf(rules, data, whatIfOptions));
+  exact<WhatIf>()(whatIfColumns(columns, rules, data, { model }));
+  exact<TierChange>()(w.changes[0]!);
+  const shift = exact<TierShift>()(w.tiers[0]!);
+  exact<number>()(shift.neededAfter);
+
+  // @ts-expect-error -- options are camelCase
+  book.segment({ as_of: '2026-09-30' });
+  // @ts-expect-error -- not a coverage target
+  book.segment({ model: { tiers: { digital: 'pool' } } });
+  // @ts-expect-error -- a roster entry names the CSM and the tier
+  book.segment({ roster: [{ name: 'ann' }] });
+  // @ts-expect-error -- the rules before and after
+  book.whatIf(rules);
+  // @ts-expect-error -- a Condition is made with `new`
+  Condition('arr > 1');
 }

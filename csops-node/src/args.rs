@@ -81,7 +81,7 @@ impl<'de> Deserialize<'de> for HeaderMapArg {
 }
 
 /// The JavaScript type of a value, for messages.
-fn type_name(v: &Unknown) -> &'static str {
+pub(crate) fn type_name(v: &Unknown) -> &'static str {
     match v.get_type() {
         Ok(ValueType::Undefined) => "undefined",
         Ok(ValueType::Null) => "null",
@@ -97,12 +97,12 @@ fn type_name(v: &Unknown) -> &'static str {
     }
 }
 
-fn napi_failure(what: &str, e: napi::Error) -> Failure {
+pub(crate) fn napi_failure(what: &str, e: napi::Error) -> Failure {
     invalid(format!("{what}: {}", e.reason))
 }
 
 /// `None` for `undefined` and `null` (an omitted optional argument).
-fn present(v: Option<Unknown<'_>>) -> Option<Unknown<'_>> {
+pub(crate) fn present(v: Option<Unknown<'_>>) -> Option<Unknown<'_>> {
     v.filter(|v| !matches!(v.get_type(), Ok(ValueType::Undefined | ValueType::Null)))
 }
 
@@ -118,7 +118,7 @@ pub(crate) fn string(name: &str, v: Unknown) -> Result<String, Failure> {
 }
 
 /// A plain-object argument (not an array, not null).
-fn require_object(name: &str, v: &Unknown, expected: &str) -> Result<(), Failure> {
+pub(crate) fn require_object(name: &str, v: &Unknown, expected: &str) -> Result<(), Failure> {
     if matches!(v.get_type(), Ok(ValueType::Object)) && !v.is_array().unwrap_or(true) {
         Ok(())
     } else {
@@ -205,7 +205,7 @@ pub(crate) fn feature_config(env: &Env, v: Option<Unknown>) -> Result<FeatureCon
 }
 
 /// [`feature_config`] for the argument (or option) called `name`.
-fn feature_config_named(
+pub(crate) fn feature_config_named(
     env: &Env,
     name: &str,
     v: Option<Unknown>,
@@ -267,7 +267,7 @@ fn feature_value(what: impl FnOnce() -> String, v: Unknown) -> Result<f64, Failu
 
 /// The own enumerable string keys of a plain object, each with its value. (`Object::keys`
 /// would also list inherited enumerable keys, and would fail on a key holding a NUL.)
-fn entries<'env>(
+pub(crate) fn entries<'env>(
     env: &'env Env,
     name: &str,
     v: Unknown<'env>,
@@ -292,7 +292,7 @@ fn entries<'env>(
 }
 
 /// A function of the JavaScript global scope, such as `JSON.stringify`.
-fn global<'env>(
+pub(crate) fn global<'env>(
     env: &'env Env,
     object: &str,
     function: &str,
@@ -918,7 +918,7 @@ pub(crate) fn apply_overrides_options(
 
 /// A configuration problem found while reading an option: a `CSOPS_CONFIG` error, as the core
 /// reports the problems it finds in a configuration.
-fn config_problem(message: String) -> Failure {
+pub(crate) fn config_problem(message: String) -> Failure {
     Failure::Core(csops_core::Error::Config(vec![message]))
 }
 
@@ -950,7 +950,7 @@ pub(crate) fn scorecard(env: &Env, v: Unknown) -> Result<Arc<Scorecard>, Failure
 }
 
 /// A boolean argument.
-fn boolean(name: &str, v: Unknown) -> Result<bool, Failure> {
+pub(crate) fn boolean(name: &str, v: Unknown) -> Result<bool, Failure> {
     if !matches!(v.get_type(), Ok(ValueType::Boolean)) {
         return Err(invalid(format!(
             "`{name}` must be a boolean, got {}",

@@ -259,16 +259,17 @@ impl<'task> ScopedTask<'task> for ScoreTask {
 
 /// Check that a class constructor was called with `new`: called as a plain function, napi-rs
 /// would make its receiver (the global object, or whatever `.call` passes) the instance.
-fn called_with_new<C: JavaScriptClassExt>(
+pub(crate) fn called_with_new<C: JavaScriptClassExt>(
     env: &Env,
     this: &This,
     class: &str,
+    arg: &str,
 ) -> Result<(), Failure> {
     if C::instance_of(env, &this.object).unwrap_or(false) {
         Ok(())
     } else {
         Err(invalid(format!(
-            "`{class}` is a class: call it with `new {class}(json)`"
+            "`{class}` is a class: call it with `new {class}({arg})`"
         )))
     }
 }
@@ -310,7 +311,7 @@ impl Scorecard {
     #[napi(constructor, ts_args_type = "json: string | ScorecardJson")]
     pub fn new(env: Env, this: This, json: Unknown) -> napi::Result<Scorecard> {
         js(&env, || {
-            called_with_new::<Scorecard>(&env, &this, "Scorecard")
+            called_with_new::<Scorecard>(&env, &this, "Scorecard", "json")
         })?;
         Scorecard::from_json(env, json)
     }
@@ -638,7 +639,7 @@ impl ModelSet {
     #[napi(constructor, ts_args_type = "json: string | ModelSetJson")]
     pub fn new(env: Env, this: This, json: Unknown) -> napi::Result<ModelSet> {
         js(&env, || {
-            called_with_new::<ModelSet>(&env, &this, "ModelSet")
+            called_with_new::<ModelSet>(&env, &this, "ModelSet", "json")
         })?;
         ModelSet::from_json(env, json)
     }

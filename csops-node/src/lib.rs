@@ -7,6 +7,8 @@
 //! - [`health`]: the `Scorecard` class (health scoring), its async task, and `trend`.
 //! - [`revenue`]: the ARR bridge and retention (`Book` methods), health on a day, the
 //!   renewal `forecast` (and its async task) and its `reconcile`iation with the CRM.
+//! - [`segment`]: the condition language (`Condition`), `TierRules`, the account table, tiers,
+//!   coverage and assignment (`book.segment`, its async task, `segmentColumns`) and what-if.
 //! - [`objects`]: the plain objects returned (reports, accounts, counts, summaries).
 //! - [`args`]: reading arguments (`CSOPS_INVALID_ARGUMENT` on a wrong type).
 //! - [`error`]: the one mapping of core errors to `code`s, and the panic guard.
@@ -21,6 +23,7 @@ pub mod error;
 pub mod health;
 pub mod objects;
 pub mod revenue;
+pub mod segment;
 
 /// The csops version.
 #[napi]

@@ -35,7 +35,7 @@ fn history(loaded: &Loaded) -> Result<ArrHistory, Failure> {
 
 /// The day given, or the book's latest date (a `CSOPS_CONFIG` error for a book without
 /// dated records).
-fn day_or_latest(loaded: &Loaded, day: Option<NaiveDate>) -> Result<NaiveDate, Failure> {
+pub(crate) fn day_or_latest(loaded: &Loaded, day: Option<NaiveDate>) -> Result<NaiveDate, Failure> {
     match day {
         Some(d) => Ok(d),
         None => loaded.book.latest_date().ok_or_else(|| {

@@ -1,0 +1,1659 @@
+//! Segmentation: the condition language (the `Condition` class), tier rules (`TierRules`),
+//! a book's accounts as columns for conditions (`book.accountTable`), tiers, coverage and
+//! assignment (`book.segment`, `book.segmentAsync`, `segmentColumns`) and what a change of
+//! rules does (`book.whatIf`, `whatIfColumns`). Every tier, load, move and count comes from
+//! csops-core (`csops_core::condition`, `csops_core::segment`); this module only reads
+//! arguments, runs the core on or off the main thread, and converts.
+//!
+//! Conditions and tier rules are configuration: given as objects they are read as
+//! `JSON.stringify` writes them and parsed by the core (whose depth and size limits guard
+//! against hostile input), with the core's snake_case keys, as in configuration files. Every
+//! problem in them (a parse error with its line and column, an unknown field, a type
+//! mismatch) is a `CSOPS_CONFIG` error; an argument of the wrong JavaScript type is
+//! `CSOPS_INVALID_ARGUMENT`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use csops_core::condition::{Column, Condition as CoreCondition, Table};
+use csops_core::features::{FeatureConfig, features_as_of};
+use csops_core::health as core_health;
+use csops_core::interchange::Loaded;
+use csops_core::segment::{
+    self as core_segment, CoverageModel, Csm as CoreCsm, TierRules as CoreTierRules,
+};
+use napi::bindgen_prelude::{
+    Array, AsyncTask, ClassInstance, Either, Either3, Either7, Either10, Float64Array,
+    Float64ArraySlice, FromNapiValue, JavaScriptClassExt, JsObjectValue, Null, Object, This,
+    Unknown,
+};
+use napi::{Env, JsValue, Property, Task, ValueType};
+use napi_derive::napi;
+
+use crate::args;
+use crate::book::Book;
+use crate::error::{Failure, guard, invalid, js};
+use crate::health::called_with_new;
+
+// ---------------------------------------------------------------------------------------------
+// TypeScript types of configuration given as data (type-only: read through JSON by the core).
+// ---------------------------------------------------------------------------------------------
+
+/// `{ and: [...] }`: every condition of the list holds.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct ConditionAll {
+    /// The conditions (at least one).
+    #[napi(ts_type = "Array<string | ConditionJson>")]
+    pub and: Vec<String>,
+}
+
+/// `{ or: [...] }`: at least one condition of the list holds.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct ConditionAny {
+    /// The conditions (at least one).
+    #[napi(ts_type = "Array<string | ConditionJson>")]
+    pub or: Vec<String>,
+}
+
+/// `{ not: ... }`: the condition does not hold (unknown stays unknown).
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct ConditionNot {
+    /// The condition negated.
+    #[napi(ts_type = "string | ConditionJson")]
+    pub not: String,
+}
+
+/// `{ field, op, value }`: `field op value`.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct ConditionCompare {
+    /// The field (`arr`, `region`, `attr.<name>`, a feature, `score`, `band`, …).
+    pub field: String,
+    /// The operator (`=` is `==`, `<>` is `!=`).
+    #[napi(ts_type = "'==' | '=' | '!=' | '<>' | '<' | '<=' | '>' | '>='")]
+    pub op: String,
+    /// The value, of the field's type (dates are `YYYY-MM-DD` text).
+    #[napi(ts_type = "number | string | boolean")]
+    pub value: String,
+}
+
+/// `{ field, in: [...] }`: the field equals one of the values.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct ConditionIn {
+    /// The field.
+    pub field: String,
+    /// The values.
+    #[napi(js_name = "in", ts_type = "Array<number | string | boolean>")]
+    pub values: Vec<String>,
+}
+
+/// `{ field, not_in: [...] }`: the field has a value, and it is none of these.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct ConditionNotIn {
+    /// The field.
+    pub field: String,
+    /// The values.
+    #[napi(js_name = "not_in", ts_type = "Array<number | string | boolean>")]
+    pub not_in: Vec<String>,
+}
+
+/// `{ field, between: [low, high] }`: `low <= field <= high`.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct ConditionBetween {
+    /// The field (numbers or text).
+    pub field: String,
+    /// The bounds, inclusive.
+    #[napi(ts_type = "[number, number] | [string, string]")]
+    pub between: Vec<String>,
+}
+
+/// `{ field, is_null: true }`: the field is missing.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct ConditionIsNull {
+    /// The field.
+    pub field: String,
+    /// Always `true`.
+    #[napi(js_name = "is_null", ts_type = "true")]
+    pub is_null: bool,
+}
+
+/// `{ field, is_not_null: true }`: the field has a value.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct ConditionIsNotNull {
+    /// The field.
+    pub field: String,
+    /// Always `true`.
+    #[napi(js_name = "is_not_null", ts_type = "true")]
+    pub is_not_null: bool,
+}
+
+/// `{ field }`: a yes/no field is true (a number field non-zero).
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct ConditionTruthy {
+    /// The field.
+    pub field: String,
+}
+
+/// A condition in its structured form (what `condition.toJson()` returns; snake_case keys,
+/// as in configuration files). Wherever a condition is read, its text form (a string) is
+/// accepted as well.
+#[napi]
+pub type ConditionJson = Either10<
+    ConditionAll,
+    ConditionAny,
+    ConditionNot,
+    ConditionCompare,
+    ConditionIn,
+    ConditionNotIn,
+    ConditionBetween,
+    ConditionIsNull,
+    ConditionIsNotNull,
+    ConditionTruthy,
+>;
+
+/// A column of numbers whose kind is given (`null` or `NaN` = missing): for a column with no
+/// values at all.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct NumberColumn {
+    /// The values.
+    #[napi(ts_type = "Float64Array | Array<number | null>")]
+    pub number: Vec<f64>,
+}
+
+/// A column of text whose kind is given (`null` = missing): for a column with no values at all.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct TextColumn {
+    /// The values.
+    #[napi(ts_type = "Array<string | null>")]
+    pub text: Vec<String>,
+}
+
+/// A column of yes/no values whose kind is given (`null` = missing): for a column with no
+/// values at all.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct BoolColumn {
+    /// The values.
+    #[napi(ts_type = "Array<boolean | null>")]
+    pub bool: Vec<bool>,
+}
+
+/// One column of accounts: numbers (a `Float64Array`, or numbers with `null`/`NaN` for
+/// missing), text, or yes/no values (`null` missing). A plain array's kind is that of its
+/// values; an array with no values at all reads as numbers, so give such a column's kind with
+/// `{ text: [...] }` (or `{ number }`, `{ bool }`).
+#[napi]
+pub type ColumnValues = Either7<
+    Float64Array,
+    Vec<Either<f64, Null>>,
+    Vec<Either<String, Null>>,
+    Vec<Either<bool, Null>>,
+    NumberColumn,
+    TextColumn,
+    BoolColumn,
+>;
+
+/// Accounts as columns keyed by field name, one row per account, all of the same length: the
+/// rows conditions are evaluated on (`book.accountTable()` returns one).
+#[napi]
+pub type AccountColumns = HashMap<String, ColumnValues>;
+
+/// A book's accounts as columns keyed by field name (see `book.accountTable`): numbers as a
+/// `Float64Array` (`NaN` = missing), text and yes/no values as arrays (`null` = missing).
+#[napi]
+pub type AccountTable =
+    HashMap<String, Either3<Float64Array, Vec<Either<String, Null>>, Vec<Either<bool, Null>>>>;
+
+/// One tier rule: accounts matching `when` (and no earlier rule) are in `tier`.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct TierRuleJson {
+    /// The tier.
+    pub tier: String,
+    /// The condition: its text form (as `toJson` writes it), its structured form, or a
+    /// `Condition` (written as its text).
+    #[napi(ts_type = "string | ConditionJson | Condition")]
+    pub when: String,
+}
+
+/// Tier rules as data (snake_case keys, as in configuration files): ordered rules, the first
+/// an account matches giving its tier, and the tier of accounts matching none.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct TierRulesJson {
+    /// Layout version; must be 1 (default 1).
+    #[napi(js_name = "schema_version")]
+    pub schema_version: Option<u32>,
+    /// The rules, in order.
+    pub rules: Vec<TierRuleJson>,
+    /// The tier of accounts no rule matches.
+    #[napi(js_name = "default_tier")]
+    pub default_tier: String,
+}
+
+/// Target ratios per tier (snake_case keys, as in configuration files): up to so many accounts
+/// per CSM (`{ accounts_per_csm: 15 }`), so much ARR per CSM (`{ arr_per_csm: 2000000 }`, in
+/// the reporting currency), or `'pooled'` (served by a pool, no named CSM). Every tier of the
+/// rules needs a target.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct CoverageModelJson {
+    /// Tier → target.
+    #[napi(
+        ts_type = "Record<string, { accounts_per_csm: number } | { arr_per_csm: number } | 'pooled'>"
+    )]
+    pub tiers: HashMap<String, String>,
+}
+
+/// A CSM on the roster.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct Csm {
+    /// Name, as in accounts' `owner_csm`.
+    pub name: String,
+    /// The tier they serve.
+    pub tier: String,
+    /// Share of a full book they carry (1 full-time, 0.5 half; default 1).
+    pub fte: Option<f64>,
+}
+
+impl From<&CoreCsm> for Csm {
+    fn from(c: &CoreCsm) -> Self {
+        let CoreCsm { name, tier, fte } = c;
+        Csm {
+            name: name.clone(),
+            tier: tier.clone(),
+            fte: Some(*fte),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results.
+// ---------------------------------------------------------------------------------------------
+
+/// A count as a JavaScript number (saturating: counts never come near 2^53).
+fn count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// An account's tier.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct AccountTier {
+    /// The account (its `id`).
+    pub account_id: String,
+    /// Its tier.
+    pub tier: String,
+}
+
+/// A tier's coverage: its customers, and the CSMs it has and needs.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct TierCoverage {
+    /// The tier.
+    pub tier: String,
+    /// Customers in it (accounts with ARR on the day).
+    pub accounts: i64,
+    /// Their ARR, in the reporting currency.
+    pub arr: f64,
+    /// Its target ratio, as in the coverage model.
+    #[napi(ts_type = "{ accounts_per_csm: number } | { arr_per_csm: number } | 'pooled'")]
+    pub capacity: serde_json::Value,
+    /// CSMs on the roster serving it (FTE).
+    pub csms: f64,
+    /// CSMs it needs at its target ratio (whole people, rounded up; 0 when pooled).
+    pub needed: f64,
+}
+
+impl TierCoverage {
+    fn new(t: &core_segment::TierCoverage) -> Result<Self, Failure> {
+        let core_segment::TierCoverage {
+            tier,
+            accounts,
+            arr,
+            capacity,
+            csms,
+            needed,
+        } = t;
+        Ok(TierCoverage {
+            tier: tier.clone(),
+            accounts: count(*accounts),
+            arr: *arr,
+            capacity: serde_json::to_value(capacity)
+                .map_err(|e| Failure::Internal(format!("capacity: {e}")))?,
+            csms: *csms,
+            needed: *needed,
+        })
+    }
+}
+
+/// A CSM's load against their capacity.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct CsmLoad {
+    /// The CSM.
+    pub csm: String,
+    /// The tier they serve.
+    pub tier: String,
+    /// Customers they own.
+    pub accounts: i64,
+    /// Their ARR.
+    pub arr: f64,
+    /// Owned customers in the lowest health band (`red`; 0 without health scores).
+    pub red_accounts: i64,
+    /// Owned customers of another tier.
+    pub off_tier: i64,
+    /// Load against capacity (1 = exactly at the target ratio; 0 for a pooled tier).
+    pub utilisation: f64,
+    /// `over` (above 100%), `under` (below 80%) or `ok`.
+    #[napi(ts_type = "'over' | 'under' | 'ok'")]
+    pub status: String,
+}
+
+impl From<&core_segment::CsmLoad> for CsmLoad {
+    fn from(c: &core_segment::CsmLoad) -> Self {
+        let core_segment::CsmLoad {
+            csm,
+            tier,
+            accounts,
+            arr,
+            red_accounts,
+            off_tier,
+            utilisation,
+            status,
+        } = c;
+        CsmLoad {
+            csm: csm.clone(),
+            tier: tier.clone(),
+            accounts: count(*accounts),
+            arr: *arr,
+            red_accounts: count(*red_accounts),
+            off_tier: count(*off_tier),
+            utilisation: *utilisation,
+            status: status.clone(),
+        }
+    }
+}
+
+/// An owner of customers who is not on the roster.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct UnknownOwner {
+    /// The owner, as in accounts' `owner_csm`.
+    pub owner: String,
+    /// Customers they own.
+    pub accounts: i64,
+}
+
+/// The coverage picture.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct Coverage {
+    /// Per tier, in the order of the rules (the default tier last).
+    pub tiers: Vec<TierCoverage>,
+    /// Per CSM on the roster, by name.
+    pub csms: Vec<CsmLoad>,
+    /// Owners not on the roster, by name.
+    pub unknown_owners: Vec<UnknownOwner>,
+    /// Customers without an owner in tiers that are not pooled.
+    pub unowned: i64,
+}
+
+impl Coverage {
+    fn new(c: &core_segment::Coverage) -> Result<Self, Failure> {
+        let core_segment::Coverage {
+            tiers,
+            csms,
+            unknown_owners,
+            unowned,
+        } = c;
+        Ok(Coverage {
+            tiers: tiers
+                .iter()
+                .map(TierCoverage::new)
+                .collect::<Result<_, _>>()?,
+            csms: csms.iter().map(CsmLoad::from).collect(),
+            unknown_owners: unknown_owners
+                .iter()
+                .map(|(owner, n)| UnknownOwner {
+                    owner: owner.clone(),
+                    accounts: count(*n),
+                })
+                .collect(),
+            unowned: count(*unowned),
+        })
+    }
+}
+
+/// One account placed with a CSM, released to the pool, or left unplaced.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct AccountMove {
+    /// The account.
+    pub account_id: String,
+    /// Its tier.
+    pub tier: String,
+    /// Its owner before (`null`: none).
+    pub from: Option<String>,
+    /// Its owner after (`null`: released to the pool, or not placed; see `reason`).
+    pub to: Option<String>,
+    /// Why it moved.
+    pub reason: String,
+}
+
+impl From<&core_segment::Move> for AccountMove {
+    fn from(m: &core_segment::Move) -> Self {
+        let core_segment::Move {
+            account_id,
+            tier,
+            from,
+            to,
+            reason,
+        } = m;
+        AccountMove {
+            account_id: account_id.clone(),
+            tier: tier.clone(),
+            from: from.clone(),
+            to: to.clone(),
+            reason: reason.clone(),
+        }
+    }
+}
+
+/// The result of an assignment.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct Assignment {
+    /// Every change, largest ARR first.
+    pub moves: Vec<AccountMove>,
+    /// Accounts that could not be placed (also in `moves`, with `to: null`).
+    pub unplaced: i64,
+    /// Each account's owner after assignment, row by row (as `tiers`); `null`: pooled, not
+    /// placed, or not a customer without an owner.
+    #[napi(ts_type = "Array<string | null>")]
+    pub owners: Vec<Option<String>>,
+}
+
+impl From<&core_segment::Assignment> for Assignment {
+    fn from(a: &core_segment::Assignment) -> Self {
+        let core_segment::Assignment {
+            owners,
+            moves,
+            unplaced,
+        } = a;
+        Assignment {
+            moves: moves.iter().map(AccountMove::from).collect(),
+            unplaced: count(*unplaced),
+            owners: owners.clone(),
+        }
+    }
+}
+
+/// Tiers, coverage and assignment of a set of accounts.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct Segmentation {
+    /// Every account's tier, row by row (book order, or the order of the columns given).
+    pub tiers: Vec<AccountTier>,
+    /// The roster used: the one given, or the one implied by the accounts' owners (every
+    /// owner, serving the tier most of their accounts are in, full-time).
+    pub roster: Vec<Csm>,
+    /// Coverage: per tier, per CSM, unknown owners, unowned customers.
+    pub coverage: Coverage,
+    /// Assignment: the moves that place accounts with CSMs of their tier within capacity.
+    pub assignment: Assignment,
+}
+
+/// An account changing tier under other rules.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct TierChange {
+    /// The account.
+    pub account_id: String,
+    /// Its tier under the rules before.
+    pub before: String,
+    /// Its tier under the rules after.
+    pub after: String,
+}
+
+/// A tier under the rules before and after.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct TierShift {
+    /// The tier.
+    pub tier: String,
+    /// Customers in it before.
+    pub accounts_before: i64,
+    /// Customers in it after.
+    pub accounts_after: i64,
+    /// CSMs it needs before (at the model's target ratio).
+    pub needed_before: f64,
+    /// CSMs it needs after.
+    pub needed_after: f64,
+}
+
+/// What a change of tier rules does.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct WhatIf {
+    /// Accounts changing tier, in row order.
+    pub changes: Vec<TierChange>,
+    /// Every tier of either rules (those before first).
+    pub tiers: Vec<TierShift>,
+}
+
+impl From<&core_segment::WhatIf> for WhatIf {
+    fn from(w: &core_segment::WhatIf) -> Self {
+        let core_segment::WhatIf { changes, tiers } = w;
+        WhatIf {
+            changes: changes
+                .iter()
+                .map(|(id, before, after)| TierChange {
+                    account_id: id.clone(),
+                    before: before.clone(),
+                    after: after.clone(),
+                })
+                .collect(),
+            tiers: tiers
+                .iter()
+                .map(|(tier, b, a, nb, na)| TierShift {
+                    tier: tier.clone(),
+                    accounts_before: count(*b),
+                    accounts_after: count(*a),
+                    needed_before: *nb,
+                    needed_after: *na,
+                })
+                .collect(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading arguments.
+// ---------------------------------------------------------------------------------------------
+
+/// A `CSOPS_CONFIG` error with one problem.
+fn config(message: String) -> Failure {
+    args::config_problem(message)
+}
+
+/// An object argument as JSON text, as `JSON.stringify` writes it (which throws, rather than
+/// overflowing the stack, on an absurdly deep object).
+fn stringify(env: &Env, name: &str, v: Unknown) -> Result<String, Failure> {
+    let text = args::global(env, "JSON", "stringify")?
+        .call(v)
+        .map_err(|e| invalid(format!("`{name}` cannot be written as JSON: {}", e.reason)))?;
+    args::string(name, text)
+}
+
+/// Parse JSON text into a value (serde_json's recursion limit guards the stack).
+fn parse_json(what: &str, text: &str) -> Result<serde_json::Value, Failure> {
+    serde_json::from_str(text).map_err(|e| config(format!("{what}: {e}")))
+}
+
+/// A condition from its structured form as a JSON value (or a JSON string holding the text
+/// form).
+fn condition_from_json(what: &str, text: &str) -> Result<CoreCondition, Failure> {
+    let value = parse_json(what, text)?;
+    guard(|| CoreCondition::from_json_value(&value))
+}
+
+/// A condition argument: a `Condition`, its text form (a string), or its structured form (an
+/// object).
+fn condition(env: &Env, name: &str, v: Unknown) -> Result<CoreCondition, Failure> {
+    if matches!(v.get_type(), Ok(ValueType::String)) {
+        let text = args::string(name, v)?;
+        return guard(|| text.parse());
+    }
+    if Condition::instance_of(env, &v).unwrap_or(false) {
+        let c =
+            ClassInstance::<Condition>::from_unknown(v).map_err(|e| args::napi_failure(name, e))?;
+        return Ok(c.inner.clone());
+    }
+    args::require_object(
+        name,
+        &v,
+        "a Condition, its text (\"arr >= 100000\") or its structured form ({ field, op, value })",
+    )?;
+    let text = stringify(env, name, v)?;
+    condition_from_json("condition", &text)
+}
+
+/// Tier rules: a `TierRules` (shared), or their JSON (an object, or text).
+fn tier_rules(env: &Env, name: &str, v: Unknown) -> Result<Arc<CoreTierRules>, Failure> {
+    if TierRules::instance_of(env, &v).unwrap_or(false) {
+        let r =
+            ClassInstance::<TierRules>::from_unknown(v).map_err(|e| args::napi_failure(name, e))?;
+        return Ok(Arc::clone(&r.inner));
+    }
+    let text = rules_json(env, name, v)?;
+    guard(|| CoreTierRules::from_json(&text)).map(Arc::new)
+}
+
+/// Tier rules as JSON text: a string as given, an object as `JSON.stringify` writes it.
+fn rules_json(env: &Env, name: &str, v: Unknown) -> Result<String, Failure> {
+    if matches!(v.get_type(), Ok(ValueType::String)) {
+        return args::string(name, v);
+    }
+    args::require_object(
+        name,
+        &v,
+        "TierRules, or tier rules as data { rules: [{ tier, when }], default_tier } or their \
+         JSON text",
+    )?;
+    stringify(env, name, v)
+}
+
+/// A coverage model: an object (snake_case keys) or its JSON text.
+fn coverage_model(env: &Env, name: &str, v: Unknown) -> Result<CoverageModel, Failure> {
+    let text = if matches!(v.get_type(), Ok(ValueType::String)) {
+        args::string(name, v)?
+    } else {
+        args::require_object(
+            name,
+            &v,
+            "a coverage model { tiers: { high_touch: { accounts_per_csm: 15 }, digital: \
+             'pooled' } } or its JSON text",
+        )?;
+        stringify(env, name, v)?
+    };
+    serde_json::from_str(&text).map_err(|e| config(format!("coverage model: {e}")))
+}
+
+/// A roster: an array of `{ name, tier, fte? }`. An unknown key is a `CSOPS_INVALID_ARGUMENT`
+/// error; the values are checked by the core (`CSOPS_CONFIG`).
+fn roster(env: &Env, name: &str, v: Unknown) -> Result<Vec<CoreCsm>, Failure> {
+    let expected = "an object { name, tier, fte? }";
+    if !v.is_array().unwrap_or(false) {
+        return Err(invalid(format!(
+            "`{name}` must be an array of {expected}, got {}",
+            args::type_name(&v)
+        )));
+    }
+    let fail = |e| args::napi_failure(name, e);
+    let array = Array::from_unknown(v).map_err(fail)?;
+    (0..array.len())
+        .map(|i| {
+            let path = format!("{name}[{i}]");
+            let item: Unknown = array
+                .get(i)
+                .map_err(fail)?
+                .ok_or_else(|| invalid(format!("`{path}` must be {expected}, got undefined")))?;
+            let (mut csm, mut tier, mut fte) = (None, None, None);
+            for (key, value) in args::entries(env, &path, item, expected)? {
+                let field = format!("{path}.{key}");
+                match key.as_str() {
+                    "name" => csm = Some(args::string(&field, value)?),
+                    "tier" => tier = Some(args::string(&field, value)?),
+                    "fte" => fte = args::optional_number(&field, Some(value))?,
+                    _ => {
+                        return Err(invalid(format!(
+                            "`{path}` has an unknown key `{key}`; expected {expected}"
+                        )));
+                    }
+                }
+            }
+            let need = |k: &str| invalid(format!("`{path}` needs `{k}`: {expected}"));
+            Ok(CoreCsm {
+                name: csm.ok_or_else(|| need("name"))?,
+                tier: tier.ok_or_else(|| need("tier"))?,
+                fte: fte.unwrap_or(1.0),
+            })
+        })
+        .collect()
+}
+
+/// The kind of a column read from a plain array, decided by its first value.
+enum Builder {
+    /// No value yet: this many missing.
+    Empty(usize),
+    Number(Vec<f64>),
+    Text(Vec<Option<String>>),
+    Bool(Vec<Option<bool>>),
+}
+
+impl Builder {
+    fn finish(self) -> Column {
+        match self {
+            Builder::Empty(n) => Column::Number(vec![f64::NAN; n]),
+            Builder::Number(v) => Column::Number(v),
+            Builder::Text(v) => Column::Text(v),
+            Builder::Bool(v) => Column::Bool(v),
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Builder::Empty(_) | Builder::Number(_) => "numbers",
+            Builder::Text(_) => "text",
+            Builder::Bool(_) => "yes/no values",
+        }
+    }
+
+    fn missing(&mut self) {
+        match self {
+            Builder::Empty(n) => *n += 1,
+            Builder::Number(v) => v.push(f64::NAN),
+            Builder::Text(v) => v.push(None),
+            Builder::Bool(v) => v.push(None),
+        }
+    }
+}
+
+/// The value kinds a tagged column (`{ number | text | bool: [...] }`) may name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Number,
+    Text,
+    Bool,
+}
+
+/// A column given as an array: its kind is `kind`, or (for `None`) that of its first value.
+/// `null`, `undefined` and holes are missing (and `NaN`, in a number column).
+fn array_column(path: &str, v: Unknown, kind: Option<Kind>) -> Result<Column, Failure> {
+    let fail = |e| args::napi_failure(path, e);
+    let array = Array::from_unknown(v).map_err(fail)?;
+    let n = array.len() as usize;
+    let mut b = match kind {
+        None => Builder::Empty(0),
+        Some(Kind::Number) => Builder::Number(Vec::with_capacity(n)),
+        Some(Kind::Text) => Builder::Text(Vec::with_capacity(n)),
+        Some(Kind::Bool) => Builder::Bool(Vec::with_capacity(n)),
+    };
+    for i in 0..array.len() {
+        let Some(item) = array.get::<Unknown>(i).map_err(fail)? else {
+            b.missing();
+            continue;
+        };
+        let at = || format!("{path}[{i}]");
+        let ty = item.get_type().map_err(|e| args::napi_failure(&at(), e))?;
+        if matches!(ty, ValueType::Null | ValueType::Undefined) {
+            b.missing();
+            continue;
+        }
+        if let Builder::Empty(missing) = b {
+            b = match ty {
+                ValueType::Number => Builder::Number(vec![f64::NAN; missing]),
+                ValueType::String => Builder::Text(vec![None; missing]),
+                ValueType::Boolean => Builder::Bool(vec![None; missing]),
+                _ => {
+                    return Err(invalid(format!(
+                        "`{}` must be a number, a string, a boolean or null, got {}",
+                        at(),
+                        args::type_name(&item)
+                    )));
+                }
+            };
+        }
+        let read = |e| args::napi_failure(&at(), e);
+        match (&mut b, ty) {
+            (Builder::Number(v), ValueType::Number) => {
+                v.push(f64::from_unknown(item).map_err(read)?)
+            }
+            (Builder::Text(v), ValueType::String) => {
+                v.push(Some(String::from_unknown(item).map_err(read)?))
+            }
+            (Builder::Bool(v), ValueType::Boolean) => {
+                v.push(Some(bool::from_unknown(item).map_err(read)?))
+            }
+            _ => {
+                return Err(invalid(format!(
+                    "`{}` is {}, but the column holds {} (a column holds one kind of value)",
+                    at(),
+                    args::type_name(&item),
+                    b.kind()
+                )));
+            }
+        }
+    }
+    Ok(b.finish())
+}
+
+/// One column: a `Float64Array` (copied), an array (its kind from its values), or
+/// `{ number | text | bool: [...] }`.
+fn column(env: &Env, path: &str, v: Unknown) -> Result<Column, Failure> {
+    let expected = "a Float64Array, an array of numbers, strings or booleans (null = missing), \
+                    or { number | text | bool: [...] }";
+    if v.is_typedarray().unwrap_or(false) {
+        return Float64ArraySlice::from_unknown(v)
+            .map(|values| Column::Number(values.to_vec()))
+            .map_err(|_| {
+                invalid(format!(
+                    "`{path}` must be {expected}, got another typed array"
+                ))
+            });
+    }
+    if v.is_array().unwrap_or(false) {
+        return array_column(path, v, None);
+    }
+    let fields = args::entries(env, path, v, expected)?;
+    let [(key, values)] = <[_; 1]>::try_from(fields).map_err(|_| {
+        invalid(format!(
+            "`{path}` must be {expected}: an object with exactly one key"
+        ))
+    })?;
+    let kind = match key.as_str() {
+        "number" => Kind::Number,
+        "text" => Kind::Text,
+        "bool" => Kind::Bool,
+        _ => {
+            return Err(invalid(format!(
+                "`{path}` has an unknown key `{key}`; expected {expected}"
+            )));
+        }
+    };
+    let inner = format!("{path}.{key}");
+    if kind == Kind::Number && values.is_typedarray().unwrap_or(false) {
+        return column(env, &inner, values);
+    }
+    if !values.is_array().unwrap_or(false) {
+        return Err(invalid(format!(
+            "`{inner}` must be an array, got {}",
+            args::type_name(&values)
+        )));
+    }
+    array_column(&inner, values, Some(kind))
+}
+
+fn column_len(c: &Column) -> usize {
+    match c {
+        Column::Number(v) => v.len(),
+        Column::Text(v) => v.len(),
+        Column::Bool(v) => v.len(),
+    }
+}
+
+/// Accounts as columns: an object of columns keyed by field name, all of one length.
+fn table(env: &Env, name: &str, v: Unknown) -> Result<Table, Failure> {
+    let expected = "an object of columns keyed by field name (Float64Array, arrays of numbers, \
+                    strings or booleans, null = missing), such as { id: [...], arr: [...] }";
+    let mut out = Table::default();
+    let mut first: Option<(String, usize)> = None;
+    for (key, value) in args::entries(env, name, v, expected)? {
+        let c = column(env, &format!("{name}.{key}"), value)?;
+        let len = column_len(&c);
+        match &first {
+            Some((other, n)) if *n != len => {
+                return Err(invalid(format!(
+                    "column `{key}` has {len} values but column `{other}` has {n}: every column \
+                     has one value per account"
+                )));
+            }
+            Some(_) => {}
+            None => first = Some((key.clone(), len)),
+        }
+        guard(|| out.insert(&key, c))?;
+    }
+    Ok(out)
+}
+
+/// Which features a book's account table holds: none, or those of a configuration.
+fn features_option(env: &Env, name: &str, v: Unknown) -> Result<Option<FeatureConfig>, Failure> {
+    if matches!(v.get_type(), Ok(ValueType::Boolean)) {
+        return Ok(args::boolean(name, v)?.then(FeatureConfig::default));
+    }
+    args::feature_config_named(env, name, Some(v)).map(Some)
+}
+
+/// How a book becomes an account table: on a day, with features and health scores or not.
+#[derive(Debug)]
+struct TableSpec {
+    loaded: Arc<Loaded>,
+    as_of: NaiveDate,
+    features: Option<FeatureConfig>,
+    scorecard: Option<Arc<core_health::Scorecard>>,
+}
+
+impl TableSpec {
+    fn new(loaded: Arc<Loaded>, as_of: Option<NaiveDate>) -> Result<Self, Failure> {
+        let as_of = crate::revenue::day_or_latest(&loaded, as_of)?;
+        Ok(TableSpec {
+            loaded,
+            as_of,
+            features: Some(FeatureConfig::default()),
+            scorecard: None,
+        })
+    }
+
+    /// Read the table option `key` (`features` or `scorecard`; the day is read before the
+    /// spec is made); `false` for another key.
+    fn option(
+        &mut self,
+        env: &Env,
+        key: &str,
+        field: &str,
+        value: Unknown,
+    ) -> Result<bool, Failure> {
+        match key {
+            "features" => self.features = features_option(env, field, value)?,
+            "scorecard" => self.scorecard = Some(args::scorecard(env, value)?),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// The account table (features derived and scored when asked for).
+    fn build(&self) -> Result<Table, Failure> {
+        guard(|| {
+            let frame = self
+                .features
+                .as_ref()
+                .map(|cfg| features_as_of(&self.loaded.book, self.as_of, cfg))
+                .transpose()?;
+            let scores = match (&self.scorecard, &frame) {
+                (Some(card), Some(frame)) => Some(card.score_frame(frame, None)?),
+                (Some(_), None) => {
+                    return Err(csops_core::Error::Config(vec![
+                        "a scorecard scores features: leave `features` on to use `scorecard`"
+                            .into(),
+                    ]));
+                }
+                _ => None,
+            };
+            core_segment::account_table(
+                &self.loaded.book,
+                self.as_of,
+                frame.as_ref(),
+                scores.as_ref(),
+            )
+        })
+    }
+}
+
+/// Book options (`asOf`, `features`, `scorecard`) plus the keys in `more`, each read by
+/// `read`. An unknown key is a `CSOPS_INVALID_ARGUMENT` error.
+fn book_options<'env>(
+    env: &'env Env,
+    loaded: Arc<Loaded>,
+    v: Option<Unknown<'env>>,
+    expected: &str,
+    more: &[&str],
+    mut read: impl FnMut(&str, &str, Unknown<'env>) -> Result<(), Failure>,
+) -> Result<TableSpec, Failure> {
+    let Some(v) = args::present(v) else {
+        return TableSpec::new(loaded, None);
+    };
+    let fields = args::entries(env, "options", v, expected)?;
+    let mut as_of = None;
+    let mut rest = Vec::new();
+    for (key, value) in fields {
+        let field = format!("options.{key}");
+        if !["asOf", "features", "scorecard"].contains(&key.as_str())
+            && !more.contains(&key.as_str())
+        {
+            return Err(invalid(format!(
+                "`options` has an unknown key `{key}`; expected {expected}"
+            )));
+        }
+        let Some(value) = args::present(Some(value)) else {
+            continue;
+        };
+        if key == "asOf" {
+            as_of = Some(args::date(&field, value)?);
+        } else {
+            rest.push((key, field, value));
+        }
+    }
+    let mut spec = TableSpec::new(loaded, as_of)?;
+    for (key, field, value) in rest {
+        if !spec.option(env, &key, &field, value)? {
+            read(&key, &field, value)?;
+        }
+    }
+    Ok(spec)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The account table as JavaScript columns.
+// ---------------------------------------------------------------------------------------------
+
+/// An array of optional values (`null` for `None`).
+fn nullable_array<'env, T: Clone + napi::bindgen_prelude::ToNapiValue>(
+    env: &'env Env,
+    values: &[Option<T>],
+) -> napi::Result<Array<'env>> {
+    let len = u32::try_from(values.len()).map_err(|_| {
+        napi::Error::from_reason(format!("{} rows do not fit an array", values.len()))
+    })?;
+    let mut out = env.create_array(len)?;
+    for (i, v) in (0..len).zip(values) {
+        match v {
+            Some(v) => out.set(i, v.clone())?,
+            None => out.set(i, Null)?,
+        }
+    }
+    Ok(out)
+}
+
+/// A table as an object of columns (defined properties, so a field called `__proto__` is just
+/// a key).
+fn table_js<'env>(env: &'env Env, t: &Table) -> napi::Result<Object<'env>> {
+    let properties = t
+        .columns
+        .iter()
+        .map(|(name, c)| {
+            let p = Property::new().with_name(env, name.as_str())?;
+            match c {
+                Column::Number(v) => p.with_napi_value(env, Float64Array::new(v.clone())),
+                Column::Text(v) => p.with_napi_value(env, nullable_array(env, v)?),
+                Column::Bool(v) => p.with_napi_value(env, nullable_array(env, v)?),
+            }
+        })
+        .collect::<napi::Result<Vec<_>>>()?;
+    let mut out = Object::new(env)?;
+    out.define_properties(&properties)?;
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running the core.
+// ---------------------------------------------------------------------------------------------
+
+/// What a segmentation runs on besides the table.
+#[derive(Debug)]
+struct SegmentArgs {
+    rules: Arc<CoreTierRules>,
+    model: CoverageModel,
+    roster: Option<Vec<CoreCsm>>,
+}
+
+impl Default for SegmentArgs {
+    fn default() -> Self {
+        SegmentArgs {
+            rules: Arc::new(CoreTierRules::default_rules()),
+            model: CoverageModel::default(),
+            roster: None,
+        }
+    }
+}
+
+impl SegmentArgs {
+    /// Read one segmentation option (`rules`, `model`, `roster`).
+    fn read(&mut self, env: &Env, key: &str, field: &str, value: Unknown) -> Result<(), Failure> {
+        match key {
+            "rules" => self.rules = tier_rules(env, field, value)?,
+            "model" => self.model = coverage_model(env, field, value)?,
+            _ => self.roster = Some(roster(env, field, value)?),
+        }
+        Ok(())
+    }
+}
+
+/// Tiers, coverage and assignment of a table.
+fn run_segment(table: &Table, a: &SegmentArgs) -> Result<Segmentation, Failure> {
+    let rules = a.rules.as_ref();
+    let (tiers, roster, cov, plan) = guard(|| {
+        let tiers = rules.assign(table)?;
+        let roster = match &a.roster {
+            Some(r) => r.clone(),
+            None => core_segment::roster_from_owners(table, &tiers, rules),
+        };
+        let cov = core_segment::coverage(table, &tiers, rules, &a.model, &roster)?;
+        let plan = core_segment::assign(table, &tiers, rules, &a.model, &roster)?;
+        Ok((tiers, roster, cov, plan))
+    })?;
+    // `assign` needs the `id` text column, so it is there.
+    let ids: &[Option<String>] = match table.columns.get("id") {
+        Some(Column::Text(ids)) => ids,
+        _ => return Err(config("the table has no text column `id`".into())),
+    };
+    let names = rules.tiers();
+    Ok(Segmentation {
+        tiers: ids
+            .iter()
+            .zip(&tiers)
+            .map(|(id, &t)| AccountTier {
+                account_id: id.clone().unwrap_or_default(),
+                tier: names[t].to_string(),
+            })
+            .collect(),
+        roster: roster.iter().map(Csm::from).collect(),
+        coverage: Coverage::new(&cov)?,
+        assignment: Assignment::from(&plan),
+    })
+}
+
+/// What `segmentAsync` runs: the book's table, and the segmentation arguments.
+type SegmentInput = (TableSpec, SegmentArgs);
+
+fn run_book_segment((spec, a): SegmentInput) -> Result<Segmentation, Failure> {
+    run_segment(&spec.build()?, &a)
+}
+
+// The task types come before the functions returning them: the TypeScript generator reads
+// a task's output type from its `impl Task`, in source order.
+
+/// Segments a book on a worker thread (`book.segmentAsync`).
+#[derive(Debug)]
+pub struct SegmentTask {
+    input: Option<Result<SegmentInput, Failure>>,
+}
+
+#[napi]
+impl Task for SegmentTask {
+    type Output = Result<Segmentation, Failure>;
+    type JsValue = Segmentation;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(match self.input.take() {
+            Some(Ok(input)) => run_book_segment(input),
+            Some(Err(failure)) => Err(failure),
+            None => Err(Failure::Internal("the segment task ran twice".into())),
+        })
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Segmentation> {
+        output.map_err(|f| f.into_js(&env))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Classes.
+// ---------------------------------------------------------------------------------------------
+
+/// A condition in the condition language: which accounts a tier rule (or, later, a playbook)
+/// applies to. Written as text,
+///
+/// ```text
+/// arr >= 100000 and region in ["EMEA", "NA"] and band != "green"
+/// ```
+///
+/// or in the structured form (`ConditionJson`); the two are interchangeable. `or` binds
+/// loosest, then `and`, then `not`; comparisons `== != < <= > >=`, `in [..]`, `not in [..]`,
+/// `between a and b`, `is null`, `is not null`, and a yes/no field on its own. A comparison
+/// with a missing value is unknown, and an account matches only when the whole condition is
+/// true (SQL's three-valued logic): `region != "EMEA"` leaves out accounts without a region.
+/// Immutable; made by `new Condition(text)` or `Condition.fromJson`.
+#[napi]
+#[derive(Debug)]
+pub struct Condition {
+    inner: CoreCondition,
+}
+
+#[napi]
+impl Condition {
+    /// Parse a condition: its text form, or its structured form (an object). A malformed one
+    /// is a `CSOPS_CONFIG` error naming the line and column (or, for the structured form, the
+    /// path). Text longer than 64 KiB, nesting deeper than 64 or more than 10,000 comparisons
+    /// and values are refused the same way.
+    #[napi(constructor, ts_args_type = "condition: string | ConditionJson")]
+    pub fn new(env: Env, this: This, condition: Unknown) -> napi::Result<Condition> {
+        js(&env, || {
+            called_with_new::<Condition>(&env, &this, "Condition", "text")?;
+            self::condition(&env, "condition", condition).map(|inner| Condition { inner })
+        })
+    }
+
+    /// Read a condition's structured form: an object, or its JSON text (a JSON string holds
+    /// the text form). A malformed one is a `CSOPS_CONFIG` error naming where.
+    #[napi(factory, ts_args_type = "json: string | ConditionJson")]
+    pub fn from_json(env: Env, json: Unknown) -> napi::Result<Condition> {
+        js(&env, || {
+            let inner = if matches!(json.get_type(), Ok(ValueType::String)) {
+                condition_from_json("condition", &args::string("json", json)?)?
+            } else {
+                condition(&env, "json", json)?
+            };
+            Ok(Condition { inner })
+        })
+    }
+
+    /// The text form; `new Condition(text)` gives the same condition back.
+    #[napi(js_name = "toString")]
+    pub fn text(&self) -> String {
+        self.inner.to_string()
+    }
+
+    /// The text form, for `JSON.stringify`: a condition inside data (such as a tier rule's
+    /// `when`) is written as its text.
+    #[napi(js_name = "toJSON")]
+    pub fn to_json_text(&self) -> String {
+        self.inner.to_string()
+    }
+
+    /// The structured form (snake_case keys); `Condition.fromJson` reads it back.
+    #[napi(ts_return_type = "ConditionJson")]
+    pub fn to_json(&self) -> serde_json::Value {
+        self.inner.to_json_value()
+    }
+
+    /// The fields it reads, each once, in order of appearance.
+    #[napi(getter)]
+    pub fn fields(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for f in self.inner.fields() {
+            if !out.iter().any(|o| o == f) {
+                out.push(f.to_string());
+            }
+        }
+        out
+    }
+
+    /// Which rows of `columns` match (true; not false and not unknown). An unknown field or a
+    /// comparison of the wrong type (`region > 5`) is a `CSOPS_CONFIG` error listing every
+    /// problem; malformed columns (of different lengths, mixed kinds) are
+    /// `CSOPS_INVALID_ARGUMENT`.
+    #[napi(ts_args_type = "columns: AccountColumns")]
+    pub fn filter(&self, env: Env, columns: Unknown) -> napi::Result<Vec<bool>> {
+        js(&env, || {
+            let t = table(&env, "columns", columns)?;
+            guard(|| t.filter(&self.inner))
+        })
+    }
+}
+
+/// Tier rules: an ordered list of `{ tier, when }` (the first rule an account matches gives
+/// its tier) and the tier of accounts matching none. Immutable; made by `new TierRules(json)`
+/// (as `TierRules.fromJson`), `TierRules.fromToml` or `TierRules.default()`. Conditions are
+/// parsed when the rules are read; their fields are checked against the accounts they are
+/// applied to (every problem at once, as a `CSOPS_CONFIG` error).
+#[napi]
+#[derive(Debug)]
+pub struct TierRules {
+    inner: Arc<CoreTierRules>,
+}
+
+impl TierRules {
+    fn wrap(rules: CoreTierRules) -> Self {
+        TierRules {
+            inner: Arc::new(rules),
+        }
+    }
+}
+
+#[napi]
+impl TierRules {
+    /// Read tier rules from their JSON text or the same data as an object, as
+    /// `TierRules.fromJson` does.
+    #[napi(constructor, ts_args_type = "json: string | TierRulesJson")]
+    pub fn new(env: Env, this: This, json: Unknown) -> napi::Result<TierRules> {
+        js(&env, || {
+            called_with_new::<TierRules>(&env, &this, "TierRules", "json")
+        })?;
+        TierRules::from_json(env, json)
+    }
+
+    /// Read tier rules from their JSON text or the same data as an object (snake_case keys;
+    /// each `when` in the text or the structured form; an object is read as `JSON.stringify`
+    /// writes it, so a `Condition` may stand for a `when`). A malformed one is a
+    /// `CSOPS_CONFIG` error.
+    #[napi(factory, ts_args_type = "json: string | TierRulesJson")]
+    pub fn from_json(env: Env, json: Unknown) -> napi::Result<TierRules> {
+        js(&env, || {
+            let text = rules_json(&env, "json", json)?;
+            guard(|| CoreTierRules::from_json(&text)).map(TierRules::wrap)
+        })
+    }
+
+    /// Read tier rules from TOML text (`default_tier = "digital"`, then `[[rules]]` tables
+    /// with `tier` and `when`). A malformed one is a `CSOPS_CONFIG` error.
+    #[napi(factory, ts_args_type = "text: string")]
+    pub fn from_toml(env: Env, text: Unknown) -> napi::Result<TierRules> {
+        js(&env, || {
+            let text = args::string("text", text)?;
+            guard(|| CoreTierRules::from_toml(&text)).map(TierRules::wrap)
+        })
+    }
+
+    /// The default rules: `high_touch` from 100,000 ARR, `mid_touch` from 25,000,
+    /// `tech_touch` from 5,000, `digital` below (ARR in the book's reporting currency).
+    #[napi(factory, js_name = "default")]
+    pub fn default_rules(env: Env) -> napi::Result<TierRules> {
+        js(&env, || {
+            guard(|| Ok(CoreTierRules::default_rules())).map(TierRules::wrap)
+        })
+    }
+
+    /// The tiers: in rule order, then the default tier, each once.
+    #[napi(getter)]
+    pub fn tiers(&self) -> Vec<String> {
+        self.inner.tiers().into_iter().map(str::to_string).collect()
+    }
+
+    /// The rules as data (snake_case keys, each `when` in the text form);
+    /// `TierRules.fromJson` reads it back.
+    #[napi]
+    pub fn to_json(&self) -> TierRulesJson {
+        let CoreTierRules {
+            schema_version,
+            rules,
+            default_tier,
+        } = self.inner.as_ref();
+        TierRulesJson {
+            schema_version: Some(*schema_version),
+            rules: rules
+                .iter()
+                .map(|r| TierRuleJson {
+                    tier: r.tier.clone(),
+                    when: r.when.to_string(),
+                })
+                .collect(),
+            default_tier: default_tier.clone(),
+        }
+    }
+
+    /// The rules as TOML text; `TierRules.fromToml` reads it back.
+    #[napi]
+    pub fn to_toml(&self, env: Env) -> napi::Result<String> {
+        js(&env, || guard(|| self.inner.to_toml()))
+    }
+
+    /// Each row's tier. The rules are checked against the columns first: an unknown field or
+    /// a type mismatch is a `CSOPS_CONFIG` error listing every problem.
+    #[napi(ts_args_type = "columns: AccountColumns")]
+    pub fn assign(&self, env: Env, columns: Unknown) -> napi::Result<Vec<String>> {
+        js(&env, || {
+            let t = table(&env, "columns", columns)?;
+            let tiers = guard(|| self.inner.assign(&t))?;
+            let names = self.inner.tiers();
+            Ok(tiers.into_iter().map(|i| names[i].to_string()).collect())
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Book methods and functions.
+// ---------------------------------------------------------------------------------------------
+
+/// Options of `book.accountTable`. An unknown key is a `CSOPS_INVALID_ARGUMENT` error.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct AccountTableOptions {
+    /// The feature columns to add (derived point-in-time on `asOf`): `true` (the default) for
+    /// `defaultFeatureConfig()`, a `FeatureConfig` object (snake_case keys) or its JSON or
+    /// TOML text, or `false` for the account fields only (faster on a large book).
+    #[napi(ts_type = "boolean | FeatureConfig | string")]
+    pub features: Option<String>,
+    /// Adds `score`, `band` and `coverage`: each account's health with this scorecard on
+    /// `asOf` (it reads the features).
+    #[napi(ts_type = "Scorecard")]
+    pub scorecard: Option<String>,
+}
+
+/// Options of `book.segment` and `book.segmentAsync`. Every key is optional; an unknown key
+/// or a value of the wrong type is a `CSOPS_INVALID_ARGUMENT` error, invalid configuration a
+/// `CSOPS_CONFIG` error.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct SegmentOptions {
+    /// The tier rules (default: `TierRules.default()`).
+    #[napi(ts_type = "TierRules | TierRulesJson")]
+    pub rules: Option<String>,
+    /// Target ratios per tier (default: `defaultCoverageModel()`); every tier of the rules
+    /// needs one.
+    #[napi(ts_type = "CoverageModelJson")]
+    pub model: Option<String>,
+    /// The CSMs and the tiers they serve (default: every owner of an account, serving the
+    /// tier most of their accounts are in, full-time).
+    #[napi(ts_type = "Array<Csm>")]
+    pub roster: Option<String>,
+    /// The day: ARR on it decides who is a customer (default: the book's latest date).
+    #[napi(ts_type = "string | Date")]
+    pub as_of: Option<String>,
+    /// The feature columns conditions may read, as in `accountTable` (default `true`).
+    #[napi(ts_type = "boolean | FeatureConfig | string")]
+    pub features: Option<String>,
+    /// Health with this scorecard, so conditions may read `score`, `band` and `coverage`, and
+    /// CSM loads count red accounts.
+    #[napi(ts_type = "Scorecard")]
+    pub scorecard: Option<String>,
+}
+
+/// Options of `segmentColumns`. An unknown key is a `CSOPS_INVALID_ARGUMENT` error.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct SegmentColumnsOptions {
+    /// Target ratios per tier (default: `defaultCoverageModel()`).
+    #[napi(ts_type = "CoverageModelJson")]
+    pub model: Option<String>,
+    /// The CSMs and the tiers they serve (default: implied by `owner_csm`).
+    #[napi(ts_type = "Array<Csm>")]
+    pub roster: Option<String>,
+}
+
+/// Options of `book.whatIf`. An unknown key is a `CSOPS_INVALID_ARGUMENT` error.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct WhatIfOptions {
+    /// Target ratios per tier, for the headcount needed (default: `defaultCoverageModel()`).
+    #[napi(ts_type = "CoverageModelJson")]
+    pub model: Option<String>,
+    /// The day (default: the book's latest date).
+    #[napi(ts_type = "string | Date")]
+    pub as_of: Option<String>,
+    /// The feature columns conditions may read, as in `accountTable` (default `true`).
+    #[napi(ts_type = "boolean | FeatureConfig | string")]
+    pub features: Option<String>,
+    /// Health with this scorecard, for conditions reading `score`, `band` or `coverage`.
+    #[napi(ts_type = "Scorecard")]
+    pub scorecard: Option<String>,
+}
+
+/// Options of `whatIfColumns`. An unknown key is a `CSOPS_INVALID_ARGUMENT` error.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct WhatIfColumnsOptions {
+    /// Target ratios per tier (default: `defaultCoverageModel()`).
+    #[napi(ts_type = "CoverageModelJson")]
+    pub model: Option<String>,
+}
+
+/// Options given as an object with only the keys in `known`, each present value read by
+/// `read` (`undefined` or `null` values are left out).
+fn plain_options<'env>(
+    env: &'env Env,
+    v: Option<Unknown<'env>>,
+    expected: &str,
+    known: &[&str],
+    mut read: impl FnMut(&str, &str, Unknown<'env>) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let Some(v) = args::present(v) else {
+        return Ok(());
+    };
+    for (key, value) in args::entries(env, "options", v, expected)? {
+        if !known.contains(&key.as_str()) {
+            return Err(invalid(format!(
+                "`options` has an unknown key `{key}`; expected {expected}"
+            )));
+        }
+        if let Some(value) = args::present(Some(value)) {
+            read(&key, &format!("options.{key}"), value)?;
+        }
+    }
+    Ok(())
+}
+
+impl Book {
+    /// The `segment`/`segmentAsync` arguments, read on the calling thread.
+    fn segment_args(&self, env: &Env, options: Option<Unknown>) -> Result<SegmentInput, Failure> {
+        let mut a = SegmentArgs::default();
+        let expected = "an object such as { rules, model, roster, asOf, features, scorecard }";
+        let spec = book_options(
+            env,
+            self.shared(),
+            options,
+            expected,
+            &["rules", "model", "roster"],
+            |key, field, value| a.read(env, key, field, value),
+        )?;
+        Ok((spec, a))
+    }
+}
+
+#[napi]
+impl Book {
+    /// The accounts as columns for conditions, one row per account (book order), keyed by
+    /// field: `id`, `name`, `owner_csm`, `segment`, `tier` (the CRM's), `region`, `industry`,
+    /// `plan`, `currency`, `start_date`, `renewal_date` (the next on or after `asOf`) as text;
+    /// `arr` (on `asOf`, reporting currency), `seats`, `term_months`, `days_to_renewal` as
+    /// numbers; `attr.<name>` for custom attributes; every feature column (unless
+    /// `options.features` is `false`); `score`, `coverage` and `band` with
+    /// `options.scorecard`. These are the fields tier rules may read. `asOf` defaults to the
+    /// book's latest date.
+    #[napi(
+        ts_args_type = "asOf?: string | Date | null, options?: AccountTableOptions | null",
+        ts_return_type = "AccountTable"
+    )]
+    pub fn account_table<'env>(
+        &self,
+        env: &'env Env,
+        as_of: Option<Unknown<'env>>,
+        options: Option<Unknown<'env>>,
+    ) -> napi::Result<Object<'env>> {
+        let t = js(env, || {
+            let as_of = args::optional_date("asOf", as_of)?;
+            let expected = "an object such as { features: true, scorecard }";
+            let mut spec = TableSpec::new(self.shared(), as_of)?;
+            plain_options(
+                env,
+                options,
+                expected,
+                &["features", "scorecard"],
+                |key, field, value| spec.option(env, key, field, value).map(drop),
+            )?;
+            spec.build()
+        })?;
+        table_js(env, &t).map_err(|e| {
+            Failure::Internal(format!("building the table failed: {}", e.reason)).into_js(env)
+        })
+    }
+
+    /// Tier every account with `options.rules`, work out coverage against `options.model`
+    /// and `options.roster` (each tier's customers, ARR and the CSMs it needs; each CSM's
+    /// load, red accounts and off-tier accounts; owners not on the roster; customers without
+    /// an owner), and assign: place accounts without a fitting owner with the least-loaded
+    /// CSM of their tier who has room, largest ARR first, keeping every owner who is right
+    /// and within capacity. Only customers (ARR on `asOf`) are covered and assigned.
+    #[napi(ts_args_type = "options?: SegmentOptions | null")]
+    pub fn segment(&self, env: Env, options: Option<Unknown>) -> napi::Result<Segmentation> {
+        js(&env, || {
+            self.segment_args(&env, options).and_then(run_book_segment)
+        })
+    }
+
+    /// `segment` on a worker thread. Every error (including a bad argument) rejects the
+    /// promise; nothing is thrown synchronously.
+    #[napi(ts_args_type = "options?: SegmentOptions | null")]
+    pub fn segment_async(&self, env: Env, options: Option<Unknown>) -> AsyncTask<SegmentTask> {
+        AsyncTask::new(SegmentTask {
+            input: Some(self.segment_args(&env, options)),
+        })
+    }
+
+    /// What changing the tier rules from `before` to `after` does: the accounts changing
+    /// tier, and each tier's customers and the CSMs it needs, before and after.
+    #[napi(
+        ts_args_type = "before: TierRules | TierRulesJson, after: TierRules | TierRulesJson, options?: WhatIfOptions | null"
+    )]
+    pub fn what_if(
+        &self,
+        env: Env,
+        before: Unknown,
+        after: Unknown,
+        options: Option<Unknown>,
+    ) -> napi::Result<WhatIf> {
+        js(&env, || {
+            let before = tier_rules(&env, "before", before)?;
+            let after = tier_rules(&env, "after", after)?;
+            let mut model = CoverageModel::default();
+            let expected = "an object such as { model, asOf, features, scorecard }";
+            let spec = book_options(
+                &env,
+                self.shared(),
+                options,
+                expected,
+                &["model"],
+                |_, field, value| {
+                    model = coverage_model(&env, field, value)?;
+                    Ok(())
+                },
+            )?;
+            let t = spec.build()?;
+            guard(|| core_segment::what_if(&t, &before, &after, &model)).map(|w| WhatIf::from(&w))
+        })
+    }
+}
+
+/// Tiers, coverage and assignment (as `book.segment`) of accounts given as columns: `id` and
+/// `owner_csm` (text) and `arr` (numbers) at least, plus every field the rules read. Rows
+/// with no positive `arr` are not customers: tiered, but neither covered nor assigned.
+/// `rules` defaults to `TierRules.default()`.
+#[napi(
+    ts_args_type = "columns: AccountColumns, rules?: TierRules | TierRulesJson | null, options?: SegmentColumnsOptions | null"
+)]
+pub fn segment_columns(
+    env: Env,
+    columns: Unknown,
+    rules: Option<Unknown>,
+    options: Option<Unknown>,
+) -> napi::Result<Segmentation> {
+    js(&env, || {
+        let mut a = SegmentArgs::default();
+        if let Some(rules) = args::present(rules) {
+            a.rules = tier_rules(&env, "rules", rules)?;
+        }
+        plain_options(
+            &env,
+            options,
+            "an object such as { model, roster }",
+            &["model", "roster"],
+            |key, field, value| a.read(&env, key, field, value),
+        )?;
+        let t = table(&env, "columns", columns)?;
+        run_segment(&t, &a)
+    })
+}
+
+/// What changing the tier rules from `before` to `after` does to accounts given as columns
+/// (`id` and `arr` at least, plus every field the rules read), as `book.whatIf`.
+#[napi(
+    ts_args_type = "columns: AccountColumns, before: TierRules | TierRulesJson, after: TierRules | TierRulesJson, options?: WhatIfColumnsOptions | null"
+)]
+pub fn what_if_columns(
+    env: Env,
+    columns: Unknown,
+    before: Unknown,
+    after: Unknown,
+    options: Option<Unknown>,
+) -> napi::Result<WhatIf> {
+    js(&env, || {
+        let before = tier_rules(&env, "before", before)?;
+        let after = tier_rules(&env, "after", after)?;
+        let mut model = CoverageModel::default();
+        plain_options(
+            &env,
+            options,
+            "an object such as { model }",
+            &["model"],
+            |_, field, value| {
+                model = coverage_model(&env, field, value)?;
+                Ok(())
+            },
+        )?;
+        let t = table(&env, "columns", columns)?;
+        guard(|| core_segment::what_if(&t, &before, &after, &model)).map(|w| WhatIf::from(&w))
+    })
+}
+
+/// The default coverage model: `high_touch` 15 accounts per CSM, `mid_touch` 50,
+/// `tech_touch` 200, `digital` pooled (snake_case keys, as in configuration files).
+#[napi(ts_return_type = "CoverageModelJson")]
+pub fn default_coverage_model(env: Env) -> napi::Result<serde_json::Value> {
+    js(&env, || {
+        serde_json::to_value(CoverageModel::default())
+            .map_err(|e| Failure::Internal(format!("coverage model: {e}")))
+    })
+}
