@@ -964,7 +964,12 @@ impl<'de> Deserialize<'de> for Condition {
     /// Either form: a string in the text form, or the structured object.
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let v = serde_json::Value::deserialize(d)?;
-        Condition::from_json_value(&v).map_err(serde::de::Error::custom)
+        Condition::from_json_value(&v).map_err(|e| match e {
+            // The problems themselves, without the error type's own prefix: the caller
+            // (a tier rule, a play) adds where it was.
+            Error::Config(p) => serde::de::Error::custom(p.join("; ")),
+            e => serde::de::Error::custom(e),
+        })
     }
 }
 
