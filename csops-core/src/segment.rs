@@ -24,7 +24,8 @@
 //! **What-if**: change a threshold and see which accounts change tier and what happens to the
 //! headcount each tier needs.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 use chrono::NaiveDate;
 use rust_decimal::prelude::ToPrimitive;
@@ -508,6 +509,27 @@ fn text_col<'a>(t: &'a Table, name: &str) -> Result<&'a [Option<String>]> {
     }
 }
 
+/// A CSM's place in the queue: load share, then ARR carried, then name (as a rank).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Key(f64, f64, usize);
+
+impl Eq for Key {}
+
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Key {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0
+            .total_cmp(&other.0)
+            .then(self.1.total_cmp(&other.1))
+            .then(self.2.cmp(&other.2))
+    }
+}
+
 /// A customer on the day: some ARR. Former customers (and prospects) are not covered.
 fn customer(arr: f64) -> bool {
     arr > 0.0
@@ -577,12 +599,17 @@ pub fn coverage(
         }
     }
     out.unknown_owners = unknown.into_iter().collect();
+    // Each owner's customer rows, in one pass over the table.
+    let mut owned: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for i in (0..table.rows).filter(|&i| customer(arr[i])) {
+        if let Some(o) = owner[i].as_deref() {
+            owned.entry(o).or_default().push(i);
+        }
+    }
     let mut by_name: Vec<&Csm> = roster.iter().collect();
     by_name.sort_by(|a, b| a.name.cmp(&b.name));
     for c in by_name {
-        let rows: Vec<usize> = (0..table.rows)
-            .filter(|&i| owner[i].as_deref() == Some(c.name.as_str()) && customer(arr[i]))
-            .collect();
+        let rows: &[usize] = owned.get(c.name.as_str()).map_or(&[], Vec::as_slice);
         let a = rows.len() as f64;
         let x: f64 = rows.iter().map(|&i| arr[i]).filter(|v| !v.is_nan()).sum();
         let cap = model
@@ -720,6 +747,20 @@ pub fn assign(
             Capacity::Pooled => false,
         }
     };
+    let name_rank: Vec<usize> = {
+        let mut by: Vec<usize> = (0..roster.len()).collect();
+        by.sort_by(|&a, &b| roster[a].name.cmp(&roster[b].name));
+        let mut r = vec![0; roster.len()];
+        for (k, c) in by.into_iter().enumerate() {
+            r[c] = k;
+        }
+        r
+    };
+    // The roster by tier: a pending account only looks at its own tier's CSMs.
+    let mut by_tier: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (c, csm) in roster.iter().enumerate() {
+        by_tier.entry(csm.tier.as_str()).or_default().push(c);
+    }
     let mut owners: Vec<Option<String>> = owner.to_vec();
     let mut pending: Vec<(usize, String)> = Vec::new();
     // 1. Keep every owner who serves the account's tier and has room (largest first).
@@ -761,29 +802,54 @@ pub fn assign(
             },
         }
     }
-    // 2. Place the rest, largest first, with the least-loaded CSM of the tier who has room.
+    // 2. Place the rest, largest first, with the least-loaded CSM of the tier who has room
+    //    (ties: less ARR, then name). Count-capacity tiers keep their CSMs in a heap: a CSM
+    //    who is full stays full, so the first one popped that fits is the least loaded.
+    let key = |c: usize, l: &Load| {
+        let tier = roster[c].tier.as_str();
+        Key(
+            load_of(model.tiers[tier], l.accounts, l.arr, roster[c].fte),
+            l.arr,
+            name_rank[c],
+        )
+    };
+    let mut heaps: BTreeMap<&str, BinaryHeap<Reverse<(Key, usize)>>> = BTreeMap::new();
+    for (tier, cs) in &by_tier {
+        if matches!(model.tiers.get(*tier), Some(Capacity::AccountsPerCsm(_))) {
+            heaps.insert(
+                tier,
+                cs.iter().map(|&c| Reverse((key(c, &load[c]), c))).collect(),
+            );
+        }
+    }
     let mut unplaced = 0;
     for (i, reason) in pending {
         let tier = names[tiers[i]];
-        let best = (0..roster.len())
-            .filter(|&c| roster[c].tier == tier && fits(c, &load[c], i))
-            .min_by(|&a, &b| {
-                let la = load_of(
-                    model.tiers[tier],
-                    load[a].accounts,
-                    load[a].arr,
-                    roster[a].fte,
-                );
-                let lb = load_of(
-                    model.tiers[tier],
-                    load[b].accounts,
-                    load[b].arr,
-                    roster[b].fte,
-                );
-                la.total_cmp(&lb)
-                    .then(load[a].arr.total_cmp(&load[b].arr))
-                    .then(roster[a].name.cmp(&roster[b].name))
-            });
+        let best = if let Some(heap) = heaps.get_mut(tier) {
+            let mut found = None;
+            while let Some(Reverse((_, c))) = heap.pop() {
+                if fits(c, &load[c], i) {
+                    found = Some(c);
+                    break;
+                }
+            }
+            found
+        } else {
+            by_tier
+                .get(tier)
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|&c| fits(c, &load[c], i))
+                .min_by(|&a, &b| key(a, &load[a]).cmp(&key(b, &load[b])))
+        };
+        if let (Some(c), Some(heap)) = (best, heaps.get_mut(tier)) {
+            let next = Load {
+                accounts: load[c].accounts + 1.0,
+                arr: load[c].arr + arr_of(i),
+            };
+            heap.push(Reverse((key(c, &next), c)));
+        }
         let to = best.map(|c| {
             load[c].accounts += 1.0;
             load[c].arr += arr_of(i);
