@@ -277,3 +277,42 @@ when = "arr >= 5000"
     .unwrap();
     assert_eq!(r.assign(&t).unwrap(), [0, 1]);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Every account gets exactly one tier: the first rule it matches, else the default.
+    #[test]
+    fn every_account_gets_exactly_one_tier_the_first_match(
+        arr in prop::collection::vec(prop::option::of(0u32..400_000), 1..50),
+        thresholds in prop::collection::vec(0u32..400_000, 0..5),
+    ) {
+        let values: Vec<f64> = arr.iter().map(|a| a.map_or(f64::NAN, f64::from)).collect();
+        let t = table(&values, &vec![None; values.len()]);
+        let rules = TierRules {
+            schema_version: 1,
+            rules: thresholds
+                .iter()
+                .enumerate()
+                .map(|(k, x)| TierRule {
+                    tier: format!("t{k}"),
+                    when: format!("arr >= {x} or region == \"NA\" and arr < {}", x / 2).parse().unwrap(),
+                })
+                .collect(),
+            default_tier: "rest".into(),
+        };
+        let tiers = rules.assign(&t).unwrap();
+        prop_assert_eq!(tiers.len(), values.len());
+        let names = rules.tiers();
+        for (i, &ti) in tiers.iter().enumerate() {
+            prop_assert!(ti < names.len());
+            // The first rule whose condition holds for this row alone.
+            let first = rules
+                .rules
+                .iter()
+                .position(|r| t.filter(&r.when).unwrap()[i])
+                .map_or("rest", |k| rules.rules[k].tier.as_str());
+            prop_assert_eq!(names[ti], first);
+        }
+    }
+}
