@@ -24,8 +24,7 @@
 //! **What-if**: change a threshold and see which accounts change tier and what happens to the
 //! headcount each tier needs.
 
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use rust_decimal::prelude::ToPrimitive;
@@ -509,27 +508,6 @@ fn text_col<'a>(t: &'a Table, name: &str) -> Result<&'a [Option<String>]> {
     }
 }
 
-/// A CSM's place in the queue: load share, then ARR carried, then name (as a rank).
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Key(f64, f64, usize);
-
-impl Eq for Key {}
-
-impl PartialOrd for Key {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Key {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0
-            .total_cmp(&other.0)
-            .then(self.1.total_cmp(&other.1))
-            .then(self.2.cmp(&other.2))
-    }
-}
-
 /// A customer on the day: some ARR. Former customers (and prospects) are not covered.
 fn customer(arr: f64) -> bool {
     arr > 0.0
@@ -544,6 +522,9 @@ fn load_of(cap: Capacity, accounts: f64, arr: f64, fte: f64) -> f64 {
 }
 
 /// Coverage of a tiered table (from [`TierRules::assign`]) against a model and a roster.
+///
+/// One pass over the rows (an owner is looked up by name once per customer), so the cost is
+/// O(rows + roster), whatever the size of the roster.
 pub fn coverage(
     table: &Table,
     tiers: &[usize],
@@ -560,22 +541,70 @@ pub fn coverage(
         _ => None,
     });
     let lowest = "red";
+    let pooled: Vec<bool> = names
+        .iter()
+        .map(|t| model.tiers[*t] == Capacity::Pooled)
+        .collect();
+    // A roster name's slot: its first entry (a name on the roster twice shares the rows).
+    let mut slot_of: HashMap<&str, usize> = HashMap::with_capacity(roster.len());
+    for (c, csm) in roster.iter().enumerate() {
+        slot_of.entry(csm.name.as_str()).or_insert(c);
+    }
+    // Sums start at -0.0, as `Iterator::sum` does, so an empty sum is the same value.
+    let mut tier_accounts = vec![0u64; names.len()];
+    let mut tier_arr = vec![-0.0f64; names.len()];
+    struct Owned {
+        accounts: u64,
+        arr: f64,
+        red: u64,
+        // Owned accounts by tier (index into `names`), for `off_tier`.
+        by_tier: Vec<u64>,
+    }
+    let mut owned: Vec<Option<Owned>> = (0..roster.len()).map(|_| None).collect();
+    let mut unknown: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut unowned = 0;
+    for i in (0..table.rows).filter(|&i| customer(arr[i])) {
+        let t = tiers[i];
+        tier_accounts[t] += 1;
+        tier_arr[t] += arr[i];
+        match owner[i].as_deref() {
+            None if !pooled[t] => unowned += 1,
+            None => {}
+            Some(o) => match slot_of.get(o) {
+                Some(&c) => {
+                    let s = owned[c].get_or_insert_with(|| Owned {
+                        accounts: 0,
+                        arr: -0.0,
+                        red: 0,
+                        by_tier: vec![0; names.len()],
+                    });
+                    s.accounts += 1;
+                    s.arr += arr[i];
+                    s.by_tier[t] += 1;
+                    if band.is_some_and(|b| b[i].as_deref() == Some(lowest)) {
+                        s.red += 1;
+                    }
+                }
+                None => *unknown.entry(o).or_default() += 1,
+            },
+        }
+    }
     let mut out = Coverage {
         tiers: Vec::new(),
         csms: Vec::new(),
-        unknown_owners: Vec::new(),
-        unowned: 0,
+        unknown_owners: unknown
+            .into_iter()
+            .map(|(o, k)| (o.to_string(), k))
+            .collect(),
+        unowned,
     };
     for (ti, t) in names.iter().enumerate() {
         let cap = model.tiers[*t];
-        let rows: Vec<usize> = (0..table.rows)
-            .filter(|&i| tiers[i] == ti && customer(arr[i]))
-            .collect();
-        let a = rows.len() as f64;
-        let x: f64 = rows.iter().map(|&i| arr[i]).filter(|v| !v.is_nan()).sum();
+        let a = tier_accounts[ti] as f64;
+        let x = tier_arr[ti];
         out.tiers.push(TierCoverage {
             tier: t.to_string(),
-            accounts: rows.len() as u64,
+            accounts: tier_accounts[ti],
             arr: x,
             capacity: cap,
             csms: roster.iter().filter(|c| c.tier == *t).map(|c| c.fte).sum(),
@@ -586,49 +615,30 @@ pub fn coverage(
             },
         });
     }
-    let on_roster: BTreeMap<&str, &Csm> = roster.iter().map(|c| (c.name.as_str(), c)).collect();
-    let mut unknown: BTreeMap<String, u64> = BTreeMap::new();
-    for i in (0..table.rows).filter(|&i| customer(arr[i])) {
-        let pooled = model.tiers[names[tiers[i]]] == Capacity::Pooled;
-        match &owner[i] {
-            None if !pooled => out.unowned += 1,
-            Some(o) if !on_roster.contains_key(o.as_str()) => {
-                *unknown.entry(o.clone()).or_default() += 1
-            }
-            _ => {}
-        }
-    }
-    out.unknown_owners = unknown.into_iter().collect();
-    // Each owner's customer rows, in one pass over the table.
-    let mut owned: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for i in (0..table.rows).filter(|&i| customer(arr[i])) {
-        if let Some(o) = owner[i].as_deref() {
-            owned.entry(o).or_default().push(i);
-        }
-    }
     let mut by_name: Vec<&Csm> = roster.iter().collect();
     by_name.sort_by(|a, b| a.name.cmp(&b.name));
     for c in by_name {
-        let rows: &[usize] = owned.get(c.name.as_str()).map_or(&[], Vec::as_slice);
-        let a = rows.len() as f64;
-        let x: f64 = rows.iter().map(|&i| arr[i]).filter(|v| !v.is_nan()).sum();
+        let s = owned[slot_of[c.name.as_str()]].as_ref();
+        let accounts = s.map_or(0, |s| s.accounts);
+        let x = s.map_or(-0.0, |s| s.arr);
+        let same_tier = names
+            .iter()
+            .position(|t| *t == c.tier)
+            .and_then(|t| s.map(|s| s.by_tier[t]))
+            .unwrap_or(0);
         let cap = model
             .tiers
             .get(&c.tier)
             .copied()
             .unwrap_or(Capacity::Pooled);
-        let u = load_of(cap, a, x, c.fte);
+        let u = load_of(cap, accounts as f64, x, c.fte);
         out.csms.push(CsmLoad {
             csm: c.name.clone(),
             tier: c.tier.clone(),
-            accounts: rows.len() as u64,
+            accounts,
             arr: x,
-            red_accounts: band.map_or(0, |b| {
-                rows.iter()
-                    .filter(|&&i| b[i].as_deref() == Some(lowest))
-                    .count() as u64
-            }),
-            off_tier: rows.iter().filter(|&&i| names[tiers[i]] != c.tier).count() as u64,
+            red_accounts: s.map_or(0, |s| s.red),
+            off_tier: accounts - same_tier,
             utilisation: u,
             status: if u > 1.0 {
                 "over"
@@ -715,12 +725,15 @@ pub fn assign(
     let arr_of = |i: usize| if arr[i].is_nan() { 0.0 } else { arr[i] };
     // Order: largest ARR first, then id, so the result is deterministic and big accounts get
     // first pick of capacity.
+    // (The same order as a stable sort by (ARR, id): sorted by ARR and row first, then each
+    // run of equal ARR by id and row, so ids are compared only between ties.)
     let mut order: Vec<usize> = (0..table.rows).collect();
-    order.sort_by(|&a, &b| {
-        arr_of(b)
-            .total_cmp(&arr_of(a))
-            .then_with(|| ids[a].cmp(&ids[b]))
-    });
+    order.sort_unstable_by(|&a, &b| arr_of(b).total_cmp(&arr_of(a)).then(a.cmp(&b)));
+    for tied in order.chunk_by_mut(|&a, &b| arr_of(a).total_cmp(&arr_of(b)).is_eq()) {
+        if tied.len() > 1 {
+            tied.sort_unstable_by(|&a, &b| ids[a].cmp(&ids[b]).then(a.cmp(&b)));
+        }
+    }
     struct Load {
         accounts: f64,
         arr: f64,
@@ -732,13 +745,20 @@ pub fn assign(
             arr: 0.0,
         })
         .collect();
-    let index: BTreeMap<&str, usize> = roster
+    let index: HashMap<&str, usize> = roster
         .iter()
         .enumerate()
         .map(|(i, c)| (c.name.as_str(), i))
         .collect();
+    // Looked up once: each tier's target, and each CSM's target and tier (index into `names`).
+    let tier_cap: Vec<Capacity> = names.iter().map(|t| model.tiers[*t]).collect();
+    let cap: Vec<Capacity> = roster.iter().map(|c| model.tiers[&c.tier]).collect();
+    let serves: Vec<Option<usize>> = roster
+        .iter()
+        .map(|c| names.iter().position(|t| *t == c.tier))
+        .collect();
     let fits = |c: usize, l: &Load, i: usize| -> bool {
-        match model.tiers[&roster[c].tier] {
+        match cap[c] {
             Capacity::AccountsPerCsm(x) => l.accounts + 1.0 <= x * roster[c].fte + 1e-9,
             // A CSM with no accounts can always take one, however large.
             Capacity::ArrPerCsm(x) => {
@@ -747,36 +767,27 @@ pub fn assign(
             Capacity::Pooled => false,
         }
     };
-    let name_rank: Vec<usize> = {
-        let mut by: Vec<usize> = (0..roster.len()).collect();
-        by.sort_by(|&a, &b| roster[a].name.cmp(&roster[b].name));
-        let mut r = vec![0; roster.len()];
-        for (k, c) in by.into_iter().enumerate() {
-            r[c] = k;
-        }
-        r
-    };
-    // The roster by tier: a pending account only looks at its own tier's CSMs.
-    let mut by_tier: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (c, csm) in roster.iter().enumerate() {
-        by_tier.entry(csm.tier.as_str()).or_default().push(c);
-    }
     let mut owners: Vec<Option<String>> = owner.to_vec();
     let mut pending: Vec<(usize, String)> = Vec::new();
+    // Every move with its row, to list them in `order` at the end.
+    let mut moves: Vec<(usize, Move)> = Vec::new();
     // 1. Keep every owner who serves the account's tier and has room (largest first).
-    let mut moves = Vec::new();
     for &i in order.iter().filter(|&&i| customer(arr[i])) {
-        let tier = names[tiers[i]];
-        if model.tiers[tier] == Capacity::Pooled {
+        let ti = tiers[i];
+        let tier = names[ti];
+        if tier_cap[ti] == Capacity::Pooled {
             // Re-tiered into the pool: it leaves its named CSM.
             if let Some(o) = &owner[i] {
-                moves.push(Move {
-                    account_id: ids[i].clone().unwrap_or_default(),
-                    tier: tier.to_string(),
-                    from: Some(o.clone()),
-                    to: None,
-                    reason: format!("{tier} is pooled: served by the pool, not a named CSM"),
-                });
+                moves.push((
+                    i,
+                    Move {
+                        account_id: ids[i].clone().unwrap_or_default(),
+                        tier: tier.to_string(),
+                        from: Some(o.clone()),
+                        to: None,
+                        reason: format!("{tier} is pooled: served by the pool, not a named CSM"),
+                    },
+                ));
                 owners[i] = None;
             }
             continue;
@@ -785,11 +796,11 @@ pub fn assign(
             .as_deref()
             .and_then(|o| index.get(o).map(|&c| (o, c)))
         {
-            Some((_, c)) if roster[c].tier == tier && fits(c, &load[c], i) => {
+            Some((_, c)) if serves[c] == Some(ti) && fits(c, &load[c], i) => {
                 load[c].accounts += 1.0;
                 load[c].arr += arr_of(i);
             }
-            Some((o, c)) if roster[c].tier == tier => {
+            Some((o, c)) if serves[c] == Some(ti) => {
                 pending.push((i, format!("{o} is over capacity for {tier}")))
             }
             Some((o, c)) => pending.push((
@@ -803,88 +814,105 @@ pub fn assign(
         }
     }
     // 2. Place the rest, largest first, with the least-loaded CSM of the tier who has room
-    //    (ties: less ARR, then name). Count-capacity tiers keep their CSMs in a heap: a CSM
-    //    who is full stays full, so the first one popped that fits is the least loaded.
-    let key = |c: usize, l: &Load| {
-        let tier = roster[c].tier.as_str();
-        Key(
-            load_of(model.tiers[tier], l.accounts, l.arr, roster[c].fte),
-            l.arr,
-            name_rank[c],
-        )
-    };
-    let mut heaps: BTreeMap<&str, BinaryHeap<Reverse<(Key, usize)>>> = BTreeMap::new();
-    for (tier, cs) in &by_tier {
-        if matches!(model.tiers.get(*tier), Some(Capacity::AccountsPerCsm(_))) {
-            heaps.insert(
-                tier,
-                cs.iter().map(|&c| Reverse((key(c, &load[c]), c))).collect(),
-            );
+    // (then the least ARR, then the name). Each tier keeps its CSMs ordered by that key, so
+    // a placement takes the first CSM in order who has room: O(log CSMs) unless CSMs without
+    // room for this account come first. CSMs at an accounts-per-CSM target who are full are
+    // dropped for good (loads only grow); at an ARR target, one without room for a large
+    // account may have room for a smaller one later, so they stay.
+    let mut by_name: Vec<usize> = (0..roster.len()).collect();
+    by_name.sort_by(|&a, &b| roster[a].name.cmp(&roster[b].name));
+    let mut name_rank = vec![0; roster.len()];
+    for (r, &c) in by_name.iter().enumerate() {
+        name_rank[c] = r;
+    }
+    #[derive(Clone, Copy, PartialEq)]
+    struct Key {
+        load: f64,
+        arr: f64,
+        name_rank: usize,
+        csm: usize,
+    }
+    impl Eq for Key {}
+    impl PartialOrd for Key {
+        fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+            Some(self.cmp(other))
         }
     }
+    impl Ord for Key {
+        fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+            self.load
+                .total_cmp(&other.load)
+                .then(self.arr.total_cmp(&other.arr))
+                .then(self.name_rank.cmp(&other.name_rank))
+        }
+    }
+    let key = |c: usize, l: &Load| Key {
+        load: load_of(cap[c], l.accounts, l.arr, roster[c].fte),
+        arr: l.arr,
+        name_rank: name_rank[c],
+        csm: c,
+    };
+    let mut open: Vec<BTreeSet<Key>> = vec![BTreeSet::new(); names.len()];
+    for c in 0..roster.len() {
+        if let Some(t) = serves[c] {
+            open[t].insert(key(c, &load[c]));
+        }
+    }
+    let mut full: Vec<Key> = Vec::new();
     let mut unplaced = 0;
     for (i, reason) in pending {
-        let tier = names[tiers[i]];
-        let best = if let Some(heap) = heaps.get_mut(tier) {
-            let mut found = None;
-            while let Some(Reverse((_, c))) = heap.pop() {
-                if fits(c, &load[c], i) {
-                    found = Some(c);
-                    break;
-                }
+        let ti = tiers[i];
+        let tier = names[ti];
+        let set = &mut open[ti];
+        let mut best = None;
+        for k in set.iter() {
+            if fits(k.csm, &load[k.csm], i) {
+                best = Some(*k);
+                break;
             }
-            found
-        } else {
-            by_tier
-                .get(tier)
-                .into_iter()
-                .flatten()
-                .copied()
-                .filter(|&c| fits(c, &load[c], i))
-                .min_by(|&a, &b| key(a, &load[a]).cmp(&key(b, &load[b])))
-        };
-        if let (Some(c), Some(heap)) = (best, heaps.get_mut(tier)) {
-            let next = Load {
-                accounts: load[c].accounts + 1.0,
-                arr: load[c].arr + arr_of(i),
-            };
-            heap.push(Reverse((key(c, &next), c)));
+            if !matches!(cap[k.csm], Capacity::ArrPerCsm(_)) {
+                full.push(*k);
+            }
         }
-        let to = best.map(|c| {
+        for k in full.drain(..) {
+            set.remove(&k);
+        }
+        let to = best.map(|k| {
+            let c = k.csm;
+            set.remove(&k);
             load[c].accounts += 1.0;
             load[c].arr += arr_of(i);
+            set.insert(key(c, &load[c]));
             roster[c].name.clone()
         });
         if to.is_none() {
             unplaced += 1;
         }
-        moves.push(Move {
-            account_id: ids[i].clone().unwrap_or_default(),
-            tier: tier.to_string(),
-            from: owner[i].clone(),
-            to: to.clone(),
-            reason: if to.is_some() {
-                reason
-            } else {
-                format!("{reason}; no {tier} CSM has capacity")
+        moves.push((
+            i,
+            Move {
+                account_id: ids[i].clone().unwrap_or_default(),
+                tier: tier.to_string(),
+                from: owner[i].clone(),
+                to: to.clone(),
+                reason: if to.is_some() {
+                    reason
+                } else {
+                    format!("{reason}; no {tier} CSM has capacity")
+                },
             },
-        });
+        ));
         owners[i] = to;
     }
     // Largest ARR first (then id), whichever step found them.
-    let rank: BTreeMap<&str, usize> = order
-        .iter()
-        .enumerate()
-        .filter_map(|(r, &i)| ids[i].as_deref().map(|id| (id, r)))
-        .collect();
-    moves.sort_by_key(|m| {
-        rank.get(m.account_id.as_str())
-            .copied()
-            .unwrap_or(usize::MAX)
-    });
+    let mut rank = vec![0; table.rows];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = r;
+    }
+    moves.sort_by_key(|(i, _)| rank[*i]);
     Ok(Assignment {
         owners,
-        moves,
+        moves: moves.into_iter().map(|(_, m)| m).collect(),
         unplaced,
     })
 }
