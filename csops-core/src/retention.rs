@@ -36,6 +36,7 @@
 //! outcomes (ARR before the first one from the start date, ARR after each one from its date)
 //! or, without those either, its current ARR from its start date.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Months, NaiveDate};
@@ -48,11 +49,19 @@ use crate::money::{Currency, Money, MoneyError};
 use crate::{Error, Result};
 
 /// Each account's ARR over time, in one reporting currency.
+///
+/// Stored flat, by column: account `a`'s steps (the day an ARR holds from, by day) are
+/// `days[offsets[a]..offsets[a + 1]]` with `amounts` alongside, so a pass over the accounts
+/// reads memory front to back and a look-up's binary search touches only the days.
 #[derive(Debug, Clone)]
 pub struct ArrHistory {
     currency: Currency,
-    /// Per account (book order): start date and (day, ARR from that day) steps, by day.
-    accounts: Vec<(NaiveDate, Vec<(NaiveDate, Decimal)>)>,
+    /// Per account (book order): the start date.
+    starts: Vec<NaiveDate>,
+    /// `len() + 1` offsets into `days` / `amounts`.
+    offsets: Vec<usize>,
+    days: Vec<NaiveDate>,
+    amounts: Vec<Decimal>,
     ids: Vec<String>,
 }
 
@@ -78,21 +87,27 @@ impl ArrHistory {
                 },
             }
         };
-        let mut accounts = Vec::with_capacity(book.accounts().len());
+        let n = book.accounts().len();
+        let mut starts = Vec::with_capacity(n);
+        let mut offsets = Vec::with_capacity(n + 1);
+        offsets.push(0);
+        let mut days = Vec::new();
+        let mut amounts = Vec::new();
+        // One account's steps, reused.
+        let mut steps: Vec<(NaiveDate, Decimal)> = Vec::new();
         for (a, account) in book.accounts().iter().enumerate() {
             let snaps = book.arr_snapshots_of(a);
-            let mut steps: Vec<(NaiveDate, Decimal)> = Vec::new();
+            steps.clear();
             if !snaps.is_empty() {
-                let mut s: Vec<(NaiveDate, Decimal)> = snaps
-                    .iter()
-                    .map(|s| Ok((s.date, convert(&s.arr)?)))
-                    .collect::<Result<_>>()?;
-                s.sort_by_key(|x| x.0);
-                // Before the first snapshot, from the start date: the first snapshot's ARR.
-                if account.start_date < s[0].0 {
-                    steps.push((account.start_date, s[0].1));
+                for s in snaps {
+                    steps.push((s.date, convert(&s.arr)?));
                 }
-                steps.extend(s);
+                steps.sort_by_key(|x| x.0);
+                // Before the first snapshot, from the start date: the first snapshot's ARR.
+                if account.start_date < steps[0].0 {
+                    days.push(account.start_date);
+                    amounts.push(steps[0].1);
+                }
             } else {
                 let mut outs: Vec<_> = book.renewal_outcomes_of(a).iter().collect();
                 outs.sort_by_key(|o| o.renewal_date);
@@ -109,7 +124,10 @@ impl ArrHistory {
                 // outcome on the start date itself stays after it and wins).
                 steps.sort_by_key(|s| s.0);
             }
-            accounts.push((account.start_date, steps));
+            days.extend(steps.iter().map(|s| s.0));
+            amounts.extend(steps.iter().map(|s| s.1));
+            starts.push(account.start_date);
+            offsets.push(days.len());
         }
         let currency = match currency {
             Some(c) => c,
@@ -117,7 +135,10 @@ impl ArrHistory {
         };
         Ok(ArrHistory {
             currency,
-            accounts,
+            starts,
+            offsets,
+            days,
+            amounts,
             ids: book.accounts().iter().map(|a| a.id.clone()).collect(),
         })
     }
@@ -129,41 +150,66 @@ impl ArrHistory {
 
     /// Number of accounts.
     pub fn len(&self) -> usize {
-        self.accounts.len()
+        self.starts.len()
     }
 
     /// Whether there are no accounts.
     pub fn is_empty(&self) -> bool {
-        self.accounts.is_empty()
+        self.starts.is_empty()
+    }
+
+    /// Account `a`'s steps: days, and the ARR from each.
+    fn steps(&self, a: usize) -> (&[NaiveDate], &[Decimal]) {
+        let (lo, hi) = (self.offsets[a], self.offsets[a + 1]);
+        (&self.days[lo..hi], &self.amounts[lo..hi])
     }
 
     /// ARR of account `a` (book order) at the end of `day`.
     pub fn arr_on(&self, a: usize, day: NaiveDate) -> Decimal {
-        let (start, steps) = &self.accounts[a];
-        if day < *start {
+        if day < self.starts[a] {
             return Decimal::ZERO;
         }
-        let i = steps.partition_point(|s| s.0 <= day);
-        if i == 0 {
-            Decimal::ZERO
-        } else {
-            steps[i - 1].1
+        let (days, amounts) = self.steps(a);
+        match days.partition_point(|d| *d <= day) {
+            0 => Decimal::ZERO,
+            i => amounts[i - 1],
+        }
+    }
+
+    /// ARR of account `a` at the end of each of `days` (in increasing order), into `out`: one
+    /// walk through the account's steps.
+    fn arr_on_days(&self, a: usize, days: &[NaiveDate], out: &mut [Decimal]) {
+        let start = self.starts[a];
+        let (steps, amounts) = self.steps(a);
+        let mut i = 0;
+        for (day, o) in days.iter().zip(out.iter_mut()) {
+            if *day < start {
+                *o = Decimal::ZERO;
+                continue;
+            }
+            i += steps[i..].partition_point(|d| d <= day);
+            *o = if i == 0 {
+                Decimal::ZERO
+            } else {
+                amounts[i - 1]
+            };
         }
     }
 
     /// Whether account `a` had ARR at any time on or before `day`.
     pub fn ever_before(&self, a: usize, day: NaiveDate) -> bool {
-        let (start, steps) = &self.accounts[a];
-        if day < *start {
+        let start = self.starts[a];
+        if day < start {
             return false;
         }
+        let (days, amounts) = self.steps(a);
         // From the step in force on the start date: a positive amount recorded before the
         // account started and replaced before it did is not ARR it ever had.
-        let first = steps.partition_point(|s| s.0 <= *start).saturating_sub(1);
-        steps[first..]
+        let first = days.partition_point(|d| *d <= start).saturating_sub(1);
+        let last = days.partition_point(|d| *d <= day);
+        amounts[first..last.max(first)]
             .iter()
-            .take_while(|s| s.0 <= day)
-            .any(|s| s.1 > Decimal::ZERO)
+            .any(|v| *v > Decimal::ZERO)
     }
 }
 
@@ -276,8 +322,10 @@ pub fn arr_bridge(history: &ArrHistory, from: NaiveDate, to: NaiveDate) -> Resul
         logos_end: 0,
         accounts: Vec::new(),
     };
+    let mut v = [z; 2];
     for a in 0..history.len() {
-        let (s, e) = (history.arr_on(a, from), history.arr_on(a, to));
+        history.arr_on_days(a, &[from, to], &mut v);
+        let (s, e) = (v[0], v[1]);
         let m = movement(history, a, from, s, e);
         if m == Movement::None {
             continue;
@@ -363,50 +411,65 @@ fn ratio(a: Decimal, b: Decimal) -> Option<f64> {
     }
 }
 
-fn rates(
-    history: &ArrHistory,
-    label: String,
-    from: NaiveDate,
-    to: NaiveDate,
-    members: impl Iterator<Item = usize>,
-) -> Retention {
-    let z = Decimal::ZERO;
-    let mut r = Retention {
-        label,
-        from,
-        to,
-        currency: history.currency,
-        logos: 0,
-        logos_retained: 0,
-        start_arr: z,
-        retained_arr: z,
-        end_arr: z,
-        grr: None,
-        nrr: None,
-        logo_retention: None,
-    };
-    for a in members {
-        let s = history.arr_on(a, from);
+/// A cohort's running totals.
+#[derive(Debug, Clone, Copy, Default)]
+struct Totals {
+    logos: u64,
+    logos_retained: u64,
+    start_arr: Decimal,
+    retained_arr: Decimal,
+    end_arr: Decimal,
+}
+
+impl Totals {
+    /// Add an account with ARR `s` at the start and `e` at the end (not in the cohort
+    /// without ARR at the start).
+    fn add(&mut self, s: Decimal, e: Decimal) {
+        let z = Decimal::ZERO;
         if s <= z {
-            continue;
+            return;
         }
-        let e = history.arr_on(a, to).max(z);
-        r.logos += 1;
-        r.logos_retained += u64::from(e > z);
-        r.start_arr += s;
-        r.retained_arr += e.min(s);
-        r.end_arr += e;
+        let e = e.max(z);
+        self.logos += 1;
+        self.logos_retained += u64::from(e > z);
+        self.start_arr += s;
+        self.retained_arr += e.min(s);
+        self.end_arr += e;
     }
-    r.grr = ratio(r.retained_arr, r.start_arr);
-    r.nrr = ratio(r.end_arr, r.start_arr);
-    r.logo_retention = (r.logos > 0).then(|| r.logos_retained as f64 / r.logos as f64);
-    r
+
+    fn rates(self, currency: Currency, label: String, from: NaiveDate, to: NaiveDate) -> Retention {
+        Retention {
+            label,
+            from,
+            to,
+            currency,
+            logos: self.logos,
+            logos_retained: self.logos_retained,
+            start_arr: self.start_arr,
+            retained_arr: self.retained_arr,
+            end_arr: self.end_arr,
+            grr: ratio(self.retained_arr, self.start_arr),
+            nrr: ratio(self.end_arr, self.start_arr),
+            logo_retention: (self.logos > 0)
+                .then(|| self.logos_retained as f64 / self.logos as f64),
+        }
+    }
+}
+
+fn rates(history: &ArrHistory, label: String, from: NaiveDate, to: NaiveDate) -> Retention {
+    let mut t = Totals::default();
+    let mut v = [Decimal::ZERO; 2];
+    for a in 0..history.len() {
+        history.arr_on_days(a, &[from, to], &mut v);
+        t.add(v[0], v[1]);
+    }
+    t.rates(history.currency, label, from, to)
 }
 
 /// Retention of every account with ARR at the end of `from`, by the end of `to`.
 pub fn retention(history: &ArrHistory, from: NaiveDate, to: NaiveDate) -> Result<Retention> {
     check_days(from, to)?;
-    Ok(rates(history, "all".into(), from, to, 0..history.len()))
+    Ok(rates(history, "all".into(), from, to))
 }
 
 /// How to cut a cohort.
@@ -424,26 +487,26 @@ pub enum Cut {
 }
 
 /// The label of account `a` under a cut (`none` where it has no value).
-fn label_of(book: &Book, a: usize, cut: &Cut) -> Result<String> {
+fn label_of<'a>(book: &'a Book, a: usize, cut: &'a Cut) -> Result<Cow<'a, str>> {
     let acc = &book.accounts()[a];
-    let none = || "none".to_string();
+    let or_none = |v: &'a Option<String>| Cow::Borrowed(v.as_deref().unwrap_or("none"));
     Ok(match cut {
-        Cut::StartCohort => format!(
+        Cut::StartCohort => Cow::Owned(format!(
             "{}-Q{}",
             acc.start_date.year(),
             (acc.start_date.month() - 1) / 3 + 1
-        ),
-        Cut::Labels(m) => m.get(&acc.id).cloned().unwrap_or_else(none),
+        )),
+        Cut::Labels(m) => Cow::Borrowed(m.get(&acc.id).map_or("none", String::as_str)),
         Cut::Field(f) => match f.as_str() {
-            "segment" => acc.segment.clone().unwrap_or_else(none),
-            "tier" => acc.tier.clone().unwrap_or_else(none),
-            "region" => acc.region.clone().unwrap_or_else(none),
-            "industry" => acc.industry.clone().unwrap_or_else(none),
-            "plan" => acc.plan.clone().unwrap_or_else(none),
-            "owner_csm" | "csm" => acc.owner_csm.clone().unwrap_or_else(none),
-            "currency" => acc.arr.currency.code().to_string(),
+            "segment" => or_none(&acc.segment),
+            "tier" => or_none(&acc.tier),
+            "region" => or_none(&acc.region),
+            "industry" => or_none(&acc.industry),
+            "plan" => or_none(&acc.plan),
+            "owner_csm" | "csm" => or_none(&acc.owner_csm),
+            "currency" => Cow::Borrowed(acc.arr.currency.code()),
             f => match f.strip_prefix("attr.") {
-                Some(k) => acc.attributes.get(k).cloned().unwrap_or_else(none),
+                Some(k) => Cow::Borrowed(acc.attributes.get(k).map_or("none", String::as_str)),
                 None => {
                     return Err(Error::Config(vec![format!(
                         "unknown cut `{f}`; expected segment, tier, region, industry, plan, \
@@ -469,13 +532,22 @@ pub fn retention_by(
             "the ARR history was built from another book".into(),
         ]));
     }
-    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    // Each account's group, then one pass over the accounts in book order.
+    let mut groups: BTreeMap<Cow<'_, str>, usize> = BTreeMap::new();
+    let mut group_of = Vec::with_capacity(history.len());
     for a in 0..book.accounts().len() {
-        groups.entry(label_of(book, a, cut)?).or_default().push(a);
+        let next = groups.len();
+        group_of.push(*groups.entry(label_of(book, a, cut)?).or_insert(next));
+    }
+    let mut totals = vec![Totals::default(); groups.len()];
+    let mut v = [Decimal::ZERO; 2];
+    for (a, g) in group_of.into_iter().enumerate() {
+        history.arr_on_days(a, &[from, to], &mut v);
+        totals[g].add(v[0], v[1]);
     }
     Ok(groups
         .into_iter()
-        .map(|(label, members)| rates(history, label, from, to, members.into_iter()))
+        .map(|(label, g)| totals[g].rates(history.currency, label.into_owned(), from, to))
         .collect())
 }
 
@@ -514,7 +586,10 @@ pub fn retention_series(
     period: Period,
 ) -> Result<Vec<Retention>> {
     check_days(from, to)?;
-    let mut out = Vec::new();
+    // The period boundaries and labels, then one walk through each account's steps for all
+    // of them.
+    let mut bounds = Vec::new();
+    let mut labels = Vec::new();
     // The first boundary: the day before `from` when `from` opens a period, else the end of
     // the period `from` falls in (so a period-end day passed as `from` is itself a boundary).
     let mut start = match from.pred_opt() {
@@ -530,10 +605,29 @@ pub fn retention_series(
             Period::Quarter => format!("{}-Q{}", next.year(), (next.month() - 1) / 3 + 1),
             Period::Year => next.year().to_string(),
         };
-        out.push(rates(history, label, start, next, 0..history.len()));
+        if bounds.is_empty() {
+            bounds.push(start);
+        }
+        bounds.push(next);
+        labels.push(label);
         start = next;
     }
-    Ok(out)
+    let mut totals = vec![Totals::default(); labels.len()];
+    let mut v = vec![Decimal::ZERO; bounds.len()];
+    if !labels.is_empty() {
+        for a in 0..history.len() {
+            history.arr_on_days(a, &bounds, &mut v);
+            for (t, w) in totals.iter_mut().zip(v.windows(2)) {
+                t.add(w[0], w[1]);
+            }
+        }
+    }
+    Ok(totals
+        .into_iter()
+        .zip(labels)
+        .enumerate()
+        .map(|(i, (t, label))| t.rates(history.currency, label, bounds[i], bounds[i + 1]))
+        .collect())
 }
 
 /// Trailing-twelve-months retention to the end of `as_of`: from the same day a year earlier.
@@ -544,4 +638,48 @@ pub fn trailing_twelve_months(history: &ArrHistory, as_of: NaiveDate) -> Result<
     let mut r = retention(history, from, as_of)?;
     r.label = "ttm".into();
     Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::book::LoadMode;
+    use crate::synth::{SynthConfig, generate};
+
+    /// The one-walk look-ups (`arr_on_days`, the series, the cut) agree with `arr_on` and
+    /// `retention` day by day and period by period.
+    #[test]
+    fn one_walk_lookups_agree_with_day_by_day() {
+        let records = generate(&SynthConfig {
+            accounts: 300,
+            seed: 3,
+            ..SynthConfig::default()
+        });
+        let (book, _) = Book::from_records(records, LoadMode::Lenient).unwrap();
+        let h = ArrHistory::from_book(&book).unwrap();
+        let start = NaiveDate::from_ymd_opt(2023, 1, 1).unwrap();
+        let days: Vec<NaiveDate> = (0..60).map(|i| start + chrono::Days::new(i * 23)).collect();
+        let mut got = vec![Decimal::ZERO; days.len()];
+        for a in 0..h.len() {
+            h.arr_on_days(a, &days, &mut got);
+            for (d, g) in days.iter().zip(&got) {
+                assert_eq!(*g, h.arr_on(a, *d), "account {a} on {d}");
+            }
+        }
+        let (from, to) = (days[0], days[days.len() - 1]);
+        for period in [Period::Month, Period::Quarter, Period::Year] {
+            for r in retention_series(&h, from, to, period).unwrap() {
+                let mut want = retention(&h, r.from, r.to).unwrap();
+                want.label = r.label.clone();
+                assert_eq!(r, want);
+            }
+        }
+        let cut = Cut::Field("segment".into());
+        let by = retention_by(&book, &h, days[10], days[30], &cut).unwrap();
+        let logos: u64 = by.iter().map(|r| r.logos).sum();
+        let start_arr: Decimal = by.iter().map(|r| r.start_arr).sum();
+        let all = retention(&h, days[10], days[30]).unwrap();
+        assert_eq!((logos, start_arr), (all.logos, all.start_arr));
+        assert!(by.windows(2).all(|w| w[0].label < w[1].label));
+    }
 }
