@@ -463,12 +463,87 @@ struct Eval<'a> {
     since: NaiveDate,
     now: &'a Table,
     ctx: &'a RunContext<'a>,
+    /// The day's account ids, borrowed from `now`.
+    ids: Vec<Option<&'a str>>,
+    /// Earlier tables the caller gave, by window.
+    given: &'a BTreeMap<u32, Table>,
+    /// Earlier tables derived here, by window.
     past: BTreeMap<u32, Table>,
+    /// Per window: the row of the earlier table for each row of `now` (matched by id).
+    past_rows: BTreeMap<u32, Vec<Option<usize>>>,
+    /// Per account of the book: its row of `now`.
+    book_rows: Option<Vec<Option<usize>>>,
+    /// Per window: the fields change triggers compare over it.
+    change_fields: BTreeMap<u32, BTreeSet<&'a str>>,
 }
 
-impl Eval<'_> {
-    fn past(&mut self, days: u32) -> Result<&Table> {
-        if !self.past.contains_key(&days) {
+fn collect_change_fields<'p>(t: &'p Trigger, out: &mut BTreeMap<u32, BTreeSet<&'p str>>) {
+    match t {
+        Trigger::Change {
+            field, window_days, ..
+        } => {
+            out.entry(*window_days).or_default().insert(field);
+        }
+        Trigger::All { of } | Trigger::Any { of } => {
+            for t in of {
+                collect_change_fields(t, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The table a change trigger compares with, `day` being the earlier day: when every field
+/// compared is a feature or a score, only `id` and those columns (the account table is not
+/// built); otherwise the [`play_table`]. Accounts the feature frame leaves out (churned ones)
+/// have no row, which a change trigger treats as the missing values the play table holds.
+fn past_table(
+    book: &Book,
+    day: NaiveDate,
+    ctx: &RunContext<'_>,
+    fields: Option<&BTreeSet<&str>>,
+) -> Result<Table> {
+    let frame = features_as_of(book, day, &ctx.features)?;
+    let scored = |f: &str| ctx.scorecard.is_some() && matches!(f, "score" | "coverage");
+    let slim = fields.filter(|fs| {
+        fs.iter()
+            .all(|f| scored(f) || frame.columns.iter().any(|c| c.name == *f))
+    });
+    let Some(fields) = slim else {
+        let scores = match ctx.scorecard {
+            Some(c) => Some(c.score_frame(&frame, None)?),
+            None => None,
+        };
+        return account_table(book, day, Some(&frame), scores.as_ref());
+    };
+    let mut t = Table::default();
+    t.insert(
+        "id",
+        Column::Text(frame.account_ids.iter().cloned().map(Some).collect()),
+    )?;
+    for c in &frame.columns {
+        if fields.contains(c.name.as_str()) {
+            t.insert(&c.name, Column::Number(c.values.clone()))?;
+        }
+    }
+    if let Some(card) = ctx.scorecard
+        && (fields.contains("score") || fields.contains("coverage"))
+    {
+        let s = card.score_frame(&frame, None)?;
+        if fields.contains("score") {
+            t.insert("score", Column::Number(s.scores))?;
+        }
+        if fields.contains("coverage") {
+            t.insert("coverage", Column::Number(s.coverage))?;
+        }
+    }
+    Ok(t)
+}
+
+impl<'a> Eval<'a> {
+    /// Make sure the table `days` before and its row matching are at hand.
+    fn prepare_past(&mut self, days: u32) -> Result<()> {
+        if !self.given.contains_key(&days) && !self.past.contains_key(&days) {
             let d = self
                 .day
                 .checked_sub_days(Days::new(days.into()))
@@ -478,10 +553,50 @@ impl Eval<'_> {
                         self.day
                     )])
                 })?;
-            let t = play_table(self.book, d, self.ctx)?;
+            let t = past_table(self.book, d, self.ctx, self.change_fields.get(&days))?;
             self.past.insert(days, t);
         }
-        Ok(&self.past[&days])
+        if !self.past_rows.contains_key(&days) {
+            let past_t = self.past_table(days);
+            // Match rows by account id: the account set can differ between days.
+            let row: BTreeMap<&str, usize> = texts(past_t, "id")
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, id)| id.map(|id| (id, i)))
+                .collect();
+            let rows = self
+                .ids
+                .iter()
+                .map(|id| id.and_then(|id| row.get(id).copied()))
+                .collect();
+            self.past_rows.insert(days, rows);
+        }
+        Ok(())
+    }
+
+    fn past_table(&self, days: u32) -> &Table {
+        self.given
+            .get(&days)
+            .or_else(|| self.past.get(&days))
+            .expect("prepared")
+    }
+
+    fn prepare_book_rows(&mut self) {
+        if self.book_rows.is_none() {
+            let row: BTreeMap<&str, usize> = self
+                .ids
+                .iter()
+                .enumerate()
+                .filter_map(|(i, id)| id.map(|id| (id, i)))
+                .collect();
+            self.book_rows = Some(
+                self.book
+                    .accounts()
+                    .iter()
+                    .map(|a| row.get(a.id.as_str()).copied())
+                    .collect(),
+            );
+        }
     }
 
     /// Per row: (fires, reason) for a trigger; `crossing` gives the holding set of the
@@ -493,25 +608,27 @@ impl Eval<'_> {
         now_holding: &mut BTreeSet<String>,
     ) -> Result<Vec<Option<String>>> {
         let n = self.now.rows;
-        let ids = text(self.now, "id");
         Ok(match t {
             Trigger::Level { when } => {
                 let hit = self.now.filter(when)?;
-                hit.iter().map(|h| h.then(|| format!("{when}"))).collect()
+                let reason = when.to_string();
+                hit.iter().map(|h| h.then(|| reason.clone())).collect()
             }
             Trigger::Crossing { when } => {
                 let hit = self.now.filter(when)?;
+                let reason = format!("became true: {when}");
                 (0..n)
                     .map(|i| {
-                        let id = ids[i].clone().unwrap_or_default();
-                        if hit[i] {
-                            now_holding.insert(id.clone());
+                        if !hit[i] {
+                            return None;
                         }
+                        let id = self.ids[i].unwrap_or_default();
+                        now_holding.insert(id.to_string());
                         // With no state yet (the play's first run) the run only records
                         // which accounts hold: switching a play on must not fire it for every
                         // account that was already red.
-                        let before = holding.is_none_or(|h| h.contains(&id));
-                        (hit[i] && !before).then(|| format!("became true: {when}"))
+                        let before = holding.is_none_or(|h| h.contains(id));
+                        (!before).then(|| reason.clone())
                     })
                     .collect()
             }
@@ -521,23 +638,14 @@ impl Eval<'_> {
                 drop,
                 rise,
             } => {
-                let now = number(self.now, field);
-                let past_t = self.past(*window_days)?;
-                // Match rows by account id: the account set can differ between days.
-                let past_ids = text(past_t, "id");
-                let past_vals = number(past_t, field);
-                let row: BTreeMap<&str, usize> = past_ids
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, id)| id.as_deref().map(|id| (id, i)))
-                    .collect();
+                self.prepare_past(*window_days)?;
+                let now = numbers(self.now, field);
+                let past_vals = numbers(self.past_table(*window_days), field);
+                let rows = &self.past_rows[window_days];
                 (0..n)
                     .map(|i| {
-                        let then = ids[i]
-                            .as_deref()
-                            .and_then(|id| row.get(id))
-                            .map(|&j| past_vals[j])?;
-                        let x = now[i];
+                        let then = rows[i].map(|j| past_vals.map_or(f64::NAN, |v| v[j]))?;
+                        let x = now.map_or(f64::NAN, |v| v[i]);
                         if !x.is_finite() || !then.is_finite() || then == 0.0 {
                             return None;
                         }
@@ -557,15 +665,12 @@ impl Eval<'_> {
                     .collect()
             }
             Trigger::Event { event } => {
+                self.prepare_book_rows();
+                let rows = self.book_rows.as_deref().expect("prepared");
                 let mut out = vec![None; n];
-                let row: BTreeMap<&str, usize> = ids
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, id)| id.as_deref().map(|id| (id, i)))
-                    .collect();
                 let in_window = |d: NaiveDate| d > self.since && d <= self.day;
-                for (a, acc) in self.book.accounts().iter().enumerate() {
-                    let Some(&i) = row.get(acc.id.as_str()) else {
+                for (a, &i) in rows.iter().enumerate() {
+                    let Some(i) = i else {
                         continue;
                     };
                     let reason = match event {
@@ -613,15 +718,16 @@ impl Eval<'_> {
                 }
                 out
             }
-            Trigger::Renewal { within_days } => {
-                let days = number(self.now, "days_to_renewal");
-                days.iter()
+            Trigger::Renewal { within_days } => match numbers(self.now, "days_to_renewal") {
+                Some(days) => days
+                    .iter()
                     .map(|d| {
                         (d.is_finite() && *d <= f64::from(*within_days))
                             .then(|| format!("renews in {d:.0} days"))
                     })
-                    .collect()
-            }
+                    .collect(),
+                None => vec![None; n],
+            },
             Trigger::All { of } => {
                 let mut acc: Vec<Option<String>> = vec![Some(String::new()); n];
                 for t in of {
@@ -652,17 +758,19 @@ impl Eval<'_> {
     }
 }
 
-fn text(t: &Table, name: &str) -> Vec<Option<String>> {
+/// A text column's values, borrowed (all missing when the table has no such text column).
+fn texts<'t>(t: &'t Table, name: &str) -> Vec<Option<&'t str>> {
     match t.columns.get(name) {
-        Some(Column::Text(v)) => v.clone(),
+        Some(Column::Text(v)) => v.iter().map(Option::as_deref).collect(),
         _ => vec![None; t.rows],
     }
 }
 
-fn number(t: &Table, name: &str) -> Vec<f64> {
+/// A number column, borrowed (`None`: no such number column, all missing).
+fn numbers<'t>(t: &'t Table, name: &str) -> Option<&'t [f64]> {
     match t.columns.get(name) {
-        Some(Column::Number(v)) => v.clone(),
-        _ => vec![f64::NAN; t.rows],
+        Some(Column::Number(v)) => Some(v),
+        _ => None,
     }
 }
 
@@ -728,14 +836,22 @@ pub fn run(
     ctx: &RunContext<'_>,
 ) -> Result<Run> {
     let now = play_table(book, day, ctx)?;
-    run_on(book, playbook, day, &now, history, ctx)
+    run_on_tables(book, playbook, day, &now, &BTreeMap::new(), history, ctx)
 }
 
-fn run_on(
+/// [`run`] on account tables the caller already has: `now` on `day` (as [`play_table`] gives,
+/// or any [`Table`] with an `id` column and the fields the plays use) and, for change
+/// triggers, `past` tables keyed by window in days (the table `window` days before `day`).
+/// A window missing from `past` is derived from the book with [`play_table`]. Event triggers
+/// read the book's contact roles, tickets and surveys for the accounts of `now` (matched by
+/// id): with an empty book they never fire. A daily job that already has the day's features
+/// (or kept the tables of earlier days) skips deriving them.
+pub fn run_on_tables(
     book: &Book,
     playbook: &Playbook,
     day: NaiveDate,
     now: &Table,
+    past: &BTreeMap<u32, Table>,
     history: &FireHistory,
     ctx: &RunContext<'_>,
 ) -> Result<Run> {
@@ -749,23 +865,47 @@ fn run_on(
     let since = history
         .last_run
         .unwrap_or_else(|| day.pred_opt().unwrap_or(day));
-    let mut next = history.clone();
-    next.last_run = Some(day);
-    let ids = text(now, "id");
-    let owners = text(now, "owner_csm");
+    // The new history: crossing plays' holding sets are replaced below, so not copied.
+    let replaced: BTreeSet<&str> = playbook
+        .plays
+        .iter()
+        .filter(|p| contains_crossing(&p.trigger))
+        .map(|p| p.name.as_str())
+        .collect();
+    let mut next = FireHistory {
+        last_run: Some(day),
+        last_fired: history.last_fired.clone(),
+        open_tasks: history.open_tasks.clone(),
+        holding: history
+            .holding
+            .iter()
+            .filter(|(k, _)| !replaced.contains(k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    };
+    let ids = texts(now, "id");
+    let owners = texts(now, "owner_csm");
     let mut ev = Eval {
         book,
         day,
         since,
         now,
         ctx,
+        ids: ids.clone(),
+        given: past,
         past: BTreeMap::new(),
+        past_rows: BTreeMap::new(),
+        book_rows: None,
+        change_fields: BTreeMap::new(),
     };
+    for p in &playbook.plays {
+        collect_change_fields(&p.trigger, &mut ev.change_fields);
+    }
     let mut fired = Vec::new();
     for play in &playbook.plays {
         let allowed = match &play.filter {
-            Some(f) => now.filter(f)?,
-            None => vec![true; now.rows],
+            Some(f) => Some(now.filter(f)?),
+            None => None,
         };
         let mut holding_now = BTreeSet::new();
         let reasons = ev.eval(
@@ -776,20 +916,27 @@ fn run_on(
         if contains_crossing(&play.trigger) {
             next.holding.insert(play.name.clone(), holding_now);
         }
-        for i in 0..now.rows {
-            let (Some(reason), true) = (&reasons[i], allowed[i]) else {
+        let last_fired = history.last_fired.get(&play.name);
+        let open: BTreeSet<&str> = history
+            .open_tasks
+            .range((play.name.clone(), String::new())..)
+            .take_while(|(p, _)| *p == play.name)
+            .map(|(_, a)| a.as_str())
+            .collect();
+        for (i, reason) in reasons.into_iter().enumerate() {
+            let Some(reason) = reason else {
                 continue;
             };
-            let id = ids[i].clone().unwrap_or_default();
-            let last = history.last_fired.get(&play.name).and_then(|m| m.get(&id));
+            if allowed.as_ref().is_some_and(|a| !a[i]) {
+                continue;
+            }
+            let id = ids[i].unwrap_or_default();
+            let last = last_fired.and_then(|m| m.get(id));
             // Never twice a day; not within the cooldown; not while its task is open.
             if last.is_some_and(|l| (day - *l).num_days() < i64::from(play.cooldown_days.max(1))) {
                 continue;
             }
-            if history
-                .open_tasks
-                .contains(&(play.name.clone(), id.clone()))
-            {
+            if open.contains(id) {
                 continue;
             }
             let actions: Vec<FiredAction> = play
@@ -804,14 +951,12 @@ fn run_on(
                         priority,
                     } => FiredAction::Task {
                         assignee: match assign {
-                            Assignee::Owner => {
-                                owners[i].clone().unwrap_or_else(|| "(unowned)".into())
-                            }
+                            Assignee::Owner => owners[i].unwrap_or("(unowned)").to_string(),
                             Assignee::Role { role } => format!("role:{role}"),
                             Assignee::Queue { queue } => format!("queue:{queue}"),
                         },
-                        title: render(title, now, i, &play.name, reason, day),
-                        body: render(body, now, i, &play.name, reason, day),
+                        title: render(title, now, i, &play.name, &reason, day),
+                        body: render(body, now, i, &play.name, &reason, day),
                         due: day + Days::new((*due_in_days).into()),
                         priority: priority.clone(),
                     },
@@ -822,20 +967,20 @@ fn run_on(
             next.last_fired
                 .entry(play.name.clone())
                 .or_default()
-                .insert(id.clone(), day);
+                .insert(id.to_string(), day);
             if actions
                 .iter()
                 .any(|a| matches!(a, FiredAction::Task { .. }))
             {
-                next.open_tasks.insert((play.name.clone(), id.clone()));
+                next.open_tasks.insert((play.name.clone(), id.to_string()));
             }
             fired.push(Fired {
                 date: day,
                 play: play.name.clone(),
-                account_id: id,
-                csm: owners[i].clone(),
+                account_id: id.to_string(),
+                csm: owners[i].map(str::to_string),
                 mode: play.mode,
-                reason: reason.clone(),
+                reason,
                 actions,
             });
         }
@@ -1050,11 +1195,11 @@ pub fn play_effects(
         let eligible: BTreeSet<String> = match &play.filter {
             Some(f) => {
                 let t = play_table(book, first, ctx)?;
-                let ids = text(&t, "id");
+                let ids = texts(&t, "id");
                 t.filter(f)?
                     .into_iter()
                     .zip(ids)
-                    .filter_map(|(h, id)| if h { id } else { None })
+                    .filter_map(|(h, id)| if h { id.map(str::to_string) } else { None })
                     .collect()
             }
             None => book.accounts().iter().map(|a| a.id.clone()).collect(),
