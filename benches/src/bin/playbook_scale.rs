@@ -40,6 +40,7 @@
 //! and a hash of each run's whole result (`b_fingerprint`) to check that two builds of the
 //! engine agree.
 
+use csops_benches::{peak_rss_mib, reset_peak_rss};
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::hint::black_box;
@@ -311,19 +312,6 @@ cooldown_days = 30
 trigger = { kind = "level", when = 'milestones_achieved_share < 0.5 and start_date >= "2025-06-01"' }
 actions = [{ action = "task", assign = { to = "owner" }, title = "Onboarding stuck at {name}", due_in_days = 7 }]
 "#;
-
-/// Peak resident memory of this process so far, in MiB (Linux `VmHWM`), if readable.
-fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
-
-/// Reset the peak-memory counter (Linux), so the next [`peak_rss_mib`] measures one phase.
-fn reset_peak_rss() -> bool {
-    std::fs::write("/proc/self/clear_refs", "5").is_ok()
-}
 
 fn arg<T: std::str::FromStr>(args: &[String], name: &str) -> Option<T> {
     args.windows(2)

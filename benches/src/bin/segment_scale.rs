@@ -27,6 +27,7 @@
 //! field), `roster.csv` (name, tier, fte) and `tiers_csops.csv` (csops' tier of every row) so
 //! the peer can tier and aggregate the same data and check row by row.
 
+use csops_benches::{peak_rss_mib, reset_peak_rss};
 use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::io::Write;
@@ -65,19 +66,6 @@ pub const RULES: [(&str, &str); 5] = [
         "arr >= 5000 or (logins_per_week >= 10 and days_to_renewal <= 90)",
     ),
 ];
-
-/// Peak resident memory of this process so far, in MiB (Linux `VmHWM`), if readable.
-fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
-
-/// Reset the peak-memory counter (Linux), so the next [`peak_rss_mib`] measures one phase.
-fn reset_peak_rss() -> bool {
-    std::fs::write("/proc/self/clear_refs", "5").is_ok()
-}
 
 fn arg<T: std::str::FromStr>(args: &[String], name: &str) -> Option<T> {
     args.windows(2)
