@@ -10,20 +10,33 @@ use csops_core::features::{FeatureConfig, features_as_of};
 use csops_core::interchange::{HeaderMap, LoadOptions, load_csv_texts, load_json_str};
 use serde_json::Value;
 
-fn vectors() -> Vec<(PathBuf, Value)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/data_layer");
+/// The vectors of one set (`tests/conformance/<set>/*.json`), by file name: (path, file name,
+/// parsed JSON). Fails when fewer than `min` are found, so a moved directory cannot pass
+/// vacuously.
+fn vector_set(set: &str, min: usize) -> Vec<(PathBuf, String, Value)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/conformance")
+        .join(set);
     let mut out: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
             let v = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
-            (p, v)
+            (p, name, v)
         })
         .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
-    assert!(out.len() >= 8, "conformance vectors are missing");
+    assert!(out.len() >= min, "{set} conformance vectors are missing");
     out
+}
+
+fn vectors() -> Vec<(PathBuf, Value)> {
+    vector_set("data_layer", 8)
+        .into_iter()
+        .map(|(p, _, v)| (p, v))
+        .collect()
 }
 
 fn kind_name<T: serde::Serialize>(k: &T) -> String {
@@ -127,22 +140,10 @@ fn check_report(name: &str, report: &ValidationReport, expect: &Value) {
 }
 
 fn health_vectors() -> Vec<(String, Value)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/health");
-    let mut out: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .map(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().to_string();
-            (
-                name,
-                serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap(),
-            )
-        })
-        .collect();
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    assert!(out.len() >= 6, "health vectors are missing");
-    out
+    vector_set("health", 6)
+        .into_iter()
+        .map(|(_, n, v)| (n, v))
+        .collect()
 }
 
 fn close(name: &str, what: &str, got: f64, want: &Value) {
@@ -237,19 +238,10 @@ fn health_scoring_vectors() {
 /// a CSV directory of the repository), a scorecard (inline or `"default"`), a back-test
 /// configuration and optionally a re-calibration, and the expected figures.
 fn backtest_vectors() -> Vec<(PathBuf, Value)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/backtest");
-    let mut out: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .map(|p| {
-            let v = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
-            (p, v)
-        })
-        .collect();
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    assert!(out.len() >= 3, "back-test vectors are missing");
-    out
+    vector_set("backtest", 3)
+        .into_iter()
+        .map(|(p, _, v)| (p, v))
+        .collect()
 }
 
 /// What a vector's `expect` holds, computed by the core.
@@ -395,18 +387,8 @@ fn revenue_vectors_agree() {
     use csops_core::retention::{ArrHistory, Cut, arr_bridge, retention, retention_by};
     use rust_decimal::Decimal;
     use serde_json::json;
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/revenue");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 3, "revenue vectors are missing");
     let dec = |v: &Value| -> Decimal { v.as_str().unwrap().parse().unwrap() };
-    for path in files {
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for (_, name, v) in vector_set("revenue", 3) {
         let opts = LoadOptions {
             mode: LoadMode::Lenient,
             ..Default::default()
@@ -566,17 +548,7 @@ fn segmentation_vectors_agree() {
     use csops_core::condition::Condition;
     use csops_core::segment::{CoverageModel, Csm, TierRules, assign, coverage};
     use serde_json::json;
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/segmentation");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 2, "segmentation vectors are missing");
-    for path in files {
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for (_, name, v) in vector_set("segmentation", 2) {
         let table = vector_table(&v["table"]);
         for (i, case) in v["conditions"].as_array().into_iter().flatten().enumerate() {
             let text = case["text"].as_str().unwrap();
@@ -641,17 +613,7 @@ fn segmentation_vectors_agree() {
 fn playbook_vectors_agree() {
     use csops_core::playbook::{FireHistory, Playbook, RunContext, run};
     use serde_json::json;
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/playbook");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 2, "playbook vectors are missing");
-    for path in files {
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for (_, name, v) in vector_set("playbook", 2) {
         let opts = LoadOptions {
             mode: LoadMode::Lenient,
             ..Default::default()
