@@ -377,8 +377,9 @@ pub struct FireHistory {
     pub last_fired: BTreeMap<String, BTreeMap<String, NaiveDate>>,
     /// (play, account) pairs with a task still open.
     pub open_tasks: BTreeSet<(String, String)>,
-    /// Per crossing play: the accounts for which its condition held at the last run.
-    pub holding: BTreeMap<String, BTreeSet<String>>,
+    /// Per crossing play: for each crossing condition of its trigger (in the trigger's order),
+    /// the accounts for which it held at the last run.
+    pub holding: BTreeMap<String, Vec<BTreeSet<String>>>,
 }
 
 impl FireHistory {
@@ -599,13 +600,14 @@ impl<'a> Eval<'a> {
         }
     }
 
-    /// Per row: (fires, reason) for a trigger; `crossing` gives the holding set of the
-    /// condition now (for the history).
+    /// Per row: (fires, reason) for a trigger. Each crossing condition met, in the trigger's
+    /// order, pushes onto `now_holding` the accounts for which it holds now (for the history);
+    /// `holding` has the sets of the last run in the same order (`None`: the play's first run).
     fn eval(
         &mut self,
         t: &Trigger,
-        holding: Option<&BTreeSet<String>>,
-        now_holding: &mut BTreeSet<String>,
+        holding: Option<&[BTreeSet<String>]>,
+        now_holding: &mut Vec<BTreeSet<String>>,
     ) -> Result<Vec<Option<String>>> {
         let n = self.now.rows;
         Ok(match t {
@@ -617,20 +619,24 @@ impl<'a> Eval<'a> {
             Trigger::Crossing { when } => {
                 let hit = self.now.filter(when)?;
                 let reason = format!("became true: {when}");
-                (0..n)
+                // With no state yet (the play's first run, or a crossing added since) the run
+                // only records which accounts hold: switching a play on must not fire it for
+                // every account that was already red.
+                let before = holding.and_then(|h| h.get(now_holding.len()));
+                let mut held = BTreeSet::new();
+                let out = (0..n)
                     .map(|i| {
                         if !hit[i] {
                             return None;
                         }
                         let id = self.ids[i].unwrap_or_default();
-                        now_holding.insert(id.to_string());
-                        // With no state yet (the play's first run) the run only records
-                        // which accounts hold: switching a play on must not fire it for every
-                        // account that was already red.
-                        let before = holding.is_none_or(|h| h.contains(id));
-                        (!before).then(|| reason.clone())
+                        held.insert(id.to_string());
+                        let was = before.is_none_or(|h| h.contains(id));
+                        (!was).then(|| reason.clone())
                     })
-                    .collect()
+                    .collect();
+                now_holding.push(held);
+                out
             }
             Trigger::Change {
                 field,
@@ -884,6 +890,7 @@ pub fn run_on_tables(
             .collect(),
     };
     let ids = texts(now, "id");
+    check_ids(now, &ids)?;
     let owners = texts(now, "owner_csm");
     let mut ev = Eval {
         book,
@@ -907,10 +914,10 @@ pub fn run_on_tables(
             Some(f) => Some(now.filter(f)?),
             None => None,
         };
-        let mut holding_now = BTreeSet::new();
+        let mut holding_now = Vec::new();
         let reasons = ev.eval(
             &play.trigger,
-            history.holding.get(&play.name),
+            history.holding.get(&play.name).map(Vec::as_slice),
             &mut holding_now,
         )?;
         if contains_crossing(&play.trigger) {
@@ -990,6 +997,34 @@ pub fn run_on_tables(
         fired,
         history: next,
     })
+}
+
+/// Every row of an account table needs its own id: the history is kept per account, so a
+/// missing or repeated id would fire twice or attach a task to nobody.
+fn check_ids(t: &Table, ids: &[Option<&str>]) -> Result<()> {
+    if !matches!(t.columns.get("id"), Some(Column::Text(_))) {
+        return Err(Error::Config(vec![
+            "the account table needs a text column `id`".into(),
+        ]));
+    }
+    let mut seen = BTreeSet::new();
+    let mut p = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        match id {
+            None => p.push(format!("row {i}: no account id")),
+            Some(id) if !seen.insert(*id) => p.push(format!("row {i}: account `{id}` again")),
+            Some(_) => {}
+        }
+        if p.len() >= 20 {
+            p.push("(further rows not checked)".into());
+            break;
+        }
+    }
+    if p.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Config(p))
+    }
 }
 
 fn contains_crossing(t: &Trigger) -> bool {
