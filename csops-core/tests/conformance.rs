@@ -613,7 +613,7 @@ fn segmentation_vectors_agree() {
 fn playbook_vectors_agree() {
     use csops_core::playbook::{FireHistory, Playbook, RunContext, run};
     use serde_json::json;
-    for (_, name, v) in vector_set("playbook", 2) {
+    for (_, name, v) in vector_set("playbook", 3) {
         let opts = LoadOptions {
             mode: LoadMode::Lenient,
             ..Default::default()
@@ -626,11 +626,18 @@ fn playbook_vectors_agree() {
         let mut previous = FireHistory::default();
         for (k, r) in v["runs"].as_array().unwrap().iter().enumerate() {
             let day: chrono::NaiveDate = r["day"].as_str().unwrap().parse().unwrap();
-            let history: FireHistory = if r["history"] == "previous" {
+            let mut history: FireHistory = if r["history"] == "previous" {
                 previous.clone()
             } else {
                 serde_json::from_value(r["history"].clone()).unwrap()
             };
+            for pair in r["close_tasks"].as_array().into_iter().flatten() {
+                let (p, a) = (pair[0].as_str().unwrap(), pair[1].as_str().unwrap());
+                assert!(
+                    history.close_task(p, a),
+                    "{name} run {k}: no open task {p} {a}"
+                );
+            }
             let out = run(&book, &pb, day, &history, &ctx);
             if let Some(want) = r["error_contains"].as_str() {
                 let Err(Error::Config(p)) = out else {
