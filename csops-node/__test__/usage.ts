@@ -7,10 +7,12 @@ import {
   Condition,
   FeatureFrame,
   ModelSet,
+  Playbook,
   Recalibration,
   Scorecard,
   backtest,
   backtestAsync,
+  closeTask,
   defaultCoverageModel,
   defaultFeatureConfig,
   forecast,
@@ -19,7 +21,14 @@ import {
   loadBookAsync,
   loadBookCsv,
   loadBookJson,
+  playEffects,
+  playEffectsAsync,
   reconcile,
+  renderFired,
+  replayPlays,
+  replayPlaysAsync,
+  runPlays,
+  runPlaysAsync,
   segmentColumns,
   TierRules,
   trend,
@@ -33,6 +42,7 @@ import type {
   AccountTable,
   AccountTableOptions,
   AccountTier,
+  AssigneeJson,
   AccountMovement,
   ArrBridge,
   AccountScore,
@@ -58,6 +68,9 @@ import type {
   Direction,
   FeatureConfig,
   FileCounts,
+  FireHistory,
+  Fired,
+  FiredAction,
   ForecastOptions,
   ForecastSubtotal,
   GroupResult,
@@ -81,6 +94,15 @@ import type {
   Observations,
   Override,
   OverrideApplied,
+  PlayActionJson,
+  PlaybookJson,
+  PlaybookValidateOptions,
+  PlayEffect,
+  PlayEffectsOptions,
+  PlayJson,
+  PlayReplay,
+  PlayRun,
+  PlayRunOptions,
   ProbabilityMap,
   Problem,
   ProblemKind,
@@ -114,6 +136,7 @@ import type {
   TierCoverage,
   TierRulesJson,
   TierShift,
+  TriggerJson,
   Trend,
   ValidationReport,
   WhatIf,
@@ -769,4 +792,129 @@ export async function segmentation(book: Book, card: Scorecard): Promise<void> {
   book.whatIf(rules);
   // @ts-expect-error -- a Condition is made with `new`
   Condition('arr > 1');
+}
+
+/** Playbooks: plays as data, runs with a stored history, replay, effects, the log. */
+export async function playbooks(book: Book, card: Scorecard, stored: string): Promise<void> {
+  // Plays as data, with the core's snake_case keys.
+  const triggers: Array<TriggerJson> = [
+    { kind: 'level', when: 'band == "red" and arr >= 50000' },
+    { kind: 'crossing', when: { field: 'score', op: '<', value: 40 } },
+    { kind: 'change', field: 'logins_per_user_week', window_days: 30, drop: 0.3 },
+    { kind: 'change', field: 'arr', window_days: 90, rise: 0.2, drop: null },
+    { kind: 'event', event: 'sponsor_removed' },
+    { kind: 'renewal', within_days: 120 },
+    { kind: 'all', of: [{ kind: 'renewal', within_days: 120 }, { kind: 'any', of: [{ kind: 'level', when: new Condition('band != "green"') }] }] },
+  ];
+  const assignees: Array<AssigneeJson> = [{ to: 'owner' }, { to: 'role', role: 'renewals_manager' }, { to: 'queue', queue: 'scaled-cs' }];
+  const actions: Array<PlayActionJson> = [
+    { action: 'task', assign: assignees[0]!, title: '{name} turned red ({score})', body: '{reason}', due_in_days: 3, priority: 'high' },
+    { action: 'task', assign: { to: 'owner' }, title: 'Call {name}', due_in_days: 1 },
+    { action: 'tag', tag: 'at-risk' },
+    { action: 'route', to: 'renewals-desk' },
+  ];
+  const play: PlayJson = { name: 'red-large', owner: 'cs-ops', mode: 'live', cooldown_days: 14, filter: 'arr >= 20000', trigger: triggers[0]!, actions };
+  const data: PlaybookJson = { plays: [play, { name: 'quiet', owner: 'cs-ops', trigger: triggers[4]!, actions: [actions[2]!], filter: null }] };
+  const pb = exact<Playbook>()(new Playbook(data));
+  exact<Playbook>()(new Playbook(JSON.stringify(data)));
+  exact<Playbook>()(Playbook.fromJson(data));
+  exact<Playbook>()(Playbook.fromToml('[[plays]]\nname = "x"\n'));
+  exact<Playbook>()(Playbook.sponsorLeft());
+  exact<Array<string>>()(pb.plays);
+  const written = exact<PlaybookJson>()(pb.toJson());
+  exact<PlaybookJson>()(pb.toJSON());
+  exact<Array<PlayJson>>()(written.plays);
+  exact<TriggerJson>()(written.plays[0]!.trigger);
+  exact<'live' | 'log_only' | undefined>()(written.plays[0]!.mode);
+  const validateOptions: PlaybookValidateOptions = { asOf: '2026-09-30', scorecard: card, features: { usage_window_days: 14 } };
+  exact<void>()(pb.validate(book, validateOptions));
+  exact<void>()(pb.validate(book));
+
+  // A run from a webhook handler: the history stored as JSON between calls.
+  const options: PlayRunOptions = { history: JSON.parse(stored) as FireHistory, scorecard: card };
+  const run = exact<PlayRun>()(runPlays(book, pb, '2026-09-30', options));
+  exact<PlayRun>()(runPlays(book, data, new Date(), { history: stored }));
+  exact<PlayRun>()(runPlays(book, pb, '2026-09-30', { history: { last_run: '2026-09-15' } }));
+  exact<PlayRun>()(runPlays(book, JSON.stringify(data), '2026-09-30', null));
+  exact<Promise<PlayRun>>()(runPlaysAsync(book, pb, '2026-09-30', options));
+  exact<string>()(run.date);
+  const fired = exact<Fired>()(run.fired[0]!);
+  exact<string>()(fired.accountId);
+  exact<string | null>()(fired.csm);
+  exact<'live' | 'log_only'>()(fired.mode);
+  exact<string>()(fired.reason);
+  const action = exact<FiredAction>()(fired.actions[0]!);
+  exact<'task' | 'tag' | 'route'>()(action.action);
+  if (action.action === 'task') {
+    exact<string>()(action.assignee);
+    exact<string>()(action.due);
+    exact<'low' | 'normal' | 'high' | 'urgent'>()(action.priority);
+  } else if (action.action === 'tag') {
+    exact<string>()(action.tag);
+  } else {
+    exact<string>()(action.to);
+  }
+  const history = exact<FireHistory>()(run.history);
+  exact<string | null>()(history.last_run);
+  exact<Record<string, Record<string, string>>>()(history.last_fired);
+  exact<Array<[string, string]>>()(history.open_tasks);
+  exact<Record<string, Array<Array<string>>>>()(history.holding);
+  exact<string>()(JSON.stringify(history));
+  exact<FireHistory>()(closeTask(history, 'red-large', 'A-1'));
+  exact<FireHistory>()(closeTask(stored, 'red-large', 'A-1'));
+  exact<FireHistory>()(closeTask({ open_tasks: [['red-large', 'A-1']] }, 'red-large', 'A-1'));
+
+  // Replay, log-only, before go-live; effects; the log.
+  const replay = exact<PlayReplay>()(replayPlays(book, pb, '2026-09-03', '2026-09-30', { history: { last_run: '2026-09-02' } }));
+  exact<PlayReplay>()(replayPlays(book, pb, new Date(), new Date()));
+  exact<Promise<PlayReplay>>()(replayPlaysAsync(book, pb, '2026-09-03', '2026-09-30', options));
+  exact<Record<string, number>>()(replay.perPlay);
+  exact<Record<string, number>>()(replay.perCsm);
+  exact<Array<Fired>>()(replay.fired);
+  exact<string>()(replay.from);
+  const effectsOptions: PlayEffectsOptions = { horizonDays: 365, scorecard: card };
+  const effects = exact<Array<PlayEffect>>()(playEffects(book, pb, replay.fired, effectsOptions));
+  exact<Array<PlayEffect>>()(playEffects(book, pb, JSON.parse('[]') as Array<Fired>));
+  exact<Promise<Array<PlayEffect>>>()(playEffectsAsync(book, pb, replay.fired));
+  const effect = effects[0]!;
+  exact<number>()(effect.firedRenewals);
+  exact<Interval | null>()(effect.firedCi95);
+  exact<HypothesisTest | null>()(effect.fisher);
+  exact<string>()(effect.verdict);
+  exact<string>()(renderFired(replay.fired));
+
+  // @ts-expect-error -- playbook keys are snake_case, as in playbook files
+  new Playbook({ plays: [{ ...play, cooldownDays: 14 }] });
+  // @ts-expect-error -- not a trigger kind
+  const sometimes: TriggerJson = { kind: 'sometimes' };
+  // @ts-expect-error -- not an event
+  const party: TriggerJson = { kind: 'event', event: 'party' };
+  // @ts-expect-error -- a task needs its due days
+  const undue: PlayActionJson = { action: 'task', assign: { to: 'owner' }, title: 'x' };
+  // @ts-expect-error -- not a priority
+  const asap: PlayActionJson = { action: 'task', assign: { to: 'owner' }, title: 'x', due_in_days: 1, priority: 'asap' };
+  // @ts-expect-error -- a role assignee names the role
+  const nobody: AssigneeJson = { to: 'role' };
+  // @ts-expect-error -- not a mode
+  const loud: PlayJson = { ...play, mode: 'loud' };
+  void [sometimes, party, undue, asap, nobody, loud];
+  // @ts-expect-error -- options are camelCase
+  runPlays(book, pb, '2026-09-30', { fire_history: {} });
+  // @ts-expect-error -- the history keeps the core's snake_case keys
+  runPlays(book, pb, '2026-09-30', { history: { lastRun: '2026-09-15' } });
+  // @ts-expect-error -- a day is a string or a Date
+  runPlays(book, pb, 20260930);
+  // @ts-expect-error -- the book comes first
+  runPlays(pb, book, '2026-09-30');
+  // @ts-expect-error -- a replay needs its last day
+  replayPlays(book, pb, '2026-09-01');
+  // @ts-expect-error -- closeTask names the play and the account
+  closeTask(history, 'red-large');
+  // @ts-expect-error -- the fired list, not the run
+  playEffects(book, pb, run);
+  // @ts-expect-error -- horizonDays is a number
+  playEffects(book, pb, run.fired, { horizonDays: '365' });
+  // @ts-expect-error -- the history is plain data, not to be mistaken for a run
+  const notHistory: FireHistory = run;
+  void notHistory;
 }

@@ -962,7 +962,7 @@ pub(crate) fn boolean(name: &str, v: Unknown) -> Result<bool, Failure> {
 
 /// A count of days or quarters: a number (else `CSOPS_INVALID_ARGUMENT`) that is a whole
 /// number the core's `u32` holds (else `CSOPS_CONFIG`, like the core's own range checks).
-fn whole_number(name: &str, v: Unknown) -> Result<u32, Failure> {
+pub(crate) fn whole_number(name: &str, v: Unknown) -> Result<u32, Failure> {
     let x = number(name, v)?;
     if x.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&x) {
         Ok(x as u32)
@@ -1659,8 +1659,9 @@ pub(crate) fn reconcile_options(env: &Env, v: Option<Unknown>) -> Result<Reconci
     Ok(cfg)
 }
 
-/// The own keys of a plain object, taken one by one (the reader of a forecast given back).
-struct Fields<'env> {
+/// The own keys of a plain object, taken one by one (the reader of a forecast, or of fired
+/// plays, given back).
+pub(crate) struct Fields<'env> {
     env: &'env Env,
     name: String,
     expected: &'static str,
@@ -1668,7 +1669,7 @@ struct Fields<'env> {
 }
 
 impl<'env> Fields<'env> {
-    fn new(
+    pub(crate) fn new(
         env: &'env Env,
         name: String,
         v: Unknown<'env>,
@@ -1684,7 +1685,7 @@ impl<'env> Fields<'env> {
     }
 
     /// The value of a required key, with its path for messages.
-    fn take(&mut self, key: &str) -> Result<(String, Unknown<'env>), Failure> {
+    pub(crate) fn take(&mut self, key: &str) -> Result<(String, Unknown<'env>), Failure> {
         match self.map.remove(key) {
             Some(v) => Ok((format!("{}.{key}", self.name), v)),
             None => Err(invalid(format!(
@@ -1695,22 +1696,22 @@ impl<'env> Fields<'env> {
     }
 
     /// The value of an optional key (absent, `undefined` or `null`: `None`).
-    fn take_optional(&mut self, key: &str) -> (String, Option<Unknown<'env>>) {
+    pub(crate) fn take_optional(&mut self, key: &str) -> (String, Option<Unknown<'env>>) {
         let path = format!("{}.{key}", self.name);
         (path, present(self.map.remove(key)))
     }
 
-    fn string(&mut self, key: &str) -> Result<String, Failure> {
+    pub(crate) fn string(&mut self, key: &str) -> Result<String, Failure> {
         let (path, v) = self.take(key)?;
         string(&path, v)
     }
 
-    fn optional_string(&mut self, key: &str) -> Result<Option<String>, Failure> {
+    pub(crate) fn optional_string(&mut self, key: &str) -> Result<Option<String>, Failure> {
         let (path, v) = self.take_optional(key);
         v.map(|v| string(&path, v)).transpose()
     }
 
-    fn day(&mut self, key: &str) -> Result<NaiveDate, Failure> {
+    pub(crate) fn day(&mut self, key: &str) -> Result<NaiveDate, Failure> {
         let (path, v) = self.take(key)?;
         date(&path, v)
     }
@@ -1756,7 +1757,7 @@ impl<'env> Fields<'env> {
     }
 
     /// A list of plain objects, each read by `item`.
-    fn list<T>(
+    pub(crate) fn list<T>(
         &mut self,
         key: &str,
         expected: &'static str,

@@ -9,6 +9,9 @@
 //!   renewal `forecast` (and its async task) and its `reconcile`iation with the CRM.
 //! - [`segment`]: the condition language (`Condition`), `TierRules`, the account table, tiers,
 //!   coverage and assignment (`book.segment`, its async task, `segmentColumns`) and what-if.
+//! - [`playbook`]: the `Playbook` class, running and replaying plays (`runPlays`,
+//!   `replayPlays`, their async tasks), their effects (`playEffects`), `renderFired` and
+//!   `closeTask`; the fire history as plain data.
 //! - [`objects`]: the plain objects returned (reports, accounts, counts, summaries).
 //! - [`args`]: reading arguments (`CSOPS_INVALID_ARGUMENT` on a wrong type).
 //! - [`error`]: the one mapping of core errors to `code`s, and the panic guard.
@@ -22,6 +25,7 @@ pub mod book;
 pub mod error;
 pub mod health;
 pub mod objects;
+pub mod playbook;
 pub mod revenue;
 pub mod segment;
 

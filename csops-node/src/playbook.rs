@@ -1,0 +1,1261 @@
+//! Playbooks: the `Playbook` class (plays as data), running them on a day (`runPlays`,
+//! `runPlaysAsync`), replaying them log-only over a past window (`replayPlays`,
+//! `replayPlaysAsync`), what happened after they fired (`playEffects`, `playEffectsAsync`),
+//! the plain-text log (`renderFired`) and closing a task (`closeTask`). Every decision comes
+//! from csops-core (`csops_core::playbook`); this module only reads arguments, runs the core on
+//! or off the main thread, and converts.
+//!
+//! A playbook is configuration: given as an object it is read as `JSON.stringify` writes it
+//! and parsed by the core, with the core's snake_case keys, as in playbook files. The fire
+//! history is data the caller keeps between runs (typically as JSON in its own database): a
+//! plain object in the core's serde form (`{ last_run, last_fired, open_tasks, holding }`),
+//! returned by every run and read back by the next one. Maps in it are keyed by play name and
+//! account id, so it is written with defined (not assigned) properties: an account called
+//! `__proto__` is a plain own key, not a prototype.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use csops_core::features::FeatureConfig;
+use csops_core::health as core_health;
+use csops_core::interchange::Loaded;
+use csops_core::playbook::{
+    self as core_playbook, FireHistory as CoreHistory, Fired as CoreFired,
+    FiredAction as CoreFiredAction, Mode, Playbook as CorePlaybook, RunContext,
+};
+use napi::bindgen_prelude::{
+    Array, AsyncTask, ClassInstance, FromNapiValue, JavaScriptClassExt, JsObjectValue, Object,
+    This, ToNapiValue, TypeName, Unknown,
+};
+use napi::{Env, JsValue, Property, Task, ValueType, sys};
+use napi_derive::napi;
+use serde::Deserialize;
+
+use crate::args::{self, Fields};
+use crate::error::{Failure, guard, invalid, js};
+use crate::health::called_with_new;
+use crate::objects::{HypothesisTest, Interval};
+
+// ---------------------------------------------------------------------------------------------
+// TypeScript types of a playbook given as data (type-only: read through JSON by the core).
+// ---------------------------------------------------------------------------------------------
+
+/// A playbook as data: the same snake_case JSON as playbook files (TOML or JSON) shared with
+/// the Rust and Python APIs. `Playbook.fromJson` reads it (absent optional keys take their
+/// defaults; an unknown key is a `CSOPS_CONFIG` error) and `playbook.toJson()` writes it with
+/// every key.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct PlaybookJson {
+    /// Format version; must be 1 (default 1).
+    #[napi(js_name = "schema_version")]
+    pub schema_version: Option<u32>,
+    /// The plays, in the order they run (and fire).
+    pub plays: Vec<PlayJson>,
+}
+
+/// A play: when it fires (`trigger`), for which accounts (`filter`), what it does
+/// (`actions`), live or log-only, its cooldown and its owner.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct PlayJson {
+    /// Unique name.
+    pub name: String,
+    /// What it is for (default empty).
+    pub description: Option<String>,
+    /// Who owns the play (answers for its noise).
+    pub owner: String,
+    /// When it fires.
+    pub trigger: TriggerJson,
+    /// Which accounts it applies to, in the condition language (all when absent or `null`):
+    /// the text form, the structured form, or a `Condition`.
+    #[napi(ts_type = "string | ConditionJson | Condition | null")]
+    pub filter: Option<String>,
+    /// What it does (at least one action).
+    pub actions: Vec<PlayActionJson>,
+    /// `'log_only'` (the default: new plays start here) records what would have fired;
+    /// `'live'` emits tasks.
+    #[napi(ts_type = "'live' | 'log_only'")]
+    pub mode: Option<String>,
+    /// Days after firing before it may fire again for the same account (default 0: at most
+    /// once a day).
+    #[napi(js_name = "cooldown_days")]
+    pub cooldown_days: Option<u32>,
+}
+
+/// When a play fires. Conditions are in the condition language, over the account fields,
+/// features and health (`score`, `band`, with a scorecard).
+#[napi(
+    discriminant = "kind",
+    discriminant_case = "snake_case",
+    object_from_js = false
+)]
+#[derive(Debug)]
+pub enum TriggerJson {
+    /// The condition holds now.
+    Level {
+        #[napi(ts_type = "string | ConditionJson | Condition")]
+        when: String,
+    },
+    /// The condition became true since the last run (once per crossing; a play's first run
+    /// only records which accounts already hold).
+    Crossing {
+        #[napi(ts_type = "string | ConditionJson | Condition")]
+        when: String,
+    },
+    /// A number field fell (`drop`) or rose (`rise`) by at least a share (0.3 = 30%) against
+    /// its value `window_days` earlier.
+    Change {
+        field: String,
+        #[napi(js_name = "window_days")]
+        window_days: u32,
+        #[napi(ts_type = "number | null")]
+        drop: Option<f64>,
+        #[napi(ts_type = "number | null")]
+        rise: Option<f64>,
+    },
+    /// Something happened since the last run.
+    Event {
+        #[napi(
+            ts_type = "'sponsor_removed' | 'champion_removed' | 'ticket_escalated' | 'nps_detractor'"
+        )]
+        event: String,
+    },
+    /// The next renewal is within this many days.
+    Renewal {
+        #[napi(js_name = "within_days")]
+        within_days: u32,
+    },
+    /// All of these.
+    All { of: Vec<TriggerJson> },
+    /// Any of these.
+    Any { of: Vec<TriggerJson> },
+}
+
+/// What a play does.
+#[napi(
+    discriminant = "action",
+    discriminant_case = "snake_case",
+    object_from_js = false
+)]
+#[derive(Debug)]
+pub enum PlayActionJson {
+    /// A task from templates: `{field}` placeholders take the account's values (any field of
+    /// the condition language), plus `{play}`, `{reason}` and `{date}`; due `due_in_days`
+    /// after firing; priority `normal` by default.
+    Task {
+        assign: AssigneeJson,
+        title: String,
+        body: Option<String>,
+        #[napi(js_name = "due_in_days")]
+        due_in_days: u32,
+        #[napi(ts_type = "'low' | 'normal' | 'high' | 'urgent'")]
+        priority: Option<String>,
+    },
+    /// Tag the account.
+    Tag { tag: String },
+    /// Route (reassign) the account to a person or team.
+    Route { to: String },
+}
+
+/// Who gets a task: the account's owner (its CSM), a role, or a queue.
+#[napi(
+    discriminant = "to",
+    discriminant_case = "snake_case",
+    object_from_js = false
+)]
+#[derive(Debug)]
+pub enum AssigneeJson {
+    /// The account's owner.
+    Owner,
+    /// A role (such as `renewals_manager`), resolved by whoever receives the task.
+    Role { role: String },
+    /// A queue.
+    Queue { queue: String },
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results.
+// ---------------------------------------------------------------------------------------------
+
+/// A count as a JavaScript number (saturating: counts never come near 2^53).
+fn count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// Values keyed by play name, account id or CSM, written as an object whose keys are defined
+/// (not assigned) properties: a key `__proto__` is a plain own key, not a prototype.
+#[derive(Debug, Clone)]
+pub struct Keyed<V>(pub Vec<(String, V)>);
+
+impl<V: ToNapiValue> ToNapiValue for Keyed<V> {
+    unsafe fn to_napi_value(raw_env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        let env = Env::from_raw(raw_env);
+        let properties = val
+            .0
+            .into_iter()
+            .map(|(key, value)| {
+                Property::new()
+                    .with_name(&env, key.as_str())?
+                    .with_napi_value(&env, value)
+            })
+            .collect::<napi::Result<Vec<_>>>()?;
+        let mut object = Object::new(&env)?;
+        object.define_properties(&properties)?;
+        // SAFETY: `raw_env` is the environment napi-rs handed to this conversion.
+        unsafe { Object::to_napi_value(raw_env, object) }
+    }
+}
+
+impl<V> TypeName for Keyed<V> {
+    fn type_name() -> &'static str {
+        "Record<string, …>"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+/// What the engine remembers between runs, in the core's serde form (snake_case keys, days as
+/// `YYYY-MM-DD`): store it as JSON (`JSON.stringify`) and hand it to the next run (as the
+/// object, or as that JSON text). Runs go forwards: a history whose `last_run` is after the
+/// day run is a `CSOPS_CONFIG` error.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct FireHistory {
+    /// The last run's day; `null` before the first run.
+    #[napi(js_name = "last_run")]
+    pub last_run: Option<String>,
+    /// Per play, per account id: the last day it fired.
+    #[napi(
+        js_name = "last_fired",
+        ts_type = "Record<string, Record<string, string>>"
+    )]
+    pub last_fired: Keyed<Keyed<String>>,
+    /// `[play, accountId]` pairs with a task still open (close one with `closeTask`).
+    #[napi(js_name = "open_tasks")]
+    pub open_tasks: Vec<(String, String)>,
+    /// Per play with crossing triggers: for each crossing condition of its trigger (in the
+    /// trigger's order), the accounts for which it held at the last run.
+    #[napi(ts_type = "Record<string, Array<Array<string>>>")]
+    pub holding: Keyed<Vec<Vec<String>>>,
+}
+
+impl From<&CoreHistory> for FireHistory {
+    fn from(h: &CoreHistory) -> Self {
+        let CoreHistory {
+            last_run,
+            last_fired,
+            open_tasks,
+            holding,
+        } = h;
+        FireHistory {
+            last_run: last_run.map(|d| d.to_string()),
+            last_fired: Keyed(
+                last_fired
+                    .iter()
+                    .map(|(play, days)| {
+                        let days = days
+                            .iter()
+                            .map(|(id, d)| (id.clone(), d.to_string()))
+                            .collect();
+                        (play.clone(), Keyed(days))
+                    })
+                    .collect(),
+            ),
+            open_tasks: open_tasks.iter().cloned().collect(),
+            holding: Keyed(
+                holding
+                    .iter()
+                    .map(|(play, sets)| {
+                        let sets = sets
+                            .iter()
+                            .map(|ids| ids.iter().cloned().collect())
+                            .collect();
+                        (play.clone(), sets)
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// An action of a play that fired: a task (its templates filled in, `assignee` the owner's
+/// name, `role:<role>` or `queue:<queue>`, `due` a day), a tag, or a routing.
+#[napi(
+    discriminant = "action",
+    discriminant_case = "snake_case",
+    object_from_js = false
+)]
+#[derive(Debug, Clone)]
+pub enum FiredAction {
+    /// A task.
+    Task {
+        assignee: String,
+        title: String,
+        body: String,
+        due: String,
+        #[napi(ts_type = "'low' | 'normal' | 'high' | 'urgent'")]
+        priority: String,
+    },
+    /// A tag.
+    Tag { tag: String },
+    /// A routing.
+    Route { to: String },
+}
+
+impl From<&CoreFiredAction> for FiredAction {
+    fn from(a: &CoreFiredAction) -> Self {
+        match a {
+            CoreFiredAction::Task {
+                assignee,
+                title,
+                body,
+                due,
+                priority,
+            } => FiredAction::Task {
+                assignee: assignee.clone(),
+                title: title.clone(),
+                body: body.clone(),
+                due: due.to_string(),
+                priority: priority.clone(),
+            },
+            CoreFiredAction::Tag { tag } => FiredAction::Tag { tag: tag.clone() },
+            CoreFiredAction::Route { to } => FiredAction::Route { to: to.clone() },
+        }
+    }
+}
+
+/// `'live'` or `'log_only'`, as the core writes a mode.
+fn mode_name(m: Mode) -> &'static str {
+    match m {
+        Mode::Live => "live",
+        Mode::LogOnly => "log_only",
+    }
+}
+
+/// One play firing for one account.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct Fired {
+    /// The day (`YYYY-MM-DD`).
+    pub date: String,
+    /// The play.
+    pub play: String,
+    /// The account.
+    pub account_id: String,
+    /// The account's owner (CSM); `null` when it has none.
+    pub csm: Option<String>,
+    /// `'live'`: the actions are to be carried out; `'log_only'`: they would have been (the
+    /// same decision, recorded for review).
+    #[napi(ts_type = "'live' | 'log_only'")]
+    pub mode: String,
+    /// Why, with the values that made it fire.
+    pub reason: String,
+    /// What it does (or would do).
+    pub actions: Vec<FiredAction>,
+}
+
+impl From<&CoreFired> for Fired {
+    fn from(f: &CoreFired) -> Self {
+        let CoreFired {
+            date,
+            play,
+            account_id,
+            csm,
+            mode,
+            reason,
+            actions,
+        } = f;
+        Fired {
+            date: date.to_string(),
+            play: play.clone(),
+            account_id: account_id.clone(),
+            csm: csm.clone(),
+            mode: mode_name(*mode).to_string(),
+            reason: reason.clone(),
+            actions: actions.iter().map(FiredAction::from).collect(),
+        }
+    }
+}
+
+/// The result of a run on one day.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct PlayRun {
+    /// The day (`YYYY-MM-DD`).
+    pub date: String,
+    /// Everything that fired, live and log-only, by play (playbook order) then account.
+    pub fired: Vec<Fired>,
+    /// The history to store and pass to the next run.
+    pub history: FireHistory,
+}
+
+impl From<&core_playbook::Run> for PlayRun {
+    fn from(r: &core_playbook::Run) -> Self {
+        let core_playbook::Run {
+            date,
+            fired,
+            history,
+        } = r;
+        PlayRun {
+            date: date.to_string(),
+            fired: fired.iter().map(Fired::from).collect(),
+            history: history.into(),
+        }
+    }
+}
+
+/// A playbook replayed over a window, every play as log-only.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct PlayReplay {
+    /// First day (`YYYY-MM-DD`).
+    pub from: String,
+    /// Last day.
+    pub to: String,
+    /// Everything that would have fired, by day.
+    pub fired: Vec<Fired>,
+    /// Per play: how many times it would have fired.
+    #[napi(ts_type = "Record<string, number>")]
+    pub per_play: Keyed<i64>,
+    /// Per assignee (CSM, `role:<role>` or `queue:<queue>`): how many tasks they would have
+    /// received.
+    #[napi(ts_type = "Record<string, number>")]
+    pub per_csm: Keyed<i64>,
+    /// The history after the last day.
+    pub history: FireHistory,
+}
+
+impl From<&core_playbook::Replay> for PlayReplay {
+    fn from(r: &core_playbook::Replay) -> Self {
+        let core_playbook::Replay {
+            from,
+            to,
+            fired,
+            per_play,
+            per_csm,
+            history,
+        } = r;
+        let counts = |m: &std::collections::BTreeMap<String, u64>| {
+            Keyed(m.iter().map(|(k, n)| (k.clone(), count(*n))).collect())
+        };
+        PlayReplay {
+            from: from.to_string(),
+            to: to.to_string(),
+            fired: fired.iter().map(Fired::from).collect(),
+            per_play: counts(per_play),
+            per_csm: counts(per_csm),
+            history: history.into(),
+        }
+    }
+}
+
+/// What happened after a play fired: the renewals of the accounts it fired on against those
+/// of comparable accounts (passing its filter) it did not fire on.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct PlayEffect {
+    /// The play.
+    pub play: String,
+    /// Accounts it fired on that came up for renewal within the horizon after firing.
+    pub fired_renewals: i64,
+    /// Of which renewed (did not churn).
+    pub fired_renewed: i64,
+    /// Wilson 95% interval of their renewal rate; `null` without renewals.
+    pub fired_ci95: Option<Interval>,
+    /// Comparable accounts it did not fire on (passing its filter on its first firing day)
+    /// with a renewal in the same period.
+    pub other_renewals: i64,
+    /// Of which renewed.
+    pub other_renewed: i64,
+    /// Wilson 95% interval of their renewal rate; `null` without renewals.
+    pub other_ci95: Option<Interval>,
+    /// Fisher's exact test of the two rates; `null` when either group has no renewals.
+    pub fisher: Option<HypothesisTest>,
+    /// A sentence.
+    pub verdict: String,
+}
+
+impl From<&core_playbook::PlayEffect> for PlayEffect {
+    fn from(e: &core_playbook::PlayEffect) -> Self {
+        let core_playbook::PlayEffect {
+            play,
+            fired_renewals,
+            fired_renewed,
+            fired_ci95,
+            other_renewals,
+            other_renewed,
+            other_ci95,
+            fisher,
+            verdict,
+        } = e;
+        PlayEffect {
+            play: play.clone(),
+            fired_renewals: count(*fired_renewals),
+            fired_renewed: count(*fired_renewed),
+            fired_ci95: fired_ci95.map(Interval::from),
+            other_renewals: count(*other_renewals),
+            other_renewed: count(*other_renewed),
+            other_ci95: other_ci95.map(Interval::from),
+            fisher: fisher.map(HypothesisTest::from),
+            verdict: verdict.clone(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options (type-only: read key by key).
+// ---------------------------------------------------------------------------------------------
+
+/// Options of `runPlays`, `runPlaysAsync`, `replayPlays` and `replayPlaysAsync`. Every key is
+/// optional; an unknown key or a value of the wrong type is a `CSOPS_INVALID_ARGUMENT` error,
+/// invalid configuration a `CSOPS_CONFIG` error.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct PlayRunOptions {
+    /// The history the previous run returned (default: none, a first run), as the object or
+    /// its JSON text. Keys left out take their empty default; an unknown key is a
+    /// `CSOPS_INVALID_ARGUMENT` error (a misspelt key must not silently empty the history).
+    #[napi(ts_type = "Partial<FireHistory> | string")]
+    pub history: Option<String>,
+    /// The scorecard that gives plays `score` and `band` (without one those fields do not
+    /// exist, and a play using them is a `CSOPS_CONFIG` error).
+    #[napi(ts_type = "Scorecard")]
+    pub scorecard: Option<String>,
+    /// The feature definitions (default: `defaultFeatureConfig()`): a `FeatureConfig` object
+    /// (snake_case keys) or its JSON or TOML text.
+    #[napi(ts_type = "FeatureConfig | string")]
+    pub features: Option<String>,
+}
+
+/// Options of `playbook.validate`. An unknown key is a `CSOPS_INVALID_ARGUMENT` error.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct PlaybookValidateOptions {
+    /// The day whose fields are checked against (default: the book's latest date).
+    #[napi(ts_type = "string | Date")]
+    pub as_of: Option<String>,
+    /// The scorecard the plays will run with (`score` and `band` exist only with one).
+    #[napi(ts_type = "Scorecard")]
+    pub scorecard: Option<String>,
+    /// The feature definitions the plays will run with (default:
+    /// `defaultFeatureConfig()`).
+    #[napi(ts_type = "FeatureConfig | string")]
+    pub features: Option<String>,
+}
+
+/// Options of `playEffects` and `playEffectsAsync`. An unknown key is a
+/// `CSOPS_INVALID_ARGUMENT` error.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct PlayEffectsOptions {
+    /// How many days after firing a renewal counts (default 365).
+    pub horizon_days: Option<u32>,
+    /// The scorecard the plays ran with (for filters reading `score` or `band`).
+    #[napi(ts_type = "Scorecard")]
+    pub scorecard: Option<String>,
+    /// The feature definitions the plays ran with (default: `defaultFeatureConfig()`).
+    #[napi(ts_type = "FeatureConfig | string")]
+    pub features: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading arguments.
+// ---------------------------------------------------------------------------------------------
+
+/// An object argument as JSON text, as `JSON.stringify` writes it (which throws, rather than
+/// overflowing the stack, on an absurdly deep or circular object).
+fn stringify(env: &Env, name: &str, v: Unknown) -> Result<String, Failure> {
+    let text = args::global(env, "JSON", "stringify")?
+        .call(v)
+        .map_err(|e| invalid(format!("`{name}` cannot be written as JSON: {}", e.reason)))?;
+    args::string(name, text)
+}
+
+/// A playbook as JSON text: a string as given, an object as `JSON.stringify` writes it.
+fn playbook_json(env: &Env, name: &str, v: Unknown) -> Result<String, Failure> {
+    if matches!(v.get_type(), Ok(ValueType::String)) {
+        return args::string(name, v);
+    }
+    args::require_object(
+        name,
+        &v,
+        "a playbook as data { plays: [...] } (snake_case keys, as in playbook files) or its \
+         JSON text",
+    )?;
+    stringify(env, name, v)
+}
+
+/// A playbook argument: a `Playbook` (shared), or its data (an object, or JSON text).
+fn playbook(env: &Env, name: &str, v: Unknown) -> Result<Arc<CorePlaybook>, Failure> {
+    if Playbook::instance_of(env, &v).unwrap_or(false) {
+        let p =
+            ClassInstance::<Playbook>::from_unknown(v).map_err(|e| args::napi_failure(name, e))?;
+        return Ok(Arc::clone(&p.inner));
+    }
+    if !matches!(v.get_type(), Ok(ValueType::String | ValueType::Object))
+        || v.is_array().unwrap_or(false)
+    {
+        return Err(invalid(format!(
+            "`{name}` must be a Playbook, a playbook as data {{ plays: [...] }} or its JSON \
+             text, got {}",
+            args::type_name(&v)
+        )));
+    }
+    let text = playbook_json(env, name, v)?;
+    guard(|| CorePlaybook::from_json(&text)).map(Arc::new)
+}
+
+/// A fire history in the core's serde form: an object, or its JSON text. Keys the core's form
+/// does not have are refused (the core would ignore them, and a misspelt `last_run` would
+/// silently make a first run of it).
+fn history(env: &Env, name: &str, v: Unknown) -> Result<CoreHistory, Failure> {
+    let expected = "a fire history { last_run, last_fired, open_tasks, holding } (as runPlays \
+                    returns it) or its JSON text";
+    let text = if matches!(v.get_type(), Ok(ValueType::String)) {
+        args::string(name, v)?
+    } else {
+        args::require_object(name, &v, expected)?;
+        stringify(env, name, v)?
+    };
+    let not_history = |e: serde_json::Error| invalid(format!("`{name}` is not {expected}: {e}"));
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(not_history)?;
+    let serde_json::Value::Object(fields) = value else {
+        return Err(invalid(format!("`{name}` must be {expected}")));
+    };
+    // The keys of the core's form are those it writes.
+    let known = serde_json::to_value(CoreHistory::default())
+        .map_err(|e| Failure::Internal(format!("fire history: {e}")))?;
+    if let Some(key) = fields.keys().find(|k| known.get(k.as_str()).is_none()) {
+        return Err(invalid(format!(
+            "`{name}` has an unknown key `{key}`; expected {expected}"
+        )));
+    }
+    let fields = serde_json::Value::Object(fields);
+    CoreHistory::deserialize(&fields).map_err(|e| {
+        // Name the key whose value is wrong: each key alone, in the core's form.
+        let bad = fields
+            .as_object()
+            .into_iter()
+            .flatten()
+            .find_map(|(key, value)| {
+                let one = serde_json::json!({ key.as_str(): value });
+                CoreHistory::deserialize(&one).err().map(|e| (key, e))
+            });
+        match bad {
+            Some((key, e)) => invalid(format!("`{name}.{key}`: {e}")),
+            None => not_history(e),
+        }
+    })
+}
+
+/// Fired plays given back (as `runPlays` or `replayPlays` returns them, or their JSON
+/// parsed).
+fn fired_list(env: &Env, name: &str, v: Unknown) -> Result<Vec<CoreFired>, Failure> {
+    const FIRED: &str = "a Fired (as runPlays returns it)";
+    const ACTION: &str = "a FiredAction { action: 'task' | 'tag' | 'route', ... }";
+    if !v.is_array().unwrap_or(false) {
+        return Err(invalid(format!(
+            "`{name}` must be an array of {FIRED}, got {}",
+            args::type_name(&v)
+        )));
+    }
+    let fail = |e| args::napi_failure(name, e);
+    let array = Array::from_unknown(v).map_err(fail)?;
+    (0..array.len())
+        .map(|i| {
+            let path = format!("{name}[{i}]");
+            let item: Unknown = array
+                .get(i)
+                .map_err(fail)?
+                .ok_or_else(|| invalid(format!("`{path}` must be {FIRED}, got undefined")))?;
+            let mut f = Fields::new(env, path, item, FIRED)?;
+            let date = f.day("date")?;
+            let play = f.string("play")?;
+            let account_id = f.string("accountId")?;
+            let csm = f.optional_string("csm")?;
+            let (mode_path, mode) = f.take("mode")?;
+            let mode = match args::string(&mode_path, mode)?.as_str() {
+                "live" => Mode::Live,
+                "log_only" => Mode::LogOnly,
+                other => {
+                    return Err(invalid(format!(
+                        "`{mode_path}` must be 'live' or 'log_only', got `{other}`"
+                    )));
+                }
+            };
+            let reason = f.string("reason")?;
+            let actions = f.list("actions", ACTION, |mut a| {
+                let (kind_path, kind) = a.take("action")?;
+                Ok(match args::string(&kind_path, kind)?.as_str() {
+                    "task" => CoreFiredAction::Task {
+                        assignee: a.string("assignee")?,
+                        title: a.string("title")?,
+                        body: a.string("body")?,
+                        due: a.day("due")?,
+                        priority: a.string("priority")?,
+                    },
+                    "tag" => CoreFiredAction::Tag {
+                        tag: a.string("tag")?,
+                    },
+                    "route" => CoreFiredAction::Route {
+                        to: a.string("to")?,
+                    },
+                    other => {
+                        return Err(invalid(format!(
+                            "`{kind_path}` must be 'task', 'tag' or 'route', got `{other}`"
+                        )));
+                    }
+                })
+            })?;
+            Ok(CoreFired {
+                date,
+                play,
+                account_id,
+                csm,
+                mode,
+                reason,
+                actions,
+            })
+        })
+        .collect()
+}
+
+/// What plays run with besides the book: the scorecard and the feature definitions.
+#[derive(Debug, Default)]
+struct Context {
+    scorecard: Option<Arc<core_health::Scorecard>>,
+    features: FeatureConfig,
+}
+
+impl Context {
+    /// Read the context option `key` (`scorecard` or `features`); `false` for another key.
+    fn read(&mut self, env: &Env, key: &str, field: &str, value: Unknown) -> Result<bool, Failure> {
+        match key {
+            "scorecard" => self.scorecard = Some(args::scorecard(env, value)?),
+            "features" => self.features = args::feature_config_named(env, field, Some(value))?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn run_context(&self) -> RunContext<'_> {
+        RunContext {
+            scorecard: self.scorecard.as_deref(),
+            features: self.features.clone(),
+        }
+    }
+}
+
+/// Options given as an object with only the keys in `known` (besides `scorecard` and
+/// `features`), each present value read by `read` (`undefined` or `null` values are left out).
+fn options<'env>(
+    env: &'env Env,
+    v: Option<Unknown<'env>>,
+    expected: &str,
+    known: &[&str],
+    mut read: impl FnMut(&str, &str, Unknown<'env>) -> Result<(), Failure>,
+) -> Result<Context, Failure> {
+    let mut ctx = Context::default();
+    let Some(v) = args::present(v) else {
+        return Ok(ctx);
+    };
+    for (key, value) in args::entries(env, "options", v, expected)? {
+        if !["scorecard", "features"].contains(&key.as_str()) && !known.contains(&key.as_str()) {
+            return Err(invalid(format!(
+                "`options` has an unknown key `{key}`; expected {expected}"
+            )));
+        }
+        let Some(value) = args::present(Some(value)) else {
+            continue;
+        };
+        let field = format!("options.{key}");
+        if !ctx.read(env, &key, &field, value)? {
+            read(&key, &field, value)?;
+        }
+    }
+    Ok(ctx)
+}
+
+/// `runPlays`/`replayPlays` options: the history and the context.
+fn run_options(env: &Env, v: Option<Unknown>) -> Result<(CoreHistory, Context), Failure> {
+    let mut h = CoreHistory::default();
+    let ctx = options(
+        env,
+        v,
+        "an object such as { history, scorecard, features }",
+        &["history"],
+        |_, field, value| {
+            h = history(env, field, value)?;
+            Ok(())
+        },
+    )?;
+    Ok((h, ctx))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running the core.
+// ---------------------------------------------------------------------------------------------
+
+/// What a run needs: the book, the playbook, the day, the history and the context.
+type RunInput = (
+    Arc<Loaded>,
+    Arc<CorePlaybook>,
+    NaiveDate,
+    CoreHistory,
+    Context,
+);
+
+fn run_input(
+    env: &Env,
+    book: Unknown,
+    playbook: Unknown,
+    day: Unknown,
+    options: Option<Unknown>,
+) -> Result<RunInput, Failure> {
+    let book = args::book(env, book)?;
+    let playbook = self::playbook(env, "playbook", playbook)?;
+    let day = args::date("day", day)?;
+    let (history, ctx) = run_options(env, options)?;
+    Ok((book, playbook, day, history, ctx))
+}
+
+fn run_core((loaded, playbook, day, history, ctx): RunInput) -> Result<PlayRun, Failure> {
+    guard(|| core_playbook::run(&loaded.book, &playbook, day, &history, &ctx.run_context()))
+        .map(|r| PlayRun::from(&r))
+}
+
+/// What a replay needs: the book, the playbook, the window, the history and the context.
+type ReplayInput = (
+    Arc<Loaded>,
+    Arc<CorePlaybook>,
+    NaiveDate,
+    NaiveDate,
+    CoreHistory,
+    Context,
+);
+
+fn replay_input(
+    env: &Env,
+    book: Unknown,
+    playbook: Unknown,
+    from: Unknown,
+    to: Unknown,
+    options: Option<Unknown>,
+) -> Result<ReplayInput, Failure> {
+    let book = args::book(env, book)?;
+    let playbook = self::playbook(env, "playbook", playbook)?;
+    let from = args::date("from", from)?;
+    let to = args::date("to", to)?;
+    let (history, ctx) = run_options(env, options)?;
+    Ok((book, playbook, from, to, history, ctx))
+}
+
+fn replay_core(
+    (loaded, playbook, from, to, history, ctx): ReplayInput,
+) -> Result<PlayReplay, Failure> {
+    guard(|| {
+        core_playbook::replay(
+            &loaded.book,
+            &playbook,
+            from,
+            to,
+            &history,
+            &ctx.run_context(),
+        )
+    })
+    .map(|r| PlayReplay::from(&r))
+}
+
+/// What `playEffects` needs: the book, the playbook, what fired, the horizon and the context.
+type EffectsInput = (Arc<Loaded>, Arc<CorePlaybook>, Vec<CoreFired>, u32, Context);
+
+fn effects_input(
+    env: &Env,
+    book: Unknown,
+    playbook: Unknown,
+    fired: Unknown,
+    options: Option<Unknown>,
+) -> Result<EffectsInput, Failure> {
+    let book = args::book(env, book)?;
+    let playbook = self::playbook(env, "playbook", playbook)?;
+    let fired = fired_list(env, "fired", fired)?;
+    let mut horizon = 365;
+    let ctx = self::options(
+        env,
+        options,
+        "an object such as { horizonDays: 365, scorecard, features }",
+        &["horizonDays"],
+        |_, field, value| {
+            horizon = args::whole_number(field, value)?;
+            Ok(())
+        },
+    )?;
+    Ok((book, playbook, fired, horizon, ctx))
+}
+
+fn effects_core(
+    (loaded, playbook, fired, horizon, ctx): EffectsInput,
+) -> Result<Vec<PlayEffect>, Failure> {
+    guard(|| {
+        core_playbook::play_effects(&loaded.book, &playbook, &fired, horizon, &ctx.run_context())
+    })
+    .map(|effects| effects.iter().map(PlayEffect::from).collect())
+}
+
+// The task types come before the functions returning them: the TypeScript generator reads
+// a task's output type from its `impl Task`, in source order.
+
+/// Runs a playbook on a worker thread (`runPlaysAsync`).
+#[derive(Debug)]
+pub struct RunPlaysTask {
+    input: Option<Result<RunInput, Failure>>,
+}
+
+#[napi]
+impl Task for RunPlaysTask {
+    type Output = Result<PlayRun, Failure>;
+    type JsValue = PlayRun;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(match self.input.take() {
+            Some(Ok(input)) => run_core(input),
+            Some(Err(failure)) => Err(failure),
+            None => Err(Failure::Internal("the run task ran twice".into())),
+        })
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<PlayRun> {
+        output.map_err(|f| f.into_js(&env))
+    }
+}
+
+/// Replays a playbook on a worker thread (`replayPlaysAsync`).
+#[derive(Debug)]
+pub struct ReplayPlaysTask {
+    input: Option<Result<ReplayInput, Failure>>,
+}
+
+#[napi]
+impl Task for ReplayPlaysTask {
+    type Output = Result<PlayReplay, Failure>;
+    type JsValue = PlayReplay;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(match self.input.take() {
+            Some(Ok(input)) => replay_core(input),
+            Some(Err(failure)) => Err(failure),
+            None => Err(Failure::Internal("the replay task ran twice".into())),
+        })
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<PlayReplay> {
+        output.map_err(|f| f.into_js(&env))
+    }
+}
+
+/// Measures plays' effects on a worker thread (`playEffectsAsync`).
+#[derive(Debug)]
+pub struct PlayEffectsTask {
+    input: Option<Result<EffectsInput, Failure>>,
+}
+
+#[napi]
+impl Task for PlayEffectsTask {
+    type Output = Result<Vec<PlayEffect>, Failure>;
+    type JsValue = Vec<PlayEffect>;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(match self.input.take() {
+            Some(Ok(input)) => effects_core(input),
+            Some(Err(failure)) => Err(failure),
+            None => Err(Failure::Internal("the effects task ran twice".into())),
+        })
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Vec<PlayEffect>> {
+        output.map_err(|f| f.into_js(&env))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Functions.
+// ---------------------------------------------------------------------------------------------
+
+/// Run a playbook on `day` (`YYYY-MM-DD` or a `Date`, its UTC day): the plays that fire, and
+/// the history to store for the next run. Pure: the same inputs give the same output, and a
+/// run with the history it returned fires nothing new. A play fires for an account when its
+/// filter holds and its trigger fires, unless it fired for the account the same day or within
+/// its cooldown, or a task it created for the account is still open (see `closeTask`).
+/// Events count from the day after the history's `last_run` (the day itself on a first run).
+/// The playbook is checked against the day's fields first: every problem at once, as a
+/// `CSOPS_CONFIG` error.
+#[napi(
+    ts_args_type = "book: Book, playbook: Playbook | PlaybookJson | string, day: string | Date, options?: PlayRunOptions | null"
+)]
+pub fn run_plays(
+    env: Env,
+    book: Unknown,
+    playbook: Unknown,
+    day: Unknown,
+    options: Option<Unknown>,
+) -> napi::Result<PlayRun> {
+    js(&env, || {
+        run_input(&env, book, playbook, day, options).and_then(run_core)
+    })
+}
+
+/// `runPlays` on a worker thread (features are derived off the event loop). Every error
+/// (including a bad argument) rejects the promise; nothing is thrown synchronously.
+#[napi(
+    ts_args_type = "book: Book, playbook: Playbook | PlaybookJson | string, day: string | Date, options?: PlayRunOptions | null"
+)]
+pub fn run_plays_async(
+    env: Env,
+    book: Unknown,
+    playbook: Unknown,
+    day: Unknown,
+    options: Option<Unknown>,
+) -> AsyncTask<RunPlaysTask> {
+    AsyncTask::new(RunPlaysTask {
+        input: Some(run_input(&env, book, playbook, day, options)),
+    })
+}
+
+/// Replay a playbook day by day from `from` to `to` (inclusive), starting from
+/// `options.history`, every play as log-only, tasks taken as done on their due day: what
+/// would have fired, with counts per play and per assignee — the noise to review before
+/// go-live. The same as running `runPlays` day by day. At most ten years; `from` after `to`
+/// is a `CSOPS_CONFIG` error.
+#[napi(
+    ts_args_type = "book: Book, playbook: Playbook | PlaybookJson | string, from: string | Date, to: string | Date, options?: PlayRunOptions | null"
+)]
+pub fn replay_plays(
+    env: Env,
+    book: Unknown,
+    playbook: Unknown,
+    from: Unknown,
+    to: Unknown,
+    options: Option<Unknown>,
+) -> napi::Result<PlayReplay> {
+    js(&env, || {
+        replay_input(&env, book, playbook, from, to, options).and_then(replay_core)
+    })
+}
+
+/// `replayPlays` on a worker thread. Every error (including a bad argument) rejects the
+/// promise; nothing is thrown synchronously.
+#[napi(
+    ts_args_type = "book: Book, playbook: Playbook | PlaybookJson | string, from: string | Date, to: string | Date, options?: PlayRunOptions | null"
+)]
+pub fn replay_plays_async(
+    env: Env,
+    book: Unknown,
+    playbook: Unknown,
+    from: Unknown,
+    to: Unknown,
+    options: Option<Unknown>,
+) -> AsyncTask<ReplayPlaysTask> {
+    AsyncTask::new(ReplayPlaysTask {
+        input: Some(replay_input(&env, book, playbook, from, to, options)),
+    })
+}
+
+/// Each play's effect (plays that never fired in `fired` are left out): the renewal rate of
+/// the accounts it fired on (their first renewal within `options.horizonDays` after firing)
+/// against accounts it did not fire on that passed its filter and renewed in the same period,
+/// with Wilson intervals and Fisher's exact test. Plays fire on accounts at risk, so a lower
+/// rate for them is expected; compare a period the play ran live with one it ran log-only for
+/// the effect of the action itself. `fired` is what `runPlays` or `replayPlays` returned (or
+/// its JSON parsed).
+#[napi(
+    ts_args_type = "book: Book, playbook: Playbook | PlaybookJson | string, fired: Array<Fired>, options?: PlayEffectsOptions | null"
+)]
+pub fn play_effects(
+    env: Env,
+    book: Unknown,
+    playbook: Unknown,
+    fired: Unknown,
+    options: Option<Unknown>,
+) -> napi::Result<Vec<PlayEffect>> {
+    js(&env, || {
+        effects_input(&env, book, playbook, fired, options).and_then(effects_core)
+    })
+}
+
+/// `playEffects` on a worker thread. Every error (including a bad argument) rejects the
+/// promise; nothing is thrown synchronously.
+#[napi(
+    ts_args_type = "book: Book, playbook: Playbook | PlaybookJson | string, fired: Array<Fired>, options?: PlayEffectsOptions | null"
+)]
+pub fn play_effects_async(
+    env: Env,
+    book: Unknown,
+    playbook: Unknown,
+    fired: Unknown,
+    options: Option<Unknown>,
+) -> AsyncTask<PlayEffectsTask> {
+    AsyncTask::new(PlayEffectsTask {
+        input: Some(effects_input(&env, book, playbook, fired, options)),
+    })
+}
+
+/// Fired plays as plain text, one line each: day, play, account, `fired` or `would fire`,
+/// the reason, and the task's assignee, title and due day.
+#[napi(ts_args_type = "fired: Array<Fired>")]
+pub fn render_fired(env: Env, fired: Unknown) -> napi::Result<String> {
+    js(&env, || {
+        let fired = fired_list(&env, "fired", fired)?;
+        guard(|| Ok(core_playbook::render_fired(&fired)))
+    })
+}
+
+/// The history with the task `play` created for `accountId` closed (done or dropped), so the
+/// play may create another (after its cooldown). A new object; `history` is not changed.
+/// Closing a task that is not open returns the history as it is (in its full form).
+#[napi(ts_args_type = "history: Partial<FireHistory> | string, play: string, accountId: string")]
+pub fn close_task(
+    env: Env,
+    history: Unknown,
+    play: Unknown,
+    account_id: Unknown,
+) -> napi::Result<FireHistory> {
+    js(&env, || {
+        let mut h = self::history(&env, "history", history)?;
+        let play = args::string("play", play)?;
+        let account_id = args::string("accountId", account_id)?;
+        guard(|| {
+            h.close_task(&play, &account_id);
+            Ok(FireHistory::from(&h))
+        })
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The class.
+// ---------------------------------------------------------------------------------------------
+
+/// Plays as data: each a trigger, a filter, actions, a mode (log-only by default), a cooldown
+/// and an owner. Immutable; made by `new Playbook(config)` (as `Playbook.fromJson`),
+/// `Playbook.fromToml` or `Playbook.sponsorLeft()`. Conditions are parsed when the playbook is
+/// read; fields and template placeholders are checked against the accounts it runs on
+/// (`validate`, and every run), every problem at once as a `CSOPS_CONFIG` error.
+#[napi]
+#[derive(Debug)]
+pub struct Playbook {
+    inner: Arc<CorePlaybook>,
+}
+
+impl Playbook {
+    fn wrap(playbook: CorePlaybook) -> Self {
+        Playbook {
+            inner: Arc::new(playbook),
+        }
+    }
+
+    /// The playbook as data, in the core's serde form.
+    fn data(&self) -> Result<serde_json::Value, Failure> {
+        serde_json::to_value(self.inner.as_ref())
+            .map_err(|e| Failure::Internal(format!("writing the playbook: {e}")))
+    }
+}
+
+#[napi]
+impl Playbook {
+    /// Read a playbook from its JSON text or the same data as an object, as
+    /// `Playbook.fromJson` does.
+    #[napi(constructor, ts_args_type = "config: string | PlaybookJson")]
+    pub fn new(env: Env, this: This, config: Unknown) -> napi::Result<Playbook> {
+        js(&env, || {
+            called_with_new::<Playbook>(&env, &this, "Playbook", "config")
+        })?;
+        Playbook::from_json(env, config)
+    }
+
+    /// Read a playbook from its JSON text or the same data as an object (snake_case keys, as
+    /// in playbook files; an object is read as `JSON.stringify` writes it, so a `Condition`
+    /// may stand for a condition). A malformed one (an unknown key, a missing field, a
+    /// condition that does not parse) is a `CSOPS_CONFIG` error.
+    #[napi(factory, ts_args_type = "json: string | PlaybookJson")]
+    pub fn from_json(env: Env, json: Unknown) -> napi::Result<Playbook> {
+        js(&env, || {
+            let text = playbook_json(&env, "json", json)?;
+            guard(|| CorePlaybook::from_json(&text)).map(Playbook::wrap)
+        })
+    }
+
+    /// Read a playbook from TOML text (`[[plays]]` tables). A malformed one is a
+    /// `CSOPS_CONFIG` error.
+    #[napi(factory, ts_args_type = "text: string")]
+    pub fn from_toml(env: Env, text: Unknown) -> napi::Result<Playbook> {
+        js(&env, || {
+            let text = args::string("text", text)?;
+            guard(|| CorePlaybook::from_toml(&text)).map(Playbook::wrap)
+        })
+    }
+
+    /// A playbook of one play, `sponsor-left`: when an executive sponsor leaves, a
+    /// high-priority re-engagement task for the account's CSM, due in 7 days, for accounts
+    /// with ARR; cooldown 30 days; log-only, as every new play should start.
+    #[napi(factory)]
+    pub fn sponsor_left(env: Env) -> napi::Result<Playbook> {
+        js(&env, || {
+            guard(|| {
+                Ok(CorePlaybook {
+                    schema_version: 1,
+                    plays: vec![core_playbook::sponsor_left_play()],
+                })
+            })
+            .map(Playbook::wrap)
+        })
+    }
+
+    /// The play names, in order.
+    #[napi(getter)]
+    pub fn plays(&self) -> Vec<String> {
+        self.inner.plays.iter().map(|p| p.name.clone()).collect()
+    }
+
+    /// The playbook as data, with every key (snake_case, each condition in its text form);
+    /// `Playbook.fromJson` reads it back.
+    #[napi(ts_return_type = "PlaybookJson")]
+    pub fn to_json(&self, env: Env) -> napi::Result<serde_json::Value> {
+        js(&env, || self.data())
+    }
+
+    /// The same data as `toJson`, for `JSON.stringify(playbook)`.
+    #[napi(js_name = "toJSON", ts_return_type = "PlaybookJson")]
+    pub fn to_json_data(&self, env: Env) -> napi::Result<serde_json::Value> {
+        js(&env, || self.data())
+    }
+
+    /// Check every play against the fields of `book`'s accounts on `options.asOf` (default:
+    /// the book's latest date) — the account fields, the features, and with
+    /// `options.scorecard` `score` and `band`: conditions, change-trigger fields, template
+    /// placeholders, names, owners, priorities. Throws a `CSOPS_CONFIG` error listing every
+    /// problem; returns nothing when the playbook is valid.
+    #[napi(ts_args_type = "book: Book, options?: PlaybookValidateOptions | null")]
+    pub fn validate(&self, env: Env, book: Unknown, options: Option<Unknown>) -> napi::Result<()> {
+        js(&env, || {
+            let loaded = args::book(&env, book)?;
+            let mut as_of = None;
+            let ctx = self::options(
+                &env,
+                options,
+                "an object such as { asOf, scorecard, features }",
+                &["asOf"],
+                |_, field, value| {
+                    as_of = Some(args::date(field, value)?);
+                    Ok(())
+                },
+            )?;
+            let day = crate::revenue::day_or_latest(&loaded, as_of)?;
+            guard(|| {
+                let table = core_playbook::play_table(&loaded.book, day, &ctx.run_context())?;
+                self.inner.validate(&table.schema())
+            })
+        })
+    }
+}
