@@ -23,6 +23,8 @@
 //! - `segment`: `Condition` (the condition language), `TierRules`, `Segmentation`, `WhatIf`
 //!   and `segment_table`, and the methods `Book.account_table` and `Book.segment` (declared
 //!   in `book`, implemented in `segment`).
+//! - `playbook`: `Playbook`, `FireHistory`, `run_plays` and `PlayRun`, `replay_plays` and
+//!   `PlayReplay`, and `play_effects` (plays that fire tasks, log-only first).
 //! - `table`: tables in and out of the scorer (a `FeatureFrame`, pandas, polars, a dict).
 //!
 //! Each module with Python-visible items has a `register(m)` function called from
@@ -44,6 +46,7 @@ pub mod errors;
 pub mod features;
 pub mod health;
 pub mod modelset;
+pub mod playbook;
 pub mod report;
 pub mod revenue;
 pub mod segment;
@@ -62,5 +65,6 @@ fn _csops(m: &Bound<'_, PyModule>) -> PyResult<()> {
     backtest::register(m)?;
     revenue::register(m)?;
     segment::register(m)?;
+    playbook::register(m)?;
     Ok(())
 }

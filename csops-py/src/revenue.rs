@@ -42,7 +42,7 @@ const DEFAULT_FALLBACK: f64 = 0.85;
 
 /// A day argument: a `datetime.date` (a `datetime` counts as its date) or a `YYYY-MM-DD`
 /// string. TypeError for another type, ConfigError for a string that is not a date.
-fn day(py: Python<'_>, what: &str, value: &Bound<'_, PyAny>) -> PyResult<NaiveDate> {
+pub(crate) fn day(py: Python<'_>, what: &str, value: &Bound<'_, PyAny>) -> PyResult<NaiveDate> {
     if !value.is_instance_of::<PyString>() && !value.is_instance_of::<PyDate>() {
         return Err(PyTypeError::new_err(format!(
             "{what} must be a datetime.date, a datetime.datetime or a YYYY-MM-DD string; got {}",

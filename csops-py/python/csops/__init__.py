@@ -54,6 +54,19 @@ Segmentation: tier rules in the condition language, coverage, CSM load and assig
     print(seg.what_if(lower))                            # who changes tier, CSMs needed
     csops.segment_table(my_accounts_df, rules)           # the same on your own table
 
+Playbooks: plays that fire tasks, log-only first; review what would have fired, then go live::
+
+    pb = csops.Playbook.sponsor_left()                   # or Playbook.load("plays.toml")
+    pb.validate(book, scorecard=rc.scorecard)            # every problem at once
+    review = csops.replay_plays(book, pb, "2026-09-03", "2026-09-30",
+                                history=csops.FireHistory(last_run="2026-09-02"))
+    print(review)                                        # would-have-fired, per play, per CSM
+    review.fired                                         # pandas: one row per fired play
+    today = csops.run_plays(book, pb, "2026-10-01", history=review.history)
+    today.live                                           # the tasks to hand out
+    stored = today.history.to_json()                     # keep it for tomorrow's run
+    csops.play_effects(book, pb, review)                 # renewals after firing vs the rest
+
 Every error raised by csops is a ``csops.CsopsError``: ``ValidationError``,
 ``ConfigError`` and ``FormatError`` are also ``ValueError``; ``CsopsIOError`` is
 also an ``OSError``.
@@ -69,8 +82,12 @@ from csops._csops import (
     CsopsIOError,
     Explanation,
     FeatureFrame,
+    FireHistory,
     FormatError,
     ModelSet,
+    PlayReplay,
+    PlayRun,
+    Playbook,
     Problem,
     Recalibration,
     Reconciliation,
@@ -87,6 +104,9 @@ from csops._csops import (
     load_book,
     load_book_csv,
     load_book_json,
+    play_effects,
+    replay_plays,
+    run_plays,
     segment_table,
     trend,
 )
@@ -101,8 +121,12 @@ __all__ = [
     "CsopsIOError",
     "Explanation",
     "FeatureFrame",
+    "FireHistory",
     "FormatError",
     "ModelSet",
+    "PlayReplay",
+    "PlayRun",
+    "Playbook",
     "Problem",
     "Recalibration",
     "Reconciliation",
@@ -119,6 +143,9 @@ __all__ = [
     "load_book",
     "load_book_csv",
     "load_book_json",
+    "play_effects",
+    "replay_plays",
+    "run_plays",
     "segment_table",
     "trend",
 ]

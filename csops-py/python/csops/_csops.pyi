@@ -37,6 +37,13 @@ __all__ = [
     "Segmentation",
     "WhatIf",
     "segment_table",
+    "Playbook",
+    "FireHistory",
+    "run_plays",
+    "PlayRun",
+    "replay_plays",
+    "PlayReplay",
+    "play_effects",
 ]
 
 __version__: str
@@ -894,3 +901,191 @@ class WhatIf:
     def to_dict(self) -> dict[str, Any]: ...
     def __len__(self) -> int: ...
     def _repr_html_(self) -> str: ...
+
+# Playbooks ----------------------------------------------------------------
+
+#: A playbook: a ``Playbook`` or its dict form (``{"plays": [...]}``, as ``Playbook.to_dict``).
+_PlaybookLike = Playbook | Mapping[str, Any]
+#: A fire history: a ``FireHistory`` or its dict form (as ``FireHistory.to_dict``).
+_HistoryLike = FireHistory | Mapping[str, Any]
+#: Fired plays: a ``PlayRun``, a ``PlayReplay``, or a list of them and of dicts in the core's
+#: form (as ``to_dicts`` gives).
+_FiredLike = PlayRun | PlayReplay | Iterable[PlayRun | PlayReplay | Mapping[str, Any]]
+
+class _FiredActionDict(TypedDict, total=False):
+    action: Literal["task", "tag", "route"]
+    assignee: str
+    title: str
+    body: str
+    due: str
+    priority: str
+    tag: str
+    to: str
+
+class _FiredDict(TypedDict):
+    date: str
+    play: str
+    account_id: str
+    csm: str | None
+    mode: Literal["live", "log_only"]
+    reason: str
+    actions: list[_FiredActionDict]
+
+class _FireHistoryDict(TypedDict):
+    last_run: str | None
+    last_fired: dict[str, dict[str, str]]
+    open_tasks: list[list[str]]
+    holding: dict[str, list[list[str]]]
+
+class _PlayRunDict(TypedDict):
+    date: str
+    fired: list[_FiredDict]
+    history: _FireHistoryDict
+
+_PlayReplayDict = TypedDict(
+    "_PlayReplayDict",
+    {
+        "from": str,
+        "to": str,
+        "fired": list[_FiredDict],
+        "per_play": dict[str, int],
+        "per_csm": dict[str, int],
+        "history": _FireHistoryDict,
+    },
+)
+
+@final
+class Playbook:
+    """Plays as data: trigger, filter, actions, mode (``log_only`` by default), cooldown, owner."""
+
+    def __new__(cls, plays: Iterable[Mapping[str, Any]]) -> Playbook: ...
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> Playbook: ...
+    @staticmethod
+    def from_json(text: str) -> Playbook: ...
+    @staticmethod
+    def from_toml(text: str) -> Playbook: ...
+    @staticmethod
+    def load(path: str | os.PathLike[str]) -> Playbook: ...
+    @staticmethod
+    def sponsor_left() -> Playbook:
+        """The main job's sponsor-left play, log-only, alone in a playbook."""
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_json(self) -> str: ...
+    @property
+    def plays(self) -> list[str]: ...
+    def validate(
+        self,
+        book: Book,
+        *,
+        scorecard: Scorecard | None = None,
+        as_of: _Day | None = None,
+        feature_config: _FeatureConfig | None = None,
+    ) -> None:
+        """Check every play against the fields of ``book.account_table``; ConfigError listing
+        every problem."""
+    def __len__(self) -> int: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __reduce__(self) -> tuple[Any, tuple[str]]: ...
+
+@final
+class FireHistory:
+    """What the engine remembers between runs (mutable: ``close_task``)."""
+
+    def __new__(cls, *, last_run: _Day | None = None) -> FireHistory: ...
+    @staticmethod
+    def from_json(text: str) -> FireHistory: ...
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> FireHistory: ...
+    def to_json(self) -> str: ...
+    def to_dict(self) -> _FireHistoryDict: ...
+    @property
+    def last_run(self) -> datetime.date | None: ...
+    @property
+    def last_fired(self) -> dict[str, dict[str, datetime.date]]: ...
+    @property
+    def open_tasks(self) -> list[tuple[str, str]]: ...
+    def close_task(self, play: str, account_id: str) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __reduce__(self) -> tuple[Any, tuple[str]]: ...
+
+def run_plays(
+    book: Book,
+    playbook: _PlaybookLike,
+    day: _Day,
+    *,
+    history: _HistoryLike | None = None,
+    scorecard: Scorecard | None = None,
+    feature_config: _FeatureConfig | None = None,
+) -> PlayRun:
+    """Run a playbook on one day; what fired and the history for the next run."""
+
+@final
+class PlayRun:
+    """What fired on one day (live and would-have-fired), and the next history."""
+
+    @property
+    def date(self) -> datetime.date: ...
+    @property
+    def fired(self) -> Any:
+        """One row per fired play: ``date``, ``play``, ``account_id``, ``csm``, ``mode``,
+        ``reason``, the first task's ``assignee``, ``title``, ``body``, ``due``,
+        ``priority``, ``tags``, ``routes`` and every action (``actions``)."""
+    @property
+    def live(self) -> Any:
+        """The rows of ``fired`` of live plays."""
+    @property
+    def would_have_fired(self) -> Any:
+        """The rows of ``fired`` of log-only plays."""
+    @property
+    def history(self) -> FireHistory: ...
+    def to_dicts(self) -> list[_FiredDict]: ...
+    def to_dict(self) -> _PlayRunDict: ...
+    def __len__(self) -> int: ...
+    def _repr_html_(self) -> str: ...
+
+def replay_plays(
+    book: Book,
+    playbook: _PlaybookLike,
+    start: _Day,
+    end: _Day,
+    *,
+    history: _HistoryLike | None = None,
+    scorecard: Scorecard | None = None,
+    feature_config: _FeatureConfig | None = None,
+) -> PlayReplay:
+    """Replay a playbook day by day, every play log-only: what would have fired."""
+
+@final
+class PlayReplay:
+    """What would have fired over a window, with counts per play and per assignee."""
+
+    @property
+    def start(self) -> datetime.date: ...
+    @property
+    def end(self) -> datetime.date: ...
+    @property
+    def fired(self) -> Any:
+        """The columns of ``PlayRun.fired``, by day."""
+    @property
+    def per_play(self) -> dict[str, int]: ...
+    @property
+    def per_csm(self) -> dict[str, int]: ...
+    @property
+    def history(self) -> FireHistory: ...
+    def to_dicts(self) -> list[_FiredDict]: ...
+    def to_dict(self) -> _PlayReplayDict: ...
+    def __len__(self) -> int: ...
+    def _repr_html_(self) -> str: ...
+
+def play_effects(
+    book: Book,
+    playbook: _PlaybookLike,
+    fired: _FiredLike,
+    *,
+    horizon_days: int = 365,
+    scorecard: Scorecard | None = None,
+    feature_config: _FeatureConfig | None = None,
+) -> Any:
+    """Per play: renewal rate of the accounts it fired on against comparable accounts, with
+    Wilson intervals and Fisher's exact test (a DataFrame)."""
