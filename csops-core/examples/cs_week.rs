@@ -358,6 +358,7 @@ fn run(dir: &std::path::Path) -> csops_core::Result<()> {
     let ctx = RunContext {
         scorecard: Some(&recal.scorecard),
         features: FeatureConfig::default(),
+        accounts: None,
     };
     let four_weeks_ago = as_of - chrono::Days::new(27);
     let start = FireHistory {

@@ -446,6 +446,13 @@ pub struct RunContext<'a> {
     pub scorecard: Option<&'a Scorecard>,
     /// Feature definitions.
     pub features: FeatureConfig,
+    /// Run for these accounts only (by id; `None`: every account), as a webhook does when one
+    /// account's record changed. The table is still derived for the whole book (percentile
+    /// measures need it), but only these accounts can fire, and the rest of the history is left
+    /// as it was: the run does not move `last_run` (the next full run still sees the day's
+    /// events of other accounts; the day's fires for these accounts stay once-a-day), and it
+    /// does not start a crossing play's state (a play's first full run does).
+    pub accounts: Option<&'a [String]>,
 }
 
 /// The fields plays can use on `day` (the account table with features and scores).
@@ -878,8 +885,15 @@ pub fn run_on_tables(
         .filter(|p| contains_crossing(&p.trigger))
         .map(|p| p.name.as_str())
         .collect();
+    let scope: Option<BTreeSet<&str>> = ctx
+        .accounts
+        .map(|ids| ids.iter().map(String::as_str).collect());
     let mut next = FireHistory {
-        last_run: Some(day),
+        last_run: if scope.is_some() {
+            history.last_run
+        } else {
+            Some(day)
+        },
         last_fired: history.last_fired.clone(),
         open_tasks: history.open_tasks.clone(),
         holding: history
@@ -891,6 +905,17 @@ pub fn run_on_tables(
     };
     let ids = texts(now, "id");
     check_ids(now, &ids)?;
+    if let Some(scope) = &scope {
+        let known: BTreeSet<&str> = ids.iter().flatten().copied().collect();
+        let unknown: Vec<String> = scope
+            .iter()
+            .filter(|a| !known.contains(*a))
+            .map(|a| format!("account `{a}` is not in the account table"))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(Error::Config(unknown));
+        }
+    }
     let owners = texts(now, "owner_csm");
     let mut ev = Eval {
         book,
@@ -921,7 +946,31 @@ pub fn run_on_tables(
             &mut holding_now,
         )?;
         if contains_crossing(&play.trigger) {
-            next.holding.insert(play.name.clone(), holding_now);
+            match (&scope, history.holding.get(&play.name)) {
+                (None, _) => {
+                    next.holding.insert(play.name.clone(), holding_now);
+                }
+                // A scoped run updates its accounts' states only, and starts none.
+                (Some(scope), Some(before)) => {
+                    let merged = holding_now
+                        .into_iter()
+                        .enumerate()
+                        .map(|(k, held)| {
+                            let mut set: BTreeSet<String> = before
+                                .get(k)
+                                .into_iter()
+                                .flatten()
+                                .filter(|a| !scope.contains(a.as_str()))
+                                .cloned()
+                                .collect();
+                            set.extend(held.into_iter().filter(|a| scope.contains(a.as_str())));
+                            set
+                        })
+                        .collect();
+                    next.holding.insert(play.name.clone(), merged);
+                }
+                (Some(_), None) => {}
+            }
         }
         let last_fired = history.last_fired.get(&play.name);
         let open: BTreeSet<&str> = history
@@ -938,6 +987,9 @@ pub fn run_on_tables(
                 continue;
             }
             let id = ids[i].unwrap_or_default();
+            if scope.as_ref().is_some_and(|s| !s.contains(id)) {
+                continue;
+            }
             let last = last_fired.and_then(|m| m.get(id));
             // Never twice a day; not within the cooldown; not while its task is open.
             if last.is_some_and(|l| (day - *l).num_days() < i64::from(play.cooldown_days.max(1))) {
