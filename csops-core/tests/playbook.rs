@@ -489,3 +489,46 @@ fn a_webhook_event_added_to_the_book_fires_the_sponsor_play() {
     let err = b.with_records(extra, LoadMode::Strict).unwrap_err();
     assert!(err.to_string().contains("nobody"), "{err}");
 }
+
+#[test]
+fn spans_stay_inside_the_calendar_and_histories_are_strict() {
+    let b = book();
+    let ctx = RunContext::default();
+    let mut pb = Playbook {
+        schema_version: 1,
+        plays: vec![sponsor_left_play()],
+    };
+    pb.plays[0].cooldown_days = u32::MAX;
+    if let Action::Task { due_in_days, .. } = &mut pb.plays[0].actions[0] {
+        *due_in_days = u32::MAX;
+    }
+    pb.plays[0].trigger = Trigger::Any {
+        of: vec![
+            pb.plays[0].trigger.clone(),
+            Trigger::Renewal {
+                within_days: u32::MAX,
+            },
+            Trigger::Change {
+                field: "arr".into(),
+                window_days: u32::MAX,
+                drop: Some(0.5),
+                rise: None,
+            },
+        ],
+    };
+    let day = b.latest_date().unwrap();
+    let Err(Error::Config(p)) = run(&b, &pb, day, &FireHistory::default(), &ctx) else {
+        panic!("expected a configuration error")
+    };
+    for want in ["cooldown of", "due in", "renewal within", "window of"] {
+        assert!(p.iter().any(|x| x.contains(want)), "{want}: {p:?}");
+    }
+    let ok = Playbook {
+        schema_version: 1,
+        plays: vec![sponsor_left_play()],
+    };
+    assert!(play_effects(&b, &ok, &[], u32::MAX, &ctx).is_err());
+    // A misspelt key in a stored history is an error, not an empty history.
+    assert!(serde_json::from_str::<FireHistory>(r#"{"lastRun": "2026-01-01"}"#).is_err());
+    assert!(serde_json::from_str::<FireHistory>(r#"{"last_run": "2026-01-01"}"#).is_ok());
+}
