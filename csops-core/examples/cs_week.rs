@@ -22,7 +22,8 @@ use csops_core::forecast::{
 use csops_core::health::Scorecard;
 use csops_core::interchange::{LoadOptions, load_csv_dir};
 use csops_core::playbook::{
-    FireHistory, Playbook, RunContext, play_effects, render_fired, replay, sponsor_left_play,
+    DEFAULT_EFFECT_HORIZON_DAYS, FireHistory, Playbook, RunContext, play_effects, render_fired,
+    replay, sponsor_left_play,
 };
 use csops_core::retention::{
     ArrHistory, Cut, Period, arr_bridge, retention_by, retention_series, trailing_twelve_months,
@@ -358,6 +359,7 @@ fn run(dir: &std::path::Path) -> csops_core::Result<()> {
     let ctx = RunContext {
         scorecard: Some(&recal.scorecard),
         features: FeatureConfig::default(),
+        accounts: None,
     };
     let four_weeks_ago = as_of - chrono::Days::new(27);
     let start = FireHistory {
@@ -386,7 +388,13 @@ fn run(dir: &std::path::Path) -> csops_core::Result<()> {
         },
         &ctx,
     )?;
-    for e in play_effects(book, &playbook, &long.fired, 365, &ctx)? {
+    for e in play_effects(
+        book,
+        &playbook,
+        &long.fired,
+        DEFAULT_EFFECT_HORIZON_DAYS,
+        &ctx,
+    )? {
         println!(
             "over 18 months it would have fired {} times; {}",
             long.fired.len(),

@@ -636,6 +636,85 @@ impl Book {
         asm.finish(mode)
     }
 
+    /// This book with more records: what a CRM webhook or a nightly delta brings. A record that
+    /// restates one the book has replaces it (the newer state wins): accounts, contacts,
+    /// tickets, surveys, meetings, milestones, opportunities and renewal outcomes by `id`;
+    /// a contact-role spell by contact, role and the day it was added (so ending a spell is
+    /// sending it again with `removed` set); ARR snapshots by account and day; usage
+    /// snapshots by account, metric and period. Anything else is added. An FX table in
+    /// `extra` replaces the book's. The result is validated as a whole, as
+    /// [`Book::from_records`] does; the report's rows count in the merged lists.
+    ///
+    /// ```
+    /// use csops_core::book::{Book, LoadMode, Records};
+    /// use csops_core::record::{ContactRole, Role};
+    /// # let text = r#"{"accounts": [{"id": "A1", "name": "Acme", "currency": "USD",
+    /// #   "arr": "1000", "start_date": "2025-01-01"}],
+    /// #   "contacts": [{"id": "C1", "account_id": "A1", "name": "Jane"}],
+    /// #   "contact_roles": [{"contact_id": "C1", "role": "executive_sponsor",
+    /// #   "added": "2025-01-01"}]}"#;
+    /// # let book = csops_core::interchange::load_json_str(text, &Default::default())?.book;
+    /// // Jane's sponsorship ended on 2026-09-20: the CRM sends the spell with its end.
+    /// let ended = ContactRole {
+    ///     contact_id: "C1".into(),
+    ///     role: Role::ExecutiveSponsor,
+    ///     added: "2025-01-01".parse().unwrap(),
+    ///     removed: Some("2026-09-20".parse().unwrap()),
+    /// };
+    /// let extra = Records { contact_roles: vec![ended], ..Default::default() };
+    /// let (book, _) = book.with_records(extra, LoadMode::Strict)?;
+    /// assert_eq!(book.roles_of(0).len(), 1);
+    /// assert!(book.roles_of(0)[0].removed.is_some());
+    /// # Ok::<(), csops_core::Error>(())
+    /// ```
+    pub fn with_records(&self, extra: Records, mode: LoadMode) -> Result<(Book, ValidationReport)> {
+        use std::hash::Hash;
+        /// Replace the items whose key an extra item has; add the rest (in their order).
+        fn upsert<T, K: Hash + Eq>(items: &mut Vec<T>, extra: Vec<T>, key: impl Fn(&T) -> K) {
+            let mut at: HashMap<K, usize> =
+                items.iter().enumerate().map(|(i, x)| (key(x), i)).collect();
+            for x in extra {
+                match at.get(&key(&x)) {
+                    Some(&i) => items[i] = x,
+                    None => {
+                        at.insert(key(&x), items.len());
+                        items.push(x);
+                    }
+                }
+            }
+        }
+        let mut r = self.to_records();
+        upsert(&mut r.accounts, extra.accounts, |a| a.id.clone());
+        upsert(&mut r.contacts, extra.contacts, |c| c.id.clone());
+        upsert(&mut r.contact_roles, extra.contact_roles, |s| {
+            (s.contact_id.clone(), s.role, s.added)
+        });
+        r.usage_events.extend(extra.usage_events);
+        upsert(&mut r.usage_snapshots, extra.usage_snapshots, |s| {
+            (
+                s.account_id.clone(),
+                s.metric.clone(),
+                s.period_start,
+                s.period_end,
+            )
+        });
+        upsert(&mut r.tickets, extra.tickets, |t| t.id.clone());
+        upsert(&mut r.surveys, extra.surveys, |s| s.id.clone());
+        upsert(&mut r.meetings, extra.meetings, |m| m.id.clone());
+        upsert(&mut r.milestones, extra.milestones, |m| m.id.clone());
+        upsert(&mut r.opportunities, extra.opportunities, |o| o.id.clone());
+        upsert(&mut r.arr_snapshots, extra.arr_snapshots, |s| {
+            (s.account_id.clone(), s.date)
+        });
+        upsert(&mut r.renewal_outcomes, extra.renewal_outcomes, |o| {
+            o.id.clone()
+        });
+        if extra.fx.is_some() {
+            r.fx = extra.fx;
+        }
+        Book::from_records(r, mode)
+    }
+
     /// All records as plain lists (usage events are expanded back to records).
     pub fn to_records(&self) -> Records {
         Records {

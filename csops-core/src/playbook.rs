@@ -209,6 +209,12 @@ fn one() -> u32 {
 
 const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
 const MAX_TRIGGER_DEPTH: usize = 16;
+/// The longest span a play may name (due days, cooldowns, windows, renewal horizons): ten
+/// years, which keeps every date a run computes inside the calendar.
+pub const MAX_DAYS: u32 = 3660;
+/// The horizon [`play_effects`] uses when a caller has no reason to choose another: a year,
+/// one renewal cycle.
+pub const DEFAULT_EFFECT_HORIZON_DAYS: u32 = 365;
 
 impl Playbook {
     /// Read from JSON.
@@ -250,6 +256,12 @@ impl Playbook {
             if play.actions.is_empty() {
                 p.push(format!("{at}: no actions"));
             }
+            if play.cooldown_days > MAX_DAYS {
+                p.push(format!(
+                    "{at}: a cooldown of {} days; at most {MAX_DAYS}",
+                    play.cooldown_days
+                ));
+            }
             if let Some(f) = &play.filter
                 && let Err(Error::Config(e)) = schema.check(f)
             {
@@ -289,6 +301,13 @@ impl Playbook {
                     if title.trim().is_empty() {
                         p.push(format!("{at}: a task needs a title"));
                     }
+                    if let Action::Task { due_in_days, .. } = a
+                        && *due_in_days > MAX_DAYS
+                    {
+                        p.push(format!(
+                            "{at}: a task due in {due_in_days} days; at most {MAX_DAYS}"
+                        ));
+                    }
                 }
             }
         }
@@ -324,8 +343,10 @@ fn check_trigger(t: &Trigger, schema: &Schema, at: &str, depth: usize, p: &mut V
                     "{at}: a change trigger needs a number field, not `{field}`"
                 ));
             }
-            if *window_days == 0 {
-                p.push(format!("{at}: a change needs a window of at least one day"));
+            if *window_days == 0 || *window_days > MAX_DAYS {
+                p.push(format!(
+                    "{at}: a change needs a window of 1 to {MAX_DAYS} days, not {window_days}"
+                ));
             }
             if drop.is_none() && rise.is_none() {
                 p.push(format!("{at}: a change trigger needs `drop` or `rise`"));
@@ -335,6 +356,11 @@ fn check_trigger(t: &Trigger, schema: &Schema, at: &str, depth: usize, p: &mut V
                     p.push(format!("{at}: a change share must be positive, not {x}"));
                 }
             }
+        }
+        Trigger::Renewal { within_days } if *within_days > MAX_DAYS => {
+            p.push(format!(
+                "{at}: a renewal within {within_days} days; at most {MAX_DAYS}"
+            ));
         }
         Trigger::Event { .. } | Trigger::Renewal { .. } => {}
         Trigger::All { of } | Trigger::Any { of } => {
@@ -369,7 +395,7 @@ fn placeholders(t: &str) -> std::result::Result<Vec<&str>, String> {
 
 /// What the engine remembers between runs (plain data: store it between runs as JSON).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct FireHistory {
     /// The last run's day.
     pub last_run: Option<NaiveDate>,
@@ -446,6 +472,13 @@ pub struct RunContext<'a> {
     pub scorecard: Option<&'a Scorecard>,
     /// Feature definitions.
     pub features: FeatureConfig,
+    /// Run for these accounts only (by id; `None`: every account), as a webhook does when one
+    /// account's record changed. The table is still derived for the whole book (percentile
+    /// measures need it), but only these accounts can fire, and the rest of the history is left
+    /// as it was: the run does not move `last_run` (the next full run still sees the day's
+    /// events of other accounts; the day's fires for these accounts stay once-a-day), and it
+    /// does not start a crossing play's state (a play's first full run does).
+    pub accounts: Option<&'a [String]>,
 }
 
 /// The fields plays can use on `day` (the account table with features and scores).
@@ -878,8 +911,15 @@ pub fn run_on_tables(
         .filter(|p| contains_crossing(&p.trigger))
         .map(|p| p.name.as_str())
         .collect();
+    let scope: Option<BTreeSet<&str>> = ctx
+        .accounts
+        .map(|ids| ids.iter().map(String::as_str).collect());
     let mut next = FireHistory {
-        last_run: Some(day),
+        last_run: if scope.is_some() {
+            history.last_run
+        } else {
+            Some(day)
+        },
         last_fired: history.last_fired.clone(),
         open_tasks: history.open_tasks.clone(),
         holding: history
@@ -891,6 +931,17 @@ pub fn run_on_tables(
     };
     let ids = texts(now, "id");
     check_ids(now, &ids)?;
+    if let Some(scope) = &scope {
+        let known: BTreeSet<&str> = ids.iter().flatten().copied().collect();
+        let unknown: Vec<String> = scope
+            .iter()
+            .filter(|a| !known.contains(*a))
+            .map(|a| format!("account `{a}` is not in the account table"))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(Error::Config(unknown));
+        }
+    }
     let owners = texts(now, "owner_csm");
     let mut ev = Eval {
         book,
@@ -921,7 +972,31 @@ pub fn run_on_tables(
             &mut holding_now,
         )?;
         if contains_crossing(&play.trigger) {
-            next.holding.insert(play.name.clone(), holding_now);
+            match (&scope, history.holding.get(&play.name)) {
+                (None, _) => {
+                    next.holding.insert(play.name.clone(), holding_now);
+                }
+                // A scoped run updates its accounts' states only, and starts none.
+                (Some(scope), Some(before)) => {
+                    let merged = holding_now
+                        .into_iter()
+                        .enumerate()
+                        .map(|(k, held)| {
+                            let mut set: BTreeSet<String> = before
+                                .get(k)
+                                .into_iter()
+                                .flatten()
+                                .filter(|a| !scope.contains(a.as_str()))
+                                .cloned()
+                                .collect();
+                            set.extend(held.into_iter().filter(|a| scope.contains(a.as_str())));
+                            set
+                        })
+                        .collect();
+                    next.holding.insert(play.name.clone(), merged);
+                }
+                (Some(_), None) => {}
+            }
         }
         let last_fired = history.last_fired.get(&play.name);
         let open: BTreeSet<&str> = history
@@ -938,6 +1013,9 @@ pub fn run_on_tables(
                 continue;
             }
             let id = ids[i].unwrap_or_default();
+            if scope.as_ref().is_some_and(|s| !s.contains(id)) {
+                continue;
+            }
             let last = last_fired.and_then(|m| m.get(id));
             // Never twice a day; not within the cooldown; not while its task is open.
             if last.is_some_and(|l| (day - *l).num_days() < i64::from(play.cooldown_days.max(1))) {
@@ -946,31 +1024,33 @@ pub fn run_on_tables(
             if open.contains(id) {
                 continue;
             }
-            let actions: Vec<FiredAction> = play
+            let actions = play
                 .actions
                 .iter()
-                .map(|a| match a {
-                    Action::Task {
-                        assign,
-                        title,
-                        body,
-                        due_in_days,
-                        priority,
-                    } => FiredAction::Task {
-                        assignee: match assign {
-                            Assignee::Owner => owners[i].unwrap_or("(unowned)").to_string(),
-                            Assignee::Role { role } => format!("role:{role}"),
-                            Assignee::Queue { queue } => format!("queue:{queue}"),
+                .map(|a| {
+                    Ok(match a {
+                        Action::Task {
+                            assign,
+                            title,
+                            body,
+                            due_in_days,
+                            priority,
+                        } => FiredAction::Task {
+                            assignee: match assign {
+                                Assignee::Owner => owners[i].unwrap_or("(unowned)").to_string(),
+                                Assignee::Role { role } => format!("role:{role}"),
+                                Assignee::Queue { queue } => format!("queue:{queue}"),
+                            },
+                            title: render(title, now, i, &play.name, &reason, day),
+                            body: render(body, now, i, &play.name, &reason, day),
+                            due: after(day, *due_in_days)?,
+                            priority: priority.clone(),
                         },
-                        title: render(title, now, i, &play.name, &reason, day),
-                        body: render(body, now, i, &play.name, &reason, day),
-                        due: day + Days::new((*due_in_days).into()),
-                        priority: priority.clone(),
-                    },
-                    Action::Tag { tag } => FiredAction::Tag { tag: tag.clone() },
-                    Action::Route { to } => FiredAction::Route { to: to.clone() },
+                        Action::Tag { tag } => FiredAction::Tag { tag: tag.clone() },
+                        Action::Route { to } => FiredAction::Route { to: to.clone() },
+                    })
                 })
-                .collect();
+                .collect::<Result<Vec<FiredAction>>>()?;
             next.last_fired
                 .entry(play.name.clone())
                 .or_default()
@@ -1027,6 +1107,12 @@ fn check_ids(t: &Table, ids: &[Option<&str>]) -> Result<()> {
     }
 }
 
+/// `days` after `day`, or an error at the end of the calendar.
+fn after(day: NaiveDate, days: u32) -> Result<NaiveDate> {
+    day.checked_add_days(Days::new(days.into()))
+        .ok_or_else(|| Error::Config(vec![format!("{days} days after {day} leaves the calendar")]))
+}
+
 fn contains_crossing(t: &Trigger) -> bool {
     match t {
         Trigger::Crossing { .. } => true,
@@ -1069,7 +1155,7 @@ pub fn replay(
             "replay from {from} to {to} runs backwards"
         )]));
     }
-    if (to - from).num_days() > 3660 {
+    if (to - from).num_days() > i64::from(MAX_DAYS) {
         return Err(Error::Config(vec![
             "a replay covers at most ten years".into(),
         ]));
@@ -1211,6 +1297,11 @@ pub fn play_effects(
     ctx: &RunContext<'_>,
 ) -> Result<Vec<PlayEffect>> {
     use crate::backtest::stats::{Z95, fisher_exact, wilson};
+    if horizon_days > MAX_DAYS {
+        return Err(Error::Config(vec![format!(
+            "a horizon of {horizon_days} days; at most {MAX_DAYS}"
+        )]));
+    }
     use crate::record::Outcome;
     let mut out = Vec::new();
     for play in &playbook.plays {
@@ -1219,7 +1310,7 @@ pub fn play_effects(
             continue;
         };
         let last = mine.iter().map(|f| f.date).max().unwrap_or(first);
-        let end = last + Days::new(horizon_days.into());
+        let end = after(last, horizon_days)?;
         let fired_on: BTreeMap<&str, NaiveDate> = mine
             .iter()
             .map(|f| (f.account_id.as_str(), f.date))
@@ -1243,7 +1334,10 @@ pub fn play_effects(
         for (a, acc) in book.accounts().iter().enumerate() {
             let since = fired_on.get(acc.id.as_str()).copied();
             let window_start = since.unwrap_or(first);
-            let window_end = since.map_or(end, |d| d + Days::new(horizon_days.into()));
+            let window_end = match since {
+                Some(d) => after(d, horizon_days)?,
+                None => end,
+            };
             let Some(o) = book
                 .renewal_outcomes_of(a)
                 .iter()

@@ -327,3 +327,208 @@ fn run_on_tables_equals_run() {
         assert_eq!(r, next);
     }
 }
+
+#[test]
+fn a_run_for_some_accounts_fires_only_theirs_and_leaves_the_rest_to_the_full_run() {
+    let b = book();
+    let card = Scorecard::default_heuristic();
+    let ctx = RunContext {
+        scorecard: Some(&card),
+        ..Default::default()
+    };
+    let pb = Playbook::from_toml(TOML).unwrap();
+    let day = b.latest_date().unwrap();
+    // Yesterday's full run gives every play its state.
+    let yesterday = run(&b, &pb, day - Days::new(1), &FireHistory::default(), &ctx).unwrap();
+    let full = run(&b, &pb, day, &yesterday.history, &ctx).unwrap();
+    assert!(!full.fired.is_empty());
+    // The accounts the full run fires for, plus some it does not.
+    let mut some: Vec<String> = full
+        .fired
+        .iter()
+        .map(|f| f.account_id.clone())
+        .step_by(2)
+        .collect();
+    some.extend(b.accounts().iter().take(5).map(|a| a.id.clone()));
+    some.sort();
+    some.dedup();
+    let scoped_ctx = RunContext {
+        accounts: Some(&some),
+        ..ctx.clone()
+    };
+    let scoped = run(&b, &pb, day, &yesterday.history, &scoped_ctx).unwrap();
+    let mine: Vec<&Fired> = full
+        .fired
+        .iter()
+        .filter(|f| some.contains(&f.account_id))
+        .collect();
+    assert_eq!(scoped.fired.iter().collect::<Vec<_>>(), mine);
+    assert_eq!(scoped.history.last_run, yesterday.history.last_run);
+    // The full run afterwards fires the rest: together, what the full run alone fires.
+    let after = run(&b, &pb, day, &scoped.history, &ctx).unwrap();
+    let mut both: Vec<(String, String)> = scoped
+        .fired
+        .iter()
+        .chain(&after.fired)
+        .map(|f| (f.play.clone(), f.account_id.clone()))
+        .collect();
+    let mut alone: Vec<(String, String)> = full
+        .fired
+        .iter()
+        .map(|f| (f.play.clone(), f.account_id.clone()))
+        .collect();
+    both.sort();
+    alone.sort();
+    assert_eq!(both, alone);
+    assert_eq!(after.history, full.history);
+    // A scoped first run starts no crossing state; unknown accounts are an error.
+    let first = run(&b, &pb, day, &FireHistory::default(), &scoped_ctx).unwrap();
+    assert!(first.history.holding.is_empty());
+    assert_eq!(first.history.last_run, None);
+    let nobody = ["no-such-account".to_string()];
+    let err = run(
+        &b,
+        &pb,
+        day,
+        &FireHistory::default(),
+        &RunContext {
+            accounts: Some(&nobody),
+            ..ctx.clone()
+        },
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("no-such-account"), "{err}");
+}
+
+#[test]
+fn a_webhook_event_added_to_the_book_fires_the_sponsor_play() {
+    use csops_core::book::Records;
+    use csops_core::record::{ContactRole, Role};
+    let b = book();
+    let day = b.latest_date().unwrap();
+    // An account whose executive sponsor is still in the role.
+    let (a, spell) = b
+        .accounts()
+        .iter()
+        .enumerate()
+        .find_map(|(a, _)| {
+            b.roles_of(a)
+                .iter()
+                .find(|r| r.role == Role::ExecutiveSponsor && r.removed.is_none())
+                .map(|r| (a, r.clone()))
+        })
+        .expect("a current sponsor");
+    let id = b.accounts()[a].id.clone();
+    let pb = Playbook {
+        schema_version: 1,
+        plays: vec![sponsor_left_play()],
+    };
+    let ctx = RunContext::default();
+    let h = FireHistory {
+        last_run: Some(day - Days::new(1)),
+        ..Default::default()
+    };
+    let before = run(&b, &pb, day, &h, &ctx).unwrap();
+    assert!(!before.fired.iter().any(|f| f.account_id == id));
+    // The CRM says the spell ended today.
+    let ended = ContactRole {
+        removed: Some(day),
+        ..spell.clone()
+    };
+    let (b2, report) = b
+        .with_records(
+            Records {
+                contact_roles: vec![ended],
+                ..Default::default()
+            },
+            LoadMode::Strict,
+        )
+        .unwrap();
+    assert!(report.is_clean());
+    assert_eq!(b2.counts(), b.counts(), "the spell was replaced, not added");
+    assert_eq!(
+        b2.roles_of(a)
+            .iter()
+            .filter(|r| r.contact_id == spell.contact_id && r.role == spell.role)
+            .count(),
+        1
+    );
+    let only = [id.clone()];
+    let after = run(
+        &b2,
+        &pb,
+        day,
+        &h,
+        &RunContext {
+            accounts: Some(&only),
+            ..ctx
+        },
+    )
+    .unwrap();
+    assert_eq!(after.fired.len(), 1, "{:?}", after.fired);
+    assert_eq!(after.fired[0].account_id, id);
+    assert!(after.fired[0].reason.contains("left the role"));
+    // A new record is added; a bad one is an error naming it.
+    let mut extra = b.to_records();
+    extra.accounts.clear();
+    extra.contacts.clear();
+    extra.contact_roles.clear();
+    extra.usage_events.clear();
+    extra.usage_snapshots.clear();
+    extra.surveys.clear();
+    extra.meetings.clear();
+    extra.milestones.clear();
+    extra.opportunities.clear();
+    extra.arr_snapshots.clear();
+    extra.renewal_outcomes.clear();
+    extra.tickets.truncate(1);
+    extra.tickets[0].id = "T-new".into();
+    let (b3, _) = b.with_records(extra.clone(), LoadMode::Strict).unwrap();
+    assert_eq!(b3.counts().tickets, b.counts().tickets + 1);
+    extra.tickets[0].account_id = "nobody".into();
+    let err = b.with_records(extra, LoadMode::Strict).unwrap_err();
+    assert!(err.to_string().contains("nobody"), "{err}");
+}
+
+#[test]
+fn spans_stay_inside_the_calendar_and_histories_are_strict() {
+    let b = book();
+    let ctx = RunContext::default();
+    let mut pb = Playbook {
+        schema_version: 1,
+        plays: vec![sponsor_left_play()],
+    };
+    pb.plays[0].cooldown_days = u32::MAX;
+    if let Action::Task { due_in_days, .. } = &mut pb.plays[0].actions[0] {
+        *due_in_days = u32::MAX;
+    }
+    pb.plays[0].trigger = Trigger::Any {
+        of: vec![
+            pb.plays[0].trigger.clone(),
+            Trigger::Renewal {
+                within_days: u32::MAX,
+            },
+            Trigger::Change {
+                field: "arr".into(),
+                window_days: u32::MAX,
+                drop: Some(0.5),
+                rise: None,
+            },
+        ],
+    };
+    let day = b.latest_date().unwrap();
+    let Err(Error::Config(p)) = run(&b, &pb, day, &FireHistory::default(), &ctx) else {
+        panic!("expected a configuration error")
+    };
+    for want in ["cooldown of", "due in", "renewal within", "window of"] {
+        assert!(p.iter().any(|x| x.contains(want)), "{want}: {p:?}");
+    }
+    let ok = Playbook {
+        schema_version: 1,
+        plays: vec![sponsor_left_play()],
+    };
+    assert!(play_effects(&b, &ok, &[], u32::MAX, &ctx).is_err());
+    // A misspelt key in a stored history is an error, not an empty history.
+    assert!(serde_json::from_str::<FireHistory>(r#"{"lastRun": "2026-01-01"}"#).is_err());
+    assert!(serde_json::from_str::<FireHistory>(r#"{"last_run": "2026-01-01"}"#).is_ok());
+}

@@ -9,7 +9,9 @@
 //! - re-running the day with the new history fires nothing and changes nothing;
 //! - consecutive firings of a play for an account are at least its cooldown apart (one day
 //!   when it has none) and never while its task is open;
-//! - forcing every play live, or every play log-only, changes only the mode of what fires.
+//! - forcing every play live, or every play log-only, changes only the mode of what fires;
+//! - a run for some accounts (as a webhook makes) followed by the full run fires what the full
+//!   run alone fires and leaves the same history.
 //!
 //! A second property replays generated books and compares with running day by day.
 
@@ -405,11 +407,27 @@ proptest! {
         for d in &seq {
             close(&mut h, &mut m, d.close_mask);
             let (now, past) = tables(d);
-            let r = run_on_tables(&book, &pb, d.day, &now, &past, &h, &ctx).unwrap();
+            let full = run_on_tables(&book, &pb, d.day, &now, &past, &h, &ctx).unwrap();
+            // A run for some accounts first (a webhook), then the full run: together they fire
+            // what the full run alone does, and leave the same history.
+            let some: Vec<String> =
+                (0..n).filter(|a| d.close_mask.rotate_left(7) >> (a % 64) & 1 == 1).map(id).collect();
+            let scoped_ctx = RunContext { accounts: Some(&some), ..RunContext::default() };
+            let scoped = run_on_tables(&book, &pb, d.day, &now, &past, &h, &scoped_ctx).unwrap();
+            prop_assert!(scoped.fired.iter().all(|f| some.contains(&f.account_id)));
+            let r = run_on_tables(&book, &pb, d.day, &now, &past, &scoped.history, &ctx).unwrap();
+            prop_assert_eq!(&r.history, &full.history);
+            let mut both: Vec<(String, String)> = scoped.fired.iter().chain(&r.fired)
+                .map(|f| (f.play.clone(), f.account_id.clone())).collect();
+            both.sort();
+            let r = full;
             let expected = model_run(&specs, d, &mut m);
             let got: Vec<(String, String)> =
                 r.fired.iter().map(|f| (f.play.clone(), f.account_id.clone())).collect();
             prop_assert_eq!(&got, &expected, "on {}", d.day);
+            let mut sorted = expected.clone();
+            sorted.sort();
+            prop_assert_eq!(&both, &sorted, "scoped, then full, on {}", d.day);
             for f in &r.fired {
                 let p: usize = f.play[1..].parse().unwrap();
                 prop_assert_eq!(f.mode, pb.plays[p].mode);
