@@ -232,6 +232,11 @@ impl Playbook {
         serde_json::to_string_pretty(self).map_err(|e| Error::Config(vec![e.to_string()]))
     }
 
+    /// Write as TOML.
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string(self).map_err(|e| Error::Config(vec![format!("playbook: {e}")]))
+    }
+
     /// Check every play against the fields available: conditions, change fields, template
     /// placeholders, names, priorities. All problems at once.
     pub fn validate(&self, schema: &Schema) -> Result<()> {
@@ -409,6 +414,16 @@ pub struct FireHistory {
 }
 
 impl FireHistory {
+    /// Read a stored history (JSON object; a misspelt key is an error, not an empty history).
+    pub fn from_json(text: &str) -> Result<Self> {
+        serde_json::from_str(text).map_err(|e| Error::Config(vec![format!("fire history: {e}")]))
+    }
+
+    /// Write it for storing between runs.
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string(self).map_err(|e| Error::Config(vec![e.to_string()]))
+    }
+
     /// Record that the task a play created for an account was done (or dropped): the play may
     /// create another.
     pub fn close_task(&mut self, play: &str, account_id: &str) -> bool {
@@ -1270,6 +1285,8 @@ pub struct PlayEffect {
     pub fired_renewals: u64,
     /// Of which renewed (did not churn).
     pub fired_renewed: u64,
+    /// Their renewal rate (renewed / renewals; `None` without renewals).
+    pub fired_rate: Option<f64>,
     /// Wilson 95% interval of their renewal rate.
     pub fired_ci95: Option<crate::backtest::stats::Interval>,
     /// Comparable accounts it did not fire on (passing its filter on the first firing day)
@@ -1277,6 +1294,8 @@ pub struct PlayEffect {
     pub other_renewals: u64,
     /// Of which renewed.
     pub other_renewed: u64,
+    /// Their renewal rate.
+    pub other_rate: Option<f64>,
     /// Wilson 95% interval of their renewal rate.
     pub other_ci95: Option<crate::backtest::stats::Interval>,
     /// Fisher's exact test of the two rates.
@@ -1381,9 +1400,11 @@ pub fn play_effects(
             play: play.name.clone(),
             fired_renewals: fr,
             fired_renewed: fw,
+            fired_rate: (fr > 0).then(|| fw as f64 / fr as f64),
             fired_ci95: wilson(fw, fr, Z95),
             other_renewals: or,
             other_renewed: ow,
+            other_rate: (or > 0).then(|| ow as f64 / or as f64),
             other_ci95: wilson(ow, or, Z95),
             fisher,
             verdict,

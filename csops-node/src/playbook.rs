@@ -463,6 +463,8 @@ pub struct PlayEffect {
     pub fired_renewals: i64,
     /// Of which renewed (did not churn).
     pub fired_renewed: i64,
+    /// Their renewal rate (renewed / renewals); `null` without renewals.
+    pub fired_rate: Option<f64>,
     /// Wilson 95% interval of their renewal rate; `null` without renewals.
     pub fired_ci95: Option<Interval>,
     /// Comparable accounts it did not fire on (passing its filter on its first firing day)
@@ -470,6 +472,8 @@ pub struct PlayEffect {
     pub other_renewals: i64,
     /// Of which renewed.
     pub other_renewed: i64,
+    /// Their renewal rate; `null` without renewals.
+    pub other_rate: Option<f64>,
     /// Wilson 95% interval of their renewal rate; `null` without renewals.
     pub other_ci95: Option<Interval>,
     /// Fisher's exact test of the two rates; `null` when either group has no renewals.
@@ -484,9 +488,11 @@ impl From<&core_playbook::PlayEffect> for PlayEffect {
             play,
             fired_renewals,
             fired_renewed,
+            fired_rate,
             fired_ci95,
             other_renewals,
             other_renewed,
+            other_rate,
             other_ci95,
             fisher,
             verdict,
@@ -495,9 +501,11 @@ impl From<&core_playbook::PlayEffect> for PlayEffect {
             play: play.clone(),
             fired_renewals: count(*fired_renewals),
             fired_renewed: count(*fired_renewed),
+            fired_rate: *fired_rate,
             fired_ci95: fired_ci95.map(Interval::from),
             other_renewals: count(*other_renewals),
             other_renewed: count(*other_renewed),
+            other_rate: *other_rate,
             other_ci95: other_ci95.map(Interval::from),
             fisher: fisher.map(HypothesisTest::from),
             verdict: verdict.clone(),
@@ -745,6 +753,7 @@ impl Context {
         RunContext {
             scorecard: self.scorecard.as_deref(),
             features: self.features.clone(),
+            accounts: None,
         }
     }
 }

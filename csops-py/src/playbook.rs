@@ -470,6 +470,7 @@ impl PyPlaybook {
             let ctx = RunContext {
                 scorecard: card,
                 features: cfg,
+                accounts: None,
             };
             let table = play_table(inner, as_of, &ctx)?;
             pb.validate(&table.schema())
@@ -731,6 +732,7 @@ pub fn run_plays(
         let ctx = RunContext {
             scorecard: card,
             features: cfg,
+            accounts: None,
         };
         run(inner, &pb, on, &history, &ctx)
     })?;
@@ -899,6 +901,7 @@ pub fn replay_plays(
         let ctx = RunContext {
             scorecard: card,
             features: cfg,
+            accounts: None,
         };
         replay(inner, &pb, from, to, &history, &ctx)
     })?;
@@ -1050,14 +1053,6 @@ impl PyPlayReplay {
 // Effects ----------------------------------------------------------------------------------
 
 /// A share `k / n`, NaN when `n` is 0.
-fn rate(k: u64, n: u64) -> f64 {
-    if n == 0 {
-        f64::NAN
-    } else {
-        k as f64 / n as f64
-    }
-}
-
 /// What happened after each play fired: for each play of ``playbook`` that fired in
 /// ``fired`` (a ``PlayRun``, a ``PlayReplay``, or a list of them and of dicts as
 /// ``to_dicts`` gives), the renewal rate of the accounts it fired on (their first renewal
@@ -1094,6 +1089,7 @@ pub fn play_effects<'py>(
         let ctx = RunContext {
             scorecard: card,
             features: cfg,
+            accounts: None,
         };
         core_play_effects(inner, &pb, &fired, horizon, &ctx)
     })?;
@@ -1102,18 +1098,12 @@ pub fn play_effects<'py>(
     f.list("play", e.iter().map(|e| e.play.as_str()))?;
     f.ints("fired_renewals", e.iter().map(|e| e.fired_renewals));
     f.ints("fired_renewed", e.iter().map(|e| e.fired_renewed));
-    f.floats(
-        "fired_rate",
-        e.iter().map(|e| rate(e.fired_renewed, e.fired_renewals)),
-    );
+    f.opt_floats("fired_rate", e.iter().map(|e| e.fired_rate));
     f.opt_floats("fired_ci_lo", e.iter().map(|e| e.fired_ci95.map(|i| i.lo)));
     f.opt_floats("fired_ci_hi", e.iter().map(|e| e.fired_ci95.map(|i| i.hi)));
     f.ints("other_renewals", e.iter().map(|e| e.other_renewals));
     f.ints("other_renewed", e.iter().map(|e| e.other_renewed));
-    f.floats(
-        "other_rate",
-        e.iter().map(|e| rate(e.other_renewed, e.other_renewals)),
-    );
+    f.opt_floats("other_rate", e.iter().map(|e| e.other_rate));
     f.opt_floats("other_ci_lo", e.iter().map(|e| e.other_ci95.map(|i| i.lo)));
     f.opt_floats("other_ci_hi", e.iter().map(|e| e.other_ci95.map(|i| i.hi)));
     f.opt_floats(
