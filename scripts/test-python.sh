@@ -9,8 +9,10 @@
 # - Builds with the workspace's target dir, so cargo's cache is shared with
 #   `cargo build`/`cargo test`; the build is a debug one (fast to compile).
 #   Set CSOPS_PY_PROFILE=release for an optimised build.
-# - Needs the network only for PyPI (maturin, pytest, numpy, pandas, polars, mypy) and
-#   crates.io (cargo's dependencies), and only when they are not cached yet.
+# - Needs the network only for PyPI (maturin, pytest, numpy, pandas, polars, mypy, pyspark,
+#   pyarrow) and crates.io (cargo's dependencies), and only when they are not cached yet.
+# - The csops.spark tests also need Java 17 or newer (`java` on PATH, or JAVA_HOME); they
+#   skip, saying so, without it or without pyspark.
 # - Exits non-zero if any step, or any test, fails.
 set -euo pipefail
 
@@ -45,11 +47,13 @@ VPY="$VENV/bin/python"
 #    (tests that need them skip without them, so a failure only warns).
 step "installing maturin and pytest"
 "$VPY" -m pip install --quiet "maturin>=1.9.4,<2" "pytest>=8"
-step "installing optional test dependencies (numpy, pandas, mypy, polars)"
+step "installing optional test dependencies (numpy, pandas, mypy, polars, pyspark, pyarrow)"
 "$VPY" -m pip install --quiet "numpy>=1.26" "pandas>=2.1" "mypy>=1.10" \
     || echo "warning: numpy/pandas/mypy could not be installed; tests needing them will skip" >&2
 "$VPY" -m pip install --quiet "polars>=1.0" \
     || echo "warning: polars could not be installed; tests needing it will skip" >&2
+"$VPY" -m pip install --quiet "pyspark>=4.0,<5" "pyarrow>=18" \
+    || echo "warning: pyspark/pyarrow could not be installed; the csops.spark tests will skip" >&2
 
 # 3. Build the wheel with maturin (PEP 517, the same path as `pip install
 #    ./csops-py`) and install it into the venv. No build isolation: the venv's

@@ -292,9 +292,9 @@ pub fn backtest(
 #[pyclass(name = "Backtest", module = "csops", frozen)]
 #[derive(Debug)]
 pub struct PyBacktest {
-    obs: Observations,
-    report: BacktestReport,
-    card: Scorecard,
+    pub(crate) obs: Observations,
+    pub(crate) report: BacktestReport,
+    pub(crate) card: Scorecard,
 }
 
 #[pymethods]

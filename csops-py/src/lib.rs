@@ -26,6 +26,8 @@
 //! - `playbook`: `Playbook`, `FireHistory`, `run_plays` and `PlayRun`, `replay_plays` and
 //!   `PlayReplay`, and `play_effects` (plays that fire tasks, log-only first).
 //! - `table`: tables in and out of the scorer (a `FeatureFrame`, pandas, polars, a dict).
+//! - `spark_support`: a back-test in two halves for `csops.spark` (`_backtest_observe` per
+//!   partition, `_backtest_from_observations` on the driver).
 //!
 //! Each module with Python-visible items has a `register(m)` function called from
 //! [`_csops`] below.
@@ -50,6 +52,7 @@ pub mod playbook;
 pub mod report;
 pub mod revenue;
 pub mod segment;
+pub mod spark_support;
 pub mod table;
 
 /// The native module. Its name must match `[lib] name` in Cargo.toml and the
@@ -66,5 +69,6 @@ fn _csops(m: &Bound<'_, PyModule>) -> PyResult<()> {
     revenue::register(m)?;
     segment::register(m)?;
     playbook::register(m)?;
+    spark_support::register(m)?;
     Ok(())
 }

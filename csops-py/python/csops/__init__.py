@@ -67,6 +67,15 @@ Playbooks: plays that fire tasks, log-only first; review what would have fired, 
     stored = today.history.to_json()                     # keep it for tomorrow's run
     csops.play_effects(book, pb, review)                 # renewals after firing vs the rest
 
+Books that outgrow one machine: ``csops.spark`` (imported on its own, needs pyspark) derives
+features, scores and back-tests partition by partition on Spark DataFrames, with results
+identical to the calls above (``docs/spark.md``)::
+
+    import csops.spark
+    features = csops.spark.features(records, day)         # records: {"accounts": df, ...}
+    scores = csops.spark.score(features, card)
+    bt = csops.spark.backtest(records, card)              # a csops.Backtest
+
 Every error raised by csops is a ``csops.CsopsError``: ``ValidationError``,
 ``ConfigError`` and ``FormatError`` are also ``ValueError``; ``CsopsIOError`` is
 also an ``OSError``.

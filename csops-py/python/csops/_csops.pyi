@@ -44,6 +44,8 @@ __all__ = [
     "replay_plays",
     "PlayReplay",
     "play_effects",
+    "_backtest_observe",
+    "_backtest_from_observations",
 ]
 
 __version__: str
@@ -577,6 +579,31 @@ class Recalibration:
     def churn_probability(self, scores: Iterable[float | None] | Any) -> Any: ...
     def to_dict(self) -> dict[str, Any]: ...
     def _repr_html_(self) -> str: ...
+
+# Back-tests in two halves (for csops.spark; private) ---------------------------
+
+def _backtest_observe(
+    book: Book,
+    scorecard: Scorecard,
+    *,
+    end: datetime.date,
+    lead_days: int = 90,
+    quarters: int = 4,
+    contraction_is_churn: bool = False,
+    feature_config: _FeatureConfig | None = None,
+) -> dict[str, Any]:
+    """The core's ``observe`` with ``end`` fixed: the window and one list per column of the
+    replayed renewals (``rows``), as plain data."""
+
+def _backtest_from_observations(
+    scorecard: Scorecard,
+    observations: dict[str, Any],
+    *,
+    contraction_is_churn: bool = False,
+    lift_fractions: Iterable[float] = ...,
+) -> Backtest:
+    """The core's ``report`` on observations as ``_backtest_observe`` gives them (rows possibly
+    gathered from many calls)."""
 
 # Revenue ------------------------------------------------------------------
 
