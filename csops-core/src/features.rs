@@ -230,7 +230,8 @@ impl FeatureConfig {
 pub struct FeatureColumn {
     /// Feature name.
     pub name: String,
-    /// One value per account of the frame, `NaN` where missing.
+    /// One value per account of the frame, `NaN` where missing (`null` in JSON).
+    #[serde(with = "crate::missing")]
     pub values: Vec<f64>,
 }
 

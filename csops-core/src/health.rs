@@ -389,18 +389,21 @@ pub enum ScoreDetail {
 /// [`FeatureFrame`] (its `account_ids` name the rows; they are not copied here).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScoreFrame {
-    /// Scores, `NaN` where coverage was insufficient.
+    /// Scores, `NaN` where coverage was insufficient (`null` in JSON).
+    #[serde(with = "crate::missing")]
     pub scores: Vec<f64>,
     /// Band index into the scorecard's bands (`None` where not scored).
     pub bands: Vec<Option<u8>>,
     /// Band names, in the scorecard's order.
     pub band_names: Vec<String>,
     /// Coverage, 0–1.
+    #[serde(with = "crate::missing")]
     pub coverage: Vec<f64>,
     /// Measure names, in scorecard order.
     pub measure_names: Vec<String>,
     /// Per measure, per account: contribution to the score (0 where redistributed or not
     /// scored). Empty when scored with [`ScoreDetail::ScoresOnly`].
+    #[serde(with = "crate::missing::columns")]
     pub contributions: Vec<Vec<f64>>,
 }
 
@@ -1564,11 +1567,13 @@ pub struct ModelSetScores {
     pub account_ids: Vec<String>,
     /// The name of the scorecard that scored each row.
     pub scorecard: Vec<String>,
-    /// Scores, `NaN` where coverage was insufficient.
+    /// Scores, `NaN` where coverage was insufficient (`null` in JSON).
+    #[serde(with = "crate::missing")]
     pub scores: Vec<f64>,
     /// Band names (each scorecard has its own scheme).
     pub bands: Vec<Option<String>>,
     /// Coverage, 0–1.
+    #[serde(with = "crate::missing")]
     pub coverage: Vec<f64>,
 }
 

@@ -12,6 +12,7 @@ pub mod error;
 pub mod features;
 pub mod forecast;
 pub mod health;
+pub mod missing;
 pub mod money;
 pub mod playbook;
 pub mod record;

@@ -68,3 +68,44 @@ fn unknown_csv_files_in_a_book_directory_are_reported() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+mod missing_numbers {
+    use csops_core::features::FeatureColumn;
+    use csops_core::health::ScoreFrame;
+    use proptest::prelude::*;
+
+    fn same(a: &[f64], b: &[f64]) -> bool {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(x, y)| (x.is_nan() && y.is_nan()) || x.to_bits() == y.to_bits())
+    }
+
+    fn column() -> impl Strategy<Value = Vec<f64>> {
+        prop::collection::vec(
+            prop_oneof![Just(f64::NAN), -1e12..1e12f64, Just(0.0), Just(-0.0)],
+            0..40,
+        )
+    }
+
+    proptest! {
+        /// Missing values (NaN) are written as `null` and read back as missing.
+        #[test]
+        fn columns_with_missing_values_survive_json(values in column(), more in column()) {
+            let c = FeatureColumn { name: "x".into(), values: values.clone() };
+            let text = serde_json::to_string(&c).unwrap();
+            prop_assert_eq!(text.contains("null"), values.iter().any(|v| v.is_nan()));
+            let back: FeatureColumn = serde_json::from_str(&text).unwrap();
+            prop_assert!(same(&back.values, &values));
+            let s = ScoreFrame {
+                scores: values.clone(),
+                coverage: more.clone(),
+                contributions: vec![values.clone(), more.clone()],
+                ..Default::default()
+            };
+            let back: ScoreFrame = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+            prop_assert!(same(&back.scores, &values) && same(&back.coverage, &more));
+            prop_assert!(same(&back.contributions[0], &values) && same(&back.contributions[1], &more));
+        }
+    }
+}

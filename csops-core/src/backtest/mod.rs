@@ -119,7 +119,9 @@ pub struct Observation {
     pub score: Option<f64>,
     /// The band then.
     pub band: Option<String>,
-    /// Each measure's normalised score then (`NaN` = missing), in scorecard order.
+    /// Each measure's normalised score then (`NaN` = missing, `null` in JSON), in scorecard
+    /// order.
+    #[serde(with = "crate::missing")]
     pub measure_scores: Vec<f64>,
 }
 
