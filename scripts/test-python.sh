@@ -9,7 +9,8 @@
 # - Builds with the workspace's target dir, so cargo's cache is shared with
 #   `cargo build`/`cargo test`; the build is a debug one (fast to compile).
 #   Set CSOPS_PY_PROFILE=release for an optimised build.
-# - Needs the network only for PyPI (maturin, pytest, numpy, pandas, polars, mypy) and
+# - Needs the network only for PyPI (maturin, pytest, numpy, pandas, polars, mypy,
+#   matplotlib, nbformat, nbclient, ipykernel) and
 #   crates.io (cargo's dependencies), and only when they are not cached yet.
 # - Exits non-zero if any step, or any test, fails.
 set -euo pipefail
@@ -50,6 +51,9 @@ step "installing optional test dependencies (numpy, pandas, mypy, polars)"
     || echo "warning: numpy/pandas/mypy could not be installed; tests needing them will skip" >&2
 "$VPY" -m pip install --quiet "polars>=1.0" \
     || echo "warning: polars could not be installed; tests needing it will skip" >&2
+step "installing optional notebook and plot dependencies (matplotlib, nbformat, nbclient, ipykernel)"
+"$VPY" -m pip install --quiet "matplotlib>=3.8" "nbformat>=5.9" "nbclient>=0.9" "ipykernel>=6.25" \
+    || echo "warning: matplotlib/nbformat/nbclient/ipykernel could not be installed; the plot, notebook and doctest tests needing them will skip" >&2
 
 # 3. Build the wheel with maturin (PEP 517, the same path as `pip install
 #    ./csops-py`) and install it into the venv. No build isolation: the venv's
