@@ -10,7 +10,10 @@
 #   `cargo build`/`cargo test`; the build is a debug one (fast to compile).
 #   Set CSOPS_PY_PROFILE=release for an optimised build.
 # - Needs the network only for PyPI (maturin, pytest, numpy, pandas, polars, mypy, pyspark,
-#   pyarrow) and crates.io (cargo's dependencies), and only when they are not cached yet.
+#   pyarrow, matplotlib, nbformat, nbclient, ipykernel) and crates.io (cargo's
+#   dependencies), and only when they are not cached yet. Outside CI a test dependency that
+#   cannot be installed only warns (its tests skip, saying why); with CI=true it is an error,
+#   so CI never passes by skipping.
 # - The csops.spark tests also need Java 17 or newer (`java` on PATH, or JAVA_HOME); they
 #   skip, saying so, without it or without pyspark.
 # - Exits non-zero if any step, or any test, fails.
@@ -43,17 +46,27 @@ export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH"
 VPY="$VENV/bin/python"
 "$VPY" --version
 
-# 2. Build and test tools (must install), then the optional test dependencies
-#    (tests that need them skip without them, so a failure only warns).
+# 2. Build and test tools (must install), then the test dependencies: outside CI a failure
+#    only warns (the tests needing them skip, saying why); in CI it stops the run.
 step "installing maturin and pytest"
 "$VPY" -m pip install --quiet "maturin>=1.9.4,<2" "pytest>=8"
-step "installing optional test dependencies (numpy, pandas, mypy, polars, pyspark, pyarrow)"
-"$VPY" -m pip install --quiet "numpy>=1.26" "pandas>=2.1" "mypy>=1.10" \
-    || echo "warning: numpy/pandas/mypy could not be installed; tests needing them will skip" >&2
-"$VPY" -m pip install --quiet "polars>=1.0" \
-    || echo "warning: polars could not be installed; tests needing it will skip" >&2
-"$VPY" -m pip install --quiet "pyspark>=4.0,<5" "pyarrow>=18" \
-    || echo "warning: pyspark/pyarrow could not be installed; the csops.spark tests will skip" >&2
+optional() {
+    local what="$1"
+    shift
+    if ! "$VPY" -m pip install --quiet "$@"; then
+        if [ "${CI:-}" = "true" ]; then
+            echo "error: $what could not be installed; in CI every test must run" >&2
+            exit 1
+        fi
+        echo "warning: $what could not be installed; the tests needing it will skip" >&2
+    fi
+}
+step "installing test dependencies (numpy, pandas, mypy, polars, pyspark, pyarrow, matplotlib, nbformat, nbclient, ipykernel)"
+optional "numpy/pandas/mypy" "numpy>=1.26" "pandas>=2.1" "mypy>=1.10"
+optional "polars" "polars>=1.0"
+optional "pyspark/pyarrow" "pyspark>=4.0,<5" "pyarrow>=18"
+optional "matplotlib/nbformat/nbclient/ipykernel" \
+    "matplotlib>=3.8" "nbformat>=5.9" "nbclient>=0.9" "ipykernel>=6.25"
 
 # 3. Build the wheel with maturin (PEP 517, the same path as `pip install
 #    ./csops-py`) and install it into the venv. No build isolation: the venv's

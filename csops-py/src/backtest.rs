@@ -6,6 +6,7 @@
 //! with the GIL released.
 
 use chrono::NaiveDate;
+use csops_core::backtest::stats::{RocPoint, roc_curve};
 use csops_core::backtest::{
     BacktestConfig, BacktestReport, HeldOut, Observations, ProbabilityMethod, Recalibration,
     RecalibrationConfig, Slice, observe, recalibrate, report,
@@ -237,6 +238,13 @@ fn probability_method(py: Python<'_>, name: &str) -> PyResult<ProbabilityMethod>
 /// as ``Book.features_as_of(config=)``) sets the features the scorecard reads. ConfigError
 /// for an invalid configuration, with the core's message. The replay runs with the GIL
 /// released.
+///
+/// >>> book = csops.load_book("data/sample-book", mode="lenient")
+/// >>> bt = csops.backtest(book, csops.Scorecard.default())
+/// >>> bt.window_start, bt.window_end
+/// (datetime.date(2025, 10, 1), datetime.date(2026, 9, 28))
+/// >>> print(f"AUC {bt.quarters['auc'][0]:.3f}")   # the whole window first, then each quarter
+/// AUC 0.644
 #[pyfunction]
 #[pyo3(signature = (
     book,
@@ -533,6 +541,50 @@ impl PyBacktest {
             .comparison
             .as_ref()
             .map(|c| c.verdict.as_str())
+    }
+
+    /// The ROC curve of risk (100 − score) for churn, per slice (``"all"`` first, then each
+    /// quarter, as ``quarters``), computed by the core
+    /// (``csops_core::backtest::stats::roc_curve``) over the slice's scored renewals:
+    /// ``slice``, ``threshold`` (flag every renewal with risk ≥ it; ``inf`` for the first
+    /// point, where nothing is flagged), ``fpr`` and ``tpr``, one row per distinct risk from
+    /// the highest down. The trapezoid area under each slice's curve is its ``auc``; a slice
+    /// without both churned and renewed accounts (no AUC) has no rows.
+    ///
+    /// >>> bt = csops.backtest(csops.load_book("data/sample-book", mode="lenient"),
+    /// ...                     csops.Scorecard.default())
+    /// >>> curve = bt.roc[bt.roc["slice"] == "all"]
+    /// >>> curve.iloc[0].to_dict()
+    /// {'slice': 'all', 'threshold': inf, 'fpr': 0.0, 'tpr': 0.0}
+    /// >>> x, y = curve["fpr"].to_numpy(), curve["tpr"].to_numpy()
+    /// >>> area = ((x[1:] - x[:-1]) * (y[1:] + y[:-1]) / 2).sum()   # trapezoids
+    /// >>> bool(abs(area - bt.quarters["auc"][0]) < 1e-12)
+    /// True
+    #[getter]
+    fn roc<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pd = pandas(py, "Backtest.roc")?;
+        let mut rows: Vec<(&str, RocPoint)> = Vec::new();
+        for (k, s) in slices(&self.report).enumerate() {
+            if s.auc.is_none() {
+                continue;
+            }
+            // Slice 0 is the whole window; the others are quarters, by label.
+            let (risk, churned): (Vec<f64>, Vec<bool>) = self
+                .obs
+                .rows
+                .iter()
+                .filter(|o| k == 0 || o.quarter == s.label)
+                .filter_map(|o| o.score.map(|score| (100.0 - score, o.churned)))
+                .unzip();
+            let curve = call_with_gil(py, || roc_curve(&risk, &churned))?;
+            rows.extend(curve.into_iter().map(|p| (s.label.as_str(), p)));
+        }
+        let mut f = Frame::new(py);
+        f.list("slice", rows.iter().map(|(s, _)| *s))?;
+        f.floats("threshold", rows.iter().map(|(_, p)| p.threshold));
+        f.floats("fpr", rows.iter().map(|(_, p)| p.fpr));
+        f.floats("tpr", rows.iter().map(|(_, p)| p.tpr));
+        f.build(&pd)
     }
 
     /// Re-calibrate the scorecard on these renewals: fit new weights on all but the latest

@@ -77,6 +77,12 @@ fn options(
 }
 
 /// Load a book from a directory of CSV files, or from a `.json` file.
+///
+/// >>> book = csops.load_book("data/sample-book", mode="lenient")
+/// >>> len(book), len(book.report.problems)
+/// (300, 9)
+/// >>> book.report.problems[0].kind
+/// 'duplicate'
 #[pyfunction]
 #[pyo3(signature = (source, *, mode = "strict", header_map = None))]
 pub fn load_book(

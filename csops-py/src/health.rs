@@ -792,6 +792,11 @@ impl PyExplanation {
 
 /// Compare a score with a previous one: ``{"delta": current − previous, "direction": "up" |
 /// "flat" | "down"}``, changes within ±``dead_band`` points counting as flat.
+///
+/// >>> csops.trend(71.0, 64.5)
+/// {'delta': 6.5, 'direction': 'up'}
+/// >>> csops.trend(65.0, 64.5)["direction"]
+/// 'flat'
 #[pyfunction]
 #[pyo3(signature = (current, previous, dead_band = 2.0))]
 pub fn trend<'py>(

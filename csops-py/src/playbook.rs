@@ -338,6 +338,38 @@ fn history_object(py: Python<'_>, h: FireHistory) -> PyResult<Py<PyFireHistory>>
 #[derive(Debug)]
 pub struct PyPlaybook(pub(crate) Playbook);
 
+impl PyPlaybook {
+    /// One row per play: name, mode, trigger, filter, actions, cooldown, owner (the text and
+    /// HTML renderings).
+    fn play_rows(&self) -> Vec<Vec<String>> {
+        self.0
+            .plays
+            .iter()
+            .map(|p| {
+                vec![
+                    p.name.clone(),
+                    enum_name(&p.mode),
+                    describe_trigger(&p.trigger),
+                    p.filter
+                        .as_ref()
+                        .map_or_else(|| "(all accounts)".to_string(), ToString::to_string),
+                    p.actions
+                        .iter()
+                        .map(describe_action)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    if p.cooldown_days == 0 {
+                        "-".to_string()
+                    } else {
+                        format!("{} days", p.cooldown_days)
+                    },
+                    p.owner.clone(),
+                ]
+            })
+            .collect()
+    }
+}
+
 #[pymethods]
 impl PyPlaybook {
     /// A playbook from plays: dicts in the layout of ``to_dict()["plays"]`` (``name``,
@@ -495,32 +527,7 @@ impl PyPlaybook {
     }
 
     fn __repr__(&self) -> String {
-        let rows: Vec<Vec<String>> = self
-            .0
-            .plays
-            .iter()
-            .map(|p| {
-                vec![
-                    p.name.clone(),
-                    enum_name(&p.mode),
-                    describe_trigger(&p.trigger),
-                    p.filter
-                        .as_ref()
-                        .map_or_else(|| "(all accounts)".to_string(), ToString::to_string),
-                    p.actions
-                        .iter()
-                        .map(describe_action)
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                    if p.cooldown_days == 0 {
-                        "-".to_string()
-                    } else {
-                        format!("{} days", p.cooldown_days)
-                    },
-                    p.owner.clone(),
-                ]
-            })
-            .collect();
+        let rows = self.play_rows();
         let mut s = format!("Playbook: {}", plural(self.0.plays.len(), "play"));
         if !rows.is_empty() {
             s.push('\n');
@@ -533,6 +540,21 @@ impl PyPlaybook {
             ));
         }
         s
+    }
+
+    /// An HTML rendering for Jupyter: one row per play (mode, trigger, filter, actions,
+    /// cooldown, owner).
+    fn _repr_html_(&self) -> String {
+        format!(
+            "<div class=\"csops-playbook\"><p><b>Playbook</b>: {}</p>{}</div>",
+            plural(self.0.plays.len(), "play"),
+            html_table(
+                &[
+                    "play", "mode", "trigger", "filter", "actions", "cooldown", "owner",
+                ],
+                &self.play_rows()
+            )
+        )
     }
 }
 
@@ -877,6 +899,12 @@ struct ReplayView<'a> {
 /// ``scorecard`` and ``feature_config`` as for ``run_plays``. ConfigError for an invalid
 /// playbook, a window that runs backwards or covers more than ten years. Runs with the GIL
 /// released.
+///
+/// >>> book = csops.load_book("data/sample-book", mode="lenient")
+/// >>> review = csops.replay_plays(book, csops.Playbook.sponsor_left(), "2026-09-03",
+/// ...                             "2026-09-30", history=csops.FireHistory(last_run="2026-09-02"))
+/// >>> len(review), review.per_play
+/// (4, {'sponsor-left': 4})
 #[pyfunction]
 #[pyo3(signature = (book, playbook, start, end, *, history = None, scorecard = None, feature_config = None))]
 #[allow(clippy::too_many_arguments)] // the keyword arguments of the Python function
@@ -1052,7 +1080,6 @@ impl PyPlayReplay {
 
 // Effects ----------------------------------------------------------------------------------
 
-/// A share `k / n`, NaN when `n` is 0.
 /// What happened after each play fired: for each play of ``playbook`` that fired in
 /// ``fired`` (a ``PlayRun``, a ``PlayReplay``, or a list of them and of dicts as
 /// ``to_dicts`` gives), the renewal rate of the accounts it fired on (their first renewal

@@ -745,6 +745,13 @@ impl PyArrBridge {
 /// ``"monte_carlo"`` (``draws``, ``seed``). A renewal is commit from ``commit_from``, best
 /// case from ``best_case_from``, pipeline below. ConfigError for an invalid configuration;
 /// TypeError for an argument of the wrong type. Runs with the GIL released.
+///
+/// >>> book = csops.load_book("data/sample-book", mode="lenient")
+/// >>> rf = csops.forecast(book)      # the quarter after the latest date, default priors
+/// >>> rf.start, rf.end, len(rf)
+/// (datetime.date(2026, 10, 1), datetime.date(2026, 12, 31), 62)
+/// >>> rf.reconcile(book).passes
+/// True
 #[pyfunction]
 #[pyo3(signature = (
     book,

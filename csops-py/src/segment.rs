@@ -780,6 +780,12 @@ fn hash_condition(c: &Condition, h: &mut impl Hasher) {
 /// interchangeable. Missing values follow SQL's three-valued logic: a comparison with a
 /// missing value is unknown, and a row matches only when the whole condition is true.
 /// Immutable, hashable, picklable.
+///
+/// >>> c = csops.Condition('arr >= 100000 and region in ["EMEA"]')
+/// >>> c.fields
+/// ['arr', 'region']
+/// >>> c == csops.Condition.from_dict(c.to_dict())
+/// True
 #[pyclass(name = "Condition", module = "csops", frozen)]
 #[derive(Debug)]
 pub struct PyCondition(pub(crate) Condition);
@@ -966,6 +972,26 @@ fn rule_item(py: Python<'_>, i: usize, item: &Bound<'_, PyAny>) -> PyResult<(Str
 #[derive(Debug)]
 pub struct PyTierRules(pub(crate) TierRules);
 
+impl PyTierRules {
+    /// `n.`, tier, condition per rule, then the default tier (`otherwise`): the text and HTML
+    /// renderings.
+    fn rule_rows(&self) -> Vec<Vec<String>> {
+        let r = &self.0;
+        let mut rows: Vec<Vec<String>> = r
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, x)| vec![format!("{}.", i + 1), x.tier.clone(), x.when.to_string()])
+            .collect();
+        rows.push(vec![
+            String::new(),
+            r.default_tier.clone(),
+            "otherwise".to_string(),
+        ]);
+        rows
+    }
+}
+
 #[pymethods]
 impl PyTierRules {
     /// Rules from ``(tier, condition)`` pairs (or dicts ``{"tier", "when"}``), in order; each
@@ -1136,21 +1162,19 @@ impl PyTierRules {
     }
 
     fn __repr__(&self) -> String {
-        let r = &self.0;
-        let mut rows: Vec<Vec<String>> = r
-            .rules
-            .iter()
-            .enumerate()
-            .map(|(i, x)| vec![format!("{}.", i + 1), x.tier.clone(), x.when.to_string()])
-            .collect();
-        rows.push(vec![
-            String::new(),
-            r.default_tier.clone(),
-            "otherwise".to_string(),
-        ]);
+        let rows = self.rule_rows();
         format!(
             "TierRules: the first rule an account matches gives its tier\n{}",
             text_table(&["", "tier", "when"], &rows, &[true, false, false])
+        )
+    }
+
+    /// An HTML rendering for Jupyter: the rules in order, then the default tier.
+    fn _repr_html_(&self) -> String {
+        format!(
+            "<div class=\"csops-tier-rules\"><p><b>TierRules</b>: the first rule an account \
+             matches gives its tier</p>{}</div>",
+            html_table(&["", "tier", "when"], &self.rule_rows())
         )
     }
 }

@@ -68,11 +68,10 @@ def test_same_classes_as_native_module() -> None:
 
 
 def test_all_is_explicit_and_complete() -> None:
-    # Submodules imported on their own (``csops.spark``) are not re-exported names.
+    # Submodules imported on request (``import csops.plot``, ``csops.spark``) are not
+    # re-exported names.
     public = {
-        n
-        for n in dir(csops)
-        if not n.startswith("_") and not isinstance(getattr(csops, n), types.ModuleType)
+        n for n in dir(csops) if not n.startswith("_") and not isinstance(getattr(csops, n), types.ModuleType)
     }
     assert set(csops.__all__) - {"__version__"} == public
     for name in csops.__all__:

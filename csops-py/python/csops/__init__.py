@@ -3,6 +3,21 @@
 Everything public is implemented in Rust (the ``csops._csops`` extension
 module) and re-exported here. Importing csops imports neither numpy nor pandas.
 
+A first look at the sample book shipped with the repository (run from its root; these lines
+are a doctest)::
+
+    >>> import csops
+    >>> book = csops.load_book("data/sample-book", mode="lenient")   # keep what is valid
+    >>> len(book), book.report.is_clean
+    (300, False)
+    >>> card = csops.Scorecard.default()
+    >>> bt = csops.backtest(book, card)                  # last year's renewals, 90 days ahead
+    >>> print(bt.quarters["renewals"][0], f"renewals, AUC {bt.quarters['auc'][0]:.2f}")
+    205 renewals, AUC 0.64
+    >>> rc = bt.recalibrate()                            # new weights, proved on held-out
+    >>> rc.after["auc"] > rc.before["auc"]
+    True
+
 Load a book of business, see what validation found, derive point-in-time features::
 
     import csops
@@ -75,6 +90,14 @@ identical to the calls above (``docs/spark.md``)::
     features = csops.spark.features(records, day)         # records: {"accounts": df, ...}
     scores = csops.spark.score(features, card)
     bt = csops.spark.backtest(records, card)              # a csops.Backtest
+Plots, with matplotlib (optional: ``pip install matplotlib``), in ``csops.plot``::
+
+    import csops.plot
+    csops.plot.band_rates(bt, slices=None)   # renewal rate per band, Wilson CI whiskers
+    csops.plot.roc(bt); csops.plot.calibration(bt)
+    csops.plot.arr_bridge(bridge); csops.plot.forecast(rf)   # each returns its Axes
+
+The whole week in a notebook: ``docs/acceptance.ipynb``.
 
 Every error raised by csops is a ``csops.CsopsError``: ``ValidationError``,
 ``ConfigError`` and ``FormatError`` are also ``ValueError``; ``CsopsIOError`` is
