@@ -282,6 +282,27 @@ pub struct Distribution {
     pub p50: f64,
     /// 90th percentile: a good quarter.
     pub p90: f64,
+    /// The 1st to 99th percentiles (99 values, increasing): the whole distribution, to plot
+    /// its curve or read any other percentile.
+    #[serde(default)]
+    pub percentiles: Vec<f64>,
+}
+
+impl Distribution {
+    /// Summarise `sorted` (value, probability) pairs, increasing by value.
+    fn of(method: &str, resolution: f64, mean: f64, sorted: &[(f64, f64)]) -> Distribution {
+        Distribution {
+            method: method.into(),
+            resolution,
+            mean,
+            p10: quantile(sorted, 0.1),
+            p50: quantile(sorted, 0.5),
+            p90: quantile(sorted, 0.9),
+            percentiles: (1..100)
+                .map(|k| quantile(sorted, f64::from(k) / 100.0))
+                .collect(),
+        }
+    }
 }
 
 /// The forecast.
@@ -572,14 +593,7 @@ pub fn renewed_arr_distribution(
                 outcomes.push((v, p));
             }
             outcomes.sort_by(|a, b| a.0.total_cmp(&b.0));
-            Ok(Distribution {
-                method: "exact".into(),
-                resolution: 0.0,
-                mean,
-                p10: quantile(&outcomes, 0.1),
-                p50: quantile(&outcomes, 0.5),
-                p90: quantile(&outcomes, 0.9),
-            })
+            Ok(Distribution::of("exact", 0.0, mean, &outcomes))
         }
         DistributionMethod::Grid => {
             let total: f64 = amounts.iter().map(|(a, _)| a).sum();
@@ -605,14 +619,7 @@ pub fn renewed_arr_distribution(
                 .filter(|(_, p)| **p > 0.0)
                 .map(|(v, p)| (v as f64 * step, *p))
                 .collect();
-            Ok(Distribution {
-                method: "grid".into(),
-                resolution: step,
-                mean,
-                p10: quantile(&sorted, 0.1),
-                p50: quantile(&sorted, 0.5),
-                p90: quantile(&sorted, 0.9),
-            })
+            Ok(Distribution::of("grid", step, mean, &sorted))
         }
         DistributionMethod::MonteCarlo | DistributionMethod::Auto => {
             if draws == 0 {
@@ -633,14 +640,7 @@ pub fn renewed_arr_distribution(
             xs.sort_by(f64::total_cmp);
             let w = 1.0 / draws as f64;
             let sorted: Vec<(f64, f64)> = xs.into_iter().map(|x| (x, w)).collect();
-            Ok(Distribution {
-                method: "monte_carlo".into(),
-                resolution: draws as f64,
-                mean,
-                p10: quantile(&sorted, 0.1),
-                p50: quantile(&sorted, 0.5),
-                p90: quantile(&sorted, 0.9),
-            })
+            Ok(Distribution::of("monte_carlo", draws as f64, mean, &sorted))
         }
     }
 }

@@ -24,7 +24,7 @@ fn usd(s: &str) -> Money {
 
 /// Quantile by brute force, independently of the library: enumerate outcomes recursively,
 /// sort them, walk the cumulative probability.
-fn brute_quantiles(amounts: &[(f64, f64)]) -> (f64, f64, f64, f64) {
+fn brute_quantiles(amounts: &[(f64, f64)]) -> (f64, Vec<f64>) {
     fn walk(a: &[(f64, f64)], v: f64, p: f64, out: &mut Vec<(f64, f64)>) {
         match a.split_first() {
             None => out.push((v, p)),
@@ -48,7 +48,8 @@ fn brute_quantiles(amounts: &[(f64, f64)]) -> (f64, f64, f64, f64) {
         out.last().unwrap().0
     };
     let mean = out.iter().map(|(v, p)| v * p).sum();
-    (mean, q(0.1), q(0.5), q(0.9))
+    // The 1st to 99th percentiles.
+    (mean, (1..100).map(|k| q(f64::from(k) / 100.0)).collect())
 }
 
 proptest! {
@@ -59,10 +60,12 @@ proptest! {
         amounts in prop::collection::vec((1u32..500_000, 0.0f64..=1.0), 1..14)
     ) {
         let a: Vec<(f64, f64)> = amounts.iter().map(|(x, p)| (f64::from(*x), *p)).collect();
-        let (mean, p10, p50, p90) = brute_quantiles(&a);
+        let (mean, percentiles) = brute_quantiles(&a);
+        let (p10, p50, p90) = (percentiles[9], percentiles[49], percentiles[89]);
         let e = renewed_arr_distribution(&a, DistributionMethod::Exact, 0, 0).unwrap();
         prop_assert!((e.mean - mean).abs() <= 1e-6 * mean.max(1.0));
         prop_assert_eq!((e.p10, e.p50, e.p90), (p10, p50, p90));
+        prop_assert_eq!(&e.percentiles, &percentiles);
         // The grid rounds each amount to its step: quantiles within n·step/2 — unless a
         // quantile sits exactly on a probability boundary, where rounding can tip it to the
         // neighbouring outcome; so compare the grid's CDF at the brute-force quantile instead.
@@ -73,6 +76,9 @@ proptest! {
                 || a.iter().any(|(x, _)| ((got - want).abs() - x).abs() <= slack);
             prop_assert!(ok, "grid {} vs exact {} (step {})", got, want, g.resolution);
         }
+        prop_assert_eq!(g.percentiles.len(), 99);
+        prop_assert!(g.percentiles.windows(2).all(|w| w[0] <= w[1]));
+        prop_assert_eq!((g.percentiles[9], g.percentiles[49], g.percentiles[89]), (g.p10, g.p50, g.p90));
     }
 }
 

@@ -1756,6 +1756,33 @@ impl<'env> Fields<'env> {
         })
     }
 
+    /// An optional array of numbers.
+    fn optional_numbers(&mut self, key: &str) -> Result<Option<Vec<f64>>, Failure> {
+        let (path, v) = self.take_optional(key);
+        let Some(v) = v else {
+            return Ok(None);
+        };
+        if !v.is_array().unwrap_or(false) {
+            return Err(invalid(format!(
+                "`{path}` must be an array of numbers, got {}",
+                type_name(&v)
+            )));
+        }
+        let fail = |e| napi_failure(&path, e);
+        let array = Array::from_unknown(v).map_err(fail)?;
+        (0..array.len())
+            .map(|i| {
+                let name = format!("{path}[{i}]");
+                let value: Unknown = array
+                    .get(i)
+                    .map_err(fail)?
+                    .ok_or_else(|| invalid(format!("`{name}` must be a number, got undefined")))?;
+                number(&name, value)
+            })
+            .collect::<Result<Vec<f64>, Failure>>()
+            .map(Some)
+    }
+
     /// A list of plain objects, each read by `item`.
     pub(crate) fn list<T>(
         &mut self,
@@ -1843,6 +1870,8 @@ pub(crate) fn renewal_forecast(env: &Env, v: Unknown) -> Result<CoreRenewalForec
                 p10: d.number("p10")?,
                 p50: d.number("p50")?,
                 p90: d.number("p90")?,
+                // Absent in a forecast stored before percentiles were added.
+                percentiles: d.optional_numbers("percentiles")?.unwrap_or_default(),
             })
         }
     };

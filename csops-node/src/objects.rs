@@ -2091,6 +2091,8 @@ pub struct RenewalDistribution {
     pub p50: f64,
     /// The 90th percentile: a good quarter.
     pub p90: f64,
+    /// The 1st to 99th percentiles (99 values, increasing): the whole distribution.
+    pub percentiles: Vec<f64>,
 }
 
 impl From<&core_forecast::Distribution> for RenewalDistribution {
@@ -2102,6 +2104,7 @@ impl From<&core_forecast::Distribution> for RenewalDistribution {
             p10,
             p50,
             p90,
+            percentiles,
         } = d;
         RenewalDistribution {
             method: method.clone(),
@@ -2110,6 +2113,7 @@ impl From<&core_forecast::Distribution> for RenewalDistribution {
             p10: *p10,
             p50: *p50,
             p90: *p90,
+            percentiles: percentiles.clone(),
         }
     }
 }

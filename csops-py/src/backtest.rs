@@ -6,10 +6,10 @@
 //! with the GIL released.
 
 use chrono::NaiveDate;
-use csops_core::backtest::stats::{RocPoint, roc_curve};
+use csops_core::backtest::stats::RocPoint;
 use csops_core::backtest::{
     BacktestConfig, BacktestReport, HeldOut, Observations, ProbabilityMethod, Recalibration,
-    RecalibrationConfig, Slice, observe, recalibrate, report,
+    RecalibrationConfig, Slice, observe, recalibrate, report, roc_curves,
 };
 use csops_core::features::FeatureConfig;
 use csops_core::health::Scorecard;
@@ -544,8 +544,8 @@ impl PyBacktest {
     }
 
     /// The ROC curve of risk (100 − score) for churn, per slice (``"all"`` first, then each
-    /// quarter, as ``quarters``), computed by the core
-    /// (``csops_core::backtest::stats::roc_curve``) over the slice's scored renewals:
+    /// quarter, as ``quarters``), computed by the core (``csops_core::backtest::roc_curves``)
+    /// over the slice's scored renewals:
     /// ``slice``, ``threshold`` (flag every renewal with risk ≥ it; ``inf`` for the first
     /// point, where nothing is flagged), ``fpr`` and ``tpr``, one row per distinct risk from
     /// the highest down. The trapezoid area under each slice's curve is its ``auc``; a slice
@@ -563,22 +563,11 @@ impl PyBacktest {
     #[getter]
     fn roc<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let pd = pandas(py, "Backtest.roc")?;
-        let mut rows: Vec<(&str, RocPoint)> = Vec::new();
-        for (k, s) in slices(&self.report).enumerate() {
-            if s.auc.is_none() {
-                continue;
-            }
-            // Slice 0 is the whole window; the others are quarters, by label.
-            let (risk, churned): (Vec<f64>, Vec<bool>) = self
-                .obs
-                .rows
-                .iter()
-                .filter(|o| k == 0 || o.quarter == s.label)
-                .filter_map(|o| o.score.map(|score| (100.0 - score, o.churned)))
-                .unzip();
-            let curve = call_with_gil(py, || roc_curve(&risk, &churned))?;
-            rows.extend(curve.into_iter().map(|p| (s.label.as_str(), p)));
-        }
+        let curves = call_with_gil(py, || roc_curves(&self.obs))?;
+        let rows: Vec<(&str, &RocPoint)> = curves
+            .iter()
+            .flat_map(|(label, curve)| curve.iter().map(move |p| (label.as_str(), p)))
+            .collect();
         let mut f = Frame::new(py);
         f.list("slice", rows.iter().map(|(s, _)| *s))?;
         f.floats("threshold", rows.iter().map(|(_, p)| p.threshold));

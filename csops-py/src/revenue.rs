@@ -1011,8 +1011,9 @@ impl PyRenewalForecast {
     }
 
     /// The distribution of renewed ARR: ``{"method", "resolution", "mean", "p10", "p50",
-    /// "p90"}`` (floats but ``method``: ``exact``, ``grid`` or ``monte_carlo``), or None when
-    /// nothing renews in the window.
+    /// "p90", "percentiles"}`` (floats but ``method``: ``exact``, ``grid`` or
+    /// ``monte_carlo``; ``percentiles`` the 1st to 99th, a list of 99), or None when nothing
+    /// renews in the window.
     #[getter]
     fn distribution<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_python(py, &self.0.distribution)

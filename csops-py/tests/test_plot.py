@@ -235,6 +235,13 @@ def test_the_forecast_plot_marks_the_distribution(rf: csops.RenewalForecast) -> 
     assert x0 == x1 == d["p50"]
     lines = {ln.get_label(): ln for ln in ax.get_lines()}
     assert list(lines["mean"].get_xdata()) == [d["mean"]]
+    # The whole distribution: the core's 1st..99th percentiles as a cumulative curve, which
+    # agrees with the P10/P50/P90 it reports.
+    cdf = lines["cumulative probability"]
+    assert list(cdf.get_xdata()) == d["percentiles"] and len(d["percentiles"]) == 99
+    assert list(cdf.get_ydata()) == [k / 100 for k in range(1, 100)]
+    assert d["percentiles"] == sorted(d["percentiles"])
+    assert (d["percentiles"][9], d["percentiles"][49], d["percentiles"][89]) == (d["p10"], d["p50"], d["p90"])
     # Dashed references: commit, commit + best case, all the ARR up.
     assert list(lines["commit"].get_xdata()) == [float(rf.commit)] * 2
     assert list(lines["commit + best case"].get_xdata()) == [float(rf.commit + rf.best_case)] * 2

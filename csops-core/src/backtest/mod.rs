@@ -562,6 +562,29 @@ pub fn report(
     })
 }
 
+/// The ROC curve of each slice of a report (`all`, then each quarter), as the report's AUC
+/// sees it: the scored renewals, risk = 100 − score, churn the positive class. A slice without
+/// both churned and renewed accounts has no curve (and no AUC) and is left out.
+pub fn roc_curves(obs: &Observations) -> Result<Vec<(String, Vec<stats::RocPoint>)>> {
+    let mut slices: Vec<(&str, Vec<&Observation>)> = vec![("all", obs.rows.iter().collect())];
+    let mut by_quarter: BTreeMap<&str, Vec<&Observation>> = BTreeMap::new();
+    for o in &obs.rows {
+        by_quarter.entry(o.quarter.as_str()).or_default().push(o);
+    }
+    slices.extend(by_quarter);
+    let mut out = Vec::new();
+    for (label, rows) in slices {
+        let (risk, churned): (Vec<f64>, Vec<bool>) = rows
+            .iter()
+            .filter_map(|o| o.score.map(|s| (100.0 - s, o.churned)))
+            .unzip();
+        if churned.iter().any(|c| *c) && churned.iter().any(|c| !*c) {
+            out.push((label.to_string(), stats::roc_curve(&risk, &churned)?));
+        }
+    }
+    Ok(out)
+}
+
 /// Sum amounts that must share one currency (the first one's); mixing is an error, as
 /// everywhere in csops: a back-test does not guess exchange rates.
 fn total(items: impl IntoIterator<Item = Money>, currency: Option<Currency>) -> Result<Money> {

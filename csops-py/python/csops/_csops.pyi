@@ -640,6 +640,7 @@ class _DistributionDict(TypedDict):
     p10: float
     p50: float
     p90: float
+    percentiles: list[float]
 
 #: Each account's health on the forecast day: a DataFrame with ``account_id``, ``score`` and
 #: ``band`` columns (``Book.health_as_of``), or ``{account_id: {"score": .., "band": ..}}``.

@@ -271,20 +271,26 @@ def arr_bridge(bridge: ArrBridge, *, ax: Any = None) -> Any:
 def forecast(rf: RenewalForecast, *, ax: Any = None) -> Any:
     """The distribution of renewed ARR in the forecast's window, as the forecast reports it.
 
-    The forecast carries the distribution's summary, not its points: P10, P50, P90 and the
-    mean (``rf.distribution``). So this draws the P10–P90 range as a horizontal bar, the
-    median as a vertical line and the mean as a diamond, beside the forecast's committed
-    ARR (commit, commit + best case) and all of the ARR up for renewal (``rf.arr``) as
-    dashed lines for scale. A forecast with nothing renewing (no distribution) draws only
-    the dashed lines. Returns the Axes.
+    Draws the cumulative distribution from the forecast's 1st to 99th percentiles
+    (``rf.distribution["percentiles"]``: the chance that renewed ARR is at most x), and,
+    below it, the P10–P90 range as a horizontal bar, the median as a vertical line and the
+    mean as a diamond, beside the forecast's committed ARR (commit, commit + best case) and
+    all of the ARR up for renewal (``rf.arr``) as dashed lines for scale. A forecast with
+    nothing renewing (no distribution) draws only the dashed lines. Returns the Axes.
     """
     _pyplot()
     ax = _axes(ax)
     d = rf.distribution
     cur = rf.currency
     if d is not None:
+        ax.plot(
+            d["percentiles"],
+            [k / 100 for k in range(1, 100)],
+            color="#4c72b0",
+            label="cumulative probability",
+        )
         ax.barh(
-            0,
+            -0.3,
             d["p90"] - d["p10"],
             left=d["p10"],
             height=0.4,
@@ -292,8 +298,8 @@ def forecast(rf: RenewalForecast, *, ax: Any = None) -> Any:
             alpha=0.5,
             label=f"P10–P90 ({d['method']})",
         )
-        ax.vlines(d["p50"], -0.3, 0.3, color="#4c72b0", linewidth=2, label="P50")
-        ax.plot([d["mean"]], [0], marker="D", color="black", linestyle="none", label="mean")
+        ax.vlines(d["p50"], -0.45, -0.15, color="#4c72b0", linewidth=2, label="P50")
+        ax.plot([d["mean"]], [-0.3], marker="D", color="black", linestyle="none", label="mean")
     marks = [
         (float(rf.commit), "commit", "#2ca02c"),
         (float(rf.commit + rf.best_case), "commit + best case", "#e7ba52"),
@@ -301,8 +307,9 @@ def forecast(rf: RenewalForecast, *, ax: Any = None) -> Any:
     ]
     for value, label, colour in marks:
         ax.axvline(value, linestyle="--", color=colour, linewidth=1, label=label)
-    ax.set_yticks([])
-    ax.set_ylim(-0.5, 1.0)
+    ax.set_yticks([0, 0.5, 1.0])
+    ax.set_ylim(-0.5, 1.35)
+    ax.set_ylabel("P(renewed ARR ≤ x)")
     ax.set_xlabel(f"renewed ARR ({cur})")
     ax.set_title(f"Renewals {rf.start} to {rf.end}: {len(rf)} up, distribution of renewed ARR")
     _thousands(ax.xaxis)
