@@ -372,9 +372,10 @@ test('arguments of the wrong type are CSOPS_INVALID_ARGUMENT errors', async () =
   await rejectsCode(bt.recalibrateAsync({ c: '1' }), 'CSOPS_INVALID_ARGUMENT');
 });
 
-test('the classes cannot be made from JavaScript', () => {
-  assert.throws(() => new Backtest());
-  assert.throws(() => new Recalibration());
+test('the classes cannot be made from JavaScript: a coded error naming the way', () => {
+  for (const [make, way] of [[() => new Backtest(), /backtest/], [() => new Recalibration(), /recalibrate/]]) {
+    assert.throws(make, (e) => e instanceof Error && e.code === 'CSOPS_INVALID_ARGUMENT' && /no public constructor/.test(e.message) && way.test(e.message));
+  }
 });
 
 test('an absurd number of quarters never crashes the process', () => {

@@ -275,6 +275,42 @@ test('options may be omitted, undefined or null', () => {
   }
 });
 
-test('a Book cannot be constructed from JavaScript', () => {
-  assert.throws(() => new Book());
+test('a Book or a FeatureFrame cannot be constructed from JavaScript: a coded error naming the way', () => {
+  for (const [make, way] of [
+    [() => new Book(), /loadBook/],
+    [() => new Book('{"accounts": []}'), /loadBook/],
+    [() => new FeatureFrame(), /featuresAsOf/],
+  ]) {
+    assert.throws(make, (e) => e instanceof Error && e.code === 'CSOPS_INVALID_ARGUMENT' && /no public constructor/.test(e.message) && way.test(e.message));
+  }
+  // Instances come from the functions that make them.
+  assert.ok(book.featuresAsOf(AS_OF) instanceof FeatureFrame);
+});
+
+test('keys that come from data are plain keys: an attribute called __proto__', () => {
+  const csv = 'id,name,currency,arr,start_date,attr.__proto__,__proto__\nA1,Acme,USD,10,2024-01-01,x,y\nA2,Bad,USD,-5,2024-01-01,z,w\n';
+  const b = loadBookCsv({ accounts: csv }, { mode: 'lenient' });
+  // An account attribute.
+  const [account] = b.accounts();
+  assert.equal(Object.getPrototypeOf(account.attributes), Object.prototype);
+  assert.ok(Object.hasOwn(account.attributes, '__proto__'));
+  assert.deepEqual(Object.keys(account.attributes), ['__proto__']);
+  assert.equal(account.attributes['__proto__'], 'x');
+  // The raw fields of a rejected row (by column; the unknown column `__proto__` is reported,
+  // not kept) and the counts per file: plain objects with own keys, written as defined
+  // properties like every map keyed by data.
+  const { rejected, files, problems } = b.report;
+  assert.ok(problems.some((p) => p.reason.includes('unknown column `__proto__`')));
+  assert.equal(rejected.length, 1);
+  const { fields } = rejected[0];
+  assert.equal(Object.getPrototypeOf(fields), Object.prototype);
+  assert.ok(Object.hasOwn(fields, 'attr.__proto__'));
+  assert.equal(fields['attr.__proto__'], 'z');
+  assert.equal(fields.arr, '-5');
+  // Counts per file: a plain object with own keys.
+  assert.equal(Object.getPrototypeOf(files), Object.prototype);
+  assert.deepEqual(files['accounts.csv'], { read: 2, loaded: 1, rejected: 1 });
+  // Through JSON and back, nothing is lost.
+  assert.deepEqual(JSON.parse(JSON.stringify(fields)), { ...fields });
+  assert.equal(JSON.parse(JSON.stringify(account.attributes))['__proto__'], 'x');
 });

@@ -37,6 +37,7 @@ import {
 } from 'csops';
 import type {
   Account,
+  AccountJson,
   AccountColumns,
   AccountMove,
   AccountTable,
@@ -59,6 +60,8 @@ import type {
   BookCounts,
   ColumnSummary,
   ColumnValues,
+  Contact,
+  ContactRoleJson,
   ConditionJson,
   Coverage,
   CoverageModelJson,
@@ -101,12 +104,14 @@ import type {
   PlayEffectsOptions,
   PlayJson,
   PlayReplay,
+  PlayReplayOptions,
   PlayRun,
   PlayRunOptions,
   ProbabilityMap,
   Problem,
   ProblemKind,
   RecalibrationOptions,
+  RecordsJson,
   RecalibrationReport,
   RecalibrationSplit,
   ReconcileOptions,
@@ -136,9 +141,11 @@ import type {
   TierCoverage,
   TierRulesJson,
   TierShift,
+  TicketJson,
   TriggerJson,
   Trend,
   ValidationReport,
+  WithRecordsOptions,
   WhatIf,
   WhatIfOptions,
 } from 'csops';
@@ -201,6 +208,20 @@ export async function usage(): Promise<void> {
   exact<Array<string>>()(book.writeCsv('out/'));
   exact<string>()(book.toJson());
   exact<string>()(book.renderReport());
+  const contact = exact<Array<Contact>>()(book.contacts())[0]!;
+  exact<string>()(contact.accountId);
+  exact<string | null>()(contact.email);
+  // The classes made by functions have no public constructor.
+  // @ts-expect-error -- a Book comes from loadBook*
+  new Book();
+  // @ts-expect-error -- nor from a document
+  new Book('{"accounts": []}');
+  // @ts-expect-error -- a FeatureFrame comes from book.featuresAsOf
+  new FeatureFrame();
+  // @ts-expect-error -- a Backtest comes from backtest
+  new Backtest();
+  // @ts-expect-error -- a Recalibration comes from backtest.recalibrate
+  new Recalibration();
 
   const config: FeatureConfig = { usage_window_days: 14, key_features: ['reports'], include_churned: true };
   exact<Required<FeatureConfig>>()(defaultFeatureConfig());
@@ -868,6 +889,10 @@ export async function playbooks(book: Book, card: Scorecard, stored: string): Pr
   const replay = exact<PlayReplay>()(replayPlays(book, pb, '2026-09-03', '2026-09-30', { history: { last_run: '2026-09-02' } }));
   exact<PlayReplay>()(replayPlays(book, pb, new Date(), new Date()));
   exact<Promise<PlayReplay>>()(replayPlaysAsync(book, pb, '2026-09-03', '2026-09-30', options));
+  const replayOptions: PlayReplayOptions = { history: stored, scorecard: card, features: 'usage_window_days = 14' };
+  exact<PlayReplay>()(replayPlays(book, pb, '2026-09-03', '2026-09-30', replayOptions));
+  // @ts-expect-error -- a replay is for every account
+  replayPlays(book, pb, '2026-09-03', '2026-09-30', { accounts: ['A-1'] });
   exact<Record<string, number>>()(replay.perPlay);
   exact<Record<string, number>>()(replay.perCsm);
   exact<Array<Fired>>()(replay.fired);
@@ -878,6 +903,8 @@ export async function playbooks(book: Book, card: Scorecard, stored: string): Pr
   exact<Promise<Array<PlayEffect>>>()(playEffectsAsync(book, pb, replay.fired));
   const effect = effects[0]!;
   exact<number>()(effect.firedRenewals);
+  exact<number | null>()(effect.firedRate);
+  exact<number | null>()(effect.otherRate);
   exact<Interval | null>()(effect.firedCi95);
   exact<HypothesisTest | null>()(effect.fisher);
   exact<string>()(effect.verdict);
@@ -917,4 +944,47 @@ export async function playbooks(book: Book, card: Scorecard, stored: string): Pr
   // @ts-expect-error -- the history is plain data, not to be mistaken for a run
   const notHistory: FireHistory = run;
   void notHistory;
+}
+
+/** A webhook handler: the book with the CRM's change, the account scored again, its plays run. */
+export async function webhook(book: Book, card: Scorecard, pb: Playbook, history: FireHistory): Promise<void> {
+  // Records in the JSON interchange layout (snake_case, as in JSON book documents).
+  const spell: ContactRoleJson = { contact_id: 'C-1', role: 'executive_sponsor', added: '2025-01-01', removed: new Date() };
+  const held: ContactRoleJson = { contact_id: 'C-1', role: 'champion', added: '2025-01-01', removed: null };
+  const ticket: TicketJson = { id: 'T-1', account_id: 'A-1', opened: '2026-09-30', priority: 'high', status: 'open', escalated: true };
+  const account: AccountJson = { id: 'A-1', name: 'Acme', currency: 'USD', arr: '48000.00', start_date: '2025-01-01', attributes: { source: 'web' } };
+  const records: RecordsJson = { contact_roles: [spell, held], tickets: [ticket], accounts: [account] };
+  const options: WithRecordsOptions = { mode: 'lenient' };
+  const next = exact<Book>()(book.withRecords(records, options));
+  exact<Book>()(book.withRecords(JSON.stringify(records)));
+  exact<Book>()(book.withRecords({ schema_version: 1, contact_roles: [spell] }, null));
+  exact<Promise<Book>>()(book.withRecordsAsync(records));
+  exact<ValidationReport>()(next.report);
+
+  // The account again, and the plays for it alone.
+  const frame = await next.featuresAsOfAsync('2026-10-01');
+  const why = card.explain(frame, 'A-1');
+  exact<number | null>()(why.score);
+  exact<Array<string>>()(why.drivers);
+  const runOptions: PlayRunOptions = { history, scorecard: card, accounts: ['A-1'] };
+  const run = exact<PlayRun>()(await runPlaysAsync(next, pb, '2026-10-01', runOptions));
+  exact<string>()(JSON.stringify(run.history));
+  exact<Array<Fired>>()(run.fired);
+
+  // Bulk scoring: Float64Array columns in, the same account ids out.
+  const scores = card.score({ accountIds: ['A-1'], columns: { logins: new Float64Array([3]) } }, { contributions: false });
+  exact<Array<string>>()(scores.accountIds);
+  exact<Float64Array>()(scores.scores);
+
+  // @ts-expect-error -- not a role
+  const party: ContactRoleJson = { contact_id: 'C-1', role: 'sponsor', added: '2025-01-01' };
+  // @ts-expect-error -- records keep the layout's snake_case keys
+  const camel: RecordsJson = { contactRoles: [spell] };
+  // @ts-expect-error -- amounts are exact decimal strings
+  const float: AccountJson = { ...account, arr: 48000 };
+  // @ts-expect-error -- a mode is 'strict' or 'lenient'
+  book.withRecords(records, { mode: 'loose' });
+  // @ts-expect-error -- the accounts are ids
+  runPlays(next, pb, '2026-10-01', { accounts: 'A-1' });
+  void [party, camel, float];
 }

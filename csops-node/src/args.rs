@@ -23,9 +23,9 @@ use csops_core::money::Currency;
 use csops_core::retention::{Cut, Period};
 use napi::bindgen_prelude::{
     Array, ClassInstance, Float64ArraySlice, FromNapiValue, Function, JavaScriptClassExt,
-    JsObjectValue, Object, Unknown,
+    JsObjectValue, JsValuesTupleIntoVec, Object, Unknown,
 };
-use napi::{Env, JsDate, JsString, JsValue, ValueType};
+use napi::{Env, JsDate, JsString, JsValue, UnknownRef, ValueType};
 use napi_derive::napi;
 use serde::Deserialize;
 use serde::de::value::MapAccessDeserializer;
@@ -380,6 +380,141 @@ pub(crate) enum ColumnArg<'env> {
     Plain(Vec<f64>),
 }
 
+/// Account ids given as a JavaScript array of strings. Scoring columns never reads them (a
+/// million ids would cost more to copy than the scores cost to compute): they are checked to
+/// be strings, and the result hands the same array back. They are read only where the core
+/// needs them (a frame, an error naming an account).
+pub(crate) struct JsIds<'env> {
+    array: Array<'env>,
+    len: usize,
+}
+
+impl fmt::Debug for JsIds<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JsIds").field("len", &self.len).finish()
+    }
+}
+
+/// The name of the ids argument, in messages.
+const IDS: &str = "input.accountIds";
+
+impl<'env> JsIds<'env> {
+    fn new(v: Unknown<'env>) -> Result<Self, Failure> {
+        if !v.is_array().unwrap_or(false) {
+            return Err(invalid(format!(
+                "`{IDS}` must be an array of strings, got {}",
+                type_name(&v)
+            )));
+        }
+        let array = Array::from_unknown(v).map_err(|e| napi_failure(IDS, e))?;
+        let len = array.len() as usize;
+        Ok(JsIds { array, len })
+    }
+
+    /// How many ids.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The array itself.
+    pub(crate) fn value(&self) -> Unknown<'env> {
+        self.array.to_unknown()
+    }
+
+    /// Check that every element is a string and that the array kept its length (reading an
+    /// element may run a getter). Runs JavaScript: call it before borrowing any
+    /// `Float64Array`.
+    fn check(&self, env: &Env) -> Result<(), Failure> {
+        if let Some(i) = first_non_string(env, IDS, self.value())? {
+            let item: Option<Unknown> = self.array.get(i).map_err(|e| napi_failure(IDS, e))?;
+            return Err(invalid(format!(
+                "`{IDS}[{i}]` must be a string, got {}",
+                item.as_ref().map_or("undefined", type_name)
+            )));
+        }
+        if self.array.len() as usize != self.len {
+            return Err(invalid(format!(
+                "`{IDS}` changed its length while it was read"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The ids, copied (one Node-API call per id: only where the core needs them).
+    pub(crate) fn read(&self) -> Result<Vec<String>, Failure> {
+        string_array(IDS, self.value())
+    }
+}
+
+/// A function of this module written in JavaScript, for a loop over every element of a large
+/// array: run by the JIT, it costs a fraction of the one Node-API call per element the same
+/// loop written in Rust would make.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Helper {
+    /// `(a) => index of the first element of the array `a` that is not a string, or -1`.
+    FirstNonString,
+    /// `(codes, table) => an array with table[code] for each code of the Uint8Array `codes``
+    /// (`table` has an entry for every code).
+    Names,
+}
+
+impl Helper {
+    const ALL: [Helper; 2] = [Helper::FirstNonString, Helper::Names];
+
+    fn source(self) -> &'static str {
+        match self {
+            Helper::FirstNonString => {
+                "(function firstNonString(a) { const n = a.length; for (let i = 0; i < n; i++) if (typeof a[i] !== 'string') return i; return -1; })"
+            }
+            Helper::Names => {
+                "(function names(codes, table) { const n = codes.length; const out = new Array(n); for (let i = 0; i < n; i++) out[i] = table[codes[i]]; return out; })"
+            }
+        }
+    }
+}
+
+/// The helpers of one environment (a Node.js main thread or worker), compiled once and kept
+/// for its life (so the JIT keeps their optimised code): its instance data.
+struct Helpers(Vec<UnknownRef<false>>);
+
+/// A helper function, compiled on first use in this environment.
+pub(crate) fn helper<'env, Args: JsValuesTupleIntoVec>(
+    env: &'env Env,
+    which: Helper,
+) -> Result<Function<'env, Args, Unknown<'env>>, Failure> {
+    let fail = |e: napi::Error| Failure::Internal(format!("a helper function: {}", e.reason));
+    if env.get_instance_data::<Helpers>().map_err(fail)?.is_none() {
+        let compiled = Helper::ALL
+            .iter()
+            .map(|h| {
+                let f: Unknown = env.run_script(h.source())?;
+                // SAFETY: `f` is a value of this environment, alive in this call's scope.
+                unsafe { UnknownRef::<false>::from_napi_value(env.raw(), f.raw()) }
+            })
+            .collect::<napi::Result<Vec<_>>>()
+            .map_err(fail)?;
+        // The references die with the environment, which frees them.
+        env.set_instance_data(Helpers(compiled), (), |_| {})
+            .map_err(fail)?;
+    }
+    let helpers = env
+        .get_instance_data::<Helpers>()
+        .map_err(fail)?
+        .ok_or_else(|| Failure::Internal("the helper functions are gone".into()))?;
+    let f = helpers.0[which as usize].get_value(env).map_err(fail)?;
+    // SAFETY: the value is one of the functions compiled above, in this environment.
+    unsafe { Function::from_napi_value(env.raw(), f.raw()) }.map_err(fail)
+}
+
+/// The index of the first element of the array `v` that is not a string (a hole, or anything
+/// else), if any.
+fn first_non_string(env: &Env, name: &str, v: Unknown) -> Result<Option<u32>, Failure> {
+    let check = helper::<Unknown>(env, Helper::FirstNonString)?;
+    let i = check.call(v).map_err(|e| napi_failure(name, e))?;
+    let i = f64::from_unknown(i).map_err(|e| napi_failure(name, e))?;
+    Ok((i >= 0.0).then_some(i as u32))
+}
+
 /// Features to score as read from JavaScript: a `FeatureFrame`, or columns whose
 /// `Float64Array`s are not read yet. [`FeatureArg::finish`] reads them, once nothing else of
 /// the call's arguments is left to read.
@@ -389,7 +524,7 @@ pub(crate) enum FeatureArg<'env> {
     Frame(Arc<FeatureFrame>),
     /// Columns `{ accountIds, columns }`, each as long as `accountIds`.
     Columns {
-        account_ids: Vec<String>,
+        account_ids: JsIds<'env>,
         columns: Vec<(String, ColumnArg<'env>)>,
     },
 }
@@ -434,50 +569,36 @@ impl Column<'_> {
 /// While a value of this type lives, the `Float64Array`s it borrows must stay as they are:
 /// no JavaScript may run (a getter could detach or shrink their buffers). So it is made by
 /// [`FeatureArg::finish`] after every other argument has been read, and used (scored, copied)
-/// before anything is handed back to JavaScript.
+/// before anything is handed back to JavaScript. [`Features::into_owned`] copies them first,
+/// for what needs to run JavaScript (reading the ids).
 #[derive(Debug)]
 pub(crate) enum Features<'env> {
     /// A `FeatureFrame` (shared, not copied).
     Frame(Arc<FeatureFrame>),
     /// Columns, each as long as `account_ids`.
     Columns {
-        account_ids: Vec<String>,
+        account_ids: JsIds<'env>,
         columns: Vec<(String, Column<'env>)>,
     },
 }
 
-/// Features owned by Rust: what an async task takes to its worker thread.
+/// Features owned by Rust: what an async task takes to its worker thread (the account ids of
+/// columns stay in JavaScript).
 #[derive(Debug)]
 pub(crate) enum OwnedFeatures {
     /// A `FeatureFrame` (shared, not copied).
     Frame(Arc<FeatureFrame>),
-    /// Copied columns, each as long as `account_ids`.
-    Columns {
-        account_ids: Vec<String>,
-        columns: Vec<(String, Vec<f64>)>,
-    },
+    /// Copied columns.
+    Columns(Vec<(String, Vec<f64>)>),
 }
 
-/// The columns to score, borrowed: a frame, or bare columns with their account ids.
+/// The columns to score, borrowed: a frame, or bare columns.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum FeaturesRef<'a> {
     /// A feature frame.
     Frame(&'a FeatureFrame),
-    /// Columns (feature name, values), each as long as `account_ids`.
-    Columns {
-        account_ids: &'a [String],
-        columns: &'a [(&'a str, &'a [f64])],
-    },
-}
-
-impl<'a> FeaturesRef<'a> {
-    /// The account ids, one per row.
-    pub(crate) fn account_ids(self) -> &'a [String] {
-        match self {
-            FeaturesRef::Frame(frame) => &frame.account_ids,
-            FeaturesRef::Columns { account_ids, .. } => account_ids,
-        }
-    }
+    /// Columns (feature name, values), each as long as the batch.
+    Columns(&'a [(&'a str, &'a [f64])]),
 }
 
 fn column_length_error(name: &str, len: usize, n: usize) -> Failure {
@@ -485,10 +606,10 @@ fn column_length_error(name: &str, len: usize, n: usize) -> Failure {
 }
 
 impl<'env> FeatureArg<'env> {
-    /// Read the `Float64Array`s in place. Call it after every other argument has been read
-    /// (reading them can run JavaScript getters): each array is checked again, in case such
-    /// a getter changed it since it was first seen.
-    pub(crate) fn finish(self) -> Result<Features<'env>, Failure> {
+    /// Check the ids and read the `Float64Array`s in place. Call it after every other argument
+    /// has been read (reading them can run JavaScript getters): each array is checked again,
+    /// in case such a getter changed it since it was first seen.
+    pub(crate) fn finish(self, env: &Env) -> Result<Features<'env>, Failure> {
         let (account_ids, columns) = match self {
             FeatureArg::Frame(frame) => return Ok(Features::Frame(frame)),
             FeatureArg::Columns {
@@ -496,6 +617,8 @@ impl<'env> FeatureArg<'env> {
                 columns,
             } => (account_ids, columns),
         };
+        // The last JavaScript run (element getters) before the arrays are borrowed.
+        account_ids.check(env)?;
         let n = account_ids.len();
         let columns = columns
             .into_iter()
@@ -520,7 +643,7 @@ impl<'env> FeatureArg<'env> {
     }
 }
 
-impl Features<'_> {
+impl<'env> Features<'env> {
     /// The columns as (feature name, values) pairs, for [`FeaturesRef::Columns`]; empty for
     /// a frame.
     pub(crate) fn column_refs(&self) -> Vec<(&str, &[f64])> {
@@ -537,57 +660,62 @@ impl Features<'_> {
     pub(crate) fn as_ref<'a>(&'a self, columns: &'a [(&'a str, &'a [f64])]) -> FeaturesRef<'a> {
         match self {
             Features::Frame(frame) => FeaturesRef::Frame(frame),
-            Features::Columns { account_ids, .. } => FeaturesRef::Columns {
-                account_ids,
-                columns,
-            },
+            Features::Columns { .. } => FeaturesRef::Columns(columns),
         }
     }
 
-    /// The account ids, one per row (a frame's copied).
-    pub(crate) fn into_account_ids(self) -> Vec<String> {
+    /// The features owned by Rust (the `Float64Array`s copied, so JavaScript may run again),
+    /// and the account ids of columns, still in JavaScript.
+    pub(crate) fn into_owned(self) -> (OwnedFeatures, Option<JsIds<'env>>) {
         match self {
-            Features::Frame(frame) => frame.account_ids.clone(),
-            Features::Columns { account_ids, .. } => account_ids,
-        }
-    }
-
-    /// The features owned by Rust (the `Float64Array`s copied), for a worker thread.
-    pub(crate) fn into_owned(self) -> OwnedFeatures {
-        match self {
-            Features::Frame(frame) => OwnedFeatures::Frame(frame),
+            Features::Frame(frame) => (OwnedFeatures::Frame(frame), None),
             Features::Columns {
                 account_ids,
                 columns,
-            } => OwnedFeatures::Columns {
-                account_ids,
-                columns: columns
+            } => {
+                let columns = columns
                     .into_iter()
                     .map(|(name, c)| {
                         let values = match c {
-                            Column::Typed(values) => values.to_vec(),
+                            Column::Typed(values) => {
+                                let mut copy = crate::pool::F64.take(values.len());
+                                copy.extend_from_slice(&values);
+                                copy
+                            }
                             Column::Plain(values) => values,
                         };
                         (name, values)
                     })
-                    .collect(),
-            },
+                    .collect();
+                (OwnedFeatures::Columns(columns), Some(account_ids))
+            }
         }
     }
 
-    /// The features as a frame (columns copied), for the core calls that take one.
-    pub(crate) fn into_frame(self) -> Arc<FeatureFrame> {
-        self.into_owned().into_frame()
+    /// The features as a frame (columns and ids copied), for the core calls that take one.
+    pub(crate) fn into_frame(self) -> Result<Arc<FeatureFrame>, Failure> {
+        let (features, ids) = self.into_owned();
+        let ids = ids.map(|ids| ids.read()).transpose()?;
+        Ok(features.into_frame(ids.unwrap_or_default()))
     }
 }
 
 impl OwnedFeatures {
+    /// Done with: the memory of copied columns is kept for the next batch.
+    pub(crate) fn recycle(self) {
+        if let OwnedFeatures::Columns(columns) = self {
+            for (_, values) in columns {
+                crate::pool::F64.give(values);
+            }
+        }
+    }
+
     /// The columns as (feature name, values) pairs, for [`FeaturesRef::Columns`]; empty for
     /// a frame.
     pub(crate) fn column_refs(&self) -> Vec<(&str, &[f64])> {
         match self {
             OwnedFeatures::Frame(_) => Vec::new(),
-            OwnedFeatures::Columns { columns, .. } => columns
+            OwnedFeatures::Columns(columns) => columns
                 .iter()
                 .map(|(name, values)| (name.as_str(), values.as_slice()))
                 .collect(),
@@ -598,29 +726,16 @@ impl OwnedFeatures {
     pub(crate) fn as_ref<'a>(&'a self, columns: &'a [(&'a str, &'a [f64])]) -> FeaturesRef<'a> {
         match self {
             OwnedFeatures::Frame(frame) => FeaturesRef::Frame(frame),
-            OwnedFeatures::Columns { account_ids, .. } => FeaturesRef::Columns {
-                account_ids,
-                columns,
-            },
+            OwnedFeatures::Columns(_) => FeaturesRef::Columns(columns),
         }
     }
 
-    /// The account ids, one per row (a frame's copied).
-    pub(crate) fn into_account_ids(self) -> Vec<String> {
-        match self {
-            OwnedFeatures::Frame(frame) => frame.account_ids.clone(),
-            OwnedFeatures::Columns { account_ids, .. } => account_ids,
-        }
-    }
-
-    /// The features as a frame, for the core calls that take one.
-    pub(crate) fn into_frame(self) -> Arc<FeatureFrame> {
+    /// The features as a frame, for the core calls that take one; `account_ids` name the rows
+    /// of columns (a frame has its own).
+    pub(crate) fn into_frame(self, account_ids: Vec<String>) -> Arc<FeatureFrame> {
         match self {
             OwnedFeatures::Frame(frame) => frame,
-            OwnedFeatures::Columns {
-                account_ids,
-                columns,
-            } => Arc::new(frame_of(
+            OwnedFeatures::Columns(columns) => Arc::new(frame_of(
                 account_ids,
                 columns
                     .into_iter()
@@ -642,7 +757,8 @@ pub(crate) fn frame_of(account_ids: Vec<String>, columns: Vec<FeatureColumn>) ->
 }
 
 /// Features to score: a `FeatureFrame` (shared, not copied), or columns `{ accountIds,
-/// columns }` (arrays copied here, `Float64Array`s read in place by [`FeatureArg::finish`]).
+/// columns }` (arrays copied here, `Float64Array`s read in place and the ids checked by
+/// [`FeatureArg::finish`]).
 pub(crate) fn score_input<'env>(
     env: &'env Env,
     v: Unknown<'env>,
@@ -658,7 +774,7 @@ pub(crate) fn score_input<'env>(
     let mut columns = None;
     for (key, value) in entries(env, "input", v, expected)? {
         match key.as_str() {
-            "accountIds" => account_ids = Some(string_array("input.accountIds", value)?),
+            "accountIds" => account_ids = Some(JsIds::new(value)?),
             "columns" => columns = Some(value),
             _ => {
                 return Err(invalid(format!(
@@ -693,7 +809,7 @@ pub(crate) fn score_input<'env>(
 }
 
 /// An array of strings.
-fn string_array(name: &str, v: Unknown) -> Result<Vec<String>, Failure> {
+pub(crate) fn string_array(name: &str, v: Unknown) -> Result<Vec<String>, Failure> {
     if !v.is_array().unwrap_or(false) {
         return Err(invalid(format!(
             "`{name}` must be an array of strings, got {}",
@@ -708,7 +824,13 @@ fn string_array(name: &str, v: Unknown) -> Result<Vec<String>, Failure> {
                 .get(i)
                 .map_err(fail)?
                 .ok_or_else(|| invalid(format!("`{name}[{i}]` must be a string, got undefined")))?;
-            string(&format!("{name}[{i}]"), item)
+            if !matches!(item.get_type(), Ok(ValueType::String)) {
+                return Err(invalid(format!(
+                    "`{name}[{i}]` must be a string, got {}",
+                    type_name(&item)
+                )));
+            }
+            String::from_unknown(item).map_err(fail)
         })
         .collect()
 }

@@ -12,7 +12,7 @@ use napi::{Env, Property, Task};
 use napi_derive::napi;
 
 use crate::args;
-use crate::error::{Failure, guard, js};
+use crate::error::{Failure, guard, js, no_constructor};
 use crate::health::Scorecard;
 use crate::objects::{BacktestReport, RecalibrationReport};
 
@@ -315,6 +315,12 @@ pub struct Backtest {
 
 #[napi]
 impl Backtest {
+    /// Not callable: a back-test is made by `backtest` and `backtestAsync`.
+    #[napi(constructor, ts_args_type = "notCallable: never")]
+    pub fn no_constructor(env: Env) -> napi::Result<Backtest> {
+        no_constructor(&env, "Backtest", "run one with backtest or backtestAsync")
+    }
+
     /// The report as readable text: bands with Wilson intervals and ARR, the red-vs-green
     /// verdict, AUC, Brier score, lift, survival, measures, quarters.
     #[napi]
@@ -410,6 +416,17 @@ impl Recalibration {
 
 #[napi]
 impl Recalibration {
+    /// Not callable: a re-calibration is made by `backtest.recalibrate` and
+    /// `backtest.recalibrateAsync`.
+    #[napi(constructor, ts_args_type = "notCallable: never")]
+    pub fn no_constructor(env: Env) -> napi::Result<Recalibration> {
+        no_constructor(
+            &env,
+            "Recalibration",
+            "fit one with backtest.recalibrate or backtest.recalibrateAsync",
+        )
+    }
+
     /// The re-weighted scorecard: same measures, normalisers, missing rules and bands; each
     /// measure's weight from the fit (measures that did not protect against churn dropped).
     /// A new `Scorecard` object on every access, for the same scorecard.

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use csops_core::book::LoadMode;
 use csops_core::features::{FeatureConfig, features_as_of};
 use csops_core::interchange::{self, LoadOptions, Loaded};
 use napi::bindgen_prelude::{AsyncTask, Float64Array, Unknown};
@@ -11,8 +12,18 @@ use napi::{Env, Task};
 use napi_derive::napi;
 
 use crate::args;
-use crate::error::{Failure, guard, invalid, js};
-use crate::objects::{Account, BookCounts, ColumnSummary, ValidationReport};
+use crate::error::{Failure, guard, invalid, js, no_constructor};
+use crate::objects::{Account, BookCounts, ColumnSummary, Contact, ValidationReport};
+use crate::records;
+
+/// What `withRecordsAsync` adds: the book, the records as JSON text, and the mode.
+type WithRecordsInput = (Arc<Loaded>, String, LoadMode);
+
+/// Adds records to a book on a worker thread (`book.withRecordsAsync`).
+#[derive(Debug)]
+pub struct WithRecordsTask {
+    input: Option<Result<WithRecordsInput, Failure>>,
+}
 
 /// Load a book from `path`: a directory of CSV files or a `.json` document.
 fn load_path(path: &Path, opts: &LoadOptions) -> Result<Loaded, Failure> {
@@ -51,6 +62,24 @@ impl Task for LoadTask {
 
 /// What `featuresAsOfAsync` derives from: the book, the day and the configuration.
 type FeaturesInput = (Arc<Loaded>, NaiveDate, FeatureConfig);
+
+#[napi]
+impl Task for WithRecordsTask {
+    type Output = Result<Loaded, Failure>;
+    type JsValue = Book;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(match self.input.take() {
+            Some(Ok((loaded, text, mode))) => records::with_records(&loaded, &text, mode),
+            Some(Err(failure)) => Err(failure),
+            None => Err(Failure::Internal("the records task ran twice".into())),
+        })
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Book> {
+        output.map(Book::new).map_err(|f| f.into_js(&env))
+    }
+}
 
 /// Derives features on a worker thread (`book.featuresAsOfAsync`); shares the book through
 /// an `Arc`.
@@ -155,6 +184,17 @@ impl Book {
 
 #[napi]
 impl Book {
+    /// Not callable: a book is made by `loadBook`, `loadBookAsync`, `loadBookJson`,
+    /// `loadBookCsv` or `book.withRecords`.
+    #[napi(constructor, ts_args_type = "notCallable: never")]
+    pub fn no_constructor(env: Env) -> napi::Result<Book> {
+        no_constructor(
+            &env,
+            "Book",
+            "load one with loadBook, loadBookAsync, loadBookJson or loadBookCsv",
+        )
+    }
+
     /// What validation found: every problem, every rejected row with its raw fields, row
     /// counts per file. Empty of problems for a clean load. A fresh object on every access.
     #[napi(getter)]
@@ -201,6 +241,21 @@ impl Book {
         })
     }
 
+    /// Every contact, as a plain object, account by account (in the accounts' order), each
+    /// account's in input order.
+    #[napi]
+    pub fn contacts(&self, env: Env) -> napi::Result<Vec<Contact>> {
+        js(&env, || {
+            guard(|| {
+                let book = &self.inner.book;
+                Ok((0..book.accounts().len())
+                    .flat_map(|a| book.contacts_of(a))
+                    .map(Contact::from)
+                    .collect())
+            })
+        })
+    }
+
     /// The latest date of any record (`YYYY-MM-DD`), the natural "as of" for current
     /// features; `null` for a book without dated records.
     #[napi]
@@ -242,6 +297,53 @@ impl Book {
             Ok((Arc::clone(&self.inner), as_of, cfg))
         });
         AsyncTask::new(FeaturesTask { input: Some(input) })
+    }
+
+    /// This book with more records — what a CRM webhook or a nightly delta brings — as a new
+    /// `Book` (this one is not changed). `records` are in the JSON interchange layout (the
+    /// same arrays as a JSON book document, every key optional), as an object or its JSON
+    /// text. A record that restates one the book has replaces it (the newer state wins):
+    /// accounts, contacts, tickets, surveys, meetings, milestones, opportunities and renewal
+    /// outcomes by `id`; a contact-role spell by contact, role and `added` day (so a spell
+    /// sent again with `removed` set ends it); ARR snapshots by account and day; usage
+    /// snapshots by account, metric and period. Anything else is added; `fx_rates` replace
+    /// the book's.
+    ///
+    /// Every record is read and checked as loading reads a JSON document (references resolve
+    /// against the book), then the whole book is validated again. Strict mode (the default)
+    /// throws a `CSOPS_VALIDATION` error listing every problem, each with its place
+    /// (`records#contact_roles`, row 1 for the first spell given); lenient mode takes the
+    /// valid records and lists the rest in the new book's `report`. Text that is not a JSON
+    /// object of known arrays is a `CSOPS_FORMAT` error.
+    #[napi(ts_args_type = "records: RecordsJson | string, options?: WithRecordsOptions | null")]
+    pub fn with_records(
+        &self,
+        env: Env,
+        records: Unknown,
+        options: Option<Unknown>,
+    ) -> napi::Result<Book> {
+        js(&env, || {
+            let text = records::records_text(&env, records)?;
+            let mode = records::with_records_options(&env, options)?;
+            records::with_records(&self.inner, &text, mode).map(Book::new)
+        })
+    }
+
+    /// `withRecords` on a worker thread (the records are written as JSON on the calling
+    /// thread, read and validated off the event loop). Every error (including a bad argument)
+    /// rejects the promise; nothing is thrown synchronously.
+    #[napi(ts_args_type = "records: RecordsJson | string, options?: WithRecordsOptions | null")]
+    pub fn with_records_async(
+        &self,
+        env: Env,
+        records: Unknown,
+        options: Option<Unknown>,
+    ) -> AsyncTask<WithRecordsTask> {
+        let input = records::records_text(&env, records).and_then(|text| {
+            let mode = records::with_records_options(&env, options)?;
+            Ok((Arc::clone(&self.inner), text, mode))
+        });
+        AsyncTask::new(WithRecordsTask { input: Some(input) })
     }
 
     /// Write the book as a directory of CSV files (created if needed); returns the paths
@@ -299,6 +401,17 @@ impl FeatureFrame {
 
 #[napi]
 impl FeatureFrame {
+    /// Not callable: a frame is made by `book.featuresAsOf` and `book.featuresAsOfAsync`.
+    #[napi(constructor, ts_args_type = "notCallable: never")]
+    pub fn no_constructor(env: Env) -> napi::Result<FeatureFrame> {
+        no_constructor(
+            &env,
+            "FeatureFrame",
+            "derive one with book.featuresAsOf or book.featuresAsOfAsync (a scorecard scores \
+             plain columns { accountIds, columns } as well)",
+        )
+    }
+
     /// The as-of day, `YYYY-MM-DD`.
     #[napi(getter)]
     pub fn as_of(&self) -> String {

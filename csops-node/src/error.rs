@@ -56,6 +56,20 @@ fn panic_message(payload: &(dyn Any + Send)) -> &str {
     }
 }
 
+/// The constructor of a class JavaScript cannot make (`new Book()`): a coded error naming the
+/// functions that make one. Declared as `#[napi(constructor, ts_args_type = "notCallable:
+/// never")]`, so that `index.d.ts` says `constructor(notCallable: never)` and TypeScript
+/// refuses `new Book()`, where a class without a constructor would get an implicit public
+/// one. (`index.d.ts` cannot say `private constructor()`: napi-rs writes constructors as
+/// public.)
+pub(crate) fn no_constructor<T>(env: &Env, class: &str, made_by: &str) -> napi::Result<T> {
+    js(env, || {
+        Err(invalid(format!(
+            "`{class}` has no public constructor: {made_by}"
+        )))
+    })
+}
+
 /// Run a binding body and throw its failure as a csops JavaScript error.
 pub(crate) fn js<T>(env: &Env, f: impl FnOnce() -> Result<T, Failure>) -> napi::Result<T> {
     f().map_err(|failure| failure.into_js(env))

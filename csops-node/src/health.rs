@@ -4,18 +4,18 @@
 
 use std::sync::Arc;
 
-use csops_core::features::FeatureColumn;
 use csops_core::health::{self as core_health, ScoreDetail, ScoreFrame};
 use napi::bindgen_prelude::{
-    Array, AsyncTask, Either, Float64Array, JavaScriptClassExt, JsObjectValue, Null, Object, This,
-    Unknown,
+    Array, AsyncTask, Either, Float64Array, FnArgs, FromNapiValue, JavaScriptClassExt,
+    JsObjectValue, Null, Object, This, ToNapiValue, Unknown,
 };
-use napi::{Env, Property, ScopedTask, Task};
+use napi::{Env, Property, ScopedTask, Task, UnknownRef};
 use napi_derive::napi;
 
-use crate::args::{self, FeaturesRef, OwnedFeatures};
+use crate::args::{self, Features, FeaturesRef, OwnedFeatures};
 use crate::error::{Failure, guard, invalid, js};
 use crate::objects::{AccountScore, ModelSetJson, ReportedScore, ScorecardJson, Trend};
+use crate::pool;
 
 /// Features to score, as columns: one account id per row, and one column per feature aligned
 /// with them. A value that is `NaN` or `null` is missing.
@@ -34,8 +34,9 @@ pub struct ScoreColumns {
 /// `accountIds[i]`.
 #[napi(object, object_from_js = false)]
 pub struct Scores<'env> {
-    /// Account ids, in input order.
-    pub account_ids: Vec<String>,
+    /// Account ids, in input order: for columns, the very array given (not a copy).
+    #[napi(ts_type = "Array<string>")]
+    pub account_ids: Unknown<'env>,
     /// Scores 0–100; `NaN` where coverage is below the scorecard's `min_coverage`
     /// (insufficient data).
     pub scores: Float64Array,
@@ -52,9 +53,7 @@ pub struct Scores<'env> {
 
 impl std::fmt::Debug for Scores<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Scores")
-            .field("account_ids", &self.account_ids.len())
-            .finish_non_exhaustive()
+        f.debug_struct("Scores").finish_non_exhaustive()
     }
 }
 
@@ -63,8 +62,9 @@ impl std::fmt::Debug for Scores<'_> {
 /// `accountIds[i]`.
 #[napi(object, object_from_js = false)]
 pub struct ScoresOnly<'env> {
-    /// Account ids, in input order.
-    pub account_ids: Vec<String>,
+    /// Account ids, in input order: for columns, the very array given (not a copy).
+    #[napi(ts_type = "Array<string>")]
+    pub account_ids: Unknown<'env>,
     /// Scores 0–100; `NaN` where coverage is below the scorecard's `min_coverage`
     /// (insufficient data).
     pub scores: Float64Array,
@@ -77,20 +77,68 @@ pub struct ScoresOnly<'env> {
 
 impl std::fmt::Debug for ScoresOnly<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ScoresOnly")
-            .field("account_ids", &self.account_ids.len())
-            .finish_non_exhaustive()
+        f.debug_struct("ScoresOnly").finish_non_exhaustive()
     }
 }
 
 /// What `score` returns: [`Scores`], or [`ScoresOnly`] when the contributions were not kept.
 type ScoresJs<'env> = Either<Scores<'env>, ScoresOnly<'env>>;
 
-/// Convert a core score frame to its JavaScript columns; `account_ids` name the rows. The
-/// contributions are left out when `s` was scored with [`ScoreDetail::ScoresOnly`].
+/// A Rust value as a JavaScript one.
+fn to_js<'env, T: ToNapiValue>(env: &'env Env, value: T) -> napi::Result<Unknown<'env>> {
+    // SAFETY: `env` is the live environment of this call; the value is made in it.
+    unsafe {
+        let raw = T::to_napi_value(env.raw(), value)?;
+        Ok(Unknown::from_raw_unchecked(env.raw(), raw))
+    }
+}
+
+/// The band of every row as an array of names (`null` where not scored). A million rows are
+/// filled by a JavaScript loop over their band codes (a `Uint8Array`) and a table of the 256
+/// codes (the band names, then `null`): one Node-API call per row would cost as much as
+/// scoring them.
+fn bands_js<'env>(
+    env: &'env Env,
+    bands: &[Option<u8>],
+    band_names: &[String],
+) -> napi::Result<Array<'env>> {
+    const NONE: u8 = u8::MAX;
+    if band_names.len() < usize::from(NONE) {
+        let mut codes = pool::U8.take(bands.len());
+        codes.extend(bands.iter().map(|b| b.unwrap_or(NONE)));
+        let fill = args::helper::<FnArgs<(Unknown, Unknown)>>(env, args::Helper::Names)
+            .map_err(|f| f.into_js(env))?;
+        let table: Vec<Option<&str>> = (0..=NONE)
+            .map(|code| band_names.get(usize::from(code)).map(String::as_str))
+            .collect();
+        let codes = to_js(env, pool::codes(codes))?;
+        let table = to_js(env, table)?;
+        return Array::from_unknown(fill.call(FnArgs::from((codes, table)))?);
+    }
+    // More names than codes: one call per row.
+    let names = band_names
+        .iter()
+        .map(|n| env.create_string(n))
+        .collect::<napi::Result<Vec<_>>>()?;
+    let len = u32::try_from(bands.len()).map_err(|_| {
+        napi::Error::from_reason(format!("{} rows do not fit an array", bands.len()))
+    })?;
+    let mut js_bands = env.create_array(len)?;
+    for (i, band) in (0..len).zip(bands) {
+        match band.and_then(|b| names.get(usize::from(b))) {
+            Some(name) => js_bands.set(i, *name)?,
+            None => js_bands.set(i, Null)?,
+        }
+    }
+    Ok(js_bands)
+}
+
+/// Convert a core score frame to its JavaScript columns; `account_ids` name the rows (an
+/// array). The contributions are left out when `s` was scored with
+/// [`ScoreDetail::ScoresOnly`].
 fn scores_js<'env>(
     env: &'env Env,
-    account_ids: Vec<String>,
+    account_ids: Unknown<'env>,
     s: ScoreFrame,
     detail: ScoreDetail,
 ) -> napi::Result<ScoresJs<'env>> {
@@ -102,27 +150,14 @@ fn scores_js<'env>(
         measure_names,
         contributions,
     } = s;
-    // One string per band name, shared by every row of the band.
-    let names = band_names
-        .iter()
-        .map(|n| env.create_string(n))
-        .collect::<napi::Result<Vec<_>>>()?;
-    let len = u32::try_from(bands.len()).map_err(|_| {
-        napi::Error::from_reason(format!("{} rows do not fit an array", bands.len()))
-    })?;
-    let mut js_bands = env.create_array(len)?;
-    for (i, band) in (0..len).zip(&bands) {
-        match band.and_then(|b| names.get(usize::from(b))) {
-            Some(name) => js_bands.set(i, *name)?,
-            None => js_bands.set(i, Null)?,
-        }
-    }
+    let js_bands = bands_js(env, &bands, &band_names)?;
+    pool::BANDS.give(bands);
     if detail == ScoreDetail::ScoresOnly {
         return Ok(Either::B(ScoresOnly {
             account_ids,
-            scores: Float64Array::new(scores),
+            scores: pool::column(scores),
             bands: js_bands,
-            coverage: Float64Array::new(coverage),
+            coverage: pool::column(coverage),
         }));
     }
     // Defined (not assigned) properties: a measure called `__proto__` is just a key.
@@ -132,16 +167,16 @@ fn scores_js<'env>(
         .map(|(name, column)| {
             Property::new()
                 .with_name(env, name.as_str())?
-                .with_napi_value(env, Float64Array::new(column))
+                .with_napi_value(env, pool::column(column))
         })
         .collect::<napi::Result<Vec<_>>>()?;
     let mut js_contributions = Object::new(env)?;
     js_contributions.define_properties(&properties)?;
     Ok(Either::A(Scores {
         account_ids,
-        scores: Float64Array::new(scores),
+        scores: pool::column(scores),
         bands: js_bands,
-        coverage: Float64Array::new(coverage),
+        coverage: pool::column(coverage),
         contributions: js_contributions,
     }))
 }
@@ -156,50 +191,80 @@ fn internal(env: &Env, e: napi::Error) -> napi::Error {
 /// `score_columns_into`.
 ///
 /// The core names a row with bad values (an infinity) by its position when it scores bare
-/// columns, and by its account id when it scores a frame; on an error the same values are
-/// scored as a frame, only to get the error naming the account, as scoring a `FeatureFrame`
-/// always did.
+/// columns, and by its account id when it scores a frame. Scoring a frame, the error names the
+/// account; scoring bare columns, the error is [`Unnamed`]: the caller scores them again as a
+/// frame, with their account ids, only to get the error naming the account
+/// ([`name_the_row`]).
 fn score_features(
     card: &core_health::Scorecard,
     features: FeaturesRef<'_>,
     segments: Option<&[String]>,
     detail: ScoreDetail,
-) -> Result<ScoreFrame, Failure> {
+) -> Result<ScoreFrame, Unnamed> {
+    // Into columns whose memory JavaScript let go of (see `pool`).
     let score_columns = |columns: &[(&str, &[f64])]| {
-        let mut out = ScoreFrame::default();
+        let n = columns.first().map_or(0, |(_, c)| c.len());
+        let kept = match detail {
+            ScoreDetail::Full => card.measures().count(),
+            ScoreDetail::ScoresOnly => 0,
+        };
+        let mut out = ScoreFrame {
+            scores: pool::F64.take(n),
+            bands: pool::BANDS.take(n),
+            coverage: pool::F64.take(n),
+            contributions: (0..kept).map(|_| pool::F64.take(n)).collect(),
+            ..ScoreFrame::default()
+        };
         card.score_columns_into(columns, segments, detail, &mut out)
             .map(|()| out)
     };
-    guard(|| match features {
-        FeaturesRef::Frame(frame) if detail == ScoreDetail::Full => {
-            card.score_frame(frame, segments)
-        }
+    match features {
         FeaturesRef::Frame(frame) => {
             let columns: Vec<(&str, &[f64])> = frame
                 .columns
                 .iter()
                 .map(|c| (c.name.as_str(), c.values.as_slice()))
                 .collect();
-            score_columns(&columns)
-                .map_err(|e| card.score_frame(frame, segments).err().unwrap_or(e))
+            guard(|| {
+                score_columns(&columns)
+                    .map_err(|e| card.score_frame(frame, segments).err().unwrap_or(e))
+            })
+            .map_err(Unnamed::Named)
         }
-        FeaturesRef::Columns {
-            account_ids,
-            columns,
-        } => score_columns(columns).map_err(|e| {
-            let frame = args::frame_of(
-                account_ids.to_vec(),
-                columns
-                    .iter()
-                    .map(|(name, values)| FeatureColumn {
-                        name: (*name).to_string(),
-                        values: values.to_vec(),
-                    })
-                    .collect(),
-            );
-            card.score_frame(&frame, segments).err().unwrap_or(e)
+        FeaturesRef::Columns(columns) => guard(|| score_columns(columns)).map_err(|e| match e {
+            Failure::Core(e) => Unnamed::Core(e),
+            other => Unnamed::Named(other),
         }),
-    })
+    }
+}
+
+/// A failure scoring a batch: one to report as it is, or the core's error scoring bare
+/// columns, which names a row by its position.
+#[derive(Debug)]
+enum Unnamed {
+    /// Report as it is.
+    Named(Failure),
+    /// Score the columns as a frame to name the account ([`name_the_row`]).
+    Core(csops_core::Error),
+}
+
+/// The error scoring `columns` as a frame with their `account_ids` gives (naming the account
+/// of a bad row), or `error` if that scores.
+fn name_the_row(
+    card: &core_health::Scorecard,
+    columns: OwnedFeatures,
+    account_ids: Result<Vec<String>, Failure>,
+    segments: Option<&[String]>,
+    error: csops_core::Error,
+) -> Failure {
+    let Ok(account_ids) = account_ids else {
+        return Failure::Core(error);
+    };
+    let frame = columns.into_frame(account_ids);
+    match guard(|| card.score_frame(&frame, segments)) {
+        Err(named) => named,
+        Ok(_) => Failure::Core(error),
+    }
 }
 
 /// What `scoreAsync` scores: the scorecard, the features (copied), the segments, and how much
@@ -212,20 +277,50 @@ struct ScoreInput {
     detail: ScoreDetail,
 }
 
-/// Scores a batch on a worker thread (`scorecard.scoreAsync`). The input was copied (or, for
-/// a `FeatureFrame`, shared through an `Arc`) on the main thread.
+/// What a worker thread makes of a batch (`scoreAsync`).
 #[derive(Debug)]
+pub struct ScoreOutput(Scored);
+
+/// What a worker thread makes of a batch.
+#[derive(Debug)]
+enum Scored {
+    /// The scores; for a frame, its account ids.
+    Done(ScoreFrame, ScoreDetail, Option<Vec<String>>),
+    /// A failure to report.
+    Failed(Failure),
+    /// The core's error scoring bare columns: named on the main thread, where the ids are.
+    Unnamed {
+        card: Arc<core_health::Scorecard>,
+        features: OwnedFeatures,
+        segments: Option<Vec<String>>,
+        error: csops_core::Error,
+    },
+}
+
+/// Scores a batch on a worker thread (`scorecard.scoreAsync`). The input was copied (or, for
+/// a `FeatureFrame`, shared through an `Arc`) on the main thread; the account ids of columns
+/// stay in JavaScript (a reference), handed back as they are.
 pub struct ScoreTask {
     input: Option<Result<ScoreInput, Failure>>,
+    ids: Option<UnknownRef>,
+}
+
+impl std::fmt::Debug for ScoreTask {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScoreTask")
+            .field("input", &self.input)
+            .field("ids", &self.ids.is_some())
+            .finish()
+    }
 }
 
 #[napi]
 impl<'task> ScopedTask<'task> for ScoreTask {
-    type Output = Result<(Vec<String>, ScoreFrame, ScoreDetail), Failure>;
+    type Output = ScoreOutput;
     type JsValue = ScoresJs<'task>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(match self.input.take() {
+        Ok(ScoreOutput(match self.input.take() {
             Some(Ok(ScoreInput {
                 card,
                 features,
@@ -240,19 +335,62 @@ impl<'task> ScopedTask<'task> for ScoreTask {
                     detail,
                 );
                 drop(columns);
-                scored.map(|s| (features.into_account_ids(), s, detail))
+                match scored {
+                    Ok(s) => {
+                        let ids = match &features {
+                            OwnedFeatures::Frame(frame) => Some(frame.account_ids.clone()),
+                            OwnedFeatures::Columns(_) => None,
+                        };
+                        features.recycle();
+                        Scored::Done(s, detail, ids)
+                    }
+                    Err(Unnamed::Named(failure)) => Scored::Failed(failure),
+                    Err(Unnamed::Core(error)) => Scored::Unnamed {
+                        card,
+                        features,
+                        segments,
+                        error,
+                    },
+                }
             }
-            Some(Err(failure)) => Err(failure),
-            None => Err(Failure::Internal("the score task ran twice".into())),
-        })
+            Some(Err(failure)) => Scored::Failed(failure),
+            None => Scored::Failed(Failure::Internal("the score task ran twice".into())),
+        }))
     }
 
     fn resolve(&mut self, env: &'task Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        match output {
-            Ok((ids, scores, detail)) => {
+        let kept = |env: &'task Env| match &self.ids {
+            Some(ids) => ids.get_value(env),
+            None => Err(napi::Error::from_reason("the account ids were not kept")),
+        };
+        match output.0 {
+            Scored::Done(scores, detail, frame_ids) => {
+                let ids = match frame_ids {
+                    Some(ids) => to_js(env, ids),
+                    None => kept(env),
+                }
+                .map_err(|e| internal(env, e))?;
                 scores_js(env, ids, scores, detail).map_err(|e| internal(env, e))
             }
-            Err(failure) => Err(failure.into_js(env)),
+            Scored::Failed(failure) => Err(failure.into_js(env)),
+            Scored::Unnamed {
+                card,
+                features,
+                segments,
+                error,
+            } => {
+                let ids = kept(env)
+                    .map_err(|e| args::napi_failure("input.accountIds", e))
+                    .and_then(|ids| args::string_array("input.accountIds", ids));
+                Err(name_the_row(&card, features, ids, segments.as_deref(), error).into_js(env))
+            }
+        }
+    }
+
+    fn finally(self, env: Env) -> napi::Result<()> {
+        match self.ids {
+            Some(ids) => ids.unref(&env),
+            None => Ok(()),
         }
     }
 }
@@ -395,17 +533,29 @@ impl Scorecard {
             let features = args::score_input(env, input)?;
             let options = args::score_options(env, options)?;
             // No JavaScript runs from here until the scores are made.
-            let features = features.finish()?;
+            let features = features.finish(env)?;
             let columns = features.column_refs();
             let detail = options.detail();
-            let scored = score_features(
-                &self.inner,
-                features.as_ref(&columns),
-                options.segments.as_deref(),
-                detail,
-            )?;
+            let segments = options.segments.as_deref();
+            let scored = score_features(&self.inner, features.as_ref(&columns), segments, detail);
             drop(columns);
-            Ok((features.into_account_ids(), scored, detail))
+            match scored {
+                Ok(scored) => {
+                    let ids = match &features {
+                        Features::Frame(frame) => to_js(env, frame.account_ids.clone())
+                            .map_err(|e| Failure::Internal(e.reason.clone()))?,
+                        Features::Columns { account_ids, .. } => account_ids.value(),
+                    };
+                    Ok((ids, scored, detail))
+                }
+                Err(Unnamed::Named(failure)) => Err(failure),
+                Err(Unnamed::Core(error)) => {
+                    // The arrays are copied before the ids are read (which runs JavaScript).
+                    let (features, ids) = features.into_owned();
+                    let ids = ids.map_or_else(|| Ok(Vec::new()), |ids| ids.read());
+                    Err(name_the_row(&self.inner, features, ids, segments, error))
+                }
+            }
         })?;
         scores_js(env, ids, scored, detail).map_err(|e| internal(env, e))
     }
@@ -424,17 +574,29 @@ impl Scorecard {
         input: Unknown,
         options: Option<Unknown>,
     ) -> AsyncTask<ScoreTask> {
+        let mut ids = None;
         let input = (|| {
             let features = args::score_input(&env, input)?;
             let options = args::score_options(&env, options)?;
+            let (features, account_ids) = features.finish(&env)?.into_owned();
+            if let Some(account_ids) = account_ids {
+                let kept = account_ids
+                    .value()
+                    .create_ref()
+                    .map_err(|e| args::napi_failure("input.accountIds", e))?;
+                ids = Some(kept);
+            }
             Ok(ScoreInput {
                 card: Arc::clone(&self.inner),
-                features: features.finish()?.into_owned(),
+                features,
                 detail: options.detail(),
                 segments: options.segments,
             })
         })();
-        AsyncTask::new(ScoreTask { input: Some(input) })
+        AsyncTask::new(ScoreTask {
+            input: Some(input),
+            ids,
+        })
     }
 
     /// Score one account from its feature values, keyed by feature name (`null` or `NaN` =
@@ -475,7 +637,7 @@ impl Scorecard {
             let features = args::score_input(&env, input)?;
             let segments = args::score_options(&env, options)?.segments;
             let id = args::string("accountId", account_id)?;
-            let frame = features.finish()?.into_frame();
+            let frame = features.finish(&env)?.into_frame()?;
             let card = &self.inner;
             let row = frame
                 .account_ids
@@ -509,13 +671,27 @@ impl Scorecard {
             let features = args::score_input(&env, input)?;
             let overrides = args::overrides(&env, overrides)?;
             let (as_of, segments) = args::apply_overrides_options(&env, options)?;
-            // No JavaScript runs from here on.
-            let features = features.finish()?;
+            // The arrays are copied: the ids are read next (which runs JavaScript).
+            let (features, account_ids) = features.finish(&env)?.into_owned();
+            let ids = match (&features, account_ids) {
+                (_, Some(ids)) => ids.read()?,
+                (OwnedFeatures::Frame(frame), None) => frame.account_ids.clone(),
+                (OwnedFeatures::Columns(_), None) => Vec::new(),
+            };
             let columns = features.column_refs();
-            let features = features.as_ref(&columns);
             let card = &self.inner;
-            let scores = score_features(card, features, segments.as_deref(), ScoreDetail::Full)?;
-            guard(|| card.apply_overrides(features.account_ids(), &scores, &overrides, as_of))
+            let segments = segments.as_deref();
+            let scored =
+                score_features(card, features.as_ref(&columns), segments, ScoreDetail::Full);
+            drop(columns);
+            let scores = match scored {
+                Ok(scores) => scores,
+                Err(Unnamed::Named(failure)) => return Err(failure),
+                Err(Unnamed::Core(error)) => {
+                    return Err(name_the_row(card, features, Ok(ids), segments, error));
+                }
+            };
+            guard(|| card.apply_overrides(&ids, &scores, &overrides, as_of))
                 .map(|rows| rows.into_iter().map(ReportedScore::from).collect())
         })
     }
@@ -626,7 +802,7 @@ impl ModelSet {
     ) -> Result<ModelSetInput, Failure> {
         let features = args::score_input(env, input)?;
         let segments = args::model_set_score_options(env, options)?;
-        let frame = features.finish()?.into_frame();
+        let frame = features.finish(env)?.into_frame()?;
         Ok((Arc::clone(&self.inner), frame, segments))
     }
 }

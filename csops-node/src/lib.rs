@@ -12,6 +12,9 @@
 //! - [`playbook`]: the `Playbook` class, running and replaying plays (`runPlays`,
 //!   `replayPlays`, their async tasks), their effects (`playEffects`), `renderFired` and
 //!   `closeTask`; the fire history as plain data.
+//! - [`records`]: records as data (the JSON interchange layout's types) and
+//!   `book.withRecords`, the book with the records a webhook brings.
+//! - [`pool`]: the memory of result columns JavaScript let go of, kept for the next batch.
 //! - [`objects`]: the plain objects returned (reports, accounts, counts, summaries).
 //! - [`args`]: reading arguments (`CSOPS_INVALID_ARGUMENT` on a wrong type).
 //! - [`error`]: the one mapping of core errors to `code`s, and the panic guard.
@@ -26,6 +29,8 @@ pub mod error;
 pub mod health;
 pub mod objects;
 pub mod playbook;
+pub mod pool;
+pub mod records;
 pub mod revenue;
 pub mod segment;
 

@@ -40,6 +40,48 @@ impl From<&csops_core::money::Money> for Money {
     }
 }
 
+/// Values keyed by text that comes from data (a column name, a file name, an attribute, a play
+/// name, an account id, a CSM), written as an object whose keys are defined (not assigned)
+/// properties: a key `__proto__` is a plain own key, not a prototype. Fields of this type give
+/// their TypeScript type with `ts_type`.
+#[derive(Debug, Clone)]
+pub struct Keyed<V>(pub Vec<(String, V)>);
+
+impl<V: ToNapiValue> ToNapiValue for Keyed<V> {
+    unsafe fn to_napi_value(raw_env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        let env = Env::from_raw(raw_env);
+        let properties = val
+            .0
+            .into_iter()
+            .map(|(key, value)| {
+                Property::new()
+                    .with_name(&env, key.as_str())?
+                    .with_napi_value(&env, value)
+            })
+            .collect::<napi::Result<Vec<_>>>()?;
+        let mut object = Object::new(&env)?;
+        object.define_properties(&properties)?;
+        // SAFETY: `raw_env` is the environment napi-rs handed to this conversion.
+        unsafe { Object::to_napi_value(raw_env, object) }
+    }
+}
+
+impl<V> TypeName for Keyed<V> {
+    fn type_name() -> &'static str {
+        "Record<string, …>"
+    }
+
+    fn value_type() -> napi::ValueType {
+        napi::ValueType::Object
+    }
+}
+
+impl<V> FromIterator<(String, V)> for Keyed<V> {
+    fn from_iter<I: IntoIterator<Item = (String, V)>>(iter: I) -> Self {
+        Keyed(iter.into_iter().collect())
+    }
+}
+
 /// What kind of problem a row has.
 #[napi(string_enum = "snake_case")]
 #[derive(Debug, Clone, Copy)]
@@ -132,7 +174,8 @@ pub struct RejectedRow {
     /// The record id, when readable.
     pub record_id: Option<String>,
     /// The raw fields as read: column → text.
-    pub fields: BTreeMap<String, String>,
+    #[napi(ts_type = "Record<string, string>")]
+    pub fields: Keyed<String>,
 }
 
 impl From<&core_book::RejectedRow> for RejectedRow {
@@ -147,7 +190,7 @@ impl From<&core_book::RejectedRow> for RejectedRow {
             file: file.clone(),
             row: *row as i64,
             record_id: record_id.clone(),
-            fields: fields.clone(),
+            fields: fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
         }
     }
 }
@@ -188,7 +231,8 @@ pub struct ValidationReport {
     /// Every rejected row, with its raw fields.
     pub rejected: Vec<RejectedRow>,
     /// Row counts per file, keyed by file name.
-    pub files: BTreeMap<String, FileCounts>,
+    #[napi(ts_type = "Record<string, FileCounts>")]
+    pub files: Keyed<FileCounts>,
     /// No problems at all.
     pub is_clean: bool,
     /// One line: problem and row counts, and the first problem.
@@ -278,6 +322,41 @@ impl From<core_book::BookCounts> for BookCounts {
     }
 }
 
+/// A person at a customer.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct Contact {
+    /// Unique contact id.
+    pub id: String,
+    /// The contact's account.
+    pub account_id: String,
+    /// Full name.
+    pub name: String,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Job title.
+    pub title: Option<String>,
+}
+
+impl From<&csops_core::record::Contact> for Contact {
+    fn from(c: &csops_core::record::Contact) -> Self {
+        let csops_core::record::Contact {
+            id,
+            account_id,
+            name,
+            email,
+            title,
+        } = c;
+        Contact {
+            id: id.clone(),
+            account_id: account_id.clone(),
+            name: name.clone(),
+            email: email.clone(),
+            title: title.clone(),
+        }
+    }
+}
+
 /// A customer account.
 #[napi(object, object_from_js = false, use_nullable = true)]
 #[derive(Debug, Clone)]
@@ -309,7 +388,8 @@ pub struct Account {
     /// Contract term in months (12 when absent).
     pub term_months: Option<u32>,
     /// Custom attributes (`attr.<name>` columns in CSV).
-    pub attributes: BTreeMap<String, String>,
+    #[napi(ts_type = "Record<string, string>")]
+    pub attributes: Keyed<String>,
 }
 
 impl From<&csops_core::record::Account> for Account {
@@ -344,7 +424,10 @@ impl From<&csops_core::record::Account> for Account {
             start_date: start_date.to_string(),
             renewal_date: renewal_date.map(|d| d.to_string()),
             term_months: *term_months,
-            attributes: attributes.clone(),
+            attributes: attributes
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
         }
     }
 }

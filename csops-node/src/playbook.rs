@@ -24,17 +24,16 @@ use csops_core::playbook::{
     FiredAction as CoreFiredAction, Mode, Playbook as CorePlaybook, RunContext,
 };
 use napi::bindgen_prelude::{
-    Array, AsyncTask, ClassInstance, FromNapiValue, JavaScriptClassExt, JsObjectValue, Object,
-    This, ToNapiValue, TypeName, Unknown,
+    Array, AsyncTask, ClassInstance, FromNapiValue, JavaScriptClassExt, This, Unknown,
 };
-use napi::{Env, JsValue, Property, Task, ValueType, sys};
+use napi::{Env, JsValue, Task, ValueType};
 use napi_derive::napi;
 use serde::Deserialize;
 
 use crate::args::{self, Fields};
 use crate::error::{Failure, guard, invalid, js};
 use crate::health::called_with_new;
-use crate::objects::{HypothesisTest, Interval};
+use crate::objects::{HypothesisTest, Interval, Keyed};
 
 // ---------------------------------------------------------------------------------------------
 // TypeScript types of a playbook given as data (type-only: read through JSON by the core).
@@ -181,40 +180,6 @@ pub enum AssigneeJson {
 /// A count as a JavaScript number (saturating: counts never come near 2^53).
 fn count(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-/// Values keyed by play name, account id or CSM, written as an object whose keys are defined
-/// (not assigned) properties: a key `__proto__` is a plain own key, not a prototype.
-#[derive(Debug, Clone)]
-pub struct Keyed<V>(pub Vec<(String, V)>);
-
-impl<V: ToNapiValue> ToNapiValue for Keyed<V> {
-    unsafe fn to_napi_value(raw_env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
-        let env = Env::from_raw(raw_env);
-        let properties = val
-            .0
-            .into_iter()
-            .map(|(key, value)| {
-                Property::new()
-                    .with_name(&env, key.as_str())?
-                    .with_napi_value(&env, value)
-            })
-            .collect::<napi::Result<Vec<_>>>()?;
-        let mut object = Object::new(&env)?;
-        object.define_properties(&properties)?;
-        // SAFETY: `raw_env` is the environment napi-rs handed to this conversion.
-        unsafe { Object::to_napi_value(raw_env, object) }
-    }
-}
-
-impl<V> TypeName for Keyed<V> {
-    fn type_name() -> &'static str {
-        "Record<string, …>"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
 }
 
 /// What the engine remembers between runs, in the core's serde form (snake_case keys, days as
@@ -517,9 +482,9 @@ impl From<&core_playbook::PlayEffect> for PlayEffect {
 // Options (type-only: read key by key).
 // ---------------------------------------------------------------------------------------------
 
-/// Options of `runPlays`, `runPlaysAsync`, `replayPlays` and `replayPlaysAsync`. Every key is
-/// optional; an unknown key or a value of the wrong type is a `CSOPS_INVALID_ARGUMENT` error,
-/// invalid configuration a `CSOPS_CONFIG` error.
+/// Options of `runPlays` and `runPlaysAsync`. Every key is optional; an unknown key or a value
+/// of the wrong type is a `CSOPS_INVALID_ARGUMENT` error, invalid configuration a
+/// `CSOPS_CONFIG` error.
 #[napi(object, object_from_js = false, object_to_js = false)]
 #[derive(Debug)]
 pub struct PlayRunOptions {
@@ -534,6 +499,32 @@ pub struct PlayRunOptions {
     pub scorecard: Option<String>,
     /// The feature definitions (default: `defaultFeatureConfig()`): a `FeatureConfig` object
     /// (snake_case keys) or its JSON or TOML text.
+    #[napi(ts_type = "FeatureConfig | string")]
+    pub features: Option<String>,
+    /// Run for these accounts only (by id; default: every account), as a webhook does when one
+    /// account's record changed. Features (and percentile scores) are still derived for the
+    /// whole book, but only these accounts can fire, and the rest of the history is returned
+    /// as it was given: the run does not move `last_run` (the next full run still sees the
+    /// day's events of other accounts; the day's fires for these accounts stay once a day),
+    /// and it starts no crossing play's state (a play's first full run does). An id not in the
+    /// book is a `CSOPS_CONFIG` error.
+    pub accounts: Option<Vec<String>>,
+}
+
+/// Options of `replayPlays` and `replayPlaysAsync`. Every key is optional; an unknown key or a
+/// value of the wrong type is a `CSOPS_INVALID_ARGUMENT` error, invalid configuration a
+/// `CSOPS_CONFIG` error.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct PlayReplayOptions {
+    /// The history to start from (default: none), as the object or its JSON text, read as
+    /// `runPlays` reads it.
+    #[napi(ts_type = "Partial<FireHistory> | string")]
+    pub history: Option<String>,
+    /// The scorecard that gives plays `score` and `band`.
+    #[napi(ts_type = "Scorecard")]
+    pub scorecard: Option<String>,
+    /// The feature definitions (default: `defaultFeatureConfig()`).
     #[napi(ts_type = "FeatureConfig | string")]
     pub features: Option<String>,
 }
@@ -616,9 +607,9 @@ fn playbook(env: &Env, name: &str, v: Unknown) -> Result<Arc<CorePlaybook>, Fail
     guard(|| CorePlaybook::from_json(&text)).map(Arc::new)
 }
 
-/// A fire history in the core's serde form: an object, or its JSON text. Keys the core's form
-/// does not have are refused (the core would ignore them, and a misspelt `last_run` would
-/// silently make a first run of it).
+/// A fire history in the core's serde form: an object, or its JSON text. The core reads it
+/// (and refuses keys its form does not have: a misspelt `last_run` must not silently make a
+/// first run of it); a failure names the key at fault, as `options.history.<key>`.
 fn history(env: &Env, name: &str, v: Unknown) -> Result<CoreHistory, Failure> {
     let expected = "a fire history { last_run, last_fired, open_tasks, holding } (as runPlays \
                     returns it) or its JSON text";
@@ -630,28 +621,15 @@ fn history(env: &Env, name: &str, v: Unknown) -> Result<CoreHistory, Failure> {
     };
     let not_history = |e: serde_json::Error| invalid(format!("`{name}` is not {expected}: {e}"));
     let value: serde_json::Value = serde_json::from_str(&text).map_err(not_history)?;
-    let serde_json::Value::Object(fields) = value else {
+    let serde_json::Value::Object(fields) = &value else {
         return Err(invalid(format!("`{name}` must be {expected}")));
     };
-    // The keys of the core's form are those it writes.
-    let known = serde_json::to_value(CoreHistory::default())
-        .map_err(|e| Failure::Internal(format!("fire history: {e}")))?;
-    if let Some(key) = fields.keys().find(|k| known.get(k.as_str()).is_none()) {
-        return Err(invalid(format!(
-            "`{name}` has an unknown key `{key}`; expected {expected}"
-        )));
-    }
-    let fields = serde_json::Value::Object(fields);
-    CoreHistory::deserialize(&fields).map_err(|e| {
-        // Name the key whose value is wrong: each key alone, in the core's form.
-        let bad = fields
-            .as_object()
-            .into_iter()
-            .flatten()
-            .find_map(|(key, value)| {
-                let one = serde_json::json!({ key.as_str(): value });
-                CoreHistory::deserialize(&one).err().map(|e| (key, e))
-            });
+    CoreHistory::deserialize(&value).map_err(|e| {
+        // Name the key at fault: each key alone, read as the core reads the whole.
+        let bad = fields.iter().find_map(|(key, value)| {
+            let one = serde_json::json!({ key.as_str(): value });
+            CoreHistory::deserialize(&one).err().map(|e| (key, e))
+        });
         match bad {
             Some((key, e)) => invalid(format!("`{name}.{key}`: {e}")),
             None => not_history(e),
@@ -731,11 +709,13 @@ fn fired_list(env: &Env, name: &str, v: Unknown) -> Result<Vec<CoreFired>, Failu
         .collect()
 }
 
-/// What plays run with besides the book: the scorecard and the feature definitions.
+/// What plays run with besides the book: the scorecard, the feature definitions, and (for a
+/// run) the accounts it is for.
 #[derive(Debug, Default)]
 struct Context {
     scorecard: Option<Arc<core_health::Scorecard>>,
     features: FeatureConfig,
+    accounts: Option<Vec<String>>,
 }
 
 impl Context {
@@ -753,7 +733,7 @@ impl Context {
         RunContext {
             scorecard: self.scorecard.as_deref(),
             features: self.features.clone(),
-            accounts: None,
+            accounts: self.accounts.as_deref(),
         }
     }
 }
@@ -788,19 +768,34 @@ fn options<'env>(
     Ok(ctx)
 }
 
-/// `runPlays`/`replayPlays` options: the history and the context.
-fn run_options(env: &Env, v: Option<Unknown>) -> Result<(CoreHistory, Context), Failure> {
+/// `runPlays` options (`scoped`: `accounts` is one) and `replayPlays` options: the history
+/// and the context.
+fn run_options(
+    env: &Env,
+    v: Option<Unknown>,
+    scoped: bool,
+) -> Result<(CoreHistory, Context), Failure> {
     let mut h = CoreHistory::default();
-    let ctx = options(
-        env,
-        v,
-        "an object such as { history, scorecard, features }",
-        &["history"],
-        |_, field, value| {
-            h = history(env, field, value)?;
-            Ok(())
-        },
-    )?;
+    let mut accounts = None;
+    let (expected, known): (_, &[&str]) = if scoped {
+        (
+            "an object such as { history, scorecard, features, accounts }",
+            &["history", "accounts"],
+        )
+    } else {
+        (
+            "an object such as { history, scorecard, features }",
+            &["history"],
+        )
+    };
+    let mut ctx = options(env, v, expected, known, |key, field, value| {
+        match key {
+            "accounts" => accounts = Some(args::string_array(field, value)?),
+            _ => h = history(env, field, value)?,
+        }
+        Ok(())
+    })?;
+    ctx.accounts = accounts;
     Ok((h, ctx))
 }
 
@@ -827,7 +822,7 @@ fn run_input(
     let book = args::book(env, book)?;
     let playbook = self::playbook(env, "playbook", playbook)?;
     let day = args::date("day", day)?;
-    let (history, ctx) = run_options(env, options)?;
+    let (history, ctx) = run_options(env, options, true)?;
     Ok((book, playbook, day, history, ctx))
 }
 
@@ -858,7 +853,7 @@ fn replay_input(
     let playbook = self::playbook(env, "playbook", playbook)?;
     let from = args::date("from", from)?;
     let to = args::date("to", to)?;
-    let (history, ctx) = run_options(env, options)?;
+    let (history, ctx) = run_options(env, options, false)?;
     Ok((book, playbook, from, to, history, ctx))
 }
 
@@ -1000,7 +995,8 @@ impl Task for PlayEffectsTask {
 /// its cooldown, or a task it created for the account is still open (see `closeTask`).
 /// Events count from the day after the history's `last_run` (the day itself on a first run).
 /// The playbook is checked against the day's fields first: every problem at once, as a
-/// `CSOPS_CONFIG` error.
+/// `CSOPS_CONFIG` error. With `options.accounts` the run is for those accounts only (a webhook
+/// reacting to one account's change): the rest of the history comes back as it was given.
 #[napi(
     ts_args_type = "book: Book, playbook: Playbook | PlaybookJson | string, day: string | Date, options?: PlayRunOptions | null"
 )]
@@ -1039,7 +1035,7 @@ pub fn run_plays_async(
 /// go-live. The same as running `runPlays` day by day. At most ten years; `from` after `to`
 /// is a `CSOPS_CONFIG` error.
 #[napi(
-    ts_args_type = "book: Book, playbook: Playbook | PlaybookJson | string, from: string | Date, to: string | Date, options?: PlayRunOptions | null"
+    ts_args_type = "book: Book, playbook: Playbook | PlaybookJson | string, from: string | Date, to: string | Date, options?: PlayReplayOptions | null"
 )]
 pub fn replay_plays(
     env: Env,
@@ -1057,7 +1053,7 @@ pub fn replay_plays(
 /// `replayPlays` on a worker thread. Every error (including a bad argument) rejects the
 /// promise; nothing is thrown synchronously.
 #[napi(
-    ts_args_type = "book: Book, playbook: Playbook | PlaybookJson | string, from: string | Date, to: string | Date, options?: PlayRunOptions | null"
+    ts_args_type = "book: Book, playbook: Playbook | PlaybookJson | string, from: string | Date, to: string | Date, options?: PlayReplayOptions | null"
 )]
 pub fn replay_plays_async(
     env: Env,

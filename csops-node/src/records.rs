@@ -1,0 +1,600 @@
+//! Records as data: the TypeScript types of the JSON interchange layout (`docs/schema.md`),
+//! and `book.withRecords` — the book with records a CRM webhook or a nightly delta brings.
+//!
+//! The types are type-only: records are read by the core's JSON loader, as `loadBookJson`
+//! reads a document (every value checked, every problem with its place), never converted here.
+
+use std::collections::BTreeSet;
+
+use csops_core::book::{Book as CoreBook, LoadMode, Records, ValidationReport};
+use csops_core::interchange::{self, LoadOptions, Loaded};
+use napi::bindgen_prelude::Unknown;
+use napi::{Env, ValueType};
+use napi_derive::napi;
+use serde_json::{Map, Value};
+
+use crate::args;
+use crate::error::{Failure, guard, invalid};
+
+/// An account, as in `accounts.csv` (see the schema reference). Amounts are decimal strings
+/// (exact); days are `YYYY-MM-DD` strings or `Date`s (their UTC day).
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct AccountJson {
+    /// Unique account id (the CRM id).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// The CSM who owns the account.
+    #[napi(js_name = "owner_csm", ts_type = "string | null")]
+    pub owner_csm: Option<String>,
+    /// Market segment.
+    #[napi(ts_type = "string | null")]
+    pub segment: Option<String>,
+    /// Coverage tier.
+    #[napi(ts_type = "string | null")]
+    pub tier: Option<String>,
+    /// Sales region.
+    #[napi(ts_type = "string | null")]
+    pub region: Option<String>,
+    /// Industry.
+    #[napi(ts_type = "string | null")]
+    pub industry: Option<String>,
+    /// Plan or edition.
+    #[napi(ts_type = "string | null")]
+    pub plan: Option<String>,
+    /// ISO-4217 code of the contract currency.
+    pub currency: String,
+    /// Current ARR, a decimal string such as `'48000.00'`.
+    pub arr: String,
+    /// Licensed seats.
+    #[napi(ts_type = "number | null")]
+    pub seats: Option<u32>,
+    /// Contract start.
+    #[napi(js_name = "start_date", ts_type = "string | Date")]
+    pub start_date: String,
+    /// Next (or current) renewal date.
+    #[napi(js_name = "renewal_date", ts_type = "string | Date | null")]
+    pub renewal_date: Option<String>,
+    /// Contract term in months (12 when absent).
+    #[napi(js_name = "term_months", ts_type = "number | null")]
+    pub term_months: Option<u32>,
+    /// Custom attributes (`attr.<name>` columns in CSV).
+    #[napi(ts_type = "Record<string, string> | null")]
+    pub attributes: Option<String>,
+}
+
+/// A person at a customer, as in `contacts.csv`.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct ContactJson {
+    /// Unique contact id.
+    pub id: String,
+    /// The contact's account.
+    #[napi(js_name = "account_id")]
+    pub account_id: String,
+    /// Full name.
+    pub name: String,
+    /// E-mail address.
+    #[napi(ts_type = "string | null")]
+    pub email: Option<String>,
+    /// Job title.
+    #[napi(ts_type = "string | null")]
+    pub title: Option<String>,
+}
+
+/// One spell of a contact holding a role, as in `contact_roles.csv`. A spell is known by its
+/// contact, role and `added` day: sending it again with `removed` set ends it (a sponsor
+/// leaving).
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct ContactRoleJson {
+    /// The contact.
+    #[napi(js_name = "contact_id")]
+    pub contact_id: String,
+    /// The role held.
+    #[napi(
+        ts_type = "'executive_sponsor' | 'champion' | 'economic_buyer' | 'decision_maker' | 'admin' | 'user' | 'billing' | 'technical'"
+    )]
+    pub role: String,
+    /// First day the role was held.
+    #[napi(ts_type = "string | Date")]
+    pub added: String,
+    /// Day the role ended (not held from then on); absent or `null` while held.
+    #[napi(ts_type = "string | Date | null")]
+    pub removed: Option<String>,
+}
+
+/// One product-usage event, as in `usage_events.csv`.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct UsageEventJson {
+    /// The account.
+    #[napi(js_name = "account_id")]
+    pub account_id: String,
+    /// The product user.
+    #[napi(js_name = "user_id")]
+    pub user_id: String,
+    /// Feature or event name (`login` counts as a login).
+    pub feature: String,
+    /// When: RFC 3339 text (`2025-03-01T09:30:00Z`) or a `Date`.
+    #[napi(ts_type = "string | Date")]
+    pub timestamp: String,
+}
+
+/// A usage metric over a period, as in `usage_snapshots.csv`.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct UsageSnapshotJson {
+    /// The account.
+    #[napi(js_name = "account_id")]
+    pub account_id: String,
+    /// First day of the period.
+    #[napi(js_name = "period_start", ts_type = "string | Date")]
+    pub period_start: String,
+    /// Last day of the period (inclusive).
+    #[napi(js_name = "period_end", ts_type = "string | Date")]
+    pub period_end: String,
+    /// Metric name.
+    pub metric: String,
+    /// The value.
+    pub value: f64,
+}
+
+/// A support ticket, as in `tickets.csv`.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct TicketJson {
+    /// Unique ticket id.
+    pub id: String,
+    /// The account.
+    #[napi(js_name = "account_id")]
+    pub account_id: String,
+    /// Day opened.
+    #[napi(ts_type = "string | Date")]
+    pub opened: String,
+    /// Day closed.
+    #[napi(ts_type = "string | Date | null")]
+    pub closed: Option<String>,
+    /// Priority.
+    #[napi(ts_type = "'low' | 'normal' | 'high' | 'urgent'")]
+    pub priority: String,
+    /// Status.
+    #[napi(ts_type = "'open' | 'pending' | 'solved' | 'closed'")]
+    pub status: String,
+    /// Whether it was escalated (false when absent).
+    #[napi(ts_type = "boolean | null")]
+    pub escalated: Option<bool>,
+    /// CSAT given on closing, 1–5.
+    #[napi(ts_type = "number | null")]
+    pub csat: Option<u32>,
+}
+
+/// An NPS or CSAT answer, as in `surveys.csv`.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct SurveyJson {
+    /// Unique response id.
+    pub id: String,
+    /// The account.
+    #[napi(js_name = "account_id")]
+    pub account_id: String,
+    /// The contact who answered.
+    #[napi(js_name = "contact_id", ts_type = "string | null")]
+    pub contact_id: Option<String>,
+    /// Day answered.
+    #[napi(ts_type = "string | Date")]
+    pub date: String,
+    /// Survey kind.
+    #[napi(ts_type = "'nps' | 'csat'")]
+    pub kind: String,
+    /// 0–10 for NPS, 1–5 for CSAT.
+    pub score: u32,
+    /// Free-text comment.
+    #[napi(ts_type = "string | null")]
+    pub comment: Option<String>,
+}
+
+/// A meeting with the customer, as in `meetings.csv`.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct MeetingJson {
+    /// Unique meeting id.
+    pub id: String,
+    /// The account.
+    #[napi(js_name = "account_id")]
+    pub account_id: String,
+    /// Meeting kind.
+    #[napi(ts_type = "'ebr' | 'qbr' | 'onboarding' | 'check_in' | 'other'")]
+    pub kind: String,
+    /// Day held.
+    #[napi(ts_type = "string | Date")]
+    pub date: String,
+    /// Roles of the customer's attendees.
+    #[napi(
+        js_name = "attendee_roles",
+        ts_type = "Array<'executive_sponsor' | 'champion' | 'economic_buyer' | 'decision_maker' | 'admin' | 'user' | 'billing' | 'technical'> | null"
+    )]
+    pub attendee_roles: Option<String>,
+}
+
+/// A success-plan milestone, as in `milestones.csv`.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct MilestoneJson {
+    /// Unique milestone id.
+    pub id: String,
+    /// The account.
+    #[napi(js_name = "account_id")]
+    pub account_id: String,
+    /// The outcome to achieve.
+    pub name: String,
+    /// Day due.
+    #[napi(ts_type = "string | Date")]
+    pub due: String,
+    /// Day achieved.
+    #[napi(ts_type = "string | Date | null")]
+    pub achieved: Option<String>,
+}
+
+/// A CRM opportunity, as in `opportunities.csv`.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct OpportunityJson {
+    /// Unique opportunity id.
+    pub id: String,
+    /// The account.
+    #[napi(js_name = "account_id")]
+    pub account_id: String,
+    /// What the deal is for.
+    #[napi(ts_type = "'renewal' | 'expansion' | 'new_business'")]
+    pub kind: String,
+    /// ISO-4217 code of `amount`.
+    pub currency: String,
+    /// Annualised amount, a decimal string.
+    pub amount: String,
+    /// Expected or actual close day.
+    #[napi(js_name = "close_date", ts_type = "string | Date")]
+    pub close_date: String,
+    /// The CRM's stage name.
+    pub stage: String,
+    /// Open, won or lost.
+    #[napi(ts_type = "'open' | 'won' | 'lost'")]
+    pub status: String,
+    /// Probability to close, 0–1.
+    pub probability: f64,
+    /// The rep's forecast category.
+    #[napi(
+        js_name = "forecast_category",
+        ts_type = "'pipeline' | 'best_case' | 'commit' | 'closed' | 'omitted'"
+    )]
+    pub forecast_category: String,
+    /// Day created.
+    #[napi(ts_type = "string | Date | null")]
+    pub created: Option<String>,
+}
+
+/// The ARR of an account on a day, as in `arr_snapshots.csv`.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct ArrSnapshotJson {
+    /// The account.
+    #[napi(js_name = "account_id")]
+    pub account_id: String,
+    /// The day.
+    #[napi(ts_type = "string | Date")]
+    pub date: String,
+    /// ISO-4217 code of `arr`.
+    pub currency: String,
+    /// ARR on that day, a decimal string.
+    pub arr: String,
+}
+
+/// What happened at one renewal, as in `renewal_outcomes.csv`.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct RenewalOutcomeJson {
+    /// Unique id.
+    pub id: String,
+    /// The account.
+    #[napi(js_name = "account_id")]
+    pub account_id: String,
+    /// The renewal date.
+    #[napi(js_name = "renewal_date", ts_type = "string | Date")]
+    pub renewal_date: String,
+    /// What happened.
+    #[napi(ts_type = "'renewed' | 'churned' | 'contracted' | 'expanded'")]
+    pub outcome: String,
+    /// ISO-4217 code of both amounts.
+    pub currency: String,
+    /// ARR before, a decimal string.
+    #[napi(js_name = "arr_before")]
+    pub arr_before: String,
+    /// ARR after, a decimal string (`'0'` when churned).
+    #[napi(js_name = "arr_after")]
+    pub arr_after: String,
+}
+
+/// An exchange rate into the reporting currency, as in `fx_rates.csv`.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct FxRateJson {
+    /// The currency converted from.
+    pub currency: String,
+    /// The reporting currency (the same on every row).
+    #[napi(js_name = "reporting_currency")]
+    pub reporting_currency: String,
+    /// Units of reporting currency per unit, a decimal string.
+    pub rate: String,
+}
+
+/// Records in the JSON interchange layout (the same as a JSON book document, and
+/// `book.toJson()`): one array per record type, keyed by file stem, every key optional.
+/// `withRecords` adds them to a book.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct RecordsJson {
+    /// Layout version; 1 when given.
+    #[napi(js_name = "schema_version", ts_type = "1 | null")]
+    pub schema_version: Option<u32>,
+    /// Accounts (new, or restating one by `id`).
+    #[napi(ts_type = "Array<AccountJson> | null")]
+    pub accounts: Option<String>,
+    /// Contacts (new, or restating one by `id`).
+    #[napi(ts_type = "Array<ContactJson> | null")]
+    pub contacts: Option<String>,
+    /// Contact-role spells (new, or restating one by contact, role and `added`).
+    #[napi(js_name = "contact_roles", ts_type = "Array<ContactRoleJson> | null")]
+    pub contact_roles: Option<String>,
+    /// Usage events (always added).
+    #[napi(js_name = "usage_events", ts_type = "Array<UsageEventJson> | null")]
+    pub usage_events: Option<String>,
+    /// Usage snapshots (new, or restating one by account, metric and period).
+    #[napi(
+        js_name = "usage_snapshots",
+        ts_type = "Array<UsageSnapshotJson> | null"
+    )]
+    pub usage_snapshots: Option<String>,
+    /// Tickets (new, or restating one by `id`).
+    #[napi(ts_type = "Array<TicketJson> | null")]
+    pub tickets: Option<String>,
+    /// Survey answers (new, or restating one by `id`).
+    #[napi(ts_type = "Array<SurveyJson> | null")]
+    pub surveys: Option<String>,
+    /// Meetings (new, or restating one by `id`).
+    #[napi(ts_type = "Array<MeetingJson> | null")]
+    pub meetings: Option<String>,
+    /// Milestones (new, or restating one by `id`).
+    #[napi(ts_type = "Array<MilestoneJson> | null")]
+    pub milestones: Option<String>,
+    /// Opportunities (new, or restating one by `id`).
+    #[napi(ts_type = "Array<OpportunityJson> | null")]
+    pub opportunities: Option<String>,
+    /// ARR snapshots (new, or restating one by account and day).
+    #[napi(js_name = "arr_snapshots", ts_type = "Array<ArrSnapshotJson> | null")]
+    pub arr_snapshots: Option<String>,
+    /// Renewal outcomes (new, or restating one by `id`).
+    #[napi(
+        js_name = "renewal_outcomes",
+        ts_type = "Array<RenewalOutcomeJson> | null"
+    )]
+    pub renewal_outcomes: Option<String>,
+    /// Exchange rates: given, they replace the book's table.
+    #[napi(js_name = "fx_rates", ts_type = "Array<FxRateJson> | null")]
+    pub fx_rates: Option<String>,
+}
+
+/// Options of `book.withRecords` and `book.withRecordsAsync`. An unknown key is a
+/// `CSOPS_INVALID_ARGUMENT` error.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct WithRecordsOptions {
+    /// `'strict'` (the default): any problem — in a record given, or in the book they make —
+    /// fails with a `CSOPS_VALIDATION` error listing every problem. `'lenient'`: the valid
+    /// records are taken and the new book's `report` lists the rest.
+    #[napi(ts_type = "'strict' | 'lenient'")]
+    pub mode: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the arguments.
+// ---------------------------------------------------------------------------------------------
+
+/// The name records are reported under: rows of the `contact_roles` array given are in file
+/// `records#contact_roles`, numbered from 1.
+const DOC: &str = "records";
+
+/// The `records` argument as JSON text: a string as given, an object as `JSON.stringify` writes
+/// it (a `Date` becomes its ISO timestamp, which a date column reads as its UTC day).
+pub(crate) fn records_text(env: &Env, v: Unknown) -> Result<String, Failure> {
+    const EXPECTED: &str = "records in the JSON interchange layout { contact_roles: [...], \
+                            tickets: [...], ... } or their JSON text";
+    if matches!(v.get_type(), Ok(ValueType::String)) {
+        return args::string("records", v);
+    }
+    args::require_object("records", &v, EXPECTED)?;
+    let text = args::global(env, "JSON", "stringify")?
+        .call(v)
+        .map_err(|e| invalid(format!("`records` cannot be written as JSON: {}", e.reason)))?;
+    args::string("records", text)
+}
+
+/// `withRecords` options: the load mode.
+pub(crate) fn with_records_options(env: &Env, v: Option<Unknown>) -> Result<LoadMode, Failure> {
+    let mut mode = LoadMode::default();
+    let Some(v) = args::present(v) else {
+        return Ok(mode);
+    };
+    let expected = "an object such as { mode: 'lenient' }";
+    for (key, value) in args::entries(env, "options", v, expected)? {
+        match key.as_str() {
+            "mode" => {
+                if let Some(value) = args::present(Some(value)) {
+                    let text = args::string("options.mode", value)?;
+                    mode = match text.as_str() {
+                        "strict" => LoadMode::Strict,
+                        "lenient" => LoadMode::Lenient,
+                        other => {
+                            return Err(invalid(format!(
+                                "`options.mode` must be 'strict' or 'lenient', got `{other}`"
+                            )));
+                        }
+                    };
+                }
+            }
+            _ => {
+                return Err(invalid(format!(
+                    "`options` has an unknown key `{key}`; expected {expected}"
+                )));
+            }
+        }
+    }
+    Ok(mode)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Adding records.
+// ---------------------------------------------------------------------------------------------
+
+/// `loaded.book` with the records of the JSON document `text` (`Book::with_records`).
+///
+/// The core reads records from JSON only as whole books (`load_json_str`, which checks every
+/// reference), so the records are read as a document holding them first, and then the book's
+/// accounts and contacts (those the records do not restate): references resolve against the
+/// book, problems keep the place of the row given (`records#contact_roles`, row 1), and the
+/// accounts and contacts read along restate the book's own unchanged. What that document reads
+/// goes to `Book::with_records`, which replaces restated records and validates the whole.
+///
+/// In lenient mode the report lists what reading the records rejected, then what the merged
+/// book's validation rejected (its rows count in the merged lists, as the core reports them);
+/// its file counts are the merged book's.
+pub(crate) fn with_records(loaded: &Loaded, text: &str, mode: LoadMode) -> Result<Loaded, Failure> {
+    guard(|| {
+        let format = |reason: String| csops_core::Error::Format {
+            file: DOC.into(),
+            reason,
+        };
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| format(format!("not valid JSON: {e}")))?;
+        let Value::Object(mut doc) = value else {
+            return Err(format("the records must be a JSON object".into()));
+        };
+        let book = &loaded.book;
+        // Per file stem: how many of the book's rows were read along.
+        let mut along = Vec::new();
+        for (stem, rows) in reference_rows(book)? {
+            let given = doc
+                .entry(stem.clone())
+                .or_insert_with(|| Value::Array(Vec::new()));
+            // Anything but an array is the loader's to refuse.
+            if let Value::Array(given) = given {
+                let restated: BTreeSet<String> = given
+                    .iter()
+                    .filter_map(|r| r.get("id").and_then(Value::as_str).map(str::to_string))
+                    .collect();
+                let before = given.len();
+                given.extend(rows.into_iter().filter(|r| {
+                    r.get("id")
+                        .and_then(Value::as_str)
+                        .is_none_or(|id| !restated.contains(id))
+                }));
+                along.push((renamed(&format!("book.json#{stem}")), given.len() - before));
+            }
+        }
+        // The report of what was read, as if only the records given had been: the book's rows
+        // read along are not counted.
+        let given_only = |report: &mut ValidationReport| {
+            rename(report);
+            for (file, n) in &along {
+                if let Some(c) = report.files.get_mut(file) {
+                    c.read = c.read.saturating_sub(*n as u64);
+                    c.loaded = c.loaded.saturating_sub(*n as u64);
+                    if c.read == 0 {
+                        report.files.remove(file);
+                    }
+                }
+            }
+        };
+        let read = interchange::load_json_str(
+            &Value::Object(doc).to_string(),
+            &LoadOptions {
+                mode,
+                ..LoadOptions::default()
+            },
+        )
+        .map_err(|e| match e {
+            csops_core::Error::Validation(mut report) => {
+                given_only(&mut report);
+                csops_core::Error::Validation(report)
+            }
+            csops_core::Error::Format { file, reason } => csops_core::Error::Format {
+                file: renamed(&file),
+                reason,
+            },
+            other => other,
+        })?;
+        let (book, merged) = book.with_records(read.book.to_records(), mode)?;
+        let mut report = read.report;
+        given_only(&mut report);
+        let ValidationReport {
+            problems,
+            rejected,
+            files,
+        } = merged;
+        report.problems.extend(problems);
+        report.rejected.extend(rejected);
+        report.files = files;
+        Ok(Loaded { book, report })
+    })
+}
+
+/// The book's accounts and contacts as JSON rows (as `write_json` writes them), by file stem.
+fn reference_rows(book: &CoreBook) -> csops_core::Result<Vec<(String, Vec<Value>)>> {
+    let records = Records {
+        accounts: book.accounts().to_vec(),
+        contacts: (0..book.accounts().len())
+            .flat_map(|a| book.contacts_of(a).iter().cloned())
+            .collect(),
+        ..Records::default()
+    };
+    // Records of a valid book: nothing to reject.
+    let (reference, _) = CoreBook::from_records(records, LoadMode::Lenient)?;
+    let written: Map<String, Value> = serde_json::from_str(&interchange::write_json(&reference)?)
+        .map_err(|e| csops_core::Error::Format {
+        file: DOC.into(),
+        reason: format!("writing the book's accounts: {e}"),
+    })?;
+    Ok(["accounts", "contacts"]
+        .into_iter()
+        .map(|stem| {
+            let rows = match written.get(stem) {
+                Some(Value::Array(rows)) => rows.clone(),
+                _ => Vec::new(),
+            };
+            (stem.to_string(), rows)
+        })
+        .collect())
+}
+
+/// A file name of the document read, as the caller knows it: `book.json#tickets` is
+/// `records#tickets`.
+fn renamed(file: &str) -> String {
+    match file.strip_prefix("book.json") {
+        Some(rest) => format!("{DOC}{rest}"),
+        None => file.to_string(),
+    }
+}
+
+/// [`renamed`] through a report.
+fn rename(report: &mut ValidationReport) {
+    for p in &mut report.problems {
+        p.file = renamed(&p.file);
+    }
+    for r in &mut report.rejected {
+        r.file = renamed(&r.file);
+    }
+    report.files = std::mem::take(&mut report.files)
+        .into_iter()
+        .map(|(f, c)| (renamed(&f), c))
+        .collect();
+}
