@@ -9,7 +9,7 @@
 # - Builds with the workspace's target dir, so cargo's cache is shared with
 #   `cargo build`/`cargo test`; the build is a debug one (fast to compile).
 #   Set CSOPS_PY_PROFILE=release for an optimised build.
-# - Needs the network only for PyPI (maturin, pytest, numpy, pandas, polars, mypy) and
+# - Needs the network only for PyPI (maturin, pytest, numpy, pandas, polars, pyarrow, mypy) and
 #   crates.io (cargo's dependencies), and only when they are not cached yet.
 # - Exits non-zero if any step, or any test, fails.
 set -euo pipefail
@@ -45,11 +45,13 @@ VPY="$VENV/bin/python"
 #    (tests that need them skip without them, so a failure only warns).
 step "installing maturin and pytest"
 "$VPY" -m pip install --quiet "maturin>=1.9.4,<2" "pytest>=8"
-step "installing optional test dependencies (numpy, pandas, mypy, polars)"
+step "installing optional test dependencies (numpy, pandas, mypy, polars, pyarrow)"
 "$VPY" -m pip install --quiet "numpy>=1.26" "pandas>=2.1" "mypy>=1.10" \
     || echo "warning: numpy/pandas/mypy could not be installed; tests needing them will skip" >&2
 "$VPY" -m pip install --quiet "polars>=1.0" \
     || echo "warning: polars could not be installed; tests needing it will skip" >&2
+"$VPY" -m pip install --quiet "pyarrow>=15" \
+    || echo "warning: pyarrow could not be installed; tests needing it will skip" >&2
 
 # 3. Build the wheel with maturin (PEP 517, the same path as `pip install
 #    ./csops-py`) and install it into the venv. No build isolation: the venv's
