@@ -14,118 +14,22 @@ use csops_core::backtest::{
 use csops_core::features::FeatureConfig;
 use csops_core::health::Scorecard;
 use csops_core::money::Money;
-use numpy::{PyArray1, PyArrayDyn, PyArrayMethods};
+use numpy::{PyArrayDyn, PyArrayMethods};
 use pyo3::exceptions::{PyImportError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyDate, PyDict, PyFloat, PyInt, PyList, PyString};
+use pyo3::types::{PyBool, PyBytes, PyDate, PyDict, PyFloat, PyInt, PyString};
 
 use crate::book::PyBook;
 use crate::convert::{date_value, enum_name, feature_config, py_date, to_python};
 use crate::errors::{call, call_with_gil, config_error};
 use crate::health::{PyScorecard, html_table};
 use crate::report::html_escape;
-use crate::table::{numpy, require, type_name};
+use crate::table::{FrameKind, numpy, type_name};
 
 // Tables out -------------------------------------------------------------------------------
 
-/// The columns of a DataFrame being built, in order (also used by `revenue`).
-pub(crate) struct Frame<'py> {
-    py: Python<'py>,
-    columns: Vec<(String, Bound<'py, PyAny>)>,
-}
-
-impl<'py> Frame<'py> {
-    pub(crate) fn new(py: Python<'py>) -> Self {
-        Frame {
-            py,
-            columns: Vec::new(),
-        }
-    }
-
-    pub(crate) fn push(&mut self, name: impl Into<String>, values: Bound<'py, PyAny>) {
-        self.columns.push((name.into(), values));
-    }
-
-    /// Numbers (float64; NaN where missing): a NumPy array.
-    pub(crate) fn floats(
-        &mut self,
-        name: impl Into<String>,
-        values: impl IntoIterator<Item = f64>,
-    ) {
-        let v: Vec<f64> = values.into_iter().collect();
-        self.push(name, PyArray1::from_vec(self.py, v).into_any());
-    }
-
-    /// Optional numbers, NaN where missing.
-    pub(crate) fn opt_floats(
-        &mut self,
-        name: impl Into<String>,
-        values: impl IntoIterator<Item = Option<f64>>,
-    ) {
-        self.floats(name, values.into_iter().map(|v| v.unwrap_or(f64::NAN)));
-    }
-
-    /// Counts (int64).
-    pub(crate) fn ints(&mut self, name: impl Into<String>, values: impl IntoIterator<Item = u64>) {
-        let v: Vec<i64> = values
-            .into_iter()
-            .map(|v| i64::try_from(v).unwrap_or(i64::MAX))
-            .collect();
-        self.push(name, PyArray1::from_vec(self.py, v).into_any());
-    }
-
-    /// Any values pyo3 converts (str, bool, `Decimal`, None, ...): a list.
-    pub(crate) fn list<T: IntoPyObject<'py>>(
-        &mut self,
-        name: impl Into<String>,
-        values: impl IntoIterator<Item = T, IntoIter: ExactSizeIterator>,
-    ) -> PyResult<()> {
-        let list = PyList::new(self.py, values)?;
-        self.push(name, list.into_any());
-        Ok(())
-    }
-
-    /// Booleans with missing values: pandas' nullable `boolean` dtype.
-    pub(crate) fn opt_bools(
-        &mut self,
-        pd: &Bound<'py, PyModule>,
-        name: impl Into<String>,
-        values: Vec<Option<bool>>,
-    ) -> PyResult<()> {
-        let kwargs = PyDict::new(self.py);
-        kwargs.set_item("dtype", "boolean")?;
-        let array = pd.call_method("array", (PyList::new(self.py, values)?,), Some(&kwargs))?;
-        self.push(name, array);
-        Ok(())
-    }
-
-    /// Days: a list of `datetime.date` (None where missing).
-    pub(crate) fn dates(
-        &mut self,
-        name: &str,
-        values: impl IntoIterator<Item = NaiveDate>,
-    ) -> PyResult<()> {
-        let mut out = Vec::new();
-        for d in values {
-            out.push(py_date(self.py, d, || format!("column `{name}`"))?);
-        }
-        self.list(name, out)
-    }
-
-    /// The DataFrame.
-    pub(crate) fn build(self, pd: &Bound<'py, PyModule>) -> PyResult<Bound<'py, PyAny>> {
-        let data = PyDict::new(self.py);
-        for (name, values) in self.columns {
-            data.set_item(name, values)?;
-        }
-        pd.call_method1("DataFrame", (data,))
-    }
-}
-
-/// pandas, for a table the caller asked for (ImportError saying what for without it).
-pub(crate) fn pandas<'py>(py: Python<'py>, what: &str) -> PyResult<Bound<'py, PyModule>> {
-    require(py, "pandas", what)
-}
+/// The columns of a result table being built (also used by `revenue`, `segment`, `playbook`).
+pub(crate) use crate::table::Columns as Frame;
 
 /// The slices of a report: the whole window (`all`), then each quarter.
 fn slices(r: &BacktestReport) -> impl Iterator<Item = &Slice> {
@@ -211,9 +115,11 @@ pub(crate) fn features(
     if let Some(v) = value.filter(|v| !v.is_none())
         && !v.is_instance_of::<PyDict>()
         && !v.is_instance_of::<PyString>()
+        && !v.hasattr("__fspath__")?
     {
         return Err(PyTypeError::new_err(format!(
-            "feature_config must be None, a dict, TOML text or JSON text; got {}",
+            "feature_config must be None, a dict, TOML text, JSON text or the path of a .toml \
+             or .json file; got {}",
             type_name(v)
         )));
     }
@@ -255,13 +161,15 @@ fn probability_method(py: Python<'_>, name: &str) -> PyResult<ProbabilityMethod>
     end = None,
     contraction_is_churn = false,
     lift_fractions = vec![0.1, 0.2],
-    feature_config = None
+    feature_config = None,
+    frame = None
 ))]
 // The signature as Python shows it (`help()`, stubtest): pyo3 renders a non-literal default
 // as `...`; keep in step with the signature above.
 #[pyo3(
     text_signature = "(book, scorecard, *, lead_days=90, quarters=4, end=None, \
-                      contraction_is_churn=False, lift_fractions=(0.1, 0.2), feature_config=None)"
+                      contraction_is_churn=False, lift_fractions=(0.1, 0.2), feature_config=None, \
+                      frame=None)"
 )]
 #[allow(clippy::too_many_arguments)] // the keyword arguments of the Python function
 pub fn backtest(
@@ -274,7 +182,9 @@ pub fn backtest(
     contraction_is_churn: bool,
     lift_fractions: Vec<f64>,
     feature_config: Option<&Bound<'_, PyAny>>,
+    frame: Option<&str>,
 ) -> PyResult<PyBacktest> {
+    let frame = FrameKind::parse(py, frame)?;
     let cfg = BacktestConfig {
         lead_days: count(py, "lead_days", lead_days)?,
         quarters: count(py, "quarters", quarters)?,
@@ -291,7 +201,12 @@ pub fn backtest(
         let report = report(&obs, &card, &cfg)?;
         Ok((obs, report))
     })?;
-    Ok(PyBacktest { obs, report, card })
+    Ok(PyBacktest {
+        obs,
+        report,
+        card,
+        frame,
+    })
 }
 
 /// The result of a back-test: the replayed renewals (``observations``) and the report on
@@ -303,6 +218,7 @@ pub struct PyBacktest {
     pub(crate) obs: Observations,
     pub(crate) report: BacktestReport,
     pub(crate) card: Scorecard,
+    pub(crate) frame: FrameKind,
 }
 
 #[pymethods]
@@ -332,15 +248,15 @@ impl PyBacktest {
     /// unscored), then ``measure:<name>``: each measure's score then (NaN = missing).
     #[getter]
     fn observations<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pd = pandas(py, "Backtest.observations")?;
+        let (kind, what) = (self.frame, "Backtest.observations");
         let rows = &self.obs.rows;
         let mut f = Frame::new(py);
         f.list("renewal_id", rows.iter().map(|o| o.renewal_id.as_str()))?;
         f.list("account_id", rows.iter().map(|o| o.account_id.as_str()))?;
         f.list("segment", rows.iter().map(|o| o.segment.as_deref()))?;
-        f.dates("renewal_date", rows.iter().map(|o| o.renewal_date))?;
+        f.dates("renewal_date", rows.iter().map(|o| o.renewal_date));
         f.list("quarter", rows.iter().map(|o| o.quarter.as_str()))?;
-        f.dates("scored_on", rows.iter().map(|o| o.scored_on))?;
+        f.dates("scored_on", rows.iter().map(|o| o.scored_on));
         f.list("outcome", rows.iter().map(|o| enum_name(&o.outcome)))?;
         f.list("churned", rows.iter().map(|o| o.churned))?;
         f.list("arr_before", rows.iter().map(|o| o.arr_before.amount))?;
@@ -358,7 +274,7 @@ impl PyBacktest {
                     .map(|o| o.measure_scores.get(k).copied().unwrap_or(f64::NAN)),
             );
         }
-        f.build(&pd)
+        f.build(kind, what)
     }
 
     /// Renewals per band, for the whole window (``slice`` = ``"all"``) then each quarter:
@@ -367,7 +283,7 @@ impl PyBacktest {
     /// (``Decimal``, in ``currency``), and the ARR-weighted renewal rate ``arr_rate``.
     #[getter]
     fn bands<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pd = pandas(py, "Backtest.bands")?;
+        let (kind, what) = (self.frame, "Backtest.bands");
         let rows: Vec<(&str, &csops_core::backtest::BandRow)> = slices(&self.report)
             .flat_map(|s| s.bands.iter().map(move |b| (s.label.as_str(), b)))
             .collect();
@@ -389,7 +305,7 @@ impl PyBacktest {
             rows.iter().map(|(_, b)| b.arr_up.currency.code()),
         )?;
         f.opt_floats("arr_rate", rows.iter().map(|(_, b)| b.arr_rate));
-        f.build(&pd)
+        f.build(kind, what)
     }
 
     /// One row per slice, ``"all"`` first then each quarter: ``renewals``, ``churned``,
@@ -399,7 +315,7 @@ impl PyBacktest {
     /// ``fisher``) and its ``p_value``. NaN / None where not computable.
     #[getter]
     fn quarters<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pd = pandas(py, "Backtest.quarters")?;
+        let (kind, what) = (self.frame, "Backtest.quarters");
         let s: Vec<&Slice> = slices(&self.report).collect();
         let mut f = Frame::new(py);
         f.list("slice", s.iter().map(|s| s.label.as_str()))?;
@@ -418,10 +334,9 @@ impl PyBacktest {
         let c: Vec<_> = s.iter().map(|s| s.comparison.as_ref()).collect();
         f.list("verdict", c.iter().map(|c| c.map(|c| c.verdict.as_str())))?;
         f.opt_bools(
-            &pd,
             "separates",
             c.iter().map(|c| c.map(|c| c.separates)).collect(),
-        )?;
+        );
         f.list(
             "test_used",
             c.iter().map(|c| c.map(|c| c.test_used.as_str())),
@@ -435,7 +350,7 @@ impl PyBacktest {
                 })
             }),
         );
-        f.build(&pd)
+        f.build(kind, what)
     }
 
     /// Each measure's own predictive power beside its weight: ``measure``, ``group``,
@@ -444,7 +359,7 @@ impl PyBacktest {
     /// and ``flag`` (``over-weighted``, ``under-weighted``, ``reversed`` or None).
     #[getter]
     fn measures<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pd = pandas(py, "Backtest.measures")?;
+        let (kind, what) = (self.frame, "Backtest.measures");
         let m = &self.report.measures;
         let mut f = Frame::new(py);
         f.list("measure", m.iter().map(|m| m.measure.as_str()))?;
@@ -455,14 +370,14 @@ impl PyBacktest {
         f.list("direction", m.iter().map(|m| m.direction.as_str()))?;
         f.floats("power_share", m.iter().map(|m| m.power_share));
         f.list("flag", m.iter().map(|m| m.flag.as_deref()))?;
-        f.build(&pd)
+        f.build(kind, what)
     }
 
     /// The calibration of the score → P(churn) mapping by decile of predicted risk, per slice:
     /// ``slice``, ``decile``, ``n``, ``positives``, ``mean_risk``, ``observed``.
     #[getter]
     fn calibration<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pd = pandas(py, "Backtest.calibration")?;
+        let (kind, what) = (self.frame, "Backtest.calibration");
         let rows: Vec<_> = slices(&self.report)
             .flat_map(|s| s.calibration.iter().map(move |c| (s.label.as_str(), c)))
             .collect();
@@ -473,7 +388,7 @@ impl PyBacktest {
         f.ints("positives", rows.iter().map(|(_, c)| c.positives));
         f.floats("mean_risk", rows.iter().map(|(_, c)| c.mean_risk));
         f.floats("observed", rows.iter().map(|(_, c)| c.observed));
-        f.build(&pd)
+        f.build(kind, what)
     }
 
     /// Capture and lift of the riskiest accounts, per slice: ``slice``, ``fraction``, ``k``
@@ -481,7 +396,7 @@ impl PyBacktest {
     /// ``lift``.
     #[getter]
     fn lift<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pd = pandas(py, "Backtest.lift")?;
+        let (kind, what) = (self.frame, "Backtest.lift");
         let rows: Vec<_> = slices(&self.report)
             .flat_map(|s| s.lift.iter().map(move |l| (s.label.as_str(), l)))
             .collect();
@@ -492,14 +407,14 @@ impl PyBacktest {
         f.ints("captured", rows.iter().map(|(_, l)| l.captured));
         f.floats("capture", rows.iter().map(|(_, l)| l.capture));
         f.floats("lift", rows.iter().map(|(_, l)| l.lift));
-        f.build(&pd)
+        f.build(kind, what)
     }
 
     /// Kaplan–Meier retention curves by band, from scoring day (days in ``time``): ``band``,
     /// ``time``, ``at_risk``, ``observed`` (churns), ``censored``, ``survival``.
     #[getter]
     fn survival<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pd = pandas(py, "Backtest.survival")?;
+        let (kind, what) = (self.frame, "Backtest.survival");
         let rows: Vec<_> = self
             .report
             .survival
@@ -513,7 +428,7 @@ impl PyBacktest {
         f.ints("observed", rows.iter().map(|(_, p)| p.observed));
         f.ints("censored", rows.iter().map(|(_, p)| p.censored));
         f.floats("survival", rows.iter().map(|(_, p)| p.survival));
-        f.build(&pd)
+        f.build(kind, what)
     }
 
     /// The log-rank test between the bands' survival curves: ``{"chi2", "df", "p_value"}``,
@@ -562,7 +477,7 @@ impl PyBacktest {
     /// True
     #[getter]
     fn roc<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pd = pandas(py, "Backtest.roc")?;
+        let (kind, what) = (self.frame, "Backtest.roc");
         let curves = call_with_gil(py, || roc_curves(&self.obs))?;
         let rows: Vec<(&str, &RocPoint)> = curves
             .iter()
@@ -573,7 +488,7 @@ impl PyBacktest {
         f.floats("threshold", rows.iter().map(|(_, p)| p.threshold));
         f.floats("fpr", rows.iter().map(|(_, p)| p.fpr));
         f.floats("tpr", rows.iter().map(|(_, p)| p.tpr));
-        f.build(&pd)
+        f.build(kind, what)
     }
 
     /// Re-calibrate the scorecard on these renewals: fit new weights on all but the latest
@@ -606,7 +521,8 @@ impl PyBacktest {
             red_churn_target,
             green_churn_target,
         };
-        call(py, || recalibrate(&self.obs, &self.card, &cfg)).map(PyRecalibration)
+        let frame = self.frame;
+        call(py, || recalibrate(&self.obs, &self.card, &cfg)).map(|r| PyRecalibration(r, frame))
     }
 
     /// The report as plain data (the core's fields: ``overall`` and ``quarters`` slices,
@@ -746,7 +662,7 @@ impl PyBacktest {
 /// fitted score → P(churn) mapping (``churn_probability``). ``print(rc)`` shows it as text.
 #[pyclass(name = "Recalibration", module = "csops", frozen)]
 #[derive(Debug)]
-pub struct PyRecalibration(pub(crate) Recalibration);
+pub struct PyRecalibration(pub(crate) Recalibration, pub(crate) FrameKind);
 
 #[pymethods]
 impl PyRecalibration {
@@ -762,7 +678,7 @@ impl PyRecalibration {
     /// (nominal shares of the score; 0 when dropped).
     #[getter]
     fn weights<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pd = pandas(py, "Recalibration.weights")?;
+        let (kind, what) = (self.1, "Recalibration.weights");
         let w = &self.0.weights;
         let mut f = Frame::new(py);
         f.list("measure", w.iter().map(|w| w.measure.as_str()))?;
@@ -770,7 +686,7 @@ impl PyRecalibration {
         f.floats("coefficient", w.iter().map(|w| w.coefficient));
         f.floats("share_before", w.iter().map(|w| w.share_before));
         f.floats("share_after", w.iter().map(|w| w.share_after));
-        f.build(&pd)
+        f.build(kind, what)
     }
 
     /// Band threshold choices for the re-weighted score (``method``: ``current``, ``target
@@ -778,7 +694,7 @@ impl PyRecalibration {
     /// ``train_churn_rate``, ``test_renewals``, ``test_churn_rate`` (NaN when empty).
     #[getter]
     fn bands<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pd = pandas(py, "Recalibration.bands")?;
+        let (kind, what) = (self.1, "Recalibration.bands");
         let rows: Vec<_> = self
             .0
             .bands
@@ -799,7 +715,7 @@ impl PyRecalibration {
             "test_churn_rate",
             rows.iter().map(|(_, o)| o.test_churn_rate),
         );
-        f.build(&pd)
+        f.build(kind, what)
     }
 
     /// The original scorecard on the held-out quarters: ``{"scored", "auc", "auc_lo",

@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use csops_core::book::Book;
+use csops_core::Error;
+use csops_core::book::{Book, LoadMode, Records, ValidationReport};
 use csops_core::features::features_as_of;
 use csops_core::interchange::{
     LoadOptions, Loaded, load_csv_texts, load_json_str, write_csv_dir, write_json,
@@ -12,10 +13,12 @@ use csops_core::interchange::{
 use csops_core::retention::ArrHistory;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyMapping};
+use pyo3::types::{PyDict, PyList, PyMapping, PyString};
+use serde_json::Value;
 
 use crate::convert::{
-    as_of_date, feature_config, header_map, load_mode, py_date, py_date_opt, to_python,
+    as_of_date, feature_config, header_map, load_mode, mapping_to_json, py_date, py_date_opt,
+    to_python,
 };
 use crate::errors::call;
 use crate::features::PyFeatureFrame;
@@ -132,12 +135,204 @@ pub fn load_book_csv(
     PyBook::from_loaded(py, loaded)
 }
 
+/// How the extra records of `Book.with_records` are named in problems: `records#tickets`.
+const RECORDS: &str = "records";
+
+/// The document name the core's JSON loader gives (`book.json#tickets`), renamed.
+fn renamed(file: &str) -> String {
+    match file.strip_prefix("book.json") {
+        Some(rest) => format!("{RECORDS}{rest}"),
+        None => file.to_string(),
+    }
+}
+
+/// The ids of the records of one array of a JSON document (`"id"` of each object).
+fn ids_in(doc: &serde_json::Map<String, Value>, stem: &str) -> std::collections::HashSet<String> {
+    match doc.get(stem) {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|i| i.get("id").and_then(Value::as_str).map(str::to_string))
+            .collect(),
+        _ => Default::default(),
+    }
+}
+
+/// Parse extra records in the JSON interchange shape (what `load_book_json` reads) into
+/// [`Records`], each row checked field by field as loading checks it, with problems named
+/// `records#<type>` at the record's position in its list.
+///
+/// The core reads the interchange shape only into a whole book, which checks references; so
+/// the book's own accounts and contacts (those the extra records do not restate) are loaded
+/// beside the extra records, after them (so the extra records keep their positions), and
+/// taken out of the counts again. They were valid in the book, so every problem is the extra
+/// records'.
+fn parse_extra(
+    book: &Book,
+    text: &str,
+    mode: LoadMode,
+) -> csops_core::Result<(Records, ValidationReport, usize, usize)> {
+    let format = |reason: String| Error::Format {
+        file: RECORDS.to_string(),
+        reason,
+    };
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| format(format!("not valid JSON: {e}")))?;
+    let Value::Object(mut doc) = value else {
+        return Err(format(
+            "the records must be a JSON object of record type → list of records".to_string(),
+        ));
+    };
+    // The book's accounts and contacts, in the interchange shape.
+    let accounts = book.accounts().to_vec();
+    let contacts = (0..accounts.len())
+        .flat_map(|a| book.contacts_of(a).iter().cloned())
+        .collect();
+    let (context, _) = Book::from_records(
+        Records {
+            accounts,
+            contacts,
+            ..Default::default()
+        },
+        LoadMode::Lenient,
+    )?;
+    let Value::Object(mut context) = serde_json::from_str::<Value>(&write_json(&context)?)
+        .map_err(|e| format(format!("internal error: {e}")))?
+    else {
+        return Err(format(
+            "internal error: the book is not a JSON object".into(),
+        ));
+    };
+    let mut added = [0usize; 2];
+    for (k, stem) in ["accounts", "contacts"].into_iter().enumerate() {
+        let restated = ids_in(&doc, stem);
+        let Some(Value::Array(mine)) = context.remove(stem) else {
+            continue;
+        };
+        let mine: Vec<Value> = mine
+            .into_iter()
+            .filter(|i| {
+                i.get("id")
+                    .and_then(Value::as_str)
+                    .is_none_or(|id| !restated.contains(id))
+            })
+            .collect();
+        added[k] = mine.len();
+        match doc.get_mut(stem) {
+            Some(Value::Array(items)) => items.extend(mine),
+            // A wrong type is the loader's to report.
+            Some(v) if !v.is_null() => added[k] = 0,
+            _ => {
+                doc.insert(stem.to_string(), Value::Array(mine));
+            }
+        }
+    }
+    let text = Value::Object(doc).to_string();
+    let fix = |mut r: ValidationReport| {
+        for p in &mut r.problems {
+            p.file = renamed(&p.file);
+        }
+        for row in &mut r.rejected {
+            row.file = renamed(&row.file);
+        }
+        r.files = std::mem::take(&mut r.files)
+            .into_iter()
+            .map(|(file, mut c)| {
+                let stem = file.rsplit('#').next().unwrap_or("");
+                let n = match stem {
+                    "accounts" => added[0],
+                    "contacts" => added[1],
+                    _ => 0,
+                } as u64;
+                c.read = c.read.saturating_sub(n);
+                c.loaded = c.loaded.saturating_sub(n);
+                (renamed(&file), c)
+            })
+            .collect();
+        r
+    };
+    let opts = LoadOptions {
+        mode,
+        ..Default::default()
+    };
+    let loaded = load_json_str(&text, &opts).map_err(|e| match e {
+        Error::Validation(r) => Error::Validation(Box::new(fix(*r))),
+        Error::Format { file, reason } => Error::Format {
+            file: renamed(&file),
+            reason,
+        },
+        e => e,
+    })?;
+    let report = fix(loaded.report);
+    Ok((loaded.book.to_records(), report, added[0], added[1]))
+}
+
+/// `Book.with_records`: the extra records parsed, then merged by the core.
+fn merge_records(book: &Book, text: &str, mode: LoadMode) -> csops_core::Result<Loaded> {
+    let (records, parsed, _, _) = parse_extra(book, text, mode)?;
+    let (merged, mut report) = book.with_records(records, mode)?;
+    if !parsed.is_clean() || !parsed.rejected.is_empty() {
+        let mut problems = parsed.problems;
+        problems.append(&mut report.problems);
+        report.problems = problems;
+        let mut rejected = parsed.rejected;
+        rejected.append(&mut report.rejected);
+        report.rejected = rejected;
+    }
+    for (file, counts) in parsed.files {
+        report.files.insert(file, counts);
+    }
+    Ok(Loaded {
+        book: merged,
+        report,
+    })
+}
+
 #[pymethods]
 impl PyBook {
     /// What validation found while loading (clean unless the load was lenient).
     #[getter]
     fn report(&self, py: Python<'_>) -> Py<PyValidationReport> {
         self.report.clone_ref(py)
+    }
+
+    /// A new book: this one with ``records`` added, as a CRM webhook or a nightly delta brings
+    /// them. ``records`` is a dict of record type (``"accounts"``, ``"contacts"``,
+    /// ``"contact_roles"``, ``"tickets"``, ...) to a list of records, each a dict in the JSON
+    /// interchange shape (what ``load_book_json`` reads: ``"arr": "1000.00"``, dates
+    /// ``"YYYY-MM-DD"``, ``"attributes": {...}``), or the JSON text of such a document.
+    ///
+    /// A record that restates one the book has replaces it (accounts, contacts, tickets,
+    /// surveys, meetings, milestones, opportunities and renewal outcomes by ``id``; a contact
+    /// role by contact, role and the day it was added, so ending a spell is sending it again
+    /// with ``removed`` set; ARR snapshots by account and day; usage snapshots by account,
+    /// metric and period); anything else is added. Each extra record is checked as loading
+    /// checks it (problems name ``records#<type>`` and the record's position in its list), then
+    /// the merged book as a whole (problems name the record type and the position in the
+    /// merged list). ``mode="strict"`` raises ``ValidationError`` on any problem;
+    /// ``"lenient"`` keeps the valid records and lists the rest in the new book's ``report``.
+    /// This book is not changed. Runs with the GIL released.
+    #[pyo3(signature = (records, *, mode = "strict"))]
+    fn with_records(
+        &self,
+        py: Python<'_>,
+        records: &Bound<'_, PyAny>,
+        mode: &str,
+    ) -> PyResult<PyBook> {
+        let mode = load_mode(py, mode)?;
+        let text = if let Ok(s) = records.cast::<PyString>() {
+            s.to_cow()?.into_owned()
+        } else if records.cast::<PyMapping>().is_ok() {
+            mapping_to_json(py, "records", records)?
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "records must be a dict of record type to a list of records, or JSON text; \
+                 got {}",
+                records.get_type().name()?
+            )));
+        };
+        let book = &self.book;
+        let loaded = call(py, || merge_records(book, &text, mode))?;
+        PyBook::from_loaded(py, loaded)
     }
 
     /// How many records of each type: ``{"accounts": n, "contacts": n, ...}``.
@@ -225,13 +420,15 @@ impl PyBook {
     /// expansion − contraction − churn + reactivation = end``, exactly, in ``Decimal``, with
     /// every account's movement. Returns a ``csops.ArrBridge``; ConfigError unless ``start``
     /// is before ``end``.
+    #[pyo3(signature = (start, end, *, frame = None))]
     fn arr_bridge(
         &self,
         py: Python<'_>,
         start: &Bound<'_, PyAny>,
         end: &Bound<'_, PyAny>,
+        frame: Option<&str>,
     ) -> PyResult<PyArrBridge> {
-        book_arr_bridge(py, self, start, end)
+        book_arr_bridge(py, self, start, end, frame)
     }
 
     /// Gross, net and logo retention from the end of ``start`` to the end of ``end``, over the
@@ -246,30 +443,32 @@ impl PyBook {
     /// started, ``2025-Q3``), or labels per account id (a dict or a pandas Series, e.g. the
     /// health band at the start); accounts without a value are labelled ``none``. Rows are in
     /// label order.
-    #[pyo3(signature = (start, end, *, by = None))]
+    #[pyo3(signature = (start, end, *, by = None, frame = None))]
     fn retention<'py>(
         &self,
         py: Python<'py>,
         start: &Bound<'py, PyAny>,
         end: &Bound<'py, PyAny>,
         by: Option<&Bound<'py, PyAny>>,
+        frame: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        book_retention(py, self, start, end, by)
+        book_retention(py, self, start, end, by, frame)
     }
 
     /// Retention of each complete calendar ``period`` (``"month"``, ``"quarter"`` or
     /// ``"year"``) ending between ``start`` and ``end``, each from the last day of the
     /// previous period: a DataFrame with ``label`` (``2026-03``, ``2026-Q1``, ``2026``),
     /// ``from`` and ``to`` (``datetime.date``), then the columns of ``retention``.
-    #[pyo3(signature = (start, end, *, period = "quarter"))]
+    #[pyo3(signature = (start, end, *, period = "quarter", frame = None))]
     fn retention_series<'py>(
         &self,
         py: Python<'py>,
         start: &Bound<'py, PyAny>,
         end: &Bound<'py, PyAny>,
         period: &str,
+        frame: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        book_retention_series(py, self, start, end, period)
+        book_retention_series(py, self, start, end, period, frame)
     }
 
     /// Trailing-twelve-months retention to the end of ``as_of`` (by default the book's latest
@@ -289,15 +488,16 @@ impl PyBook {
     /// latest date), by ``scorecard`` on the features of that day (``feature_config`` as for
     /// ``features_as_of``): a DataFrame ``account_id``, ``score`` (NaN when unscored),
     /// ``band`` (None when unscored), by account id. What ``csops.forecast(health=)`` reads.
-    #[pyo3(signature = (scorecard, as_of = None, *, feature_config = None))]
+    #[pyo3(signature = (scorecard, as_of = None, *, feature_config = None, frame = None))]
     fn health_as_of<'py>(
         &self,
         py: Python<'py>,
         scorecard: &Bound<'py, PyScorecard>,
         as_of: Option<&Bound<'py, PyAny>>,
         feature_config: Option<&Bound<'py, PyAny>>,
+        frame: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        book_health_as_of(py, self, scorecard, as_of, feature_config)
+        book_health_as_of(py, self, scorecard, as_of, feature_config, frame)
     }
 
     /// Every account as the condition language sees it on ``as_of`` (by default the book's
@@ -310,15 +510,16 @@ impl PyBook {
     /// custom attributes (``attr.<name>``, text), every feature of that day
     /// (``feature_config`` as for ``features_as_of``) and, with a ``scorecard``, ``score``,
     /// ``band`` and ``coverage``. Numbers are float64 with NaN, text None where missing.
-    #[pyo3(signature = (as_of = None, *, scorecard = None, feature_config = None))]
+    #[pyo3(signature = (as_of = None, *, scorecard = None, feature_config = None, frame = None))]
     fn account_table<'py>(
         &self,
         py: Python<'py>,
         as_of: Option<&Bound<'py, PyAny>>,
         scorecard: Option<&Bound<'py, PyScorecard>>,
         feature_config: Option<&Bound<'py, PyAny>>,
+        frame: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        book_account_table(py, self, as_of, scorecard, feature_config)
+        book_account_table(py, self, as_of, scorecard, feature_config, frame)
     }
 
     /// Segment the book on ``as_of`` (by default its latest date): tier every account by
@@ -337,7 +538,8 @@ impl PyBook {
         roster = None,
         scorecard = None,
         as_of = None,
-        feature_config = None
+        feature_config = None,
+        frame = None
     ))]
     #[allow(clippy::too_many_arguments)] // the keyword arguments of the Python method
     fn segment(
@@ -349,6 +551,7 @@ impl PyBook {
         scorecard: Option<&Bound<'_, PyScorecard>>,
         as_of: Option<&Bound<'_, PyAny>>,
         feature_config: Option<&Bound<'_, PyAny>>,
+        frame: Option<&str>,
     ) -> PyResult<PySegmentation> {
         book_segment(
             py,
@@ -359,6 +562,7 @@ impl PyBook {
             scorecard,
             as_of,
             feature_config,
+            frame,
         )
     }
 

@@ -16,6 +16,24 @@ use crate::errors::{call_with_gil, config_error, csops_error};
 
 static JSON_LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static JSON_DUMPS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static JSON_DEFAULT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// What `json.dumps` does with values JSON has no type for: days and times as ISO text,
+/// `Decimal` as its exact text, numpy scalars as their Python value.
+const JSON_DEFAULT_SOURCE: &std::ffi::CStr = cr#"
+import datetime as _dt
+import decimal as _decimal
+
+
+def default(o):
+    if isinstance(o, (_dt.date, _dt.datetime, _dt.time)):
+        return o.isoformat()
+    if isinstance(o, _decimal.Decimal):
+        return str(o)
+    if type(o).__module__ == "numpy" and hasattr(o, "item"):
+        return o.item()
+    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+"#;
 
 /// A serialisable core value as plain Python data (dicts, lists, str, int, float, bool,
 /// None), through its serde form, so the Python shape follows the core's own field names
@@ -37,11 +55,18 @@ pub fn enum_name<T: serde::Serialize>(value: &T) -> String {
     }
 }
 
-/// A Python mapping as JSON text (for the core's `from_json` parsers); a value JSON cannot
-/// hold is a `ConfigError` naming `what`.
+/// A Python mapping as JSON text (for the core's `from_json` parsers): `datetime.date` and
+/// `datetime` values as ISO text, `Decimal` as its exact text, numpy scalars as numbers; a
+/// value JSON cannot hold (NaN, another type) is a `ConfigError` naming `what`.
 pub fn mapping_to_json(py: Python<'_>, what: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
     let kwargs = PyDict::new(py);
     kwargs.set_item("allow_nan", false)?;
+    let default = JSON_DEFAULT.get_or_try_init(py, || {
+        PyModule::from_code(py, JSON_DEFAULT_SOURCE, c"csops/_json.py", c"csops._json")
+            .and_then(|m| m.getattr("default"))
+            .map(Bound::unbind)
+    })?;
+    kwargs.set_item("default", default.bind(py))?;
     JSON_DUMPS
         .import(py, "json", "dumps")?
         .call((value,), Some(&kwargs))
@@ -114,7 +139,39 @@ pub fn header_map(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<
     })
 }
 
-/// `config=`: None (the defaults), a dict, TOML text or JSON text.
+/// A configuration argument that may be a path: a `str` naming a `.toml` or `.json` file (one
+/// line, that extension) or an `os.PathLike`. Returns the file's text and whether it is JSON;
+/// `None` when the value is not a path.
+pub fn config_file(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Option<(String, bool)>> {
+    let path = if let Ok(s) = value.cast::<PyString>() {
+        let s = s.to_cow()?;
+        let lower = s.trim().to_ascii_lowercase();
+        if s.contains('\n') || !(lower.ends_with(".toml") || lower.ends_with(".json")) {
+            return Ok(None);
+        }
+        PathBuf::from(s.trim())
+    } else if value.hasattr("__fspath__")? {
+        value.extract::<PathBuf>()?
+    } else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(&path).map_err(|source| {
+        crate::errors::to_py_err(
+            py,
+            Error::Io {
+                path: path.clone(),
+                source,
+            },
+        )
+    })?;
+    let is_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    Ok(Some((text, is_json)))
+}
+
+/// `config=`: None (the defaults), a dict, TOML text, JSON text, or the path of a `.toml` or
+/// `.json` file.
 pub fn feature_config(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<FeatureConfig> {
     let Some(value) = value.filter(|v| !v.is_none()) else {
         return Ok(FeatureConfig::default());
@@ -122,6 +179,15 @@ pub fn feature_config(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyRes
     if value.is_instance_of::<PyDict>() {
         let text = mapping_to_json(py, "feature config", value)?;
         return call_with_gil(py, || FeatureConfig::from_json(&text));
+    }
+    if let Some((text, is_json)) = config_file(py, value)? {
+        return call_with_gil(py, || {
+            if is_json {
+                FeatureConfig::from_json(&text)
+            } else {
+                FeatureConfig::from_toml(&text)
+            }
+        });
     }
     if let Ok(s) = value.cast::<PyString>() {
         let s = s.to_cow()?;
@@ -136,7 +202,8 @@ pub fn feature_config(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyRes
     Err(config_error(
         py,
         format!(
-            "config must be a dict, TOML text or JSON text; got {}",
+            "config must be a dict, TOML text, JSON text or the path of a .toml or .json file; \
+             got {}",
             type_name(value)
         ),
     ))

@@ -41,20 +41,29 @@ fn score_input(
         return call(py, || card.score_frame(frame, segments));
     }
     let columns = input.columns();
-    let ids = input.account_ids();
-    call(py, || {
+    let scored = call(py, || {
         let mut out = ScoreFrame::default();
-        match card.score_columns_into(&columns, segments, detail, &mut out) {
-            Ok(()) => Ok(out),
-            Err(e) => match ids {
-                Some(ids) => {
-                    let frame = table::frame_from(&columns, ids.to_vec());
-                    Err(card.score_frame(&frame, segments).err().unwrap_or(e))
-                }
-                None => Err(e),
-            },
+        card.score_columns_into(&columns, segments, detail, &mut out)
+            .map(|()| out)
+    });
+    match scored {
+        Ok(out) => Ok(out),
+        Err(e) => {
+            // The account ids are read only now (scoring does not need them), to name the
+            // account in the error; ids that cannot be read leave the error as it was.
+            let Ok(Some(ids)) = input.account_ids(py) else {
+                return Err(e);
+            };
+            let ids = ids.into_owned();
+            match call(py, || {
+                let frame = table::frame_from(&columns, ids);
+                card.score_frame(&frame, segments).map(|_| ())
+            }) {
+                Err(named) => Err(named),
+                Ok(()) => Err(e),
+            }
         }
-    })
+    }
 }
 
 /// What every rendering of a scorecard says about fixed formulas.
@@ -462,7 +471,7 @@ impl PyScorecard {
         let id = account_id_text(account_id).map_err(|why| config_error(py, why))?;
         let input = read_input(data, &self.features())?;
         let segments = read_segments(py, &input, segments)?;
-        let ids = input.row_ids();
+        let ids = input.row_ids(py)?;
         let mut rows = ids
             .iter()
             .enumerate()
@@ -484,7 +493,7 @@ impl PyScorecard {
         };
         // The core explains a row of a frame (percentile measures rank the whole column): a
         // table other than a `csops.FeatureFrame` is copied into one.
-        let frame = input.frame();
+        let frame = input.frame(py)?;
         let score = call(py, || self.0.explain(&frame, segments.as_deref(), row))?;
         Ok(PyExplanation {
             account_id: id,
@@ -519,7 +528,7 @@ impl PyScorecard {
             segments.as_deref(),
             ScoreDetail::ScoresOnly,
         )?;
-        let ids = input.row_ids();
+        let ids = input.row_ids(py)?;
         let reported = call(py, || {
             self.0.apply_overrides(&ids, &scores, &overrides, as_of)
         })?;

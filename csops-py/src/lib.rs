@@ -41,6 +41,7 @@
 
 use pyo3::prelude::*;
 
+pub mod arrow;
 pub mod backtest;
 pub mod book;
 pub mod convert;

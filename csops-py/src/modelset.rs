@@ -69,6 +69,39 @@ impl PyModelSet {
         call(py, || ModelSet::from_toml(text)).map(PyModelSet)
     }
 
+    /// A model set from a ``.toml`` or ``.json`` file.
+    #[staticmethod]
+    fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        let is_json = match ext.as_deref() {
+            Some("json") => true,
+            Some("toml") => false,
+            _ => {
+                return Err(crate::errors::config_error(
+                    py,
+                    format!(
+                        "model set file `{}`: the name must end in .toml or .json",
+                        path.display()
+                    ),
+                ));
+            }
+        };
+        call(py, || {
+            let text = std::fs::read_to_string(&path).map_err(|source| csops_core::Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            if is_json {
+                ModelSet::from_json(&text)
+            } else {
+                ModelSet::from_toml(&text)
+            }
+        })
+        .map(PyModelSet)
+    }
+
     /// The model set as plain data (what ``from_dict`` reads).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_python(py, &self.0)
@@ -124,7 +157,7 @@ impl PyModelSet {
         let segments = read_segments(py, &input, Some(segments))?.unwrap_or_default();
         // The core's model set scores a frame: a table other than a `csops.FeatureFrame` is
         // copied into one.
-        let frame = input.frame();
+        let frame = input.frame(py)?;
         let s = call(py, || self.0.score_frame(&frame, &segments))?;
         let columns = vec![
             (

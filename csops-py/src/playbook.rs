@@ -27,14 +27,14 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping, PyString, PyTuple};
 use serde::Serialize;
 
-use crate::backtest::{Frame, count, features, pandas};
+use crate::backtest::{Frame, count, features};
 use crate::book::PyBook;
 use crate::convert::{enum_name, mapping_to_json, py_date, py_date_opt, to_python};
 use crate::errors::{call, config_error, csops_error};
 use crate::health::{PyScorecard, html_table, text_table};
 use crate::report::html_escape;
 use crate::revenue::{as_of_or_latest, day};
-use crate::table::{is_instance_of, type_name};
+use crate::table::{FrameKind, account_id_text, is_instance_of, type_name};
 
 /// How many fired plays the text and HTML renderings of a run or replay list.
 const SHOWN_FIRED: usize = 20;
@@ -121,6 +121,42 @@ fn fired_arg(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Vec<Fired>> {
         }
     }
     Ok(out)
+}
+
+/// `accounts=` of `run_plays`: None (every account), or account ids (str or int), in any
+/// iterable but a string.
+fn accounts_arg(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<String>>> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    if value.is_instance_of::<PyString>() || value.cast::<PyMapping>().is_ok() {
+        return Err(PyTypeError::new_err(format!(
+            "accounts must be None or a list of account ids (one id is [\"A1\"]); got {}",
+            type_name(value)
+        )));
+    }
+    let iter = value.try_iter().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "accounts must be None or a list of account ids; got {}",
+            type_name(value)
+        ))
+    })?;
+    let mut ids = Vec::new();
+    let mut problems = Vec::new();
+    for (i, item) in iter.enumerate() {
+        match account_id_text(&item?) {
+            Ok(id) => ids.push(id),
+            Err(why) => problems.push(format!("accounts[{i}]: {why}")),
+        }
+    }
+    if problems.is_empty() {
+        Ok(Some(ids))
+    } else {
+        Err(crate::table::config_problems(
+            py,
+            crate::table::capped(problems),
+        ))
+    }
 }
 
 /// The core scorecard of `scorecard=` (it gives the fields `score`, `band` and `coverage`).
@@ -224,15 +260,13 @@ fn first_task(f: &Fired) -> Option<(&str, &str, &str, NaiveDate, &str)> {
 }
 
 /// One row per fired play (see `PlayRun.fired`).
-fn fired_frame<'py>(py: Python<'py>, what: &str, fired: &[&Fired]) -> PyResult<Bound<'py, PyAny>> {
-    let pd = pandas(py, what)?;
+fn fired_frame<'py>(
+    py: Python<'py>,
+    kind: FrameKind,
+    what: &str,
+    fired: &[&Fired],
+) -> PyResult<Bound<'py, PyAny>> {
     let tasks: Vec<_> = fired.iter().map(|f| first_task(f)).collect();
-    let mut dues = Vec::with_capacity(fired.len());
-    for (f, t) in fired.iter().zip(&tasks) {
-        dues.push(py_date_opt(py, t.map(|t| t.3), || {
-            format!("the task of play `{}` for `{}`", f.play, f.account_id)
-        })?);
-    }
     let mut actions = Vec::with_capacity(fired.len());
     for f in fired {
         actions.push(to_python(py, &f.actions)?);
@@ -248,21 +282,21 @@ fn fired_frame<'py>(py: Python<'py>, what: &str, fired: &[&Fired]) -> PyResult<B
             .collect()
     };
     let mut fr = Frame::new(py);
-    fr.dates("date", fired.iter().map(|f| f.date))?;
-    fr.list("play", fired.iter().map(|f| f.play.as_str()))?;
-    fr.list("account_id", fired.iter().map(|f| f.account_id.as_str()))?;
-    fr.list("csm", fired.iter().map(|f| f.csm.as_deref()))?;
-    fr.list("mode", fired.iter().map(|f| enum_name(&f.mode)))?;
-    fr.list("reason", fired.iter().map(|f| f.reason.as_str()))?;
-    fr.list("assignee", tasks.iter().map(|t| t.map(|t| t.0)))?;
-    fr.list("title", tasks.iter().map(|t| t.map(|t| t.1)))?;
-    fr.list("body", tasks.iter().map(|t| t.map(|t| t.2)))?;
-    fr.list("due", dues)?;
-    fr.list("priority", tasks.iter().map(|t| t.map(|t| t.4)))?;
+    fr.dates("date", fired.iter().map(|f| f.date));
+    fr.strs("play", fired.iter().map(|f| f.play.as_str()));
+    fr.strs("account_id", fired.iter().map(|f| f.account_id.as_str()));
+    fr.texts("csm", fired.iter().map(|f| f.csm.as_deref()));
+    fr.strs("mode", fired.iter().map(|f| enum_name(&f.mode)));
+    fr.strs("reason", fired.iter().map(|f| f.reason.as_str()));
+    fr.texts("assignee", tasks.iter().map(|t| t.map(|t| t.0)));
+    fr.texts("title", tasks.iter().map(|t| t.map(|t| t.1)));
+    fr.texts("body", tasks.iter().map(|t| t.map(|t| t.2)));
+    fr.opt_dates("due", tasks.iter().map(|t| t.map(|t| t.3)));
+    fr.texts("priority", tasks.iter().map(|t| t.map(|t| t.4)));
     fr.list("tags", fired.iter().map(|f| of_kind(f, true)))?;
     fr.list("routes", fired.iter().map(|f| of_kind(f, false)))?;
     fr.list("actions", actions)?;
-    fr.build(&pd)
+    fr.build(kind, what)
 }
 
 /// The core's one-line-per-fired text of the first [`SHOWN_FIRED`], and how many more.
@@ -734,7 +768,18 @@ struct RunView<'a> {
 /// playbook is validated first (ConfigError listing every problem); a ``day`` before the
 /// history's last run is a ConfigError. Runs with the GIL released.
 #[pyfunction]
-#[pyo3(signature = (book, playbook, day, *, history = None, scorecard = None, feature_config = None))]
+#[pyo3(signature = (
+    book,
+    playbook,
+    day,
+    *,
+    history = None,
+    scorecard = None,
+    feature_config = None,
+    accounts = None,
+    frame = None
+))]
+#[allow(clippy::too_many_arguments)] // the keyword arguments of the Python function
 pub fn run_plays(
     py: Python<'_>,
     book: &Bound<'_, PyBook>,
@@ -743,18 +788,22 @@ pub fn run_plays(
     history: Option<&Bound<'_, PyAny>>,
     scorecard: Option<&Bound<'_, PyScorecard>>,
     feature_config: Option<&Bound<'_, PyAny>>,
+    accounts: Option<&Bound<'_, PyAny>>,
+    frame: Option<&str>,
 ) -> PyResult<PyPlayRun> {
     let pb = playbook_arg(py, playbook)?;
     let on = crate::revenue::day(py, "day", day)?;
     let history = history_arg(py, history)?;
     let cfg = features(py, feature_config)?;
     let card = card_of(scorecard);
+    let scope = accounts_arg(py, accounts)?;
+    let out = FrameKind::parse(py, frame)?;
     let inner = book.get().inner();
     let r = call(py, || {
         let ctx = RunContext {
             scorecard: card,
             features: cfg,
-            accounts: None,
+            accounts: scope.as_deref(),
         };
         run(inner, &pb, on, &history, &ctx)
     })?;
@@ -762,6 +811,7 @@ pub fn run_plays(
         date: r.date,
         fired: r.fired,
         history: history_object(py, r.history)?,
+        frame: out,
     })
 }
 
@@ -773,6 +823,7 @@ pub struct PyPlayRun {
     date: NaiveDate,
     fired: Vec<Fired>,
     history: Py<PyFireHistory>,
+    frame: FrameKind,
 }
 
 impl PyPlayRun {
@@ -809,19 +860,24 @@ impl PyPlayRun {
     #[getter]
     fn fired<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let all: Vec<&Fired> = self.fired.iter().collect();
-        fired_frame(py, "PlayRun.fired", &all)
+        fired_frame(py, self.frame, "PlayRun.fired", &all)
     }
 
     /// The rows of ``fired`` of live plays: the tasks to hand out.
     #[getter]
     fn live<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        fired_frame(py, "PlayRun.live", &self.of_mode(Mode::Live))
+        fired_frame(py, self.frame, "PlayRun.live", &self.of_mode(Mode::Live))
     }
 
     /// The rows of ``fired`` of log-only plays: what they would have done.
     #[getter]
     fn would_have_fired<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        fired_frame(py, "PlayRun.would_have_fired", &self.of_mode(Mode::LogOnly))
+        fired_frame(
+            py,
+            self.frame,
+            "PlayRun.would_have_fired",
+            &self.of_mode(Mode::LogOnly),
+        )
     }
 
     /// The history to pass to the next run (the same object on every access: close tasks
@@ -906,7 +962,17 @@ struct ReplayView<'a> {
 /// >>> len(review), review.per_play
 /// (4, {'sponsor-left': 4})
 #[pyfunction]
-#[pyo3(signature = (book, playbook, start, end, *, history = None, scorecard = None, feature_config = None))]
+#[pyo3(signature = (
+    book,
+    playbook,
+    start,
+    end,
+    *,
+    history = None,
+    scorecard = None,
+    feature_config = None,
+    frame = None
+))]
 #[allow(clippy::too_many_arguments)] // the keyword arguments of the Python function
 pub fn replay_plays(
     py: Python<'_>,
@@ -917,7 +983,9 @@ pub fn replay_plays(
     history: Option<&Bound<'_, PyAny>>,
     scorecard: Option<&Bound<'_, PyScorecard>>,
     feature_config: Option<&Bound<'_, PyAny>>,
+    frame: Option<&str>,
 ) -> PyResult<PyPlayReplay> {
+    let out = FrameKind::parse(py, frame)?;
     let pb = playbook_arg(py, playbook)?;
     let from = day(py, "start", start)?;
     let to = day(py, "end", end)?;
@@ -940,6 +1008,7 @@ pub fn replay_plays(
         per_play: r.per_play,
         per_csm: r.per_csm,
         history: history_object(py, r.history)?,
+        frame: out,
     })
 }
 
@@ -955,6 +1024,7 @@ pub struct PyPlayReplay {
     per_play: BTreeMap<String, u64>,
     per_csm: BTreeMap<String, u64>,
     history: Py<PyFireHistory>,
+    frame: FrameKind,
 }
 
 impl PyPlayReplay {
@@ -994,7 +1064,7 @@ impl PyPlayReplay {
     #[getter]
     fn fired<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let all: Vec<&Fired> = self.fired.iter().collect();
-        fired_frame(py, "PlayReplay.fired", &all)
+        fired_frame(py, self.frame, "PlayReplay.fired", &all)
     }
 
     /// How many times each play would have fired: ``{play: n}`` (plays that never fired are
@@ -1094,7 +1164,16 @@ impl PyPlayReplay {
 /// a period the play ran live with one it ran log-only for the effect of the action.
 /// ``scorecard`` and ``feature_config`` as for ``run_plays``. Runs with the GIL released.
 #[pyfunction]
-#[pyo3(signature = (book, playbook, fired, *, horizon_days = 365, scorecard = None, feature_config = None))]
+#[pyo3(signature = (
+    book,
+    playbook,
+    fired,
+    *,
+    horizon_days = 365,
+    scorecard = None,
+    feature_config = None,
+    frame = None
+))]
 #[allow(clippy::too_many_arguments)] // the keyword arguments of the Python function
 pub fn play_effects<'py>(
     py: Python<'py>,
@@ -1104,13 +1183,14 @@ pub fn play_effects<'py>(
     horizon_days: i64,
     scorecard: Option<&Bound<'py, PyScorecard>>,
     feature_config: Option<&Bound<'py, PyAny>>,
+    frame: Option<&str>,
 ) -> PyResult<Bound<'py, PyAny>> {
+    let kind = FrameKind::parse(py, frame)?;
     let pb = playbook_arg(py, playbook)?;
     let fired = fired_arg(py, fired)?;
     let horizon = count(py, "horizon_days", horizon_days)?;
     let cfg = features(py, feature_config)?;
     let card = card_of(scorecard);
-    let pd = pandas(py, "play_effects")?;
     let inner = book.get().inner();
     let effects: Vec<PlayEffect> = call(py, || {
         let ctx = RunContext {
@@ -1122,7 +1202,7 @@ pub fn play_effects<'py>(
     })?;
     let e = &effects;
     let mut f = Frame::new(py);
-    f.list("play", e.iter().map(|e| e.play.as_str()))?;
+    f.strs("play", e.iter().map(|e| e.play.as_str()));
     f.ints("fired_renewals", e.iter().map(|e| e.fired_renewals));
     f.ints("fired_renewed", e.iter().map(|e| e.fired_renewed));
     f.opt_floats("fired_rate", e.iter().map(|e| e.fired_rate));
@@ -1138,8 +1218,8 @@ pub fn play_effects<'py>(
         e.iter().map(|e| e.fisher.map(|t| t.statistic)),
     );
     f.opt_floats("p_value", e.iter().map(|e| e.fisher.map(|t| t.p_value)));
-    f.list("verdict", e.iter().map(|e| e.verdict.as_str()))?;
-    f.build(&pd)
+    f.strs("verdict", e.iter().map(|e| e.verdict.as_str()));
+    f.build(kind, "play_effects")
 }
 
 /// Add the classes and functions to the native module.

@@ -26,13 +26,13 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDate, PyDict, PyFloat, PyMapping, PyString};
 use rust_decimal::Decimal;
 
-use crate::backtest::{Frame, PyRecalibration, count, features, pandas};
+use crate::backtest::{Frame, PyRecalibration, count, features};
 use crate::book::PyBook;
 use crate::convert::{date_value, enum_name, py_date, to_python};
 use crate::errors::{call, config_error};
 use crate::health::{PyScorecard, html_table};
 use crate::report::html_escape;
-use crate::table::type_name;
+use crate::table::{FrameKind, type_name};
 
 /// P(renew) for unscored accounts under a calibrated mapping, unless `probability_fallback=`
 /// says otherwise (the main job's choice; also the default band priors' fallback).
@@ -306,6 +306,45 @@ fn read_health(
     let Some(value) = value.filter(|v| !v.is_none()) else {
         return Ok(out);
     };
+    let arrow_kind = crate::table::kind_of(py, value, "health")
+        .ok()
+        .and_then(|k| match k {
+            crate::table::Kind::Arrow(a) => Some(a),
+            _ => None,
+        });
+    if let Some(k) = arrow_kind {
+        let t = crate::table::import_arrow(py, k, value, Some(&["score", "band"]))?;
+        let ids = t.column("account_id").ok_or_else(|| {
+            config_error(
+                py,
+                "health: the table has no `account_id` column".to_string(),
+            )
+        })?;
+        let ids = crate::arrow::ids(ids)
+            .map_err(|why| config_error(py, format!("health: account_id: {why}")))?;
+        let scores = match t.column("score") {
+            Some(c) => Some(crate::arrow::floats(c).map_err(|ty| {
+                PyTypeError::new_err(format!("health: score must be numbers, not Arrow {ty}"))
+            })?),
+            None => None,
+        };
+        let bands = match t.column("band") {
+            Some(c) => Some(
+                crate::arrow::texts(c)
+                    .ok_or_else(|| PyTypeError::new_err("health: band must be text"))?,
+            ),
+            None => None,
+        };
+        for (i, id) in ids.into_iter().enumerate() {
+            let score = scores
+                .as_ref()
+                .map(|s| s.as_slice()[i])
+                .filter(|s| !s.is_nan());
+            let band = bands.as_ref().and_then(|b| b[i].clone());
+            out.insert(id, Health { score, band });
+        }
+        return Ok(out);
+    }
     if is_table(value)? {
         let columns = value.getattr("columns")?;
         let ids = if columns.contains("account_id")? {
@@ -429,26 +468,27 @@ fn share(x: f64) -> String {
 /// Retention rows as a DataFrame (with `from` and `to` when `period` is set).
 fn retention_frame<'py>(
     py: Python<'py>,
-    pd: &Bound<'py, PyModule>,
+    kind: FrameKind,
+    what: &str,
     rows: &[Retention],
     period: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let mut f = Frame::new(py);
     f.list("label", rows.iter().map(|r| r.label.as_str()))?;
     if period {
-        f.dates("from", rows.iter().map(|r| r.from))?;
-        f.dates("to", rows.iter().map(|r| r.to))?;
+        f.dates("from", rows.iter().map(|r| r.from));
+        f.dates("to", rows.iter().map(|r| r.to));
     }
     f.ints("logos", rows.iter().map(|r| r.logos));
     f.ints("logos_retained", rows.iter().map(|r| r.logos_retained));
-    f.list("start_arr", rows.iter().map(|r| r.start_arr))?;
-    f.list("retained_arr", rows.iter().map(|r| r.retained_arr))?;
-    f.list("end_arr", rows.iter().map(|r| r.end_arr))?;
+    f.decimals("start_arr", rows.iter().map(|r| r.start_arr));
+    f.decimals("retained_arr", rows.iter().map(|r| r.retained_arr));
+    f.decimals("end_arr", rows.iter().map(|r| r.end_arr));
     f.list("currency", rows.iter().map(|r| r.currency.code()))?;
     f.opt_floats("grr", rows.iter().map(|r| r.grr));
     f.opt_floats("nrr", rows.iter().map(|r| r.nrr));
     f.opt_floats("logo_retention", rows.iter().map(|r| r.logo_retention));
-    f.build(pd)
+    f.build(kind, what)
 }
 
 /// `Book.arr_bridge`.
@@ -457,10 +497,12 @@ pub(crate) fn book_arr_bridge(
     book: &PyBook,
     start: &Bound<'_, PyAny>,
     end: &Bound<'_, PyAny>,
+    frame: Option<&str>,
 ) -> PyResult<PyArrBridge> {
     let (from, to) = (day(py, "start", start)?, day(py, "end", end)?);
+    let kind = FrameKind::parse(py, frame)?;
     let history = book.arr_history(py)?;
-    call(py, || arr_bridge(&history, from, to)).map(PyArrBridge)
+    call(py, || arr_bridge(&history, from, to)).map(|b| PyArrBridge(b, kind))
 }
 
 /// `Book.retention`.
@@ -470,17 +512,18 @@ pub(crate) fn book_retention<'py>(
     start: &Bound<'py, PyAny>,
     end: &Bound<'py, PyAny>,
     by: Option<&Bound<'py, PyAny>>,
+    frame: Option<&str>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let (from, to) = (day(py, "start", start)?, day(py, "end", end)?);
     let cut = cut(by)?;
-    let pd = pandas(py, "Book.retention")?;
+    let kind = FrameKind::parse(py, frame)?;
     let history = book.arr_history(py)?;
     let inner = book.inner();
     let rows = call(py, || match &cut {
         None => retention(&history, from, to).map(|r| vec![r]),
         Some(c) => retention_by(inner, &history, from, to, c),
     })?;
-    retention_frame(py, &pd, &rows, false)
+    retention_frame(py, kind, "Book.retention", &rows, false)
 }
 
 /// `Book.retention_series`.
@@ -490,13 +533,14 @@ pub(crate) fn book_retention_series<'py>(
     start: &Bound<'py, PyAny>,
     end: &Bound<'py, PyAny>,
     period: &str,
+    frame: Option<&str>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let (from, to) = (day(py, "start", start)?, day(py, "end", end)?);
     let period: Period = by_name(py, "period", period)?;
-    let pd = pandas(py, "Book.retention_series")?;
+    let kind = FrameKind::parse(py, frame)?;
     let history = book.arr_history(py)?;
     let rows = call(py, || retention_series(&history, from, to, period))?;
-    retention_frame(py, &pd, &rows, true)
+    retention_frame(py, kind, "Book.retention_series", &rows, true)
 }
 
 /// `Book.trailing_twelve_months`: one retention row as a dict.
@@ -531,25 +575,26 @@ pub(crate) fn book_health_as_of<'py>(
     scorecard: &Bound<'py, PyScorecard>,
     as_of: Option<&Bound<'py, PyAny>>,
     feature_config: Option<&Bound<'py, PyAny>>,
+    frame: Option<&str>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let as_of = as_of_or_latest(py, book, as_of)?;
     let cfg = features(py, feature_config)?;
-    let pd = pandas(py, "Book.health_as_of")?;
+    let kind = FrameKind::parse(py, frame)?;
     let card = &scorecard.get().0;
     let inner = book.inner();
     let health = call(py, || health_as_of(inner, card, as_of, &cfg))?;
     let mut f = Frame::new(py);
-    f.list("account_id", health.keys().map(String::as_str))?;
+    f.strs("account_id", health.keys());
     f.opt_floats("score", health.values().map(|h| h.score));
-    f.list("band", health.values().map(|h| h.band.as_deref()))?;
-    f.build(&pd)
+    f.texts("band", health.values().map(|h| h.band.as_deref()));
+    f.build(kind, "Book.health_as_of")
 }
 
 /// The ARR bridge between two days: ``start + new + expansion − contraction − churn +
 /// reactivation = end``, to the cent, with every account's movement.
 #[pyclass(name = "ArrBridge", module = "csops", frozen)]
 #[derive(Debug)]
-pub struct PyArrBridge(ArrBridge);
+pub struct PyArrBridge(ArrBridge, FrameKind);
 
 impl PyArrBridge {
     /// (label, sign, amount, logos) rows of the identity.
@@ -669,14 +714,13 @@ impl PyArrBridge {
     /// ``churn``, ``reactivation`` or ``flat``).
     #[getter]
     fn accounts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pd = pandas(py, "ArrBridge.accounts")?;
         let a = &self.0.accounts;
         let mut f = Frame::new(py);
-        f.list("account_id", a.iter().map(|m| m.account_id.as_str()))?;
-        f.list("start", a.iter().map(|m| m.start))?;
-        f.list("end", a.iter().map(|m| m.end))?;
-        f.list("movement", a.iter().map(|m| enum_name(&m.movement)))?;
-        f.build(&pd)
+        f.strs("account_id", a.iter().map(|m| m.account_id.as_str()));
+        f.decimals("start", a.iter().map(|m| m.start));
+        f.decimals("end", a.iter().map(|m| m.end));
+        f.strs("movement", a.iter().map(|m| enum_name(&m.movement)));
+        f.build(self.1, "ArrBridge.accounts")
     }
 
     /// The bridge as plain data (the core's fields: ``from``, ``to``, ``currency``, the
@@ -767,7 +811,8 @@ impl PyArrBridge {
     draws = 20000,
     seed = 42,
     commit_from = 0.9,
-    best_case_from = 0.6
+    best_case_from = 0.6,
+    frame = None
 ))]
 #[allow(clippy::too_many_arguments)] // the keyword arguments of the Python function
 pub fn forecast(
@@ -785,7 +830,9 @@ pub fn forecast(
     seed: i128,
     commit_from: f64,
     best_case_from: f64,
+    frame: Option<&str>,
 ) -> PyResult<PyRenewalForecast> {
+    let kind = FrameKind::parse(py, frame)?;
     let cfg = ForecastConfig {
         from: opt_day(py, "start", start)?,
         to: opt_day(py, "end", end)?,
@@ -805,29 +852,29 @@ pub fn forecast(
     };
     let health = read_health(py, health)?;
     let inner = book.get().inner();
-    call(py, || core_forecast(inner, &health, &cfg)).map(PyRenewalForecast)
+    call(py, || core_forecast(inner, &health, &cfg)).map(|f| PyRenewalForecast(f, kind))
 }
 
 /// Subtotals as a DataFrame keyed by `key`.
 fn subtotal_frame<'py>(
     py: Python<'py>,
+    kind: FrameKind,
     what: &str,
     key: &str,
     rows: &[Subtotal],
     currency: Currency,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let pd = pandas(py, what)?;
     let mut f = Frame::new(py);
-    f.list(key, rows.iter().map(|s| s.key.as_str()))?;
+    f.strs(key, rows.iter().map(|s| s.key.as_str()));
     f.ints("renewals", rows.iter().map(|s| s.renewals));
-    f.list("arr", rows.iter().map(|s| s.arr))?;
-    f.list("expected_renewal", rows.iter().map(|s| s.expected_renewal))?;
-    f.list(
+    f.decimals("arr", rows.iter().map(|s| s.arr));
+    f.decimals("expected_renewal", rows.iter().map(|s| s.expected_renewal));
+    f.decimals(
         "expected_expansion",
         rows.iter().map(|s| s.expected_expansion),
-    )?;
-    f.list("currency", rows.iter().map(|_| currency.code()))?;
-    f.build(&pd)
+    );
+    f.strs("currency", rows.iter().map(|_| currency.code()));
+    f.build(kind, what)
 }
 
 /// A renewal forecast: one line per renewal in the window, totals (``Decimal``), subtotals by
@@ -835,7 +882,7 @@ fn subtotal_frame<'py>(
 /// ``rf.reconcile(book)`` sets it against the CRM.
 #[pyclass(name = "RenewalForecast", module = "csops", frozen)]
 #[derive(Debug)]
-pub struct PyRenewalForecast(RenewalForecast);
+pub struct PyRenewalForecast(RenewalForecast, FrameKind);
 
 impl PyRenewalForecast {
     fn headline(&self) -> [String; 2] {
@@ -911,24 +958,23 @@ impl PyRenewalForecast {
     /// the cent), ``category`` (``commit``, ``best_case`` or ``pipeline``).
     #[getter]
     fn lines<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pd = pandas(py, "RenewalForecast.lines")?;
         let l = &self.0.lines;
         let mut f = Frame::new(py);
-        f.list("account_id", l.iter().map(|l| l.account_id.as_str()))?;
-        f.list("name", l.iter().map(|l| l.name.as_str()))?;
-        f.list("segment", l.iter().map(|l| l.segment.as_str()))?;
-        f.list("csm", l.iter().map(|l| l.csm.as_str()))?;
-        f.dates("renewal_date", l.iter().map(|l| l.renewal_date))?;
-        f.list("month", l.iter().map(|l| l.month.as_str()))?;
-        f.list("arr", l.iter().map(|l| l.arr))?;
-        f.list("currency", l.iter().map(|_| self.0.currency.code()))?;
+        f.strs("account_id", l.iter().map(|l| l.account_id.as_str()));
+        f.strs("name", l.iter().map(|l| l.name.as_str()));
+        f.strs("segment", l.iter().map(|l| l.segment.as_str()));
+        f.strs("csm", l.iter().map(|l| l.csm.as_str()));
+        f.dates("renewal_date", l.iter().map(|l| l.renewal_date));
+        f.strs("month", l.iter().map(|l| l.month.as_str()));
+        f.decimals("arr", l.iter().map(|l| l.arr));
+        f.strs("currency", l.iter().map(|_| self.0.currency.code()));
         f.opt_floats("score", l.iter().map(|l| l.score));
-        f.list("band", l.iter().map(|l| l.band.as_deref()))?;
+        f.texts("band", l.iter().map(|l| l.band.as_deref()));
         f.floats("p_renew", l.iter().map(|l| l.p_renew));
-        f.list("expected_renewal", l.iter().map(|l| l.expected_renewal))?;
-        f.list("expected_expansion", l.iter().map(|l| l.expected_expansion))?;
-        f.list("category", l.iter().map(|l| l.category.as_str()))?;
-        f.build(&pd)
+        f.decimals("expected_renewal", l.iter().map(|l| l.expected_renewal));
+        f.decimals("expected_expansion", l.iter().map(|l| l.expected_expansion));
+        f.strs("category", l.iter().map(|l| l.category.as_str()));
+        f.build(self.1, "RenewalForecast.lines")
     }
 
     /// Subtotals by segment: ``segment``, ``renewals``, ``arr``, ``expected_renewal``,
@@ -937,6 +983,7 @@ impl PyRenewalForecast {
     fn by_segment<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         subtotal_frame(
             py,
+            self.1,
             "RenewalForecast.by_segment",
             "segment",
             &self.0.by_segment,
@@ -949,6 +996,7 @@ impl PyRenewalForecast {
     fn by_csm<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         subtotal_frame(
             py,
+            self.1,
             "RenewalForecast.by_csm",
             "csm",
             &self.0.by_csm,
@@ -961,6 +1009,7 @@ impl PyRenewalForecast {
     fn by_month<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         subtotal_frame(
             py,
+            self.1,
             "RenewalForecast.by_month",
             "month",
             &self.0.by_month,
@@ -1058,6 +1107,7 @@ impl PyRenewalForecast {
         Ok(PyReconciliation {
             inner: r,
             currency: self.0.currency,
+            frame: self.1,
         })
     }
 
@@ -1137,6 +1187,7 @@ const SHOWN_ISSUES: usize = 10;
 pub struct PyReconciliation {
     inner: Reconciliation,
     currency: Currency,
+    frame: FrameKind,
 }
 
 impl PyReconciliation {
@@ -1223,17 +1274,16 @@ impl PyReconciliation {
     /// none), ``detail`` (a sentence).
     #[getter]
     fn issues<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pd = pandas(py, "Reconciliation.issues")?;
         let i = &self.inner.issues;
         let mut f = Frame::new(py);
-        f.list("kind", i.iter().map(|i| enum_name(&i.kind)))?;
-        f.list("account_id", i.iter().map(|i| i.account_id.as_str()))?;
-        f.list(
+        f.strs("kind", i.iter().map(|i| enum_name(&i.kind)));
+        f.strs("account_id", i.iter().map(|i| i.account_id.as_str()));
+        f.texts(
             "opportunity_id",
             i.iter().map(|i| i.opportunity_id.as_deref()),
-        )?;
-        f.list("detail", i.iter().map(|i| i.detail.as_str()))?;
-        f.build(&pd)
+        );
+        f.strs("detail", i.iter().map(|i| i.detail.as_str()));
+        f.build(self.frame, "Reconciliation.issues")
     }
 
     /// The reconciliation as plain data (the core's fields, amounts as decimal text, and

@@ -42,7 +42,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDate, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple};
 use serde::Serialize;
 
-use crate::backtest::{Frame, features, pandas};
+use crate::arrow;
+use crate::backtest::{Frame, features};
 use crate::book::PyBook;
 use crate::convert::{mapping_to_json, py_date_opt, to_python};
 use crate::errors::call;
@@ -51,9 +52,11 @@ use crate::health::{PyScorecard, html_table, text_table};
 use crate::report::html_escape;
 use crate::revenue::{as_of_or_latest, whole};
 use crate::table::{
-    Kind as DataKind, as_list, config, config_problems, float_column, get_column, is_instance_of,
-    is_missing, numpy, read_ids, repr, require, type_name,
+    ACCOUNT_ID, ArrowKind, Columns, FrameKind, Kind as DataKind, as_list, config, config_problems,
+    float_column, get_column, import_arrow, is_instance_of, is_missing, kind_of, numpy, read_ids,
+    repr, require, type_name,
 };
+use arrow_array::ArrayRef;
 
 /// How many moves the text and HTML renderings list.
 const SHOWN_MOVES: usize = 8;
@@ -398,19 +401,7 @@ fn source<'py>(
     if data.cast::<PyFeatureFrame>().is_ok() {
         return Ok((DataKind::Dict, data.call_method0("to_dict")?));
     }
-    if is_instance_of(py, data, "pandas", "DataFrame") {
-        Ok((DataKind::Pandas, data.clone()))
-    } else if is_instance_of(py, data, "polars", "DataFrame") {
-        Ok((DataKind::Polars, data.clone()))
-    } else if data.is_instance_of::<PyDict>() || data.cast::<PyMapping>().is_ok() {
-        Ok((DataKind::Dict, data.clone()))
-    } else {
-        Err(PyTypeError::new_err(format!(
-            "data must be a pandas or polars DataFrame, a dict of columns or a \
-             csops.FeatureFrame; got {}",
-            type_name(data)
-        )))
-    }
+    Ok((kind_of(py, data, "data")?, data.clone()))
 }
 
 /// The (text) column names of a table.
@@ -418,6 +409,7 @@ fn column_names(kind: DataKind, data: &Bound<'_, PyAny>) -> PyResult<Vec<String>
     let keys = match kind {
         DataKind::Dict | DataKind::FeatureFrame => data.cast::<PyMapping>()?.keys()?.into_any(),
         DataKind::Pandas | DataKind::Polars => data.getattr("columns")?,
+        DataKind::Arrow(_) => return Ok(Vec::new()),
     };
     let mut out = Vec::new();
     for k in keys.try_iter()? {
@@ -460,6 +452,97 @@ fn read_id_column(
     ))
 }
 
+/// One Arrow column for conditions: numbers, yes/no, text (dates as `YYYY-MM-DD`), or no
+/// value at all; the problem of another type.
+fn read_arrow_column(name: &str, rows: usize, chunks: &[ArrayRef]) -> Result<Read, String> {
+    if arrow::all_null(chunks) {
+        return Ok(Read::Missing(rows));
+    }
+    let t = chunks
+        .iter()
+        .map(|c| c.data_type())
+        .find(|t| **t != arrow_schema::DataType::Null)
+        .cloned()
+        .unwrap_or(arrow_schema::DataType::Null);
+    if arrow::is_number(&t) {
+        let f = arrow::floats(chunks)?;
+        return Ok(Read::Col(Column::Number(f.as_slice().to_vec())));
+    }
+    if let Some(b) = arrow::bools(chunks) {
+        return Ok(Read::Col(Column::Bool(b)));
+    }
+    if let Some(t) = arrow::texts(chunks) {
+        return Ok(Read::Col(Column::Text(t)));
+    }
+    Err(format!(
+        "column `{name}` has Arrow type {t}, which conditions cannot read (numbers, yes/no, \
+         text and dates can be)"
+    ))
+}
+
+/// [`read_data`] of Arrow data: read in Rust, no Python object per value.
+fn read_arrow_data(
+    py: Python<'_>,
+    kind: ArrowKind,
+    data: &Bound<'_, PyAny>,
+    wanted: Option<&BTreeSet<String>>,
+    ids: bool,
+) -> PyResult<Data> {
+    let wanted_names: Option<Vec<&str>> = wanted.map(|w| {
+        w.iter()
+            .map(String::as_str)
+            .chain(if ids { vec!["id"] } else { vec![] })
+            .collect()
+    });
+    let table = import_arrow(py, kind, data, wanted_names.as_deref())?;
+    let mut out = Data {
+        table: Table::default(),
+        names: table.names.clone(),
+        missing: BTreeSet::new(),
+        unreadable: BTreeMap::new(),
+    };
+    out.table.rows = table.rows;
+    for (name, chunks) in table.names.iter().zip(&table.columns) {
+        if wanted.is_some_and(|w| !w.contains(name)) {
+            continue;
+        }
+        match read_arrow_column(name, table.rows, chunks) {
+            Ok(Read::Col(c)) => out
+                .table
+                .insert(name, c)
+                .map_err(|e| crate::errors::to_py_err(py, e))?,
+            Ok(Read::Missing(_)) => {
+                out.missing.insert(name.clone());
+            }
+            Err(why) if wanted.is_none() => {
+                out.unreadable.insert(name.clone(), why);
+            }
+            Err(why) => return Err(config(py, why)),
+        }
+    }
+    if ids {
+        let chunks = table
+            .column("id")
+            .or_else(|| table.column(ACCOUNT_ID))
+            .ok_or_else(|| {
+                config(
+                    py,
+                    "the data has no `id` column of account ids (nor `account_id`)".to_string(),
+                )
+            })?;
+        let ids = arrow::ids(chunks).map_err(|why| config(py, format!("id: {why}")))?;
+        out.missing.remove("id");
+        out.unreadable.remove("id");
+        out.table
+            .insert("id", Column::Text(ids.into_iter().map(Some).collect()))
+            .map_err(|e| crate::errors::to_py_err(py, e))?;
+        if !out.names.iter().any(|n| n == "id") {
+            out.names.push("id".into());
+        }
+    }
+    Ok(out)
+}
+
 /// Read `data`: the columns named in `wanted`, or every column (`None`; then a column that
 /// cannot be read is remembered, not raised). With `ids`, the `id` column is read as account
 /// ids (see [`read_id_column`]).
@@ -470,6 +553,9 @@ fn read_data(
     ids: bool,
 ) -> PyResult<Data> {
     let (kind, data) = source(py, data)?;
+    if let DataKind::Arrow(k) = kind {
+        return read_arrow_data(py, k, &data, wanted, ids);
+    }
     let names = column_names(kind, &data)?;
     let mut out = Data {
         table: Table::default(),
@@ -610,53 +696,78 @@ impl Data {
     }
 }
 
-/// Booleans for the output: a NumPy array, or a list without numpy.
-fn bools_out(py: Python<'_>, values: Vec<bool>) -> PyResult<Bound<'_, PyAny>> {
-    if numpy(py).is_some() {
-        Ok(PyArray1::from_vec(py, values).into_any())
+/// Which rows match, as the input: a pandas Series of bool (the input's index), a polars
+/// Series, a pyarrow BooleanArray, else a numpy array of bool (a list without numpy).
+fn bools_out<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    values: Vec<bool>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let with_numpy = numpy(py).is_some();
+    let array = if with_numpy {
+        PyArray1::from_vec(py, values).into_any()
     } else {
-        Ok(PyList::new(py, values)?.into_any())
+        PyList::new(py, values)?.into_any()
+    };
+    if data.cast::<PyFeatureFrame>().is_ok() {
+        return Ok(array);
+    }
+    match kind_of(py, data, "data")? {
+        DataKind::Pandas => {
+            let pd = require(py, "pandas", "a pandas result")?;
+            let kwargs = PyDict::new(py);
+            kwargs.set_item("index", data.getattr("index")?)?;
+            kwargs.set_item("name", "match")?;
+            kwargs.set_item("copy", false)?;
+            pd.call_method("Series", (array,), Some(&kwargs))
+        }
+        DataKind::Polars => {
+            require(py, "polars", "a polars result")?.call_method1("Series", ("match", array))
+        }
+        DataKind::Arrow(_) if py.import("pyarrow").is_ok() => {
+            require(py, "pyarrow", "a pyarrow result")?.call_method1("array", (array,))
+        }
+        _ => Ok(array),
     }
 }
 
 /// One tier per row, as the input: a pandas Series (categorical, the input's index, named
-/// `tier`), a polars Series (an Enum), or a list of str.
+/// `tier`), a polars Series (an Enum), a pyarrow ChunkedArray (a dictionary), or a list of
+/// str.
 fn tiers_out<'py>(
     py: Python<'py>,
     data: &Bound<'py, PyAny>,
     names: &[&str],
-    values: Vec<&str>,
+    tiers: &[usize],
 ) -> PyResult<Bound<'py, PyAny>> {
-    if is_instance_of(py, data, "pandas", "DataFrame") {
-        let pd = require(py, "pandas", "a pandas result")?;
-        let kwargs = PyDict::new(py);
-        kwargs.set_item("index", data.getattr("index")?)?;
-        kwargs.set_item("name", "tier")?;
-        return pd.call_method(
-            "Series",
-            (categorical(py, &pd, names, values)?,),
-            Some(&kwargs),
-        );
+    let kind = if data.cast::<PyFeatureFrame>().is_ok() {
+        DataKind::Dict
+    } else {
+        kind_of(py, data, "data")?
+    };
+    let mut c = Columns::new(py);
+    c.category("tier", names, tiers.iter().map(|&t| Some(t)), false);
+    match kind {
+        DataKind::Pandas => {
+            let pd = require(py, "pandas", "a pandas result")?;
+            let df = c.build(FrameKind::Pandas, "a pandas result")?;
+            let kwargs = PyDict::new(py);
+            kwargs.set_item("index", data.getattr("index")?)?;
+            kwargs.set_item("name", "tier")?;
+            pd.call_method(
+                "Series",
+                (df.get_item("tier")?.getattr("array")?,),
+                Some(&kwargs),
+            )
+        }
+        DataKind::Polars => c
+            .build(FrameKind::Polars, "a polars result")?
+            .call_method1("get_column", ("tier",)),
+        DataKind::Arrow(_) if py.import("pyarrow").is_ok() => c
+            .build(FrameKind::Arrow, "a pyarrow result")?
+            .call_method1("column", ("tier",)),
+        _ => Ok(PyList::new(py, tiers.iter().map(|&t| names[t]))?.into_any()),
     }
-    if is_instance_of(py, data, "polars", "DataFrame") {
-        let pl = require(py, "polars", "a polars result")?;
-        let kwargs = PyDict::new(py);
-        kwargs.set_item("dtype", pl.call_method1("Enum", (names.to_vec(),))?)?;
-        return pl.call_method("Series", ("tier", values), Some(&kwargs));
-    }
-    Ok(PyList::new(py, values)?.into_any())
-}
-
-/// A pandas Categorical of `values` with the categories `names`, in their order.
-fn categorical<'py>(
-    py: Python<'py>,
-    pd: &Bound<'py, PyModule>,
-    names: &[&str],
-    values: Vec<&str>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let kwargs = PyDict::new(py);
-    kwargs.set_item("categories", names.to_vec())?;
-    pd.call_method("Categorical", (values,), Some(&kwargs))
 }
 
 // Condition --------------------------------------------------------------------------------
@@ -862,7 +973,7 @@ impl PyCondition {
             schema.check(c)?;
             table.filter(c)
         })?;
-        bools_out(py, hits)
+        bools_out(py, data, hits)
     }
 
     fn __str__(&self) -> String {
@@ -1144,8 +1255,7 @@ impl PyTierRules {
             rules.assign(&table)
         })?;
         let names = rules.tiers();
-        let values = tiers.iter().map(|&t| names[t]).collect();
-        tiers_out(py, data, &names, values)
+        tiers_out(py, data, &names, &tiers)
     }
 
     fn __eq__(&self, other: &Bound<'_, PyTierRules>) -> bool {
@@ -1220,6 +1330,10 @@ fn roster_arg(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<Opti
         value.call_method1("to_dict", ("records",))?
     } else if is_instance_of(py, value, "polars", "DataFrame") {
         value.call_method0("to_dicts")?
+    } else if is_instance_of(py, value, "pyarrow", "Table")
+        || is_instance_of(py, value, "pyarrow", "RecordBatch")
+    {
+        value.call_method0("to_pylist")?
     } else if value.is_instance_of::<PyString>() || value.cast::<PyMapping>().is_ok() {
         return Err(PyTypeError::new_err(format!(
             "roster must be None or a list of dicts {{\"name\", \"tier\", \"fte\"}}; got {}",
@@ -1315,14 +1429,25 @@ const COVERAGE_FIELDS: [(&str, FieldKind); 4] = [
 /// ConfigError for an unknown field, a type mismatch or an invalid model or roster; the
 /// work runs with the GIL released.
 #[pyfunction]
-#[pyo3(signature = (data, rules = None, *, model = None, roster = None))]
+#[pyo3(signature = (data, rules = None, *, model = None, roster = None, frame = None))]
 pub fn segment_table(
     py: Python<'_>,
     data: &Bound<'_, PyAny>,
     rules: Option<&Bound<'_, PyAny>>,
     model: Option<&Bound<'_, PyAny>>,
     roster: Option<&Bound<'_, PyAny>>,
+    frame: Option<&str>,
 ) -> PyResult<PySegmentation> {
+    // The tables of the result: as asked, else the kind of `data` (a pandas, polars or pyarrow
+    // table), else pandas.
+    let kind = match frame {
+        Some(_) => FrameKind::parse(py, frame)?,
+        None if data.cast::<PyFeatureFrame>().is_ok() => FrameKind::Pandas,
+        None => match FrameKind::of_input(py, kind_of(py, data, "data")?) {
+            FrameKind::Dict => FrameKind::Pandas,
+            k => k,
+        },
+    };
     let rules = rules_arg(py, rules)?;
     let model = model_arg(py, model)?;
     let roster = roster_arg(py, roster)?;
@@ -1352,6 +1477,7 @@ pub fn segment_table(
         model,
         plan: p,
         as_of: None,
+        frame: kind,
     })
 }
 
@@ -1362,10 +1488,11 @@ pub(crate) fn book_account_table<'py>(
     as_of: Option<&Bound<'py, PyAny>>,
     scorecard: Option<&Bound<'py, PyScorecard>>,
     feature_config: Option<&Bound<'py, PyAny>>,
+    frame: Option<&str>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let as_of = as_of_or_latest(py, book, as_of)?;
     let cfg = features(py, feature_config)?;
-    let pd = pandas(py, "Book.account_table")?;
+    let kind = FrameKind::parse(py, frame)?;
     let card = scorecard.map(|c| &c.get().0);
     let inner = book.inner();
     let (table, feature_names) = call(py, || {
@@ -1381,7 +1508,7 @@ pub(crate) fn book_account_table<'py>(
                 .collect::<Vec<String>>(),
         ))
     })?;
-    table_frame(py, &pd, &table, &feature_names)
+    table_frame(py, kind, &table, &feature_names)
 }
 
 /// The order of an account table's columns: the account's own fields, custom attributes,
@@ -1408,7 +1535,7 @@ const ACCOUNT_FIELDS: [&str; 15] = [
 /// pandas `boolean`), in the order of [`ACCOUNT_FIELDS`].
 fn table_frame<'py>(
     py: Python<'py>,
-    pd: &Bound<'py, PyModule>,
+    kind: FrameKind,
     table: &Table,
     feature_names: &[String],
 ) -> PyResult<Bound<'py, PyAny>> {
@@ -1434,11 +1561,11 @@ fn table_frame<'py>(
     for name in order {
         match &table.columns[name] {
             Column::Number(v) => f.floats(name, v.iter().copied()),
-            Column::Text(v) => f.list(name, v.iter().map(Option::as_deref))?,
-            Column::Bool(v) => f.opt_bools(pd, name, v.clone())?,
+            Column::Text(v) => f.texts(name, v.iter().map(Option::as_deref)),
+            Column::Bool(v) => f.opt_bools(name, v.clone()),
         }
     }
-    f.build(pd)
+    f.build(kind, "Book.account_table")
 }
 
 /// `Book.segment`.
@@ -1452,7 +1579,9 @@ pub(crate) fn book_segment(
     scorecard: Option<&Bound<'_, PyScorecard>>,
     as_of: Option<&Bound<'_, PyAny>>,
     feature_config: Option<&Bound<'_, PyAny>>,
+    frame: Option<&str>,
 ) -> PyResult<PySegmentation> {
+    let kind = FrameKind::parse(py, frame)?;
     let rules = rules_arg(py, rules)?;
     let model = model_arg(py, model)?;
     let roster = roster_arg(py, roster)?;
@@ -1473,6 +1602,7 @@ pub(crate) fn book_segment(
         model,
         plan: p,
         as_of: Some(as_of),
+        frame: kind,
     })
 }
 
@@ -1519,6 +1649,7 @@ pub struct PySegmentation {
     model: CoverageModel,
     plan: Plan,
     as_of: Option<NaiveDate>,
+    frame: FrameKind,
 }
 
 impl PySegmentation {
@@ -1688,13 +1819,18 @@ impl PySegmentation {
     /// are tiered but not covered or assigned) and ``tier`` (categorical, in rule order).
     #[getter]
     fn tiers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pd = pandas(py, "Segmentation.tiers")?;
+        let (kind, what) = (self.frame, "Segmentation.tiers");
         let names = self.rules.tiers();
         let mut f = Frame::new(py);
         f.list("account_id", self.ids())?;
         f.floats("arr", self.arr());
-        f.push("tier", categorical(py, &pd, &names, self.tier_names())?);
-        f.build(&pd)
+        f.category(
+            "tier",
+            &names,
+            self.plan.tiers.iter().map(|&t| Some(t)),
+            false,
+        );
+        f.build(kind, what)
     }
 
     /// One row per tier (rule order, then the default): ``tier``, ``accounts`` and ``arr``
@@ -1703,7 +1839,7 @@ impl PySegmentation {
     /// it needs at the target, whole people).
     #[getter]
     fn coverage<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pd = pandas(py, "Segmentation.coverage")?;
+        let (kind, what) = (self.frame, "Segmentation.coverage");
         let t = &self.plan.coverage.tiers;
         let mut f = Frame::new(py);
         f.list("tier", t.iter().map(|t| t.tier.as_str()))?;
@@ -1713,7 +1849,7 @@ impl PySegmentation {
         f.floats("ratio", t.iter().map(|t| target(t.capacity).1));
         f.floats("csms", t.iter().map(|t| t.csms));
         f.floats("needed", t.iter().map(|t| t.needed));
-        f.build(&pd)
+        f.build(kind, what)
     }
 
     /// One row per CSM on the roster, by name: ``csm``, ``tier`` (served), ``accounts`` and
@@ -1722,7 +1858,7 @@ impl PySegmentation {
     /// 1.0 = at the target) and ``status`` (``over``, ``under`` below 80%, or ``ok``).
     #[getter]
     fn csms<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pd = pandas(py, "Segmentation.csms")?;
+        let (kind, what) = (self.frame, "Segmentation.csms");
         let c = &self.plan.coverage.csms;
         let mut f = Frame::new(py);
         f.list("csm", c.iter().map(|c| c.csm.as_str()))?;
@@ -1733,7 +1869,7 @@ impl PySegmentation {
         f.ints("off_tier", c.iter().map(|c| c.off_tier));
         f.floats("utilisation", c.iter().map(|c| c.utilisation));
         f.list("status", c.iter().map(|c| c.status.as_str()))?;
-        f.build(&pd)
+        f.build(kind, what)
     }
 
     /// Customers without an owner, in tiers that are not pooled.
@@ -1758,7 +1894,7 @@ impl PySegmentation {
     /// not placed) and ``reason``.
     #[getter]
     fn assignment<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pd = pandas(py, "Segmentation.assignment")?;
+        let (kind, what) = (self.frame, "Segmentation.assignment");
         let m = &self.plan.assignment.moves;
         let mut f = Frame::new(py);
         f.list("account_id", m.iter().map(|m| m.account_id.as_str()))?;
@@ -1766,7 +1902,7 @@ impl PySegmentation {
         f.list("from", m.iter().map(|m| m.from.as_deref()))?;
         f.list("to", m.iter().map(|m| m.to.as_deref()))?;
         f.list("reason", m.iter().map(|m| m.reason.as_str()))?;
-        f.build(&pd)
+        f.build(kind, what)
     }
 
     /// Accounts that could not be placed (no CSM of their tier has room); they are also in
@@ -1780,7 +1916,7 @@ impl PySegmentation {
     /// ``owner_csm`` (before) and ``owner`` (after; None when pooled or not placed).
     #[getter]
     fn owners<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pd = pandas(py, "Segmentation.owners")?;
+        let (kind, what) = (self.frame, "Segmentation.owners");
         let names = self.rules.tiers();
         let before: Vec<Option<&str>> = match self.data.table.columns.get("owner_csm") {
             Some(Column::Text(v)) => v.iter().map(Option::as_deref).collect(),
@@ -1788,13 +1924,18 @@ impl PySegmentation {
         };
         let mut f = Frame::new(py);
         f.list("account_id", self.ids())?;
-        f.push("tier", categorical(py, &pd, &names, self.tier_names())?);
+        f.category(
+            "tier",
+            &names,
+            self.plan.tiers.iter().map(|&t| Some(t)),
+            false,
+        );
         f.list("owner_csm", before)?;
         f.list(
             "owner",
             self.plan.assignment.owners.iter().map(Option::as_deref),
         )?;
-        f.build(&pd)
+        f.build(kind, what)
     }
 
     /// What other tier rules would do to the same accounts: which change tier, and the
@@ -1831,7 +1972,7 @@ impl PySegmentation {
             after.validate(&schema)?;
             what_if(&table, before, &after, &model)
         })?;
-        Ok(PyWhatIf(w))
+        Ok(PyWhatIf(w, self.frame))
     }
 
     /// The segmentation as plain data: ``as_of``, ``rules``, ``model``, ``roster``,
@@ -1933,7 +2074,7 @@ impl PySegmentation {
 /// accounts and CSMs needed before and after. ``len()`` is the number of changes.
 #[pyclass(name = "WhatIf", module = "csops", frozen)]
 #[derive(Debug)]
-pub struct PyWhatIf(WhatIf);
+pub struct PyWhatIf(WhatIf, FrameKind);
 
 impl PyWhatIf {
     fn tier_lines(&self) -> Vec<String> {
@@ -1962,20 +2103,20 @@ impl PyWhatIf {
     /// The accounts changing tier: ``account_id``, ``before``, ``after``.
     #[getter]
     fn changes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pd = pandas(py, "WhatIf.changes")?;
+        let (kind, what) = (self.1, "WhatIf.changes");
         let c = &self.0.changes;
         let mut f = Frame::new(py);
         f.list("account_id", c.iter().map(|c| c.0.as_str()))?;
         f.list("before", c.iter().map(|c| c.1.as_str()))?;
         f.list("after", c.iter().map(|c| c.2.as_str()))?;
-        f.build(&pd)
+        f.build(kind, what)
     }
 
     /// Per tier (of either set of rules): ``tier``, ``accounts_before``, ``accounts_after``,
     /// ``needed_before``, ``needed_after`` (CSMs at the target ratio).
     #[getter]
     fn tiers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pd = pandas(py, "WhatIf.tiers")?;
+        let (kind, what) = (self.1, "WhatIf.tiers");
         let t = &self.0.tiers;
         let mut f = Frame::new(py);
         f.list("tier", t.iter().map(|t| t.0.as_str()))?;
@@ -1983,7 +2124,7 @@ impl PyWhatIf {
         f.ints("accounts_after", t.iter().map(|t| t.2));
         f.floats("needed_before", t.iter().map(|t| t.3));
         f.floats("needed_after", t.iter().map(|t| t.4));
-        f.build(&pd)
+        f.build(kind, what)
     }
 
     /// The comparison as plain data (the core's ``changes`` and ``tiers``, as lists).

@@ -23,6 +23,7 @@ use crate::book::PyBook;
 use crate::convert::{enum_name, py_date};
 use crate::errors::{call, config_error};
 use crate::health::PyScorecard;
+use crate::table::FrameKind;
 
 /// The columns of `Observations.rows`, in order.
 const COLUMNS: [&str; 14] = [
@@ -298,7 +299,14 @@ fn _backtest_from_observations(
         let report = report(&obs, &card, &cfg)?;
         Ok((obs, report))
     })?;
-    Ok(PyBacktest { obs, report, card })
+    // The tables of a back-test made on Spark are pandas DataFrames, as `csops.backtest`'s are
+    // by default.
+    Ok(PyBacktest {
+        obs,
+        report,
+        card,
+        frame: FrameKind::Pandas,
+    })
 }
 
 /// Add the functions to the native module.

@@ -1,29 +1,46 @@
-//! Tabular data in and out of the health scorer: a `csops.FeatureFrame`, a pandas or polars
-//! DataFrame, or a dict of columns becomes borrowed feature columns (or, where the core needs
-//! one, a core [`FeatureFrame`]); a core [`ScoreFrame`] becomes the same kind of table as the
-//! input.
+//! Tables in and out of the bindings.
 //!
-//! Only conversion happens here. Feature columns are read as float64 (NaN = missing): lists
-//! and tuples element by element in Rust; anything else (numpy arrays, pandas and polars
-//! Series) through NumPy as a contiguous float64 array, **borrowed, not copied**: a float64
-//! NumPy array or pandas column that is already contiguous is read in place by the core; other
-//! dtypes (int, float32, bool) and strided views are converted by NumPy into a new contiguous
-//! float64 array first. Only the columns a scorecard reads are converted. A
-//! `csops.FeatureFrame` is scored in place, without any copy.
+//! **In** (what scoring reads): a `csops.FeatureFrame`, a pandas or polars DataFrame, a pyarrow
+//! `Table` or `RecordBatch` or any object speaking the Arrow PyCapsule interface
+//! (`__arrow_c_stream__` / `__arrow_c_array__`: duckdb results, ...), or a dict of columns
+//! (lists, tuples, numpy arrays, pandas / polars Series). Feature columns are read as float64
+//! (NaN = missing) **without copying** where they already are float64 in one piece: a
+//! contiguous float64 NumPy array or pandas column, a polars Float64 column without nulls, an
+//! Arrow float64 column of one chunk without nulls are read in place by the core. Other dtypes
+//! (int, float32, bool), strided views, nulls and several chunks are converted into a new
+//! float64 array first. Only the columns a scorecard reads are converted. Account ids are not
+//! read to score (the output takes the input's own ids back); only what needs them as text
+//! (an explanation, overrides, a model set, an error naming an account) reads them.
 //!
-//! pandas, polars and numpy are never imported here: a DataFrame can only be a pandas (or
-//! polars) one if that package is already imported, and numpy is imported only when an input
-//! needs it or is available for the output.
+//! **Out** ([`Columns`]): the same kind of table as the input (pandas in → pandas out, polars
+//! → polars, pyarrow → pyarrow; an Arrow object of another library → a pyarrow Table when
+//! pyarrow is installed, else a dict), or for results derived from a book the kind asked for
+//! with `frame=` (pandas by default). Numbers leave as NumPy arrays that take over the core's
+//! vectors (pandas) or as Arrow buffers handed over without a copy (polars, pyarrow); bands
+//! and tiers as categoricals built from their codes, never one Python object per row.
+//!
+//! pandas, polars, pyarrow and numpy are never imported to find out what an input is: a
+//! DataFrame can only be a pandas (or polars) one if that package is already imported.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Date32Array, Decimal128Array, DictionaryArray, Float64Array,
+    Int8Array, Int64Array, RecordBatch, StringArray,
+};
+use arrow_buffer::{NullBuffer, ScalarBuffer};
+use arrow_schema::{Field, Schema};
+use chrono::NaiveDate;
 use csops_core::features::{FeatureColumn, FeatureFrame};
 use csops_core::health::ScoreFrame;
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
 use pyo3::exceptions::{PyImportError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple};
+use rust_decimal::Decimal;
 
+use crate::arrow::{self, ArrowTable, PyArrowStream};
 use crate::errors::to_py_err;
 use crate::features::PyFeatureFrame;
 
@@ -32,6 +49,17 @@ pub const ACCOUNT_ID: &str = "account_id";
 
 /// At most this many problems are listed for one column (then "… and N more").
 const MAX_PROBLEMS: usize = 10;
+
+/// What an Arrow input was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArrowKind {
+    /// A pyarrow `Table`.
+    Table,
+    /// A pyarrow `RecordBatch`.
+    Batch,
+    /// Another object speaking the Arrow PyCapsule interface.
+    Other,
+}
 
 /// What kind of table the input was (and so the output is).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,8 +70,55 @@ pub enum Kind {
     Pandas,
     /// A polars DataFrame.
     Polars,
+    /// Arrow data (pyarrow, or any object with `__arrow_c_stream__` / `__arrow_c_array__`).
+    Arrow(ArrowKind),
     /// A mapping of column name to values.
     Dict,
+}
+
+/// The kind of table a result is built as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameKind {
+    /// A pandas DataFrame.
+    Pandas,
+    /// A polars DataFrame.
+    Polars,
+    /// A pyarrow Table.
+    Arrow,
+    /// A pyarrow RecordBatch.
+    ArrowBatch,
+    /// A dict of columns (numpy arrays, lists).
+    Dict,
+}
+
+impl FrameKind {
+    /// `frame=`: None or `"pandas"` (the default), `"polars"` or `"pyarrow"`; a ConfigError
+    /// otherwise.
+    pub fn parse(py: Python<'_>, value: Option<&str>) -> PyResult<FrameKind> {
+        match value {
+            None | Some("pandas") => Ok(FrameKind::Pandas),
+            Some("polars") => Ok(FrameKind::Polars),
+            Some("pyarrow") => Ok(FrameKind::Arrow),
+            Some(other) => Err(config(
+                py,
+                format!("frame must be \"pandas\", \"polars\" or \"pyarrow\"; got {other:?}"),
+            )),
+        }
+    }
+
+    /// The kind of result for an input of `kind`.
+    pub fn of_input(py: Python<'_>, kind: Kind) -> FrameKind {
+        match kind {
+            Kind::FeatureFrame if py.import("pandas").is_ok() => FrameKind::Pandas,
+            Kind::FeatureFrame | Kind::Dict => FrameKind::Dict,
+            Kind::Pandas => FrameKind::Pandas,
+            Kind::Polars => FrameKind::Polars,
+            Kind::Arrow(ArrowKind::Table) => FrameKind::Arrow,
+            Kind::Arrow(ArrowKind::Batch) => FrameKind::ArrowBatch,
+            Kind::Arrow(ArrowKind::Other) if py.import("pyarrow").is_ok() => FrameKind::Arrow,
+            Kind::Arrow(ArrowKind::Other) => FrameKind::Dict,
+        }
+    }
 }
 
 /// The values of one feature column, read for scoring.
@@ -52,6 +127,8 @@ pub enum Values<'py> {
     /// A contiguous float64 NumPy array, borrowed read-only: the core reads its memory in
     /// place (the borrow guard keeps the array alive and unborrowable for writing by Rust).
     Array(PyReadonlyArray1<'py, f64>),
+    /// An Arrow column: borrowed in place (one float64 chunk without nulls) or converted.
+    Arrow(arrow::Floats),
     /// Values converted element by element (a list or tuple, or a column without numpy).
     Owned(Vec<f64>),
 }
@@ -63,9 +140,19 @@ impl Values<'_> {
             // Contiguous: checked when the array was read (`floats_from_array`), so the empty
             // fallback is never taken (and would be reported by the core as a ragged column).
             Values::Array(a) => a.as_slice().unwrap_or(&[]),
+            Values::Arrow(a) => a.as_slice(),
             Values::Owned(v) => v,
         }
     }
+}
+
+/// The account ids of an input, as given.
+#[derive(Debug)]
+pub enum Ids<'py> {
+    /// A Python object: a pandas index, a column (Series, list, array).
+    Python(Bound<'py, PyAny>),
+    /// An Arrow column's chunks.
+    Arrow(Vec<ArrayRef>),
 }
 
 /// A table read for scoring.
@@ -73,17 +160,18 @@ impl Values<'_> {
 pub enum Input<'py> {
     /// A `csops.FeatureFrame`, scored as it is.
     Frame(Bound<'py, PyFeatureFrame>),
-    /// Any other table, its feature columns read (borrowed where they are NumPy memory).
+    /// Any other table, its feature columns read (borrowed where they are float64 memory).
     Table {
         /// The kind of table.
         kind: Kind,
         /// The table itself (to look up a segments column).
         data: Bound<'py, PyAny>,
-        /// The account ids as given (an index, a column, a list), for the output; `None`
-        /// when the input had none and rows are named by position.
-        ids: Option<Bound<'py, PyAny>>,
-        /// The account ids as text, when given.
-        account_ids: Option<Vec<String>>,
+        /// The table as Arrow data, for an Arrow input.
+        arrow: Option<ArrowTable>,
+        /// The account ids as given (an index, a column, a list), for the output and, read as
+        /// text, for what needs them; `None` when the input had none (rows are named by
+        /// position).
+        ids: Option<Ids<'py>>,
         /// The number of rows.
         rows: usize,
         /// The feature columns the scorecard reads that the table has, by feature name.
@@ -109,32 +197,49 @@ impl Input<'_> {
         }
     }
 
-    /// The account ids, when the input has them (a frame's, or given as an index or column).
-    pub fn account_ids(&self) -> Option<&[String]> {
+    /// The account ids as text, when the input has them (a frame's, or given as an index or
+    /// column): every one a string or an integer, else a ConfigError naming the position.
+    pub fn account_ids(&self, py: Python<'_>) -> PyResult<Option<Cow<'_, [String]>>> {
         match self {
-            Input::Frame(f) => Some(&f.get().inner().account_ids),
-            Input::Table { account_ids, .. } => account_ids.as_deref(),
+            Input::Frame(f) => Ok(Some(Cow::Borrowed(&f.get().inner().account_ids))),
+            Input::Table { ids: None, .. } => Ok(None),
+            Input::Table {
+                ids: Some(Ids::Python(ids)),
+                ..
+            } => read_ids(py, ids).map(|v| Some(Cow::Owned(v))),
+            Input::Table {
+                ids: Some(Ids::Arrow(chunks)),
+                ..
+            } => arrow::ids(chunks)
+                .map(|v| Some(Cow::Owned(v)))
+                .map_err(|why| config(py, format!("{ACCOUNT_ID}: {why}"))),
         }
     }
 
     /// The names of the rows: the account ids, or the row positions as text.
-    pub fn row_ids(&self) -> Cow<'_, [String]> {
-        match (self.account_ids(), self) {
-            (Some(ids), _) => Cow::Borrowed(ids),
-            (None, Input::Table { rows, .. }) => {
-                Cow::Owned((0..*rows).map(|i| i.to_string()).collect())
-            }
-            (None, Input::Frame(_)) => Cow::Owned(Vec::new()), // a frame always has ids
+    pub fn row_ids(&self, py: Python<'_>) -> PyResult<Cow<'_, [String]>> {
+        Ok(match self.account_ids(py)? {
+            Some(ids) => ids,
+            None => Cow::Owned((0..self.rows()).map(|i| i.to_string()).collect()),
+        })
+    }
+
+    /// The number of rows.
+    pub fn rows(&self) -> usize {
+        match self {
+            Input::Frame(f) => f.get().inner().len(),
+            Input::Table { rows, .. } => *rows,
         }
     }
 
     /// A core frame of the input, for the core calls that need one (explanations, model
     /// sets): a `csops.FeatureFrame` as it is, any other table's columns copied once.
-    pub fn frame(&self) -> Cow<'_, FeatureFrame> {
+    pub fn frame(&self, py: Python<'_>) -> PyResult<Cow<'_, FeatureFrame>> {
         match self {
-            Input::Frame(f) => Cow::Borrowed(f.get().inner()),
+            Input::Frame(f) => Ok(Cow::Borrowed(f.get().inner())),
             Input::Table { .. } => {
-                Cow::Owned(frame_from(&self.columns(), self.row_ids().into_owned()))
+                let ids = self.row_ids(py)?.into_owned();
+                Ok(Cow::Owned(frame_from(&self.columns(), ids)))
             }
         }
     }
@@ -144,6 +249,42 @@ impl Input<'_> {
         match self {
             Input::Frame(_) => Kind::FeatureFrame,
             Input::Table { kind, .. } => *kind,
+        }
+    }
+}
+
+impl<'py> Input<'py> {
+    /// The ids for an output table: as given (the same object back), or the positions.
+    pub fn ids_column(&self) -> Col<'py> {
+        match self {
+            Input::Table {
+                ids: Some(Ids::Python(ids)),
+                ..
+            } => Col::Python(ids.clone().into_any()),
+            Input::Table {
+                ids: Some(Ids::Arrow(chunks)),
+                ..
+            } => match chunks.as_slice() {
+                [one] => Col::Arrow(one.clone()),
+                _ => Col::Texts(arrow::texts(chunks).unwrap_or_else(|| {
+                    arrow::ids(chunks)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(Some)
+                        .collect()
+                })),
+            },
+            Input::Frame(f) => Col::Texts(
+                f.get()
+                    .inner()
+                    .account_ids
+                    .iter()
+                    .cloned()
+                    .map(Some)
+                    .collect(),
+            ),
+            // No ids: the rows' positions, as text (as `explain` names them).
+            _ => Col::Texts((0..self.rows()).map(|i| Some(i.to_string())).collect()),
         }
     }
 }
@@ -474,6 +615,8 @@ pub(crate) fn get_column<'py>(
             }
             Ok(Some(data.call_method1("get_column", (name,))?))
         }
+        // Arrow data is read as Arrow (see `import_arrow`), never column by column here.
+        Kind::Arrow(_) => Ok(None),
         Kind::Dict | Kind::FeatureFrame => {
             let mapping = data.cast::<PyMapping>()?;
             if !mapping.contains(name)? {
@@ -490,38 +633,92 @@ fn length(py: Python<'_>, name: &str, col: &Bound<'_, PyAny>) -> PyResult<usize>
         .map_err(|e| config(py, format!("column `{name}` has no length ({e})")))
 }
 
+/// What kind of table `data` is (not a `csops.FeatureFrame`); TypeError for anything else.
+pub(crate) fn kind_of(py: Python<'_>, data: &Bound<'_, PyAny>, what: &str) -> PyResult<Kind> {
+    Ok(if is_instance_of(py, data, "pandas", "DataFrame") {
+        Kind::Pandas
+    } else if is_instance_of(py, data, "polars", "DataFrame") {
+        Kind::Polars
+    } else if is_instance_of(py, data, "pyarrow", "Table") {
+        Kind::Arrow(ArrowKind::Table)
+    } else if is_instance_of(py, data, "pyarrow", "RecordBatch") {
+        Kind::Arrow(ArrowKind::Batch)
+    } else if data.is_instance_of::<PyDict>() || data.cast::<PyMapping>().is_ok() {
+        Kind::Dict
+    } else if arrow::speaks_arrow(data) {
+        Kind::Arrow(ArrowKind::Other)
+    } else {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be a pandas or polars DataFrame, a pyarrow Table or RecordBatch (or any \
+             object with __arrow_c_stream__), a dict of columns or a csops.FeatureFrame; got {}",
+            type_name(data)
+        )));
+    })
+}
+
+/// An Arrow input as Arrow data: only the columns named in `wanted` (and `account_id`) for a
+/// pyarrow Table or RecordBatch (selected first, without a copy), every column otherwise.
+pub(crate) fn import_arrow(
+    py: Python<'_>,
+    kind: ArrowKind,
+    data: &Bound<'_, PyAny>,
+    wanted: Option<&[&str]>,
+) -> PyResult<ArrowTable> {
+    let source = match (kind, wanted) {
+        (ArrowKind::Table | ArrowKind::Batch, Some(wanted)) => {
+            let names: Vec<String> = data.getattr("schema")?.getattr("names")?.extract()?;
+            let mut keep: Vec<&str> = Vec::new();
+            for n in wanted.iter().copied().chain([ACCOUNT_ID]) {
+                if names.iter().any(|x| x == n) && !keep.contains(&n) {
+                    keep.push(n);
+                }
+            }
+            if keep.len() == names.len() {
+                data.clone()
+            } else {
+                // A RecordBatch of no columns has no rows: keep one column for the count.
+                if keep.is_empty()
+                    && let Some(first) = names.first()
+                {
+                    keep.push(first.as_str());
+                }
+                data.call_method1("select", (keep,))?
+            }
+        }
+        _ => data.clone(),
+    };
+    arrow::import(py, &source)
+}
+
 /// Read `data` for scoring: a `csops.FeatureFrame` as it is; a pandas DataFrame (account ids
-/// from an `account_id` column, else the index), a polars DataFrame or a mapping (account
-/// ids from an `account_id` column, else row positions) by converting the columns named in
-/// `features` that it has (the scorer reports the ones it lacks).
+/// from an `account_id` column, else the index), a polars DataFrame, Arrow data or a mapping
+/// (account ids from an `account_id` column, else row positions) by converting the columns
+/// named in `features` that it has (the scorer reports the ones it lacks).
 pub fn read_input<'py>(data: &Bound<'py, PyAny>, features: &[&str]) -> PyResult<Input<'py>> {
     let py = data.py();
     if let Ok(frame) = data.cast::<PyFeatureFrame>() {
         return Ok(Input::Frame(frame.clone()));
     }
-    let kind = if is_instance_of(py, data, "pandas", "DataFrame") {
-        Kind::Pandas
-    } else if is_instance_of(py, data, "polars", "DataFrame") {
-        Kind::Polars
-    } else if data.is_instance_of::<PyDict>() || data.cast::<PyMapping>().is_ok() {
-        Kind::Dict
-    } else {
-        return Err(PyTypeError::new_err(format!(
-            "data must be a csops.FeatureFrame, a pandas or polars DataFrame, or a dict of \
-             columns; got {}",
-            type_name(data)
-        )));
-    };
+    let kind = kind_of(py, data, "data")?;
+    if let Kind::Arrow(arrow_kind) = kind {
+        return read_arrow_input(py, arrow_kind, data, features);
+    }
 
-    let ids_obj = match get_column(kind, data, ACCOUNT_ID)? {
+    let ids = match get_column(kind, data, ACCOUNT_ID)? {
         Some(col) => Some(col),
         None if kind == Kind::Pandas => Some(data.getattr("index")?),
         None => None,
     };
-    let given_ids = ids_obj.as_ref().map(|i| read_ids(py, i)).transpose()?;
+    let id_rows = ids
+        .as_ref()
+        .map(|i| length(py, ACCOUNT_ID, i))
+        .transpose()?;
+    if let Some(ids) = &ids {
+        check_ids(py, ids)?;
+    }
 
     let mut columns: Vec<(String, Values<'py>)> = Vec::new();
-    let mut rows = given_ids.as_ref().map(Vec::len);
+    let mut rows = id_rows;
     let mut problems = Vec::new();
     for &name in features {
         if columns.iter().any(|(c, _)| c == name) {
@@ -534,7 +731,7 @@ pub fn read_input<'py>(data: &Bound<'py, PyAny>, features: &[&str]) -> PyResult<
         match rows {
             None => rows = Some(n),
             Some(want) if want != n => {
-                problems.push(if given_ids.is_some() {
+                problems.push(if id_rows.is_some() {
                     format!("column `{name}` has {n} values for {want} account ids")
                 } else {
                     format!("column `{name}` has {n} values where other columns have {want}")
@@ -551,9 +748,121 @@ pub fn read_input<'py>(data: &Bound<'py, PyAny>, features: &[&str]) -> PyResult<
     Ok(Input::Table {
         kind,
         data: data.clone(),
-        ids: ids_obj,
-        account_ids: given_ids,
+        arrow: None,
+        ids: ids.map(Ids::Python),
         rows: rows.unwrap_or(0),
+        columns,
+    })
+}
+
+/// Check that account ids are each a string or an integer without reading them one by one
+/// where the container knows its type: a pandas index or Series of strings or integers
+/// without missing values (pandas caches what an index holds), a polars String or integer
+/// column without nulls, a NumPy array of str or integers. Anything else is read id by id
+/// (a ConfigError naming the positions of bad ones).
+fn check_ids(py: Python<'_>, ids: &Bound<'_, PyAny>) -> PyResult<()> {
+    let known = if is_instance_of(py, ids, "pandas", "Index")
+        || is_instance_of(py, ids, "pandas", "Series")
+    {
+        let pd = require(py, "pandas", "reading account ids")?;
+        let dtype = ids.getattr("dtype")?;
+        let kind: String = dtype.getattr("kind")?.extract()?;
+        let no_missing = || -> PyResult<bool> { Ok(!ids.getattr("hasnans")?.is_truthy()?) };
+        if dtype.is_instance(&pd.getattr("StringDtype")?)? {
+            // Text by its dtype: only missing values to rule out (vectorised).
+            no_missing()?
+        } else if matches!(kind.as_str(), "i" | "u") {
+            no_missing()?
+        } else if kind == "O" {
+            // Python objects: pandas works out what they are (cached on an index).
+            let t: String = if ids.hasattr("inferred_type")? {
+                ids.getattr("inferred_type")?.extract()?
+            } else {
+                let kwargs = PyDict::new(py);
+                kwargs.set_item("skipna", false)?;
+                pd.getattr("api")?
+                    .getattr("types")?
+                    .call_method("infer_dtype", (ids,), Some(&kwargs))?
+                    .extract()?
+            };
+            no_missing()? && matches!(t.as_str(), "string" | "integer" | "empty")
+        } else {
+            false
+        }
+    } else if is_instance_of(py, ids, "polars", "Series") {
+        let pl = require(py, "polars", "reading account ids")?;
+        let dtype = ids.getattr("dtype")?;
+        ids.call_method0("null_count")?.extract::<usize>()? == 0
+            && (dtype.eq(pl.getattr("String")?)?
+                || dtype.call_method0("is_integer")?.is_truthy()?)
+    } else if !ids.is_instance_of::<PyList>()
+        && !ids.is_instance_of::<PyTuple>()
+        && ids.hasattr("dtype")?
+    {
+        ids.getattr("dtype")?
+            .getattr("kind")
+            .and_then(|k| k.extract::<String>())
+            .is_ok_and(|k| matches!(k.as_str(), "U" | "i" | "u"))
+    } else {
+        false
+    };
+    if known {
+        Ok(())
+    } else {
+        read_ids(py, ids).map(|_| ())
+    }
+}
+
+/// [`read_input`] of Arrow data.
+fn read_arrow_input<'py>(
+    py: Python<'py>,
+    arrow_kind: ArrowKind,
+    data: &Bound<'py, PyAny>,
+    features: &[&str],
+) -> PyResult<Input<'py>> {
+    let table = import_arrow(py, arrow_kind, data, Some(features))?;
+    let mut columns: Vec<(String, Values<'py>)> = Vec::new();
+    for &name in features {
+        if columns.iter().any(|(c, _)| c == name) {
+            continue;
+        }
+        let Some(chunks) = table.column(name) else {
+            continue;
+        };
+        let values = arrow::floats(chunks).map_err(|t| {
+            config(
+                py,
+                format!(
+                    "column `{name}` has Arrow type {t}, not a number; features must be \
+                     numeric or boolean"
+                ),
+            )
+        })?;
+        columns.push((name.to_string(), Values::Arrow(values)));
+    }
+    let ids = table.column(ACCOUNT_ID).map(|c| c.to_vec());
+    if let Some(chunks) = &ids {
+        let typed = chunks.iter().all(|c| {
+            c.null_count() == 0
+                && (c.data_type().is_integer()
+                    || matches!(
+                        c.data_type(),
+                        arrow_schema::DataType::Utf8
+                            | arrow_schema::DataType::LargeUtf8
+                            | arrow_schema::DataType::Utf8View
+                    ))
+        });
+        if !typed {
+            arrow::ids(chunks).map_err(|why| config(py, format!("{ACCOUNT_ID}: {why}")))?;
+        }
+    }
+    let ids = ids.map(Ids::Arrow);
+    Ok(Input::Table {
+        kind: Kind::Arrow(arrow_kind),
+        data: data.clone(),
+        rows: table.rows,
+        arrow: Some(table),
+        ids,
         columns,
     })
 }
@@ -570,7 +879,10 @@ pub fn read_segments(
     };
     let values = if let Ok(column) = segments.cast::<PyString>() {
         let column = column.to_cow()?;
-        let Input::Table { kind, data, .. } = input else {
+        let Input::Table {
+            kind, data, arrow, ..
+        } = input
+        else {
             return Err(config(
                 py,
                 format!(
@@ -579,6 +891,41 @@ pub fn read_segments(
                 ),
             ));
         };
+        if let Kind::Arrow(k) = kind {
+            // The columns read for scoring may not hold it: read it on its own.
+            let table = match arrow.as_ref().and_then(|t| t.column(&column)) {
+                Some(_) => None,
+                None => Some(import_arrow(py, *k, data, Some(&[column.as_ref()]))?),
+            };
+            let chunks = table
+                .as_ref()
+                .or(arrow.as_ref())
+                .and_then(|t| t.column(&column))
+                .ok_or_else(|| {
+                    config(py, format!("segments: the data has no column `{column}`"))
+                })?;
+            let texts = arrow::texts(chunks).ok_or_else(|| {
+                config(
+                    py,
+                    format!("segments: column `{column}` does not hold text"),
+                )
+            })?;
+            let mut out = Vec::with_capacity(texts.len());
+            let mut problems = Vec::new();
+            for (i, t) in texts.into_iter().enumerate() {
+                match t {
+                    Some(t) => out.push(t),
+                    None => {
+                        problems.push(format!("segments, position {i}: the segment is missing"))
+                    }
+                }
+            }
+            return if problems.is_empty() {
+                Ok(Some(out))
+            } else {
+                Err(config_problems(py, capped(problems)))
+            };
+        }
         match get_column(*kind, data, &column)? {
             Some(col) => col,
             None => {
@@ -615,47 +962,614 @@ pub fn read_segments(
     }
 }
 
-/// A float column for the output: a NumPy array (taking over the vector, no copy) when numpy
-/// is available, else a list.
-fn float_values<'py>(
-    py: Python<'py>,
-    with_numpy: bool,
-    values: Vec<f64>,
-) -> PyResult<Bound<'py, PyAny>> {
-    if with_numpy {
-        Ok(PyArray1::from_vec(py, values).into_any())
-    } else {
-        Ok(PyList::new(py, values)?.into_any())
+// Tables out -------------------------------------------------------------------------------
+
+/// One column of a result.
+#[derive(Debug)]
+pub enum Col<'py> {
+    /// Numbers. `nan_is_null`: NaN means missing (null in polars and pyarrow); otherwise the
+    /// values are kept as they are (no scan for NaN).
+    Floats {
+        /// The values.
+        values: Vec<f64>,
+        /// Whether NaN stands for missing.
+        nan_is_null: bool,
+    },
+    /// Counts (int64).
+    Ints(Vec<i64>),
+    /// Text, None where missing.
+    Texts(Vec<Option<String>>),
+    /// Categories by code (`None`: missing): pandas `Categorical`, polars `Enum`, Arrow
+    /// dictionary.
+    Category {
+        /// Each row's category.
+        codes: Vec<Option<u16>>,
+        /// The categories, in order.
+        names: Vec<String>,
+        /// Whether the order means something (bands: red < yellow < green).
+        ordered: bool,
+    },
+    /// Yes/no, None where missing (pandas `boolean`).
+    Bools(Vec<Option<bool>>),
+    /// Days, None where missing.
+    Dates(Vec<Option<NaiveDate>>),
+    /// Exact amounts (`Decimal`; polars and pyarrow decimals).
+    Decimals(Vec<Option<Decimal>>),
+    /// Python values as they are (a list of dicts, an index or Series given by the caller).
+    Python(Bound<'py, PyAny>),
+    /// An Arrow column as read (handed back without a copy).
+    Arrow(ArrayRef),
+}
+
+impl Col<'_> {
+    /// Numbers, NaN where missing.
+    pub fn floats(values: Vec<f64>) -> Self {
+        Col::Floats {
+            values,
+            nan_is_null: true,
+        }
     }
 }
 
-/// The account ids for the output: as given, or the core's (positions) when none were.
-fn output_ids<'py>(py: Python<'py>, input: &Input<'py>) -> PyResult<Bound<'py, PyAny>> {
-    match input {
-        Input::Table { ids: Some(ids), .. } => Ok(ids.clone()),
-        _ => Ok(PyList::new(py, input.row_ids().iter())?.into_any()),
+/// The columns of a result being built, in order, with an optional index (the row names:
+/// pandas' index, the first column elsewhere).
+pub struct Columns<'py> {
+    py: Python<'py>,
+    index: Option<(String, Col<'py>)>,
+    columns: Vec<(String, Col<'py>)>,
+}
+
+impl std::fmt::Debug for Columns<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Columns")
+            .field("index", &self.index)
+            .field("columns", &self.columns)
+            .finish()
     }
+}
+
+impl<'py> Columns<'py> {
+    /// No columns yet.
+    pub fn new(py: Python<'py>) -> Self {
+        Columns {
+            py,
+            index: None,
+            columns: Vec::new(),
+        }
+    }
+
+    /// Name the rows: pandas' index; the first column of any other kind.
+    pub fn index(&mut self, name: impl Into<String>, col: Col<'py>) {
+        self.index = Some((name.into(), col));
+    }
+
+    /// A column.
+    pub fn col(&mut self, name: impl Into<String>, col: Col<'py>) {
+        self.columns.push((name.into(), col));
+    }
+
+    /// Numbers (float64; NaN where missing).
+    pub fn floats(&mut self, name: impl Into<String>, values: impl IntoIterator<Item = f64>) {
+        self.col(name, Col::floats(values.into_iter().collect()));
+    }
+
+    /// Optional numbers, NaN where missing.
+    pub fn opt_floats(
+        &mut self,
+        name: impl Into<String>,
+        values: impl IntoIterator<Item = Option<f64>>,
+    ) {
+        self.floats(name, values.into_iter().map(|v| v.unwrap_or(f64::NAN)));
+    }
+
+    /// Counts (int64).
+    pub fn ints(&mut self, name: impl Into<String>, values: impl IntoIterator<Item = u64>) {
+        let v = values
+            .into_iter()
+            .map(|v| i64::try_from(v).unwrap_or(i64::MAX))
+            .collect();
+        self.col(name, Col::Ints(v));
+    }
+
+    /// Text, None where missing.
+    pub fn texts<S: AsRef<str>>(
+        &mut self,
+        name: impl Into<String>,
+        values: impl IntoIterator<Item = Option<S>>,
+    ) {
+        let v = values
+            .into_iter()
+            .map(|s| s.map(|s| s.as_ref().to_string()))
+            .collect();
+        self.col(name, Col::Texts(v));
+    }
+
+    /// Text, every value present.
+    pub fn strs<S: AsRef<str>>(
+        &mut self,
+        name: impl Into<String>,
+        values: impl IntoIterator<Item = S>,
+    ) {
+        self.texts(name, values.into_iter().map(Some));
+    }
+
+    /// Any values pyo3 converts (dicts, lists, ...), as a Python list.
+    pub fn list<T: IntoPyObject<'py>>(
+        &mut self,
+        name: impl Into<String>,
+        values: impl IntoIterator<Item = T, IntoIter: ExactSizeIterator>,
+    ) -> PyResult<()> {
+        let list = PyList::new(self.py, values)?;
+        self.col(name, Col::Python(list.into_any()));
+        Ok(())
+    }
+
+    /// Yes/no with missing values.
+    pub fn opt_bools(&mut self, name: impl Into<String>, values: Vec<Option<bool>>) {
+        self.col(name, Col::Bools(values));
+    }
+
+    /// Yes/no.
+    pub fn bools(&mut self, name: impl Into<String>, values: impl IntoIterator<Item = bool>) {
+        self.col(name, Col::Bools(values.into_iter().map(Some).collect()));
+    }
+
+    /// Days.
+    pub fn dates(&mut self, name: impl Into<String>, values: impl IntoIterator<Item = NaiveDate>) {
+        self.col(name, Col::Dates(values.into_iter().map(Some).collect()));
+    }
+
+    /// Days, None where missing.
+    pub fn opt_dates(
+        &mut self,
+        name: impl Into<String>,
+        values: impl IntoIterator<Item = Option<NaiveDate>>,
+    ) {
+        self.col(name, Col::Dates(values.into_iter().collect()));
+    }
+
+    /// Exact amounts.
+    pub fn decimals(&mut self, name: impl Into<String>, values: impl IntoIterator<Item = Decimal>) {
+        self.col(name, Col::Decimals(values.into_iter().map(Some).collect()));
+    }
+
+    /// Categories: each row's category by name (`names` in their order).
+    pub fn category<S: AsRef<str>>(
+        &mut self,
+        name: impl Into<String>,
+        names: &[S],
+        values: impl IntoIterator<Item = Option<usize>>,
+        ordered: bool,
+    ) {
+        let codes = values
+            .into_iter()
+            .map(|v| v.and_then(|v| u16::try_from(v).ok()))
+            .collect();
+        self.col(
+            name,
+            Col::Category {
+                codes,
+                names: names.iter().map(|n| n.as_ref().to_string()).collect(),
+                ordered,
+            },
+        );
+    }
+
+    /// The table, as `kind`; `what` names it in an ImportError when its package is missing.
+    pub fn build(self, kind: FrameKind, what: &str) -> PyResult<Bound<'py, PyAny>> {
+        match kind {
+            FrameKind::Pandas => self.pandas(what),
+            FrameKind::Polars => self.polars(what),
+            FrameKind::Arrow => self.pyarrow(what, false),
+            FrameKind::ArrowBatch => self.pyarrow(what, true),
+            FrameKind::Dict => self.dict(),
+        }
+    }
+
+    /// A column as a Python value for pandas or a dict.
+    fn python_value(
+        py: Python<'py>,
+        pd: Option<&Bound<'py, PyModule>>,
+        col: Col<'py>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let with_numpy = pd.is_some() || numpy(py).is_some();
+        Ok(match col {
+            Col::Floats { values, .. } if with_numpy => PyArray1::from_vec(py, values).into_any(),
+            Col::Floats { values, .. } => PyList::new(py, values)?.into_any(),
+            Col::Ints(v) if with_numpy => PyArray1::from_vec(py, v).into_any(),
+            Col::Ints(v) => PyList::new(py, v)?.into_any(),
+            Col::Texts(v) => PyList::new(py, v)?.into_any(),
+            Col::Category {
+                codes,
+                names,
+                ordered,
+            } => match pd {
+                Some(pd) => {
+                    let kwargs = PyDict::new(py);
+                    kwargs.set_item("categories", &names)?;
+                    kwargs.set_item("ordered", ordered)?;
+                    kwargs.set_item("validate", false)?;
+                    // The smallest code type pandas keeps as it is.
+                    let codes = if names.len() <= 127 {
+                        let c: Vec<i8> = codes
+                            .iter()
+                            .map(|c| c.map_or(-1, |c| i8::try_from(c).unwrap_or(-1)))
+                            .collect();
+                        PyArray1::from_vec(py, c).into_any()
+                    } else {
+                        let c: Vec<i16> = codes
+                            .iter()
+                            .map(|c| c.map_or(-1, |c| i16::try_from(c).unwrap_or(-1)))
+                            .collect();
+                        PyArray1::from_vec(py, c).into_any()
+                    };
+                    pd.getattr("Categorical")?
+                        .call_method("from_codes", (codes,), Some(&kwargs))?
+                }
+                None => {
+                    // One str object per category, shared by the rows (not one per row).
+                    let objects: Vec<Bound<'py, PyAny>> = names
+                        .iter()
+                        .map(|n| PyString::new(py, n).into_any())
+                        .collect();
+                    let none = py.None().into_bound(py);
+                    PyList::new(
+                        py,
+                        codes.iter().map(|c| {
+                            c.and_then(|c| objects.get(usize::from(c)))
+                                .unwrap_or(&none)
+                                .clone()
+                        }),
+                    )?
+                    .into_any()
+                }
+            },
+            Col::Bools(v) => match pd {
+                Some(pd) => {
+                    let kwargs = PyDict::new(py);
+                    kwargs.set_item("dtype", "boolean")?;
+                    pd.call_method("array", (PyList::new(py, v)?,), Some(&kwargs))?
+                }
+                _ if with_numpy && v.iter().all(Option::is_some) => {
+                    PyArray1::from_vec(py, v.into_iter().map(|b| b == Some(true)).collect())
+                        .into_any()
+                }
+                _ => PyList::new(py, v)?.into_any(),
+            },
+            Col::Dates(v) => {
+                let mut out = Vec::with_capacity(v.len());
+                for d in v {
+                    out.push(crate::convert::py_date_opt(py, d, || "a date".to_string())?);
+                }
+                PyList::new(py, out)?.into_any()
+            }
+            Col::Decimals(v) => PyList::new(py, v)?.into_any(),
+            Col::Python(v) => v,
+            Col::Arrow(a) => PyList::new(
+                py,
+                arrow::texts(std::slice::from_ref(&a)).unwrap_or_default(),
+            )?
+            .into_any(),
+        })
+    }
+
+    fn pandas(self, what: &str) -> PyResult<Bound<'py, PyAny>> {
+        let py = self.py;
+        let pd = require(py, "pandas", what)?;
+        let data = PyDict::new(py);
+        for (name, col) in self.columns {
+            data.set_item(name, Self::python_value(py, Some(&pd), col)?)?;
+        }
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("copy", false)?;
+        if let Some((name, col)) = self.index {
+            let index_kwargs = PyDict::new(py);
+            index_kwargs.set_item("name", name)?;
+            let values = Self::python_value(py, Some(&pd), col)?;
+            let index = pd.call_method("Index", (values,), Some(&index_kwargs))?;
+            kwargs.set_item("index", index)?;
+        }
+        pd.call_method("DataFrame", (data,), Some(&kwargs))
+    }
+
+    fn dict(self) -> PyResult<Bound<'py, PyAny>> {
+        let py = self.py;
+        let data = PyDict::new(py);
+        for (name, col) in self.index.into_iter().chain(self.columns) {
+            data.set_item(name, Self::python_value(py, None, col)?)?;
+        }
+        Ok(data.into_any())
+    }
+
+    /// The columns Arrow can take from Rust as a record batch (without a copy of the
+    /// numbers), and the rest (Python values) by name, in the output's order.
+    #[allow(clippy::type_complexity)]
+    fn split_arrow(
+        self,
+        polars_enums: bool,
+    ) -> PyResult<(
+        Vec<String>,
+        RecordBatch,
+        Vec<(String, Bound<'py, PyAny>)>,
+        Vec<(String, Vec<String>)>,
+    )> {
+        let mut order = Vec::new();
+        let mut fields = Vec::new();
+        let mut arrays: Vec<ArrayRef> = Vec::new();
+        let mut python = Vec::new();
+        let mut categories = Vec::new();
+        let mut rows: Option<usize> = None;
+        for (name, col) in self.index.into_iter().chain(self.columns) {
+            order.push(name.clone());
+            let array: ArrayRef = match col {
+                Col::Python(v) => {
+                    python.push((name, v));
+                    continue;
+                }
+                Col::Floats {
+                    values,
+                    nan_is_null,
+                } => {
+                    let nulls = if nan_is_null && values.iter().any(|v| v.is_nan()) {
+                        Some(NullBuffer::from(
+                            values.iter().map(|v| !v.is_nan()).collect::<Vec<bool>>(),
+                        ))
+                    } else {
+                        None
+                    };
+                    Arc::new(Float64Array::new(ScalarBuffer::from(values), nulls))
+                }
+                Col::Ints(v) => Arc::new(Int64Array::from(v)),
+                Col::Texts(v) => Arc::new(StringArray::from(v)),
+                Col::Category { codes, names, .. } => {
+                    let keys: Vec<Option<i8>> = if names.len() <= 127 {
+                        codes
+                            .iter()
+                            .map(|c| c.and_then(|c| i8::try_from(c).ok()))
+                            .collect()
+                    } else {
+                        // More categories than i8 codes hold: as text.
+                        let v: Vec<Option<&str>> = codes
+                            .iter()
+                            .map(|c| c.and_then(|c| names.get(usize::from(c)).map(String::as_str)))
+                            .collect();
+                        let a: ArrayRef = Arc::new(StringArray::from(v));
+                        fields.push(Field::new(name.as_str(), a.data_type().clone(), true));
+                        rows.get_or_insert(a.len());
+                        arrays.push(a);
+                        continue;
+                    };
+                    let values = StringArray::from(names.clone());
+                    let d = DictionaryArray::try_new(Int8Array::from(keys), Arc::new(values))
+                        .map_err(|e| {
+                            crate::errors::csops_error(self.py, &format!("internal error: {e}"))
+                        })?;
+                    let field = Field::new(name.as_str(), d.data_type().clone(), true);
+                    let field = if polars_enums {
+                        // polars reads a dictionary with this metadata as an Enum of these
+                        // categories (what it writes itself), without a cast through text.
+                        let values: String =
+                            names.iter().map(|n| format!("{};{n}", n.len())).collect();
+                        field.with_metadata(
+                            [(POLARS_ENUM_KEY.to_string(), values)]
+                                .into_iter()
+                                .collect(),
+                        )
+                    } else {
+                        field
+                    };
+                    categories.push((name.clone(), names));
+                    rows.get_or_insert(d.len());
+                    fields.push(field);
+                    arrays.push(Arc::new(d));
+                    continue;
+                }
+                Col::Bools(v) => Arc::new(BooleanArray::from(v)),
+                Col::Dates(v) => Arc::new(Date32Array::from(
+                    v.into_iter()
+                        .map(|d| {
+                            d.map(|d| {
+                                (d - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default())
+                                    .num_days() as i32
+                            })
+                        })
+                        .collect::<Vec<_>>(),
+                )),
+                Col::Decimals(v) => {
+                    let scale = v
+                        .iter()
+                        .flatten()
+                        .map(|d| d.scale())
+                        .max()
+                        .unwrap_or(0)
+                        .min(28);
+                    let raw: Vec<Option<i128>> = v
+                        .iter()
+                        .map(|d| {
+                            d.map(|d| {
+                                let mut d = d;
+                                d.rescale(scale);
+                                d.mantissa()
+                            })
+                        })
+                        .collect();
+                    let scale = i8::try_from(scale).unwrap_or(28);
+                    Arc::new(
+                        Decimal128Array::from(raw)
+                            .with_precision_and_scale(38, scale)
+                            .map_err(|e| {
+                                crate::errors::csops_error(self.py, &format!("internal error: {e}"))
+                            })?,
+                    )
+                }
+                Col::Arrow(a) => a,
+            };
+            rows.get_or_insert(array.len());
+            fields.push(Field::new(name.as_str(), array.data_type().clone(), true));
+            arrays.push(array);
+        }
+        let schema = Arc::new(Schema::new(fields));
+        let options = arrow_array::RecordBatchOptions::new().with_row_count(rows.or(Some(0)));
+        let batch = RecordBatch::try_new_with_options(schema, arrays, &options)
+            .map_err(|e| crate::errors::csops_error(self.py, &format!("internal error: {e}")))?;
+        Ok((order, batch, python, categories))
+    }
+
+    fn polars(self, what: &str) -> PyResult<Bound<'py, PyAny>> {
+        let py = self.py;
+        let pl = require(py, "polars", what)?;
+        let (order, batch, python, categories) = self.split_arrow(polars_enums(py))?;
+        let empty = batch.num_columns() == 0;
+        let mut extra = Vec::new();
+        for (name, v) in python {
+            extra.push(if is_instance_of(py, &v, "polars", "Series") {
+                v.call_method1("alias", (name,))?
+            } else {
+                let kwargs = PyDict::new(py);
+                kwargs.set_item("strict", false)?;
+                pl.call_method("Series", (name, v), Some(&kwargs))?
+            });
+        }
+        let mut df = if empty {
+            // Only Python columns: a frame of them (an empty frame has no rows to add them to).
+            pl.call_method1("DataFrame", (extra,))?
+        } else {
+            let df = pl.call_method1("DataFrame", (Bound::new(py, PyArrowStream(batch))?,))?;
+            if extra.is_empty() {
+                df
+            } else {
+                df.call_method1("with_columns", (extra,))?
+            }
+        };
+        let schema = df.getattr("schema")?;
+        let mut to_cast = Vec::new();
+        for (name, names) in categories {
+            let dtype = schema.get_item(&name)?.str()?.to_string();
+            if !dtype.starts_with("Enum") {
+                to_cast.push((name, names));
+            }
+        }
+        if !to_cast.is_empty() {
+            let casts = PyList::empty(py);
+            for (name, names) in to_cast {
+                let e = pl.call_method1("Enum", (names,))?;
+                casts.append(
+                    pl.call_method1("col", (name,))?
+                        .call_method1("cast", (e,))?,
+                )?;
+            }
+            df = df.call_method1("with_columns", (casts,))?;
+        }
+        let current: Vec<String> = df.getattr("columns")?.extract()?;
+        if current != order {
+            df = df.call_method1("select", (order,))?;
+        }
+        Ok(df)
+    }
+
+    fn pyarrow(self, what: &str, batch_out: bool) -> PyResult<Bound<'py, PyAny>> {
+        let py = self.py;
+        let pa = require(py, "pyarrow", what)?;
+        let (order, batch, python, _) = self.split_arrow(false)?;
+        let rows = batch.num_rows();
+        let table = pa.call_method1("table", (Bound::new(py, PyArrowStream(batch))?,))?;
+        let table = if python.is_empty() {
+            table
+        } else {
+            let data = PyDict::new(py);
+            let have: Vec<String> = table.getattr("column_names")?.extract()?;
+            for name in &order {
+                if let Some((_, v)) = python.iter().find(|(n, _)| n == name) {
+                    let is_arrow = is_instance_of(py, v, "pyarrow", "Array")
+                        || is_instance_of(py, v, "pyarrow", "ChunkedArray");
+                    let v = if is_arrow {
+                        v.clone()
+                    } else {
+                        let kwargs = PyDict::new(py);
+                        kwargs.set_item("from_pandas", true)?;
+                        pa.call_method("array", (v,), Some(&kwargs))?
+                    };
+                    data.set_item(name, v)?;
+                } else if have.contains(name) {
+                    data.set_item(name, table.call_method1("column", (name,))?)?;
+                }
+            }
+            if data.is_empty() && rows > 0 {
+                table
+            } else {
+                pa.call_method1("table", (data,))?
+            }
+        };
+        if !batch_out {
+            return Ok(table);
+        }
+        let batches = table
+            .call_method0("combine_chunks")?
+            .call_method0("to_batches")?;
+        let batches = batches.cast_into::<PyList>()?;
+        if batches.len() == 1 {
+            return batches.get_item(0);
+        }
+        let schema = table.getattr("schema")?;
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("schema", schema)?;
+        if batches.is_empty() {
+            pa.getattr("RecordBatch")?.call_method(
+                "from_pylist",
+                (PyList::empty(py),),
+                Some(&kwargs),
+            )
+        } else {
+            // Several batches (a long table): one, concatenated.
+            pa.getattr("RecordBatch")?.call_method(
+                "from_pylist",
+                (table.call_method0("to_pylist")?,),
+                Some(&kwargs),
+            )
+        }
+    }
+}
+
+/// The field metadata polars gives an Enum column when it exports one (and reads back).
+const POLARS_ENUM_KEY: &str = "_PL_ENUM_VALUES2";
+
+/// Whether the installed polars reads an Arrow dictionary with [`POLARS_ENUM_KEY`] metadata
+/// as an Enum: tried once on a one-row table (any failure: no, and Enum columns are cast from
+/// categoricals instead, which goes through their text).
+fn polars_enums(py: Python<'_>) -> bool {
+    static WORKS: pyo3::sync::PyOnceLock<bool> = pyo3::sync::PyOnceLock::new();
+    *WORKS.get_or_init(py, || {
+        let probe = || -> PyResult<bool> {
+            let pl = py.import("polars")?;
+            let mut c = Columns::new(py);
+            c.category("x", &["a", "bc"], [Some(1)], true);
+            let (_, batch, _, _) = c.split_arrow(true)?;
+            let df = pl.call_method1("DataFrame", (Bound::new(py, PyArrowStream(batch))?,))?;
+            let dtype = df.getattr("schema")?.get_item("x")?;
+            let want = pl.call_method1("Enum", (vec!["a", "bc"],))?;
+            let value: Vec<Option<String>> = df
+                .call_method1("get_column", ("x",))?
+                .call_method0("to_list")?
+                .extract()?;
+            Ok(dtype.eq(want)? && value == vec![Some("bc".to_string())])
+        };
+        probe().unwrap_or(false)
+    })
 }
 
 /// The scores as the same kind of table as the input: columns `score`, `band`, `coverage`
 /// and one `contribution.<measure>` per measure (none when scored with
-/// `ScoreDetail::ScoresOnly`, whose `contributions` are empty). pandas: indexed by
-/// `account_id`, `band` an ordered categorical; polars: an `account_id` column first, `band` an Enum, `score` null
-/// where not scored; dict: `account_id`, then numpy arrays (lists without numpy) and `band`
-/// as a list of str or None. A `csops.FeatureFrame` gives pandas if it can be imported, else a
-/// dict.
+/// `ScoreDetail::ScoresOnly`, whose `contributions` are empty). pandas: indexed by the input's
+/// ids (`account_id`), `band` an ordered categorical; polars and pyarrow: an `account_id`
+/// column first, `band` an Enum (a dictionary in pyarrow), `score` null where not scored; dict:
+/// `account_id`, then numpy arrays (lists without numpy) and `band` as a list of str or None.
+/// A `csops.FeatureFrame` gives pandas if it can be imported, else a dict.
 pub fn write_scores<'py>(
     py: Python<'py>,
     input: &Input<'py>,
     scores: ScoreFrame,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let kind = match input.kind() {
-        Kind::FeatureFrame if py.import("pandas").is_ok() => Kind::Pandas,
-        Kind::FeatureFrame => Kind::Dict,
-        k => k,
-    };
-    let with_numpy = numpy(py).is_some();
-    let ids = output_ids(py, input)?;
+    let kind = FrameKind::of_input(py, input.kind());
     let ScoreFrame {
         scores: score,
         bands,
@@ -665,112 +1579,34 @@ pub fn write_scores<'py>(
         contributions,
         ..
     } = scores;
-    let band_texts: Vec<Option<&str>> = bands
-        .iter()
-        .map(|b| b.and_then(|b| band_names.get(usize::from(b)).map(String::as_str)))
-        .collect();
-
-    let data = PyDict::new(py);
-    match kind {
-        Kind::Pandas => {
-            let pd = require(py, "pandas", "a pandas result")?;
-            let codes: Vec<i16> = bands.iter().map(|b| b.map_or(-1, i16::from)).collect();
-            let kwargs = PyDict::new(py);
-            kwargs.set_item("categories", &band_names)?;
-            kwargs.set_item("ordered", true)?;
-            let categorical = pd.getattr("Categorical")?.call_method(
-                "from_codes",
-                (band_codes(py, with_numpy, codes)?,),
-                Some(&kwargs),
-            )?;
-            data.set_item("score", float_values(py, with_numpy, score)?)?;
-            data.set_item("band", categorical)?;
-            data.set_item("coverage", float_values(py, with_numpy, coverage)?)?;
-            for (m, c) in measure_names.iter().zip(contributions) {
-                data.set_item(
-                    format!("contribution.{m}"),
-                    float_values(py, with_numpy, c)?,
-                )?;
-            }
-            let index_kwargs = PyDict::new(py);
-            index_kwargs.set_item("name", ACCOUNT_ID)?;
-            let index = pd.call_method("Index", (ids,), Some(&index_kwargs))?;
-            let kwargs = PyDict::new(py);
-            kwargs.set_item("index", index)?;
-            pd.call_method("DataFrame", (data,), Some(&kwargs))
-        }
-        Kind::Polars => {
-            let pl = require(py, "polars", "a polars result")?;
-            let series = |name: &str,
-                          values: Bound<'py, PyAny>,
-                          extra: &[(&str, Bound<'py, PyAny>)]|
-             -> PyResult<Bound<'py, PyAny>> {
-                let kwargs = PyDict::new(py);
-                for (k, v) in extra {
-                    kwargs.set_item(*k, v)?;
-                }
-                pl.call_method("Series", (name, values), Some(&kwargs))
-            };
-            let columns = PyList::empty(py);
-            let ids = if is_instance_of(py, &ids, "polars", "Series") {
-                ids.call_method1("alias", (ACCOUNT_ID,))?
-            } else {
-                series(ACCOUNT_ID, ids, &[])?
-            };
-            columns.append(ids)?;
-            let nan_to_null = PyBool::new(py, true).to_owned().into_any();
-            columns.append(series(
-                "score",
-                float_values(py, with_numpy, score)?,
-                &[("nan_to_null", nan_to_null)],
-            )?)?;
-            let band_enum = pl.call_method1("Enum", (&band_names,))?;
-            columns.append(series(
-                "band",
-                PyList::new(py, &band_texts)?.into_any(),
-                &[("dtype", band_enum)],
-            )?)?;
-            columns.append(series(
-                "coverage",
-                float_values(py, with_numpy, coverage)?,
-                &[],
-            )?)?;
-            for (m, c) in measure_names.iter().zip(contributions) {
-                columns.append(series(
-                    &format!("contribution.{m}"),
-                    float_values(py, with_numpy, c)?,
-                    &[],
-                )?)?;
-            }
-            pl.call_method1("DataFrame", (columns,))
-        }
-        Kind::Dict | Kind::FeatureFrame => {
-            data.set_item(ACCOUNT_ID, ids)?;
-            data.set_item("score", float_values(py, with_numpy, score)?)?;
-            data.set_item("band", PyList::new(py, &band_texts)?)?;
-            data.set_item("coverage", float_values(py, with_numpy, coverage)?)?;
-            for (m, c) in measure_names.iter().zip(contributions) {
-                data.set_item(
-                    format!("contribution.{m}"),
-                    float_values(py, with_numpy, c)?,
-                )?;
-            }
-            Ok(data.into_any())
-        }
+    let mut out = Columns::new(py);
+    out.index(ACCOUNT_ID, input.ids_column());
+    out.col("score", Col::floats(score));
+    out.col(
+        "band",
+        Col::Category {
+            codes: bands.iter().map(|b| b.map(u16::from)).collect(),
+            names: band_names,
+            ordered: true,
+        },
+    );
+    out.col(
+        "coverage",
+        Col::Floats {
+            values: coverage,
+            nan_is_null: false,
+        },
+    );
+    for (m, c) in measure_names.iter().zip(contributions) {
+        out.col(
+            format!("contribution.{m}"),
+            Col::Floats {
+                values: c,
+                nan_is_null: false,
+            },
+        );
     }
-}
-
-/// Band codes for `pandas.Categorical.from_codes`: a NumPy array, or a list without numpy.
-fn band_codes<'py>(
-    py: Python<'py>,
-    with_numpy: bool,
-    codes: Vec<i16>,
-) -> PyResult<Bound<'py, PyAny>> {
-    if with_numpy {
-        Ok(PyArray1::from_vec(py, codes).into_any())
-    } else {
-        Ok(PyList::new(py, codes)?.into_any())
-    }
+    out.build(kind, "a scored table")
 }
 
 /// One column of a result table other than the scores' (see [`write_columns`]).
@@ -785,70 +1621,27 @@ pub enum OutColumn {
 }
 
 /// Named columns as the same kind of table as the input, with its account ids: pandas
-/// indexed by `account_id`; polars with an `account_id` column first (text as String, days as
-/// Date, NaN as null); dict: `account_id`, then numpy arrays (lists without numpy) for
-/// numbers and lists for text and days. A `csops.FeatureFrame` gives pandas if it can be
-/// imported, else a dict. Text columns are plain strings (not categoricals).
+/// indexed by `account_id`; polars and pyarrow with an `account_id` column first (text as
+/// String, days as Date, NaN as null); dict: `account_id`, then numpy arrays (lists without
+/// numpy) for numbers and lists for text and days. A `csops.FeatureFrame` gives pandas if it
+/// can be imported, else a dict. Text columns are plain strings (not categoricals).
 pub fn write_columns<'py>(
     py: Python<'py>,
     input: &Input<'py>,
     columns: Vec<(&str, OutColumn)>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let kind = match input.kind() {
-        Kind::FeatureFrame if py.import("pandas").is_ok() => Kind::Pandas,
-        Kind::FeatureFrame => Kind::Dict,
-        k => k,
-    };
-    let with_numpy = numpy(py).is_some();
-    let ids = output_ids(py, input)?;
-    let values = |c: OutColumn| -> PyResult<Bound<'py, PyAny>> {
-        match c {
-            OutColumn::Floats(v) => float_values(py, with_numpy, v),
-            OutColumn::Texts(v) => Ok(PyList::new(py, v)?.into_any()),
-            OutColumn::Dates(v) => Ok(PyList::new(py, v)?.into_any()),
-        }
-    };
-    match kind {
-        Kind::Pandas => {
-            let pd = require(py, "pandas", "a pandas result")?;
-            let data = PyDict::new(py);
-            for (name, c) in columns {
-                data.set_item(name, values(c)?)?;
-            }
-            let index_kwargs = PyDict::new(py);
-            index_kwargs.set_item("name", ACCOUNT_ID)?;
-            let index = pd.call_method("Index", (ids,), Some(&index_kwargs))?;
-            let kwargs = PyDict::new(py);
-            kwargs.set_item("index", index)?;
-            pd.call_method("DataFrame", (data,), Some(&kwargs))
-        }
-        Kind::Polars => {
-            let pl = require(py, "polars", "a polars result")?;
-            let list = PyList::empty(py);
-            let ids = if is_instance_of(py, &ids, "polars", "Series") {
-                ids.call_method1("alias", (ACCOUNT_ID,))?
-            } else {
-                pl.call_method1("Series", (ACCOUNT_ID, ids))?
-            };
-            list.append(ids)?;
-            for (name, c) in columns {
-                let kwargs = PyDict::new(py);
-                match &c {
-                    OutColumn::Floats(_) => kwargs.set_item("nan_to_null", true)?,
-                    OutColumn::Texts(_) => kwargs.set_item("dtype", pl.getattr("String")?)?,
-                    OutColumn::Dates(_) => kwargs.set_item("dtype", pl.getattr("Date")?)?,
-                }
-                list.append(pl.call_method("Series", (name, values(c)?), Some(&kwargs))?)?;
-            }
-            pl.call_method1("DataFrame", (list,))
-        }
-        Kind::Dict | Kind::FeatureFrame => {
-            let data = PyDict::new(py);
-            data.set_item(ACCOUNT_ID, ids)?;
-            for (name, c) in columns {
-                data.set_item(name, values(c)?)?;
-            }
-            Ok(data.into_any())
-        }
+    let kind = FrameKind::of_input(py, input.kind());
+    let mut out = Columns::new(py);
+    out.index(ACCOUNT_ID, input.ids_column());
+    for (name, c) in columns {
+        out.col(
+            name,
+            match c {
+                OutColumn::Floats(v) => Col::floats(v),
+                OutColumn::Texts(v) => Col::Texts(v),
+                OutColumn::Dates(v) => Col::Dates(v),
+            },
+        );
     }
+    out.build(kind, "a result table")
 }

@@ -88,7 +88,8 @@ def plain(x: Any) -> Any:
 
 
 def rows(df: Any) -> list[dict[str, Any]]:
-    return [{k: plain(v) for k, v in r.items()} for r in df.to_dict("records")]
+    records = df.to_dicts() if hasattr(df, "to_dicts") else df.to_dict("records")
+    return [{k: plain(v) for k, v in r.items()} for r in records]
 
 
 def subset(name: str, path: str, expected: Any, actual: Any) -> None:

@@ -93,3 +93,63 @@ def test_errors_from_four_threads(big_book: csops.Book) -> None:
 
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         assert len(set(pool.map(work, range(THREADS * 4)))) == 1
+
+
+# Scoring, conditions, plays and merged books from several threads ------------------------------
+
+
+def test_scoring_from_four_threads_gives_the_same_tables() -> None:
+    np = pytest.importorskip("numpy")
+    card = csops.Scorecard.default()
+    rng = np.random.default_rng(3)
+    n = 20_000
+    data = {
+        "account_id": [f"A{i}" for i in range(n)],
+        "logins_per_user_week": rng.gamma(2.0, 0.5, n),
+        "dau_mau": rng.uniform(0, 0.3, n),
+        "feature_breadth": rng.uniform(0, 1, n),
+        "seat_utilisation": rng.uniform(0, 1.2, n),
+        "exec_sponsor_present": rng.integers(0, 2, n).astype(float),
+        "champion_present": rng.integers(0, 2, n).astype(float),
+        "days_since_last_ebr": rng.uniform(0, 500, n),
+        "open_high_priority_tickets": rng.integers(0, 6, n).astype(float),
+        "avg_csat": rng.uniform(1, 5, n),
+        "nps": rng.uniform(-100, 100, n),
+    }
+    want = card.score(data)
+    condition = csops.Condition("logins_per_user_week > 1 and nps >= 0")
+    mask = condition.filter(data)
+
+    def work(_: int) -> bool:
+        got = card.score(data)
+        same = all(np.array_equal(got[k], want[k], equal_nan=True) for k in want if k not in ("account_id", "band"))
+        return same and got["band"] == want["band"] and bool((condition.filter(data) == mask).all())
+
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        assert all(pool.map(work, range(THREADS * 3)))
+
+
+def test_plays_and_merged_books_from_four_threads(big_book: csops.Book) -> None:
+    pb = csops.Playbook.from_dict(
+        {
+            "plays": [
+                {
+                    "name": "low usage",
+                    "owner": "ops",
+                    "trigger": {"kind": "level", "when": "logins_per_user_week < 0.5"},
+                    "actions": [{"action": "tag", "tag": "low-usage"}],
+                }
+            ]
+        }
+    )
+    want = csops.run_plays(big_book, pb, "2024-05-01").to_dicts()
+    extra = {"surveys": [{"id": "S-new", "account_id": "A1", "date": "2024-04-01", "kind": "nps", "score": 9}]}
+    merged = big_book.with_records(extra).to_json()
+
+    def work(i: int) -> bool:
+        if i % 2:
+            return csops.run_plays(big_book, pb, "2024-05-01").to_dicts() == want
+        return big_book.with_records(extra).to_json() == merged
+
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        assert all(pool.map(work, range(THREADS * 2)))

@@ -54,8 +54,13 @@ _Mode = Literal["strict", "lenient"]
 #: A header map: ``{"accounts": {"Account ID": "id"}}``, TOML text, or the path of a
 #: ``.toml`` or ``.json`` file.
 _HeaderMap = Mapping[str, Mapping[str, str]] | str | os.PathLike[str]
-#: Feature settings: a dict, TOML text or JSON text.
-_FeatureConfig = Mapping[str, Any] | str
+#: Feature settings: a dict, TOML text, JSON text, or the path of a ``.toml`` / ``.json`` file.
+_FeatureConfig = Mapping[str, Any] | str | os.PathLike[str]
+#: The kind of table a result derived from a book is: pandas (the default), polars or pyarrow.
+_Frame = Literal["pandas", "polars", "pyarrow"]
+#: Extra records for ``Book.with_records``: record type -> list of records in the JSON
+#: interchange shape (as ``load_book_json`` reads), or the JSON text of such a document.
+_Records = Mapping[str, Iterable[Mapping[str, Any]]] | str
 #: A day: a ``datetime.date`` (a ``datetime`` counts as its date) or ``"YYYY-MM-DD"``.
 _Day = datetime.date | str
 #: A retention cut: a field name (``"segment"``, ``"tier"``, ``"region"``, ``"industry"``,
@@ -208,10 +213,19 @@ class Book:
     ) -> FeatureFrame: ...
     def write_csv(self, directory: str | os.PathLike[str]) -> list[pathlib.Path]: ...
     def to_json(self) -> str: ...
-    def arr_bridge(self, start: _Day, end: _Day) -> ArrBridge:
+    def with_records(self, records: _Records, *, mode: _Mode = "strict") -> Book:
+        """A new book: this one with ``records`` added (a restated record replaces the old one)."""
+    def arr_bridge(
+        self, start: _Day, end: _Day, *, frame: _Frame | None = None
+    ) -> ArrBridge:
         """The ARR bridge from the end of ``start`` to the end of ``end``."""
     def retention(
-        self, start: _Day, end: _Day, *, by: _Cut | None = None
+        self,
+        start: _Day,
+        end: _Day,
+        *,
+        by: _Cut | None = None,
+        frame: _Frame | None = None,
     ) -> Any:
         """GRR, NRR and logo retention, one DataFrame row per cohort (``all`` without ``by``)."""
     def retention_series(
@@ -220,6 +234,7 @@ class Book:
         end: _Day,
         *,
         period: Literal["month", "quarter", "year"] = "quarter",
+        frame: _Frame | None = None,
     ) -> Any:
         """Retention of each complete calendar period ending in ``start``..``end``."""
     def trailing_twelve_months(self, as_of: _Day | None = None) -> _RetentionDict:
@@ -230,6 +245,7 @@ class Book:
         as_of: _Day | None = None,
         *,
         feature_config: _FeatureConfig | None = None,
+        frame: _Frame | None = None,
     ) -> Any:
         """``account_id``, ``score``, ``band`` of every active account on ``as_of``."""
     def account_table(
@@ -238,6 +254,7 @@ class Book:
         *,
         scorecard: Scorecard | None = None,
         feature_config: _FeatureConfig | None = None,
+        frame: _Frame | None = None,
     ) -> Any:
         """Every account as conditions see it on ``as_of``: a DataFrame with one column per
         field a condition may name (account fields, ``attr.<name>``, features, and with a
@@ -251,6 +268,7 @@ class Book:
         scorecard: Scorecard | None = None,
         as_of: _Day | None = None,
         feature_config: _FeatureConfig | None = None,
+        frame: _Frame | None = None,
     ) -> Segmentation:
         """Tier every account, then coverage, CSM load and the assignment plan."""
     def __len__(self) -> int: ...
@@ -297,10 +315,12 @@ def load_book_csv(
 # Health scores ------------------------------------------------------------
 
 #: What ``Scorecard.score`` and ``Scorecard.explain`` read: a ``FeatureFrame``, a pandas or
-#: polars DataFrame, or a dict of columns (lists, tuples, numpy arrays or Series; an optional
-#: ``"account_id"`` key). Feature columns must be numeric or boolean; NaN/None = missing.
-#: Contiguous float64 numpy arrays (and pandas/polars columns backed by one) are read in
-#: place; other dtypes and strided arrays are converted to float64 by numpy first.
+#: polars DataFrame, a pyarrow Table or RecordBatch, any object with ``__arrow_c_stream__`` or
+#: ``__arrow_c_array__`` (duckdb results, ...), or a dict of columns (lists, tuples, numpy
+#: arrays or Series; an optional ``"account_id"`` key). Feature columns must be numeric or
+#: boolean; NaN/None/null = missing. Float64 columns in one piece without nulls (numpy, pandas,
+#: polars, Arrow) are read in place; others are converted to float64 first. The result is the
+#: same kind of table (pandas -> pandas, polars -> polars, pyarrow -> pyarrow, dict -> dict).
 _ScoreData = FeatureFrame | Mapping[str, Any] | Any
 #: One segment name per row, or the name of a column of the data holding them.
 _Segments = str | Iterable[str]
@@ -448,6 +468,8 @@ class ModelSet:
     def from_json(text: str) -> ModelSet: ...
     @staticmethod
     def from_toml(text: str) -> ModelSet: ...
+    @staticmethod
+    def load(path: str | os.PathLike[str]) -> ModelSet: ...
     def to_dict(self) -> dict[str, Any]: ...
     def to_json(self) -> str: ...
     def to_toml(self) -> str: ...
@@ -492,6 +514,7 @@ def backtest(
     contraction_is_churn: bool = False,
     lift_fractions: Iterable[float] = (0.1, 0.2),
     feature_config: _FeatureConfig | None = None,
+    frame: _Frame | None = None,
 ) -> Backtest:
     """Back-test a scorecard: score each renewal of the last ``quarters`` quarters as of
     ``lead_days`` before it, and set the score beside what happened.
@@ -707,6 +730,7 @@ def forecast(
     seed: int = 42,
     commit_from: float = 0.9,
     best_case_from: float = 0.6,
+    frame: _Frame | None = None,
 ) -> RenewalForecast:
     """Forecast the renewals of a window (default: the quarter after ``as_of``).
 
@@ -877,6 +901,7 @@ def segment_table(
     *,
     model: _CoverageModel | None = None,
     roster: _Roster | None = None,
+    frame: _Frame | None = None,
 ) -> Segmentation:
     """Segment a table of your own accounts (``id``, ``arr``, ``owner_csm``, optional
     ``band``, and the fields the rules read)."""
@@ -1051,6 +1076,8 @@ def run_plays(
     history: _HistoryLike | None = None,
     scorecard: Scorecard | None = None,
     feature_config: _FeatureConfig | None = None,
+    accounts: Iterable[str | int] | None = None,
+    frame: _Frame | None = None,
 ) -> PlayRun:
     """Run a playbook on one day; what fired and the history for the next run."""
 
@@ -1087,6 +1114,7 @@ def replay_plays(
     history: _HistoryLike | None = None,
     scorecard: Scorecard | None = None,
     feature_config: _FeatureConfig | None = None,
+    frame: _Frame | None = None,
 ) -> PlayReplay:
     """Replay a playbook day by day, every play log-only: what would have fired."""
 
@@ -1120,6 +1148,7 @@ def play_effects(
     horizon_days: int = 365,
     scorecard: Scorecard | None = None,
     feature_config: _FeatureConfig | None = None,
+    frame: _Frame | None = None,
 ) -> Any:
     """Per play: renewal rate of the accounts it fired on against comparable accounts, with
     Wilson intervals and Fisher's exact test (a DataFrame)."""
