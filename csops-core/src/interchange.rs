@@ -1867,6 +1867,148 @@ pub fn load_csv_texts(texts: &BTreeMap<String, String>, opts: &LoadOptions) -> R
     )
 }
 
+/// `book` with the records of a JSON document in the layout of [`write_json`] (any subset of
+/// its arrays: `{"contact_roles": [...]}`), as a CRM webhook or a nightly delta brings them:
+/// [`Book::with_records`] on records read from JSON.
+///
+/// Each record is first read as loading reads it, its references resolved against the book
+/// (and against the accounts and contacts the document itself brings); its problems name
+/// `records#<type>` and the record's place in its array. Then the merged book is validated as
+/// a whole (problems name the record type and the place in the merged lists). The report lists
+/// both; its file counts are the merged book's, plus `records#<type>` for the records read. In
+/// [`LoadMode::Strict`] any problem is an [`Error::Validation`].
+///
+/// ```
+/// use csops_core::book::LoadMode;
+/// use csops_core::interchange::{load_json_str, with_json};
+/// let book = load_json_str(r#"{"accounts": [{"id": "A1", "name": "Acme", "currency": "USD",
+///     "arr": "1000", "start_date": "2025-01-01"}],
+///     "contacts": [{"id": "C1", "account_id": "A1", "name": "Jane"}],
+///     "contact_roles": [{"contact_id": "C1", "role": "executive_sponsor",
+///     "added": "2025-01-01"}]}"#, &Default::default())?.book;
+/// // The CRM says Jane's sponsorship ended.
+/// let merged = with_json(&book, r#"{"contact_roles": [{"contact_id": "C1",
+///     "role": "executive_sponsor", "added": "2025-01-01", "removed": "2026-09-20"}]}"#,
+///     LoadMode::Strict)?;
+/// assert!(merged.book.roles_of(0)[0].removed.is_some());
+/// # Ok::<(), csops_core::Error>(())
+/// ```
+pub fn with_json(book: &Book, text: &str, mode: LoadMode) -> Result<Loaded> {
+    const DOC: &str = "records";
+    let format = |reason: String| Error::Format {
+        file: DOC.into(),
+        reason,
+    };
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| format(format!("not valid JSON: {e}")))?;
+    let Value::Object(mut doc) = value else {
+        return Err(format(
+            "the records must be a JSON object of record type → array of records".into(),
+        ));
+    };
+    // The JSON reader checks references only within one document: the book's accounts and
+    // contacts that the records do not restate are read along, after the records (which keep
+    // their places), and left out of the counts again. They are valid, so every problem found
+    // is the records'.
+    let reference = Book::from_records(
+        crate::book::Records {
+            accounts: book.accounts().to_vec(),
+            contacts: (0..book.accounts().len())
+                .flat_map(|a| book.contacts_of(a).iter().cloned())
+                .collect(),
+            ..Default::default()
+        },
+        LoadMode::Lenient,
+    )?
+    .0;
+    let written: Map<String, Value> = serde_json::from_str(&write_json(&reference)?)
+        .map_err(|e| format(format!("writing the book's accounts: {e}")))?;
+    let renamed = |file: &str| match file.strip_prefix("book.json") {
+        Some(rest) => format!("{DOC}{rest}"),
+        None => file.to_string(),
+    };
+    let mut along = Vec::new();
+    for stem in ["accounts", "contacts"] {
+        let rows = match written.get(stem) {
+            Some(Value::Array(rows)) => rows.clone(),
+            _ => Vec::new(),
+        };
+        let given = doc
+            .entry(stem.to_string())
+            .or_insert_with(|| Value::Array(Vec::new()));
+        // Anything but an array is the reader's to refuse.
+        if let Value::Array(given) = given {
+            let restated: std::collections::HashSet<String> = given
+                .iter()
+                .filter_map(|r| r.get("id").and_then(Value::as_str).map(str::to_string))
+                .collect();
+            let before = given.len();
+            given.extend(rows.into_iter().filter(|r| {
+                r.get("id")
+                    .and_then(Value::as_str)
+                    .is_none_or(|id| !restated.contains(id))
+            }));
+            along.push((format!("{DOC}#{stem}"), (given.len() - before) as u64));
+        }
+    }
+    // The report of what was read, as if only the records given had been.
+    let given_only = |report: &mut ValidationReport| {
+        for p in &mut report.problems {
+            p.file = renamed(&p.file);
+        }
+        for r in &mut report.rejected {
+            r.file = renamed(&r.file);
+        }
+        report.files = std::mem::take(&mut report.files)
+            .into_iter()
+            .map(|(f, c)| (renamed(&f), c))
+            .collect();
+        for (file, n) in &along {
+            if let Some(c) = report.files.get_mut(file) {
+                c.read = c.read.saturating_sub(*n);
+                c.loaded = c.loaded.saturating_sub(*n);
+                if c.read == 0 {
+                    report.files.remove(file);
+                }
+            }
+        }
+    };
+    let read = load_json_named(
+        &Value::Object(doc).to_string(),
+        "book.json",
+        &LoadOptions {
+            mode,
+            ..LoadOptions::default()
+        },
+    )
+    .map_err(|e| match e {
+        Error::Validation(mut report) => {
+            given_only(&mut report);
+            Error::Validation(report)
+        }
+        Error::Format { file, reason } => Error::Format {
+            file: renamed(&file),
+            reason,
+        },
+        other => other,
+    })?;
+    let (merged, merged_report) = book.with_records(read.book.to_records(), mode)?;
+    let mut report = read.report;
+    given_only(&mut report);
+    let ValidationReport {
+        problems,
+        rejected,
+        files,
+    } = merged_report;
+    report.problems.extend(problems);
+    report.rejected.extend(rejected);
+    report.files.extend(files);
+    Ok(Loaded {
+        book: merged,
+        report,
+    })
+}
+
 /// Load a book from one JSON document (see [`write_json`] for its layout).
 pub fn load_json_str(text: &str, opts: &LoadOptions) -> Result<Loaded> {
     load_json_named(text, "book.json", opts)

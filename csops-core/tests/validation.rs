@@ -648,3 +648,58 @@ fn load_dispatches_on_directory_or_json_and_names_missing_paths() {
     ));
     std::fs::remove_file(&file).ok();
 }
+
+#[test]
+fn records_from_json_join_a_book_with_their_problems_named() {
+    use csops_core::interchange::{load_json_str, with_json};
+    let book = load_json_str(
+        r#"{"accounts": [{"id": "A1", "name": "Acme", "currency": "USD", "arr": "1000",
+            "start_date": "2025-01-01"}],
+            "contacts": [{"id": "C1", "account_id": "A1", "name": "Jane"}],
+            "contact_roles": [{"contact_id": "C1", "role": "executive_sponsor",
+            "added": "2025-01-01"}]}"#,
+        &Default::default(),
+    )
+    .unwrap()
+    .book;
+    // A restated spell replaces the old one; a ticket is added; both resolve against the book.
+    let merged = with_json(
+        &book,
+        r#"{"contact_roles": [{"contact_id": "C1", "role": "executive_sponsor",
+            "added": "2025-01-01", "removed": "2026-09-20"}],
+            "tickets": [{"id": "T1", "account_id": "A1", "opened": "2026-09-01",
+            "priority": "high", "status": "open", "escalated": true}]}"#,
+        LoadMode::Strict,
+    )
+    .unwrap();
+    assert_eq!(merged.book.roles_of(0).len(), 1);
+    assert!(merged.book.roles_of(0)[0].removed.is_some());
+    assert_eq!(merged.book.tickets_of(0).len(), 1);
+    assert_eq!(
+        merged.book.accounts().len(),
+        1,
+        "the book's accounts are not doubled"
+    );
+    assert_eq!(merged.report.files["records#tickets"].read, 1);
+    assert!(!merged.report.files.contains_key("records#accounts"));
+    // A record naming an unknown account is rejected with its place, in either mode.
+    let bad = r#"{"tickets": [{"id": "T2", "account_id": "A1", "opened": "2026-09-01",
+        "priority": "high", "status": "open"}, {"id": "T3", "account_id": "nobody",
+        "opened": "2026-09-01", "priority": "urgent", "status": "open"}]}"#;
+    let lenient = with_json(&book, bad, LoadMode::Lenient).unwrap();
+    assert_eq!(lenient.book.tickets_of(0).len(), 1);
+    let p = &lenient.report.problems[0];
+    assert_eq!((p.file.as_str(), p.row), ("records#tickets", Some(2)));
+    assert!(p.reason.contains("nobody"), "{}", p.reason);
+    let Err(csops_core::Error::Validation(report)) = with_json(&book, bad, LoadMode::Strict) else {
+        panic!("strict mode refuses the records")
+    };
+    assert_eq!(report.problems[0].file, "records#tickets");
+    // Not JSON, or not an object: a format error naming the records.
+    for text in ["{", "[]"] {
+        assert!(matches!(
+            with_json(&book, text, LoadMode::Lenient),
+            Err(csops_core::Error::Format { ref file, .. }) if file == "records"
+        ));
+    }
+}

@@ -4,14 +4,11 @@
 //! The types are type-only: records are read by the core's JSON loader, as `loadBookJson`
 //! reads a document (every value checked, every problem with its place), never converted here.
 
-use std::collections::BTreeSet;
-
-use csops_core::book::{Book as CoreBook, LoadMode, Records, ValidationReport};
-use csops_core::interchange::{self, LoadOptions, Loaded};
+use csops_core::book::LoadMode;
+use csops_core::interchange::{self, Loaded};
 use napi::bindgen_prelude::Unknown;
 use napi::{Env, ValueType};
 use napi_derive::napi;
-use serde_json::{Map, Value};
 
 use crate::args;
 use crate::error::{Failure, guard, invalid};
@@ -400,10 +397,6 @@ pub struct WithRecordsOptions {
 // Reading the arguments.
 // ---------------------------------------------------------------------------------------------
 
-/// The name records are reported under: rows of the `contact_roles` array given are in file
-/// `records#contact_roles`, numbered from 1.
-const DOC: &str = "records";
-
 /// The `records` argument as JSON text: a string as given, an object as `JSON.stringify` writes
 /// it (a `Date` becomes its ISO timestamp, which a date column reads as its UTC day).
 pub(crate) fn records_text(env: &Env, v: Unknown) -> Result<String, Failure> {
@@ -456,145 +449,9 @@ pub(crate) fn with_records_options(env: &Env, v: Option<Unknown>) -> Result<Load
 // Adding records.
 // ---------------------------------------------------------------------------------------------
 
-/// `loaded.book` with the records of the JSON document `text` (`Book::with_records`).
-///
-/// The core reads records from JSON only as whole books (`load_json_str`, which checks every
-/// reference), so the records are read as a document holding them first, and then the book's
-/// accounts and contacts (those the records do not restate): references resolve against the
-/// book, problems keep the place of the row given (`records#contact_roles`, row 1), and the
-/// accounts and contacts read along restate the book's own unchanged. What that document reads
-/// goes to `Book::with_records`, which replaces restated records and validates the whole.
-///
-/// In lenient mode the report lists what reading the records rejected, then what the merged
-/// book's validation rejected (its rows count in the merged lists, as the core reports them);
-/// its file counts are the merged book's.
+/// `loaded.book` with the records of the JSON document `text`: the core's
+/// `interchange::with_json` (records read as loading reads them, problems named
+/// `records#<type>`, then `Book::with_records`).
 pub(crate) fn with_records(loaded: &Loaded, text: &str, mode: LoadMode) -> Result<Loaded, Failure> {
-    guard(|| {
-        let format = |reason: String| csops_core::Error::Format {
-            file: DOC.into(),
-            reason,
-        };
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| format(format!("not valid JSON: {e}")))?;
-        let Value::Object(mut doc) = value else {
-            return Err(format("the records must be a JSON object".into()));
-        };
-        let book = &loaded.book;
-        // Per file stem: how many of the book's rows were read along.
-        let mut along = Vec::new();
-        for (stem, rows) in reference_rows(book)? {
-            let given = doc
-                .entry(stem.clone())
-                .or_insert_with(|| Value::Array(Vec::new()));
-            // Anything but an array is the loader's to refuse.
-            if let Value::Array(given) = given {
-                let restated: BTreeSet<String> = given
-                    .iter()
-                    .filter_map(|r| r.get("id").and_then(Value::as_str).map(str::to_string))
-                    .collect();
-                let before = given.len();
-                given.extend(rows.into_iter().filter(|r| {
-                    r.get("id")
-                        .and_then(Value::as_str)
-                        .is_none_or(|id| !restated.contains(id))
-                }));
-                along.push((renamed(&format!("book.json#{stem}")), given.len() - before));
-            }
-        }
-        // The report of what was read, as if only the records given had been: the book's rows
-        // read along are not counted.
-        let given_only = |report: &mut ValidationReport| {
-            rename(report);
-            for (file, n) in &along {
-                if let Some(c) = report.files.get_mut(file) {
-                    c.read = c.read.saturating_sub(*n as u64);
-                    c.loaded = c.loaded.saturating_sub(*n as u64);
-                    if c.read == 0 {
-                        report.files.remove(file);
-                    }
-                }
-            }
-        };
-        let read = interchange::load_json_str(
-            &Value::Object(doc).to_string(),
-            &LoadOptions {
-                mode,
-                ..LoadOptions::default()
-            },
-        )
-        .map_err(|e| match e {
-            csops_core::Error::Validation(mut report) => {
-                given_only(&mut report);
-                csops_core::Error::Validation(report)
-            }
-            csops_core::Error::Format { file, reason } => csops_core::Error::Format {
-                file: renamed(&file),
-                reason,
-            },
-            other => other,
-        })?;
-        let (book, merged) = book.with_records(read.book.to_records(), mode)?;
-        let mut report = read.report;
-        given_only(&mut report);
-        let ValidationReport {
-            problems,
-            rejected,
-            files,
-        } = merged;
-        report.problems.extend(problems);
-        report.rejected.extend(rejected);
-        report.files = files;
-        Ok(Loaded { book, report })
-    })
-}
-
-/// The book's accounts and contacts as JSON rows (as `write_json` writes them), by file stem.
-fn reference_rows(book: &CoreBook) -> csops_core::Result<Vec<(String, Vec<Value>)>> {
-    let records = Records {
-        accounts: book.accounts().to_vec(),
-        contacts: (0..book.accounts().len())
-            .flat_map(|a| book.contacts_of(a).iter().cloned())
-            .collect(),
-        ..Records::default()
-    };
-    // Records of a valid book: nothing to reject.
-    let (reference, _) = CoreBook::from_records(records, LoadMode::Lenient)?;
-    let written: Map<String, Value> = serde_json::from_str(&interchange::write_json(&reference)?)
-        .map_err(|e| csops_core::Error::Format {
-        file: DOC.into(),
-        reason: format!("writing the book's accounts: {e}"),
-    })?;
-    Ok(["accounts", "contacts"]
-        .into_iter()
-        .map(|stem| {
-            let rows = match written.get(stem) {
-                Some(Value::Array(rows)) => rows.clone(),
-                _ => Vec::new(),
-            };
-            (stem.to_string(), rows)
-        })
-        .collect())
-}
-
-/// A file name of the document read, as the caller knows it: `book.json#tickets` is
-/// `records#tickets`.
-fn renamed(file: &str) -> String {
-    match file.strip_prefix("book.json") {
-        Some(rest) => format!("{DOC}{rest}"),
-        None => file.to_string(),
-    }
-}
-
-/// [`renamed`] through a report.
-fn rename(report: &mut ValidationReport) {
-    for p in &mut report.problems {
-        p.file = renamed(&p.file);
-    }
-    for r in &mut report.rejected {
-        r.file = renamed(&r.file);
-    }
-    report.files = std::mem::take(&mut report.files)
-        .into_iter()
-        .map(|(f, c)| (renamed(&f), c))
-        .collect();
+    guard(|| interchange::with_json(&loaded.book, text, mode))
 }

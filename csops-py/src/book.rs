@@ -4,8 +4,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use csops_core::Error;
-use csops_core::book::{Book, LoadMode, Records, ValidationReport};
+use csops_core::book::{Book, LoadMode};
 use csops_core::features::features_as_of;
 use csops_core::interchange::{
     LoadOptions, Loaded, load_csv_texts, load_json_str, write_csv_dir, write_json,
@@ -14,7 +13,6 @@ use csops_core::retention::ArrHistory;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping, PyString};
-use serde_json::Value;
 
 use crate::convert::{
     as_of_date, feature_config, header_map, load_mode, mapping_to_json, py_date, py_date_opt,
@@ -135,156 +133,9 @@ pub fn load_book_csv(
     PyBook::from_loaded(py, loaded)
 }
 
-/// How the extra records of `Book.with_records` are named in problems: `records#tickets`.
-const RECORDS: &str = "records";
-
-/// The document name the core's JSON loader gives (`book.json#tickets`), renamed.
-fn renamed(file: &str) -> String {
-    match file.strip_prefix("book.json") {
-        Some(rest) => format!("{RECORDS}{rest}"),
-        None => file.to_string(),
-    }
-}
-
-/// The ids of the records of one array of a JSON document (`"id"` of each object).
-fn ids_in(doc: &serde_json::Map<String, Value>, stem: &str) -> std::collections::HashSet<String> {
-    match doc.get(stem) {
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(|i| i.get("id").and_then(Value::as_str).map(str::to_string))
-            .collect(),
-        _ => Default::default(),
-    }
-}
-
-/// Parse extra records in the JSON interchange shape (what `load_book_json` reads) into
-/// [`Records`], each row checked field by field as loading checks it, with problems named
-/// `records#<type>` at the record's position in its list.
-///
-/// The core reads the interchange shape only into a whole book, which checks references; so
-/// the book's own accounts and contacts (those the extra records do not restate) are loaded
-/// beside the extra records, after them (so the extra records keep their positions), and
-/// taken out of the counts again. They were valid in the book, so every problem is the extra
-/// records'.
-fn parse_extra(
-    book: &Book,
-    text: &str,
-    mode: LoadMode,
-) -> csops_core::Result<(Records, ValidationReport, usize, usize)> {
-    let format = |reason: String| Error::Format {
-        file: RECORDS.to_string(),
-        reason,
-    };
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| format(format!("not valid JSON: {e}")))?;
-    let Value::Object(mut doc) = value else {
-        return Err(format(
-            "the records must be a JSON object of record type → list of records".to_string(),
-        ));
-    };
-    // The book's accounts and contacts, in the interchange shape.
-    let accounts = book.accounts().to_vec();
-    let contacts = (0..accounts.len())
-        .flat_map(|a| book.contacts_of(a).iter().cloned())
-        .collect();
-    let (context, _) = Book::from_records(
-        Records {
-            accounts,
-            contacts,
-            ..Default::default()
-        },
-        LoadMode::Lenient,
-    )?;
-    let Value::Object(mut context) = serde_json::from_str::<Value>(&write_json(&context)?)
-        .map_err(|e| format(format!("internal error: {e}")))?
-    else {
-        return Err(format(
-            "internal error: the book is not a JSON object".into(),
-        ));
-    };
-    let mut added = [0usize; 2];
-    for (k, stem) in ["accounts", "contacts"].into_iter().enumerate() {
-        let restated = ids_in(&doc, stem);
-        let Some(Value::Array(mine)) = context.remove(stem) else {
-            continue;
-        };
-        let mine: Vec<Value> = mine
-            .into_iter()
-            .filter(|i| {
-                i.get("id")
-                    .and_then(Value::as_str)
-                    .is_none_or(|id| !restated.contains(id))
-            })
-            .collect();
-        added[k] = mine.len();
-        match doc.get_mut(stem) {
-            Some(Value::Array(items)) => items.extend(mine),
-            // A wrong type is the loader's to report.
-            Some(v) if !v.is_null() => added[k] = 0,
-            _ => {
-                doc.insert(stem.to_string(), Value::Array(mine));
-            }
-        }
-    }
-    let text = Value::Object(doc).to_string();
-    let fix = |mut r: ValidationReport| {
-        for p in &mut r.problems {
-            p.file = renamed(&p.file);
-        }
-        for row in &mut r.rejected {
-            row.file = renamed(&row.file);
-        }
-        r.files = std::mem::take(&mut r.files)
-            .into_iter()
-            .map(|(file, mut c)| {
-                let stem = file.rsplit('#').next().unwrap_or("");
-                let n = match stem {
-                    "accounts" => added[0],
-                    "contacts" => added[1],
-                    _ => 0,
-                } as u64;
-                c.read = c.read.saturating_sub(n);
-                c.loaded = c.loaded.saturating_sub(n);
-                (renamed(&file), c)
-            })
-            .collect();
-        r
-    };
-    let opts = LoadOptions {
-        mode,
-        ..Default::default()
-    };
-    let loaded = load_json_str(&text, &opts).map_err(|e| match e {
-        Error::Validation(r) => Error::Validation(Box::new(fix(*r))),
-        Error::Format { file, reason } => Error::Format {
-            file: renamed(&file),
-            reason,
-        },
-        e => e,
-    })?;
-    let report = fix(loaded.report);
-    Ok((loaded.book.to_records(), report, added[0], added[1]))
-}
-
-/// `Book.with_records`: the extra records parsed, then merged by the core.
+/// `Book.with_records`: the core's `interchange::with_json`.
 fn merge_records(book: &Book, text: &str, mode: LoadMode) -> csops_core::Result<Loaded> {
-    let (records, parsed, _, _) = parse_extra(book, text, mode)?;
-    let (merged, mut report) = book.with_records(records, mode)?;
-    if !parsed.is_clean() || !parsed.rejected.is_empty() {
-        let mut problems = parsed.problems;
-        problems.append(&mut report.problems);
-        report.problems = problems;
-        let mut rejected = parsed.rejected;
-        rejected.append(&mut report.rejected);
-        report.rejected = rejected;
-    }
-    for (file, counts) in parsed.files {
-        report.files.insert(file, counts);
-    }
-    Ok(Loaded {
-        book: merged,
-        report,
-    })
+    csops_core::interchange::with_json(book, text, mode)
 }
 
 #[pymethods]
