@@ -114,7 +114,7 @@ test('scores only, asynchronously: the same scores, bands and coverage', async (
   const input = batch(100_000);
   const full = card.score(input);
   for (const s of [await card.scoreAsync(input, { contributions: false }), card.score(input, { contributions: false })]) {
-    assert.deepEqual(Object.keys(s), ['accountIds', 'scores', 'bands', 'coverage']);
+    assert.deepEqual(Object.keys(s), ['accountIds', 'scores', 'bands', 'bandCodes', 'bandNames', 'coverage']);
     assert.deepEqual(s.scores, full.scores);
     assert.deepEqual(s.bands, full.bands);
     assert.deepEqual(s.coverage, full.coverage);

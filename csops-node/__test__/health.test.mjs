@@ -547,7 +547,7 @@ test('contributions: false scores without the contributions, the rest unchanged'
     const full = card.score(input);
     for (const s of [card.score(input, { contributions: false }), await card.scoreAsync(input, { contributions: false })]) {
       assert.ok(!Object.hasOwn(s, 'contributions'), 'a contributions key');
-      assert.deepEqual(Object.keys(s), ['accountIds', 'scores', 'bands', 'coverage']);
+      assert.deepEqual(Object.keys(s), ['accountIds', 'scores', 'bands', 'bandCodes', 'bandNames', 'coverage']);
       assert.ok(s.scores instanceof Float64Array && s.coverage instanceof Float64Array);
       assert.deepEqual(s, withoutContributions(full));
     }
@@ -566,7 +566,7 @@ test('contributions: false scores without the contributions, the rest unchanged'
   const ranked = percentile.score({ accountIds: ['A', 'B', 'C', 'D'], columns: { x: [1, 2, 3, 4] } }, { segments: ['a', 'a', 'b', 'b'], contributions: false });
   assert.deepEqual(Array.from(ranked.scores), [25, 75, 25, 75]);
   const empty = small.score({ accountIds: [], columns: { logins: [], breadth: new Float64Array(0), sponsor: [] } }, { contributions: false });
-  assert.deepEqual(empty, { accountIds: [], scores: new Float64Array(0), bands: [], coverage: new Float64Array(0) });
+  assert.deepEqual(empty, { accountIds: [], scores: new Float64Array(0), bandCodes: new Uint8Array(0), bandNames: ['red', 'yellow', 'green'], bands: [], coverage: new Float64Array(0) });
   // explain always gives the full breakdown.
   assert.deepEqual(small.explain(smallInput, 'A', { contributions: false }), small.explain(smallInput, 'A'));
 });
@@ -679,4 +679,26 @@ test('a Float64Array detached or shrunk while the other arguments are read is an
     assert.match(e.message, /logins.*1 values for 2 accounts/);
   }
   assert.equal(typeof version(), 'string'); // still alive
+});
+
+test('band codes: a Uint8Array indexing bandNames (255 = not scored), and bands made from them on first read', () => {
+  const s = heuristic.score(sampleFrame);
+  assert.ok(s.bandCodes instanceof Uint8Array && s.bandCodes.length === s.scores.length);
+  assert.deepEqual(s.bandNames, heuristic.toJson().bands.map((b) => b.name));
+  // The getter is listed but not yet called: reading it makes the names once, then keeps them.
+  const descriptor = Object.getOwnPropertyDescriptor(s, 'bands');
+  assert.equal(typeof descriptor.get, 'function');
+  const names = s.bands;
+  assert.equal(s.bands, names, 'the same array on every read');
+  for (let i = 0; i < s.scores.length; i++) {
+    const code = s.bandCodes[i];
+    assert.equal(names[i], code === 255 ? null : s.bandNames[code], `row ${i}`);
+    assert.equal(code === 255, Number.isNaN(s.scores[i]), `row ${i}: not scored`);
+  }
+  assert.ok(names.includes(null) || !s.scores.some(Number.isNaN));
+  // A caller may replace it, as any result field.
+  s.bands = ['x'];
+  assert.deepEqual(s.bands, ['x']);
+  // JSON has the names.
+  assert.deepEqual(JSON.parse(JSON.stringify(heuristic.score(sampleFrame))).bands, names);
 });

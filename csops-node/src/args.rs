@@ -456,10 +456,13 @@ pub(crate) enum Helper {
     /// `(codes, table) => an array with table[code] for each code of the Uint8Array `codes``
     /// (`table` has an entry for every code).
     Names,
+    /// `(obj, codes, table) => obj` with a `bands` getter: `table[code]` for each code of the
+    /// Uint8Array `codes`, made on first read and kept.
+    LazyBands,
 }
 
 impl Helper {
-    const ALL: [Helper; 2] = [Helper::FirstNonString, Helper::Names];
+    const ALL: [Helper; 3] = [Helper::FirstNonString, Helper::Names, Helper::LazyBands];
 
     fn source(self) -> &'static str {
         match self {
@@ -468,6 +471,9 @@ impl Helper {
             }
             Helper::Names => {
                 "(function names(codes, table) { const n = codes.length; const out = new Array(n); for (let i = 0; i < n; i++) out[i] = table[codes[i]]; return out; })"
+            }
+            Helper::LazyBands => {
+                "(function lazyBands(obj, codes, table) { let made; Object.defineProperty(obj, 'bands', { enumerable: true, configurable: true, get() { if (made === undefined) { const n = codes.length; made = new Array(n); for (let i = 0; i < n; i++) made[i] = table[codes[i]]; } return made; }, set(v) { Object.defineProperty(obj, 'bands', { value: v, enumerable: true, configurable: true, writable: true }); } }); return obj; })"
             }
         }
     }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use csops_core::health::{self as core_health, ScoreDetail, ScoreFrame};
 use napi::bindgen_prelude::{
-    Array, AsyncTask, Either, Float64Array, FnArgs, FromNapiValue, JavaScriptClassExt,
-    JsObjectValue, Null, Object, This, ToNapiValue, Unknown,
+    AsyncTask, Float64Array, FnArgs, JavaScriptClassExt, JsObjectValue, Null, Object, This,
+    ToNapiValue, Unknown,
 };
 use napi::{Env, Property, ScopedTask, Task, UnknownRef};
 use napi_derive::napi;
@@ -40,9 +40,15 @@ pub struct Scores<'env> {
     /// Scores 0–100; `NaN` where coverage is below the scorecard's `min_coverage`
     /// (insufficient data).
     pub scores: Float64Array,
-    /// Band names; `null` where not scored.
+    /// Band names; `null` where not scored. Made from `bandCodes` when first read (a
+    /// getter): bulk work that reads `bandCodes` never pays for a million strings.
     #[napi(ts_type = "Array<string | null>")]
-    pub bands: Array<'env>,
+    pub bands: Null,
+    /// Each row's band as an index into `bandNames`; 255 where not scored.
+    #[napi(ts_type = "Uint8Array")]
+    pub band_codes: Unknown<'env>,
+    /// The scorecard's band names, in order (`bandCodes` index them).
+    pub band_names: Vec<String>,
     /// Share of the scorecard's weight whose measures had data, 0–1.
     pub coverage: Float64Array,
     /// Per measure (keys in scorecard order): each account's contribution to its score (0 where
@@ -68,9 +74,15 @@ pub struct ScoresOnly<'env> {
     /// Scores 0–100; `NaN` where coverage is below the scorecard's `min_coverage`
     /// (insufficient data).
     pub scores: Float64Array,
-    /// Band names; `null` where not scored.
+    /// Band names; `null` where not scored. Made from `bandCodes` when first read (a
+    /// getter): bulk work that reads `bandCodes` never pays for a million strings.
     #[napi(ts_type = "Array<string | null>")]
-    pub bands: Array<'env>,
+    pub bands: Null,
+    /// Each row's band as an index into `bandNames`; 255 where not scored.
+    #[napi(ts_type = "Uint8Array")]
+    pub band_codes: Unknown<'env>,
+    /// The scorecard's band names, in order (`bandCodes` index them).
+    pub band_names: Vec<String>,
     /// Share of the scorecard's weight whose measures had data, 0–1.
     pub coverage: Float64Array,
 }
@@ -81,9 +93,6 @@ impl std::fmt::Debug for ScoresOnly<'_> {
     }
 }
 
-/// What `score` returns: [`Scores`], or [`ScoresOnly`] when the contributions were not kept.
-type ScoresJs<'env> = Either<Scores<'env>, ScoresOnly<'env>>;
-
 /// A Rust value as a JavaScript one.
 fn to_js<'env, T: ToNapiValue>(env: &'env Env, value: T) -> napi::Result<Unknown<'env>> {
     // SAFETY: `env` is the live environment of this call; the value is made in it.
@@ -93,44 +102,39 @@ fn to_js<'env, T: ToNapiValue>(env: &'env Env, value: T) -> napi::Result<Unknown
     }
 }
 
-/// The band of every row as an array of names (`null` where not scored). A million rows are
-/// filled by a JavaScript loop over their band codes (a `Uint8Array`) and a table of the 256
-/// codes (the band names, then `null`): one Node-API call per row would cost as much as
-/// scoring them.
-fn bands_js<'env>(
+/// The band columns of a result: the codes as a `Uint8Array` (255 = not scored) and a table of
+/// the 256 codes (the band names, then `null`) for the lazy `bands` getter.
+fn band_codes<'env>(
     env: &'env Env,
     bands: &[Option<u8>],
     band_names: &[String],
-) -> napi::Result<Array<'env>> {
+) -> napi::Result<(Unknown<'env>, Unknown<'env>)> {
     const NONE: u8 = u8::MAX;
-    if band_names.len() < usize::from(NONE) {
-        let mut codes = pool::U8.take(bands.len());
-        codes.extend(bands.iter().map(|b| b.unwrap_or(NONE)));
-        let fill = args::helper::<FnArgs<(Unknown, Unknown)>>(env, args::Helper::Names)
-            .map_err(|f| f.into_js(env))?;
-        let table: Vec<Option<&str>> = (0..=NONE)
-            .map(|code| band_names.get(usize::from(code)).map(String::as_str))
-            .collect();
-        let codes = to_js(env, pool::codes(codes))?;
-        let table = to_js(env, table)?;
-        return Array::from_unknown(fill.call(FnArgs::from((codes, table)))?);
+    if band_names.len() >= usize::from(NONE) {
+        return Err(napi::Error::from_reason(format!(
+            "{} bands do not fit a byte code",
+            band_names.len()
+        )));
     }
-    // More names than codes: one call per row.
-    let names = band_names
-        .iter()
-        .map(|n| env.create_string(n))
-        .collect::<napi::Result<Vec<_>>>()?;
-    let len = u32::try_from(bands.len()).map_err(|_| {
-        napi::Error::from_reason(format!("{} rows do not fit an array", bands.len()))
-    })?;
-    let mut js_bands = env.create_array(len)?;
-    for (i, band) in (0..len).zip(bands) {
-        match band.and_then(|b| names.get(usize::from(b))) {
-            Some(name) => js_bands.set(i, *name)?,
-            None => js_bands.set(i, Null)?,
-        }
-    }
-    Ok(js_bands)
+    let mut codes = pool::U8.take(bands.len());
+    codes.extend(bands.iter().map(|b| b.unwrap_or(NONE)));
+    let table: Vec<Option<&str>> = (0..=NONE)
+        .map(|code| band_names.get(usize::from(code)).map(String::as_str))
+        .collect();
+    Ok((to_js(env, pool::codes(codes))?, to_js(env, table)?))
+}
+
+/// `result` with its `bands` getter: the array of names is made from the codes by a JavaScript
+/// loop when first read, then kept. One Node-API call per row would cost as much as scoring.
+fn with_lazy_bands<'env>(
+    env: &'env Env,
+    result: Unknown<'env>,
+    codes: Unknown<'env>,
+    table: Unknown<'env>,
+) -> napi::Result<Unknown<'env>> {
+    let define = args::helper::<FnArgs<(Unknown, Unknown, Unknown)>>(env, args::Helper::LazyBands)
+        .map_err(|f| f.into_js(env))?;
+    define.call(FnArgs::from((result, codes, table)))
 }
 
 /// Convert a core score frame to its JavaScript columns; `account_ids` name the rows (an
@@ -141,7 +145,7 @@ fn scores_js<'env>(
     account_ids: Unknown<'env>,
     s: ScoreFrame,
     detail: ScoreDetail,
-) -> napi::Result<ScoresJs<'env>> {
+) -> napi::Result<Unknown<'env>> {
     let ScoreFrame {
         scores,
         bands,
@@ -150,15 +154,21 @@ fn scores_js<'env>(
         measure_names,
         contributions,
     } = s;
-    let js_bands = bands_js(env, &bands, &band_names)?;
+    let (codes, table) = band_codes(env, &bands, &band_names)?;
     pool::BANDS.give(bands);
     if detail == ScoreDetail::ScoresOnly {
-        return Ok(Either::B(ScoresOnly {
-            account_ids,
-            scores: pool::column(scores),
-            bands: js_bands,
-            coverage: pool::column(coverage),
-        }));
+        let result = to_js(
+            env,
+            ScoresOnly {
+                account_ids,
+                scores: pool::column(scores),
+                bands: Null,
+                band_codes: codes,
+                band_names,
+                coverage: pool::column(coverage),
+            },
+        )?;
+        return with_lazy_bands(env, result, codes, table);
     }
     // Defined (not assigned) properties: a measure called `__proto__` is just a key.
     let properties = measure_names
@@ -172,13 +182,19 @@ fn scores_js<'env>(
         .collect::<napi::Result<Vec<_>>>()?;
     let mut js_contributions = Object::new(env)?;
     js_contributions.define_properties(&properties)?;
-    Ok(Either::A(Scores {
-        account_ids,
-        scores: pool::column(scores),
-        bands: js_bands,
-        coverage: pool::column(coverage),
-        contributions: js_contributions,
-    }))
+    let result = to_js(
+        env,
+        Scores {
+            account_ids,
+            scores: pool::column(scores),
+            bands: Null,
+            band_codes: codes,
+            band_names,
+            coverage: pool::column(coverage),
+            contributions: js_contributions,
+        },
+    )?;
+    with_lazy_bands(env, result, codes, table)
 }
 
 /// A failed Node-API call while building a result: a `CSOPS_INTERNAL` error.
@@ -317,7 +333,7 @@ impl std::fmt::Debug for ScoreTask {
 #[napi]
 impl<'task> ScopedTask<'task> for ScoreTask {
     type Output = ScoreOutput;
-    type JsValue = ScoresJs<'task>;
+    type JsValue = Unknown<'task>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         Ok(ScoreOutput(match self.input.take() {
@@ -528,7 +544,7 @@ impl Scorecard {
         env: &'env Env,
         input: Unknown<'env>,
         options: Option<Unknown<'env>>,
-    ) -> napi::Result<ScoresJs<'env>> {
+    ) -> napi::Result<Unknown<'env>> {
         let (ids, scored, detail) = js(env, || {
             let features = args::score_input(env, input)?;
             let options = args::score_options(env, options)?;
