@@ -8,38 +8,13 @@ import { test } from 'node:test';
 
 import { Backtest, Recalibration, Scorecard, backtest, backtestAsync, loadBook, loadBookCsv } from 'csops';
 import { CSV } from './fixtures.mjs';
-import { workspaceDir } from './helpers.mjs';
+import { rejectsCode, throwsCode, workspaceDir } from './helpers.mjs';
 
 const book = loadBook(join(workspaceDir, 'data', 'sample-book'), { mode: 'lenient' });
 const card = Scorecard.defaultHeuristic();
 const bt = backtest(book, card);
 const report = bt.report;
 const rc = bt.recalibrate();
-
-/** Assert that `f` throws an Error with `code`; returns the error. */
-function throwsCode(f, code) {
-  let error;
-  assert.throws(f, (e) => {
-    error = e;
-    return true;
-  });
-  assert.ok(error instanceof Error, `not an Error: ${error}`);
-  assert.equal(error.code, code, `code ${error.code}: ${error.message}`);
-  assert.equal(typeof error.message, 'string');
-  return error;
-}
-
-async function rejectsCode(promise, code) {
-  assert.ok(promise instanceof Promise, 'an async call threw synchronously');
-  let error;
-  await assert.rejects(promise, (e) => {
-    error = e;
-    return true;
-  });
-  assert.ok(error instanceof Error, `not an Error: ${error}`);
-  assert.equal(error.code, code, `code ${error.code}: ${error.message}`);
-  return error;
-}
 
 /** An exact decimal amount as an integer of millionths (the sample book has at most 6 places). */
 function micros(amount) {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { ModelSet, Scorecard } from 'csops';
+import { throwsCode } from './helpers.mjs';
 
 /** A one-measure scorecard: score = 100 × (feature − 0) / (best − 0). */
 const oneMeasure = (name, feature, best) => ({
@@ -17,17 +18,6 @@ const setJson = { default: oneMeasure('basic', 'logins', 10), by_segment: { ent:
 const set = ModelSet.fromJson(setJson);
 const input = { accountIds: ['A', 'B', 'C'], columns: { logins: [5, 5, 2], seats: [20, 80, 20] } };
 const segments = ['smb', 'ent', 'other'];
-
-function throwsCode(f, code) {
-  let error;
-  assert.throws(f, (e) => {
-    error = e;
-    return true;
-  });
-  assert.ok(error instanceof Error, `not an Error: ${error}`);
-  assert.equal(error.code, code, `code ${error.code}: ${error.message}`);
-  return error;
-}
 
 test('a model set scores each row with its segment scorecard (or the default)', () => {
   const s = set.score(input, { segments });

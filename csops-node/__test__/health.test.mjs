@@ -7,7 +7,7 @@ import { test } from 'node:test';
 
 import { FeatureFrame, Scorecard, loadBook, loadBookCsv, trend, version } from 'csops';
 import { AS_OF, CSV } from './fixtures.mjs';
-import { workspaceDir } from './helpers.mjs';
+import { rejectsCode, throwsCode, workspaceDir } from './helpers.mjs';
 
 const sampleBook = loadBook(join(workspaceDir, 'data', 'sample-book'), { mode: 'lenient' });
 const sampleFrame = sampleBook.featuresAsOf(sampleBook.latestDate());
@@ -36,30 +36,6 @@ const smallInput = { accountIds: ['A', 'B', 'C'], columns: { logins: [2, null, n
 
 /** Every column of a frame as a Float64Array, keyed by name. */
 const frameColumns = (frame) => Object.fromEntries(frame.columns.map((c) => [c, frame.column(c)]));
-
-/** Assert that `f` throws an Error with `code`; returns the error. */
-function throwsCode(f, code) {
-  let error;
-  assert.throws(f, (e) => {
-    error = e;
-    return true;
-  });
-  assert.ok(error instanceof Error, `not an Error: ${error}`);
-  assert.equal(error.code, code, `code ${error.code}: ${error.message}`);
-  return error;
-}
-
-async function rejectsCode(promise, code) {
-  assert.ok(promise instanceof Promise, 'an async call threw synchronously');
-  let error;
-  await assert.rejects(promise, (e) => {
-    error = e;
-    return true;
-  });
-  assert.ok(error instanceof Error, `not an Error: ${error}`);
-  assert.equal(error.code, code, `code ${error.code}: ${error.message}`);
-  return error;
-}
 
 test('the default scorecard round-trips through JSON (object and text) and TOML', () => {
   const json = heuristic.toJson();

@@ -1,4 +1,5 @@
 // Shared helpers for the csops Node tests (not a test file itself).
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,4 +26,31 @@ export function workspaceVersion() {
 
 export function packageJson() {
   return JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
+}
+
+/** Assert that `f` throws an Error with `code` and a message; returns the error. */
+export function throwsCode(f, code) {
+  let error;
+  assert.throws(f, (e) => {
+    error = e;
+    return true;
+  });
+  assert.ok(error instanceof Error, `not an Error: ${error}`);
+  assert.equal(error.code, code, `code ${error.code}: ${error.message}`);
+  assert.equal(typeof error.message, 'string');
+  return error;
+}
+
+/** Assert that `promise` (an async call's, which must not throw synchronously) rejects with an
+ * Error with `code`; returns the error. */
+export async function rejectsCode(promise, code) {
+  assert.ok(promise instanceof Promise, 'an async call threw synchronously');
+  let error;
+  await assert.rejects(promise, (e) => {
+    error = e;
+    return true;
+  });
+  assert.ok(error instanceof Error, `not an Error: ${error}`);
+  assert.equal(error.code, code, `code ${error.code}: ${error.message}`);
+  return error;
 }

@@ -7,33 +7,10 @@ import { test } from 'node:test';
 
 import { loadBook, loadBookAsync, loadBookCsv, loadBookJson, version } from 'csops';
 import { AS_OF, CSV, tempDir } from './fixtures.mjs';
+import { rejectsCode, throwsCode } from './helpers.mjs';
 
 const ACCOUNTS = 'id,name,currency,arr,start_date\nA1,Acme,USD,10,2024-01-01\n';
 const book = loadBookCsv(CSV);
-
-/** Assert that `f` throws an Error with `code`; returns the error. */
-function throwsCode(f, code) {
-  let error;
-  assert.throws(f, (e) => {
-    error = e;
-    return true;
-  });
-  assert.ok(error instanceof Error, `not an Error: ${error}`);
-  assert.equal(error.code, code, `code ${error.code}: ${error.message}`);
-  assert.equal(typeof error.message, 'string');
-  return error;
-}
-
-async function rejectsCode(promise, code) {
-  let error;
-  await assert.rejects(promise, (e) => {
-    error = e;
-    return true;
-  });
-  assert.ok(error instanceof Error, `not an Error: ${error}`);
-  assert.equal(error.code, code, `code ${error.code}: ${error.message}`);
-  return error;
-}
 
 test('a nonexistent path is CSOPS_IO (directory or .json file), sync and async', async () => {
   throwsCode(() => loadBook('/nonexistent/csops/book'), 'CSOPS_IO');

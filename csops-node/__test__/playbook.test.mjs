@@ -26,32 +26,7 @@ import {
   runPlaysAsync,
   version,
 } from 'csops';
-import { workspaceDir } from './helpers.mjs';
-
-/** Assert that `f` throws an Error with `code`; returns the error. */
-function throwsCode(f, code) {
-  let error;
-  assert.throws(f, (e) => {
-    error = e;
-    return true;
-  });
-  assert.ok(error instanceof Error, `not an Error: ${error}`);
-  assert.equal(error.code, code, `code ${error.code}: ${error.message}`);
-  assert.equal(typeof error.message, 'string');
-  return error;
-}
-
-async function rejectsCode(promise, code) {
-  assert.ok(promise instanceof Promise, 'an async call threw synchronously');
-  let error;
-  await assert.rejects(promise, (e) => {
-    error = e;
-    return true;
-  });
-  assert.ok(error instanceof Error, `not an Error: ${error}`);
-  assert.equal(error.code, code, `code ${error.code}: ${error.message}`);
-  return error;
-}
+import { rejectsCode, throwsCode, workspaceDir } from './helpers.mjs';
 
 /** A day `n` days after `day` (`YYYY-MM-DD`). */
 function addDays(day, n) {

@@ -6,32 +6,10 @@ import { test } from 'node:test';
 
 import { Book, loadBookCsv } from 'csops';
 import { CSV } from './fixtures.mjs';
+import { rejectsCode, throwsCode } from './helpers.mjs';
 
 const book = loadBookCsv(CSV);
 const doc = (b) => JSON.parse(b.toJson());
-
-/** Assert that `f` throws an Error with `code`; returns the error. */
-function throwsCode(f, code) {
-  let error;
-  assert.throws(f, (e) => {
-    error = e;
-    return true;
-  });
-  assert.ok(error instanceof Error, `not an Error: ${error}`);
-  assert.equal(error.code, code, `code ${error.code}: ${error.message}`);
-  return error;
-}
-
-async function rejectsCode(promise, code) {
-  assert.ok(promise instanceof Promise, 'an async call threw synchronously');
-  let error;
-  await assert.rejects(promise, (e) => {
-    error = e;
-    return true;
-  });
-  assert.equal(error.code, code, `code ${error.code}: ${error.message}`);
-  return error;
-}
 
 const ENDED = { contact_id: 'C1', role: 'executive_sponsor', added: '2024-01-01', removed: '2024-03-20' };
 

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 
 import { Scorecard, backtest, forecast, forecastAsync, loadBook, loadBookCsv, reconcile } from 'csops';
 import { CSV } from './fixtures.mjs';
-import { workspaceDir } from './helpers.mjs';
+import { rejectsCode, throwsCode, workspaceDir } from './helpers.mjs';
 
 const book = loadBook(join(workspaceDir, 'data', 'sample-book'), { mode: 'lenient' });
 const AS_OF = book.latestDate();
@@ -20,31 +20,6 @@ const card = Scorecard.defaultHeuristic();
 const rc = backtest(book, card).recalibrate();
 const health = book.healthAsOf(rc.scorecard);
 const f = forecast(book, { health, probability: rc });
-
-/** Assert that `f` throws an Error with `code`; returns the error. */
-function throwsCode(fn, code) {
-  let error;
-  assert.throws(fn, (e) => {
-    error = e;
-    return true;
-  });
-  assert.ok(error instanceof Error, `not an Error: ${error}`);
-  assert.equal(error.code, code, `code ${error.code}: ${error.message}`);
-  assert.equal(typeof error.message, 'string');
-  return error;
-}
-
-async function rejectsCode(promise, code) {
-  assert.ok(promise instanceof Promise, 'an async call threw synchronously');
-  let error;
-  await assert.rejects(promise, (e) => {
-    error = e;
-    return true;
-  });
-  assert.ok(error instanceof Error, `not an Error: ${error}`);
-  assert.equal(error.code, code, `code ${error.code}: ${error.message}`);
-  return error;
-}
 
 // Exact decimal arithmetic on the amount strings: each is an integer of 10^-SCALE units.
 const SCALE = 12;

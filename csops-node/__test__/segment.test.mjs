@@ -20,35 +20,10 @@ import {
   version,
   whatIfColumns,
 } from 'csops';
-import { workspaceDir } from './helpers.mjs';
+import { rejectsCode, throwsCode, workspaceDir } from './helpers.mjs';
 
 const book = loadBook(join(workspaceDir, 'data', 'sample-book'), { mode: 'lenient' });
 const AS_OF = book.latestDate();
-
-/** Assert that `f` throws an Error with `code`; returns the error. */
-function throwsCode(f, code) {
-  let error;
-  assert.throws(f, (e) => {
-    error = e;
-    return true;
-  });
-  assert.ok(error instanceof Error, `not an Error: ${error}`);
-  assert.equal(error.code, code, `code ${error.code}: ${error.message}`);
-  assert.equal(typeof error.message, 'string');
-  return error;
-}
-
-async function rejectsCode(promise, code) {
-  assert.ok(promise instanceof Promise, 'an async call threw synchronously');
-  let error;
-  await assert.rejects(promise, (e) => {
-    error = e;
-    return true;
-  });
-  assert.ok(error instanceof Error, `not an Error: ${error}`);
-  assert.equal(error.code, code, `code ${error.code}: ${error.message}`);
-  return error;
-}
 
 const columns = {
   id: ['A1', 'A2', 'A3', 'A4', 'A5'],
