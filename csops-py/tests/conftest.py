@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -68,3 +72,43 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         for report in skipped:
             print(f"skipped in CI: {report.nodeid}: {report.longrepr}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _largest_pause_shares(work: Callable[[], object], runs: int = 3) -> list[float]:
+    """Run ``work`` ``runs`` times while another thread records timestamps as fast as it can;
+    for each run, the longest stretch without a timestamp as a share of the run's time. A call
+    that holds the GIL throughout stops the other thread (share near 1); one that releases it
+    lets the thread tick (a small share)."""
+
+    def once() -> float:
+        stamps: list[float] = []
+        stop = threading.Event()
+
+        def tick() -> None:
+            clock, add = time.perf_counter, stamps.append
+            while not stop.is_set():
+                add(clock())
+
+        ticker = threading.Thread(target=tick)
+        ticker.start()
+        time.sleep(0.01)
+        t0 = time.perf_counter()
+        work()
+        t1 = time.perf_counter()
+        stop.set()
+        ticker.join()
+        points = [t0] + [s for s in stamps if t0 <= s <= t1] + [t1]
+        return max(b - a for a, b in zip(points, points[1:])) / (t1 - t0)
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(0.0005)
+    try:
+        return [once() for _ in range(runs)]
+    finally:
+        sys.setswitchinterval(old)
+
+
+@pytest.fixture
+def pause_shares() -> Callable[[Callable[[], object]], list[float]]:
+    """The GIL check: ``pause_shares(lambda: heavy_call())`` (see ``_largest_pause_shares``)."""
+    return _largest_pause_shares

@@ -14,10 +14,9 @@ import datetime
 import json
 import math
 import re
-import sys
 import threading
-import time
 from decimal import Decimal
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -580,37 +579,12 @@ def test_defaults_are_the_cores(book: csops.Book, card: csops.Scorecard, bt: cso
 # Threads ----------------------------------------------------------------------------------------
 
 
-def test_the_replay_releases_the_gil(book: csops.Book, card: csops.Scorecard) -> None:
+def test_the_replay_releases_the_gil(book: csops.Book, card: csops.Scorecard, pause_shares: Callable[[Callable[[], object]], list[float]]) -> None:
     """While a back-test runs, another Python thread keeps running: the longest pause of a
     ticking thread during the call is a small part of the call (holding the GIL, it would be
     nearly all of it)."""
 
-    def largest_pause_share() -> float:
-        stamps: list[float] = []
-        stop = threading.Event()
-
-        def tick() -> None:
-            clock, add = time.perf_counter, stamps.append
-            while not stop.is_set():
-                add(clock())
-
-        ticker = threading.Thread(target=tick)
-        ticker.start()
-        time.sleep(0.01)
-        t0 = time.perf_counter()
-        csops.backtest(book, card, quarters=8)
-        t1 = time.perf_counter()
-        stop.set()
-        ticker.join()
-        points = [t0] + [s for s in stamps if t0 <= s <= t1] + [t1]
-        return max(b - a for a, b in zip(points, points[1:])) / (t1 - t0)
-
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(0.0005)
-    try:
-        shares = [largest_pause_share() for _ in range(3)]
-    finally:
-        sys.setswitchinterval(old)
+    shares = pause_shares(lambda: csops.backtest(book, card, quarters=8))
     assert min(shares) < 0.5, shares
 
 

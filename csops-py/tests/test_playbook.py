@@ -22,10 +22,8 @@ import json
 import math
 import pickle
 import random
-import sys
 import threading
-import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -1013,36 +1011,11 @@ def test_mutated_playbooks_run_or_raise_config_errors(small: csops.Book, seed: i
 # Threads ------------------------------------------------------------------------------------------
 
 
-def test_replay_releases_the_gil(sample: csops.Book) -> None:
+def test_replay_releases_the_gil(sample: csops.Book, pause_shares: Callable[[Callable[[], object]], list[float]]) -> None:
     """While a replay runs, another Python thread keeps running."""
     pb = csops.Playbook.sponsor_left()
 
-    def largest_pause_share() -> float:
-        stamps: list[float] = []
-        stop = threading.Event()
-
-        def tick() -> None:
-            clock, add = time.perf_counter, stamps.append
-            while not stop.is_set():
-                add(clock())
-
-        ticker = threading.Thread(target=tick)
-        ticker.start()
-        time.sleep(0.01)
-        t0 = time.perf_counter()
-        csops.replay_plays(sample, pb, "2026-07-01", "2026-09-30")
-        t1 = time.perf_counter()
-        stop.set()
-        ticker.join()
-        points = [t0] + [s for s in stamps if t0 <= s <= t1] + [t1]
-        return max(b - a for a, b in zip(points, points[1:])) / (t1 - t0)
-
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(0.0005)
-    try:
-        shares = [largest_pause_share() for _ in range(3)]
-    finally:
-        sys.setswitchinterval(old)
+    shares = pause_shares(lambda: csops.replay_plays(sample, pb, "2026-07-01", "2026-09-30"))
     assert min(shares) < 0.5, shares
 
 

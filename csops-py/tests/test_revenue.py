@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import datetime
 import json
-import sys
 import threading
-import time
 from decimal import Decimal
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -677,35 +676,10 @@ def test_classes_are_final_and_exported() -> None:
 # Threads ----------------------------------------------------------------------------------------
 
 
-def test_the_forecast_releases_the_gil(book: csops.Book, health: Any) -> None:
+def test_the_forecast_releases_the_gil(book: csops.Book, health: Any, pause_shares: Callable[[Callable[[], object]], list[float]]) -> None:
     """While a forecast runs, another Python thread keeps running (see the back-test's test)."""
 
-    def largest_pause_share() -> float:
-        stamps: list[float] = []
-        stop = threading.Event()
-
-        def tick() -> None:
-            clock, add = time.perf_counter, stamps.append
-            while not stop.is_set():
-                add(clock())
-
-        ticker = threading.Thread(target=tick)
-        ticker.start()
-        time.sleep(0.01)
-        t0 = time.perf_counter()
-        csops.forecast(book, health=health, distribution="monte_carlo", draws=10_000)
-        t1 = time.perf_counter()
-        stop.set()
-        ticker.join()
-        points = [t0] + [s for s in stamps if t0 <= s <= t1] + [t1]
-        return max(b - a for a, b in zip(points, points[1:])) / (t1 - t0)
-
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(0.0005)
-    try:
-        shares = [largest_pause_share() for _ in range(3)]
-    finally:
-        sys.setswitchinterval(old)
+    shares = pause_shares(lambda: csops.forecast(book, health=health, distribution="monte_carlo", draws=10_000))
     assert min(shares) < 0.5, shares
 
 

@@ -17,10 +17,9 @@ import json
 import math
 import pickle
 import random
-import sys
 import threading
-import time
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -709,7 +708,7 @@ def test_deep_and_hostile_structured_forms() -> None:
 # Threads ----------------------------------------------------------------------------------------
 
 
-def test_filter_releases_the_gil() -> None:
+def test_filter_releases_the_gil(pause_shares: Callable[[Callable[[], object]], list[float]]) -> None:
     """While a condition is evaluated, another Python thread keeps running (the columns are
     read with the GIL held, then evaluated without it)."""
     n = 100_000
@@ -717,32 +716,7 @@ def test_filter_releases_the_gil() -> None:
     data = {"arr": rng.uniform(0, 1e6, n), "x": rng.uniform(0, 1, n)}
     c = csops.Condition(" or ".join(f"(arr between {i * 1000} and {i * 1000 + 10} and x > 0.5)" for i in range(40)))
 
-    def largest_pause_share() -> float:
-        stamps: list[float] = []
-        stop = threading.Event()
-
-        def tick() -> None:
-            clock, add = time.perf_counter, stamps.append
-            while not stop.is_set():
-                add(clock())
-
-        ticker = threading.Thread(target=tick)
-        ticker.start()
-        time.sleep(0.01)
-        t0 = time.perf_counter()
-        c.filter(data)
-        t1 = time.perf_counter()
-        stop.set()
-        ticker.join()
-        points = [t0] + [s for s in stamps if t0 <= s <= t1] + [t1]
-        return max(b - a for a, b in zip(points, points[1:])) / (t1 - t0)
-
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(0.0005)
-    try:
-        shares = [largest_pause_share() for _ in range(3)]
-    finally:
-        sys.setswitchinterval(old)
+    shares = pause_shares(lambda: c.filter(data))
     assert min(shares) < 0.5, shares
 
 
