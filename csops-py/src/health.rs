@@ -316,31 +316,11 @@ impl PyScorecard {
     /// A scorecard from a ``.toml`` or ``.json`` file.
     #[staticmethod]
     fn load(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
-        let ext = path
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase());
-        let is_json = match ext.as_deref() {
-            Some("json") => true,
-            Some("toml") => false,
-            _ => {
-                return Err(config_error(
-                    py,
-                    format!(
-                        "scorecard file `{}`: the name must end in .toml or .json",
-                        path.display()
-                    ),
-                ));
-            }
-        };
-        call(py, || {
-            let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
-                path: path.clone(),
-                source,
-            })?;
-            if is_json {
-                Scorecard::from_json(&text)
+        crate::errors::load_config(py, "scorecard", path, |text, json| {
+            if json {
+                Scorecard::from_json(text)
             } else {
-                Scorecard::from_toml(&text)
+                Scorecard::from_toml(text)
             }
         })
         .map(PyScorecard)

@@ -72,31 +72,11 @@ impl PyModelSet {
     /// A model set from a ``.toml`` or ``.json`` file.
     #[staticmethod]
     fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
-        let ext = path
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase());
-        let is_json = match ext.as_deref() {
-            Some("json") => true,
-            Some("toml") => false,
-            _ => {
-                return Err(crate::errors::config_error(
-                    py,
-                    format!(
-                        "model set file `{}`: the name must end in .toml or .json",
-                        path.display()
-                    ),
-                ));
-            }
-        };
-        call(py, || {
-            let text = std::fs::read_to_string(&path).map_err(|source| csops_core::Error::Io {
-                path: path.clone(),
-                source,
-            })?;
-            if is_json {
-                ModelSet::from_json(&text)
+        crate::errors::load_config(py, "model set", path, |text, json| {
+            if json {
+                ModelSet::from_json(text)
             } else {
-                ModelSet::from_toml(&text)
+                ModelSet::from_toml(text)
             }
         })
         .map(PyModelSet)

@@ -30,7 +30,7 @@ use serde::Serialize;
 use crate::backtest::{Frame, count, features};
 use crate::book::PyBook;
 use crate::convert::{enum_name, mapping_to_json, py_date, py_date_opt, to_python};
-use crate::errors::{call, config_error, csops_error};
+use crate::errors::{call, csops_error, load_config};
 use crate::health::{PyScorecard, html_table, text_table};
 use crate::report::html_escape;
 use crate::revenue::{as_of_or_latest, day};
@@ -454,31 +454,11 @@ impl PyPlaybook {
     /// A playbook from a ``.toml`` or ``.json`` file.
     #[staticmethod]
     fn load(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
-        let ext = path
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase());
-        let is_json = match ext.as_deref() {
-            Some("json") => true,
-            Some("toml") => false,
-            _ => {
-                return Err(config_error(
-                    py,
-                    format!(
-                        "playbook file `{}`: the name must end in .toml or .json",
-                        path.display()
-                    ),
-                ));
-            }
-        };
-        call(py, || {
-            let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
-                path: path.clone(),
-                source,
-            })?;
-            if is_json {
-                Playbook::from_json(&text)
+        load_config(py, "playbook", path, |text, json| {
+            if json {
+                Playbook::from_json(text)
             } else {
-                Playbook::from_toml(&text)
+                Playbook::from_toml(text)
             }
         })
         .map(PyPlaybook)

@@ -1164,31 +1164,11 @@ impl PyTierRules {
     /// Rules from a ``.toml`` or ``.json`` file.
     #[staticmethod]
     fn load(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
-        let ext = path
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase());
-        let is_json = match ext.as_deref() {
-            Some("json") => true,
-            Some("toml") => false,
-            _ => {
-                return Err(config(
-                    py,
-                    format!(
-                        "tier rules file `{}`: the name must end in .toml or .json",
-                        path.display()
-                    ),
-                ));
-            }
-        };
-        call(py, || {
-            let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
-                path: path.clone(),
-                source,
-            })?;
-            let rules = if is_json {
-                TierRules::from_json(&text)
+        crate::errors::load_config(py, "tier rules", path, |text, json| {
+            let rules = if json {
+                TierRules::from_json(text)
             } else {
-                TierRules::from_toml(&text)
+                TierRules::from_toml(text)
             };
             rules.and_then(checked)
         })
