@@ -149,8 +149,8 @@ pub fn import(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<ArrowTable> 
 pub enum Floats {
     /// One float64 chunk without nulls, read in place.
     Borrowed(ArrayRef),
-    /// Converted (nulls as NaN).
-    Owned(Vec<f64>),
+    /// Converted (nulls as NaN), in memory that goes back to the pool afterwards.
+    Owned(crate::pool::Recycled<f64>),
 }
 
 impl Floats {
@@ -199,10 +199,15 @@ fn push_floats(a: &dyn Array, out: &mut Vec<f64>) -> Result<(), DataType> {
     match a.data_type() {
         DataType::Float64 => {
             let p = a.as_primitive::<Float64Type>();
-            if p.null_count() == 0 {
-                out.extend_from_slice(p.values());
-            } else {
-                out.extend(p.iter().map(|v| v.unwrap_or(f64::NAN)));
+            let start = out.len();
+            out.extend_from_slice(p.values());
+            if let Some(nulls) = p.nulls().filter(|n| n.null_count() > 0) {
+                // A select through a bit mask, not a branch: nulls are scattered.
+                let nan = f64::NAN.to_bits();
+                for (o, valid) in out[start..].iter_mut().zip(nulls.iter()) {
+                    let keep = u64::from(valid).wrapping_neg();
+                    *o = f64::from_bits((o.to_bits() & keep) | (nan & !keep));
+                }
             }
         }
         DataType::Float32 => prim!(Float32Type),
@@ -245,11 +250,12 @@ pub fn floats(chunks: &[ArrayRef]) -> Result<Floats, String> {
     {
         return Ok(Floats::Borrowed(one.clone()));
     }
-    let mut out = Vec::with_capacity(chunks.iter().map(|c| c.len()).sum());
+    let pool = &crate::pool::F64;
+    let mut out = pool.take(chunks.iter().map(|c| c.len()).sum());
     for c in chunks {
         push_floats(c.as_ref(), &mut out).map_err(|t| t.to_string())?;
     }
-    Ok(Floats::Owned(out))
+    Ok(Floats::Owned(crate::pool::Recycled::new(out, pool)))
 }
 
 /// A day number of the Unix epoch as a date.

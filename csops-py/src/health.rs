@@ -17,6 +17,7 @@ use serde::{Serialize, Serializer};
 
 use crate::convert::{as_of_date, date_value, enum_name, mapping_to_json, to_python};
 use crate::errors::{call, config_error, csops_error};
+use crate::pool;
 use crate::report::html_escape;
 use crate::table::{
     self, Input, OutColumn, account_id_text, read_input, read_segments, write_columns, write_scores,
@@ -36,13 +37,21 @@ fn score_input(
     segments: Option<&[String]>,
     detail: ScoreDetail,
 ) -> PyResult<ScoreFrame> {
-    if let (Input::Frame(f), ScoreDetail::Full) = (input, detail) {
-        let frame = f.get().inner();
-        return call(py, || card.score_frame(frame, segments));
-    }
     let columns = input.columns();
+    // The result is made in memory kept from earlier results (see `pool`).
+    let n = input.rows();
+    let mut out = ScoreFrame {
+        scores: pool::F64.take(n),
+        coverage: pool::F64.take(n),
+        bands: pool::BANDS.take(n),
+        ..ScoreFrame::default()
+    };
+    if detail == ScoreDetail::Full {
+        out.contributions = (0..card.measures().count())
+            .map(|_| pool::F64.take(n))
+            .collect();
+    }
     let scored = call(py, || {
-        let mut out = ScoreFrame::default();
         card.score_columns_into(&columns, segments, detail, &mut out)
             .map(|()| out)
     });

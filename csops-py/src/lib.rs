@@ -26,6 +26,8 @@
 //! - `playbook`: `Playbook`, `FireHistory`, `run_plays` and `PlayRun`, `replay_plays` and
 //!   `PlayReplay`, and `play_effects` (plays that fire tasks, log-only first).
 //! - `table`: tables in and out of the scorer (a `FeatureFrame`, pandas, polars, a dict).
+//! - `pool`: result memory kept for the next call (numpy arrays and Arrow buffers whose
+//!   memory comes back when Python drops them).
 //! - `spark_support`: a back-test in two halves for `csops.spark` (`_backtest_observe` per
 //!   partition, `_backtest_from_observations` on the driver).
 //!
@@ -50,6 +52,7 @@ pub mod features;
 pub mod health;
 pub mod modelset;
 pub mod playbook;
+pub mod pool;
 pub mod report;
 pub mod revenue;
 pub mod segment;

@@ -29,7 +29,7 @@ use arrow_array::{
     Array, ArrayRef, BooleanArray, Date32Array, Decimal128Array, DictionaryArray, Float64Array,
     Int8Array, Int64Array, RecordBatch, StringArray,
 };
-use arrow_buffer::{NullBuffer, ScalarBuffer};
+use arrow_buffer::{BooleanBuffer, NullBuffer};
 use arrow_schema::{Field, Schema};
 use chrono::NaiveDate;
 use csops_core::features::{FeatureColumn, FeatureFrame};
@@ -43,6 +43,7 @@ use rust_decimal::Decimal;
 use crate::arrow::{self, ArrowTable, PyArrowStream};
 use crate::errors::to_py_err;
 use crate::features::PyFeatureFrame;
+use crate::pool;
 
 /// The name of the account-id column of inputs and outputs.
 pub const ACCOUNT_ID: &str = "account_id";
@@ -717,6 +718,29 @@ pub fn read_input<'py>(data: &Bound<'py, PyAny>, features: &[&str]) -> PyResult<
         check_ids(py, ids)?;
     }
 
+    // A polars frame's feature columns are read as Arrow data: float64 ones without nulls in
+    // place, others converted here (polars' own `to_numpy` converts nulls slowly).
+    let polars_arrow = if kind == Kind::Polars && data.hasattr("__arrow_c_stream__")? {
+        let names: Vec<String> = data.getattr("columns")?.extract()?;
+        let mut keep: Vec<&str> = Vec::new();
+        for &f in features {
+            if names.iter().any(|n| n == f) && !keep.contains(&f) {
+                keep.push(f);
+            }
+        }
+        if keep.is_empty() {
+            None
+        } else {
+            Some(import_arrow(
+                py,
+                ArrowKind::Other,
+                &data.call_method1("select", (keep,))?,
+                None,
+            )?)
+        }
+    } else {
+        None
+    };
     let mut columns: Vec<(String, Values<'py>)> = Vec::new();
     let mut rows = id_rows;
     let mut problems = Vec::new();
@@ -740,7 +764,16 @@ pub fn read_input<'py>(data: &Bound<'py, PyAny>, features: &[&str]) -> PyResult<
             }
             Some(_) => {}
         }
-        columns.push((name.to_string(), float_column(py, name, &col)?));
+        let arrow_values = polars_arrow
+            .as_ref()
+            .and_then(|t| t.column(name))
+            .and_then(|chunks| arrow::floats(chunks).ok());
+        let values = match arrow_values {
+            Some(v) => Values::Arrow(v),
+            // Not numeric: polars' dtype in the error.
+            None => float_column(py, name, &col)?,
+        };
+        columns.push((name.to_string(), values));
     }
     if !problems.is_empty() {
         return Err(config_problems(py, problems));
@@ -989,6 +1022,16 @@ pub enum Col<'py> {
         /// Whether the order means something (bands: red < yellow < green).
         ordered: bool,
     },
+    /// Categories by a byte code (`-1`: missing; at most 127 categories): as `Category`, the
+    /// codes handed over without a copy.
+    Codes {
+        /// Each row's category.
+        codes: Vec<i8>,
+        /// The categories, in order.
+        names: Vec<String>,
+        /// Whether the order means something.
+        ordered: bool,
+    },
     /// Yes/no, None where missing (pandas `boolean`).
     Bools(Vec<Option<bool>>),
     /// Days, None where missing.
@@ -1174,7 +1217,7 @@ impl<'py> Columns<'py> {
     ) -> PyResult<Bound<'py, PyAny>> {
         let with_numpy = pd.is_some() || numpy(py).is_some();
         Ok(match col {
-            Col::Floats { values, .. } if with_numpy => PyArray1::from_vec(py, values).into_any(),
+            Col::Floats { values, .. } if with_numpy => pool::numpy(py, values, &pool::F64)?,
             Col::Floats { values, .. } => PyList::new(py, values)?.into_any(),
             Col::Ints(v) if with_numpy => PyArray1::from_vec(py, v).into_any(),
             Col::Ints(v) => PyList::new(py, v)?.into_any(),
@@ -1183,45 +1226,53 @@ impl<'py> Columns<'py> {
                 codes,
                 names,
                 ordered,
+            } if names.len() <= 127 => {
+                let mut c = pool::I8.take(codes.len());
+                c.extend(
+                    codes
+                        .iter()
+                        .map(|c| c.and_then(|c| i8::try_from(c).ok()).unwrap_or(-1)),
+                );
+                Self::python_value(
+                    py,
+                    pd,
+                    Col::Codes {
+                        codes: c,
+                        names,
+                        ordered,
+                    },
+                )?
+            }
+            Col::Category {
+                codes,
+                names,
+                ordered,
             } => match pd {
                 Some(pd) => {
-                    let kwargs = PyDict::new(py);
-                    kwargs.set_item("categories", &names)?;
-                    kwargs.set_item("ordered", ordered)?;
-                    kwargs.set_item("validate", false)?;
-                    // The smallest code type pandas keeps as it is.
-                    let codes = if names.len() <= 127 {
-                        let c: Vec<i8> = codes
-                            .iter()
-                            .map(|c| c.map_or(-1, |c| i8::try_from(c).unwrap_or(-1)))
-                            .collect();
-                        PyArray1::from_vec(py, c).into_any()
-                    } else {
-                        let c: Vec<i16> = codes
-                            .iter()
-                            .map(|c| c.map_or(-1, |c| i16::try_from(c).unwrap_or(-1)))
-                            .collect();
-                        PyArray1::from_vec(py, c).into_any()
-                    };
-                    pd.getattr("Categorical")?
-                        .call_method("from_codes", (codes,), Some(&kwargs))?
-                }
-                None => {
-                    // One str object per category, shared by the rows (not one per row).
-                    let objects: Vec<Bound<'py, PyAny>> = names
+                    let codes: Vec<i16> = codes
                         .iter()
-                        .map(|n| PyString::new(py, n).into_any())
+                        .map(|c| c.map_or(-1, |c| i16::try_from(c).unwrap_or(-1)))
                         .collect();
-                    let none = py.None().into_bound(py);
-                    PyList::new(
-                        py,
-                        codes.iter().map(|c| {
-                            c.and_then(|c| objects.get(usize::from(c)))
-                                .unwrap_or(&none)
-                                .clone()
-                        }),
+                    categorical(
+                        pd,
+                        PyArray1::from_vec(py, codes).into_any(),
+                        &names,
+                        ordered,
                     )?
-                    .into_any()
+                }
+                None => category_list(py, &names, codes.iter().map(|c| c.map(usize::from)))?,
+            },
+            Col::Codes {
+                codes,
+                names,
+                ordered,
+            } => match pd {
+                Some(pd) => categorical(pd, pool::numpy(py, codes, &pool::I8)?, &names, ordered)?,
+                None => {
+                    let list =
+                        category_list(py, &names, codes.iter().map(|&c| usize::try_from(c).ok()))?;
+                    pool::I8.give(codes);
+                    list
                 }
             },
             Col::Bools(v) => match pd {
@@ -1263,10 +1314,17 @@ impl<'py> Columns<'py> {
         let kwargs = PyDict::new(py);
         kwargs.set_item("copy", false)?;
         if let Some((name, col)) = self.index {
-            let index_kwargs = PyDict::new(py);
-            index_kwargs.set_item("name", name)?;
             let values = Self::python_value(py, Some(&pd), col)?;
-            let index = pd.call_method("Index", (values,), Some(&index_kwargs))?;
+            let named = is_instance_of(py, &values, "pandas", "Index")
+                && values.getattr("name")?.eq(&name)?;
+            let index = if named {
+                // The input's own index, already named: as it is (pandas shares it).
+                values
+            } else {
+                let index_kwargs = PyDict::new(py);
+                index_kwargs.set_item("name", name)?;
+                pd.call_method("Index", (values,), Some(&index_kwargs))?
+            };
             kwargs.set_item("index", index)?;
         }
         pd.call_method("DataFrame", (data,), Some(&kwargs))
@@ -1310,40 +1368,55 @@ impl<'py> Columns<'py> {
                     values,
                     nan_is_null,
                 } => {
-                    let nulls = if nan_is_null && values.iter().any(|v| v.is_nan()) {
-                        Some(NullBuffer::from(
-                            values.iter().map(|v| !v.is_nan()).collect::<Vec<bool>>(),
-                        ))
-                    } else {
-                        None
-                    };
-                    Arc::new(Float64Array::new(ScalarBuffer::from(values), nulls))
+                    let nulls = (nan_is_null && values.iter().any(|v| v.is_nan())).then(|| {
+                        NullBuffer::new(BooleanBuffer::collect_bool(values.len(), |i| {
+                            !values[i].is_nan()
+                        }))
+                    });
+                    Arc::new(Float64Array::new(pool::arrow(values, &pool::F64), nulls))
                 }
                 Col::Ints(v) => Arc::new(Int64Array::from(v)),
                 Col::Texts(v) => Arc::new(StringArray::from(v)),
-                Col::Category { codes, names, .. } => {
-                    let keys: Vec<Option<i8>> = if names.len() <= 127 {
-                        codes
-                            .iter()
-                            .map(|c| c.and_then(|c| i8::try_from(c).ok()))
-                            .collect()
-                    } else {
-                        // More categories than i8 codes hold: as text.
-                        let v: Vec<Option<&str>> = codes
-                            .iter()
-                            .map(|c| c.and_then(|c| names.get(usize::from(c)).map(String::as_str)))
-                            .collect();
-                        let a: ArrayRef = Arc::new(StringArray::from(v));
-                        fields.push(Field::new(name.as_str(), a.data_type().clone(), true));
-                        rows.get_or_insert(a.len());
-                        arrays.push(a);
-                        continue;
+                Col::Category { codes, names, .. } if names.len() > 127 => {
+                    // More categories than byte codes hold: as text.
+                    let v: Vec<Option<&str>> = codes
+                        .iter()
+                        .map(|c| c.and_then(|c| names.get(usize::from(c)).map(String::as_str)))
+                        .collect();
+                    Arc::new(StringArray::from(v))
+                }
+                col @ (Col::Category { .. } | Col::Codes { .. }) => {
+                    let (codes, names) = match col {
+                        Col::Codes { codes, names, .. } => (codes, names),
+                        Col::Category { codes, names, .. } => {
+                            let mut c = pool::I8.take(codes.len());
+                            c.extend(
+                                codes
+                                    .iter()
+                                    .map(|c| c.and_then(|c| i8::try_from(c).ok()).unwrap_or(-1)),
+                            );
+                            (c, names)
+                        }
+                        _ => unreachable!("matched above"),
                     };
+                    let nulls = codes.iter().any(|&c| c < 0).then(|| {
+                        NullBuffer::new(BooleanBuffer::collect_bool(codes.len(), |i| codes[i] >= 0))
+                    });
+                    // Every code names a category or is -1 (null): checked here in one
+                    // vectorised pass, where Arrow's own check goes key by key.
+                    let top = codes.iter().copied().max().unwrap_or(-1);
+                    if usize::try_from(top).is_ok_and(|top| top >= names.len()) {
+                        return Err(crate::errors::csops_error(
+                            self.py,
+                            &format!("internal error: category code {top} of {}", names.len()),
+                        ));
+                    }
+                    let keys = Int8Array::new(pool::arrow(codes, &pool::I8), nulls);
                     let values = StringArray::from(names.clone());
-                    let d = DictionaryArray::try_new(Int8Array::from(keys), Arc::new(values))
-                        .map_err(|e| {
-                            crate::errors::csops_error(self.py, &format!("internal error: {e}"))
-                        })?;
+                    // SAFETY: `try_new`'s only check is that each non-null key indexes
+                    // `values`: the keys are at most `top` < `names.len()` (checked above),
+                    // and negative ones are null.
+                    let d = unsafe { DictionaryArray::new_unchecked(keys, Arc::new(values)) };
                     let field = Field::new(name.as_str(), d.data_type().clone(), true);
                     let field = if polars_enums {
                         // polars reads a dictionary with this metadata as an Enum of these
@@ -1530,6 +1603,69 @@ impl<'py> Columns<'py> {
     }
 }
 
+/// A pandas `Categorical` of `codes` (a numpy array of the smallest integer type pandas keeps
+/// as it is; -1 for missing) over `names`.
+fn categorical<'py>(
+    pd: &Bound<'py, PyModule>,
+    codes: Bound<'py, PyAny>,
+    names: &[String],
+    ordered: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = pd.py();
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("dtype", categorical_dtype(pd, names, ordered)?)?;
+    kwargs.set_item("validate", false)?;
+    pd.getattr("Categorical")?
+        .call_method("from_codes", (codes,), Some(&kwargs))
+}
+
+/// pandas' `CategoricalDtype` of `names`, made once and kept: pandas validates the categories
+/// each time one is made, which costs as much as the rest of a million-row result together.
+/// The last few are kept (the bands of the scorecards in use, tiers, ...).
+fn categorical_dtype<'py>(
+    pd: &Bound<'py, PyModule>,
+    names: &[String],
+    ordered: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    type Kept = Vec<(Vec<String>, bool, Py<PyAny>)>;
+    static KEPT: std::sync::Mutex<Kept> = std::sync::Mutex::new(Vec::new());
+    let py = pd.py();
+    let mut kept = KEPT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, _, dtype)) = kept.iter().find(|(n, o, _)| n == names && *o == ordered) {
+        return Ok(dtype.bind(py).clone());
+    }
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("categories", names)?;
+    kwargs.set_item("ordered", ordered)?;
+    let dtype = pd.call_method("CategoricalDtype", (), Some(&kwargs))?;
+    if kept.len() >= 16 {
+        kept.remove(0);
+    }
+    kept.push((names.to_vec(), ordered, dtype.clone().unbind()));
+    Ok(dtype)
+}
+
+/// Categories as a list of str (None where missing): one str object per category, shared by
+/// the rows (not one per row).
+fn category_list<'py>(
+    py: Python<'py>,
+    names: &[String],
+    codes: impl ExactSizeIterator<Item = Option<usize>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let objects: Vec<Bound<'py, PyAny>> = names
+        .iter()
+        .map(|n| PyString::new(py, n).into_any())
+        .collect();
+    let none = py.None().into_bound(py);
+    Ok(PyList::new(
+        py,
+        codes.map(|c| c.and_then(|c| objects.get(c)).unwrap_or(&none).clone()),
+    )?
+    .into_any())
+}
+
 /// The field metadata polars gives an Enum column when it exports one (and reads back).
 const POLARS_ENUM_KEY: &str = "_PL_ENUM_VALUES2";
 
@@ -1582,14 +1718,29 @@ pub fn write_scores<'py>(
     let mut out = Columns::new(py);
     out.index(ACCOUNT_ID, input.ids_column());
     out.col("score", Col::floats(score));
-    out.col(
-        "band",
+    // Band codes in a byte each (a scorecard has at most a few bands; more than 127 would
+    // be a category column of text).
+    let band_col = if band_names.len() <= 127 {
+        let mut codes = pool::I8.take(bands.len());
+        // Branch-free (so it vectorises): the band's index, or -1 (all ones) when unscored.
+        codes.extend(bands.iter().map(|b| {
+            let scored = i8::from(b.is_some());
+            (b.unwrap_or(0) as i8 & -scored) | (scored - 1)
+        }));
+        Col::Codes {
+            codes,
+            names: band_names,
+            ordered: true,
+        }
+    } else {
         Col::Category {
             codes: bands.iter().map(|b| b.map(u16::from)).collect(),
             names: band_names,
             ordered: true,
-        },
-    );
+        }
+    };
+    pool::BANDS.give(bands);
+    out.col("band", band_col);
     out.col(
         "coverage",
         Col::Floats {

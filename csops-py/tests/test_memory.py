@@ -51,3 +51,137 @@ def test_scoring_a_million_rows_does_not_copy_the_input(detail: str) -> None:
     input_size, growth, result = (int(x) for x in out.stdout.split())
     # The result, plus less than half the input (a copy of the input would be all of it).
     assert growth < result + input_size // 2, (input_size, growth, result)
+
+
+# Result memory kept for the next call (csops-py/src/pool.rs): a dropped result's buffers are
+# reused, a live result's never are.
+
+CARD = {
+    "schema_version": 1,
+    "name": "two",
+    "groups": [
+        {
+            "name": "usage",
+            "weight": 1.0,
+            "measures": [
+                {"name": "a", "feature": "a", "weight": 1.0, "normaliser": {"kind": "linear", "worst": 0.0, "best": 1.0}},
+                {"name": "b", "feature": "b", "weight": 1.0, "normaliser": {"kind": "linear", "worst": 0.0, "best": 1.0}},
+            ],
+        }
+    ],
+}
+
+
+def _columns(n: int, seed: int) -> dict:
+    np = pytest.importorskip("numpy")
+    rng = np.random.default_rng(seed)
+    cols = {"a": rng.uniform(0, 1, n), "b": rng.uniform(0, 1, n)}
+    cols["a"][::7] = np.nan
+    return cols
+
+
+def _address(array) -> int:
+    return int(array.__array_interface__["data"][0])
+
+
+def test_a_live_result_keeps_its_memory_and_a_dropped_one_gives_it_back() -> None:
+    import gc
+
+    import csops
+
+    np = pytest.importorskip("numpy")
+    card = csops.Scorecard.from_dict(CARD)
+    n = 200_000  # 1.6 MB per column: kept by the pool
+    first_in, second_in = _columns(n, 1), _columns(n, 2)
+    first = card.score(first_in)
+    kept = {k: np.array(v, copy=True) for k, v in first.items() if k != "band" and k != "account_id"}
+    first_band = list(first["band"])
+    # Writable, as numpy arrays made by csops always were; the write stays in this result.
+    first["coverage"][0] = 0.25
+    kept["coverage"][0] = 0.25
+    second = card.score(second_in)
+    # The first result is untouched by the second call (its memory was not reused).
+    for k, v in kept.items():
+        np.testing.assert_array_equal(first[k], v, err_msg=k)
+    assert list(first["band"]) == first_band
+    assert _address(first["score"]) != _address(second["score"])
+    # The values are the first call's again when scored again (nothing left over from the
+    # earlier contents of reused memory).
+    del first, second
+    gc.collect()
+    third = card.score(first_in)
+    np.testing.assert_array_equal(third["score"], kept["score"])
+    np.testing.assert_array_equal(third["contribution.a"], kept["contribution.a"])
+
+
+def test_a_dropped_result_serves_the_next_call_without_fresh_memory() -> None:
+    import gc
+    import resource
+
+    import csops
+
+    pytest.importorskip("numpy")
+    card = csops.Scorecard.from_dict(CARD)
+    np = pytest.importorskip("numpy")
+    n = 1_000_000
+    # With ids (without, the result names rows by position: a million new str objects).
+    cols = {"account_id": np.array([f"A{i}" for i in range(n)]), **_columns(n, 5)}
+    result = card.score(cols)
+    pages = sum(v.nbytes for k, v in result.items() if k not in ("band", "account_id")) // 4096
+    del result
+    gc.collect()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    result = card.score(cols)
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+    # Fresh memory would fault in each of the result's pages (the allocator gives freed big
+    # buffers back to the system); kept memory is already mapped.
+    assert faults < pages // 10, (faults, pages)
+
+
+def test_a_view_keeps_the_memory_of_a_dropped_result() -> None:
+    import gc
+
+    import csops
+
+    np = pytest.importorskip("numpy")
+    card = csops.Scorecard.from_dict(CARD)
+    n = 200_000
+    cols = _columns(n, 3)
+    result = card.score(cols)
+    view = result["score"][10:20]
+    expected = view.copy()
+    del result
+    gc.collect()
+    for seed in range(3):  # later calls must not write into the view's memory
+        card.score(_columns(n, 10 + seed))
+    np.testing.assert_array_equal(view, expected)
+
+
+@pytest.mark.parametrize("kind", ["pyarrow", "polars", "pandas"])
+def test_frames_out_keep_their_memory_while_alive(kind: str) -> None:
+    import csops
+
+    np = pytest.importorskip("numpy")
+    pytest.importorskip(kind)
+    card = csops.Scorecard.from_dict(CARD)
+    n = 200_000
+    if kind == "pyarrow":
+        import pyarrow as pa
+
+        make = lambda c: pa.table(c)  # noqa: E731
+        scores = lambda t: t.column("score").to_numpy(zero_copy_only=False)  # noqa: E731
+    elif kind == "polars":
+        import polars as pl
+
+        make = lambda c: pl.DataFrame(c)  # noqa: E731
+        scores = lambda t: t["score"].to_numpy()  # noqa: E731
+    else:
+        import pandas as pd
+
+        make = lambda c: pd.DataFrame(c)  # noqa: E731
+        scores = lambda t: t["score"].to_numpy()  # noqa: E731
+    first = card.score(make(_columns(n, 4)))
+    expected = np.array(scores(first), copy=True)
+    for seed in range(3):
+        card.score(make(_columns(n, 20 + seed)))  # each dropped at once: its memory is reused
+    np.testing.assert_array_equal(scores(first), expected)

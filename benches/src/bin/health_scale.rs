@@ -6,6 +6,15 @@
 //!
 //! Prints the best wall time of several runs. `--write-frame` also writes the generated
 //! feature frame as CSV so `benches/peers/health_numpy.py` can score the same data.
+//!
+//! `--serve` (for the binding benchmarks, `benches/peers/python_overhead.py` and
+//! `benches/node/score_overhead.mjs`): after the data is ready it prints `ready` and then
+//! answers commands on stdin, one per line, with one timed run each, so that the Rust and the
+//! binding's runs alternate one by one and see the same machine (a shared machine drifts by a
+//! quarter within a minute):
+//! - `full`: `score_frame` (a fresh result; the previous one is dropped first), answered with
+//!   `<ms> <checksum>`;
+//! - `only`: `score_columns_into` scores only, into a reused result, answered with `<ms>`.
 
 use std::io::Write;
 use std::time::Instant;
@@ -81,6 +90,10 @@ fn main() {
         }
     }
     let card = bench_scorecard();
+    if args.iter().any(|a| a == "--serve") {
+        serve(&card, &frame);
+        return;
+    }
     let mut best = f64::INFINITY;
     let mut checksum = 0.0;
     for _ in 0..7 {
@@ -139,4 +152,41 @@ fn main() {
         best_only * 1e3,
         best_only * 1e9 / n as f64
     );
+}
+
+/// Answer `full` and `only` commands on stdin with one timed run each (see the module doc).
+fn serve(card: &csops_core::health::Scorecard, frame: &FeatureFrame) {
+    use std::io::BufRead;
+    let columns: Vec<(&str, &[f64])> = frame
+        .columns
+        .iter()
+        .map(|c| (c.name.as_str(), c.values.as_slice()))
+        .collect();
+    let mut fresh: Option<csops_core::health::ScoreFrame> = None;
+    let mut reused = csops_core::health::ScoreFrame::default();
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "ready").expect("write");
+    stdout.flush().expect("flush");
+    for line in std::io::stdin().lock().lines() {
+        let line = line.expect("read a command");
+        match line.trim() {
+            "full" => {
+                drop(fresh.take()); // before the run, as a caller's previous result would be
+                let t = Instant::now();
+                let s = card.score_frame(frame, None).expect("scores");
+                let ms = t.elapsed().as_secs_f64() * 1e3;
+                let checksum = s.scores.iter().filter(|x| !x.is_nan()).sum::<f64>();
+                fresh = Some(s);
+                writeln!(stdout, "{ms} {checksum}").expect("write");
+            }
+            "only" => {
+                let t = Instant::now();
+                card.score_columns_into(&columns, None, ScoreDetail::ScoresOnly, &mut reused)
+                    .expect("scores");
+                writeln!(stdout, "{}", t.elapsed().as_secs_f64() * 1e3).expect("write");
+            }
+            other => panic!("unknown command {other:?} (full, only)"),
+        }
+        stdout.flush().expect("flush");
+    }
 }
