@@ -2,7 +2,7 @@
 // scored by `scorecard.score` of a release build of the addon, against the Rust benchmark
 // (`benches/src/bin/health_scale.rs`) on the same data, timed in the same run.
 //
-//   node benches/node/score_overhead.mjs [--accounts 1000000] [--runs 30] [--no-build] [--check]
+//   node benches/node/score_overhead.mjs [--accounts 1000000] [--runs 15] [--no-build] [--check]
 //
 // It builds (unless --no-build) the Rust benchmark (`cargo build --release -p csops-benches
 // --bin health_scale`) and a release addon with `napi build --release` into
@@ -13,9 +13,10 @@
 // written here as data) and the sum of the scores must equal the Rust benchmark's checksum
 // before any time is reported.
 //
-// The Rust benchmark runs as a server (`health_scale --serve`: one timed run per command), and
-// each Node run is paired with a Rust run just before it, so that both sides see the same
-// machine (a shared 2-core machine drifts by a quarter within a minute). Each Node run follows a
+// The Rust benchmark runs as a server (`health_scale --serve`: a burst of timed runs per
+// command), and each burst of Node runs (the best of 3) is paired with a burst of Rust runs just
+// before it, so that both sides see the same machine (a shared 2-core machine drifts by a quarter
+// within a minute). Each Node run follows a
 // full GC and one turn of the event loop, so that the previous results are freed, as the Rust
 // benchmark frees its previous result first. Reported: the best of each side and the median of
 // the pairs' ratios. Compared:
@@ -43,7 +44,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values } = parseArgs({
   options: {
     accounts: { type: 'string', default: '1000000' },
-    runs: { type: 'string', default: '30' },
+    runs: { type: 'string', default: '15' },
     'no-build': { type: 'boolean', default: false },
     check: { type: 'boolean', default: false },
   },
@@ -172,12 +173,19 @@ async function settle() {
   await new Promise((resolve) => setImmediate(resolve));
 }
 
-/** One run of `f` (ms), after `settle()`. */
+/** Runs per burst (the best of a burst is a warm run). */
+const BURST = 3;
+
+/** The best of a burst of runs of `f` (ms), each after `settle()`. */
 async function timed(f) {
-  await settle();
-  const t = process.hrtime.bigint();
-  await f();
-  return Number(process.hrtime.bigint() - t) / 1e6;
+  let best = Infinity;
+  for (let i = 0; i < BURST; i++) {
+    await settle();
+    const t = process.hrtime.bigint();
+    await f();
+    best = Math.min(best, Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return best;
 }
 
 const pairs = { full: [], only: [], async: [] };
@@ -187,7 +195,7 @@ for (let r = 0; r < runs; r++) {
     ['only', 'only', () => card.score(input, { contributions: false })],
     ['async', 'full', () => card.scoreAsync(input)],
   ]) {
-    const [rustMs] = await rust.run(command);
+    const [rustMs] = await rust.run(`${command} ${BURST}`);
     pairs[kind].push([rustMs, await timed(f)]);
   }
 }
@@ -214,7 +222,7 @@ const only = summary('only');
 const asy = summary('async');
 console.log(
   `csops batch scoring, Node binding (release addon, node ${process.version}) vs Rust core: ${n.toLocaleString('en')} accounts x 6 measures, ` +
-    `${(missing * 100).toFixed(1)}% missing; ${runs} runs of each, each paired with a Rust run just before it; both agree (sum of scores ${checksum.toFixed(4)})`,
+    `${(missing * 100).toFixed(1)}% missing; ${runs} bursts of ${BURST} runs of each, each paired with a burst of Rust runs just before it; both agree (sum of scores ${checksum.toFixed(4)})`,
 );
 console.log(`                                                          best        overhead: best/best  median of pairs`);
 console.log(`Rust score_frame (scores, bands, coverage, contributions) ${ms(full.rustBest)}`);
