@@ -3,7 +3,7 @@
 on the same generated frame, timed in the same run as csops.
 
     cargo run --release -p csops-benches --bin health_scale -- --write-frame /tmp/frame1m.csv
-    python benches/peers/health_numpy.py --frame /tmp/frame1m.csv [--csops target/release/health_scale]
+    python benches/peers/health_numpy.py --frame /tmp/frame1m.csv [--csops target/release/health_scale] [--runs 10]
 
 Both peers implement exactly the scorecard's rules (linear / boolean / steps normalisers,
 redistribution within and across groups, worst and fixed imputation, coverage ≥ 0.5) and must
@@ -13,7 +13,6 @@ reproduce csops' scores (checked to 1e-9) before any time is reported.
 from __future__ import annotations
 
 import argparse
-import re
 import subprocess
 import time
 
@@ -105,7 +104,7 @@ def score_pandas(df: pd.DataFrame) -> pd.Series:
     return total.clip(0, 100).where((coverage >= 0.5) & (gsum > 0))
 
 
-def best_of(f, runs=5):
+def best_of(f, runs=3):
     best, out = float("inf"), None
     for _ in range(runs):
         t = time.perf_counter()
@@ -118,27 +117,59 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--frame", default="/tmp/frame1m.csv")
     ap.add_argument("--csops", default="target/release/health_scale")
+    ap.add_argument("--runs", type=int, default=10, help="paired bursts per peer")
     a = ap.parse_args()
     df = pd.read_csv(a.frame)
     n = len(df)
-    res = subprocess.run([a.csops, "--accounts", str(n)], capture_output=True, text=True, check=True).stdout
-    m = re.search(r"best of 7 = ([\d.]+) ms .*checksum ([\d.]+)", res)
-    csops_ms, checksum = float(m.group(1)), float(m.group(2))
-    only_ms = float(re.search(r"\(scores only\): best of 7 = ([\d.]+) ms", res).group(1))
+    # csops as a server (one burst of timed runs per command), so that each burst of a peer's
+    # runs is paired with csops bursts just before it: a shared machine drifts by a quarter
+    # within a minute, which comparing figures taken minutes apart would mistake for speed.
+    rust = subprocess.Popen(
+        [a.csops, "--accounts", str(n), "--serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
+    )
+    assert rust.stdout is not None and rust.stdin is not None
+    assert rust.stdout.readline().strip() == "ready"
+
+    def csops_run(command: str) -> list[float]:
+        rust.stdin.write(command + "\n")  # type: ignore[union-attr]
+        rust.stdin.flush()  # type: ignore[union-attr]
+        return [float(x) for x in rust.stdout.readline().split()]  # type: ignore[union-attr]
+
+    checksum = csops_run("full 1")[1]
     cols = {c: df[c].to_numpy(dtype=float) for c in df.columns}
-    t_np, s_np = best_of(lambda: score_numpy(cols))
-    t_pd, s_pd = best_of(lambda: score_pandas(df))
-    for label, s in [("numpy", s_np), ("pandas", np.asarray(s_pd, dtype=float))]:
-        got = float(np.nansum(s))
+    peers = {"numpy": lambda: score_numpy(cols), "pandas": lambda: np.asarray(score_pandas(df), dtype=float)}
+    for label, f in peers.items():
+        got = float(np.nansum(f()))
         assert abs(got - checksum) <= 1e-9 * abs(checksum) + 1e-6, f"{label} disagrees with csops: {got} vs {checksum}"
-    print(f"{n} accounts x 6 measures, best of several runs, one core each; all three agree (sum of scores {checksum:.4f})")
-    print(f"csops, scores + bands + coverage + 6 contribution columns: {csops_ms:8.1f} ms")
-    print(f"csops, scores + bands + coverage (what the peers output): {only_ms:8.1f} ms")
-    for label, t in [("numpy", t_np), ("pandas", t_pd)]:
+    full: list[float] = []
+    only: list[float] = []
+    times: dict[str, list[float]] = {label: [] for label in peers}
+    ratios: dict[str, list[list[float]]] = {label: [[], []] for label in peers}
+    for _ in range(a.runs):
+        for label, f in peers.items():
+            c_full, c_only = csops_run("full 3")[0], csops_run("only 3")[0]
+            t = best_of(f)[0] * 1e3
+            full.append(c_full)
+            only.append(c_only)
+            times[label].append(t)
+            ratios[label][0].append(t / c_full)
+            ratios[label][1].append(t / c_only)
+    rust.stdin.close()
+    rust.wait()
+    print(
+        f"{n} accounts x 6 measures, one core each; {a.runs} bursts of 3 runs per peer, each paired with csops "
+        f"bursts just before it; all three agree (sum of scores {checksum:.4f})"
+    )
+    print(f"csops, scores + bands + coverage + 6 contribution columns: best {min(full):6.1f} ms")
+    print(f"csops, scores + bands + coverage (what the peers output): best {min(only):6.1f} ms")
+    for label in peers:
+        t = min(times[label])
+        r_full, r_only = (float(np.median(r)) for r in ratios[label])
         print(
-            f"{label:6}: {t * 1e3:8.1f} ms  -> csops is {t * 1e3 / csops_ms:.1f}x faster with contributions,"
-            f" {t * 1e3 / only_ms:.1f}x scores only"
+            f"{label:6}: best {t:6.1f} ms -> csops is {r_full:.1f}x faster with contributions, {r_only:.1f}x scores only "
+            f"(medians of the paired ratios; best/best {t / min(full):.1f}x and {t / min(only):.1f}x)"
         )
+
 
 if __name__ == "__main__":
     main()

@@ -881,6 +881,41 @@ impl Scorecard {
         }
     }
 
+    /// Per group, the factor that turns a measure's own weight into its effective weight when
+    /// only the measures with `Some` score count: `group weight / (sum of the weights of the
+    /// groups with a scored measure) / (sum of the weights of the group's scored measures)`,
+    /// 0 for a group without one. A measure's effective weight is this factor × its weight
+    /// (as [`Scorecard::effective_weights_into`] gives it, up to rounding).
+    fn group_factors_into(&self, scores: &[Option<f64>], out: &mut Vec<f64>) {
+        out.clear();
+        let mut k = 0;
+        for g in &self.groups {
+            let mut msum = 0.0;
+            for m in &g.measures {
+                if scores[k].is_some() {
+                    msum += m.weight;
+                }
+                k += 1;
+            }
+            out.push(msum);
+        }
+        let gsum: f64 = self
+            .groups
+            .iter()
+            .zip(out.iter())
+            .filter(|(_, s)| **s > 0.0)
+            .map(|(g, _)| g.weight)
+            .sum();
+        for (g, f) in self.groups.iter().zip(out.iter_mut()) {
+            let msum = *f;
+            *f = if gsum > 0.0 && msum > 0.0 {
+                g.weight / gsum / msum
+            } else {
+                0.0
+            };
+        }
+    }
+
     /// Each measure's normalised score (0–100) for every row of a frame, in scorecard order;
     /// `NaN` where the feature is missing (before the missing rule). These are the inputs a
     /// back-test ranks measure by measure and a re-calibration fits on.
@@ -1141,20 +1176,37 @@ impl Scorecard {
         let ms: Vec<&Measure> = self.measures().map(|(_, m)| m).collect();
         let nominal = self.nominal_weights();
         // Weights and coverage depend only on which measures an account has (its pattern),
-        // so they are computed once per pattern; `w[k][p]` is measure k's weight in pattern p.
+        // so they are computed once per pattern. A measure's weight in a pattern is its own
+        // weight × its group's factor in that pattern (`factors[g][p]`): per block, each
+        // account's group factors are looked up once (`rows[g]`), so the per-measure loops
+        // below read plain arrays and vectorise, instead of looking up a weight per measure.
         let mut patterns = WeightPatterns::new(&ms, &nominal);
-        let mut w: Vec<Vec<f64>> = vec![Vec::new(); ms.len()];
+        let group_of: Vec<usize> = self
+            .groups
+            .iter()
+            .enumerate()
+            .flat_map(|(g, grp)| std::iter::repeat_n(g, grp.measures.len()))
+            .collect();
+        let mut factors: Vec<Vec<f64>> = vec![Vec::new(); self.groups.len()];
+        let mut rows: Vec<Vec<f64>> = vec![vec![0.0; BLOCK]; self.groups.len()];
         let imputes: u64 = ms
             .iter()
             .enumerate()
             .filter(|(_, m)| !matches!(m.missing, MissingRule::Redistribute))
             .fold(0, |acc, (k, _)| acc | 1 << k);
-        // With up to 16 measures a direct table replaces hashing the mask.
+        // With up to 16 measures a direct table replaces hashing the mask; with up to 10 it is
+        // filled up front (at most 1024 patterns), so the per-account lookup is a plain read.
         let mut table = if ms.len() <= 16 {
             vec![u32::MAX; 1 << ms.len()]
         } else {
             Vec::new()
         };
+        let filled = ms.len() <= 10;
+        if filled {
+            for (m, slot) in (0u64..).zip(table.iter_mut()) {
+                *slot = patterns.id(self, m | imputes, m);
+            }
+        }
         // Percentile ranks need the whole column, so they are computed up front.
         let ranks: Vec<Option<Vec<f64>>> = ms
             .iter()
@@ -1183,7 +1235,8 @@ impl Scorecard {
         }
 
         let band_mins: Vec<f64> = self.bands.iter().map(|b| b.min).collect();
-        let (mut scored, mut cover) = (Vec::new(), Vec::new());
+        let (mut unscored, mut cover) = (Vec::new(), Vec::new());
+        let mut nan_row = vec![0f64; BLOCK];
         // Per-block buffers, on the heap: a block is too big for small thread stacks.
         let (mut mask, mut pat, mut total) =
             (vec![0u64; BLOCK], vec![0u32; BLOCK], vec![0f64; BLOCK]);
@@ -1192,55 +1245,107 @@ impl Scorecard {
             let len = BLOCK.min(n - start);
             let (mask, pat, total) = (&mut mask[..len], &mut pat[..len], &mut total[..len]);
             mask.fill(0);
-            for (k, col) in raw.iter().enumerate() {
-                for (m, x) in mask.iter_mut().zip(&col[start..start + len]) {
-                    *m |= (x.is_finite() as u64) << k;
-                    infinite |= x.is_infinite();
-                }
-            }
-            let known = patterns.patterns.len();
-            for (p, &m) in pat.iter_mut().zip(mask.iter()) {
-                *p = if table.is_empty() {
-                    patterns.id(self, m | imputes, m)
-                } else {
-                    let slot = &mut table[m as usize];
-                    if *slot == u32::MAX {
-                        *slot = patterns.id(self, m | imputes, m);
+            // Four columns at a time: reading several columns side by side keeps more memory
+            // reads in flight than one column after another (the first read of each block's
+            // values comes from memory, not cache).
+            for (q, cols) in raw.chunks(4).enumerate() {
+                let r = start..start + len;
+                let bit = |x: f64, k: usize| u64::from(x.is_finite()) << (4 * q + k);
+                let inf = |x: f64| x.is_infinite();
+                match cols {
+                    [c0, c1, c2, c3] => {
+                        let rows = c0[r.clone()]
+                            .iter()
+                            .zip(&c1[r.clone()])
+                            .zip(&c2[r.clone()])
+                            .zip(&c3[r]);
+                        for (m, (((&x0, &x1), &x2), &x3)) in mask.iter_mut().zip(rows) {
+                            *m |= bit(x0, 0) | bit(x1, 1) | bit(x2, 2) | bit(x3, 3);
+                            infinite |= inf(x0) | inf(x1) | inf(x2) | inf(x3);
+                        }
                     }
-                    *slot
-                };
-            }
-            for p in &patterns.patterns[known..] {
-                for (wk, pw) in w.iter_mut().zip(&p.weights) {
-                    wk.push(if p.scored { *pw } else { 0.0 });
+                    [c0, c1, c2] => {
+                        let rows = c0[r.clone()].iter().zip(&c1[r.clone()]).zip(&c2[r]);
+                        for (m, ((&x0, &x1), &x2)) in mask.iter_mut().zip(rows) {
+                            *m |= bit(x0, 0) | bit(x1, 1) | bit(x2, 2);
+                            infinite |= inf(x0) | inf(x1) | inf(x2);
+                        }
+                    }
+                    [c0, c1] => {
+                        let rows = c0[r.clone()].iter().zip(&c1[r]);
+                        for (m, (&x0, &x1)) in mask.iter_mut().zip(rows) {
+                            *m |= bit(x0, 0) | bit(x1, 1);
+                            infinite |= inf(x0) | inf(x1);
+                        }
+                    }
+                    _ => {
+                        for (k, c) in cols.iter().enumerate() {
+                            for (m, &x) in mask.iter_mut().zip(&c[r.clone()]) {
+                                *m |= bit(x, k);
+                                infinite |= inf(x);
+                            }
+                        }
+                    }
                 }
+            }
+            if filled {
+                let top = table.len() - 1; // a power of two less one: masks are below it
+                for (p, &m) in pat.iter_mut().zip(mask.iter()) {
+                    *p = table[m as usize & top];
+                }
+            } else {
+                for (p, &m) in pat.iter_mut().zip(mask.iter()) {
+                    *p = if table.is_empty() {
+                        patterns.id(self, m | imputes, m)
+                    } else {
+                        let slot = &mut table[m as usize];
+                        if *slot == u32::MAX {
+                            *slot = patterns.id(self, m | imputes, m);
+                        }
+                        *slot
+                    };
+                }
+            }
+            // Per pattern, flat for the per-account lookups: the group factors, what an
+            // unscored account's score gets added (NaN; 0 when scored), and coverage.
+            for p in &patterns.patterns[unscored.len()..] {
+                for (fg, f) in factors.iter_mut().zip(&p.group_factors) {
+                    fg.push(*f);
+                }
+                unscored.push(if p.scored { 0.0 } else { f64::NAN });
+                cover.push(p.coverage);
+            }
+            for (row, fg) in rows.iter_mut().zip(&factors) {
+                for (r, &p) in row[..len].iter_mut().zip(pat.iter()) {
+                    *r = fg[p as usize];
+                }
+            }
+            for (r, &p) in nan_row[..len].iter_mut().zip(pat.iter()) {
+                *r = unscored[p as usize];
             }
             total.fill(0.0);
             for (k, m) in ms.iter().enumerate() {
-                let (wk, fill) = (&w[k][..], fills[k]);
+                let (wk, fill) = ((&rows[group_of[k]][..len], m.weight), fills[k]);
                 let c = keep.then(|| &mut out.contributions[k]);
                 // One monomorphised loop per normaliser kind, so the normaliser is inlined.
                 match (&m.normaliser, &ranks[k]) {
-                    (_, Some(r)) => {
-                        accumulate(|s| s, pat, &r[start..start + len], wk, fill, total, c)
-                    }
+                    (_, Some(r)) => accumulate(|s| s, &r[start..start + len], wk, fill, total, c),
                     (Normaliser::Linear { worst, best }, None) => {
                         let (worst, scale) = (*worst, 100.0 / (best - worst));
                         let f = move |x: f64| ((x - worst) * scale).clamp(0.0, 100.0);
-                        accumulate(f, pat, &raw[k][start..start + len], wk, fill, total, c)
+                        accumulate(f, &raw[k][start..start + len], wk, fill, total, c)
                     }
                     (Normaliser::Steps { thresholds, points }, None) => {
                         // Counting the thresholds passed is branch-free, unlike a search.
                         let f = |x: f64| points[thresholds.iter().filter(|t| **t <= x).count()];
-                        accumulate(f, pat, &raw[k][start..start + len], wk, fill, total, c)
+                        accumulate(f, &raw[k][start..start + len], wk, fill, total, c)
                     }
                     (Normaliser::Boolean { yes, no }, None) => {
                         let f = |x: f64| if x != 0.0 { *yes } else { *no };
-                        accumulate(f, pat, &raw[k][start..start + len], wk, fill, total, c)
+                        accumulate(f, &raw[k][start..start + len], wk, fill, total, c)
                     }
                     (norm, None) => accumulate(
                         |x| norm.apply(x),
-                        pat,
                         &raw[k][start..start + len],
                         wk,
                         fill,
@@ -1249,25 +1354,23 @@ impl Scorecard {
                     ),
                 }
             }
-            // Per pattern: scored? and coverage, flat for the per-account lookups below.
-            for p in &patterns.patterns[scored.len()..] {
-                scored.push(p.scored);
-                cover.push(p.coverage);
-            }
-            out.scores
-                .extend(total.iter().zip(pat.iter()).map(|(&t, &p)| {
-                    if scored[p as usize] {
-                        t.clamp(0.0, 100.0)
-                    } else {
-                        f64::NAN
-                    }
-                }));
+            out.scores.extend(
+                total
+                    .iter()
+                    .zip(&nan_row[..len])
+                    .map(|(&t, &u)| t.clamp(0.0, 100.0) + u),
+            );
             let block_scores = &out.scores[start..];
-            out.bands.extend(block_scores.iter().map(|&t| {
-                // As `band_of`, without a branch per band; NaN is "not scored".
-                let above = band_mins.iter().filter(|m| **m <= t).count();
-                (!t.is_nan()).then_some(above.saturating_sub(1) as u8)
-            }));
+            match band_mins.as_slice() {
+                // The usual schemes, with the band count known to the compiler: vectorised.
+                &[a, b, c] => bands_into(&mut out.bands, block_scores, [a, b, c]),
+                &[a, b, c, d] => bands_into(&mut out.bands, block_scores, [a, b, c, d]),
+                &[a, b, c, d, e] => bands_into(&mut out.bands, block_scores, [a, b, c, d, e]),
+                _ => out.bands.extend(block_scores.iter().map(|&t| {
+                    let above = band_mins.iter().filter(|m| **m <= t).count();
+                    (!t.is_nan()).then_some(above.saturating_sub(1) as u8)
+                })),
+            }
             out.coverage.extend(pat.iter().map(|&p| cover[p as usize]));
         }
         if infinite { Err(()) } else { Ok(()) }
@@ -1367,41 +1470,55 @@ fn normalise_column(norm: &Normaliser, values: &[f64], segments: Option<&[String
     }
 }
 
+/// The bands of `scores` (by their `mins`, ascending), appended to `out`: as `band_of`,
+/// without a branch per band; NaN is "not scored".
+#[inline(always)]
+fn bands_into<const N: usize>(out: &mut Vec<Option<u8>>, scores: &[f64], mins: [f64; N]) {
+    out.extend(scores.iter().map(|&t| {
+        let above: u8 = mins.iter().map(|m| u8::from(*m <= t)).sum();
+        (!t.is_nan()).then_some(above.saturating_sub(1))
+    }));
+}
+
 /// Add one measure's contributions over a block of accounts to the running totals (and
-/// keep them, when asked): weight of the account's pattern × normalised value, or × the
-/// missing rule's fill value when the value is missing. A redistributed missing measure has
-/// weight 0 in its pattern, so it adds exactly 0.
+/// keep them, when asked): the account's group factor × the measure's weight × normalised
+/// value, or × the missing rule's fill value when the value is missing. A redistributed
+/// missing measure has fill 0 (and its group's factor leaves its weight out), so it adds
+/// exactly 0. `(factors, weight)`: each account's group factor, and the measure's own weight.
 #[inline(always)]
 fn accumulate(
     normalise: impl Fn(f64) -> f64,
-    pat: &[u32],
     xs: &[f64],
-    w: &[f64],
+    (factors, weight): (&[f64], f64),
     fill: f64,
     total: &mut [f64],
     keep: Option<&mut Vec<f64>>,
 ) {
     // Missing values take the fill value through a bit mask rather than a branch: missing
     // values are scattered, and a mispredicted branch per one costs more than the select.
-    let value = |p: u32, x: f64| {
+    let value = |f: f64, x: f64| {
         let present = u64::from(!x.is_nan()).wrapping_neg();
         let s = (normalise(x).to_bits() & present) | (fill.to_bits() & !present);
-        w[p as usize] * f64::from_bits(s)
+        f * weight * f64::from_bits(s)
     };
     match keep {
-        Some(c) => c.extend(
-            pat.iter()
-                .zip(xs)
+        Some(c) => {
+            let at = c.len();
+            c.resize(at + xs.len(), 0.0);
+            for (((&x, &f), t), o) in xs
+                .iter()
+                .zip(factors)
                 .zip(total.iter_mut())
-                .map(|((&p, &x), t)| {
-                    let v = value(p, x);
-                    *t += v;
-                    v
-                }),
-        ),
+                .zip(&mut c[at..])
+            {
+                let v = value(f, x);
+                *t += v;
+                *o = v;
+            }
+        }
         None => {
-            for ((&p, &x), t) in pat.iter().zip(xs).zip(total.iter_mut()) {
-                *t += value(p, x);
+            for ((&x, &f), t) in xs.iter().zip(factors).zip(total.iter_mut()) {
+                *t += value(f, x);
             }
         }
     }
@@ -1432,7 +1549,8 @@ fn imputed(m: &Measure) -> f64 {
 /// Weights, coverage and "scored?" for one pattern of scored / present measures.
 #[derive(Debug, Clone)]
 struct Pattern {
-    weights: Vec<f64>,
+    /// Per group: the factor of its measures' own weights (see `group_factors_into`).
+    group_factors: Vec<f64>,
     coverage: f64,
     scored: bool,
 }
@@ -1480,8 +1598,13 @@ impl WeightPatterns {
             card.effective_weights_into(&flags, &mut weights, &mut Vec::new());
             let coverage = coverage(&self.nominal, &present_flags);
             let scored = coverage >= card.min_coverage && weights.iter().any(|w| *w > 0.0);
+            let mut group_factors = Vec::new();
+            card.group_factors_into(&flags, &mut group_factors);
+            if !scored {
+                group_factors.fill(0.0);
+            }
             self.patterns.push(Pattern {
-                weights,
+                group_factors,
                 coverage,
                 scored,
             });
