@@ -1361,11 +1361,11 @@ impl Scorecard {
                     .map(|(&t, &u)| t.clamp(0.0, 100.0) + u),
             );
             let block_scores = &out.scores[start..];
-            match band_mins.as_slice() {
+            match *band_mins.as_slice() {
                 // The usual schemes, with the band count known to the compiler: vectorised.
-                &[a, b, c] => bands_into(&mut out.bands, block_scores, [a, b, c]),
-                &[a, b, c, d] => bands_into(&mut out.bands, block_scores, [a, b, c, d]),
-                &[a, b, c, d, e] => bands_into(&mut out.bands, block_scores, [a, b, c, d, e]),
+                [a, b, c] => bands_into(&mut out.bands, block_scores, [a, b, c]),
+                [a, b, c, d] => bands_into(&mut out.bands, block_scores, [a, b, c, d]),
+                [a, b, c, d, e] => bands_into(&mut out.bands, block_scores, [a, b, c, d, e]),
                 _ => out.bands.extend(block_scores.iter().map(|&t| {
                     let above = band_mins.iter().filter(|m| **m <= t).count();
                     (!t.is_nan()).then_some(above.saturating_sub(1) as u8)
