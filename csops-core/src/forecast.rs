@@ -604,6 +604,12 @@ pub fn renewed_arr_distribution(
             let mut top = 0;
             for (a, p) in amounts {
                 let k = (a / step).round() as usize;
+                // An amount that rounds to no step (or never renews) leaves the grid as it is.
+                // It must be skipped: with `k == 0` the update below would add `m · p` to
+                // `dist[v]` and then overwrite it with `m · (1 − p)`, losing mass `p`.
+                if k == 0 || *p == 0.0 {
+                    continue;
+                }
                 for v in (0..=top).rev() {
                     let m = dist[v];
                     if m != 0.0 {

@@ -1315,13 +1315,25 @@ impl Scorecard {
                 unscored.push(if p.scored { 0.0 } else { f64::NAN });
                 cover.push(p.coverage);
             }
-            for (row, fg) in rows.iter_mut().zip(&factors) {
-                for (r, &p) in row[..len].iter_mut().zip(pat.iter()) {
-                    *r = fg[p as usize];
+            match (&mut rows[..], &factors[..]) {
+                // Two groups (the usual shape): every lookup of an account in one pass.
+                ([r0, r1], [f0, f1]) => {
+                    let rows = r0[..len].iter_mut().zip(&mut r1[..len]);
+                    for (((a, b), u), &p) in rows.zip(&mut nan_row[..len]).zip(pat.iter()) {
+                        let p = p as usize;
+                        (*a, *b, *u) = (f0[p], f1[p], unscored[p]);
+                    }
                 }
-            }
-            for (r, &p) in nan_row[..len].iter_mut().zip(pat.iter()) {
-                *r = unscored[p as usize];
+                _ => {
+                    for (row, fg) in rows.iter_mut().zip(&factors) {
+                        for (r, &p) in row[..len].iter_mut().zip(pat.iter()) {
+                            *r = fg[p as usize];
+                        }
+                    }
+                    for (r, &p) in nan_row[..len].iter_mut().zip(pat.iter()) {
+                        *r = unscored[p as usize];
+                    }
+                }
             }
             total.fill(0.0);
             for (k, m) in ms.iter().enumerate() {
