@@ -183,17 +183,42 @@ pub fn is_number(t: &DataType) -> bool {
     )
 }
 
+/// Write NaN over the values that `nulls` marks null: a word of the validity bitmap at a time,
+/// visiting only the nulls (a column is mostly valid).
+fn nan_where_null(values: &mut [f64], nulls: Option<&arrow_buffer::NullBuffer>) {
+    let Some(nulls) = nulls.filter(|n| n.null_count() > 0) else {
+        return;
+    };
+    let chunks = nulls.inner().bit_chunks();
+    let mut mark = |base: usize, valid: u64, len: u32| {
+        // The unset bits among the first `len`, lowest first.
+        let live = if len >= 64 { u64::MAX } else { (1 << len) - 1 };
+        let mut null = !valid & live;
+        while null != 0 {
+            if let Some(v) = values.get_mut(base + null.trailing_zeros() as usize) {
+                *v = f64::NAN;
+            }
+            null &= null - 1;
+        }
+    };
+    let mut base = 0;
+    for word in chunks.iter() {
+        mark(base, word, 64);
+        base += 64;
+    }
+    mark(base, chunks.remainder_bits(), chunks.remainder_len() as u32);
+}
+
 /// Append one chunk's values as float64 (nulls as NaN); `Err` with the type when it is not
 /// numeric or boolean.
 fn push_floats(a: &dyn Array, out: &mut Vec<f64>) -> Result<(), DataType> {
+    // The values (whatever sits under a null included), then NaN written over the nulls.
     macro_rules! prim {
         ($t:ty) => {{
             let p = a.as_primitive::<$t>();
-            if p.null_count() == 0 {
-                out.extend(p.values().iter().map(|&v| v as f64));
-            } else {
-                out.extend(p.iter().map(|v| v.map_or(f64::NAN, |v| v as f64)));
-            }
+            let start = out.len();
+            out.extend(p.values().iter().map(|&v| v as f64));
+            nan_where_null(&mut out[start..], p.nulls());
         }};
     }
     match a.data_type() {
@@ -201,14 +226,7 @@ fn push_floats(a: &dyn Array, out: &mut Vec<f64>) -> Result<(), DataType> {
             let p = a.as_primitive::<Float64Type>();
             let start = out.len();
             out.extend_from_slice(p.values());
-            if let Some(nulls) = p.nulls().filter(|n| n.null_count() > 0) {
-                // A select through a bit mask, not a branch: nulls are scattered.
-                let nan = f64::NAN.to_bits();
-                for (o, valid) in out[start..].iter_mut().zip(nulls.iter()) {
-                    let keep = u64::from(valid).wrapping_neg();
-                    *o = f64::from_bits((o.to_bits() & keep) | (nan & !keep));
-                }
-            }
+            nan_where_null(&mut out[start..], p.nulls());
         }
         DataType::Float32 => prim!(Float32Type),
         DataType::Float16 => {

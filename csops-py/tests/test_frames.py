@@ -313,3 +313,42 @@ def test_import_and_score_without_pandas_polars_or_pyarrow() -> None:
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert out.stdout.split() == ["ndarray", "ok"]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "int64", "int32", "float32", "uint8"])
+def test_arrow_nulls_at_any_offset_and_chunking_become_missing(dtype: str) -> None:
+    """Nulls become NaN wherever they sit: the validity bitmap is read a 64-bit word at a time,
+    so chunks of odd lengths, slices starting mid-byte and all-null / no-null words are tried."""
+    identity = csops.Scorecard.from_dict(
+        {
+            "schema_version": 1,
+            "name": "identity",
+            "groups": [
+                {
+                    "name": "g",
+                    "weight": 1.0,
+                    "measures": [
+                        {"name": "x", "feature": "x", "weight": 1.0, "normaliser": {"kind": "linear", "worst": 0.0, "best": 100.0}}
+                    ],
+                }
+            ],
+        }
+    )
+    rng = np.random.default_rng(11)
+    for case in range(30):
+        n = int(rng.integers(1, 400))
+        values = rng.integers(0, 101, n)
+        null = rng.random(n) < rng.choice([0.0, 0.05, 0.5, 1.0])
+        if case % 3 == 0:
+            null[: min(n, 70)] = True  # a whole word of nulls (and more)
+        full = pa.array(np.where(null, 0, values).astype(dtype), mask=null)
+        # Cut into chunks at random points, each a slice of the full array (odd offsets).
+        cuts = sorted({0, n, *rng.integers(0, n + 1, int(rng.integers(0, 4))).tolist()})
+        chunks = [full.slice(a, b - a) for a, b in zip(cuts, cuts[1:]) if b > a]
+        table = pa.table({"x": pa.chunked_array(chunks, type=full.type)})
+        got = identity.score(table, contributions=False).column("score").to_pylist()
+        want = [None if null[i] else float(values[i]) for i in range(n)]
+        assert got == want, (case, dtype, cuts)
+        # polars, which exports its own buffers.
+        got_pl = identity.score(pl.from_arrow(table), contributions=False)["score"].to_list()
+        assert got_pl == want, (case, dtype)
