@@ -392,8 +392,13 @@ pub struct ScoreFrame {
     /// Scores, `NaN` where coverage was insufficient (`null` in JSON).
     #[serde(with = "crate::missing")]
     pub scores: Vec<f64>,
-    /// Band index into the scorecard's bands (`None` where not scored).
-    pub bands: Vec<Option<u8>>,
+    /// Band index into the scorecard's bands, a byte per account: [`NOT_SCORED`] (255)
+    /// where the account was not scored (`null` in JSON, under the name `bands`). A byte
+    /// rather than an `Option<u8>` (two bytes) because this is what columnar consumers take
+    /// as it is: an Arrow or pandas dictionary index, a JavaScript `Uint8Array`. Read one with
+    /// [`ScoreFrame::band_index`] or [`ScoreFrame::band`].
+    #[serde(rename = "bands", with = "band_codes")]
+    pub band_codes: Vec<u8>,
     /// Band names, in the scorecard's order.
     pub band_names: Vec<String>,
     /// Coverage, 0–1.
@@ -407,14 +412,42 @@ pub struct ScoreFrame {
     pub contributions: Vec<Vec<f64>>,
 }
 
+/// The band code of an account that was not scored (see [`ScoreFrame::band_codes`]); a
+/// scorecard has at most 255 bands, so no band has this code.
+pub const NOT_SCORED: u8 = u8::MAX;
+
+/// Band codes in JSON: the band index, `null` for [`NOT_SCORED`].
+mod band_codes {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::NOT_SCORED;
+
+    pub fn serialize<S: Serializer>(codes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(codes.iter().map(|&c| (c != NOT_SCORED).then_some(c)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let v: Vec<Option<u8>> = Vec::deserialize(d)?;
+        if v.contains(&Some(NOT_SCORED)) {
+            return Err(serde::de::Error::custom(
+                "band index 255 is not a band (at most 255 bands: 0–254)",
+            ));
+        }
+        Ok(v.into_iter().map(|c| c.unwrap_or(NOT_SCORED)).collect())
+    }
+}
+
 impl ScoreFrame {
+    /// The band index of row `i` (`None` where not scored, or past the end).
+    pub fn band_index(&self, i: usize) -> Option<u8> {
+        self.band_codes.get(i).copied().filter(|&c| c != NOT_SCORED)
+    }
+
     /// The band name of row `i`.
     pub fn band(&self, i: usize) -> Option<&str> {
-        self.bands
-            .get(i)
-            .copied()
-            .flatten()
-            .map(|b| self.band_names[b as usize].as_str())
+        self.band_index(i)
+            .and_then(|b| self.band_names.get(usize::from(b)))
+            .map(String::as_str)
     }
     /// The trend of every row against previous scores of the same rows (`NaN` where there was
     /// none); `None` where either score is missing (or the dead-band is invalid).
@@ -1222,8 +1255,8 @@ impl Scorecard {
         out.measure_names = ms.iter().map(|m| m.name.clone()).collect();
         out.scores.clear();
         out.scores.reserve(n);
-        out.bands.clear();
-        out.bands.reserve(n);
+        out.band_codes.clear();
+        out.band_codes.reserve(n);
         out.coverage.clear();
         out.coverage.reserve(n);
         let kept = if keep { ms.len() } else { 0 };
@@ -1375,12 +1408,16 @@ impl Scorecard {
             let block_scores = &out.scores[start..];
             match *band_mins.as_slice() {
                 // The usual schemes, with the band count known to the compiler: vectorised.
-                [a, b, c] => bands_into(&mut out.bands, block_scores, [a, b, c]),
-                [a, b, c, d] => bands_into(&mut out.bands, block_scores, [a, b, c, d]),
-                [a, b, c, d, e] => bands_into(&mut out.bands, block_scores, [a, b, c, d, e]),
-                _ => out.bands.extend(block_scores.iter().map(|&t| {
+                [a, b, c] => bands_into(&mut out.band_codes, block_scores, [a, b, c]),
+                [a, b, c, d] => bands_into(&mut out.band_codes, block_scores, [a, b, c, d]),
+                [a, b, c, d, e] => bands_into(&mut out.band_codes, block_scores, [a, b, c, d, e]),
+                _ => out.band_codes.extend(block_scores.iter().map(|&t| {
                     let above = band_mins.iter().filter(|m| **m <= t).count();
-                    (!t.is_nan()).then_some(above.saturating_sub(1) as u8)
+                    if t.is_nan() {
+                        NOT_SCORED
+                    } else {
+                        above.saturating_sub(1) as u8
+                    }
                 })),
             }
             out.coverage.extend(pat.iter().map(|&p| cover[p as usize]));
@@ -1485,10 +1522,14 @@ fn normalise_column(norm: &Normaliser, values: &[f64], segments: Option<&[String
 /// The bands of `scores` (by their `mins`, ascending), appended to `out`: as `band_of`,
 /// without a branch per band; NaN is "not scored".
 #[inline(always)]
-fn bands_into<const N: usize>(out: &mut Vec<Option<u8>>, scores: &[f64], mins: [f64; N]) {
+fn bands_into<const N: usize>(out: &mut Vec<u8>, scores: &[f64], mins: [f64; N]) {
     out.extend(scores.iter().map(|&t| {
         let above: u8 = mins.iter().map(|m| u8::from(*m <= t)).sum();
-        (!t.is_nan()).then_some(above.saturating_sub(1))
+        if t.is_nan() {
+            NOT_SCORED
+        } else {
+            above.saturating_sub(1)
+        }
     }));
 }
 

@@ -695,7 +695,7 @@ fn batch_scoring_across_blocks_matches_single_scoring() {
                 );
             }
             None => assert!(
-                full.scores[i].is_nan() && full.bands[i].is_none(),
+                full.scores[i].is_nan() && full.band_index(i).is_none(),
                 "row {i}"
             ),
         }
@@ -712,7 +712,7 @@ fn batch_scoring_across_blocks_matches_single_scoring() {
     card.score_columns_into(&borrowed, None, ScoreDetail::ScoresOnly, &mut out)
         .unwrap();
     assert!(out.contributions.is_empty());
-    assert_eq!(out.bands, full.bands);
+    assert_eq!(out.band_codes, full.band_codes);
     assert_eq!(out.coverage, full.coverage);
     assert!(
         out.scores
@@ -742,7 +742,7 @@ fn batch_scoring_across_blocks_matches_single_scoring() {
             .map(|x| x.to_bits())
             .collect()
     };
-    assert!(bits(&via_frame) == bits(&full) && via_frame.bands == full.bands);
+    assert!(bits(&via_frame) == bits(&full) && via_frame.band_codes == full.band_codes);
 }
 
 #[test]
@@ -766,4 +766,21 @@ fn borrowed_columns_are_checked_like_frames() {
     };
     assert!(p[0].contains("1 values for 3 accounts"), "{p:?}");
     assert!(card.score_columns(&[], None).is_err());
+}
+
+#[test]
+fn band_codes_read_from_json_refuse_the_unscored_code_as_a_band() {
+    let ok: ScoreFrame = serde_json::from_str(
+        r#"{"scores":[50.0,null],"bands":[1,null],"band_names":["red","yellow"],"coverage":[1.0,0.0],"measure_names":[],"contributions":[]}"#,
+    )
+    .unwrap();
+    assert_eq!(ok.band_codes, vec![1, NOT_SCORED]);
+    assert_eq!(
+        (ok.band(0), ok.band(1), ok.band_index(1)),
+        (Some("yellow"), None, None)
+    );
+    let bad = serde_json::from_str::<ScoreFrame>(
+        r#"{"scores":[50.0],"bands":[255],"band_names":["red"],"coverage":[1.0],"measure_names":[],"contributions":[]}"#,
+    );
+    assert!(bad.unwrap_err().to_string().contains("not a band"));
 }

@@ -97,13 +97,20 @@ mod missing_numbers {
             prop_assert_eq!(text.contains("null"), values.iter().any(|v| v.is_nan()));
             let back: FeatureColumn = serde_json::from_str(&text).unwrap();
             prop_assert!(same(&back.values, &values));
+            // Band codes: unscored (255) as `null` under `bands`, and back.
+            let codes: Vec<u8> = values.iter().map(|v| if v.is_nan() { 255 } else { (v.abs() as u8) % 5 }).collect();
             let s = ScoreFrame {
                 scores: values.clone(),
+                band_codes: codes.clone(),
                 coverage: more.clone(),
                 contributions: vec![values.clone(), more.clone()],
                 ..Default::default()
             };
-            let back: ScoreFrame = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+            let text = serde_json::to_string(&s).unwrap();
+            let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+            prop_assert_eq!(json["bands"].as_array().map(|b| b.iter().filter(|x| x.is_null()).count()), Some(codes.iter().filter(|c| **c == 255).count()));
+            let back: ScoreFrame = serde_json::from_str(&text).unwrap();
+            prop_assert_eq!(&back.band_codes, &codes);
             prop_assert!(same(&back.scores, &values) && same(&back.coverage, &more));
             prop_assert!(same(&back.contributions[0], &values) && same(&back.contributions[1], &more));
         }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use csops_core::health::{self as core_health, ScoreDetail, ScoreFrame};
+use csops_core::health::{self as core_health, NOT_SCORED, ScoreDetail, ScoreFrame};
 use napi::bindgen_prelude::{
     AsyncTask, Float64Array, FnArgs, JavaScriptClassExt, JsObjectValue, Null, Object, This,
     ToNapiValue, Unknown,
@@ -102,23 +102,21 @@ fn to_js<'env, T: ToNapiValue>(env: &'env Env, value: T) -> napi::Result<Unknown
     }
 }
 
-/// The band columns of a result: the codes as a `Uint8Array` (255 = not scored) and a table of
-/// the 256 codes (the band names, then `null`) for the lazy `bands` getter.
+/// The band columns of a result: the core's codes as a `Uint8Array` (255 = not scored, handed
+/// over as they are) and a table of the 256 codes (the band names, then `null`) for the lazy
+/// `bands` getter.
 fn band_codes<'env>(
     env: &'env Env,
-    bands: &[Option<u8>],
+    codes: Vec<u8>,
     band_names: &[String],
 ) -> napi::Result<(Unknown<'env>, Unknown<'env>)> {
-    const NONE: u8 = u8::MAX;
-    if band_names.len() >= usize::from(NONE) {
+    if band_names.len() >= usize::from(NOT_SCORED) {
         return Err(napi::Error::from_reason(format!(
             "{} bands do not fit a byte code",
             band_names.len()
         )));
     }
-    let mut codes = pool::U8.take(bands.len());
-    codes.extend(bands.iter().map(|b| b.unwrap_or(NONE)));
-    let table: Vec<Option<&str>> = (0..=NONE)
+    let table: Vec<Option<&str>> = (0..=NOT_SCORED)
         .map(|code| band_names.get(usize::from(code)).map(String::as_str))
         .collect();
     Ok((to_js(env, pool::codes(codes))?, to_js(env, table)?))
@@ -148,14 +146,13 @@ fn scores_js<'env>(
 ) -> napi::Result<Unknown<'env>> {
     let ScoreFrame {
         scores,
-        bands,
+        band_codes: bands,
         band_names,
         coverage,
         measure_names,
         contributions,
     } = s;
-    let (codes, table) = band_codes(env, &bands, &band_names)?;
-    pool::BANDS.give(bands);
+    let (codes, table) = band_codes(env, bands, &band_names)?;
     if detail == ScoreDetail::ScoresOnly {
         let result = to_js(
             env,
@@ -226,7 +223,7 @@ fn score_features(
         };
         let mut out = ScoreFrame {
             scores: pool::F64.take(n),
-            bands: pool::BANDS.take(n),
+            band_codes: pool::U8.take(n),
             coverage: pool::F64.take(n),
             contributions: (0..kept).map(|_| pool::F64.take(n)).collect(),
             ..ScoreFrame::default()

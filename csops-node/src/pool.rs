@@ -6,7 +6,7 @@
 //! itself. So a buffer's memory, once JavaScript lets go of it (or the binding is done with it),
 //! is kept here, and the next batch's buffers are made in it — what the core's
 //! `score_columns_into` does for a Rust caller that reuses its result. At most [`MAX_BYTES`] of
-//! numbers (and a sixteenth and an eighth of that in band codes and bands) stay held.
+//! numbers (and a sixteenth of that in band codes) stay held.
 
 use std::sync::{Mutex, PoisonError};
 
@@ -27,8 +27,6 @@ pub(crate) struct Pool<T> {
 pub(crate) static F64: Pool<f64> = Pool::new(MAX_BYTES);
 /// Buffers of band codes (a byte per account).
 pub(crate) static U8: Pool<u8> = Pool::new(MAX_BYTES / 16);
-/// Buffers of bands as the core gives them (two bytes per account).
-pub(crate) static BANDS: Pool<Option<u8>> = Pool::new(MAX_BYTES / 8);
 
 impl<T> Pool<T> {
     const fn new(max: usize) -> Self {

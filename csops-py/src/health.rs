@@ -43,7 +43,7 @@ fn score_input(
     let mut out = ScoreFrame {
         scores: pool::F64.take(n),
         coverage: pool::F64.take(n),
-        bands: pool::BANDS.take(n),
+        band_codes: pool::U8.take(n),
         ..ScoreFrame::default()
     };
     if detail == ScoreDetail::Full {

@@ -9,7 +9,7 @@
 //! and what the Node binding does for typed arrays.
 //!
 //! Only buffers of at least [`MIN_BYTES`] are kept, and at most [`MAX_BYTES`] of numbers (and a
-//! sixteenth and an eighth of that in band codes and bands) stay held, the oldest let go first.
+//! sixteenth of that in band codes) stay held, the oldest let go first.
 
 use std::any::Any;
 use std::ptr::NonNull;
@@ -36,10 +36,8 @@ pub struct Pool<T> {
 
 /// Buffers of scores, coverage, contributions, and input columns converted to float64.
 pub static F64: Pool<f64> = Pool::new(MAX_BYTES);
-/// Buffers of band codes (a byte per account).
-pub static I8: Pool<i8> = Pool::new(MAX_BYTES / 16);
-/// Buffers of bands as the core gives them (two bytes per account).
-pub static BANDS: Pool<Option<u8>> = Pool::new(MAX_BYTES / 8);
+/// Buffers of band codes (a byte per account), as the core writes them.
+pub static U8: Pool<u8> = Pool::new(MAX_BYTES / 16);
 
 impl<T> Pool<T> {
     const fn new(max: usize) -> Self {

@@ -29,11 +29,11 @@ use arrow_array::{
     Array, ArrayRef, BooleanArray, Date32Array, Decimal128Array, DictionaryArray, Float64Array,
     Int8Array, Int64Array, RecordBatch, StringArray,
 };
-use arrow_buffer::{BooleanBuffer, NullBuffer};
+use arrow_buffer::{BooleanBuffer, NullBuffer, ScalarBuffer};
 use arrow_schema::{Field, Schema};
 use chrono::NaiveDate;
 use csops_core::features::{FeatureColumn, FeatureFrame};
-use csops_core::health::ScoreFrame;
+use csops_core::health::{NOT_SCORED, ScoreFrame};
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
 use pyo3::exceptions::{PyImportError, PyTypeError};
 use pyo3::prelude::*;
@@ -1022,11 +1022,12 @@ pub enum Col<'py> {
         /// Whether the order means something (bands: red < yellow < green).
         ordered: bool,
     },
-    /// Categories by a byte code (`-1`: missing; at most 127 categories): as `Category`, the
-    /// codes handed over without a copy.
+    /// Categories by a byte code ([`NOT_SCORED`], 255: missing; at most 127 categories, so
+    /// that the codes read as signed bytes are pandas' and Arrow's, -1 missing): as
+    /// `Category`, the codes handed over without a copy.
     Codes {
         /// Each row's category.
-        codes: Vec<i8>,
+        codes: Vec<u8>,
         /// The categories, in order.
         names: Vec<String>,
         /// Whether the order means something.
@@ -1227,12 +1228,7 @@ impl<'py> Columns<'py> {
                 names,
                 ordered,
             } if names.len() <= 127 => {
-                let mut c = pool::I8.take(codes.len());
-                c.extend(
-                    codes
-                        .iter()
-                        .map(|c| c.and_then(|c| i8::try_from(c).ok()).unwrap_or(-1)),
-                );
+                let c = byte_codes(&codes);
                 Self::python_value(
                     py,
                     pd,
@@ -1267,11 +1263,21 @@ impl<'py> Columns<'py> {
                 names,
                 ordered,
             } => match pd {
-                Some(pd) => categorical(pd, pool::numpy(py, codes, &pool::I8)?, &names, ordered)?,
+                Some(pd) => {
+                    // The same bytes as signed codes: 255 reads as pandas' -1 (missing).
+                    let signed =
+                        pool::numpy(py, codes, &pool::U8)?.call_method1("view", ("int8",))?;
+                    categorical(pd, signed, &names, ordered)?
+                }
                 None => {
-                    let list =
-                        category_list(py, &names, codes.iter().map(|&c| usize::try_from(c).ok()))?;
-                    pool::I8.give(codes);
+                    let list = category_list(
+                        py,
+                        &names,
+                        codes
+                            .iter()
+                            .map(|&c| (c != NOT_SCORED).then_some(usize::from(c))),
+                    )?;
+                    pool::U8.give(codes);
                     list
                 }
             },
@@ -1388,34 +1394,32 @@ impl<'py> Columns<'py> {
                 col @ (Col::Category { .. } | Col::Codes { .. }) => {
                     let (codes, names) = match col {
                         Col::Codes { codes, names, .. } => (codes, names),
-                        Col::Category { codes, names, .. } => {
-                            let mut c = pool::I8.take(codes.len());
-                            c.extend(
-                                codes
-                                    .iter()
-                                    .map(|c| c.and_then(|c| i8::try_from(c).ok()).unwrap_or(-1)),
-                            );
-                            (c, names)
-                        }
+                        Col::Category { codes, names, .. } => (byte_codes(&codes), names),
                         _ => unreachable!("matched above"),
                     };
-                    let nulls = codes.iter().any(|&c| c < 0).then(|| {
-                        NullBuffer::new(BooleanBuffer::collect_bool(codes.len(), |i| codes[i] >= 0))
+                    let nulls = codes.contains(&NOT_SCORED).then(|| {
+                        NullBuffer::new(BooleanBuffer::collect_bool(codes.len(), |i| {
+                            codes[i] != NOT_SCORED
+                        }))
                     });
-                    // Every code names a category or is -1 (null): checked here in one
-                    // vectorised pass, where Arrow's own check goes key by key.
-                    let top = codes.iter().copied().max().unwrap_or(-1);
-                    if usize::try_from(top).is_ok_and(|top| top >= names.len()) {
+                    // Every code names a category or is missing: checked here in one pass,
+                    // where Arrow's own check goes key by key.
+                    let top = codes.iter().copied().filter(|&c| c != NOT_SCORED).max();
+                    if let Some(top) = top.filter(|&t| usize::from(t) >= names.len().min(128)) {
                         return Err(crate::errors::csops_error(
                             self.py,
                             &format!("internal error: category code {top} of {}", names.len()),
                         ));
                     }
-                    let keys = Int8Array::new(pool::arrow(codes, &pool::I8), nulls);
+                    let len = codes.len();
+                    // The bytes as signed keys (255, under a null, reads as -1).
+                    let keys =
+                        ScalarBuffer::<i8>::new(pool::arrow(codes, &pool::U8).into_inner(), 0, len);
+                    let keys = Int8Array::new(keys, nulls);
                     let values = StringArray::from(names.clone());
                     // SAFETY: `try_new`'s only check is that each non-null key indexes
-                    // `values`: the keys are at most `top` < `names.len()` (checked above),
-                    // and negative ones are null.
+                    // `values`: the non-null keys are at most `top` < `names.len()` and below
+                    // 128 (checked above), so they read as the same non-negative i8.
                     let d = unsafe { DictionaryArray::new_unchecked(keys, Arc::new(values)) };
                     let field = Field::new(name.as_str(), d.data_type().clone(), true);
                     let field = if polars_enums {
@@ -1603,6 +1607,17 @@ impl<'py> Columns<'py> {
     }
 }
 
+/// Category codes as bytes, [`NOT_SCORED`] (255) where missing (or too large for a byte
+/// code; callers keep byte codes for at most 127 categories).
+fn byte_codes(codes: &[Option<u16>]) -> Vec<u8> {
+    let mut out = pool::U8.take(codes.len());
+    out.extend(codes.iter().map(|c| {
+        c.and_then(|c| u8::try_from(c).ok().filter(|&c| c < 128))
+            .unwrap_or(NOT_SCORED)
+    }));
+    out
+}
+
 /// A pandas `Categorical` of `codes` (a numpy array of the smallest integer type pandas keeps
 /// as it is; -1 for missing) over `names`.
 fn categorical<'py>(
@@ -1708,7 +1723,7 @@ pub fn write_scores<'py>(
     let kind = FrameKind::of_input(py, input.kind());
     let ScoreFrame {
         scores: score,
-        bands,
+        band_codes,
         band_names,
         coverage,
         measure_names,
@@ -1718,28 +1733,26 @@ pub fn write_scores<'py>(
     let mut out = Columns::new(py);
     out.index(ACCOUNT_ID, input.ids_column());
     out.col("score", Col::floats(score));
-    // Band codes in a byte each (a scorecard has at most a few bands; more than 127 would
-    // be a category column of text).
+    // Band codes in a byte each, as the core wrote them (a scorecard has a few bands; more
+    // than 127 would be a category column of text).
     let band_col = if band_names.len() <= 127 {
-        let mut codes = pool::I8.take(bands.len());
-        // Branch-free (so it vectorises): the band's index, or -1 (all ones) when unscored.
-        codes.extend(bands.iter().map(|b| {
-            let scored = i8::from(b.is_some());
-            (b.unwrap_or(0) as i8 & -scored) | (scored - 1)
-        }));
         Col::Codes {
-            codes,
+            codes: band_codes,
             names: band_names,
             ordered: true,
         }
     } else {
+        let codes = band_codes
+            .iter()
+            .map(|&c| (c != NOT_SCORED).then_some(u16::from(c)))
+            .collect();
+        pool::U8.give(band_codes);
         Col::Category {
-            codes: bands.iter().map(|b| b.map(u16::from)).collect(),
+            codes,
             names: band_names,
             ordered: true,
         }
     };
-    pool::BANDS.give(bands);
     out.col("band", band_col);
     out.col(
         "coverage",
