@@ -22,11 +22,11 @@ pairs per path and kind), so that both sides see the same machine: a shared 2-co
 by a quarter within a minute. It prints the best of each side and the median of the pairs' ratios.
 Compared:
 - `card.score(frame)` (scores, bands, coverage and the six contribution columns) with Rust's
-  `score_frame` (the same output, a fresh result);
+  `score_columns_into` (the same output, into a reused result: `score_frame`'s fresh result
+  costs whatever the allocator's state makes it, see `health_scale.rs`);
 - `card.score(frame, contributions=False)` with Rust's scores-only `score_columns_into` (into a
   reused result).
-The binding keeps the memory of a dropped result for the next call (`csops-py/src/pool.rs`), as
-the Rust allocator does for `score_frame` in a loop. Peak memory (RSS) of scoring from pandas is
+The binding keeps the memory of a dropped result for the next call (`csops-py/src/pool.rs`). Peak memory (RSS) of scoring from pandas is
 measured in a fresh process against the input's size. `--check` exits 1 when the median ratio of
 pandas or polars (the issue's two) is over 1.10 in either comparison.
 """
@@ -217,7 +217,7 @@ def main() -> None:
     out: Any = None
     for _ in range(a.runs):
         for name, data in frames.items():
-            for k, (command, contributions) in enumerate((("full", True), ("only", False))):
+            for k, (command, contributions) in enumerate((("into", True), ("only", False))):
                 rust_ms = rust_run(f"{command} {BURST}")[0]
                 py_ms = float("inf")
                 for _ in range(BURST):
@@ -239,7 +239,7 @@ def main() -> None:
         f"{n} accounts x 6 measures, one core; {a.runs} bursts of {BURST} runs of each path, each paired "
         f"with a burst of Rust runs just before it; every path gives the sum of scores {checksum:.4f}"
     )
-    print(f"Rust score_frame (scores, bands, coverage, 6 contributions): best {rust_ms:6.2f} ms")
+    print(f"Rust score_columns_into (scores, bands, coverage, 6 contributions; reused result): best {rust_ms:6.2f} ms")
     print(f"Rust scores only (score_columns_into, reused result):        best {rust_only_ms:6.2f} ms")
     print(f"{'input':16} {'full':>9} {'best/best':>9} {'median':>7}   {'scores only':>11} {'best/best':>9} {'median':>7}")
     over = []
