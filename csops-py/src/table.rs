@@ -1404,8 +1404,18 @@ impl<'py> Columns<'py> {
                     });
                     // Every code names a category or is missing: checked here in one pass,
                     // where Arrow's own check goes key by key.
-                    let top = codes.iter().copied().filter(|&c| c != NOT_SCORED).max();
-                    if let Some(top) = top.filter(|&t| usize::from(t) >= names.len().min(128)) {
+                    // (Missing codes count as 0 here: a select, so the pass vectorises.)
+                    let top = codes
+                        .iter()
+                        .map(|&c| if c == NOT_SCORED { 0 } else { c })
+                        .max()
+                        .unwrap_or(0);
+                    let bad = if names.is_empty() {
+                        codes.iter().any(|&c| c != NOT_SCORED)
+                    } else {
+                        usize::from(top) >= names.len().min(128)
+                    };
+                    if bad {
                         return Err(crate::errors::csops_error(
                             self.py,
                             &format!("internal error: category code {top} of {}", names.len()),
@@ -1419,7 +1429,8 @@ impl<'py> Columns<'py> {
                     let values = StringArray::from(names.clone());
                     // SAFETY: `try_new`'s only check is that each non-null key indexes
                     // `values`: the non-null keys are at most `top` < `names.len()` and below
-                    // 128 (checked above), so they read as the same non-negative i8.
+                    // 128 (checked above; with no names, every key is null), so they read as
+                    // the same non-negative i8.
                     let d = unsafe { DictionaryArray::new_unchecked(keys, Arc::new(values)) };
                     let field = Field::new(name.as_str(), d.data_type().clone(), true);
                     let field = if polars_enums {
