@@ -882,25 +882,7 @@ impl Scorecard {
         out: &mut [f64],
         group_sums: &mut Vec<f64>,
     ) {
-        group_sums.clear();
-        let mut k = 0;
-        for g in &self.groups {
-            let mut msum = 0.0;
-            for m in &g.measures {
-                if scores[k].is_some() {
-                    msum += m.weight;
-                }
-                k += 1;
-            }
-            group_sums.push(msum);
-        }
-        let gsum: f64 = self
-            .groups
-            .iter()
-            .zip(group_sums.iter())
-            .filter(|(_, s)| **s > 0.0)
-            .map(|(g, _)| g.weight)
-            .sum();
+        let gsum = self.scored_weight_sums(scores, group_sums);
         let mut k = 0;
         for (g, msum) in self.groups.iter().zip(group_sums.iter()) {
             for m in &g.measures {
@@ -914,13 +896,10 @@ impl Scorecard {
         }
     }
 
-    /// Per group, the factor that turns a measure's own weight into its effective weight when
-    /// only the measures with `Some` score count: `group weight / (sum of the weights of the
-    /// groups with a scored measure) / (sum of the weights of the group's scored measures)`,
-    /// 0 for a group without one. A measure's effective weight is this factor × its weight
-    /// (as [`Scorecard::effective_weights_into`] gives it, up to rounding).
-    fn group_factors_into(&self, scores: &[Option<f64>], out: &mut Vec<f64>) {
-        out.clear();
+    /// Per group, into `group_sums`, the weight of its measures with `Some` score; returned,
+    /// the weight of the groups with any.
+    fn scored_weight_sums(&self, scores: &[Option<f64>], group_sums: &mut Vec<f64>) -> f64 {
+        group_sums.clear();
         let mut k = 0;
         for g in &self.groups {
             let mut msum = 0.0;
@@ -930,15 +909,23 @@ impl Scorecard {
                 }
                 k += 1;
             }
-            out.push(msum);
+            group_sums.push(msum);
         }
-        let gsum: f64 = self
-            .groups
+        self.groups
             .iter()
-            .zip(out.iter())
+            .zip(group_sums.iter())
             .filter(|(_, s)| **s > 0.0)
             .map(|(g, _)| g.weight)
-            .sum();
+            .sum()
+    }
+
+    /// Per group, the factor that turns a measure's own weight into its effective weight when
+    /// only the measures with `Some` score count: `group weight / (sum of the weights of the
+    /// groups with a scored measure) / (sum of the weights of the group's scored measures)`,
+    /// 0 for a group without one. A measure's effective weight is this factor × its weight
+    /// (as [`Scorecard::effective_weights_into`] gives it, up to rounding).
+    fn group_factors_into(&self, scores: &[Option<f64>], out: &mut Vec<f64>) {
+        let gsum = self.scored_weight_sums(scores, out);
         for (g, f) in self.groups.iter().zip(out.iter_mut()) {
             let msum = *f;
             *f = if gsum > 0.0 && msum > 0.0 {
