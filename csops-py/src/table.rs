@@ -1365,6 +1365,19 @@ impl<'py> Columns<'py> {
         let mut rows: Option<usize> = None;
         for (name, col) in self.index.into_iter().chain(self.columns) {
             order.push(name.clone());
+            // Categories that fit a byte code are dictionary columns (below); more are text.
+            let col = match col {
+                Col::Category {
+                    codes,
+                    names,
+                    ordered,
+                } if names.len() <= 127 => Col::Codes {
+                    codes: byte_codes(&codes),
+                    names,
+                    ordered,
+                },
+                other => other,
+            };
             let array: ArrayRef = match col {
                 Col::Python(v) => {
                     python.push((name, v));
@@ -1383,7 +1396,7 @@ impl<'py> Columns<'py> {
                 }
                 Col::Ints(v) => Arc::new(Int64Array::from(v)),
                 Col::Texts(v) => Arc::new(StringArray::from(v)),
-                Col::Category { codes, names, .. } if names.len() > 127 => {
+                Col::Category { codes, names, .. } => {
                     // More categories than byte codes hold: as text.
                     let v: Vec<Option<&str>> = codes
                         .iter()
@@ -1391,12 +1404,7 @@ impl<'py> Columns<'py> {
                         .collect();
                     Arc::new(StringArray::from(v))
                 }
-                col @ (Col::Category { .. } | Col::Codes { .. }) => {
-                    let (codes, names) = match col {
-                        Col::Codes { codes, names, .. } => (codes, names),
-                        Col::Category { codes, names, .. } => (byte_codes(&codes), names),
-                        _ => unreachable!("matched above"),
-                    };
+                Col::Codes { codes, names, .. } => {
                     let nulls = codes.contains(&NOT_SCORED).then(|| {
                         NullBuffer::new(BooleanBuffer::collect_bool(codes.len(), |i| {
                             codes[i] != NOT_SCORED
