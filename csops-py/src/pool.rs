@@ -98,11 +98,6 @@ impl<T> Recycled<T> {
     pub fn new(values: Vec<T>, pool: &'static Pool<T>) -> Self {
         Recycled { values, pool }
     }
-
-    /// The values.
-    pub fn as_slice(&self) -> &[T] {
-        &self.values
-    }
 }
 
 impl<T> std::ops::Deref for Recycled<T> {
