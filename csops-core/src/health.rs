@@ -389,7 +389,9 @@ pub enum ScoreDetail {
 /// [`FeatureFrame`] (its `account_ids` name the rows; they are not copied here).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScoreFrame {
-    /// Scores, `NaN` where coverage was insufficient (`null` in JSON).
+    /// Scores, `NaN` where coverage was insufficient (`null` in JSON): exactly where
+    /// [`band_codes`](Self::band_codes) is [`NOT_SCORED`], so one of the two says which
+    /// accounts were scored (the bindings make both columns' null bitmaps from the bands).
     #[serde(with = "crate::missing")]
     pub scores: Vec<f64>,
     /// Band index into the scorecard's bands, a byte per account: [`NOT_SCORED`] (255)
