@@ -74,5 +74,6 @@ fn _csops(m: &Bound<'_, PyModule>) -> PyResult<()> {
     segment::register(m)?;
     playbook::register(m)?;
     spark_support::register(m)?;
+    m.add_function(wrap_pyfunction!(table::_polars_categories, m)?)?;
     Ok(())
 }

@@ -1790,37 +1790,88 @@ pub(crate) enum PolarsCategories {
     Physical,
 }
 
+/// The way chosen by [`polars_categories`]: 0 until it is probed, else the way's number.
+static POLARS_MODE: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+impl PolarsCategories {
+    const ALL: [PolarsCategories; 3] = [
+        PolarsCategories::Dictionary,
+        PolarsCategories::EnumMetadata,
+        PolarsCategories::Physical,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            PolarsCategories::Dictionary => "dictionary",
+            PolarsCategories::EnumMetadata => "enum-metadata",
+            PolarsCategories::Physical => "physical",
+        }
+    }
+
+    fn number(self) -> u8 {
+        match self {
+            PolarsCategories::Dictionary => 1,
+            PolarsCategories::EnumMetadata => 2,
+            PolarsCategories::Physical => 3,
+        }
+    }
+}
+
 /// How the installed polars best takes a category column: tried once on a one-row table,
 /// the cheapest way first (any failure of a way: the next one).
 fn polars_categories(py: Python<'_>) -> PolarsCategories {
-    static MODE: pyo3::sync::PyOnceLock<PolarsCategories> = pyo3::sync::PyOnceLock::new();
-    *MODE.get_or_init(py, || {
-        let probe = |mode: PolarsCategories| -> PyResult<bool> {
-            let pl = py.import("polars")?;
-            let mut c = Columns::new(py);
-            c.category("x", &["a", "bc"], [Some(1), None], true);
-            let (_, batch, _, _) = c.split_arrow(mode)?;
-            let mut df = pl.call_method1("DataFrame", (Bound::new(py, PyArrowStream(batch))?,))?;
-            let want = pl.call_method1("Enum", (vec!["a", "bc"],))?;
-            if mode == PolarsCategories::Physical {
-                let to = pl
-                    .call_method1("col", ("x",))?
-                    .getattr("cat")?
-                    .call_method1("to", (&want,))?;
-                df = df.call_method1("with_columns", (to,))?;
-            }
-            let dtype = df.getattr("schema")?.get_item("x")?;
-            let value: Vec<Option<String>> = df
-                .call_method1("get_column", ("x",))?
-                .call_method0("to_list")?
-                .extract()?;
-            Ok(dtype.eq(want)? && value == vec![Some("bc".to_string()), None])
+    use std::sync::atomic::Ordering;
+    let known = POLARS_MODE.load(Ordering::Relaxed);
+    if let Some(mode) = PolarsCategories::ALL
+        .into_iter()
+        .find(|m| m.number() == known)
+    {
+        return mode;
+    }
+    let probe = |mode: PolarsCategories| -> PyResult<bool> {
+        let pl = py.import("polars")?;
+        let mut c = Columns::new(py);
+        c.category("x", &["a", "bc"], [Some(1), None], true);
+        let (_, batch, _, _) = c.split_arrow(mode)?;
+        let mut df = pl.call_method1("DataFrame", (Bound::new(py, PyArrowStream(batch))?,))?;
+        let want = pl.call_method1("Enum", (vec!["a", "bc"],))?;
+        if mode == PolarsCategories::Physical {
+            let to = pl
+                .call_method1("col", ("x",))?
+                .getattr("cat")?
+                .call_method1("to", (&want,))?;
+            df = df.call_method1("with_columns", (to,))?;
+        }
+        let dtype = df.getattr("schema")?.get_item("x")?;
+        let value: Vec<Option<String>> = df
+            .call_method1("get_column", ("x",))?
+            .call_method0("to_list")?
+            .extract()?;
+        Ok(dtype.eq(want)? && value == vec![Some("bc".to_string()), None])
+    };
+    let mode = [PolarsCategories::Physical, PolarsCategories::EnumMetadata]
+        .into_iter()
+        .find(|&mode| probe(mode).unwrap_or(false))
+        .unwrap_or(PolarsCategories::Dictionary);
+    POLARS_MODE.store(mode.number(), Ordering::Relaxed);
+    mode
+}
+
+/// For the tests: the way category columns are handed to polars (`"physical"`,
+/// `"enum-metadata"` or `"dictionary"`, probed on first use), after setting it to `mode`
+/// when given, so that every way is tested whichever polars is installed.
+#[pyfunction]
+#[pyo3(signature = (mode = None))]
+pub fn _polars_categories(py: Python<'_>, mode: Option<&str>) -> PyResult<&'static str> {
+    if let Some(mode) = mode {
+        let Some(m) = PolarsCategories::ALL.into_iter().find(|m| m.name() == mode) else {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "unknown way {mode:?}"
+            )));
         };
-        [PolarsCategories::Physical, PolarsCategories::EnumMetadata]
-            .into_iter()
-            .find(|&mode| probe(mode).unwrap_or(false))
-            .unwrap_or(PolarsCategories::Dictionary)
-    })
+        POLARS_MODE.store(m.number(), std::sync::atomic::Ordering::Relaxed);
+    }
+    Ok(polars_categories(py).name())
 }
 
 /// The scores as the same kind of table as the input: columns `score`, `band`, `coverage`

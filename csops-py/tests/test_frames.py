@@ -114,6 +114,46 @@ def test_score_reads_every_kind_and_answers_in_kind(card: csops.Scorecard, frame
     assert isinstance(card.score(data)["score"], np.ndarray)
 
 
+@pytest.mark.parametrize("way", ["physical", "enum-metadata", "dictionary"])
+def test_every_way_of_handing_polars_a_category_gives_the_same_frame(
+    card: csops.Scorecard, frame: csops.FeatureFrame, sample: csops.Book, way: str
+) -> None:
+    """Band and tier columns reach polars as UInt8 codes made Enum by ``cat.to`` (polars 2), as
+    dictionaries with polars' Enum metadata, or as plain dictionaries cast through their text,
+    whichever the installed polars takes best (probed once). Each way is forced here in turn, so
+    all three are tested whichever polars is installed; every way that this polars takes gives
+    the same frame, with the band an Enum of the scorecard's bands and null where not scored."""
+    from csops import _csops
+
+    data = columns(frame)
+    # Some accounts not scored, so that the bands and scores have nulls.
+    for k in data:
+        if k != "account_id":
+            data[k][:3] = np.nan
+    probed = _csops._polars_categories()
+    want = card.score(pl.DataFrame(data))
+    want_tiers = sample.segment(scorecard=card, frame="polars").tiers
+    try:
+        assert _csops._polars_categories(way) == way
+        try:
+            got = card.score(pl.DataFrame(data))
+            tiers = sample.segment(scorecard=card, frame="polars").tiers
+        except Exception:
+            # A way this polars does not take (the probe would not have chosen it).
+            assert way != probed
+            return
+    finally:
+        _csops._polars_categories(probed)
+    assert got.schema == want.schema
+    assert got.schema["band"] == pl.Enum([b["name"] for b in card.bands])
+    assert got.equals(want)
+    assert got["band"].null_count() == got["score"].null_count() >= 3
+    assert (got["band"].is_null() == got["score"].is_null()).all()
+    assert tiers.equals(want_tiers)
+    with pytest.raises(ValueError, match="unknown way"):
+        _csops._polars_categories("text")
+
+
 def test_arrow_nulls_chunks_and_other_types_read_as_floats(card: csops.Scorecard, frame: csops.FeatureFrame) -> None:
     want = plain(card.score(frame, contributions=False))
     data = columns(frame)

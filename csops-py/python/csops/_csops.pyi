@@ -46,6 +46,7 @@ __all__ = [
     "play_effects",
     "_backtest_observe",
     "_backtest_from_observations",
+    "_polars_categories",
 ]
 
 __version__: str
@@ -631,6 +632,12 @@ def _backtest_from_observations(
 ) -> Backtest:
     """The core's ``report`` on observations as ``_backtest_observe`` gives them (rows possibly
     gathered from many calls)."""
+
+def _polars_categories(
+    mode: Literal["physical", "enum-metadata", "dictionary"] | None = None,
+) -> Literal["physical", "enum-metadata", "dictionary"]:
+    """For the tests: how category columns are handed to polars, set to ``mode`` first when
+    given."""
 
 # Revenue ------------------------------------------------------------------
 
