@@ -1370,9 +1370,29 @@ impl Scorecard {
                         accumulate(f, &raw[k][start..start + len], wk, fill, total, c)
                     }
                     (Normaliser::Steps { thresholds, points }, None) => {
-                        // Counting the thresholds passed is branch-free, unlike a search.
-                        let f = |x: f64| points[thresholds.iter().filter(|t| **t <= x).count()];
-                        accumulate(f, &raw[k][start..start + len], wk, fill, total, c)
+                        let xs = &raw[k][start..start + len];
+                        match (thresholds.as_slice(), points.as_slice()) {
+                            // One or two thresholds (the usual shapes): selects, which
+                            // vectorise, rather than an index into the points.
+                            (&[t0], &[p0, p1]) => {
+                                let f = move |x: f64| if t0 <= x { p1 } else { p0 };
+                                accumulate(f, xs, wk, fill, total, c)
+                            }
+                            (&[t0, t1], &[p0, p1, p2]) => {
+                                let f = move |x: f64| {
+                                    let v = if t0 <= x { p1 } else { p0 };
+                                    if t1 <= x { p2 } else { v }
+                                };
+                                accumulate(f, xs, wk, fill, total, c)
+                            }
+                            _ => {
+                                // Counting the thresholds passed is branch-free, unlike a
+                                // search.
+                                let f =
+                                    |x: f64| points[thresholds.iter().filter(|t| **t <= x).count()];
+                                accumulate(f, xs, wk, fill, total, c)
+                            }
+                        }
                     }
                     (Normaliser::Boolean { yes, no }, None) => {
                         let f = |x: f64| if x != 0.0 { *yes } else { *no };

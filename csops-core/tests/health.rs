@@ -786,3 +786,47 @@ fn band_codes_read_from_json_refuse_the_unscored_code_as_a_band() {
     );
     assert!(bad.unwrap_err().to_string().contains("not a band"));
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// The batch loop's own step loops (selects for one or two thresholds, a count for more)
+    /// give what `Normaliser::apply` gives, value by value, including values exactly on a
+    /// threshold and missing ones.
+    #[test]
+    fn batch_steps_equal_the_normaliser(
+        cuts in prop::collection::btree_set(-20i32..20, 1..6),
+        points in prop::collection::vec(0.0f64..100.0, 6),
+        picks in prop::collection::vec((any::<prop::sample::Index>(), 0u8..4, -30.0f64..30.0), 1..300),
+    ) {
+        let thresholds: Vec<f64> = cuts.iter().map(|&c| f64::from(c)).collect();
+        let points = points[..thresholds.len() + 1].to_vec();
+        let norm = Normaliser::steps(thresholds.clone(), points);
+        let card = Scorecard::builder("steps")
+            .group("g", 1.0)
+            .measure("m", "x", 1.0, norm.clone())
+            .build()
+            .unwrap();
+        // Values on a threshold, just below one, anywhere, or missing.
+        let xs: Vec<f64> = picks
+            .iter()
+            .map(|(i, kind, x)| {
+                let t = thresholds[i.index(thresholds.len())];
+                match kind {
+                    0 => t,
+                    1 => t - 1e-9,
+                    2 => *x,
+                    _ => f64::NAN,
+                }
+            })
+            .collect();
+        let s = card.score_columns(&[("x", &xs[..])], None).unwrap();
+        for (i, &x) in xs.iter().enumerate() {
+            if x.is_nan() {
+                prop_assert!(s.scores[i].is_nan());
+            } else {
+                prop_assert_eq!(s.scores[i].to_bits(), norm.apply(x).clamp(0.0, 100.0).to_bits(), "x = {}", x);
+            }
+        }
+    }
+}
