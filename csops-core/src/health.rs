@@ -1258,6 +1258,8 @@ impl Scorecard {
 
         let band_mins: Vec<f64> = self.bands.iter().map(|b| b.min).collect();
         let (mut unscored, mut cover) = (Vec::new(), Vec::new());
+        // Two groups: each pattern's four per-account values side by side, one lookup each.
+        let mut two: Vec<[f64; 4]> = Vec::new();
         let mut nan_row = vec![0f64; BLOCK];
         // Per-block buffers, on the heap: a block is too big for small thread stacks.
         let (mut mask, mut pat, mut total) =
@@ -1336,14 +1338,20 @@ impl Scorecard {
                 }
                 unscored.push(if p.scored { 0.0 } else { f64::NAN });
                 cover.push(p.coverage);
+                if let [f0, f1] = p.group_factors[..] {
+                    two.push([f0, f1, if p.scored { 0.0 } else { f64::NAN }, p.coverage]);
+                }
             }
-            match (&mut rows[..], &factors[..]) {
-                // Two groups (the usual shape): every lookup of an account in one pass.
-                ([r0, r1], [f0, f1]) => {
+            let at = out.coverage.len();
+            match &mut rows[..] {
+                // Two groups (the usual shape): every lookup of an account in one pass,
+                // coverage included.
+                [r0, r1] => {
+                    out.coverage.resize(at + len, 0.0);
                     let rows = r0[..len].iter_mut().zip(&mut r1[..len]);
-                    for (((a, b), u), &p) in rows.zip(&mut nan_row[..len]).zip(pat.iter()) {
-                        let p = p as usize;
-                        (*a, *b, *u) = (f0[p], f1[p], unscored[p]);
+                    let rows = rows.zip(&mut nan_row[..len]).zip(&mut out.coverage[at..]);
+                    for ((((a, b), u), c), &p) in rows.zip(pat.iter()) {
+                        [*a, *b, *u, *c] = two[p as usize];
                     }
                 }
                 _ => {
@@ -1355,6 +1363,7 @@ impl Scorecard {
                     for (r, &p) in nan_row[..len].iter_mut().zip(pat.iter()) {
                         *r = unscored[p as usize];
                     }
+                    out.coverage.extend(pat.iter().map(|&p| cover[p as usize]));
                 }
             }
             total.fill(0.0);
@@ -1429,7 +1438,6 @@ impl Scorecard {
                     }
                 })),
             }
-            out.coverage.extend(pat.iter().map(|&p| cover[p as usize]));
         }
         if infinite { Err(()) } else { Ok(()) }
     }
