@@ -406,6 +406,7 @@ proptest! {
                 Some(x) => prop_assert!((x - s.scores[r]).abs() < 1e-9),
                 None => prop_assert!(s.scores[r].is_nan()),
             }
+            prop_assert!((one.coverage - s.coverage[r]).abs() < 1e-12);
             // Missing scores and missing bands are the same accounts.
             prop_assert_eq!(s.scores[r].is_nan(), s.band_codes[r] == NOT_SCORED);
             let e = card.explain(&f, None, r).unwrap();
