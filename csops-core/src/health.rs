@@ -1384,14 +1384,11 @@ impl Scorecard {
                             // One or two thresholds (the usual shapes): selects, which
                             // vectorise, rather than an index into the points.
                             (&[t0], &[p0, p1]) => {
-                                let f = move |x: f64| if t0 <= x { p1 } else { p0 };
+                                let f = move |x: f64| pick(t0 <= x, p1, p0);
                                 accumulate(f, xs, wk, fill, total, c)
                             }
                             (&[t0, t1], &[p0, p1, p2]) => {
-                                let f = move |x: f64| {
-                                    let v = if t0 <= x { p1 } else { p0 };
-                                    if t1 <= x { p2 } else { v }
-                                };
+                                let f = move |x: f64| pick(t1 <= x, p2, pick(t0 <= x, p1, p0));
                                 accumulate(f, xs, wk, fill, total, c)
                             }
                             _ => {
@@ -1404,7 +1401,8 @@ impl Scorecard {
                         }
                     }
                     (Normaliser::Boolean { yes, no }, None) => {
-                        let f = |x: f64| if x != 0.0 { *yes } else { *no };
+                        let (yes, no) = (*yes, *no);
+                        let f = move |x: f64| pick(x != 0.0, yes, no);
                         accumulate(f, &raw[k][start..start + len], wk, fill, total, c)
                     }
                     (norm, None) => accumulate(
@@ -1534,6 +1532,14 @@ fn normalise_column(norm: &Normaliser, values: &[f64], segments: Option<&[String
             })
             .collect(),
     }
+}
+
+/// `yes` if `cond`, else `no`, through a bit mask: written as an `if`, the compiler may
+/// make it a load from an address chosen per value, which does not vectorise; masks do.
+#[inline(always)]
+fn pick(cond: bool, yes: f64, no: f64) -> f64 {
+    let m = u64::from(cond).wrapping_neg();
+    f64::from_bits((yes.to_bits() & m) | (no.to_bits() & !m))
 }
 
 /// The bands of `scores` (by their `mins`, ascending), appended to `out`: as `band_of`,
