@@ -830,4 +830,37 @@ proptest! {
             }
         }
     }
+
+    /// The same for yes/no measures: any non-zero value is yes (minus zero is no).
+    #[test]
+    fn batch_booleans_equal_the_normaliser(
+        yes in 0.0f64..100.0,
+        no in 0.0f64..100.0,
+        picks in prop::collection::vec((0u8..5, -3.0f64..3.0), 1..300),
+    ) {
+        let norm = Normaliser::Boolean { yes, no };
+        let card = Scorecard::builder("yes/no")
+            .group("g", 1.0)
+            .measure("m", "x", 1.0, norm.clone())
+            .build()
+            .unwrap();
+        let xs: Vec<f64> = picks
+            .iter()
+            .map(|(kind, x)| match kind {
+                0 => 0.0,
+                1 => -0.0,
+                2 => 1.0,
+                3 => *x,
+                _ => f64::NAN,
+            })
+            .collect();
+        let s = card.score_columns(&[("x", &xs[..])], None).unwrap();
+        for (i, &x) in xs.iter().enumerate() {
+            if x.is_nan() {
+                prop_assert!(s.scores[i].is_nan());
+            } else {
+                prop_assert_eq!(s.scores[i].to_bits(), norm.apply(x).to_bits(), "x = {}", x);
+            }
+        }
+    }
 }
