@@ -24,7 +24,7 @@ use crate::convert::{date_value, enum_name, feature_config, py_date, to_python};
 use crate::errors::{call, call_with_gil, config_error};
 use crate::health::{PyScorecard, html_table};
 use crate::report::html_escape;
-use crate::table::{FrameKind, numpy, type_name};
+use crate::table::{FrameKind, is_instance_of, numpy, type_name};
 
 // Tables out -------------------------------------------------------------------------------
 
@@ -790,13 +790,23 @@ impl PyRecalibration {
         };
         let kwargs = PyDict::new(py);
         kwargs.set_item("dtype", np.getattr("float64")?)?;
+        // A pandas Series by its method: `numpy.asarray` would look up `__array_struct__` on
+        // it, which pandas answers by searching (and so hashing) its index.
+        let unreadable = |e: PyErr| {
+            let err = not_scores();
+            err.set_cause(py, Some(e));
+            err
+        };
+        let scores = if is_instance_of(py, scores, "pandas", "Series") {
+            &scores
+                .call_method("to_numpy", (), Some(&kwargs))
+                .map_err(unreadable)?
+        } else {
+            scores
+        };
         let array = np
             .call_method("asarray", (scores,), Some(&kwargs))
-            .map_err(|e| {
-                let err = not_scores();
-                err.set_cause(py, Some(e));
-                err
-            })?;
+            .map_err(unreadable)?;
         let array = array.cast_into::<PyArrayDyn<f64>>()?;
         let values = array
             .try_readonly()

@@ -359,6 +359,26 @@ def test_churn_probability(rc: csops.Recalibration, bt: csops.Backtest) -> None:
     assert missing[0] == p50 and np.isnan(missing[1]) and np.isnan(missing[2])
     assert math.isnan(rc.churn_probability(float("nan")))
     assert rc.churn_probability(pd.Series([50.0])).tolist() == [p50]
+    # A Series is read by its method: numpy.asarray would look up `__array_struct__` through
+    # pandas' attribute fallback, which hashes the index (a million string ids: ~85 MB, 0.3 s).
+    from pandas.core.generic import NDFrame
+
+    by_id = pd.Series([50.0, 0.0], index=pd.Index(["A-1", "A-2"], name="account_id"))
+    looked_up: list[str] = []
+    fallback = NDFrame.__getattr__
+
+    def spy(self: object, name: str) -> object:
+        looked_up.append(name)
+        return fallback(self, name)
+
+    NDFrame.__getattr__ = spy  # type: ignore[method-assign]
+    try:
+        assert rc.churn_probability(by_id).tolist() == [p50, p[0]]
+    finally:
+        NDFrame.__getattr__ = fallback  # type: ignore[method-assign]
+    assert looked_up == []
+    with pytest.raises(TypeError, match="list or array of numbers; got Series"):
+        rc.churn_probability(pd.Series(["a", "b"]))
     # Isotonic: a step function, also non-increasing.
     iso = bt.recalibrate(probability="isotonic")
     q = iso.churn_probability(grid)
