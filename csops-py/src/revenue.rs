@@ -89,8 +89,12 @@ fn is_missing(v: &Bound<'_, PyAny>) -> bool {
     v.is_none() || v.cast::<PyFloat>().is_ok_and(|f| f.value().is_nan()) || type_name(v) == "NAType"
 }
 
-/// Whether `value` is a table (a pandas or polars DataFrame): it has `columns`.
+/// Whether `value` is a table (a pandas or polars DataFrame): it has `columns`. A pandas
+/// Series is not asked: it answers an unknown attribute by searching (so hashing) its index.
 fn is_table(value: &Bound<'_, PyAny>) -> PyResult<bool> {
+    if crate::table::is_instance_of(value.py(), value, "pandas", "Series") {
+        return Ok(false);
+    }
     value.hasattr("columns")
 }
 
