@@ -1342,11 +1342,11 @@ impl Scorecard {
                     two.push([f0, f1, if p.scored { 0.0 } else { f64::NAN }, p.coverage]);
                 }
             }
-            let at = out.coverage.len();
             match &mut rows[..] {
                 // Two groups (the usual shape): every lookup of an account in one pass,
                 // coverage included.
                 [r0, r1] => {
+                    let at = out.coverage.len();
                     out.coverage.resize(at + len, 0.0);
                     let rows = r0[..len].iter_mut().zip(&mut r1[..len]);
                     let rows = rows.zip(&mut nan_row[..len]).zip(&mut out.coverage[at..]);
@@ -1572,11 +1572,7 @@ fn accumulate(
 ) {
     // Missing values take the fill value through a bit mask rather than a branch: missing
     // values are scattered, and a mispredicted branch per one costs more than the select.
-    let value = |f: f64, x: f64| {
-        let present = u64::from(!x.is_nan()).wrapping_neg();
-        let s = (normalise(x).to_bits() & present) | (fill.to_bits() & !present);
-        f * weight * f64::from_bits(s)
-    };
+    let value = |f: f64, x: f64| f * weight * pick(!x.is_nan(), normalise(x), fill);
     match keep {
         Some(c) => {
             let at = c.len();
