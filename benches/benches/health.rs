@@ -39,6 +39,7 @@ fn scoring(c: &mut Criterion) {
         as_of: "2026-01-01".parse().expect("date"),
         account_ids: (0..n).map(|i| format!("A{i}")).collect(),
         columns,
+        missing_notes: Vec::new(),
     };
     let card = bench_scorecard();
     let mut g = c.benchmark_group("health");

@@ -162,6 +162,35 @@ pub struct FileCounts {
     pub rejected: u64,
 }
 
+/// Something the loader did that is not a problem but changes what a reader of the export
+/// would see: a source-map transform applied to a file, or a documented rule applied to one
+/// row (a role removed with no earlier addition). Strict loads keep notes; nothing the loader
+/// assumes goes unlisted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    /// The file.
+    pub file: String,
+    /// The row (see [`Problem::row`]); `None` for a note about the whole file.
+    pub row: Option<u64>,
+    /// The field, when the note is about one.
+    pub field: Option<String>,
+    /// What was done, and why.
+    pub note: String,
+}
+
+impl fmt::Display for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(r) = self.row {
+            write!(f, ", row {r}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ", field `{field}`")?;
+        }
+        write!(f, ": {}", self.note)
+    }
+}
+
 /// Everything validation found, and what was kept.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ValidationReport {
@@ -171,6 +200,9 @@ pub struct ValidationReport {
     pub rejected: Vec<RejectedRow>,
     /// Row counts per file.
     pub files: BTreeMap<String, FileCounts>,
+    /// What the loader did by the source map's rules (file, then row order).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
 }
 
 impl ValidationReport {
@@ -214,6 +246,15 @@ impl ValidationReport {
                 s.push_str(&format!("  - [{}] {p}\n", p.kind));
             }
         }
+        if !self.notes.is_empty() {
+            s.push_str(&format!(
+                "{} note(s) on what the loader did:\n",
+                self.notes.len()
+            ));
+            for n in &self.notes {
+                s.push_str(&format!("  - {n}\n"));
+            }
+        }
         s
     }
 
@@ -221,6 +262,8 @@ impl ValidationReport {
         self.problems
             .sort_by(|a, b| (&a.file, a.row).cmp(&(&b.file, b.row)));
         self.rejected
+            .sort_by(|a, b| (&a.file, a.row).cmp(&(&b.file, b.row)));
+        self.notes
             .sort_by(|a, b| (&a.file, a.row).cmp(&(&b.file, b.row)));
     }
 }
@@ -947,11 +990,13 @@ impl Check for UsageSnapshot {
             ("period_end", Some(self.period_end)),
             out,
         );
-        if !self.value.is_finite() {
+        if let Some(v) = self.value
+            && !v.is_finite()
+        {
             out.push((
                 "value",
                 ProblemKind::Malformed,
-                format!("value {} is not finite", self.value),
+                format!("value {v} is not finite"),
             ));
         }
     }
@@ -1161,6 +1206,48 @@ impl Assembler {
         });
     }
 
+    /// Record a problem with a field whose name is not a documented column (a wide table's
+    /// metric column, an event log's date column).
+    pub(crate) fn problem_named(
+        &mut self,
+        pos: &Position,
+        record_id: Option<&str>,
+        field: &str,
+        kind: ProblemKind,
+        reason: String,
+    ) {
+        self.report.problems.push(Problem {
+            file: pos.file.to_string(),
+            row: Some(pos.row),
+            record_id: record_id.map(str::to_string),
+            field: Some(field.to_string()),
+            kind,
+            reason,
+        });
+    }
+
+    /// The row of the usage snapshot already loaded for this account, metric and period start.
+    pub(crate) fn snapshot_row(
+        &mut self,
+        account_id: &str,
+        metric: &str,
+        period_start: NaiveDate,
+    ) -> Option<u64> {
+        let a = *self.account_index.get(account_id)?;
+        let key = (a as u32, self.metrics.intern(metric), period_start);
+        self.snapshot_keys.get(&key).copied()
+    }
+
+    /// Record a note on what the loader did (see [`Note`]).
+    pub(crate) fn note(&mut self, file: &str, row: Option<u64>, field: Option<&str>, note: String) {
+        self.report.notes.push(Note {
+            file: file.to_string(),
+            row,
+            field: field.map(str::to_string),
+            note,
+        });
+    }
+
     /// Count a row read from a file.
     pub(crate) fn read(&mut self, file: &str) {
         self.bump(file, |c| c.read += 1);
@@ -1311,6 +1398,51 @@ impl Assembler {
 
     fn reject_record<T: RowFields>(&mut self, pos: &Position, id: Option<&str>, r: &T) {
         self.reject(pos, id, r.row_fields());
+    }
+
+    /// Add a record made from several rows (a role spell from its added and removed events):
+    /// its checks and problems as [`Assembler::add`], but no counting and no listing of a
+    /// rejected row; the caller counts each row and lists the rejected ones. Returns whether
+    /// the record was kept.
+    pub(crate) fn add_uncounted<T: Placed>(&mut self, pos: &Position, r: T) -> bool {
+        let mut ok = self.vet(T::KIND, pos, &r);
+        let account = match r.owner(self) {
+            Some(Owner::Account(a)) => Some(a),
+            Some(Owner::Unknown(id, field)) => {
+                let what = if field == "contact_id" {
+                    "contact"
+                } else {
+                    "account"
+                };
+                self.unknown_ref(pos, r.id(), field, &id, what);
+                None
+            }
+            None => None,
+        };
+        if let (true, Some(a)) = (ok, account) {
+            ok = r.extra_checks(self, a, pos);
+        }
+        match (ok, account) {
+            (true, Some(a)) => {
+                if let Some(id) = r.id() {
+                    self.remember(T::KIND, id, pos.row);
+                }
+                r.store(self, a);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The start date of the account a contact belongs to, if both are known.
+    pub(crate) fn contact_account_start(&self, contact_id: &str) -> Option<NaiveDate> {
+        let a = *self.contact_index.get(contact_id)?;
+        Some(self.accounts[a].start_date)
+    }
+
+    /// Count a row as loaded (for rows whose records were added uncounted).
+    pub(crate) fn count_loaded(&mut self, file: &str) {
+        self.loaded(file);
     }
 
     /// Add any record other than an account or contact.

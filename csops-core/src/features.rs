@@ -28,7 +28,18 @@
 //! | `days_since_last_ebr` | days since the last EBR or QBR | no business review yet |
 //! | `milestones_achieved_share` | of milestones due by the day, the share achieved by the day | none due yet |
 //! | `days_to_renewal` | days to the next renewal on or after the day (from the account's renewal date and term) | no renewal date |
-//! | `snapshot.<metric>` | latest value of a usage-snapshot metric whose period ended by the day (one column per configured metric) | no such snapshot |
+//! | `snapshot.<metric>` | the value of the metric's latest period that ended by the day (one column per configured metric) | no such period; that period has no value (an empty cell in the export); or it ended more than the metric's maximum age ago (stale) |
+//!
+//! **Missing is missing, stale is stale.** A snapshot metric's latest period is the one used,
+//! even when it has no value: an empty cell for last quarter is missing, never the quarter
+//! before's value. A value older than its maximum age
+//! ([`FeatureConfig::snapshot_max_age_days`], 100 days by default: a quarter and a week's
+//! export lag; per metric in [`FeatureConfig::max_age_days`]) is missing too. NPS and CSAT are
+//! averaged over their windows (180 and 90 days), which are their maximum ages. Each such
+//! missing value is explained in [`FeatureFrame::missing_notes`] (stale since when, or blank
+//! for which period), and a health score's explanation carries it to the measure. A scorecard
+//! spreads a missing measure's weight over the others, as for any missing value. No value is
+//! carried forward beyond its age unless a configuration asks for a longer one.
 //!
 //! Windows end on the as-of day inclusive: a 28-day window on 2025-03-31 covers 2025-03-04 to
 //! 2025-03-31. Accounts whose contract starts after the day are not in the frame, nor (unless
@@ -36,7 +47,7 @@
 //!
 //! Raw usage events are read in one pass, grouped by account, with no per-event allocation.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
@@ -109,6 +120,10 @@ pub const DEFAULT_KEY_FEATURES: &[&str] = &[
     "sharing",
 ];
 
+/// How long a usage-snapshot value stays current after its period ends, unless configured:
+/// a quarter (92 days at most) and a week's export lag.
+pub const DEFAULT_SNAPSHOT_MAX_AGE_DAYS: u32 = 100;
+
 /// The parameters of feature derivation. Every window is in days and ends on the as-of day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -129,6 +144,11 @@ pub struct FeatureConfig {
     pub nps_window_days: u32,
     /// Usage-snapshot metrics to expose as `snapshot.<metric>` columns.
     pub snapshot_metrics: Vec<String>,
+    /// Days after its period's end that a snapshot value stays current (default 100: one
+    /// quarter and a week's export lag); older, it is missing (stale).
+    pub snapshot_max_age_days: u32,
+    /// Per-metric maximum ages, overriding `snapshot_max_age_days`: metric → days.
+    pub max_age_days: BTreeMap<String, u32>,
     /// Keep accounts that had churned by the as-of day (default false).
     pub include_churned: bool,
 }
@@ -144,6 +164,8 @@ impl Default for FeatureConfig {
             csat_window_days: 90,
             nps_window_days: 180,
             snapshot_metrics: Vec::new(),
+            snapshot_max_age_days: DEFAULT_SNAPSHOT_MAX_AGE_DAYS,
+            max_age_days: BTreeMap::new(),
             include_churned: false,
         }
     }
@@ -189,6 +211,24 @@ impl FeatureConfig {
         let metrics: BTreeSet<&String> = self.snapshot_metrics.iter().collect();
         if metrics.len() != self.snapshot_metrics.len() {
             p.push("snapshot_metrics has duplicates".into());
+        }
+        if self.snapshot_max_age_days == 0 || self.snapshot_max_age_days > 36_600 {
+            p.push(format!(
+                "snapshot_max_age_days must be between 1 and 36600 days, got {}",
+                self.snapshot_max_age_days
+            ));
+        }
+        for (m, &d) in &self.max_age_days {
+            if !self.snapshot_metrics.contains(m) {
+                p.push(format!(
+                    "max_age_days: `{m}` is not one of snapshot_metrics (NPS and CSAT age out with nps_window_days and csat_window_days)"
+                ));
+            }
+            if d == 0 || d > 36_600 {
+                p.push(format!(
+                    "max_age_days: `{m}` must be between 1 and 36600 days, got {d}"
+                ));
+            }
         }
         if p.is_empty() {
             Ok(())
@@ -265,6 +305,50 @@ pub struct ColumnSummary {
     pub max: Option<f64>,
 }
 
+/// Why a value that had data is missing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MissingWhy {
+    /// The latest value is older than the feature's maximum age.
+    Stale {
+        /// The day the latest value is from (a snapshot's period end, a survey's day).
+        last_value_on: NaiveDate,
+        /// The first day it no longer counted.
+        stale_since: NaiveDate,
+    },
+    /// The latest period has no value (an empty cell in the export); earlier periods are not
+    /// used in its place.
+    NoValueForPeriod {
+        /// The last day of that period.
+        period_end: NaiveDate,
+    },
+}
+
+impl std::fmt::Display for MissingWhy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MissingWhy::Stale {
+                last_value_on,
+                stale_since,
+            } => write!(f, "stale since {stale_since} (last value {last_value_on})"),
+            MissingWhy::NoValueForPeriod { period_end } => {
+                write!(f, "no value for the period ending {period_end}")
+            }
+        }
+    }
+}
+
+/// A missing value that is missing for a reason worth telling: stale, or blank in the export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingNote {
+    /// The account.
+    pub account_id: String,
+    /// The feature column.
+    pub feature: String,
+    /// Why it is missing.
+    pub why: MissingWhy,
+}
+
 /// Features of every account as of one day: account ids plus one `f64` column per feature.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeatureFrame {
@@ -274,9 +358,30 @@ pub struct FeatureFrame {
     pub account_ids: Vec<String>,
     /// Columns, each as long as `account_ids`.
     pub columns: Vec<FeatureColumn>,
+    /// Values missing because they are stale or blank (in row, then column order); other
+    /// missing values had no data at all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_notes: Vec<MissingNote>,
 }
 
 impl FeatureFrame {
+    /// A frame of the given columns, with no missing notes (a frame built from the caller's
+    /// own table).
+    pub fn new(as_of: NaiveDate, account_ids: Vec<String>, columns: Vec<FeatureColumn>) -> Self {
+        FeatureFrame {
+            as_of,
+            account_ids,
+            columns,
+            missing_notes: Vec::new(),
+        }
+    }
+    /// Why an account's feature is missing, when it is stale or blank.
+    pub fn missing_why(&self, account_id: &str, feature: &str) -> Option<&MissingWhy> {
+        self.missing_notes
+            .iter()
+            .find(|n| n.account_id == account_id && n.feature == feature)
+            .map(|n| &n.why)
+    }
     /// Number of accounts (rows).
     pub fn len(&self) -> usize {
         self.account_ids.len()
@@ -427,6 +532,7 @@ pub(crate) fn features_of(
 
     let names = cfg.column_names();
     let mut cols: Vec<Vec<f64>> = vec![Vec::with_capacity(book.accounts().len()); names.len()];
+    let mut notes: Vec<MissingNote> = Vec::new();
     let mut ids = Vec::with_capacity(book.accounts().len());
 
     for (a, account) in book.accounts().iter().enumerate() {
@@ -553,9 +659,31 @@ pub(crate) fn features_of(
         }
         if csat_n > 0 {
             row[8] = csat_sum as f64 / csat_n as f64;
+        } else if let Some(last) = last_csat(tickets, book.surveys_of(a), as_of) {
+            stale(
+                &mut notes,
+                &account.id,
+                names::AVG_CSAT,
+                last,
+                cfg.csat_window_days,
+            );
         }
         if nps_n > 0 {
             row[9] = (promoters as f64 - detractors as f64) / nps_n as f64 * 100.0;
+        } else if let Some(last) = book
+            .surveys_of(a)
+            .iter()
+            .filter(|s| s.kind == SurveyKind::Nps && s.date <= as_of)
+            .map(|s| s.date)
+            .max()
+        {
+            stale(
+                &mut notes,
+                &account.id,
+                names::NPS,
+                last,
+                cfg.nps_window_days,
+            );
         }
 
         // Relationship.
@@ -594,12 +722,44 @@ pub(crate) fn features_of(
             cols[c].push(*v);
         }
         for (k, metric) in cfg.snapshot_metrics.iter().enumerate() {
-            let v = book
+            // The latest period that ended by the day, with or without a value: a blank last
+            // quarter is missing, never the quarter before.
+            let latest = book
                 .usage_snapshots_of(a)
                 .iter()
                 .filter(|s| &s.metric == metric && s.period_end <= as_of)
-                .max_by_key(|s| s.period_end)
-                .map_or(f64::NAN, |s| s.value);
+                .max_by_key(|s| s.period_end);
+            let max_age = cfg
+                .max_age_days
+                .get(metric)
+                .copied()
+                .unwrap_or(cfg.snapshot_max_age_days);
+            let v = match latest {
+                None => f64::NAN,
+                Some(s) if (as_of - s.period_end).num_days() > max_age as i64 => {
+                    stale(
+                        &mut notes,
+                        &account.id,
+                        &names[names::ALL.len() + k],
+                        s.period_end,
+                        max_age,
+                    );
+                    f64::NAN
+                }
+                Some(s) => match s.value {
+                    Some(v) => v,
+                    None => {
+                        notes.push(MissingNote {
+                            account_id: account.id.clone(),
+                            feature: names[names::ALL.len() + k].clone(),
+                            why: MissingWhy::NoValueForPeriod {
+                                period_end: s.period_end,
+                            },
+                        });
+                        f64::NAN
+                    }
+                },
+            };
             cols[names::ALL.len() + k].push(v);
         }
     }
@@ -612,5 +772,48 @@ pub(crate) fn features_of(
             .zip(cols)
             .map(|(name, values)| FeatureColumn { name, values })
             .collect(),
+        missing_notes: notes,
     })
+}
+
+/// Note that `feature` of an account is missing because its last value, from `last`, is older
+/// than `max_age` days.
+fn stale(
+    notes: &mut Vec<MissingNote>,
+    account_id: &str,
+    feature: &str,
+    last: NaiveDate,
+    max_age: u32,
+) {
+    let stale_since = last
+        .checked_add_days(chrono::Days::new(max_age as u64 + 1))
+        .unwrap_or(NaiveDate::MAX);
+    notes.push(MissingNote {
+        account_id: account_id.to_string(),
+        feature: feature.to_string(),
+        why: MissingWhy::Stale {
+            last_value_on: last,
+            stale_since,
+        },
+    });
+}
+
+/// The day of the latest CSAT (a closed ticket's or a survey's) on or before the day.
+fn last_csat(
+    tickets: &[crate::record::Ticket],
+    surveys: &[crate::record::SurveyResponse],
+    as_of: NaiveDate,
+) -> Option<NaiveDate> {
+    let t = tickets
+        .iter()
+        .filter(|t| t.csat.is_some())
+        .filter_map(|t| t.closed)
+        .filter(|c| *c <= as_of)
+        .max();
+    let s = surveys
+        .iter()
+        .filter(|s| s.kind == SurveyKind::Csat && s.date <= as_of)
+        .map(|s| s.date)
+        .max();
+    t.max(s)
 }

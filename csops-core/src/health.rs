@@ -359,6 +359,10 @@ pub struct MeasureResult {
     pub contribution: f64,
     /// Points it cost: `weight × (100 − measure_score)`; the drivers are the largest.
     pub points_lost: f64,
+    /// Why the value is missing, when it had data that is stale or blank in the export
+    /// ("stale since 2026-07-09"); `None` when present or never known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing_why: Option<crate::features::MissingWhy>,
 }
 
 impl AccountScore {
@@ -859,6 +863,7 @@ impl Scorecard {
                     weight: if scored { w } else { 0.0 },
                     contribution,
                     points_lost,
+                    missing_why: None,
                 });
                 k += 1;
             }
@@ -1466,7 +1471,16 @@ impl Scorecard {
             .zip(&present)
             .map(|(((_, m), col), p)| measure_score(m, p.then_some(col[i])))
             .collect();
-        Ok(self.combine(&values, &scores, &present))
+        let mut out = self.combine(&values, &scores, &present);
+        if !frame.missing_notes.is_empty() {
+            let id = &frame.account_ids[i];
+            for ((_, m), r) in self.measures().zip(&mut out.measures) {
+                if r.value.is_none() {
+                    r.missing_why = frame.missing_why(id, &m.feature).cloned();
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// The default scorecard: a **heuristic**, deliberately login-heavy (it is the one the
@@ -1862,6 +1876,7 @@ impl ModelSet {
                         values: idx.iter().map(|&i| c.values[i]).collect(),
                     })
                     .collect(),
+                missing_notes: frame.missing_notes.clone(),
             };
             let sub_segments: Vec<String> = idx.iter().map(|&i| segments[i].clone()).collect();
             let s = card.score_frame(&sub, Some(&sub_segments))?;

@@ -331,8 +331,9 @@ pub struct UsageSnapshot {
     pub period_end: NaiveDate,
     /// Metric name (e.g. `active_users`, `api_calls`).
     pub metric: String,
-    /// The value (finite).
-    pub value: f64,
+    /// The value (finite); `None` when the export has no value for this period (an empty
+    /// cell): the metric is then missing for the period, not carried over from an earlier one.
+    pub value: Option<f64>,
 }
 
 /// A support ticket.

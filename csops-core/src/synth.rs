@@ -1435,7 +1435,7 @@ fn gen_account(ctx: &Ctx, idx: usize, ids: &mut Ids) -> AccountData {
                         period_start: m,
                         period_end: me,
                         metric: metric.to_string(),
-                        value,
+                        value: Some(value),
                     });
                 }
             }
@@ -2096,7 +2096,7 @@ impl CsvSink {
                 s.period_start.to_string(),
                 s.period_end.to_string(),
                 s.metric.clone(),
-                s.value.to_string(),
+                s.value.map(|v| v.to_string()).unwrap_or_default(),
             ];
             self.row(W_SNAPSHOTS, &row)?;
         }

@@ -73,7 +73,11 @@ fn data_layer_vectors() {
             Some(m) => serde_json::from_value::<HeaderMap>(m.clone()).unwrap(),
             None => HeaderMap::default(),
         };
-        let opts = LoadOptions { mode, header_map };
+        let opts = LoadOptions {
+            mode,
+            header_map,
+            source_map: None,
+        };
         let result = if let Some(csv) = v.get("csv") {
             let texts: BTreeMap<String, String> = serde_json::from_value(csv.clone()).unwrap();
             load_csv_texts(&texts, &opts)
@@ -178,6 +182,7 @@ fn health_scoring_vectors() {
                         .collect(),
                 })
                 .collect(),
+            missing_notes: Vec::new(),
         };
         let segments: Option<Vec<String>> = v
             .get("segments")

@@ -17,6 +17,7 @@ fn frame(cols: Vec<(&str, Vec<f64>)>) -> FeatureFrame {
                 values: v,
             })
             .collect(),
+        missing_notes: Vec::new(),
     }
 }
 

@@ -147,7 +147,8 @@ fn reference_to_a_rejected_account_says_so() {
     let mut texts = BTreeMap::new();
     texts.insert(
         "accounts".into(),
-        "id,name,currency,arr,start_date\nA1,Acme,USD,-1,2024-01-01\n".into(),
+        "id,name,currency,arr,start_date\nA1,Acme,USD,-1,2024-01-01\nA2,Beta,USD,1,2024-01-01\n"
+            .into(),
     );
     texts.insert(
         "tickets".into(),
@@ -231,7 +232,7 @@ fn dates_out_of_order() {
     let mut texts = BTreeMap::new();
     texts.insert(
         "accounts".into(),
-        "id,name,currency,arr,start_date,renewal_date\nA1,Acme,USD,1,2024-01-01,2023-01-01\n"
+        "id,name,currency,arr,start_date,renewal_date\nA1,Acme,USD,1,2024-01-01,2023-01-01\nA2,Beta,USD,1,2024-01-01,\n"
             .into(),
     );
     let l = load_csv_texts(&texts, &lenient()).unwrap();
@@ -290,15 +291,78 @@ fn missing_required_field() {
 }
 
 #[test]
-fn missing_required_column_rejects_every_row_once() {
-    let l = load(&[(
-        "tickets",
-        "id,account_id,priority,status\nT1,A1,high,open\nT2,A1,low,open\n",
-    )]);
-    assert_eq!(l.report.problems.len(), 1);
-    assert_eq!(l.report.problems[0].row, None);
-    assert_eq!(l.report.problems[0].field.as_deref(), Some("opened"));
-    assert_eq!(l.report.rejected.len(), 2);
+fn missing_required_column_fails_the_load_in_every_mode_and_names_the_closest_header() {
+    for opts in [lenient(), LoadOptions::default()] {
+        let mut texts = BTreeMap::new();
+        texts.insert("accounts".to_string(), ACCOUNTS.to_string());
+        texts.insert(
+            "tickets".to_string(),
+            "id,account_id,Opened On,priority,status\nT1,A1,2024-01-01,high,open\nT2,A1,2024-01-02,low,open\n"
+                .to_string(),
+        );
+        let Err(Error::Validation(report)) = load_csv_texts(&texts, &opts) else {
+            panic!(
+                "a missing required column fails the load in {:?} mode",
+                opts.mode
+            )
+        };
+        assert_eq!(report.problems.len(), 2, "{:#?}", report.problems);
+        let p = report
+            .problems
+            .iter()
+            .find(|p| p.kind == ProblemKind::Missing)
+            .unwrap();
+        assert_eq!((p.file.as_str(), p.row), ("tickets.csv", None));
+        assert_eq!(p.field.as_deref(), Some("opened"));
+        assert!(
+            p.reason.contains("the closest header is `Opened On`"),
+            "{}",
+            p.reason
+        );
+        // The unknown header is reported too; every row of the file is listed, once.
+        assert!(
+            report
+                .problems
+                .iter()
+                .any(|p| p.field.as_deref() == Some("Opened On"))
+        );
+        assert_eq!(report.rejected.len(), 2);
+        assert_eq!(report.files["tickets.csv"].read, 2);
+        assert_eq!(report.files["tickets.csv"].rejected, 2);
+    }
+}
+
+#[test]
+fn a_load_that_rejects_every_account_fails_instead_of_returning_an_empty_book() {
+    let mut texts = BTreeMap::new();
+    texts.insert(
+        "accounts".to_string(),
+        "id,name,currency,arr,start_date\nA1,Acme,USD,-1,2024-01-01\n,Beta,USD,1,2024-01-01\n"
+            .to_string(),
+    );
+    let Err(Error::Validation(report)) = load_csv_texts(&texts, &lenient()) else {
+        panic!("no account loaded is an error")
+    };
+    assert!(
+        report.problems[0]
+            .reason
+            .contains("no account was loaded: all 2 account row(s) were rejected"),
+        "{}",
+        report.problems[0].reason
+    );
+    assert_eq!(report.rejected.len(), 2);
+    // An accounts file without rows is an empty book, not an error.
+    texts.insert(
+        "accounts".to_string(),
+        "id,name,currency,arr,start_date\n".to_string(),
+    );
+    assert!(
+        load_csv_texts(&texts, &lenient())
+            .unwrap()
+            .book
+            .accounts()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -471,17 +535,21 @@ fn unknown_columns_are_reported_and_the_header_map_fixes_them() {
     let crm = "Account ID,Account Name,Currency,ARR,Start,Notes,Source\nA1,Acme,USD,5,2024-01-01,hi,web\n";
     let mut texts = BTreeMap::new();
     texts.insert("accounts".to_string(), crm.to_string());
-    let l = load_csv_texts(&texts, &lenient()).unwrap();
+    let Err(Error::Validation(report)) = load_csv_texts(&texts, &lenient()) else {
+        panic!("required columns are missing without a map")
+    };
     assert!(
-        l.report
+        report
             .problems
             .iter()
             .any(|p| p.field.as_deref() == Some("Notes") && p.row.is_none())
     );
-    assert_eq!(
-        l.book.accounts().len(),
-        0,
-        "required columns are missing without a map"
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.field.as_deref() == Some("arr")
+                && p.reason.contains("the closest header is `ARR`"))
     );
 
     let map = HeaderMap::from_toml(
@@ -499,6 +567,7 @@ fn unknown_columns_are_reported_and_the_header_map_fixes_them() {
     let opts = LoadOptions {
         mode: LoadMode::Strict,
         header_map: map,
+        source_map: None,
     };
     let l = load_csv_texts(&texts, &opts).unwrap();
     assert!(l.report.is_clean());

@@ -759,6 +759,7 @@ pub(crate) fn frame_of(account_ids: Vec<String>, columns: Vec<FeatureColumn>) ->
         as_of: NaiveDate::default(),
         account_ids,
         columns,
+        missing_notes: Vec::new(),
     }
 }
 

@@ -381,6 +381,7 @@ fn compute_features(
 ) -> Result<FeatureFrame, Failure> {
     guard(|| features_as_of(&loaded.book, as_of, cfg)).map(|frame| FeatureFrame {
         frame: Arc::new(frame),
+        missing_notes: Vec::new(),
     })
 }
 

@@ -304,6 +304,7 @@ pub fn frame_from(columns: &[(&str, &[f64])], account_ids: Vec<String>) -> Featu
                 values: values.to_vec(),
             })
             .collect(),
+        missing_notes: Vec::new(),
     }
 }
 

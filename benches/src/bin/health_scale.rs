@@ -72,6 +72,7 @@ fn main() {
                 values,
             })
             .collect(),
+        missing_notes: Vec::new(),
     };
     if let Some(path) = args
         .windows(2)

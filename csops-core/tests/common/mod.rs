@@ -145,7 +145,7 @@ pub fn random_records(seed: u64, n: usize) -> Records {
                 period_start: ps,
                 period_end: ps + Days::new(29),
                 metric: pick(r, &["active_users", "api_calls"]).to_string() + &m.to_string(),
-                value: r.random_range(-1e6..1e6),
+                value: Some(r.random_range(-1e6..1e6)),
             });
         }
         for k in 0..r.random_range(0..6) {
@@ -355,7 +355,7 @@ pub fn future_records(seed: u64, base: &Records, as_of: NaiveDate) -> Records {
             period_start: ps,
             period_end: ps,
             metric: "active_users0".into(),
-            value: 1.0,
+            value: Some(1.0),
         });
         f.renewal_outcomes.push(RenewalOutcome {
             id: format!("F{i}-R"),

@@ -25,6 +25,7 @@
 //! # Ok::<(), csops_core::Error>(())
 //! ```
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -43,6 +44,16 @@ use crate::error::{Error, Result};
 use crate::money::{Currency, FxTable, Money};
 use crate::record::*;
 
+mod columns;
+mod shapes;
+pub mod source_map;
+
+use columns::ColumnMap;
+pub use source_map::{
+    ColumnSource, PeriodLength, RecordSource, RemovalWithoutAddition, RoleEvents, SourceMap,
+    WideMetrics,
+};
+
 /// The version of the JSON document layout written by [`write_json`].
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -52,8 +63,12 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub struct LoadOptions {
     /// Strict (any problem fails) or lenient (load what is valid, report the rest).
     pub mode: LoadMode,
-    /// Column renames for exports whose headers differ from csops' names.
+    /// Column renames for exports whose headers differ from csops' names (the simple case of
+    /// a source map).
     pub header_map: HeaderMap,
+    /// Which files hold which record type, and how their columns, values and shapes map onto
+    /// csops' (see [`source_map`]).
+    pub source_map: Option<SourceMap>,
 }
 
 /// A loaded book and what validation found.
@@ -607,64 +622,6 @@ fn file_doc(stem: &str) -> &'static FileDoc {
     FILES.iter().find(|f| f.stem == stem).unwrap_or(&FILES[0])
 }
 
-/// Where each canonical column sits in a source row, after header mapping.
-struct ColumnMap {
-    index: HashMap<&'static str, usize>,
-    attrs: Vec<(String, usize)>,
-}
-
-impl ColumnMap {
-    /// Map headers; report unknown columns (file-level) and missing required columns.
-    /// Returns the missing required columns.
-    fn new(
-        doc: &'static FileDoc,
-        headers: &[String],
-        map: &HeaderMap,
-        asm: &mut Assembler,
-        file: &str,
-    ) -> (Self, Vec<&'static str>) {
-        let mut index = HashMap::new();
-        let mut attrs = Vec::new();
-        for (i, h) in headers.iter().enumerate() {
-            let name = map.rename(doc.stem, h);
-            if name.is_empty() {
-                continue; // explicitly ignored
-            }
-            if let Some(c) = doc.columns.iter().find(|c| c.name == name) {
-                if index.insert(c.name, i).is_some() {
-                    file_problem(
-                        asm,
-                        file,
-                        Some(c.name),
-                        ProblemKind::Duplicate,
-                        format!("column `{}` appears twice; the last one is used", c.name),
-                    );
-                }
-            } else if doc.stem == "accounts" && name.starts_with("attr.") && name.len() > 5 {
-                attrs.push((name["attr.".len()..].to_string(), i));
-            } else {
-                file_problem(
-                    asm,
-                    file,
-                    Some(&clip(h)),
-                    ProblemKind::UnknownValue,
-                    format!(
-                        "unknown column `{}`: map it in the header map (to a column, to `attr.<name>` on accounts, or to \"\" to ignore it)",
-                        clip(h)
-                    ),
-                );
-            }
-        }
-        let missing = doc
-            .columns
-            .iter()
-            .filter(|c| c.required && !index.contains_key(c.name))
-            .map(|c| c.name)
-            .collect();
-        (ColumnMap { index, attrs }, missing)
-    }
-}
-
 fn file_problem(
     asm: &mut Assembler,
     file: &str,
@@ -690,9 +647,17 @@ struct RowReader<'a> {
 }
 
 impl<'a> RowReader<'a> {
-    fn raw(&self, name: &str) -> Option<&'a str> {
-        let i = *self.cols.index.get(name)?;
-        self.fields.get(i).map(str::trim).filter(|s| !s.is_empty())
+    /// The text of a column after the source map's transforms (`Ok(None)` when empty).
+    fn value(
+        &self,
+        name: &str,
+    ) -> std::result::Result<Option<Cow<'a, str>>, (ProblemKind, String)> {
+        let fields = self.fields;
+        self.cols.value(name, &|i| fields.get(i))
+    }
+    /// The text of a column, for naming a record (its problems are reported by the field).
+    fn raw(&self, name: &str) -> Option<Cow<'a, str>> {
+        self.value(name).ok().flatten()
     }
     fn bad(&mut self, field: &'static str, kind: ProblemKind, reason: String) {
         self.problems.push((field, kind, reason));
@@ -717,12 +682,16 @@ impl<'a> RowReader<'a> {
         field: &'static str,
         f: impl FnOnce(&str) -> std::result::Result<T, (ProblemKind, String)>,
     ) -> Option<Option<T>> {
-        match self.raw(field) {
-            None => Some(None),
-            Some(s) => match f(s) {
+        match self.value(field) {
+            Err((kind, reason)) => {
+                self.bad(field, kind, reason);
+                None
+            }
+            Ok(None) => Some(None),
+            Ok(Some(s)) => match f(&s) {
                 Ok(t) => Some(Some(t)),
                 Err((kind, reason)) => {
-                    self.bad(field, kind, clip_in(reason, s));
+                    self.bad(field, kind, clip_in(reason, &s));
                     None
                 }
             },
@@ -767,7 +736,13 @@ impl<'a> RowReader<'a> {
     }
     fn integer<T: FromStr>(&mut self, f: &'static str) -> Option<Option<T>> {
         self.parse(f, |s| {
-            s.parse::<T>().map_err(|_| {
+            // `202.0` (a whole number written by a tool that stores numbers as floats) is 202;
+            // `202.5` stays a problem.
+            let whole = match s.split_once('.') {
+                Some((w, frac)) if !w.is_empty() && frac.bytes().all(|b| b == b'0') => w,
+                _ => s,
+            };
+            whole.parse::<T>().map_err(|_| {
                 let kind = if s.starts_with('-') {
                     ProblemKind::Negative
                 } else {
@@ -925,9 +900,10 @@ impl Tabular for Account {
         let renewal_date = r.date("renewal_date");
         let term_months = r.integer::<u32>("term_months");
         let mut attributes = BTreeMap::new();
-        for (k, i) in &r.cols.attrs {
-            if let Some(v) = r.fields.get(*i).map(str::trim).filter(|s| !s.is_empty()) {
-                attributes.insert(k.clone(), v.to_string());
+        let fields = r.fields;
+        for (k, slot) in &r.cols.attrs {
+            if let Ok(Some(v)) = r.cols.attr_value(slot, &|i| fields.get(i)) {
+                attributes.insert(k.clone(), v.into_owned());
             }
         }
         Some(Account {
@@ -1032,8 +1008,8 @@ impl Tabular for UsageSnapshot {
         let period_start = r.req_date("period_start");
         let period_end = r.req_date("period_end");
         let metric = r.req_text("metric");
-        let v = r.number("value");
-        let value = r.required("value", v);
+        // An empty value is "no value for this period", kept as such (never an earlier one).
+        let value = r.number("value");
         Some(UsageSnapshot {
             account_id: account_id?,
             period_start: period_start?,
@@ -1048,7 +1024,7 @@ impl Tabular for UsageSnapshot {
             self.period_start.to_string(),
             self.period_end.to_string(),
             self.metric.clone(),
-            self.value.to_string(),
+            opt(&self.value),
         ]
     }
 }
@@ -1437,7 +1413,7 @@ struct JsonTable {
 impl JsonTable {
     /// Flatten an array of objects: arrays join with `;`, the `attributes` object becomes
     /// `attr.<key>` columns, numbers and booleans become their text.
-    fn new(name: String, stem: &str, items: &[Value]) -> Result<Self> {
+    fn new(name: String, stem: &str, items: &[Value], fill_documented: bool) -> Result<Self> {
         let mut headers: Vec<String> = Vec::new();
         let mut pos: HashMap<String, usize> = HashMap::new();
         let mut rows = Vec::with_capacity(items.len());
@@ -1472,13 +1448,12 @@ impl JsonTable {
             }
             rows.push(row);
         }
-        if items.is_empty() {
-            // An empty array has no keys to infer columns from; it is a table with every column.
-            headers = file_doc(stem)
-                .columns
-                .iter()
-                .map(|c| c.name.to_string())
-                .collect();
+        // JSON objects have no header: a documented key that no object has is a column of
+        // empty values (each row then reports its own missing required value).
+        for c in file_doc(stem).columns.iter().filter(|_| fill_documented) {
+            if !pos.contains_key(c.name) {
+                headers.push(c.name.to_string());
+            }
         }
         Ok(JsonTable {
             name,
@@ -1526,26 +1501,148 @@ fn raw_fields(headers: &[String], fields: &dyn Fields) -> BTreeMap<String, Strin
         .collect()
 }
 
+/// What the readers of one load share: the maps, and whether a file lacked a column.
+struct Ctx<'o> {
+    header_map: &'o HeaderMap,
+    source: Option<&'o SourceMap>,
+    /// Some file lacked a required column: the load fails, whatever its mode.
+    fatal: bool,
+}
+
+impl Ctx<'_> {
+    fn record(&self, stem: &str) -> Option<&RecordSource> {
+        self.source.and_then(|s| s.record(stem))
+    }
+    fn missing_values(&self) -> &[String] {
+        self.source.map_or(&[], |s| s.missing_values.as_slice())
+    }
+}
+
+/// Match a table's headers to a record type's columns and report what does not fit: a header
+/// claimed twice, an unknown header (unless `keep_unclaimed`: a wide table's metrics), a
+/// required column with no source (fatal for the load; then `None`, and every row of the file
+/// is rejected). Also notes the source map's transforms of the file.
+#[allow(clippy::too_many_arguments)]
+fn map_columns(
+    doc: &'static FileDoc,
+    file: &str,
+    headers: &[String],
+    ctx: &mut Ctx<'_>,
+    asm: &mut Assembler,
+    claimed: &[&str],
+    optional: &[&str],
+    keep_unclaimed: bool,
+) -> (Option<ColumnMap>, Vec<usize>) {
+    let source = ctx.record(doc.stem);
+    let (cols, found) = ColumnMap::new(
+        doc,
+        headers,
+        ctx.header_map,
+        source,
+        ctx.missing_values(),
+        claimed,
+        optional,
+    );
+    for (c, i) in &found.duplicates {
+        file_problem(
+            asm,
+            file,
+            Some(c),
+            ProblemKind::Duplicate,
+            format!(
+                "column `{c}` appears twice (again as `{}`); the last one is used",
+                clip(headers[*i].trim())
+            ),
+        );
+    }
+    if !keep_unclaimed {
+        for &i in &found.unclaimed {
+            let h = clip(headers[i].trim());
+            let how = if ctx.source.is_some() {
+                "name it in the source map (a column's `from`, or `ignore`)"
+            } else {
+                "map it in the header map (to a column, to `attr.<name>` on accounts, or to \"\" to ignore it)"
+            };
+            file_problem(
+                asm,
+                file,
+                Some(&h),
+                ProblemKind::UnknownValue,
+                format!("unknown column `{h}`: {how}"),
+            );
+        }
+    }
+    if let Some(src) = source {
+        note_transforms(asm, file, src);
+    }
+    if found.missing.is_empty() {
+        return (Some(cols), found.unclaimed);
+    }
+    ctx.fatal = true;
+    for (c, wanted, near) in &found.missing {
+        let near = near
+            .as_ref()
+            .map(|n| format!("; the closest header is `{}`", clip(n)))
+            .unwrap_or_default();
+        let reason = if wanted == c {
+            format!("required column `{c}` is missing{near}; the file is not read")
+        } else {
+            format!(
+                "column `{c}` comes from header `{}`, which is not in the file{near}; the file is not read",
+                clip(wanted)
+            )
+        };
+        file_problem(asm, file, Some(c), ProblemKind::Missing, reason);
+    }
+    (None, found.unclaimed)
+}
+
+/// One note per column the source map transforms, so a report says what was done to a file.
+fn note_transforms(asm: &mut Assembler, file: &str, src: &RecordSource) {
+    for (col, cs) in &src.columns {
+        let mut parts = Vec::new();
+        if let Some(f) = &cs.from
+            && f != col
+        {
+            parts.push(format!("read from `{f}`"));
+        }
+        if let Some(d) = &cs.default {
+            parts.push(format!("`{d}` where empty or absent"));
+        }
+        if !cs.values.is_empty() {
+            let pairs: Vec<String> = cs
+                .values
+                .iter()
+                .map(|(a, b)| format!("{a} → {b}"))
+                .collect();
+            parts.push(format!("values mapped ({})", pairs.join(", ")));
+        }
+        if let Some(f) = &cs.format {
+            parts.push(format!("dates read as `{f}`"));
+        }
+        if let Some(s) = cs.scale {
+            parts.push(format!("multiplied by {s}"));
+        }
+        if !cs.derive.is_empty() {
+            parts.push(format!("derived from {}", cs.derive.join(" : ")));
+        }
+        if !parts.is_empty() {
+            asm.note(file, None, Some(col), parts.join("; "));
+        }
+    }
+}
+
 /// Read one table of records into the assembler.
 fn read_table<T: Tabular>(
     table: &mut dyn Table,
-    map: &HeaderMap,
+    ctx: &mut Ctx<'_>,
     asm: &mut Assembler,
     mut sink: impl FnMut(&mut Assembler, Position, T),
 ) -> Result<()> {
     let doc = file_doc(T::STEM);
     let file = table.name().to_string();
     let headers = table.headers().to_vec();
-    let (cols, missing) = ColumnMap::new(doc, &headers, map, asm, &file);
-    for m in &missing {
-        file_problem(
-            asm,
-            &file,
-            Some(m),
-            ProblemKind::Missing,
-            format!("required column `{m}` is missing; every row is rejected"),
-        );
-    }
+    let (cols, _) = map_columns(doc, &file, &headers, ctx, asm, &[], &[], false);
     let shared: std::sync::Arc<str> = file.as_str().into();
     table.for_each_row(&mut |line, fields| {
         asm.read(&file);
@@ -1556,12 +1653,12 @@ fn read_table<T: Tabular>(
         if reject_invalid_utf8(asm, &pos, &headers, fields) {
             return;
         }
-        if !missing.is_empty() {
+        let Some(cols) = &cols else {
             asm.reject(&pos, None, raw_fields(&headers, fields));
             return;
-        }
+        };
         let mut r = RowReader {
-            cols: &cols,
+            cols,
             fields,
             problems: Vec::new(),
         };
@@ -1569,7 +1666,7 @@ fn read_table<T: Tabular>(
         match rec {
             Some(rec) if r.problems.is_empty() => sink(asm, pos, rec),
             _ => {
-                let id = r.raw("id").map(str::to_string);
+                let id = r.raw("id").map(Cow::into_owned);
                 for p in std::mem::take(&mut r.problems) {
                     asm.problem(&pos, id.as_deref(), p);
                 }
@@ -1580,27 +1677,16 @@ fn read_table<T: Tabular>(
 }
 
 /// Usage events: the hot path, read without building a record per row.
-fn read_usage(table: &mut dyn Table, map: &HeaderMap, asm: &mut Assembler) -> Result<()> {
+fn read_usage(table: &mut dyn Table, ctx: &mut Ctx<'_>, asm: &mut Assembler) -> Result<()> {
     let doc = file_doc("usage_events");
     let file = table.name().to_string();
     let headers = table.headers().to_vec();
-    let (cols, missing) = ColumnMap::new(doc, &headers, map, asm, &file);
-    for m in &missing {
-        file_problem(
-            asm,
-            &file,
-            Some(m),
-            ProblemKind::Missing,
-            format!("required column `{m}` is missing; every row is rejected"),
-        );
-    }
-    let idx = |n: &str| cols.index.get(n).copied().unwrap_or(usize::MAX);
-    let (ia, iu, ifeat, it) = (
-        idx("account_id"),
-        idx("user_id"),
-        idx("feature"),
-        idx("timestamp"),
-    );
+    let (cols, _) = map_columns(doc, &file, &headers, ctx, asm, &[], &[], false);
+    let names = ["account_id", "user_id", "feature", "timestamp"];
+    let idx = cols
+        .as_ref()
+        .map(|c| names.map(|n| c.index(n).unwrap_or(usize::MAX)));
+    let transforms = cols.as_ref().is_some_and(ColumnMap::transforms);
     let shared: std::sync::Arc<str> = file.as_str().into();
     table.for_each_row(&mut |line, fields| {
         asm.read(&file);
@@ -1608,38 +1694,45 @@ fn read_usage(table: &mut dyn Table, map: &HeaderMap, asm: &mut Assembler) -> Re
             file: shared.clone(),
             row: line,
         };
-        let get = |i: usize| fields.get(i).map(str::trim).filter(|s| !s.is_empty());
         if reject_invalid_utf8(asm, &pos, &headers, fields) {
             return;
         }
-        if !missing.is_empty() {
+        let (Some(cols), Some(idx)) = (&cols, idx) else {
             asm.reject(&pos, None, raw_fields(&headers, fields));
             return;
-        }
+        };
         let mut problems: Vec<FieldProblem> = Vec::new();
-        for (i, name) in [
-            (ia, "account_id"),
-            (iu, "user_id"),
-            (ifeat, "feature"),
-            (it, "timestamp"),
-        ] {
-            if get(i).is_none() {
+        // Without transforms, the cells are borrowed as they are (no per-row allocation).
+        let mut values: [Option<Cow<'_, str>>; 4] = [None, None, None, None];
+        for (k, name) in names.iter().enumerate() {
+            values[k] = if transforms {
+                match cols.value(name, &|i| fields.get(i)) {
+                    Ok(v) => v,
+                    Err((kind, reason)) => {
+                        problems.push((name, kind, reason));
+                        continue;
+                    }
+                }
+            } else {
+                fields
+                    .get(idx[k])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(Cow::Borrowed)
+            };
+            if values[k].is_none() {
                 problems.push((name, ProblemKind::Missing, format!("`{name}` is required")));
             }
         }
-        let ts = get(it).map(parse_timestamp_ms);
+        let ts = values[3].as_deref().map(parse_timestamp_ms);
         if let Some(Err((kind, reason))) = &ts {
-            let reason = clip_in(reason.clone(), get(it).unwrap_or_default());
+            let reason = clip_in(reason.clone(), values[3].as_deref().unwrap_or_default());
             problems.push(("timestamp", *kind, reason));
         }
         match (problems.is_empty(), ts) {
             (true, Some(Ok(ms))) => {
-                let (acct, user, feat) = (
-                    get(ia).unwrap_or_default(),
-                    get(iu).unwrap_or_default(),
-                    get(ifeat).unwrap_or_default(),
-                );
-                if !asm.add_usage_event(&pos, acct, user, feat, ms, true) {
+                let v = |k: usize| values[k].as_deref().unwrap_or_default();
+                if !asm.add_usage_event(&pos, v(0), v(1), v(2), ms, true) {
                     asm.reject(&pos, None, raw_fields(&headers, fields));
                 }
             }
@@ -1653,7 +1746,7 @@ fn read_usage(table: &mut dyn Table, map: &HeaderMap, asm: &mut Assembler) -> Re
     })
 }
 
-fn read_fx(table: &mut dyn Table, map: &HeaderMap, asm: &mut Assembler) -> Result<()> {
+fn read_fx(tables: Vec<Box<dyn Table>>, ctx: &mut Ctx<'_>, asm: &mut Assembler) -> Result<()> {
     #[derive(Debug)]
     struct Rate(Currency, Currency, Decimal);
     impl Tabular for Rate {
@@ -1670,7 +1763,9 @@ fn read_fx(table: &mut dyn Table, map: &HeaderMap, asm: &mut Assembler) -> Resul
         }
     }
     let mut rows: Vec<(Position, Rate)> = Vec::new();
-    read_table::<Rate>(table, map, asm, |_, pos, r| rows.push((pos, r)))?;
+    for mut table in tables {
+        read_table::<Rate>(table.as_mut(), ctx, asm, |_, pos, r| rows.push((pos, r)))?;
+    }
     let Some(reporting) = rows.first().map(|(_, r)| r.1) else {
         return Ok(());
     };
@@ -1710,68 +1805,189 @@ fn read_fx(table: &mut dyn Table, map: &HeaderMap, asm: &mut Assembler) -> Resul
     Ok(())
 }
 
-/// Read every table, in dependency order, from a source that opens tables by stem.
+/// The files of a source, assigned to record types: each record type's file names (or glob
+/// patterns, from the source map) matched against the names the source holds.
+#[derive(Debug, Default)]
+struct Assignment {
+    /// Record type → the names of its files, sorted.
+    files: BTreeMap<&'static str, Vec<String>>,
+    /// Names no record type claims.
+    unclaimed: Vec<String>,
+    /// Patterns of the source map that matched nothing: (record type, pattern).
+    unmatched: Vec<(&'static str, String)>,
+}
+
+/// Assign `names` (file names, or a JSON document's keys) to record types. Without a source
+/// map entry, a record type's file is `default_name(stem)`.
+fn assign(
+    names: &[String],
+    source: Option<&SourceMap>,
+    default_name: impl Fn(&str) -> String,
+) -> Result<Assignment> {
+    let mut out = Assignment::default();
+    let mut claimed = vec![false; names.len()];
+    for doc in FILES {
+        let patterns: Vec<String> = match source.and_then(|s| s.record(doc.stem)) {
+            Some(src) if !src.files.is_empty() => src.files.clone(),
+            _ => vec![default_name(doc.stem)],
+        };
+        let explicit = source
+            .and_then(|s| s.record(doc.stem))
+            .is_some_and(|s| !s.files.is_empty());
+        let mut mine = Vec::new();
+        for pattern in &patterns {
+            let glob = globset::GlobBuilder::new(pattern)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| Error::Config(vec![format!("[{}.files] {e}", doc.stem)]))?
+                .compile_matcher();
+            let before = mine.len();
+            for (i, name) in names.iter().enumerate() {
+                if glob.is_match(name) {
+                    if claimed[i] && !mine.contains(name) {
+                        return Err(Error::Config(vec![format!(
+                            "[{}.files] `{name}` is also a file of another record type; a file holds one record type",
+                            doc.stem
+                        )]));
+                    }
+                    if !mine.contains(name) {
+                        claimed[i] = true;
+                        mine.push(name.clone());
+                    }
+                }
+            }
+            if explicit && mine.len() == before {
+                out.unmatched.push((doc.stem, pattern.clone()));
+            }
+        }
+        mine.sort();
+        if !mine.is_empty() {
+            out.files.insert(doc.stem, mine);
+        }
+    }
+    out.unclaimed = names
+        .iter()
+        .zip(&claimed)
+        .filter(|(_, c)| !**c)
+        .map(|(n, _)| n.clone())
+        .collect();
+    Ok(out)
+}
+
+/// Read every table, in dependency order, from a source that opens tables by name.
 fn load_tables(
-    mut open: impl FnMut(&'static str) -> Result<Option<Box<dyn Table>>>,
+    assignment: &Assignment,
+    mut open: impl FnMut(&'static str, &str) -> Result<Box<dyn Table>>,
     unknown_files: &[String],
     opts: &LoadOptions,
 ) -> Result<Loaded> {
     opts.header_map.validate()?;
-    let map = &opts.header_map;
+    if let Some(s) = &opts.source_map {
+        s.validate()?;
+    }
+    let mut ctx = Ctx {
+        header_map: &opts.header_map,
+        source: opts.source_map.as_ref(),
+        fatal: false,
+    };
     let mut asm = Assembler::default();
     for f in unknown_files {
         let expected: Vec<String> = FILES.iter().map(|d| format!("{}.csv", d.stem)).collect();
+        let how = if ctx.source.is_some() {
+            "name it in a record type's `files` in the source map"
+        } else {
+            "rename it, or name it in a source map"
+        };
         file_problem(
             &mut asm,
             f,
             None,
             ProblemKind::UnknownValue,
             format!(
-                "`{f}` is not a file of the book layout and was not read; expected: {}",
+                "`{f}` is not a file of the book layout and was not read ({how}); expected: {}",
                 expected.join(", ")
             ),
         );
     }
+    for (stem, pattern) in &assignment.unmatched {
+        file_problem(
+            &mut asm,
+            pattern,
+            None,
+            ProblemKind::Missing,
+            format!("no file matches `{pattern}`, named in the source map for {stem}"),
+        );
+    }
+    let mut tables = |stem: &'static str| -> Result<Vec<Box<dyn Table>>> {
+        assignment
+            .files
+            .get(stem)
+            .map(|names| names.iter().map(|n| open(stem, n)).collect())
+            .unwrap_or_else(|| Ok(Vec::new()))
+    };
     macro_rules! table {
-        ($stem:literal, $t:ty, $method:ident) => {
-            if let Some(mut t) = open($stem)? {
-                let mut rows = Vec::new();
-                read_table::<$t>(t.as_mut(), map, &mut asm, |_, p, r| {
+        ($stem:literal, $t:ty, $method:ident) => {{
+            let mut rows = Vec::new();
+            for mut t in tables($stem)? {
+                read_table::<$t>(t.as_mut(), &mut ctx, &mut asm, |_, p, r| {
                     rows.push((p, r, Origin::File))
                 })?;
-                asm.$method(rows);
             }
-        };
+            asm.$method(rows);
+        }};
         ($stem:literal, $t:ty) => {
-            if let Some(mut t) = open($stem)? {
-                read_table::<$t>(t.as_mut(), map, &mut asm, |asm, p, r| {
+            for mut t in tables($stem)? {
+                read_table::<$t>(t.as_mut(), &mut ctx, &mut asm, |asm, p, r| {
                     asm.add(p, r, Origin::File)
                 })?;
             }
         };
     }
-    match open("accounts")? {
-        Some(mut t) => {
-            let mut rows = Vec::new();
-            read_table::<Account>(t.as_mut(), map, &mut asm, |_, p, r| {
+    if !assignment.files.contains_key("accounts") {
+        return Err(Error::Format {
+            file: "accounts".into(),
+            reason: match ctx.record("accounts").filter(|s| !s.files.is_empty()) {
+                Some(s) => format!(
+                    "a book needs accounts, and no file matches the source map's accounts files ({})",
+                    s.files.join(", ")
+                ),
+                None => {
+                    "a book needs accounts (accounts.csv, or an `accounts` array in JSON)".into()
+                }
+            },
+        });
+    }
+    let mut account_files = Vec::new();
+    {
+        let mut rows = Vec::new();
+        for mut t in tables("accounts")? {
+            account_files.push(t.name().to_string());
+            read_table::<Account>(t.as_mut(), &mut ctx, &mut asm, |_, p, r| {
                 rows.push((p, r, Origin::File))
             })?;
-            asm.add_accounts(rows);
         }
-        None => {
-            return Err(Error::Format {
-                file: "accounts".into(),
-                reason: "a book needs accounts (accounts.csv, or an `accounts` array in JSON)"
-                    .into(),
-            });
-        }
+        asm.add_accounts(rows);
     }
     table!("contacts", Contact, add_contacts);
-    table!("contact_roles", ContactRole);
-    if let Some(mut t) = open("usage_events")? {
-        read_usage(t.as_mut(), map, &mut asm)?;
+    match ctx.record("contact_roles").and_then(|s| s.events.clone()) {
+        Some(ev) => {
+            for mut t in tables("contact_roles")? {
+                shapes::read_role_events(t.as_mut(), &ev, &mut ctx, &mut asm)?;
+            }
+        }
+        None => table!("contact_roles", ContactRole),
     }
-    table!("usage_snapshots", UsageSnapshot);
+    for mut t in tables("usage_events")? {
+        read_usage(t.as_mut(), &mut ctx, &mut asm)?;
+    }
+    match ctx.record("usage_snapshots").and_then(|s| s.wide.clone()) {
+        Some(wide) => {
+            for mut t in tables("usage_snapshots")? {
+                shapes::read_wide_metrics(t.as_mut(), &wide, &mut ctx, &mut asm)?;
+            }
+        }
+        None => table!("usage_snapshots", UsageSnapshot),
+    }
     table!("tickets", Ticket);
     table!("surveys", SurveyResponse);
     table!("meetings", Meeting);
@@ -1779,18 +1995,79 @@ fn load_tables(
     table!("opportunities", Opportunity);
     table!("arr_snapshots", ArrSnapshot);
     table!("renewal_outcomes", RenewalOutcome);
-    if let Some(mut t) = open("fx_rates")? {
-        read_fx(t.as_mut(), map, &mut asm)?;
+    let fx = tables("fx_rates")?;
+    read_fx(fx, &mut ctx, &mut asm)?;
+    let fatal = ctx.fatal;
+    // A file that lacks a required column is not a few bad rows: the load fails whatever the
+    // mode, with every problem found.
+    let mode = if fatal { LoadMode::Strict } else { opts.mode };
+    let (book, mut report) = asm.finish(mode)?;
+    // Account rows read and none kept is a failed load, not an empty book: nothing else can
+    // be read without accounts. (An accounts file without rows is an empty book.)
+    let read: u64 = account_files
+        .iter()
+        .filter_map(|f| report.files.get(f))
+        .map(|c| c.read)
+        .sum();
+    if book.accounts().is_empty() && read > 0 {
+        report.problems.insert(
+            0,
+            crate::book::Problem {
+                file: account_files.join(", "),
+                row: None,
+                record_id: None,
+                field: None,
+                kind: ProblemKind::Missing,
+                reason: format!(
+                    "no account was loaded: all {read} account row(s) were rejected; a book needs accounts"
+                ),
+            },
+        );
+        return Err(Error::Validation(Box::new(report)));
     }
-    let (book, report) = asm.finish(opts.mode)?;
     Ok(Loaded { book, report })
 }
 
-/// Load a book from a directory of CSV files (`accounts.csv` required, the rest optional).
+/// The CSV files under `dir` (up to four folders deep, hidden ones skipped), as paths
+/// relative to it with `/` separators, sorted.
+fn csv_files(dir: &Path) -> Result<Vec<String>> {
+    fn walk(dir: &Path, prefix: &str, depth: u32, out: &mut Vec<String>) -> Result<()> {
+        let io = |source| Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        };
+        for entry in fs::read_dir(dir).map_err(io)? {
+            let entry = entry.map_err(io)?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            let rel = format!("{prefix}{name}");
+            let ty = entry.file_type().map_err(io)?;
+            if ty.is_dir() {
+                if depth < 4 {
+                    walk(&entry.path(), &format!("{rel}/"), depth + 1, out)?;
+                }
+            } else if name.to_ascii_lowercase().ends_with(".csv") {
+                out.push(rel);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(dir, "", 0, &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+/// Load a book from a directory of CSV files (`accounts.csv` required, the rest optional), or
+/// from a team's own exports with [`LoadOptions::source_map`] saying which file is which.
 ///
-/// Files in the directory that are not part of the layout are ignored. In
+/// A CSV file of the directory that no record type claims is reported (not read). In
 /// [`LoadMode::Strict`] any problem returns [`Error::Validation`] with every problem; in
-/// [`LoadMode::Lenient`] the valid rows load and the report lists the rest.
+/// [`LoadMode::Lenient`] the valid rows load and the report lists the rest. A file that lacks
+/// a required column, or a load that keeps no account, is an [`Error::Validation`] in either
+/// mode.
 pub fn load_csv_dir(dir: impl AsRef<Path>, opts: &LoadOptions) -> Result<Loaded> {
     let dir = dir.as_ref();
     let meta = fs::metadata(dir).map_err(|source| Error::Io {
@@ -1803,64 +2080,53 @@ pub fn load_csv_dir(dir: impl AsRef<Path>, opts: &LoadOptions) -> Result<Loaded>
             source: std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a directory"),
         });
     }
-    // A CSV file the layout does not know (a typo such as `ticket.csv`) would otherwise be
-    // skipped without a word; report it.
-    let io = |source| Error::Io {
-        path: dir.to_path_buf(),
-        source,
-    };
-    let mut unknown = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(io)? {
-        let name = entry
-            .map_err(io)?
-            .file_name()
-            .to_string_lossy()
-            .into_owned();
-        if let Some(stem) = name.strip_suffix(".csv")
-            && !FILES.iter().any(|f| f.stem == stem)
-        {
-            unknown.push(name);
-        }
-    }
-    unknown.sort();
+    let names = csv_files(dir)?;
+    let assignment = assign(&names, opts.source_map.as_ref(), |stem| {
+        format!("{stem}.csv")
+    })?;
+    // A CSV file no record type claims (a typo such as `ticket.csv`) would otherwise be
+    // skipped without a word; report the ones at the top of the directory.
+    let unknown: Vec<String> = assignment
+        .unclaimed
+        .iter()
+        .filter(|n| !n.contains('/'))
+        .cloned()
+        .collect();
     load_tables(
-        |stem| {
-            let name = format!("{stem}.csv");
-            let path = dir.join(&name);
-            if path.exists() {
-                Ok(Some(
-                    Box::new(CsvTable::open(&path, name)?) as Box<dyn Table>
-                ))
-            } else {
-                Ok(None)
-            }
+        &assignment,
+        |_, name| {
+            let path = dir.join(name);
+            Ok(Box::new(CsvTable::open(&path, name.to_string())?) as Box<dyn Table>)
         },
         &unknown,
         opts,
     )
 }
 
-/// Load a book from CSV texts held in memory, keyed by file stem (`accounts`, `tickets`, …).
+/// Load a book from CSV texts held in memory, keyed by file stem (`accounts`, `tickets`, …),
+/// or by the file names of a [`LoadOptions::source_map`].
 pub fn load_csv_texts(texts: &BTreeMap<String, String>, opts: &LoadOptions) -> Result<Loaded> {
-    if let Some(unknown) = texts
-        .keys()
-        .find(|k| !FILES.iter().any(|f| f.stem == k.as_str()))
-    {
+    let names: Vec<String> = texts.keys().cloned().collect();
+    let assignment = assign(&names, opts.source_map.as_ref(), str::to_string)?;
+    if let Some(unknown) = assignment.unclaimed.first() {
         return Err(Error::Format {
             file: unknown.clone(),
-            reason: "not a file of the book layout".into(),
+            reason: "not a file of the book layout (nor of the source map)".into(),
         });
     }
     load_tables(
-        |stem| match texts.get(stem) {
-            Some(text) => {
-                let bytes = text.clone().into_bytes();
-                Ok(Some(Box::new(CsvTable::from_reader(
-                    Box::new(std::io::Cursor::new(bytes)),
-                    format!("{stem}.csv"),
-                )?) as Box<dyn Table>))
-            }
-            None => Ok(None),
+        &assignment,
+        |stem, name| {
+            let bytes = texts[name].clone().into_bytes();
+            let shown = if name == stem {
+                format!("{stem}.csv")
+            } else {
+                name.to_string()
+            };
+            Ok(Box::new(CsvTable::from_reader(
+                Box::new(std::io::Cursor::new(bytes)),
+                shown,
+            )?) as Box<dyn Table>)
         },
         &[],
         opts,
@@ -1999,7 +2265,9 @@ pub fn with_json(book: &Book, text: &str, mode: LoadMode) -> Result<Loaded> {
         problems,
         rejected,
         files,
+        notes,
     } = merged_report;
+    report.notes.extend(notes);
     report.problems.extend(problems);
     report.rejected.extend(rejected);
     report.files.extend(files);
@@ -2035,26 +2303,35 @@ fn load_json_named(text: &str, doc: &str, opts: &LoadOptions) -> Result<Loaded> 
             reason: format!("unsupported schema_version {v}; this version reads {SCHEMA_VERSION}"),
         });
     }
-    if let Some(k) = obj
-        .keys()
-        .find(|k| !FILES.iter().any(|f| f.stem == k.as_str()))
-    {
+    let names: Vec<String> = obj
+        .iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, _)| k.clone())
+        .collect();
+    let assignment = assign(&names, opts.source_map.as_ref(), str::to_string)?;
+    if let Some(k) = assignment.unclaimed.first() {
         return Err(Error::Format {
             file: doc.to_string(),
             reason: format!("unknown key `{k}`"),
         });
     }
     load_tables(
-        |stem| match obj.get(stem) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Array(items)) => Ok(Some(Box::new(JsonTable::new(
-                format!("{doc}#{stem}"),
+        &assignment,
+        |stem, name| match obj.get(name) {
+            Some(Value::Array(items)) => Ok(Box::new(JsonTable::new(
+                format!("{doc}#{name}"),
                 stem,
                 items,
-            )?) as Box<dyn Table>)),
-            Some(_) => Err(Error::Format {
+                // With a source map, the keys are the export's: its columns say where each
+                // csops column comes from.
+                opts.source_map
+                    .as_ref()
+                    .and_then(|s| s.record(stem))
+                    .is_none(),
+            )?) as Box<dyn Table>),
+            _ => Err(Error::Format {
                 file: doc.to_string(),
-                reason: format!("`{stem}` must be an array"),
+                reason: format!("`{name}` must be an array"),
             }),
         },
         &[],
