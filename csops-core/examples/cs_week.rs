@@ -15,12 +15,12 @@ use std::time::Instant;
 
 use csops_core::backtest::{BacktestConfig, RecalibrationConfig, observe, recalibrate, report};
 use csops_core::book::LoadMode;
-use csops_core::features::{FeatureConfig, features_as_of};
+use csops_core::features::{FeatureConfig, MissingWhy, features_as_of};
 use csops_core::forecast::{
     ForecastConfig, ReconcileConfig, RenewalProbability, forecast, health_as_of, reconcile,
 };
 use csops_core::health::Scorecard;
-use csops_core::interchange::{LoadOptions, load_csv_dir};
+use csops_core::interchange::{LoadOptions, Loaded, SourceMap, load_csv_dir};
 use csops_core::playbook::{
     DEFAULT_EFFECT_HORIZON_DAYS, FireHistory, Playbook, RunContext, play_effects, render_fired,
     replay, sponsor_left_play,
@@ -75,6 +75,8 @@ fn run(dir: &std::path::Path) -> csops_core::Result<()> {
         t.elapsed()
     );
 
+    exports_step(dir, &loaded)?;
+
     println!("== 2. Point-in-time features ==");
     let Some(as_of) = book.latest_date() else {
         println!("the book has no dated records; nothing to derive");
@@ -87,6 +89,17 @@ fn run(dir: &std::path::Path) -> csops_core::Result<()> {
     };
     let frame = features_as_of(book, as_of, &cfg)?;
     print!("{}", frame.render_summary());
+    let mut why: std::collections::BTreeMap<(String, &str), usize> = Default::default();
+    for n in &frame.missing_notes {
+        let kind = match n.why {
+            MissingWhy::Stale { .. } => "stale (older than its maximum age)",
+            MissingWhy::NoValueForPeriod { .. } => "blank for its latest period",
+        };
+        *why.entry((n.feature.clone(), kind)).or_default() += 1;
+    }
+    for ((feature, kind), n) in why {
+        println!("  {feature}: {n} account(s) missing because {kind}");
+    }
     println!("derived in {:.0?}\n", t.elapsed());
 
     println!("== 3. Score every account (the default scorecard, a login-heavy heuristic) ==");
@@ -402,4 +415,74 @@ fn run(dir: &std::path::Path) -> csops_core::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Step 1b: the same book as the team's own tools export it (`exports-sample` beside the
+/// book, with its source map): load it, say what the source map did, and compare.
+fn exports_step(dir: &std::path::Path, plain: &Loaded) -> csops_core::Result<()> {
+    let exports = dir.with_file_name("exports-sample");
+    let map_path = exports.join("source-map.toml");
+    if !map_path.exists() {
+        return Ok(());
+    }
+    println!("== 1b. The same book from the team's own exports, through a source map ==");
+    let t = Instant::now();
+    let opts = LoadOptions {
+        mode: LoadMode::Lenient,
+        source_map: Some(SourceMap::from_path(&map_path)?),
+        ..Default::default()
+    };
+    let loaded = load_csv_dir(&exports, &opts)?;
+    println!(
+        "{} ({} files) loaded in {:.0?}:",
+        exports.display(),
+        loaded.report.files.len(),
+        t.elapsed()
+    );
+    for (file, c) in &loaded.report.files {
+        println!(
+            "  {file:<32} {:>7} read {:>7} loaded {:>4} rejected",
+            c.read, c.loaded, c.rejected
+        );
+    }
+    let mut per_row: std::collections::BTreeMap<&str, usize> = Default::default();
+    for n in &loaded.report.notes {
+        match n.row {
+            None => println!("  - {n}"),
+            Some(_) => *per_row.entry(n.file.as_str()).or_default() += 1,
+        }
+    }
+    for (file, n) in per_row {
+        let first = loaded
+            .report
+            .notes
+            .iter()
+            .find(|x| x.file == file && x.row.is_some())
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        println!("  - {file}: {n} row note(s), e.g. {first}");
+    }
+    let (a, b) = (plain.book.to_records(), loaded.book.to_records());
+    let blanks = b
+        .usage_snapshots
+        .iter()
+        .filter(|s| s.value.is_none())
+        .count();
+    println!(
+        "same as the plain layout: accounts {}, contacts {}, usage events {}, tickets {}, opportunities {}; \
+         {} problem(s) as there ({}); {} blank metric cell(s) loaded as missing values of their month\n",
+        yes(a.accounts == b.accounts),
+        yes(a.contacts == b.contacts),
+        yes(a.usage_events == b.usage_events),
+        yes(a.tickets == b.tickets),
+        yes(a.opportunities == b.opportunities),
+        loaded.report.problems.len(),
+        plain.report.problems.len(),
+        blanks
+    );
+    Ok(())
+}
+
+fn yes(same: bool) -> &'static str {
+    if same { "equal" } else { "DIFFERENT" }
 }

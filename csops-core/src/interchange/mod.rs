@@ -1600,12 +1600,8 @@ fn map_columns(
 /// One note per column the source map transforms, so a report says what was done to a file.
 fn note_transforms(asm: &mut Assembler, file: &str, src: &RecordSource) {
     for (col, cs) in &src.columns {
+        // A rename alone changes no value: it is not noted.
         let mut parts = Vec::new();
-        if let Some(f) = &cs.from
-            && f != col
-        {
-            parts.push(format!("read from `{f}`"));
-        }
         if let Some(d) = &cs.default {
             parts.push(format!("`{d}` where empty or absent"));
         }
@@ -1627,6 +1623,9 @@ fn note_transforms(asm: &mut Assembler, file: &str, src: &RecordSource) {
             parts.push(format!("derived from {}", cs.derive.join(" : ")));
         }
         if !parts.is_empty() {
+            if let Some(f) = cs.from.as_ref().filter(|f| *f != col) {
+                parts.insert(0, format!("read from `{f}`"));
+            }
             asm.note(file, None, Some(col), parts.join("; "));
         }
     }
