@@ -22,9 +22,9 @@ from collections import defaultdict
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SRC = os.path.join(ROOT, "data", "sample-book")
 OUT = os.path.join(ROOT, "data", "exports-sample")
-# The role-change log begins here: a role added earlier and removed later has only its
-# removal in the log (a role added earlier and still held keeps its addition row, as a CRM
-# that exports current roles with their start would).
+# Roles added before this day and since ended have only their removal in the log (the CRM's
+# history began later); a role added earlier and still held keeps its addition row, as a CRM
+# that exports current roles with their start would.
 LOG_STARTS = "2025-01-01"
 
 

@@ -201,7 +201,7 @@ pub struct ValidationReport {
     /// Row counts per file.
     pub files: BTreeMap<String, FileCounts>,
     /// What the loader did by the source map's rules (file, then row order).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub notes: Vec<Note>,
 }
 

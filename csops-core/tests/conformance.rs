@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use csops_core::Error;
 use csops_core::book::{LoadMode, Problem, ValidationReport};
 use csops_core::features::{FeatureConfig, features_as_of};
-use csops_core::interchange::{HeaderMap, LoadOptions, load_csv_texts, load_json_str};
+use csops_core::interchange::{HeaderMap, LoadOptions, SourceMap, load_csv_texts, load_json_str};
 use serde_json::Value;
 
 /// The vectors of one set (`tests/conformance/<set>/*.json`), by file name: (path, file name,
@@ -73,10 +73,23 @@ fn data_layer_vectors() {
             Some(m) => serde_json::from_value::<HeaderMap>(m.clone()).unwrap(),
             None => HeaderMap::default(),
         };
+        // A source map is given as its JSON form; the core parses and validates it, so a bad
+        // one is a configuration error like any other.
+        let source_map = match v.get("source_map") {
+            Some(m) => match SourceMap::from_json(&m.to_string()) {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    assert_eq!(v["expect"]["error"].as_str(), Some("config"), "{name}: {e}");
+                    check_config_messages(&name, &e, &v["expect"]);
+                    continue;
+                }
+            },
+            None => None,
+        };
         let opts = LoadOptions {
             mode,
             header_map,
-            source_map: None,
+            source_map,
         };
         let result = if let Some(csv) = v.get("csv") {
             let texts: BTreeMap<String, String> = serde_json::from_value(csv.clone()).unwrap();
@@ -101,6 +114,12 @@ fn data_layer_vectors() {
             (other, want) => panic!("{name}: expected error {want:?}, got {other:?}"),
         };
         check_report(&name, &loaded.report, expect);
+        if let Some(want) = expect.get("records") {
+            let doc: Value =
+                serde_json::from_str(&csops_core::interchange::write_json(&loaded.book).unwrap())
+                    .unwrap();
+            check_records(&name, &doc, want);
+        }
         if let Some(counts) = expect.get("counts") {
             let actual = serde_json::to_value(loaded.book.counts()).unwrap();
             for (k, n) in counts.as_object().unwrap() {
@@ -109,7 +128,18 @@ fn data_layer_vectors() {
         }
         if let Some(f) = expect.get("features") {
             let as_of = f["as_of"].as_str().unwrap().parse().unwrap();
-            let frame = features_as_of(&loaded.book, as_of, &FeatureConfig::default()).unwrap();
+            let cfg: FeatureConfig = match v.get("feature_config") {
+                Some(c) => FeatureConfig::from_json(&c.to_string()).unwrap(),
+                None => FeatureConfig::default(),
+            };
+            let frame = features_as_of(&loaded.book, as_of, &cfg).unwrap();
+            if let Some(want) = f.get("missing_notes") {
+                assert_eq!(
+                    &serde_json::to_value(&frame.missing_notes).unwrap(),
+                    want,
+                    "{name}: missing notes"
+                );
+            }
             for (account, values) in f["values"].as_object().unwrap() {
                 for (feature, want) in values.as_object().unwrap() {
                     let got = frame.value(account, feature);
@@ -130,7 +160,61 @@ fn data_layer_vectors() {
     }
 }
 
+/// `expect.records`: per record type, the records of the book's JSON document in order, each
+/// compared on the keys given (`null` = absent or null).
+fn check_records(name: &str, doc: &Value, want: &Value) {
+    for (kind, records) in want.as_object().unwrap() {
+        let got = doc[kind].as_array().cloned().unwrap_or_default();
+        let records = records.as_array().unwrap();
+        assert_eq!(got.len(), records.len(), "{name}: {kind} {got:#?}");
+        for (i, (g, w)) in got.iter().zip(records).enumerate() {
+            for (k, v) in w.as_object().unwrap() {
+                let gv = g.get(k).unwrap_or(&Value::Null);
+                assert_eq!(gv, v, "{name}: {kind}[{i}].{k} of {g}");
+            }
+        }
+    }
+}
+
+/// `expect.config_messages`: texts each configuration problem must contain, in order.
+fn check_config_messages(name: &str, e: &Error, expect: &Value) {
+    let Error::Config(problems) = e else {
+        panic!("{name}: expected a configuration error, got {e:?}")
+    };
+    if let Some(want) = expect.get("config_messages") {
+        let want = want.as_array().unwrap();
+        assert_eq!(problems.len(), want.len(), "{name}: {problems:#?}");
+        for (p, w) in problems.iter().zip(want) {
+            assert!(p.contains(w.as_str().unwrap()), "{name}: `{p}` lacks {w}");
+        }
+    }
+}
+
 fn check_report(name: &str, report: &ValidationReport, expect: &Value) {
+    if let Some(n) = expect.get("notes") {
+        let want = n.as_array().unwrap();
+        assert_eq!(
+            report.notes.len(),
+            want.len(),
+            "{name}: notes {:#?}",
+            report.notes
+        );
+        for (a, e) in report.notes.iter().zip(want) {
+            let a_json =
+                serde_json::json!({"file": a.file, "row": a.row, "field": a.field, "note": a.note});
+            for (k, v) in e.as_object().unwrap() {
+                if k == "note" {
+                    assert!(
+                        a.note.contains(v.as_str().unwrap()),
+                        "{name}: note `{}` lacks {v}",
+                        a.note
+                    );
+                } else {
+                    assert_eq!(&a_json[k], v, "{name}: note field {k} of {a:?}");
+                }
+            }
+        }
+    }
     if let Some(p) = expect.get("problems") {
         check_problems(name, &report.problems, p);
     }

@@ -26,6 +26,7 @@ test('the conformance vectors are all there', () => {
 function load(v) {
   const options = { mode: v.mode === 'strict' ? 'strict' : 'lenient' };
   if (v.header_map !== undefined) options.headerMap = v.header_map;
+  if (v.source_map !== undefined) options.sourceMap = v.source_map;
   if (v.csv !== undefined) return loadBookCsv(v.csv, options);
   const text = typeof v.json === 'string' ? v.json : JSON.stringify(v.json);
   return loadBookJson(text, options);
@@ -40,7 +41,42 @@ function checkProblems(name, actual, expected) {
   });
 }
 
+function checkNotes(name, actual, expected) {
+  assert.equal(actual.length, expected.length, `${name}: notes ${JSON.stringify(actual, null, 1)}`);
+  expected.forEach((e, i) => {
+    for (const [k, want] of Object.entries(e)) {
+      if (k === 'note') assert.ok(actual[i].note.includes(want), `${name}: note ${actual[i].note} lacks ${want}`);
+      else assert.deepEqual(actual[i][k], want, `${name}: note ${i} field ${k} of ${JSON.stringify(actual[i])}`);
+    }
+  });
+}
+
+function checkRecords(name, doc, expected) {
+  for (const [kind, records] of Object.entries(expected)) {
+    const got = doc[kind] ?? [];
+    assert.equal(got.length, records.length, `${name}: ${kind} ${JSON.stringify(got)}`);
+    records.forEach((w, i) => {
+      for (const [k, want] of Object.entries(w)) {
+        assert.deepEqual(got[i][k] ?? null, want, `${name}: ${kind}[${i}].${k} of ${JSON.stringify(got[i])}`);
+      }
+    });
+  }
+}
+
+// The core's snake_case missing notes, as the Node API returns them (camelCase).
+const snakeKeys = (o) =>
+  Array.isArray(o)
+    ? o.map(snakeKeys)
+    : o && typeof o === 'object'
+      ? Object.fromEntries(
+          Object.entries(o)
+            .filter(([, v]) => v !== null)
+            .map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeKeys(v)]),
+        )
+      : o;
+
 function checkReport(name, report, expect) {
+  if (expect.notes !== undefined) checkNotes(name, report.notes, expect.notes);
   if (expect.problems !== undefined) checkProblems(name, report.problems, expect.problems);
   if (expect.rejected !== undefined) assert.equal(report.rejected.length, expect.rejected, `${name}: rejected rows`);
 }
@@ -56,6 +92,10 @@ for (const { file, v } of vectors) {
       });
       assert.ok(thrown instanceof Error, `${file}: not an Error`);
       assert.equal(thrown.code, errorCodes[expect.error], `${file}: ${thrown.message}`);
+      if (expect.config_messages !== undefined) {
+        assert.equal(thrown.problems.length, expect.config_messages.length, `${file}: ${JSON.stringify(thrown.problems)}`);
+        expect.config_messages.forEach((want, i) => assert.ok(thrown.problems[i].includes(want), `${file}: ${thrown.problems[i]} lacks ${want}`));
+      }
       if (expect.error === 'validation') {
         // The problems carried by the error are the report's.
         checkReport(file, { problems: thrown.problems, rejected: thrown.report.rejected }, expect);
@@ -66,6 +106,7 @@ for (const { file, v } of vectors) {
 
     const book = load(v);
     checkReport(file, book.report, expect);
+    if (expect.records) checkRecords(file, JSON.parse(book.toJson()), expect.records);
     if (expect.counts) {
       const counts = book.counts();
       for (const [k, n] of Object.entries(expect.counts)) {
@@ -74,7 +115,10 @@ for (const { file, v } of vectors) {
       }
     }
     if (expect.features) {
-      const frame = book.featuresAsOf(expect.features.as_of);
+      const frame = book.featuresAsOf(expect.features.as_of, v.feature_config ?? null);
+      if (expect.features.missing_notes !== undefined) {
+        assert.deepEqual(snakeKeys(frame.missingNotes), expect.features.missing_notes, `${file}: missing notes`);
+      }
       for (const [account, values] of Object.entries(expect.features.values)) {
         for (const [feature, want] of Object.entries(values)) {
           const got = frame.value(account, feature);

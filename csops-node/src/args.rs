@@ -18,7 +18,7 @@ use csops_core::forecast::{
     RenewalProbability,
 };
 use csops_core::health::{Override as CoreOverride, ScoreDetail, Scorecard};
-use csops_core::interchange::{HeaderMap, LoadOptions as CoreLoadOptions};
+use csops_core::interchange::{HeaderMap, LoadOptions as CoreLoadOptions, SourceMap};
 use csops_core::money::Currency;
 use csops_core::retention::{Cut, Period};
 use napi::bindgen_prelude::{
@@ -50,6 +50,41 @@ pub struct LoadOptions {
     /// (`[accounts]` then `"Account ID" = "id"` on the next line). Bad targets are a `CSOPS_CONFIG` error.
     #[napi(ts_type = "Record<string, Record<string, string>> | string")]
     pub header_map: Option<HeaderMapArg>,
+    /// Which of a team's own export files holds which record type, and how their columns,
+    /// values and shapes map onto csops' (`docs/importing.md`): the source map as an object
+    /// (the same keys as its TOML form: `{ accounts: { files: ['crm.csv'], columns: {...} } }`)
+    /// or as TOML text. Every problem in it is one `CSOPS_CONFIG` error.
+    #[napi(ts_type = "Record<string, unknown> | string")]
+    pub source_map: Option<SourceMapArg>,
+}
+
+/// A source map given as an object or as TOML text; the core parses and validates both.
+#[derive(Debug)]
+pub enum SourceMapArg {
+    /// TOML text.
+    Toml(String),
+    /// The map as a plain object.
+    Object(serde_json::Value),
+}
+
+impl<'de> Deserialize<'de> for SourceMapArg {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = SourceMapArg;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a source map object or TOML text")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<SourceMapArg, E> {
+                Ok(SourceMapArg::Toml(s.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<SourceMapArg, A::Error> {
+                serde_json::Value::deserialize(MapAccessDeserializer::new(m))
+                    .map(SourceMapArg::Object)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// A header map given as an object or as TOML text.
@@ -181,9 +216,15 @@ pub(crate) fn load_options(env: &Env, v: Option<Unknown>) -> Result<CoreLoadOpti
         Some(HeaderMapArg::Map(m)) => m,
         Some(HeaderMapArg::Toml(text)) => guard(|| HeaderMap::from_toml(&text))?,
     };
+    let source_map = match opts.source_map {
+        None => None,
+        Some(SourceMapArg::Toml(text)) => Some(guard(|| SourceMap::from_toml(&text))?),
+        Some(SourceMapArg::Object(v)) => Some(guard(|| SourceMap::from_json(&v.to_string()))?),
+    };
     Ok(CoreLoadOptions {
         mode: opts.mode.unwrap_or_default(),
         header_map,
+        source_map,
     })
 }
 

@@ -381,7 +381,6 @@ fn compute_features(
 ) -> Result<FeatureFrame, Failure> {
     guard(|| features_as_of(&loaded.book, as_of, cfg)).map(|frame| FeatureFrame {
         frame: Arc::new(frame),
-        missing_notes: Vec::new(),
     })
 }
 
@@ -429,6 +428,21 @@ impl FeatureFrame {
     #[napi(getter)]
     pub fn columns(&self) -> Vec<String> {
         self.frame.columns.iter().map(|c| c.name.clone()).collect()
+    }
+
+    /// Values missing for a reason worth telling: stale (older than their maximum age) or
+    /// blank in the export for their latest period. Other missing values had no data at all.
+    #[napi(getter)]
+    pub fn missing_notes(&self) -> Vec<crate::objects::MissingNote> {
+        self.frame
+            .missing_notes
+            .iter()
+            .map(|n| crate::objects::MissingNote {
+                account_id: n.account_id.clone(),
+                feature: n.feature.clone(),
+                why: (&n.why).into(),
+            })
+            .collect()
     }
 
     /// Number of rows (accounts).

@@ -222,6 +222,21 @@ impl From<&core_book::FileCounts> for FileCounts {
     }
 }
 
+/// Something the loader did by the source map's rules (a value map, a default, a scale, a
+/// role removed with no earlier addition). Not a problem: strict loads keep notes.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct Note {
+    /// The file.
+    pub file: String,
+    /// The row; `null` for a note about the whole file.
+    pub row: Option<i64>,
+    /// The field, when the note is about one.
+    pub field: Option<String>,
+    /// What was done, and why.
+    pub note: String,
+}
+
 /// Everything validation found, and what was kept.
 #[napi(object, object_from_js = false)]
 #[derive(Debug, Clone)]
@@ -233,6 +248,8 @@ pub struct ValidationReport {
     /// Row counts per file, keyed by file name.
     #[napi(ts_type = "Record<string, FileCounts>")]
     pub files: Keyed<FileCounts>,
+    /// What the loader did by the source map's rules.
+    pub notes: Vec<Note>,
     /// No problems at all.
     pub is_clean: bool,
     /// One line: problem and row counts, and the first problem.
@@ -245,6 +262,7 @@ impl From<&core_book::ValidationReport> for ValidationReport {
             problems,
             rejected,
             files,
+            notes,
         } = r;
         ValidationReport {
             problems: problems.iter().map(Problem::from).collect(),
@@ -252,6 +270,15 @@ impl From<&core_book::ValidationReport> for ValidationReport {
             files: files
                 .iter()
                 .map(|(name, c)| (name.clone(), c.into()))
+                .collect(),
+            notes: notes
+                .iter()
+                .map(|n| Note {
+                    file: n.file.clone(),
+                    row: n.row.map(|r| r as i64),
+                    field: n.field.clone(),
+                    note: n.note.clone(),
+                })
                 .collect(),
             is_clean: r.is_clean(),
             summary: r.summary(),
@@ -507,6 +534,13 @@ pub struct FeatureConfig {
     /// Usage-snapshot metrics to expose as `snapshot.<metric>` columns.
     #[napi(js_name = "snapshot_metrics")]
     pub snapshot_metrics: Option<Vec<String>>,
+    /// Days after its period's end that a snapshot value stays current (default 100); older,
+    /// it is missing (stale).
+    #[napi(js_name = "snapshot_max_age_days")]
+    pub snapshot_max_age_days: Option<u32>,
+    /// Per-metric maximum ages, overriding `snapshot_max_age_days`: metric → days.
+    #[napi(js_name = "max_age_days", ts_type = "Record<string, number>")]
+    pub max_age_days: Option<Keyed<u32>>,
     /// Keep accounts that had churned by the as-of day (default false).
     #[napi(js_name = "include_churned")]
     pub include_churned: Option<bool>,
@@ -523,6 +557,8 @@ impl From<core_features::FeatureConfig> for FeatureConfig {
             csat_window_days,
             nps_window_days,
             snapshot_metrics,
+            snapshot_max_age_days,
+            max_age_days,
             include_churned,
         } = c;
         FeatureConfig {
@@ -534,6 +570,8 @@ impl From<core_features::FeatureConfig> for FeatureConfig {
             csat_window_days: Some(csat_window_days),
             nps_window_days: Some(nps_window_days),
             snapshot_metrics: Some(snapshot_metrics),
+            snapshot_max_age_days: Some(snapshot_max_age_days),
+            max_age_days: Some(Keyed(max_age_days.into_iter().collect())),
             include_churned: Some(include_churned),
         }
     }
@@ -809,6 +847,59 @@ pub struct MeasureResult {
     pub contribution: f64,
     /// The points it cost: `weight × (100 − measureScore)`.
     pub points_lost: f64,
+    /// Why the value is missing when it had data that is stale or blank in the export;
+    /// `null` otherwise.
+    pub missing_why: Option<MissingWhy>,
+}
+
+/// A feature value missing for a reason worth telling.
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct MissingNote {
+    /// The account.
+    pub account_id: String,
+    /// The feature column.
+    pub feature: String,
+    /// Why it is missing.
+    pub why: MissingWhy,
+}
+
+/// Why a value that had data is missing (the core's `MissingWhy`).
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct MissingWhy {
+    /// `'stale'` (older than its maximum age) or `'no_value_for_period'` (a blank cell).
+    #[napi(ts_type = "'stale' | 'no_value_for_period'")]
+    pub kind: String,
+    /// Stale: the day the latest value is from (`YYYY-MM-DD`).
+    pub last_value_on: Option<String>,
+    /// Stale: the first day it no longer counted.
+    pub stale_since: Option<String>,
+    /// Blank: the last day of the period without a value.
+    pub period_end: Option<String>,
+}
+
+impl From<&csops_core::features::MissingWhy> for MissingWhy {
+    fn from(w: &csops_core::features::MissingWhy) -> Self {
+        use csops_core::features::MissingWhy as W;
+        match w {
+            W::Stale {
+                last_value_on,
+                stale_since,
+            } => MissingWhy {
+                kind: "stale".into(),
+                last_value_on: Some(last_value_on.to_string()),
+                stale_since: Some(stale_since.to_string()),
+                period_end: None,
+            },
+            W::NoValueForPeriod { period_end } => MissingWhy {
+                kind: "no_value_for_period".into(),
+                last_value_on: None,
+                stale_since: None,
+                period_end: Some(period_end.to_string()),
+            },
+        }
+    }
 }
 
 /// One group's part in an account's score.
@@ -859,6 +950,7 @@ impl From<core_health::MeasureResult> for MeasureResult {
             weight,
             contribution,
             points_lost,
+            missing_why,
         } = m;
         MeasureResult {
             name,
@@ -868,6 +960,7 @@ impl From<core_health::MeasureResult> for MeasureResult {
             weight,
             contribution,
             points_lost,
+            missing_why: missing_why.as_ref().map(MissingWhy::from),
         }
     }
 }

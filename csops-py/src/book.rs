@@ -16,7 +16,7 @@ use pyo3::types::{PyDict, PyList, PyMapping, PyString};
 
 use crate::convert::{
     as_of_date, feature_config, header_map, load_mode, mapping_to_json, py_date, py_date_opt,
-    to_python,
+    source_map, to_python,
 };
 use crate::errors::call;
 use crate::features::PyFeatureFrame;
@@ -70,14 +70,20 @@ fn options(
     py: Python<'_>,
     mode: &str,
     header_map_arg: Option<&Bound<'_, PyAny>>,
+    source_map_arg: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<LoadOptions> {
     Ok(LoadOptions {
         mode: load_mode(py, mode)?,
         header_map: header_map(py, header_map_arg)?,
+        source_map: source_map(py, source_map_arg)?,
     })
 }
 
 /// Load a book from a directory of CSV files, or from a `.json` file.
+///
+/// ``source_map`` (a dict, TOML text, or the path of a ``.toml``/``.json`` file) says which
+/// of a team's own export files holds which record type and how their columns, values and
+/// shapes map onto csops' (see ``docs/importing.md``).
 ///
 /// >>> book = csops.load_book("data/sample-book", mode="lenient")
 /// >>> len(book), len(book.report.problems)
@@ -85,40 +91,43 @@ fn options(
 /// >>> book.report.problems[0].kind
 /// 'duplicate'
 #[pyfunction]
-#[pyo3(signature = (source, *, mode = "strict", header_map = None))]
+#[pyo3(signature = (source, *, mode = "strict", header_map = None, source_map = None))]
 pub fn load_book(
     py: Python<'_>,
     source: PathBuf,
     mode: &str,
     header_map: Option<&Bound<'_, PyAny>>,
+    source_map: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyBook> {
-    let opts = options(py, mode, header_map)?;
+    let opts = options(py, mode, header_map, source_map)?;
     let loaded = call(py, || csops_core::interchange::load(&source, &opts))?;
     PyBook::from_loaded(py, loaded)
 }
 
 /// Load a book from the text of a JSON document.
 #[pyfunction]
-#[pyo3(signature = (text, *, mode = "strict", header_map = None))]
+#[pyo3(signature = (text, *, mode = "strict", header_map = None, source_map = None))]
 pub fn load_book_json(
     py: Python<'_>,
     text: &str,
     mode: &str,
     header_map: Option<&Bound<'_, PyAny>>,
+    source_map: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyBook> {
-    let opts = options(py, mode, header_map)?;
+    let opts = options(py, mode, header_map, source_map)?;
     let loaded = call(py, || load_json_str(text, &opts))?;
     PyBook::from_loaded(py, loaded)
 }
 
 /// Load a book from CSV texts keyed by file stem (`"accounts"`, `"tickets"`, ...).
 #[pyfunction]
-#[pyo3(signature = (texts, *, mode = "strict", header_map = None))]
+#[pyo3(signature = (texts, *, mode = "strict", header_map = None, source_map = None))]
 pub fn load_book_csv(
     py: Python<'_>,
     texts: &Bound<'_, PyAny>,
     mode: &str,
     header_map: Option<&Bound<'_, PyAny>>,
+    source_map: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyBook> {
     // Any mapping (a dict, MappingProxyType, ...): copy it into a dict first.
     if !texts.is_instance_of::<PyDict>() && texts.cast::<PyMapping>().is_err() {
@@ -128,7 +137,7 @@ pub fn load_book_csv(
         )));
     }
     let texts: BTreeMap<String, String> = py.get_type::<PyDict>().call1((texts,))?.extract()?;
-    let opts = options(py, mode, header_map)?;
+    let opts = options(py, mode, header_map, source_map)?;
     let loaded = call(py, || load_csv_texts(&texts, &opts))?;
     PyBook::from_loaded(py, loaded)
 }

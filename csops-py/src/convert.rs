@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use csops_core::Error;
 use csops_core::book::LoadMode;
 use csops_core::features::FeatureConfig;
-use csops_core::interchange::HeaderMap;
+use csops_core::interchange::{HeaderMap, SourceMap};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -88,15 +88,21 @@ pub fn load_mode(py: Python<'_>, mode: &str) -> PyResult<LoadMode> {
         .map_err(|e| config_error(py, e.to_string()))
 }
 
-/// `header_map=`: None, a dict, TOML text, or a path (str or os.PathLike) to a `.toml` or
-/// `.json` file.
-pub fn header_map(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<HeaderMap> {
+/// A configuration argument: None, a dict, TOML text, or a path (str or os.PathLike) to a
+/// `.toml` or `.json` file, parsed and validated by the core's `from_json` / `from_toml`.
+fn config_arg<T>(
+    py: Python<'_>,
+    value: Option<&Bound<'_, PyAny>>,
+    what: &str,
+    from_json: fn(&str) -> csops_core::Result<T>,
+    from_toml: fn(&str) -> csops_core::Result<T>,
+) -> PyResult<Option<T>> {
     let Some(value) = value.filter(|v| !v.is_none()) else {
-        return Ok(HeaderMap::default());
+        return Ok(None);
     };
     if value.is_instance_of::<PyDict>() {
-        let text = mapping_to_json(py, "header map", value)?;
-        return call_with_gil(py, || HeaderMap::from_json(&text));
+        let text = mapping_to_json(py, &what.replace('_', " "), value)?;
+        return call_with_gil(py, || from_json(&text)).map(Some);
     }
     let path = if let Ok(s) = value.cast::<PyString>() {
         let s = s.to_cow()?;
@@ -104,7 +110,7 @@ pub fn header_map(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<
         if !s.contains('\n') && (lower.ends_with(".toml") || lower.ends_with(".json")) {
             PathBuf::from(s.as_ref())
         } else {
-            return call_with_gil(py, || HeaderMap::from_toml(&s));
+            return call_with_gil(py, || from_toml(&s)).map(Some);
         }
     } else if value.hasattr("__fspath__")? {
         value.extract::<PathBuf>()?
@@ -112,8 +118,7 @@ pub fn header_map(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<
         return Err(config_error(
             py,
             format!(
-                "header_map must be a dict, TOML text, or the path of a .toml or .json file; \
-                 got {}",
+                "{what} must be a dict, TOML text, or the path of a .toml or .json file; got {}",
                 type_name(value)
             ),
         ));
@@ -132,11 +137,36 @@ pub fn header_map(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     call_with_gil(py, || {
         if is_json {
-            HeaderMap::from_json(&text)
+            from_json(&text)
         } else {
-            HeaderMap::from_toml(&text)
+            from_toml(&text)
         }
     })
+    .map(Some)
+}
+
+/// `header_map=`: None, a dict, TOML text, or a path (str or os.PathLike) to a `.toml` or
+/// `.json` file.
+pub fn header_map(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<HeaderMap> {
+    Ok(config_arg(
+        py,
+        value,
+        "header_map",
+        HeaderMap::from_json,
+        HeaderMap::from_toml,
+    )?
+    .unwrap_or_default())
+}
+
+/// `source_map=`: None, a dict, TOML text, or a path to a `.toml` or `.json` file.
+pub fn source_map(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<SourceMap>> {
+    config_arg(
+        py,
+        value,
+        "source_map",
+        SourceMap::from_json,
+        SourceMap::from_toml,
+    )
 }
 
 /// A configuration argument that may be a path: a `str` naming a `.toml` or `.json` file (one

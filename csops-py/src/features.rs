@@ -72,6 +72,15 @@ impl PyFeatureFrame {
         self.0.value(account_id, feature)
     }
 
+    /// Values missing for a reason worth telling: dicts with ``account_id``, ``feature`` and
+    /// ``why`` (``{"kind": "stale", "last_value_on": ..., "stale_since": ...}`` for a value
+    /// older than its maximum age, ``{"kind": "no_value_for_period", "period_end": ...}`` for a
+    /// blank cell of the export). Other missing values had no data at all.
+    #[getter]
+    fn missing_notes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.0.missing_notes)
+    }
+
     /// Summary statistics of every column: dicts with ``name``, ``present``, ``missing``,
     /// ``mean``, ``min``, ``median`` and ``max`` (None without present values).
     fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

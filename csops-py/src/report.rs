@@ -153,6 +153,14 @@ impl PyValidationReport {
         to_python(py, &self.0.files)
     }
 
+    /// What the loader did by the source map's rules (a value map, a default, a scale, a
+    /// role removed with no earlier addition): dicts with ``file``, ``row``, ``field`` and
+    /// ``note``. Notes are not problems; a strict load keeps them.
+    #[getter]
+    fn notes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.0.notes)
+    }
+
     /// True when there were no problems at all.
     #[getter]
     fn is_clean(&self) -> bool {

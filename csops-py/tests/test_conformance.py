@@ -34,11 +34,14 @@ def load(vector: dict[str, Any]) -> csops.Book:
     # As the Rust runner: anything but "strict" is lenient.
     mode: Literal["strict", "lenient"] = "strict" if vector["mode"] == "strict" else "lenient"
     header_map = vector.get("header_map")
+    source_map = vector.get("source_map")
     if "csv" in vector:
-        return csops.load_book_csv(vector["csv"], mode=mode, header_map=header_map)
+        return csops.load_book_csv(
+            vector["csv"], mode=mode, header_map=header_map, source_map=source_map
+        )
     doc = vector["json"]
     text = doc if isinstance(doc, str) else json.dumps(doc)
-    return csops.load_book_json(text, mode=mode, header_map=header_map)
+    return csops.load_book_json(text, mode=mode, header_map=header_map, source_map=source_map)
 
 
 def check_problems(name: str, actual: list[csops.Problem], expected: list[dict[str, Any]]) -> None:
@@ -48,7 +51,28 @@ def check_problems(name: str, actual: list[csops.Problem], expected: list[dict[s
             assert getattr(a, key) == want, f"{name}: problem field `{key}` of {a!r}"
 
 
+def check_notes(name: str, actual: list[dict[str, Any]], expected: list[dict[str, Any]]) -> None:
+    assert len(actual) == len(expected), f"{name}: notes {actual!r}"
+    for a, e in zip(actual, expected):
+        for key, want in e.items():
+            if key == "note":
+                assert want in a["note"], f"{name}: note {a!r} lacks {want!r}"
+            else:
+                assert a[key] == want, f"{name}: note field `{key}` of {a!r}"
+
+
+def check_records(name: str, doc: dict[str, Any], expected: dict[str, Any]) -> None:
+    for kind, records in expected.items():
+        got = doc.get(kind, [])
+        assert len(got) == len(records), f"{name}: {kind} {got!r}"
+        for i, (g, w) in enumerate(zip(got, records)):
+            for key, want in w.items():
+                assert g.get(key) == want, f"{name}: {kind}[{i}].{key} of {g!r}"
+
+
 def check_report(name: str, report: csops.ValidationReport, expect: dict[str, Any]) -> None:
+    if "notes" in expect:
+        check_notes(name, report.notes, expect["notes"])
     if "problems" in expect:
         check_problems(name, report.problems, expect["problems"])
     if "rejected" in expect:
@@ -67,6 +91,11 @@ def test_vector(path: Path) -> None:
         with pytest.raises(csops.CsopsError) as info:
             load(vector)
         assert type(info.value) is cls, f"{name}: expected {cls.__name__}, got {info.value!r}"
+        if "config_messages" in expect:
+            problems = info.value.problems
+            assert len(problems) == len(expect["config_messages"]), f"{name}: {problems!r}"
+            for p, want in zip(problems, expect["config_messages"]):
+                assert want in p, f"{name}: {p!r} lacks {want!r}"
         if isinstance(info.value, csops.ValidationError):
             report = info.value.report
             assert report is not None
@@ -76,12 +105,16 @@ def test_vector(path: Path) -> None:
 
     book = load(vector)
     check_report(name, book.report, expect)
+    if "records" in expect:
+        check_records(name, json.loads(book.to_json()), expect["records"])
     counts = book.counts()
     for key, n in expect.get("counts", {}).items():
         assert counts[key] == n, f"{name}: count of {key}"
     features = expect.get("features")
     if features is not None:
-        frame = book.features_as_of(features["as_of"])
+        frame = book.features_as_of(features["as_of"], config=vector.get("feature_config"))
+        if "missing_notes" in features:
+            assert frame.missing_notes == features["missing_notes"], f"{name}: missing notes"
         for account, values in features["values"].items():
             for feature, want in values.items():
                 got = frame.value(account, feature)

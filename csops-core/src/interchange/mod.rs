@@ -176,7 +176,7 @@ pub enum ColumnType {
     Decimal,
     /// ISO-4217 code.
     Currency,
-    /// Non-negative whole number.
+    /// Non-negative whole number (`202.0` is 202; `202.5` is a problem).
     Integer,
     /// Finite number.
     Number,
@@ -387,7 +387,13 @@ pub const FILES: &[FileDoc] = &[
                 "2025-03-31"
             ),
             col!("metric", Text, true, "Metric name.", "active_users"),
-            col!("value", Number, true, "The value.", "87"),
+            col!(
+                "value",
+                Number,
+                false,
+                "The value; empty when the export has none for this period (a missing value of the period, never an earlier period's).",
+                "87"
+            ),
         ],
     },
     FileDoc {
@@ -2601,10 +2607,10 @@ pub fn schema_markdown() -> String {
          A book is a directory of CSV files, one per record type, or one JSON document whose top-level keys are the \
          file stems below (plus `schema_version`), each an array of objects with the same columns. Only `accounts` is \
          required. CSV files have a header row; column order does not matter; empty cells are missing values. \
-         Exports with other column names load through a header map (see `docs/data-layer.md`).\n\n\
+         Exports in another layout (other file and column names, date formats, value words, wide metric tables, role-change logs) load through a source map (see `docs/importing.md`).\n\n\
          Types: **text**; **date** `YYYY-MM-DD`; **timestamp** RFC 3339 (`2025-03-01T09:30:00Z`; a naive \
          `YYYY-MM-DD HH:MM:SS` is read as UTC); **decimal** an exact amount such as `1200.50` (no thousands separators; \
-         a string in JSON keeps it exact); **currency** an ISO-4217 code; **integer** a non-negative whole number; \
+         a string in JSON keeps it exact); **currency** an ISO-4217 code; **integer** a non-negative whole number (`202.0` is 202); \
          **number** a finite number; **bool** `true`/`false`; **enum** one of the listed values (case-insensitive, \
          spaces and hyphens read as `_`); **list** `;`-separated enum values (an array in JSON).\n\n",
     );

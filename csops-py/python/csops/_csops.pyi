@@ -55,6 +55,9 @@ _Mode = Literal["strict", "lenient"]
 #: A header map: ``{"accounts": {"Account ID": "id"}}``, TOML text, or the path of a
 #: ``.toml`` or ``.json`` file.
 _HeaderMap = Mapping[str, Mapping[str, str]] | str | os.PathLike[str]
+#: A source map (which export file holds which record type, and how its columns, values and
+#: shapes map onto csops'): a dict, TOML text, or the path of a ``.toml`` / ``.json`` file.
+_SourceMap = Mapping[str, Any] | str | os.PathLike[str]
 #: Feature settings: a dict, TOML text, JSON text, or the path of a ``.toml`` / ``.json`` file.
 _FeatureConfig = Mapping[str, Any] | str | os.PathLike[str]
 #: The kind of table a result derived from a book is: pandas (the default), polars or pyarrow.
@@ -128,10 +131,22 @@ class _FileCountsDict(TypedDict):
     loaded: int
     rejected: int
 
+class _NoteDict(TypedDict):
+    file: str
+    row: int | None
+    field: str | None
+    note: str
+
+class _MissingNoteDict(TypedDict):
+    account_id: str
+    feature: str
+    why: dict[str, str]
+
 class _ValidationReportDict(TypedDict):
     problems: list[_ProblemDict]
     rejected: list[_RejectedRowDict]
     files: dict[str, _FileCountsDict]
+    notes: list[_NoteDict]
 
 @final
 class Problem:
@@ -163,6 +178,8 @@ class ValidationReport:
     def rejected(self) -> list[_RejectedRowDict]: ...
     @property
     def files(self) -> dict[str, _FileCountsDict]: ...
+    @property
+    def notes(self) -> list[_NoteDict]: ...
     @property
     def is_clean(self) -> bool: ...
     def summary(self) -> str: ...
@@ -286,6 +303,8 @@ class FeatureFrame:
     def columns(self) -> list[str]: ...
     def column(self, name: str) -> list[float]: ...
     def value(self, account_id: str, feature: str) -> float | None: ...
+    @property
+    def missing_notes(self) -> list[_MissingNoteDict]: ...
     def summary(self) -> list[_ColumnSummaryDict]: ...
     def render_summary(self) -> str: ...
     def to_dict(self) -> dict[str, list[str] | list[float]]: ...
@@ -297,11 +316,16 @@ def load_book(
     *,
     mode: _Mode = "strict",
     header_map: _HeaderMap | None = None,
+    source_map: _SourceMap | None = None,
 ) -> Book:
     """Load a book from a directory of CSV files, or from a ``.json`` file."""
 
 def load_book_json(
-    text: str, *, mode: _Mode = "strict", header_map: _HeaderMap | None = None
+    text: str,
+    *,
+    mode: _Mode = "strict",
+    header_map: _HeaderMap | None = None,
+    source_map: _SourceMap | None = None,
 ) -> Book:
     """Load a book from the text of a JSON document."""
 
@@ -310,6 +334,7 @@ def load_book_csv(
     *,
     mode: _Mode = "strict",
     header_map: _HeaderMap | None = None,
+    source_map: _SourceMap | None = None,
 ) -> Book:
     """Load a book from CSV texts keyed by file stem (``"accounts"``, ...)."""
 
