@@ -361,7 +361,7 @@ pub struct MeasureResult {
     pub points_lost: f64,
     /// Why the value is missing, when it had data that is stale or blank in the export
     /// ("stale since 2026-07-09"); `None` when present or never known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub missing_why: Option<crate::features::MissingWhy>,
 }
 

@@ -90,6 +90,7 @@ fn data_layer_vectors() {
             mode,
             header_map,
             source_map,
+            allow_empty: false,
         };
         let result = if let Some(csv) = v.get("csv") {
             let texts: BTreeMap<String, String> = serde_json::from_value(csv.clone()).unwrap();

@@ -351,6 +351,14 @@ fn a_load_that_rejects_every_account_fails_instead_of_returning_an_empty_book() 
         report.problems[0].reason
     );
     assert_eq!(report.rejected.len(), 2);
+    // Unless the caller loads a part of a book and says so.
+    let part = LoadOptions {
+        allow_empty: true,
+        ..lenient()
+    };
+    let l = load_csv_texts(&texts, &part).unwrap();
+    assert!(l.book.accounts().is_empty());
+    assert_eq!(l.report.rejected.len(), 2);
     // An accounts file without rows is an empty book, not an error.
     texts.insert(
         "accounts".to_string(),
@@ -568,6 +576,7 @@ fn unknown_columns_are_reported_and_the_header_map_fixes_them() {
         mode: LoadMode::Strict,
         header_map: map,
         source_map: None,
+        allow_empty: false,
     };
     let l = load_csv_texts(&texts, &opts).unwrap();
     assert!(l.report.is_clean());

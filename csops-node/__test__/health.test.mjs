@@ -194,8 +194,16 @@ test('explain gives the breakdown of one row of a batch; scoreOne scores one acc
   assert.ok(Math.abs(one.score - x.score) < 1e-9);
   assert.equal(one.band, x.band);
   assert.deepEqual(one.drivers, x.drivers);
-  // Through the columns input too.
-  assert.deepEqual(heuristic.explain({ accountIds: sampleFrame.accountIds, columns: frameColumns(sampleFrame) }, id), x);
+  // Through the columns input too: the same breakdown; plain columns cannot say why a value
+  // is missing (stale or blank), a book's frame can.
+  const plain = heuristic.explain({ accountIds: sampleFrame.accountIds, columns: frameColumns(sampleFrame) }, id);
+  assert.ok(plain.measures.every((m) => m.missingWhy === null));
+  const noWhy = (e) => ({ ...e, measures: e.measures.map((m) => ({ ...m, missingWhy: null })) });
+  assert.deepEqual(plain, noWhy(x));
+  for (const m of x.measures.filter((m) => m.missingWhy !== null)) {
+    assert.equal(m.value, null, m.name);
+    assert.ok(['stale', 'no_value_for_period'].includes(m.missingWhy.kind), m.name);
+  }
 });
 
 test('scoreOne: missing values, imputation and insufficient data', () => {
@@ -216,6 +224,7 @@ test('scoreOne: missing values, imputation and insufficient data', () => {
     weight: 0.1875,
     contribution: 9.375,
     pointsLost: 9.375,
+    missingWhy: null,
   });
   // null and NaN are missing: the weight is redistributed.
   const redistributed = small.scoreOne({ logins: null, breadth: 1, sponsor: NaN });

@@ -76,7 +76,8 @@ test('a record that refers to nothing, or has a bad value, is CSOPS_VALIDATION w
     [{ contact_roles: [ENDED, { ...ENDED, role: 'sponsor' }] }, { file: 'records#contact_roles', row: 2, field: 'role', kind: 'unknown_value' }],
     [{ contact_roles: [{ ...ENDED, removed: '2023-01-01' }] }, { file: 'records#contact_roles', row: 1, kind: 'dates_out_of_order' }],
     [{ contact_roles: [{ ...ENDED, removed: 'yesterday' }] }, { file: 'records#contact_roles', row: 1, field: 'removed', kind: 'malformed' }],
-    [{ contact_roles: [{ contact_id: 'C1', role: 'champion' }] }, { file: 'records#contact_roles', row: null, field: 'added', kind: 'missing' }],
+    // JSON records have no header: a key no record has is a missing value of each record.
+    [{ contact_roles: [{ contact_id: 'C1', role: 'champion' }] }, { file: 'records#contact_roles', row: 1, field: 'added', kind: 'missing' }],
     [{ contact_roles: [ENDED, { contact_id: 'C1', role: 'champion', added: null }] }, { file: 'records#contact_roles', row: 2, field: 'added', kind: 'missing' }],
     [{ tickets: [{ id: 'T9', account_id: 'A9', opened: '2024-03-01', priority: 'low', status: 'open' }] }, { file: 'records#tickets', row: 1, field: 'account_id', kind: 'unknown_reference' }],
   ];

@@ -2,7 +2,7 @@
 //! the wrong type is a `CSOPS_INVALID_ARGUMENT` error naming the argument (rather than a
 //! generic Node-API error); the TypeScript signatures are given with `ts_args_type`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -54,8 +54,29 @@ pub struct LoadOptions {
     /// values and shapes map onto csops' (`docs/importing.md`): the source map as an object
     /// (the same keys as its TOML form: `{ accounts: { files: ['crm.csv'], columns: {...} } }`)
     /// or as TOML text. Every problem in it is one `CSOPS_CONFIG` error.
-    #[napi(ts_type = "Record<string, unknown> | string")]
+    #[napi(
+        ts_type = "{ missing_values?: string[] } & { [recordType: string]: string[] | { files?: string[]; ignore?: string[]; columns?: Record<string, string | SourceColumn>; wide?: { metrics?: Record<string, string>; period?: 'week' | 'month' | 'quarter' | 'year' }; events?: { action?: string | SourceColumn; date?: string | SourceColumn; added?: string[]; removed?: string[]; removal_without_addition?: 'account_start' | 'reject' } } } | string"
+    )]
     pub source_map: Option<SourceMapArg>,
+}
+
+/// Where one column of a source map comes from (the table form; a string is a header).
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct SourceColumn {
+    /// The export's header.
+    pub from: Option<String>,
+    /// A constant for an empty cell or an absent column.
+    #[napi(ts_type = "string | number | boolean")]
+    pub default: Option<String>,
+    /// A multiplier, applied exactly in decimal.
+    pub scale: Option<f64>,
+    /// A date or timestamp format, in strftime notation.
+    pub format: Option<String>,
+    /// The export's words → csops' values.
+    pub values: Option<HashMap<String, String>>,
+    /// `id` only: the key columns it is derived from.
+    pub derive: Option<Vec<String>>,
 }
 
 /// A source map given as an object or as TOML text; the core parses and validates both.
@@ -225,6 +246,7 @@ pub(crate) fn load_options(env: &Env, v: Option<Unknown>) -> Result<CoreLoadOpti
         mode: opts.mode.unwrap_or_default(),
         header_map,
         source_map,
+        allow_empty: false,
     })
 }
 

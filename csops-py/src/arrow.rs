@@ -53,6 +53,22 @@ impl ArrowTable {
             .map(|i| self.columns[i].as_slice())
     }
 
+    /// The table as record batches, one per chunk (every column has one chunk per batch).
+    pub fn record_batches(&self, py: Python<'_>) -> PyResult<Vec<RecordBatch>> {
+        let batches = self.columns.first().map_or(0, Vec::len);
+        (0..batches)
+            .map(|b| {
+                RecordBatch::try_from_iter(
+                    self.names
+                        .iter()
+                        .zip(&self.columns)
+                        .map(|(n, chunks)| (n.clone(), chunks[b].clone())),
+                )
+                .map_err(|e| arrow_error(py, e))
+            })
+            .collect()
+    }
+
     fn push_batch(&mut self, names: Vec<String>, columns: Vec<ArrayRef>, rows: usize) {
         if self.names.is_empty() && self.columns.is_empty() {
             self.names = names;

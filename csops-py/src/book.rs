@@ -1,4 +1,5 @@
-//! `Book` and the functions that load one: `load_book`, `load_book_json`, `load_book_csv`.
+//! `Book` and the functions that load one: `load_book`, `load_book_json`, `load_book_csv`,
+//! `load_book_tables`.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -76,6 +77,7 @@ fn options(
         mode: load_mode(py, mode)?,
         header_map: header_map(py, header_map_arg)?,
         source_map: source_map(py, source_map_arg)?,
+        allow_empty: false,
     })
 }
 
@@ -105,16 +107,21 @@ pub fn load_book(
 }
 
 /// Load a book from the text of a JSON document.
+///
+/// ``allow_empty=True`` accepts a document whose account rows are all rejected (a part of a
+/// book, as ``csops.spark`` loads one account at a time); by default that is an error.
 #[pyfunction]
-#[pyo3(signature = (text, *, mode = "strict", header_map = None, source_map = None))]
+#[pyo3(signature = (text, *, mode = "strict", header_map = None, source_map = None, allow_empty = false))]
 pub fn load_book_json(
     py: Python<'_>,
     text: &str,
     mode: &str,
     header_map: Option<&Bound<'_, PyAny>>,
     source_map: Option<&Bound<'_, PyAny>>,
+    allow_empty: bool,
 ) -> PyResult<PyBook> {
-    let opts = options(py, mode, header_map, source_map)?;
+    let mut opts = options(py, mode, header_map, source_map)?;
+    opts.allow_empty = allow_empty;
     let loaded = call(py, || load_json_str(text, &opts))?;
     PyBook::from_loaded(py, loaded)
 }
@@ -139,6 +146,53 @@ pub fn load_book_csv(
     let texts: BTreeMap<String, String> = py.get_type::<PyDict>().call1((texts,))?.extract()?;
     let opts = options(py, mode, header_map, source_map)?;
     let loaded = call(py, || load_csv_texts(&texts, &opts))?;
+    PyBook::from_loaded(py, loaded)
+}
+
+/// Load a book from tables: a mapping of record type (``"accounts"``, ``"tickets"``, ...) or,
+/// with a source map, file name, to a pandas, polars or pyarrow table (anything with
+/// ``__arrow_c_stream__`` or ``__arrow_c_array__``).
+///
+/// Each cell is read as the CSV reader reads its text, so the same validation, source map and
+/// report apply: whole numbers stored as floats (``202.0``) are whole numbers, a fractional one
+/// where a whole number belongs is a problem with its table, row (1-based) and column; dates
+/// stored as midnight timestamps are days; nulls and NaN are empty cells.
+///
+/// >>> book = csops.load_book_tables({"accounts": accounts_df, "tickets": tickets_df})
+#[pyfunction]
+#[pyo3(signature = (tables, *, mode = "strict", header_map = None, source_map = None))]
+pub fn load_book_tables(
+    py: Python<'_>,
+    tables: &Bound<'_, PyAny>,
+    mode: &str,
+    header_map: Option<&Bound<'_, PyAny>>,
+    source_map: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyBook> {
+    let items = tables
+        .cast::<PyMapping>()
+        .map_err(|_| {
+            PyTypeError::new_err(format!(
+                "tables must be a mapping of record type to a table (a pandas, polars or                  pyarrow frame), got {}",
+                tables.get_type().name().map_or_else(|_| "?".into(), |n| n.to_string())
+            ))
+        })?
+        .items()?;
+    let mut batches: BTreeMap<String, Vec<arrow_array::RecordBatch>> = BTreeMap::new();
+    for item in items.iter() {
+        let (name, table): (String, Bound<'_, PyAny>) = item.extract()?;
+        if !crate::arrow::speaks_arrow(&table) {
+            return Err(PyTypeError::new_err(format!(
+                "tables[{name:?}] must be a pandas, polars or pyarrow table (an object with                  __arrow_c_stream__), got {}",
+                table.get_type().name()?
+            )));
+        }
+        let t = crate::arrow::import(py, &table)?;
+        batches.insert(name, t.record_batches(py)?);
+    }
+    let opts = options(py, mode, header_map, source_map)?;
+    let loaded = call(py, || {
+        csops_core::interchange::load_arrow_tables(&batches, &opts)
+    })?;
     PyBook::from_loaded(py, loaded)
 }
 
@@ -449,6 +503,7 @@ impl PyBook {
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyBook>()?;
     m.add_function(wrap_pyfunction!(load_book, m)?)?;
+    m.add_function(wrap_pyfunction!(load_book_tables, m)?)?;
     m.add_function(wrap_pyfunction!(load_book_json, m)?)?;
     m.add_function(wrap_pyfunction!(load_book_csv, m)?)?;
     Ok(())

@@ -316,7 +316,8 @@ def test_lenient_report(lenient_book: csops.Book) -> None:
     assert rejected[0]["fields"]["priority"] == "critical"
 
     as_dict = report.to_dict()
-    assert set(as_dict) == {"problems", "rejected", "files"}
+    assert set(as_dict) == {"problems", "rejected", "files", "notes"}
+    assert report.notes == []
     assert as_dict["problems"][0] == first.to_dict()
     assert first.to_dict() == {
         "file": "tickets.csv",
@@ -344,7 +345,7 @@ def test_problem_value_semantics(lenient_book: csops.Book) -> None:
 
 def test_html_is_escaped() -> None:
     book = csops.load_book_csv(
-        {"accounts": "id,name,currency,arr,start_date\nA<1>,x,USD,-1,2024-01-01\n"},
+        {"accounts": "id,name,currency,arr,start_date\nA<1>,x,USD,-1,2024-01-01\nA2,y,USD,1,2024-01-01\n"},
         mode="lenient",
     )
     html = book.report._repr_html_()

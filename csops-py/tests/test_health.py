@@ -366,7 +366,7 @@ def test_explanation(card: csops.Scorecard, frame: csops.FeatureFrame) -> None:
     assert x.coverage == pytest.approx(scores["coverage"][i], abs=1e-9)
     assert [m["name"] for m in x.measures] == [m["name"] for m in card.measures]
     for m in x.measures:
-        assert list(m) == ["name", "group", "value", "measure_score", "weight", "contribution", "points_lost"]
+        assert list(m) == ["name", "group", "value", "measure_score", "weight", "contribution", "points_lost", "missing_why"]
         assert m["contribution"] == pytest.approx(scores[f"contribution.{m['name']}"][i], abs=1e-9)
     assert sum(m["contribution"] for m in x.measures) == pytest.approx(x.score)
     assert sum(x.groups.values()) == pytest.approx(x.score)

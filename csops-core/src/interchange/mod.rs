@@ -44,9 +44,14 @@ use crate::error::{Error, Result};
 use crate::money::{Currency, FxTable, Money};
 use crate::record::*;
 
+#[cfg(feature = "arrow")]
+mod arrow;
 mod columns;
 mod shapes;
 pub mod source_map;
+
+#[cfg(feature = "arrow")]
+pub use arrow::load_arrow_tables;
 
 use columns::ColumnMap;
 pub use source_map::{
@@ -69,6 +74,11 @@ pub struct LoadOptions {
     /// Which files hold which record type, and how their columns, values and shapes map onto
     /// csops' (see [`source_map`]).
     pub source_map: Option<SourceMap>,
+    /// Accept a load that keeps no account. By default a load that reads account rows and
+    /// keeps none fails: nothing else can be read without accounts. Set for loading a part of
+    /// a book that may hold only rejected accounts (as `csops.spark` loads one account's
+    /// records at a time).
+    pub allow_empty: bool,
 }
 
 /// A loaded book and what validation found.
@@ -850,6 +860,16 @@ fn parse_timestamp_ms(s: &str) -> std::result::Result<i64, (ProblemKind, String)
         {
             return Ok(t.and_utc().timestamp_millis());
         }
+    }
+    // A day alone is its midnight UTC (a date column of a frame, written as a day).
+    if s.len() == 10
+        && let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        && plausible_year(d.year())
+    {
+        return Ok(d
+            .and_time(chrono::NaiveTime::MIN)
+            .and_utc()
+            .timestamp_millis());
     }
     Err((
         ProblemKind::Malformed,
@@ -2014,7 +2034,7 @@ fn load_tables(
         .filter_map(|f| report.files.get(f))
         .map(|c| c.read)
         .sum();
-    if book.accounts().is_empty() && read > 0 {
+    if book.accounts().is_empty() && read > 0 && !opts.allow_empty {
         report.problems.insert(
             0,
             crate::book::Problem {
@@ -2033,8 +2053,24 @@ fn load_tables(
     Ok(Loaded { book, report })
 }
 
-/// The CSV files under `dir` (up to four folders deep, hidden ones skipped), as paths
-/// relative to it with `/` separators, sorted.
+/// Whether a file name is one a book directory's tables are read from: CSV, and Parquet when
+/// the `parquet` feature is on.
+fn is_table_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".csv") || (cfg!(feature = "parquet") && lower.ends_with(".parquet"))
+}
+
+/// Open one table file of a book directory, by its extension.
+fn open_table_file(path: &Path, name: &str) -> Result<Box<dyn Table>> {
+    #[cfg(feature = "parquet")]
+    if name.to_ascii_lowercase().ends_with(".parquet") {
+        return Ok(Box::new(arrow::parquet_table(path, name.to_string())?));
+    }
+    Ok(Box::new(CsvTable::open(path, name.to_string())?))
+}
+
+/// The table files (CSV, and Parquet with the `parquet` feature) under `dir`, up to four
+/// folders deep, hidden ones skipped, as paths relative to it with `/` separators, sorted.
 fn csv_files(dir: &Path) -> Result<Vec<String>> {
     fn walk(dir: &Path, prefix: &str, depth: u32, out: &mut Vec<String>) -> Result<()> {
         let io = |source| Error::Io {
@@ -2053,7 +2089,7 @@ fn csv_files(dir: &Path) -> Result<Vec<String>> {
                 if depth < 4 {
                     walk(&entry.path(), &format!("{rel}/"), depth + 1, out)?;
                 }
-            } else if name.to_ascii_lowercase().ends_with(".csv") {
+            } else if is_table_file(&name) {
                 out.push(rel);
             }
         }
@@ -2065,8 +2101,9 @@ fn csv_files(dir: &Path) -> Result<Vec<String>> {
     Ok(out)
 }
 
-/// Load a book from a directory of CSV files (`accounts.csv` required, the rest optional), or
-/// from a team's own exports with [`LoadOptions::source_map`] saying which file is which.
+/// Load a book from a directory of CSV files (`accounts.csv` required, the rest optional) or
+/// Parquet files (`accounts.parquet`, …; with the default `parquet` feature), or from a team's
+/// own exports with [`LoadOptions::source_map`] saying which file is which.
 ///
 /// A CSV file of the directory that no record type claims is reported (not read). In
 /// [`LoadMode::Strict`] any problem returns [`Error::Validation`] with every problem; in
@@ -2087,7 +2124,11 @@ pub fn load_csv_dir(dir: impl AsRef<Path>, opts: &LoadOptions) -> Result<Loaded>
     }
     let names = csv_files(dir)?;
     let assignment = assign(&names, opts.source_map.as_ref(), |stem| {
-        format!("{stem}.csv")
+        if cfg!(feature = "parquet") {
+            format!("{stem}.{{csv,parquet}}")
+        } else {
+            format!("{stem}.csv")
+        }
     })?;
     // A CSV file no record type claims (a typo such as `ticket.csv`) would otherwise be
     // skipped without a word; report the ones at the top of the directory.
@@ -2099,10 +2140,7 @@ pub fn load_csv_dir(dir: impl AsRef<Path>, opts: &LoadOptions) -> Result<Loaded>
         .collect();
     load_tables(
         &assignment,
-        |_, name| {
-            let path = dir.join(name);
-            Ok(Box::new(CsvTable::open(&path, name.to_string())?) as Box<dyn Table>)
-        },
+        |_, name| open_table_file(&dir.join(name), name),
         &unknown,
         opts,
     )
@@ -2609,7 +2647,7 @@ pub fn schema_markdown() -> String {
          required. CSV files have a header row; column order does not matter; empty cells are missing values. \
          Exports in another layout (other file and column names, date formats, value words, wide metric tables, role-change logs) load through a source map (see `docs/importing.md`).\n\n\
          Types: **text**; **date** `YYYY-MM-DD`; **timestamp** RFC 3339 (`2025-03-01T09:30:00Z`; a naive \
-         `YYYY-MM-DD HH:MM:SS` is read as UTC); **decimal** an exact amount such as `1200.50` (no thousands separators; \
+         `YYYY-MM-DD HH:MM:SS` is read as UTC, a day alone as its midnight UTC); **decimal** an exact amount such as `1200.50` (no thousands separators; \
          a string in JSON keeps it exact); **currency** an ISO-4217 code; **integer** a non-negative whole number (`202.0` is 202); \
          **number** a finite number; **bool** `true`/`false`; **enum** one of the listed values (case-insensitive, \
          spaces and hyphens read as `_`); **list** `;`-separated enum values (an array in JSON).\n\n",
@@ -2651,4 +2689,18 @@ pub fn schema_markdown() -> String {
         s.push('\n');
     }
     s
+}
+
+#[cfg(test)]
+mod assign_tests {
+    use super::*;
+
+    #[test]
+    fn default_names_match_csv_and_parquet() {
+        let names = vec!["accounts.parquet".to_string(), "tickets.csv".to_string()];
+        let a = assign(&names, None, |stem| format!("{stem}.{{csv,parquet}}")).unwrap();
+        assert_eq!(a.files["accounts"], vec!["accounts.parquet"]);
+        assert_eq!(a.files["tickets"], vec!["tickets.csv"]);
+        assert!(a.unclaimed.is_empty());
+    }
 }

@@ -326,8 +326,18 @@ def load_book_json(
     mode: _Mode = "strict",
     header_map: _HeaderMap | None = None,
     source_map: _SourceMap | None = None,
+    allow_empty: bool = False,
 ) -> Book:
     """Load a book from the text of a JSON document."""
+
+def load_book_tables(
+    tables: Mapping[str, Any],
+    *,
+    mode: _Mode = "strict",
+    header_map: _HeaderMap | None = None,
+    source_map: _SourceMap | None = None,
+) -> Book:
+    """Load a book from tables (pandas, polars, pyarrow) keyed by record type or file name."""
 
 def load_book_csv(
     texts: Mapping[str, str],
@@ -388,6 +398,7 @@ class _MeasureResultDict(TypedDict):
     weight: float
     contribution: float
     points_lost: float
+    missing_why: dict[str, str] | None
 
 class _ExplanationDict(TypedDict):
     account_id: str

@@ -1,0 +1,252 @@
+//! Records from Arrow tables and Parquet files: the same reader as CSV, one cell at a time.
+//!
+//! A data scientist's records are already typed tables: a pandas, polars or pyarrow frame, a
+//! Parquet file a warehouse wrote. They load here exactly as a CSV of the same content would,
+//! through the same header and source maps, validation and report: each cell is written as
+//! the text csops reads (numbers in their shortest exact form, so `202.0` seats is 202 and
+//! `0.1` is 0.1; decimals exactly; dates as `YYYY-MM-DD`, a timestamp at midnight UTC as its
+//! day; a list column as `;`-separated values), and a null is an empty cell. A genuinely
+//! fractional value where a whole number belongs is still a problem with its row and column.
+//!
+//! Row numbers are 1-based positions in the table (a Parquet file's rows in file order).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+    TimestampSecondType,
+};
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_cast::display::{ArrayFormatter, FormatOptions};
+use arrow_schema::{DataType, TimeUnit};
+use chrono::{DateTime, NaiveTime, SecondsFormat, Utc};
+
+use super::{Fields, LoadOptions, Loaded, Table, assign, load_tables};
+use crate::error::{Error, Result};
+
+/// A table of Arrow record batches, read as rows of text.
+#[derive(Debug)]
+pub(super) struct ArrowTable {
+    name: String,
+    headers: Vec<String>,
+    batches: Vec<RecordBatch>,
+}
+
+impl ArrowTable {
+    /// A table named `name` (for messages) of `batches`, which share one schema.
+    pub(super) fn new(name: String, batches: Vec<RecordBatch>) -> Result<Self> {
+        let headers: Vec<String> = match batches.first() {
+            Some(b) => b
+                .schema()
+                .fields()
+                .iter()
+                .map(|f| f.name().clone())
+                .collect(),
+            None => Vec::new(),
+        };
+        for b in &batches {
+            let names: Vec<&String> = b.schema_ref().fields().iter().map(|f| f.name()).collect();
+            if names.len() != headers.len() || names.iter().zip(&headers).any(|(a, b)| *a != b) {
+                return Err(Error::Format {
+                    file: name,
+                    reason: "the record batches of one table have different columns".into(),
+                });
+            }
+        }
+        Ok(ArrowTable {
+            name,
+            headers,
+            batches,
+        })
+    }
+}
+
+/// How one column's cells become text.
+enum Cells<'a> {
+    /// Any type Arrow can display.
+    Plain(ArrayFormatter<'a>, &'a dyn Array),
+    /// A timestamp: its instant (UTC when the column has a time zone, naive otherwise), a
+    /// day alone at midnight. Read here so that a named zone (`America/New_York`) needs no
+    /// time-zone database: Arrow stores the UTC instant whatever the zone.
+    Timestamp(&'a dyn Array, TimeUnit, bool),
+    /// A list: its items' text joined with `;`.
+    List(&'a dyn Array),
+}
+
+const OPTIONS: FormatOptions<'static> = FormatOptions::new().with_display_error(true);
+
+impl<'a> Cells<'a> {
+    fn new(array: &'a ArrayRef, file: &str, column: &str) -> Result<Self> {
+        let unsupported = |e: arrow_schema::ArrowError| Error::Format {
+            file: file.to_string(),
+            reason: format!("column `{column}` cannot be read as text: {e}"),
+        };
+        Ok(match array.data_type() {
+            DataType::List(_) | DataType::LargeList(_) => Cells::List(array.as_ref()),
+            DataType::Timestamp(unit, tz) => Cells::Timestamp(array.as_ref(), *unit, tz.is_some()),
+            _ => Cells::Plain(
+                ArrayFormatter::try_new(array.as_ref(), &OPTIONS).map_err(unsupported)?,
+                array.as_ref(),
+            ),
+        })
+    }
+
+    fn text(&self, i: usize) -> Option<String> {
+        match self {
+            Cells::Plain(f, a) => (!a.is_null(i)).then(|| f.value(i).to_string()),
+            Cells::Timestamp(a, unit, zoned) => {
+                if a.is_null(i) {
+                    return None;
+                }
+                let v = match unit {
+                    TimeUnit::Second => a.as_primitive::<TimestampSecondType>().value(i),
+                    TimeUnit::Millisecond => a.as_primitive::<TimestampMillisecondType>().value(i),
+                    TimeUnit::Microsecond => a.as_primitive::<TimestampMicrosecondType>().value(i),
+                    TimeUnit::Nanosecond => a.as_primitive::<TimestampNanosecondType>().value(i),
+                };
+                let (secs, nanos) = match unit {
+                    TimeUnit::Second => (v, 0),
+                    TimeUnit::Millisecond => (v.div_euclid(1_000), v.rem_euclid(1_000) * 1_000_000),
+                    TimeUnit::Microsecond => {
+                        (v.div_euclid(1_000_000), v.rem_euclid(1_000_000) * 1_000)
+                    }
+                    TimeUnit::Nanosecond => {
+                        (v.div_euclid(1_000_000_000), v.rem_euclid(1_000_000_000))
+                    }
+                };
+                // Out of chrono's range: the raw number, which the reader then reports.
+                let Some(t) = DateTime::<Utc>::from_timestamp(secs, nanos as u32) else {
+                    return Some(v.to_string());
+                };
+                if t.time() == NaiveTime::MIN {
+                    return Some(t.date_naive().to_string());
+                }
+                let text = t.to_rfc3339_opts(SecondsFormat::AutoSi, true);
+                Some(if *zoned {
+                    text
+                } else {
+                    text.trim_end_matches('Z').to_string()
+                })
+            }
+            Cells::List(a) => {
+                if a.is_null(i) {
+                    return None;
+                }
+                let items = match a.data_type() {
+                    DataType::List(_) => a.as_list::<i32>().value(i),
+                    _ => a.as_list::<i64>().value(i),
+                };
+                let f = ArrayFormatter::try_new(items.as_ref(), &OPTIONS).ok()?;
+                let parts: Vec<String> = (0..items.len())
+                    .filter(|&k| !items.is_null(k))
+                    .map(|k| f.value(k).to_string())
+                    .collect();
+                Some(parts.join(";"))
+            }
+        }
+    }
+}
+
+impl Table for ArrowTable {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn headers(&self) -> &[String] {
+        &self.headers
+    }
+    fn for_each_row(&mut self, f: &mut dyn FnMut(u64, &dyn Fields)) -> Result<()> {
+        let mut line = 0u64;
+        for batch in &self.batches {
+            let cells: Vec<Cells<'_>> = batch
+                .columns()
+                .iter()
+                .zip(&self.headers)
+                .map(|(c, h)| Cells::new(c, &self.name, h))
+                .collect::<Result<_>>()?;
+            let mut row: Vec<Option<String>> = vec![None; cells.len()];
+            for i in 0..batch.num_rows() {
+                line += 1;
+                for (slot, c) in row.iter_mut().zip(&cells) {
+                    *slot = c.text(i);
+                }
+                f(line, &row);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Load a book from Arrow tables keyed by record type (`accounts`, `tickets`, …) or by the
+/// file names of a [`LoadOptions::source_map`], each a list of record batches with one
+/// schema. Cells are read as the CSV reader reads text (see the [module docs](self)); every
+/// problem names the table, its 1-based row and the column.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use std::sync::Arc;
+/// use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
+/// use csops_core::interchange::{load_arrow_tables, LoadOptions};
+///
+/// let accounts = RecordBatch::try_from_iter([
+///     ("id", Arc::new(StringArray::from(vec!["A1"])) as ArrayRef),
+///     ("name", Arc::new(StringArray::from(vec!["Acme"]))),
+///     ("currency", Arc::new(StringArray::from(vec!["USD"]))),
+///     ("arr", Arc::new(Float64Array::from(vec![1200.5]))),
+///     ("start_date", Arc::new(StringArray::from(vec!["2025-01-01"]))),
+///     ("seats", Arc::new(Float64Array::from(vec![202.0]))),
+/// ])?;
+/// let tables = BTreeMap::from([("accounts".to_string(), vec![accounts])]);
+/// let loaded = load_arrow_tables(&tables, &LoadOptions::default())?;
+/// assert_eq!(loaded.book.accounts()[0].seats, Some(202));
+/// assert_eq!(loaded.book.accounts()[0].arr.amount.to_string(), "1200.5");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn load_arrow_tables(
+    tables: &BTreeMap<String, Vec<RecordBatch>>,
+    opts: &LoadOptions,
+) -> Result<Loaded> {
+    let names: Vec<String> = tables.keys().cloned().collect();
+    let assignment = assign(&names, opts.source_map.as_ref(), str::to_string)?;
+    if let Some(unknown) = assignment.unclaimed.first() {
+        return Err(Error::Format {
+            file: unknown.clone(),
+            reason: "not a record type of the book layout (nor a file of the source map)".into(),
+        });
+    }
+    load_tables(
+        &assignment,
+        |_, name| {
+            Ok(
+                Box::new(ArrowTable::new(name.to_string(), tables[name].clone())?)
+                    as Box<dyn Table>,
+            )
+        },
+        &[],
+        opts,
+    )
+}
+
+/// Read a Parquet file into record batches.
+#[cfg(feature = "parquet")]
+pub(super) fn parquet_table(path: &Path, name: String) -> Result<ArrowTable> {
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let file = std::fs::File::open(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let bad = |e: &dyn std::fmt::Display| Error::Format {
+        file: name.clone(),
+        reason: format!("not a readable Parquet file: {e}"),
+    };
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .map_err(|e| bad(&e))?
+        .with_batch_size(64 * 1024)
+        .build()
+        .map_err(|e| bad(&e))?;
+    let batches = reader
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| bad(&e))?;
+    ArrowTable::new(name, batches)
+}
