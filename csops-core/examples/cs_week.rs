@@ -373,6 +373,7 @@ fn run(dir: &std::path::Path) -> csops_core::Result<()> {
         scorecard: Some(&recal.scorecard),
         features: FeatureConfig::default(),
         accounts: None,
+        progress: Default::default(),
     };
     let four_weeks_ago = as_of - chrono::Days::new(27);
     let start = FireHistory {

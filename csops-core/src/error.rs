@@ -40,6 +40,13 @@ pub enum Error {
     /// listed.
     #[error("invalid configuration: {}", .0.join("; "))]
     Config(Vec<String>),
+    /// A long call was stopped by its progress hook ([`crate::progress`]): a user's Ctrl-C,
+    /// an aborted request. Nothing was returned; the inputs are untouched.
+    #[error("stopped while {stage} (the call's progress hook asked to stop)")]
+    Cancelled {
+        /// The stage the call was in.
+        stage: String,
+    },
     /// Money could not be combined or converted.
     #[error(transparent)]
     Money(#[from] MoneyError),

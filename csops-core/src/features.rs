@@ -151,6 +151,10 @@ pub struct FeatureConfig {
     pub max_age_days: BTreeMap<String, u32>,
     /// Keep accounts that had churned by the as-of day (default false).
     pub include_churned: bool,
+    /// Called every few thousand accounts; answering stop ends the call with
+    /// [`Error::Cancelled`] (see [`crate::progress`]).
+    #[serde(skip)]
+    pub progress: crate::progress::ProgressHook,
 }
 
 impl Default for FeatureConfig {
@@ -167,6 +171,7 @@ impl Default for FeatureConfig {
             snapshot_max_age_days: DEFAULT_SNAPSHOT_MAX_AGE_DAYS,
             max_age_days: BTreeMap::new(),
             include_churned: false,
+            progress: crate::progress::ProgressHook::none(),
         }
     }
 }
@@ -535,7 +540,14 @@ pub(crate) fn features_of(
     let mut notes: Vec<MissingNote> = Vec::new();
     let mut ids = Vec::with_capacity(book.accounts().len());
 
+    let n_accounts = book.accounts().len() as u64;
+    cfg.progress
+        .report("deriving features", 0, Some(n_accounts), "accounts")?;
     for (a, account) in book.accounts().iter().enumerate() {
+        if (a as u64 + 1) % crate::progress::EVERY == 0 {
+            cfg.progress
+                .report("deriving features", a as u64, Some(n_accounts), "accounts")?;
+        }
         if account.start_date > as_of || only.is_some_and(|o| !o[a]) {
             continue;
         }
@@ -764,6 +776,12 @@ pub(crate) fn features_of(
         }
     }
 
+    cfg.progress.report(
+        "deriving features",
+        n_accounts,
+        Some(n_accounts),
+        "accounts",
+    )?;
     Ok(FeatureFrame {
         as_of,
         account_ids: ids,

@@ -15,6 +15,7 @@ pub mod health;
 pub mod missing;
 pub mod money;
 pub mod playbook;
+pub mod progress;
 pub mod record;
 pub mod retention;
 pub mod segment;

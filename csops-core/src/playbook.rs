@@ -494,6 +494,9 @@ pub struct RunContext<'a> {
     /// events of other accounts; the day's fires for these accounts stay once-a-day), and it
     /// does not start a crossing play's state (a play's first full run does).
     pub accounts: Option<&'a [String]>,
+    /// Called for each day of a replay; answering stop ends it with
+    /// [`crate::Error::Cancelled`] (see [`crate::progress`]).
+    pub progress: crate::progress::ProgressHook,
 }
 
 /// The fields plays can use on `day` (the account table with features and scores).
@@ -1190,7 +1193,14 @@ pub fn replay(
         history: FireHistory::default(),
     };
     let mut day = from;
+    let days = (to - from).num_days() as u64 + 1;
     loop {
+        ctx.progress.report(
+            "replaying plays",
+            (day - from).num_days() as u64,
+            Some(days),
+            "days",
+        )?;
         for (play, id) in due.remove(&day).unwrap_or_default() {
             h.close_task(&play, &id);
         }

@@ -91,6 +91,7 @@ fn data_layer_vectors() {
             header_map,
             source_map,
             allow_empty: false,
+            progress: Default::default(),
         };
         let result = if let Some(csv) = v.get("csv") {
             let texts: BTreeMap<String, String> = serde_json::from_value(csv.clone()).unwrap();

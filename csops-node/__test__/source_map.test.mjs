@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { loadBook, loadBookAsync, loadBookCsv } from 'csops';
+import { loadBook, loadBookAsync, loadBookCsv, loadBookTables } from 'csops';
 import { workspaceDir } from './helpers.mjs';
 
 const exportsDir = join(workspaceDir, 'data', 'exports-sample');
@@ -68,4 +68,35 @@ test('the shipped export loads as the sample book, sync and async, and says what
   const blank = frame.missingNotes.filter((n) => n.why.kind === 'no_value_for_period');
   assert.ok(blank.length > 0);
   for (const n of blank) assert.equal(frame.value(n.accountId, n.feature), null);
+});
+
+test('tables as arrays of rows or objects of columns load as CSV text would', () => {
+  const rows = loadBookTables({
+    accounts: [
+      { id: 'A1', name: 'Acme', currency: 'USD', arr: 1200.5, start_date: '2024-01-01', seats: 202.0 },
+      { id: 'A2', name: 'Beta', currency: 'EUR', arr: 10, start_date: new Date(Date.UTC(2024, 1, 1)), seats: 12.5 },
+    ],
+  }, { mode: 'lenient' });
+  const columns = loadBookTables({
+    accounts: {
+      id: ['A1', 'A2'],
+      name: ['Acme', 'Beta'],
+      currency: ['USD', 'EUR'],
+      arr: Float64Array.of(1200.5, 10),
+      start_date: ['2024-01-01', '2024-02-01'],
+      seats: Float64Array.of(202, 12.5),
+    },
+  }, { mode: 'lenient' });
+  for (const book of [rows, columns]) {
+    const doc = JSON.parse(book.toJson());
+    assert.deepEqual(doc.accounts.map((a) => [a.id, a.seats, a.arr]), [['A1', 202, '1200.5']]);
+    const [p] = book.report.problems;
+    assert.deepEqual([p.file, p.row, p.field, p.kind], ['accounts', 2, 'seats', 'malformed']);
+  }
+  // A NaN is an empty cell; unequal columns and unknown tables are CSOPS_FORMAT errors.
+  const nan = loadBookTables({ accounts: { id: ['A1'], name: ['Acme'], currency: ['USD'], arr: [1], start_date: ['2024-01-01'], seats: Float64Array.of(NaN) } });
+  assert.equal(JSON.parse(nan.toJson()).accounts[0].seats, undefined);
+  assert.throws(() => loadBookTables({ accounts: { id: ['A1', 'A2'], name: ['Acme'] } }), (e) => e.code === 'CSOPS_FORMAT' && /equally long/.test(e.message));
+  assert.throws(() => loadBookTables({ acounts: [] }), (e) => e.code === 'CSOPS_FORMAT');
+  assert.throws(() => loadBookTables(42), (e) => e.code === 'CSOPS_INVALID_ARGUMENT' && /`tables`/.test(e.message));
 });

@@ -54,6 +54,14 @@ pub struct LoadOptions {
     /// values and shapes map onto csops' (`docs/importing.md`): the source map as an object
     /// (the same keys as its TOML form: `{ accounts: { files: ['crm.csv'], columns: {...} } }`)
     /// or as TOML text. Every problem in it is one `CSOPS_CONFIG` error.
+    /// Async variants only: called with the load's progress (`{ stage, done, total, unit }`).
+    #[napi(ts_type = "(progress: ProgressEvent) => void")]
+    #[serde(skip)]
+    pub on_progress: Option<String>,
+    /// Async variants only: aborting it stops the load (a `CSOPS_CANCELLED` `AbortError`).
+    #[napi(ts_type = "AbortSignal")]
+    #[serde(skip)]
+    pub signal: Option<String>,
     #[napi(
         ts_type = "{ missing_values?: string[] } & { [recordType: string]: string[] | { files?: string[]; ignore?: string[]; columns?: Record<string, string | SourceColumn>; wide?: { metrics?: Record<string, string>; period?: 'week' | 'month' | 'quarter' | 'year' }; events?: { action?: string | SourceColumn; date?: string | SourceColumn; added?: string[]; removed?: string[]; removal_without_addition?: 'account_start' | 'reject' } } } | string"
     )]
@@ -219,8 +227,25 @@ pub(crate) fn date(name: &str, v: Unknown) -> Result<NaiveDate, Failure> {
     )))
 }
 
-/// Load options (`undefined` or `null`: the defaults).
+/// Load options (`undefined` or `null`: the defaults) of a synchronous call (`onProgress`
+/// and `signal` are an error there).
 pub(crate) fn load_options(env: &Env, v: Option<Unknown>) -> Result<CoreLoadOptions, Failure> {
+    let (v, _) = crate::progress::take(env, "options", v, false)?;
+    read_load_options(env, v)
+}
+
+/// Load options of an async call: with `onProgress` and `signal` as its progress hook.
+pub(crate) fn load_options_async(
+    env: &Env,
+    v: Option<Unknown>,
+) -> Result<CoreLoadOptions, Failure> {
+    let (v, hook) = crate::progress::take(env, "options", v, true)?;
+    let mut opts = read_load_options(env, v)?;
+    opts.progress = hook;
+    Ok(opts)
+}
+
+fn read_load_options(env: &Env, v: Option<Unknown>) -> Result<CoreLoadOptions, Failure> {
     let Some(v) = present(v) else {
         return Ok(CoreLoadOptions::default());
     };
@@ -247,6 +272,7 @@ pub(crate) fn load_options(env: &Env, v: Option<Unknown>) -> Result<CoreLoadOpti
         header_map,
         source_map,
         allow_empty: false,
+        progress: Default::default(),
     })
 }
 
@@ -1282,6 +1308,12 @@ fn probability_map(env: &Env, name: &str, v: Unknown) -> Result<ProbabilityMap, 
 #[napi(object, object_from_js = false, object_to_js = false)]
 #[derive(Debug)]
 pub struct BacktestOptions {
+    /// `backtestAsync` only: called with the back-test's progress.
+    #[napi(ts_type = "(progress: ProgressEvent) => void")]
+    pub on_progress: Option<String>,
+    /// `backtestAsync` only: aborting it stops the back-test (a `CSOPS_CANCELLED` `AbortError`).
+    #[napi(ts_type = "AbortSignal")]
+    pub signal: Option<String>,
     /// Score each account this many days before its renewal date (default 90).
     pub lead_days: Option<u32>,
     /// Calendar quarters of renewals to replay, ending with the quarter of `end` (default 4).

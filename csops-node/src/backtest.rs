@@ -259,10 +259,13 @@ fn backtest_args(
     book: Unknown,
     scorecard: Unknown,
     options: Option<Unknown>,
+    run_async: bool,
 ) -> Result<BacktestInput, Failure> {
     let loaded = args::book(env, book)?;
     let card = args::scorecard(env, scorecard)?;
-    let cfg = args::backtest_options(env, options)?;
+    let (options, hook) = crate::progress::take(env, "options", options, run_async)?;
+    let mut cfg = args::backtest_options(env, options)?;
+    cfg.progress = hook;
     Ok((loaded, card, cfg))
 }
 
@@ -283,7 +286,7 @@ pub fn backtest(
     options: Option<Unknown>,
 ) -> napi::Result<Backtest> {
     js(&env, || {
-        backtest_args(&env, book, scorecard, options).and_then(run_backtest)
+        backtest_args(&env, book, scorecard, options, false).and_then(run_backtest)
     })
 }
 
@@ -298,7 +301,7 @@ pub fn backtest_async(
     options: Option<Unknown>,
 ) -> AsyncTask<BacktestTask> {
     AsyncTask::new(BacktestTask {
-        input: Some(backtest_args(&env, book, scorecard, options)),
+        input: Some(backtest_args(&env, book, scorecard, options, true)),
     })
 }
 

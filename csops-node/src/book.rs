@@ -127,7 +127,7 @@ pub fn load_book(env: Env, path: Unknown, options: Option<Unknown>) -> napi::Res
 #[napi(ts_args_type = "path: string, options?: LoadOptions | null")]
 pub fn load_book_async(env: Env, path: Unknown, options: Option<Unknown>) -> AsyncTask<LoadTask> {
     let input = args::string("path", path).and_then(|path| {
-        let opts = args::load_options(&env, options)?;
+        let opts = args::load_options_async(&env, options)?;
         Ok((PathBuf::from(path), opts))
     });
     AsyncTask::new(LoadTask { input: Some(input) })
@@ -152,6 +152,27 @@ pub fn load_book_csv(env: Env, texts: Unknown, options: Option<Unknown>) -> napi
         let texts = args::csv_texts(&env, texts)?;
         let opts = args::load_options(&env, options)?;
         guard(|| interchange::load_csv_texts(&texts, &opts)).map(Book::new)
+    })
+}
+
+/// Load a book from tables keyed by record type (or, with a source map, file name): each an
+/// array of row objects (`[{ id: 'A1', seats: 202 }, ...]`) or an object of column arrays
+/// (`{ id: ['A1', ...], seats: Float64Array.of(202, NaN) }`; `NaN`, `null` and `undefined`
+/// are empty cells, a `Date` its UTC instant). Cells are read as a CSV's text is, with the same
+/// validation, source map and report; problems name the table, its 1-based row and column.
+#[napi(
+    ts_args_type = "tables: Record<string, Array<Record<string, string | number | boolean | Date | null | undefined>> | Record<string, ArrayLike<string | number | boolean | Date | null | undefined>>>, options?: LoadOptions | null"
+)]
+pub fn load_book_tables(env: Env, tables: Unknown, options: Option<Unknown>) -> napi::Result<Book> {
+    js(&env, || {
+        let text = records::json_text(
+            &env,
+            "tables",
+            "an object of tables { accounts: [...rows] or { column: [...values] }, ... }",
+            tables,
+        )?;
+        let opts = args::load_options(&env, options)?;
+        guard(|| interchange::load_json_tables(&text, &opts)).map(Book::new)
     })
 }
 
@@ -284,16 +305,31 @@ impl Book {
     }
 
     /// `featuresAsOf` on a worker thread. Every error (including a bad argument) rejects the
-    /// promise; nothing is thrown synchronously.
-    #[napi(ts_args_type = "asOf: string | Date, config?: FeatureConfig | string | null")]
+    /// promise; nothing is thrown synchronously. `options.onProgress` is called with the
+    /// call's progress; aborting `options.signal` stops it (a `CSOPS_CANCELLED` `AbortError`).
+    #[napi(
+        ts_args_type = "asOf: string | Date, config?: FeatureConfig | string | null, options?: AsyncOptions | null"
+    )]
     pub fn features_as_of_async(
         &self,
         env: Env,
         as_of: Unknown,
         config: Option<Unknown>,
+        options: Option<Unknown>,
     ) -> AsyncTask<FeaturesTask> {
         let input = args::date("asOf", as_of).and_then(|as_of| {
-            let cfg = args::feature_config(&env, config)?;
+            let mut cfg = args::feature_config(&env, config)?;
+            let (rest, hook) = crate::progress::take(&env, "options", options, true)?;
+            if let Some(rest) = rest {
+                let keys =
+                    args::entries(&env, "options", rest, "an object { onProgress, signal }")?;
+                if let Some((k, _)) = keys.first() {
+                    return Err(invalid(format!(
+                        "`options` has an unknown key `{k}`; expected onProgress or signal"
+                    )));
+                }
+            }
+            cfg.progress = hook;
             Ok((Arc::clone(&self.inner), as_of, cfg))
         });
         AsyncTask::new(FeaturesTask { input: Some(input) })

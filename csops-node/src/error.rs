@@ -118,6 +118,9 @@ pub enum CsopsError {
     /// A bug in csops (a panic in the engine, or a failed Node-API call); the process keeps
     /// running.
     CsopsInternal { message: String },
+    /// An async call was stopped by its `signal` (the error's `name` is `AbortError`);
+    /// `stage` says where it was.
+    CsopsCancelled { message: String, stage: String },
 }
 
 impl Failure {
@@ -137,6 +140,7 @@ impl Failure {
                     Error::Format { .. } => CsopsError::CsopsFormat { message },
                     Error::Io { .. } => CsopsError::CsopsIo { message },
                     Error::Money(_) => CsopsError::CsopsMoney { message },
+                    Error::Cancelled { stage } => CsopsError::CsopsCancelled { message, stage },
                 }
             }
             Failure::InvalidArgument(message) => CsopsError::CsopsInvalidArgument { message },
@@ -161,7 +165,8 @@ impl CsopsError {
             | CsopsError::CsopsIo { message }
             | CsopsError::CsopsMoney { message }
             | CsopsError::CsopsInvalidArgument { message }
-            | CsopsError::CsopsInternal { message } => message,
+            | CsopsError::CsopsInternal { message }
+            | CsopsError::CsopsCancelled { message, .. } => message,
         }
     }
 
@@ -169,6 +174,7 @@ impl CsopsError {
     /// generated `CsopsError` type and the thrown object cannot disagree.
     fn into_js_error(self, env: &Env) -> napi::Result<napi::Error> {
         let message = self.message().to_string();
+        let cancelled = matches!(self, CsopsError::CsopsCancelled { .. });
         let error =
             JsError::from(napi::Error::new(Status::GenericFailure, message)).into_unknown(*env);
         let mut error = Object::from_unknown(error)?;
@@ -178,6 +184,10 @@ impl CsopsError {
                 let value: Unknown = details.get_named_property(&key)?;
                 error.set_named_property(&key, value)?;
             }
+        }
+        if cancelled {
+            // What `signal` users test for, as Node's own aborted calls are named.
+            error.set_named_property("name", "AbortError")?;
         }
         Ok(napi::Error::from(error.to_unknown()))
     }

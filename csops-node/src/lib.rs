@@ -30,6 +30,7 @@ pub mod health;
 pub mod objects;
 pub mod playbook;
 pub mod pool;
+pub mod progress;
 pub mod records;
 pub mod revenue;
 pub mod segment;

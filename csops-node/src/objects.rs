@@ -560,6 +560,7 @@ impl From<core_features::FeatureConfig> for FeatureConfig {
             snapshot_max_age_days,
             max_age_days,
             include_churned,
+            progress: _,
         } = c;
         FeatureConfig {
             usage_window_days: Some(usage_window_days),

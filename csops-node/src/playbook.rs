@@ -517,6 +517,12 @@ pub struct PlayRunOptions {
 #[napi(object, object_from_js = false, object_to_js = false)]
 #[derive(Debug)]
 pub struct PlayReplayOptions {
+    /// `replayPlaysAsync` only: called with the replay's progress.
+    #[napi(ts_type = "(progress: ProgressEvent) => void")]
+    pub on_progress: Option<String>,
+    /// `replayPlaysAsync` only: aborting it stops the replay (a `CSOPS_CANCELLED` `AbortError`).
+    #[napi(ts_type = "AbortSignal")]
+    pub signal: Option<String>,
     /// The history to start from (default: none), as the object or its JSON text, read as
     /// `runPlays` reads it.
     #[napi(ts_type = "Partial<FireHistory> | string")]
@@ -716,6 +722,8 @@ struct Context {
     scorecard: Option<Arc<core_health::Scorecard>>,
     features: FeatureConfig,
     accounts: Option<Vec<String>>,
+    /// The progress hook of an async replay (none otherwise).
+    progress: csops_core::progress::ProgressHook,
 }
 
 impl Context {
@@ -734,6 +742,7 @@ impl Context {
             scorecard: self.scorecard.as_deref(),
             features: self.features.clone(),
             accounts: self.accounts.as_deref(),
+            progress: self.progress.clone(),
         }
     }
 }
@@ -848,12 +857,15 @@ fn replay_input(
     from: Unknown,
     to: Unknown,
     options: Option<Unknown>,
+    run_async: bool,
 ) -> Result<ReplayInput, Failure> {
     let book = args::book(env, book)?;
     let playbook = self::playbook(env, "playbook", playbook)?;
     let from = args::date("from", from)?;
     let to = args::date("to", to)?;
-    let (history, ctx) = run_options(env, options, false)?;
+    let (options, hook) = crate::progress::take(env, "options", options, run_async)?;
+    let (history, mut ctx) = run_options(env, options, false)?;
+    ctx.progress = hook;
     Ok((book, playbook, from, to, history, ctx))
 }
 
@@ -1046,7 +1058,7 @@ pub fn replay_plays(
     options: Option<Unknown>,
 ) -> napi::Result<PlayReplay> {
     js(&env, || {
-        replay_input(&env, book, playbook, from, to, options).and_then(replay_core)
+        replay_input(&env, book, playbook, from, to, options, false).and_then(replay_core)
     })
 }
 
@@ -1064,7 +1076,7 @@ pub fn replay_plays_async(
     options: Option<Unknown>,
 ) -> AsyncTask<ReplayPlaysTask> {
     AsyncTask::new(ReplayPlaysTask {
-        input: Some(replay_input(&env, book, playbook, from, to, options)),
+        input: Some(replay_input(&env, book, playbook, from, to, options, true)),
     })
 }
 

@@ -400,16 +400,31 @@ pub struct WithRecordsOptions {
 /// The `records` argument as JSON text: a string as given, an object as `JSON.stringify` writes
 /// it (a `Date` becomes its ISO timestamp, which a date column reads as its UTC day).
 pub(crate) fn records_text(env: &Env, v: Unknown) -> Result<String, Failure> {
-    const EXPECTED: &str = "records in the JSON interchange layout { contact_roles: [...], \
-                            tickets: [...], ... } or their JSON text";
+    json_text(
+        env,
+        "records",
+        "records in the JSON interchange layout { contact_roles: [...], tickets: [...], ... } \
+         or their JSON text",
+        v,
+    )
+}
+
+/// An object argument as JSON text (a string is taken as the text itself), as `JSON.stringify`
+/// writes it; `name` and `expected` are for messages.
+pub(crate) fn json_text(
+    env: &Env,
+    name: &str,
+    expected: &str,
+    v: Unknown,
+) -> Result<String, Failure> {
     if matches!(v.get_type(), Ok(ValueType::String)) {
-        return args::string("records", v);
+        return args::string(name, v);
     }
-    args::require_object("records", &v, EXPECTED)?;
+    args::require_object(name, &v, expected)?;
     let text = args::global(env, "JSON", "stringify")?
         .call(v)
-        .map_err(|e| invalid(format!("`records` cannot be written as JSON: {}", e.reason)))?;
-    args::string("records", text)
+        .map_err(|e| invalid(format!("`{name}` cannot be written as JSON: {}", e.reason)))?;
+    args::string(name, text)
 }
 
 /// `withRecords` options: the load mode.

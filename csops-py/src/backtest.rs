@@ -162,14 +162,15 @@ fn probability_method(py: Python<'_>, name: &str) -> PyResult<ProbabilityMethod>
     contraction_is_churn = false,
     lift_fractions = vec![0.1, 0.2],
     feature_config = None,
-    frame = None
+    frame = None,
+    progress = None
 ))]
 // The signature as Python shows it (`help()`, stubtest): pyo3 renders a non-literal default
 // as `...`; keep in step with the signature above.
 #[pyo3(
     text_signature = "(book, scorecard, *, lead_days=90, quarters=4, end=None, \
                       contraction_is_churn=False, lift_fractions=(0.1, 0.2), feature_config=None, \
-                      frame=None)"
+                      frame=None, progress=None)"
 )]
 #[allow(clippy::too_many_arguments)] // the keyword arguments of the Python function
 pub fn backtest(
@@ -183,8 +184,10 @@ pub fn backtest(
     lift_fractions: Vec<f64>,
     feature_config: Option<&Bound<'_, PyAny>>,
     frame: Option<&str>,
+    progress: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyBacktest> {
     let frame = FrameKind::parse(py, frame)?;
+    let progress = crate::progress::Progress::new(py, progress)?;
     let cfg = BacktestConfig {
         lead_days: count(py, "lead_days", lead_days)?,
         quarters: count(py, "quarters", quarters)?,
@@ -193,14 +196,15 @@ pub fn backtest(
         features: features(py, feature_config)?,
         lift_fractions,
         probability: None,
+        progress: progress.hook(),
     };
     let book = book.get().inner().clone();
     let card = scorecard.get().0.clone();
-    let (obs, report) = call(py, || {
+    let (obs, report) = progress.finish(call(py, || {
         let obs = observe(&book, &card, &cfg)?;
         let report = report(&obs, &card, &cfg)?;
         Ok((obs, report))
-    })?;
+    }))?;
     Ok(PyBacktest {
         obs,
         report,

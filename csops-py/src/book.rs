@@ -22,6 +22,7 @@ use crate::convert::{
 use crate::errors::call;
 use crate::features::PyFeatureFrame;
 use crate::health::PyScorecard;
+use crate::progress::Progress;
 use crate::report::PyValidationReport;
 use crate::revenue::{
     PyArrBridge, book_arr_bridge, book_health_as_of, book_retention, book_retention_series,
@@ -78,6 +79,7 @@ fn options(
         header_map: header_map(py, header_map_arg)?,
         source_map: source_map(py, source_map_arg)?,
         allow_empty: false,
+        progress: Default::default(),
     })
 }
 
@@ -87,22 +89,29 @@ fn options(
 /// of a team's own export files holds which record type and how their columns, values and
 /// shapes map onto csops' (see ``docs/importing.md``).
 ///
+/// ``progress=True`` draws a progress bar (tqdm when installed), a callable is called with
+/// ``(stage, done, total, unit)``; either way Ctrl-C stops a long load within a second with
+/// ``KeyboardInterrupt`` and nothing half-loaded.
+///
 /// >>> book = csops.load_book("data/sample-book", mode="lenient")
 /// >>> len(book), len(book.report.problems)
 /// (300, 9)
 /// >>> book.report.problems[0].kind
 /// 'duplicate'
 #[pyfunction]
-#[pyo3(signature = (source, *, mode = "strict", header_map = None, source_map = None))]
+#[pyo3(signature = (source, *, mode = "strict", header_map = None, source_map = None, progress = None))]
 pub fn load_book(
     py: Python<'_>,
     source: PathBuf,
     mode: &str,
     header_map: Option<&Bound<'_, PyAny>>,
     source_map: Option<&Bound<'_, PyAny>>,
+    progress: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyBook> {
-    let opts = options(py, mode, header_map, source_map)?;
-    let loaded = call(py, || csops_core::interchange::load(&source, &opts))?;
+    let progress = Progress::new(py, progress)?;
+    let mut opts = options(py, mode, header_map, source_map)?;
+    opts.progress = progress.hook();
+    let loaded = progress.finish(call(py, || csops_core::interchange::load(&source, &opts)))?;
     PyBook::from_loaded(py, loaded)
 }
 
@@ -111,7 +120,7 @@ pub fn load_book(
 /// ``allow_empty=True`` accepts a document whose account rows are all rejected (a part of a
 /// book, as ``csops.spark`` loads one account at a time); by default that is an error.
 #[pyfunction]
-#[pyo3(signature = (text, *, mode = "strict", header_map = None, source_map = None, allow_empty = false))]
+#[pyo3(signature = (text, *, mode = "strict", header_map = None, source_map = None, allow_empty = false, progress = None))]
 pub fn load_book_json(
     py: Python<'_>,
     text: &str,
@@ -119,22 +128,26 @@ pub fn load_book_json(
     header_map: Option<&Bound<'_, PyAny>>,
     source_map: Option<&Bound<'_, PyAny>>,
     allow_empty: bool,
+    progress: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyBook> {
+    let progress = Progress::new(py, progress)?;
     let mut opts = options(py, mode, header_map, source_map)?;
     opts.allow_empty = allow_empty;
-    let loaded = call(py, || load_json_str(text, &opts))?;
+    opts.progress = progress.hook();
+    let loaded = progress.finish(call(py, || load_json_str(text, &opts)))?;
     PyBook::from_loaded(py, loaded)
 }
 
 /// Load a book from CSV texts keyed by file stem (`"accounts"`, `"tickets"`, ...).
 #[pyfunction]
-#[pyo3(signature = (texts, *, mode = "strict", header_map = None, source_map = None))]
+#[pyo3(signature = (texts, *, mode = "strict", header_map = None, source_map = None, progress = None))]
 pub fn load_book_csv(
     py: Python<'_>,
     texts: &Bound<'_, PyAny>,
     mode: &str,
     header_map: Option<&Bound<'_, PyAny>>,
     source_map: Option<&Bound<'_, PyAny>>,
+    progress: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyBook> {
     // Any mapping (a dict, MappingProxyType, ...): copy it into a dict first.
     if !texts.is_instance_of::<PyDict>() && texts.cast::<PyMapping>().is_err() {
@@ -144,8 +157,10 @@ pub fn load_book_csv(
         )));
     }
     let texts: BTreeMap<String, String> = py.get_type::<PyDict>().call1((texts,))?.extract()?;
-    let opts = options(py, mode, header_map, source_map)?;
-    let loaded = call(py, || load_csv_texts(&texts, &opts))?;
+    let progress = Progress::new(py, progress)?;
+    let mut opts = options(py, mode, header_map, source_map)?;
+    opts.progress = progress.hook();
+    let loaded = progress.finish(call(py, || load_csv_texts(&texts, &opts)))?;
     PyBook::from_loaded(py, loaded)
 }
 
@@ -158,22 +173,27 @@ pub fn load_book_csv(
 /// where a whole number belongs is a problem with its table, row (1-based) and column; dates
 /// stored as midnight timestamps are days; nulls and NaN are empty cells.
 ///
-/// >>> book = csops.load_book_tables({"accounts": accounts_df, "tickets": tickets_df})
+/// For example ``csops.load_book_tables({"accounts": accounts_df, "tickets": tickets_df})``.
 #[pyfunction]
-#[pyo3(signature = (tables, *, mode = "strict", header_map = None, source_map = None))]
+#[pyo3(signature = (tables, *, mode = "strict", header_map = None, source_map = None, progress = None))]
 pub fn load_book_tables(
     py: Python<'_>,
     tables: &Bound<'_, PyAny>,
     mode: &str,
     header_map: Option<&Bound<'_, PyAny>>,
     source_map: Option<&Bound<'_, PyAny>>,
+    progress: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyBook> {
     let items = tables
         .cast::<PyMapping>()
         .map_err(|_| {
             PyTypeError::new_err(format!(
-                "tables must be a mapping of record type to a table (a pandas, polars or                  pyarrow frame), got {}",
-                tables.get_type().name().map_or_else(|_| "?".into(), |n| n.to_string())
+                "tables must be a mapping of record type to a table (a pandas, polars or \
+                 pyarrow frame), got {}",
+                tables
+                    .get_type()
+                    .name()
+                    .map_or_else(|_| "?".into(), |n| n.to_string())
             ))
         })?
         .items()?;
@@ -182,17 +202,20 @@ pub fn load_book_tables(
         let (name, table): (String, Bound<'_, PyAny>) = item.extract()?;
         if !crate::arrow::speaks_arrow(&table) {
             return Err(PyTypeError::new_err(format!(
-                "tables[{name:?}] must be a pandas, polars or pyarrow table (an object with                  __arrow_c_stream__), got {}",
+                "tables['{name}'] must be a pandas, polars or pyarrow table (an object with \
+                 __arrow_c_stream__), got {}",
                 table.get_type().name()?
             )));
         }
         let t = crate::arrow::import(py, &table)?;
         batches.insert(name, t.record_batches(py)?);
     }
-    let opts = options(py, mode, header_map, source_map)?;
-    let loaded = call(py, || {
+    let progress = Progress::new(py, progress)?;
+    let mut opts = options(py, mode, header_map, source_map)?;
+    opts.progress = progress.hook();
+    let loaded = progress.finish(call(py, || {
         csops_core::interchange::load_arrow_tables(&batches, &opts)
-    })?;
+    }))?;
     PyBook::from_loaded(py, loaded)
 }
 
@@ -305,16 +328,20 @@ impl PyBook {
     ///
     /// ``as_of`` is a ``datetime.date`` or a ``"YYYY-MM-DD"`` string; ``config`` (optional)
     /// is a dict, TOML text or JSON text of feature settings (windows, key features, ...).
-    #[pyo3(signature = (as_of, *, config = None))]
+    /// ``progress`` as for ``load_book``; Ctrl-C stops the call within a second.
+    #[pyo3(signature = (as_of, *, config = None, progress = None))]
     fn features_as_of(
         &self,
         py: Python<'_>,
         as_of: &Bound<'_, PyAny>,
         config: Option<&Bound<'_, PyAny>>,
+        progress: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyFeatureFrame> {
         let as_of = as_of_date(py, as_of)?;
-        let config = feature_config(py, config)?;
-        let frame = call(py, || features_as_of(&self.book, as_of, &config))?;
+        let mut config = feature_config(py, config)?;
+        let progress = Progress::new(py, progress)?;
+        config.progress = progress.hook();
+        let frame = progress.finish(call(py, || features_as_of(&self.book, as_of, &config)))?;
         Ok(PyFeatureFrame::new(frame))
     }
 

@@ -163,6 +163,9 @@ pub fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
             Ok(())
         }),
         Error::Money(_) => csops_error(py, &message),
+        // A stop the progress hook asked for: raised as what stopped it when known (see
+        // `progress.rs`); otherwise as an interrupt.
+        Error::Cancelled { .. } => PyErr::new::<pyo3::exceptions::PyKeyboardInterrupt, _>(message),
     }
 }
 

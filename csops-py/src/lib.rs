@@ -53,6 +53,7 @@ pub mod health;
 pub mod modelset;
 pub mod playbook;
 pub mod pool;
+pub mod progress;
 pub mod report;
 pub mod revenue;
 pub mod segment;

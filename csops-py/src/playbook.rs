@@ -517,6 +517,7 @@ impl PyPlaybook {
                 scorecard: card,
                 features: cfg,
                 accounts: None,
+                progress: Default::default(),
             };
             let table = play_table(inner, as_of, &ctx)?;
             pb.validate(&table.schema())
@@ -784,6 +785,7 @@ pub fn run_plays(
             scorecard: card,
             features: cfg,
             accounts: scope.as_deref(),
+            progress: Default::default(),
         };
         run(inner, &pb, on, &history, &ctx)
     })?;
@@ -951,7 +953,8 @@ struct ReplayView<'a> {
     history = None,
     scorecard = None,
     feature_config = None,
-    frame = None
+    frame = None,
+    progress = None
 ))]
 #[allow(clippy::too_many_arguments)] // the keyword arguments of the Python function
 pub fn replay_plays(
@@ -964,8 +967,11 @@ pub fn replay_plays(
     scorecard: Option<&Bound<'_, PyScorecard>>,
     feature_config: Option<&Bound<'_, PyAny>>,
     frame: Option<&str>,
+    progress: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyPlayReplay> {
     let out = FrameKind::parse(py, frame)?;
+    let progress = crate::progress::Progress::new(py, progress)?;
+    let hook = progress.hook();
     let pb = playbook_arg(py, playbook)?;
     let from = day(py, "start", start)?;
     let to = day(py, "end", end)?;
@@ -973,14 +979,15 @@ pub fn replay_plays(
     let cfg = features(py, feature_config)?;
     let card = card_of(scorecard);
     let inner = book.get().inner();
-    let r = call(py, || {
+    let r = progress.finish(call(py, || {
         let ctx = RunContext {
             scorecard: card,
             features: cfg,
             accounts: None,
+            progress: hook,
         };
         replay(inner, &pb, from, to, &history, &ctx)
-    })?;
+    }))?;
     Ok(PyPlayReplay {
         start: r.from,
         end: r.to,
@@ -1177,6 +1184,7 @@ pub fn play_effects<'py>(
             scorecard: card,
             features: cfg,
             accounts: None,
+            progress: Default::default(),
         };
         core_play_effects(inner, &pb, &fired, horizon, &ctx)
     })?;

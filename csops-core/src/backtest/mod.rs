@@ -76,6 +76,10 @@ pub struct BacktestConfig {
     /// Score → probability mapping for the Brier score and calibration table; default: Platt
     /// scaling fitted on the back-test's own renewals (in-sample, so flattering).
     pub probability: Option<ProbabilityMap>,
+    /// Called for each scoring day; answering stop ends the call with
+    /// [`crate::Error::Cancelled`] (see [`crate::progress`]).
+    #[serde(skip)]
+    pub progress: crate::progress::ProgressHook,
 }
 
 impl Default for BacktestConfig {
@@ -88,6 +92,7 @@ impl Default for BacktestConfig {
             features: FeatureConfig::default(),
             lift_fractions: vec![0.1, 0.2],
             probability: None,
+            progress: crate::progress::ProgressHook::none(),
         }
     }
 }
@@ -232,7 +237,10 @@ pub fn observe(book: &Book, card: &Scorecard, cfg: &BacktestConfig) -> Result<Ob
         .any(|(_, m)| matches!(m.normaliser, crate::health::Normaliser::Percentile { .. }));
     let mut only = vec![false; book.accounts().len()];
     let mut rows = Vec::new();
-    for (day, items) in by_day {
+    let days = by_day.len() as u64;
+    for (k, (day, items)) in by_day.into_iter().enumerate() {
+        cfg.progress
+            .report("back-testing", k as u64, Some(days), "scoring days")?;
         // Percentile measures rank within the whole book as it stood that day; other cards
         // need only the renewing accounts' rows.
         let frame = if ranks {

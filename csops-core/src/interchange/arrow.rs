@@ -25,6 +25,7 @@ use chrono::{DateTime, NaiveTime, SecondsFormat, Utc};
 
 use super::{Fields, LoadOptions, Loaded, Table, assign, load_tables};
 use crate::error::{Error, Result};
+use crate::progress::{EVERY, ProgressHook};
 
 /// A table of Arrow record batches, read as rows of text.
 #[derive(Debug)]
@@ -156,7 +157,14 @@ impl Table for ArrowTable {
     fn headers(&self) -> &[String] {
         &self.headers
     }
-    fn for_each_row(&mut self, f: &mut dyn FnMut(u64, &dyn Fields)) -> Result<()> {
+    fn for_each_row(
+        &mut self,
+        progress: &ProgressHook,
+        f: &mut dyn FnMut(u64, &dyn Fields),
+    ) -> Result<()> {
+        let stage = format!("reading {}", self.name);
+        let total = Some(self.batches.iter().map(|b| b.num_rows() as u64).sum());
+        progress.report(&stage, 0, total, "rows")?;
         let mut line = 0u64;
         for batch in &self.batches {
             let cells: Vec<Cells<'_>> = batch
@@ -168,13 +176,16 @@ impl Table for ArrowTable {
             let mut row: Vec<Option<String>> = vec![None; cells.len()];
             for i in 0..batch.num_rows() {
                 line += 1;
+                if line % EVERY == 0 {
+                    progress.report(&stage, line, total, "rows")?;
+                }
                 for (slot, c) in row.iter_mut().zip(&cells) {
                     *slot = c.text(i);
                 }
                 f(line, &row);
             }
         }
-        Ok(())
+        progress.report(&stage, line, total, "rows")
     }
 }
 

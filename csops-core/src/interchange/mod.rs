@@ -42,6 +42,7 @@ use crate::book::{
 };
 use crate::error::{Error, Result};
 use crate::money::{Currency, FxTable, Money};
+use crate::progress::{EVERY, ProgressHook};
 use crate::record::*;
 
 #[cfg(feature = "arrow")]
@@ -79,6 +80,10 @@ pub struct LoadOptions {
     /// a book that may hold only rejected accounts (as `csops.spark` loads one account's
     /// records at a time).
     pub allow_empty: bool,
+    /// Called as each file is read (bytes of a CSV file, rows of a table); answering stop
+    /// ends the load with [`Error::Cancelled`] (see [`crate::progress`]).
+    #[serde(skip)]
+    pub progress: ProgressHook,
 }
 
 /// A loaded book and what validation found.
@@ -1345,13 +1350,20 @@ trait Table {
     fn name(&self) -> &str;
     fn headers(&self) -> &[String];
     /// Call `f(line, fields)` for every data row. `fields(i)` is the text of column `i`.
-    fn for_each_row(&mut self, f: &mut dyn FnMut(u64, &dyn Fields)) -> Result<()>;
+    /// Reports progress to `progress` as it goes (a stop ends the reading with an error).
+    fn for_each_row(
+        &mut self,
+        progress: &ProgressHook,
+        f: &mut dyn FnMut(u64, &dyn Fields),
+    ) -> Result<()>;
 }
 
 struct CsvTable {
     name: String,
     headers: Vec<String>,
     reader: csv::Reader<Box<dyn std::io::Read>>,
+    /// The size in bytes, for progress.
+    size: Option<u64>,
 }
 
 impl CsvTable {
@@ -1360,10 +1372,13 @@ impl CsvTable {
             path: path.to_path_buf(),
             source,
         })?;
-        Self::from_reader(
+        let size = file.metadata().ok().map(|m| m.len());
+        let mut t = Self::from_reader(
             Box::new(std::io::BufReader::with_capacity(1 << 20, file)),
             name,
-        )
+        )?;
+        t.size = size;
+        Ok(t)
     }
     fn from_reader(r: Box<dyn std::io::Read>, name: String) -> Result<Self> {
         let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(r);
@@ -1380,6 +1395,7 @@ impl CsvTable {
             name,
             headers,
             reader,
+            size: None,
         })
     }
 }
@@ -1391,11 +1407,23 @@ impl Table for CsvTable {
     fn headers(&self) -> &[String] {
         &self.headers
     }
-    fn for_each_row(&mut self, f: &mut dyn FnMut(u64, &dyn Fields)) -> Result<()> {
+    fn for_each_row(
+        &mut self,
+        progress: &ProgressHook,
+        f: &mut dyn FnMut(u64, &dyn Fields),
+    ) -> Result<()> {
+        let stage = format!("reading {}", self.name);
+        progress.report(&stage, 0, self.size, "bytes")?;
         let mut bytes = csv::ByteRecord::new();
+        let mut rows = 0u64;
         loop {
             match self.reader.read_byte_record(&mut bytes) {
                 Ok(true) => {
+                    rows += 1;
+                    if rows % EVERY == 0 {
+                        let at = bytes.position().map_or(0, |p| p.byte());
+                        progress.report(&stage, at, self.size, "bytes")?;
+                    }
                     let line = bytes.position().map_or(0, |p| p.line());
                     // Decode per row so one bad byte rejects one row, not the whole file.
                     bytes = match csv::StringRecord::from_byte_record(std::mem::take(&mut bytes)) {
@@ -1418,7 +1446,10 @@ impl Table for CsvTable {
                         }
                     };
                 }
-                Ok(false) => return Ok(()),
+                Ok(false) => {
+                    let end = self.size.unwrap_or_else(|| self.reader.position().byte());
+                    return progress.report(&stage, end, self.size.or(Some(end)), "bytes");
+                }
                 Err(e) => {
                     return Err(Error::Format {
                         file: self.name.clone(),
@@ -1511,11 +1542,21 @@ impl Table for JsonTable {
     fn headers(&self) -> &[String] {
         &self.headers
     }
-    fn for_each_row(&mut self, f: &mut dyn FnMut(u64, &dyn Fields)) -> Result<()> {
+    fn for_each_row(
+        &mut self,
+        progress: &ProgressHook,
+        f: &mut dyn FnMut(u64, &dyn Fields),
+    ) -> Result<()> {
+        let stage = format!("reading {}", self.name);
+        let total = Some(self.rows.len() as u64);
+        progress.report(&stage, 0, total, "rows")?;
         for (i, row) in self.rows.iter().enumerate() {
+            if (i as u64 + 1) % EVERY == 0 {
+                progress.report(&stage, i as u64, total, "rows")?;
+            }
             f(i as u64 + 1, row);
         }
-        Ok(())
+        progress.report(&stage, self.rows.len() as u64, total, "rows")
     }
 }
 
@@ -1533,6 +1574,7 @@ struct Ctx<'o> {
     source: Option<&'o SourceMap>,
     /// Some file lacked a required column: the load fails, whatever its mode.
     fatal: bool,
+    progress: ProgressHook,
 }
 
 impl Ctx<'_> {
@@ -1669,7 +1711,7 @@ fn read_table<T: Tabular>(
     let headers = table.headers().to_vec();
     let (cols, _) = map_columns(doc, &file, &headers, ctx, asm, &[], &[], false);
     let shared: std::sync::Arc<str> = file.as_str().into();
-    table.for_each_row(&mut |line, fields| {
+    table.for_each_row(&ctx.progress.clone(), &mut |line, fields| {
         asm.read(&file);
         let pos = Position {
             file: shared.clone(),
@@ -1713,7 +1755,7 @@ fn read_usage(table: &mut dyn Table, ctx: &mut Ctx<'_>, asm: &mut Assembler) -> 
         .map(|c| names.map(|n| c.index(n).unwrap_or(usize::MAX)));
     let transforms = cols.as_ref().is_some_and(ColumnMap::transforms);
     let shared: std::sync::Arc<str> = file.as_str().into();
-    table.for_each_row(&mut |line, fields| {
+    table.for_each_row(&ctx.progress.clone(), &mut |line, fields| {
         asm.read(&file);
         let pos = Position {
             file: shared.clone(),
@@ -1914,6 +1956,7 @@ fn load_tables(
         header_map: &opts.header_map,
         source: opts.source_map.as_ref(),
         fatal: false,
+        progress: opts.progress.clone(),
     };
     let mut asm = Assembler::default();
     for f in unknown_files {
@@ -2380,6 +2423,124 @@ fn load_json_named(text: &str, doc: &str, opts: &LoadOptions) -> Result<Loaded> 
         &[],
         opts,
     )
+}
+
+/// Load a book from tables given as JSON, keyed by record type (`accounts`, `tickets`, …) or by
+/// the file names of a [`LoadOptions::source_map`]: each table is an array of row objects
+/// (`[{"id": "A1", "seats": 202}, …]`) or an object of column arrays (`{"id": ["A1", …],
+/// "seats": [202, …]}`; a column written as `{"0": …, "1": …}`, as `JSON.stringify` writes a
+/// typed array, is that array). This is what the Node `loadBookTables` reads. Cells are read
+/// as the JSON book's are (a number as its shortest text, so `202.0` seats is 202; `null` is
+/// an empty cell); problems name the table, its 1-based row and the column.
+///
+/// ```
+/// use csops_core::interchange::{load_json_tables, LoadOptions};
+/// let loaded = load_json_tables(r#"{"accounts": {"id": ["A1", "A2"], "name": ["Acme", "Beta"],
+///     "currency": ["USD", "EUR"], "arr": [1200.5, 10], "start_date": ["2025-01-01", "2025-02-01"],
+///     "seats": [202.0, null]}}"#, &LoadOptions::default())?;
+/// assert_eq!(loaded.book.accounts()[0].seats, Some(202));
+/// assert_eq!(loaded.book.accounts()[1].seats, None);
+/// # Ok::<(), csops_core::Error>(())
+/// ```
+pub fn load_json_tables(text: &str, opts: &LoadOptions) -> Result<Loaded> {
+    const DOC: &str = "tables";
+    let format = |file: &str, reason: String| Error::Format {
+        file: file.to_string(),
+        reason,
+    };
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| format(DOC, format!("not valid JSON: {e}")))?;
+    let Value::Object(obj) = value else {
+        return Err(format(
+            DOC,
+            "the tables must be an object of table name → rows or columns".into(),
+        ));
+    };
+    let mut rows_of: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for (name, table) in obj {
+        let rows = match table {
+            Value::Null => continue,
+            Value::Array(rows) => rows,
+            Value::Object(columns) => columns_to_rows(&name, columns)?,
+            _ => {
+                return Err(format(
+                    &name,
+                    "a table must be an array of row objects or an object of column arrays".into(),
+                ));
+            }
+        };
+        rows_of.insert(name, rows);
+    }
+    let names: Vec<String> = rows_of.keys().cloned().collect();
+    let assignment = assign(&names, opts.source_map.as_ref(), str::to_string)?;
+    if let Some(k) = assignment.unclaimed.first() {
+        return Err(format(
+            k,
+            "not a record type of the book layout (nor a file of the source map)".into(),
+        ));
+    }
+    load_tables(
+        &assignment,
+        |stem, name| {
+            Ok(Box::new(JsonTable::new(
+                name.to_string(),
+                stem,
+                &rows_of[name],
+                opts.source_map
+                    .as_ref()
+                    .and_then(|s| s.record(stem))
+                    .is_none(),
+            )?) as Box<dyn Table>)
+        },
+        &[],
+        opts,
+    )
+}
+
+/// An object of column arrays as row objects; every column must be as long as the first.
+fn columns_to_rows(name: &str, columns: Map<String, Value>) -> Result<Vec<Value>> {
+    let mut cols: Vec<(String, Vec<Value>)> = Vec::with_capacity(columns.len());
+    for (k, v) in columns {
+        let values = match v {
+            Value::Array(a) => a,
+            // A typed array as JSON.stringify writes it: {"0": …, "1": …}.
+            Value::Object(o)
+                if o.keys()
+                    .all(|key| key.parse::<usize>().is_ok_and(|n| n < o.len())) =>
+            {
+                let mut a = vec![Value::Null; o.len()];
+                for (key, x) in o {
+                    a[key.parse::<usize>().unwrap_or_default()] = x;
+                }
+                a
+            }
+            _ => {
+                return Err(Error::Format {
+                    file: name.to_string(),
+                    reason: format!("column `{k}` must be an array"),
+                });
+            }
+        };
+        cols.push((k, values));
+    }
+    let n = cols.first().map_or(0, |c| c.1.len());
+    if let Some((k, c)) = cols.iter().find(|c| c.1.len() != n) {
+        return Err(Error::Format {
+            file: name.to_string(),
+            reason: format!(
+                "column `{k}` has {} values where `{}` has {n}; columns must be equally long",
+                c.len(),
+                cols[0].0
+            ),
+        });
+    }
+    let mut rows: Vec<Map<String, Value>> = vec![Map::new(); n];
+    for (k, values) in cols {
+        for (row, v) in rows.iter_mut().zip(values) {
+            row.insert(k.clone(), v);
+        }
+    }
+    Ok(rows.into_iter().map(Value::Object).collect())
 }
 
 /// Load a book from a JSON file.

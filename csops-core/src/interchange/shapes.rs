@@ -109,7 +109,7 @@ pub(super) fn read_wide_metrics(
         ),
     );
     let shared: Arc<str> = file.as_str().into();
-    table.for_each_row(&mut |line, fields| {
+    table.for_each_row(&ctx.progress.clone(), &mut |line, fields| {
         asm.read(&file);
         let pos = Position {
             file: shared.clone(),
@@ -293,7 +293,7 @@ pub(super) fn read_role_events(
     );
     let shared: Arc<str> = file.as_str().into();
     let mut events: Vec<RoleEvent> = Vec::new();
-    table.for_each_row(&mut |line, fields| {
+    table.for_each_row(&ctx.progress.clone(), &mut |line, fields| {
         asm.read(&file);
         let pos = Position {
             file: shared.clone(),

@@ -20,6 +20,7 @@ __all__ = [
     "load_book",
     "load_book_json",
     "load_book_csv",
+    "load_book_tables",
     "FeatureFrame",
     "Scorecard",
     "Explanation",
