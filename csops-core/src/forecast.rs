@@ -371,9 +371,10 @@ pub fn forecast(
     let (from, to) = window(as_of, cfg)?;
     let history = ArrHistory::from_book(book)?;
     let currency = history.currency();
-    let convert = |m: &Money| -> Result<Decimal> {
+    // At the rate in force on the opportunity's close day (a dated FX table).
+    let convert = |m: &Money, day: NaiveDate| -> Result<Decimal> {
         match book.fx() {
-            Some(fx) => Ok(fx.convert(m)?.amount),
+            Some(fx) => Ok(fx.convert_on(m, day)?.amount),
             None if m.currency == currency => Ok(m.amount),
             None => Err(Error::Money(crate::money::MoneyError::CurrencyMismatch {
                 left: currency,
@@ -392,7 +393,7 @@ pub fn forecast(
                     && o.close_date <= to
                 {
                     let p = Decimal::from_f64(o.probability).unwrap_or_default();
-                    *e += convert(&o.amount)? * p;
+                    *e += convert(&o.amount, o.close_date)? * p;
                 }
             }
         }
@@ -772,9 +773,10 @@ pub fn reconcile(
         ]));
     }
     let currency = forecast.currency;
-    let convert = |m: &Money| -> Result<Decimal> {
+    // At the rate in force on the opportunity's close day (a dated FX table).
+    let convert = |m: &Money, day: NaiveDate| -> Result<Decimal> {
         match book.fx() {
-            Some(fx) => Ok(fx.convert(m)?.amount),
+            Some(fx) => Ok(fx.convert_on(m, day)?.amount),
             None if m.currency == currency => Ok(m.amount),
             None => Err(Error::Money(crate::money::MoneyError::CurrencyMismatch {
                 left: currency,
@@ -817,7 +819,7 @@ pub fn reconcile(
             continue;
         };
         used.insert(o.id.clone());
-        let amount = to_cents(convert(&o.amount)?);
+        let amount = to_cents(convert(&o.amount, o.close_date)?);
         crm_arr += amount;
         crm_weighted += amount * Decimal::from_f64(o.probability).unwrap_or_default();
         let diff = (amount - line.arr).abs();
@@ -870,7 +872,7 @@ pub fn reconcile(
                 && o.close_date <= forecast.to
                 && !used.contains(&o.id)
             {
-                let amount = to_cents(convert(&o.amount)?);
+                let amount = to_cents(convert(&o.amount, o.close_date)?);
                 crm_arr += amount;
                 crm_weighted += amount * Decimal::from_f64(o.probability).unwrap_or_default();
                 issues.push(ReconciliationIssue {

@@ -69,6 +69,20 @@ pub enum MoneyError {
         /// The reporting currency of the table.
         to: Currency,
     },
+    /// The FX table has only dated rates for this currency, none in force on the day.
+    #[error(
+        "the FX table has no rate from {from} to {to} in force on {day} (its first is from {first})"
+    )]
+    NoRateOn {
+        /// The currency that needed converting.
+        from: Currency,
+        /// The reporting currency of the table.
+        to: Currency,
+        /// The day of the amount.
+        day: chrono::NaiveDate,
+        /// The first day a rate of this currency is in force.
+        first: chrono::NaiveDate,
+    },
     /// An FX rate must be strictly positive.
     #[error("FX rate for {currency} must be positive, got {rate}")]
     InvalidRate {
@@ -214,10 +228,19 @@ impl FromStr for Money {
 /// `rate(c)` is the number of reporting-currency units one unit of `c` buys. The reporting
 /// currency itself always has rate 1. Conversion is exact decimal multiplication; no rounding
 /// happens until you ask for it.
+///
+/// Rates may be **dated**: a rate in force from a day until the next dated rate of the same
+/// currency ([`FxTable::set_rate_from`]). An amount of a day converts at the rate in force on
+/// that day ([`FxTable::convert_on`]); a day before the first dated rate uses the undated rate
+/// when there is one, and is an error when there is not. A table without dated rates converts
+/// every day alike (constant-currency figures).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FxTable {
     reporting: Currency,
     rates: BTreeMap<Currency, Decimal>,
+    /// Per currency: (first day in force, rate), in day order.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    dated: BTreeMap<Currency, Vec<(chrono::NaiveDate, Decimal)>>,
 }
 
 impl FxTable {
@@ -226,7 +249,78 @@ impl FxTable {
         FxTable {
             reporting,
             rates: BTreeMap::new(),
+            dated: BTreeMap::new(),
         }
+    }
+
+    /// Set the rate of `currency` in force from `from` (until the next dated rate of the same
+    /// currency). Must be positive; setting the same day again replaces it.
+    pub fn set_rate_from(
+        &mut self,
+        currency: Currency,
+        from: chrono::NaiveDate,
+        rate: Decimal,
+    ) -> Result<(), MoneyError> {
+        if rate <= Decimal::ZERO {
+            return Err(MoneyError::InvalidRate { currency, rate });
+        }
+        let list = self.dated.entry(currency).or_default();
+        match list.binary_search_by_key(&from, |x| x.0) {
+            Ok(i) => list[i].1 = rate,
+            Err(i) => list.insert(i, (from, rate)),
+        }
+        Ok(())
+    }
+
+    /// Whether any rate is dated.
+    pub fn is_dated(&self) -> bool {
+        !self.dated.is_empty()
+    }
+
+    /// Every dated rate: (currency, first day in force, rate), in currency then day order.
+    pub fn dated_rates(&self) -> impl Iterator<Item = (Currency, chrono::NaiveDate, Decimal)> + '_ {
+        self.dated
+            .iter()
+            .flat_map(|(c, l)| l.iter().map(move |(d, r)| (*c, *d, *r)))
+    }
+
+    /// The rate of `currency` in force on `day`, and the day it took effect (`None` for the
+    /// undated rate, or the reporting currency's 1).
+    pub fn rate_on(
+        &self,
+        currency: Currency,
+        day: chrono::NaiveDate,
+    ) -> Option<(Decimal, Option<chrono::NaiveDate>)> {
+        if currency == self.reporting {
+            return Some((Decimal::ONE, None));
+        }
+        if let Some(list) = self.dated.get(&currency) {
+            let i = list.partition_point(|x| x.0 <= day);
+            if i > 0 {
+                return Some((list[i - 1].1, Some(list[i - 1].0)));
+            }
+        }
+        self.rates.get(&currency).map(|r| (*r, None))
+    }
+
+    /// Convert an amount of `day` into the reporting currency, at the rate in force that day.
+    pub fn convert_on(&self, m: &Money, day: chrono::NaiveDate) -> Result<Money, MoneyError> {
+        let Some((rate, _)) = self.rate_on(m.currency, day) else {
+            return Err(match self.dated.get(&m.currency).and_then(|l| l.first()) {
+                Some(first) => MoneyError::NoRateOn {
+                    from: m.currency,
+                    to: self.reporting,
+                    day,
+                    first: first.0,
+                },
+                None => MoneyError::MissingRate {
+                    from: m.currency,
+                    to: self.reporting,
+                },
+            });
+        };
+        let amount = m.amount.checked_mul(rate).ok_or(MoneyError::Overflow)?;
+        Ok(Money::new(amount, self.reporting))
     }
 
     /// The reporting currency.

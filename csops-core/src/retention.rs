@@ -71,9 +71,11 @@ impl ArrHistory {
     pub fn from_book(book: &Book) -> Result<Self> {
         let fx = book.fx();
         let mut currency: Option<Currency> = fx.map(|f| f.reporting());
-        let mut convert = |m: &Money| -> Result<Decimal> {
+        // Each amount at the rate in force on its day (a dated FX table; with an undated one
+        // every day alike, which gives constant-currency retention).
+        let mut convert = |m: &Money, day: NaiveDate| -> Result<Decimal> {
             match fx {
-                Some(f) => Ok(f.convert(m)?.amount),
+                Some(f) => Ok(f.convert_on(m, day)?.amount),
                 None => match currency {
                     None => {
                         currency = Some(m.currency);
@@ -100,7 +102,7 @@ impl ArrHistory {
             steps.clear();
             if !snaps.is_empty() {
                 for s in snaps {
-                    steps.push((s.date, convert(&s.arr)?));
+                    steps.push((s.date, convert(&s.arr, s.date)?));
                 }
                 steps.sort_by_key(|x| x.0);
                 // Before the first snapshot, from the start date: the first snapshot's ARR.
@@ -113,12 +115,18 @@ impl ArrHistory {
                 outs.sort_by_key(|o| o.renewal_date);
                 match outs.first() {
                     Some(first) => {
-                        steps.push((account.start_date, convert(&first.arr_before)?));
+                        steps.push((
+                            account.start_date,
+                            convert(&first.arr_before, first.renewal_date)?,
+                        ));
                         for o in outs {
-                            steps.push((o.renewal_date, convert(&o.arr_after)?));
+                            steps.push((o.renewal_date, convert(&o.arr_after, o.renewal_date)?));
                         }
                     }
-                    None => steps.push((account.start_date, convert(&account.arr)?)),
+                    None => steps.push((
+                        account.start_date,
+                        convert(&account.arr, account.start_date)?,
+                    )),
                 }
                 // Outcomes dated before the start date go before the start step (stable: an
                 // outcome on the start date itself stays after it and wins).

@@ -226,9 +226,10 @@ pub fn observe(book: &Book, card: &Scorecard, cfg: &BacktestConfig) -> Result<Ob
     });
     // ARR in the book's reporting currency when it has an FX table; without one, amounts
     // stay as they are and summing two currencies is an error.
-    let reporting = |m: &Money| -> Result<Money> {
+    // At the rate in force on the renewal day (a dated FX table).
+    let reporting = |m: &Money, day: NaiveDate| -> Result<Money> {
         match book.fx() {
-            Some(fx) => Ok(fx.convert(m)?),
+            Some(fx) => Ok(fx.convert_on(m, day)?),
             None => Ok(*m),
         }
     };
@@ -293,8 +294,8 @@ pub fn observe(book: &Book, card: &Scorecard, cfg: &BacktestConfig) -> Result<Ob
                 scored_on: day,
                 outcome: out.outcome,
                 churned,
-                arr_before: reporting(&out.arr_before)?,
-                arr_after: reporting(&out.arr_after)?,
+                arr_before: reporting(&out.arr_before, out.renewal_date)?,
+                arr_after: reporting(&out.arr_after, out.renewal_date)?,
                 score: at.and_then(|a| Some(scores.scores[a]).filter(|s| !s.is_nan())),
                 band: at.and_then(|a| scores.band(a)).map(str::to_string),
                 measure_scores: measure_scores

@@ -635,6 +635,13 @@ pub const FILES: &[FileDoc] = &[
                 "Units of reporting currency per unit, > 0.",
                 "1.08"
             ),
+            col!(
+                "date",
+                Date,
+                false,
+                "The first day the rate is in force, until the currency's next dated rate (a month `2025-03` is its first day). Amounts convert at the rate in force on their own day; empty: the rate for any day without a dated one.",
+                "2025-03-01"
+            ),
         ],
     },
 ];
@@ -1815,7 +1822,7 @@ fn read_usage(table: &mut dyn Table, ctx: &mut Ctx<'_>, asm: &mut Assembler) -> 
 
 fn read_fx(tables: Vec<Box<dyn Table>>, ctx: &mut Ctx<'_>, asm: &mut Assembler) -> Result<()> {
     #[derive(Debug)]
-    struct Rate(Currency, Currency, Decimal);
+    struct Rate(Currency, Currency, Decimal, Option<NaiveDate>);
     impl Tabular for Rate {
         const STEM: &'static str = "fx_rates";
         fn parse(r: &mut RowReader<'_>) -> Option<Self> {
@@ -1823,10 +1830,24 @@ fn read_fx(tables: Vec<Box<dyn Table>>, ctx: &mut Ctx<'_>, asm: &mut Assembler) 
             let to = r.currency("reporting_currency");
             let v = r.decimal("rate");
             let rate = r.required("rate", v);
-            Some(Rate(c?, to?, rate?))
+            // A day, or a month (its first day): rates are often monthly averages.
+            let from = r.parse("date", |s| {
+                parse_date(s).or_else(|e| {
+                    NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d")
+                        .ok()
+                        .filter(|_| s.len() == 7)
+                        .ok_or(e)
+                })
+            });
+            Some(Rate(c?, to?, rate?, from?))
         }
         fn write(&self) -> Vec<String> {
-            vec![self.0.to_string(), self.1.to_string(), self.2.to_string()]
+            vec![
+                self.0.to_string(),
+                self.1.to_string(),
+                self.2.to_string(),
+                opt(&self.3),
+            ]
         }
     }
     let mut rows: Vec<(Position, Rate)> = Vec::new();
@@ -1837,7 +1858,7 @@ fn read_fx(tables: Vec<Box<dyn Table>>, ctx: &mut Ctx<'_>, asm: &mut Assembler) 
         return Ok(());
     };
     let mut fx = FxTable::new(reporting);
-    for (pos, Rate(c, to, rate)) in rows {
+    for (pos, Rate(c, to, rate, from)) in rows {
         let problem = if to != reporting {
             Some((
                 "reporting_currency",
@@ -1845,9 +1866,12 @@ fn read_fx(tables: Vec<Box<dyn Table>>, ctx: &mut Ctx<'_>, asm: &mut Assembler) 
                 format!("reporting currency {to} differs from {reporting} on the first row"),
             ))
         } else {
-            fx.set_rate(c, rate)
-                .err()
-                .map(|e| ("rate", ProblemKind::OutOfRange, e.to_string()))
+            match from {
+                Some(day) => fx.set_rate_from(c, day, rate),
+                None => fx.set_rate(c, rate),
+            }
+            .err()
+            .map(|e| ("rate", ProblemKind::OutOfRange, e.to_string()))
         };
         match problem {
             Some(p) => {
@@ -1856,6 +1880,7 @@ fn read_fx(tables: Vec<Box<dyn Table>>, ctx: &mut Ctx<'_>, asm: &mut Assembler) 
                     ("currency".to_string(), c.to_string()),
                     ("reporting_currency".to_string(), to.to_string()),
                     ("rate".to_string(), rate.to_string()),
+                    ("date".to_string(), opt(&from)),
                 ]);
                 asm.reject(&pos, Some(c.code()), fields);
             }
@@ -2680,7 +2705,22 @@ fn tables(book: &Book) -> Vec<TableText> {
     if let Some(fx) = book.fx() {
         let frows = fx
             .rates()
-            .map(|(c, rate)| vec![c.to_string(), fx.reporting().to_string(), rate.to_string()])
+            .map(|(c, rate)| {
+                vec![
+                    c.to_string(),
+                    fx.reporting().to_string(),
+                    rate.to_string(),
+                    String::new(),
+                ]
+            })
+            .chain(fx.dated_rates().map(|(c, day, rate)| {
+                vec![
+                    c.to_string(),
+                    fx.reporting().to_string(),
+                    rate.to_string(),
+                    day.to_string(),
+                ]
+            }))
             .collect();
         out.push(("fx_rates", cols("fx_rates"), frows));
     }
