@@ -2241,7 +2241,12 @@ impl CsvSink {
     fn finish(mut self) -> Result<Vec<PathBuf>> {
         let fx = fx_table();
         for (c, rate) in fx.rates() {
-            let row = [c.to_string(), fx.reporting().to_string(), rate.to_string()];
+            let row = [
+                c.to_string(),
+                fx.reporting().to_string(),
+                rate.to_string(),
+                String::new(),
+            ];
             self.row(W_FX, &row)?;
         }
         let CsvSink {

@@ -21,6 +21,7 @@ import {
   loadBookAsync,
   loadBookCsv,
   loadBookJson,
+  loadBookTables,
   playEffects,
   playEffectsAsync,
   reconcile,
@@ -36,6 +37,8 @@ import {
   whatIfColumns,
 } from 'csops';
 import type {
+  Note,
+  ProgressEvent,
   Account,
   AccountJson,
   AccountColumns,
@@ -175,6 +178,28 @@ export async function usage(): Promise<void> {
   exact<Promise<Book>>()(loadBookAsync('exports/', mapped));
   exact<Book>()(loadBookJson('{"accounts": []}', toml));
   const book = loadBookCsv({ accounts: 'id,name\n' }, { mode: 'strict' });
+  // A source map as an object or TOML text; progress and a signal on the async variant.
+  const sourced: LoadOptions = {
+    sourceMap: {
+      missing_values: ['-'],
+      accounts: { files: ['crm.csv'], columns: { id: 'Account ID', arr: { from: 'ARR', scale: 1000 } } },
+      contact_roles: { events: { action: 'change', added: ['Added'], removal_without_addition: 'reject' } },
+    },
+  };
+  exact<Book>()(loadBook('exports/', sourced));
+  // (An AbortSignal; the test's lib has no DOM types, so a structural stand-in.)
+  const signal = { aborted: false, addEventListener: (_type: 'abort', _listener: () => void) => {} };
+  exact<Promise<Book>>()(
+    loadBookAsync('exports/', {
+      sourceMap: '[accounts]\nfiles = ["crm.csv"]\n',
+      onProgress: (p: ProgressEvent) => void [p.stage, p.done, p.total, p.unit],
+      signal,
+    }),
+  );
+  exact<Book>()(loadBookTables({ accounts: [{ id: 'A1', arr: 1, start_date: new Date() }] }));
+  exact<Book>()(loadBookTables({ accounts: { id: ['A1'], arr: Float64Array.of(1) } }, { mode: 'lenient' }));
+  const notes: Array<Note> = book.report.notes;
+  void notes;
 
   const report = exact<ValidationReport>()(book.report);
   exact<boolean>()(report.isClean);
@@ -659,6 +684,7 @@ export async function usage(): Promise<void> {
       case 'CSOPS_MONEY':
       case 'CSOPS_INVALID_ARGUMENT':
       case 'CSOPS_INTERNAL':
+      case 'CSOPS_CANCELLED':
         exact<string>()(err.message);
         // @ts-expect-error -- only validation and config errors carry problems
         void err.problems;

@@ -50,18 +50,20 @@ pub struct LoadOptions {
     /// (`[accounts]` then `"Account ID" = "id"` on the next line). Bad targets are a `CSOPS_CONFIG` error.
     #[napi(ts_type = "Record<string, Record<string, string>> | string")]
     pub header_map: Option<HeaderMapArg>,
-    /// Which of a team's own export files holds which record type, and how their columns,
-    /// values and shapes map onto csops' (`docs/importing.md`): the source map as an object
-    /// (the same keys as its TOML form: `{ accounts: { files: ['crm.csv'], columns: {...} } }`)
-    /// or as TOML text. Every problem in it is one `CSOPS_CONFIG` error.
     /// Async variants only: called with the load's progress (`{ stage, done, total, unit }`).
     #[napi(ts_type = "(progress: ProgressEvent) => void")]
     #[serde(skip)]
     pub on_progress: Option<String>,
     /// Async variants only: aborting it stops the load (a `CSOPS_CANCELLED` `AbortError`).
-    #[napi(ts_type = "AbortSignal")]
+    #[napi(
+        ts_type = "{ readonly aborted: boolean; addEventListener(type: 'abort', listener: () => void): void }"
+    )]
     #[serde(skip)]
     pub signal: Option<String>,
+    /// Which of a team's own export files holds which record type, and how their columns,
+    /// values and shapes map onto csops' (`docs/importing.md`): the source map as an object
+    /// (the same keys as its TOML form: `{ accounts: { files: ['crm.csv'], columns: {...} } }`)
+    /// or as TOML text. Every problem in it is one `CSOPS_CONFIG` error.
     #[napi(
         ts_type = "{ missing_values?: string[] } & { [recordType: string]: string[] | { files?: string[]; ignore?: string[]; columns?: Record<string, string | SourceColumn>; wide?: { metrics?: Record<string, string>; period?: 'week' | 'month' | 'quarter' | 'year' }; events?: { action?: string | SourceColumn; date?: string | SourceColumn; added?: string[]; removed?: string[]; removal_without_addition?: 'account_start' | 'reject' } } } | string"
     )]
@@ -1312,7 +1314,9 @@ pub struct BacktestOptions {
     #[napi(ts_type = "(progress: ProgressEvent) => void")]
     pub on_progress: Option<String>,
     /// `backtestAsync` only: aborting it stops the back-test (a `CSOPS_CANCELLED` `AbortError`).
-    #[napi(ts_type = "AbortSignal")]
+    #[napi(
+        ts_type = "{ readonly aborted: boolean; addEventListener(type: 'abort', listener: () => void): void }"
+    )]
     pub signal: Option<String>,
     /// Score each account this many days before its renewal date (default 90).
     pub lead_days: Option<u32>,

@@ -521,7 +521,9 @@ pub struct PlayReplayOptions {
     #[napi(ts_type = "(progress: ProgressEvent) => void")]
     pub on_progress: Option<String>,
     /// `replayPlaysAsync` only: aborting it stops the replay (a `CSOPS_CANCELLED` `AbortError`).
-    #[napi(ts_type = "AbortSignal")]
+    #[napi(
+        ts_type = "{ readonly aborted: boolean; addEventListener(type: 'abort', listener: () => void): void }"
+    )]
     pub signal: Option<String>,
     /// The history to start from (default: none), as the object or its JSON text, read as
     /// `runPlays` reads it.

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use csops_core::progress::{Flow, ProgressHook};
-use napi::bindgen_prelude::{FromNapiValue, Function, JsObjectValue, Object, Unknown};
+use napi::bindgen_prelude::{FnArgs, FromNapiValue, Function, JsObjectValue, Object, Unknown};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, JsValue, ValueType};
 use napi_derive::napi;
@@ -43,7 +43,9 @@ pub struct AsyncOptions {
     #[napi(ts_type = "(progress: ProgressEvent) => void")]
     pub on_progress: Option<String>,
     /// Aborting it stops the call; the promise rejects with a `CSOPS_CANCELLED` `AbortError`.
-    #[napi(ts_type = "AbortSignal")]
+    #[napi(
+        ts_type = "{ readonly aborted: boolean; addEventListener(type: 'abort', listener: () => void): void }"
+    )]
     pub signal: Option<String>,
 }
 
@@ -118,10 +120,10 @@ pub(crate) fn take<'env>(
                 Ok(())
             })
             .map_err(fail)?;
-        let add: Function<'_, (String, Function<'_, (), ()>), Unknown> = sig
+        let add: Function<'_, FnArgs<(String, Function<'_, (), ()>)>, Unknown> = sig
             .get_named_property("addEventListener")
             .map_err(|_| bad())?;
-        add.apply(sig, ("abort".to_string(), listener))
+        add.apply(sig, FnArgs::from(("abort".to_string(), listener)))
             .map_err(fail)?;
     }
     let reporter: Option<Reporter> = match on_progress {
