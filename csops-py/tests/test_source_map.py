@@ -211,3 +211,28 @@ def test_tables_must_be_a_mapping_of_frames() -> None:
         csops.load_book_tables([1, 2])  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"tables\['accounts'\] must be a pandas"):
         csops.load_book_tables({"accounts": [1, 2]})
+
+
+def test_a_directory_of_parquet_files_loads_as_its_csv_files(tmp_path: pathlib.Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    import pyarrow.csv as pcsv
+
+    for p in sorted(SAMPLE.glob("*.csv")):
+        # Every column as text, as the CSV has it (pyarrow would otherwise guess types, and
+        # read `NA` as null); the Parquet typing itself is checked by the Rust suite.
+        names = p.read_text().splitlines()[0].split(",")
+        table = pcsv.read_csv(
+            p,
+            convert_options=pcsv.ConvertOptions(
+                column_types={n: pa.string() for n in names}, strings_can_be_null=False
+            ),
+        )
+        pq.write_table(table, tmp_path / f"{p.stem}.parquet", compression="zstd")
+    from_parquet = csops.load_book(tmp_path, mode="lenient")
+    from_csv = csops.load_book(SAMPLE, mode="lenient")
+    assert from_parquet.to_json() == from_csv.to_json()
+    assert [p.kind for p in from_parquet.report.problems] == [
+        p.kind for p in from_csv.report.problems
+    ]
+    assert from_parquet.report.problems[0].file.endswith(".parquet")

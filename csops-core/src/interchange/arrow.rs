@@ -66,6 +66,12 @@ impl ArrowTable {
 
 /// How one column's cells become text.
 enum Cells<'a> {
+    /// Text, read in place (no copy).
+    Utf8(&'a arrow_array::StringArray),
+    /// Large text, read in place.
+    LargeUtf8(&'a arrow_array::LargeStringArray),
+    /// Text views, read in place.
+    View(&'a arrow_array::StringViewArray),
     /// Any type Arrow can display.
     Plain(ArrayFormatter<'a>, &'a dyn Array),
     /// A timestamp: its instant (UTC when the column has a time zone, naive otherwise), a
@@ -85,6 +91,9 @@ impl<'a> Cells<'a> {
             reason: format!("column `{column}` cannot be read as text: {e}"),
         };
         Ok(match array.data_type() {
+            DataType::Utf8 => Cells::Utf8(array.as_string::<i32>()),
+            DataType::LargeUtf8 => Cells::LargeUtf8(array.as_string::<i64>()),
+            DataType::Utf8View => Cells::View(array.as_string_view()),
             DataType::List(_) | DataType::LargeList(_) => Cells::List(array.as_ref()),
             DataType::Timestamp(unit, tz) => Cells::Timestamp(array.as_ref(), *unit, tz.is_some()),
             _ => Cells::Plain(
@@ -94,8 +103,41 @@ impl<'a> Cells<'a> {
         })
     }
 
+    /// The text of a cell of a text column, in place: `Some(None)` for a null; `None` for a
+    /// column of another type (see [`Cells::write`]).
+    fn borrowed(&self, i: usize) -> Option<Option<&'a str>> {
+        match self {
+            Cells::Utf8(a) => Some((!a.is_null(i)).then(|| a.value(i))),
+            Cells::LargeUtf8(a) => Some((!a.is_null(i)).then(|| a.value(i))),
+            Cells::View(a) => Some((!a.is_null(i)).then(|| a.value(i))),
+            _ => None,
+        }
+    }
+
+    /// Write a cell's text into `buf` (cleared first); false for a null.
+    fn write(&self, i: usize, buf: &mut String) -> bool {
+        buf.clear();
+        if let Cells::Plain(f, a) = self {
+            if a.is_null(i) {
+                return false;
+            }
+            use std::fmt::Write;
+            return write!(buf, "{}", f.value(i)).is_ok();
+        }
+        match self.text(i) {
+            Some(t) => {
+                buf.push_str(&t);
+                true
+            }
+            None => false,
+        }
+    }
+
     fn text(&self, i: usize) -> Option<String> {
         match self {
+            Cells::Utf8(_) | Cells::LargeUtf8(_) | Cells::View(_) => {
+                self.borrowed(i).flatten().map(str::to_string)
+            }
             Cells::Plain(f, a) => (!a.is_null(i)).then(|| f.value(i).to_string()),
             Cells::Timestamp(a, unit, zoned) => {
                 if a.is_null(i) {
@@ -150,6 +192,15 @@ impl<'a> Cells<'a> {
     }
 }
 
+/// One row's cells.
+struct ArrowRow<'a>(Vec<Option<&'a str>>);
+
+impl Fields for ArrowRow<'_> {
+    fn get(&self, i: usize) -> Option<&str> {
+        self.0.get(i).copied().flatten()
+    }
+}
+
 impl Table for ArrowTable {
     fn name(&self) -> &str {
         &self.name
@@ -173,15 +224,31 @@ impl Table for ArrowTable {
                 .zip(&self.headers)
                 .map(|(c, h)| Cells::new(c, &self.name, h))
                 .collect::<Result<_>>()?;
-            let mut row: Vec<Option<String>> = vec![None; cells.len()];
+            // Text columns are read in place; others are written into one buffer per column,
+            // reused from row to row (no allocation per cell).
+            let mut bufs: Vec<String> = vec![String::new(); cells.len()];
+            let mut present: Vec<bool> = vec![false; cells.len()];
             for i in 0..batch.num_rows() {
                 line += 1;
                 if line % EVERY == 0 {
                     progress.report(&stage, line, total, "rows")?;
                 }
-                for (slot, c) in row.iter_mut().zip(&cells) {
-                    *slot = c.text(i);
+                for ((c, buf), p) in cells.iter().zip(&mut bufs).zip(&mut present) {
+                    if c.borrowed(i).is_none() {
+                        *p = c.write(i, buf);
+                    }
                 }
+                let row = ArrowRow(
+                    cells
+                        .iter()
+                        .zip(&bufs)
+                        .zip(&present)
+                        .map(|((c, b), p)| match c.borrowed(i) {
+                            Some(v) => v,
+                            None => p.then_some(b.as_str()),
+                        })
+                        .collect(),
+                );
                 f(line, &row);
             }
         }

@@ -3,7 +3,7 @@
 import datetime
 import os
 import pathlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Literal, TypedDict, final, overload
 
@@ -59,6 +59,9 @@ _HeaderMap = Mapping[str, Mapping[str, str]] | str | os.PathLike[str]
 #: A source map (which export file holds which record type, and how its columns, values and
 #: shapes map onto csops'): a dict, TOML text, or the path of a ``.toml`` / ``.json`` file.
 _SourceMap = Mapping[str, Any] | str | os.PathLike[str]
+#: ``progress=``: True (a bar: tqdm when installed), False/None (none; Ctrl-C still stops the
+#: call), or a callable ``(stage, done, total, unit)``.
+_Progress = bool | Callable[[str, int, int | None, str], object]
 #: Feature settings: a dict, TOML text, JSON text, or the path of a ``.toml`` / ``.json`` file.
 _FeatureConfig = Mapping[str, Any] | str | os.PathLike[str]
 #: The kind of table a result derived from a book is: pandas (the default), polars or pyarrow.
@@ -228,7 +231,11 @@ class Book:
     def latest_date(self) -> datetime.date | None: ...
     def accounts(self) -> list[_AccountDict]: ...
     def features_as_of(
-        self, as_of: datetime.date | str, *, config: _FeatureConfig | None = None
+        self,
+        as_of: datetime.date | str,
+        *,
+        config: _FeatureConfig | None = None,
+        progress: _Progress | None = None,
     ) -> FeatureFrame: ...
     def write_csv(self, directory: str | os.PathLike[str]) -> list[pathlib.Path]: ...
     def to_json(self) -> str: ...
@@ -318,6 +325,7 @@ def load_book(
     mode: _Mode = "strict",
     header_map: _HeaderMap | None = None,
     source_map: _SourceMap | None = None,
+    progress: _Progress | None = None,
 ) -> Book:
     """Load a book from a directory of CSV files, or from a ``.json`` file."""
 
@@ -328,6 +336,7 @@ def load_book_json(
     header_map: _HeaderMap | None = None,
     source_map: _SourceMap | None = None,
     allow_empty: bool = False,
+    progress: _Progress | None = None,
 ) -> Book:
     """Load a book from the text of a JSON document."""
 
@@ -337,6 +346,7 @@ def load_book_tables(
     mode: _Mode = "strict",
     header_map: _HeaderMap | None = None,
     source_map: _SourceMap | None = None,
+    progress: _Progress | None = None,
 ) -> Book:
     """Load a book from tables (pandas, polars, pyarrow) keyed by record type or file name."""
 
@@ -346,6 +356,7 @@ def load_book_csv(
     mode: _Mode = "strict",
     header_map: _HeaderMap | None = None,
     source_map: _SourceMap | None = None,
+    progress: _Progress | None = None,
 ) -> Book:
     """Load a book from CSV texts keyed by file stem (``"accounts"``, ...)."""
 
@@ -553,6 +564,7 @@ def backtest(
     lift_fractions: Iterable[float] = (0.1, 0.2),
     feature_config: _FeatureConfig | None = None,
     frame: _Frame | None = None,
+    progress: _Progress | None = None,
 ) -> Backtest:
     """Back-test a scorecard: score each renewal of the last ``quarters`` quarters as of
     ``lead_days`` before it, and set the score beside what happened.
@@ -1159,6 +1171,7 @@ def replay_plays(
     scorecard: Scorecard | None = None,
     feature_config: _FeatureConfig | None = None,
     frame: _Frame | None = None,
+    progress: _Progress | None = None,
 ) -> PlayReplay:
     """Replay a playbook day by day, every play log-only: what would have fired."""
 
