@@ -239,6 +239,11 @@ fn run(dir: &std::path::Path) -> csops_core::Result<()> {
 
     println!("\n== 7. Retention: trailing twelve months, by segment and by quarter ==");
     let history = ArrHistory::from_book(book)?;
+    println!(
+        "ARR in {} (converted at {})",
+        history.currency(),
+        history.render_rates_used()
+    );
     let rate = |x: Option<f64>| x.map_or("-".into(), |x| format!("{:.1}%", 100.0 * x));
     let ttm = trailing_twelve_months(&history, as_of)?;
     println!(

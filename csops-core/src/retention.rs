@@ -56,6 +56,9 @@ use crate::{Error, Result};
 #[derive(Debug, Clone)]
 pub struct ArrHistory {
     currency: Currency,
+    /// The FX rates the amounts were converted at: (currency, rate, the day a dated rate took
+    /// effect), each once.
+    rates_used: Vec<(Currency, Decimal, Option<NaiveDate>)>,
     /// Per account (book order): the start date.
     starts: Vec<NaiveDate>,
     /// `len() + 1` offsets into `days` / `amounts`.
@@ -73,9 +76,19 @@ impl ArrHistory {
         let mut currency: Option<Currency> = fx.map(|f| f.reporting());
         // Each amount at the rate in force on its day (a dated FX table; with an undated one
         // every day alike, which gives constant-currency retention).
+        let mut used: std::collections::BTreeSet<(Currency, Decimal, Option<NaiveDate>)> =
+            Default::default();
         let mut convert = |m: &Money, day: NaiveDate| -> Result<Decimal> {
             match fx {
-                Some(f) => Ok(f.convert_on(m, day)?.amount),
+                Some(f) => {
+                    let out = f.convert_on(m, day)?.amount;
+                    if m.currency != f.reporting()
+                        && let Some((rate, from)) = f.rate_on(m.currency, day)
+                    {
+                        used.insert((m.currency, rate, from));
+                    }
+                    Ok(out)
+                }
                 None => match currency {
                     None => {
                         currency = Some(m.currency);
@@ -143,6 +156,7 @@ impl ArrHistory {
         };
         Ok(ArrHistory {
             currency,
+            rates_used: used.into_iter().collect(),
             starts,
             offsets,
             days,
@@ -154,6 +168,29 @@ impl ArrHistory {
     /// The reporting currency.
     pub fn currency(&self) -> Currency {
         self.currency
+    }
+
+    /// The FX rates its amounts were converted at, so every figure built on it can say which:
+    /// (currency, rate into [`ArrHistory::currency`], the day a dated rate took effect; `None`
+    /// for an undated rate), each once, in currency order. Empty when every amount was in the
+    /// reporting currency.
+    pub fn rates_used(&self) -> &[(Currency, Decimal, Option<NaiveDate>)] {
+        &self.rates_used
+    }
+
+    /// [`ArrHistory::rates_used`] as one line: `EUR→USD 1.10 from 2025-01-01, GBP→USD 1.27`.
+    pub fn render_rates_used(&self) -> String {
+        if self.rates_used.is_empty() {
+            return format!("all amounts in {}", self.currency);
+        }
+        self.rates_used
+            .iter()
+            .map(|(c, r, from)| match from {
+                Some(d) => format!("{c}→{} {r} from {d}", self.currency),
+                None => format!("{c}→{} {r}", self.currency),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// Number of accounts.

@@ -84,6 +84,21 @@ fn arr_history_converts_each_snapshot_at_its_days_rate_and_rates_round_trip() {
     assert_eq!(h.arr_on(0, d("2025-02-15")), dec("1100.00"));
     assert_eq!(h.arr_on(0, d("2025-07-15")), dec("1200.00"));
     assert_eq!(h.arr_on(1, d("2025-07-15")), dec("500"));
+    // The history says which rates it used.
+    assert_eq!(
+        h.rates_used()
+            .iter()
+            .map(|r| (r.1, r.2))
+            .collect::<Vec<_>>(),
+        vec![
+            (dec("1.10"), Some(d("2025-01-01"))),
+            (dec("1.20"), Some(d("2025-06-01")))
+        ]
+    );
+    assert_eq!(
+        h.render_rates_used(),
+        "EUR→USD 1.10 from 2025-01-01, EUR→USD 1.20 from 2025-06-01"
+    );
     let again = load_csv_texts(
         &write_csv_texts(&loaded.book).unwrap(),
         &LoadOptions::default(),
