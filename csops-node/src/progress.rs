@@ -52,6 +52,10 @@ pub struct AsyncOptions {
 type Reporter =
     ThreadsafeFunction<ProgressEvent, Unknown<'static>, ProgressEvent, napi::Status, false, true>;
 
+/// `signal.addEventListener(type, listener)`.
+type AddEventListener<'env> =
+    Function<'env, FnArgs<(String, Function<'env, (), ()>)>, Unknown<'env>>;
+
 /// How often progress is sent to JavaScript.
 const EVERY: Duration = Duration::from_millis(100);
 
@@ -120,7 +124,7 @@ pub(crate) fn take<'env>(
                 Ok(())
             })
             .map_err(fail)?;
-        let add: Function<'_, FnArgs<(String, Function<'_, (), ()>)>, Unknown> = sig
+        let add: AddEventListener<'_> = sig
             .get_named_property("addEventListener")
             .map_err(|_| bad())?;
         add.apply(sig, FnArgs::from(("abort".to_string(), listener)))

@@ -27,12 +27,30 @@ use super::{Fields, LoadOptions, Loaded, Table, assign, load_tables};
 use crate::error::{Error, Result};
 use crate::progress::{EVERY, ProgressHook};
 
+/// Where a table's record batches come from.
+enum Batches {
+    /// Held in memory.
+    Memory(Vec<RecordBatch>),
+    /// Read from a Parquet file one batch at a time (only one is in memory at once).
+    #[cfg(feature = "parquet")]
+    Parquet(parquet::arrow::arrow_reader::ParquetRecordBatchReader, u64),
+}
+
+impl std::fmt::Debug for Batches {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Batches")
+    }
+}
+
+/// The next record batch of a table (`None` at its end).
+type NextBatch<'a> = Box<dyn FnMut() -> Result<Option<RecordBatch>> + 'a>;
+
 /// A table of Arrow record batches, read as rows of text.
 #[derive(Debug)]
 pub(super) struct ArrowTable {
     name: String,
     headers: Vec<String>,
-    batches: Vec<RecordBatch>,
+    batches: Batches,
 }
 
 impl ArrowTable {
@@ -59,7 +77,7 @@ impl ArrowTable {
         Ok(ArrowTable {
             name,
             headers,
-            batches,
+            batches: Batches::Memory(batches),
         })
     }
 }
@@ -214,10 +232,40 @@ impl Table for ArrowTable {
         f: &mut dyn FnMut(u64, &dyn Fields),
     ) -> Result<()> {
         let stage = format!("reading {}", self.name);
-        let total = Some(self.batches.iter().map(|b| b.num_rows() as u64).sum());
+        let (total, mut next): (u64, NextBatch<'_>) = match &mut self.batches {
+            Batches::Memory(v) => {
+                let total = v.iter().map(|b| b.num_rows() as u64).sum();
+                let mut it = v.iter();
+                (total, Box::new(move || Ok(it.next().cloned())))
+            }
+            #[cfg(feature = "parquet")]
+            Batches::Parquet(reader, rows) => {
+                let name = self.name.clone();
+                let headers = self.headers.clone();
+                (
+                    *rows,
+                    Box::new(move || match reader.next() {
+                        None => Ok(None),
+                        Some(Err(e)) => Err(Error::Format {
+                            file: name.clone(),
+                            reason: format!("not a readable Parquet file: {e}"),
+                        }),
+                        Some(Ok(b)) if b.schema_ref().fields().len() == headers.len() => {
+                            Ok(Some(b))
+                        }
+                        Some(Ok(_)) => Err(Error::Format {
+                            file: name.clone(),
+                            reason: "a record batch has other columns than the file".into(),
+                        }),
+                    }),
+                )
+            }
+        };
+        let total = Some(total);
         progress.report(&stage, 0, total, "rows")?;
         let mut line = 0u64;
-        for batch in &self.batches {
+        while let Some(batch) = next()? {
+            let batch = &batch;
             let cells: Vec<Cells<'_>> = batch
                 .columns()
                 .iter()
@@ -318,13 +366,21 @@ pub(super) fn parquet_table(path: &Path, name: String) -> Result<ArrowTable> {
         file: name.clone(),
         reason: format!("not a readable Parquet file: {e}"),
     };
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
-        .map_err(|e| bad(&e))?
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| bad(&e))?;
+    let rows = builder.metadata().file_metadata().num_rows().max(0) as u64;
+    let headers = builder
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    let reader = builder
         .with_batch_size(64 * 1024)
         .build()
         .map_err(|e| bad(&e))?;
-    let batches = reader
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| bad(&e))?;
-    ArrowTable::new(name, batches)
+    Ok(ArrowTable {
+        name,
+        headers,
+        batches: Batches::Parquet(reader, rows),
+    })
 }
