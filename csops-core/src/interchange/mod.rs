@@ -46,7 +46,7 @@ use crate::progress::{EVERY, ProgressHook};
 use crate::record::*;
 
 #[cfg(feature = "arrow")]
-mod arrow;
+pub mod arrow;
 mod columns;
 mod shapes;
 pub mod source_map;
