@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any, Callable
 
 
 def bar() -> Callable[[str, int, int | None, str], None]:
     """A callable ``(stage, done, total, unit)`` drawing one bar per stage."""
+    # Imported by name: tqdm is optional, and ships without type stubs.
+    tqdm: Any
     try:
-        from tqdm.auto import tqdm
+        tqdm = importlib.import_module("tqdm.auto").tqdm
     except ImportError:  # pragma: no cover - depends on the environment
         tqdm = None
     state: dict[str, Any] = {"stage": None, "bar": None, "last": 0}
