@@ -41,7 +41,8 @@
 //! ```
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 
@@ -78,6 +79,27 @@ impl ProgressHook {
     /// A hook calling `f`.
     pub fn new(f: impl Fn(&Progress<'_>) -> Flow + Send + Sync + 'static) -> Self {
         ProgressHook(Some(Arc::new(f)))
+    }
+
+    /// A hook calling `f` at each stage's start and end and at most once per `every` in
+    /// between: for a hook that crosses into another language (a Python callback, a
+    /// JavaScript event), where each call costs more than the work between two reports.
+    pub fn throttled(
+        every: Duration,
+        f: impl Fn(&Progress<'_>) -> Flow + Send + Sync + 'static,
+    ) -> Self {
+        let last = Mutex::new(None::<Instant>);
+        ProgressHook::new(move |p| {
+            let boundary = p.done == 0 || Some(p.done) == p.total;
+            {
+                let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+                if !boundary && last.is_some_and(|t| t.elapsed() < every) {
+                    return Flow::Continue;
+                }
+                *last = Some(Instant::now());
+            }
+            f(p)
+        })
     }
 
     /// No hook.
@@ -137,3 +159,39 @@ impl Eq for ProgressHook {}
 
 /// How many rows (or accounts) pass between two reports inside a stage.
 pub(crate) const EVERY: u64 = 8192;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    #[test]
+    fn a_throttled_hook_passes_stage_ends_and_reports_spaced_by_its_interval() {
+        let calls = Arc::new(AtomicU64::new(0));
+        let c = calls.clone();
+        let hook = ProgressHook::throttled(Duration::from_secs(3600), move |_| {
+            c.fetch_add(1, Ordering::SeqCst);
+            Flow::Continue
+        });
+        for done in 0..=100 {
+            hook.report("s", done, Some(100), "rows").unwrap();
+        }
+        // Within the interval only the stage's start and end pass.
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        let every = Arc::new(AtomicU64::new(0));
+        let e = every.clone();
+        let hook = ProgressHook::throttled(Duration::ZERO, move |_| {
+            e.fetch_add(1, Ordering::SeqCst);
+            Flow::Continue
+        });
+        for done in 0..=100 {
+            hook.report("s", done, Some(100), "rows").unwrap();
+        }
+        assert_eq!(every.load(Ordering::SeqCst), 101);
+        let stop = ProgressHook::throttled(Duration::ZERO, |_| Flow::Stop);
+        assert!(matches!(
+            stop.report("s", 5, None, "rows"),
+            Err(Error::Cancelled { .. })
+        ));
+    }
+}

@@ -7,9 +7,9 @@
 //! an aborted `signal` stops the call at its next check (well within a second) and rejects
 //! the promise with a `CSOPS_CANCELLED` error named `AbortError`.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use csops_core::progress::{Flow, ProgressHook};
 use napi::bindgen_prelude::{FnArgs, FromNapiValue, Function, JsObjectValue, Object, Unknown};
@@ -56,7 +56,7 @@ type Reporter =
 type AddEventListener<'env> =
     Function<'env, FnArgs<(String, Function<'env, (), ()>)>, Unknown<'env>>;
 
-/// How often progress is sent to JavaScript.
+/// How often progress is sent to JavaScript (and the signal checked).
 const EVERY: Duration = Duration::from_millis(100);
 
 /// Take `onProgress` and `signal` out of `options` (an object, or absent). Returns the other
@@ -149,26 +149,20 @@ pub(crate) fn take<'env>(
             )));
         }
     };
-    let last = Mutex::new(None::<Instant>);
-    let hook = ProgressHook::new(move |p| {
+    let hook = ProgressHook::throttled(EVERY, move |p| {
         if aborted.load(Ordering::SeqCst) {
             return Flow::Stop;
         }
         if let Some(r) = &reporter {
-            let boundary = p.done == 0 || Some(p.done) == p.total;
-            let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
-            if boundary || last.is_none_or(|t| t.elapsed() >= EVERY) {
-                *last = Some(Instant::now());
-                r.call(
-                    ProgressEvent {
-                        stage: p.stage.to_string(),
-                        done: p.done as f64,
-                        total: p.total.map(|t| t as f64),
-                        unit: p.unit.to_string(),
-                    },
-                    ThreadsafeFunctionCallMode::NonBlocking,
-                );
-            }
+            r.call(
+                ProgressEvent {
+                    stage: p.stage.to_string(),
+                    done: p.done as f64,
+                    total: p.total.map(|t| t as f64),
+                    unit: p.unit.to_string(),
+                },
+                ThreadsafeFunctionCallMode::NonBlocking,
+            );
         }
         Flow::Continue
     });

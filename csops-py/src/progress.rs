@@ -8,7 +8,7 @@
 //! callable stops the call and is raised from it.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use csops_core::progress::{Flow, ProgressHook};
 use pyo3::exceptions::PyTypeError;
@@ -49,16 +49,7 @@ impl Progress {
         };
         let stopped_by: Arc<Mutex<Option<PyErr>>> = Arc::new(Mutex::new(None));
         let store = stopped_by.clone();
-        let last = Mutex::new(None::<Instant>);
-        let hook = ProgressHook::new(move |p| {
-            let boundary = p.done == 0 || Some(p.done) == p.total;
-            {
-                let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
-                if !boundary && last.is_some_and(|t| t.elapsed() < EVERY) {
-                    return Flow::Continue;
-                }
-                *last = Some(Instant::now());
-            }
+        let hook = ProgressHook::throttled(EVERY, move |p| {
             Python::attach(|py| {
                 let result = py.check_signals().and_then(|()| match &callback {
                     Some(cb) => cb.call1(py, (p.stage, p.done, p.total, p.unit)).map(drop),
