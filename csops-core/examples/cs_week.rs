@@ -208,6 +208,9 @@ fn run(dir: &std::path::Path) -> csops_core::Result<()> {
         "categories: commit {} · best case {} · pipeline {} {cur}",
         f.commit, f.best_case, f.pipeline
     );
+    if let Some(rates) = &rates_line(&f.rates_used) {
+        println!("amounts converted at {rates}");
+    }
     for m in &f.by_month {
         println!(
             "  {}  {:>3} renewals  ARR {:>14}  expected {:>14}",
@@ -226,6 +229,9 @@ fn run(dir: &std::path::Path) -> csops_core::Result<()> {
             "does NOT reconcile within 2%"
         }
     );
+    if let Some(rates) = &rates_line(&r.rates_used) {
+        println!("both sides converted at {rates}");
+    }
     let mut kinds: std::collections::BTreeMap<String, usize> = Default::default();
     for i in &r.issues {
         *kinds.entry(format!("{:?}", i.kind)).or_default() += 1;
@@ -242,7 +248,7 @@ fn run(dir: &std::path::Path) -> csops_core::Result<()> {
     println!(
         "ARR in {} (converted at {})",
         history.currency(),
-        history.render_rates_used()
+        history.rates_used()
     );
     let rate = |x: Option<f64>| x.map_or("-".into(), |x| format!("{:.1}%", 100.0 * x));
     let ttm = trailing_twelve_months(&history, as_of)?;
@@ -491,4 +497,9 @@ fn exports_step(dir: &std::path::Path, plain: &Loaded) -> csops_core::Result<()>
 
 fn yes(same: bool) -> &'static str {
     if same { "equal" } else { "DIFFERENT" }
+}
+
+/// The FX rates behind a figure, when any amount was converted.
+fn rates_line(rates: &Option<csops_core::money::RatesUsed>) -> Option<String> {
+    rates.as_ref().filter(|r| !r.is_empty()).map(|r| r.render())
 }

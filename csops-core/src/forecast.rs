@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::backtest::ProbabilityMap;
 use crate::book::Book;
-use crate::money::{Currency, Money};
+use crate::money::{Currency, Money, RatesUsed};
 use crate::record::{ForecastCategory, OpportunityKind, OpportunityStatus};
 use crate::retention::{ArrHistory, arr_bridge};
 use crate::{Error, Result};
@@ -340,6 +340,11 @@ pub struct RenewalForecast {
     pub by_month: Vec<Subtotal>,
     /// Renewed-ARR distribution (`None` when nothing renews in the window).
     pub distribution: Option<Distribution>,
+    /// The FX rates behind its amounts (each line's ARR on the forecast day, the
+    /// opportunities weighed, the history an expansion rate comes from); `None` when the book
+    /// has no FX table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rates_used: Option<RatesUsed>,
 }
 
 /// To the cent, half to even (banker's rounding, so rounding errors do not drift one way).
@@ -371,12 +376,14 @@ pub fn forecast(
     let (from, to) = window(as_of, cfg)?;
     let history = ArrHistory::from_book(book)?;
     let currency = history.currency();
+    let mut used = book.fx().map(|_| RatesUsed::new(currency));
     // At the rate in force on the opportunity's close day (a dated FX table).
-    let convert = |m: &Money, day: NaiveDate| -> Result<Decimal> {
-        match book.fx() {
-            Some(fx) => Ok(fx.convert_on(m, day)?.amount),
-            None if m.currency == currency => Ok(m.amount),
-            None => Err(Error::Money(crate::money::MoneyError::CurrencyMismatch {
+    let mut convert = |m: &Money, day: NaiveDate| -> Result<Decimal> {
+        match (book.fx(), used.as_mut()) {
+            (Some(fx), Some(u)) => Ok(fx.convert_noting(m, day, u)?.amount),
+            (Some(fx), None) => Ok(fx.convert_on(m, day)?.amount),
+            (None, _) if m.currency == currency => Ok(m.amount),
+            (None, _) => Err(Error::Money(crate::money::MoneyError::CurrencyMismatch {
                 left: currency,
                 right: m.currency,
             })),
@@ -403,6 +410,10 @@ pub fn forecast(
             .checked_sub_months(chrono::Months::new(12))
             .ok_or_else(|| Error::Config(vec![format!("{as_of} is too early for history")]))?;
         let b = arr_bridge(&history, year_ago, as_of)?;
+        if let Some(u) = used.as_mut() {
+            u.merge(&history.rates_used_on(year_ago));
+            u.merge(&history.rates_used_on(as_of));
+        }
         let days = Decimal::from((to - from).num_days() + 1) / Decimal::from(365);
         if b.start.is_zero() {
             Decimal::ZERO
@@ -423,6 +434,9 @@ pub fn forecast(
             other_expansion += opp_expansion[a];
             continue;
         };
+        if let (Some(u), Some(r)) = (used.as_mut(), history.rate_on(a, as_of)) {
+            u.note(r);
+        }
         let h = health.get(&acc.id);
         let p = cfg.probability.p_renew(&acc.id, h);
         let pd = Decimal::from_f64(p).unwrap_or_default();
@@ -503,6 +517,7 @@ pub fn forecast(
         by_month: subtotal(&|l| l.month.clone()),
         distribution,
         lines,
+        rates_used: used,
     })
 }
 
@@ -732,6 +747,10 @@ pub struct Reconciliation {
     pub crm_weighted: Decimal,
     /// Every disagreement, by kind then account.
     pub issues: Vec<ReconciliationIssue>,
+    /// The FX rates behind both sides (the forecast's and the CRM opportunities'); `None`
+    /// when the book has no FX table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rates_used: Option<RatesUsed>,
 }
 
 /// How to reconcile.
@@ -773,12 +792,19 @@ pub fn reconcile(
         ]));
     }
     let currency = forecast.currency;
+    let mut rates = book.fx().map(|_| {
+        forecast
+            .rates_used
+            .clone()
+            .unwrap_or_else(|| RatesUsed::new(currency))
+    });
     // At the rate in force on the opportunity's close day (a dated FX table).
-    let convert = |m: &Money, day: NaiveDate| -> Result<Decimal> {
-        match book.fx() {
-            Some(fx) => Ok(fx.convert_on(m, day)?.amount),
-            None if m.currency == currency => Ok(m.amount),
-            None => Err(Error::Money(crate::money::MoneyError::CurrencyMismatch {
+    let mut convert = |m: &Money, day: NaiveDate| -> Result<Decimal> {
+        match (book.fx(), rates.as_mut()) {
+            (Some(fx), Some(u)) => Ok(fx.convert_noting(m, day, u)?.amount),
+            (Some(fx), None) => Ok(fx.convert_on(m, day)?.amount),
+            (None, _) if m.currency == currency => Ok(m.amount),
+            (None, _) => Err(Error::Money(crate::money::MoneyError::CurrencyMismatch {
                 left: currency,
                 right: m.currency,
             })),
@@ -902,5 +928,6 @@ pub fn reconcile(
         forecast_expected: forecast.expected_renewal,
         crm_weighted: to_cents(crm_weighted),
         issues,
+        rates_used: rates,
     })
 }

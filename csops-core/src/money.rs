@@ -323,6 +323,30 @@ impl FxTable {
         Ok(Money::new(amount, self.reporting))
     }
 
+    /// [`FxTable::convert_on`], noting the rate in `used` (nothing is noted for an amount
+    /// already in the reporting currency).
+    pub fn convert_noting(
+        &self,
+        m: &Money,
+        day: chrono::NaiveDate,
+        used: &mut RatesUsed,
+    ) -> Result<Money, MoneyError> {
+        if m.currency == self.reporting {
+            return Ok(*m);
+        }
+        let Some((rate, from)) = self.rate_on(m.currency, day) else {
+            // The error, as convert_on words it.
+            return self.convert_on(m, day);
+        };
+        let amount = m.amount.checked_mul(rate).ok_or(MoneyError::Overflow)?;
+        used.note(RateUsed {
+            currency: m.currency,
+            rate,
+            from,
+        });
+        Ok(Money::new(amount, self.reporting))
+    }
+
     /// The reporting currency.
     pub fn reporting(&self) -> Currency {
         self.reporting
@@ -368,6 +392,94 @@ impl FxTable {
             total = total.checked_add(&self.convert(m)?)?;
         }
         Ok(total)
+    }
+}
+
+/// One FX rate a figure was converted at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct RateUsed {
+    /// The currency converted from.
+    pub currency: Currency,
+    /// Reporting-currency units per unit of `currency`.
+    pub rate: Decimal,
+    /// The day a dated rate took effect; `None` for an undated rate.
+    pub from: Option<chrono::NaiveDate>,
+}
+
+/// The FX rates behind a figure, each once, so the figure can say which rates it used.
+///
+/// Filled by [`FxTable::convert_noting`]; carried by retention histories, forecasts,
+/// reconciliations and back-tests. Empty when every amount was already in the reporting
+/// currency.
+///
+/// ```
+/// use csops_core::money::{Currency, FxTable, Money, RatesUsed};
+/// use rust_decimal::Decimal;
+///
+/// let (usd, eur) = (Currency::new("USD")?, Currency::new("EUR")?);
+/// let mut fx = FxTable::new(usd);
+/// fx.set_rate(eur, Decimal::new(110, 2))?;
+/// let day = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+/// let mut used = RatesUsed::new(usd);
+/// fx.convert_noting(&Money::new(Decimal::new(100, 0), eur), day, &mut used)?;
+/// assert_eq!(used.render(), "EUR→USD 1.10");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatesUsed {
+    /// The currency every rate converts into.
+    pub reporting: Currency,
+    /// The rates, in currency then day order.
+    pub rates: Vec<RateUsed>,
+}
+
+impl RatesUsed {
+    /// None yet, converting into `reporting`.
+    pub fn new(reporting: Currency) -> Self {
+        RatesUsed {
+            reporting,
+            rates: Vec::new(),
+        }
+    }
+
+    /// Note a rate (kept once, in order).
+    pub fn note(&mut self, rate: RateUsed) {
+        if let Err(i) = self.rates.binary_search(&rate) {
+            self.rates.insert(i, rate);
+        }
+    }
+
+    /// Add every rate of `other` (same reporting currency).
+    pub fn merge(&mut self, other: &RatesUsed) {
+        for r in &other.rates {
+            self.note(*r);
+        }
+    }
+
+    /// Whether no rate was used.
+    pub fn is_empty(&self) -> bool {
+        self.rates.is_empty()
+    }
+
+    /// One line: `EUR→USD 1.10 from 2025-01-01, GBP→USD 1.27`, or `all amounts in USD`.
+    pub fn render(&self) -> String {
+        if self.rates.is_empty() {
+            return format!("all amounts in {}", self.reporting);
+        }
+        self.rates
+            .iter()
+            .map(|r| match r.from {
+                Some(d) => format!("{}→{} {} from {d}", r.currency, self.reporting, r.rate),
+                None => format!("{}→{} {}", r.currency, self.reporting, r.rate),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+impl fmt::Display for RatesUsed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render())
     }
 }
 

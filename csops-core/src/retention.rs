@@ -45,7 +45,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
 use crate::book::Book;
-use crate::money::{Currency, Money, MoneyError};
+use crate::money::{Currency, Money, MoneyError, RateUsed, RatesUsed};
 use crate::{Error, Result};
 
 /// Each account's ARR over time, in one reporting currency.
@@ -58,7 +58,13 @@ pub struct ArrHistory {
     currency: Currency,
     /// The FX rates the amounts were converted at: (currency, rate, the day a dated rate took
     /// effect), each once.
-    rates_used: Vec<(Currency, Decimal, Option<NaiveDate>)>,
+    rates_used: RatesUsed,
+    /// Per step (aligned with `days`): 1 + the index in `step_rates` of the rate it was
+    /// converted at, 0 when it was not converted. Empty when no amount was converted, so a
+    /// one-currency book pays nothing for it.
+    step_rate: Vec<u16>,
+    /// The distinct rates `step_rate` points at, in first-seen order.
+    step_rates: Vec<RateUsed>,
     /// Per account (book order): the start date.
     starts: Vec<NaiveDate>,
     /// `len() + 1` offsets into `days` / `amounts`.
@@ -76,25 +82,39 @@ impl ArrHistory {
         let mut currency: Option<Currency> = fx.map(|f| f.reporting());
         // Each amount at the rate in force on its day (a dated FX table; with an undated one
         // every day alike, which gives constant-currency retention).
-        let mut used: std::collections::BTreeSet<(Currency, Decimal, Option<NaiveDate>)> =
-            Default::default();
-        let mut convert = |m: &Money, day: NaiveDate| -> Result<Decimal> {
+        let mut used: Option<RatesUsed> = None;
+        let mut step_rates: Vec<RateUsed> = Vec::new();
+        let mut rate_index: std::collections::HashMap<RateUsed, u16> = Default::default();
+        let mut convert = |m: &Money, day: NaiveDate| -> Result<(Decimal, u16)> {
             match fx {
+                Some(f) if m.currency == f.reporting() => Ok((m.amount, 0)),
                 Some(f) => {
-                    let out = f.convert_on(m, day)?.amount;
-                    if m.currency != f.reporting()
-                        && let Some((rate, from)) = f.rate_on(m.currency, day)
-                    {
-                        used.insert((m.currency, rate, from));
-                    }
-                    Ok(out)
+                    let Some((rate, from)) = f.rate_on(m.currency, day) else {
+                        // The missing-rate error, as convert_on words it.
+                        return Ok((f.convert_on(m, day)?.amount, 0));
+                    };
+                    let out = m.amount.checked_mul(rate).ok_or(MoneyError::Overflow)?;
+                    let r = RateUsed {
+                        currency: m.currency,
+                        rate,
+                        from,
+                    };
+                    let k = *rate_index.entry(r).or_insert_with(|| {
+                        used.get_or_insert_with(|| RatesUsed::new(f.reporting()))
+                            .note(r);
+                        step_rates.push(r);
+                        // Past 65,535 distinct rates a step cannot name its rate (0); the
+                        // history-wide list still has them all.
+                        u16::try_from(step_rates.len()).unwrap_or(0)
+                    });
+                    Ok((out, k))
                 }
                 None => match currency {
                     None => {
                         currency = Some(m.currency);
-                        Ok(m.amount)
+                        Ok((m.amount, 0))
                     }
-                    Some(c) if c == m.currency => Ok(m.amount),
+                    Some(c) if c == m.currency => Ok((m.amount, 0)),
                     Some(c) => Err(Error::Money(MoneyError::CurrencyMismatch {
                         left: c,
                         right: m.currency,
@@ -109,7 +129,8 @@ impl ArrHistory {
         let mut days = Vec::new();
         let mut amounts = Vec::new();
         // One account's steps, reused.
-        let mut steps: Vec<(NaiveDate, Decimal)> = Vec::new();
+        let mut steps: Vec<(NaiveDate, (Decimal, u16))> = Vec::new();
+        let mut step_rate: Vec<u16> = Vec::new();
         for (a, account) in book.accounts().iter().enumerate() {
             let snaps = book.arr_snapshots_of(a);
             steps.clear();
@@ -121,7 +142,8 @@ impl ArrHistory {
                 // Before the first snapshot, from the start date: the first snapshot's ARR.
                 if account.start_date < steps[0].0 {
                     days.push(account.start_date);
-                    amounts.push(steps[0].1);
+                    amounts.push(steps[0].1.0);
+                    step_rate.push(steps[0].1.1);
                 }
             } else {
                 let mut outs: Vec<_> = book.renewal_outcomes_of(a).iter().collect();
@@ -146,7 +168,8 @@ impl ArrHistory {
                 steps.sort_by_key(|s| s.0);
             }
             days.extend(steps.iter().map(|s| s.0));
-            amounts.extend(steps.iter().map(|s| s.1));
+            amounts.extend(steps.iter().map(|s| s.1.0));
+            step_rate.extend(steps.iter().map(|s| s.1.1));
             starts.push(account.start_date);
             offsets.push(days.len());
         }
@@ -156,7 +179,14 @@ impl ArrHistory {
         };
         Ok(ArrHistory {
             currency,
-            rates_used: used.into_iter().collect(),
+            rates_used: used.unwrap_or_else(|| RatesUsed::new(currency)),
+            // A history without conversions keeps no per-step rates.
+            step_rate: if step_rates.is_empty() {
+                Vec::new()
+            } else {
+                step_rate
+            },
+            step_rates,
             starts,
             offsets,
             days,
@@ -170,27 +200,11 @@ impl ArrHistory {
         self.currency
     }
 
-    /// The FX rates its amounts were converted at, so every figure built on it can say which:
-    /// (currency, rate into [`ArrHistory::currency`], the day a dated rate took effect; `None`
-    /// for an undated rate), each once, in currency order. Empty when every amount was in the
-    /// reporting currency.
-    pub fn rates_used(&self) -> &[(Currency, Decimal, Option<NaiveDate>)] {
+    /// The FX rates its amounts were converted at, so every figure built on it can say which
+    /// (each once, in currency then day order). Empty when every amount was in the reporting
+    /// currency.
+    pub fn rates_used(&self) -> &RatesUsed {
         &self.rates_used
-    }
-
-    /// [`ArrHistory::rates_used`] as one line: `EUR→USD 1.10 from 2025-01-01, GBP→USD 1.27`.
-    pub fn render_rates_used(&self) -> String {
-        if self.rates_used.is_empty() {
-            return format!("all amounts in {}", self.currency);
-        }
-        self.rates_used
-            .iter()
-            .map(|(c, r, from)| match from {
-                Some(d) => format!("{c}→{} {r} from {d}", self.currency),
-                None => format!("{c}→{} {r}", self.currency),
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
     }
 
     /// Number of accounts.
@@ -207,6 +221,32 @@ impl ArrHistory {
     fn steps(&self, a: usize) -> (&[NaiveDate], &[Decimal]) {
         let (lo, hi) = (self.offsets[a], self.offsets[a + 1]);
         (&self.days[lo..hi], &self.amounts[lo..hi])
+    }
+
+    /// The FX rate account `a`'s ARR at the end of `day` was converted at (`None` when it
+    /// was in the reporting currency, or zero that day).
+    pub fn rate_on(&self, a: usize, day: NaiveDate) -> Option<RateUsed> {
+        if self.step_rate.is_empty() || day < self.starts[a] {
+            return None;
+        }
+        let (days, _) = self.steps(a);
+        let i = days.partition_point(|d| *d <= day);
+        let k = *self.step_rate.get(self.offsets[a] + i.checked_sub(1)?)?;
+        self.step_rates.get(usize::from(k).checked_sub(1)?).copied()
+    }
+
+    /// The FX rates behind every account's ARR at the end of `day`, each once: what a figure
+    /// of that day (a forecast, a bridge end) can say it used.
+    pub fn rates_used_on(&self, day: NaiveDate) -> RatesUsed {
+        let mut out = RatesUsed::new(self.currency);
+        if !self.step_rate.is_empty() {
+            for a in 0..self.len() {
+                if let Some(r) = self.rate_on(a, day) {
+                    out.note(r);
+                }
+            }
+        }
+        out
     }
 
     /// ARR of account `a` (book order) at the end of `day`.
@@ -326,6 +366,8 @@ pub struct ArrBridge {
     pub logos_end: u64,
     /// Every account with ARR at either end.
     pub accounts: Vec<AccountMovement>,
+    /// The FX rates behind the ARR at both ends (each once).
+    pub rates_used: RatesUsed,
 }
 
 impl ArrBridge {
@@ -366,6 +408,7 @@ pub fn arr_bridge(history: &ArrHistory, from: NaiveDate, to: NaiveDate) -> Resul
         logos_reactivated: 0,
         logos_end: 0,
         accounts: Vec::new(),
+        rates_used: RatesUsed::new(history.currency),
     };
     let mut v = [z; 2];
     for a in 0..history.len() {
@@ -374,6 +417,11 @@ pub fn arr_bridge(history: &ArrHistory, from: NaiveDate, to: NaiveDate) -> Resul
         let m = movement(history, a, from, s, e);
         if m == Movement::None {
             continue;
+        }
+        for day in [from, to] {
+            if let Some(r) = history.rate_on(a, day) {
+                b.rates_used.note(r);
+            }
         }
         b.start += s;
         b.end += e;

@@ -512,6 +512,7 @@ fn revenue_vectors_agree() {
                         "logos_churned": b.logos_churned, "logos_reactivated": b.logos_reactivated,
                         "logos_end": b.logos_end,
                         "movements": b.accounts.iter().map(|m| (m.account_id.clone(), serde_json::to_value(m.movement).unwrap())).collect::<serde_json::Map<_, _>>(),
+                        "rates_used": b.rates_used.rates,
                     });
                     let mut expected = e.clone();
                     for k in [
@@ -581,10 +582,14 @@ fn revenue_vectors_agree() {
                 "from": f.from.to_string(), "to": f.to.to_string(),
                 "accounts": f.lines.iter().map(|l| l.account_id.clone()).collect::<Vec<_>>(),
                 "distribution": { "method": d.method, "p10": d.p10, "p50": d.p50, "p90": d.p90, "mean": d.mean },
+                "rates_used": f.rates_used.as_ref().map(|r| r.rates.clone()).unwrap_or_default(),
             });
-            let expected = json!({
+            let mut expected = json!({
                 "from": e["from"], "to": e["to"], "accounts": e["accounts"], "distribution": e["distribution"],
             });
+            if let Some(r) = e.get("rates_used") {
+                expected["rates_used"] = r.clone();
+            }
             subset(&name, "forecast", &expected, &actual);
             if let Some(rc) = v.get("reconcile") {
                 let cfg: ReconcileConfig = serde_json::from_value(rc["config"].clone()).unwrap();
@@ -595,9 +600,13 @@ fn revenue_vectors_agree() {
                 let actual = json!({
                     "gap": r.gap, "passes": r.passes,
                     "issues": r.issues.iter().map(|i| json!([serde_json::to_value(i.kind).unwrap(), i.account_id])).collect::<Vec<_>>(),
+                    "rates_used": r.rates_used.as_ref().map(|r| r.rates.clone()).unwrap_or_default(),
                 });
-                let expected =
+                let mut expected =
                     json!({ "gap": e["gap"], "passes": e["passes"], "issues": e["issues"] });
+                if let Some(r) = e.get("rates_used") {
+                    expected["rates_used"] = r.clone();
+                }
                 subset(&name, "reconcile", &expected, &actual);
             }
         }

@@ -87,8 +87,9 @@ fn arr_history_converts_each_snapshot_at_its_days_rate_and_rates_round_trip() {
     // The history says which rates it used.
     assert_eq!(
         h.rates_used()
+            .rates
             .iter()
-            .map(|r| (r.1, r.2))
+            .map(|r| (r.rate, r.from))
             .collect::<Vec<_>>(),
         vec![
             (dec("1.10"), Some(d("2025-01-01"))),
@@ -96,7 +97,7 @@ fn arr_history_converts_each_snapshot_at_its_days_rate_and_rates_round_trip() {
         ]
     );
     assert_eq!(
-        h.render_rates_used(),
+        h.rates_used().render(),
         "EUR→USD 1.10 from 2025-01-01, EUR→USD 1.20 from 2025-06-01"
     );
     let again = load_csv_texts(
@@ -122,4 +123,122 @@ fn arr_history_converts_each_snapshot_at_its_days_rate_and_rates_round_trip() {
         panic!("a bad date is a problem")
     };
     assert_eq!(r.problems[0].field.as_deref(), Some("date"));
+}
+
+/// The book above with a renewal of A1 on 2026-01-01 (EUR) and A2's (USD).
+fn book_with_renewals(fx: &str) -> csops_core::interchange::Loaded {
+    let mut texts = BTreeMap::from([
+        (
+            "accounts".to_string(),
+            "id,name,currency,arr,start_date,renewal_date,term_months
+             A1,Acme,EUR,1000,2025-01-01,2026-01-01,12
+A2,Beta,USD,500,2025-01-01,2026-01-01,12
+"
+            .to_string(),
+        ),
+        ("arr_snapshots".to_string(), SNAPSHOTS.to_string()),
+        (
+            "renewal_outcomes".to_string(),
+            "id,account_id,renewal_date,outcome,currency,arr_before,arr_after\n\
+             R1,A1,2026-01-01,renewed,EUR,1000,1000\nR2,A2,2026-01-01,churned,USD,500,0\n"
+                .to_string(),
+        ),
+    ]);
+    if !fx.is_empty() {
+        texts.insert("fx_rates".to_string(), fx.to_string());
+    }
+    load_csv_texts(
+        &texts,
+        &LoadOptions {
+            mode: LoadMode::Strict,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
+const MONTHLY: &str = "currency,reporting_currency,rate,date\nEUR,USD,1.10,2025-01\nEUR,USD,1.20,2025-06\nEUR,USD,1.30,2025-12\n";
+
+#[test]
+fn each_figure_says_which_rates_it_used_and_only_those() {
+    use csops_core::backtest::{BacktestConfig, observe};
+    use csops_core::forecast::{ForecastConfig, forecast};
+    use csops_core::health::Scorecard;
+    use csops_core::retention::arr_bridge;
+
+    let plain = book_with_renewals("");
+    let loaded = book_with_renewals(MONTHLY);
+    let h = ArrHistory::from_book(&loaded.book).unwrap();
+    // Per account and day: the rate its ARR that day was converted at.
+    let r = h.rate_on(0, d("2025-03-01")).unwrap();
+    assert_eq!((r.rate, r.from), (dec("1.10"), Some(d("2025-01-01"))));
+    assert_eq!(h.rate_on(0, d("2025-07-01")).unwrap().rate, dec("1.20"));
+    assert_eq!(h.rate_on(1, d("2025-07-01")), None, "USD is not converted");
+    // A bridge inside the first rate's months used that rate only.
+    let b = arr_bridge(&h, d("2025-02-28"), d("2025-03-31")).unwrap();
+    assert_eq!(b.rates_used.render(), "EUR→USD 1.10 from 2025-01-01");
+    let b = arr_bridge(&h, d("2025-02-28"), d("2025-07-31")).unwrap();
+    assert_eq!(
+        b.rates_used.render(),
+        "EUR→USD 1.10 from 2025-01-01, EUR→USD 1.20 from 2025-06-01"
+    );
+    // A forecast: the ARR on its day (the June snapshot, at June's rate).
+    let cfg = ForecastConfig {
+        as_of: Some(d("2025-07-15")),
+        from: Some(d("2025-12-01")),
+        to: Some(d("2026-01-31")),
+        ..Default::default()
+    };
+    let f = forecast(&loaded.book, &BTreeMap::new(), &cfg).unwrap();
+    assert!(!f.lines.is_empty());
+    assert_eq!(
+        f.rates_used.as_ref().unwrap().render(),
+        "EUR→USD 1.20 from 2025-06-01"
+    );
+    // A book without an FX table: no rates, and one currency or an error.
+    assert!(
+        forecast(&plain.book, &BTreeMap::new(), &cfg).is_err(),
+        "EUR and USD without rates"
+    );
+    // A back-test: each renewal's ARR at its renewal day's rate (December's).
+    let obs = observe(
+        &loaded.book,
+        &Scorecard::default_heuristic(),
+        &BacktestConfig {
+            quarters: 2,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(obs.rows.len(), 2);
+    assert_eq!(
+        obs.rates_used.as_ref().unwrap().render(),
+        "EUR→USD 1.30 from 2025-12-01"
+    );
+    let report = csops_core::backtest::report(
+        &obs,
+        &Scorecard::default_heuristic(),
+        &BacktestConfig::default(),
+    )
+    .unwrap();
+    assert!(
+        report
+            .render()
+            .contains("ARR in USD (converted at EUR→USD 1.30 from 2025-12-01)"),
+        "{}",
+        report.render()
+    );
+}
+
+#[test]
+fn a_one_currency_book_keeps_no_per_step_rates() {
+    let texts = BTreeMap::from([(
+        "accounts".to_string(),
+        "id,name,currency,arr,start_date\nA1,Acme,USD,1000,2025-01-01\n".to_string(),
+    )]);
+    let loaded = load_csv_texts(&texts, &LoadOptions::default()).unwrap();
+    let h = ArrHistory::from_book(&loaded.book).unwrap();
+    assert!(h.rates_used().is_empty());
+    assert_eq!(h.rates_used().render(), "all amounts in USD");
+    assert_eq!(h.rate_on(0, d("2025-06-01")), None);
 }

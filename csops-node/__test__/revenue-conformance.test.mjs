@@ -114,6 +114,7 @@ for (const { file, v } of vectors) {
         logos_reactivated: b.logosReactivated,
         logos_end: b.logosEnd,
         movements: Object.fromEntries(b.accounts.map((m) => [m.accountId, m.movement])),
+        rates_used: b.ratesUsed,
       };
       subset(name, 'bridge', without(e, [...BRIDGE_AMOUNTS, 'error']), actual);
     }
@@ -148,12 +149,13 @@ for (const { file, v } of vectors) {
       subset(
         name,
         'forecast',
-        { from: e.from, to: e.to, accounts: e.accounts, distribution: e.distribution },
+        { from: e.from, to: e.to, accounts: e.accounts, distribution: e.distribution, ...(e.rates_used ? { rates_used: e.rates_used } : {}) },
         {
           from: f.from,
           to: f.to,
           accounts: f.lines.map((l) => l.accountId),
           distribution: { method: d.method, p10: d.p10, p50: d.p50, p90: d.p90, mean: d.mean },
+          rates_used: f.ratesUsed,
         },
       );
       // The async path gives the same forecast.
@@ -168,8 +170,8 @@ for (const { file, v } of vectors) {
         subset(
           rname,
           'reconcile',
-          { gap: re.gap, passes: re.passes, issues: re.issues },
-          { gap: r.gap, passes: r.passes, issues: r.issues.map((x) => [x.kind, x.accountId]) },
+          { gap: re.gap, passes: re.passes, issues: re.issues, ...(re.rates_used ? { rates_used: re.rates_used } : {}) },
+          { gap: r.gap, passes: r.passes, issues: r.issues.map((x) => [x.kind, x.accountId]), rates_used: r.ratesUsed },
         );
         // The forecast read back from its JSON reconciles the same.
         assert.deepEqual(reconcile(book, JSON.parse(JSON.stringify(f)), reconcileOptions(v.reconcile.config)), r);

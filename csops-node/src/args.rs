@@ -2054,6 +2054,7 @@ pub(crate) fn renewal_forecast(env: &Env, v: Unknown) -> Result<CoreRenewalForec
     const FORECAST: &str = "a RenewalForecast (as forecast() returns it)";
     const LINE: &str = "a RenewalLine";
     const SUBTOTAL: &str = "a ForecastSubtotal";
+    const RATE: &str = "a RateUsed";
     let mut f = Fields::new(env, "forecast".into(), v, FORECAST)?;
     let currency = f.string("currency")?;
     let currency =
@@ -2120,6 +2121,27 @@ pub(crate) fn renewal_forecast(env: &Env, v: Unknown) -> Result<CoreRenewalForec
         by_month: f.list("byMonth", SUBTOTAL, subtotal)?,
         distribution,
         lines,
+        rates_used: if f.map.contains_key("ratesUsed") {
+            let rates = f.list("ratesUsed", RATE, |mut r| {
+                let code = r.string("currency")?;
+                Ok(csops_core::money::RateUsed {
+                    currency: Currency::new(&code)
+                        .map_err(|e| invalid(format!("`forecast.ratesUsed`: {e}")))?,
+                    rate: r.decimal("rate")?,
+                    from: {
+                        let (path, v) = r.take_optional("from");
+                        v.map(|v| date(&path, v)).transpose()?
+                    },
+                })
+            })?;
+            let mut used = csops_core::money::RatesUsed::new(currency);
+            for r in rates {
+                used.note(r);
+            }
+            Some(used)
+        } else {
+            None
+        },
     };
     // The totals reconcile reports must be those of the lines it checks.
     let arr = total(forecast.lines.iter().map(|l| l.arr));

@@ -1573,6 +1573,32 @@ impl From<&core_backtest::BandSurvival> for BandSurvival {
     }
 }
 
+/// One FX rate a figure was converted at.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone)]
+pub struct RateUsed {
+    /// The ISO-4217 code converted from.
+    pub currency: String,
+    /// Reporting-currency units per unit of `currency`: an exact decimal string.
+    pub rate: String,
+    /// The day a dated rate took effect, `YYYY-MM-DD`; `null` for an undated rate.
+    pub from: Option<String>,
+}
+
+/// The FX rates behind a figure, each once, in currency then day order (empty when the book
+/// has no FX table or nothing was converted).
+fn rates_used(r: Option<&csops_core::money::RatesUsed>) -> Vec<RateUsed> {
+    r.map(|r| r.rates.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .map(|r| RateUsed {
+            currency: r.currency.code().to_string(),
+            rate: r.rate.to_string(),
+            from: r.from.map(|d| d.to_string()),
+        })
+        .collect()
+}
+
 /// A back-test's report as data: the core's report with camelCase keys (dates as
 /// `YYYY-MM-DD`, money as `{ amount, currency }`, undefined statistics as `null`).
 #[napi(object, object_from_js = false, use_nullable = true)]
@@ -1606,6 +1632,9 @@ pub struct BacktestReport {
     /// `[test, df]` (the core's shape); `null` with fewer than two bands or no churn.
     #[napi(ts_type = "[HypothesisTest, number]")]
     pub logrank: Option<(HypothesisTest, u32)>,
+    /// The FX rates its amounts were converted at, each once (empty when the book has no FX
+    /// table or every amount was in the reporting currency).
+    pub rates_used: Vec<RateUsed>,
 }
 
 impl From<&core_backtest::BacktestReport> for BacktestReport {
@@ -1623,6 +1652,7 @@ impl From<&core_backtest::BacktestReport> for BacktestReport {
             measures,
             survival,
             logrank,
+            rates_used: rates,
         } = r;
         BacktestReport {
             scorecard: scorecard.clone(),
@@ -1637,6 +1667,7 @@ impl From<&core_backtest::BacktestReport> for BacktestReport {
             measures: measures.iter().map(MeasurePower::from).collect(),
             survival: survival.iter().map(BandSurvival::from).collect(),
             logrank: logrank.map(|(t, df)| (t.into(), df)),
+            rates_used: rates_used(rates.as_ref()),
         }
     }
 }
@@ -1974,6 +2005,9 @@ pub struct ArrBridge {
     pub logos_end: i64,
     /// Every account with ARR at either end, in book order.
     pub accounts: Vec<AccountMovement>,
+    /// The FX rates its amounts were converted at, each once (empty when the book has no FX
+    /// table or every amount was in the reporting currency).
+    pub rates_used: Vec<RateUsed>,
 }
 
 impl From<&core_retention::ArrBridge> for ArrBridge {
@@ -1995,6 +2029,7 @@ impl From<&core_retention::ArrBridge> for ArrBridge {
             logos_reactivated,
             logos_end,
             accounts,
+            rates_used: rates,
         } = b;
         ArrBridge {
             from: from.to_string(),
@@ -2013,6 +2048,7 @@ impl From<&core_retention::ArrBridge> for ArrBridge {
             logos_reactivated: count(*logos_reactivated),
             logos_end: count(*logos_end),
             accounts: accounts.iter().map(AccountMovement::from).collect(),
+            rates_used: rates_used(Some(rates)),
         }
     }
 }
@@ -2333,6 +2369,9 @@ pub struct RenewalForecast {
     pub by_month: Vec<ForecastSubtotal>,
     /// The distribution of renewed ARR; `null` when nothing renews in the window.
     pub distribution: Option<RenewalDistribution>,
+    /// The FX rates its amounts were converted at, each once (empty when the book has no FX
+    /// table or every amount was in the reporting currency).
+    pub rates_used: Vec<RateUsed>,
 }
 
 impl From<&core_forecast::RenewalForecast> for RenewalForecast {
@@ -2354,6 +2393,7 @@ impl From<&core_forecast::RenewalForecast> for RenewalForecast {
             by_csm,
             by_month,
             distribution,
+            rates_used: rates,
         } = f;
         let subtotals =
             |s: &[core_forecast::Subtotal]| s.iter().map(ForecastSubtotal::from).collect();
@@ -2374,6 +2414,7 @@ impl From<&core_forecast::RenewalForecast> for RenewalForecast {
             by_csm: subtotals(by_csm),
             by_month: subtotals(by_month),
             distribution: distribution.as_ref().map(RenewalDistribution::from),
+            rates_used: rates_used(rates.as_ref()),
         }
     }
 }
@@ -2448,6 +2489,9 @@ pub struct Reconciliation {
     pub crm_weighted: String,
     /// Every disagreement, by kind then account.
     pub issues: Vec<ReconciliationIssue>,
+    /// The FX rates its amounts were converted at, each once (empty when the book has no FX
+    /// table or every amount was in the reporting currency).
+    pub rates_used: Vec<RateUsed>,
 }
 
 impl From<&core_forecast::Reconciliation> for Reconciliation {
@@ -2461,6 +2505,7 @@ impl From<&core_forecast::Reconciliation> for Reconciliation {
             forecast_expected,
             crm_weighted,
             issues,
+            rates_used: rates,
         } = r;
         Reconciliation {
             forecast_arr: forecast_arr.to_string(),
@@ -2471,6 +2516,7 @@ impl From<&core_forecast::Reconciliation> for Reconciliation {
             forecast_expected: forecast_expected.to_string(),
             crm_weighted: crm_weighted.to_string(),
             issues: issues.iter().map(ReconciliationIssue::from).collect(),
+            rates_used: rates_used(rates.as_ref()),
         }
     }
 }

@@ -435,6 +435,14 @@ impl PyBacktest {
         f.build(kind, what)
     }
 
+    /// The FX rates behind its amounts, each once: a list of ``{"currency", "rate"
+    /// (Decimal), "from" (date or None)}`` (empty when the book has no FX table or nothing
+    /// was converted).
+    #[getter]
+    fn rates_used<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyList>> {
+        crate::convert::rates_used(py, self.report.rates_used.as_ref())
+    }
+
     /// The log-rank test between the bands' survival curves: ``{"chi2", "df", "p_value"}``,
     /// or None (fewer than two bands, or no churn).
     #[getter]

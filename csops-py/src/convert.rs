@@ -289,3 +289,21 @@ pub fn date_value(what: &str, value: &Bound<'_, PyAny>) -> Result<NaiveDate, Str
         type_name(value)
     ))
 }
+
+/// The FX rates behind a figure as a list of dicts: ``currency`` (str), ``rate``
+/// (``Decimal``, reporting-currency units per unit) and ``from`` (the ``datetime.date`` a dated
+/// rate took effect, or None). Empty when the book has no FX table or nothing was converted.
+pub fn rates_used<'py>(
+    py: Python<'py>,
+    rates: Option<&csops_core::money::RatesUsed>,
+) -> PyResult<Bound<'py, pyo3::types::PyList>> {
+    let out = pyo3::types::PyList::empty(py);
+    for r in rates.map(|r| r.rates.as_slice()).unwrap_or_default() {
+        let d = PyDict::new(py);
+        d.set_item("currency", r.currency.code())?;
+        d.set_item("rate", r.rate)?;
+        d.set_item("from", py_date_opt(py, r.from, || "from".into())?)?;
+        out.append(d)?;
+    }
+    Ok(out)
+}

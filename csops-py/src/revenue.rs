@@ -635,6 +635,14 @@ impl PyArrBridge {
         py_date(py, self.0.to, || "end_date".to_string())
     }
 
+    /// The FX rates behind its amounts, each once: a list of ``{"currency", "rate"
+    /// (Decimal), "from" (date or None)}`` (empty when the book has no FX table or nothing
+    /// was converted).
+    #[getter]
+    fn rates_used<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyList>> {
+        crate::convert::rates_used(py, Some(&self.0.rates_used))
+    }
+
     /// The reporting currency of every amount.
     #[getter]
     fn currency(&self) -> &str {
@@ -947,6 +955,14 @@ impl PyRenewalForecast {
     #[getter]
     fn end<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         py_date(py, self.0.to, || "end".to_string())
+    }
+
+    /// The FX rates behind its amounts, each once: a list of ``{"currency", "rate"
+    /// (Decimal), "from" (date or None)}`` (empty when the book has no FX table or nothing
+    /// was converted).
+    #[getter]
+    fn rates_used<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyList>> {
+        crate::convert::rates_used(py, self.0.rates_used.as_ref())
     }
 
     /// The reporting currency of every amount.
@@ -1264,6 +1280,14 @@ impl PyReconciliation {
     #[getter]
     fn crm_weighted(&self) -> Decimal {
         self.inner.crm_weighted
+    }
+
+    /// The FX rates behind its amounts, each once: a list of ``{"currency", "rate"
+    /// (Decimal), "from" (date or None)}`` (empty when the book has no FX table or nothing
+    /// was converted).
+    #[getter]
+    fn rates_used<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyList>> {
+        crate::convert::rates_used(py, self.inner.rates_used.as_ref())
     }
 
     /// The reporting currency of every amount.

@@ -62,6 +62,11 @@ fn observations_dict<'py>(py: Python<'py>, obs: &Observations) -> PyResult<Bound
         "observed_until",
         py_date(py, obs.observed_until, || "observed_until".into())?,
     )?;
+    // The FX rates as the core's serde form (read back by `observations_from`).
+    d.set_item(
+        "rates_used",
+        crate::convert::to_python(py, &obs.rates_used)?,
+    )?;
     let r = &obs.rows;
     let dates = |f: fn(&Observation) -> NaiveDate, what: &str| -> PyResult<Bound<'py, PyList>> {
         let mut v = Vec::with_capacity(r.len());
@@ -213,6 +218,14 @@ fn observations_from(py: Python<'_>, d: &Bound<'_, PyDict>) -> PyResult<Observat
         lead_days: item(py, d, "lead_days")?,
         observed_until: item(py, d, "observed_until")?,
         rows: out,
+        rates_used: match d.get_item("rates_used")? {
+            Some(v) if !v.is_none() => {
+                let text = crate::convert::mapping_to_json(py, "observations: `rates_used`", &v)?;
+                serde_json::from_str(&text)
+                    .map_err(|e| config_error(py, format!("observations: `rates_used`: {e}")))?
+            }
+            _ => None,
+        },
     })
 }
 

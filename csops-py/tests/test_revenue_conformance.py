@@ -84,6 +84,17 @@ def same_amount(name: str, path: str, expected: str, got: Any) -> None:
     assert got == Decimal(expected), f"{name}: {path} = {got}, want {expected}"
 
 
+def rates(used: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rates_used`` as the vectors write it: the rate as its exact decimal text, the day as
+    ISO text (or None)."""
+    out = []
+    for r in used:
+        assert isinstance(r["rate"], Decimal), f"a rate is {r['rate']!r}, want a Decimal"
+        day = r["from"]
+        out.append({"currency": r["currency"], "rate": str(r["rate"]), "from": day.isoformat() if day else None})
+    return out
+
+
 def load(vector: dict[str, Any]) -> csops.Book:
     return csops.load_book_json(json.dumps(vector["book_json"]), mode="lenient")
 
@@ -136,6 +147,7 @@ def check_bridge(name: str, book: csops.Book, case: dict[str, Any]) -> None:
         "logos_reactivated": b.logos_reactivated,
         "logos_end": b.logos_end,
         "movements": {a["account_id"]: a["movement"] for a in accounts},
+        "rates_used": rates(b.rates_used),
     }
     rest = {k: v for k, v in expect.items() if k not in BRIDGE_AMOUNTS and k != "error"}
     subset(name, "bridge", rest, actual)
@@ -164,8 +176,9 @@ def check_forecast(name: str, book: csops.Book, vector: dict[str, Any], health: 
         "to": rf.end.isoformat(),
         "accounts": [line["account_id"] for line in lines],
         "distribution": rf.distribution,
+        "rates_used": rates(rf.rates_used),
     }
-    expected = {k: e[k] for k in ("from", "to", "accounts", "distribution") if k in e}
+    expected = {k: e[k] for k in ("from", "to", "accounts", "distribution", "rates_used") if k in e}
     subset(name, "forecast", expected, actual)
     return rf
 
@@ -180,8 +193,9 @@ def check_reconcile(name: str, book: csops.Book, vector: dict[str, Any], rf: cso
         "gap": r.gap,
         "passes": r.passes,
         "issues": [[i["kind"], i["account_id"]] for i in rows(r.issues)],
+        "rates_used": rates(r.rates_used),
     }
-    subset(name, "reconcile", {k: e[k] for k in ("gap", "passes", "issues")}, actual)
+    subset(name, "reconcile", {k: e[k] for k in ("gap", "passes", "issues", "rates_used") if k in e}, actual)
 
 
 @pytest.mark.parametrize("path", VECTORS, ids=[p.stem for p in VECTORS])

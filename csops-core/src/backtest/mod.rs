@@ -47,7 +47,7 @@ use serde::{Deserialize, Serialize};
 use crate::book::Book;
 use crate::features::{FeatureConfig, features_as_of, features_of};
 use crate::health::Scorecard;
-use crate::money::{Currency, Money};
+use crate::money::{Currency, Money, RatesUsed};
 use crate::record::Outcome;
 use crate::{Error, Result};
 pub use fit::{IsotonicMap, LogisticFit, ProbabilityMap, ProbabilityMethod};
@@ -147,6 +147,9 @@ pub struct Observations {
     pub observed_until: NaiveDate,
     /// One per renewal in the window, by renewal date then id.
     pub rows: Vec<Observation>,
+    /// The FX rates the renewals' ARR was converted at; `None` when the book has no FX table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rates_used: Option<RatesUsed>,
 }
 
 fn quarter_of(d: NaiveDate) -> (i32, u32) {
@@ -227,10 +230,11 @@ pub fn observe(book: &Book, card: &Scorecard, cfg: &BacktestConfig) -> Result<Ob
     // ARR in the book's reporting currency when it has an FX table; without one, amounts
     // stay as they are and summing two currencies is an error.
     // At the rate in force on the renewal day (a dated FX table).
-    let reporting = |m: &Money, day: NaiveDate| -> Result<Money> {
-        match book.fx() {
-            Some(fx) => Ok(fx.convert_on(m, day)?),
-            None => Ok(*m),
+    let mut rates_used = book.fx().map(|fx| RatesUsed::new(fx.reporting()));
+    let mut reporting = |m: &Money, day: NaiveDate| -> Result<Money> {
+        match (book.fx(), rates_used.as_mut()) {
+            (Some(fx), Some(u)) => Ok(fx.convert_noting(m, day, u)?),
+            _ => Ok(*m),
         }
     };
     let ranks = card
@@ -314,6 +318,7 @@ pub fn observe(book: &Book, card: &Scorecard, cfg: &BacktestConfig) -> Result<Ob
         lead_days: cfg.lead_days,
         observed_until,
         rows,
+        rates_used,
     })
 }
 
@@ -444,6 +449,9 @@ pub struct BacktestReport {
     pub survival: Vec<BandSurvival>,
     /// Log-rank test between the bands' curves, with its degrees of freedom.
     pub logrank: Option<(Test, u32)>,
+    /// The FX rates the renewals' ARR was converted at; `None` when the book has no FX table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rates_used: Option<RatesUsed>,
 }
 
 /// Back-test a scorecard on a book: [`observe`], then [`report`].
@@ -568,6 +576,7 @@ pub fn report(
         measures,
         survival,
         logrank,
+        rates_used: obs.rates_used.clone(),
     })
 }
 
@@ -870,6 +879,9 @@ impl BacktestReport {
             }
         );
         render_slice(&mut s, &self.overall);
+        if let Some(r) = self.rates_used.as_ref().filter(|r| !r.is_empty()) {
+            let _ = writeln!(s, "ARR in {} (converted at {r})", r.reporting);
+        }
         if let Some((t, df)) = &self.logrank {
             let _ = writeln!(
                 s,

@@ -536,6 +536,11 @@ def trend(current: float, previous: float, dead_band: float = 2.0) -> _TrendDict
 
 # Back-tests ---------------------------------------------------------------
 
+# `from` is a keyword, so the functional form.
+_RateUsed = TypedDict(
+    "_RateUsed", {"currency": str, "rate": Decimal, "from": datetime.date | None}
+)
+
 class _LogrankDict(TypedDict):
     chi2: float
     df: int
@@ -607,6 +612,9 @@ class Backtest:
     @property
     def survival(self) -> Any:
         """Kaplan–Meier retention by band from scoring day."""
+    @property
+    def rates_used(self) -> list[_RateUsed]:
+        """The FX rates behind its amounts, each once (empty without an FX table)."""
     @property
     def logrank(self) -> _LogrankDict | None: ...
     @property
@@ -741,6 +749,9 @@ class ArrBridge:
     @property
     def currency(self) -> str: ...
     @property
+    def rates_used(self) -> list[_RateUsed]:
+        """The FX rates behind its amounts, each once (empty without an FX table)."""
+    @property
     def start(self) -> Decimal: ...
     @property
     def new(self) -> Decimal: ...
@@ -806,6 +817,9 @@ class RenewalForecast:
     @property
     def currency(self) -> str: ...
     @property
+    def rates_used(self) -> list[_RateUsed]:
+        """The FX rates behind its amounts, each once (empty without an FX table)."""
+    @property
     def lines(self) -> Any:
         """One row per renewal: ids, segment, CSM, date, ARR, score, band, p_renew, expected
         renewal and expansion (Decimal), category."""
@@ -865,6 +879,9 @@ class Reconciliation:
     def crm_weighted(self) -> Decimal: ...
     @property
     def currency(self) -> str: ...
+    @property
+    def rates_used(self) -> list[_RateUsed]:
+        """The FX rates behind its amounts, each once (empty without an FX table)."""
     @property
     def issues(self) -> Any:
         """``kind``, ``account_id``, ``opportunity_id``, ``detail``: by kind then account."""

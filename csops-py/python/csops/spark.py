@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import importlib as _importlib
+import json as _json
 import re as _re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal
@@ -611,6 +612,7 @@ def backtest(
             T.StructField("band", T.StringType()),
             T.StructField("measure_scores", T.ArrayType(T.DoubleType())),
             T.StructField("observed_until", T.DateType()),
+            T.StructField("rates_used", T.StringType()),
         ]
     )
     arrow = pa.schema(
@@ -630,6 +632,7 @@ def backtest(
             ("band", pa.string()),
             ("measure_scores", pa.list_(pa.float64())),
             ("observed_until", pa.date32()),
+            ("rates_used", pa.string()),
         ]
     )
 
@@ -645,6 +648,9 @@ def backtest(
         else:
             cols = dict(rows)
             cols["observed_until"] = [obs["observed_until"]] * n
+        # The FX rates this group's renewals were converted at, on its first row.
+        used = obs.get("rates_used")
+        cols["rates_used"] = [_json.dumps(used) if used else None] + [None] * (max(n, 1) - 1)
         return pa.table(cols, schema=arrow)
 
     job = _grouped(records).groupBy(_KEY).applyInArrow(observe, schema)
@@ -655,12 +661,33 @@ def backtest(
     observations["rows"] = {c: [got[c][i] for i in keep] for c in _OBSERVATION_COLUMNS}
     seen = [d for d in got["observed_until"] if d is not None]
     observations["observed_until"] = max([window["observed_until"], *seen])
+    observations["rates_used"] = _merge_rates_used(got["rates_used"])
     return _csops._backtest_from_observations(
         scorecard,
         observations,
         contraction_is_churn=contraction_is_churn,
         lift_fractions=lift,
     )
+
+
+def _merge_rates_used(groups: list[str | None]) -> Any:
+    """The groups' FX rates as one list, each once, in the core's order (currency, rate, then
+    the day a dated rate took effect, undated first); None when the book has no FX table."""
+    from decimal import Decimal
+
+    reporting = None
+    seen: dict[tuple[str, str, str | None], dict[str, Any]] = {}
+    for text in groups:
+        if not text:
+            continue
+        used = _json.loads(text)
+        reporting = used["reporting"]
+        for r in used["rates"]:
+            seen[(r["currency"], r["rate"], r["from"])] = r
+    if reporting is None:
+        return None
+    order = sorted(seen.values(), key=lambda r: (r["currency"], Decimal(r["rate"]), r["from"] is not None, r["from"] or ""))
+    return {"reporting": reporting, "rates": order}
 
 
 def _renewal_dates(book: Any) -> list[_dt.date]:
