@@ -31,7 +31,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -847,41 +847,71 @@ fn plausible_year(y: i32) -> bool {
     (1..=9999).contains(&y)
 }
 
-fn parse_date(s: &str) -> std::result::Result<NaiveDate, (ProblemKind, String)> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .or_else(|_| DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc).date_naive()))
-        .ok()
-        .filter(|d| plausible_year(d.year()))
-        .ok_or_else(|| {
-            (
-                ProblemKind::Malformed,
-                format!("`{s}` is not a date (expected YYYY-MM-DD)"),
-            )
-        })
+/// Whether `s` starts with a calendar day written `YYYY-MM-DD` (four-digit year, two-digit
+/// month and day). The shape is checked before chrono reads the numbers, because chrono alone
+/// also takes `24-01-01` (year 24), `2026-1-1` and `+2026-01-01`.
+fn starts_with_day(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && [0, 1, 2, 3, 5, 6, 8, 9]
+            .iter()
+            .all(|&k| b[k].is_ascii_digit())
 }
 
+/// A day: `YYYY-MM-DD`, or a timestamp whose day is that (`2024-01-01T23:30:00-05:00` is
+/// 1 January as written, never moved to another day by a time-zone conversion).
+fn parse_date(s: &str) -> std::result::Result<NaiveDate, (ProblemKind, String)> {
+    let day = starts_with_day(s)
+        .then(|| s[..10].parse::<NaiveDate>().ok())
+        .flatten()
+        .filter(|d| plausible_year(d.year()));
+    match day {
+        Some(d) if s.len() == 10 || parse_timestamp_ms(s).is_ok() => Ok(d),
+        _ => Err((
+            ProblemKind::Malformed,
+            format!("`{s}` is not a date (expected YYYY-MM-DD)"),
+        )),
+    }
+}
+
+/// The formats of a timestamp without an offset (read as UTC), parsed once.
+static NAIVE_TIMESTAMPS: std::sync::LazyLock<[Vec<chrono::format::Item<'static>>; 2]> =
+    std::sync::LazyLock::new(|| {
+        ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"].map(|f| {
+            chrono::format::StrftimeItems::new(f)
+                .parse_to_owned()
+                .unwrap_or_default()
+        })
+    });
+
 fn parse_timestamp_ms(s: &str) -> std::result::Result<i64, (ProblemKind, String)> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s)
-        && plausible_year(t.with_timezone(&Utc).year())
-    {
-        return Ok(t.timestamp_millis());
-    }
-    for fmt in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt)
-            && plausible_year(t.year())
+    if starts_with_day(s) {
+        if let Ok(t) = DateTime::parse_from_rfc3339(s)
+            && plausible_year(t.with_timezone(&Utc).year())
         {
-            return Ok(t.and_utc().timestamp_millis());
+            return Ok(t.timestamp_millis());
         }
-    }
-    // A day alone is its midnight UTC (a date column of a frame, written as a day).
-    if s.len() == 10
-        && let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        && plausible_year(d.year())
-    {
-        return Ok(d
-            .and_time(chrono::NaiveTime::MIN)
-            .and_utc()
-            .timestamp_millis());
+        for items in NAIVE_TIMESTAMPS.iter() {
+            let mut parsed = chrono::format::Parsed::new();
+            if chrono::format::parse(&mut parsed, s, items.iter()).is_ok()
+                && let Ok(t) = parsed.to_naive_datetime_with_offset(0)
+                && plausible_year(t.year())
+            {
+                return Ok(t.and_utc().timestamp_millis());
+            }
+        }
+        // A day alone is its midnight UTC (a date column of a frame, written as a day).
+        if s.len() == 10
+            && let Ok(d) = s.parse::<NaiveDate>()
+            && plausible_year(d.year())
+        {
+            return Ok(d
+                .and_time(chrono::NaiveTime::MIN)
+                .and_utc()
+                .timestamp_millis());
+        }
     }
     Err((
         ProblemKind::Malformed,
