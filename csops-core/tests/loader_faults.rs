@@ -103,3 +103,139 @@ fn a_timestamp_must_start_with_a_four_digit_year() {
         );
     }
 }
+
+const HEADER: &str = "id,name,currency,arr,start_date";
+
+/// Accounts rows `A1..An` (row k on line k + 1), with `bad` put in place of row `at`.
+fn accounts_text(n: usize, at: usize, bad: &str, eol: &str) -> String {
+    let mut s = format!("{HEADER}{eol}");
+    for k in 1..=n {
+        if k == at {
+            s.push_str(bad);
+        } else {
+            s.push_str(&format!("A{k},Name {k},USD,10,2024-01-01"));
+        }
+        s.push_str(eol);
+    }
+    s
+}
+
+#[test]
+fn row_numbers_are_file_lines_whatever_the_line_endings() {
+    for eol in ["\n", "\r\n", "\r"] {
+        // Row 3 (line 4) has a bad amount.
+        let text = accounts_text(5, 3, "A3,Name 3,USD,ten,2024-01-01", eol);
+        let l = lenient(&[("accounts", &text)]);
+        let p = &l.report.problems[0];
+        assert_eq!(
+            (p.row, p.field.as_deref()),
+            (Some(4), Some("arr")),
+            "{eol:?}: {p:?}"
+        );
+        assert_eq!(l.book.accounts().len(), 4, "{eol:?}");
+        // A duplicate id says where it was first seen, by line.
+        let text = accounts_text(5, 4, "A2,Again,USD,10,2024-01-01", eol);
+        let l = lenient(&[("accounts", &text)]);
+        let p = &l.report.problems[0];
+        assert_eq!(p.row, Some(5), "{eol:?}: {p:?}");
+        assert!(p.reason.contains("row 3"), "{eol:?}: {}", p.reason);
+    }
+    // A quoted value with line breaks: the next row is numbered by the line it starts on.
+    let text =
+        format!("{HEADER}\r\nA1,\"Two\r\nlines\",USD,10,2024-01-01\r\nA2,B,USD,x,2024-01-01\r\n");
+    let l = lenient(&[("accounts", &text)]);
+    assert_eq!(l.report.problems[0].row, Some(4));
+    assert_eq!(l.book.accounts()[0].name, "Two\r\nlines");
+}
+
+#[test]
+fn a_row_with_too_few_or_too_many_fields_is_rejected_whole() {
+    for (bad, got) in [
+        ("A3,Name 3,USD,10", 4),
+        ("A3,Name 3,USD,10,2024-01-01,EXTRA", 6),
+        ("A3,Name 3,USD,10,2024-01-01,", 6),
+    ] {
+        let l = lenient(&[("accounts", &accounts_text(5, 3, bad, "\r\n"))]);
+        assert_eq!(l.book.accounts().len(), 4, "{bad}");
+        let p = &l.report.problems[0];
+        assert_eq!(p.row, Some(4), "{bad}");
+        assert!(
+            p.reason
+                .contains(&format!("has {got} fields where the header has 5")),
+            "{bad}: {}",
+            p.reason
+        );
+        let counts = &l.report.files["accounts.csv"];
+        assert_eq!((counts.read, counts.loaded, counts.rejected), (5, 4, 1));
+    }
+    // The extra values are kept in the rejected row, not dropped.
+    let l = lenient(&[(
+        "accounts",
+        &accounts_text(2, 2, "A2,B,USD,24,2024-01-01,36,EXTRA", "\n"),
+    )]);
+    let r = &l.report.rejected[0];
+    assert_eq!(r.fields["column 6"], "36");
+    assert_eq!(r.fields["column 7"], "EXTRA");
+}
+
+#[test]
+fn a_million_extra_fields_reject_one_row_and_keep_a_count() {
+    let bad = format!("A2,B,USD,10,2024-01-01{}", ",x".repeat(1_000_000));
+    let l = lenient(&[("accounts", &accounts_text(3, 2, &bad, "\n"))]);
+    assert_eq!(l.book.accounts().len(), 2);
+    let r = &l.report.rejected[0];
+    assert_eq!(r.row, 3);
+    assert_eq!(r.fields["…"], format!("{} more fields", 1_000_000 - 64));
+}
+
+#[test]
+fn an_open_quote_rejects_its_row_and_the_rows_after_it_load() {
+    for eol in ["\n", "\r\n", "\r"] {
+        // Row 500 (line 501) opens a quote it never closes.
+        let text = accounts_text(1000, 500, "A500,\"Acme, Inc,USD,10,2024-01-01", eol);
+        let l = lenient(&[("accounts", &text)]);
+        let counts = &l.report.files["accounts.csv"];
+        assert_eq!(
+            (counts.read, counts.loaded, counts.rejected),
+            (1000, 999, 1),
+            "{eol:?}"
+        );
+        let p = &l.report.problems[0];
+        assert_eq!(p.row, Some(501), "{eol:?}");
+        assert!(
+            p.reason.contains("opens on line 501 and is never closed"),
+            "{}",
+            p.reason
+        );
+        // The rejected row is what its own line says, not the rest of the file.
+        let r = &l.report.rejected[0];
+        assert_eq!(r.fields["name"], "Acme, Inc,USD,10,2024-01-01");
+        assert!(l.book.account("A1000").is_some());
+        // Rows after it keep their own line numbers.
+        let text = text.replace("A900,Name 900,USD,10", "A900,Name 900,USD,ten");
+        let l = lenient(&[("accounts", &text)]);
+        let p = l
+            .report
+            .problems
+            .iter()
+            .find(|p| p.field.as_deref() == Some("arr"));
+        assert_eq!(p.map(|p| p.row), Some(Some(901)), "{eol:?}");
+    }
+    // On the last line, without a line break after it.
+    let text = format!("{HEADER}\nA1,N,USD,10,2024-01-01\nA2,\"N,USD,10,2024-01-01");
+    let l = lenient(&[("accounts", &text)]);
+    assert_eq!(l.book.accounts().len(), 1);
+    assert_eq!(l.report.problems[0].row, Some(3));
+}
+
+#[test]
+fn quotes_that_close_are_not_open_quotes() {
+    let text = format!(
+        "{HEADER}\nA1,\"Say \"\"hi\"\"\",USD,10,2024-01-01\nA2,5\" screen,USD,10,2024-01-01\nA3,\"\"\"\",USD,10,2024-01-01\n"
+    );
+    let l = lenient(&[("accounts", &text)]);
+    assert!(l.report.problems.is_empty(), "{:?}", l.report.problems);
+    assert_eq!(l.book.accounts()[0].name, "Say \"hi\"");
+    assert_eq!(l.book.accounts()[1].name, "5\" screen");
+    assert_eq!(l.book.accounts()[2].name, "\"");
+}

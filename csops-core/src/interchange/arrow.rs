@@ -217,6 +217,9 @@ impl Fields for ArrowRow<'_> {
     fn get(&self, i: usize) -> Option<&str> {
         self.0.get(i).copied().flatten()
     }
+    fn width(&self) -> usize {
+        self.0.len()
+    }
 }
 
 impl Table for ArrowTable {

@@ -48,6 +48,7 @@ use crate::record::*;
 #[cfg(feature = "arrow")]
 pub mod arrow;
 mod columns;
+mod csv_file;
 mod shapes;
 pub mod source_map;
 
@@ -55,6 +56,7 @@ pub mod source_map;
 pub use arrow::load_arrow_tables;
 
 use columns::ColumnMap;
+use csv_file::CsvTable;
 pub use source_map::{
     ColumnSource, PeriodLength, RecordSource, RemovalWithoutAddition, RoleEvents, SourceMap,
     WideMetrics,
@@ -1325,48 +1327,99 @@ impl Tabular for RenewalOutcome {
 /// The fields of one row, by column position.
 trait Fields {
     fn get(&self, i: usize) -> Option<&str>;
-    /// The column whose bytes were not valid UTF-8, if any (the row is then rejected).
-    fn invalid_utf8(&self) -> Option<usize> {
+    /// What is wrong with the row's shape, if anything (the row is then rejected).
+    fn fault(&self) -> Option<RowFault> {
         None
     }
+    /// How many fields the row has.
+    fn width(&self) -> usize;
 }
 
-/// A CSV row that was not valid UTF-8, decoded lossily so it can be listed as rejected.
-struct LossyRow {
-    fields: Vec<String>,
-    bad: usize,
-}
-impl Fields for LossyRow {
-    fn get(&self, i: usize) -> Option<&str> {
-        self.fields.get(i).map(String::as_str)
-    }
-    fn invalid_utf8(&self) -> Option<usize> {
-        Some(self.bad)
-    }
+/// What can be wrong with a row before its values are read.
+#[derive(Debug, Clone)]
+enum RowFault {
+    /// Column `i`'s bytes are not valid UTF-8.
+    InvalidUtf8(usize),
+    /// The row has `got` fields where the header has `want`.
+    Width { got: usize, want: usize },
+    /// A quoted field opens on `quote_line` and is never closed; `lines_after` lines follow
+    /// it (read on their own).
+    OpenQuote { quote_line: u64, lines_after: u64 },
+    /// A quoted value runs over `lines_after` line breaks and the row ends with `got` fields
+    /// where the header has `want` (a quote closed lines later than it should).
+    QuoteRunsOn {
+        got: usize,
+        want: usize,
+        lines_after: u64,
+    },
 }
 
-/// Reject a row that is not valid UTF-8. Returns true when it did.
-fn reject_invalid_utf8(
+/// Reject a row whose shape is wrong (see [`RowFault`]). Returns true when it did.
+fn reject_faulty_row(
     asm: &mut Assembler,
     pos: &Position,
     headers: &[String],
     fields: &dyn Fields,
 ) -> bool {
-    let Some(i) = fields.invalid_utf8() else {
+    let Some(fault) = fields.fault() else {
         return false;
+    };
+    let (field, reason) = match fault {
+        RowFault::InvalidUtf8(i) => (
+            Some(
+                headers
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| format!("column {}", i + 1)),
+            ),
+            "not valid UTF-8 (the rejected row shows it with replacement characters)".to_string(),
+        ),
+        RowFault::Width { got, want } if got < want => (
+            None,
+            format!(
+                "the row has {got} fields where the header has {want}: a value or a separator \
+                 is missing (the row is not padded)"
+            ),
+        ),
+        RowFault::Width { got, want } => (
+            None,
+            format!(
+                "the row has {got} fields where the header has {want}: a value holds an \
+                 unquoted comma, or the row has extra values (none is dropped)"
+            ),
+        ),
+        RowFault::OpenQuote {
+            quote_line,
+            lines_after,
+        } => (
+            None,
+            format!(
+                "a quoted value opens on line {quote_line} and is never closed, which would \
+                 make the rest of the file ({lines_after} lines) one value; this row is \
+                 rejected and the lines after it are read as rows"
+            ),
+        ),
+        RowFault::QuoteRunsOn {
+            got,
+            want,
+            lines_after,
+        } => (
+            None,
+            format!(
+                "a quoted value on this row runs over the next {lines_after} lines and leaves \
+                 the row with {got} fields where the header has {want}: a quote is not closed \
+                 where it should be; this row is rejected and the lines after it are read as \
+                 rows"
+            ),
+        ),
     };
     asm.report.problems.push(crate::book::Problem {
         file: pos.file.to_string(),
         row: Some(pos.row),
         record_id: None,
-        field: Some(
-            headers
-                .get(i)
-                .cloned()
-                .unwrap_or_else(|| format!("column {}", i + 1)),
-        ),
+        field,
         kind: ProblemKind::Malformed,
-        reason: "not valid UTF-8 (the rejected row shows it with replacement characters)".into(),
+        reason,
     });
     asm.reject(pos, None, raw_fields(headers, fields));
     true
@@ -1375,10 +1428,16 @@ impl Fields for csv::StringRecord {
     fn get(&self, i: usize) -> Option<&str> {
         csv::StringRecord::get(self, i)
     }
+    fn width(&self) -> usize {
+        self.len()
+    }
 }
 impl Fields for Vec<Option<String>> {
     fn get(&self, i: usize) -> Option<&str> {
         self.as_slice().get(i).and_then(|v| v.as_deref())
+    }
+    fn width(&self) -> usize {
+        self.len()
     }
 }
 
@@ -1393,109 +1452,6 @@ trait Table {
         progress: &ProgressHook,
         f: &mut dyn FnMut(u64, &dyn Fields),
     ) -> Result<()>;
-}
-
-struct CsvTable {
-    name: String,
-    headers: Vec<String>,
-    reader: csv::Reader<Box<dyn std::io::Read>>,
-    /// The size in bytes, for progress.
-    size: Option<u64>,
-}
-
-impl CsvTable {
-    fn open(path: &Path, name: String) -> Result<Self> {
-        let file = fs::File::open(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let size = file.metadata().ok().map(|m| m.len());
-        let mut t = Self::from_reader(
-            Box::new(std::io::BufReader::with_capacity(1 << 20, file)),
-            name,
-        )?;
-        t.size = size;
-        Ok(t)
-    }
-    fn from_reader(r: Box<dyn std::io::Read>, name: String) -> Result<Self> {
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(r);
-        let headers = reader
-            .headers()
-            .map_err(|e| Error::Format {
-                file: name.clone(),
-                reason: e.to_string(),
-            })?
-            .iter()
-            .map(|h| h.trim_start_matches('\u{feff}').to_string())
-            .collect();
-        Ok(CsvTable {
-            name,
-            headers,
-            reader,
-            size: None,
-        })
-    }
-}
-
-impl Table for CsvTable {
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn headers(&self) -> &[String] {
-        &self.headers
-    }
-    fn for_each_row(
-        &mut self,
-        progress: &ProgressHook,
-        f: &mut dyn FnMut(u64, &dyn Fields),
-    ) -> Result<()> {
-        let stage = format!("reading {}", self.name);
-        progress.report(&stage, 0, self.size, "bytes")?;
-        let mut bytes = csv::ByteRecord::new();
-        let mut rows = 0u64;
-        loop {
-            match self.reader.read_byte_record(&mut bytes) {
-                Ok(true) => {
-                    rows += 1;
-                    if rows % EVERY == 0 {
-                        let at = bytes.position().map_or(0, |p| p.byte());
-                        progress.report(&stage, at, self.size, "bytes")?;
-                    }
-                    let line = bytes.position().map_or(0, |p| p.line());
-                    // Decode per row so one bad byte rejects one row, not the whole file.
-                    bytes = match csv::StringRecord::from_byte_record(std::mem::take(&mut bytes)) {
-                        Ok(rec) => {
-                            f(line, &rec);
-                            rec.into_byte_record()
-                        }
-                        Err(e) => {
-                            let bad = e.utf8_error().field();
-                            let raw = e.into_byte_record();
-                            let lossy = LossyRow {
-                                fields: raw
-                                    .iter()
-                                    .map(|b| String::from_utf8_lossy(b).into_owned())
-                                    .collect(),
-                                bad,
-                            };
-                            f(line, &lossy);
-                            raw
-                        }
-                    };
-                }
-                Ok(false) => {
-                    let end = self.size.unwrap_or_else(|| self.reader.position().byte());
-                    return progress.report(&stage, end, self.size.or(Some(end)), "bytes");
-                }
-                Err(e) => {
-                    return Err(Error::Format {
-                        file: self.name.clone(),
-                        reason: e.to_string(),
-                    });
-                }
-            }
-        }
-    }
 }
 
 struct JsonTable {
@@ -1597,13 +1553,32 @@ impl Table for JsonTable {
     }
 }
 
+/// A rejected row's fields by header. Fields past the header are kept as `column N` (the
+/// first [`EXTRA_FIELDS_KEPT`], then a count of the rest under `…`).
 fn raw_fields(headers: &[String], fields: &dyn Fields) -> BTreeMap<String, String> {
-    headers
+    let mut out: BTreeMap<String, String> = headers
         .iter()
         .enumerate()
         .map(|(i, h)| (h.clone(), fields.get(i).unwrap_or("").to_string()))
-        .collect()
+        .collect();
+    let width = fields.width();
+    for i in headers.len()..width.min(headers.len() + EXTRA_FIELDS_KEPT) {
+        out.insert(
+            format!("column {}", i + 1),
+            fields.get(i).unwrap_or("").to_string(),
+        );
+    }
+    if width > headers.len() + EXTRA_FIELDS_KEPT {
+        out.insert(
+            "…".into(),
+            format!("{} more fields", width - headers.len() - EXTRA_FIELDS_KEPT),
+        );
+    }
+    out
 }
+
+/// Fields past the header kept in a rejected row (a row can have millions).
+const EXTRA_FIELDS_KEPT: usize = 64;
 
 /// What the readers of one load share: the maps, and whether a file lacked a column.
 struct Ctx<'o> {
@@ -1754,7 +1729,7 @@ fn read_table<T: Tabular>(
             file: shared.clone(),
             row: line,
         };
-        if reject_invalid_utf8(asm, &pos, &headers, fields) {
+        if reject_faulty_row(asm, &pos, &headers, fields) {
             return;
         }
         let Some(cols) = &cols else {
@@ -1798,7 +1773,7 @@ fn read_usage(table: &mut dyn Table, ctx: &mut Ctx<'_>, asm: &mut Assembler) -> 
             file: shared.clone(),
             row: line,
         };
-        if reject_invalid_utf8(asm, &pos, &headers, fields) {
+        if reject_faulty_row(asm, &pos, &headers, fields) {
             return;
         }
         let (Some(cols), Some(idx)) = (&cols, idx) else {
@@ -2264,10 +2239,7 @@ pub fn load_csv_texts(texts: &BTreeMap<String, String>, opts: &LoadOptions) -> R
             } else {
                 name.to_string()
             };
-            Ok(Box::new(CsvTable::from_reader(
-                Box::new(std::io::Cursor::new(bytes)),
-                shown,
-            )?) as Box<dyn Table>)
+            Ok(Box::new(CsvTable::from_bytes(bytes, shown)?) as Box<dyn Table>)
         },
         &[],
         opts,

@@ -21,7 +21,7 @@ use chrono::NaiveDate;
 use super::source_map::{ColumnSource, RemovalWithoutAddition, RoleEvents, WideMetrics};
 use super::{
     Ctx, RowReader, Table, clip, file_doc, file_problem, map_columns, parse_date, raw_fields,
-    reject_invalid_utf8,
+    reject_faulty_row,
 };
 use crate::book::{Assembler, Position, ProblemKind};
 use crate::error::Result;
@@ -115,7 +115,7 @@ pub(super) fn read_wide_metrics(
             file: shared.clone(),
             row: line,
         };
-        if reject_invalid_utf8(asm, &pos, &headers, fields) {
+        if reject_faulty_row(asm, &pos, &headers, fields) {
             return;
         }
         let (Some(cols), false) = (&cols, fatal) else {
@@ -299,7 +299,7 @@ pub(super) fn read_role_events(
             file: shared.clone(),
             row: line,
         };
-        if reject_invalid_utf8(asm, &pos, &headers, fields) {
+        if reject_faulty_row(asm, &pos, &headers, fields) {
             return;
         }
         let (Some(cols), Some(di), Some(ai), false) = (&cols, date_i, action_i, fatal) else {
