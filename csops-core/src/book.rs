@@ -925,9 +925,16 @@ pub(crate) trait Check {
     fn check(&self, _out: &mut Vec<FieldProblem>) {}
 }
 
+/// An amount must be ≥ 0 and within [`crate::money::MAX_AMOUNT`].
 fn non_negative(field: &'static str, m: &Money, out: &mut Vec<FieldProblem>) {
     if m.amount < Decimal::ZERO {
         out.push((field, ProblemKind::Negative, format!("negative amount {m}")));
+    } else if m.amount > crate::money::MAX_AMOUNT {
+        out.push((
+            field,
+            ProblemKind::OutOfRange,
+            format!("amount {m} is above the limit of 10^15 per record"),
+        ));
     }
 }
 

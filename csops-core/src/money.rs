@@ -83,8 +83,8 @@ pub enum MoneyError {
         /// The first day a rate of this currency is in force.
         first: chrono::NaiveDate,
     },
-    /// An FX rate must be strictly positive.
-    #[error("FX rate for {currency} must be positive, got {rate}")]
+    /// An FX rate must be strictly positive and at most [`MAX_RATE`].
+    #[error("FX rate for {currency} must be positive and at most 1000000, got {rate}")]
     InvalidRate {
         /// The currency of the rate.
         currency: Currency,
@@ -223,6 +223,17 @@ impl FromStr for Money {
     }
 }
 
+/// The largest amount one record may carry: 10^15 (a thousand trillion) in its currency.
+///
+/// Far beyond any real contract, and the reason sums never overflow: a book of 79 million
+/// accounts, each at the limit and converted at the largest rate, still totals within a
+/// decimal's range (about 7.9 × 10^28). A record past it is a load problem naming the field
+/// (see `docs/limits.md`).
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0);
+
+/// The largest FX rate: 1,000,000 reporting-currency units per unit.
+pub const MAX_RATE: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
+
 /// Exchange rates into one reporting currency.
 ///
 /// `rate(c)` is the number of reporting-currency units one unit of `c` buys. The reporting
@@ -261,7 +272,7 @@ impl FxTable {
         from: chrono::NaiveDate,
         rate: Decimal,
     ) -> Result<(), MoneyError> {
-        if rate <= Decimal::ZERO {
+        if rate <= Decimal::ZERO || rate > MAX_RATE {
             return Err(MoneyError::InvalidRate { currency, rate });
         }
         let list = self.dated.entry(currency).or_default();
@@ -354,7 +365,7 @@ impl FxTable {
 
     /// Set the rate of `currency` (units of the reporting currency per unit). Must be positive.
     pub fn set_rate(&mut self, currency: Currency, rate: Decimal) -> Result<(), MoneyError> {
-        if rate <= Decimal::ZERO {
+        if rate <= Decimal::ZERO || rate > MAX_RATE {
             return Err(MoneyError::InvalidRate { currency, rate });
         }
         self.rates.insert(currency, rate);
@@ -523,6 +534,16 @@ mod tests {
         fx.set_rate(gbp, "1.25".parse().unwrap()).unwrap();
         assert_eq!(fx.sum([&a, &b]).unwrap().amount, "0.35".parse().unwrap());
         assert!(fx.set_rate(gbp, Decimal::ZERO).is_err());
+    }
+
+    #[test]
+    fn the_limits_are_the_documented_numbers() {
+        assert_eq!(MAX_AMOUNT, Decimal::from(1_000_000_000_000_000u64));
+        assert_eq!(MAX_RATE, Decimal::from(1_000_000u64));
+        let mut fx = FxTable::new(Currency::new("USD").unwrap());
+        let vnd = Currency::new("VND").unwrap();
+        assert!(fx.set_rate(vnd, MAX_RATE).is_ok());
+        assert!(fx.set_rate(vnd, MAX_RATE + Decimal::ONE).is_err());
     }
 
     #[test]

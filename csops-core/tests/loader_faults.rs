@@ -239,3 +239,96 @@ fn quotes_that_close_are_not_open_quotes() {
     assert_eq!(l.book.accounts()[1].name, "5\" screen");
     assert_eq!(l.book.accounts()[2].name, "\"");
 }
+
+fn account_with_arr(arr: &str) -> Loaded {
+    lenient(&[(
+        "accounts",
+        &format!(
+            "id,name,currency,arr,start_date\nA1,Acme,USD,10,2024-01-01\nA2,Beta,USD,{arr},2024-01-01\n"
+        ),
+    )])
+}
+
+#[test]
+fn amounts_are_taken_exactly_as_written_or_refused() {
+    for bad in [
+        "1_200.00",
+        "1_2_0_0",
+        "\"1,200.00\"",
+        "$12",
+        "1.00000000000000000000000000001e0",
+        "1e-30",
+        "0.00000000000000000000000000001",
+        "1e400",
+        "NaN",
+        "inf",
+    ] {
+        let l = account_with_arr(bad);
+        assert_eq!(l.book.accounts().len(), 1, "`{bad}` must not load");
+        let p = &l.report.problems[0];
+        assert_eq!(
+            (p.row, p.field.as_deref()),
+            (Some(3), Some("arr")),
+            "`{bad}`: {p:?}"
+        );
+    }
+    for (good, exact) in [
+        ("1200.50", "1200.50"),
+        ("+5", "5"),
+        ("1.2e3", "1200"),
+        ("1.5E-2", "0.015"),
+        // Spaces around a value are not part of it (documented in docs/schema.md).
+        (" 12 ", "12"),
+        (
+            "0.1234567890123456789012345678",
+            "0.1234567890123456789012345678",
+        ),
+    ] {
+        let l = account_with_arr(good);
+        assert!(
+            l.report.problems.is_empty(),
+            "{good}: {:?}",
+            l.report.problems
+        );
+        let got = l.book.accounts()[1].arr.amount;
+        assert_eq!(got, exact.parse().unwrap(), "{good}");
+    }
+}
+
+#[test]
+fn an_amount_beyond_the_limit_is_a_problem_not_a_panic_later() {
+    use csops_core::retention::{ArrHistory, arr_bridge, trailing_twelve_months};
+    let l = account_with_arr("79228162514264337593543950335");
+    let p = &l.report.problems[0];
+    assert_eq!(
+        (p.row, p.field.as_deref(), p.kind),
+        (Some(3), Some("arr"), ProblemKind::OutOfRange)
+    );
+    assert!(p.reason.contains("limit of 10^15"), "{}", p.reason);
+    // At the limit: loads, and every sum stays in range.
+    let mut text = String::from("id,name,currency,arr,start_date\n");
+    for k in 0..1000 {
+        text.push_str(&format!("A{k},N,USD,1000000000000000,2024-01-01\n"));
+    }
+    let l = lenient(&[("accounts", &text)]);
+    assert!(l.report.problems.is_empty());
+    let h = ArrHistory::from_book(&l.book).unwrap();
+    let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+    let b = arr_bridge(&h, day("2024-06-30"), day("2025-06-30")).unwrap();
+    assert_eq!(b.end, "1000000000000000000".parse().unwrap());
+    trailing_twelve_months(&h, day("2025-06-30")).unwrap();
+}
+
+#[test]
+fn json_amounts_given_as_numbers_keep_every_digit() {
+    let doc = r#"{"schema_version": 1, "accounts": [
+        {"id": "A1", "name": "Acme", "currency": "USD", "arr": 1234567.8912345678, "start_date": "2024-01-01"},
+        {"id": "A2", "name": "Beta", "currency": "USD", "arr": 0.1, "start_date": "2024-01-01"}
+    ]}"#;
+    let l = csops_core::interchange::load_json_str(doc, &LoadOptions::default()).unwrap();
+    assert_eq!(
+        l.book.accounts()[0].arr.amount.to_string(),
+        "1234567.8912345678"
+    );
+    assert_eq!(l.book.accounts()[1].arr.amount.to_string(), "0.1");
+}

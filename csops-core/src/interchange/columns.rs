@@ -312,14 +312,12 @@ fn reformat(s: &str, fmt: &str, ty: ColumnType) -> Result<String, ValueProblem> 
 
 /// `s × scale`, exactly, as text.
 fn rescale(s: &str, scale: Decimal) -> Result<String, ValueProblem> {
-    let d = Decimal::from_str_exact(s)
-        .or_else(|_| Decimal::from_scientific(s))
-        .map_err(|_| {
-            (
-                ProblemKind::Malformed,
-                format!("`{s}` is not a number (to multiply by {scale})"),
-            )
-        })?;
+    let d = super::exact_decimal(s).map_err(|e| {
+        (
+            ProblemKind::Malformed,
+            format!("{e} (to multiply by {scale})"),
+        )
+    })?;
     d.checked_mul(scale)
         .map(|v| v.normalize().to_string())
         .ok_or_else(|| {

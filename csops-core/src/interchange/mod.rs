@@ -743,14 +743,7 @@ impl<'a> RowReader<'a> {
     }
     fn decimal(&mut self, f: &'static str) -> Option<Option<Decimal>> {
         self.parse(f, |s| {
-            Decimal::from_str_exact(s)
-                .or_else(|_| Decimal::from_scientific(s))
-                .map_err(|_| {
-                    (
-                        ProblemKind::Malformed,
-                        format!("`{s}` is not a decimal amount"),
-                    )
-                })
+            exact_decimal(s).map_err(|e| (ProblemKind::Malformed, e))
         })
     }
     fn money(&mut self, amount: &'static str, currency: Option<Currency>) -> Option<Money> {
@@ -876,6 +869,48 @@ fn parse_date(s: &str) -> std::result::Result<NaiveDate, (ProblemKind, String)> 
             format!("`{s}` is not a date (expected YYYY-MM-DD)"),
         )),
     }
+}
+
+/// A decimal number exactly as written: `1200.50`, `-3`, `1.2e3`. No separators (`1_200`,
+/// `1,200`, ` 12`), and never rounded: a value with more digits than a decimal holds (28
+/// after the point, 29 in all) is refused rather than cut.
+pub(crate) fn exact_decimal(s: &str) -> std::result::Result<Decimal, String> {
+    let bad = || format!("`{s}` is not a decimal number");
+    let shape = !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
+    if !shape {
+        return Err(bad());
+    }
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(k) => (&s[..k], Some(&s[k + 1..])),
+        None => (s, None),
+    };
+    let too_precise =
+        || format!("`{s}` has more digits than an exact decimal holds (28 after the point)");
+    let mut d = Decimal::from_str_exact(mantissa).map_err(|e| match e {
+        rust_decimal::Error::Underflow => too_precise(),
+        _ => bad(),
+    })?;
+    let Some(exponent) = exponent else {
+        return Ok(d);
+    };
+    let e: i32 = exponent.parse().map_err(|_| bad())?;
+    if e < 0 {
+        let scale = d.scale() + e.unsigned_abs();
+        if scale > 28 {
+            return Err(too_precise());
+        }
+        d.set_scale(scale).map_err(|_| too_precise())?;
+    } else {
+        for _ in 0..e.min(29) {
+            d = d.checked_mul(Decimal::TEN).ok_or_else(bad)?;
+        }
+        if e > 28 {
+            return Err(bad());
+        }
+    }
+    Ok(d)
 }
 
 /// The formats of a timestamp without an offset (read as UTC), parsed once.
@@ -2278,8 +2313,7 @@ pub fn with_json(book: &Book, text: &str, mode: LoadMode) -> Result<Loaded> {
         file: DOC.into(),
         reason,
     };
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| format(format!("not valid JSON: {e}")))?;
+    let value: Value = exact_json(text).map_err(|e| format(format!("not valid JSON: {e}")))?;
     let Value::Object(mut doc) = value else {
         return Err(format(
             "the records must be a JSON object of record type → array of records".into(),
@@ -2395,10 +2429,50 @@ pub fn load_json_str(text: &str, opts: &LoadOptions) -> Result<Loaded> {
     load_json_named(text, "book.json", opts)
 }
 
+/// A JSON document with every number kept as the text it was written in (a `Value::String`),
+/// so an amount given as a JSON number (`1234567.8912345678`) keeps every digit instead of
+/// going through a float. Everything csops reads from JSON becomes text before it is parsed,
+/// so nothing else changes.
+fn exact_json(text: &str) -> std::result::Result<Value, serde_json::Error> {
+    use serde_json::value::RawValue;
+    fn convert(raw: &RawValue) -> std::result::Result<Value, serde_json::Error> {
+        let text = raw.get().trim_start();
+        Ok(match text.as_bytes().first() {
+            Some(b'{') => {
+                let map: BTreeMap<String, &RawValue> = serde_json::from_str(text)?;
+                Value::Object(
+                    map.into_iter()
+                        .map(|(k, v)| Ok((k, convert(v)?)))
+                        .collect::<std::result::Result<Map<String, Value>, serde_json::Error>>()?,
+                )
+            }
+            Some(b'[') => {
+                let items: Vec<&RawValue> = serde_json::from_str(text)?;
+                Value::Array(
+                    items
+                        .into_iter()
+                        .map(convert)
+                        .collect::<std::result::Result<_, _>>()?,
+                )
+            }
+            Some(b'-' | b'0'..=b'9') => Value::String(text.trim_end().to_string()),
+            _ => serde_json::from_str(text)?,
+        })
+    }
+    let raw: &RawValue = serde_json::from_str(text)?;
+    convert(raw)
+}
+
+/// A JSON value that is a whole number (a number, or a number kept as its text by
+/// [`exact_json`]).
+fn json_u64(v: &Value) -> Option<u64> {
+    v.as_u64().or_else(|| v.as_str()?.parse().ok())
+}
+
 /// Load a JSON document named `doc` in messages: rows of its `tickets` array are reported as
 /// file `<doc>#tickets`.
 fn load_json_named(text: &str, doc: &str, opts: &LoadOptions) -> Result<Loaded> {
-    let value: Value = serde_json::from_str(text).map_err(|e| Error::Format {
+    let value: Value = exact_json(text).map_err(|e| Error::Format {
         file: doc.to_string(),
         reason: format!("not valid JSON: {e}"),
     })?;
@@ -2409,11 +2483,14 @@ fn load_json_named(text: &str, doc: &str, opts: &LoadOptions) -> Result<Loaded> 
         });
     };
     if let Some(v) = obj.remove("schema_version")
-        && v.as_u64() != Some(SCHEMA_VERSION as u64)
+        && json_u64(&v) != Some(SCHEMA_VERSION as u64)
     {
         return Err(Error::Format {
             file: doc.to_string(),
-            reason: format!("unsupported schema_version {v}; this version reads {SCHEMA_VERSION}"),
+            reason: format!(
+                "unsupported schema_version {}; this version reads {SCHEMA_VERSION}",
+                v.as_str().map_or_else(|| v.to_string(), str::to_string)
+            ),
         });
     }
     let names: Vec<String> = obj
@@ -2475,8 +2552,7 @@ pub fn load_json_tables(text: &str, opts: &LoadOptions) -> Result<Loaded> {
         file: file.to_string(),
         reason,
     };
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| format(DOC, format!("not valid JSON: {e}")))?;
+    let value: Value = exact_json(text).map_err(|e| format(DOC, format!("not valid JSON: {e}")))?;
     let Value::Object(obj) = value else {
         return Err(format(
             DOC,
@@ -2849,9 +2925,12 @@ pub fn schema_markdown() -> String {
          file stems below (plus `schema_version`), each an array of objects with the same columns. Only `accounts` is \
          required. CSV files have a header row; column order does not matter; empty cells are missing values. \
          Exports in another layout (other file and column names, date formats, value words, wide metric tables, role-change logs) load through a source map (see `docs/importing.md`).\n\n\
-         Types: **text**; **date** `YYYY-MM-DD`; **timestamp** RFC 3339 (`2025-03-01T09:30:00Z`; a naive \
-         `YYYY-MM-DD HH:MM:SS` is read as UTC, a day alone as its midnight UTC); **decimal** an exact amount such as `1200.50` (no thousands separators; \
-         a string in JSON keeps it exact); **currency** an ISO-4217 code; **integer** a non-negative whole number (`202.0` is 202); \
+         Spaces around a value are not part of it. A row must have as many fields as the header; row numbers are file lines \
+         (LF, CRLF or CR endings alike). \
+         Types: **text**; **date** `YYYY-MM-DD` exactly (four-digit year; a timestamp is its day as written); **timestamp** RFC 3339 (`2025-03-01T09:30:00Z`; a naive \
+         `YYYY-MM-DD HH:MM:SS` is read as UTC, a day alone as its midnight UTC); **decimal** an exact amount such as `1200.50` or `1.2e3`, \
+         taken exactly as written (no thousands separators or `_`; more digits than a decimal holds, 28 after the point, is a problem, \
+         never rounded; a JSON number keeps every digit too; amounts above 10^15 per record are refused, see [limits](limits.md)); **currency** an ISO-4217 code; **integer** a non-negative whole number (`202.0` is 202); \
          **number** a finite number; **bool** `true`/`false`; **enum** one of the listed values (case-insensitive, \
          spaces and hyphens read as `_`); **list** `;`-separated enum values (an array in JSON).\n\n",
     );
