@@ -1166,6 +1166,10 @@ pub(crate) struct Assembler {
     opportunities: Collected<Opportunity>,
     arr_snapshots: Collected<ArrSnapshot>,
     arr_keys: HashMap<(usize, NaiveDate), u64>,
+    /// Files whose header-less column with values was reported (once per file).
+    pub(crate) unheaded_reported: std::collections::HashSet<String>,
+    /// First row of each contact-role spell: (contact, role, first day).
+    role_keys: HashMap<(String, crate::record::Role, NaiveDate), u64>,
     outcomes: Collected<RenewalOutcome>,
     /// First row of each id, per record kind (looked up by `&str`, no allocation).
     ids: HashMap<&'static str, HashMap<String, u64>>,
@@ -1559,6 +1563,8 @@ impl Assembler {
             snapshot_keys: _,
             metrics: _,
             arr_keys: _,
+            role_keys: _,
+            unheaded_reported: _,
             ids: _,
         } = self;
         report.sort();
@@ -1633,6 +1639,19 @@ impl Placed for ContactRole {
             Some(&a) => Owner::Account(a),
             None => Owner::Unknown(self.contact_id.clone(), "contact_id"),
         })
+    }
+    fn extra_checks(&self, asm: &mut Assembler, _a: usize, pos: &Position) -> bool {
+        let key = (self.contact_id.clone(), self.role, self.added);
+        if let Some(first) = asm.role_keys.get(&key) {
+            let reason = format!(
+                "duplicate `{}` spell of contact {} from {}; first seen at row {first}",
+                self.role, self.contact_id, self.added
+            );
+            asm.problem(pos, None, ("added", ProblemKind::Duplicate, reason));
+            return false;
+        }
+        asm.role_keys.insert(key, pos.row);
+        true
     }
     fn store(self, asm: &mut Assembler, a: usize) {
         asm.roles.push(a, self);

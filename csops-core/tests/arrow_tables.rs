@@ -221,3 +221,51 @@ fn a_directory_of_parquet_files_loads_as_its_tables() {
     assert!(err.to_string().contains("tickets.parquet"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn an_all_null_column_is_a_column_of_empty_cells() {
+    // A frame column with no value at all has Arrow's Null type (polars, pyarrow).
+    let batch = RecordBatch::try_from_iter([
+        (
+            "id",
+            Arc::new(StringArray::from(vec!["A1", "A2"])) as ArrayRef,
+        ),
+        ("name", Arc::new(StringArray::from(vec!["Acme", "Beta"]))),
+        ("currency", Arc::new(StringArray::from(vec!["USD", "USD"]))),
+        ("arr", Arc::new(Float64Array::from(vec![10.0, 20.0]))),
+        (
+            "start_date",
+            Arc::new(StringArray::from(vec!["2024-01-01", "2024-01-01"])),
+        ),
+        ("segment", Arc::new(arrow_array::NullArray::new(2))),
+    ])
+    .unwrap();
+    let tables = BTreeMap::from([("accounts".to_string(), vec![batch.clone()])]);
+    let loaded = load_arrow_tables(&tables, &LoadOptions::default()).unwrap();
+    assert_eq!(loaded.book.accounts().len(), 2);
+    assert_eq!(loaded.book.accounts()[0].segment, None);
+    // A required column that is all null: each row reports its missing value.
+    let no_names = RecordBatch::try_from_iter([
+        ("id", Arc::new(StringArray::from(vec!["A1"])) as ArrayRef),
+        ("name", Arc::new(arrow_array::NullArray::new(1))),
+        ("currency", Arc::new(StringArray::from(vec!["USD"]))),
+        ("arr", Arc::new(Float64Array::from(vec![10.0]))),
+        (
+            "start_date",
+            Arc::new(StringArray::from(vec!["2024-01-01"])),
+        ),
+    ])
+    .unwrap();
+    let tables = BTreeMap::from([("accounts".to_string(), vec![no_names])]);
+    let opts = LoadOptions {
+        mode: LoadMode::Lenient,
+        allow_empty: true,
+        ..Default::default()
+    };
+    let loaded = load_arrow_tables(&tables, &opts).unwrap();
+    let p = &loaded.report.problems[0];
+    assert_eq!(
+        (p.row, p.field.as_deref(), p.kind),
+        (Some(1), Some("name"), ProblemKind::Missing)
+    );
+}

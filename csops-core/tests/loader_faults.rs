@@ -332,3 +332,46 @@ fn json_amounts_given_as_numbers_keep_every_digit() {
     );
     assert_eq!(l.book.accounts()[1].arr.amount.to_string(), "0.1");
 }
+
+#[test]
+fn a_column_without_a_header_is_reported_when_it_holds_values() {
+    // A trailing comma on every line (a common spreadsheet export): nothing is lost.
+    let text = "id,name,currency,arr,start_date,\nA1,Acme,USD,10,2024-01-01,\nA2,Beta,USD,10,2024-01-01,\n";
+    let l = lenient(&[("accounts", text)]);
+    assert!(l.report.problems.is_empty(), "{:?}", l.report.problems);
+    // A column of values without a header: said once, on the first row that has one.
+    let text = "id,name,,currency,arr,start_date\nA1,Acme,,USD,10,2024-01-01\nA2,Beta,gold,USD,10,2024-01-01\nA3,Gamma,silver,USD,10,2024-01-01\n";
+    let l = lenient(&[("accounts", text)]);
+    assert_eq!(l.book.accounts().len(), 3);
+    assert_eq!(l.report.problems.len(), 1, "{:?}", l.report.problems);
+    let p = &l.report.problems[0];
+    assert_eq!((p.row, p.field.as_deref()), (Some(3), Some("column 3")));
+    assert!(p.reason.contains("`gold`"), "{}", p.reason);
+}
+
+#[test]
+fn a_duplicate_contact_role_spell_is_flagged_like_a_duplicate_snapshot() {
+    let l = lenient(&[
+        (
+            "accounts",
+            "id,name,currency,arr,start_date\nA1,Acme,USD,10,2024-01-01\n",
+        ),
+        ("contacts", "id,account_id,name\nC1,A1,Ann\n"),
+        (
+            "contact_roles",
+            "contact_id,role,added,removed\nC1,champion,2024-01-01,\nC1,champion,2024-01-01,2024-06-01\nC1,decision_maker,2024-01-01,\n",
+        ),
+    ]);
+    assert_eq!(l.book.counts().contact_roles, 2);
+    let p = &l.report.problems[0];
+    assert_eq!(
+        (p.file.as_str(), p.row, p.field.as_deref(), p.kind),
+        (
+            "contact_roles.csv",
+            Some(3),
+            Some("added"),
+            ProblemKind::Duplicate
+        )
+    );
+    assert!(p.reason.contains("first seen at row 2"), "{}", p.reason);
+}

@@ -98,6 +98,9 @@ enum Cells<'a> {
     Timestamp(&'a dyn Array, TimeUnit, bool),
     /// A list: its items' text joined with `;`.
     List(&'a dyn Array),
+    /// A column of Arrow's `Null` type (what a frame gives for a column with no value at
+    /// all): every cell empty, as a CSV column with no values.
+    Null,
 }
 
 const OPTIONS: FormatOptions<'static> = FormatOptions::new().with_display_error(true);
@@ -114,6 +117,7 @@ impl<'a> Cells<'a> {
             DataType::Utf8View => Cells::View(array.as_string_view()),
             DataType::List(_) | DataType::LargeList(_) => Cells::List(array.as_ref()),
             DataType::Timestamp(unit, tz) => Cells::Timestamp(array.as_ref(), *unit, tz.is_some()),
+            DataType::Null => Cells::Null,
             _ => Cells::Plain(
                 ArrayFormatter::try_new(array.as_ref(), &OPTIONS).map_err(unsupported)?,
                 array.as_ref(),
@@ -153,6 +157,7 @@ impl<'a> Cells<'a> {
 
     fn text(&self, i: usize) -> Option<String> {
         match self {
+            Cells::Null => None,
             Cells::Utf8(_) | Cells::LargeUtf8(_) | Cells::View(_) => {
                 self.borrowed(i).flatten().map(str::to_string)
             }

@@ -1396,6 +1396,31 @@ fn reject_faulty_row(
     headers: &[String],
     fields: &dyn Fields,
 ) -> bool {
+    // A column without a header is not read; when it holds a value, say so (once a file) so
+    // that value is not lost silently.
+    if let Some(i) = headers
+        .iter()
+        .enumerate()
+        .find(|(i, h)| h.trim().is_empty() && fields.get(*i).is_some_and(|v| !v.trim().is_empty()))
+        .map(|(i, _)| i)
+        && !asm.unheaded_reported.contains(pos.file.as_ref())
+    {
+        asm.unheaded_reported.insert(pos.file.to_string());
+        let value = fields.get(i).unwrap_or("");
+        asm.report.problems.push(crate::book::Problem {
+            file: pos.file.to_string(),
+            row: Some(pos.row),
+            record_id: None,
+            field: Some(format!("column {}", i + 1)),
+            kind: ProblemKind::UnknownValue,
+            reason: format!(
+                "column {} has no header, so its values (`{}` on this row, and any on later \
+                 rows) are not read: name the column, or leave it out of the export",
+                i + 1,
+                clip(value)
+            ),
+        });
+    }
     let Some(fault) = fields.fault() else {
         return false;
     };
