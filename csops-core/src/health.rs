@@ -667,10 +667,15 @@ impl Scorecard {
             if g.measures.is_empty() {
                 p.push(format!("group `{}` has no measures", g.name));
             }
-            if !g.measures.is_empty()
-                && g.measures.iter().map(|m| m.weight.max(0.0)).sum::<f64>() <= 0.0
-            {
+            let sum = g.measures.iter().map(|m| m.weight.max(0.0)).sum::<f64>();
+            if !g.measures.is_empty() && sum <= 0.0 {
                 p.push(format!("group `{}`: measure weights sum to zero", g.name));
+            } else if !sum.is_finite() {
+                p.push(format!(
+                    "group `{}`: measure weights sum past the largest number (each is finite, \
+                     their total is not); use smaller weights (only their ratios matter)",
+                    g.name
+                ));
             }
             for m in &g.measures {
                 let at = format!("measure `{}`", m.name);
@@ -696,10 +701,15 @@ impl Scorecard {
                 }
             }
         }
-        if !self.groups.is_empty()
-            && self.groups.iter().map(|g| g.weight.max(0.0)).sum::<f64>() <= 0.0
-        {
+        let sum = self.groups.iter().map(|g| g.weight.max(0.0)).sum::<f64>();
+        if !self.groups.is_empty() && sum <= 0.0 {
             p.push("group weights sum to zero".into());
+        } else if !sum.is_finite() {
+            p.push(
+                "group weights sum past the largest number (each is finite, their total is \
+                 not); use smaller weights (only their ratios matter)"
+                    .into(),
+            );
         }
         // Batch scoring keeps one bit per measure.
         let n_measures = self.measures().count();

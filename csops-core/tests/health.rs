@@ -866,3 +866,25 @@ proptest! {
         batch_equals_apply(norm, &xs)?;
     }
 }
+
+#[test]
+fn weights_whose_total_overflows_are_a_validation_error() {
+    let mut card = Scorecard::default_heuristic();
+    for g in &mut card.groups {
+        g.weight = 1.7e308;
+    }
+    match card.validate() {
+        Err(Error::Config(p)) => assert!(
+            p.iter()
+                .any(|m| m.contains("group weights sum past the largest number")),
+            "{p:?}"
+        ),
+        other => panic!("expected a config error, got {other:?}"),
+    }
+    let mut card = Scorecard::default_heuristic();
+    for m in &mut card.groups[0].measures {
+        m.weight = 1.7e308;
+    }
+    let many = card.groups[0].measures.len() > 1;
+    assert_eq!(card.validate().is_err(), many);
+}
