@@ -1172,6 +1172,11 @@ impl Table {
                 acc
             }
             Condition::Or(items) => {
+                // `x = a or x = b or …` on one field is `x in [a, b, …]`: one pass with a set
+                // instead of one pass per item (thousands of items stay cheap).
+                if let Some((field, values)) = same_field_equalities(items) {
+                    return self.leaf(field, |col| in_list(col, &values));
+                }
                 let mut acc = vec![FALSE; n];
                 for c in items {
                     for (a, b) in acc.iter_mut().zip(self.eval(c)) {
@@ -1189,12 +1194,7 @@ impl Table {
                 values,
                 negated,
             } => self.leaf(field, |col| {
-                let mut acc = vec![FALSE; n];
-                for v in values {
-                    for (a, b) in acc.iter_mut().zip(compare_col(col, Op::Eq, v)) {
-                        *a = or3(*a, b);
-                    }
-                }
+                let acc = in_list(col, values);
                 if *negated {
                     acc.into_iter().map(not3).collect()
                 } else {
@@ -1296,6 +1296,98 @@ fn cmp<T: PartialOrd + ?Sized>(a: &T, op: Op, b: &T) -> u8 {
         Op::Ge => a >= b,
     };
     u8::from(r)
+}
+
+/// The field and values of an `or` whose items are all `field = value` on one field (at least
+/// two of them).
+fn same_field_equalities(items: &[Condition]) -> Option<(&str, Vec<Value>)> {
+    let mut field = None;
+    let mut values = Vec::with_capacity(items.len());
+    for c in items {
+        let Condition::Compare {
+            field: f,
+            op: Op::Eq,
+            value,
+        } = c
+        else {
+            return None;
+        };
+        if *field.get_or_insert(f.as_str()) != f.as_str() {
+            return None;
+        }
+        values.push(value.clone());
+    }
+    (values.len() >= 2).then_some((field?, values))
+}
+
+/// `col in values`, as the `or` of `col = v` over the values, in one pass over the rows with
+/// a hash set of the values (a list of thousands costs no more than one of three). A missing
+/// cell is unknown (false for an empty list); a present one is true when listed, otherwise
+/// unknown if some listed value has another type (unchecked conditions), else false.
+fn in_list(col: &Column, values: &[Value]) -> Vec<u8> {
+    use std::collections::HashSet;
+    let missing = if values.is_empty() { FALSE } else { UNKNOWN };
+    let same_type = |v: &Value| {
+        matches!(
+            (col, v),
+            (Column::Number(_), Value::Number(_))
+                | (Column::Text(_), Value::Text(_))
+                | (Column::Bool(_), Value::Bool(_))
+        )
+    };
+    let unlisted = if values.iter().all(same_type) {
+        FALSE
+    } else {
+        UNKNOWN
+    };
+    // -0.0 equals 0.0; NaN equals nothing.
+    let key = |x: f64| if x == 0.0 { 0u64 } else { x.to_bits() };
+    match col {
+        Column::Number(v) => {
+            let set: HashSet<u64> = values
+                .iter()
+                .filter_map(|x| match x {
+                    Value::Number(b) if !b.is_nan() => Some(key(*b)),
+                    _ => None,
+                })
+                .collect();
+            v.iter()
+                .map(|a| match a {
+                    a if a.is_nan() => missing,
+                    a if set.contains(&key(*a)) => TRUE,
+                    _ => unlisted,
+                })
+                .collect()
+        }
+        Column::Text(v) => {
+            let set: HashSet<&str> = values
+                .iter()
+                .filter_map(|x| match x {
+                    Value::Text(b) => Some(b.as_str()),
+                    _ => None,
+                })
+                .collect();
+            v.iter()
+                .map(|a| match a.as_deref() {
+                    None => missing,
+                    Some(a) if set.contains(a) => TRUE,
+                    Some(_) => unlisted,
+                })
+                .collect()
+        }
+        Column::Bool(v) => {
+            let listed = |b: bool| values.iter().any(|x| *x == Value::Bool(b));
+            let (t, f) = (listed(true), listed(false));
+            v.iter()
+                .map(|a| match a {
+                    None => missing,
+                    Some(true) if t => TRUE,
+                    Some(false) if f => TRUE,
+                    Some(_) => unlisted,
+                })
+                .collect()
+        }
+    }
 }
 
 fn compare_col(col: &Column, op: Op, value: &Value) -> Vec<u8> {

@@ -364,3 +364,49 @@ proptest! {
         }
     }
 }
+
+fn number_cell() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        Just(f64::NAN),
+        Just(0.0),
+        Just(-0.0),
+        (-3i32..4).prop_map(f64::from),
+    ]
+}
+
+proptest! {
+    /// `in [..]` (evaluated with a hash set) selects exactly the rows `or` of `=` selects, with
+    /// the same three-valued logic, for numbers (NaN missing, -0 = 0), text and negation.
+    #[test]
+    fn in_a_list_is_the_or_of_equalities(
+        numbers in prop::collection::vec(number_cell(), 1..30),
+        list in prop::collection::vec(number_cell(), 0..6),
+        words in prop::collection::vec(prop::option::of("[ab]{0,2}"), 30),
+        wlist in prop::collection::vec("[ab]{0,2}", 0..5),
+        negated in any::<bool>(),
+    ) {
+        let n = numbers.len();
+        let mut t = Table::default();
+        t.insert("x", Column::Number(numbers)).unwrap();
+        t.insert("w", Column::Text(words[..n].to_vec())).unwrap();
+        for (field, values) in [
+            ("x", list.iter().map(|v| Value::Number(*v)).collect::<Vec<_>>()),
+            ("w", wlist.iter().map(|v| Value::Text(v.clone())).collect()),
+        ] {
+            let listed = Condition::In { field: field.into(), values: values.clone(), negated };
+            // Each equality wrapped in a one-item `and`, so the `or` is evaluated item by
+            // item (an `or` of bare equalities on one field is itself read as a list).
+            let or = Condition::Or(values.iter().map(|v| Condition::And(vec![Condition::Compare {
+                field: field.into(), op: Op::Eq, value: v.clone(),
+            }])).collect());
+            let bare = Condition::Or(values.iter().map(|v| Condition::Compare {
+                field: field.into(), op: Op::Eq, value: v.clone(),
+            }).collect());
+            let bare = if negated { Condition::Not(Box::new(bare)) } else { bare };
+            let or = if negated { Condition::Not(Box::new(or)) } else { or };
+            let slow = t.filter(&or).unwrap();
+            prop_assert_eq!(&t.filter(&listed).unwrap(), &slow, "{} in {:?}", field, values);
+            prop_assert_eq!(&t.filter(&bare).unwrap(), &slow, "{} = any of {:?}", field, values);
+        }
+    }
+}
