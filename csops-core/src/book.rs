@@ -24,7 +24,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-use chrono::{DateTime, Months, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -894,20 +894,32 @@ impl Account {
     /// `renewal_date`, and none falls before `start_date`. `None` without a renewal date.
     pub fn next_renewal_on_or_after(&self, date: NaiveDate) -> Option<NaiveDate> {
         let anchor = self.renewal_date?;
-        let term = Months::new(self.term());
-        let mut d = anchor;
-        // Step back while the previous renewal is still on or after `date` (and after start).
-        while let Some(prev) = d.checked_sub_months(term) {
-            if prev >= date && prev > self.start_date {
-                d = prev;
+        let term = i64::from(self.term());
+        // The k-th renewal from the anchor (k < 0 before it), counted from the anchor itself
+        // so a renewal on the 31st stays on the 31st where the month has one. Found by
+        // arithmetic, not by stepping a term at a time (a 1-month term over centuries).
+        let renewal = |k: i64| -> Option<NaiveDate> {
+            let months = u32::try_from((k * term).unsigned_abs()).ok()?;
+            if k >= 0 {
+                anchor.checked_add_months(Months::new(months))
             } else {
-                break;
+                anchor.checked_sub_months(Months::new(months))
             }
+        };
+        let month = |d: NaiveDate| i64::from(d.year()) * 12 + i64::from(d.month0());
+        // The first renewal on or after `date` (a guess one term early, then corrected).
+        let mut k = (month(date) - month(anchor)).div_euclid(term) - 1;
+        while renewal(k).is_some_and(|r| r < date) {
+            k += 1;
         }
-        while d < date {
-            d = d.checked_add_months(term)?;
+        while renewal(k - 1).is_some_and(|r| r >= date) {
+            k -= 1;
         }
-        Some(d)
+        // Before the anchor, renewals fall after the start date only.
+        while k < 0 && renewal(k).is_some_and(|r| r <= self.start_date) {
+            k += 1;
+        }
+        renewal(k)
     }
 }
 

@@ -375,3 +375,77 @@ fn a_duplicate_contact_role_spell_is_flagged_like_a_duplicate_snapshot() {
     );
     assert!(p.reason.contains("first seen at row 2"), "{}", p.reason);
 }
+
+mod renewals {
+    use chrono::{Months, NaiveDate};
+    use csops_core::record::Account;
+    use proptest::prelude::*;
+
+    fn account(start: NaiveDate, anchor: NaiveDate, term: u32) -> Account {
+        let text = format!(
+            "id,name,currency,arr,start_date,renewal_date,term_months\nA1,N,USD,1,{start},{anchor},{term}\n"
+        );
+        let texts = std::collections::BTreeMap::from([("accounts".to_string(), text)]);
+        let l = csops_core::interchange::load_csv_texts(&texts, &Default::default()).unwrap();
+        l.book.accounts()[0].clone()
+    }
+
+    /// The renewal found by walking the anchor's renewals one term at a time.
+    fn walked(a: &Account, date: NaiveDate) -> Option<NaiveDate> {
+        let anchor = a.renewal_date?;
+        let at = |k: i64| {
+            let m = Months::new((k.unsigned_abs() as u32) * a.term());
+            if k >= 0 {
+                anchor.checked_add_months(m)
+            } else {
+                anchor.checked_sub_months(m)
+            }
+        };
+        let mut k = 0i64;
+        while at(k - 1).is_some_and(|r| r >= date && r > a.start_date) {
+            k -= 1;
+        }
+        while at(k).is_some_and(|r| r < date) {
+            k += 1;
+        }
+        at(k)
+    }
+
+    fn day() -> impl Strategy<Value = NaiveDate> {
+        (1990i32..2040, 1u32..13, 1u32..32).prop_map(|(y, m, d)| {
+            (0..4)
+                .find_map(|back| NaiveDate::from_ymd_opt(y, m, d - back))
+                .unwrap()
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn the_next_renewal_is_the_one_a_walk_finds(
+            start in day(), anchor in day(), date in day(), term in 1u32..37,
+        ) {
+            prop_assume!(anchor >= start);
+            let a = account(start, anchor, term);
+            prop_assert_eq!(a.next_renewal_on_or_after(date), walked(&a, date));
+        }
+    }
+
+    #[test]
+    fn a_monthly_term_over_eight_thousand_years_is_found_by_arithmetic() {
+        // (It used to step back a month at a time: ~100,000 steps for this account.)
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let a = account(d("0001-01-01"), d("9999-01-31"), 1);
+        assert_eq!(
+            a.next_renewal_on_or_after(d("0001-03-15")),
+            Some(d("0001-03-31"))
+        );
+        assert_eq!(
+            a.next_renewal_on_or_after(d("9999-12-01")),
+            Some(d("9999-12-31"))
+        );
+        assert_eq!(
+            a.next_renewal_on_or_after(d("9999-12-31")),
+            Some(d("9999-12-31"))
+        );
+    }
+}
