@@ -1376,7 +1376,7 @@ fn in_list(col: &Column, values: &[Value]) -> Vec<u8> {
                 .collect()
         }
         Column::Bool(v) => {
-            let listed = |b: bool| values.iter().any(|x| *x == Value::Bool(b));
+            let listed = |b: bool| values.contains(&Value::Bool(b));
             let (t, f) = (listed(true), listed(false));
             v.iter()
                 .map(|a| match a {
