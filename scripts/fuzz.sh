@@ -31,7 +31,9 @@ if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
   cargo install --quiet --locked cargo-fuzz
 fi
 
-cargo +nightly fuzz build -O "${targets[@]}" >/dev/null
+for t in "${targets[@]}"; do
+  cargo +nightly fuzz build -O "$t" >/dev/null
+done
 for t in "${targets[@]}"; do
   mkdir -p "fuzz/corpus/$t"
   echo "fuzz.sh: $t for ${seconds}s"

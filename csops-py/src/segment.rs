@@ -601,6 +601,15 @@ fn read_data(
             Err(e) => return Err(e),
         }
     }
+    // No column read (no condition names one): the row count still comes from the data, so
+    // rules without conditions give every row the default tier instead of no rows.
+    if out.table.columns.is_empty()
+        && out.table.rows == 0
+        && let Some(name) = names.first()
+        && let Some(col) = get_column(kind, &data, name)?
+    {
+        out.table.rows = col.len()?;
+    }
     if ids {
         let ids = read_id_column(py, kind, &data)?;
         out.missing.remove("id");

@@ -744,3 +744,15 @@ def test_segmentation_from_threads_agrees(book: csops.Book, seg: csops.Segmentat
     assert not errors
     assert len(results) == 8
     assert all(r == reference for r in results)
+
+
+def test_rules_without_conditions_give_every_row_the_default_tier() -> None:
+    # No rule names a column, so none is read: the rows still come from the data (pandas and
+    # Node gave 3 × default; a dict of lists gave no rows).
+    rules = csops.TierRules([], "digital")
+    data = {"id": ["A1", "A2", "A3"], "arr": [1.0, 2.0, 3.0]}
+    assert list(rules.assign(data)) == ["digital"] * 3
+    pd = pytest.importorskip("pandas")
+    assert list(rules.assign(pd.DataFrame(data))) == ["digital"] * 3
+    pa = pytest.importorskip("pyarrow")
+    assert list(rules.assign(pa.table(data)).to_pylist()) == ["digital"] * 3
