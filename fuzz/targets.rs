@@ -5,6 +5,8 @@
 //! loader's invariants (a row is loaded or rejected, never lost; a book written and read back
 //! is the same book).
 
+#![allow(dead_code)] // each fuzz binary uses one of these functions
+
 use std::collections::BTreeMap;
 
 use csops_core::book::LoadMode;

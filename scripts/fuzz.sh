@@ -28,7 +28,10 @@ if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
 fi
 if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
   echo "fuzz.sh: installing cargo-fuzz from crates.io"
-  cargo install --quiet --locked cargo-fuzz
+  if ! cargo install --quiet --locked cargo-fuzz; then
+    echo "fuzz.sh: SKIPPED: cargo-fuzz could not be installed; the kept inputs still replay in cargo test" >&2
+    exit 0
+  fi
 fi
 
 for t in "${targets[@]}"; do
