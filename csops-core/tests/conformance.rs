@@ -32,9 +32,13 @@ fn vector_set(set: &str, min: usize) -> Vec<(PathBuf, String, Value)> {
     out
 }
 
+/// The data-layer vectors, then the one-fault books of the bad-input suite
+/// (`tests/conformance/bad_input/`, made by `scripts/make_bad_input_suite.py`), which use the
+/// same format.
 fn vectors() -> Vec<(PathBuf, Value)> {
     vector_set("data_layer", 8)
         .into_iter()
+        .chain(vector_set("bad_input", 200))
         .map(|(p, _, v)| (p, v))
         .collect()
 }

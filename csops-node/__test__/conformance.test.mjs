@@ -10,17 +10,23 @@ import { loadBookCsv, loadBookJson } from 'csops';
 import { workspaceDir } from './helpers.mjs';
 
 const vectorDir = join(workspaceDir, 'tests', 'conformance', 'data_layer');
-const vectors = readdirSync(vectorDir)
-  .filter((f) => f.endsWith('.json'))
-  .sort()
-  .map((f) => ({ file: f, v: JSON.parse(readFileSync(join(vectorDir, f), 'utf8')) }));
+// The one-fault books of the bad-input suite (scripts/make_bad_input_suite.py) use the same format.
+const badInputDir = join(workspaceDir, 'tests', 'conformance', 'bad_input');
+const read = (dir) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => ({ file: f, v: JSON.parse(readFileSync(join(dir, f), 'utf8')) }));
+const badInput = read(badInputDir);
+const vectors = [...read(vectorDir), ...badInput];
 
 // Vector keys are the core's snake_case names; the Node API is camelCase.
 const camel = (k) => k.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
 const errorCodes = { validation: 'CSOPS_VALIDATION', format: 'CSOPS_FORMAT', config: 'CSOPS_CONFIG' };
 
 test('the conformance vectors are all there', () => {
-  assert.ok(vectors.length >= 8, `only ${vectors.length} vectors in ${vectorDir}`);
+  assert.ok(vectors.length - badInput.length >= 8, `only ${vectors.length - badInput.length} vectors in ${vectorDir}`);
+  assert.ok(badInput.length >= 200, `only ${badInput.length} bad-input books in ${badInputDir}`);
 });
 
 function load(v) {

@@ -17,7 +17,10 @@ import pytest
 import csops
 
 VECTORS_DIR = Path(__file__).resolve().parents[2] / "tests" / "conformance" / "data_layer"
-VECTORS = sorted(VECTORS_DIR.glob("*.json"))
+# The one-fault books of the bad-input suite (scripts/make_bad_input_suite.py) use the same format.
+BAD_INPUT_DIR = VECTORS_DIR.parent / "bad_input"
+BAD_INPUT = sorted(BAD_INPUT_DIR.glob("*.json"))
+VECTORS = sorted(VECTORS_DIR.glob("*.json")) + BAD_INPUT
 
 ERROR_CLASSES: dict[str, type[csops.CsopsError]] = {
     "validation": csops.ValidationError,
@@ -27,7 +30,8 @@ ERROR_CLASSES: dict[str, type[csops.CsopsError]] = {
 
 
 def test_vectors_are_present() -> None:
-    assert len(VECTORS) >= 8, f"conformance vectors are missing from {VECTORS_DIR}"
+    assert len(VECTORS) - len(BAD_INPUT) >= 8, f"conformance vectors are missing from {VECTORS_DIR}"
+    assert len(BAD_INPUT) >= 200, f"the bad-input books are missing from {BAD_INPUT_DIR}"
 
 
 def load(vector: dict[str, Any]) -> csops.Book:
