@@ -122,6 +122,13 @@ test('featuresAsOf takes an ISO string or a Date (its UTC day)', () => {
   assert.deepEqual(frameData(lateInTheDay), frameData(fromString));
 });
 
+test('a day argument follows the core\'s one rule (as Python does)', () => {
+  for (const bad of ['2026-1-1', '+2026-01-01', '-0001-01-01', '24-01-01', '2026-02-30', '0000-01-01']) {
+    assert.throws(() => book.featuresAsOf(bad), (e) => e.code === 'CSOPS_INVALID_ARGUMENT', bad);
+  }
+  assert.equal(book.featuresAsOf(` ${AS_OF} `).asOf, AS_OF);
+});
+
 test('the FeatureFrame API', () => {
   const frame = book.featuresAsOf(AS_OF);
   assert.equal(frame.asOf, AS_OF);

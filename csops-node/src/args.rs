@@ -201,16 +201,9 @@ pub(crate) fn date(name: &str, v: Unknown) -> Result<NaiveDate, Failure> {
     let expected = "an ISO date string (YYYY-MM-DD) or a Date";
     if matches!(v.get_type(), Ok(ValueType::String)) {
         let s = string(name, v)?;
-        // Exactly `YYYY-MM-DD` (chrono's `%Y` alone would also take `+12345-01-01`).
-        let shape = s.len() == 10
-            && s.bytes().enumerate().all(|(i, b)| match i {
-                4 | 7 => b == b'-',
-                _ => b.is_ascii_digit(),
-            });
-        return NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-            .ok()
-            .filter(|_| shape)
-            .ok_or_else(|| invalid(format!("`{name}` must be {expected}, got `{s}`")));
+        // The core's one rule for a day argument (the same in Python).
+        return csops_core::interchange::parse_day(&s)
+            .map_err(|_| invalid(format!("`{name}` must be {expected}, got `{s}`")));
     }
     if v.is_date().unwrap_or(false) {
         let ms = JsDate::from_unknown(v)

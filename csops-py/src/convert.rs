@@ -276,8 +276,7 @@ pub fn as_of_date(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<NaiveDat
 pub fn date_value(what: &str, value: &Bound<'_, PyAny>) -> Result<NaiveDate, String> {
     if let Ok(s) = value.cast::<PyString>() {
         let s = s.to_cow().map_err(|e| format!("{what}: {e}"))?;
-        return NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-            .map_err(|e| format!("{what}: `{s}` is not a date ({e}); expected YYYY-MM-DD"));
+        return csops_core::interchange::parse_day(&s).map_err(|e| format!("{what}: {e}"));
     }
     if value.is_instance_of::<PyDate>() {
         return value

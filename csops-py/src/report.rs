@@ -104,12 +104,38 @@ impl PyProblem {
 /// Everything validation found while loading a book, and what was kept.
 #[pyclass(name = "ValidationReport", module = "csops", frozen)]
 #[derive(Debug)]
-pub struct PyValidationReport(ValidationReport);
+pub struct PyValidationReport(ValidationReport, Lists);
+
+/// The report's lists as Python objects, built on first access and then shared, so a loop
+/// over ``report.problems[i]`` costs one conversion, not one per step.
+struct Lists {
+    problems: pyo3::sync::PyOnceLock<Py<PyAny>>,
+    rejected: pyo3::sync::PyOnceLock<Py<PyAny>>,
+    files: pyo3::sync::PyOnceLock<Py<PyAny>>,
+    notes: pyo3::sync::PyOnceLock<Py<PyAny>>,
+}
+
+impl Lists {
+    fn new() -> Self {
+        Lists {
+            problems: pyo3::sync::PyOnceLock::new(),
+            rejected: pyo3::sync::PyOnceLock::new(),
+            files: pyo3::sync::PyOnceLock::new(),
+            notes: pyo3::sync::PyOnceLock::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Lists {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Lists")
+    }
+}
 
 impl PyValidationReport {
     /// Wrap a core report.
     pub fn new(report: ValidationReport) -> Self {
-        PyValidationReport(report)
+        PyValidationReport(report, Lists::new())
     }
 }
 
@@ -134,23 +160,36 @@ const HTML_MAX_PROBLEMS: usize = 200;
 
 #[pymethods]
 impl PyValidationReport {
-    /// Every problem, in file and row order.
+    /// Every problem, in file and row order (the same list on every access).
     #[getter]
-    fn problems(&self) -> Vec<PyProblem> {
-        self.0.problems.iter().cloned().map(PyProblem).collect()
+    fn problems(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.1
+            .problems
+            .get_or_try_init(py, || {
+                let items: Vec<PyProblem> =
+                    self.0.problems.iter().cloned().map(PyProblem).collect();
+                Ok::<_, PyErr>(pyo3::types::PyList::new(py, items)?.into_any().unbind())
+            })
+            .map(|l| l.clone_ref(py))
     }
 
     /// Every rejected row: dicts with ``file``, ``row``, ``record_id`` and ``fields`` (the
     /// raw fields as read, column → text), so nothing is silently dropped.
     #[getter]
     fn rejected<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_python(py, &self.0.rejected)
+        self.1
+            .rejected
+            .get_or_try_init(py, || to_python(py, &self.0.rejected).map(Bound::unbind))
+            .map(|l| l.bind(py).clone())
     }
 
     /// Row counts per file: ``{file: {"read": n, "loaded": n, "rejected": n}}``.
     #[getter]
     fn files<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_python(py, &self.0.files)
+        self.1
+            .files
+            .get_or_try_init(py, || to_python(py, &self.0.files).map(Bound::unbind))
+            .map(|l| l.bind(py).clone())
     }
 
     /// What the loader did by the source map's rules (a value map, a default, a scale, a
@@ -158,7 +197,10 @@ impl PyValidationReport {
     /// ``note``. Notes are not problems; a strict load keeps them.
     #[getter]
     fn notes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_python(py, &self.0.notes)
+        self.1
+            .notes
+            .get_or_try_init(py, || to_python(py, &self.0.notes).map(Bound::unbind))
+            .map(|l| l.bind(py).clone())
     }
 
     /// True when there were no problems at all.

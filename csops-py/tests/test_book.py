@@ -333,7 +333,9 @@ def test_lenient_report(lenient_book: csops.Book) -> None:
 
 def test_problem_value_semantics(lenient_book: csops.Book) -> None:
     a = lenient_book.report.problems
-    b = lenient_book.report.problems
+    # One list, built on first access (a loop over report.problems[i] is not quadratic).
+    assert a is lenient_book.report.problems
+    b = csops.load_book_csv(BAD_CSV, mode="lenient").report.problems  # equal, not the same
     assert a == b and a[0] is not b[0]
     assert hash(a[0]) == hash(b[0])
     assert a[0] != a[1]
@@ -402,3 +404,12 @@ def test_sample_book_lenient_keeps_what_is_valid() -> None:
     assert latest is not None
     frame = book.features_as_of(latest)
     assert 0 < len(frame) <= len(book)
+
+
+def test_a_day_argument_follows_the_cores_one_rule(book: csops.Book) -> None:
+    # The same texts Node refuses (csops_core::interchange::parse_day): a ConfigError naming
+    # the argument, never a bare ValueError later.
+    for bad in ["2026-1-1", "+2026-01-01", "-0001-01-01", "24-01-01", "2026-02-30", "0000-01-01"]:
+        with pytest.raises(csops.ConfigError, match="as_of"):
+            book.features_as_of(bad)
+    assert book.features_as_of(" 2024-03-31 ").as_of == datetime.date(2024, 3, 31)

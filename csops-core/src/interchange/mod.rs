@@ -855,6 +855,25 @@ fn starts_with_day(s: &str) -> bool {
             .all(|&k| b[k].is_ascii_digit())
 }
 
+/// A day given as an argument (`as_of`, a window's ends): exactly `YYYY-MM-DD` with a
+/// four-digit year 1–9999, spaces around it ignored. The one rule both bindings use, so Python
+/// and Node accept and refuse the same texts (`2026-1-1`, `+2026-01-01`, `-0001-01-01` and
+/// `24-01-01` are refused); the message names what is expected.
+///
+/// ```
+/// use csops_core::interchange::parse_day;
+/// assert_eq!(parse_day("2026-03-31").unwrap().to_string(), "2026-03-31");
+/// assert!(parse_day("2026-1-1").is_err());
+/// ```
+pub fn parse_day(s: &str) -> std::result::Result<NaiveDate, String> {
+    let t = s.trim();
+    (t.len() == 10 && starts_with_day(t))
+        .then(|| t.parse::<NaiveDate>().ok())
+        .flatten()
+        .filter(|d| plausible_year(d.year()))
+        .ok_or_else(|| format!("`{s}` is not a day (expected YYYY-MM-DD, years 1 to 9999)"))
+}
+
 /// A day: `YYYY-MM-DD`, or a timestamp whose day is that (`2024-01-01T23:30:00-05:00` is
 /// 1 January as written, never moved to another day by a time-zone conversion).
 fn parse_date(s: &str) -> std::result::Result<NaiveDate, (ProblemKind, String)> {

@@ -116,9 +116,18 @@ pub fn random_records(seed: u64, n: usize) -> Records {
             });
             for _ in 0..r.random_range(0..3) {
                 let added = date(r, base, 700);
+                let role = pick(r, Role::ALL);
+                // One spell per contact, role and first day (a repeat is a duplicate).
+                if rec
+                    .contact_roles
+                    .iter()
+                    .any(|x| x.contact_id == cid && x.role == role && x.added == added)
+                {
+                    continue;
+                }
                 rec.contact_roles.push(ContactRole {
                     contact_id: cid.clone(),
-                    role: pick(r, Role::ALL),
+                    role,
                     added,
                     removed: maybe(r, 0.4, |r| date(r, added, 300)),
                 });
