@@ -871,7 +871,7 @@ pub fn parse_day(s: &str) -> std::result::Result<NaiveDate, String> {
         .then(|| t.parse::<NaiveDate>().ok())
         .flatten()
         .filter(|d| plausible_year(d.year()))
-        .ok_or_else(|| format!("`{s}` is not a day (expected YYYY-MM-DD, years 1 to 9999)"))
+        .ok_or_else(|| format!("`{s}` is not a date (expected YYYY-MM-DD, years 1 to 9999)"))
 }
 
 /// A day: `YYYY-MM-DD`, or a timestamp whose day is that (`2024-01-01T23:30:00-05:00` is
