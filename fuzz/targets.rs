@@ -12,28 +12,14 @@ use std::collections::BTreeMap;
 use csops_core::book::LoadMode;
 use csops_core::interchange::{LoadOptions, load_csv_texts, load_json_str, write_csv_texts};
 
-/// The record types a CSV input is split into: the first byte picks how many files follow,
-/// each part (split at 0xFF) is the text of the next type.
-const STEMS: [&str; 12] = [
-    "accounts",
-    "contacts",
-    "contact_roles",
-    "usage_events",
-    "usage_snapshots",
-    "tickets",
-    "surveys",
-    "meetings",
-    "milestones",
-    "opportunities",
-    "arr_snapshots",
-    "renewal_outcomes",
-];
-
 /// A book of CSV texts from any bytes: loaded strict and lenient; counts hold; a lenient
 /// book written as CSV and read again is the same book.
 pub fn csv_book(data: &[u8]) {
     let mut texts = BTreeMap::new();
-    for (stem, part) in STEMS.iter().zip(data.split(|b| *b == 0xFF)) {
+    // The parts of the input (split at 0xFF, which UTF-8 never holds) are the texts of the
+    // record types in the book layout's order.
+    let stems = csops_core::interchange::FILES.iter().map(|f| f.stem);
+    for (stem, part) in stems.zip(data.split(|b| *b == 0xFF)) {
         texts.insert(stem.to_string(), String::from_utf8_lossy(part).into_owned());
     }
     if !texts.contains_key("accounts") {
