@@ -801,6 +801,13 @@ impl Condition {
     pub fn from_json_value(v: &serde_json::Value) -> Result<Condition> {
         from_json(v, "$", 0, &mut 0)
     }
+
+    /// Read the structured form from JSON text (a JSON string holds the text form).
+    pub fn from_json(text: &str) -> Result<Condition> {
+        let v: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| Error::Config(vec![format!("condition: not JSON: {e}")]))?;
+        Condition::from_json_value(&v)
+    }
 }
 
 fn json_err(path: &str, msg: impl fmt::Display) -> Error {
@@ -996,6 +1003,58 @@ pub struct Schema {
 }
 
 impl Schema {
+    /// The schema some conditions imply on their own, with no table: each field they name, of
+    /// the kind its first comparison uses (a bare field is yes/no; a field only tested for
+    /// null is text). Checking the conditions against it finds what is wrong whatever the
+    /// table: a field compared with a number in one place and with text in another, `<` on
+    /// yes/no values.
+    pub fn implied_by<'a>(conditions: impl IntoIterator<Item = &'a Condition>) -> Schema {
+        fn walk(c: &Condition, out: &mut BTreeMap<String, Kind>) {
+            let kind = |v: &Value| match v {
+                Value::Number(_) => Kind::Number,
+                Value::Text(_) => Kind::Text,
+                Value::Bool(_) => Kind::Bool,
+            };
+            match c {
+                Condition::And(items) | Condition::Or(items) => {
+                    for c in items {
+                        walk(c, out);
+                    }
+                }
+                Condition::Not(c) => walk(c, out),
+                Condition::Compare { field, value, .. } => {
+                    out.entry(field.clone()).or_insert(kind(value));
+                }
+                Condition::In { field, values, .. } => {
+                    if let Some(v) = values.first() {
+                        out.entry(field.clone()).or_insert(kind(v));
+                    }
+                }
+                Condition::Between { field, low, .. } => {
+                    out.entry(field.clone()).or_insert(kind(low));
+                }
+                Condition::IsNull { field, .. } => {
+                    // Only a kind when nothing else names the field (set after the walk).
+                    let _ = field;
+                }
+                Condition::Truthy { field } => {
+                    out.entry(field.clone()).or_insert(Kind::Bool);
+                }
+            }
+        }
+        let mut fields = BTreeMap::new();
+        let conditions: Vec<&Condition> = conditions.into_iter().collect();
+        for c in &conditions {
+            walk(c, &mut fields);
+        }
+        for c in &conditions {
+            for f in c.fields() {
+                fields.entry(f.to_string()).or_insert(Kind::Text);
+            }
+        }
+        Schema { fields }
+    }
+
     /// Check a condition against the schema: every field known, every value of the field's
     /// type, `<`/`>`/`between` only on numbers and text. Reports every problem at once.
     pub fn check(&self, c: &Condition) -> Result<()> {

@@ -50,6 +50,12 @@ pub enum Error {
     /// Money could not be combined or converted.
     #[error(transparent)]
     Money(#[from] MoneyError),
+    /// Something asked for by its key is not there: an account id not in the data given.
+    #[error("{what}")]
+    NotFound {
+        /// What was asked for and where it was looked for.
+        what: String,
+    },
 }
 
 /// `Result` with csops' [`Error`].

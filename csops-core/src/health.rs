@@ -668,9 +668,11 @@ impl Scorecard {
                 p.push(format!("group `{}` has no measures", g.name));
             }
             let sum = g.measures.iter().map(|m| m.weight.max(0.0)).sum::<f64>();
-            if !g.measures.is_empty() && sum <= 0.0 {
+            // A weight that is itself not finite is reported on its own measure.
+            let finite = g.measures.iter().all(|m| m.weight.is_finite());
+            if !g.measures.is_empty() && sum <= 0.0 && finite {
                 p.push(format!("group `{}`: measure weights sum to zero", g.name));
-            } else if !sum.is_finite() {
+            } else if !sum.is_finite() && finite {
                 p.push(format!(
                     "group `{}`: measure weights sum past the largest number (each is finite, \
                      their total is not); use smaller weights (only their ratios matter)",
@@ -702,9 +704,10 @@ impl Scorecard {
             }
         }
         let sum = self.groups.iter().map(|g| g.weight.max(0.0)).sum::<f64>();
-        if !self.groups.is_empty() && sum <= 0.0 {
+        let finite = self.groups.iter().all(|g| g.weight.is_finite());
+        if !self.groups.is_empty() && sum <= 0.0 && finite {
             p.push("group weights sum to zero".into());
-        } else if !sum.is_finite() {
+        } else if !sum.is_finite() && finite {
             p.push(
                 "group weights sum past the largest number (each is finite, their total is \
                  not); use smaller weights (only their ratios matter)"
@@ -1453,6 +1456,35 @@ impl Scorecard {
             }
         }
         if infinite { Err(()) } else { Ok(()) }
+    }
+
+    /// Explain the account `account_id` of a frame, as [`Scorecard::explain`] explains its row.
+    /// An id the frame does not hold is [`Error::NotFound`]; an id on more than one row is
+    /// [`Error::Config`] naming the rows (which of them is meant would be a guess).
+    pub fn explain_account(
+        &self,
+        frame: &FeatureFrame,
+        segments: Option<&[String]>,
+        account_id: &str,
+    ) -> Result<AccountScore> {
+        let mut rows = frame
+            .account_ids
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| *a == account_id)
+            .map(|(i, _)| i);
+        match (rows.next(), rows.next()) {
+            (Some(row), None) => self.explain(frame, segments, row),
+            (None, _) => Err(Error::NotFound {
+                what: format!("account `{account_id}` is not in the data"),
+            }),
+            (Some(a), Some(b)) => Err(Error::Config(vec![format!(
+                "account `{account_id}` appears more than once in the data (rows {} and {}{})",
+                a + 1,
+                b + 1,
+                if rows.next().is_some() { ", and more" } else { "" }
+            )])),
+        }
     }
 
     /// Explain row `i` of a frame: the full per-measure breakdown (percentile measures are

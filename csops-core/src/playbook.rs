@@ -27,7 +27,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::book::Book;
@@ -217,14 +217,30 @@ pub const MAX_DAYS: u32 = 3660;
 pub const DEFAULT_EFFECT_HORIZON_DAYS: u32 = 365;
 
 impl Playbook {
-    /// Read from JSON.
+    /// Read from JSON, with every check that needs no book (see [`Playbook::check`]).
     pub fn from_json(text: &str) -> Result<Self> {
-        serde_json::from_str(text).map_err(|e| Error::Config(vec![format!("playbook: {e}")]))
+        let pb: Self = serde_json::from_str(text)
+            .map_err(|e| Error::Config(vec![format!("playbook: {e}")]))?;
+        pb.check()?;
+        Ok(pb)
     }
 
-    /// Read from TOML.
+    /// Read from TOML, with every check that needs no book (see [`Playbook::check`]).
     pub fn from_toml(text: &str) -> Result<Self> {
-        toml::from_str(text).map_err(|e| Error::Config(vec![format!("playbook: {e}")]))
+        let pb: Self =
+            toml::from_str(text).map_err(|e| Error::Config(vec![format!("playbook: {e}")]))?;
+        pb.check()?;
+        Ok(pb)
+    }
+
+    /// Every check that needs no book, all problems at once: names, owners, actions,
+    /// priorities, spans, trigger shapes and depth, template syntax. Loading runs it, so a
+    /// malformed playbook never loads. Which fields exist depends on the book, the feature
+    /// configuration and whether a scorecard is given, so fields (in conditions, change
+    /// triggers and `{field}` placeholders alike) are checked by [`Playbook::validate`], which
+    /// every run calls before it fires anything.
+    pub fn check(&self) -> Result<()> {
+        problems_to_result(self.problems(None))
     }
 
     /// Write as JSON.
@@ -238,8 +254,13 @@ impl Playbook {
     }
 
     /// Check every play against the fields available: conditions, change fields, template
-    /// placeholders, names, priorities. All problems at once.
+    /// placeholders, and everything [`Playbook::check`] checks. All problems at once.
     pub fn validate(&self, schema: &Schema) -> Result<()> {
+        problems_to_result(self.problems(Some(schema)))
+    }
+
+    /// The problems of the plays; the field checks only with a schema.
+    fn problems(&self, schema: Option<&Schema>) -> Vec<String> {
         let mut p = Vec::new();
         if self.schema_version != 1 {
             p.push(format!(
@@ -268,6 +289,7 @@ impl Playbook {
                 ));
             }
             if let Some(f) = &play.filter
+                && let Some(schema) = schema
                 && let Err(Error::Config(e)) = schema.check(f)
             {
                 p.extend(e.into_iter().map(|e| format!("{at}, filter: {e}")));
@@ -291,7 +313,8 @@ impl Playbook {
                         match placeholders(t) {
                             Ok(fields) => {
                                 for f in fields {
-                                    if !schema.fields.contains_key(f)
+                                    if let Some(schema) = schema
+                                        && !schema.fields.contains_key(f)
                                         && !["play", "reason", "date"].contains(&f)
                                     {
                                         p.push(format!(
@@ -316,15 +339,25 @@ impl Playbook {
                 }
             }
         }
-        if p.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Config(p))
-        }
+        p
     }
 }
 
-fn check_trigger(t: &Trigger, schema: &Schema, at: &str, depth: usize, p: &mut Vec<String>) {
+fn problems_to_result(p: Vec<String>) -> Result<()> {
+    if p.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Config(p))
+    }
+}
+
+fn check_trigger(
+    t: &Trigger,
+    schema: Option<&Schema>,
+    at: &str,
+    depth: usize,
+    p: &mut Vec<String>,
+) {
     if depth > MAX_TRIGGER_DEPTH {
         p.push(format!(
             "{at}: triggers nested more than {MAX_TRIGGER_DEPTH} deep"
@@ -333,7 +366,9 @@ fn check_trigger(t: &Trigger, schema: &Schema, at: &str, depth: usize, p: &mut V
     }
     match t {
         Trigger::Level { when } | Trigger::Crossing { when } => {
-            if let Err(Error::Config(e)) = schema.check(when) {
+            if let Some(schema) = schema
+                && let Err(Error::Config(e)) = schema.check(when)
+            {
                 p.extend(e.into_iter().map(|e| format!("{at}, trigger: {e}")));
             }
         }
@@ -343,7 +378,9 @@ fn check_trigger(t: &Trigger, schema: &Schema, at: &str, depth: usize, p: &mut V
             drop,
             rise,
         } => {
-            if schema.fields.get(field) != Some(&Kind::Number) {
+            if let Some(schema) = schema
+                && schema.fields.get(field) != Some(&Kind::Number)
+            {
                 p.push(format!(
                     "{at}: a change trigger needs a number field, not `{field}`"
                 ));
@@ -414,9 +451,42 @@ pub struct FireHistory {
 }
 
 impl FireHistory {
-    /// Read a stored history (JSON object; a misspelt key is an error, not an empty history).
+    /// Read a stored history (JSON object; a misspelt key is an error, not an empty history:
+    /// a misspelt `last_run` must not silently make a first run of it). A failure names the
+    /// key at fault. Its days must lie in years 1 to 9999, as every day csops reads.
     pub fn from_json(text: &str) -> Result<Self> {
-        serde_json::from_str(text).map_err(|e| Error::Config(vec![format!("fire history: {e}")]))
+        let config = |m: String| Error::Config(vec![m]);
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| config(format!("fire history: not JSON: {e}")))?;
+        let h = Self::deserialize(&value).map_err(|e| {
+            // Name the key at fault: each key alone, read as the whole is read.
+            let bad = value.as_object().and_then(|fields| {
+                fields.iter().find_map(|(key, v)| {
+                    Self::deserialize(&serde_json::json!({ key.as_str(): v }))
+                        .err()
+                        .map(|e| (key, e))
+                })
+            });
+            match bad {
+                Some((key, e)) => config(format!("fire history: `{key}`: {e}")),
+                None => config(format!("fire history: {e}")),
+            }
+        })?;
+        let outside = |d: &NaiveDate| !(1..=9999).contains(&d.year());
+        let mut p = Vec::new();
+        if let Some(d) = h.last_run.filter(outside) {
+            p.push(format!(
+                "fire history: last_run {d} is outside years 1 to 9999"
+            ));
+        }
+        for (play, fired) in &h.last_fired {
+            for (account, d) in fired.iter().filter(|(_, d)| outside(d)) {
+                p.push(format!(
+                    "fire history: last_fired of play `{play}` for `{account}` ({d}) is outside years 1 to 9999"
+                ));
+            }
+        }
+        if p.is_empty() { Ok(h) } else { Err(Error::Config(p)) }
     }
 
     /// Write it for storing between runs.

@@ -83,14 +83,28 @@ impl TierRules {
         }
     }
 
-    /// Read from JSON.
+    /// Read from JSON, with every check that needs no table (see [`TierRules::check`]).
     pub fn from_json(text: &str) -> Result<Self> {
-        serde_json::from_str(text).map_err(|e| Error::Config(vec![format!("tier rules: {e}")]))
+        let rules: Self = serde_json::from_str(text)
+            .map_err(|e| Error::Config(vec![format!("tier rules: {e}")]))?;
+        rules.check()?;
+        Ok(rules)
     }
 
-    /// Read from TOML.
+    /// Read from TOML, with every check that needs no table (see [`TierRules::check`]).
     pub fn from_toml(text: &str) -> Result<Self> {
-        toml::from_str(text).map_err(|e| Error::Config(vec![format!("tier rules: {e}")]))
+        let rules: Self =
+            toml::from_str(text).map_err(|e| Error::Config(vec![format!("tier rules: {e}")]))?;
+        rules.check()?;
+        Ok(rules)
+    }
+
+    /// Every check that needs no table, all problems at once: the rules checked against the
+    /// schema their own conditions imply ([`Schema::implied_by`]), which finds unnamed tiers,
+    /// an unsupported version and a field compared as a number in one rule and as text in
+    /// another. Loading runs it; [`TierRules::validate`] checks the fields against a table.
+    pub fn check(&self) -> Result<()> {
+        self.validate(&Schema::implied_by(self.rules.iter().map(|r| &r.when)))
     }
 
     /// Write as JSON.

@@ -64,14 +64,14 @@ fn playbooks_are_data_validated_at_load() {
     };
     let table = play_table(&b, b.latest_date().unwrap(), &ctx).unwrap();
     pb.validate(&table.schema()).unwrap();
-    // Every problem at once: an unknown template field, a bad priority, a duplicate name, a
-    // change without a threshold, a bad condition.
+    // Loading lists every problem that needs no book, at once: a bad priority, a duplicate
+    // name, a change without a threshold or window, no owner, no actions, a broken template.
     let bad = r#"
 [[plays]]
 name = "a"
 owner = "x"
 trigger = { kind = "change", field = "logins_per_user_week", window_days = 0 }
-actions = [{ action = "task", assign = { to = "owner" }, title = "Hi {nmae}", due_in_days = 1, priority = "asap" }]
+actions = [{ action = "task", assign = { to = "owner" }, title = "Hi {nmae", due_in_days = 1, priority = "asap" }]
 
 [[plays]]
 name = "a"
@@ -79,21 +79,58 @@ owner = ""
 trigger = { kind = "level", when = "regoin == 'EMEA'" }
 actions = []
 "#;
-    let Err(Error::Config(p)) = Playbook::from_toml(bad).unwrap().validate(&table.schema()) else {
-        panic!()
+    let Err(Error::Config(p)) = Playbook::from_toml(bad) else {
+        panic!("a malformed playbook loaded")
     };
-    for want in [
-        "`{nmae}`",
+    let wanted = [
         "priority `asap`",
         "used twice",
         "needs `drop` or `rise`",
         "window",
         "no owner",
         "no actions",
-        "regoin",
-    ] {
+        "`{` without `}`",
+    ];
+    for want in wanted {
         assert!(p.iter().any(|m| m.contains(want)), "{want} not in {p:?}");
     }
+    assert_eq!(p.len(), wanted.len(), "{p:?}");
+    // The same text through JSON fails the same way.
+    let value: toml::Value = toml::from_str(bad).unwrap();
+    let Err(Error::Config(q)) = Playbook::from_json(&serde_json::to_string(&value).unwrap())
+    else {
+        panic!("a malformed playbook loaded from JSON")
+    };
+    assert_eq!(p, q);
+    // Fields depend on the book (and the scorecard, and the feature configuration): unknown
+    // ones, in templates and conditions alike, are listed by `validate`, which every run calls.
+    let unknown = r#"
+[[plays]]
+name = "a"
+owner = "x"
+trigger = { kind = "change", field = "name", window_days = 7, drop = 0.5 }
+actions = [{ action = "task", assign = { to = "owner" }, title = "Hi {nmae}", body = "{segment} {attr.nope}", due_in_days = 1 }]
+
+[[plays]]
+name = "b"
+owner = "x"
+trigger = { kind = "level", when = "regoin == 'EMEA'" }
+actions = [{ action = "tag", tag = "t" }]
+"#;
+    let pb = Playbook::from_toml(unknown).unwrap();
+    let Err(Error::Config(p)) = pb.validate(&table.schema()) else {
+        panic!("unknown fields passed validation")
+    };
+    let wanted = ["`{nmae}`", "`{attr.nope}`", "regoin", "not `name`"];
+    for want in wanted {
+        assert!(p.iter().any(|m| m.contains(want)), "{want} not in {p:?}");
+    }
+    assert_eq!(p.len(), wanted.len(), "{p:?}");
+    let Err(Error::Config(r)) = run(&b, &pb, b.latest_date().unwrap(), &FireHistory::default(), &ctx)
+    else {
+        panic!("a run fired plays with unknown fields")
+    };
+    assert_eq!(r, p);
     assert!(Playbook::from_toml("[[plays]]\nname = 1").is_err());
 }
 

@@ -357,6 +357,20 @@ test('a measure reading a feature the input lacks is CSOPS_CONFIG naming it, syn
   assert.ok(throwsCode(() => custom.score(sampleFrame), 'CSOPS_CONFIG').problems.some((p) => p.includes('no_such_feature')));
 });
 
+test('explain: an unknown account is CSOPS_NOT_FOUND, an account on two rows CSOPS_CONFIG', () => {
+  const card = Scorecard.defaultHeuristic();
+  const id = sampleFrame.accountIds[0];
+  const columns = frameColumns(sampleFrame);
+  const e = throwsCode(() => card.explain(sampleFrame, 'no-such-account'), 'CSOPS_NOT_FOUND');
+  assert.equal(e.message, 'account `no-such-account` is not in the data');
+  const twice = {
+    accountIds: [id, id],
+    columns: Object.fromEntries(Object.entries(columns).map(([k, v]) => [k, [v[0], v[0]]])),
+  };
+  const d = throwsCode(() => card.explain(twice, id), 'CSOPS_CONFIG');
+  assert.deepEqual(d.problems, [`account \`${id}\` appears more than once in the data (rows 1 and 2)`]);
+});
+
 test('malformed columns are CSOPS_INVALID_ARGUMENT naming the column, sync and async', async () => {
   const cases = [
     [{ accountIds: ['A', 'B'], columns: { logins: [1], breadth: [1, 2], sponsor: [1, 0] } }, /logins.*1 values for 2 accounts/],

@@ -262,27 +262,53 @@ test('malformed playbooks are CSOPS_CONFIG; arguments of the wrong type CSOPS_IN
   assert.match(e.message, /new Playbook\(config\)/);
 });
 
-test('validate checks every play against the book and lists every problem', () => {
-  assert.equal(pb.validate(small), undefined);
-  assert.equal(pb.validate(small, { asOf: '2026-01-01', features: { usage_window_days: 14 } }), undefined);
-  const bad = Playbook.fromToml(`
+test('loading lists every problem that needs no book, from TOML, JSON and objects alike', () => {
+  const text = `
 [[plays]]
 name = "a"
 owner = "x"
 trigger = { kind = "change", field = "logins_per_user_week", window_days = 0 }
-actions = [{ action = "task", assign = { to = "owner" }, title = "Hi {nmae}", due_in_days = 1, priority = "asap" }]
+actions = [{ action = "task", assign = { to = "owner" }, title = "Hi {nmae", due_in_days = 1, priority = "asap" }]
 
 [[plays]]
 name = "a"
 owner = ""
 trigger = { kind = "level", when = "regoin == 'EMEA'" }
 actions = []
-`);
-  const e = throwsCode(() => bad.validate(small), 'CSOPS_CONFIG');
-  const expected = ['window', 'needs `drop` or `rise`', 'priority `asap`', '`{nmae}`', 'used twice', 'no owner', 'no actions', 'regoin'];
+`;
+  const e = throwsCode(() => Playbook.fromToml(text), 'CSOPS_CONFIG');
+  const expected = ['window', 'needs `drop` or `rise`', 'priority `asap`', '`{` without `}`', 'used twice', 'no owner', 'no actions'];
   for (const want of expected) assert.ok(e.problems.some((p) => p.includes(want)), `${want} not in ${JSON.stringify(e.problems)}`);
   assert.equal(e.problems.length, expected.length, JSON.stringify(e.problems));
   assert.ok(e.problems.every((p) => p.startsWith('play `a`')), JSON.stringify(e.problems));
+  const plays = [
+    { name: 'a', owner: 'x', trigger: { kind: 'change', field: 'logins_per_user_week', window_days: 0 }, actions: [{ action: 'task', assign: { to: 'owner' }, title: 'Hi {nmae', due_in_days: 1, priority: 'asap' }] },
+    { name: 'a', owner: '', trigger: { kind: 'level', when: "regoin == 'EMEA'" }, actions: [] },
+  ];
+  assert.deepEqual(throwsCode(() => new Playbook({ plays }), 'CSOPS_CONFIG').problems, e.problems);
+  assert.deepEqual(throwsCode(() => Playbook.fromJson(JSON.stringify({ plays })), 'CSOPS_CONFIG').problems, e.problems);
+});
+
+test('validate lists every unknown field against the book, and a run checks the same first', () => {
+  assert.equal(pb.validate(small), undefined);
+  assert.equal(pb.validate(small, { asOf: '2026-01-01', features: { usage_window_days: 14 } }), undefined);
+  const bad = Playbook.fromToml(`
+[[plays]]
+name = "a"
+owner = "x"
+trigger = { kind = "change", field = "name", window_days = 7, drop = 0.5 }
+actions = [{ action = "task", assign = { to = "owner" }, title = "Hi {nmae}", body = "{segment} {attr.nope}", due_in_days = 1 }]
+
+[[plays]]
+name = "a2"
+owner = "x"
+trigger = { kind = "level", when = "regoin == 'EMEA'" }
+actions = [{ action = "tag", tag = "t" }]
+`);
+  const e = throwsCode(() => bad.validate(small), 'CSOPS_CONFIG');
+  const expected = ['`{nmae}`', '`{attr.nope}`', 'regoin', 'not `name`'];
+  for (const want of expected) assert.ok(e.problems.some((p) => p.includes(want)), `${want} not in ${JSON.stringify(e.problems)}`);
+  assert.equal(e.problems.length, expected.length, JSON.stringify(e.problems));
   // A run checks the same, first; sync and async.
   assert.deepEqual(throwsCode(() => runPlays(small, bad, DAY), 'CSOPS_CONFIG').problems, e.problems);
   return rejectsCode(runPlaysAsync(small, bad, DAY), 'CSOPS_CONFIG').then((a) => assert.deepEqual(a.problems, e.problems));

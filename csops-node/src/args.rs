@@ -183,6 +183,28 @@ pub(crate) fn string(name: &str, v: Unknown) -> Result<String, Failure> {
     String::from_unknown(v).map_err(|e| napi_failure(name, e))
 }
 
+/// An account id argument: a string, or an integral number (as Python takes an int), which
+/// stands for its decimal text.
+pub(crate) fn account_id(name: &str, v: Unknown) -> Result<String, Failure> {
+    if matches!(v.get_type(), Ok(ValueType::Number)) {
+        let x = f64::from_unknown(v).map_err(|e| napi_failure(name, e))?;
+        // Integers exactly representable as numbers only (|x| < 2^53).
+        if x.fract() == 0.0 && x.abs() < 9_007_199_254_740_992.0 {
+            return Ok(format!("{}", x as i64));
+        }
+        return Err(invalid(format!(
+            "`{name}` must be a string or a whole number, got {x}"
+        )));
+    }
+    if !matches!(v.get_type(), Ok(ValueType::String)) {
+        return Err(invalid(format!(
+            "`{name}` must be a string or a whole number, got {}",
+            type_name(&v)
+        )));
+    }
+    string(name, v)
+}
+
 /// A plain-object argument (not an array, not null).
 pub(crate) fn require_object(name: &str, v: &Unknown, expected: &str) -> Result<(), Failure> {
     if matches!(v.get_type(), Ok(ValueType::Object)) && !v.is_array().unwrap_or(true) {
@@ -202,8 +224,7 @@ pub(crate) fn date(name: &str, v: Unknown) -> Result<NaiveDate, Failure> {
     if matches!(v.get_type(), Ok(ValueType::String)) {
         let s = string(name, v)?;
         // The core's one rule for a day argument (the same in Python).
-        return csops_core::interchange::parse_day(&s)
-            .map_err(|_| invalid(format!("`{name}` must be {expected}, got `{s}`")));
+        return csops_core::interchange::parse_day(&s).map_err(|e| invalid(format!("`{name}`: {e}")));
     }
     if v.is_date().unwrap_or(false) {
         let ms = JsDate::from_unknown(v)

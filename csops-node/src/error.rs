@@ -112,6 +112,8 @@ pub enum CsopsError {
     CsopsIo { message: String },
     /// Money could not be combined or converted (different currencies, no FX rate, overflow).
     CsopsMoney { message: String },
+    /// Something asked for by its key is not there: an account id not in the data given.
+    CsopsNotFound { message: String },
     /// An argument has the wrong type or value (not a string, a bad date, an unknown mode, an
     /// unknown option).
     CsopsInvalidArgument { message: String },
@@ -140,6 +142,7 @@ impl Failure {
                     Error::Format { .. } => CsopsError::CsopsFormat { message },
                     Error::Io { .. } => CsopsError::CsopsIo { message },
                     Error::Money(_) => CsopsError::CsopsMoney { message },
+                    Error::NotFound { .. } => CsopsError::CsopsNotFound { message },
                     Error::Cancelled { stage } => CsopsError::CsopsCancelled { message, stage },
                 }
             }
@@ -164,6 +167,7 @@ impl CsopsError {
             | CsopsError::CsopsFormat { message }
             | CsopsError::CsopsIo { message }
             | CsopsError::CsopsMoney { message }
+            | CsopsError::CsopsNotFound { message }
             | CsopsError::CsopsInvalidArgument { message }
             | CsopsError::CsopsInternal { message }
             | CsopsError::CsopsCancelled { message, .. } => message,

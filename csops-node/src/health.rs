@@ -649,15 +649,11 @@ impl Scorecard {
         js(&env, || {
             let features = args::score_input(&env, input)?;
             let segments = args::score_options(&env, options)?.segments;
-            let id = args::string("accountId", account_id)?;
+            let id = args::account_id("accountId", account_id)?;
             let frame = features.finish(&env)?.into_frame()?;
             let card = &self.inner;
-            let row = frame
-                .account_ids
-                .iter()
-                .position(|a| *a == id)
-                .ok_or_else(|| invalid(format!("no account `{id}` in `input`")))?;
-            guard(|| card.explain(&frame, segments.as_deref(), row)).map(AccountScore::from)
+            guard(|| card.explain_account(&frame, segments.as_deref(), &id))
+                .map(AccountScore::from)
         })
     }
 }

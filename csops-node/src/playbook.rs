@@ -28,7 +28,6 @@ use napi::bindgen_prelude::{
 };
 use napi::{Env, JsValue, Task, ValueType};
 use napi_derive::napi;
-use serde::Deserialize;
 
 use crate::args::{self, Fields};
 use crate::error::{Failure, guard, invalid, js};
@@ -616,8 +615,7 @@ fn playbook(env: &Env, name: &str, v: Unknown) -> Result<Arc<CorePlaybook>, Fail
 }
 
 /// A fire history in the core's serde form: an object, or its JSON text. The core reads it
-/// (and refuses keys its form does not have: a misspelt `last_run` must not silently make a
-/// first run of it); a failure names the key at fault, as `options.history.<key>`.
+/// (refusing keys its form does not have, naming the key at fault): a `CSOPS_CONFIG` error.
 fn history(env: &Env, name: &str, v: Unknown) -> Result<CoreHistory, Failure> {
     let expected = "a fire history { last_run, last_fired, open_tasks, holding } (as runPlays \
                     returns it) or its JSON text";
@@ -627,22 +625,7 @@ fn history(env: &Env, name: &str, v: Unknown) -> Result<CoreHistory, Failure> {
         args::require_object(name, &v, expected)?;
         stringify(env, name, v)?
     };
-    let not_history = |e: serde_json::Error| invalid(format!("`{name}` is not {expected}: {e}"));
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(not_history)?;
-    let serde_json::Value::Object(fields) = &value else {
-        return Err(invalid(format!("`{name}` must be {expected}")));
-    };
-    CoreHistory::deserialize(&value).map_err(|e| {
-        // Name the key at fault: each key alone, read as the core reads the whole.
-        let bad = fields.iter().find_map(|(key, value)| {
-            let one = serde_json::json!({ key.as_str(): value });
-            CoreHistory::deserialize(&one).err().map(|e| (key, e))
-        });
-        match bad {
-            Some((key, e)) => invalid(format!("`{name}.{key}`: {e}")),
-            None => not_history(e),
-        }
-    })
+    guard(|| CoreHistory::from_json(&text))
 }
 
 /// Fired plays given back (as `runPlays` or `replayPlays` returns them, or their JSON

@@ -599,18 +599,6 @@ fn stringify(env: &Env, name: &str, v: Unknown) -> Result<String, Failure> {
     args::string(name, text)
 }
 
-/// Parse JSON text into a value (serde_json's recursion limit guards the stack).
-fn parse_json(what: &str, text: &str) -> Result<serde_json::Value, Failure> {
-    serde_json::from_str(text).map_err(|e| config(format!("{what}: {e}")))
-}
-
-/// A condition from its structured form as a JSON value (or a JSON string holding the text
-/// form).
-fn condition_from_json(what: &str, text: &str) -> Result<CoreCondition, Failure> {
-    let value = parse_json(what, text)?;
-    guard(|| CoreCondition::from_json_value(&value))
-}
-
 /// A condition argument: a `Condition`, its text form (a string), or its structured form (an
 /// object).
 fn condition(env: &Env, name: &str, v: Unknown) -> Result<CoreCondition, Failure> {
@@ -629,7 +617,7 @@ fn condition(env: &Env, name: &str, v: Unknown) -> Result<CoreCondition, Failure
         "a Condition, its text (\"arr >= 100000\") or its structured form ({ field, op, value })",
     )?;
     let text = stringify(env, name, v)?;
-    condition_from_json("condition", &text)
+    guard(|| CoreCondition::from_json(&text))
 }
 
 /// Tier rules: a `TierRules` (shared), or their JSON (an object, or text).
@@ -1203,7 +1191,8 @@ impl Condition {
     pub fn from_json(env: Env, json: Unknown) -> napi::Result<Condition> {
         js(&env, || {
             let inner = if matches!(json.get_type(), Ok(ValueType::String)) {
-                condition_from_json("condition", &args::string("json", json)?)?
+                let text = args::string("json", json)?;
+                guard(|| CoreCondition::from_json(&text))?
             } else {
                 condition(&env, "json", json)?
             };

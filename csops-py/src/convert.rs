@@ -267,8 +267,9 @@ pub fn py_date_opt<'py>(
 }
 
 /// `as_of=`: a `datetime.date` (a `datetime` counts as its date) or an ISO `YYYY-MM-DD` string.
+/// Another type is a `TypeError`; a string that is not a day a `ConfigError` (a `ValueError`).
 pub fn as_of_date(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<NaiveDate> {
-    date_value("as_of", value).map_err(|problem| config_error(py, problem))
+    crate::revenue::day(py, "as_of", value)
 }
 
 /// A day argument named `what`: a `datetime.date` (a `datetime` counts as its date) or an ISO

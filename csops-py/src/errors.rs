@@ -9,6 +9,8 @@
 //!     ├── ConfigError              (+ ValueError) `Error::Config`: an option or configuration
 //!     │                            is invalid; `.problems` (list of str)
 //!     ├── FormatError              (+ ValueError) `Error::Format`: not well-formed CSV/JSON
+//!     ├── NotFoundError            (+ KeyError) `Error::NotFound`: an account id (or other
+//!     │                            key) is not in the data given
 //!     └── CsopsIOError             (+ OSError) `Error::Io`: a file could not be read/written;
 //!                                  `.filename`, `.errno`, `.strerror` as on any OSError
 //! ```
@@ -73,6 +75,16 @@ class FormatError(CsopsError, ValueError):
     __module__ = "csops"
 
 
+class NotFoundError(CsopsError, KeyError):
+    """Something asked for by its key is not there, such as an account id not in the data
+    given (also a KeyError)."""
+
+    __module__ = "csops"
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else ""
+
+
 class CsopsIOError(CsopsError, OSError):
     """A file or directory could not be read or written (also an OSError).
 
@@ -105,11 +117,12 @@ fn exceptions(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
 }
 
 /// The names of the exception classes, in the order they are defined.
-pub const EXCEPTION_NAMES: [&str; 5] = [
+pub const EXCEPTION_NAMES: [&str; 6] = [
     "CsopsError",
     "ValidationError",
     "ConfigError",
     "FormatError",
+    "NotFoundError",
     "CsopsIOError",
 ];
 
@@ -163,6 +176,7 @@ pub fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
             Ok(())
         }),
         Error::Money(_) => csops_error(py, &message),
+        Error::NotFound { .. } => make(py, "NotFoundError", &message, |_| Ok(())),
         // A stop the progress hook asked for: raised as what stopped it when known (see
         // `progress.rs`); otherwise as an interrupt.
         Error::Cancelled { .. } => PyErr::new::<pyo3::exceptions::PyKeyboardInterrupt, _>(message),

@@ -10,7 +10,7 @@ use csops_core::health::{
     AccountScore, Band, MeasureResult, MissingRule, Normaliser, Override, ScoreDetail, ScoreFrame,
     Scorecard, trend as core_trend,
 };
-use pyo3::exceptions::{PyKeyError, PyTypeError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping, PyString, PyTuple};
 use serde::{Serialize, Serializer};
@@ -457,33 +457,25 @@ impl PyScorecard {
         account_id: &Bound<'_, PyAny>,
         segments: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyExplanation> {
-        let id = account_id_text(account_id).map_err(|why| config_error(py, why))?;
+        // Another type than text or an integer is a TypeError, as Python has it; text that is
+        // not valid Unicode a ConfigError.
+        let id = account_id_text(account_id).map_err(|why| {
+            if account_id.is_instance_of::<PyString>() {
+                config_error(py, why)
+            } else {
+                PyTypeError::new_err(format!(
+                    "account_id must be a str or an int, got {}",
+                    crate::table::type_name(account_id)
+                ))
+            }
+        })?;
         let input = read_input(data, &self.features())?;
         let segments = read_segments(py, &input, segments)?;
-        let ids = input.row_ids(py)?;
-        let mut rows = ids
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| **a == id)
-            .map(|(i, _)| i);
-        let row = match (rows.next(), rows.next()) {
-            (Some(row), None) => row,
-            (None, _) => {
-                return Err(PyKeyError::new_err(format!(
-                    "account {id:?} is not in the data"
-                )));
-            }
-            (Some(_), Some(_)) => {
-                return Err(config_error(
-                    py,
-                    format!("account {id:?} appears more than once in the data"),
-                ));
-            }
-        };
         // The core explains a row of a frame (percentile measures rank the whole column): a
-        // table other than a `csops.FeatureFrame` is copied into one.
+        // table other than a `csops.FeatureFrame` is copied into one. Which row is the
+        // account's (none, or more than one) is the core's decision.
         let frame = input.frame(py)?;
-        let score = call(py, || self.0.explain(&frame, segments.as_deref(), row))?;
+        let score = call(py, || self.0.explain_account(&frame, segments.as_deref(), &id))?;
         Ok(PyExplanation {
             account_id: id,
             score,

@@ -56,11 +56,6 @@ fn playbook_arg(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Playbook> 
     )))
 }
 
-/// A fire history from JSON text (its serde form).
-fn history_from_json(text: &str) -> csops_core::Result<FireHistory> {
-    serde_json::from_str(text).map_err(|e| Error::Config(vec![format!("fire history: {e}")]))
-}
-
 /// `history=`: None (no run yet), a `FireHistory` (its state now), or a dict (the layout of
 /// `FireHistory.to_dict`).
 fn history_arg(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<FireHistory> {
@@ -72,7 +67,7 @@ fn history_arg(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<Fir
     }
     if value.cast::<PyMapping>().is_ok() && !value.is_instance_of::<PyString>() {
         let text = mapping_to_json(py, "fire history", value)?;
-        return call(py, || history_from_json(&text));
+        return call(py, || FireHistory::from_json(&text));
     }
     Err(PyTypeError::new_err(format!(
         "history must be None, a csops.FireHistory or a dict (FireHistory.to_dict()); got {}",
@@ -623,7 +618,7 @@ impl PyFireHistory {
     /// A history from JSON text (what ``to_json`` writes).
     #[staticmethod]
     fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
-        call(py, || history_from_json(text)).map(PyFireHistory::of)
+        call(py, || FireHistory::from_json(text)).map(PyFireHistory::of)
     }
 
     /// A history from a dict (the layout of ``to_dict``).

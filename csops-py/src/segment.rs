@@ -352,38 +352,6 @@ struct Data {
     unreadable: BTreeMap<String, String>,
 }
 
-/// The kind each field is compared with (first use wins; a field on its own is yes/no).
-fn field_kinds(c: &Condition, out: &mut BTreeMap<String, FieldKind>) {
-    let kind = |v: &Value| match v {
-        Value::Number(_) => FieldKind::Number,
-        Value::Text(_) => FieldKind::Text,
-        Value::Bool(_) => FieldKind::Bool,
-    };
-    match c {
-        Condition::And(items) | Condition::Or(items) => {
-            for c in items {
-                field_kinds(c, out);
-            }
-        }
-        Condition::Not(c) => field_kinds(c, out),
-        Condition::Compare { field, value, .. } => {
-            out.entry(field.clone()).or_insert(kind(value));
-        }
-        Condition::In { field, values, .. } => {
-            if let Some(v) = values.first() {
-                out.entry(field.clone()).or_insert(kind(v));
-            }
-        }
-        Condition::Between { field, low, .. } => {
-            out.entry(field.clone()).or_insert(kind(low));
-        }
-        Condition::IsNull { .. } => {}
-        Condition::Truthy { field } => {
-            out.entry(field.clone()).or_insert(FieldKind::Bool);
-        }
-    }
-}
-
 /// The fields a set of conditions reads.
 fn fields_of<'a>(conditions: impl IntoIterator<Item = &'a Condition>) -> BTreeSet<String> {
     conditions
@@ -667,8 +635,8 @@ impl Data {
         for (f, k) in extra {
             kinds.insert((*f).to_string(), *k);
         }
-        for c in conditions {
-            field_kinds(c, &mut kinds);
+        for (f, k) in Schema::implied_by(conditions.iter().copied()).fields {
+            kinds.entry(f).or_insert(k);
         }
         let needed: Vec<&String> = self
             .missing
@@ -781,13 +749,6 @@ fn tiers_out<'py>(
 
 // Condition --------------------------------------------------------------------------------
 
-/// A condition from JSON text (the structured form, or a string holding the text form).
-fn condition_from_json(text: &str) -> csops_core::Result<Condition> {
-    let v: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| Error::Config(vec![format!("condition: not JSON: {e}")]))?;
-    Condition::from_json_value(&v)
-}
-
 /// The text of a condition as UTF-8: a `ConfigError` for text that is not (lone surrogates).
 fn unicode<'a>(py: Python<'_>, text: &'a Bound<'_, PyString>) -> PyResult<Cow<'a, str>> {
     text.to_cow().map_err(|e| {
@@ -814,7 +775,7 @@ fn condition_arg(py: Python<'_>, what: &str, value: &Bound<'_, PyAny>) -> PyResu
     }
     if value.cast::<PyMapping>().is_ok() {
         let text = mapping_to_json(py, what, value)?;
-        return call(py, || condition_from_json(&text).map_err(named));
+        return call(py, || Condition::from_json(&text).map_err(named));
     }
     Err(PyTypeError::new_err(format!(
         "{what} must be a csops.Condition, its text (\"arr >= 100000\") or a dict; got {}",
@@ -930,7 +891,7 @@ impl PyCondition {
             )));
         }
         let text = mapping_to_json(py, "condition", data)?;
-        call(py, || condition_from_json(&text)).map(PyCondition)
+        call(py, || Condition::from_json(&text)).map(PyCondition)
     }
 
     /// A condition from JSON text: the structured form, or a JSON string holding the text
@@ -938,7 +899,7 @@ impl PyCondition {
     #[staticmethod]
     fn from_json(py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<Self> {
         let text = unicode(py, text)?;
-        call(py, || condition_from_json(&text)).map(PyCondition)
+        call(py, || Condition::from_json(&text)).map(PyCondition)
     }
 
     /// The structured form, as plain data (what ``from_dict`` reads).
@@ -1019,18 +980,6 @@ impl PyCondition {
 /// Check tier rules on their own: the core's checks (version, tier names) against the fields
 /// the rules themselves name, each with the kind of its first use, so a field compared with a
 /// number in one rule and with text in another is caught here, before any data is seen.
-fn checked(rules: TierRules) -> csops_core::Result<TierRules> {
-    let mut kinds = BTreeMap::new();
-    for r in &rules.rules {
-        field_kinds(&r.when, &mut kinds);
-    }
-    for f in fields_of(rules.rules.iter().map(|r| &r.when)) {
-        kinds.entry(f).or_insert(FieldKind::Text);
-    }
-    rules.validate(&Schema { fields: kinds })?;
-    Ok(rules)
-}
-
 /// A tier-rules argument: None (the defaults), a `TierRules`, or a dict (as `to_dict`).
 fn rules_arg(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<TierRules> {
     let Some(value) = value.filter(|v| !v.is_none()) else {
@@ -1041,7 +990,7 @@ fn rules_arg(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<TierR
     }
     if value.cast::<PyMapping>().is_ok() && !value.is_instance_of::<PyString>() {
         let text = mapping_to_json(py, "tier rules", value)?;
-        return call(py, || TierRules::from_json(&text).and_then(checked));
+        return call(py, || TierRules::from_json(&text));
     }
     Err(PyTypeError::new_err(format!(
         "rules must be None (the defaults), a csops.TierRules or a dict; got {}",
@@ -1134,7 +1083,7 @@ impl PyTierRules {
             rules: out,
             default_tier,
         };
-        call(py, || checked(rules)).map(PyTierRules)
+        call(py, || rules.check().map(|()| rules)).map(PyTierRules)
     }
 
     /// The defaults: high-touch from 100,000 ARR, mid-touch from 25,000, tech-touch from
@@ -1161,13 +1110,13 @@ impl PyTierRules {
     /// Rules from JSON text.
     #[staticmethod]
     fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
-        call(py, || TierRules::from_json(text).and_then(checked)).map(PyTierRules)
+        call(py, || TierRules::from_json(text)).map(PyTierRules)
     }
 
     /// Rules from TOML text.
     #[staticmethod]
     fn from_toml(py: Python<'_>, text: &str) -> PyResult<Self> {
-        call(py, || TierRules::from_toml(text).and_then(checked)).map(PyTierRules)
+        call(py, || TierRules::from_toml(text)).map(PyTierRules)
     }
 
     /// Rules from a ``.toml`` or ``.json`` file.
@@ -1179,7 +1128,7 @@ impl PyTierRules {
             } else {
                 TierRules::from_toml(text)
             };
-            rules.and_then(checked)
+            rules
         })
         .map(PyTierRules)
     }

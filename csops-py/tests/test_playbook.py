@@ -311,16 +311,13 @@ def test_construction_errors_are_config_or_type_errors(tmp_path: Path) -> None:
     assert io.value.filename == str(tmp_path / "missing.toml")
 
 
-def test_validate_lists_every_problem(small: csops.Book, plays: csops.Playbook) -> None:
-    plays.validate(small)
-    plays.validate(small, as_of="2026-09-30")
-    bad = csops.Playbook.from_toml(
-        """
+def test_loading_lists_every_problem_that_needs_no_book() -> None:
+    text = """
 [[plays]]
 name = "a"
 owner = "x"
 trigger = { kind = "change", field = "logins_per_user_week", window_days = 0 }
-actions = [{ action = "task", assign = { to = "owner" }, title = "Hi {nmae}", due_in_days = 1, priority = "asap" }]
+actions = [{ action = "task", assign = { to = "owner" }, title = "Hi {nmae", due_in_days = 1, priority = "asap" }]
 
 [[plays]]
 name = "a"
@@ -334,20 +331,16 @@ owner = "x"
 trigger = { kind = "change", field = "name", window_days = 30, drop = -0.5 }
 actions = [{ action = "task", assign = { to = "owner" }, title = "", body = "{oops", due_in_days = 1 }]
 """
-    )
     with pytest.raises(csops.ConfigError) as info:
-        bad.validate(small)
+        csops.Playbook.from_toml(text)
     problems = info.value.problems
     wanted = [
-        "`{nmae}`",
         "priority `asap`",
         "used twice",
         "needs `drop` or `rise`",
         "window of 1 to 3660 days",
         "no owner",
         "no actions",
-        "regoin",
-        "needs a number field, not `name`",
         "must be positive",
         "needs a title",
         "`{` without `}`",
@@ -355,7 +348,42 @@ actions = [{ action = "task", assign = { to = "owner" }, title = "", body = "{oo
     for want in wanted:
         assert any(want in p for p in problems), f"{want!r} not in {problems}"
         assert want in str(info.value)
-    assert len(problems) >= len(wanted)
+    # Two broken templates: play a's title and play b's body.
+    assert len(problems) == len(wanted) + 1, problems
+    # The same plays as data fail the same way.
+    import tomllib
+
+    with pytest.raises(csops.ConfigError) as again:
+        csops.Playbook(tomllib.loads(text)["plays"])
+    assert again.value.problems == problems
+
+
+def test_validate_lists_every_unknown_field(small: csops.Book, plays: csops.Playbook) -> None:
+    plays.validate(small)
+    plays.validate(small, as_of="2026-09-30")
+    # Fields depend on the book: a playbook naming unknown ones loads, and validate lists each.
+    bad = csops.Playbook.from_toml(
+        """
+[[plays]]
+name = "a"
+owner = "x"
+trigger = { kind = "change", field = "name", window_days = 7, drop = 0.5 }
+actions = [{ action = "task", assign = { to = "owner" }, title = "Hi {nmae}", body = "{segment} {attr.nope}", due_in_days = 1 }]
+
+[[plays]]
+name = "b"
+owner = "x"
+trigger = { kind = "level", when = "regoin == 'EMEA'" }
+actions = [{ action = "tag", tag = "t" }]
+"""
+    )
+    with pytest.raises(csops.ConfigError) as info:
+        bad.validate(small)
+    problems = info.value.problems
+    wanted = ["`{nmae}`", "`{attr.nope}`", "regoin", "needs a number field, not `name`"]
+    for want in wanted:
+        assert any(want in p for p in problems), f"{want!r} not in {problems}"
+    assert len(problems) == len(wanted), problems
     # run_plays validates first, with the same problems.
     with pytest.raises(csops.ConfigError) as again:
         csops.run_plays(small, bad, DAY)

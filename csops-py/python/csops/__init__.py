@@ -100,8 +100,8 @@ Plots, with matplotlib (optional: ``pip install matplotlib``), in ``csops.plot``
 The whole week in a notebook: ``docs/acceptance.ipynb``.
 
 Every error raised by csops is a ``csops.CsopsError``: ``ValidationError``,
-``ConfigError`` and ``FormatError`` are also ``ValueError``; ``CsopsIOError`` is
-also an ``OSError``.
+``ConfigError`` and ``FormatError`` are also ``ValueError``; ``NotFoundError`` is also a
+``KeyError``; ``CsopsIOError`` is also an ``OSError``.
 """
 
 from csops._csops import (
@@ -116,6 +116,7 @@ from csops._csops import (
     FeatureFrame,
     FireHistory,
     FormatError,
+    NotFoundError,
     ModelSet,
     PlayReplay,
     PlayRun,
@@ -156,6 +157,7 @@ __all__ = [
     "FeatureFrame",
     "FireHistory",
     "FormatError",
+    "NotFoundError",
     "ModelSet",
     "PlayReplay",
     "PlayRun",

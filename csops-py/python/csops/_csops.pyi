@@ -102,6 +102,10 @@ class ConfigError(CsopsError, ValueError):
 class FormatError(CsopsError, ValueError):
     """A file or document is not well-formed CSV or JSON (also a ValueError)."""
 
+class NotFoundError(CsopsError, KeyError):
+    """Something asked for by its key is not there, such as an account id not in the data
+    given (also a KeyError)."""
+
 class CsopsIOError(CsopsError, OSError):
     """A file or directory could not be read or written (also an OSError)."""
 
