@@ -417,6 +417,8 @@ def fire_histories() -> list[dict]:
     j("an empty history", "{}", ok())
     j("a history with a last run", '{"last_run": "2026-01-31"}', ok())
     j("not JSON", "{", err("config", "fire history"))
+    j("an empty array (serde would read one as a struct)", "[]", err("config", "expected an object"))
+    j("a string", '"2026-01-31"', err("config", "expected an object"))
     j("a misspelt key", '{"last_runn": "2026-01-31"}', err("config", "last_runn"))
     j("a last run that is not a day", '{"last_run": "31/01/2026"}', err("config", "fire history"))
     j("a last run in year 0", '{"last_run": "0000-01-01"}', err("config", "outside years 1 to 9999"))

@@ -1482,7 +1482,11 @@ impl Scorecard {
                 "account `{account_id}` appears more than once in the data (rows {} and {}{})",
                 a + 1,
                 b + 1,
-                if rows.next().is_some() { ", and more" } else { "" }
+                if rows.next().is_some() {
+                    ", and more"
+                } else {
+                    ""
+                }
             )])),
         }
     }

@@ -458,6 +458,19 @@ impl FireHistory {
         let config = |m: String| Error::Config(vec![m]);
         let value: serde_json::Value = serde_json::from_str(text)
             .map_err(|e| config(format!("fire history: not JSON: {e}")))?;
+        if !value.is_object() {
+            // serde would read a struct from an array too; a history is an object.
+            return Err(config(format!(
+                "fire history: expected an object {{ last_run, last_fired, open_tasks, holding }}, found {}",
+                match &value {
+                    serde_json::Value::Array(_) => "an array",
+                    serde_json::Value::String(_) => "a string",
+                    serde_json::Value::Number(_) => "a number",
+                    serde_json::Value::Bool(_) => "true or false",
+                    _ => "null",
+                }
+            )));
+        }
         let h = Self::deserialize(&value).map_err(|e| {
             // Name the key at fault: each key alone, read as the whole is read.
             let bad = value.as_object().and_then(|fields| {
@@ -486,7 +499,11 @@ impl FireHistory {
                 ));
             }
         }
-        if p.is_empty() { Ok(h) } else { Err(Error::Config(p)) }
+        if p.is_empty() {
+            Ok(h)
+        } else {
+            Err(Error::Config(p))
+        }
     }
 
     /// Write it for storing between runs.

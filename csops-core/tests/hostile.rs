@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use csops_core::Error;
 use csops_core::condition::Condition;
-use csops_core::features::{FeatureColumn, FeatureFrame, FeatureConfig, features_as_of};
+use csops_core::features::{FeatureColumn, FeatureConfig, FeatureFrame, features_as_of};
 use csops_core::health::{ModelSet, Scorecard};
 use csops_core::interchange::{LoadOptions, load_csv_texts, parse_day};
 use csops_core::playbook::{FireHistory, Playbook};
@@ -29,7 +29,11 @@ fn text(input: &Value) -> String {
             .as_array()
             .expect("repeat")
             .iter()
-            .map(|p| p[0].as_str().unwrap().repeat(p[1].as_u64().unwrap() as usize))
+            .map(|p| {
+                p[0].as_str()
+                    .unwrap()
+                    .repeat(p[1].as_u64().unwrap() as usize)
+            })
             .collect(),
         other => panic!("not a text input: {other}"),
     }
@@ -74,7 +78,9 @@ fn context(doc: &Value) -> Context {
         )
         .unwrap();
         let texts: BTreeMap<String, String> = serde_json::from_value(v["csv"].clone()).unwrap();
-        load_csv_texts(&texts, &LoadOptions::default()).unwrap().book
+        load_csv_texts(&texts, &LoadOptions::default())
+            .unwrap()
+            .book
     });
     let frame = doc.get("frame").map(|f| FeatureFrame {
         as_of: chrono::NaiveDate::from_ymd_opt(2026, 1, 31).unwrap(),
@@ -164,13 +170,18 @@ fn hostile_inputs() {
     let mut total = 0;
     let mut failures = Vec::new();
     for path in files {
-        let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let mut doc: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         let target = doc["target"].as_str().unwrap().to_string();
         let cx = context(&doc);
         let mut changed = false;
         for case in doc["cases"].as_array_mut().unwrap() {
             total += 1;
-            let name = format!("{}: {}", path.file_name().unwrap().to_string_lossy(), case["name"]);
+            let name = format!(
+                "{}: {}",
+                path.file_name().unwrap().to_string_lossy(),
+                case["name"]
+            );
             let got = run(&target, &case["input"], &cx);
             let expect = case["expect"].as_object_mut().unwrap();
             match (got, expect.get("ok").cloned(), expect.get("error").cloned()) {
@@ -178,7 +189,8 @@ fn hostile_inputs() {
                 (Outcome::Ok(summary), Some(want), None) => {
                     for (k, v) in want.as_object().unwrap() {
                         if summary.get(k) != Some(v) {
-                            failures.push(format!("{name}: `{k}` is {:?}, not {v}", summary.get(k)));
+                            failures
+                                .push(format!("{name}: `{k}` is {:?}, not {v}", summary.get(k)));
                         }
                     }
                 }
@@ -197,16 +209,23 @@ fn hostile_inputs() {
                                 expect.insert("problems".into(), json!(problems));
                                 changed = true;
                             }
-                            Some(p) => failures.push(format!("{name}: problems {problems:?}, recorded {p}")),
-                            None => failures.push(format!("{name}: no problems recorded (UPDATE_HOSTILE=1)")),
+                            Some(p) => failures
+                                .push(format!("{name}: problems {problems:?}, recorded {p}")),
+                            None => failures
+                                .push(format!("{name}: no problems recorded (UPDATE_HOSTILE=1)")),
                         }
                     }
                 }
-                (Outcome::Ok(s), _, want) => failures.push(format!("{name}: loaded ({s}), expected {want:?}")),
-                (Outcome::Err(kind, p), _, want) => {
-                    failures.push(format!("{name}: {kind} error {p:?}, expected {want:?} / {:?}", expect.get("ok")))
+                (Outcome::Ok(s), _, want) => {
+                    failures.push(format!("{name}: loaded ({s}), expected {want:?}"))
                 }
-                (Outcome::NotExpressible, _, want) => failures.push(format!("{name}: not expressible, expected {want:?}")),
+                (Outcome::Err(kind, p), _, want) => failures.push(format!(
+                    "{name}: {kind} error {p:?}, expected {want:?} / {:?}",
+                    expect.get("ok")
+                )),
+                (Outcome::NotExpressible, _, want) => {
+                    failures.push(format!("{name}: not expressible, expected {want:?}"))
+                }
             }
         }
         if changed {
@@ -215,9 +234,13 @@ fn hostile_inputs() {
     }
     assert!(total >= 250, "only {total} hostile inputs");
     let shown: Vec<String> = failures.iter().map(|f| short(f)).collect();
-    assert!(failures.is_empty(), "{} of {total} cases failed:\n{}", failures.len(), shown.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {total} cases failed:\n{}",
+        failures.len(),
+        shown.join("\n")
+    );
 }
-
 
 /// A failure's text cut to a readable length (inputs run to megabytes).
 fn short(s: &str) -> String {
@@ -225,6 +248,13 @@ fn short(s: &str) -> String {
         return s.to_string();
     }
     let head: String = s.chars().take(300).collect();
-    let tail: String = s.chars().rev().take(100).collect::<Vec<_>>().into_iter().rev().collect();
+    let tail: String = s
+        .chars()
+        .rev()
+        .take(100)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     format!("{head} … {tail}")
 }

@@ -97,8 +97,7 @@ actions = []
     assert_eq!(p.len(), wanted.len(), "{p:?}");
     // The same text through JSON fails the same way.
     let value: toml::Value = toml::from_str(bad).unwrap();
-    let Err(Error::Config(q)) = Playbook::from_json(&serde_json::to_string(&value).unwrap())
-    else {
+    let Err(Error::Config(q)) = Playbook::from_json(&serde_json::to_string(&value).unwrap()) else {
         panic!("a malformed playbook loaded from JSON")
     };
     assert_eq!(p, q);
@@ -126,8 +125,13 @@ actions = [{ action = "tag", tag = "t" }]
         assert!(p.iter().any(|m| m.contains(want)), "{want} not in {p:?}");
     }
     assert_eq!(p.len(), wanted.len(), "{p:?}");
-    let Err(Error::Config(r)) = run(&b, &pb, b.latest_date().unwrap(), &FireHistory::default(), &ctx)
-    else {
+    let Err(Error::Config(r)) = run(
+        &b,
+        &pb,
+        b.latest_date().unwrap(),
+        &FireHistory::default(),
+        &ctx,
+    ) else {
         panic!("a run fired plays with unknown fields")
     };
     assert_eq!(r, p);

@@ -69,7 +69,14 @@ fn tier_rules_report_every_problem_at_load() {
     let json = r#"{"schema_version": 2, "rules": [
         {"tier": "", "when": "arr > 'x'"},
         {"tier": "b", "when": "regoin == 'EMEA'"}], "default_tier": " "}"#;
-    let r = TierRules::from_json(json).unwrap();
+    // Loading lists what needs no table: the version, two unnamed tiers. (`arr > 'x'` is
+    // consistent on its own; the table says `arr` is a number.)
+    let Err(Error::Config(p)) = TierRules::from_json(json) else {
+        panic!("malformed rules loaded")
+    };
+    assert_eq!(p.len(), 3, "{p:?}");
+    // Against a table, every problem: those three, `arr` compared with text, `regoin`.
+    let r: TierRules = serde_json::from_str(json).unwrap();
     let Err(Error::Config(p)) = r.validate(&t.schema()) else {
         panic!()
     };

@@ -654,17 +654,9 @@ test('options and arguments are checked: CSOPS_INVALID_ARGUMENT naming them, syn
     [() => runPlays(small, pb, DAY, { scorecard: {} }), /`scorecard` must be a Scorecard/],
     [() => runPlays(small, pb, DAY, { history: 5 }), /`options.history` must be a fire history/],
     [() => runPlays(small, pb, DAY, { history: [] }), /`options.history` must be a fire history/],
-    [() => runPlays(small, pb, DAY, { history: { lastRun: '2026-09-15' } }), /`options.history.lastRun`: unknown field `lastRun`/],
-    [() => runPlays(small, pb, DAY, { history: '{"last_run": "2026-09-15", "last_fird": {}}' }), /`options.history.last_fird`: unknown field/],
     [() => runPlays(small, pb, DAY, { accounts: 'A1' }), /`options.accounts` must be an array of strings/],
     [() => runPlays(small, pb, DAY, { accounts: ['A1', 5] }), /`options.accounts\[1\]` must be a string/],
     [() => replayPlays(small, pb, DAY, DAY, { accounts: ['A1'] }), /unknown key `accounts`/],
-    [() => runPlays(small, pb, DAY, { history: { last_run: 'yesterday' } }), /`options.history.last_run`/],
-    [() => runPlays(small, pb, DAY, { history: { last_fired: { p: { A1: 5 } } } }), /`options.history.last_fired`/],
-    [() => runPlays(small, pb, DAY, { history: { open_tasks: [['p']] } }), /`options.history.open_tasks`/],
-    [() => runPlays(small, pb, DAY, { history: { holding: { p: ['A1'] } } }), /`options.history.holding`/],
-    [() => runPlays(small, pb, DAY, { history: '{"last_run": ' }), /`options.history` is not a fire history/],
-    [() => runPlays(small, pb, DAY, { history: '[]' }), /`options.history` must be a fire history/],
     [() => replayPlays(small, pb, DAY, 'tomorrow'), /`to`/],
     [() => replayPlays(small, pb, null, DAY), /`from`/],
     [() => playEffects(small, pb, {}), /`fired` must be an array/],
@@ -693,7 +685,21 @@ test('options and arguments are checked: CSOPS_INVALID_ARGUMENT naming them, syn
   throwsCode(() => runPlays(small, pb, DAY, { features: { nope: 1 } }), 'CSOPS_CONFIG');
   // Async variants reject instead of throwing.
   await rejectsCode(runPlaysAsync(small, 5, DAY), 'CSOPS_INVALID_ARGUMENT');
-  await rejectsCode(runPlaysAsync(small, pb, DAY, { history: { lastRun: DAY } }), 'CSOPS_INVALID_ARGUMENT');
+  // A history is read by the core, which names the key at fault: a CSOPS_CONFIG error.
+  for (const [history, key] of [
+    [{ last_run: 'yesterday' }, 'last_run'],
+    [{ last_fired: { p: { A1: 5 } } }, 'last_fired'],
+    [{ open_tasks: [['p']] }, 'open_tasks'],
+    [{ holding: { p: ['A1'] } }, 'holding'],
+  ]) {
+    const e = throwsCode(() => runPlays(small, pb, DAY, { history }), 'CSOPS_CONFIG');
+    assert.match(e.message, new RegExp(`fire history: \`${key}\``));
+  }
+  assert.match(throwsCode(() => runPlays(small, pb, DAY, { history: { lastRun: '2026-09-15' } }), 'CSOPS_CONFIG').message, /fire history: `lastRun`: unknown field `lastRun`/);
+  assert.match(throwsCode(() => runPlays(small, pb, DAY, { history: '{"last_run": "2026-09-15", "last_fird": {}}' }), 'CSOPS_CONFIG').message, /fire history: `last_fird`: unknown field/);
+  assert.match(throwsCode(() => runPlays(small, pb, DAY, { history: '{"last_run": ' }), 'CSOPS_CONFIG').message, /fire history: not JSON/);
+  assert.match(throwsCode(() => runPlays(small, pb, DAY, { history: '[]' }), 'CSOPS_CONFIG').message, /fire history: expected an object/);
+  await rejectsCode(runPlaysAsync(small, pb, DAY, { history: { lastRun: DAY } }), 'CSOPS_CONFIG');
   await rejectsCode(replayPlaysAsync(small, pb, 'then', DAY), 'CSOPS_INVALID_ARGUMENT');
   await rejectsCode(playEffectsAsync(small, pb, [{}]), 'CSOPS_INVALID_ARGUMENT');
   await rejectsCode(runPlaysAsync(small, pb, DAY, { history: { last_run: '2026-10-01' } }), 'CSOPS_CONFIG');
@@ -722,10 +728,9 @@ test('hostile playbooks and histories are coded errors, never a crash', async ()
   // Nested deeper than the engine allows; deeper than JSON can be written or read.
   let t = { kind: 'renewal', within_days: 1 };
   for (let i = 0; i < 40; i++) t = { kind: 'all', of: [t] };
-  const deep = new Playbook({ plays: [{ name: 'a', owner: 'o', trigger: t, actions: [{ action: 'tag', tag: 't' }] }] });
-  let e = throwsCode(() => deep.validate(small), 'CSOPS_CONFIG');
+  // The depth needs no book: loading refuses it.
+  let e = throwsCode(() => new Playbook({ plays: [{ name: 'a', owner: 'o', trigger: t, actions: [{ action: 'tag', tag: 't' }] }] }), 'CSOPS_CONFIG');
   assert.match(e.message, /nested more than 16 deep/);
-  throwsCode(() => runPlays(small, deep, DAY), 'CSOPS_CONFIG');
   let deeper = { kind: 'renewal', within_days: 1 };
   for (let i = 0; i < 200_000; i++) deeper = { kind: 'all', of: [deeper] };
   throwsCode(() => new Playbook({ plays: [{ name: 'a', owner: 'o', trigger: deeper, actions: [] }] }), 'CSOPS_INVALID_ARGUMENT');
@@ -743,7 +748,7 @@ test('hostile playbooks and histories are coded errors, never a crash', async ()
   const loop = { last_fired: {} };
   loop.last_fired.self = loop;
   throwsCode(() => runPlays(small, pb, DAY, { history: loop }), 'CSOPS_INVALID_ARGUMENT');
-  throwsCode(() => runPlays(small, pb, DAY, { history: `{"last_fired": ${'{"a":'.repeat(100_000)}` }), 'CSOPS_INVALID_ARGUMENT');
+  throwsCode(() => runPlays(small, pb, DAY, { history: `{"last_fired": ${'{"a":'.repeat(100_000)}` }), 'CSOPS_CONFIG');
   // Spans beyond ten years (due days, windows, horizons) are configuration errors, checked
   // before any date is computed.
   const huge = pb.toJson();

@@ -253,21 +253,24 @@ test('tier rules: bad data is CSOPS_CONFIG listing every problem', () => {
   assert.match(e.message, /line 1, column 7/);
   throwsCode(() => TierRules.fromToml('[[[['), 'CSOPS_CONFIG');
   throwsCode(() => TierRules.fromToml('default_tier = 1'), 'CSOPS_CONFIG');
+  // Loading checks what needs no accounts, every problem at once.
+  e = throwsCode(
+    () => TierRules.fromJson({ schema_version: 2, rules: [{ tier: 'x', when: 'regoin == "EMEA"' }, { tier: '', when: 'arr > "big"' }], default_tier: 'd' }),
+    'CSOPS_CONFIG',
+  );
+  assert.deepEqual(e.problems, ['schema_version 2 is not supported (1)', 'rule 2: the tier has no name']);
   // Fields are checked against the accounts the rules meet.
   const bad = TierRules.fromJson({
-    schema_version: 2,
     rules: [
       { tier: 'x', when: 'regoin == "EMEA"' },
-      { tier: '', when: 'arr > "big"' },
+      { tier: 'y', when: 'arr > "big"' },
     ],
     default_tier: 'd',
   });
   e = throwsCode(() => bad.assign(columns), 'CSOPS_CONFIG');
   assert.deepEqual(e.problems, [
-    'schema_version 2 is not supported (1)',
     'rule 1 (x): unknown field `regoin` (did you mean `region`?)',
-    'rule 2: the tier has no name',
-    'rule 2 (): `arr` is a number but is compared with "big"',
+    'rule 2 (y): `arr` is a number but is compared with "big"',
   ]);
   for (const v of [5, null, true, [1]]) throwsCode(() => TierRules.fromJson(v), 'CSOPS_INVALID_ARGUMENT');
   throwsCode(() => TierRules.fromToml({}), 'CSOPS_INVALID_ARGUMENT');

@@ -682,6 +682,7 @@ export async function usage(): Promise<void> {
       case 'CSOPS_FORMAT':
       case 'CSOPS_IO':
       case 'CSOPS_MONEY':
+      case 'CSOPS_NOT_FOUND':
       case 'CSOPS_INVALID_ARGUMENT':
       case 'CSOPS_INTERNAL':
       case 'CSOPS_CANCELLED':

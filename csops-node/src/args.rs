@@ -224,7 +224,8 @@ pub(crate) fn date(name: &str, v: Unknown) -> Result<NaiveDate, Failure> {
     if matches!(v.get_type(), Ok(ValueType::String)) {
         let s = string(name, v)?;
         // The core's one rule for a day argument (the same in Python).
-        return csops_core::interchange::parse_day(&s).map_err(|e| invalid(format!("`{name}`: {e}")));
+        return csops_core::interchange::parse_day(&s)
+            .map_err(|e| invalid(format!("`{name}`: {e}")));
     }
     if v.is_date().unwrap_or(false) {
         let ms = JsDate::from_unknown(v)

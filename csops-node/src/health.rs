@@ -652,8 +652,7 @@ impl Scorecard {
             let id = args::account_id("accountId", account_id)?;
             let frame = features.finish(&env)?.into_frame()?;
             let card = &self.inner;
-            guard(|| card.explain_account(&frame, segments.as_deref(), &id))
-                .map(AccountScore::from)
+            guard(|| card.explain_account(&frame, segments.as_deref(), &id)).map(AccountScore::from)
         })
     }
 }

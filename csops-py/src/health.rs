@@ -475,7 +475,9 @@ impl PyScorecard {
         // table other than a `csops.FeatureFrame` is copied into one. Which row is the
         // account's (none, or more than one) is the core's decision.
         let frame = input.frame(py)?;
-        let score = call(py, || self.0.explain_account(&frame, segments.as_deref(), &id))?;
+        let score = call(py, || {
+            self.0.explain_account(&frame, segments.as_deref(), &id)
+        })?;
         Ok(PyExplanation {
             account_id: id,
             score,

@@ -1123,12 +1123,11 @@ impl PyTierRules {
     #[staticmethod]
     fn load(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
         crate::errors::load_config(py, "tier rules", path, |text, json| {
-            let rules = if json {
+            if json {
                 TierRules::from_json(text)
             } else {
                 TierRules::from_toml(text)
-            };
-            rules
+            }
         })
         .map(PyTierRules)
     }

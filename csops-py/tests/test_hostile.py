@@ -222,8 +222,11 @@ def test_features_as_of_a_bad_date_string(book: csops.Book, as_of: str) -> None:
 
 
 def test_features_as_of_a_bad_date_type(book: csops.Book) -> None:
-    with pytest.raises(csops.ConfigError, match="as_of"):
+    # A wrong type is a TypeError, as Python has it; a string that is no day a ConfigError.
+    with pytest.raises(TypeError, match="as_of must be a datetime.date"):
         book.features_as_of(20240331)  # type: ignore[arg-type]
+    with pytest.raises(csops.ConfigError, match="as_of: `20240331` is not a date"):
+        book.features_as_of("20240331")
 
 
 def test_features_with_an_invalid_config_lists_every_problem(book: csops.Book) -> None:

@@ -13,6 +13,7 @@ __all__ = [
     "ValidationError",
     "ConfigError",
     "FormatError",
+    "NotFoundError",
     "CsopsIOError",
     "Problem",
     "ValidationReport",
