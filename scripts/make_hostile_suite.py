@@ -514,6 +514,144 @@ EXPLAIN_DATA = {
 }
 
 
+# Books: hostile CSV texts ---------------------------------------------------------------------
+#
+# The clean book of the bad-input suite with one file replaced by a hostile text, in the
+# data-layer vector format (tests/conformance/hostile_books/), run by the data-layer runners of
+# the three languages like the one-fault books. Tickets and usage events are leaf files: a row
+# rejected there takes nothing else with it.
+
+
+def books() -> list[dict]:
+    clean_path = ROOT / "tests" / "conformance" / "bad_input" / "000_the_clean_book.json"
+    clean = json.loads(clean_path.read_text(encoding="utf-8"))
+    csv = clean["csv"]
+    counts = clean["expect"]["counts"]
+    th, *tr = csv["tickets"].rstrip("\n").split("\n")
+    uh, *ur = csv["usage_events"].rstrip("\n").split("\n")
+
+    def t(rows, head=th, eol="\n", end=True):
+        text = eol.join([head] + rows)
+        return text + (eol if end else "")
+
+    def u(second):
+        return t([ur[0], second, ur[2], ur[3]], head=uh)
+
+    out = []
+
+    def case(name, file, text, loaded=None, problems=(), error=None, description="", rejected=None):
+        problems = [
+            {"file": f"{file}.csv", "row": row, "field": field, "kind": kind} for row, field, kind in problems
+        ]
+        if rejected is None:
+            rejected = len({p["row"] for p in problems if p["row"] is not None})
+        expect = {"error": error, "problems": problems}
+        if error is None:
+            expect["counts"] = {**counts, file: loaded}
+            expect["rejected"] = rejected
+        out.append(
+            {
+                "name": f"{file}: {name}",
+                "description": description or name,
+                "mode": "lenient",
+                "csv": {**csv, file: text},
+                "expect": expect,
+            }
+        )
+
+    required = ["id", "account_id", "opened", "priority", "status"]
+    missing_file = [(None, f, "missing") for f in required]
+    case("a UTF-8 byte-order mark before the header", "tickets", "\ufeff" + csv["tickets"], 4)
+    case("an empty file", "tickets", "", error="validation", problems=missing_file)
+    case("only a line break", "tickets", "\n", error="validation", problems=missing_file)
+    case("only CRLF line breaks", "tickets", "\r\n\r\n\r\n", error="validation", problems=missing_file)
+    case("a header and no rows", "tickets", th + "\n", 0)
+    case("a header without a final line break", "tickets", th, 0)
+    case("the last row without a final line break", "tickets", t(tr, end=False), 4)
+    case("blank lines between rows", "tickets", t([tr[0], "", "", tr[1], tr[2], "", tr[3]]), 4)
+    case("blank lines between rows, then a fault on line 8", "tickets", t([tr[0], "", "", tr[1], tr[2], "", tr[3].replace(",normal,", ",soon,")]), 3, [(8, "priority", "unknown_value")])
+    case("trailing blank lines", "tickets", t(tr) + "\n\n\n", 4)
+    case("lines of commas only", "tickets", t(tr + [",,,,,,,", ",,,,,,,"]), 4, [(r, f, "missing") for r in (6, 7) for f in required])
+    case("CR-only line endings", "tickets", t(tr, eol="\r"), 4)
+    case("CR-only line endings, a fault on line 4", "tickets", t([tr[0], tr[1], tr[2].replace(",low,", ",soon,"), tr[3]], eol="\r"), 3, [(4, "priority", "unknown_value")])
+    case("mixed LF, CRLF and CR", "tickets", th + "\r\n" + tr[0] + "\n" + tr[1] + "\r" + tr[2] + "\r\n" + tr[3] + "\n", 4)
+    case("a trailing comma on every row", "tickets", t([r + "," for r in tr]), 0, [(r, None, "malformed") for r in (2, 3, 4, 5)])
+    case("a trailing comma on the header", "tickets", t(tr, head=th + ","), 0, [(r, None, "malformed") for r in (2, 3, 4, 5)])
+    case("a row with 200,000 extra fields", "tickets", t([tr[0], tr[1] + "," * 200_000, tr[2], tr[3]]), 3, [(3, None, "malformed")])
+    case("a row of one field", "tickets", t([tr[0], "T-000099", tr[2], tr[3]]), 3, [(3, None, "malformed")])
+    case(
+        "tab-separated",
+        "tickets",
+        t([r.replace(",", "\t") for r in tr], head=th.replace(",", "\t")),
+        error="validation",
+        problems=[(None, th.replace(",", "\t"), "unknown_value")] + missing_file,
+    )
+    case(
+        "the header in capitals",
+        "tickets",
+        t(tr, head=th.upper()),
+        error="validation",
+        problems=[(None, h, "unknown_value") for h in th.upper().split(",")] + missing_file,
+    )
+    case("header names padded with spaces", "tickets", t(tr, head=", ".join(th.split(","))), 4)
+    case(
+        "a duplicated header name (the last is used)",
+        "tickets",
+        t([r + ",x" for r in tr], head=th + ",priority"),
+        0,
+        [(None, "priority", "duplicate")] + [(r, "priority", "unknown_value") for r in (2, 3, 4, 5)],
+    )
+    case("an empty header name with values under it", "tickets", t([r + ",x" for r in tr], head=th + ","), 4, [(2, "column 9", "unknown_value")], rejected=0)
+    case(
+        "2,000 unknown columns",
+        "tickets",
+        t([r + "," * 2_000 for r in tr], head=th + "".join(f",c{i}" for i in range(2_000))),
+        4,
+        [(None, f"c{i}", "unknown_value") for i in range(2_000)],
+    )
+    case("every field quoted", "tickets", t([",".join(f'"{f}"' for f in r.split(",")) for r in tr], head=",".join(f'"{f}"' for f in th.split(","))), 4)
+    case("a quoted field with a CRLF inside", "usage_events", u('A-00001,u1,"rep\r\norts",2025-04-14T11:29:05Z'), 4)
+    case("a doubled quote inside a quoted field", "usage_events", u('A-00001,u1,"say ""hi""",2025-04-14T11:29:05Z'), 4)
+    case("a quote inside an unquoted field", "usage_events", u('A-00001,u1,re"ports,2025-04-14T11:29:05Z'), 4)
+    case("an unterminated quote on row 2", "usage_events", u('A-00001,u1,"reports,2025-04-14T11:29:05Z'), 3, [(3, None, "malformed")])
+    case("an unterminated quote on the last row", "usage_events", t([ur[0], ur[1], ur[2], 'A-00001,u2,"reports,2025-04-14T14:43:50Z'], head=uh), 3, [(5, None, "malformed")])
+    case("text after a closing quote", "usage_events", u('A-00001,u1,"rep"orts,2025-04-14T11:29:05Z'), 3, [(3, "feature", "malformed")])
+    case("text after a closing quote, CRLF", "usage_events", u('A-00001,"u"1,reports,2025-04-14T11:29:05Z').replace("\n", "\r\n"), 3, [(3, "user_id", "malformed")])
+    case("a space after a closing quote", "usage_events", u('A-00001,u1,"reports" ,2025-04-14T11:29:05Z'), 4)
+    case("a NUL in a feature name", "usage_events", u("A-00001,u1,rep\u0000orts,2025-04-14T11:29:05Z"), 4)
+    case("a feature name of 200 KB", "usage_events", u("A-00001,u1," + "x" * 200_000 + ",2025-04-14T11:29:05Z"), 4)
+    case("a spreadsheet formula as a feature name", "usage_events", u("A-00001,u1,=cmd|' /C calc'!A0,2025-04-14T11:29:05Z"), 4)
+    case("a right-to-left override in a user id", "usage_events", u("A-00001,u\u202e1,reports,2025-04-14T11:29:05Z"), 4)
+    case("a zero-width space in an account id", "usage_events", u("A-0000\u200b1,u1,reports,2025-04-14T11:29:05Z"), 3, [(3, "account_id", "unknown_reference")])
+    case("an account id padded with spaces (not part of it)", "usage_events", u(" A-00001 ,u1,reports,2025-04-14T11:29:05Z"), 4)
+    case("an account id in other case", "usage_events", u("a-00001,u1,reports,2025-04-14T11:29:05Z"), 3, [(3, "account_id", "unknown_reference")])
+    case("a timestamp as an Excel serial number", "usage_events", u("A-00001,u1,reports,45761.48"), 3, [(3, "timestamp", "malformed")])
+    case("a timestamp in year 10000", "usage_events", u("A-00001,u1,reports,10000-01-01T00:00:00Z"), 3, [(3, "timestamp", "malformed")])
+    case("a Unix epoch number as a timestamp", "usage_events", u("A-00001,u1,reports,1744630145"), 3, [(3, "timestamp", "malformed")])
+    case("a CSAT written 4,5 in quotes", "tickets", t([tr[0], tr[1][:-1] + '"4,5"', tr[2], tr[3]]), 3, [(3, "csat", "malformed")])
+    case("a CSAT of 1e400", "tickets", t([tr[0], tr[1][:-1] + "1e400", tr[2], tr[3]]), 3, [(3, "csat", "malformed")])
+    case("a CSAT of NaN", "tickets", t([tr[0], tr[1][:-1] + "NaN", tr[2], tr[3]]), 3, [(3, "csat", "malformed")])
+    case("escalated written TRUE, 1 and yes", "tickets", t([tr[0], tr[1].replace(",false,", ",TRUE,"), tr[2].replace(",false,", ",1,"), tr[3].replace(",false,", ",yes,")]), 4)
+    case("escalated written maybe", "tickets", t([tr[0], tr[1].replace(",false,", ",maybe,"), tr[2], tr[3]]), 3, [(3, "escalated", "malformed")])
+    case("a priority in capitals, padded with spaces", "tickets", t([tr[0], tr[1].replace(",low,", ", LOW ,"), tr[2], tr[3]]), 4)
+    case("a ticket id repeated", "tickets", t([tr[0], tr[0], tr[2], tr[3]]), 3, [(3, "id", "duplicate")])
+    case("closed before opened", "tickets", t([tr[0], tr[1].replace("2024-11-07,2024-11-07", "2024-11-07,2024-11-01"), tr[2], tr[3]]), 3, [(3, "closed", "dates_out_of_order")])
+    return out
+
+
+def write_books(cases: list[dict]) -> int:
+    out = ROOT / "tests" / "conformance" / "hostile_books"
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.json"):
+        old.unlink()
+    for i, c in enumerate(cases, 1):
+        stem = "".join(ch if ch.isalnum() else "_" for ch in c["name"].lower()).strip("_")
+        while "__" in stem:
+            stem = stem.replace("__", "_")
+        (out / f"{i:03d}_{stem[:70]}.json").write_text(json.dumps(c, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return len(cases)
+
+
 def write(name: str, target: str, description: str, cases: list[dict], **extra) -> int:
     doc = {"target": target, "description": description, **extra, "cases": cases}
     names = [c["name"] for c in cases]
@@ -562,7 +700,8 @@ def main() -> None:
         scorecard=CARD,
         frame=EXPLAIN_DATA,
     )
-    print(f"wrote {n} hostile inputs to {OUT.relative_to(ROOT)}")
+    b = write_books(books())
+    print(f"wrote {n} hostile inputs to {OUT.relative_to(ROOT)} and {b} hostile books to tests/conformance/hostile_books")
 
 
 if __name__ == "__main__":

@@ -33,12 +33,14 @@ fn vector_set(set: &str, min: usize) -> Vec<(PathBuf, String, Value)> {
 }
 
 /// The data-layer vectors, then the one-fault books of the bad-input suite
-/// (`tests/conformance/bad_input/`, made by `scripts/make_bad_input_suite.py`), which use the
-/// same format.
+/// (`tests/conformance/bad_input/`, made by `scripts/make_bad_input_suite.py`) and the hostile
+/// CSV texts of the hostile-input suite (`tests/conformance/hostile_books/`, made by
+/// `scripts/make_hostile_suite.py`), which use the same format.
 fn vectors() -> Vec<(PathBuf, Value)> {
     vector_set("data_layer", 8)
         .into_iter()
         .chain(vector_set("bad_input", 200))
+        .chain(vector_set("hostile_books", 40))
         .map(|(p, _, v)| (p, v))
         .collect()
 }

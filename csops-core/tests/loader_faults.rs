@@ -449,3 +449,53 @@ mod renewals {
         );
     }
 }
+
+#[test]
+fn text_after_a_closing_quote_rejects_its_row_naming_the_column() {
+    // `"rep"orts` would be read as `reports`: not as written. The row is rejected, naming the
+    // column; the others load; an escaped quote, spaces after a quote and a quote inside an
+    // unquoted value are not faults.
+    for eol in ["\n", "\r\n", "\r"] {
+        let text = [
+            "account_id,user_id,feature,timestamp",
+            "A1,u1,login,2025-04-14T11:16:27Z",
+            "A1,u1,\"rep\"orts,2025-04-14T11:29:05Z",
+            "A1,\"u\"\"2\",\"reports\" ,2025-04-14T14:33:13Z",
+            "A1,u\"3,reports,2025-04-14T14:43:50Z",
+            "A1,u4,\"x\"y,\"z\"",
+        ]
+        .join(eol)
+            + eol;
+        let accounts = accounts_text(1, 0, "", eol);
+        let loaded = lenient(&[("accounts", &accounts), ("usage_events", &text)]);
+        let problems: Vec<_> = loaded
+            .report
+            .problems
+            .iter()
+            .map(|p| (p.file.as_str(), p.row, p.field.as_deref(), p.kind))
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                (
+                    "usage_events.csv",
+                    Some(3),
+                    Some("feature"),
+                    ProblemKind::Malformed
+                ),
+                (
+                    "usage_events.csv",
+                    Some(6),
+                    Some("feature"),
+                    ProblemKind::Malformed
+                ),
+            ],
+            "{eol:?}: {:?}",
+            loaded.report.problems
+        );
+        let events = loaded.book.to_records().usage_events;
+        assert_eq!(events.len(), 3, "{eol:?}");
+        assert_eq!(events[1].user_id, "u\"2");
+        assert_eq!(events[2].user_id, "u\"3");
+    }
+}

@@ -17,7 +17,9 @@ const read = (dir) =>
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) => ({ file: f, v: JSON.parse(readFileSync(join(dir, f), 'utf8')) }));
-const badInput = read(badInputDir);
+// And the hostile CSV texts of the hostile-input suite (scripts/make_hostile_suite.py).
+const hostileBooksDir = join(workspaceDir, 'tests', 'conformance', 'hostile_books');
+const badInput = [...read(badInputDir), ...read(hostileBooksDir)];
 const vectors = [...read(vectorDir), ...badInput];
 
 // Vector keys are the core's snake_case names; the Node API is camelCase.

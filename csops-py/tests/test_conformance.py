@@ -19,7 +19,10 @@ import csops
 VECTORS_DIR = Path(__file__).resolve().parents[2] / "tests" / "conformance" / "data_layer"
 # The one-fault books of the bad-input suite (scripts/make_bad_input_suite.py) use the same format.
 BAD_INPUT_DIR = VECTORS_DIR.parent / "bad_input"
-BAD_INPUT = sorted(BAD_INPUT_DIR.glob("*.json"))
+# And the hostile CSV texts of the hostile-input suite (scripts/make_hostile_suite.py).
+BAD_INPUT = sorted(BAD_INPUT_DIR.glob("*.json")) + sorted(
+    (VECTORS_DIR.parent / "hostile_books").glob("*.json")
+)
 VECTORS = sorted(VECTORS_DIR.glob("*.json")) + BAD_INPUT
 
 ERROR_CLASSES: dict[str, type[csops.CsopsError]] = {

@@ -72,6 +72,11 @@ struct Tracked {
     /// A `"` just closed a quoted field at this offset (a `"` right after it is an escaped
     /// quote: the field is open again).
     closed_at: Option<u64>,
+    /// A quote closed at the last byte of the previous read: the next byte is checked.
+    check_first: bool,
+    /// Offsets of text right after a closing quote (`"rep"orts`), which the csv reader would
+    /// join into the value (`reports`): the rows holding them are rejected.
+    after_quote: VecDeque<u64>,
     /// The end of the bytes was reached.
     eof: bool,
 }
@@ -89,12 +94,20 @@ impl Tracked {
             prev: after,
             open_quote: None,
             closed_at: None,
+            check_first: false,
+            after_quote: VecDeque::new(),
             eof: false,
         }
     }
 
     fn scan(&mut self, buf: &[u8]) {
         let base = self.at;
+        if std::mem::take(&mut self.check_first)
+            && let Some(&b) = buf.first()
+            && stray_after_quote(b)
+        {
+            self.after_quote.push_back(base);
+        }
         for i in memchr::memchr3_iter(b'"', b'\r', b'\n', buf) {
             let o = base + i as u64;
             let before = if i > 0 { Some(buf[i - 1]) } else { self.prev };
@@ -114,6 +127,11 @@ impl Tracked {
                     if self.open_quote.is_some() {
                         self.open_quote = None;
                         self.closed_at = Some(o);
+                        match buf.get(i + 1) {
+                            Some(&b) if stray_after_quote(b) => self.after_quote.push_back(o + 1),
+                            Some(_) => {}
+                            None => self.check_first = true,
+                        }
                     } else if self.closed_at.is_some_and(|c| c + 1 == o) {
                         // `""` inside a quoted field: an escaped quote, still inside.
                         self.open_quote = Some(o);
@@ -150,6 +168,15 @@ impl Tracked {
             first = s;
         }
         self.line + 1
+    }
+
+    /// The first text after a closing quote in the bytes `start..end` (a row), forgetting
+    /// those before it.
+    fn text_after_quote(&mut self, start: u64, end: u64) -> Option<u64> {
+        while self.after_quote.front().is_some_and(|&o| o < start) {
+            self.after_quote.pop_front();
+        }
+        self.after_quote.front().copied().filter(|&o| o < end)
     }
 
     /// The quote left open at the end of the file, if the end was reached inside one.
@@ -337,10 +364,22 @@ impl Table for CsvTable {
                     .from_reader(tracked);
                 continue;
             }
+            let stray = tracked.text_after_quote(start, end);
             // Decode per row so one bad byte rejects one row, not the whole file.
             bytes = match csv::StringRecord::from_byte_record(std::mem::take(&mut bytes)) {
                 Ok(rec) => {
-                    if rec.len() == width {
+                    if rec.len() == width
+                        && let Some(at) = stray
+                    {
+                        let column = self.column_at(start, at)?;
+                        f(
+                            line,
+                            &FaultyRow {
+                                fields: &rec,
+                                fault: RowFault::TextAfterQuote(column),
+                            },
+                        );
+                    } else if rec.len() == width {
                         f(line, &rec);
                     } else {
                         f(
@@ -374,6 +413,42 @@ impl Table for CsvTable {
                 }
             };
         }
+    }
+}
+
+/// Whether a byte right after a closing quote is text the csv reader would join to the
+/// value: anything but another quote (an escaped one), a separator, a line break or a space.
+fn stray_after_quote(b: u8) -> bool {
+    !matches!(b, b'"' | b',' | b'\r' | b'\n' | b' ' | b'\t')
+}
+
+impl CsvTable {
+    /// The column (0-based) holding byte `at` of the row starting at byte `start`: the row's
+    /// bytes read again (only for a faulty row) and their separators outside quotes counted.
+    fn column_at(&self, start: u64, at: u64) -> Result<usize> {
+        let mut raw = Vec::new();
+        self.source
+            .open_at(start)?
+            .take(at - start)
+            .read_to_end(&mut raw)
+            .map_err(|e| Error::Format {
+                file: self.name.clone(),
+                reason: e.to_string(),
+            })?;
+        let (mut column, mut quoted, mut field_start) = (0, false, true);
+        for &b in &raw {
+            match b {
+                b'"' if quoted || field_start => quoted = !quoted,
+                b',' if !quoted => {
+                    column += 1;
+                    field_start = true;
+                    continue;
+                }
+                _ => {}
+            }
+            field_start = false;
+        }
+        Ok(column)
     }
 }
 

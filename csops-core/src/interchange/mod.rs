@@ -1406,6 +1406,9 @@ enum RowFault {
         want: usize,
         lines_after: u64,
     },
+    /// Column `i` has text right after its closing quote (`"rep"orts`), which a CSV reader
+    /// would join into another value (`reports`).
+    TextAfterQuote(usize),
 }
 
 /// Reject a row whose shape is wrong (see [`RowFault`]). Returns true when it did.
@@ -1466,6 +1469,17 @@ fn reject_faulty_row(
                 "the row has {got} fields where the header has {want}: a value holds an \
                  unquoted comma, or the row has extra values (none is dropped)"
             ),
+        ),
+        RowFault::TextAfterQuote(i) => (
+            Some(
+                headers
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| format!("column {}", i + 1)),
+            ),
+            "text follows the closing quote of this value (as in `\"rep\"orts`), so it cannot \
+             be read as written: quote the whole value, and double a quote inside it"
+                .to_string(),
         ),
         RowFault::OpenQuote {
             quote_line,
@@ -2969,13 +2983,13 @@ pub fn schema_markdown() -> String {
          file stems below (plus `schema_version`), each an array of objects with the same columns. Only `accounts` is \
          required. CSV files have a header row; column order does not matter; empty cells are missing values. \
          Exports in another layout (other file and column names, date formats, value words, wide metric tables, role-change logs) load through a source map (see `docs/importing.md`).\n\n\
-         Spaces around a value are not part of it. A row must have as many fields as the header; row numbers are file lines \
+         Spaces around a value are not part of it. A quoted value ends at its closing quote (text after it, as in `\"rep\"orts`, rejects the row). A row must have as many fields as the header; row numbers are file lines \
          (LF, CRLF or CR endings alike). \
          Types: **text**; **date** `YYYY-MM-DD` exactly (four-digit year; a timestamp is its day as written); **timestamp** RFC 3339 (`2025-03-01T09:30:00Z`; a naive \
          `YYYY-MM-DD HH:MM:SS` is read as UTC, a day alone as its midnight UTC); **decimal** an exact amount such as `1200.50` or `1.2e3`, \
          taken exactly as written (no thousands separators or `_`; more digits than a decimal holds, 28 after the point, is a problem, \
          never rounded; a JSON number keeps every digit too; amounts above 10^15 per record are refused, see [limits](limits.md)); **currency** an ISO-4217 code; **integer** a non-negative whole number (`202.0` is 202); \
-         **number** a finite number; **bool** `true`/`false`; **enum** one of the listed values (case-insensitive, \
+         **number** a finite number; **bool** `true`/`false` (also `1`/`0`, `yes`/`no`, `y`/`n`, any case); **enum** one of the listed values (case-insensitive, \
          spaces and hyphens read as `_`); **list** `;`-separated enum values (an array in JSON).\n\n",
     );
     for f in FILES {
