@@ -73,14 +73,16 @@ fi
 # Remove a stale addon and loader so the tests can only see this build.
 rm -f ./*.node index.js index.d.ts
 
+# `panic-injection`: the test build lets tests make the core panic (panics.test.mjs).
 if [[ "${CSOPS_NODE_RELEASE:-0}" == 1 ]]; then
-  npm run build:release
+  npm run build:release -- --features panic-injection
 else
-  npm run build
+  npm run build -- --features panic-injection
 fi
 
 for f in index.js index.d.ts; do
   [[ -f "$f" ]] || { echo "test-node.sh: napi build did not generate $f" >&2; exit 1; }
 done
 
-npm test
+# The build has the panic-injection feature: panics.test.mjs must run, not skip.
+CSOPS_PANIC_INJECTION=1 npm test

@@ -74,11 +74,13 @@ optional "matplotlib/nbformat/nbclient/ipykernel" \
 #    maturin sets PYO3_BUILD_EXTENSION_MODULE itself (no libpython linking).
 step "building and installing csops-py (cargo profile: $PROFILE)"
 build_started=$SECONDS
-MATURIN_PEP517_ARGS="--profile $PROFILE" \
+# `panic-injection`: the test build lets tests make the core panic (test_panics.py).
+MATURIN_PEP517_ARGS="--profile $PROFILE --features panic-injection" \
     "$VPY" -m pip install --quiet --no-build-isolation --force-reinstall --no-deps ./csops-py
 echo "built and installed in $((SECONDS - build_started))s"
 
 # 4. The tests, against the installed package (not the source tree).
 step "running pytest"
-"$VPY" -m pytest csops-py/tests "$@"
+# The build has the panic-injection feature: test_panics.py must run, not skip.
+CSOPS_PANIC_INJECTION=1 "$VPY" -m pytest csops-py/tests "$@"
 echo "test-python.sh: done in $((SECONDS - started))s"

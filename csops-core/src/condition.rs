@@ -605,6 +605,7 @@ impl std::str::FromStr for Condition {
 
     /// Parse the text form.
     fn from_str(text: &str) -> Result<Condition> {
+        crate::fault::checkpoint("Condition::from_str");
         let toks = lex(text)?;
         let mut p = Parser {
             toks,
@@ -799,6 +800,7 @@ impl Condition {
 
     /// Read the structured form (or a string holding the text form).
     pub fn from_json_value(v: &serde_json::Value) -> Result<Condition> {
+        crate::fault::checkpoint("Condition::from_json_value");
         from_json(v, "$", 0, &mut 0)
     }
 
@@ -1214,6 +1216,7 @@ impl Table {
     /// Which rows match `c` (true, not unknown). The condition is checked against the table's
     /// schema first.
     pub fn filter(&self, c: &Condition) -> Result<Vec<bool>> {
+        crate::fault::checkpoint("Table::filter");
         self.schema().check(c)?;
         Ok(self.eval(c).into_iter().map(|t| t == TRUE).collect())
     }

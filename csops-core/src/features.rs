@@ -483,6 +483,7 @@ fn days_between(from: NaiveDate, to: NaiveDate) -> f64 {
 /// # Ok::<(), csops_core::Error>(())
 /// ```
 pub fn features_as_of(book: &Book, as_of: NaiveDate, cfg: &FeatureConfig) -> Result<FeatureFrame> {
+    crate::fault::checkpoint("features_as_of");
     features_of(book, as_of, cfg, None)
 }
 

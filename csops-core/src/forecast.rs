@@ -359,6 +359,7 @@ pub fn forecast(
     health: &BTreeMap<String, Health>,
     cfg: &ForecastConfig,
 ) -> Result<RenewalForecast> {
+    crate::fault::checkpoint("forecast");
     cfg.probability.validate()?;
     if !(0.0..=1.0).contains(&cfg.commit_from)
         || !(0.0..=1.0).contains(&cfg.best_case_from)

@@ -643,6 +643,7 @@ impl Scorecard {
 
     /// Check the scorecard; every problem is reported at once.
     pub fn validate(&self) -> Result<()> {
+        crate::fault::checkpoint("Scorecard::validate");
         let mut p = Vec::new();
         if self.schema_version != SCHEMA_VERSION {
             p.push(format!(
@@ -1135,6 +1136,7 @@ impl Scorecard {
         frame: &FeatureFrame,
         segments: Option<&[String]>,
     ) -> Result<ScoreFrame> {
+        crate::fault::checkpoint("Scorecard::score_frame");
         let mut out = ScoreFrame::default();
         let cols = self.resolve_columns(
             |name| frame.column(name).map(|c| c.values.as_slice()),
@@ -1499,6 +1501,7 @@ impl Scorecard {
         segments: Option<&[String]>,
         i: usize,
     ) -> Result<AccountScore> {
+        crate::fault::checkpoint("Scorecard::explain");
         if i >= frame.len() {
             return Err(Error::Config(vec![format!(
                 "row {i} is outside the frame of {} accounts",
@@ -1862,6 +1865,7 @@ impl ModelSet {
 
     /// Check every scorecard; problems are prefixed with the segment.
     pub fn validate(&self) -> Result<()> {
+        crate::fault::checkpoint("ModelSet::validate");
         let mut p = Vec::new();
         let mut check = |label: &str, c: &Scorecard| {
             if let Err(Error::Config(v)) = c.validate() {

@@ -9,6 +9,7 @@ pub mod backtest;
 pub mod book;
 pub mod condition;
 pub mod error;
+pub mod fault;
 pub mod features;
 pub mod forecast;
 pub mod health;

@@ -261,6 +261,7 @@ impl Playbook {
 
     /// The problems of the plays; the field checks only with a schema.
     fn problems(&self, schema: Option<&Schema>) -> Vec<String> {
+        crate::fault::checkpoint("Playbook::problems");
         let mut p = Vec::new();
         if self.schema_version != 1 {
             p.push(format!(
@@ -455,6 +456,7 @@ impl FireHistory {
     /// a misspelt `last_run` must not silently make a first run of it). A failure names the
     /// key at fault. Its days must lie in years 1 to 9999, as every day csops reads.
     pub fn from_json(text: &str) -> Result<Self> {
+        crate::fault::checkpoint("FireHistory::from_json");
         let config = |m: String| Error::Config(vec![m]);
         let value: serde_json::Value = serde_json::from_str(text)
             .map_err(|e| config(format!("fire history: not JSON: {e}")))?;
@@ -979,6 +981,7 @@ pub fn run(
     history: &FireHistory,
     ctx: &RunContext<'_>,
 ) -> Result<Run> {
+    crate::fault::checkpoint("playbook::run");
     let now = play_table(book, day, ctx)?;
     run_on_tables(book, playbook, day, &now, &BTreeMap::new(), history, ctx)
 }
@@ -1255,6 +1258,7 @@ pub fn replay(
     history: &FireHistory,
     ctx: &RunContext<'_>,
 ) -> Result<Replay> {
+    crate::fault::checkpoint("playbook::replay");
     if from > to {
         return Err(Error::Config(vec![format!(
             "replay from {from} to {to} runs backwards"

@@ -78,6 +78,7 @@ impl ArrHistory {
     /// Build from a book. Amounts convert to the FX table's reporting currency; a book
     /// without an FX table must use one currency throughout.
     pub fn from_book(book: &Book) -> Result<Self> {
+        crate::fault::checkpoint("ArrHistory::from_book");
         let fx = book.fx();
         let mut currency: Option<Currency> = fx.map(|f| f.reporting());
         // Each amount at the rate in force on its day (a dated FX table; with an undated one

@@ -104,6 +104,7 @@ impl TierRules {
     /// an unsupported version and a field compared as a number in one rule and as text in
     /// another. Loading runs it; [`TierRules::validate`] checks the fields against a table.
     pub fn check(&self) -> Result<()> {
+        crate::fault::checkpoint("TierRules::check");
         self.validate(&Schema::implied_by(self.rules.iter().map(|r| &r.when)))
     }
 
@@ -165,6 +166,7 @@ impl TierRules {
 
     /// The tier of every row of `table`, as an index into [`TierRules::tiers`].
     pub fn assign(&self, table: &Table) -> Result<Vec<usize>> {
+        crate::fault::checkpoint("TierRules::assign");
         self.validate(&table.schema())?;
         let tiers = self.tiers();
         let index = |t: &str| tiers.iter().position(|x| *x == t).expect("tier listed");

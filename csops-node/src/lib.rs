@@ -40,3 +40,10 @@ pub mod segment;
 pub fn version() -> String {
     csops_core::VERSION.to_string()
 }
+
+/// Test builds only: make the core panic at its checkpoints (`true`) or not (`false`).
+#[cfg(feature = "panic-injection")]
+#[napi_derive::napi]
+pub fn arm_panic(on: bool) {
+    csops_core::fault::arm(on);
+}

@@ -62,8 +62,17 @@ pub mod table;
 
 /// The native module. Its name must match `[lib] name` in Cargo.toml and the
 /// last part of `tool.maturin.module-name` in pyproject.toml.
+/// Test builds only: make the core panic at its checkpoints (`True`) or not (`False`).
+#[cfg(feature = "panic-injection")]
+#[pyfunction]
+fn _arm_panic(on: bool) {
+    csops_core::fault::arm(on);
+}
+
 #[pymodule]
 fn _csops(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    #[cfg(feature = "panic-injection")]
+    m.add_function(wrap_pyfunction!(_arm_panic, m)?)?;
     m.add("__version__", csops_core::VERSION)?;
     errors::register(m)?;
     report::register(m)?;

@@ -341,6 +341,7 @@ pub fn load_arrow_tables(
     tables: &BTreeMap<String, Vec<RecordBatch>>,
     opts: &LoadOptions,
 ) -> Result<Loaded> {
+    crate::fault::checkpoint("load_arrow_tables");
     let names: Vec<String> = tables.keys().cloned().collect();
     let assignment = assign(&names, opts.source_map.as_ref(), str::to_string)?;
     if let Some(unknown) = assignment.unclaimed.first() {

@@ -2277,6 +2277,7 @@ fn csv_files(dir: &Path) -> Result<Vec<String>> {
 /// a required column, or a load that keeps no account, is an [`Error::Validation`] in either
 /// mode.
 pub fn load_csv_dir(dir: impl AsRef<Path>, opts: &LoadOptions) -> Result<Loaded> {
+    crate::fault::checkpoint("load_csv_dir");
     let dir = dir.as_ref();
     let meta = fs::metadata(dir).map_err(|source| Error::Io {
         path: dir.to_path_buf(),
@@ -2315,6 +2316,7 @@ pub fn load_csv_dir(dir: impl AsRef<Path>, opts: &LoadOptions) -> Result<Loaded>
 /// Load a book from CSV texts held in memory, keyed by file stem (`accounts`, `tickets`, …),
 /// or by the file names of a [`LoadOptions::source_map`].
 pub fn load_csv_texts(texts: &BTreeMap<String, String>, opts: &LoadOptions) -> Result<Loaded> {
+    crate::fault::checkpoint("load_csv_texts");
     let names: Vec<String> = texts.keys().cloned().collect();
     let assignment = assign(&names, opts.source_map.as_ref(), str::to_string)?;
     if let Some(unknown) = assignment.unclaimed.first() {
@@ -2484,6 +2486,7 @@ pub fn with_json(book: &Book, text: &str, mode: LoadMode) -> Result<Loaded> {
 
 /// Load a book from one JSON document (see [`write_json`] for its layout).
 pub fn load_json_str(text: &str, opts: &LoadOptions) -> Result<Loaded> {
+    crate::fault::checkpoint("load_json_str");
     load_json_named(text, "book.json", opts)
 }
 
@@ -2605,6 +2608,7 @@ fn load_json_named(text: &str, doc: &str, opts: &LoadOptions) -> Result<Loaded> 
 /// # Ok::<(), csops_core::Error>(())
 /// ```
 pub fn load_json_tables(text: &str, opts: &LoadOptions) -> Result<Loaded> {
+    crate::fault::checkpoint("load_json_tables");
     const DOC: &str = "tables";
     let format = |file: &str, reason: String| Error::Format {
         file: file.to_string(),
@@ -2725,6 +2729,7 @@ pub fn load_json(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Loaded> {
 /// Load a book from a path: a directory of CSV files, or a `.json` document (any case of the
 /// extension). This is what the Python and Node `load_book` / `loadBook` call.
 pub fn load(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Loaded> {
+    crate::fault::checkpoint("load");
     let path = path.as_ref();
     let meta = fs::metadata(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
@@ -2922,6 +2927,7 @@ pub fn write_csv_texts(book: &Book) -> Result<BTreeMap<String, String>> {
 /// strings (exact), counts and probabilities numbers, lists arrays, account attributes an
 /// `attributes` object; empty optional fields are left out.
 pub fn write_json(book: &Book) -> Result<String> {
+    crate::fault::checkpoint("write_json");
     let mut doc = Map::new();
     doc.insert("schema_version".into(), Value::from(SCHEMA_VERSION));
     for (stem, cols, rows) in tables(book) {
