@@ -323,3 +323,22 @@ test('keys that come from data are plain keys: an attribute called __proto__', (
   assert.deepEqual(JSON.parse(JSON.stringify(fields)), { ...fields });
   assert.equal(JSON.parse(JSON.stringify(account.attributes))['__proto__'], 'x');
 });
+
+test('book.report is built once and kept: the same object on every access, not enumerable', () => {
+  const texts = { accounts: 'id,name,currency,arr,start_date\nA1,One,USD,10,2024-01-01\nA1,Again,USD,10,2024-01-01\nA2,Two,USD,ten,2024-01-01\n' };
+  const book = loadBookCsv(texts, { mode: 'lenient' });
+  const first = book.report;
+  assert.equal(first.problems.length, 2);
+  // The same object: a loop over `book.report.problems[i]` builds it once.
+  assert.equal(book.report, first);
+  assert.equal(book.report.problems, first.problems);
+  // Kept as a read-only, non-enumerable property: not in the book's keys, not replaceable.
+  assert.deepEqual(Object.keys(book), []);
+  assert.throws(() => {
+    'use strict';
+    book.report = null;
+  }, TypeError);
+  assert.equal(book.report, first);
+  // Another book has its own report.
+  assert.notEqual(loadBookCsv(texts, { mode: 'lenient' }).report, first);
+});

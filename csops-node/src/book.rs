@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use csops_core::book::LoadMode;
 use csops_core::features::{FeatureConfig, features_as_of};
 use csops_core::interchange::{self, LoadOptions, Loaded};
-use napi::bindgen_prelude::{AsyncTask, Float64Array, Unknown};
-use napi::{Env, Task};
+use napi::bindgen_prelude::{AsyncTask, Float64Array, JsObjectValue, This, ToNapiValue, Unknown};
+use napi::{Env, Property, PropertyAttributes, Task};
 use napi_derive::napi;
 
 use crate::args;
@@ -217,10 +217,25 @@ impl Book {
     }
 
     /// What validation found: every problem, every rejected row with its raw fields, row
-    /// counts per file. Empty of problems for a clean load. A fresh object on every access.
-    #[napi(getter)]
-    pub fn report(&self, env: Env) -> napi::Result<ValidationReport> {
-        js(&env, || guard(|| Ok((&self.inner.report).into())))
+    /// counts per file. Empty of problems for a clean load. Built on first access and kept on
+    /// the book (as a read-only property of this object), so a loop over
+    /// `book.report.problems[i]` costs one build, not one per step.
+    #[napi(getter, ts_return_type = "ValidationReport")]
+    pub fn report<'env>(
+        &self,
+        env: &'env Env,
+        mut this: This<'env>,
+    ) -> napi::Result<Unknown<'env>> {
+        let report: ValidationReport = js(env, || guard(|| Ok((&self.inner.report).into())))?;
+        // SAFETY: napi's own conversion of the report, in this call's env and thread; the raw
+        // value it returns is a live value of that env.
+        let raw = unsafe { ToNapiValue::to_napi_value(env.raw(), report) }?;
+        let value = unsafe { Unknown::from_raw_unchecked(env.raw(), raw) };
+        this.define_properties(&[Property::new()
+            .with_utf8_name("report")?
+            .with_value(&value)
+            .with_property_attributes(PropertyAttributes::Default)])?;
+        Ok(value)
     }
 
     /// How many records of each type the book holds.
