@@ -148,7 +148,112 @@ pub struct RejectedRow {
     /// The record id, when readable.
     pub record_id: Option<String>,
     /// The raw fields as read (column → text).
-    pub fields: BTreeMap<String, String>,
+    pub fields: RawFields,
+}
+
+/// The raw fields of a rejected row as read: column → text. Serialized as an object with the
+/// columns in name order, as a map. Kept compact, since a bad export can reject millions of
+/// rows: the rejected rows of a file share its column names, and a row's texts are one string.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct RawFields {
+    /// Column names, sorted.
+    names: std::sync::Arc<[String]>,
+    /// The texts, one after another, in `names` order.
+    text: String,
+    /// Where each text ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl RawFields {
+    /// Fields from (column, text) pairs; a later pair of a column replaces an earlier one.
+    pub fn new<K: Into<String>, V: AsRef<str>>(fields: impl IntoIterator<Item = (K, V)>) -> Self {
+        let map: BTreeMap<String, String> = fields
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.as_ref().to_string()))
+            .collect();
+        Self::from_sorted(map.keys().cloned().collect::<Vec<_>>().into(), map.values())
+    }
+
+    /// Fields under sorted, distinct `names` (shared), with one text per name in that order.
+    fn from_sorted<'a>(
+        names: std::sync::Arc<[String]>,
+        texts: impl IntoIterator<Item = &'a String>,
+    ) -> Self {
+        let mut text = String::new();
+        let mut ends = Vec::with_capacity(names.len());
+        for t in texts {
+            text.push_str(t);
+            ends.push(text.len());
+        }
+        debug_assert_eq!(ends.len(), names.len());
+        RawFields { names, text, ends }
+    }
+
+    /// The text of a column, if the row has it.
+    pub fn get(&self, column: &str) -> Option<&str> {
+        let i = self
+            .names
+            .binary_search_by(|n| n.as_str().cmp(column))
+            .ok()?;
+        Some(self.text_at(i))
+    }
+
+    fn text_at(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    /// (column, text) pairs in column-name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), self.text_at(i)))
+    }
+
+    /// How many columns.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// No columns at all.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// The fields as a map.
+    pub fn to_map(&self) -> BTreeMap<String, String> {
+        self.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+}
+
+impl std::ops::Index<&str> for RawFields {
+    type Output = str;
+    /// The text of a column; panics when the row has no such column (as a map's index does).
+    fn index(&self, column: &str) -> &str {
+        self.get(column)
+            .unwrap_or_else(|| panic!("the rejected row has no column `{column}`"))
+    }
+}
+
+impl fmt::Debug for RawFields {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for RawFields {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for RawFields {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        BTreeMap::<String, String>::deserialize(d).map(RawFields::new)
+    }
 }
 
 /// Row counts for one file.
@@ -1187,6 +1292,8 @@ pub(crate) struct Assembler {
     ids: HashMap<&'static str, HashMap<String, u64>>,
     pub(crate) fx: Option<FxTable>,
     pub(crate) report: ValidationReport,
+    /// The column names of the last rejected row, shared with the next ones that have them.
+    rejected_names: Option<std::sync::Arc<[String]>>,
 }
 
 /// Where a record handed to the assembler comes from: rows from files were counted as read
@@ -1295,11 +1402,20 @@ impl Assembler {
         fields: BTreeMap<String, String>,
     ) {
         self.bump(&pos.file, |c| c.rejected += 1);
+        // Rows of one file share its column names (a million rejected rows must not hold a
+        // million copies of them).
+        let same = self.rejected_names.as_ref().is_some_and(|n| {
+            n.len() == fields.len() && n.iter().zip(fields.keys()).all(|(a, b)| a == b)
+        });
+        if !same {
+            self.rejected_names = Some(fields.keys().cloned().collect::<Vec<_>>().into());
+        }
+        let names = self.rejected_names.clone().unwrap_or_default();
         self.report.rejected.push(RejectedRow {
             file: pos.file.to_string(),
             row: pos.row,
             record_id: record_id.map(str::to_string),
-            fields,
+            fields: RawFields::from_sorted(names, fields.values()),
         });
     }
 
@@ -1578,6 +1694,7 @@ impl Assembler {
             role_keys: _,
             unheaded_reported: _,
             ids: _,
+            rejected_names: _,
         } = self;
         report.sort();
         if mode == LoadMode::Strict && !report.is_clean() {
@@ -1858,6 +1975,6 @@ mod tests {
         let (book, report) = Book::from_records(r, LoadMode::Lenient).unwrap();
         assert_eq!(book.accounts().len(), 2);
         assert_eq!(report.rejected.len(), 2);
-        assert_eq!(report.rejected[0].fields["id"], "A");
+        assert_eq!(&report.rejected[0].fields["id"], "A");
     }
 }

@@ -3,7 +3,7 @@
 //! A panic in csops is a bug; the Python and Node bindings catch one at their boundary and
 //! raise it as an internal error instead of letting it take the interpreter down. To test that
 //! every entry point is guarded, a build with the `panic-injection` feature panics at the
-//! checkpoints below while [`arm`]ed. Without the feature, a checkpoint is nothing at all.
+//! checkpoints below while armed (`fault::arm(true)`). Without the feature, a checkpoint is nothing at all.
 
 #[cfg(feature = "panic-injection")]
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -163,7 +163,7 @@ fn typed_columns_load_as_their_values() {
         ),
         ("accounts", Some(3), Some("seats"), ProblemKind::Malformed)
     );
-    assert_eq!(loaded.report.rejected[0].fields["seats"], "12.5");
+    assert_eq!(&loaded.report.rejected[0].fields["seats"], "12.5");
     let m = book.meetings_of(0);
     assert_eq!(m[0].attendee_roles.len(), 2);
     assert!(m[1].attendee_roles.is_empty());

@@ -696,7 +696,7 @@ fn long_values_are_clipped_in_reasons_but_kept_in_rejected_rows() {
     let p = &l.report.problems[0];
     assert!(p.reason.len() < 300, "reason is {} bytes", p.reason.len());
     assert!(p.reason.contains("100001 characters"));
-    assert_eq!(l.report.rejected[0].fields["arr"], huge);
+    assert_eq!(&l.report.rejected[0].fields["arr"], huge);
 }
 
 #[test]

@@ -190,7 +190,10 @@ impl From<&core_book::RejectedRow> for RejectedRow {
             file: file.clone(),
             row: *row as i64,
             record_id: record_id.clone(),
-            fields: fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            fields: fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         }
     }
 }

@@ -71,8 +71,9 @@ fn _arm_panic(on: bool) {
 
 #[pymodule]
 fn _csops(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // Set as an attribute, not added (which would list it in `__all__`): a test hook, not API.
     #[cfg(feature = "panic-injection")]
-    m.add_function(wrap_pyfunction!(_arm_panic, m)?)?;
+    m.setattr("_arm_panic", wrap_pyfunction!(_arm_panic, m)?)?;
     m.add("__version__", csops_core::VERSION)?;
     errors::register(m)?;
     report::register(m)?;
