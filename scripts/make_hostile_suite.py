@@ -539,13 +539,15 @@ def books() -> list[dict]:
 
     out = []
 
-    def case(name, file, text, loaded=None, problems=(), error=None, description="", rejected=None):
+    def case(name, file, text, loaded=None, problems=(), error=None, description="", rejected=None, notes=None):
         problems = [
             {"file": f"{file}.csv", "row": row, "field": field, "kind": kind} for row, field, kind in problems
         ]
         if rejected is None:
             rejected = len({p["row"] for p in problems if p["row"] is not None})
         expect = {"error": error, "problems": problems}
+        if notes is not None:
+            expect["notes"] = [{"file": f"{file}.csv", "row": row, "field": field, "note": words} for row, field, words in notes]
         if error is None:
             expect["counts"] = {**counts, file: loaded}
             expect["rejected"] = rejected
@@ -627,6 +629,13 @@ def books() -> list[dict]:
     case("an account id in other case", "usage_events", u("a-00001,u1,reports,2025-04-14T11:29:05Z"), 3, [(3, "account_id", "unknown_reference")])
     case("a timestamp as an Excel serial number", "usage_events", u("A-00001,u1,reports,45761.48"), 3, [(3, "timestamp", "malformed")])
     case("a timestamp in year 10000", "usage_events", u("A-00001,u1,reports,10000-01-01T00:00:00Z"), 3, [(3, "timestamp", "malformed")])
+    case(
+        "a timestamp with nanoseconds (kept to the millisecond, with a note)",
+        "usage_events",
+        u("A-00001,u1,reports,2025-04-14T11:29:05.123456789Z"),
+        4,
+        notes=[(3, "timestamp", "1 timestamp(s) have digits below the millisecond")],
+    )
     case("a Unix epoch number as a timestamp", "usage_events", u("A-00001,u1,reports,1744630145"), 3, [(3, "timestamp", "malformed")])
     case("a CSAT written 4,5 in quotes", "tickets", t([tr[0], tr[1][:-1] + '"4,5"', tr[2], tr[3]]), 3, [(3, "csat", "malformed")])
     case("a CSAT of 1e400", "tickets", t([tr[0], tr[1][:-1] + "1e400", tr[2], tr[3]]), 3, [(3, "csat", "malformed")])

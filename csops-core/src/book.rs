@@ -1294,6 +1294,8 @@ pub(crate) struct Assembler {
     pub(crate) report: ValidationReport,
     /// The column names of the last rejected row, shared with the next ones that have them.
     rejected_names: Option<std::sync::Arc<[String]>>,
+    /// Per file: usage timestamps with digits below the millisecond (how many, first row).
+    finer_than_ms: BTreeMap<String, (u64, u64)>,
 }
 
 /// Where a record handed to the assembler comes from: rows from files were counted as read
@@ -1366,6 +1368,16 @@ impl Assembler {
         let a = *self.account_index.get(account_id)?;
         let key = (a as u32, self.metrics.intern(metric), period_start);
         self.snapshot_keys.get(&key).copied()
+    }
+
+    /// A usage event's timestamp had digits below the millisecond, which usage events do not
+    /// keep: counted per file, and noted once per file when the load finishes.
+    pub(crate) fn finer_than_ms(&mut self, pos: &Position) {
+        let e = self
+            .finer_than_ms
+            .entry(pos.file.to_string())
+            .or_insert((0, pos.row));
+        e.0 += 1;
     }
 
     /// Record a note on what the loader did (see [`Note`]).
@@ -1695,7 +1707,19 @@ impl Assembler {
             unheaded_reported: _,
             ids: _,
             rejected_names: _,
+            finer_than_ms,
         } = self;
+        for (file, (n, first)) in finer_than_ms {
+            report.notes.push(Note {
+                file,
+                row: Some(first),
+                field: Some("timestamp".into()),
+                note: format!(
+                    "{n} timestamp(s) have digits below the millisecond (the first on this row); \
+                     usage events keep time to the millisecond, so those digits are dropped"
+                ),
+            });
+        }
         report.sort();
         if mode == LoadMode::Strict && !report.is_clean() {
             return Err(Error::Validation(Box::new(report)));

@@ -499,3 +499,43 @@ fn text_after_a_closing_quote_rejects_its_row_naming_the_column() {
         assert_eq!(events[2].user_id, "u\"3");
     }
 }
+
+#[test]
+fn timestamps_finer_than_a_millisecond_load_with_a_note() {
+    // Usage events keep time to the millisecond: finer digits are dropped, and said so once
+    // per file with how many and where the first is; millisecond timestamps get no note.
+    let accounts = accounts_text(1, 0, "", "\n");
+    let usage = "account_id,user_id,feature,timestamp\n\
+                 A1,u1,login,2025-04-14T11:16:27.123Z\n\
+                 A1,u1,login,2025-04-14T11:16:27.123456789Z\n\
+                 A1,u2,login,2025-04-14 11:16:27.5000001\n";
+    let loaded = lenient(&[("accounts", &accounts), ("usage_events", usage)]);
+    assert!(
+        loaded.report.problems.is_empty(),
+        "{:?}",
+        loaded.report.problems
+    );
+    assert_eq!(loaded.book.to_records().usage_events.len(), 3);
+    let notes = &loaded.report.notes;
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(
+        (
+            notes[0].file.as_str(),
+            notes[0].row,
+            notes[0].field.as_deref()
+        ),
+        ("usage_events.csv", Some(3), Some("timestamp"))
+    );
+    assert!(
+        notes[0]
+            .note
+            .starts_with("2 timestamp(s) have digits below the millisecond")
+    );
+    let exact = "account_id,user_id,feature,timestamp\nA1,u1,login,2025-04-14T11:16:27.123Z\n";
+    assert!(
+        lenient(&[("accounts", &accounts), ("usage_events", exact)])
+            .report
+            .notes
+            .is_empty()
+    );
+}

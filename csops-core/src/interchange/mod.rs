@@ -943,11 +943,18 @@ static NAIVE_TIMESTAMPS: std::sync::LazyLock<[Vec<chrono::format::Item<'static>>
     });
 
 fn parse_timestamp_ms(s: &str) -> std::result::Result<i64, (ProblemKind, String)> {
+    parse_timestamp(s).map(|(ms, _)| ms)
+}
+
+/// A timestamp in milliseconds, and whether it had digits below the millisecond (which
+/// usage events do not keep: the loader notes them).
+fn parse_timestamp(s: &str) -> std::result::Result<(i64, bool), (ProblemKind, String)> {
+    let finer = |nanos: u32| nanos % 1_000_000 != 0;
     if starts_with_day(s) {
         if let Ok(t) = DateTime::parse_from_rfc3339(s)
             && plausible_year(t.with_timezone(&Utc).year())
         {
-            return Ok(t.timestamp_millis());
+            return Ok((t.timestamp_millis(), finer(t.timestamp_subsec_nanos())));
         }
         for items in NAIVE_TIMESTAMPS.iter() {
             let mut parsed = chrono::format::Parsed::new();
@@ -955,7 +962,8 @@ fn parse_timestamp_ms(s: &str) -> std::result::Result<i64, (ProblemKind, String)
                 && let Ok(t) = parsed.to_naive_datetime_with_offset(0)
                 && plausible_year(t.year())
             {
-                return Ok(t.and_utc().timestamp_millis());
+                let t = t.and_utc();
+                return Ok((t.timestamp_millis(), finer(t.timestamp_subsec_nanos())));
             }
         }
         // A day alone is its midnight UTC (a date column of a frame, written as a day).
@@ -963,10 +971,12 @@ fn parse_timestamp_ms(s: &str) -> std::result::Result<i64, (ProblemKind, String)
             && let Ok(d) = s.parse::<NaiveDate>()
             && plausible_year(d.year())
         {
-            return Ok(d
-                .and_time(chrono::NaiveTime::MIN)
-                .and_utc()
-                .timestamp_millis());
+            return Ok((
+                d.and_time(chrono::NaiveTime::MIN)
+                    .and_utc()
+                    .timestamp_millis(),
+                false,
+            ));
         }
     }
     Err((
@@ -1896,16 +1906,18 @@ fn read_usage(table: &mut dyn Table, ctx: &mut Ctx<'_>, asm: &mut Assembler) -> 
                 problems.push((name, ProblemKind::Missing, format!("`{name}` is required")));
             }
         }
-        let ts = values[3].as_deref().map(parse_timestamp_ms);
+        let ts = values[3].as_deref().map(parse_timestamp);
         if let Some(Err((kind, reason))) = &ts {
             let reason = clip_in(reason.clone(), values[3].as_deref().unwrap_or_default());
             problems.push(("timestamp", *kind, reason));
         }
         match (problems.is_empty(), ts) {
-            (true, Some(Ok(ms))) => {
+            (true, Some(Ok((ms, finer)))) => {
                 let v = |k: usize| values[k].as_deref().unwrap_or_default();
                 if !asm.add_usage_event(&pos, v(0), v(1), v(2), ms, true) {
                     asm.reject(&pos, None, raw_fields(&headers, fields));
+                } else if finer {
+                    asm.finer_than_ms(&pos);
                 }
             }
             _ => {
