@@ -1035,10 +1035,8 @@ impl Schema {
                 Condition::Between { field, low, .. } => {
                     out.entry(field.clone()).or_insert(kind(low));
                 }
-                Condition::IsNull { field, .. } => {
-                    // Only a kind when nothing else names the field (set after the walk).
-                    let _ = field;
-                }
+                // A null test implies no kind; a field only tested for null is text (below).
+                Condition::IsNull { .. } => {}
                 Condition::Truthy { field } => {
                     out.entry(field.clone()).or_insert(Kind::Bool);
                 }
