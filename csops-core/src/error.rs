@@ -50,6 +50,16 @@ pub enum Error {
     /// Money could not be combined or converted.
     #[error(transparent)]
     Money(#[from] MoneyError),
+    /// An argument or option has the wrong shape or type: an unknown key, text where a
+    /// number belongs (see [`crate::options`]). A right shape with a wrong value is
+    /// [`Error::Config`].
+    #[error("{}{reason}", if path.is_empty() { String::new() } else { format!("{path}: ") })]
+    InvalidArgument {
+        /// Where in the argument: `probability.fallback`, `priors.red`; empty for the whole.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// Something asked for by its key is not there: an account id not in the data given.
     #[error("{what}")]
     NotFound {

@@ -15,6 +15,7 @@ pub mod forecast;
 pub mod health;
 pub mod missing;
 pub mod money;
+pub mod options;
 pub mod playbook;
 pub mod progress;
 pub mod record;

@@ -185,8 +185,8 @@ fn each_figure_says_which_rates_it_used_and_only_those() {
     // A forecast: the ARR on its day (the June snapshot, at June's rate).
     let cfg = ForecastConfig {
         as_of: Some(d("2025-07-15")),
-        from: Some(d("2025-12-01")),
-        to: Some(d("2026-01-31")),
+        start: Some(d("2025-12-01")),
+        end: Some(d("2026-01-31")),
         ..Default::default()
     };
     let f = forecast(&loaded.book, &BTreeMap::new(), &cfg).unwrap();

@@ -328,7 +328,7 @@ test('probability options: a Recalibration, its map, band priors, supplied, fall
   const everything = same({ commitFrom: 0, bestCaseFrom: 0 });
   assert.deepEqual([everything.commit, everything.bestCase, everything.pipeline].map(units), [units(f.arr), 0n, 0n]);
   // A window, expansion and the exact distribution.
-  const oct = same({ from: '2026-10-01', to: '2026-10-31', distribution: 'exact', expansion: 'none' });
+  const oct = same({ start: '2026-10-01', end: '2026-10-31', distribution: 'exact', expansion: 'none' });
   assert.equal(oct.lines.length, 16);
   assert.equal(oct.distribution.method, 'exact');
   assert.equal(units(oct.expectedExpansion) + units(oct.otherExpansion), 0n);
@@ -384,18 +384,18 @@ test('errors: backwards periods are CSOPS_CONFIG, bad types CSOPS_INVALID_ARGUME
   throwsCode(() => book.retention(AS_OF, '2025-09-30'), 'CSOPS_CONFIG');
   throwsCode(() => book.retention(AS_OF, '2025-09-30', { by: 'segment' }), 'CSOPS_CONFIG');
   throwsCode(() => book.retentionSeries(AS_OF, '2025-09-30'), 'CSOPS_CONFIG');
-  throwsCode(() => forecast(book, { from: '2026-12-31', to: '2026-10-01' }), 'CSOPS_CONFIG');
-  await rejectsCode(forecastAsync(book, { from: '2026-12-31', to: '2026-10-01' }), 'CSOPS_CONFIG');
+  throwsCode(() => forecast(book, { start: '2026-12-31', end: '2026-10-01' }), 'CSOPS_CONFIG');
+  await rejectsCode(forecastAsync(book, { start: '2026-12-31', end: '2026-10-01' }), 'CSOPS_CONFIG');
   // Values the core refuses.
   const config = [
     () => book.retention('2025-09-30', AS_OF, { by: 'colour' }),
     () => book.retentionSeries('2025-09-30', AS_OF, { period: 'week' }),
-    () => forecast(book, { from: '2026-10-01' }),
+    () => forecast(book, { start: '2026-10-01' }),
     () => forecast(book, { expansion: 'magic' }),
     () => forecast(book, { distribution: 'normal' }),
     () => forecast(book, { distribution: 'exact' }), // 62 renewals > 20
     () => forecast(book, { distribution: 'monte_carlo', draws: 0 }),
-    () => forecast(book, { draws: 1.5 }),
+    () => forecast(book, { probability: { bandPriors: {}, supplied: {} } }),
     () => forecast(book, { seed: -1 }),
     () => forecast(book, { probability: { bandPriors: { red: 1.5 } } }),
     () => forecast(book, { probability: { supplied: {}, fallback: -0.1 } }),
@@ -426,9 +426,9 @@ test('errors: backwards periods are CSOPS_CONFIG, bad types CSOPS_INVALID_ARGUME
     () => forecast(book, { health: { 'A-00001': { score: 'high' } } }),
     () => forecast(book, { health: { 'A-00001': { score: 50, colour: 'red' } } }),
     () => forecast(book, { probability: 'calibrated' }),
-    () => forecast(book, { probability: {} }),
+    () => forecast(book, { from: '2026-10-01', to: '2026-12-31' }),
+    () => forecast(book, { draws: 1.5 }),
     () => forecast(book, { probability: { bandPriors: { red: '0.7' } } }),
-    () => forecast(book, { probability: { bandPriors: {}, supplied: {} } }),
     () => forecast(book, { probability: { platt: {} } }),
     () => forecast(book, { probability: { calibrated: { intercept: 0, slope: -0.1 } } }),
     () => forecast(book, { probability: rc, commitFrom: '0.9' }),
@@ -441,6 +441,10 @@ test('errors: backwards periods are CSOPS_CONFIG, bad types CSOPS_INVALID_ARGUME
   for (const fn of invalid) throwsCode(fn, 'CSOPS_INVALID_ARGUMENT');
   await rejectsCode(forecastAsync('data/sample-book'), 'CSOPS_INVALID_ARGUMENT');
   await rejectsCode(forecastAsync(book, { probability: 5 }), 'CSOPS_INVALID_ARGUMENT');
+  // A circular option is an error naming the limit, not a stack overflow.
+  const circular = {};
+  circular.supplied = circular;
+  assert.throws(() => forecast(book, { probability: circular }), (e) => e.code === 'CSOPS_INVALID_ARGUMENT' && /nested more than 64 deep/.test(e.message));
   await rejectsCode(book.healthAsOfAsync(null), 'CSOPS_INVALID_ARGUMENT');
   // A book of three currencies without an FX table cannot add its ARR up.
   const mixed = loadBookCsv(CSV);
@@ -472,7 +476,7 @@ test('an account called __proto__ is a plain key of the health map', () => {
     ['missing_opportunity', '__proto__'],
   ]);
   // A window without renewals: no lines, no distribution, nothing to reconcile.
-  const none = forecast(b, { asOf: '2024-09-30', from: '2025-01-01', to: '2025-01-31' });
+  const none = forecast(b, { asOf: '2024-09-30', start: '2025-01-01', end: '2025-01-31' });
   assert.deepEqual([none.lines.length, none.distribution, units(none.arr)], [0, null, 0n]);
   const r = reconcile(b, none);
   assert.deepEqual([r.gap, r.passes, r.issues, units(r.crmArr)], [null, false, [], 0n]);

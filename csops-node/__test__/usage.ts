@@ -607,8 +607,8 @@ export async function usage(): Promise<void> {
 
   const forecastOptions: ForecastOptions = {
     health,
-    from: '2026-10-01',
-    to: '2026-12-31',
+    start: '2026-10-01',
+    end: '2026-12-31',
     asOf: '2026-09-30',
     probability: rc,
     expansion: 'opportunities',

@@ -14,8 +14,8 @@ use csops_core::backtest::{
 use csops_core::book::LoadMode;
 use csops_core::features::{FeatureColumn, FeatureConfig, FeatureFrame};
 use csops_core::forecast::{
-    ForecastConfig, Health as CoreHealth, ReconcileConfig, RenewalForecast as CoreRenewalForecast,
-    RenewalProbability,
+    ForecastConfig, ForecastOptions as CoreForecastOptions, Health as CoreHealth, ReconcileConfig,
+    RenewalForecast as CoreRenewalForecast,
 };
 use csops_core::health::{Override as CoreOverride, ScoreDetail, Scorecard};
 use csops_core::interchange::{HeaderMap, LoadOptions as CoreLoadOptions, SourceMap};
@@ -1652,103 +1652,6 @@ fn health_map(env: &Env, name: &str, v: Unknown) -> Result<BTreeMap<String, Core
         .collect()
 }
 
-/// Probabilities keyed by a name (band or account id), each a number.
-fn probabilities(env: &Env, name: &str, v: Unknown) -> Result<BTreeMap<String, f64>, Failure> {
-    entries(env, name, v, "an object of probabilities (numbers, 0–1)")?
-        .into_iter()
-        .map(|(k, x)| Ok((k.clone(), number(&format!("{name}.{k}"), x)?)))
-        .collect()
-}
-
-/// The probability mapping of a `Recalibration` argument; `None` when `v` is not one.
-fn recalibration_map(env: &Env, v: Unknown) -> Result<Option<ProbabilityMap>, Failure> {
-    if !crate::backtest::Recalibration::instance_of(env, &v).unwrap_or(false) {
-        return Ok(None);
-    }
-    let rc = ClassInstance::<crate::backtest::Recalibration>::from_unknown(v)
-        .map_err(|e| napi_failure("recalibration", e))?;
-    Ok(Some(rc.probability_map()))
-}
-
-/// P(renew) for accounts the probability does not cover, unless `fallback` is given: the
-/// core's default (the unscored prior of its default band priors).
-fn default_fallback() -> f64 {
-    match RenewalProbability::default_band_priors() {
-        RenewalProbability::BandPriors { fallback, .. }
-        | RenewalProbability::Supplied { fallback, .. }
-        | RenewalProbability::Calibrated { fallback, .. } => fallback,
-    }
-}
-
-/// Where the forecast's probabilities come from: a `Recalibration` (its mapping, fallback
-/// 0.85), or `{ calibrated | bandPriors | supplied, fallback? }`.
-fn renewal_probability(env: &Env, name: &str, v: Unknown) -> Result<RenewalProbability, Failure> {
-    if let Some(map) = recalibration_map(env, v)? {
-        return Ok(RenewalProbability::Calibrated {
-            map,
-            fallback: default_fallback(),
-        });
-    }
-    let expected = "a Recalibration, or one of { calibrated: Recalibration | ProbabilityMap }, \
-                    { bandPriors: { band: p } } or { supplied: { accountId: p } }, each with an \
-                    optional fallback";
-    enum Source {
-        Calibrated(ProbabilityMap),
-        BandPriors(BTreeMap<String, f64>),
-        Supplied(BTreeMap<String, f64>),
-    }
-    let (mut source, mut fallback) = (None, None);
-    for (key, value) in entries(env, name, v, expected)? {
-        let field = format!("{name}.{key}");
-        let read = match key.as_str() {
-            "fallback" => {
-                fallback = optional_number(&field, Some(value))?;
-                continue;
-            }
-            "calibrated" => Source::Calibrated(match recalibration_map(env, value)? {
-                Some(map) => map,
-                None => probability_map(env, &field, value)?,
-            }),
-            "bandPriors" => Source::BandPriors(probabilities(env, &field, value)?),
-            "supplied" => Source::Supplied(probabilities(env, &field, value)?),
-            _ => {
-                return Err(invalid(format!(
-                    "`{name}` has an unknown key `{key}`; expected {expected}"
-                )));
-            }
-        };
-        if source.replace(read).is_some() {
-            return Err(invalid(format!(
-                "`{name}` takes one of `calibrated`, `bandPriors` and `supplied`, not several"
-            )));
-        }
-    }
-    let fallback = fallback.unwrap_or_else(default_fallback);
-    match source {
-        None => Err(invalid(format!("`{name}` must be {expected}"))),
-        Some(Source::Calibrated(map)) => Ok(RenewalProbability::Calibrated { map, fallback }),
-        Some(Source::BandPriors(priors)) => Ok(RenewalProbability::BandPriors { priors, fallback }),
-        Some(Source::Supplied(probabilities)) => Ok(RenewalProbability::Supplied {
-            probabilities,
-            fallback,
-        }),
-    }
-}
-
-/// A whole number in `0..=2^53 − 1` (a number, else `CSOPS_INVALID_ARGUMENT`; a fraction or
-/// out of range, `CSOPS_CONFIG`).
-fn seed(name: &str, v: Unknown) -> Result<u64, Failure> {
-    const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
-    let x = number(name, v)?;
-    if x.fract() == 0.0 && (0.0..=MAX_SAFE).contains(&x) {
-        Ok(x as u64)
-    } else {
-        Err(config_problem(format!(
-            "`{name}` must be a whole number from 0 to 2^53 - 1, got {x}"
-        )))
-    }
-}
-
 /// Options of `forecast` and `forecastAsync`. Every key is optional (`null` or absent: the
 /// default); an unknown key or a value of the wrong type is a `CSOPS_INVALID_ARGUMENT` error,
 /// an invalid value (a probability outside 0–1, a window that runs backwards, an unknown
@@ -1763,12 +1666,12 @@ pub struct ForecastOptions {
     #[napi(ts_type = "Record<string, Health>")]
     pub health: Option<String>,
     /// First day of the window (inclusive): `YYYY-MM-DD` or a `Date` (its UTC day). Give
-    /// both `from` and `to`, or neither (the calendar quarter after `asOf`).
+    /// both `start` and `end`, or neither (the calendar quarter after `asOf`).
     #[napi(ts_type = "string | Date")]
-    pub from: Option<String>,
+    pub start: Option<String>,
     /// Last day of the window (inclusive).
     #[napi(ts_type = "string | Date")]
-    pub to: Option<String>,
+    pub end: Option<String>,
     /// The forecast day: ARR as of its end (default: the book's latest date).
     #[napi(ts_type = "string | Date")]
     pub as_of: Option<String>,
@@ -1776,10 +1679,11 @@ pub struct ForecastOptions {
     /// mapping, P(renew) = 1 − P(churn); unscored accounts 0.85), or `calibrated` (a
     /// `Recalibration` or a `ProbabilityMap`), `bandPriors` (P(renew) per band) or `supplied`
     /// (P(renew) per account id), each with an optional `fallback` (default 0.85) for the
-    /// accounts it does not cover. Default: band priors red 0.70, yellow 0.85, green 0.95
-    /// (assumptions, not measurements).
+    /// accounts it does not cover; `{ fallback }` alone keeps the default band priors.
+    /// Default: band priors red 0.70, yellow 0.85, green 0.95 (assumptions, not
+    /// measurements). The grammar and defaults are the core's (`ForecastOptions`).
     #[napi(
-        ts_type = "Recalibration | { calibrated: Recalibration | ProbabilityMap; fallback?: number } | { bandPriors: Record<string, number>; fallback?: number } | { supplied: Record<string, number>; fallback?: number }"
+        ts_type = "Recalibration | ProbabilityMap | { calibrated: Recalibration | ProbabilityMap; fallback?: number } | { bandPriors: Record<string, number>; fallback?: number } | { supplied: Record<string, number>; fallback?: number } | { fallback: number }"
     )]
     pub probability: Option<String>,
     /// Expected expansion: open expansion opportunities closing in the window, amount ×
@@ -1805,54 +1709,16 @@ pub struct ForecastOptions {
 /// What a forecast needs besides the book: each account's health, and the configuration.
 pub(crate) type ForecastArgs = (BTreeMap<String, CoreHealth>, ForecastConfig);
 
-/// `forecast` options (`undefined` or `null`: the defaults, and no health).
+/// `forecast` options (`undefined` or `null`: the defaults, and no health): `health` is data
+/// read here; every other key is the core's `ForecastOptions`.
 pub(crate) fn forecast_options(env: &Env, v: Option<Unknown>) -> Result<ForecastArgs, Failure> {
-    let mut health = BTreeMap::new();
-    let mut cfg = ForecastConfig::default();
-    let Some(v) = present(v) else {
-        return Ok((health, cfg));
+    let (options, data): (CoreForecastOptions, _) =
+        crate::options::read(env, "options", v, &["health"])?;
+    let health = match present(data.into_iter().next().flatten()) {
+        Some(h) => health_map(env, "options.health", h)?,
+        None => BTreeMap::new(),
     };
-    let expected = "an object such as { health, from: '2026-10-01', to: '2026-12-31', \
-                    probability: recalibration, expansion: 'opportunities', distribution: \
-                    'auto', draws, seed, commitFrom: 0.9, bestCaseFrom: 0.6 }";
-    for (key, value) in entries(env, "options", v, expected)? {
-        let field = format!("options.{key}");
-        let known = [
-            "health",
-            "from",
-            "to",
-            "asOf",
-            "probability",
-            "expansion",
-            "distribution",
-            "draws",
-            "seed",
-            "commitFrom",
-            "bestCaseFrom",
-        ];
-        if !known.contains(&key.as_str()) {
-            return Err(invalid(format!(
-                "`options` has an unknown key `{key}`; expected {expected}"
-            )));
-        }
-        let Some(value) = present(Some(value)) else {
-            continue;
-        };
-        match key.as_str() {
-            "health" => health = health_map(env, &field, value)?,
-            "from" => cfg.from = Some(date(&field, value)?),
-            "to" => cfg.to = Some(date(&field, value)?),
-            "asOf" => cfg.as_of = Some(date(&field, value)?),
-            "probability" => cfg.probability = renewal_probability(env, &field, value)?,
-            "expansion" => cfg.expansion = wire_enum(&field, value)?,
-            "distribution" => cfg.distribution = wire_enum(&field, value)?,
-            "draws" => cfg.draws = whole_number(&field, value)?,
-            "seed" => cfg.seed = seed(&field, value)?,
-            "commitFrom" => cfg.commit_from = number(&field, value)?,
-            _ => cfg.best_case_from = number(&field, value)?,
-        }
-    }
-    Ok((health, cfg))
+    Ok((health, guard(|| options.config())?))
 }
 
 /// Options of `reconcile`. Every key is optional (`null` or absent: the default); an unknown
@@ -1873,33 +1739,9 @@ pub struct ReconcileOptions {
     pub at_risk_bands: Option<Vec<String>>,
 }
 
-/// `reconcile` options (`undefined` or `null`: the defaults).
+/// `reconcile` options (`undefined` or `null`: the defaults): the core's `ReconcileConfig`.
 pub(crate) fn reconcile_options(env: &Env, v: Option<Unknown>) -> Result<ReconcileConfig, Failure> {
-    let mut cfg = ReconcileConfig::default();
-    let Some(v) = present(v) else {
-        return Ok(cfg);
-    };
-    let expected = "an object such as { tolerance: 0.02, amountTolerance: 0.01, matchDays: 60, \
-                    atRiskBands: ['red'] }";
-    for (key, value) in entries(env, "options", v, expected)? {
-        let field = format!("options.{key}");
-        let known = ["tolerance", "amountTolerance", "matchDays", "atRiskBands"];
-        if !known.contains(&key.as_str()) {
-            return Err(invalid(format!(
-                "`options` has an unknown key `{key}`; expected {expected}"
-            )));
-        }
-        let Some(value) = present(Some(value)) else {
-            continue;
-        };
-        match key.as_str() {
-            "tolerance" => cfg.tolerance = number(&field, value)?,
-            "amountTolerance" => cfg.amount_tolerance = number(&field, value)?,
-            "matchDays" => cfg.match_days = i64::from(whole_number(&field, value)?),
-            _ => cfg.at_risk_bands = string_array(&field, value)?,
-        }
-    }
-    Ok(cfg)
+    crate::options::read(env, "options", v, &[]).map(|(cfg, _)| cfg)
 }
 
 /// The own keys of a plain object, taken one by one (the reader of a forecast, or of fired

@@ -143,6 +143,7 @@ impl Failure {
                     Error::Io { .. } => CsopsError::CsopsIo { message },
                     Error::Money(_) => CsopsError::CsopsMoney { message },
                     Error::NotFound { .. } => CsopsError::CsopsNotFound { message },
+                    Error::InvalidArgument { .. } => CsopsError::CsopsInvalidArgument { message },
                     Error::Cancelled { stage } => CsopsError::CsopsCancelled { message, stage },
                 }
             }

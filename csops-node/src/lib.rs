@@ -17,6 +17,8 @@
 //! - [`pool`]: the memory of result columns JavaScript let go of, kept for the next batch.
 //! - [`objects`]: the plain objects returned (reports, accounts, counts, summaries).
 //! - [`args`]: reading arguments (`CSOPS_INVALID_ARGUMENT` on a wrong type).
+//! - [`options`]: options objects into the core's option types (the core reads, defaults
+//!   and checks them).
 //! - [`error`]: the one mapping of core errors to `code`s, and the panic guard.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -28,6 +30,7 @@ pub mod book;
 pub mod error;
 pub mod health;
 pub mod objects;
+pub mod options;
 pub mod playbook;
 pub mod pool;
 pub mod progress;

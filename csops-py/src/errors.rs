@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! Exception
-//! └── CsopsError                   every error raised by csops (and `Error::Money`)
+//! └── CsopsError                   every error raised by csops
 //!     ├── ValidationError          (+ ValueError) `Error::Validation`: the input failed
 //!     │                            validation; `.problems` (list of Problem), `.report`
 //!     ├── ConfigError              (+ ValueError) `Error::Config`: an option or configuration
@@ -11,6 +11,10 @@
 //!     ├── FormatError              (+ ValueError) `Error::Format`: not well-formed CSV/JSON
 //!     ├── NotFoundError            (+ KeyError) `Error::NotFound`: an account id (or other
 //!     │                            key) is not in the data given
+//!     ├── ArgumentError            (+ TypeError) `Error::InvalidArgument`: an argument or
+//!     │                            option of the wrong shape or type; `.path`
+//!     ├── MoneyError               (+ ValueError) `Error::Money`: amounts that cannot be
+//!     │                            combined (currencies without FX, overflow)
 //!     └── CsopsIOError             (+ OSError) `Error::Io`: a file could not be read/written;
 //!                                  `.filename`, `.errno`, `.strerror` as on any OSError
 //! ```
@@ -85,6 +89,25 @@ class NotFoundError(CsopsError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class ArgumentError(CsopsError, TypeError):
+    """An argument or option has the wrong shape or type: an unknown key, text where a
+    number belongs (also a TypeError). ``path`` says where in the argument
+    (``"probability.fallback"``; empty for the whole argument)."""
+
+    __module__ = "csops"
+
+    def __init__(self, *args, path=""):
+        super().__init__(*args)
+        self.path = path
+
+
+class MoneyError(CsopsError, ValueError):
+    """Amounts could not be combined or converted: different currencies without an FX rate,
+    an amount past the exact range (also a ValueError)."""
+
+    __module__ = "csops"
+
+
 class CsopsIOError(CsopsError, OSError):
     """A file or directory could not be read or written (also an OSError).
 
@@ -117,12 +140,14 @@ fn exceptions(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
 }
 
 /// The names of the exception classes, in the order they are defined.
-pub const EXCEPTION_NAMES: [&str; 6] = [
+pub const EXCEPTION_NAMES: [&str; 8] = [
     "CsopsError",
     "ValidationError",
     "ConfigError",
     "FormatError",
     "NotFoundError",
+    "ArgumentError",
+    "MoneyError",
     "CsopsIOError",
 ];
 
@@ -175,7 +200,10 @@ pub fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
             }
             Ok(())
         }),
-        Error::Money(_) => csops_error(py, &message),
+        Error::Money(_) => make(py, "MoneyError", &message, |_| Ok(())),
+        Error::InvalidArgument { path, .. } => make(py, "ArgumentError", &message, |kw| {
+            kw.set_item("path", path)
+        }),
         Error::NotFound { .. } => make(py, "NotFoundError", &message, |_| Ok(())),
         // A stop the progress hook asked for: raised as what stopped it when known (see
         // `progress.rs`); otherwise as an interrupt.

@@ -51,6 +51,7 @@ pub mod errors;
 pub mod features;
 pub mod health;
 pub mod modelset;
+pub mod options;
 pub mod playbook;
 pub mod pool;
 pub mod progress;

@@ -12,9 +12,8 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use csops_core::forecast::{
-    DistributionMethod, ExpansionSource, ForecastConfig, Health, ReconcileConfig, Reconciliation,
-    RenewalForecast, RenewalProbability, Subtotal, forecast as core_forecast, health_as_of,
-    reconcile,
+    ForecastOptions, Health, ReconcileConfig, Reconciliation, RenewalForecast, Subtotal,
+    forecast as core_forecast, health_as_of, reconcile,
 };
 use csops_core::money::Currency;
 use csops_core::retention::{
@@ -26,17 +25,14 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDate, PyDict, PyFloat, PyMapping, PyString};
 use rust_decimal::Decimal;
 
-use crate::backtest::{Frame, PyRecalibration, count, features};
+use crate::backtest::{Frame, features};
 use crate::book::PyBook;
 use crate::convert::{date_value, enum_name, py_date, to_python};
-use crate::errors::{call, config_error};
+use crate::errors::{call, call_with_gil, config_error};
 use crate::health::{PyScorecard, html_table};
+use crate::options::from_kwargs;
 use crate::report::html_escape;
 use crate::table::{FrameKind, type_name};
-
-/// P(renew) for unscored accounts under a calibrated mapping, unless `probability_fallback=`
-/// says otherwise (the main job's choice; also the default band priors' fallback).
-const DEFAULT_FALLBACK: f64 = 0.85;
 
 // Arguments --------------------------------------------------------------------------------
 
@@ -159,16 +155,6 @@ fn not_a_number(what: &str, value: &Bound<'_, PyAny>) -> PyErr {
     PyTypeError::new_err(format!("{what} must be a number; got {}", type_name(value)))
 }
 
-/// A number that must be given (probabilities).
-fn number(what: &str, value: &Bound<'_, PyAny>) -> PyResult<f64> {
-    if value.is_none() || value.is_instance_of::<PyString>() {
-        return Err(not_a_number(what, value));
-    }
-    value
-        .extract::<f64>()
-        .map_err(|_| not_a_number(what, value))
-}
-
 /// `by=` of `Book.retention`: None, a cut's name, or labels per account id.
 fn cut(by: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Cut>> {
     let Some(by) = by.filter(|b| !b.is_none()) else {
@@ -197,85 +183,6 @@ fn cut(by: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Cut>> {
         }
     }
     Ok(Some(Cut::Labels(labels)))
-}
-
-/// Account id → P(renew), from a dict or a pandas Series.
-fn probabilities(what: &str, value: &Bound<'_, PyAny>) -> PyResult<BTreeMap<String, f64>> {
-    let mut out = BTreeMap::new();
-    for (k, v) in items(what, value)? {
-        let key = text_key(what, &k)?;
-        let p = number(&format!("{what}[{key:?}]"), &v)?;
-        out.insert(key, p);
-    }
-    Ok(out)
-}
-
-/// `probability=` (and `probability_fallback=`) of `forecast`.
-fn renewal_probability(
-    py: Python<'_>,
-    value: Option<&Bound<'_, PyAny>>,
-    fallback: Option<f64>,
-) -> PyResult<RenewalProbability> {
-    let Some(value) = value.filter(|v| !v.is_none()) else {
-        let mut p = RenewalProbability::default_band_priors();
-        if let (Some(f), RenewalProbability::BandPriors { fallback, .. }) = (fallback, &mut p) {
-            *fallback = f;
-        }
-        return Ok(p);
-    };
-    if let Ok(rc) = value.cast::<PyRecalibration>() {
-        return Ok(RenewalProbability::Calibrated {
-            map: rc.get().0.probability.clone(),
-            fallback: fallback.unwrap_or(DEFAULT_FALLBACK),
-        });
-    }
-    if !value.is_instance_of::<PyDict>() && value.cast::<PyMapping>().is_err() {
-        return Err(PyTypeError::new_err(format!(
-            "probability must be None, a csops.Recalibration, or a dict {{\"band_priors\": \
-             {{band: p}}}} or {{\"supplied\": {{account_id: p}}}} (with an optional \
-             \"fallback\"); got {}",
-            type_name(value)
-        )));
-    }
-    let (mut priors, mut supplied, mut given_fallback) = (None, None, None);
-    for (k, v) in items("probability", value)? {
-        match text_key("probability", &k)?.as_str() {
-            "band_priors" => priors = Some(probabilities("probability[\"band_priors\"]", &v)?),
-            "supplied" => supplied = Some(probabilities("probability[\"supplied\"]", &v)?),
-            "fallback" => given_fallback = Some(number("probability[\"fallback\"]", &v)?),
-            other => {
-                return Err(config_error(
-                    py,
-                    format!(
-                        "probability: unknown key `{other}`; expected `band_priors` or \
-                         `supplied`, and optionally `fallback`"
-                    ),
-                ));
-            }
-        }
-    }
-    let fallback = match (given_fallback, fallback) {
-        (Some(_), Some(_)) => {
-            return Err(config_error(
-                py,
-                "give the fallback once: in probability[\"fallback\"] or as \
-                 probability_fallback="
-                    .to_string(),
-            ));
-        }
-        (a, b) => a.or(b).unwrap_or(DEFAULT_FALLBACK),
-    };
-    match (priors, supplied) {
-        (Some(priors), None) => Ok(RenewalProbability::BandPriors { priors, fallback }),
-        (None, Some(probabilities)) => Ok(RenewalProbability::Supplied {
-            probabilities,
-            fallback,
-        }),
-        _ => Err(config_error(
-            py,
-            "probability must hold exactly one of `band_priors` and `supplied`".to_string(),
-        )),
-    }
 }
 
 /// A column of a table as a list of Python values (pandas `tolist`, polars `to_list`).
@@ -794,13 +701,16 @@ impl PyArrBridge {
 /// ``Scorecard.score``'s table, indexed by account id, also serves), a dict
 /// ``{account_id: {"score": .., "band": ..}}``, or None. ``probability`` is where P(renew)
 /// comes from: None (the default band priors: red 0.70, yellow 0.85, green 0.95, else 0.85), a
-/// ``csops.Recalibration`` (1 − its calibrated P(churn) of the score; unscored accounts take
-/// ``probability_fallback``, by default 0.85), ``{"band_priors": {band: p}, "fallback": p}``
-/// or ``{"supplied": {account_id: p}, "fallback": p}``. ``expansion`` is ``"opportunities"``,
-/// ``"history"`` or ``"none"``; ``distribution`` is ``"auto"``, ``"exact"``, ``"grid"`` or
-/// ``"monte_carlo"`` (``draws``, ``seed``). A renewal is commit from ``commit_from``, best
-/// case from ``best_case_from``, pipeline below. ConfigError for an invalid configuration;
-/// TypeError for an argument of the wrong type. Runs with the GIL released.
+/// ``csops.Recalibration`` (1 − its calibrated P(churn) of the score; unscored accounts 0.85),
+/// or a dict with one of ``"calibrated"`` (a Recalibration or a mapping),
+/// ``"band_priors"`` ({band: p}) or ``"supplied"`` ({account_id: p}; a dict or a pandas
+/// Series), and optionally ``"fallback"``. ``expansion`` is ``"opportunities"`` (the default),
+/// ``"history"`` or ``"none"``; ``distribution`` is ``"auto"`` (the default), ``"exact"``,
+/// ``"grid"`` or ``"monte_carlo"`` (``draws``, 20,000; ``seed``, 42). A renewal is commit from
+/// ``commit_from`` (0.9), best case from ``best_case_from`` (0.6), pipeline below. The options
+/// and their defaults are the core's (``ForecastOptions``), the same in Rust and Node.
+/// ConfigError for an invalid value; ArgumentError (a TypeError) for an option of the wrong
+/// shape or type. Runs with the GIL released.
 ///
 /// >>> book = csops.load_book("data/sample-book", mode="lenient")
 /// >>> rf = csops.forecast(book)      # the quarter after the latest date, default priors
@@ -817,13 +727,12 @@ impl PyArrBridge {
     end = None,
     as_of = None,
     probability = None,
-    probability_fallback = None,
-    expansion = "opportunities",
-    distribution = "auto",
-    draws = 20000,
-    seed = 42,
-    commit_from = 0.9,
-    best_case_from = 0.6,
+    expansion = None,
+    distribution = None,
+    draws = None,
+    seed = None,
+    commit_from = None,
+    best_case_from = None,
     frame = None
 ))]
 #[allow(clippy::too_many_arguments)] // the keyword arguments of the Python function
@@ -835,33 +744,31 @@ pub fn forecast(
     end: Option<&Bound<'_, PyAny>>,
     as_of: Option<&Bound<'_, PyAny>>,
     probability: Option<&Bound<'_, PyAny>>,
-    probability_fallback: Option<f64>,
-    expansion: &str,
-    distribution: &str,
-    draws: i64,
-    seed: i128,
-    commit_from: f64,
-    best_case_from: f64,
+    expansion: Option<&Bound<'_, PyAny>>,
+    distribution: Option<&Bound<'_, PyAny>>,
+    draws: Option<&Bound<'_, PyAny>>,
+    seed: Option<&Bound<'_, PyAny>>,
+    commit_from: Option<&Bound<'_, PyAny>>,
+    best_case_from: Option<&Bound<'_, PyAny>>,
     frame: Option<&str>,
 ) -> PyResult<PyRenewalForecast> {
     let kind = FrameKind::parse(py, frame)?;
-    let cfg = ForecastConfig {
-        from: opt_day(py, "start", start)?,
-        to: opt_day(py, "end", end)?,
-        as_of: opt_day(py, "as_of", as_of)?,
-        probability: renewal_probability(py, probability, probability_fallback)?,
-        expansion: by_name::<ExpansionSource>(py, "expansion", expansion)?,
-        distribution: by_name::<DistributionMethod>(py, "distribution", distribution)?,
-        draws: count(py, "draws", draws)?,
-        seed: u64::try_from(seed).map_err(|_| {
-            config_error(
-                py,
-                format!("seed must be between 0 and {}, got {seed}", u64::MAX),
-            )
-        })?,
-        commit_from,
-        best_case_from,
-    };
+    let options: ForecastOptions = from_kwargs(
+        py,
+        &[
+            ("start", start),
+            ("end", end),
+            ("as_of", as_of),
+            ("probability", probability),
+            ("expansion", expansion),
+            ("distribution", distribution),
+            ("draws", draws),
+            ("seed", seed),
+            ("commit_from", commit_from),
+            ("best_case_from", best_case_from),
+        ],
+    )?;
+    let cfg = call_with_gil(py, || options.config())?;
     let health = read_health(py, health)?;
     let inner = book.get().inner();
     call(py, || core_forecast(inner, &health, &cfg)).map(|f| PyRenewalForecast(f, kind))
@@ -1097,31 +1004,29 @@ impl PyRenewalForecast {
     #[pyo3(signature = (
         book,
         *,
-        tolerance = 0.02,
-        amount_tolerance = 0.01,
-        match_days = 60,
-        at_risk_bands = vec!["red".to_string()]
+        tolerance = None,
+        amount_tolerance = None,
+        match_days = None,
+        at_risk_bands = None
     ))]
-    // The signature as Python shows it (a non-literal default renders as `...`).
-    #[pyo3(
-        text_signature = "($self, book, *, tolerance=0.02, amount_tolerance=0.01, \
-                          match_days=60, at_risk_bands=['red'])"
-    )]
     fn reconcile(
         &self,
         py: Python<'_>,
         book: &Bound<'_, PyBook>,
-        tolerance: f64,
-        amount_tolerance: f64,
-        match_days: i64,
-        at_risk_bands: Vec<String>,
+        tolerance: Option<&Bound<'_, PyAny>>,
+        amount_tolerance: Option<&Bound<'_, PyAny>>,
+        match_days: Option<&Bound<'_, PyAny>>,
+        at_risk_bands: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyReconciliation> {
-        let cfg = ReconcileConfig {
-            tolerance,
-            amount_tolerance,
-            match_days,
-            at_risk_bands,
-        };
+        let cfg: ReconcileConfig = from_kwargs(
+            py,
+            &[
+                ("tolerance", tolerance),
+                ("amount_tolerance", amount_tolerance),
+                ("match_days", match_days),
+                ("at_risk_bands", at_risk_bands),
+            ],
+        )?;
         let inner = book.get().inner();
         let r = call(py, || reconcile(inner, &self.0, &cfg))?;
         Ok(PyReconciliation {

@@ -323,7 +323,8 @@ def test_retention_argument_errors(book: csops.Book) -> None:
 
 def test_a_mixed_currency_book_without_rates_is_a_money_error() -> None:
     """``CLEAN_CSV`` holds a USD and a EUR account and no FX table: the core's money error,
-    which the package raises as a plain ``CsopsError`` (not a ConfigError)."""
+    which the package raises as a ``MoneyError`` (a ValueError, not a ConfigError), as Node's
+    ``CSOPS_MONEY``."""
     mixed = csops.load_book_csv(CLEAN_CSV)
     calls = [
         lambda: mixed.arr_bridge("2024-01-01", "2024-06-30"),
@@ -332,9 +333,9 @@ def test_a_mixed_currency_book_without_rates_is_a_money_error() -> None:
         lambda: csops.forecast(mixed),
     ]
     for call in calls:
-        with pytest.raises(csops.CsopsError, match="USD and EUR without an FX table") as info:
+        with pytest.raises(csops.MoneyError, match="USD and EUR without an FX table") as info:
             call()
-        assert not isinstance(info.value, (csops.ConfigError, ValueError))
+        assert isinstance(info.value, ValueError) and not isinstance(info.value, csops.ConfigError)
 
 
 def test_an_empty_cohort_has_no_rates() -> None:
@@ -495,7 +496,7 @@ def test_health_as_a_dataframe_or_a_dict_is_the_same(
     assert scores_only.expected_renewal == rf.expected_renewal
     # NaN / None / pd.NA all mean unscored
     odd = {"A-00011": {"score": float("nan"), "band": None}, "A-00108": {"score": pd.NA, "band": pd.NA}}
-    f = csops.forecast(book, health=odd, probability=rc, probability_fallback=0.5)
+    f = csops.forecast(book, health=odd, probability={"calibrated": rc, "fallback": 0.5})
     lines = f.lines.set_index("account_id")
     assert lines.loc["A-00011", "p_renew"] == 0.5 and lines.loc["A-00108", "p_renew"] == 0.5
 
@@ -526,13 +527,13 @@ def test_probability_sources(book: csops.Book, health: Any, rc: csops.Recalibrat
     supplied = {i: 0.5 for i in ids[:10]}
     s = csops.forecast(book, probability={"supplied": supplied, "fallback": 1.0})
     assert list(s.lines["p_renew"]) == [0.5] * 10 + [1.0] * (len(ids) - 10)
-    series = csops.forecast(book, probability={"supplied": pd.Series(supplied)}, probability_fallback=1.0)
+    series = csops.forecast(book, probability={"supplied": pd.Series(supplied), "fallback": 1.0})
     assert series.to_dict() == s.to_dict()
     assert csops.forecast(book, probability={"supplied": {}}).lines["p_renew"].eq(0.85).all()
     # the default priors' fallback can be changed too
-    assert csops.forecast(book, probability_fallback=0.25).lines["p_renew"].eq(0.25).all()
+    assert csops.forecast(book, probability={"fallback": 0.25}).lines["p_renew"].eq(0.25).all()
     # a calibrated map with its own fallback
-    low = csops.forecast(book, probability=rc, probability_fallback=0.1)
+    low = csops.forecast(book, probability={"calibrated": rc, "fallback": 0.1})
     assert low.lines["p_renew"].eq(0.1).all()  # no health given: nobody is scored
 
 
@@ -583,16 +584,12 @@ def test_forecast_argument_errors(book: csops.Book, rc: csops.Recalibration) -> 
         {"distribution": "monte_carlo", "draws": 0},
         {"draws": -1},
         {"seed": -1},
-        {"seed": 2**64},
         {"commit_from": 0.5, "best_case_from": 0.6},
-        {"commit_from": float("nan")},
         {"probability": {"band_priors": {"red": 1.5}}},
         {"probability": {"supplied": {"A-00011": -0.1}}},
         {"probability": {"band_priors": {}, "supplied": {}}},
-        {"probability": {"fallback": 0.5}},
-        {"probability": {"priors": {}}},
-        {"probability": {"supplied": {}, "fallback": 0.5}, "probability_fallback": 0.5},
-        {"probability": rc, "probability_fallback": 2.0},
+        {"probability": {"calibrated": rc, "fallback": 2.0}},
+        {"probability": {"calibrated": rc, "band_priors": {}}},
     ]
     for kwargs in config_errors:
         with pytest.raises(csops.ConfigError):
@@ -609,12 +606,30 @@ def test_forecast_argument_errors(book: csops.Book, rc: csops.Recalibration) -> 
         {"probability": {"supplied": [0.5]}},
         {"start": 20261001, "end": "2026-12-31"},
         {"as_of": 1.5},
+        {"probability": {"priors": {}}},
+        {"probability": rc, "probability_fallback": 2.0},
+        {"draws": 1.5},
+        {"seed": 2**64},
+        {"commit_from": "high"},
+        # JSON has no NaN: the core reads it as the text "NaN", not a number, never as "not given".
+        {"commit_from": float("nan")},
+        {"expansion": 3},
     ]
     for kwargs in type_errors:
         with pytest.raises(TypeError):
             csops.forecast(book, **kwargs)
+    # A wrong shape names where it is: an ArgumentError (a TypeError) with its path.
+    with pytest.raises(csops.ArgumentError) as e:
+        csops.forecast(book, probability={"supplied": {"A-00011": "likely"}})
+    assert e.value.path == "probability"
+    assert str(e.value).startswith("probability: supplied.A-00011: invalid type: string")
     with pytest.raises(TypeError):
         csops.forecast("data/sample-book")  # type: ignore[arg-type]
+    # A circular option is an error naming the limit, not a crash.
+    circular: dict[str, Any] = {}
+    circular["supplied"] = circular
+    with pytest.raises(csops.ArgumentError, match="nested more than 64 deep"):
+        csops.forecast(book, probability=circular)
 
 
 def test_reconcile_options(book: csops.Book, rf: csops.RenewalForecast) -> None:
@@ -629,9 +644,11 @@ def test_reconcile_options(book: csops.Book, rf: csops.RenewalForecast) -> None:
     assert (wider.issues["kind"] == "commit_on_at_risk_account").sum() >= 4
     loose = rf.reconcile(book, amount_tolerance=1.0)
     assert "amount_mismatch" not in set(loose.issues["kind"])
-    for bad in [{"tolerance": -0.1}, {"amount_tolerance": float("nan")}, {"match_days": -1}]:
+    for bad in [{"tolerance": -0.1}, {"match_days": -1}]:
         with pytest.raises(csops.ConfigError):
             rf.reconcile(book, **bad)
+    with pytest.raises(csops.ArgumentError, match='amount_tolerance: invalid type: string "NaN"'):
+        rf.reconcile(book, amount_tolerance=float("nan"))
     with pytest.raises(TypeError):
         rf.reconcile(book, at_risk_bands="red")  # a str is not a list of bands
     # another book without these accounts

@@ -100,11 +100,13 @@ Plots, with matplotlib (optional: ``pip install matplotlib``), in ``csops.plot``
 The whole week in a notebook: ``docs/acceptance.ipynb``.
 
 Every error raised by csops is a ``csops.CsopsError``: ``ValidationError``,
-``ConfigError`` and ``FormatError`` are also ``ValueError``; ``NotFoundError`` is also a
-``KeyError``; ``CsopsIOError`` is also an ``OSError``.
+``ConfigError``, ``FormatError`` and ``MoneyError`` are also ``ValueError``; ``NotFoundError``
+is also a ``KeyError``; ``ArgumentError`` (an argument or option of the wrong shape or type) is
+also a ``TypeError``; ``CsopsIOError`` is also an ``OSError``.
 """
 
 from csops._csops import (
+    ArgumentError,
     ArrBridge,
     Backtest,
     Book,
@@ -118,6 +120,7 @@ from csops._csops import (
     FormatError,
     NotFoundError,
     ModelSet,
+    MoneyError,
     PlayReplay,
     PlayRun,
     Playbook,
@@ -159,6 +162,8 @@ __all__ = [
     "FormatError",
     "NotFoundError",
     "ModelSet",
+    "MoneyError",
+    "ArgumentError",
     "PlayReplay",
     "PlayRun",
     "Playbook",

@@ -14,6 +14,8 @@ __all__ = [
     "ConfigError",
     "FormatError",
     "NotFoundError",
+    "ArgumentError",
+    "MoneyError",
     "CsopsIOError",
     "Problem",
     "ValidationReport",
@@ -106,6 +108,15 @@ class FormatError(CsopsError, ValueError):
 class NotFoundError(CsopsError, KeyError):
     """Something asked for by its key is not there, such as an account id not in the data
     given (also a KeyError)."""
+
+class ArgumentError(CsopsError, TypeError):
+    """An argument or option has the wrong shape or type (also a TypeError)."""
+
+    path: str
+    def __init__(self, *args: object, path: str = "") -> None: ...
+
+class MoneyError(CsopsError, ValueError):
+    """Amounts could not be combined or converted (also a ValueError)."""
 
 class CsopsIOError(CsopsError, OSError):
     """A file or directory could not be read or written (also an OSError)."""
@@ -737,9 +748,11 @@ class _DistributionDict(TypedDict):
 #: Each account's health on the forecast day: a DataFrame with ``account_id``, ``score`` and
 #: ``band`` columns (``Book.health_as_of``), or ``{account_id: {"score": .., "band": ..}}``.
 _Health = Mapping[str, _HealthDict] | Any
-#: Where P(renew) comes from: a ``Recalibration`` (its calibrated mapping of the score),
-#: ``{"band_priors": {band: p}, "fallback": p}`` or ``{"supplied": {account_id: p},
-#: "fallback": p}`` (a dict or a pandas Series of probabilities).
+#: Where P(renew) comes from: a ``Recalibration`` (its calibrated mapping of the score), or a
+#: dict with one of ``"calibrated"`` (a ``Recalibration`` or a mapping dict),
+#: ``"band_priors"`` ({band: p}) or ``"supplied"`` ({account_id: p}, a dict or a pandas
+#: Series), and optionally ``"fallback"`` (P(renew) for what the source does not cover; a
+#: dict of only ``"fallback"`` keeps the default band priors).
 _Probability = Recalibration | Mapping[str, Any]
 
 @final
@@ -795,18 +808,20 @@ def forecast(
     end: _Day | None = None,
     as_of: _Day | None = None,
     probability: _Probability | None = None,
-    probability_fallback: float | None = None,
-    expansion: Literal["opportunities", "history", "none"] = "opportunities",
-    distribution: Literal["auto", "exact", "grid", "monte_carlo"] = "auto",
-    draws: int = 20000,
-    seed: int = 42,
-    commit_from: float = 0.9,
-    best_case_from: float = 0.6,
+    expansion: Literal["opportunities", "history", "none"] | None = None,
+    distribution: Literal["auto", "exact", "grid", "monte_carlo"] | None = None,
+    draws: int | None = None,
+    seed: int | None = None,
+    commit_from: float | None = None,
+    best_case_from: float | None = None,
     frame: _Frame | None = None,
 ) -> RenewalForecast:
     """Forecast the renewals of a window (default: the quarter after ``as_of``).
 
-    ConfigError for an invalid configuration; TypeError for an argument of the wrong type.
+    Every option not given (None) takes the core's default: the default band priors,
+    ``expansion="opportunities"``, ``distribution="auto"``, 20,000 draws, seed 42,
+    ``commit_from=0.9``, ``best_case_from=0.6``. ConfigError for an invalid value;
+    ArgumentError (a TypeError) for an option of the wrong shape or type.
     """
 
 @final
@@ -854,10 +869,10 @@ class RenewalForecast:
         self,
         book: Book,
         *,
-        tolerance: float = 0.02,
-        amount_tolerance: float = 0.01,
-        match_days: int = 60,
-        at_risk_bands: Iterable[str] = ["red"],
+        tolerance: float | None = None,
+        amount_tolerance: float | None = None,
+        match_days: int | None = None,
+        at_risk_bands: Iterable[str] | None = None,
     ) -> Reconciliation:
         """Set the forecast against the CRM's open renewal opportunities in ``book``."""
     def to_dict(self) -> dict[str, Any]: ...

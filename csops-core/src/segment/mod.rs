@@ -24,6 +24,8 @@
 //! **What-if**: change a threshold and see which accounts change tier and what happens to the
 //! headcount each tier needs.
 
+mod plan;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
@@ -36,6 +38,7 @@ use crate::features::FeatureFrame;
 use crate::health::ScoreFrame;
 use crate::retention::ArrHistory;
 use crate::{Error, Result};
+pub use plan::{Plan, book_table, plan, plan_with_schema};
 
 /// One tier rule: accounts matching `when` (and no earlier rule) are in `tier`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -23,6 +23,8 @@
 //! distribution's quantiles are `f64` (a quantile of a sum of coin flips is a statistic, not a
 //! ledger amount).
 
+mod options;
+
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
@@ -38,6 +40,7 @@ use crate::money::{Currency, Money, RatesUsed};
 use crate::record::{ForecastCategory, OpportunityKind, OpportunityStatus};
 use crate::retention::{ArrHistory, arr_bridge};
 use crate::{Error, Result};
+pub use options::{ForecastOptions, ProbabilityOptions};
 
 /// An account's health on the forecast day, as the forecast uses it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -182,9 +185,9 @@ pub enum DistributionMethod {
 #[serde(default, deny_unknown_fields)]
 pub struct ForecastConfig {
     /// First day of the window (inclusive).
-    pub from: Option<NaiveDate>,
+    pub start: Option<NaiveDate>,
     /// Last day of the window (inclusive).
-    pub to: Option<NaiveDate>,
+    pub end: Option<NaiveDate>,
     /// The day the forecast is made (ARR and health as of then; default: the book's latest
     /// date).
     pub as_of: Option<NaiveDate>,
@@ -207,8 +210,8 @@ pub struct ForecastConfig {
 impl Default for ForecastConfig {
     fn default() -> Self {
         ForecastConfig {
-            from: None,
-            to: None,
+            start: None,
+            end: None,
             as_of: None,
             probability: RenewalProbability::default_band_priors(),
             expansion: ExpansionSource::Opportunities,
@@ -533,13 +536,13 @@ fn window(as_of: NaiveDate, cfg: &ForecastConfig) -> Result<(NaiveDate, NaiveDat
             .pred_opt()?;
         Some((start, end))
     };
-    let (from, to) = match (cfg.from, cfg.to) {
+    let (from, to) = match (cfg.start, cfg.end) {
         (Some(f), Some(t)) => (f, t),
         (None, None) => next_quarter()
             .ok_or_else(|| Error::Config(vec![format!("no quarter after {as_of}")]))?,
         _ => {
             return Err(Error::Config(vec![
-                "give both `from` and `to`, or neither (next quarter)".into(),
+                "give both `start` and `end`, or neither (the quarter after as_of)".into(),
             ]));
         }
     };

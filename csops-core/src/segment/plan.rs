@@ -1,0 +1,95 @@
+//! The whole segmentation in one call: the account table of a book on a day, then tiers,
+//! the roster, coverage and the assignment plan, in the order the main job runs them. Python's
+//! `segment_table` / `Book.segment` and Node's `segmentColumns` / `book.segment` are each this
+//! one call, so they check and decide alike.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    Assignment, Coverage, CoverageModel, Csm, TierRules, account_table, assign, coverage,
+    roster_from_owners,
+};
+use crate::book::Book;
+use crate::condition::{Schema, Table};
+use crate::features::{FeatureConfig, features_as_of};
+use crate::health::Scorecard;
+use crate::{Error, Result};
+
+/// Tiers, roster, coverage and assignment of one table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Each row's tier, as an index into [`TierRules::tiers`].
+    pub tiers: Vec<usize>,
+    /// The CSMs coverage and assignment used.
+    pub roster: Vec<Csm>,
+    /// Whether the roster was inferred from the owners ([`roster_from_owners`]) rather than
+    /// given.
+    pub roster_inferred: bool,
+    /// Headcount and load.
+    pub coverage: Coverage,
+    /// Who should own what.
+    pub assignment: Assignment,
+}
+
+/// Segment a table: check the rules against its fields (every problem at once, with
+/// suggestions), tier every row, take the roster given or infer it from the owners (each
+/// serving the tier most of their accounts are in), then coverage and assignment.
+pub fn plan(
+    table: &Table,
+    rules: &TierRules,
+    model: &CoverageModel,
+    roster: Option<Vec<Csm>>,
+) -> Result<Plan> {
+    plan_with_schema(table, &table.schema(), rules, model, roster)
+}
+
+/// [`plan`], checking the rules against `schema` instead of the table's own fields: a caller
+/// that read only the columns the rules use passes the names of all the input's columns, so
+/// an unknown field gets a "did you mean" from every one of them.
+pub fn plan_with_schema(
+    table: &Table,
+    schema: &Schema,
+    rules: &TierRules,
+    model: &CoverageModel,
+    roster: Option<Vec<Csm>>,
+) -> Result<Plan> {
+    crate::fault::checkpoint("segment::plan");
+    rules.validate(schema)?;
+    let tiers = rules.assign(table)?;
+    let roster_inferred = roster.is_none();
+    let roster = roster.unwrap_or_else(|| roster_from_owners(table, &tiers, rules));
+    let coverage = coverage(table, &tiers, rules, model, &roster)?;
+    let assignment = assign(table, &tiers, rules, model, &roster)?;
+    Ok(Plan {
+        tiers,
+        roster,
+        roster_inferred,
+        coverage,
+        assignment,
+    })
+}
+
+/// The account table of a book on `as_of` ([`account_table`]): with the day's features when
+/// `features` is given, and their health scores and bands when a `scorecard` is given too (a
+/// scorecard without features is an [`Error::Config`]: it scores features).
+pub fn book_table(
+    book: &Book,
+    as_of: NaiveDate,
+    features: Option<&FeatureConfig>,
+    scorecard: Option<&Scorecard>,
+) -> Result<Table> {
+    let frame = features
+        .map(|cfg| features_as_of(book, as_of, cfg))
+        .transpose()?;
+    let scores = match (scorecard, &frame) {
+        (Some(card), Some(frame)) => Some(card.score_frame(frame, None)?),
+        (Some(_), None) => {
+            return Err(Error::Config(vec![
+                "a scorecard scores features: leave `features` on to use `scorecard`".into(),
+            ]));
+        }
+        (None, _) => None,
+    };
+    account_table(book, as_of, frame.as_ref(), scores.as_ref())
+}

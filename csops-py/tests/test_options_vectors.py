@@ -1,0 +1,67 @@
+"""The option vectors (tests/conformance/options/), run through the Python API: options as a
+user writes them, read by the core, so the same options give the same forecast as in Rust and
+Node, or the same error kind and message word for word."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import csops
+
+ROOT = Path(__file__).resolve().parents[2]
+DOC = json.loads((ROOT / "tests" / "conformance" / "options" / "forecast.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def book() -> csops.Book:
+    return csops.load_book(str(ROOT / DOC["book"]), mode="lenient")
+
+
+def summary(f: csops.RenewalForecast) -> dict[str, Any]:
+    d = f.to_dict()
+    dist = d["distribution"]
+    return {
+        "as_of": d["as_of"],
+        "start": d["from"],
+        "end": d["to"],
+        "lines": len(d["lines"]),
+        "expected_renewal": d["expected_renewal"],
+        "expected_expansion": d["expected_expansion"],
+        "commit": d["commit"],
+        "best_case": d["best_case"],
+        "p_renew_values": sorted({line["p_renew"] for line in d["lines"]}),
+        "p50": dist["p50"] if dist else None,
+    }
+
+
+@pytest.mark.parametrize("case", DOC["cases"], ids=[c["name"] for c in DOC["cases"]])
+def test_option_vector(book: csops.Book, case: dict[str, Any]) -> None:
+    expect = case["expect"]
+    options = case["options"]
+
+    def run() -> dict[str, Any]:
+        if case["call"] == "forecast":
+            return summary(csops.forecast(book, **options))
+        r = csops.forecast(book).reconcile(book, **options)
+        return {"gap": r.gap, "passes": r.passes, "issues": len(r.issues)}
+
+    if "ok" in expect:
+        assert run() == expect["ok"]
+    elif expect["kind"] == "config":
+        with pytest.raises(csops.ConfigError) as e:
+            run()
+        assert e.value.problems == expect["problems"]
+    else:
+        assert expect["kind"] == "invalid_argument"
+        with pytest.raises(TypeError) as e:
+            run()
+        if isinstance(e.value, csops.ArgumentError):
+            assert str(e.value) == expect["message"]
+            assert expect["message"].startswith(e.value.path + ": ")
+        else:
+            # An unknown option is an unknown keyword argument: Python's own TypeError, naming it.
+            assert any(f"unexpected keyword argument '{k}'" in str(e.value) for k in options)
