@@ -652,10 +652,26 @@ fn vector_table(v: &Value) -> csops_core::condition::Table {
 #[test]
 fn segmentation_vectors_agree() {
     use csops_core::condition::Condition;
-    use csops_core::segment::{CoverageModel, Csm, TierRules, assign, coverage};
+    use csops_core::segment::{CoverageModel, Csm, TierRules, assign, coverage, plan};
     use serde_json::json;
-    for (_, name, v) in vector_set("segmentation", 2) {
+    for (_, name, v) in vector_set("segmentation", 3) {
         let table = vector_table(&v["table"]);
+        // Rules that do not fit the table: the whole segmentation refuses them, with exactly
+        // these problems (the Python and Node runners check the same words).
+        for (i, case) in v["segment_errors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let rules: TierRules = serde_json::from_value(case["rules"].clone()).unwrap();
+            let model: CoverageModel = serde_json::from_value(v["model"].clone()).unwrap();
+            let roster: Vec<Csm> = serde_json::from_value(v["roster"].clone()).unwrap();
+            match plan(&table, &rules, &model, Some(roster)) {
+                Err(Error::Config(p)) => assert_eq!(json!(p), case["problems"], "{name} #{i}"),
+                other => panic!("{name} #{i}: expected the rules' problems, got {other:?}"),
+            }
+        }
         for (i, case) in v["conditions"].as_array().into_iter().flatten().enumerate() {
             let text = case["text"].as_str().unwrap();
             let parsed = text.parse::<Condition>().and_then(|c| table.filter(&c));

@@ -98,6 +98,18 @@ for (const { file, v } of vectors) {
         assert.deepEqual(new Condition(String(fromText)).toJson(), c.json, `${name}: round trip`);
       }
 
+      // Rules that do not fit the table: refused with the core's problems, word for word.
+      for (const [i, c] of (v.segment_errors ?? []).entries()) {
+        assert.throws(
+          () => segmentColumns(columns, c.rules, { model: v.model, roster: v.roster }),
+          (e) => {
+            assert.equal(e.code, 'CSOPS_CONFIG', `${file} #${i}: ${e.message}`);
+            assert.deepEqual(e.problems, c.problems, `${file} #${i}`);
+            return true;
+          },
+        );
+      }
+
       if (v.rules !== undefined) {
         const rules = TierRules.fromJson(v.rules);
         assert.deepEqual(rules.assign(columns), v.expect_tiers, `${file}: tiers`);

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use csops_core::condition::{Column, Condition as CoreCondition, Table};
-use csops_core::features::{FeatureConfig, features_as_of};
+use csops_core::features::FeatureConfig;
 use csops_core::health as core_health;
 use csops_core::interchange::Loaded;
 use csops_core::segment::{
@@ -936,26 +936,11 @@ impl TableSpec {
     /// The account table (features derived and scored when asked for).
     fn build(&self) -> Result<Table, Failure> {
         guard(|| {
-            let frame = self
-                .features
-                .as_ref()
-                .map(|cfg| features_as_of(&self.loaded.book, self.as_of, cfg))
-                .transpose()?;
-            let scores = match (&self.scorecard, &frame) {
-                (Some(card), Some(frame)) => Some(card.score_frame(frame, None)?),
-                (Some(_), None) => {
-                    return Err(csops_core::Error::Config(vec![
-                        "a scorecard scores features: leave `features` on to use `scorecard`"
-                            .into(),
-                    ]));
-                }
-                _ => None,
-            };
-            core_segment::account_table(
+            core_segment::book_table(
                 &self.loaded.book,
                 self.as_of,
-                frame.as_ref(),
-                scores.as_ref(),
+                self.features.as_ref(),
+                self.scorecard.as_deref(),
             )
         })
     }
@@ -1083,16 +1068,13 @@ impl SegmentArgs {
 /// Tiers, coverage and assignment of a table.
 fn run_segment(table: &Table, a: &SegmentArgs) -> Result<Segmentation, Failure> {
     let rules = a.rules.as_ref();
-    let (tiers, roster, cov, plan) = guard(|| {
-        let tiers = rules.assign(table)?;
-        let roster = match &a.roster {
-            Some(r) => r.clone(),
-            None => core_segment::roster_from_owners(table, &tiers, rules),
-        };
-        let cov = core_segment::coverage(table, &tiers, rules, &a.model, &roster)?;
-        let plan = core_segment::assign(table, &tiers, rules, &a.model, &roster)?;
-        Ok((tiers, roster, cov, plan))
-    })?;
+    let core_segment::Plan {
+        tiers,
+        roster,
+        coverage: cov,
+        assignment: plan,
+        ..
+    } = guard(|| core_segment::plan(table, rules, &a.model, a.roster.clone()))?;
     // `assign` needs the `id` text column, so it is there.
     let ids: &[Option<String>] = match table.columns.get("id") {
         Some(Column::Text(ids)) => ids,

@@ -33,8 +33,8 @@ use csops_core::Error;
 use csops_core::condition::{Column, Condition, Kind as FieldKind, Schema, Table, Value};
 use csops_core::features::features_as_of;
 use csops_core::segment::{
-    Assignment, Capacity, Coverage, CoverageModel, Csm, TierRules, WhatIf, account_table, assign,
-    coverage, roster_from_owners, what_if,
+    Assignment, Capacity, Coverage, CoverageModel, Csm, Plan, TierRules, WhatIf, account_table,
+    book_table, plan, plan_with_schema, what_if,
 };
 use numpy::PyArray1;
 use pyo3::exceptions::PyTypeError;
@@ -1311,40 +1311,6 @@ fn roster_arg(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<Opti
 
 // Segmentation -----------------------------------------------------------------------------
 
-/// Tiers, coverage and the assignment plan of one table.
-#[derive(Debug)]
-struct Plan {
-    tiers: Vec<usize>,
-    roster: Vec<Csm>,
-    roster_inferred: bool,
-    coverage: Coverage,
-    assignment: Assignment,
-}
-
-/// Tier, cover and assign (the core's steps, in the main job's order). `schema` checks the
-/// rules first, for suggestions from every column of the input.
-fn plan(
-    table: &Table,
-    schema: &Schema,
-    rules: &TierRules,
-    model: &CoverageModel,
-    roster: Option<Vec<Csm>>,
-) -> csops_core::Result<Plan> {
-    rules.validate(schema)?;
-    let tiers = rules.assign(table)?;
-    let roster_inferred = roster.is_none();
-    let roster = roster.unwrap_or_else(|| roster_from_owners(table, &tiers, rules));
-    let coverage = coverage(table, &tiers, rules, model, &roster)?;
-    let assignment = assign(table, &tiers, rules, model, &roster)?;
-    Ok(Plan {
-        tiers,
-        roster,
-        roster_inferred,
-        coverage,
-        assignment,
-    })
-}
-
 /// The fields coverage and assignment read, with their kinds.
 const COVERAGE_FIELDS: [(&str, FieldKind); 4] = [
     ("id", FieldKind::Text),
@@ -1397,7 +1363,9 @@ pub fn segment_table(
         .collect();
     let table = d.ready(py, &conditions, &present)?.into_owned();
     let schema = d.schema(&table);
-    let p = call(py, || plan(&table, &schema, &rules, &model, roster))?;
+    let p = call(py, || {
+        plan_with_schema(&table, &schema, &rules, &model, roster)
+    })?;
     let data = Data {
         missing: d
             .missing
@@ -1527,10 +1495,8 @@ pub(crate) fn book_segment(
     let card = scorecard.map(|c| &c.get().0);
     let inner = book.inner();
     let (table, p) = call(py, || {
-        let frame = features_as_of(inner, as_of, &cfg)?;
-        let scores = card.map(|c| c.score_frame(&frame, None)).transpose()?;
-        let table = account_table(inner, as_of, Some(&frame), scores.as_ref())?;
-        let p = plan(&table, &table.schema(), &rules, &model, roster)?;
+        let table = book_table(inner, as_of, Some(&cfg), card)?;
+        let p = plan(&table, &rules, &model, roster)?;
         Ok((table, p))
     })?;
     Ok(PySegmentation {

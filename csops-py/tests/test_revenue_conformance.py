@@ -103,18 +103,10 @@ def forecast_kwargs(config: dict[str, Any]) -> dict[str, Any]:
     """The core's ``ForecastConfig`` (serde form) as ``csops.forecast`` keyword arguments."""
     kwargs: dict[str, Any] = {}
     for key, value in config.items():
-        if key == "from":
-            kwargs["start"] = value
-        elif key == "to":
-            kwargs["end"] = value
-        elif key == "probability":
+        if key == "probability":
             ((kind, body),) = value.items()
-            if kind == "supplied":
-                kwargs["probability"] = {"supplied": body["probabilities"], "fallback": body["fallback"]}
-            elif kind == "band_priors":
-                kwargs["probability"] = {"band_priors": body["priors"], "fallback": body["fallback"]}
-            else:  # a calibrated map needs a csops.Recalibration, which a vector cannot hold
-                pytest.skip(f"probability `{kind}` has no plain-data form in Python")
+            source = {"supplied": "probabilities", "band_priors": "priors", "calibrated": "map"}[kind]
+            kwargs["probability"] = {kind: body[source], "fallback": body["fallback"]}
         else:
             kwargs[key] = value
     return kwargs

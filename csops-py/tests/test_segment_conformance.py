@@ -175,3 +175,15 @@ def test_tiers_coverage_and_assignment(path: Path, form: str) -> None:
         d = seg.to_dict()
         assert d["tiers"] == v["expect_tiers"]
         assert d["assignment"]["unplaced"] == v["expect_assignment"]["unplaced"]
+
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("path", [p for p in VECTORS if "segment_errors" in load(p)], ids=lambda p: p.stem)
+def test_rules_that_do_not_fit_the_table(path: Path, form: str) -> None:
+    """The whole segmentation refuses them with the core's problems, word for word."""
+    v = load(path)
+    data = table(v["table"], form)
+    for i, case in enumerate(v["segment_errors"]):
+        with pytest.raises(csops.ConfigError) as e:
+            csops.segment_table(data, case["rules"], model=v["model"], roster=v["roster"])
+        assert e.value.problems == case["problems"], f"{path.name} #{i}"
