@@ -1125,6 +1125,28 @@ impl Scorecard {
         (!p.is_empty()).then_some(Error::Config(p))
     }
 
+    /// The error scoring gives for an infinite value in a column the card reads, with the
+    /// first bad row named by its account id (`account_ids`, one per row) rather than by its
+    /// position; `None` when there is no infinity. Scoring bare columns
+    /// ([`Scorecard::score_columns_into`]) has no ids and names positions: a caller that holds
+    /// the ids calls this after such an error, instead of scoring again to name the account.
+    pub fn name_infinite_values(
+        &self,
+        columns: &[(&str, &[f64])],
+        account_ids: &[String],
+    ) -> Option<Error> {
+        let cols: Vec<&[f64]> = self
+            .measures()
+            .map(|(_, m)| {
+                columns
+                    .iter()
+                    .find(|(c, _)| *c == m.feature)
+                    .map_or(&[][..], |(_, v)| *v)
+            })
+            .collect();
+        self.infinities(&cols, |i| account_ids.get(i).map(String::as_str))
+    }
+
     /// Score every account of a frame. `segments`, when given, is one segment per frame row,
     /// used by per-segment percentile measures. Every measure's feature must be a column.
     ///

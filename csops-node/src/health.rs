@@ -205,9 +205,9 @@ fn internal(env: &Env, e: napi::Error) -> napi::Error {
 ///
 /// The core names a row with bad values (an infinity) by its position when it scores bare
 /// columns, and by its account id when it scores a frame. Scoring a frame, the error names the
-/// account; scoring bare columns, the error is [`Unnamed`]: the caller scores them again as a
-/// frame, with their account ids, only to get the error naming the account
-/// ([`name_the_row`]).
+/// account; scoring bare columns, the error is [`Unnamed`]: the caller reads the account ids
+/// (which runs JavaScript, so only after the columns are copied) and the core names the
+/// account ([`name_the_row`]).
 fn score_features(
     card: &core_health::Scorecard,
     features: FeaturesRef<'_>,
@@ -239,8 +239,10 @@ fn score_features(
                 .map(|c| (c.name.as_str(), c.values.as_slice()))
                 .collect();
             guard(|| {
-                score_columns(&columns)
-                    .map_err(|e| card.score_frame(frame, segments).err().unwrap_or(e))
+                score_columns(&columns).map_err(|e| {
+                    card.name_infinite_values(&columns, &frame.account_ids)
+                        .unwrap_or(e)
+                })
             })
             .map_err(Unnamed::Named)
         }
@@ -257,26 +259,28 @@ fn score_features(
 enum Unnamed {
     /// Report as it is.
     Named(Failure),
-    /// Score the columns as a frame to name the account ([`name_the_row`]).
+    /// The core's error naming a row by its position: named by account id with
+    /// [`name_the_row`].
     Core(csops_core::Error),
 }
 
-/// The error scoring `columns` as a frame with their `account_ids` gives (naming the account
-/// of a bad row), or `error` if that scores.
+/// The core's error for the infinite values of `columns`, naming the account of the first bad
+/// row by `account_ids` (`name_infinite_values`), or `error` (which names its position) when
+/// the ids cannot be read.
 fn name_the_row(
     card: &core_health::Scorecard,
     columns: OwnedFeatures,
     account_ids: Result<Vec<String>, Failure>,
-    segments: Option<&[String]>,
     error: csops_core::Error,
 ) -> Failure {
     let Ok(account_ids) = account_ids else {
         return Failure::Core(error);
     };
-    let frame = columns.into_frame(account_ids);
-    match guard(|| card.score_frame(&frame, segments)) {
-        Err(named) => named,
-        Ok(_) => Failure::Core(error),
+    let refs = columns.column_refs();
+    match guard(|| Ok(card.name_infinite_values(&refs, &account_ids))) {
+        Ok(Some(named)) => Failure::Core(named),
+        Ok(None) => Failure::Core(error),
+        Err(failure) => failure,
     }
 }
 
@@ -305,7 +309,6 @@ enum Scored {
     Unnamed {
         card: Arc<core_health::Scorecard>,
         features: OwnedFeatures,
-        segments: Option<Vec<String>>,
         error: csops_core::Error,
     },
 }
@@ -361,7 +364,6 @@ impl<'task> ScopedTask<'task> for ScoreTask {
                     Err(Unnamed::Core(error)) => Scored::Unnamed {
                         card,
                         features,
-                        segments,
                         error,
                     },
                 }
@@ -389,13 +391,12 @@ impl<'task> ScopedTask<'task> for ScoreTask {
             Scored::Unnamed {
                 card,
                 features,
-                segments,
                 error,
             } => {
                 let ids = kept(env)
                     .map_err(|e| args::napi_failure("input.accountIds", e))
                     .and_then(|ids| args::string_array("input.accountIds", ids));
-                Err(name_the_row(&card, features, ids, segments.as_deref(), error).into_js(env))
+                Err(name_the_row(&card, features, ids, error).into_js(env))
             }
         }
     }
@@ -566,7 +567,7 @@ impl Scorecard {
                     // The arrays are copied before the ids are read (which runs JavaScript).
                     let (features, ids) = features.into_owned();
                     let ids = ids.map_or_else(|| Ok(Vec::new()), |ids| ids.read());
-                    Err(name_the_row(&self.inner, features, ids, segments, error))
+                    Err(name_the_row(&self.inner, features, ids, error))
                 }
             }
         })?;
@@ -696,7 +697,7 @@ impl Scorecard {
                 Ok(scores) => scores,
                 Err(Unnamed::Named(failure)) => return Err(failure),
                 Err(Unnamed::Core(error)) => {
-                    return Err(name_the_row(card, features, Ok(ids), segments, error));
+                    return Err(name_the_row(card, features, Ok(ids), error));
                 }
             };
             guard(|| card.apply_overrides(&ids, &scores, &overrides, as_of))

@@ -28,8 +28,8 @@ use crate::table::{
 /// is read where it lies; the readonly guards in `input` outlive the call).
 ///
 /// The core names a row with bad values (an infinity) by its position when it scores bare
-/// columns; when the input has account ids, the same values are then scored as a frame, only
-/// to get the error naming the account, as scoring a `FeatureFrame` does.
+/// columns; when the input has account ids, the core names the account instead
+/// (`name_infinite_values`), as scoring a `FeatureFrame` does.
 fn score_input(
     py: Python<'_>,
     card: &Scorecard,
@@ -63,13 +63,11 @@ fn score_input(
             let Ok(Some(ids)) = input.account_ids(py) else {
                 return Err(e);
             };
-            let ids = ids.into_owned();
-            match call(py, || {
-                let frame = table::frame_from(&columns, ids);
-                card.score_frame(&frame, segments).map(|_| ())
-            }) {
-                Err(named) => Err(named),
-                Ok(()) => Err(e),
+            match crate::errors::call_with_gil(py, || Ok(card.name_infinite_values(&columns, &ids)))
+            {
+                Ok(Some(named)) => Err(crate::errors::to_py_err(py, named)),
+                Ok(None) => Err(e),
+                Err(failure) => Err(failure),
             }
         }
     }
