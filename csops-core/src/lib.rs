@@ -19,6 +19,7 @@ pub mod options;
 pub mod playbook;
 pub mod progress;
 pub mod record;
+pub mod render;
 pub mod retention;
 pub mod segment;
 

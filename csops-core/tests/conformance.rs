@@ -725,6 +725,13 @@ fn segmentation_vectors_agree() {
                 "owners": a.owners,
             });
             subset(&name, "assignment", &v["expect_assignment"], &actual);
+            // The text of the whole segmentation, as every language shows it.
+            if let Some(want) = v.get("expect_summary") {
+                let got = plan(&table, &rules, &model, Some(roster))
+                    .unwrap()
+                    .render(&rules, None);
+                assert_eq!(json!(got), *want, "{name}: summary");
+            }
         }
     }
 }

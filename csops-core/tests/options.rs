@@ -36,6 +36,7 @@ fn summary(f: &RenewalForecast) -> Value {
         "best_case": f.best_case.to_string(),
         "p_renew_values": p,
         "p50": f.distribution.as_ref().map(|d| d.p50),
+        "text": f.render(),
     })
 }
 
@@ -74,7 +75,10 @@ fn option_vectors() {
                 .map(|f| summary(&f)),
             "reconcile" => from_value::<ReconcileConfig>(given, Casing::Camel)
                 .and_then(|cfg| reconcile(book, &base, &cfg))
-                .map(|r| json!({"gap": r.gap, "passes": r.passes, "issues": r.issues.len()})),
+                .map(|r| {
+                    json!({"gap": r.gap, "passes": r.passes, "issues": r.issues.len(),
+                           "text": r.render(base.currency)})
+                }),
             other => panic!("{name}: unknown call {other}"),
         });
         // The kind and words the case asks for.

@@ -27,13 +27,14 @@ function summary(f) {
     best_case: f.bestCase,
     p_renew_values: [...new Set(f.lines.map((l) => l.pRenew))].sort((a, b) => a - b),
     p50: f.distribution ? f.distribution.p50 : null,
+    text: f.summary,
   };
 }
 
 function run(call, options) {
   if (call === 'forecast') return summary(forecast(book, options));
   const r = reconcile(book, base, options);
-  return { gap: r.gap, passes: r.passes, issues: r.issues.length };
+  return { gap: r.gap, passes: r.passes, issues: r.issues.length, text: r.summary };
 }
 
 // Field names camelCased; the keys of data maps (band names, account ids) are kept.

@@ -139,6 +139,8 @@ for (const { file, v } of vectors) {
           owners: s.assignment.owners,
         };
         subset(file, 'assignment', v.expect_assignment, assignment);
+        // The same text as the core renders, in every language.
+        if (v.expect_summary !== undefined) assert.equal(s.summary, v.expect_summary, `${file}: summary`);
         // The rules given as data (not a TierRules) give the same result.
         assert.deepEqual(segmentColumns(columns, v.rules, { model: v.model, roster: v.roster }), s);
       }

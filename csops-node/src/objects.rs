@@ -2375,6 +2375,9 @@ pub struct RenewalForecast {
     /// The FX rates its amounts were converted at, each once (empty when the book has no FX
     /// table or every amount was in the reporting currency).
     pub rates_used: Vec<RateUsed>,
+    /// The forecast as text, as the core renders it (the same text as Python's `repr`): the
+    /// totals, the range of renewed ARR and a line per month. `reconcile` ignores it.
+    pub summary: String,
 }
 
 impl From<&core_forecast::RenewalForecast> for RenewalForecast {
@@ -2418,6 +2421,7 @@ impl From<&core_forecast::RenewalForecast> for RenewalForecast {
             by_month: subtotals(by_month),
             distribution: distribution.as_ref().map(RenewalDistribution::from),
             rates_used: rates_used(rates.as_ref()),
+            summary: f.render(),
         }
     }
 }
@@ -2495,10 +2499,17 @@ pub struct Reconciliation {
     /// The FX rates its amounts were converted at, each once (empty when the book has no FX
     /// table or every amount was in the reporting currency).
     pub rates_used: Vec<RateUsed>,
+    /// The reconciliation as text, as the core renders it (the same text as Python's
+    /// `repr`): the gap, the issues by kind and the first ones.
+    pub summary: String,
 }
 
-impl From<&core_forecast::Reconciliation> for Reconciliation {
-    fn from(r: &core_forecast::Reconciliation) -> Self {
+impl Reconciliation {
+    /// The reconciliation of a forecast in `currency` (every amount is in it).
+    pub(crate) fn new(
+        r: &core_forecast::Reconciliation,
+        currency: csops_core::money::Currency,
+    ) -> Self {
         let core_forecast::Reconciliation {
             forecast_arr,
             crm_arr,
@@ -2520,6 +2531,7 @@ impl From<&core_forecast::Reconciliation> for Reconciliation {
             crm_weighted: crm_weighted.to_string(),
             issues: issues.iter().map(ReconciliationIssue::from).collect(),
             rates_used: rates_used(rates.as_ref()),
+            summary: r.render(currency),
         }
     }
 }

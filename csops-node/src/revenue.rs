@@ -336,6 +336,6 @@ pub fn reconcile(
         let forecast = args::renewal_forecast(&env, forecast)?;
         let cfg = args::reconcile_options(&env, options)?;
         guard(|| core_forecast::reconcile(&loaded.book, &forecast, &cfg))
-            .map(|r| Reconciliation::from(&r))
+            .map(|r| Reconciliation::new(&r, forecast.currency))
     })
 }

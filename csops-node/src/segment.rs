@@ -515,6 +515,9 @@ pub struct Segmentation {
     pub coverage: Coverage,
     /// Assignment: the moves that place accounts with CSMs of their tier within capacity.
     pub assignment: Assignment,
+    /// The segmentation as text, as the core renders it (the same text as Python's `repr`):
+    /// the headline, tiers, CSMs' loads and the first moves of the assignment.
+    pub summary: String,
 }
 
 /// An account changing tier under other rules.
@@ -1066,15 +1069,21 @@ impl SegmentArgs {
 }
 
 /// Tiers, coverage and assignment of a table.
-fn run_segment(table: &Table, a: &SegmentArgs) -> Result<Segmentation, Failure> {
+fn run_segment(
+    table: &Table,
+    a: &SegmentArgs,
+    as_of: Option<NaiveDate>,
+) -> Result<Segmentation, Failure> {
     let rules = a.rules.as_ref();
+    let made = guard(|| core_segment::plan(table, rules, &a.model, a.roster.clone()))?;
+    let summary = made.render(rules, as_of);
     let core_segment::Plan {
         tiers,
         roster,
         coverage: cov,
         assignment: plan,
         ..
-    } = guard(|| core_segment::plan(table, rules, &a.model, a.roster.clone()))?;
+    } = made;
     // `assign` needs the `id` text column, so it is there.
     let ids: &[Option<String>] = match table.columns.get("id") {
         Some(Column::Text(ids)) => ids,
@@ -1093,6 +1102,7 @@ fn run_segment(table: &Table, a: &SegmentArgs) -> Result<Segmentation, Failure> 
         roster: roster.iter().map(Csm::from).collect(),
         coverage: Coverage::new(&cov)?,
         assignment: Assignment::from(&plan),
+        summary,
     })
 }
 
@@ -1100,7 +1110,7 @@ fn run_segment(table: &Table, a: &SegmentArgs) -> Result<Segmentation, Failure> 
 type SegmentInput = (TableSpec, SegmentArgs);
 
 fn run_book_segment((spec, a): SegmentInput) -> Result<Segmentation, Failure> {
-    run_segment(&spec.build()?, &a)
+    run_segment(&spec.build()?, &a, Some(spec.as_of))
 }
 
 // The task types come before the functions returning them: the TypeScript generator reads
@@ -1584,7 +1594,7 @@ pub fn segment_columns(
             |key, field, value| a.read(&env, key, field, value),
         )?;
         let t = table(&env, "columns", columns)?;
-        run_segment(&t, &a)
+        run_segment(&t, &a, None)
     })
 }
 

@@ -157,56 +157,7 @@ fn describe_bands(bands: &[Band]) -> String {
         .join(", ")
 }
 
-/// A plain-text table: a header row, then rows; columns flagged in `right` right-aligned.
-pub(crate) fn text_table(headers: &[&str], rows: &[Vec<String>], right: &[bool]) -> String {
-    let width = |k: usize| {
-        rows.iter()
-            .map(|r| r[k].chars().count())
-            .chain([headers[k].chars().count()])
-            .max()
-            .unwrap_or(0)
-    };
-    let widths: Vec<usize> = (0..headers.len()).map(width).collect();
-    let line = |cells: Vec<&str>| {
-        let parts: Vec<String> = cells
-            .iter()
-            .enumerate()
-            .map(|(k, c)| {
-                let pad = " ".repeat(widths[k].saturating_sub(c.chars().count()));
-                if right[k] {
-                    format!("{pad}{c}")
-                } else {
-                    format!("{c}{pad}")
-                }
-            })
-            .collect();
-        format!("  {}", parts.join("  ").trim_end())
-    };
-    let mut out = vec![line(headers.to_vec())];
-    out.extend(
-        rows.iter()
-            .map(|r| line(r.iter().map(String::as_str).collect())),
-    );
-    out.join("\n")
-}
-
-/// An HTML table.
-pub(crate) fn html_table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let mut s = String::from("<table><thead><tr>");
-    for h in headers {
-        s.push_str(&format!("<th>{}</th>", html_escape(h)));
-    }
-    s.push_str("</tr></thead><tbody>");
-    for r in rows {
-        s.push_str("<tr>");
-        for c in r {
-            s.push_str(&format!("<td>{}</td>", html_escape(c)));
-        }
-        s.push_str("</tr>");
-    }
-    s.push_str("</tbody></table>");
-    s
-}
+pub(crate) use csops_core::render::{html_table, text_table};
 
 /// One measure as `Scorecard.measures` shows it.
 #[derive(Serialize)]

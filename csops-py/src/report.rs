@@ -139,21 +139,7 @@ impl PyValidationReport {
     }
 }
 
-/// Escape text for HTML.
-pub fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use csops_core::render::html_escape;
 
 /// How many problems `_repr_html_` shows before "… and N more".
 const HTML_MAX_PROBLEMS: usize = 200;

@@ -31,8 +31,8 @@ use crate::convert::{date_value, enum_name, py_date, to_python};
 use crate::errors::{call, call_with_gil, config_error};
 use crate::health::{PyScorecard, html_table};
 use crate::options::from_kwargs;
-use crate::report::html_escape;
 use crate::table::{FrameKind, type_name};
+use csops_core::render::amount;
 
 // Arguments --------------------------------------------------------------------------------
 
@@ -331,48 +331,6 @@ fn read_health(
 }
 
 // Text -------------------------------------------------------------------------------------
-
-/// Digits grouped by thousands: `1234567` → `1,234,567` (a leading `-` kept).
-fn grouped(digits: &str) -> String {
-    let (sign, digits) = match digits.strip_prefix('-') {
-        Some(d) => ("-", d),
-        None => ("", digits),
-    };
-    let mut out = String::from(sign);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// An amount to the cent with thousands separators: `1,234,567.89`.
-fn amount(d: Decimal) -> String {
-    let text = format!("{:.2}", d.round_dp(2));
-    let text = if text.trim_start_matches(['-', '0', '.']).is_empty() {
-        text.trim_start_matches('-').to_string()
-    } else {
-        text
-    };
-    match text.split_once('.') {
-        Some((whole, cents)) => format!("{}.{cents}", grouped(whole)),
-        None => grouped(&text),
-    }
-}
-
-/// A statistic in whole units with thousands separators: `4,562,540`.
-pub(crate) fn whole(x: f64) -> String {
-    grouped(&format!("{x:.0}"))
-}
-
-/// A share as a percentage without trailing zeros: `0.02` → `2%`, `0.015` → `1.5%`.
-fn share(x: f64) -> String {
-    let s = format!("{:.4}", 100.0 * x);
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    format!("{s}%")
-}
 
 // Retention --------------------------------------------------------------------------------
 
@@ -803,47 +761,6 @@ fn subtotal_frame<'py>(
 #[derive(Debug)]
 pub struct PyRenewalForecast(RenewalForecast, FrameKind);
 
-impl PyRenewalForecast {
-    fn headline(&self) -> [String; 2] {
-        let f = &self.0;
-        let cur = f.currency;
-        [
-            format!(
-                "Renewal forecast as of {} for {} to {}: {} renewals, {} {cur} up for renewal, \
-                 expected to renew {} {cur}",
-                f.as_of,
-                f.from,
-                f.to,
-                f.lines.len(),
-                amount(f.arr),
-                amount(f.expected_renewal)
-            ),
-            format!(
-                "expected expansion {} {cur} on renewing accounts, {} {cur} on the rest; \
-                 commit {} · best case {} · pipeline {} {cur}",
-                amount(f.expected_expansion),
-                amount(f.other_expansion),
-                amount(f.commit),
-                amount(f.best_case),
-                amount(f.pipeline)
-            ),
-        ]
-    }
-
-    fn distribution_line(&self) -> Option<String> {
-        self.0.distribution.as_ref().map(|d| {
-            format!(
-                "renewed ARR ({}): P10 {}  P50 {}  P90 {} {}",
-                d.method,
-                whole(d.p10),
-                whole(d.p50),
-                whole(d.p90),
-                self.0.currency
-            )
-        })
-    }
-}
-
 #[pymethods]
 impl PyRenewalForecast {
     /// The forecast day (ARR and health as of then).
@@ -1048,62 +965,16 @@ impl PyRenewalForecast {
     }
 
     fn __repr__(&self) -> String {
-        let [a, b] = self.headline();
-        let mut s = format!("{a}\n  {b}");
-        if let Some(d) = self.distribution_line() {
-            s.push_str(&format!("\n  {d}"));
-        }
-        for m in &self.0.by_month {
-            s.push_str(&format!(
-                "\n  {}  {:>4} renewals  ARR {:>16}  expected {:>16}",
-                m.key,
-                m.renewals,
-                amount(m.arr),
-                amount(m.expected_renewal)
-            ));
-        }
-        s
+        self.0.render()
     }
 
     /// An HTML rendering for Jupyter: the totals, the distribution and the months.
     fn _repr_html_(&self) -> String {
-        let [a, b] = self.headline();
-        let mut s = format!(
-            "<div class=\"csops-forecast\"><p><b>{}</b><br>{}",
-            html_escape(&a),
-            html_escape(&b)
-        );
-        if let Some(d) = self.distribution_line() {
-            s.push_str(&format!("<br>{}", html_escape(&d)));
-        }
-        s.push_str("</p>");
-        let rows: Vec<Vec<String>> = self
-            .0
-            .by_month
-            .iter()
-            .map(|m| {
-                vec![
-                    m.key.clone(),
-                    m.renewals.to_string(),
-                    amount(m.arr),
-                    amount(m.expected_renewal),
-                    amount(m.expected_expansion),
-                ]
-            })
-            .collect();
-        s.push_str(&html_table(
-            &["month", "renewals", "ARR", "expected", "expansion"],
-            &rows,
-        ));
-        s.push_str("</div>");
-        s
+        self.0.render_html()
     }
 }
 
 // Reconciliation ---------------------------------------------------------------------------
-
-/// How many issues the text and HTML renderings list.
-const SHOWN_ISSUES: usize = 10;
 
 /// A forecast set against the CRM: totals (``Decimal``), the gap and whether it is within
 /// tolerance, and every disagreement (``issues``).
@@ -1113,34 +984,6 @@ pub struct PyReconciliation {
     inner: Reconciliation,
     currency: Currency,
     frame: FrameKind,
-}
-
-impl PyReconciliation {
-    fn headline(&self) -> String {
-        let r = &self.inner;
-        let cur = self.currency;
-        format!(
-            "CRM renewal opportunities {} {cur} vs forecast {} {cur}: gap {} -> {} within {}",
-            amount(r.crm_arr),
-            amount(r.forecast_arr),
-            r.gap
-                .map_or_else(|| "–".to_string(), |g| format!("{:+.2}%", 100.0 * g)),
-            if r.passes {
-                "reconciles"
-            } else {
-                "does NOT reconcile"
-            },
-            share(r.tolerance)
-        )
-    }
-
-    fn counts(&self) -> BTreeMap<String, usize> {
-        let mut kinds = BTreeMap::new();
-        for i in &self.inner.issues {
-            *kinds.entry(enum_name(&i.kind)).or_default() += 1;
-        }
-        kinds
-    }
 }
 
 #[pymethods]
@@ -1228,71 +1071,12 @@ impl PyReconciliation {
     }
 
     fn __repr__(&self) -> String {
-        let r = &self.inner;
-        let mut s = self.headline();
-        s.push_str(&format!(
-            "\n  forecast expects {} {cur} to renew; the CRM's weighted amount is {} {cur}",
-            amount(r.forecast_expected),
-            amount(r.crm_weighted),
-            cur = self.currency
-        ));
-        if r.issues.is_empty() {
-            s.push_str("\n  no issues");
-        }
-        for (kind, n) in self.counts() {
-            s.push_str(&format!("\n  {n:>4} × {kind}"));
-        }
-        for i in r.issues.iter().take(SHOWN_ISSUES) {
-            s.push_str(&format!(
-                "\n  {:<10} {}: {}",
-                i.account_id,
-                enum_name(&i.kind),
-                i.detail
-            ));
-        }
-        if r.issues.len() > SHOWN_ISSUES {
-            s.push_str(&format!(
-                "\n  … and {} more (see .issues)",
-                r.issues.len() - SHOWN_ISSUES
-            ));
-        }
-        s
+        self.inner.render(self.currency)
     }
 
     /// An HTML rendering for Jupyter: the totals, the gap and the first issues.
     fn _repr_html_(&self) -> String {
-        let r = &self.inner;
-        let mut s = format!(
-            "<div class=\"csops-reconciliation\"><p><b>{}</b></p>",
-            html_escape(&self.headline())
-        );
-        let rows: Vec<Vec<String>> = r
-            .issues
-            .iter()
-            .take(SHOWN_ISSUES)
-            .map(|i| {
-                vec![
-                    enum_name(&i.kind),
-                    i.account_id.clone(),
-                    i.opportunity_id.clone().unwrap_or_default(),
-                    i.detail.clone(),
-                ]
-            })
-            .collect();
-        if !rows.is_empty() {
-            s.push_str(&html_table(
-                &["issue", "account", "opportunity", "detail"],
-                &rows,
-            ));
-        }
-        if r.issues.len() > SHOWN_ISSUES {
-            s.push_str(&format!(
-                "<p>… and {} more (see <code>.issues</code>)</p>",
-                r.issues.len() - SHOWN_ISSUES
-            ));
-        }
-        s.push_str("</div>");
-        s
+        self.inner.render_html(self.currency)
     }
 }
 

@@ -50,16 +50,13 @@ use crate::errors::call;
 use crate::features::PyFeatureFrame;
 use crate::health::{PyScorecard, html_table, text_table};
 use crate::report::html_escape;
-use crate::revenue::{as_of_or_latest, whole};
+use crate::revenue::as_of_or_latest;
 use crate::table::{
     ACCOUNT_ID, ArrowKind, Columns, FrameKind, Kind as DataKind, as_list, config, config_problems,
     float_column, get_column, import_arrow, is_instance_of, is_missing, kind_of, numpy, read_ids,
     repr, require, type_name,
 };
 use arrow_array::ArrayRef;
-
-/// How many moves the text and HTML renderings list.
-const SHOWN_MOVES: usize = 8;
 
 /// How many bad values of a column an error describes (the rest are counted).
 const MAX_DESCRIBED: usize = 10;
@@ -1518,15 +1515,6 @@ fn target(c: Capacity) -> (&'static str, f64) {
     }
 }
 
-/// A target ratio in a few words.
-fn describe_target(c: Capacity) -> String {
-    match c {
-        Capacity::AccountsPerCsm(x) => format!("{} accounts per CSM", whole(x)),
-        Capacity::ArrPerCsm(x) => format!("{} ARR per CSM", whole(x)),
-        Capacity::Pooled => "pooled".to_string(),
-    }
-}
-
 /// A segmentation as plain data.
 #[derive(Serialize)]
 struct SegmentationView<'a> {
@@ -1574,121 +1562,7 @@ impl PySegmentation {
         let names = self.rules.tiers();
         self.plan.tiers.iter().map(|&t| names[t]).collect()
     }
-
-    /// (placed with a CSM, released to the pool, not placed).
-    fn move_counts(&self) -> (usize, usize, u64) {
-        let a = &self.plan.assignment;
-        let placed = a.moves.iter().filter(|m| m.to.is_some()).count();
-        let unplaced = a.unplaced;
-        let to_none = a.moves.len() - placed;
-        let released = to_none.saturating_sub(usize::try_from(unplaced).unwrap_or(usize::MAX));
-        (placed, released, unplaced)
-    }
-
-    fn headline(&self) -> String {
-        let customers: u64 = self.plan.coverage.tiers.iter().map(|t| t.accounts).sum();
-        let day = self
-            .as_of
-            .map_or_else(String::new, |d| format!(" as of {d}"));
-        format!(
-            "Segmentation{day}: {customers} customers in {} tiers, {} CSMs on the roster{}",
-            self.plan.coverage.tiers.len(),
-            self.plan.roster.len(),
-            if self.plan.roster_inferred {
-                " (from the owners)"
-            } else {
-                ""
-            }
-        )
-    }
-
-    fn tier_rows(&self) -> Vec<Vec<String>> {
-        // The conditions that lead to each tier (`otherwise` for the default).
-        let when = |tier: &str| -> String {
-            let mut parts: Vec<String> = self
-                .rules
-                .rules
-                .iter()
-                .filter(|r| r.tier == tier)
-                .map(|r| r.when.to_string())
-                .collect();
-            if self.rules.default_tier == tier {
-                parts.push("otherwise".into());
-            }
-            parts.join(" | ")
-        };
-        self.plan
-            .coverage
-            .tiers
-            .iter()
-            .map(|t| {
-                vec![
-                    t.tier.clone(),
-                    t.accounts.to_string(),
-                    whole(t.arr),
-                    format!("{:.1}", t.csms),
-                    format!("{}", t.needed),
-                    describe_target(t.capacity),
-                    when(&t.tier),
-                ]
-            })
-            .collect()
-    }
-
-    fn csm_rows(&self) -> Vec<Vec<String>> {
-        self.plan
-            .coverage
-            .csms
-            .iter()
-            .map(|c| {
-                vec![
-                    c.csm.clone(),
-                    c.tier.clone(),
-                    c.accounts.to_string(),
-                    whole(c.arr),
-                    c.red_accounts.to_string(),
-                    c.off_tier.to_string(),
-                    format!("{:.0}%", 100.0 * c.utilisation),
-                    c.status.clone(),
-                ]
-            })
-            .collect()
-    }
-
-    fn move_rows(&self) -> Vec<Vec<String>> {
-        self.plan
-            .assignment
-            .moves
-            .iter()
-            .take(SHOWN_MOVES)
-            .map(|m| {
-                vec![
-                    m.account_id.clone(),
-                    m.tier.clone(),
-                    m.from.clone().unwrap_or_else(|| "-".into()),
-                    m.to.clone().unwrap_or_else(|| "-".into()),
-                    m.reason.clone(),
-                ]
-            })
-            .collect()
-    }
-
-    fn assignment_line(&self) -> String {
-        let (placed, released, unplaced) = self.move_counts();
-        format!(
-            "assignment: {placed} accounts placed with a CSM, {released} released to the pool, \
-             {unplaced} not placed"
-        )
-    }
 }
-
-const TIER_HEADERS: [&str; 7] = [
-    "tier", "accounts", "ARR", "CSMs", "needed", "target", "rule",
-];
-const CSM_HEADERS: [&str; 8] = [
-    "csm", "tier", "accounts", "ARR", "red", "off-tier", "load", "status",
-];
-const MOVE_HEADERS: [&str; 5] = ["account", "tier", "from", "to", "reason"];
 
 #[pymethods]
 impl PySegmentation {
@@ -1899,75 +1773,12 @@ impl PySegmentation {
     }
 
     fn __repr__(&self) -> String {
-        let mut s = vec![
-            self.headline(),
-            text_table(
-                &TIER_HEADERS,
-                &self.tier_rows(),
-                &[false, true, true, true, true, false, false],
-            ),
-            format!(
-                "{} customers without an owner in a named tier",
-                self.plan.coverage.unowned
-            ),
-        ];
-        if !self.plan.coverage.csms.is_empty() {
-            s.push(text_table(
-                &CSM_HEADERS,
-                &self.csm_rows(),
-                &[false, false, true, true, true, true, true, false],
-            ));
-        }
-        let unknown = &self.plan.coverage.unknown_owners;
-        if !unknown.is_empty() {
-            let names: Vec<String> = unknown.iter().map(|(n, c)| format!("{n} ({c})")).collect();
-            s.push(format!("owners not on the roster: {}", names.join(", ")));
-        }
-        s.push(self.assignment_line());
-        let moves = &self.plan.assignment.moves;
-        if !moves.is_empty() {
-            s.push(text_table(
-                &MOVE_HEADERS,
-                &self.move_rows(),
-                &[false, false, false, false, false],
-            ));
-        }
-        if moves.len() > SHOWN_MOVES {
-            s.push(format!(
-                "  … and {} more (see .assignment)",
-                moves.len() - SHOWN_MOVES
-            ));
-        }
-        s.join("\n")
+        self.plan.render(&self.rules, self.as_of)
     }
 
     /// An HTML rendering for Jupyter: tiers, CSMs and the first moves.
     fn _repr_html_(&self) -> String {
-        let mut s = format!(
-            "<div class=\"csops-segmentation\"><p><b>{}</b></p>",
-            html_escape(&self.headline())
-        );
-        s.push_str(&html_table(&TIER_HEADERS, &self.tier_rows()));
-        s.push_str(&format!(
-            "<p>{} customers without an owner in a named tier</p>",
-            self.plan.coverage.unowned
-        ));
-        if !self.plan.coverage.csms.is_empty() {
-            s.push_str(&html_table(&CSM_HEADERS, &self.csm_rows()));
-        }
-        s.push_str(&format!("<p>{}</p>", html_escape(&self.assignment_line())));
-        let moves = &self.plan.assignment.moves;
-        if !moves.is_empty() {
-            s.push_str(&html_table(&MOVE_HEADERS, &self.move_rows()));
-        }
-        if moves.len() > SHOWN_MOVES {
-            s.push_str(&format!(
-                "<p>… and {} more (see <code>.assignment</code>)</p>",
-                moves.len() - SHOWN_MOVES
-            ));
-        }
-        s.push_str("</div>");
-        s
+        self.plan.render_html(&self.rules, self.as_of)
     }
 }
 

@@ -1,6 +1,7 @@
 """The option vectors (tests/conformance/options/), run through the Python API: options as a
-user writes them, read by the core, so the same options give the same forecast as in Rust and
-Node, or the same error kind and message word for word."""
+user writes them, read by the core, so the same options give the same forecast (and the same
+text: the core renders ``repr``) as in Rust and Node, or the same error kind and message word
+for word."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ def summary(f: csops.RenewalForecast) -> dict[str, Any]:
         "best_case": d["best_case"],
         "p_renew_values": sorted({line["p_renew"] for line in d["lines"]}),
         "p50": dist["p50"] if dist else None,
+        "text": repr(f),
     }
 
 
@@ -47,7 +49,7 @@ def test_option_vector(book: csops.Book, case: dict[str, Any]) -> None:
         if case["call"] == "forecast":
             return summary(csops.forecast(book, **options))
         r = csops.forecast(book).reconcile(book, **options)
-        return {"gap": r.gap, "passes": r.passes, "issues": len(r.issues)}
+        return {"gap": r.gap, "passes": r.passes, "issues": len(r.issues), "text": repr(r)}
 
     if "ok" in expect:
         assert run() == expect["ok"]

@@ -171,6 +171,9 @@ def test_tiers_coverage_and_assignment(path: Path, form: str) -> None:
             "owners": [plain(x) for x in seg.owners["owner"]],
         }
         subset(name, "assignment", v["expect_assignment"], assignment)
+        # The same text as the core renders, in every language.
+        if "expect_summary" in v:
+            assert repr(seg) == v["expect_summary"]
         # The same numbers as plain data.
         d = seg.to_dict()
         assert d["tiers"] == v["expect_tiers"]

@@ -24,6 +24,7 @@
 //! ledger amount).
 
 mod options;
+mod render;
 
 use std::collections::BTreeMap;
 

@@ -25,6 +25,7 @@
 //! headcount each tier needs.
 
 mod plan;
+mod render;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -39,6 +40,7 @@ use crate::health::ScoreFrame;
 use crate::retention::ArrHistory;
 use crate::{Error, Result};
 pub use plan::{Plan, book_table, plan, plan_with_schema};
+pub use render::describe_target;
 
 /// One tier rule: accounts matching `when` (and no earlier rule) are in `tier`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
