@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 
-use crate::book::ValidationReport;
+use crate::book::report::ValidationReport;
 use crate::money::MoneyError;
 
 /// Anything that can go wrong in csops-core.

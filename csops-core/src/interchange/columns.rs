@@ -312,7 +312,7 @@ fn reformat(s: &str, fmt: &str, ty: ColumnType) -> Result<String, ValueProblem> 
 
 /// `s × scale`, exactly, as text.
 fn rescale(s: &str, scale: Decimal) -> Result<String, ValueProblem> {
-    let d = super::exact_decimal(s).map_err(|e| {
+    let d = super::values::exact_decimal(s).map_err(|e| {
         (
             ProblemKind::Malformed,
             format!("{e} (to multiply by {scale})"),

@@ -18,7 +18,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{Fields, RowFault, Table};
+use super::rows::{Fields, RowFault, Table};
 use crate::error::{Error, Result};
 use crate::progress::{EVERY, ProgressHook};
 

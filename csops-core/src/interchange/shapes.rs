@@ -18,11 +18,11 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
+use super::read::{Ctx, file_problem, map_columns};
+use super::rows::{RowReader, Table, raw_fields, reject_faulty_row};
+use super::schema::file_doc;
 use super::source_map::{ColumnSource, RemovalWithoutAddition, RoleEvents, WideMetrics};
-use super::{
-    Ctx, RowReader, Table, clip, file_doc, file_problem, map_columns, parse_date, raw_fields,
-    reject_faulty_row,
-};
+use super::values::{clip, parse_date};
 use crate::book::{Assembler, Position, ProblemKind};
 use crate::error::Result;
 use crate::record::{ContactRole, Role, UsageSnapshot};
