@@ -315,7 +315,6 @@ test('arguments of the wrong type are CSOPS_INVALID_ARGUMENT errors', async () =
     () => backtest(book, card, [4]),
     () => backtest(book, card, { quarters: '4' }),
     () => backtest(book, card, { leadDays: 90n }),
-    () => backtest(book, card, { end: 'tomorrow' }),
     () => backtest(book, card, { end: 20260930 }),
     () => backtest(book, card, { end: new Date(NaN) }),
     () => backtest(book, card, { contractionIsChurn: 'yes' }),
@@ -342,6 +341,8 @@ test('arguments of the wrong type are CSOPS_INVALID_ARGUMENT errors', async () =
   for (const f of bad) throwsCode(f, 'CSOPS_INVALID_ARGUMENT');
   const e = throwsCode(() => backtest(book, card, { leadTime: 90 }), 'CSOPS_INVALID_ARGUMENT');
   assert.match(e.message, /unknown key `leadTime`/);
+  // Text that is not a day is a value the core refuses, as in Python.
+  throwsCode(() => backtest(book, card, { end: 'tomorrow' }), 'CSOPS_CONFIG');
   await rejectsCode(backtestAsync({}, card), 'CSOPS_INVALID_ARGUMENT');
   await rejectsCode(backtestAsync(book, card, { quarters: '4' }), 'CSOPS_INVALID_ARGUMENT');
   await rejectsCode(bt.recalibrateAsync({ c: '1' }), 'CSOPS_INVALID_ARGUMENT');

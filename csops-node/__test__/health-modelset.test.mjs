@@ -147,7 +147,7 @@ test('invalid overrides: every problem is listed', () => {
   throwsCode(() => basic.applyOverrides(input, [{ accountId: 'A', score: 1, ...overrideBase }], { asOf }), 'CSOPS_INVALID_ARGUMENT');
   throwsCode(
     () => basic.applyOverrides(input, [{ accountId: 'A', score: 1, expires: '2024-13-01', ...overrideBase }], { asOf }),
-    'CSOPS_INVALID_ARGUMENT',
+    'CSOPS_CONFIG',
   );
   throwsCode(
     () => basic.applyOverrides(input, [{ accountId: 'A', score: '1', expires: asOf, ...overrideBase }], { asOf }),

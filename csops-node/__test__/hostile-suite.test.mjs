@@ -66,12 +66,13 @@ function run(target, value, doc) {
   }
 }
 
-// What each error kind of the suite is in Node: one code each; a value of the wrong type or an
-// invalid value for an argument are both CSOPS_INVALID_ARGUMENT.
+// What each error kind of the suite is in Node: one code each, as in Python. A value the core
+// refuses (text that is not a day) is CSOPS_CONFIG (Python's ConfigError); a value of the wrong
+// type CSOPS_INVALID_ARGUMENT (Python's TypeError).
 const CODES = {
   config: 'CSOPS_CONFIG',
   not_found: 'CSOPS_NOT_FOUND',
-  invalid_value: 'CSOPS_INVALID_ARGUMENT',
+  invalid_value: 'CSOPS_CONFIG',
   invalid_type: 'CSOPS_INVALID_ARGUMENT',
 };
 

@@ -114,8 +114,12 @@ test('a header map of the wrong type is CSOPS_INVALID_ARGUMENT; bad targets are 
   throwsCode(() => loadBookCsv(CSV, { headerMap: 'this is = = not toml' }), 'CSOPS_CONFIG');
 });
 
-test('a bad date is CSOPS_INVALID_ARGUMENT, sync and async', async () => {
-  for (const asOf of ['2024-13-01', '2024-02-30', '31/03/2024', '2024-3-31', '+2024-03-31', '', 'today', new Date(NaN), 20240331, null, undefined, {}]) {
+test('a bad date is CSOPS_CONFIG (text that is not a day) or CSOPS_INVALID_ARGUMENT (another type), sync and async', async () => {
+  for (const asOf of ['2024-13-01', '2024-02-30', '31/03/2024', '2024-3-31', '+2024-03-31', '', 'today']) {
+    throwsCode(() => book.featuresAsOf(asOf), 'CSOPS_CONFIG');
+    await rejectsCode(book.featuresAsOfAsync(asOf), 'CSOPS_CONFIG');
+  }
+  for (const asOf of [new Date(NaN), 20240331, null, undefined, {}]) {
     throwsCode(() => book.featuresAsOf(asOf), 'CSOPS_INVALID_ARGUMENT');
     await rejectsCode(book.featuresAsOfAsync(asOf), 'CSOPS_INVALID_ARGUMENT');
   }

@@ -68,7 +68,11 @@ for (const c of doc.cases) {
         assert.deepEqual(error.problems, expect.problems);
       } else {
         assert.equal(error.code, 'CSOPS_INVALID_ARGUMENT', error.message);
-        if (options === c.options) assert.equal(error.message, expect.message);
+        if (options === c.options) {
+          assert.equal(error.message, expect.message);
+          // The core's path of the faulty part, as Python's ArgumentError.path.
+          assert.ok(expect.message.startsWith(`${error.path}: `), `${error.path} / ${expect.message}`);
+        }
       }
     }
   });

@@ -324,7 +324,7 @@ test('the account table: one row per account, the fields conditions may read', (
 test('account table options are checked', () => {
   let e = throwsCode(() => book.accountTable(AS_OF, { feature: false }), 'CSOPS_INVALID_ARGUMENT');
   assert.match(e.message, /unknown key `feature`/);
-  throwsCode(() => book.accountTable('yesterday'), 'CSOPS_INVALID_ARGUMENT');
+  throwsCode(() => book.accountTable('yesterday'), 'CSOPS_CONFIG');
   throwsCode(() => book.accountTable(AS_OF, { scorecard: {} }), 'CSOPS_INVALID_ARGUMENT');
   throwsCode(() => book.accountTable(AS_OF, { features: 5 }), 'CSOPS_INVALID_ARGUMENT');
   throwsCode(() => book.accountTable(AS_OF, { features: { nope: 1 } }), 'CSOPS_CONFIG');
@@ -436,7 +436,7 @@ test('segmentAsync gives the same segmentation; its errors reject', async () => 
   await rejectsCode(book.segmentAsync({ rules: 5 }), 'CSOPS_INVALID_ARGUMENT');
   await rejectsCode(book.segmentAsync({ nope: 1 }), 'CSOPS_INVALID_ARGUMENT');
   await rejectsCode(book.segmentAsync({ rules: { rules: [{ tier: 'x', when: 'nope > 1' }], default_tier: 'd' } }), 'CSOPS_CONFIG');
-  await rejectsCode(book.segmentAsync({ asOf: '2026-02-30' }), 'CSOPS_INVALID_ARGUMENT');
+  await rejectsCode(book.segmentAsync({ asOf: '2026-02-30' }), 'CSOPS_CONFIG');
 });
 
 test("the caller's own columns give the same answers as the book", () => {
@@ -511,7 +511,6 @@ test('segmentation options are checked: CSOPS_INVALID_ARGUMENT for shapes, CSOPS
     [{ roster: [{ name: 'a', tier: 'high_touch', FTE: 1 }] }, /unknown key `FTE`/],
     [{ roster: [{ name: 'a' }] }, /needs `tier`/],
     [{ roster: [{ name: 1, tier: 'x' }] }, /`options.roster\[0\].name` must be a string/],
-    [{ asOf: 'yesterday' }, /`options.asOf`/],
     [{ scorecard: 'x' }, /`scorecard` must be a Scorecard/],
   ];
   for (const [options, message] of invalid) {
@@ -526,6 +525,7 @@ test('segmentation options are checked: CSOPS_INVALID_ARGUMENT for shapes, CSOPS
     [{ roster: [{ name: 'a', tier: 'high_touch', fte: -1 }, { name: 'a', tier: 'nope' }] }, ['CSM `a`: fte must be positive, not -1', 'CSM `a`: tier `nope` has no coverage target', 'CSM `a` is on the roster twice']],
     [{ rules: { rules: [{ tier: 'x', when: 'nope > 1' }], default_tier: 'd' } }, /rule 1 \(x\): unknown field `nope`/],
     [{ rules: '{' }, /tier rules/],
+    [{ asOf: 'yesterday' }, /`options.asOf`/],
   ];
   for (const [options, expected] of config) {
     const e = throwsCode(() => book.segment(options), 'CSOPS_CONFIG');

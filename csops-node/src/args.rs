@@ -218,14 +218,17 @@ pub(crate) fn require_object(name: &str, v: &Unknown, expected: &str) -> Result<
 }
 
 /// A day: an ISO `YYYY-MM-DD` string, or a `Date` (its UTC calendar day, as
-/// `date.toISOString().slice(0, 10)` shows it).
+/// `date.toISOString().slice(0, 10)` shows it). A string that is not a day is `CSOPS_CONFIG`,
+/// as in Python; another type `CSOPS_INVALID_ARGUMENT`.
 pub(crate) fn date(name: &str, v: Unknown) -> Result<NaiveDate, Failure> {
     let expected = "an ISO date string (YYYY-MM-DD) or a Date";
     if matches!(v.get_type(), Ok(ValueType::String)) {
         let s = string(name, v)?;
-        // The core's one rule for a day argument (the same in Python).
+        // The core's one rule for a day argument, and its error kind: text that is not a day
+        // is a value the core refuses (`CSOPS_CONFIG`, Python's ConfigError); a value of
+        // another type a `CSOPS_INVALID_ARGUMENT` (Python's TypeError).
         return csops_core::interchange::parse_day(&s)
-            .map_err(|e| invalid(format!("`{name}`: {e}")));
+            .map_err(|e| config_problem(format!("`{name}`: {e}")));
     }
     if v.is_date().unwrap_or(false) {
         let ms = JsDate::from_unknown(v)
@@ -1796,9 +1799,14 @@ impl<'env> Fields<'env> {
         v.map(|v| string(&path, v)).transpose()
     }
 
+    /// A day field of a result given back (a forecast): a malformed one makes the whole
+    /// object malformed, a `CSOPS_INVALID_ARGUMENT` like its other fields.
     pub(crate) fn day(&mut self, key: &str) -> Result<NaiveDate, Failure> {
         let (path, v) = self.take(key)?;
-        date(&path, v)
+        date(&path, v).map_err(|f| match f {
+            Failure::Core(csops_core::Error::Config(p)) => invalid(p.join("; ")),
+            other => other,
+        })
     }
 
     fn number(&mut self, key: &str) -> Result<f64, Failure> {

@@ -114,9 +114,13 @@ pub enum CsopsError {
     CsopsMoney { message: String },
     /// Something asked for by its key is not there: an account id not in the data given.
     CsopsNotFound { message: String },
-    /// An argument has the wrong type or value (not a string, a bad date, an unknown mode, an
-    /// unknown option).
-    CsopsInvalidArgument { message: String },
+    /// An argument has the wrong type or shape (not a string, an unknown mode, an unknown
+    /// option). `path` says where in an options object the core found it
+    /// (`probability.fallback`); absent when the message names the argument itself.
+    CsopsInvalidArgument {
+        message: String,
+        path: Option<String>,
+    },
     /// A bug in csops (a panic in the engine, or a failed Node-API call); the process keeps
     /// running.
     CsopsInternal { message: String },
@@ -143,11 +147,17 @@ impl Failure {
                     Error::Io { .. } => CsopsError::CsopsIo { message },
                     Error::Money(_) => CsopsError::CsopsMoney { message },
                     Error::NotFound { .. } => CsopsError::CsopsNotFound { message },
-                    Error::InvalidArgument { .. } => CsopsError::CsopsInvalidArgument { message },
+                    Error::InvalidArgument { path, .. } => CsopsError::CsopsInvalidArgument {
+                        message,
+                        path: Some(path),
+                    },
                     Error::Cancelled { stage } => CsopsError::CsopsCancelled { message, stage },
                 }
             }
-            Failure::InvalidArgument(message) => CsopsError::CsopsInvalidArgument { message },
+            Failure::InvalidArgument(message) => CsopsError::CsopsInvalidArgument {
+                message,
+                path: None,
+            },
             Failure::Internal(message) => CsopsError::CsopsInternal { message },
         }
     }
@@ -169,7 +179,7 @@ impl CsopsError {
             | CsopsError::CsopsIo { message }
             | CsopsError::CsopsMoney { message }
             | CsopsError::CsopsNotFound { message }
-            | CsopsError::CsopsInvalidArgument { message }
+            | CsopsError::CsopsInvalidArgument { message, .. }
             | CsopsError::CsopsInternal { message }
             | CsopsError::CsopsCancelled { message, .. } => message,
         }

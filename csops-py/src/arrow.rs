@@ -99,7 +99,7 @@ pub fn import(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<ArrowTable> 
     if value.hasattr("__arrow_c_stream__")? {
         let capsule = value.call_method0("__arrow_c_stream__")?;
         let capsule = capsule.cast::<PyCapsule>().map_err(|_| {
-            pyo3::exceptions::PyTypeError::new_err(format!(
+            crate::errors::argument_error(format!(
                 "data: __arrow_c_stream__() must return an \"arrow_array_stream\" PyCapsule; \
                  got {}",
                 crate::table::type_name(&capsule)
@@ -129,7 +129,7 @@ pub fn import(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<ArrowTable> 
     let pair = value.call_method0("__arrow_c_array__")?;
     let (schema, array): (Bound<'_, PyCapsule>, Bound<'_, PyCapsule>) =
         pair.extract().map_err(|_| {
-            pyo3::exceptions::PyTypeError::new_err(
+            crate::errors::argument_error(
                 "data: __arrow_c_array__() must return a pair of PyCapsules (schema, array)",
             )
         })?;

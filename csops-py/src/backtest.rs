@@ -15,7 +15,7 @@ use csops_core::features::FeatureConfig;
 use csops_core::health::Scorecard;
 use csops_core::money::Money;
 use numpy::{PyArrayDyn, PyArrayMethods};
-use pyo3::exceptions::{PyImportError, PyTypeError};
+use pyo3::exceptions::PyImportError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDate, PyDict, PyFloat, PyInt, PyString};
 
@@ -96,7 +96,7 @@ fn end_date(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option
         return Ok(None);
     };
     if !value.is_instance_of::<PyString>() && !value.is_instance_of::<PyDate>() {
-        return Err(PyTypeError::new_err(format!(
+        return Err(crate::errors::argument_error(format!(
             "end must be None, a datetime.date or a YYYY-MM-DD string; got {}",
             type_name(value)
         )));
@@ -117,7 +117,7 @@ pub(crate) fn features(
         && !v.is_instance_of::<PyString>()
         && !v.hasattr("__fspath__")?
     {
-        return Err(PyTypeError::new_err(format!(
+        return Err(crate::errors::argument_error(format!(
             "feature_config must be None, a dict, TOML text, JSON text or the path of a .toml \
              or .json file; got {}",
             type_name(v)
@@ -778,7 +778,7 @@ impl PyRecalibration {
             }
         };
         let not_scores = || {
-            PyTypeError::new_err(format!(
+            crate::errors::argument_error(format!(
                 "scores must be a number, or a list or array of numbers; got {}",
                 type_name(scores)
             ))
@@ -820,9 +820,9 @@ impl PyRecalibration {
             .call_method("asarray", (scores,), Some(&kwargs))
             .map_err(unreadable)?;
         let array = array.cast_into::<PyArrayDyn<f64>>()?;
-        let values = array
-            .try_readonly()
-            .map_err(|e| PyTypeError::new_err(format!("scores: the array cannot be read ({e})")))?;
+        let values = array.try_readonly().map_err(|e| {
+            crate::errors::argument_error(format!("scores: the array cannot be read ({e})"))
+        })?;
         let out = call_with_gil(py, || Ok(values.as_array().mapv(p)))?;
         Ok(PyArrayDyn::from_owned_array(py, out).into_any())
     }

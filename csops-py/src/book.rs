@@ -11,7 +11,6 @@ use csops_core::interchange::{
     LoadOptions, Loaded, load_csv_texts, load_json_str, write_csv_dir, write_json,
 };
 use csops_core::retention::ArrHistory;
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping, PyString};
 
@@ -151,7 +150,7 @@ pub fn load_book_csv(
 ) -> PyResult<PyBook> {
     // Any mapping (a dict, MappingProxyType, ...): copy it into a dict first.
     if !texts.is_instance_of::<PyDict>() && texts.cast::<PyMapping>().is_err() {
-        return Err(PyTypeError::new_err(format!(
+        return Err(crate::errors::argument_error(format!(
             "texts must be a mapping of file stem to CSV text, got {}",
             texts.get_type().name()?
         )));
@@ -187,7 +186,7 @@ pub fn load_book_tables(
     let items = tables
         .cast::<PyMapping>()
         .map_err(|_| {
-            PyTypeError::new_err(format!(
+            crate::errors::argument_error(format!(
                 "tables must be a mapping of record type to a table (a pandas, polars or \
                  pyarrow frame), got {}",
                 tables
@@ -201,7 +200,7 @@ pub fn load_book_tables(
     for item in items.iter() {
         let (name, table): (String, Bound<'_, PyAny>) = item.extract()?;
         if !crate::arrow::speaks_arrow(&table) {
-            return Err(PyTypeError::new_err(format!(
+            return Err(crate::errors::argument_error(format!(
                 "tables['{name}'] must be a pandas, polars or pyarrow table (an object with \
                  __arrow_c_stream__), got {}",
                 table.get_type().name()?
@@ -261,7 +260,7 @@ impl PyBook {
         } else if records.cast::<PyMapping>().is_ok() {
             mapping_to_json(py, "records", records)?
         } else {
-            return Err(PyTypeError::new_err(format!(
+            return Err(crate::errors::argument_error(format!(
                 "records must be a dict of record type to a list of records, or JSON text; \
                  got {}",
                 records.get_type().name()?

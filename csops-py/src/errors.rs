@@ -304,6 +304,14 @@ pub fn call_with_gil<T>(py: Python<'_>, f: impl FnOnce() -> csops_core::Result<T
     guarded(|| f().map_err(Failure::Core)).map_err(|e| e.into_py(py))
 }
 
+/// An argument of the wrong type or shape, found by the binding itself (a pandas object where
+/// a dict belongs, text where a number belongs): `csops.ArgumentError`, a `TypeError`, as the
+/// core's `Error::InvalidArgument` is, so every error csops raises is a `CsopsError`.
+pub fn argument_error(message: impl Into<String>) -> PyErr {
+    let message = message.into();
+    Python::attach(|py| make(py, "ArgumentError", &message, |_| Ok(())))
+}
+
 /// A `csops_core::Error::Config` for an invalid argument (raised as `ConfigError`).
 pub fn config_error(py: Python<'_>, problem: String) -> PyErr {
     to_py_err(py, Error::Config(vec![problem]))

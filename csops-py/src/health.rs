@@ -10,7 +10,6 @@ use csops_core::health::{
     AccountScore, Band, MeasureResult, MissingRule, Normaliser, Override, ScoreDetail, ScoreFrame,
     Scorecard, trend as core_trend,
 };
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping, PyString, PyTuple};
 use serde::{Serialize, Serializer};
@@ -250,7 +249,7 @@ impl PyScorecard {
     #[staticmethod]
     fn from_dict(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
         if data.cast::<PyMapping>().is_err() {
-            return Err(PyTypeError::new_err(format!(
+            return Err(crate::errors::argument_error(format!(
                 "a scorecard must be a dict, got {}",
                 table::type_name(data)
             )));
@@ -357,7 +356,7 @@ impl PyScorecard {
         let names: Option<Vec<String>> = match features.filter(|f| !f.is_none()) {
             None => None,
             Some(f) if f.is_instance_of::<PyString>() => {
-                return Err(PyTypeError::new_err(
+                return Err(crate::errors::argument_error(
                     "features must be an iterable of feature names, not one string",
                 ));
             }
@@ -412,7 +411,7 @@ impl PyScorecard {
             if account_id.is_instance_of::<PyString>() {
                 config_error(py, why)
             } else {
-                PyTypeError::new_err(format!(
+                crate::errors::argument_error(format!(
                     "account_id must be a str or an int, got {}",
                     crate::table::type_name(account_id)
                 ))
@@ -764,7 +763,7 @@ const OVERRIDE_KEYS: [&str; 6] = ["account_id", "score", "band", "reason", "auth
 /// every problem of conversion is listed in one ConfigError (the core checks the rest).
 fn read_overrides(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Vec<Override>> {
     if value.is_instance_of::<PyString>() || value.cast::<PyMapping>().is_ok() {
-        return Err(PyTypeError::new_err(format!(
+        return Err(crate::errors::argument_error(format!(
             "overrides must be a list of dicts, got {}",
             table::type_name(value)
         )));

@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 
 use csops_core::health::ModelSet;
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyMapping};
 
@@ -48,7 +47,7 @@ impl PyModelSet {
     #[staticmethod]
     fn from_dict(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
         if data.cast::<PyMapping>().is_err() {
-            return Err(PyTypeError::new_err(format!(
+            return Err(crate::errors::argument_error(format!(
                 "a model set must be a dict, got {}",
                 table::type_name(data)
             )));

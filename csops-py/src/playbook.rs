@@ -22,7 +22,6 @@ use csops_core::playbook::{
     Trigger, play_effects as core_play_effects, play_table, render_fired, replay, run,
     sponsor_left_play,
 };
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping, PyString, PyTuple};
 use serde::Serialize;
@@ -50,7 +49,7 @@ fn playbook_arg(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Playbook> 
         let text = mapping_to_json(py, "playbook", value)?;
         return call(py, || Playbook::from_json(&text));
     }
-    Err(PyTypeError::new_err(format!(
+    Err(crate::errors::argument_error(format!(
         "playbook must be a csops.Playbook or a dict ({{\"plays\": [...]}}); got {}",
         type_name(value)
     )))
@@ -69,7 +68,7 @@ fn history_arg(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<Fir
         let text = mapping_to_json(py, "fire history", value)?;
         return call(py, || FireHistory::from_json(&text));
     }
-    Err(PyTypeError::new_err(format!(
+    Err(crate::errors::argument_error(format!(
         "history must be None, a csops.FireHistory or a dict (FireHistory.to_dict()); got {}",
         type_name(value)
     )))
@@ -90,7 +89,7 @@ fn fired_arg(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Vec<Fired>> {
                     .map_err(|e| Error::Config(vec![format!("{at}: {e}")]))
             })?);
         } else {
-            return Err(PyTypeError::new_err(format!(
+            return Err(crate::errors::argument_error(format!(
                 "{at} must be a csops.PlayRun, a csops.PlayReplay or a dict (as to_dicts() \
                  gives); got {}",
                 type_name(v)
@@ -105,7 +104,7 @@ fn fired_arg(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Vec<Fired>> {
     if whole {
         one(py, "fired", value, &mut out)?;
     } else if value.is_instance_of::<PyString>() || value.cast::<PyMapping>().is_ok() || table {
-        return Err(PyTypeError::new_err(format!(
+        return Err(crate::errors::argument_error(format!(
             "fired must be a csops.PlayRun, a csops.PlayReplay, or a list of them or of dicts \
              (as to_dicts() gives); got {}",
             type_name(value)
@@ -125,13 +124,13 @@ fn accounts_arg(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<Op
         return Ok(None);
     };
     if value.is_instance_of::<PyString>() || value.cast::<PyMapping>().is_ok() {
-        return Err(PyTypeError::new_err(format!(
+        return Err(crate::errors::argument_error(format!(
             "accounts must be None or a list of account ids (one id is [\"A1\"]); got {}",
             type_name(value)
         )));
     }
     let iter = value.try_iter().map_err(|_| {
-        PyTypeError::new_err(format!(
+        crate::errors::argument_error(format!(
             "accounts must be None or a list of account ids; got {}",
             type_name(value)
         ))
@@ -407,7 +406,7 @@ impl PyPlaybook {
     #[new]
     fn new(py: Python<'_>, plays: &Bound<'_, PyAny>) -> PyResult<Self> {
         if plays.is_instance_of::<PyString>() || plays.cast::<PyMapping>().is_ok() {
-            return Err(PyTypeError::new_err(
+            return Err(crate::errors::argument_error(
                 "plays must be a list of play dicts; use Playbook.from_dict for a whole playbook",
             ));
         }
@@ -426,7 +425,7 @@ impl PyPlaybook {
     #[staticmethod]
     fn from_dict(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
         if data.cast::<PyMapping>().is_err() || data.is_instance_of::<PyString>() {
-            return Err(PyTypeError::new_err(format!(
+            return Err(crate::errors::argument_error(format!(
                 "a playbook must be a dict, got {}",
                 type_name(data)
             )));
@@ -625,7 +624,7 @@ impl PyFireHistory {
     #[staticmethod]
     fn from_dict(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
         if data.cast::<PyMapping>().is_err() || data.is_instance_of::<PyString>() {
-            return Err(PyTypeError::new_err(format!(
+            return Err(crate::errors::argument_error(format!(
                 "a fire history must be a dict, got {}",
                 type_name(data)
             )));

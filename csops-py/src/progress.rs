@@ -11,7 +11,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use csops_core::progress::{Flow, ProgressHook};
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyBool;
 
@@ -40,7 +39,7 @@ impl Progress {
             }
             Some(v) if v.is_callable() => Some(v.clone().unbind()),
             Some(v) => {
-                return Err(PyTypeError::new_err(format!(
+                return Err(crate::errors::argument_error(format!(
                     "progress must be True, False, None or a callable (stage, done, total, \
                      unit); got {}",
                     v.get_type().name()?

@@ -20,7 +20,6 @@ use csops_core::retention::{
     ArrBridge, Cut, Period, Retention, arr_bridge, retention, retention_by, retention_series,
     trailing_twelve_months,
 };
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDate, PyDict, PyFloat, PyMapping, PyString};
 use rust_decimal::Decimal;
@@ -40,7 +39,7 @@ use csops_core::render::amount;
 /// string. TypeError for another type, ConfigError for a string that is not a date.
 pub(crate) fn day(py: Python<'_>, what: &str, value: &Bound<'_, PyAny>) -> PyResult<NaiveDate> {
     if !value.is_instance_of::<PyString>() && !value.is_instance_of::<PyDate>() {
-        return Err(PyTypeError::new_err(format!(
+        return Err(crate::errors::argument_error(format!(
             "{what} must be a datetime.date, a datetime.datetime or a YYYY-MM-DD string; got {}",
             type_name(value)
         )));
@@ -101,7 +100,7 @@ fn items<'py>(
     value: &Bound<'py, PyAny>,
 ) -> PyResult<Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)>> {
     if value.is_instance_of::<PyString>() || !value.hasattr("items")? || is_table(value)? {
-        return Err(PyTypeError::new_err(format!(
+        return Err(crate::errors::argument_error(format!(
             "{what} must be a dict (or a pandas Series) keyed by account id; got {}",
             type_name(value)
         )));
@@ -117,7 +116,10 @@ fn items<'py>(
 fn text_key(what: &str, key: &Bound<'_, PyAny>) -> PyResult<String> {
     key.cast::<PyString>()
         .map_err(|_| {
-            PyTypeError::new_err(format!("{what}: keys must be str; got {}", type_name(key)))
+            crate::errors::argument_error(format!(
+                "{what}: keys must be str; got {}",
+                type_name(key)
+            ))
         })?
         .to_str()
         .map(str::to_string)
@@ -130,7 +132,7 @@ fn opt_text(what: &str, value: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
     }
     match value.cast::<PyString>() {
         Ok(s) => Ok(Some(s.to_str()?.to_string())),
-        Err(_) => Err(PyTypeError::new_err(format!(
+        Err(_) => Err(crate::errors::argument_error(format!(
             "{what} must be str or None; got {}",
             type_name(value)
         ))),
@@ -152,7 +154,7 @@ fn opt_number(what: &str, value: &Bound<'_, PyAny>) -> PyResult<Option<f64>> {
 }
 
 fn not_a_number(what: &str, value: &Bound<'_, PyAny>) -> PyErr {
-    PyTypeError::new_err(format!("{what} must be a number; got {}", type_name(value)))
+    crate::errors::argument_error(format!("{what} must be a number; got {}", type_name(value)))
 }
 
 /// `by=` of `Book.retention`: None, a cut's name, or labels per account id.
@@ -169,7 +171,7 @@ fn cut(by: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Cut>> {
         }));
     }
     if !by.hasattr("items")? || is_table(by)? {
-        return Err(PyTypeError::new_err(format!(
+        return Err(crate::errors::argument_error(format!(
             "by must be None, a field name (\"segment\", \"attr.<name>\", \"start_cohort\", ...) \
              or a dict of labels keyed by account id; got {}",
             type_name(by)
@@ -235,14 +237,16 @@ fn read_health(
             .map_err(|why| config_error(py, format!("health: account_id: {why}")))?;
         let scores = match t.column("score") {
             Some(c) => Some(crate::arrow::floats(c).map_err(|ty| {
-                PyTypeError::new_err(format!("health: score must be numbers, not Arrow {ty}"))
+                crate::errors::argument_error(format!(
+                    "health: score must be numbers, not Arrow {ty}"
+                ))
             })?),
             None => None,
         };
         let bands = match t.column("band") {
             Some(c) => Some(
                 crate::arrow::texts(c)
-                    .ok_or_else(|| PyTypeError::new_err("health: band must be text"))?,
+                    .ok_or_else(|| crate::errors::argument_error("health: band must be text"))?,
             ),
             None => None,
         };
@@ -295,7 +299,7 @@ fn read_health(
         return Ok(out);
     }
     if !value.is_instance_of::<PyDict>() && value.cast::<PyMapping>().is_err() {
-        return Err(PyTypeError::new_err(format!(
+        return Err(crate::errors::argument_error(format!(
             "health must be None, a DataFrame with account_id, score and band columns (as \
              Book.health_as_of gives), or a dict {{account_id: {{\"score\": .., \"band\": ..}}}}; \
              got {}",
@@ -305,7 +309,7 @@ fn read_health(
     for (k, v) in items("health", value)? {
         let id = text_key("health", &k)?;
         if v.cast::<PyMapping>().is_err() {
-            return Err(PyTypeError::new_err(format!(
+            return Err(crate::errors::argument_error(format!(
                 "health[{id:?}] must be a dict with \"score\" and \"band\"; got {}",
                 type_name(&v)
             )));

@@ -37,7 +37,6 @@ use csops_core::segment::{
     book_table, plan, plan_with_schema, what_if,
 };
 use numpy::PyArray1;
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDate, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple};
 use serde::Serialize;
@@ -774,7 +773,7 @@ fn condition_arg(py: Python<'_>, what: &str, value: &Bound<'_, PyAny>) -> PyResu
         let text = mapping_to_json(py, what, value)?;
         return call(py, || Condition::from_json(&text).map_err(named));
     }
-    Err(PyTypeError::new_err(format!(
+    Err(crate::errors::argument_error(format!(
         "{what} must be a csops.Condition, its text (\"arr >= 100000\") or a dict; got {}",
         type_name(value)
     )))
@@ -882,7 +881,7 @@ impl PyCondition {
     #[staticmethod]
     fn from_dict(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
         if data.cast::<PyMapping>().is_err() {
-            return Err(PyTypeError::new_err(format!(
+            return Err(crate::errors::argument_error(format!(
                 "a condition's structured form must be a dict, got {}",
                 type_name(data)
             )));
@@ -989,7 +988,7 @@ fn rules_arg(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<TierR
         let text = mapping_to_json(py, "tier rules", value)?;
         return call(py, || TierRules::from_json(&text));
     }
-    Err(PyTypeError::new_err(format!(
+    Err(crate::errors::argument_error(format!(
         "rules must be None (the defaults), a csops.TierRules or a dict; got {}",
         type_name(value)
     )))
@@ -1010,7 +1009,7 @@ fn rule_item(py: Python<'_>, i: usize, item: &Bound<'_, PyAny>) -> PyResult<(Str
     } else if let Ok(pair) = item.extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>() {
         pair
     } else {
-        return Err(PyTypeError::new_err(format!(
+        return Err(crate::errors::argument_error(format!(
             "{what} must be a (tier, condition) pair or a dict {{\"tier\": .., \"when\": ..}}; \
              got {}",
             type_name(item)
@@ -1019,7 +1018,7 @@ fn rule_item(py: Python<'_>, i: usize, item: &Bound<'_, PyAny>) -> PyResult<(Str
     let tier = tier
         .cast::<PyString>()
         .map_err(|_| {
-            PyTypeError::new_err(format!(
+            crate::errors::argument_error(format!(
                 "{what}: the tier must be str; got {}",
                 type_name(&tier)
             ))
@@ -1065,7 +1064,7 @@ impl PyTierRules {
     #[new]
     fn new(py: Python<'_>, rules: &Bound<'_, PyAny>, default_tier: String) -> PyResult<Self> {
         if rules.is_instance_of::<PyString>() || rules.cast::<PyMapping>().is_ok() {
-            return Err(PyTypeError::new_err(
+            return Err(crate::errors::argument_error(
                 "rules must be a list of (tier, condition) pairs; use TierRules.from_dict for a \
                  dict",
             ));
@@ -1096,7 +1095,7 @@ impl PyTierRules {
     #[staticmethod]
     fn from_dict(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
         if data.cast::<PyMapping>().is_err() {
-            return Err(PyTypeError::new_err(format!(
+            return Err(crate::errors::argument_error(format!(
                 "tier rules must be a dict, got {}",
                 type_name(data)
             )));
@@ -1233,7 +1232,7 @@ fn model_arg(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<Cover
         return Ok(CoverageModel::default());
     };
     if value.is_instance_of::<PyString>() || value.cast::<PyMapping>().is_err() {
-        return Err(PyTypeError::new_err(format!(
+        return Err(crate::errors::argument_error(format!(
             "model must be None (the defaults) or a dict of targets per tier, e.g. \
              {{\"high_touch\": {{\"accounts_per_csm\": 15}}, \"digital\": \"pooled\"}}; got {}",
             type_name(value)
@@ -1269,13 +1268,13 @@ fn roster_arg(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<Opti
     {
         value.call_method0("to_pylist")?
     } else if value.is_instance_of::<PyString>() || value.cast::<PyMapping>().is_ok() {
-        return Err(PyTypeError::new_err(format!(
+        return Err(crate::errors::argument_error(format!(
             "roster must be None or a list of dicts {{\"name\", \"tier\", \"fte\"}}; got {}",
             type_name(value)
         )));
     } else {
         py.get_type::<PyList>().call1((value,)).map_err(|_| {
-            PyTypeError::new_err(format!(
+            crate::errors::argument_error(format!(
                 "roster must be None or a list of dicts {{\"name\", \"tier\", \"fte\"}}; got {}",
                 type_name(value)
             ))
@@ -1726,7 +1725,7 @@ impl PySegmentation {
         model: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyWhatIf> {
         if rules.is_none() {
-            return Err(PyTypeError::new_err(
+            return Err(crate::errors::argument_error(
                 "rules must be a csops.TierRules or a dict; got None",
             ));
         }

@@ -35,7 +35,7 @@ use chrono::NaiveDate;
 use csops_core::features::{FeatureColumn, FeatureFrame};
 use csops_core::health::{NOT_SCORED, ScoreFrame};
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
-use pyo3::exceptions::{PyImportError, PyTypeError};
+use pyo3::exceptions::PyImportError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple};
 use rust_decimal::Decimal;
@@ -658,7 +658,7 @@ pub(crate) fn kind_of(py: Python<'_>, data: &Bound<'_, PyAny>, what: &str) -> Py
     } else if arrow::speaks_arrow(data) {
         Kind::Arrow(ArrowKind::Other)
     } else {
-        return Err(PyTypeError::new_err(format!(
+        return Err(crate::errors::argument_error(format!(
             "{what} must be a pandas or polars DataFrame, a pyarrow Table or RecordBatch (or any \
              object with __arrow_c_stream__), a dict of columns or a csops.FeatureFrame; got {}",
             type_name(data)

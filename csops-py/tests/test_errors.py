@@ -14,6 +14,9 @@ ALL_ERRORS = [
     csops.ConfigError,
     csops.FormatError,
     csops.CsopsIOError,
+    csops.NotFoundError,
+    csops.ArgumentError,
+    csops.MoneyError,
 ]
 
 
@@ -25,6 +28,25 @@ def test_hierarchy() -> None:
         assert issubclass(cls, ValueError)
     assert issubclass(csops.CsopsIOError, OSError)
     assert not issubclass(csops.CsopsIOError, ValueError)
+    assert issubclass(csops.NotFoundError, KeyError)
+    assert issubclass(csops.ArgumentError, TypeError)
+    assert issubclass(csops.MoneyError, ValueError)
+
+
+def test_a_wrong_argument_is_a_csops_error_and_a_type_error() -> None:
+    # Found by the binding (a table where a mapping belongs) or by the core (an option of the
+    # wrong shape): both an ArgumentError, so `except csops.CsopsError` catches every error.
+    book = csops.load_book_csv({"accounts": "id,name,currency,arr,start_date\nA1,Acme,USD,100.00,2024-01-01\n"})
+    for call in (
+        lambda: csops.forecast(book, health="green"),
+        lambda: csops.forecast(book, draws="many"),
+    ):
+        with pytest.raises(csops.ArgumentError) as e:
+            call()
+        assert isinstance(e.value, TypeError) and isinstance(e.value, csops.CsopsError)
+    with pytest.raises(csops.ArgumentError) as e:
+        csops.forecast(book, draws="many")
+    assert e.value.path == "draws"
 
 
 @pytest.mark.parametrize("cls", ALL_ERRORS, ids=lambda c: c.__name__)
