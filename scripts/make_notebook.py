@@ -148,7 +148,7 @@ is why section 4 back-tests it. Each score comes with its per-measure contributi
 code(
     "s3-card",
     """
-card = csops.Scorecard.default()
+card = csops.Scorecard.default_heuristic()
 card
 """,
 )

@@ -146,7 +146,7 @@ fn probability_method(py: Python<'_>, name: &str) -> PyResult<ProbabilityMethod>
 /// released.
 ///
 /// >>> book = csops.load_book("data/sample-book", mode="lenient")
-/// >>> bt = csops.backtest(book, csops.Scorecard.default())
+/// >>> bt = csops.backtest(book, csops.Scorecard.default_heuristic())
 /// >>> bt.window_start, bt.window_end
 /// (datetime.date(2025, 10, 1), datetime.date(2026, 9, 28))
 /// >>> print(f"AUC {bt.quarters['auc'][0]:.3f}")   # the whole window first, then each quarter
@@ -479,7 +479,7 @@ impl PyBacktest {
     /// without both churned and renewed accounts (no AUC) has no rows.
     ///
     /// >>> bt = csops.backtest(csops.load_book("data/sample-book", mode="lenient"),
-    /// ...                     csops.Scorecard.default())
+    /// ...                     csops.Scorecard.default_heuristic())
     /// >>> curve = bt.roc[bt.roc["slice"] == "all"]
     /// >>> curve.iloc[0].to_dict()
     /// {'slice': 'all', 'threshold': inf, 'fpr': 0.0, 'tpr': 0.0}

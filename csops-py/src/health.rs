@@ -283,9 +283,11 @@ impl PyScorecard {
         .map(PyScorecard)
     }
 
-    /// The default scorecard: a login-heavy heuristic, a starting point to back-test.
+    /// The default scorecard: a login-heavy heuristic (a fixed formula, not a fitted model), a
+    /// starting point to back-test. The same name as in Rust (`default_heuristic`) and Node
+    /// (`defaultHeuristic`).
     #[staticmethod]
-    #[pyo3(name = "default")]
+    #[pyo3(name = "default_heuristic")]
     fn default_card(py: Python<'_>) -> PyResult<Self> {
         call(py, || Ok(Scorecard::default_heuristic())).map(PyScorecard)
     }

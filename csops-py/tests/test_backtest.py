@@ -54,7 +54,7 @@ def book() -> csops.Book:
 
 @pytest.fixture(scope="module")
 def card() -> csops.Scorecard:
-    return csops.Scorecard.default()
+    return csops.Scorecard.default_heuristic()
 
 
 @pytest.fixture(scope="module")
@@ -546,7 +546,7 @@ def test_html(bt: csops.Backtest, rc: csops.Recalibration, card: csops.Scorecard
 
 
 def test_html_escapes_names(book: csops.Book) -> None:
-    spec = csops.Scorecard.default().to_dict()
+    spec = csops.Scorecard.default_heuristic().to_dict()
     spec["name"] = "<b>mine</b> & co"
     bt = csops.backtest(book, csops.Scorecard.from_dict(spec))
     html = bt._repr_html_()

@@ -67,7 +67,7 @@ def load(vector: dict[str, Any]) -> tuple[csops.Book, csops.Scorecard]:
     else:
         book = csops.load_book_json(json.dumps(vector["book_json"]), mode="lenient")
     card_spec = vector.get("scorecard", "default")
-    card = csops.Scorecard.default() if card_spec == "default" else csops.Scorecard.from_dict(card_spec)
+    card = csops.Scorecard.default_heuristic() if card_spec == "default" else csops.Scorecard.from_dict(card_spec)
     return book, card
 
 

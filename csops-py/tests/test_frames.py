@@ -45,7 +45,7 @@ class ArrayOnly:
 
 @pytest.fixture(scope="module")
 def card() -> csops.Scorecard:
-    return csops.Scorecard.default()
+    return csops.Scorecard.default_heuristic()
 
 
 @pytest.fixture(scope="module")
@@ -333,7 +333,7 @@ import sys
 for name in ("pandas", "polars", "pyarrow"):
     sys.modules[name] = None
 import csops
-card = csops.Scorecard.default()
+card = csops.Scorecard.default_heuristic()
 book = csops.load_book(sys.argv[1], mode="lenient")
 frame = book.features_as_of(book.latest_date())
 out = card.score(frame)

@@ -59,7 +59,7 @@ SMALL_DATA: dict[str, Any] = {
 
 @pytest.fixture(scope="module")
 def card() -> csops.Scorecard:
-    return csops.Scorecard.default()
+    return csops.Scorecard.default_heuristic()
 
 
 @pytest.fixture(scope="module")
@@ -217,7 +217,7 @@ sys.modules["pandas"] = None  # pandas cannot be imported
 import csops
 book = csops.load_book({str(SAMPLE_BOOK)!r}, mode="lenient")
 frame = book.features_as_of(book.latest_date())
-out = csops.Scorecard.default().score(frame)
+out = csops.Scorecard.default_heuristic().score(frame)
 assert isinstance(out, dict), type(out)
 assert list(out["account_id"]) == frame.account_ids
 assert len(out["score"]) == len(frame)
@@ -348,7 +348,7 @@ def test_bad_segments() -> None:
 
 def test_segments_by_column_name_need_a_table(frame: csops.FeatureFrame) -> None:
     with pytest.raises(csops.ConfigError, match="pass a list"):
-        csops.Scorecard.default().score(frame, segments="segment")
+        csops.Scorecard.default_heuristic().score(frame, segments="segment")
 
 
 # Explanations ----------------------------------------------------------------------------------

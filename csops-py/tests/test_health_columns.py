@@ -25,7 +25,7 @@ HEAD = ["score", "band", "coverage"]
 
 @pytest.fixture(scope="module")
 def card() -> csops.Scorecard:
-    return csops.Scorecard.default()
+    return csops.Scorecard.default_heuristic()
 
 
 @pytest.fixture(scope="module")

@@ -80,7 +80,7 @@ def hostile_values() -> list[Any]:
 @pytest.fixture(scope="module")
 def objects() -> dict[str, Any]:
     book = csops.load_book_csv({**CLEAN_CSV, "accounts": CLEAN_CSV["accounts"].replace("EUR", "USD")})
-    card = csops.Scorecard.default()
+    card = csops.Scorecard.default_heuristic()
     frame = book.features_as_of("2024-04-01")
     bt_book = book
     pb = csops.Playbook.sponsor_left()

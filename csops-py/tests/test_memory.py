@@ -28,7 +28,7 @@ rng = np.random.default_rng(5)
 # With string account ids (a pandas index of a million str) or without (a RangeIndex).
 index = pd.Index([f"A{i}" for i in range(n)], name="account_id") if sys.argv[2] == "ids" else None
 df = pd.DataFrame({c: rng.uniform(0, 1, n) for c in features}, index=index)
-card = csops.Scorecard.default()
+card = csops.Scorecard.default_heuristic()
 card.score(df.head(100), contributions=False)  # warm up
 gc.collect()
 with open("/proc/self/clear_refs", "w") as f:

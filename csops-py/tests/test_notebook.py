@@ -175,7 +175,7 @@ def expected_figures() -> dict[str, str]:
     f["accounts with features"] = str(len(frame))
     f["feature columns"] = str(len(frame.columns))
     # 3. Scores.
-    card = csops.Scorecard.default()
+    card = csops.Scorecard.default_heuristic()
     scores = card.score(frame)
     f["scored accounts"] = str(int(scores["score"].notna().sum()))
     for band, n in scores["band"].value_counts().sort_index().items():

@@ -403,7 +403,7 @@ def test_validate_sees_the_scorecard_fields(small: csops.Book) -> None:
     )
     with pytest.raises(csops.ConfigError, match="band"):
         red.validate(small)
-    red.validate(small, scorecard=csops.Scorecard.default())
+    red.validate(small, scorecard=csops.Scorecard.default_heuristic())
     with pytest.raises(TypeError):
         red.validate(small, feature_config=42)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
@@ -1047,7 +1047,7 @@ def test_replay_releases_the_gil(sample: csops.Book, pause_shares: Callable[[Cal
 
 def test_runs_from_threads_agree(sample: csops.Book) -> None:
     pb = csops.Playbook.sponsor_left()
-    card = csops.Scorecard.default()
+    card = csops.Scorecard.default_heuristic()
     start = csops.FireHistory(last_run="2026-08-31")
     reference = (
         csops.replay_plays(sample, pb, "2026-09-01", "2026-09-30", history=start).to_dict(),

@@ -42,7 +42,7 @@ def book() -> csops.Book:
 
 @pytest.fixture(scope="module")
 def bt(book: csops.Book) -> csops.Backtest:
-    return csops.backtest(book, csops.Scorecard.default())
+    return csops.backtest(book, csops.Scorecard.default_heuristic())
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +163,7 @@ def test_a_slice_without_both_outcomes_has_no_curve() -> None:
         f"R{i},A{i},2024-06-{10 + i},renewed,1000,1000,USD\n" for i in range(4)
     )
     book = csops.load_book_csv({"accounts": accounts, "usage_events": usage, "renewal_outcomes": outcomes})
-    bt = csops.backtest(book, csops.Scorecard.default(), quarters=1)
+    bt = csops.backtest(book, csops.Scorecard.default_heuristic(), quarters=1)
     assert bt.roc.empty and list(bt.roc.columns) == ["slice", "threshold", "fpr", "tpr"]
     ax = csops.plot.roc(bt)
     assert [ln.get_label() for ln in ax.get_lines()] == ["chance"]

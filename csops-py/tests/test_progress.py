@@ -34,7 +34,7 @@ def test_a_progress_callable_sees_each_file_from_start_to_end() -> None:
 
 def test_every_long_call_takes_progress() -> None:
     book = csops.load_book(SAMPLE, mode="lenient")
-    card = csops.Scorecard.default()
+    card = csops.Scorecard.default_heuristic()
     for call, stage in [
         (lambda p: book.features_as_of("2026-09-30", progress=p), "deriving features"),
         (lambda p: csops.backtest(book, card, progress=p), "back-testing"),
@@ -59,7 +59,7 @@ def test_an_exception_in_the_callable_stops_the_call_and_is_raised() -> None:
     with pytest.raises(Stop):
         book.features_as_of("2026-09-30", progress=_stop)
     with pytest.raises(Stop):
-        csops.backtest(book, csops.Scorecard.default(), progress=_stop)
+        csops.backtest(book, csops.Scorecard.default_heuristic(), progress=_stop)
     with pytest.raises(TypeError, match="progress must be True"):
         csops.load_book(SAMPLE, progress=42)
 

@@ -85,7 +85,7 @@ def sample() -> dict[str, Any]:
     book = csops.load_book(SAMPLE_BOOK, mode="lenient")
     as_of = book.latest_date()
     frame = book.features_as_of(as_of)
-    card = csops.Scorecard.default()
+    card = csops.Scorecard.default_heuristic()
     bt = csops.backtest(book, card)
     rc = bt.recalibrate()
     rf = csops.forecast(book, health=book.health_as_of(rc.scorecard), probability=rc)
@@ -204,7 +204,7 @@ def rendered(fragment: str, css_class: str, *expected: str) -> None:
 def test_account_and_csm_names_are_escaped(hostile: csops.Book) -> None:
     as_of = hostile.latest_date()
     frame = hostile.features_as_of(as_of)
-    card = csops.Scorecard.default()
+    card = csops.Scorecard.default_heuristic()
     rendered(card.explain(frame, SCRIPT_ID)._repr_html_(), "csops-explanation", SCRIPT_ID)
     rc = csops.backtest(hostile, card).recalibrate()
     rf = csops.forecast(hostile, health=hostile.health_as_of(rc.scorecard), probability=rc)
@@ -240,7 +240,7 @@ def test_configuration_names_are_escaped(hostile: csops.Book) -> None:
     play.update(name="<script>play()</script>", owner="<b>ops</b>", filter='segment != "<i>x</i>"')
     pb = csops.Playbook([play])
     rendered(pb._repr_html_(), "csops-playbook", "<script>play()</script>", "<b>ops</b>", '"<i>x</i>"')
-    card = csops.Scorecard.default().to_dict()
+    card = csops.Scorecard.default_heuristic().to_dict()
     card["name"] = "<script>card()</script>"
     card["description"] = "<img src=x>"
     for band in card["bands"]:

@@ -74,7 +74,7 @@ def book() -> csops.Book:
 
 @pytest.fixture(scope="module")
 def rc(book: csops.Book) -> csops.Recalibration:
-    return csops.backtest(book, csops.Scorecard.default()).recalibrate()
+    return csops.backtest(book, csops.Scorecard.default_heuristic()).recalibrate()
 
 
 @pytest.fixture(scope="module")
@@ -242,7 +242,7 @@ def test_series_are_consecutive_calendar_periods(book: csops.Book, period: str, 
 def test_retention_by_band_at_the_start(book: csops.Book) -> None:
     """A dict (or pandas Series) of labels per account cuts the cohort: the health band at the
     start of the year, from ``health_as_of`` on that day; unscored accounts are ``none``."""
-    card = csops.Scorecard.default()
+    card = csops.Scorecard.default_heuristic()
     start_health = book.health_as_of(card, YEAR_AGO)
     bands = dict(zip(start_health["account_id"], start_health["band"]))
     by_dict = book.retention(YEAR_AGO, AS_OF, by=bands)
@@ -357,7 +357,7 @@ def test_an_empty_cohort_has_no_rates() -> None:
 
 
 def test_health_as_of_is_the_scorecards_score_on_that_day(book: csops.Book) -> None:
-    card = csops.Scorecard.default()
+    card = csops.Scorecard.default_heuristic()
     h = book.health_as_of(card, "2026-06-30")
     assert list(h.columns) == ["account_id", "score", "band"]
     assert list(h["account_id"]) == sorted(h["account_id"])

@@ -44,7 +44,7 @@ def book() -> csops.Book:
 
 @pytest.fixture(scope="module")
 def rc(book: csops.Book) -> csops.Recalibration:
-    return csops.backtest(book, csops.Scorecard.default()).recalibrate()
+    return csops.backtest(book, csops.Scorecard.default_heuristic()).recalibrate()
 
 
 @pytest.fixture(scope="module")
@@ -564,7 +564,7 @@ def test_book_segment_arguments(book: csops.Book) -> None:
     expected = (table["arr"] >= 100000) & (table["region"] == "EMEA")
     assert list(seg.tiers["tier"] == "strategic") == list(expected)
     with pytest.raises(csops.ConfigError, match=r"rule 1 \(high_touch\): unknown field `scroe` \(did you mean `score`\?\)"):
-        book.segment(csops.TierRules([("high_touch", "scroe < 40")], "digital"), scorecard=csops.Scorecard.default())
+        book.segment(csops.TierRules([("high_touch", "scroe < 40")], "digital"), scorecard=csops.Scorecard.default_heuristic())
     with pytest.raises(csops.ConfigError, match="unknown field `score`"):
         book.segment(csops.TierRules([("high_touch", "score < 40")], "digital"))
     with pytest.raises(csops.ConfigError, match="as_of"):

@@ -113,7 +113,7 @@ def test_explanations_say_why_a_measure_is_missing() -> None:
         }
     )
     frame = book.features_as_of("2024-06-30")
-    card = csops.Scorecard.default()
+    card = csops.Scorecard.default_heuristic()
     why = {m["name"]: m.get("missing_why") for m in card.explain(frame, "A1").measures}
     assert why["nps"] == {
         "kind": "stale",

@@ -285,7 +285,7 @@ def test_typed_columns_read_as_their_text(
             cs.features(records, day, config=config),
             sample_book.features_as_of(day, config=config),
         )
-        card = csops.Scorecard.default()
+        card = csops.Scorecard.default_heuristic()
         assert_same_backtest(cs.backtest(records, card), csops.backtest(sample_book, card))
     finally:
         spark.conf.set("spark.sql.session.timeZone", zone)
@@ -298,7 +298,7 @@ def test_scores_identical(spark: Any, sample_book: csops.Book) -> None:
     frame = sample_book.features_as_of(sample_book.latest_date())
     segments = {a["id"]: a["segment"] for a in sample_book.accounts()}
     df = features_frame(spark, frame, segments)
-    card = csops.Scorecard.default()
+    card = csops.Scorecard.default_heuristic()
     measures = [m["name"] for m in card.measures]
     assert_same_scores(cs.score(df, card), card.score(frame), measures, True)
     lean = cs.score(df, card, contributions=False)
@@ -423,7 +423,7 @@ def test_score_keeps_the_id_column_type_and_checks_its_input(spark: Any) -> None
     assert [r["id"] for r in rows] == [7, 8]
     assert [r["score"] for r in rows] == list(ref["score"])
     with pytest.raises(csops.ConfigError, match="dau_mau"):
-        cs.score(df, csops.Scorecard.default(), id_col="id")
+        cs.score(df, csops.Scorecard.default_heuristic(), id_col="id")
     with pytest.raises(csops.ConfigError, match="account_id"):
         cs.score(df, card)
     with pytest.raises(TypeError):
@@ -436,7 +436,7 @@ def test_score_keeps_the_id_column_type_and_checks_its_input(spark: Any) -> None
 def test_backtest_identical_on_the_sample_book(
     sample_records: dict[str, Any], sample_book: csops.Book
 ) -> None:
-    card = csops.Scorecard.default()
+    card = csops.Scorecard.default_heuristic()
     bt = cs.backtest(sample_records, card, mode="lenient")
     ref = csops.backtest(sample_book, card)
     assert len(ref.observations) > 100
@@ -446,7 +446,7 @@ def test_backtest_identical_on_the_sample_book(
 def test_backtest_options_identical(
     sample_records: dict[str, Any], sample_book: csops.Book
 ) -> None:
-    card = csops.Scorecard.default()
+    card = csops.Scorecard.default_heuristic()
     options: dict[str, Any] = {
         "lead_days": 60,
         "quarters": 3,
@@ -473,19 +473,19 @@ def test_errors_are_csops_errors(spark: Any, tmp_path: Path) -> None:
     records = cs.read_csv(spark, str(tmp_path))
     # A validation error on an executor comes back as csops' own.
     with pytest.raises(csops.ValidationError, match="critical"):
-        cs.backtest(records, csops.Scorecard.default(), end="2024-06-30")
+        cs.backtest(records, csops.Scorecard.default_heuristic(), end="2024-06-30")
     # Leniently, the bad rows are left out, as on one machine.
     book = csops.load_book_csv(BAD_CSV, mode="lenient")
     assert_same_features(
         cs.features(records, "2024-04-01", mode="lenient"), book.features_as_of("2024-04-01")
     )
     with pytest.raises(csops.ConfigError, match="no renewal outcomes"):
-        cs.backtest(records, csops.Scorecard.default(), mode="lenient")
+        cs.backtest(records, csops.Scorecard.default_heuristic(), mode="lenient")
     # Arguments are checked on the driver, before any job.
     with pytest.raises(csops.ConfigError, match="quarters"):
-        cs.backtest(records, csops.Scorecard.default(), end="2024-06-30", quarters=0)
+        cs.backtest(records, csops.Scorecard.default_heuristic(), end="2024-06-30", quarters=0)
     with pytest.raises(csops.ConfigError, match="lift"):
-        cs.backtest(records, csops.Scorecard.default(), end="2024-06-30", lift_fractions=[2])
+        cs.backtest(records, csops.Scorecard.default_heuristic(), end="2024-06-30", lift_fractions=[2])
     with pytest.raises(csops.ConfigError, match="usage_window_days"):
         cs.features(records, "2024-04-01", config={"usage_window_days": 0})
     with pytest.raises(csops.ConfigError, match="unknown file"):

@@ -100,7 +100,7 @@ def test_errors_from_four_threads(big_book: csops.Book) -> None:
 
 def test_scoring_from_four_threads_gives_the_same_tables() -> None:
     np = pytest.importorskip("numpy")
-    card = csops.Scorecard.default()
+    card = csops.Scorecard.default_heuristic()
     rng = np.random.default_rng(3)
     n = 20_000
     data = {

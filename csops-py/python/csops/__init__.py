@@ -10,7 +10,7 @@ are a doctest)::
     >>> book = csops.load_book("data/sample-book", mode="lenient")   # keep what is valid
     >>> len(book), book.report.is_clean
     (300, False)
-    >>> card = csops.Scorecard.default()
+    >>> card = csops.Scorecard.default_heuristic()
     >>> bt = csops.backtest(book, card)                  # last year's renewals, 90 days ahead
     >>> print(bt.quarters["renewals"][0], f"renewals, AUC {bt.quarters['auc'][0]:.2f}")
     205 renewals, AUC 0.64
@@ -29,7 +29,7 @@ Load a book of business, see what validation found, derive point-in-time feature
 
 Score every account with a health scorecard, and explain one score::
 
-    card = csops.Scorecard.default()      # or Scorecard.load("my-card.toml")
+    card = csops.Scorecard.default_heuristic()      # or Scorecard.load("my-card.toml")
     scores = card.score(frame)            # pandas in (or a FeatureFrame) -> pandas out
     print(card.explain(frame, "A-001"))   # every measure's part, and the top drivers
 

@@ -104,7 +104,7 @@ def band_rates(
 
     >>> import csops.plot
     >>> bt = csops.backtest(csops.load_book("data/sample-book", mode="lenient"),
-    ...                     csops.Scorecard.default())
+    ...                     csops.Scorecard.default_heuristic())
     >>> ax = csops.plot.band_rates(bt)
     >>> bars = ax.containers[-1]          # the bars of slice "all" (after their whiskers)
     >>> bars.get_label(), [b.get_height() for b in bars] == list(bt.bands.query("slice == 'all'").rate)

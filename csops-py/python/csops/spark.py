@@ -15,8 +15,8 @@ with the layout's column names::
     records = csops.spark.read_csv(spark, "s3://bucket/book")  # {"accounts": df, ...}
     day = csops.spark.latest_date(records)
     features = csops.spark.features(records, day)     # account_id + a column per feature
-    scores = csops.spark.score(features, csops.Scorecard.default())
-    bt = csops.spark.backtest(records, csops.Scorecard.default())  # a csops.Backtest
+    scores = csops.spark.score(features, csops.Scorecard.default_heuristic())
+    bt = csops.spark.backtest(records, csops.Scorecard.default_heuristic())  # a csops.Backtest
 
 How it works:
 
