@@ -45,6 +45,31 @@ use serde_json::Value;
 
 use crate::{Error, Result};
 
+/// Serde for an optional day option (`#[serde(deserialize_with = ...)]`): read by the core's
+/// one rule for a day ([`crate::interchange::parse_day`]), so an option's day means what a day
+/// argument means; text that is not a day is a value error (an [`Error::Config`] through
+/// [`from_value`]), quoting the rule.
+pub fn optional_day<'de, D: Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<chrono::NaiveDate>, D::Error> {
+    let text: Option<String> = serde::Deserialize::deserialize(d)?;
+    text.map(|t| {
+        crate::interchange::parse_day(&t)
+            .map_err(|e| de::Error::custom(format!("invalid value: {e}")))
+    })
+    .transpose()
+}
+
+/// The error for a non-finite number (`NaN`, an infinity) given as an option at `path`: no
+/// option takes one (JSON has none), and passing it on as "not given" would change what the
+/// caller asked for.
+pub fn not_finite(path: &str, x: f64) -> Error {
+    Error::InvalidArgument {
+        path: path.to_string(),
+        reason: format!("{x} is not a number an option takes (options are finite numbers)"),
+    }
+}
+
 /// How deep an option value may nest (objects and lists within each other). No option needs
 /// more than a few levels; the bindings stop translating at this depth, so a circular or
 /// absurdly deep value is an error instead of a stack overflow.

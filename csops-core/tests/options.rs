@@ -8,10 +8,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use csops_core::Error;
+use csops_core::backtest::{BacktestConfig, RecalibrationConfig, backtest, observe, recalibrate};
 use csops_core::book::LoadMode;
 use csops_core::forecast::{
     ForecastOptions, ReconcileConfig, RenewalForecast, forecast, reconcile,
 };
+use csops_core::health::Scorecard;
 use csops_core::interchange::{LoadOptions, load};
 use csops_core::options::{Casing, from_value};
 use serde_json::{Value, json};
@@ -63,6 +65,8 @@ fn option_vectors() {
     let book = &loaded.book;
     let none = BTreeMap::new();
     let base = forecast(book, &none, &Default::default()).unwrap();
+    let card = Scorecard::default_heuristic();
+    let observations = observe(book, &card, &BacktestConfig::default()).unwrap();
     let update = std::env::var_os("UPDATE_OPTIONS").is_some();
     let mut failures = Vec::new();
     for case in doc["cases"].as_array_mut().unwrap() {
@@ -79,6 +83,12 @@ fn option_vectors() {
                     json!({"gap": r.gap, "passes": r.passes, "issues": r.issues.len(),
                            "text": r.render(base.currency)})
                 }),
+            "backtest" => from_value::<BacktestConfig>(given, Casing::Camel)
+                .and_then(|cfg| backtest(book, &card, &cfg))
+                .map(|r| json!({"text": r.render()})),
+            "recalibrate" => from_value::<RecalibrationConfig>(given, Casing::Camel)
+                .and_then(|cfg| recalibrate(&observations, &card, &cfg))
+                .map(|r| json!({"text": r.render()})),
             other => panic!("{name}: unknown call {other}"),
         });
         // The kind and words the case asks for.

@@ -8,12 +8,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 
-import { forecast, loadBook, reconcile } from '../index.js';
+import { Scorecard, backtest, forecast, loadBook, reconcile } from '../index.js';
 import { workspaceDir } from './helpers.mjs';
 
 const doc = JSON.parse(readFileSync(join(workspaceDir, 'tests/conformance/options/forecast.json'), 'utf8'));
 const book = loadBook(join(workspaceDir, doc.book), { mode: 'lenient' });
 const base = forecast(book);
+const card = Scorecard.defaultHeuristic();
+const defaultBacktest = backtest(book, card);
 
 function summary(f) {
   return {
@@ -33,6 +35,8 @@ function summary(f) {
 
 function run(call, options) {
   if (call === 'forecast') return summary(forecast(book, options));
+  if (call === 'backtest') return { text: backtest(book, card, options).render() };
+  if (call === 'recalibrate') return { text: defaultBacktest.recalibrate(options).render() };
   const r = reconcile(book, base, options);
   return { gap: r.gap, passes: r.passes, issues: r.issues.length, text: r.summary };
 }

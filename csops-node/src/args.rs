@@ -8,9 +8,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate};
-use csops_core::backtest::{
-    BacktestConfig, IsotonicMap, ProbabilityMap, ProbabilityMethod, RecalibrationConfig,
-};
+use csops_core::backtest::{BacktestConfig, RecalibrationConfig};
 use csops_core::book::LoadMode;
 use csops_core::features::{FeatureColumn, FeatureConfig, FeatureFrame};
 use csops_core::forecast::{
@@ -1212,115 +1210,6 @@ pub(crate) fn whole_number(name: &str, v: Unknown) -> Result<u32, Failure> {
     }
 }
 
-/// An array of numbers (`Float64Array` or `number[]`).
-fn numbers(name: &str, v: Unknown) -> Result<Vec<f64>, Failure> {
-    let expected = "a Float64Array or an array of numbers";
-    if v.is_typedarray().unwrap_or(false) {
-        return Float64ArraySlice::from_unknown(v)
-            .map(|values| values.to_vec())
-            .map_err(|_| {
-                invalid(format!(
-                    "`{name}` must be {expected}, got another typed array"
-                ))
-            });
-    }
-    if !v.is_array().unwrap_or(false) {
-        return Err(invalid(format!(
-            "`{name}` must be {expected}, got {}",
-            type_name(&v)
-        )));
-    }
-    let fail = |e| napi_failure(name, e);
-    let array = Array::from_unknown(v).map_err(fail)?;
-    (0..array.len())
-        .map(|i| {
-            let item: Unknown = array
-                .get(i)
-                .map_err(fail)?
-                .ok_or_else(|| invalid(format!("`{name}[{i}]` must be a number, got undefined")))?;
-            number(&format!("{name}[{i}]"), item)
-        })
-        .collect()
-}
-
-/// A probability method by the core's own names (`'platt'`, `'isotonic'`): a string (else
-/// `CSOPS_INVALID_ARGUMENT`) the core knows (else `CSOPS_CONFIG`, with serde's message as the
-/// core gives it for a configuration file).
-fn probability_method(name: &str, v: Unknown) -> Result<ProbabilityMethod, Failure> {
-    use serde::de::IntoDeserializer;
-    let method = string(name, v)?;
-    let de: de::value::StrDeserializer<'_, de::value::Error> = method.as_str().into_deserializer();
-    ProbabilityMethod::deserialize(de).map_err(|e| config_problem(format!("`{name}`: {e}")))
-}
-
-/// A score → probability mapping as `ProbabilityMap` data: `{ method: 'platt', intercept,
-/// slope }` or `{ method: 'isotonic', x, y }`. Values the mapping cannot use (non-finite
-/// numbers, knots of unequal length, empty or not ascending) are a `CSOPS_CONFIG` error.
-fn probability_map(env: &Env, name: &str, v: Unknown) -> Result<ProbabilityMap, Failure> {
-    let expected = "a ProbabilityMap { method: 'platt', intercept, slope } or \
-                    { method: 'isotonic', x: number[], y: number[] }";
-    let mut fields: BTreeMap<String, Unknown> = BTreeMap::new();
-    for (key, value) in entries(env, name, v, expected)? {
-        fields.insert(key, value);
-    }
-    let method = fields
-        .remove("method")
-        .ok_or_else(|| invalid(format!("`{name}` needs `method`: {expected}")))?;
-    let method = probability_method(&format!("{name}.method"), method)?;
-    let allowed: &[&str] = match method {
-        ProbabilityMethod::Platt => &["intercept", "slope"],
-        ProbabilityMethod::Isotonic => &["x", "y"],
-    };
-    if let Some(key) = fields.keys().find(|k| !allowed.contains(&k.as_str())) {
-        return Err(invalid(format!(
-            "`{name}` has an unknown key `{key}`; expected {expected}"
-        )));
-    }
-    let mut take = |key: &str| {
-        fields
-            .remove(key)
-            .ok_or_else(|| invalid(format!("`{name}` needs `{key}`: {expected}")))
-    };
-    let finite = |key: &str, values: &[f64]| {
-        if values.iter().all(|x| x.is_finite()) {
-            Ok(())
-        } else {
-            Err(config_problem(format!(
-                "`{name}.{key}` must hold finite numbers"
-            )))
-        }
-    };
-    match method {
-        ProbabilityMethod::Platt => {
-            let intercept = number(&format!("{name}.intercept"), take("intercept")?)?;
-            let slope = number(&format!("{name}.slope"), take("slope")?)?;
-            finite("intercept", &[intercept])?;
-            finite("slope", &[slope])?;
-            Ok(ProbabilityMap::Platt { intercept, slope })
-        }
-        ProbabilityMethod::Isotonic => {
-            let x = numbers(&format!("{name}.x"), take("x")?)?;
-            let y = numbers(&format!("{name}.y"), take("y")?)?;
-            finite("x", &x)?;
-            finite("y", &y)?;
-            if x.is_empty() || x.len() != y.len() {
-                return Err(config_problem(format!(
-                    "`{name}`: an isotonic map needs as many values `y` as knots `x`, at least \
-                     one; got {} knots and {} values",
-                    x.len(),
-                    y.len()
-                )));
-            }
-            if x.windows(2).any(|w| w[0] >= w[1]) {
-                return Err(config_problem(format!(
-                    "`{name}.x`: the knots must be strictly ascending"
-                )));
-            }
-            Ok(ProbabilityMap::Isotonic(IsotonicMap { x, y }))
-        }
-    }
-}
-
 /// Options of `backtest` and `backtestAsync`. Every key is optional (`null` or absent: the
 /// default); an unknown key or a value of the wrong type is a `CSOPS_INVALID_ARGUMENT` error,
 /// an invalid value (0 quarters, a lift fraction outside (0, 1]) a `CSOPS_CONFIG` error with
@@ -1362,40 +1251,12 @@ pub struct BacktestOptions {
 
 /// `backtest` options (`undefined` or `null`: the defaults).
 pub(crate) fn backtest_options(env: &Env, v: Option<Unknown>) -> Result<BacktestConfig, Failure> {
-    let mut cfg = BacktestConfig::default();
-    let Some(v) = present(v) else {
-        return Ok(cfg);
-    };
-    let expected = "an object such as { leadDays: 90, quarters: 4, end: '2026-09-30', \
-                    contractionIsChurn: false, liftFractions: [0.1, 0.2] }";
-    for (key, value) in entries(env, "options", v, expected)? {
-        let field = format!("options.{key}");
-        let known = [
-            "leadDays",
-            "quarters",
-            "end",
-            "contractionIsChurn",
-            "liftFractions",
-            "features",
-            "probability",
-        ];
-        if !known.contains(&key.as_str()) {
-            return Err(invalid(format!(
-                "`options` has an unknown key `{key}`; expected {expected}"
-            )));
-        }
-        let Some(value) = present(Some(value)) else {
-            continue;
-        };
-        match key.as_str() {
-            "leadDays" => cfg.lead_days = whole_number(&field, value)?,
-            "quarters" => cfg.quarters = whole_number(&field, value)?,
-            "end" => cfg.end = Some(date(&field, value)?),
-            "contractionIsChurn" => cfg.contraction_is_churn = boolean(&field, value)?,
-            "liftFractions" => cfg.lift_fractions = numbers(&field, value)?,
-            "features" => cfg.features = feature_config_named(env, &field, Some(value))?,
-            _ => cfg.probability = Some(probability_map(env, &field, value)?),
-        }
+    // The core reads the options (`BacktestConfig`); `features` may also be JSON or TOML
+    // text, which is read here into the configuration it stands for.
+    let (mut cfg, data): (BacktestConfig, _) =
+        crate::options::read(env, "options", v, &["features"])?;
+    if let Some(features) = present(data.into_iter().next().flatten()) {
+        cfg.features = feature_config_named(env, "options.features", Some(features))?;
     }
     Ok(cfg)
 }
@@ -1422,43 +1283,13 @@ pub struct RecalibrationOptions {
     pub green_churn_target: Option<f64>,
 }
 
-/// `recalibrate` options (`undefined` or `null`: the defaults).
+/// `recalibrate` options (`undefined` or `null`: the defaults): the core's
+/// `RecalibrationConfig`.
 pub(crate) fn recalibration_options(
     env: &Env,
     v: Option<Unknown>,
 ) -> Result<RecalibrationConfig, Failure> {
-    let mut cfg = RecalibrationConfig::default();
-    let Some(v) = present(v) else {
-        return Ok(cfg);
-    };
-    let expected = "an object such as { c: 1.0, holdoutQuarters: 1, probability: 'platt', \
-                    redChurnTarget: 0.25, greenChurnTarget: 0.05 }";
-    for (key, value) in entries(env, "options", v, expected)? {
-        let field = format!("options.{key}");
-        let known = [
-            "c",
-            "holdoutQuarters",
-            "probability",
-            "redChurnTarget",
-            "greenChurnTarget",
-        ];
-        if !known.contains(&key.as_str()) {
-            return Err(invalid(format!(
-                "`options` has an unknown key `{key}`; expected {expected}"
-            )));
-        }
-        let Some(value) = present(Some(value)) else {
-            continue;
-        };
-        match key.as_str() {
-            "c" => cfg.c = number(&field, value)?,
-            "holdoutQuarters" => cfg.holdout_quarters = whole_number(&field, value)?,
-            "probability" => cfg.probability = probability_method(&field, value)?,
-            "redChurnTarget" => cfg.red_churn_target = number(&field, value)?,
-            _ => cfg.green_churn_target = number(&field, value)?,
-        }
-    }
-    Ok(cfg)
+    crate::options::read(env, "options", v, &[]).map(|(cfg, _)| cfg)
 }
 
 /// Health scores: a number, an array of numbers (`null` = no score, read as `NaN`), or a

@@ -3,14 +3,14 @@
 //! (camelCase field names, as Node writes them), fills the defaults and checks it. Nothing
 //! here knows an option's name, default or grammar.
 //!
-//! Translations: `undefined` → absent (in an object) or null; numbers as they are (whole
-//! numbers up to 2^53 as integers); `NaN` and infinities → the text `"NaN"` / `"inf"` /
-//! `"-inf"` (JSON has no such number, so the core refuses them by name instead of their
-//! turning into "not given"); a `bigint` → an integer; a `Date` → its UTC day, `YYYY-MM-DD`;
+//! Translations: `undefined`, and `null` at the top level, → absent (the default); numbers as
+//! they are (whole numbers up to 2^53 as integers); `NaN` and infinities are a
+//! `CSOPS_INVALID_ARGUMENT` error (JSON has no such number, and dropping one would turn it
+//! into "not given"); a `bigint` → an integer; a `Date` → its UTC day, `YYYY-MM-DD`;
 //! a `Recalibration` → its probability mapping; arrays and plain objects element by element.
 //! A function or a symbol is a `CSOPS_INVALID_ARGUMENT` error naming where it is.
 
-use csops_core::options::{Casing, MAX_DEPTH, from_value, too_deep};
+use csops_core::options::{Casing, MAX_DEPTH, from_value, not_finite, too_deep};
 use napi::bindgen_prelude::{
     Array, BigInt, ClassInstance, FromNapiValue, JavaScriptClassExt, JsObjectValue, Unknown,
 };
@@ -39,7 +39,10 @@ pub(crate) fn read<'env, T: DeserializeOwned>(
                 for (key, x) in entries(env, name, v, "an options object")? {
                     if let Some(i) = data.iter().position(|d| *d == key) {
                         kept[i] = Some(x);
-                    } else if let Some(x) = value_of(env, &format!("{name}.{key}"), x, 0)? {
+                    } else if let Some(x) = value_of(env, &format!("{name}.{key}"), x, 0)?
+                        // A `null` option is not given, as an absent one (Python's None).
+                        && !x.is_null()
+                    {
                         object.insert(key, x);
                     }
                 }
@@ -68,7 +71,10 @@ pub(crate) fn value_of(
         ValueType::Null => Value::Null,
         ValueType::Boolean => Value::Bool(bool::from_unknown(v).map_err(fail)?),
         ValueType::String => Value::String(String::from_unknown(v).map_err(fail)?),
-        ValueType::Number => number(f64::from_unknown(v).map_err(fail)?),
+        ValueType::Number => {
+            let x = f64::from_unknown(v).map_err(fail)?;
+            number(x).ok_or_else(|| Failure::Core(not_finite(path, x)))?
+        }
         ValueType::BigInt => {
             let b = BigInt::from_unknown(v).map_err(fail)?;
             let (negative, magnitude, lossless) = b.get_u64();
@@ -127,25 +133,11 @@ pub(crate) fn value_of(
 }
 
 /// A JavaScript number: whole ones up to 2^53 as integers (so a seed or a count reads as
-/// one), others as floats, non-finite ones as text.
-fn number(x: f64) -> Value {
+/// one), others as floats; `None` for a non-finite one.
+fn number(x: f64) -> Option<Value> {
     const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
     if x.fract() == 0.0 && x.abs() <= MAX_SAFE {
-        return Value::from(x as i64);
+        return Some(Value::from(x as i64));
     }
-    Number::from_f64(x).map_or_else(
-        || {
-            Value::String(
-                if x.is_nan() {
-                    "NaN"
-                } else if x > 0.0 {
-                    "inf"
-                } else {
-                    "-inf"
-                }
-                .into(),
-            )
-        },
-        Value::Number,
-    )
+    Number::from_f64(x).map(Value::Number)
 }

@@ -5,11 +5,10 @@
 //! The replay of past renewals (`observe`, the heavy part) and the re-calibration fit run
 //! with the GIL released.
 
-use chrono::NaiveDate;
 use csops_core::backtest::stats::RocPoint;
 use csops_core::backtest::{
-    BacktestConfig, BacktestReport, HeldOut, Observations, ProbabilityMethod, Recalibration,
-    RecalibrationConfig, Slice, observe, recalibrate, report, roc_curves,
+    BacktestConfig, BacktestReport, HeldOut, Observations, Recalibration, RecalibrationConfig,
+    Slice, observe, recalibrate, report, roc_curves,
 };
 use csops_core::features::FeatureConfig;
 use csops_core::health::Scorecard;
@@ -17,12 +16,13 @@ use csops_core::money::Money;
 use numpy::{PyArrayDyn, PyArrayMethods};
 use pyo3::exceptions::PyImportError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyDate, PyDict, PyFloat, PyInt, PyString};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyString};
 
 use crate::book::PyBook;
-use crate::convert::{date_value, enum_name, feature_config, py_date, to_python};
+use crate::convert::{enum_name, feature_config, py_date, to_python};
 use crate::errors::{call, call_with_gil, config_error};
 use crate::health::{PyScorecard, html_table};
+use crate::options::from_kwargs;
 use crate::report::html_escape;
 use crate::table::{FrameKind, is_instance_of, numpy, type_name};
 
@@ -89,23 +89,6 @@ pub(crate) fn count(py: Python<'_>, name: &str, value: i64) -> PyResult<u32> {
     })
 }
 
-/// `end=`: None, a `datetime.date` or a `YYYY-MM-DD` string (TypeError for another type,
-/// ConfigError for a string that is not a date).
-fn end_date(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<NaiveDate>> {
-    let Some(value) = value.filter(|v| !v.is_none()) else {
-        return Ok(None);
-    };
-    if !value.is_instance_of::<PyString>() && !value.is_instance_of::<PyDate>() {
-        return Err(crate::errors::argument_error(format!(
-            "end must be None, a datetime.date or a YYYY-MM-DD string; got {}",
-            type_name(value)
-        )));
-    }
-    date_value("end", value)
-        .map(Some)
-        .map_err(|problem| config_error(py, problem))
-}
-
 /// `feature_config=`: None, a dict, TOML or JSON text (as `Book.features_as_of(config=)`);
 /// TypeError for another type, ConfigError for invalid settings.
 pub(crate) fn features(
@@ -126,12 +109,6 @@ pub(crate) fn features(
     feature_config(py, value)
 }
 
-/// `probability="platt" | "isotonic"`, by the core's own names.
-fn probability_method(py: Python<'_>, name: &str) -> PyResult<ProbabilityMethod> {
-    serde_json::from_value(serde_json::Value::String(name.to_string()))
-        .map_err(|e| config_error(py, format!("probability: {e}")))
-}
-
 // Back-test --------------------------------------------------------------------------------
 
 /// Back-test a health scorecard on a book: every renewal of the last ``quarters`` calendar
@@ -140,10 +117,13 @@ fn probability_method(py: Python<'_>, name: &str) -> PyResult<ProbabilityMethod>
 /// stood that day, and set beside what happened. Returns a ``csops.Backtest``.
 ///
 /// ``contraction_is_churn`` counts a contraction as churn; ``lift_fractions`` are the shares
-/// of riskiest accounts for capture and lift; ``feature_config`` (a dict, TOML or JSON text,
-/// as ``Book.features_as_of(config=)``) sets the features the scorecard reads. ConfigError
-/// for an invalid configuration, with the core's message. The replay runs with the GIL
-/// released.
+/// of riskiest accounts for capture and lift; ``probability`` (a ``csops.Recalibration`` or a
+/// mapping dict) is the score → P(churn) mapping for the Brier score and calibration (default:
+/// Platt fitted in-sample); ``feature_config`` (a dict, TOML or JSON text, as
+/// ``Book.features_as_of(config=)``) sets the features the scorecard reads. The options and
+/// their defaults (90 lead days, 4 quarters, lift at 10% and 20%) are the core's
+/// (``BacktestConfig``), the same in Node. ConfigError for an invalid value; ArgumentError (a
+/// TypeError) for an option of the wrong shape. The replay runs with the GIL released.
 ///
 /// >>> book = csops.load_book("data/sample-book", mode="lenient")
 /// >>> bt = csops.backtest(book, csops.Scorecard.default_heuristic())
@@ -156,48 +136,48 @@ fn probability_method(py: Python<'_>, name: &str) -> PyResult<ProbabilityMethod>
     book,
     scorecard,
     *,
-    lead_days = 90,
-    quarters = 4,
+    lead_days = None,
+    quarters = None,
     end = None,
-    contraction_is_churn = false,
-    lift_fractions = vec![0.1, 0.2],
+    contraction_is_churn = None,
+    lift_fractions = None,
+    probability = None,
     feature_config = None,
     frame = None,
     progress = None
 ))]
-// The signature as Python shows it (`help()`, stubtest): pyo3 renders a non-literal default
-// as `...`; keep in step with the signature above.
-#[pyo3(
-    text_signature = "(book, scorecard, *, lead_days=90, quarters=4, end=None, \
-                      contraction_is_churn=False, lift_fractions=(0.1, 0.2), feature_config=None, \
-                      frame=None, progress=None)"
-)]
 #[allow(clippy::too_many_arguments)] // the keyword arguments of the Python function
 pub fn backtest(
     py: Python<'_>,
     book: &Bound<'_, PyBook>,
     scorecard: &Bound<'_, PyScorecard>,
-    lead_days: i64,
-    quarters: i64,
+    lead_days: Option<&Bound<'_, PyAny>>,
+    quarters: Option<&Bound<'_, PyAny>>,
     end: Option<&Bound<'_, PyAny>>,
-    contraction_is_churn: bool,
-    lift_fractions: Vec<f64>,
+    contraction_is_churn: Option<&Bound<'_, PyAny>>,
+    lift_fractions: Option<&Bound<'_, PyAny>>,
+    probability: Option<&Bound<'_, PyAny>>,
     feature_config: Option<&Bound<'_, PyAny>>,
     frame: Option<&str>,
     progress: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyBacktest> {
     let frame = FrameKind::parse(py, frame)?;
     let progress = crate::progress::Progress::new(py, progress)?;
-    let cfg = BacktestConfig {
-        lead_days: count(py, "lead_days", lead_days)?,
-        quarters: count(py, "quarters", quarters)?,
-        end: end_date(py, end)?,
-        contraction_is_churn,
-        features: features(py, feature_config)?,
-        lift_fractions,
-        probability: None,
-        progress: progress.hook(),
-    };
+    // The core reads the options (`BacktestConfig`, its defaults and checks); the feature
+    // configuration (a dict, TOML, JSON or a path) and the progress hook are set apart.
+    let mut cfg: BacktestConfig = from_kwargs(
+        py,
+        &[
+            ("lead_days", lead_days),
+            ("quarters", quarters),
+            ("end", end),
+            ("contraction_is_churn", contraction_is_churn),
+            ("lift_fractions", lift_fractions),
+            ("probability", probability),
+        ],
+    )?;
+    cfg.features = features(py, feature_config)?;
+    cfg.progress = progress.hook();
     let book = book.get().inner().clone();
     let card = scorecard.get().0.clone();
     let (obs, report) = progress.finish(call(py, || {
@@ -511,28 +491,32 @@ impl PyBacktest {
     /// invalid configuration (e.g. too few quarters to hold ``holdout_quarters`` out).
     #[pyo3(signature = (
         *,
-        c = 1.0,
-        holdout_quarters = 1,
-        probability = "platt",
-        red_churn_target = 0.25,
-        green_churn_target = 0.05
+        c = None,
+        holdout_quarters = None,
+        probability = None,
+        red_churn_target = None,
+        green_churn_target = None
     ))]
     fn recalibrate(
         &self,
         py: Python<'_>,
-        c: f64,
-        holdout_quarters: i64,
-        probability: &str,
-        red_churn_target: f64,
-        green_churn_target: f64,
+        c: Option<&Bound<'_, PyAny>>,
+        holdout_quarters: Option<&Bound<'_, PyAny>>,
+        probability: Option<&Bound<'_, PyAny>>,
+        red_churn_target: Option<&Bound<'_, PyAny>>,
+        green_churn_target: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyRecalibration> {
-        let cfg = RecalibrationConfig {
-            c,
-            holdout_quarters: count(py, "holdout_quarters", holdout_quarters)?,
-            probability: probability_method(py, probability)?,
-            red_churn_target,
-            green_churn_target,
-        };
+        // The core reads the options (`RecalibrationConfig`, its defaults and checks).
+        let cfg: RecalibrationConfig = from_kwargs(
+            py,
+            &[
+                ("c", c),
+                ("holdout_quarters", holdout_quarters),
+                ("probability", probability),
+                ("red_churn_target", red_churn_target),
+                ("green_churn_target", green_churn_target),
+            ],
+        )?;
         let frame = self.frame;
         call(py, || recalibrate(&self.obs, &self.card, &cfg)).map(|r| PyRecalibration(r, frame))
     }

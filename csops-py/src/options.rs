@@ -3,14 +3,14 @@
 //! defaults and checks them. Nothing here knows an option's name, default or grammar.
 //!
 //! Translations: `None` → null; `bool`, `int`, `float` (numpy scalars too), `str` as they
-//! are; a non-finite float → the text `"NaN"` / `"inf"` / `"-inf"` (JSON has no such number,
-//! so the core refuses it by name instead of it turning into "not given"); a
+//! are; a non-finite float is an `ArgumentError` (JSON has no such number, and dropping it
+//! would turn it into "not given"); a
 //! `datetime.date` (or `datetime`, its day) → `YYYY-MM-DD`; a `csops.Recalibration` → its
 //! probability mapping; anything with `.items()` (a dict, a pandas Series) → an object with
 //! text keys; a list or tuple → a list.
 
 use csops_core::Error;
-use csops_core::options::{Casing, MAX_DEPTH, from_value, too_deep};
+use csops_core::options::{Casing, MAX_DEPTH, from_value, not_finite, too_deep};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde::de::DeserializeOwned;
@@ -112,21 +112,9 @@ pub fn value_of(py: Python<'_>, path: &str, v: &Bound<'_, PyAny>, depth: usize) 
     }
     if v.is_instance_of::<PyFloat>() || v.hasattr("__float__")? {
         let x: f64 = v.extract()?;
-        return Ok(Number::from_f64(x).map_or_else(
-            || {
-                Value::String(
-                    if x.is_nan() {
-                        "NaN"
-                    } else if x > 0.0 {
-                        "inf"
-                    } else {
-                        "-inf"
-                    }
-                    .into(),
-                )
-            },
-            Value::Number,
-        ));
+        return Number::from_f64(x)
+            .map(Value::Number)
+            .ok_or_else(|| to_py_err(py, not_finite(path, x)));
     }
     Err(invalid(format!(
         "a {} is not an option value (expected text, a number, a day, a dict or a list)",

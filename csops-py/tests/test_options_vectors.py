@@ -22,6 +22,11 @@ def book() -> csops.Book:
     return csops.load_book(str(ROOT / DOC["book"]), mode="lenient")
 
 
+@pytest.fixture(scope="module")
+def default_backtest(book: csops.Book) -> csops.Backtest:
+    return csops.backtest(book, csops.Scorecard.default_heuristic())
+
+
 def summary(f: csops.RenewalForecast) -> dict[str, Any]:
     d = f.to_dict()
     dist = d["distribution"]
@@ -41,13 +46,17 @@ def summary(f: csops.RenewalForecast) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("case", DOC["cases"], ids=[c["name"] for c in DOC["cases"]])
-def test_option_vector(book: csops.Book, case: dict[str, Any]) -> None:
+def test_option_vector(book: csops.Book, default_backtest: csops.Backtest, case: dict[str, Any]) -> None:
     expect = case["expect"]
     options = case["options"]
 
     def run() -> dict[str, Any]:
         if case["call"] == "forecast":
             return summary(csops.forecast(book, **options))
+        if case["call"] == "backtest":
+            return {"text": repr(csops.backtest(book, csops.Scorecard.default_heuristic(), **options))}
+        if case["call"] == "recalibrate":
+            return {"text": repr(default_backtest.recalibrate(**options))}
         r = csops.forecast(book).reconcile(book, **options)
         return {"gap": r.gap, "passes": r.passes, "issues": len(r.issues), "text": repr(r)}
 

@@ -390,6 +390,7 @@ pub fn isotonic(x: &[f64], y: &[f64], increasing: bool) -> Result<Vec<f64>> {
 /// A fitted isotonic step function: knots `x` (sorted, distinct) with values `y`; between
 /// knots it interpolates linearly, outside it holds the end values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct IsotonicMap {
     /// Knots, ascending.
     pub x: Vec<f64>,
@@ -474,7 +475,7 @@ impl IsotonicMap {
 
 /// A mapping from health score to probability of churn, fitted on past renewals.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "method", rename_all = "snake_case")]
+#[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ProbabilityMap {
     /// Platt scaling: `P(churn) = σ(intercept + slope · score)`; smooth, two parameters,
     /// the safe choice for small books.

@@ -66,6 +66,7 @@ pub struct BacktestConfig {
     /// Calendar quarters of renewals to replay, ending with the quarter of `end` (default 4).
     pub quarters: u32,
     /// The last day of the window (default: the latest renewal outcome in the book).
+    #[serde(deserialize_with = "crate::options::optional_day")]
     pub end: Option<NaiveDate>,
     /// Count a contraction as churn (default: only churn is churn).
     pub contraction_is_churn: bool,

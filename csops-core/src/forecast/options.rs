@@ -316,6 +316,24 @@ mod tests {
     }
 
     #[test]
+    fn a_mapping_with_a_stray_key_is_refused() {
+        for v in [
+            json!({"method": "platt", "intercept": 0, "slope": 1, "x": []}),
+            json!({"method": "isotonic", "x": [1, 2], "y": [0.5, 0.4], "slope": 1}),
+        ] {
+            let e = read(json!({"probability": {"calibrated": v}}), Casing::Snake).unwrap_err();
+            assert!(e.to_string().contains("unknown field"), "{e}");
+        }
+        // Both kinds still read without a stray key.
+        for v in [
+            json!({"method": "platt", "intercept": 0, "slope": -0.1}),
+            json!({"method": "isotonic", "x": [1, 2], "y": [0.5, 0.4]}),
+        ] {
+            read(json!({"probability": {"calibrated": v}}), Casing::Snake).unwrap();
+        }
+    }
+
+    #[test]
     fn values_are_config_errors_and_shapes_invalid_arguments() {
         let e = read(
             json!({"start": "2026-13-01", "probability": {"supplied": {}, "band_priors": {}}}),

@@ -578,11 +578,12 @@ def backtest(
     book: Book,
     scorecard: Scorecard,
     *,
-    lead_days: int = 90,
-    quarters: int = 4,
+    lead_days: int | None = None,
+    quarters: int | None = None,
     end: datetime.date | str | None = None,
-    contraction_is_churn: bool = False,
-    lift_fractions: Iterable[float] = (0.1, 0.2),
+    contraction_is_churn: bool | None = None,
+    lift_fractions: Iterable[float] | None = None,
+    probability: Recalibration | Mapping[str, Any] | None = None,
     feature_config: _FeatureConfig | None = None,
     frame: _Frame | None = None,
     progress: _Progress | None = None,
@@ -590,7 +591,8 @@ def backtest(
     """Back-test a scorecard: score each renewal of the last ``quarters`` quarters as of
     ``lead_days`` before it, and set the score beside what happened.
 
-    ConfigError for an invalid configuration.
+    Options not given take the core's defaults (90 lead days, 4 quarters, lift at 10% and
+    20%). ConfigError for an invalid value; ArgumentError (a TypeError) for a wrong shape.
     """
 
 @final
@@ -642,13 +644,16 @@ class Backtest:
     def recalibrate(
         self,
         *,
-        c: float = 1.0,
-        holdout_quarters: int = 1,
-        probability: Literal["platt", "isotonic"] = "platt",
-        red_churn_target: float = 0.25,
-        green_churn_target: float = 0.05,
+        c: float | None = None,
+        holdout_quarters: int | None = None,
+        probability: Literal["platt", "isotonic"] | None = None,
+        red_churn_target: float | None = None,
+        green_churn_target: float | None = None,
     ) -> Recalibration:
-        """Fit new weights on all but the latest ``holdout_quarters``; compare on those."""
+        """Fit new weights on all but the latest ``holdout_quarters``; compare on those.
+
+        Options not given take the core's defaults (``c=1.0``, one quarter held out, Platt,
+        churn targets 0.25 and 0.05)."""
     def to_dict(self) -> dict[str, Any]: ...
     def _repr_html_(self) -> str: ...
 
