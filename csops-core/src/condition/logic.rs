@@ -2,7 +2,7 @@
 //! column-wise comparisons it is built from.
 
 use super::ast::{Condition, Op, Value};
-use super::table::Column;
+use super::column::Column;
 
 pub(super) const FALSE: u8 = 0;
 pub(super) const TRUE: u8 = 1;

@@ -38,6 +38,7 @@
 //! column. Evaluation over a whole book runs column by column.
 
 mod ast;
+mod column;
 mod json;
 mod logic;
 mod parse;
@@ -45,8 +46,9 @@ mod schema;
 mod table;
 
 pub use ast::{Condition, Op, Value};
+pub use column::Column;
 pub use schema::{Kind, Schema};
-pub use table::{Column, Table};
+pub use table::Table;
 
 /// Longest condition text accepted, in bytes.
 pub const MAX_TEXT: usize = 64 * 1024;

@@ -4,40 +4,12 @@
 use std::collections::BTreeMap;
 
 use super::ast::{Condition, Op};
+use super::column::Column;
 use super::logic::{
     FALSE, TRUE, UNKNOWN, and3, compare_col, in_list, not3, or3, same_field_equalities,
 };
-use super::schema::{Kind, Schema};
+use super::schema::Schema;
 use crate::{Error, Result};
-
-/// One column of a [`Table`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum Column {
-    /// Numbers, `NaN` = missing.
-    Number(Vec<f64>),
-    /// Text, `None` = missing.
-    Text(Vec<Option<String>>),
-    /// Yes/no, `None` = missing.
-    Bool(Vec<Option<bool>>),
-}
-
-impl Column {
-    fn kind(&self) -> Kind {
-        match self {
-            Column::Number(_) => Kind::Number,
-            Column::Text(_) => Kind::Text,
-            Column::Bool(_) => Kind::Bool,
-        }
-    }
-
-    pub(super) fn len(&self) -> usize {
-        match self {
-            Column::Number(v) => v.len(),
-            Column::Text(v) => v.len(),
-            Column::Bool(v) => v.len(),
-        }
-    }
-}
 
 /// Rows to evaluate conditions on, column by column (one row per account).
 #[derive(Debug, Clone, Default, PartialEq)]

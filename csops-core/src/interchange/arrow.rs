@@ -23,8 +23,8 @@ use arrow_cast::display::{ArrayFormatter, FormatOptions};
 use arrow_schema::{DataType, TimeUnit};
 use chrono::{DateTime, NaiveTime, SecondsFormat, Utc};
 
-use super::loader::{assign, load_tables};
 use super::rows::{Fields, Table};
+use super::tables::{assign, load_tables};
 use super::{LoadOptions, Loaded};
 use crate::error::{Error, Result};
 use crate::progress::{EVERY, ProgressHook};

@@ -12,9 +12,9 @@ use crate::book::{Book, LoadMode, ValidationReport};
 use crate::error::{Error, Result};
 use crate::progress::{EVERY, ProgressHook};
 
-use super::loader::{assign, load_tables};
 use super::rows::{Fields, Table};
 use super::schema::file_doc;
+use super::tables::{assign, load_tables};
 use super::write::write_json;
 use super::{LoadOptions, Loaded, SCHEMA_VERSION};
 

@@ -42,6 +42,7 @@ mod rows;
 mod schema;
 mod shapes;
 pub mod source_map;
+mod tables;
 mod tabular;
 mod values;
 mod write;

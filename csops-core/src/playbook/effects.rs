@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use super::MAX_DAYS;
 use super::config::Playbook;
+use super::context::{RunContext, play_table};
 use super::eval::texts;
 use super::fired::Fired;
-use super::run::{RunContext, after, play_table};
+use super::run::after;
 use crate::book::Book;
 use crate::{Error, Result};
 

@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Days, NaiveDate};
 
 use super::config::{EventKind, Trigger};
-use super::run::RunContext;
+use super::context::RunContext;
 #[cfg(doc)]
-use super::run::play_table;
+use super::context::play_table;
 use super::template::short;
 use crate::book::Book;
 use crate::condition::{Column, Table};

@@ -27,6 +27,7 @@
 
 mod checks;
 mod config;
+mod context;
 mod effects;
 mod eval;
 mod fired;
@@ -36,11 +37,12 @@ mod run;
 mod template;
 
 pub use config::{Action, Assignee, EventKind, Mode, Play, Playbook, Trigger, sponsor_left_play};
+pub use context::{RunContext, play_table};
 pub use effects::{PlayEffect, play_effects};
 pub use fired::{Fired, FiredAction, render_fired};
 pub use history::FireHistory;
 pub use replay::{Replay, replay};
-pub use run::{Run, RunContext, play_table, run, run_on_tables};
+pub use run::{Run, run, run_on_tables};
 
 /// The longest span a play may name (due days, cooldowns, windows, renewal horizons): ten
 /// years, which keeps every date a run computes inside the calendar.

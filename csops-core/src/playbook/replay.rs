@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use super::MAX_DAYS;
 use super::config::{Mode, Playbook};
+use super::context::RunContext;
 use super::fired::{Fired, FiredAction};
 use super::history::FireHistory;
-use super::run::{RunContext, run};
+use super::run::run;
 use crate::book::Book;
 use crate::{Error, Result};
 

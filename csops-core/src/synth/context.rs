@@ -10,8 +10,11 @@ use crate::record::*;
 
 use super::config::SynthConfig;
 use super::helpers::{R, days, pick, stream_seed};
-use super::model::SESSION_RATE_PER_EVENT;
 use super::vocabulary::{FIRST_NAMES, LAST_NAMES};
+
+/// Sessions per tracked user per week at `events_per_account_week` = 1 (calibrated so that
+/// the average active account-week has about that many events).
+const SESSION_RATE_PER_EVENT: f64 = 0.0645;
 
 /// Book-wide settings derived once from the configuration.
 pub(super) struct Ctx {

@@ -47,9 +47,6 @@ const SEGMENT_OFFSET: [f64; 3] = [0.35, 0.0, -0.45];
 const TRAIT_STABLE_SD: f64 = 0.75;
 const TRAIT_DRIFT_SD: f64 = 0.66;
 const TRAIT_DRIFT_RHO: f64 = 0.9;
-/// Sessions per tracked user per week at `events_per_account_week` = 1 (calibrated so that
-/// the average active account-week has about that many events).
-pub(super) const SESSION_RATE_PER_EVENT: f64 = 0.0645;
 
 /// Salt of the usage-event random streams.
 pub(super) const EVENT_STREAM: u64 = 0x05EE_D0FE_7E75_u64;
