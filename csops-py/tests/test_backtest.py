@@ -442,7 +442,6 @@ def test_bad_backtest_arguments_raise_config_error(
         ({"probability": "logistic"}, "unknown variant `logistic`"),
         ({"c": 0.0}, "C must be positive"),
         ({"c": -1.0}, "C must be positive"),
-        ({"c": float("nan")}, "C must be positive"),
     ],
 )
 def test_bad_recalibration_arguments_raise_config_error(
@@ -452,6 +451,17 @@ def test_bad_recalibration_arguments_raise_config_error(
         bt.recalibrate(**kwargs)
     assert message in str(info.value)
     assert info.value.problems
+
+
+def test_none_is_the_default(book: csops.Book, card: csops.Scorecard, bt: csops.Backtest) -> None:
+    # An option given as None is not given: the core's default, as a Node `null`.
+    assert repr(csops.backtest(book, card, quarters=None, lead_days=None)) == repr(bt)
+
+
+def test_nan_is_no_option_value(bt: csops.Backtest) -> None:
+    # JSON has no NaN: the core refuses it by name (never as "not given"), as in Node.
+    with pytest.raises(csops.ArgumentError, match="c: NaN is not a number an option takes"):
+        bt.recalibrate(c=float("nan"))
 
 
 def test_probability_names_the_choices(bt: csops.Backtest) -> None:
@@ -465,7 +475,6 @@ def test_probability_names_the_choices(bt: csops.Backtest) -> None:
     [
         {"lead_days": "90"},
         {"lead_days": 90.0},
-        {"quarters": None},
         {"contraction_is_churn": "yes"},
         {"lift_fractions": "0.1"},
         {"lift_fractions": 0.1},
