@@ -529,6 +529,8 @@ def test_segment_table_arguments() -> None:
         ({"roster": roster + roster[:1]}, csops.ConfigError, "on the roster twice"),
         ({"roster": [{"tier": "high_touch"}]}, csops.ConfigError, "roster"),
         ({"roster": [{"name": "ann", "tier": "high_touch", "fte": "full"}]}, csops.ConfigError, "roster"),
+        # A misspelt key is an error, never silently ignored (as in Node).
+        ({"roster": [{"name": "ann", "tier": "high_touch", "FTE": 0.5}]}, csops.ConfigError, "unknown field `FTE`"),
         ({"roster": ["ann"]}, csops.ConfigError, "roster"),
         ({"model": "pooled"}, TypeError, "model must be"),
         ({"roster": {"name": "ann"}}, TypeError, "roster must be"),

@@ -414,8 +414,9 @@ impl CoverageModel {
     }
 }
 
-/// A CSM on the roster.
+/// A CSM on the roster. An unknown key (a misspelt `fte`) is an error, never ignored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Csm {
     /// Name (as in accounts' `owner_csm`).
     pub name: String,
