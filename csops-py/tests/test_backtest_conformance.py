@@ -36,6 +36,7 @@ CONFIG_KEYS = {
     "contraction_is_churn": "contraction_is_churn",
     "lift_fractions": "lift_fractions",
     "features": "feature_config",
+    "probability": "probability",
 }
 RECALIBRATION_KEYS = {"c", "holdout_quarters", "probability", "red_churn_target", "green_churn_target"}
 
