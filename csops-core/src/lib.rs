@@ -22,6 +22,8 @@ pub mod record;
 pub mod render;
 pub mod retention;
 pub mod segment;
+#[cfg(feature = "typescript")]
+pub mod typescript;
 
 pub use error::{Error, Result};
 pub mod interchange;

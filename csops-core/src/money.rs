@@ -102,6 +102,7 @@ pub enum MoneyError {
 /// An ISO-4217 currency code such as `USD` (always three upper-case letters, validated).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(type = "string"))]
 pub struct Currency([u8; 3]);
 
 impl Currency {
@@ -154,8 +155,14 @@ impl From<Currency> for String {
 
 /// An exact amount in one currency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct Money {
     /// The amount, exact.
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub amount: Decimal,
     /// Its currency.
     pub currency: Currency,
@@ -408,10 +415,16 @@ impl FxTable {
 
 /// One FX rate a figure was converted at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct RateUsed {
     /// The currency converted from.
     pub currency: Currency,
     /// Reporting-currency units per unit of `currency`.
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub rate: Decimal,
     /// The day a dated rate took effect; `None` for an undated rate.
     pub from: Option<chrono::NaiveDate>,
@@ -437,6 +450,11 @@ pub struct RateUsed {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct RatesUsed {
     /// The currency every rate converts into.
     pub reporting: Currency,

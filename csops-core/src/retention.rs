@@ -302,6 +302,7 @@ impl ArrHistory {
 /// What happened to one account's ARR between the two days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum Movement {
     /// No ARR at either end.
     None,
@@ -321,12 +322,19 @@ pub enum Movement {
 
 /// One account's line of the bridge.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct AccountMovement {
     /// The account.
     pub account_id: String,
     /// ARR at the start.
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub start: Decimal,
     /// ARR at the end.
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub end: Decimal,
     /// The kind of movement.
     pub movement: Movement,
@@ -334,6 +342,11 @@ pub struct AccountMovement {
 
 /// The ARR bridge between two days.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct ArrBridge {
     /// Start day (ARR at its end).
     pub from: NaiveDate,
@@ -342,18 +355,25 @@ pub struct ArrBridge {
     /// Reporting currency of every amount.
     pub currency: Currency,
     /// ARR at the start.
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub start: Decimal,
     /// New logos' ARR.
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub new: Decimal,
     /// Expansion.
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub expansion: Decimal,
     /// Contraction (positive number).
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub contraction: Decimal,
     /// Churned ARR (positive number).
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub churn: Decimal,
     /// Reactivated ARR.
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub reactivation: Decimal,
     /// ARR at the end.
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub end: Decimal,
     /// Accounts with ARR at the start.
     pub logos_start: u64,
@@ -470,6 +490,11 @@ fn movement(h: &ArrHistory, a: usize, from: NaiveDate, s: Decimal, e: Decimal) -
 
 /// Gross, net and logo retention of a cohort over a period.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct Retention {
     /// The cohort's label (`all`, or the value of the cut).
     pub label: String,
@@ -484,10 +509,13 @@ pub struct Retention {
     /// Of which still with ARR at the end.
     pub logos_retained: u64,
     /// The cohort's ARR at the start.
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub start_arr: Decimal,
     /// `Σ min(end, start)`: what was kept, ignoring expansion.
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub retained_arr: Decimal,
     /// The cohort's ARR at the end (expansion included, new logos excluded).
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub end_arr: Decimal,
     /// Gross revenue retention, 0–1 (`None` for an empty cohort).
     pub grr: Option<f64>,

@@ -2,6 +2,8 @@
 // runner (csops-core/tests/conformance.rs, `revenue_vectors_agree`) does: ARR bridges,
 // retention (optionally cut), a forecast and its reconciliation, on an inline JSON book.
 // Amounts compare as exact decimals ("0" equals "0.00"); other numbers within 1e-9.
+// The vectors list the FX rates used; a result gives them as the core does, `{ reporting,
+// rates }`, so the runner compares `ratesUsed.rates`.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -114,7 +116,7 @@ for (const { file, v } of vectors) {
         logos_reactivated: b.logosReactivated,
         logos_end: b.logosEnd,
         movements: Object.fromEntries(b.accounts.map((m) => [m.accountId, m.movement])),
-        rates_used: b.ratesUsed,
+        rates_used: b.ratesUsed?.rates,
       };
       subset(name, 'bridge', without(e, [...BRIDGE_AMOUNTS, 'error']), actual);
     }
@@ -155,7 +157,7 @@ for (const { file, v } of vectors) {
           to: f.to,
           accounts: f.lines.map((l) => l.accountId),
           distribution: { method: d.method, p10: d.p10, p50: d.p50, p90: d.p90, mean: d.mean },
-          rates_used: f.ratesUsed,
+          rates_used: f.ratesUsed?.rates,
         },
       );
       // The async path gives the same forecast.
@@ -171,7 +173,7 @@ for (const { file, v } of vectors) {
           rname,
           'reconcile',
           { gap: re.gap, passes: re.passes, issues: re.issues, ...(re.rates_used ? { rates_used: re.rates_used } : {}) },
-          { gap: r.gap, passes: r.passes, issues: r.issues.map((x) => [x.kind, x.accountId]), rates_used: r.ratesUsed },
+          { gap: r.gap, passes: r.passes, issues: r.issues.map((x) => [x.kind, x.accountId]), rates_used: r.ratesUsed?.rates },
         );
         // The forecast read back from its JSON reconciles the same.
         assert.deepEqual(reconcile(book, JSON.parse(JSON.stringify(f)), reconcileOptions(v.reconcile.config)), r);

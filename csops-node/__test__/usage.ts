@@ -37,6 +37,8 @@ import {
   whatIfColumns,
 } from 'csops';
 import type {
+  Summary,
+  ForecastCategory,
   Note,
   ProgressEvent,
   Account,
@@ -422,7 +424,7 @@ export async function usage(): Promise<void> {
   exact<ModelSet>()(ModelSet.fromJson('{"default": {}}'));
   exact<ModelSet>()(ModelSet.fromToml(set.toToml()));
   exact<ModelSetJson>()(set.toJson());
-  exact<Record<string, ScorecardJson>>()(set.toJson().by_segment);
+  exact<Record<string, ScorecardJson> | undefined>()(set.toJson().by_segment); // optional when given
   exact<Array<string>>()(set.segments);
   exact<Scorecard>()(set.scorecardFor('ent'));
   const setOptions: ModelSetScoreOptions = { segments: ['ent', 'smb'] };
@@ -482,7 +484,7 @@ export async function usage(): Promise<void> {
   exact<boolean>()(btReport.probabilityInSample);
   exact<ProbabilityMap | null>()(btReport.probability);
   exact<[HypothesisTest, number] | null>()(btReport.logrank);
-  exact<number | null>()(btReport.logrank![0].statistic);
+  exact<number>()(btReport.logrank![0].statistic);
   exact<Array<MeasurePower>>()(btReport.measures);
   exact<Array<BandSurvival>>()(btReport.survival);
   exact<Array<SurvivalPoint>>()(btReport.survival[0]!.curve);
@@ -583,7 +585,7 @@ export async function usage(): Promise<void> {
   exact<string>()(bridge.currency);
   exact<number>()(bridge.logosChurned);
   const movement = exact<AccountMovement>()(bridge.accounts[0]!);
-  exact<'flat' | 'new' | 'expansion' | 'contraction' | 'churn' | 'reactivation'>()(movement.movement);
+  exact<'none' | 'flat' | 'new' | 'expansion' | 'contraction' | 'churn' | 'reactivation'>()(movement.movement);
   exact<string>()(movement.end);
   const retentionOptions: RetentionOptions = { by: 'attr.region' };
   const rows = exact<Array<Retention>>()(book.retention('2025-09-30', '2026-09-30', retentionOptions));
@@ -618,27 +620,27 @@ export async function usage(): Promise<void> {
     commitFrom: 0.9,
     bestCaseFrom: 0.6,
   };
-  const fc = exact<RenewalForecast>()(forecast(book, forecastOptions));
-  exact<RenewalForecast>()(forecast(book));
-  exact<RenewalForecast>()(forecast(book, { probability: { calibrated: rc, fallback: 0.8 } }));
-  exact<RenewalForecast>()(forecast(book, { probability: { calibrated: rcReport.probability } }));
-  exact<RenewalForecast>()(forecast(book, { probability: { bandPriors: { red: 0.7, green: 0.95 }, fallback: 0.85 } }));
-  exact<RenewalForecast>()(forecast(book, { probability: { supplied: { 'A-1': 0.5 } } }));
-  exact<Promise<RenewalForecast>>()(forecastAsync(book, forecastOptions));
+  const fc = exact<RenewalForecast & Summary>()(forecast(book, forecastOptions));
+  exact<RenewalForecast & Summary>()(forecast(book));
+  exact<RenewalForecast & Summary>()(forecast(book, { probability: { calibrated: rc, fallback: 0.8 } }));
+  exact<RenewalForecast & Summary>()(forecast(book, { probability: { calibrated: rcReport.probability } }));
+  exact<RenewalForecast & Summary>()(forecast(book, { probability: { bandPriors: { red: 0.7, green: 0.95 }, fallback: 0.85 } }));
+  exact<RenewalForecast & Summary>()(forecast(book, { probability: { supplied: { 'A-1': 0.5 } } }));
+  exact<Promise<RenewalForecast & Summary>>()(forecastAsync(book, forecastOptions));
   exact<string>()(fc.expectedRenewal);
   exact<string>()(fc.bestCase);
   const line = exact<RenewalLine>()(fc.lines[0]!);
   exact<number>()(line.pRenew);
   exact<number | null>()(line.score);
-  exact<'commit' | 'best_case' | 'pipeline'>()(line.category);
+  exact<ForecastCategory>()(line.category);
   exact<Array<ForecastSubtotal>>()(fc.byMonth);
   exact<number>()(fc.bySegment[0]!.renewals);
   const distribution = exact<RenewalDistribution | null>()(fc.distribution);
-  exact<'exact' | 'grid' | 'monte_carlo'>()(distribution!.method);
+  exact<string>()(distribution!.method);
   exact<number>()(distribution!.p90);
   const reconcileOptions: ReconcileOptions = { tolerance: 0.02, amountTolerance: 0.01, matchDays: 60, atRiskBands: ['red'] };
-  const rec = exact<Reconciliation>()(reconcile(book, fc, reconcileOptions));
-  exact<Reconciliation>()(reconcile(book, JSON.parse(JSON.stringify(fc)) as RenewalForecast));
+  const rec = exact<Reconciliation & Summary>()(reconcile(book, fc, reconcileOptions));
+  exact<Reconciliation & Summary>()(reconcile(book, JSON.parse(JSON.stringify(fc)) as RenewalForecast));
   exact<number | null>()(rec.gap);
   exact<boolean>()(rec.passes);
   exact<string>()(rec.crmArr);

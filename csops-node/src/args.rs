@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::str::FromStr;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate};
@@ -17,7 +16,6 @@ use csops_core::forecast::{
 };
 use csops_core::health::{Override as CoreOverride, ScoreDetail, Scorecard};
 use csops_core::interchange::{HeaderMap, LoadOptions as CoreLoadOptions, SourceMap};
-use csops_core::money::Currency;
 use csops_core::retention::{Cut, Period};
 use napi::bindgen_prelude::{
     Array, ClassInstance, Float64ArraySlice, FromNapiValue, Function, JavaScriptClassExt,
@@ -1640,73 +1638,6 @@ impl<'env> Fields<'env> {
         })
     }
 
-    fn number(&mut self, key: &str) -> Result<f64, Failure> {
-        let (path, v) = self.take(key)?;
-        number(&path, v)
-    }
-
-    fn optional_number(&mut self, key: &str) -> Result<Option<f64>, Failure> {
-        let (path, v) = self.take_optional(key);
-        optional_number(&path, v)
-    }
-
-    /// A count: a whole, non-negative number.
-    fn count(&mut self, key: &str) -> Result<u64, Failure> {
-        let (path, v) = self.take(key)?;
-        let x = number(&path, v)?;
-        if x.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&x) {
-            Ok(x as u64)
-        } else {
-            Err(invalid(format!(
-                "`{path}` must be a whole number ≥ 0, got {x}"
-            )))
-        }
-    }
-
-    /// An exact decimal amount, given as a decimal string (`"1200.50"`, `"-3"`).
-    fn decimal<T: FromStr>(&mut self, key: &str) -> Result<T, Failure> {
-        let (path, v) = self.take(key)?;
-        let text = string(&path, v)?;
-        let digits = text.strip_prefix('-').unwrap_or(&text);
-        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
-        let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-        let parsed = (all_digits(whole) && all_digits(fraction))
-            .then(|| text.parse::<T>().ok())
-            .flatten();
-        parsed.ok_or_else(|| {
-            invalid(format!(
-                "`{path}` must be an exact decimal string such as \"1200.50\", got `{text}`"
-            ))
-        })
-    }
-
-    /// An optional array of numbers.
-    fn optional_numbers(&mut self, key: &str) -> Result<Option<Vec<f64>>, Failure> {
-        let (path, v) = self.take_optional(key);
-        let Some(v) = v else {
-            return Ok(None);
-        };
-        if !v.is_array().unwrap_or(false) {
-            return Err(invalid(format!(
-                "`{path}` must be an array of numbers, got {}",
-                type_name(&v)
-            )));
-        }
-        let fail = |e| napi_failure(&path, e);
-        let array = Array::from_unknown(v).map_err(fail)?;
-        (0..array.len())
-            .map(|i| {
-                let name = format!("{path}[{i}]");
-                let value: Unknown = array
-                    .get(i)
-                    .map_err(fail)?
-                    .ok_or_else(|| invalid(format!("`{name}` must be a number, got undefined")))?;
-                number(&name, value)
-            })
-            .collect::<Result<Vec<f64>, Failure>>()
-            .map(Some)
-    }
-
     /// A list of plain objects, each read by `item`.
     pub(crate) fn list<T>(
         &mut self,
@@ -1736,118 +1667,20 @@ impl<'env> Fields<'env> {
     }
 }
 
-/// The sum of some amounts.
-fn total<T: std::iter::Sum<T>>(amounts: impl Iterator<Item = T>) -> T {
-    amounts.sum()
-}
-
 /// A forecast given back (a `RenewalForecast` as `forecast` returns it, or its JSON parsed),
-/// read into the core's forecast: every field, amounts as exact decimals. A missing or
-/// mistyped field, or totals that are not the sums of the lines, are a
-/// `CSOPS_INVALID_ARGUMENT` error.
+/// read by the core into its forecast: every field, amounts as exact decimal strings. A
+/// missing or mistyped field, or totals that are not the sums of the lines, are a
+/// `CSOPS_INVALID_ARGUMENT` error naming where.
 pub(crate) fn renewal_forecast(env: &Env, v: Unknown) -> Result<CoreRenewalForecast, Failure> {
-    use csops_core::forecast::{Distribution, RenewalLine, Subtotal};
-    const FORECAST: &str = "a RenewalForecast (as forecast() returns it)";
-    const LINE: &str = "a RenewalLine";
-    const SUBTOTAL: &str = "a ForecastSubtotal";
-    const RATE: &str = "a RateUsed";
-    let mut f = Fields::new(env, "forecast".into(), v, FORECAST)?;
-    let currency = f.string("currency")?;
-    let currency =
-        Currency::new(&currency).map_err(|e| invalid(format!("`forecast.currency`: {e}")))?;
-    let subtotal = |mut s: Fields| -> Result<Subtotal, Failure> {
-        Ok(Subtotal {
-            key: s.string("key")?,
-            renewals: s.count("renewals")?,
-            arr: s.decimal("arr")?,
-            expected_renewal: s.decimal("expectedRenewal")?,
-            expected_expansion: s.decimal("expectedExpansion")?,
-        })
-    };
-    let lines = f.list("lines", LINE, |mut l| {
-        let (path, category) = l.take("category")?;
-        Ok(RenewalLine {
-            account_id: l.string("accountId")?,
-            name: l.string("name")?,
-            segment: l.string("segment")?,
-            csm: l.string("csm")?,
-            renewal_date: l.day("renewalDate")?,
-            month: l.string("month")?,
-            arr: l.decimal("arr")?,
-            score: l.optional_number("score")?.filter(|s| !s.is_nan()),
-            band: l.optional_string("band")?,
-            p_renew: l.number("pRenew")?,
-            expected_renewal: l.decimal("expectedRenewal")?,
-            expected_expansion: l.decimal("expectedExpansion")?,
-            category: string(&path, category)?
-                .parse()
-                .map_err(|e| invalid(format!("`{path}`: {e}")))?,
-        })
-    })?;
-    let distribution = match f.take_optional("distribution") {
-        (_, None) => None,
-        (path, Some(v)) => {
-            let mut d = Fields::new(env, path, v, "a RenewalDistribution or null")?;
-            Some(Distribution {
-                method: d.string("method")?,
-                resolution: d.number("resolution")?,
-                mean: d.number("mean")?,
-                p10: d.number("p10")?,
-                p50: d.number("p50")?,
-                p90: d.number("p90")?,
-                // Absent in a forecast stored before percentiles were added.
-                percentiles: d.optional_numbers("percentiles")?.unwrap_or_default(),
-            })
-        }
-    };
-    let forecast = CoreRenewalForecast {
-        as_of: f.day("asOf")?,
-        from: f.day("from")?,
-        to: f.day("to")?,
-        currency,
-        arr: f.decimal("arr")?,
-        expected_renewal: f.decimal("expectedRenewal")?,
-        expected_expansion: f.decimal("expectedExpansion")?,
-        other_expansion: f.decimal("otherExpansion")?,
-        commit: f.decimal("commit")?,
-        best_case: f.decimal("bestCase")?,
-        pipeline: f.decimal("pipeline")?,
-        by_segment: f.list("bySegment", SUBTOTAL, subtotal)?,
-        by_csm: f.list("byCsm", SUBTOTAL, subtotal)?,
-        by_month: f.list("byMonth", SUBTOTAL, subtotal)?,
-        distribution,
-        lines,
-        rates_used: if f.map.contains_key("ratesUsed") {
-            let rates = f.list("ratesUsed", RATE, |mut r| {
-                let code = r.string("currency")?;
-                Ok(csops_core::money::RateUsed {
-                    currency: Currency::new(&code)
-                        .map_err(|e| invalid(format!("`forecast.ratesUsed`: {e}")))?,
-                    rate: r.decimal("rate")?,
-                    from: {
-                        let (path, v) = r.take_optional("from");
-                        v.map(|v| date(&path, v)).transpose()?
-                    },
-                })
-            })?;
-            let mut used = csops_core::money::RatesUsed::new(currency);
-            for r in rates {
-                used.note(r);
-            }
-            Some(used)
-        } else {
-            None
-        },
-    };
-    // The totals reconcile reports must be those of the lines it checks.
-    let arr = total(forecast.lines.iter().map(|l| l.arr));
-    let expected = total(forecast.lines.iter().map(|l| l.expected_renewal));
-    if arr != forecast.arr || expected != forecast.expected_renewal {
-        return Err(invalid(format!(
-            "`forecast` does not add up: `arr` {} and `expectedRenewal` {} against the lines' \
-             {arr} and {expected}; pass the object forecast() returned",
-            forecast.arr, forecast.expected_renewal
-        )));
-    }
+    let value = crate::options::value_of(env, "forecast", v, 0)?.unwrap_or(serde_json::Value::Null);
+    let forecast: CoreRenewalForecast =
+        csops_core::options::from_argument("forecast", value, csops_core::options::Casing::Camel)
+            .map_err(|e| match e {
+            // Every part of a forecast is its shape: a bad day or category makes the whole
+            // object malformed.
+            csops_core::Error::Config(p) => invalid(p.join("; ")),
+            other => Failure::Core(other),
+        })?;
+    forecast.check_totals()?;
     Ok(forecast)
 }

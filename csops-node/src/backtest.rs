@@ -14,7 +14,7 @@ use napi_derive::napi;
 use crate::args;
 use crate::error::{Failure, guard, js, no_constructor};
 use crate::health::Scorecard;
-use crate::objects::{BacktestReport, RecalibrationReport};
+use crate::results::{Js, to_js};
 
 /// The replayed renewals, by column: row `i` of every column is one renewal, in renewal
 /// order (date, then id). Each was scored as of `scoredOn`, `leadDays` before its renewal.
@@ -334,11 +334,9 @@ impl Backtest {
     /// The whole report as data: the core's report with camelCase keys (dates as
     /// `YYYY-MM-DD`, money as `{ amount, currency }` with a decimal-string amount, undefined
     /// statistics as `null`). A fresh object on every access.
-    #[napi(getter)]
-    pub fn report(&self, env: Env) -> napi::Result<BacktestReport> {
-        js(&env, || {
-            guard(|| Ok(BacktestReport::from(self.report.as_ref())))
-        })
+    #[napi(getter, ts_return_type = "BacktestReport")]
+    pub fn report(&self, env: Env) -> napi::Result<Js> {
+        js(&env, || to_js(self.report.as_ref()))
     }
 
     /// The replayed renewals, one row per renewal, by column. A fresh object on every access.
@@ -447,11 +445,9 @@ impl Recalibration {
 
     /// The whole re-calibration as data (camelCase keys; the scorecard as `ScorecardJson`).
     /// A fresh object on every access.
-    #[napi(getter)]
-    pub fn report(&self, env: Env) -> napi::Result<RecalibrationReport> {
-        js(&env, || {
-            guard(|| Ok(RecalibrationReport::from(self.inner.as_ref())))
-        })
+    #[napi(getter, ts_return_type = "RecalibrationReport")]
+    pub fn report(&self, env: Env) -> napi::Result<Js> {
+        js(&env, || to_js(self.inner.as_ref()))
     }
 
     /// P(churn) for scores of the re-weighted scorecard, from the mapping fitted on the

@@ -14,8 +14,9 @@ use napi_derive::napi;
 
 use crate::args::{self, Features, FeaturesRef, OwnedFeatures};
 use crate::error::{Failure, guard, invalid, js};
-use crate::objects::{AccountScore, ModelSetJson, ReportedScore, ScorecardJson, Trend};
+use crate::objects::{AccountScore, ReportedScore, Trend};
 use crate::pool;
+use crate::results::{Js, to_js};
 
 /// Features to score, as columns: one account id per row, and one column per feature aligned
 /// with them. A value that is `NaN` or `null` is missing.
@@ -94,7 +95,7 @@ impl std::fmt::Debug for ScoresOnly<'_> {
 }
 
 /// A Rust value as a JavaScript one.
-fn to_js<'env, T: ToNapiValue>(env: &'env Env, value: T) -> napi::Result<Unknown<'env>> {
+fn as_unknown<'env, T: ToNapiValue>(env: &'env Env, value: T) -> napi::Result<Unknown<'env>> {
     // SAFETY: `env` is the live environment of this call; the value is made in it.
     unsafe {
         let raw = T::to_napi_value(env.raw(), value)?;
@@ -119,7 +120,10 @@ fn band_codes<'env>(
     let table: Vec<Option<&str>> = (0..=NOT_SCORED)
         .map(|code| band_names.get(usize::from(code)).map(String::as_str))
         .collect();
-    Ok((to_js(env, pool::codes(codes))?, to_js(env, table)?))
+    Ok((
+        as_unknown(env, pool::codes(codes))?,
+        as_unknown(env, table)?,
+    ))
 }
 
 /// `result` with its `bands` getter: the array of names is made from the codes by a JavaScript
@@ -154,7 +158,7 @@ fn scores_js<'env>(
     } = s;
     let (codes, table) = band_codes(env, bands, &band_names)?;
     if detail == ScoreDetail::ScoresOnly {
-        let result = to_js(
+        let result = as_unknown(
             env,
             ScoresOnly {
                 account_ids,
@@ -179,7 +183,7 @@ fn scores_js<'env>(
         .collect::<napi::Result<Vec<_>>>()?;
     let mut js_contributions = Object::new(env)?;
     js_contributions.define_properties(&properties)?;
-    let result = to_js(
+    let result = as_unknown(
         env,
         Scores {
             account_ids,
@@ -381,7 +385,7 @@ impl<'task> ScopedTask<'task> for ScoreTask {
         match output.0 {
             Scored::Done(scores, detail, frame_ids) => {
                 let ids = match frame_ids {
-                    Some(ids) => to_js(env, ids),
+                    Some(ids) => as_unknown(env, ids),
                     None => kept(env),
                 }
                 .map_err(|e| internal(env, e))?;
@@ -513,9 +517,9 @@ impl Scorecard {
 
     /// The scorecard as data, with every key (snake_case, as in scorecard files);
     /// `Scorecard.fromJson` reads it back.
-    #[napi]
-    pub fn to_json(&self, env: Env) -> napi::Result<ScorecardJson> {
-        js(&env, || guard(|| Ok(self.inner.as_ref().into())))
+    #[napi(ts_return_type = "ScorecardJson")]
+    pub fn to_json(&self, env: Env) -> napi::Result<Js> {
+        js(&env, || to_js(self.inner.as_ref()))
     }
 
     /// The scorecard as TOML text; `Scorecard.fromToml` reads it back.
@@ -556,7 +560,7 @@ impl Scorecard {
             match scored {
                 Ok(scored) => {
                     let ids = match &features {
-                        Features::Frame(frame) => to_js(env, frame.account_ids.clone())
+                        Features::Frame(frame) => as_unknown(env, frame.account_ids.clone())
                             .map_err(|e| Failure::Internal(e.reason.clone()))?,
                         Features::Columns { account_ids, .. } => account_ids.value(),
                     };
@@ -852,9 +856,9 @@ impl ModelSet {
     }
 
     /// The model set as data, with every key; `ModelSet.fromJson` reads it back.
-    #[napi]
-    pub fn to_json(&self, env: Env) -> napi::Result<ModelSetJson> {
-        js(&env, || guard(|| Ok(self.inner.as_ref().into())))
+    #[napi(ts_return_type = "ModelSetJson")]
+    pub fn to_json(&self, env: Env) -> napi::Result<Js> {
+        js(&env, || to_js(self.inner.as_ref()))
     }
 
     /// The model set as TOML text; `ModelSet.fromToml` reads it back.

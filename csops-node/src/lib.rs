@@ -35,6 +35,7 @@ pub mod playbook;
 pub mod pool;
 pub mod progress;
 pub mod records;
+pub mod results;
 pub mod revenue;
 pub mod segment;
 

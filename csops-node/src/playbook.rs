@@ -32,7 +32,8 @@ use napi_derive::napi;
 use crate::args::{self, Fields};
 use crate::error::{Failure, guard, invalid, js};
 use crate::health::called_with_new;
-use crate::objects::{HypothesisTest, Interval, Keyed};
+use crate::objects::Keyed;
+use crate::results::{Js, to_js};
 
 // ---------------------------------------------------------------------------------------------
 // TypeScript types of a playbook given as data (type-only: read through JSON by the core).
@@ -412,67 +413,6 @@ impl From<&core_playbook::Replay> for PlayReplay {
             per_play: counts(per_play),
             per_csm: counts(per_csm),
             history: history.into(),
-        }
-    }
-}
-
-/// What happened after a play fired: the renewals of the accounts it fired on against those
-/// of comparable accounts (passing its filter) it did not fire on.
-#[napi(object, object_from_js = false, use_nullable = true)]
-#[derive(Debug, Clone)]
-pub struct PlayEffect {
-    /// The play.
-    pub play: String,
-    /// Accounts it fired on that came up for renewal within the horizon after firing.
-    pub fired_renewals: i64,
-    /// Of which renewed (did not churn).
-    pub fired_renewed: i64,
-    /// Their renewal rate (renewed / renewals); `null` without renewals.
-    pub fired_rate: Option<f64>,
-    /// Wilson 95% interval of their renewal rate; `null` without renewals.
-    pub fired_ci95: Option<Interval>,
-    /// Comparable accounts it did not fire on (passing its filter on its first firing day)
-    /// with a renewal in the same period.
-    pub other_renewals: i64,
-    /// Of which renewed.
-    pub other_renewed: i64,
-    /// Their renewal rate; `null` without renewals.
-    pub other_rate: Option<f64>,
-    /// Wilson 95% interval of their renewal rate; `null` without renewals.
-    pub other_ci95: Option<Interval>,
-    /// Fisher's exact test of the two rates; `null` when either group has no renewals.
-    pub fisher: Option<HypothesisTest>,
-    /// A sentence.
-    pub verdict: String,
-}
-
-impl From<&core_playbook::PlayEffect> for PlayEffect {
-    fn from(e: &core_playbook::PlayEffect) -> Self {
-        let core_playbook::PlayEffect {
-            play,
-            fired_renewals,
-            fired_renewed,
-            fired_rate,
-            fired_ci95,
-            other_renewals,
-            other_renewed,
-            other_rate,
-            other_ci95,
-            fisher,
-            verdict,
-        } = e;
-        PlayEffect {
-            play: play.clone(),
-            fired_renewals: count(*fired_renewals),
-            fired_renewed: count(*fired_renewed),
-            fired_rate: *fired_rate,
-            fired_ci95: fired_ci95.map(Interval::from),
-            other_renewals: count(*other_renewals),
-            other_renewed: count(*other_renewed),
-            other_rate: *other_rate,
-            other_ci95: other_ci95.map(Interval::from),
-            fisher: fisher.map(HypothesisTest::from),
-            verdict: verdict.clone(),
         }
     }
 }
@@ -897,13 +837,10 @@ fn effects_input(
     Ok((book, playbook, fired, horizon, ctx))
 }
 
-fn effects_core(
-    (loaded, playbook, fired, horizon, ctx): EffectsInput,
-) -> Result<Vec<PlayEffect>, Failure> {
-    guard(|| {
+fn effects_core((loaded, playbook, fired, horizon, ctx): EffectsInput) -> Result<Js, Failure> {
+    to_js(&guard(|| {
         core_playbook::play_effects(&loaded.book, &playbook, &fired, horizon, &ctx.run_context())
-    })
-    .map(|effects| effects.iter().map(PlayEffect::from).collect())
+    })?)
 }
 
 // The task types come before the functions returning them: the TypeScript generator reads
@@ -965,8 +902,8 @@ pub struct PlayEffectsTask {
 
 #[napi]
 impl Task for PlayEffectsTask {
-    type Output = Result<Vec<PlayEffect>, Failure>;
-    type JsValue = Vec<PlayEffect>;
+    type Output = Result<Js, Failure>;
+    type JsValue = Js;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         Ok(match self.input.take() {
@@ -976,7 +913,7 @@ impl Task for PlayEffectsTask {
         })
     }
 
-    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Vec<PlayEffect>> {
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Js> {
         output.map_err(|f| f.into_js(&env))
     }
 }
@@ -1073,7 +1010,8 @@ pub fn replay_plays_async(
 /// the effect of the action itself. `fired` is what `runPlays` or `replayPlays` returned (or
 /// its JSON parsed).
 #[napi(
-    ts_args_type = "book: Book, playbook: Playbook | PlaybookJson | string, fired: Array<Fired>, options?: PlayEffectsOptions | null"
+    ts_args_type = "book: Book, playbook: Playbook | PlaybookJson | string, fired: Array<Fired>, options?: PlayEffectsOptions | null",
+    ts_return_type = "Array<PlayEffect>"
 )]
 pub fn play_effects(
     env: Env,
@@ -1081,7 +1019,7 @@ pub fn play_effects(
     playbook: Unknown,
     fired: Unknown,
     options: Option<Unknown>,
-) -> napi::Result<Vec<PlayEffect>> {
+) -> napi::Result<Js> {
     js(&env, || {
         effects_input(&env, book, playbook, fired, options).and_then(effects_core)
     })
@@ -1090,7 +1028,8 @@ pub fn play_effects(
 /// `playEffects` on a worker thread. Every error (including a bad argument) rejects the
 /// promise; nothing is thrown synchronously.
 #[napi(
-    ts_args_type = "book: Book, playbook: Playbook | PlaybookJson | string, fired: Array<Fired>, options?: PlayEffectsOptions | null"
+    ts_args_type = "book: Book, playbook: Playbook | PlaybookJson | string, fired: Array<Fired>, options?: PlayEffectsOptions | null",
+    ts_return_type = "Promise<Array<PlayEffect>>"
 )]
 pub fn play_effects_async(
     env: Env,

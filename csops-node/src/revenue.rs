@@ -25,7 +25,7 @@ use napi_derive::napi;
 use crate::args;
 use crate::book::Book;
 use crate::error::{Failure, guard, js};
-use crate::objects::{ArrBridge, HealthMap, Reconciliation, RenewalForecast, Retention};
+use crate::results::{Js, to_js, to_js_with_summary};
 
 /// Each account's ARR over time, from the book (derived on every call: linear in the book,
 /// and nothing held on to between calls).
@@ -57,9 +57,9 @@ type HealthInput = (
     FeatureConfig,
 );
 
-fn run_health((loaded, card, as_of, features): HealthInput) -> Result<HealthMap, Failure> {
-    guard(|| core_forecast::health_as_of(&loaded.book, &card, as_of, &features))
-        .map(|health| HealthMap::from(&health))
+fn run_health((loaded, card, as_of, features): HealthInput) -> Result<Js, Failure> {
+    let health = guard(|| core_forecast::health_as_of(&loaded.book, &card, as_of, &features))?;
+    to_js(&health)
 }
 
 /// Scores every account on a day on a worker thread (`book.healthAsOfAsync`).
@@ -70,8 +70,8 @@ pub struct HealthTask {
 
 #[napi]
 impl Task for HealthTask {
-    type Output = Result<HealthMap, Failure>;
-    type JsValue = HealthMap;
+    type Output = Result<Js, Failure>;
+    type JsValue = Js;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         Ok(match self.input.take() {
@@ -81,7 +81,7 @@ impl Task for HealthTask {
         })
     }
 
-    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<HealthMap> {
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Js> {
         output.map_err(|f| f.into_js(&env))
     }
 }
@@ -89,9 +89,9 @@ impl Task for HealthTask {
 /// What a forecast runs on: the book, each account's health and the configuration.
 type ForecastInput = (Arc<Loaded>, BTreeMap<String, Health>, ForecastConfig);
 
-fn run_forecast((loaded, health, cfg): ForecastInput) -> Result<RenewalForecast, Failure> {
-    guard(|| core_forecast::forecast(&loaded.book, &health, &cfg))
-        .map(|f| RenewalForecast::from(&f))
+fn run_forecast((loaded, health, cfg): ForecastInput) -> Result<Js, Failure> {
+    let forecast = guard(|| core_forecast::forecast(&loaded.book, &health, &cfg))?;
+    to_js_with_summary(&forecast, forecast.render())
 }
 
 /// Forecasts on a worker thread (`forecastAsync`).
@@ -102,8 +102,8 @@ pub struct ForecastTask {
 
 #[napi]
 impl Task for ForecastTask {
-    type Output = Result<RenewalForecast, Failure>;
-    type JsValue = RenewalForecast;
+    type Output = Result<Js, Failure>;
+    type JsValue = Js;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         Ok(match self.input.take() {
@@ -113,7 +113,7 @@ impl Task for ForecastTask {
         })
     }
 
-    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<RenewalForecast> {
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Js> {
         output.map_err(|f| f.into_js(&env))
     }
 }
@@ -126,14 +126,17 @@ impl Book {
     /// strings in the book's reporting currency (never floats). A period that does not run
     /// forwards is a `CSOPS_CONFIG` error; a book mixing currencies without an FX table is
     /// `CSOPS_MONEY`.
-    #[napi(ts_args_type = "from: string | Date, to: string | Date")]
-    pub fn arr_bridge(&self, env: Env, from: Unknown, to: Unknown) -> napi::Result<ArrBridge> {
+    #[napi(
+        ts_args_type = "from: string | Date, to: string | Date",
+        ts_return_type = "ArrBridge"
+    )]
+    pub fn arr_bridge(&self, env: Env, from: Unknown, to: Unknown) -> napi::Result<Js> {
         js(&env, || {
             let from = args::date("from", from)?;
             let to = args::date("to", to)?;
             let loaded = self.shared();
             let history = history(&loaded)?;
-            guard(|| core_retention::arr_bridge(&history, from, to)).map(|b| ArrBridge::from(&b))
+            to_js(&guard(|| core_retention::arr_bridge(&history, from, to))?)
         })
     }
 
@@ -143,7 +146,8 @@ impl Book {
     /// whole). Amounts are exact decimal strings (never floats). A backwards period or an
     /// unknown cut is a `CSOPS_CONFIG` error.
     #[napi(
-        ts_args_type = "from: string | Date, to: string | Date, options?: RetentionOptions | null"
+        ts_args_type = "from: string | Date, to: string | Date, options?: RetentionOptions | null",
+        ts_return_type = "Array<Retention>"
     )]
     pub fn retention(
         &self,
@@ -151,7 +155,7 @@ impl Book {
         from: Unknown,
         to: Unknown,
         options: Option<Unknown>,
-    ) -> napi::Result<Vec<Retention>> {
+    ) -> napi::Result<Js> {
         js(&env, || {
             let from = args::date("from", from)?;
             let to = args::date("to", to)?;
@@ -162,7 +166,7 @@ impl Book {
                 None => core_retention::retention(&history, from, to).map(|r| vec![r]),
                 Some(cut) => core_retention::retention_by(&loaded.book, &history, from, to, cut),
             })?;
-            Ok(rows.iter().map(Retention::from).collect())
+            to_js(&rows)
         })
     }
 
@@ -171,7 +175,8 @@ impl Book {
     /// to the last day of the period; labelled `2026-09`, `2026-Q3` or `2026`. Empty when no
     /// whole period fits. A backwards period is a `CSOPS_CONFIG` error.
     #[napi(
-        ts_args_type = "from: string | Date, to: string | Date, options?: RetentionSeriesOptions | null"
+        ts_args_type = "from: string | Date, to: string | Date, options?: RetentionSeriesOptions | null",
+        ts_return_type = "Array<Retention>"
     )]
     pub fn retention_series(
         &self,
@@ -179,7 +184,7 @@ impl Book {
         from: Unknown,
         to: Unknown,
         options: Option<Unknown>,
-    ) -> napi::Result<Vec<Retention>> {
+    ) -> napi::Result<Js> {
         js(&env, || {
             let from = args::date("from", from)?;
             let to = args::date("to", to)?;
@@ -187,25 +192,25 @@ impl Book {
             let loaded = self.shared();
             let history = history(&loaded)?;
             let rows = guard(|| core_retention::retention_series(&history, from, to, period))?;
-            Ok(rows.iter().map(Retention::from).collect())
+            to_js(&rows)
         })
     }
 
     /// Trailing-twelve-months retention to the end of `asOf` (default: the book's latest
     /// date), from the same day a year earlier; labelled `ttm`.
-    #[napi(ts_args_type = "asOf?: string | Date | null")]
-    pub fn trailing_twelve_months(
-        &self,
-        env: Env,
-        as_of: Option<Unknown>,
-    ) -> napi::Result<Retention> {
+    #[napi(
+        ts_args_type = "asOf?: string | Date | null",
+        ts_return_type = "Retention"
+    )]
+    pub fn trailing_twelve_months(&self, env: Env, as_of: Option<Unknown>) -> napi::Result<Js> {
         js(&env, || {
             let as_of = args::optional_date("asOf", as_of)?;
             let loaded = self.shared();
             let as_of = day_or_latest(&loaded, as_of)?;
             let history = history(&loaded)?;
-            guard(|| core_retention::trailing_twelve_months(&history, as_of))
-                .map(|r| Retention::from(&r))
+            to_js(&guard(|| {
+                core_retention::trailing_twelve_months(&history, as_of)
+            })?)
         })
     }
 
@@ -223,7 +228,7 @@ impl Book {
         scorecard: Unknown,
         as_of: Option<Unknown>,
         options: Option<Unknown>,
-    ) -> napi::Result<HealthMap> {
+    ) -> napi::Result<Js> {
         js(&env, || {
             self.health_args(&env, scorecard, as_of, options)
                 .and_then(run_health)
@@ -290,12 +295,11 @@ fn forecast_args(
 /// `book.healthAsOf`). An invalid configuration is a `CSOPS_CONFIG` error with the core's
 /// message; an argument of the wrong type or an unknown option `CSOPS_INVALID_ARGUMENT`.
 /// Runs on the calling thread: `forecastAsync` keeps the event loop free.
-#[napi(ts_args_type = "book: Book, options?: ForecastOptions | null")]
-pub fn forecast(
-    env: Env,
-    book: Unknown,
-    options: Option<Unknown>,
-) -> napi::Result<RenewalForecast> {
+#[napi(
+    ts_args_type = "book: Book, options?: ForecastOptions | null",
+    ts_return_type = "RenewalForecast & Summary"
+)]
+pub fn forecast(env: Env, book: Unknown, options: Option<Unknown>) -> napi::Result<Js> {
     js(&env, || {
         forecast_args(&env, book, options).and_then(run_forecast)
     })
@@ -304,7 +308,10 @@ pub fn forecast(
 /// `forecast` on a worker thread: the arguments are read on the calling thread (the book is
 /// shared, not copied), the forecast made off the event loop. Every error (including a bad
 /// argument) rejects the promise; nothing is thrown synchronously.
-#[napi(ts_args_type = "book: Book, options?: ForecastOptions | null")]
+#[napi(
+    ts_args_type = "book: Book, options?: ForecastOptions | null",
+    ts_return_type = "Promise<RenewalForecast & Summary>"
+)]
 pub fn forecast_async(
     env: Env,
     book: Unknown,
@@ -324,18 +331,21 @@ pub fn forecast_async(
 /// The forecast is read back exactly (a missing or mistyped field, or totals that are not
 /// the sums of its lines, are a `CSOPS_INVALID_ARGUMENT` error); a line whose account is not
 /// in `book` is a `CSOPS_CONFIG` error.
-#[napi(ts_args_type = "book: Book, forecast: RenewalForecast, options?: ReconcileOptions | null")]
+#[napi(
+    ts_args_type = "book: Book, forecast: RenewalForecast, options?: ReconcileOptions | null",
+    ts_return_type = "Reconciliation & Summary"
+)]
 pub fn reconcile(
     env: Env,
     book: Unknown,
     forecast: Unknown,
     options: Option<Unknown>,
-) -> napi::Result<Reconciliation> {
+) -> napi::Result<Js> {
     js(&env, || {
         let loaded = args::book(&env, book)?;
         let forecast = args::renewal_forecast(&env, forecast)?;
         let cfg = args::reconcile_options(&env, options)?;
-        guard(|| core_forecast::reconcile(&loaded.book, &forecast, &cfg))
-            .map(|r| Reconciliation::new(&r, forecast.currency))
+        let r = guard(|| core_forecast::reconcile(&loaded.book, &forecast, &cfg))?;
+        to_js_with_summary(&r, r.render(forecast.currency))
     })
 }

@@ -17,6 +17,11 @@ fn invalid(msg: impl Into<String>) -> Error {
 
 /// A fitted logistic regression: `P(y) = σ(intercept + Σ coef_k · x_k)`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct LogisticFit {
     /// The intercept (never penalised).
     pub intercept: f64,
@@ -391,6 +396,11 @@ pub fn isotonic(x: &[f64], y: &[f64], increasing: bool) -> Result<Vec<f64>> {
 /// knots it interpolates linearly, outside it holds the end values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct IsotonicMap {
     /// Knots, ascending.
     pub x: Vec<f64>,
@@ -476,6 +486,11 @@ impl IsotonicMap {
 /// A mapping from health score to probability of churn, fitted on past renewals.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all_fields = "camelCase")
+)]
 pub enum ProbabilityMap {
     /// Platt scaling: `P(churn) = σ(intercept + slope · score)`; smooth, two parameters,
     /// the safe choice for small books.

@@ -325,6 +325,11 @@ pub fn observe(book: &Book, card: &Scorecard, cfg: &BacktestConfig) -> Result<Ob
 
 /// One band's renewals.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct BandRow {
     /// Band name (or `unscored`).
     pub band: String,
@@ -346,6 +351,11 @@ pub struct BandRow {
 
 /// The lowest band against the highest.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase", rename = "BandComparison")
+)]
 pub struct Comparison {
     /// The lowest band (red).
     pub low: String,
@@ -366,6 +376,11 @@ pub struct Comparison {
 
 /// The figures of a set of renewals (the whole window, or a quarter).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase", rename = "BacktestSlice")
+)]
 pub struct Slice {
     /// Label: `all` or the quarter.
     pub label: String,
@@ -393,6 +408,11 @@ pub struct Slice {
 
 /// One measure's own predictive power beside its weight.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct MeasurePower {
     /// Measure name.
     pub measure: String,
@@ -415,6 +435,11 @@ pub struct MeasurePower {
 
 /// Survival from scoring time, by band.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct BandSurvival {
     /// Band name.
     pub band: String,
@@ -424,6 +449,11 @@ pub struct BandSurvival {
 
 /// The back-test's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct BacktestReport {
     /// The scorecard tested.
     pub scorecard: String,

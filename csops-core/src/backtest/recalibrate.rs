@@ -42,6 +42,11 @@ impl Default for RecalibrationConfig {
 
 /// The renewals on one side of the time split.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase", rename = "RecalibrationSplit")
+)]
 pub struct Split {
     /// Its quarters.
     pub quarters: Vec<String>,
@@ -53,6 +58,11 @@ pub struct Split {
 
 /// A scorecard's performance on the held-out quarters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct HeldOut {
     /// Renewals scored.
     pub scored: u64,
@@ -64,6 +74,11 @@ pub struct HeldOut {
 
 /// A measure's weight before and after.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct MeasureWeight {
     /// Measure name.
     pub measure: String,
@@ -79,6 +94,11 @@ pub struct MeasureWeight {
 
 /// A band's accounts and churn under a band choice.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct BandOutcome {
     /// Band name.
     pub band: String,
@@ -96,6 +116,11 @@ pub struct BandOutcome {
 
 /// One way of setting band thresholds on the re-weighted score, and what it does.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct BandChoice {
     /// `current`, `target churn rates` or `youden`.
     pub method: String,
@@ -107,6 +132,11 @@ pub struct BandChoice {
 
 /// The result of a re-calibration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase", rename = "RecalibrationReport")
+)]
 pub struct Recalibration {
     /// The re-weighted scorecard: same measures, normalisers and bands, weights from the fit
     /// (measures with no protective effect dropped).

@@ -62,6 +62,11 @@ pub fn chi2_sf(x: f64, df: f64) -> f64 {
 
 /// An interval estimate.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct Interval {
     /// Lower bound.
     pub lo: f64,
@@ -89,6 +94,11 @@ pub fn wilson(k: u64, n: u64, z: f64) -> Option<Interval> {
 
 /// A test statistic and its two-sided p-value.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase", rename = "HypothesisTest")
+)]
 pub struct Test {
     /// The statistic (z, chi-squared or odds ratio, as the function says).
     pub statistic: f64,
@@ -160,6 +170,11 @@ pub fn fisher_exact(a: u64, b: u64, c: u64, d: u64) -> Test {
 
 /// Area under the ROC curve, with its uncertainty.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase", rename = "RocAuc")
+)]
 pub struct Auc {
     /// The probability that a random positive has a higher risk than a random negative (ties
     /// count half). 0.5 is a coin toss; 1.0 ranks every positive first.
@@ -376,6 +391,11 @@ pub fn brier(probability: &[f64], positive: &[bool]) -> Result<f64> {
 
 /// One row of a calibration table.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct CalibrationRow {
     /// 1 = the tenth with the lowest risk.
     pub decile: u32,
@@ -422,6 +442,11 @@ pub fn deciles(risk: &[f64], positive: &[bool]) -> Result<Vec<CalibrationRow>> {
 
 /// How much of the churn the riskiest accounts hold.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct Lift {
     /// The share of accounts taken, riskiest first.
     pub fraction: f64,
@@ -465,6 +490,11 @@ pub fn lift(risk: &[f64], positive: &[bool], fraction: f64) -> Result<Lift> {
 
 /// One step of a Kaplan–Meier curve.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct SurvivalPoint {
     /// Time (days since scoring, in the back-test).
     pub time: f64,

@@ -63,6 +63,11 @@ impl std::str::FromStr for LoadMode {
 
 /// Record counts of a book.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct BookCounts {
     /// Accounts.
     pub accounts: usize,

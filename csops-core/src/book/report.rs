@@ -27,6 +27,7 @@ pub enum LoadMode {
 /// What kind of problem a row has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum ProblemKind {
     /// A required field is empty or absent.
     Missing,
@@ -73,6 +74,11 @@ impl fmt::Display for ProblemKind {
 
 /// One problem with one row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct Problem {
     /// The file (or document section) the row came from, e.g. `accounts.csv`.
     pub file: String,
@@ -107,6 +113,11 @@ impl fmt::Display for Problem {
 
 /// A row that was not loaded, with its raw fields so nothing is lost.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct RejectedRow {
     /// The file.
     pub file: String,
@@ -122,6 +133,11 @@ pub struct RejectedRow {
 /// columns in name order, as a map. Kept compact, since a bad export can reject millions of
 /// rows: the rejected rows of a file share its column names, and a row's texts are one string.
 #[derive(Clone, PartialEq, Eq, Default)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(type = "Record<string, string>")
+)]
 pub struct RawFields {
     /// Column names, sorted.
     names: std::sync::Arc<[String]>,
@@ -225,6 +241,11 @@ impl<'de> Deserialize<'de> for RawFields {
 
 /// Row counts for one file.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct FileCounts {
     /// Data rows read.
     pub read: u64,
@@ -239,6 +260,11 @@ pub struct FileCounts {
 /// row (a role removed with no earlier addition). Strict loads keep notes; nothing the loader
 /// assumes goes unlisted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct Note {
     /// The file.
     pub file: String,
@@ -265,6 +291,11 @@ impl fmt::Display for Note {
 
 /// Everything validation found, and what was kept.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct ValidationReport {
     /// Every problem, in file and row order.
     pub problems: Vec<Problem>,

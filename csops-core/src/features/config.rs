@@ -27,6 +27,7 @@ pub const DEFAULT_SNAPSHOT_MAX_AGE_DAYS: u32 = 100;
 /// The parameters of feature derivation. Every window is in days and ends on the as-of day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct FeatureConfig {
     /// Window for logins, breadth, seat utilisation and usage change (default 28).
     pub usage_window_days: u32,

@@ -27,6 +27,11 @@ impl FeatureColumn {
 
 /// Summary statistics of one column (over present values).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct ColumnSummary {
     /// Feature name.
     pub name: String,
@@ -47,6 +52,11 @@ pub struct ColumnSummary {
 /// Why a value that had data is missing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all_fields = "camelCase")
+)]
 pub enum MissingWhy {
     /// The latest value is older than the feature's maximum age.
     Stale {

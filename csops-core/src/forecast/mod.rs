@@ -45,6 +45,11 @@ pub use options::{ForecastOptions, ProbabilityOptions};
 
 /// An account's health on the forecast day, as the forecast uses it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct Health {
     /// The score, if scored.
     pub score: Option<f64>,
@@ -227,6 +232,11 @@ impl Default for ForecastConfig {
 
 /// One renewal in the window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct RenewalLine {
     /// The account.
     pub account_id: String,
@@ -241,6 +251,7 @@ pub struct RenewalLine {
     /// Month, `YYYY-MM`.
     pub month: String,
     /// ARR up for renewal.
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub arr: Decimal,
     /// Health score on the forecast day.
     pub score: Option<f64>,
@@ -249,8 +260,10 @@ pub struct RenewalLine {
     /// Probability of renewing.
     pub p_renew: f64,
     /// `arr × p_renew`, to the cent.
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub expected_renewal: Decimal,
     /// Expected expansion on the account in the window, to the cent.
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub expected_expansion: Decimal,
     /// Commit, best case or pipeline.
     pub category: ForecastCategory,
@@ -258,21 +271,34 @@ pub struct RenewalLine {
 
 /// A subtotal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase", rename = "ForecastSubtotal")
+)]
 pub struct Subtotal {
     /// Segment, CSM or month.
     pub key: String,
     /// Renewals.
     pub renewals: u64,
     /// ARR up for renewal.
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub arr: Decimal,
     /// Expected renewal ARR.
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub expected_renewal: Decimal,
     /// Expected expansion.
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub expected_expansion: Decimal,
 }
 
 /// The distribution of renewed ARR.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase", rename = "RenewalDistribution")
+)]
 pub struct Distribution {
     /// `exact`, `grid` or `monte_carlo`.
     pub method: String,
@@ -311,6 +337,11 @@ impl Distribution {
 
 /// The forecast.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct RenewalForecast {
     /// Forecast day.
     pub as_of: NaiveDate,
@@ -323,18 +354,25 @@ pub struct RenewalForecast {
     /// One line per renewal, by date then account.
     pub lines: Vec<RenewalLine>,
     /// ARR up for renewal.
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub arr: Decimal,
     /// Expected renewal ARR.
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub expected_renewal: Decimal,
     /// Expected expansion on renewing accounts.
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub expected_expansion: Decimal,
     /// Expected expansion on accounts not renewing in the window.
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub other_expansion: Decimal,
     /// ARR of commit renewals.
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub commit: Decimal,
     /// ARR of best-case renewals (commit excluded).
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub best_case: Decimal,
     /// ARR of pipeline renewals.
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub pipeline: Decimal,
     /// By segment.
     pub by_segment: Vec<Subtotal>,
@@ -349,6 +387,27 @@ pub struct RenewalForecast {
     /// has no FX table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rates_used: Option<RatesUsed>,
+}
+
+impl RenewalForecast {
+    /// A forecast given back (stored as JSON, handed from another language) with its totals
+    /// the sums of its lines, so a reconciliation reports the figures it checks. Totals that
+    /// do not add up are an [`Error::InvalidArgument`] naming them.
+    pub fn check_totals(&self) -> Result<()> {
+        let arr: Decimal = self.lines.iter().map(|l| l.arr).sum();
+        let expected: Decimal = self.lines.iter().map(|l| l.expected_renewal).sum();
+        if arr == self.arr && expected == self.expected_renewal {
+            return Ok(());
+        }
+        Err(Error::InvalidArgument {
+            path: String::new(),
+            reason: format!(
+                "the forecast does not add up: `arr` {} and `expected_renewal` {} against the \
+                 lines' {arr} and {expected}; pass the forecast as it was made",
+                self.arr, self.expected_renewal
+            ),
+        })
+    }
 }
 
 /// To the cent, half to even (banker's rounding, so rounding errors do not drift one way).
@@ -707,6 +766,7 @@ pub fn health_as_of(
 /// What kind of disagreement with the CRM.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum IssueKind {
     /// A renewal is due but the CRM has no open renewal opportunity for it.
     MissingOpportunity,
@@ -722,6 +782,11 @@ pub enum IssueKind {
 
 /// One disagreement.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct ReconciliationIssue {
     /// The kind.
     pub kind: IssueKind,
@@ -735,10 +800,17 @@ pub struct ReconciliationIssue {
 
 /// The forecast against the CRM.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct Reconciliation {
     /// ARR up for renewal in the forecast.
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub forecast_arr: Decimal,
     /// The CRM's open renewal opportunities closing in the window (matched or not).
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub crm_arr: Decimal,
     /// `(forecast − CRM) / CRM` (`None` when the CRM total is zero).
     pub gap: Option<f64>,
@@ -747,8 +819,10 @@ pub struct Reconciliation {
     /// Whether `|gap| ≤ tolerance`.
     pub passes: bool,
     /// The forecast's expected renewal ARR.
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub forecast_expected: Decimal,
     /// The CRM's probability-weighted renewal amount.
+    #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub crm_weighted: Decimal,
     /// Every disagreement, by kind then account.
     pub issues: Vec<ReconciliationIssue>,

@@ -14,11 +14,16 @@ use crate::features::FeatureFrame;
 /// self-serve ones; a model set lets each motion have its own definition of healthy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(rename = "ModelSetJson"))]
 pub struct ModelSet {
     /// The scorecard for accounts whose segment has none of its own.
     pub default: Scorecard,
     /// Scorecards by segment name.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "typescript",
+        ts(as = "Option<BTreeMap<String, Scorecard>>", optional)
+    )]
     pub by_segment: BTreeMap<String, Scorecard>,
 }
 

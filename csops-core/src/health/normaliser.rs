@@ -9,6 +9,7 @@ use super::Scorecard;
 /// Maps a raw feature value to a measure score in 0–100 (0 is worst, 100 best).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum Normaliser {
     /// Linear between `worst` (→ 0) and `best` (→ 100), clamped outside. `worst > best` makes
     /// lower values better (days since last login: worst 60, best 0).
@@ -34,6 +35,7 @@ pub enum Normaliser {
         higher_is_better: bool,
         /// Rank within the account's segment instead of the whole population.
         #[serde(default)]
+        #[cfg_attr(feature = "typescript", ts(as = "Option<bool>", optional))]
         per_segment: bool,
     },
     /// A logistic curve `100 / (1 + e^(−steepness·(x − midpoint)))`; negative steepness makes
@@ -48,9 +50,11 @@ pub enum Normaliser {
     Boolean {
         /// Score of yes (default 100).
         #[serde(default = "hundred")]
+        #[cfg_attr(feature = "typescript", ts(as = "Option<f64>", optional))]
         yes: f64,
         /// Score of no (default 0).
         #[serde(default)]
+        #[cfg_attr(feature = "typescript", ts(as = "Option<f64>", optional))]
         no: f64,
     },
     /// Linear interpolation between `(value, score)` points, flat beyond the ends. Values

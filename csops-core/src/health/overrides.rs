@@ -13,6 +13,11 @@ use crate::error::{Error, Result};
 /// customer just signed a 3-year renewal; treat as green until the QBR").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct Override {
     /// The account.
     pub account_id: String,
@@ -32,6 +37,11 @@ pub struct Override {
 
 /// An account's reported score after overrides, with the computed one kept beside it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct ReportedScore {
     /// The account.
     pub account_id: String,

@@ -12,6 +12,11 @@ use crate::features::FeatureFrame;
 
 /// The score of one account, with its explanation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct AccountScore {
     /// The score, 0–100; `None` when coverage is below the scorecard's minimum.
     pub score: Option<f64>,
@@ -27,6 +32,11 @@ pub struct AccountScore {
 
 /// One measure's part in an account's score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct MeasureResult {
     /// Measure name.
     pub name: String,

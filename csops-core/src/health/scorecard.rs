@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 /// What to do when a measure's feature is missing for an account.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum MissingRule {
     /// Spread the measure's weight over the measures that have data (the default).
     #[default]
@@ -29,6 +30,11 @@ pub enum MissingRule {
 /// One weighted measure: a feature mapped to 0–100.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename = "ScorecardMeasure")
+)]
 pub struct Measure {
     /// Unique name within the scorecard.
     pub name: String,
@@ -40,12 +46,18 @@ pub struct Measure {
     pub normaliser: Normaliser,
     /// What happens when the value is missing.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<MissingRule>", optional))]
     pub missing: MissingRule,
 }
 
 /// A weighted group of measures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename = "ScorecardGroup")
+)]
 pub struct Group {
     /// Unique name (usage, engagement, support, …).
     pub name: String,
@@ -58,6 +70,7 @@ pub struct Group {
 /// A band: scores from `min` up to the next band's `min` belong to it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Band {
     /// Name (red, yellow, green; or A–F).
     pub name: String,
@@ -82,6 +95,11 @@ fn default_min_coverage() -> f64 {
 /// A health scorecard. See the [module docs](super).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename = "ScorecardJson")
+)]
 pub struct Scorecard {
     /// Layout version; must be [`SCHEMA_VERSION`].
     pub schema_version: u32,
@@ -89,14 +107,17 @@ pub struct Scorecard {
     pub name: String,
     /// What it is for, who owns it.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<String>", optional))]
     pub description: String,
     /// The groups.
     pub groups: Vec<Group>,
     /// Band scheme, ascending by `min`, the first at 0.
     #[serde(default = "default_bands")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<Vec<Band>>", optional))]
     pub bands: Vec<Band>,
     /// Share of weight (0–1) that must have data for a score (default 0.5).
     #[serde(default = "default_min_coverage")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<f64>", optional))]
     pub min_coverage: f64,
 }
 

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 /// Direction of a score change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum Direction {
     /// Up by more than the dead-band.
     Up,
@@ -19,6 +20,11 @@ pub enum Direction {
 
 /// The change of a score against a previous one.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct Trend {
     /// `current − previous`.
     pub delta: f64,

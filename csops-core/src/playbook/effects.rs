@@ -17,6 +17,11 @@ use crate::{Error, Result};
 
 /// What happened after a play fired: its accounts' renewals against comparable accounts'.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct PlayEffect {
     /// The play.
     pub play: String,

@@ -45,6 +45,9 @@ use serde_json::Value;
 
 use crate::{Error, Result};
 
+mod to_value;
+pub use to_value::{DOCUMENTS, Tree, field_name, to_tree, to_value};
+
 /// Serde for an optional day option (`#[serde(deserialize_with = ...)]`): read by the core's
 /// one rule for a day ([`crate::interchange::parse_day`]), so an option's day means what a day
 /// argument means; text that is not a day is a value error (an [`Error::Config`] through
@@ -99,10 +102,25 @@ pub enum Casing {
 /// a value of the right type that the type refuses (a name that is not one of its choices, a
 /// negative count) an [`Error::Config`] naming the path.
 pub fn from_value<T: DeserializeOwned>(value: Value, casing: Casing) -> Result<T> {
+    read_at(value, casing, "")
+}
+
+/// [`from_value`] of the argument called `name` (a result given back, such as a forecast to
+/// reconcile): the paths in its errors start with the name (`forecast.lines[0].arr`).
+pub fn from_argument<T: DeserializeOwned>(name: &str, value: Value, casing: Casing) -> Result<T> {
+    read_at(value, casing, name)
+}
+
+fn read_at<T: DeserializeOwned>(value: Value, casing: Casing, name: &str) -> Result<T> {
     let result = serde_path_to_error::deserialize(Given(value, casing));
     result.map_err(|e| {
         let path = e.path().to_string();
-        let path = if path == "." { String::new() } else { path };
+        let path = match (path.as_str(), name) {
+            (".", _) => name.to_string(),
+            (_, "") => path,
+            (_, _) if path.starts_with('[') => format!("{name}{path}"),
+            _ => format!("{name}.{path}"),
+        };
         let reason = e.into_inner().to_string();
         // serde's own words tell the two apart: `invalid value`, `unknown variant` are values
         // (after the path of a part read in two steps, as a probability source is).
@@ -120,7 +138,7 @@ pub fn from_value<T: DeserializeOwned>(value: Value, casing: Casing) -> Result<T
 }
 
 /// `commitFrom` → `commit_from`; snake_case stays as it is.
-fn snake(name: &str) -> String {
+pub(crate) fn snake(name: &str) -> String {
     let mut out = String::with_capacity(name.len() + 4);
     for c in name.chars() {
         if c.is_ascii_uppercase() {
@@ -229,9 +247,39 @@ impl<'de> Deserializer<'de> for Given {
         visitor.visit_newtype_struct(self)
     }
 
+    /// Text is only text: an exact amount (a decimal string) given as a number would have
+    /// passed through a float, so it is refused rather than read.
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> std::result::Result<V::Value, E> {
+        match self.0 {
+            Value::String(s) => visitor.visit_string(s),
+            other => Err(de::Error::invalid_type(unexpected(&other), &visitor)),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> std::result::Result<V::Value, E> {
+        self.deserialize_str(visitor)
+    }
+
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char bytes byte_buf
         unit unit_struct seq tuple tuple_struct map identifier ignored_any
+    }
+}
+
+/// What a value is, for a type error.
+fn unexpected(v: &Value) -> de::Unexpected<'_> {
+    match v {
+        Value::Null => de::Unexpected::Unit,
+        Value::Bool(b) => de::Unexpected::Bool(*b),
+        Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+            (Some(u), _, _) => de::Unexpected::Unsigned(u),
+            (_, Some(i), _) => de::Unexpected::Signed(i),
+            (_, _, Some(x)) => de::Unexpected::Float(x),
+            _ => de::Unexpected::Other("a number"),
+        },
+        Value::String(s) => de::Unexpected::Str(s),
+        Value::Array(_) => de::Unexpected::Seq,
+        Value::Object(_) => de::Unexpected::Map,
     }
 }
 
