@@ -4,6 +4,67 @@
 // The shapes below are generated from csops-core's serde types (`cargo test -p csops-core --features typescript --test typescript` with UPDATE_TYPES=1); do not edit them here.
 
 /**
+ * A customer account: the unit everything else hangs off.
+ */
+export type Account = { 
+/**
+ * Unique account id (the CRM id).
+ */
+id: string, 
+/**
+ * Display name.
+ */
+name: string, 
+/**
+ * The CSM who owns the account, if any.
+ */
+ownerCsm: string | null, 
+/**
+ * Market segment (e.g. enterprise, mid-market, smb).
+ */
+segment: string | null, 
+/**
+ * Coverage tier (e.g. high-touch, tech-touch).
+ */
+tier: string | null, 
+/**
+ * Sales region.
+ */
+region: string | null, 
+/**
+ * Industry.
+ */
+industry: string | null, 
+/**
+ * Plan or product edition.
+ */
+plan: string | null, 
+/**
+ * Current annual recurring revenue, in the account's contract currency.
+ */
+arr: Money, 
+/**
+ * Licensed seats, if the plan is seat-based.
+ */
+seats: number | null, 
+/**
+ * Contract start.
+ */
+startDate: string, 
+/**
+ * The next (or current) renewal date of the contract.
+ */
+renewalDate: string | null, 
+/**
+ * Contract term in months (12 when absent); renewals recur every term.
+ */
+termMonths: number | null, 
+/**
+ * Anything else the export carries (`attr.<name>` columns in CSV).
+ */
+attributes: { [key in string]: string }, };
+
+/**
  * One account's line of the bridge.
  */
 export type AccountMovement = { 
@@ -23,6 +84,32 @@ end: string,
  * The kind of movement.
  */
 movement: Movement, };
+
+/**
+ * The score of one account, with its explanation.
+ */
+export type AccountScore = { 
+/**
+ * The score, 0–100; `None` when coverage is below the scorecard's minimum.
+ */
+score: number | null, 
+/**
+ * The band name, when scored.
+ */
+band: string | null, 
+/**
+ * Share of the scorecard's weight with data, 0–1.
+ */
+coverage: number, 
+/**
+ * Per measure, in scorecard order.
+ */
+measures: Array<MeasureResult>, 
+/**
+ * Per group, in scorecard order: name and contribution (sum of its measures'
+ * contributions). Written as an object from group name to contribution, in this order.
+ */
+groups: { [key in string]: number }, };
 
 /**
  * The ARR bridge between two days.
@@ -348,6 +435,59 @@ band: string,
 curve: Array<SurvivalPoint>, };
 
 /**
+ * Record counts of a book.
+ */
+export type BookCounts = { 
+/**
+ * Accounts.
+ */
+accounts: number, 
+/**
+ * Contacts.
+ */
+contacts: number, 
+/**
+ * Contact role spells.
+ */
+contactRoles: number, 
+/**
+ * Usage events.
+ */
+usageEvents: number, 
+/**
+ * Usage snapshots.
+ */
+usageSnapshots: number, 
+/**
+ * Tickets.
+ */
+tickets: number, 
+/**
+ * Survey responses.
+ */
+surveys: number, 
+/**
+ * Meetings.
+ */
+meetings: number, 
+/**
+ * Milestones.
+ */
+milestones: number, 
+/**
+ * Opportunities.
+ */
+opportunities: number, 
+/**
+ * ARR snapshots.
+ */
+arrSnapshots: number, 
+/**
+ * Renewal outcomes.
+ */
+renewalOutcomes: number, };
+
+/**
  * One row of a calibration table.
  */
 export type CalibrationRow = { 
@@ -373,9 +513,139 @@ meanRisk: number,
 observed: number, };
 
 /**
+ * Summary statistics of one column (over present values).
+ */
+export type ColumnSummary = { 
+/**
+ * Feature name.
+ */
+name: string, 
+/**
+ * Present values.
+ */
+present: number, 
+/**
+ * Missing values.
+ */
+missing: number, 
+/**
+ * Mean, if any value is present.
+ */
+mean: number | null, 
+/**
+ * Minimum.
+ */
+min: number | null, 
+/**
+ * Median.
+ */
+median: number | null, 
+/**
+ * Maximum.
+ */
+max: number | null, };
+
+/**
+ * A person at a customer.
+ */
+export type Contact = { 
+/**
+ * Unique contact id.
+ */
+id: string, 
+/**
+ * The account the contact belongs to.
+ */
+accountId: string, 
+/**
+ * Full name.
+ */
+name: string, 
+/**
+ * E-mail address.
+ */
+email: string | null, 
+/**
+ * Job title.
+ */
+title: string | null, };
+
+/**
  * An ISO-4217 currency code such as `USD` (always three upper-case letters, validated).
  */
 export type Currency = string;
+
+/**
+ * Direction of a score change.
+ */
+export type Direction = "up" | "flat" | "down";
+
+/**
+ * The parameters of feature derivation. Every window is in days and ends on the as-of day.
+ */
+export type FeatureConfig = { 
+/**
+ * Window for logins, breadth, seat utilisation and usage change (default 28).
+ */
+usage_window_days?: number, 
+/**
+ * Window for DAU/MAU, at most 64 (default 28).
+ */
+dau_mau_window_days?: number, 
+/**
+ * The features whose adoption counts toward breadth (at most 64).
+ */
+key_features?: Array<string>, 
+/**
+ * The event name that counts as a login (default `login`).
+ */
+login_feature?: string, 
+/**
+ * Window for tickets opened (default 90).
+ */
+ticket_window_days?: number, 
+/**
+ * Window for CSAT (default 90).
+ */
+csat_window_days?: number, 
+/**
+ * Window for NPS (default 180).
+ */
+nps_window_days?: number, 
+/**
+ * Usage-snapshot metrics to expose as `snapshot.<metric>` columns.
+ */
+snapshot_metrics?: Array<string>, 
+/**
+ * Days after its period's end that a snapshot value stays current (default 100: one
+ * quarter and a week's export lag); older, it is missing (stale).
+ */
+snapshot_max_age_days?: number, 
+/**
+ * Per-metric maximum ages, overriding `snapshot_max_age_days`: metric → days.
+ */
+max_age_days?: { [key in string]: number }, 
+/**
+ * Keep accounts that had churned by the as-of day (default false).
+ */
+include_churned?: boolean, };
+
+/**
+ * Row counts for one file.
+ */
+export type FileCounts = { 
+/**
+ * Data rows read.
+ */
+read: number, 
+/**
+ * Rows loaded into the book.
+ */
+loaded: number, 
+/**
+ * Rows rejected.
+ */
+rejected: number, };
 
 /**
  * The CRM forecast category a rep put the opportunity in.
@@ -564,6 +834,44 @@ powerShare: number,
 flag: string | null, };
 
 /**
+ * One measure's part in an account's score.
+ */
+export type MeasureResult = { 
+/**
+ * Measure name.
+ */
+name: string, 
+/**
+ * Group name.
+ */
+group: string, 
+/**
+ * The raw feature value (`None` if missing).
+ */
+value: number | null, 
+/**
+ * The measure score 0–100 (`None` if missing and redistributed).
+ */
+measureScore: number | null, 
+/**
+ * The weight it carried for this account after redistribution (weights sum to 1).
+ */
+weight: number, 
+/**
+ * Its contribution to the score: `weight × measure_score`.
+ */
+contribution: number, 
+/**
+ * Points it cost: `weight × (100 − measure_score)`; the drivers are the largest.
+ */
+pointsLost: number, 
+/**
+ * Why the value is missing, when it had data that is stale or blank in the export
+ * ("stale since 2026-07-09"); `None` when present or never known.
+ */
+missingWhy: MissingWhy | null, };
+
+/**
  * A measure's weight before and after.
  */
 export type MeasureWeight = { 
@@ -589,6 +897,23 @@ shareBefore: number,
 shareAfter: number, };
 
 /**
+ * A missing value that is missing for a reason worth telling: stale, or blank in the export.
+ */
+export type MissingNote = { 
+/**
+ * The account.
+ */
+accountId: string, 
+/**
+ * The feature column.
+ */
+feature: string, 
+/**
+ * Why it is missing.
+ */
+why: MissingWhy, };
+
+/**
  * What to do when a measure's feature is missing for an account.
  */
 export type MissingRule = { "rule": "redistribute" } | { "rule": "fixed", 
@@ -596,6 +921,23 @@ export type MissingRule = { "rule": "redistribute" } | { "rule": "fixed",
  * The score to use.
  */
 score: number, } | { "rule": "worst" };
+
+/**
+ * Why a value that had data is missing.
+ */
+export type MissingWhy = { "kind": "stale", 
+/**
+ * The day the latest value is from (a snapshot's period end, a survey's day).
+ */
+lastValueOn: string, 
+/**
+ * The first day it no longer counted.
+ */
+staleSince: string, } | { "kind": "no_value_for_period", 
+/**
+ * The last day of that period.
+ */
+periodEnd: string, };
 
 /**
  * Scorecards per segment (or tier): each account is scored by its segment's scorecard, or
@@ -680,6 +1022,60 @@ no?: number, } | { "kind": "piecewise",
 points: Array<[number, number]>, };
 
 /**
+ * Something the loader did that is not a problem but changes what a reader of the export
+ * would see: a source-map transform applied to a file, or a documented rule applied to one
+ * row (a role removed with no earlier addition). Strict loads keep notes; nothing the loader
+ * assumes goes unlisted.
+ */
+export type Note = { 
+/**
+ * The file.
+ */
+file: string, 
+/**
+ * The row (see [`Problem::row`]); `None` for a note about the whole file.
+ */
+row: number | null, 
+/**
+ * The field, when the note is about one.
+ */
+field: string | null, 
+/**
+ * What was done, and why.
+ */
+note: string, };
+
+/**
+ * A human decision that replaces an account's computed score or band until it expires ("the
+ * customer just signed a 3-year renewal; treat as green until the QBR").
+ */
+export type OverrideApplied = { 
+/**
+ * The account.
+ */
+accountId: string, 
+/**
+ * The score to report instead (0–100), if any.
+ */
+score: number | null, 
+/**
+ * The band to report instead, if any.
+ */
+band: string | null, 
+/**
+ * Why.
+ */
+reason: string, 
+/**
+ * Who decided.
+ */
+author: string, 
+/**
+ * The first day it no longer applies.
+ */
+expires: string, };
+
+/**
  * What happened after a play fired: its accounts' renewals against comparable accounts'.
  */
 export type PlayEffect = { 
@@ -743,6 +1139,41 @@ intercept: number,
 slope: number, } | { "method": "isotonic" } & IsotonicMap;
 
 /**
+ * One problem with one row.
+ */
+export type Problem = { 
+/**
+ * The file (or document section) the row came from, e.g. `accounts.csv`.
+ */
+file: string, 
+/**
+ * The row: the line number in a CSV file (the header is line 1), or the 1-based position
+ * in a JSON array or in-memory list. `None` for problems with a whole file.
+ */
+row: number | null, 
+/**
+ * The id of the record, when it has one and it could be read.
+ */
+recordId: string | null, 
+/**
+ * The field (column), when the problem is with one field.
+ */
+field: string | null, 
+/**
+ * The kind of problem.
+ */
+kind: ProblemKind, 
+/**
+ * A human explanation, including the offending value.
+ */
+reason: string, };
+
+/**
+ * What kind of problem a row has.
+ */
+export type ProblemKind = "missing" | "malformed" | "unknown_value" | "negative" | "out_of_range" | "dates_out_of_order" | "inconsistent" | "duplicate" | "unknown_reference";
+
+/**
  * One FX rate a figure was converted at.
  */
 export type RateUsed = { 
@@ -789,6 +1220,13 @@ reporting: Currency,
  * The rates, in currency then day order.
  */
 rates: Array<RateUsed>, };
+
+/**
+ * The raw fields of a rejected row as read: column → text. Serialized as an object with the
+ * columns in name order, as a map. Kept compact, since a bad export can reject millions of
+ * rows: the rejected rows of a file share its column names, and a row's texts are one string.
+ */
+export type RawFields = Record<string, string>;
 
 /**
  * The result of a re-calibration.
@@ -919,6 +1357,27 @@ opportunityId: string | null,
  * What differs, in a sentence.
  */
 detail: string, };
+
+/**
+ * A row that was not loaded, with its raw fields so nothing is lost.
+ */
+export type RejectedRow = { 
+/**
+ * The file.
+ */
+file: string, 
+/**
+ * The row (see [`Problem::row`]).
+ */
+row: number, 
+/**
+ * The record id, when readable.
+ */
+recordId: string | null, 
+/**
+ * The raw fields as read (column → text).
+ */
+fields: RawFields, };
 
 /**
  * The distribution of renewed ARR.
@@ -1085,6 +1544,35 @@ expectedExpansion: string,
  * Commit, best case or pipeline.
  */
 category: ForecastCategory, };
+
+/**
+ * An account's reported score after overrides, with the computed one kept beside it.
+ */
+export type ReportedScore = { 
+/**
+ * The account.
+ */
+accountId: string, 
+/**
+ * What the scorecard computed.
+ */
+computedScore: number | null, 
+/**
+ * The band of the computed score.
+ */
+computedBand: string | null, 
+/**
+ * What is reported (the override's, where one applies).
+ */
+score: number | null, 
+/**
+ * The reported band.
+ */
+band: string | null, 
+/**
+ * The override in force, if any.
+ */
+overrideApplied: OverrideApplied | null, };
 
 /**
  * Gross, net and logo retention of a cohort over a period.
@@ -1265,3 +1753,37 @@ censored: number,
  * Share surviving past `time`.
  */
 survival: number, };
+
+/**
+ * The change of a score against a previous one.
+ */
+export type Trend = { 
+/**
+ * `current − previous`.
+ */
+delta: number, 
+/**
+ * Up, flat or down, with changes within ±`dead_band` counted as flat.
+ */
+direction: Direction, };
+
+/**
+ * Everything validation found, and what was kept.
+ */
+export type ValidationReport = { 
+/**
+ * Every problem, in file and row order.
+ */
+problems: Array<Problem>, 
+/**
+ * Every rejected row, with its raw fields.
+ */
+rejected: Array<RejectedRow>, 
+/**
+ * Row counts per file.
+ */
+files: { [key in string]: FileCounts }, 
+/**
+ * What the loader did by the source map's rules (file, then row order).
+ */
+notes: Array<Note>, };

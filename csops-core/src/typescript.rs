@@ -56,8 +56,18 @@ pub fn declarations() -> String {
 
 /// The types a binding hands out whole.
 fn roots(v: &mut Declarations<'_>) {
-    use crate::{backtest, forecast, health, money, playbook, retention};
+    use crate::{backtest, book, features, forecast, health, money, playbook, record, retention};
     v.visit::<money::Money>();
+    v.visit::<book::ValidationReport>();
+    v.visit::<book::BookCounts>();
+    v.visit::<record::Account>();
+    v.visit::<record::Contact>();
+    v.visit::<features::FeatureConfig>();
+    v.visit::<features::ColumnSummary>();
+    v.visit::<features::MissingNote>();
+    v.visit::<health::AccountScore>();
+    v.visit::<health::ReportedScore>();
+    v.visit::<health::Trend>();
     v.visit::<health::Scorecard>();
     v.visit::<health::ModelSet>();
     v.visit::<backtest::BacktestReport>();

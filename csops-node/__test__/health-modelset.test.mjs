@@ -100,7 +100,7 @@ test('overrides apply until their expiry day (exclusive); score-only and band-on
       computedBand: 'yellow',
       score: 90,
       band: 'green',
-      override: { reason: 'renewal signed', author: 'sam', expires: '2024-07-01' },
+      overrideApplied: { accountId: 'A', score: 90, band: null, reason: 'renewal signed', author: 'sam', expires: '2024-07-01' },
     },
     {
       accountId: 'B',
@@ -108,21 +108,21 @@ test('overrides apply until their expiry day (exclusive); score-only and band-on
       computedBand: 'yellow',
       score: 50,
       band: 'red',
-      override: { reason: 'renewal signed', author: 'sam', expires: '2024-06-30' },
+      overrideApplied: { accountId: 'B', score: null, band: 'red', reason: 'renewal signed', author: 'sam', expires: '2024-06-30' },
     },
-    { accountId: 'C', computedScore: 20, computedBand: 'red', score: 20, band: 'red', override: null },
+    { accountId: 'C', computedScore: 20, computedBand: 'red', score: 20, band: 'red', overrideApplied: null },
   ]);
   // On B's expiry day its override no longer applies; A's still does.
   const on = basic.applyOverrides(input, overrides, { asOf: new Date('2024-06-30T12:00:00Z') });
   assert.equal(on[0].score, 90);
-  assert.equal(on[1].override, null);
+  assert.equal(on[1].overrideApplied, null);
   assert.equal(on[1].score, 50);
   assert.equal(on[1].band, 'yellow');
   const after = basic.applyOverrides(input, overrides, { asOf: '2024-07-01', segments });
-  assert.ok(after.every((r) => r.override === null && r.score === r.computedScore && r.band === r.computedBand));
+  assert.ok(after.every((r) => r.overrideApplied === null && r.score === r.computedScore && r.band === r.computedBand));
   // No overrides: the computed scores; a row without a score reports null.
   const none = basic.applyOverrides({ accountIds: ['N'], columns: { logins: [null] } }, [], { asOf: '2024-06-29' });
-  assert.deepEqual(none, [{ accountId: 'N', computedScore: null, computedBand: null, score: null, band: null, override: null }]);
+  assert.deepEqual(none, [{ accountId: 'N', computedScore: null, computedBand: null, score: null, band: null, overrideApplied: null }]);
 });
 
 test('invalid overrides: every problem is listed', () => {

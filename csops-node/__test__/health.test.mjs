@@ -171,7 +171,8 @@ test('explain gives the breakdown of one row of a batch; scoreOne scores one acc
   assert.equal(x.band, s.bands[i]);
   assert.equal(x.coverage, s.coverage[i]);
   assert.deepEqual(x.measures.map((m) => m.name), names);
-  assert.deepEqual(x.groups.map((g) => g.name), ['usage', 'relationship', 'support', 'sentiment']);
+  // Group name → contribution, in scorecard order.
+  assert.deepEqual(Object.keys(x.groups), ['usage', 'relationship', 'support', 'sentiment']);
   for (const m of x.measures) {
     assert.ok(Math.abs(m.contribution - s.contributions[m.name][i]) < 1e-9, m.name);
     assert.equal(m.value, sampleFrame.value(id, heuristic.toJson().groups.flatMap((g) => g.measures).find((d) => d.name === m.name).feature));
@@ -179,7 +180,7 @@ test('explain gives the breakdown of one row of a batch; scoreOne scores one acc
   }
   const sum = (xs) => xs.reduce((a, b) => a + b, 0);
   assert.ok(Math.abs(sum(x.measures.map((m) => m.contribution)) - x.score) < 1e-9);
-  assert.ok(Math.abs(sum(x.groups.map((g) => g.contribution)) - x.score) < 1e-9);
+  assert.ok(Math.abs(sum(Object.values(x.groups)) - x.score) < 1e-9);
   assert.ok(Math.abs(sum(x.measures.map((m) => m.weight)) - 1) < 1e-9);
   // Drivers: the measures that cost points, costliest first.
   const lost = Object.fromEntries(x.measures.map((m) => [m.name, m.pointsLost]));
@@ -211,10 +212,8 @@ test('scoreOne: missing values, imputation and insufficient data', () => {
   assert.equal(full.score, 62.5);
   assert.equal(full.band, 'yellow');
   assert.equal(full.coverage, 1);
-  assert.deepEqual(full.groups, [
-    { name: 'usage', contribution: 37.5 },
-    { name: 'rel', contribution: 25 },
-  ]);
+  assert.deepEqual(full.groups, { usage: 37.5, rel: 25 });
+  assert.deepEqual(Object.keys(full.groups), ['usage', 'rel']);
   assert.deepEqual(full.drivers, ['breadth', 'logins']);
   assert.deepEqual(full.measures[0], {
     name: 'logins',

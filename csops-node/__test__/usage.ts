@@ -37,6 +37,8 @@ import {
   whatIfColumns,
 } from 'csops';
 import type {
+  ReportVerdict,
+  Drivers,
   Summary,
   ForecastCategory,
   Note,
@@ -81,7 +83,6 @@ import type {
   FiredAction,
   ForecastOptions,
   ForecastSubtotal,
-  GroupResult,
   Health,
   HealthAsOfOptions,
   HeldOut,
@@ -203,7 +204,7 @@ export async function usage(): Promise<void> {
   const notes: Array<Note> = book.report.notes;
   void notes;
 
-  const report = exact<ValidationReport>()(book.report);
+  const report = exact<ValidationReport & ReportVerdict>()(book.report);
   exact<boolean>()(report.isClean);
   exact<string>()(report.summary);
   exact<Array<Problem>>()(report.problems);
@@ -361,14 +362,14 @@ export async function usage(): Promise<void> {
   exact<Float64Array>()(scores.coverage);
   exact<Record<string, Float64Array>>()(scores.contributions);
 
-  const one = exact<AccountScore>()(card.scoreOne({ feature_breadth: 0.5, days_since_last_activity: null }));
-  const why = exact<AccountScore>()(card.explain(frame, 'A1', options));
-  exact<AccountScore>()(card.explain(columns, 'A1'));
+  const one = exact<AccountScore & Drivers>()(card.scoreOne({ feature_breadth: 0.5, days_since_last_activity: null }));
+  const why = exact<AccountScore & Drivers>()(card.explain(frame, 'A1', options));
+  exact<AccountScore & Drivers>()(card.explain(columns, 'A1'));
   exact<number | null>()(one.score);
   exact<string | null>()(one.band);
   exact<number>()(one.coverage);
   exact<Array<string>>()(why.drivers);
-  exact<Array<GroupResult>>()(why.groups);
+  exact<Record<string, number>>()(why.groups); // group name → contribution, scorecard order
   const part = exact<MeasureResult>()(why.measures[0]!);
   exact<number | null>()(part.value);
   exact<number | null>()(part.measureScore);
@@ -455,8 +456,8 @@ export async function usage(): Promise<void> {
   exact<string | null>()(row.computedBand);
   exact<number | null>()(row.score);
   exact<string | null>()(row.band);
-  exact<OverrideApplied | null>()(row.override);
-  exact<string>()(row.override!.expires);
+  exact<OverrideApplied | null>()(row.overrideApplied);
+  exact<string>()(row.overrideApplied!.expires);
   card.applyOverrides(columns, [], { asOf: '2024-06-30' });
   // @ts-expect-error -- the day is required
   card.applyOverrides(frame, overrides, {});
@@ -676,7 +677,7 @@ export async function usage(): Promise<void> {
     switch (err.code) {
       case 'CSOPS_VALIDATION':
         exact<Array<Problem>>()(err.problems);
-        exact<ValidationReport>()(err.report);
+        exact<ValidationReport & ReportVerdict>()(err.report);
         break;
       case 'CSOPS_CONFIG':
         exact<Array<string>>()(err.problems);
@@ -988,7 +989,7 @@ export async function webhook(book: Book, card: Scorecard, pb: Playbook, history
   exact<Book>()(book.withRecords(JSON.stringify(records)));
   exact<Book>()(book.withRecords({ schema_version: 1, contact_roles: [spell] }, null));
   exact<Promise<Book>>()(book.withRecordsAsync(records));
-  exact<ValidationReport>()(next.report);
+  exact<ValidationReport & ReportVerdict>()(next.report);
 
   // The account again, and the plays for it alone.
   const frame = await next.featuresAsOfAsync('2026-10-01');

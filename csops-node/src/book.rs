@@ -13,8 +13,9 @@ use napi_derive::napi;
 
 use crate::args;
 use crate::error::{Failure, guard, invalid, js, no_constructor};
-use crate::objects::{Account, BookCounts, ColumnSummary, Contact, ValidationReport};
 use crate::records;
+use crate::results::{Js, to_js, to_js_with};
+use csops_core::options::Tree;
 
 /// What `withRecordsAsync` adds: the book, the records as JSON text, and the mode.
 type WithRecordsInput = (Arc<Loaded>, String, LoadMode);
@@ -178,8 +179,8 @@ pub fn load_book_tables(env: Env, tables: Unknown, options: Option<Unknown>) -> 
 
 /// The default feature configuration, with every key (snake_case, as in configuration files).
 #[napi(ts_return_type = "Required<FeatureConfig>")]
-pub fn default_feature_config(env: Env) -> napi::Result<crate::objects::FeatureConfig> {
-    js(&env, || guard(|| Ok(FeatureConfig::default().into())))
+pub fn default_feature_config(env: Env) -> napi::Result<Js> {
+    js(&env, || to_js(&FeatureConfig::default()))
 }
 
 /// A validated book of business: every valid record of every account, and the report of what
@@ -220,13 +221,13 @@ impl Book {
     /// counts per file. Empty of problems for a clean load. Built on first access and kept on
     /// the book (as a read-only property of this object), so a loop over
     /// `book.report.problems[i]` costs one build, not one per step.
-    #[napi(getter, ts_return_type = "ValidationReport")]
+    #[napi(getter, ts_return_type = "ValidationReport & ReportVerdict")]
     pub fn report<'env>(
         &self,
         env: &'env Env,
         mut this: This<'env>,
     ) -> napi::Result<Unknown<'env>> {
-        let report: ValidationReport = js(env, || guard(|| Ok((&self.inner.report).into())))?;
+        let report = js(env, || validation_report(&self.inner.report))?;
         // SAFETY: napi's own conversion of the report, in this call's env and thread; the raw
         // value it returns is a live value of that env.
         let raw = unsafe { ToNapiValue::to_napi_value(env.raw(), report) }?;
@@ -239,9 +240,9 @@ impl Book {
     }
 
     /// How many records of each type the book holds.
-    #[napi]
-    pub fn counts(&self, env: Env) -> napi::Result<BookCounts> {
-        js(&env, || guard(|| Ok(self.inner.book.counts().into())))
+    #[napi(ts_return_type = "BookCounts")]
+    pub fn counts(&self, env: Env) -> napi::Result<Js> {
+        js(&env, || to_js(&self.inner.book.counts()))
     }
 
     /// The account ids, in input order.
@@ -262,33 +263,21 @@ impl Book {
 
     /// Every account, in input order, as a plain object (money as decimal strings, dates as
     /// `YYYY-MM-DD`).
-    #[napi]
-    pub fn accounts(&self, env: Env) -> napi::Result<Vec<Account>> {
-        js(&env, || {
-            guard(|| {
-                Ok(self
-                    .inner
-                    .book
-                    .accounts()
-                    .iter()
-                    .map(Account::from)
-                    .collect())
-            })
-        })
+    #[napi(ts_return_type = "Array<Account>")]
+    pub fn accounts(&self, env: Env) -> napi::Result<Js> {
+        js(&env, || to_js(self.inner.book.accounts()))
     }
 
     /// Every contact, as a plain object, account by account (in the accounts' order), each
     /// account's in input order.
-    #[napi]
-    pub fn contacts(&self, env: Env) -> napi::Result<Vec<Contact>> {
+    #[napi(ts_return_type = "Array<Contact>")]
+    pub fn contacts(&self, env: Env) -> napi::Result<Js> {
         js(&env, || {
-            guard(|| {
-                let book = &self.inner.book;
-                Ok((0..book.accounts().len())
-                    .flat_map(|a| book.contacts_of(a))
-                    .map(Contact::from)
-                    .collect())
-            })
+            let book = &self.inner.book;
+            let contacts: Vec<_> = (0..book.accounts().len())
+                .flat_map(|a| book.contacts_of(a))
+                .collect();
+            to_js(&contacts)
         })
     }
 
@@ -483,17 +472,9 @@ impl FeatureFrame {
 
     /// Values missing for a reason worth telling: stale (older than their maximum age) or
     /// blank in the export for their latest period. Other missing values had no data at all.
-    #[napi(getter)]
-    pub fn missing_notes(&self) -> Vec<crate::objects::MissingNote> {
-        self.frame
-            .missing_notes
-            .iter()
-            .map(|n| crate::objects::MissingNote {
-                account_id: n.account_id.clone(),
-                feature: n.feature.clone(),
-                why: (&n.why).into(),
-            })
-            .collect()
+    #[napi(getter, ts_return_type = "Array<MissingNote>")]
+    pub fn missing_notes(&self, env: Env) -> napi::Result<Js> {
+        js(&env, || to_js(&self.frame.missing_notes))
     }
 
     /// Number of rows (accounts).
@@ -536,11 +517,9 @@ impl FeatureFrame {
 
     /// Summary statistics of every column (present and missing counts, mean, min, median,
     /// max over present values).
-    #[napi]
-    pub fn summary(&self, env: Env) -> napi::Result<Vec<ColumnSummary>> {
-        js(&env, || {
-            guard(|| Ok(self.frame.summary().into_iter().map(Into::into).collect()))
-        })
+    #[napi(ts_return_type = "Array<ColumnSummary>")]
+    pub fn summary(&self, env: Env) -> napi::Result<Js> {
+        js(&env, || to_js(&guard(|| Ok(self.frame.summary()))?))
     }
 
     /// The summary as a text table.
@@ -548,4 +527,26 @@ impl FeatureFrame {
     pub fn render_summary(&self, env: Env) -> napi::Result<String> {
         js(&env, || guard(|| Ok(self.frame.render_summary())))
     }
+}
+
+/// A validation report as JavaScript: the core's report, with whether it is clean and its
+/// one-line summary (`ValidationReport & ReportVerdict`).
+pub(crate) fn validation_report(r: &csops_core::book::ValidationReport) -> Result<Js, Failure> {
+    to_js_with(
+        r,
+        vec![
+            ("isClean", Tree::Bool(r.is_clean())),
+            ("summary", Tree::Text(r.summary())),
+        ],
+    )
+}
+
+/// What a validation report says in short (added to the core's report).
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct ReportVerdict {
+    /// No problems at all.
+    pub is_clean: bool,
+    /// One line: problem and row counts, and the first problem.
+    pub summary: String,
 }

@@ -9,7 +9,8 @@ use napi::bindgen_prelude::{FromNapiValue, JsObjectValue, Object, ToNapiValue, U
 use napi::{Env, JsError, JsValue, Status};
 use napi_derive::napi;
 
-use crate::objects::{Problem, ValidationReport};
+use crate::book::validation_report;
+use crate::results::{Js, to_js};
 
 /// What went wrong, as plain Rust data: `Send`, so an async task can carry it back to the
 /// main thread, where [`Failure::into_js`] turns it into a JavaScript error.
@@ -97,8 +98,10 @@ pub enum CsopsError {
     /// problem (file, row, record id, field, kind, reason); `report` is the whole report.
     CsopsValidation {
         message: String,
-        problems: Vec<Problem>,
-        report: ValidationReport,
+        #[napi(ts_type = "Array<Problem>")]
+        problems: Js,
+        #[napi(ts_type = "ValidationReport & ReportVerdict")]
+        report: Js,
     },
     /// A configuration (header map, feature configuration, scorecard) is invalid, or a
     /// scorecard does not fit the features it is given; `problems` lists every problem found.
@@ -137,11 +140,16 @@ impl Failure {
             Failure::Core(e) => {
                 let message = e.to_string();
                 match e {
-                    Error::Validation(report) => CsopsError::CsopsValidation {
-                        message,
-                        problems: report.problems.iter().map(Problem::from).collect(),
-                        report: ValidationReport::from(report.as_ref()),
-                    },
+                    Error::Validation(report) => {
+                        match (to_js(&report.problems), validation_report(&report)) {
+                            (Ok(problems), Ok(report)) => CsopsError::CsopsValidation {
+                                message,
+                                problems,
+                                report,
+                            },
+                            (Err(f), _) | (_, Err(f)) => f.details(),
+                        }
+                    }
                     Error::Config(problems) => CsopsError::CsopsConfig { message, problems },
                     Error::Format { .. } => CsopsError::CsopsFormat { message },
                     Error::Io { .. } => CsopsError::CsopsIo { message },

@@ -14,9 +14,8 @@ use napi_derive::napi;
 
 use crate::args::{self, Features, FeaturesRef, OwnedFeatures};
 use crate::error::{Failure, guard, invalid, js};
-use crate::objects::{AccountScore, ReportedScore, Trend};
 use crate::pool;
-use crate::results::{Js, to_js};
+use crate::results::{Js, to_js, to_js_with};
 
 /// Features to score, as columns: one account id per row, and one column per feature aligned
 /// with them. A value that is `NaN` or `null` is missing.
@@ -621,8 +620,11 @@ impl Scorecard {
     /// missing): the full breakdown. Every feature the scorecard reads must be a key (an
     /// absent one is a `CSOPS_CONFIG` error); other keys are ignored. Percentile measures need
     /// a population: score a batch and `explain` it instead.
-    #[napi(ts_args_type = "values: Record<string, number | null>")]
-    pub fn score_one(&self, env: Env, values: Unknown) -> napi::Result<AccountScore> {
+    #[napi(
+        ts_args_type = "values: Record<string, number | null>",
+        ts_return_type = "AccountScore & Drivers"
+    )]
+    pub fn score_one(&self, env: Env, values: Unknown) -> napi::Result<Js> {
         js(&env, || {
             let values = args::feature_values(&env, values)?;
             let card = &self.inner;
@@ -634,7 +636,7 @@ impl Scorecard {
                     .collect();
                 card.score_values(&row)
             })
-            .map(AccountScore::from)
+            .and_then(|s| explained(&s))
         })
     }
 
@@ -642,7 +644,8 @@ impl Scorecard {
     /// within the batch), for the first row with `accountId`. An account id not in `input` is
     /// a `CSOPS_INVALID_ARGUMENT` error.
     #[napi(
-        ts_args_type = "input: FeatureFrame | ScoreColumns, accountId: string, options?: ScoreOptions | null"
+        ts_args_type = "input: FeatureFrame | ScoreColumns, accountId: string, options?: ScoreOptions | null",
+        ts_return_type = "AccountScore & Drivers"
     )]
     pub fn explain(
         &self,
@@ -650,14 +653,15 @@ impl Scorecard {
         input: Unknown,
         account_id: Unknown,
         options: Option<Unknown>,
-    ) -> napi::Result<AccountScore> {
+    ) -> napi::Result<Js> {
         js(&env, || {
             let features = args::score_input(&env, input)?;
             let segments = args::score_options(&env, options)?.segments;
             let id = args::account_id("accountId", account_id)?;
             let frame = features.finish(&env)?.into_frame()?;
             let card = &self.inner;
-            guard(|| card.explain_account(&frame, segments.as_deref(), &id)).map(AccountScore::from)
+            guard(|| card.explain_account(&frame, segments.as_deref(), &id))
+                .and_then(|s| explained(&s))
         })
     }
 }
@@ -671,7 +675,8 @@ impl Scorecard {
     /// reason or author, two for one account) are a `CSOPS_CONFIG` error listing every
     /// problem.
     #[napi(
-        ts_args_type = "input: FeatureFrame | ScoreColumns, overrides: Array<Override>, options: ApplyOverridesOptions"
+        ts_args_type = "input: FeatureFrame | ScoreColumns, overrides: Array<Override>, options: ApplyOverridesOptions",
+        ts_return_type = "Array<ReportedScore>"
     )]
     pub fn apply_overrides(
         &self,
@@ -679,7 +684,7 @@ impl Scorecard {
         input: Unknown,
         overrides: Unknown,
         options: Option<Unknown>,
-    ) -> napi::Result<Vec<ReportedScore>> {
+    ) -> napi::Result<Js> {
         js(&env, || {
             let features = args::score_input(&env, input)?;
             let overrides = args::overrides(&env, overrides)?;
@@ -704,8 +709,9 @@ impl Scorecard {
                     return Err(name_the_row(card, features, Ok(ids), error));
                 }
             };
-            guard(|| card.apply_overrides(&ids, &scores, &overrides, as_of))
-                .map(|rows| rows.into_iter().map(ReportedScore::from).collect())
+            to_js(&guard(|| {
+                card.apply_overrides(&ids, &scores, &overrides, as_of)
+            })?)
         })
     }
 }
@@ -916,18 +922,44 @@ impl ModelSet {
 
 /// Compare a score with a previous one: `delta` is `current − previous`, and changes within
 /// ±`deadBand` points (default 2) are `'flat'`.
-#[napi(ts_args_type = "current: number, previous: number, deadBand?: number | null")]
+#[napi(
+    ts_args_type = "current: number, previous: number, deadBand?: number | null",
+    ts_return_type = "Trend"
+)]
 pub fn trend(
     env: Env,
     current: Unknown,
     previous: Unknown,
     dead_band: Option<Unknown>,
-) -> napi::Result<Trend> {
+) -> napi::Result<Js> {
     js(&env, || {
         let current = args::number("current", current)?;
         let previous = args::number("previous", previous)?;
         let dead_band =
             args::optional_number("deadBand", dead_band)?.unwrap_or(core_health::DEFAULT_DEAD_BAND);
-        guard(|| core_health::trend(current, previous, dead_band).map(Trend::from))
+        to_js(&guard(|| core_health::trend(current, previous, dead_band))?)
     })
+}
+
+/// An account's score as JavaScript: the core's breakdown, with the names of the measures
+/// that cost points, the costliest first (`AccountScore & Drivers`).
+fn explained(score: &core_health::AccountScore) -> Result<Js, Failure> {
+    let drivers = score
+        .top_negative_drivers(score.measures.len())
+        .into_iter()
+        .map(|m| csops_core::options::Tree::Text(m.name.clone()))
+        .collect();
+    to_js_with(
+        score,
+        vec![("drivers", csops_core::options::Tree::List(drivers))],
+    )
+}
+
+/// What cost an account its points (added to the core's breakdown).
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct Drivers {
+    /// The names of the measures that cost points, the costliest first (the top negative
+    /// drivers).
+    pub drivers: Vec<String>,
 }

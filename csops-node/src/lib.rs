@@ -29,7 +29,6 @@ pub mod backtest;
 pub mod book;
 pub mod error;
 pub mod health;
-pub mod objects;
 pub mod options;
 pub mod playbook;
 pub mod pool;

@@ -32,7 +32,7 @@ use napi_derive::napi;
 use crate::args::{self, Fields};
 use crate::error::{Failure, guard, invalid, js};
 use crate::health::called_with_new;
-use crate::objects::Keyed;
+use crate::results::Keyed;
 use crate::results::{Js, to_js};
 
 // ---------------------------------------------------------------------------------------------

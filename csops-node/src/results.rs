@@ -7,13 +7,12 @@
 //! names) and become own properties as written, `__proto__` included.
 
 use csops_core::options::{Casing, Tree, to_tree};
-use napi::bindgen_prelude::{Null, ToNapiValue, TypeName};
-use napi::sys;
+use napi::bindgen_prelude::{JsObjectValue, Null, Object, ToNapiValue, TypeName};
+use napi::{Env, Property, sys};
 use napi_derive::napi;
 use serde::Serialize;
 
 use crate::error::{Failure, guard};
-use crate::objects::Keyed;
 
 /// A core value on its way to JavaScript. Functions returning one declare its TypeScript
 /// type with `ts_return_type`, naming a type of `types.d.ts`.
@@ -75,22 +74,65 @@ pub(crate) fn to_js_with_summary<T: Serialize + ?Sized>(
     value: &T,
     summary: String,
 ) -> Result<Js, Failure> {
+    to_js_with(value, vec![("summary", Tree::Text(summary))])
+}
+
+/// A core result with extra fields the core computes by a method (a report's `isClean`), each
+/// declared in TypeScript by an intersection with a documented type.
+pub(crate) fn to_js_with<T: Serialize + ?Sized>(
+    value: &T,
+    extra: Vec<(&str, Tree)>,
+) -> Result<Js, Failure> {
     let mut js = to_js(value)?;
     match &mut js.0 {
         Tree::Map(fields) => {
-            fields.push(("summary".into(), Tree::Text(summary)));
+            fields.extend(extra.into_iter().map(|(k, v)| (k.to_string(), v)));
             Ok(js)
         }
         _ => Err(Failure::Internal(
-            "a summarised result is not an object".into(),
+            "a result with extra fields is not an object".into(),
         )),
     }
 }
 
-impl Js {
-    /// An amount of money, `{ amount, currency }` with the exact decimal text. (Money has no
-    /// map in it, the one thing a value could fail on, so this cannot fail.)
-    pub(crate) fn money(m: &csops_core::money::Money) -> Js {
-        Js(to_tree(m, Casing::Camel).unwrap_or(Tree::Null))
+/// Values keyed by text that comes from data (a column name, a file name, an attribute, a play
+/// name, an account id, a CSM), written as an object whose keys are defined (not assigned)
+/// properties: a key `__proto__` is a plain own key, not a prototype. Fields of this type give
+/// their TypeScript type with `ts_type`.
+#[derive(Debug, Clone)]
+pub struct Keyed<V>(pub Vec<(String, V)>);
+
+impl<V: ToNapiValue> ToNapiValue for Keyed<V> {
+    unsafe fn to_napi_value(raw_env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        let env = Env::from_raw(raw_env);
+        let properties = val
+            .0
+            .into_iter()
+            .map(|(key, value)| {
+                Property::new()
+                    .with_name(&env, key.as_str())?
+                    .with_napi_value(&env, value)
+            })
+            .collect::<napi::Result<Vec<_>>>()?;
+        let mut object = Object::new(&env)?;
+        object.define_properties(&properties)?;
+        // SAFETY: `raw_env` is the environment napi-rs handed to this conversion.
+        unsafe { Object::to_napi_value(raw_env, object) }
+    }
+}
+
+impl<V> TypeName for Keyed<V> {
+    fn type_name() -> &'static str {
+        "Record<string, …>"
+    }
+
+    fn value_type() -> napi::ValueType {
+        napi::ValueType::Object
+    }
+}
+
+impl<V> FromIterator<(String, V)> for Keyed<V> {
+    fn from_iter<I: IntoIterator<Item = (String, V)>>(iter: I) -> Self {
+        Keyed(iter.into_iter().collect())
     }
 }

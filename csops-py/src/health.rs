@@ -7,12 +7,12 @@ use std::path::PathBuf;
 
 use csops_core::Error;
 use csops_core::health::{
-    AccountScore, Band, MeasureResult, MissingRule, Normaliser, Override, ScoreDetail, ScoreFrame,
-    Scorecard, trend as core_trend,
+    AccountScore, Band, MissingRule, Normaliser, Override, ScoreDetail, ScoreFrame, Scorecard,
+    trend as core_trend,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping, PyString, PyTuple};
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
 use crate::convert::{as_of_date, date_value, enum_name, mapping_to_json, to_python};
 use crate::errors::{call, config_error, csops_error};
@@ -169,24 +169,13 @@ struct MeasureView<'a> {
     missing: &'a MissingRule,
 }
 
-/// A list of pairs serialised as a JSON object in their order (a Python dict keeps it).
-struct OrderedMap<'a>(&'a [(String, f64)]);
-
-impl Serialize for OrderedMap<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
-    }
-}
-
 /// An explanation as `Explanation.to_dict` shows it.
 #[derive(Serialize)]
 struct ExplanationView<'a> {
     account_id: &'a str,
-    score: Option<f64>,
-    band: Option<&'a str>,
-    coverage: f64,
-    measures: &'a [MeasureResult],
-    groups: OrderedMap<'a>,
+    /// The core's explanation as it serialises (groups as a map in scorecard order).
+    #[serde(flatten)]
+    score: &'a AccountScore,
 }
 
 /// A health scorecard: weighted groups of weighted measures, each mapping one feature to
@@ -699,11 +688,7 @@ impl PyExplanation {
             py,
             &ExplanationView {
                 account_id: &self.account_id,
-                score: s.score,
-                band: s.band.as_deref(),
-                coverage: s.coverage,
-                measures: &s.measures,
-                groups: OrderedMap(&s.groups),
+                score: s,
             },
         )
     }

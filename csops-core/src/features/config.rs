@@ -30,31 +30,49 @@ pub const DEFAULT_SNAPSHOT_MAX_AGE_DAYS: u32 = 100;
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct FeatureConfig {
     /// Window for logins, breadth, seat utilisation and usage change (default 28).
+    #[cfg_attr(feature = "typescript", ts(as = "Option<u32>", optional))]
     pub usage_window_days: u32,
     /// Window for DAU/MAU, at most 64 (default 28).
+    #[cfg_attr(feature = "typescript", ts(as = "Option<u32>", optional))]
     pub dau_mau_window_days: u32,
     /// The features whose adoption counts toward breadth (at most 64).
+    #[cfg_attr(feature = "typescript", ts(as = "Option<Vec<String>>", optional))]
     pub key_features: Vec<String>,
     /// The event name that counts as a login (default `login`).
+    #[cfg_attr(feature = "typescript", ts(as = "Option<String>", optional))]
     pub login_feature: String,
     /// Window for tickets opened (default 90).
+    #[cfg_attr(feature = "typescript", ts(as = "Option<u32>", optional))]
     pub ticket_window_days: u32,
     /// Window for CSAT (default 90).
+    #[cfg_attr(feature = "typescript", ts(as = "Option<u32>", optional))]
     pub csat_window_days: u32,
     /// Window for NPS (default 180).
+    #[cfg_attr(feature = "typescript", ts(as = "Option<u32>", optional))]
     pub nps_window_days: u32,
     /// Usage-snapshot metrics to expose as `snapshot.<metric>` columns.
+    #[cfg_attr(feature = "typescript", ts(as = "Option<Vec<String>>", optional))]
     pub snapshot_metrics: Vec<String>,
     /// Days after its period's end that a snapshot value stays current (default 100: one
     /// quarter and a week's export lag); older, it is missing (stale).
+    #[cfg_attr(feature = "typescript", ts(as = "Option<u32>", optional))]
     pub snapshot_max_age_days: u32,
     /// Per-metric maximum ages, overriding `snapshot_max_age_days`: metric → days.
+    #[cfg_attr(
+        feature = "typescript",
+        ts(as = "Option<BTreeMap<String, u32>>", optional)
+    )]
     pub max_age_days: BTreeMap<String, u32>,
     /// Keep accounts that had churned by the as-of day (default false).
+    #[cfg_attr(feature = "typescript", ts(as = "Option<bool>", optional))]
     pub include_churned: bool,
     /// Called every few thousand accounts; answering stop ends the call with
     /// [`Error::Cancelled`] (see [`crate::progress`]).
     #[serde(skip)]
+    #[cfg_attr(
+        feature = "typescript",
+        ts(as = "Option<crate::progress::ProgressHook>", optional)
+    )]
     pub progress: crate::progress::ProgressHook,
 }
 

@@ -89,6 +89,11 @@ impl std::fmt::Display for MissingWhy {
 
 /// A missing value that is missing for a reason worth telling: stale, or blank in the export.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct MissingNote {
     /// The account.
     pub account_id: String,

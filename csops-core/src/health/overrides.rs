@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 #[cfg_attr(
     feature = "typescript",
     derive(ts_rs::TS),
-    ts(rename_all = "camelCase")
+    ts(rename_all = "camelCase", rename = "OverrideApplied")
 )]
 pub struct Override {
     /// The account.

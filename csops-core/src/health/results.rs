@@ -26,8 +26,43 @@ pub struct AccountScore {
     pub coverage: f64,
     /// Per measure, in scorecard order.
     pub measures: Vec<MeasureResult>,
-    /// Per group: name and contribution (sum of its measures' contributions).
+    /// Per group, in scorecard order: name and contribution (sum of its measures'
+    /// contributions). Written as an object from group name to contribution, in this order.
+    #[serde(with = "in_order")]
+    #[cfg_attr(
+        feature = "typescript",
+        ts(as = "std::collections::HashMap<String, f64>")
+    )]
     pub groups: Vec<(String, f64)>,
+}
+
+/// Name–value pairs written as a map in their order (a JSON object, a Python dict), and read
+/// back in the order given.
+mod in_order {
+    use serde::de::{MapAccess, Visitor};
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(pairs: &[(String, f64)], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(pairs.iter().map(|(k, v)| (k, v)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, f64)>, D::Error> {
+        struct Pairs;
+        impl<'de> Visitor<'de> for Pairs {
+            type Value = Vec<(String, f64)>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of group name to contribution")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(pair) = map.next_entry()? {
+                    out.push(pair);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(Pairs)
+    }
 }
 
 /// One measure's part in an account's score.
