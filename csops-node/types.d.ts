@@ -648,6 +648,94 @@ loaded: number,
 rejected: number, };
 
 /**
+ * What the engine remembers between runs (plain data: store it between runs as JSON).
+ */
+export type FireHistory = { 
+/**
+ * The last run's day.
+ */
+last_run: string | null, 
+/**
+ * Per play, per account: the last day it fired.
+ */
+last_fired: { [key in string]: { [key in string]: string } }, 
+/**
+ * (play, account) pairs with a task still open.
+ */
+open_tasks: Array<[string, string]>, 
+/**
+ * Per crossing play: for each crossing condition of its trigger (in the trigger's order),
+ * the accounts for which it held at the last run.
+ */
+holding: { [key in string]: Array<Array<string>> }, };
+
+/**
+ * One play firing for one account.
+ */
+export type Fired = { 
+/**
+ * The day.
+ */
+date: string, 
+/**
+ * The play.
+ */
+play: string, 
+/**
+ * The account.
+ */
+accountId: string, 
+/**
+ * The account's owner (CSM).
+ */
+csm: string | null, 
+/**
+ * Live, or would-have-fired.
+ */
+mode: PlayMode, 
+/**
+ * Why, with the values that made it fire.
+ */
+reason: string, 
+/**
+ * What it does (or would do).
+ */
+actions: Array<FiredAction>, };
+
+/**
+ * A rendered action.
+ */
+export type FiredAction = { "action": "task", 
+/**
+ * The person, role or queue.
+ */
+assignee: string, 
+/**
+ * Title.
+ */
+title: string, 
+/**
+ * Body.
+ */
+body: string, 
+/**
+ * Due day.
+ */
+due: string, 
+/**
+ * Priority.
+ */
+priority: string, } | { "action": "tag", 
+/**
+ * The tag.
+ */
+tag: string, } | { "action": "route", 
+/**
+ * Where.
+ */
+to: string, };
+
+/**
  * The CRM forecast category a rep put the opportunity in.
  */
 export type ForecastCategory = "pipeline" | "best_case" | "commit" | "closed" | "omitted";
@@ -1124,6 +1212,57 @@ fisher: HypothesisTest | null,
  * A sentence.
  */
 verdict: string, };
+
+/**
+ * Live, or log-only (records what would have fired).
+ */
+export type PlayMode = "live" | "log_only";
+
+/**
+ * A playbook replayed over a window.
+ */
+export type PlayReplay = { 
+/**
+ * First day.
+ */
+from: string, 
+/**
+ * Last day.
+ */
+to: string, 
+/**
+ * Everything that would have fired, by day.
+ */
+fired: Array<Fired>, 
+/**
+ * Per play: how many times it fired.
+ */
+perPlay: { [key in string]: number }, 
+/**
+ * Per CSM: how many tasks they would have received.
+ */
+perCsm: { [key in string]: number }, 
+/**
+ * The history after the last day.
+ */
+history: FireHistory, };
+
+/**
+ * The result of a run.
+ */
+export type PlayRun = { 
+/**
+ * The day.
+ */
+date: string, 
+/**
+ * Everything that fired (live and would-have-fired), by play then account.
+ */
+fired: Array<Fired>, 
+/**
+ * The history to pass to the next run.
+ */
+history: FireHistory, };
 
 /**
  * A mapping from health score to probability of churn, fitted on past renewals.

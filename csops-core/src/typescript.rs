@@ -78,4 +78,6 @@ fn roots(v: &mut Declarations<'_>) {
     v.visit::<forecast::Reconciliation>();
     v.visit::<forecast::Health>();
     v.visit::<playbook::PlayEffect>();
+    v.visit::<playbook::Run>();
+    v.visit::<playbook::Replay>();
 }

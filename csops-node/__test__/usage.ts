@@ -899,7 +899,7 @@ export async function playbooks(book: Book, card: Scorecard, stored: string): Pr
   if (action.action === 'task') {
     exact<string>()(action.assignee);
     exact<string>()(action.due);
-    exact<'low' | 'normal' | 'high' | 'urgent'>()(action.priority);
+    exact<string>()(action.priority); // the core's text: low, normal, high or urgent
   } else if (action.action === 'tag') {
     exact<string>()(action.tag);
   } else {

@@ -21,19 +21,19 @@ use csops_core::health as core_health;
 use csops_core::interchange::Loaded;
 use csops_core::playbook::{
     self as core_playbook, FireHistory as CoreHistory, Fired as CoreFired,
-    FiredAction as CoreFiredAction, Mode, Playbook as CorePlaybook, RunContext,
+    Playbook as CorePlaybook, RunContext,
 };
 use napi::bindgen_prelude::{
-    Array, AsyncTask, ClassInstance, FromNapiValue, JavaScriptClassExt, This, Unknown,
+    AsyncTask, ClassInstance, FromNapiValue, JavaScriptClassExt, This, Unknown,
 };
 use napi::{Env, JsValue, Task, ValueType};
 use napi_derive::napi;
 
-use crate::args::{self, Fields};
+use crate::args;
 use crate::error::{Failure, guard, invalid, js};
 use crate::health::called_with_new;
-use crate::results::Keyed;
 use crate::results::{Js, to_js};
+use csops_core::options::{Casing, from_argument};
 
 // ---------------------------------------------------------------------------------------------
 // TypeScript types of a playbook given as data (type-only: read through JSON by the core).
@@ -171,250 +171,6 @@ pub enum AssigneeJson {
     Role { role: String },
     /// A queue.
     Queue { queue: String },
-}
-
-// ---------------------------------------------------------------------------------------------
-// Results.
-// ---------------------------------------------------------------------------------------------
-
-/// A count as a JavaScript number (saturating: counts never come near 2^53).
-fn count(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-/// What the engine remembers between runs, in the core's serde form (snake_case keys, days as
-/// `YYYY-MM-DD`): store it as JSON (`JSON.stringify`) and hand it to the next run (as the
-/// object, or as that JSON text). Runs go forwards: a history whose `last_run` is after the
-/// day run is a `CSOPS_CONFIG` error.
-#[napi(object, object_from_js = false, use_nullable = true)]
-#[derive(Debug, Clone)]
-pub struct FireHistory {
-    /// The last run's day; `null` before the first run.
-    #[napi(js_name = "last_run")]
-    pub last_run: Option<String>,
-    /// Per play, per account id: the last day it fired.
-    #[napi(
-        js_name = "last_fired",
-        ts_type = "Record<string, Record<string, string>>"
-    )]
-    pub last_fired: Keyed<Keyed<String>>,
-    /// `[play, accountId]` pairs with a task still open (close one with `closeTask`).
-    #[napi(js_name = "open_tasks")]
-    pub open_tasks: Vec<(String, String)>,
-    /// Per play with crossing triggers: for each crossing condition of its trigger (in the
-    /// trigger's order), the accounts for which it held at the last run.
-    #[napi(ts_type = "Record<string, Array<Array<string>>>")]
-    pub holding: Keyed<Vec<Vec<String>>>,
-}
-
-impl From<&CoreHistory> for FireHistory {
-    fn from(h: &CoreHistory) -> Self {
-        let CoreHistory {
-            last_run,
-            last_fired,
-            open_tasks,
-            holding,
-        } = h;
-        FireHistory {
-            last_run: last_run.map(|d| d.to_string()),
-            last_fired: Keyed(
-                last_fired
-                    .iter()
-                    .map(|(play, days)| {
-                        let days = days
-                            .iter()
-                            .map(|(id, d)| (id.clone(), d.to_string()))
-                            .collect();
-                        (play.clone(), Keyed(days))
-                    })
-                    .collect(),
-            ),
-            open_tasks: open_tasks.iter().cloned().collect(),
-            holding: Keyed(
-                holding
-                    .iter()
-                    .map(|(play, sets)| {
-                        let sets = sets
-                            .iter()
-                            .map(|ids| ids.iter().cloned().collect())
-                            .collect();
-                        (play.clone(), sets)
-                    })
-                    .collect(),
-            ),
-        }
-    }
-}
-
-/// An action of a play that fired: a task (its templates filled in, `assignee` the owner's
-/// name, `role:<role>` or `queue:<queue>`, `due` a day), a tag, or a routing.
-#[napi(
-    discriminant = "action",
-    discriminant_case = "snake_case",
-    object_from_js = false
-)]
-#[derive(Debug, Clone)]
-pub enum FiredAction {
-    /// A task.
-    Task {
-        assignee: String,
-        title: String,
-        body: String,
-        due: String,
-        #[napi(ts_type = "'low' | 'normal' | 'high' | 'urgent'")]
-        priority: String,
-    },
-    /// A tag.
-    Tag { tag: String },
-    /// A routing.
-    Route { to: String },
-}
-
-impl From<&CoreFiredAction> for FiredAction {
-    fn from(a: &CoreFiredAction) -> Self {
-        match a {
-            CoreFiredAction::Task {
-                assignee,
-                title,
-                body,
-                due,
-                priority,
-            } => FiredAction::Task {
-                assignee: assignee.clone(),
-                title: title.clone(),
-                body: body.clone(),
-                due: due.to_string(),
-                priority: priority.clone(),
-            },
-            CoreFiredAction::Tag { tag } => FiredAction::Tag { tag: tag.clone() },
-            CoreFiredAction::Route { to } => FiredAction::Route { to: to.clone() },
-        }
-    }
-}
-
-/// `'live'` or `'log_only'`, as the core writes a mode.
-fn mode_name(m: Mode) -> &'static str {
-    match m {
-        Mode::Live => "live",
-        Mode::LogOnly => "log_only",
-    }
-}
-
-/// One play firing for one account.
-#[napi(object, object_from_js = false, use_nullable = true)]
-#[derive(Debug, Clone)]
-pub struct Fired {
-    /// The day (`YYYY-MM-DD`).
-    pub date: String,
-    /// The play.
-    pub play: String,
-    /// The account.
-    pub account_id: String,
-    /// The account's owner (CSM); `null` when it has none.
-    pub csm: Option<String>,
-    /// `'live'`: the actions are to be carried out; `'log_only'`: they would have been (the
-    /// same decision, recorded for review).
-    #[napi(ts_type = "'live' | 'log_only'")]
-    pub mode: String,
-    /// Why, with the values that made it fire.
-    pub reason: String,
-    /// What it does (or would do).
-    pub actions: Vec<FiredAction>,
-}
-
-impl From<&CoreFired> for Fired {
-    fn from(f: &CoreFired) -> Self {
-        let CoreFired {
-            date,
-            play,
-            account_id,
-            csm,
-            mode,
-            reason,
-            actions,
-        } = f;
-        Fired {
-            date: date.to_string(),
-            play: play.clone(),
-            account_id: account_id.clone(),
-            csm: csm.clone(),
-            mode: mode_name(*mode).to_string(),
-            reason: reason.clone(),
-            actions: actions.iter().map(FiredAction::from).collect(),
-        }
-    }
-}
-
-/// The result of a run on one day.
-#[napi(object, object_from_js = false)]
-#[derive(Debug, Clone)]
-pub struct PlayRun {
-    /// The day (`YYYY-MM-DD`).
-    pub date: String,
-    /// Everything that fired, live and log-only, by play (playbook order) then account.
-    pub fired: Vec<Fired>,
-    /// The history to store and pass to the next run.
-    pub history: FireHistory,
-}
-
-impl From<&core_playbook::Run> for PlayRun {
-    fn from(r: &core_playbook::Run) -> Self {
-        let core_playbook::Run {
-            date,
-            fired,
-            history,
-        } = r;
-        PlayRun {
-            date: date.to_string(),
-            fired: fired.iter().map(Fired::from).collect(),
-            history: history.into(),
-        }
-    }
-}
-
-/// A playbook replayed over a window, every play as log-only.
-#[napi(object, object_from_js = false)]
-#[derive(Debug, Clone)]
-pub struct PlayReplay {
-    /// First day (`YYYY-MM-DD`).
-    pub from: String,
-    /// Last day.
-    pub to: String,
-    /// Everything that would have fired, by day.
-    pub fired: Vec<Fired>,
-    /// Per play: how many times it would have fired.
-    #[napi(ts_type = "Record<string, number>")]
-    pub per_play: Keyed<i64>,
-    /// Per assignee (CSM, `role:<role>` or `queue:<queue>`): how many tasks they would have
-    /// received.
-    #[napi(ts_type = "Record<string, number>")]
-    pub per_csm: Keyed<i64>,
-    /// The history after the last day.
-    pub history: FireHistory,
-}
-
-impl From<&core_playbook::Replay> for PlayReplay {
-    fn from(r: &core_playbook::Replay) -> Self {
-        let core_playbook::Replay {
-            from,
-            to,
-            fired,
-            per_play,
-            per_csm,
-            history,
-        } = r;
-        let counts = |m: &std::collections::BTreeMap<String, u64>| {
-            Keyed(m.iter().map(|(k, n)| (k.clone(), count(*n))).collect())
-        };
-        PlayReplay {
-            from: from.to_string(),
-            to: to.to_string(),
-            fired: fired.iter().map(Fired::from).collect(),
-            per_play: counts(per_play),
-            per_csm: counts(per_csm),
-            history: history.into(),
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -569,75 +325,15 @@ fn history(env: &Env, name: &str, v: Unknown) -> Result<CoreHistory, Failure> {
 }
 
 /// Fired plays given back (as `runPlays` or `replayPlays` returns them, or their JSON
-/// parsed).
+/// parsed), read by the core: a missing or mistyped field is a `CSOPS_INVALID_ARGUMENT` error
+/// naming where.
 fn fired_list(env: &Env, name: &str, v: Unknown) -> Result<Vec<CoreFired>, Failure> {
-    const FIRED: &str = "a Fired (as runPlays returns it)";
-    const ACTION: &str = "a FiredAction { action: 'task' | 'tag' | 'route', ... }";
-    if !v.is_array().unwrap_or(false) {
-        return Err(invalid(format!(
-            "`{name}` must be an array of {FIRED}, got {}",
-            args::type_name(&v)
-        )));
-    }
-    let fail = |e| args::napi_failure(name, e);
-    let array = Array::from_unknown(v).map_err(fail)?;
-    (0..array.len())
-        .map(|i| {
-            let path = format!("{name}[{i}]");
-            let item: Unknown = array
-                .get(i)
-                .map_err(fail)?
-                .ok_or_else(|| invalid(format!("`{path}` must be {FIRED}, got undefined")))?;
-            let mut f = Fields::new(env, path, item, FIRED)?;
-            let date = f.day("date")?;
-            let play = f.string("play")?;
-            let account_id = f.string("accountId")?;
-            let csm = f.optional_string("csm")?;
-            let (mode_path, mode) = f.take("mode")?;
-            let mode = match args::string(&mode_path, mode)?.as_str() {
-                "live" => Mode::Live,
-                "log_only" => Mode::LogOnly,
-                other => {
-                    return Err(invalid(format!(
-                        "`{mode_path}` must be 'live' or 'log_only', got `{other}`"
-                    )));
-                }
-            };
-            let reason = f.string("reason")?;
-            let actions = f.list("actions", ACTION, |mut a| {
-                let (kind_path, kind) = a.take("action")?;
-                Ok(match args::string(&kind_path, kind)?.as_str() {
-                    "task" => CoreFiredAction::Task {
-                        assignee: a.string("assignee")?,
-                        title: a.string("title")?,
-                        body: a.string("body")?,
-                        due: a.day("due")?,
-                        priority: a.string("priority")?,
-                    },
-                    "tag" => CoreFiredAction::Tag {
-                        tag: a.string("tag")?,
-                    },
-                    "route" => CoreFiredAction::Route {
-                        to: a.string("to")?,
-                    },
-                    other => {
-                        return Err(invalid(format!(
-                            "`{kind_path}` must be 'task', 'tag' or 'route', got `{other}`"
-                        )));
-                    }
-                })
-            })?;
-            Ok(CoreFired {
-                date,
-                play,
-                account_id,
-                csm,
-                mode,
-                reason,
-                actions,
-            })
-        })
-        .collect()
+    let value = crate::options::value_of(env, name, v, 0)?.unwrap_or(serde_json::Value::Null);
+    from_argument(name, value, Casing::Camel).map_err(|e| match e {
+        // Every part of a fired play is its shape: a bad day or mode makes it malformed.
+        csops_core::Error::Config(p) => invalid(p.join("; ")),
+        other => Failure::Core(other),
+    })
 }
 
 /// What plays run with besides the book: the scorecard, the feature definitions, and (for a
@@ -760,9 +456,10 @@ fn run_input(
     Ok((book, playbook, day, history, ctx))
 }
 
-fn run_core((loaded, playbook, day, history, ctx): RunInput) -> Result<PlayRun, Failure> {
-    guard(|| core_playbook::run(&loaded.book, &playbook, day, &history, &ctx.run_context()))
-        .map(|r| PlayRun::from(&r))
+fn run_core((loaded, playbook, day, history, ctx): RunInput) -> Result<Js, Failure> {
+    to_js(&guard(|| {
+        core_playbook::run(&loaded.book, &playbook, day, &history, &ctx.run_context())
+    })?)
 }
 
 /// What a replay needs: the book, the playbook, the window, the history and the context.
@@ -794,10 +491,8 @@ fn replay_input(
     Ok((book, playbook, from, to, history, ctx))
 }
 
-fn replay_core(
-    (loaded, playbook, from, to, history, ctx): ReplayInput,
-) -> Result<PlayReplay, Failure> {
-    guard(|| {
+fn replay_core((loaded, playbook, from, to, history, ctx): ReplayInput) -> Result<Js, Failure> {
+    to_js(&guard(|| {
         core_playbook::replay(
             &loaded.book,
             &playbook,
@@ -806,8 +501,7 @@ fn replay_core(
             &history,
             &ctx.run_context(),
         )
-    })
-    .map(|r| PlayReplay::from(&r))
+    })?)
 }
 
 /// What `playEffects` needs: the book, the playbook, what fired, the horizon and the context.
@@ -854,8 +548,8 @@ pub struct RunPlaysTask {
 
 #[napi]
 impl Task for RunPlaysTask {
-    type Output = Result<PlayRun, Failure>;
-    type JsValue = PlayRun;
+    type Output = Result<Js, Failure>;
+    type JsValue = Js;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         Ok(match self.input.take() {
@@ -865,7 +559,7 @@ impl Task for RunPlaysTask {
         })
     }
 
-    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<PlayRun> {
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Js> {
         output.map_err(|f| f.into_js(&env))
     }
 }
@@ -878,8 +572,8 @@ pub struct ReplayPlaysTask {
 
 #[napi]
 impl Task for ReplayPlaysTask {
-    type Output = Result<PlayReplay, Failure>;
-    type JsValue = PlayReplay;
+    type Output = Result<Js, Failure>;
+    type JsValue = Js;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         Ok(match self.input.take() {
@@ -889,7 +583,7 @@ impl Task for ReplayPlaysTask {
         })
     }
 
-    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<PlayReplay> {
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Js> {
         output.map_err(|f| f.into_js(&env))
     }
 }
@@ -932,7 +626,8 @@ impl Task for PlayEffectsTask {
 /// `CSOPS_CONFIG` error. With `options.accounts` the run is for those accounts only (a webhook
 /// reacting to one account's change): the rest of the history comes back as it was given.
 #[napi(
-    ts_args_type = "book: Book, playbook: Playbook | PlaybookJson | string, day: string | Date, options?: PlayRunOptions | null"
+    ts_args_type = "book: Book, playbook: Playbook | PlaybookJson | string, day: string | Date, options?: PlayRunOptions | null",
+    ts_return_type = "PlayRun"
 )]
 pub fn run_plays(
     env: Env,
@@ -940,7 +635,7 @@ pub fn run_plays(
     playbook: Unknown,
     day: Unknown,
     options: Option<Unknown>,
-) -> napi::Result<PlayRun> {
+) -> napi::Result<Js> {
     js(&env, || {
         run_input(&env, book, playbook, day, options).and_then(run_core)
     })
@@ -949,7 +644,8 @@ pub fn run_plays(
 /// `runPlays` on a worker thread (features are derived off the event loop). Every error
 /// (including a bad argument) rejects the promise; nothing is thrown synchronously.
 #[napi(
-    ts_args_type = "book: Book, playbook: Playbook | PlaybookJson | string, day: string | Date, options?: PlayRunOptions | null"
+    ts_args_type = "book: Book, playbook: Playbook | PlaybookJson | string, day: string | Date, options?: PlayRunOptions | null",
+    ts_return_type = "Promise<PlayRun>"
 )]
 pub fn run_plays_async(
     env: Env,
@@ -969,7 +665,8 @@ pub fn run_plays_async(
 /// go-live. The same as running `runPlays` day by day. At most ten years; `from` after `to`
 /// is a `CSOPS_CONFIG` error.
 #[napi(
-    ts_args_type = "book: Book, playbook: Playbook | PlaybookJson | string, from: string | Date, to: string | Date, options?: PlayReplayOptions | null"
+    ts_args_type = "book: Book, playbook: Playbook | PlaybookJson | string, from: string | Date, to: string | Date, options?: PlayReplayOptions | null",
+    ts_return_type = "PlayReplay"
 )]
 pub fn replay_plays(
     env: Env,
@@ -978,7 +675,7 @@ pub fn replay_plays(
     from: Unknown,
     to: Unknown,
     options: Option<Unknown>,
-) -> napi::Result<PlayReplay> {
+) -> napi::Result<Js> {
     js(&env, || {
         replay_input(&env, book, playbook, from, to, options, false).and_then(replay_core)
     })
@@ -987,7 +684,8 @@ pub fn replay_plays(
 /// `replayPlays` on a worker thread. Every error (including a bad argument) rejects the
 /// promise; nothing is thrown synchronously.
 #[napi(
-    ts_args_type = "book: Book, playbook: Playbook | PlaybookJson | string, from: string | Date, to: string | Date, options?: PlayReplayOptions | null"
+    ts_args_type = "book: Book, playbook: Playbook | PlaybookJson | string, from: string | Date, to: string | Date, options?: PlayReplayOptions | null",
+    ts_return_type = "Promise<PlayReplay>"
 )]
 pub fn replay_plays_async(
     env: Env,
@@ -1056,21 +754,25 @@ pub fn render_fired(env: Env, fired: Unknown) -> napi::Result<String> {
 /// The history with the task `play` created for `accountId` closed (done or dropped), so the
 /// play may create another (after its cooldown). A new object; `history` is not changed.
 /// Closing a task that is not open returns the history as it is (in its full form).
-#[napi(ts_args_type = "history: Partial<FireHistory> | string, play: string, accountId: string")]
+#[napi(
+    ts_args_type = "history: Partial<FireHistory> | string, play: string, accountId: string",
+    ts_return_type = "FireHistory"
+)]
 pub fn close_task(
     env: Env,
     history: Unknown,
     play: Unknown,
     account_id: Unknown,
-) -> napi::Result<FireHistory> {
+) -> napi::Result<Js> {
     js(&env, || {
         let mut h = self::history(&env, "history", history)?;
         let play = args::string("play", play)?;
         let account_id = args::string("accountId", account_id)?;
         guard(|| {
             h.close_task(&play, &account_id);
-            Ok(FireHistory::from(&h))
-        })
+            Ok(())
+        })?;
+        to_js(&h)
     })
 }
 

@@ -247,6 +247,7 @@ pub struct RenewalLine {
     /// Owning CSM (`none` if unset).
     pub csm: String,
     /// Renewal day.
+    #[serde(deserialize_with = "crate::options::day")]
     pub renewal_date: NaiveDate,
     /// Month, `YYYY-MM`.
     pub month: String,
@@ -344,10 +345,13 @@ impl Distribution {
 )]
 pub struct RenewalForecast {
     /// Forecast day.
+    #[serde(deserialize_with = "crate::options::day")]
     pub as_of: NaiveDate,
     /// Window start.
+    #[serde(deserialize_with = "crate::options::day")]
     pub from: NaiveDate,
     /// Window end.
+    #[serde(deserialize_with = "crate::options::day")]
     pub to: NaiveDate,
     /// Reporting currency.
     pub currency: Currency,

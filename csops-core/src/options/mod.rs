@@ -63,6 +63,15 @@ pub fn optional_day<'de, D: Deserializer<'de>>(
     .transpose()
 }
 
+/// Serde for a day field (`#[serde(deserialize_with = ...)]`) of a value read back from a
+/// caller (a forecast, fired plays): read by the core's one rule for a day, so a bad one says
+/// what a day is rather than what the date library met.
+pub fn day<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<chrono::NaiveDate, D::Error> {
+    let text: String = serde::Deserialize::deserialize(d)?;
+    crate::interchange::parse_day(&text)
+        .map_err(|e| de::Error::custom(format!("invalid value: {e}")))
+}
+
 /// The error for a non-finite number (`NaN`, an infinity) given as an option at `path`: no
 /// option takes one (JSON has none), and passing it on as "not given" would change what the
 /// caller asked for.

@@ -23,7 +23,7 @@ use crate::{Error, Result};
 
 /// The configuration documents: types written to and read from files (JSON, TOML) in one
 /// spelling, snake_case, whatever the language. Inside one, nothing is renamed.
-pub const DOCUMENTS: &[&str] = &["Scorecard", "ModelSet", "FeatureConfig"];
+pub const DOCUMENTS: &[&str] = &["Scorecard", "ModelSet", "FeatureConfig", "FireHistory"];
 
 /// The casing inside a struct called `name`.
 fn inside(name: &str, casing: Casing) -> Casing {

@@ -8,6 +8,7 @@ use crate::condition::Condition;
 /// Live, or log-only (records what would have fired).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(rename = "PlayMode"))]
 pub enum Mode {
     /// Emit tasks.
     Live,

@@ -9,6 +9,11 @@ use super::config::Mode;
 /// A rendered action.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all_fields = "camelCase")
+)]
 pub enum FiredAction {
     /// A task.
     Task {
@@ -19,6 +24,7 @@ pub enum FiredAction {
         /// Body.
         body: String,
         /// Due day.
+        #[serde(deserialize_with = "crate::options::day")]
         due: NaiveDate,
         /// Priority.
         priority: String,
@@ -37,8 +43,14 @@ pub enum FiredAction {
 
 /// One play firing for one account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct Fired {
     /// The day.
+    #[serde(deserialize_with = "crate::options::day")]
     pub date: NaiveDate,
     /// The play.
     pub play: String,

@@ -11,6 +11,7 @@ use crate::{Error, Result};
 /// What the engine remembers between runs (plain data: store it between runs as JSON).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct FireHistory {
     /// The last run's day.
     pub last_run: Option<NaiveDate>,

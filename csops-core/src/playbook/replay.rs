@@ -17,6 +17,11 @@ use crate::{Error, Result};
 
 /// A playbook replayed over a window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase", rename = "PlayReplay")
+)]
 pub struct Replay {
     /// First day.
     pub from: NaiveDate,

@@ -19,6 +19,11 @@ use crate::{Error, Result};
 
 /// The result of a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase", rename = "PlayRun")
+)]
 pub struct Run {
     /// The day.
     pub date: NaiveDate,
