@@ -65,6 +65,31 @@ termMonths: number | null,
 attributes: { [key in string]: string }, };
 
 /**
+ * One account placed (or moved).
+ */
+export type AccountMove = { 
+/**
+ * The account.
+ */
+accountId: string, 
+/**
+ * Its tier.
+ */
+tier: string, 
+/**
+ * Owner before.
+ */
+from: string | null, 
+/**
+ * Owner after (`None`: moved to the pool, or could not be placed; see `reason`).
+ */
+to: string | null, 
+/**
+ * Why it moved.
+ */
+reason: string, };
+
+/**
  * One account's line of the bridge.
  */
 export type AccountMovement = { 
@@ -110,6 +135,19 @@ measures: Array<MeasureResult>,
  * contributions). Written as an object from group name to contribution, in this order.
  */
 groups: { [key in string]: number }, };
+
+/**
+ * An account with its tier by name.
+ */
+export type AccountTier = { 
+/**
+ * The account (its `id`).
+ */
+accountId: string, 
+/**
+ * Its tier.
+ */
+tier: string, };
 
 /**
  * The ARR bridge between two days.
@@ -183,6 +221,24 @@ accounts: Array<AccountMovement>,
  * The FX rates behind the ARR at both ends (each once).
  */
 ratesUsed: RatesUsed, };
+
+/**
+ * The result of an assignment.
+ */
+export type Assignment = { 
+/**
+ * The owner of every row after assignment (`None`: pooled, or not placed).
+ */
+owners: Array<string | null>, 
+/**
+ * Every change, largest ARR first.
+ */
+moves: Array<AccountMove>, 
+/**
+ * Accounts that could not be placed (also listed in `moves`, with `to: None` and a
+ * reason saying so).
+ */
+unplaced: number, };
 
 /**
  * The back-test's result.
@@ -513,6 +569,11 @@ meanRisk: number,
 observed: number, };
 
 /**
+ * A tier's target ratio.
+ */
+export type Capacity = { "accounts_per_csm": number } | { "arr_per_csm": number } | "pooled";
+
+/**
  * Summary statistics of one column (over present values).
  */
 export type ColumnSummary = { 
@@ -569,6 +630,81 @@ email: string | null,
  * Job title.
  */
 title: string | null, };
+
+/**
+ * The coverage picture.
+ */
+export type Coverage = { 
+/**
+ * Per tier.
+ */
+tiers: Array<TierCoverage>, 
+/**
+ * Per CSM, by name.
+ */
+csms: Array<CsmLoad>, 
+/**
+ * Owners not on the roster, with their account counts.
+ */
+unknownOwners: Array<UnknownOwner>, 
+/**
+ * Accounts without an owner, in non-pooled tiers.
+ */
+unowned: number, };
+
+/**
+ * A CSM on the roster. An unknown key (a misspelt `fte`) is an error, never ignored.
+ */
+export type Csm = { 
+/**
+ * Name (as in accounts' `owner_csm`).
+ */
+name: string, 
+/**
+ * The tier they serve.
+ */
+tier: string, 
+/**
+ * Share of a full book they carry (1.0 full-time; 0.5 half). Default 1.
+ */
+fte?: number, };
+
+/**
+ * A CSM's load.
+ */
+export type CsmLoad = { 
+/**
+ * The CSM.
+ */
+csm: string, 
+/**
+ * The tier they serve.
+ */
+tier: string, 
+/**
+ * Accounts they own.
+ */
+accounts: number, 
+/**
+ * Their ARR.
+ */
+arr: number, 
+/**
+ * Owned accounts in the lowest health band (when scores were given).
+ */
+redAccounts: number, 
+/**
+ * Owned accounts of another tier.
+ */
+offTier: number, 
+/**
+ * Load against capacity (1.0 = exactly at the target ratio).
+ */
+utilisation: number, 
+/**
+ * `over`, `under` (below 80%) or `ok`.
+ */
+status: string, };
 
 /**
  * An ISO-4217 currency code such as `USD` (always three upper-case letters, validated).
@@ -1869,6 +2005,33 @@ normaliser: Normaliser,
 missing?: MissingRule, };
 
 /**
+ * A [`Plan`] as it is shown: each account with its tier by name, the roster, coverage and
+ * assignment. What the Python and Node packages hand out as data.
+ */
+export type Segmentation = { 
+/**
+ * Every account's tier, row by row (the table's order).
+ */
+tiers: Array<AccountTier>, 
+/**
+ * The roster used: the one given, or the one implied by the accounts' owners (every
+ * owner, serving the tier most of their accounts are in, full-time).
+ */
+roster: Array<Csm>, 
+/**
+ * Whether that roster was inferred from the owners rather than given.
+ */
+rosterInferred: boolean, 
+/**
+ * Coverage: per tier, per CSM, unknown owners, unowned customers.
+ */
+coverage: Coverage, 
+/**
+ * Assignment: the moves that place accounts with CSMs of their tier within capacity.
+ */
+assignment: Assignment, };
+
+/**
  * One step of a Kaplan–Meier curve.
  */
 export type SurvivalPoint = { 
@@ -1894,6 +2057,77 @@ censored: number,
 survival: number, };
 
 /**
+ * An account changing tier under other rules.
+ */
+export type TierChange = { 
+/**
+ * The account.
+ */
+accountId: string, 
+/**
+ * Its tier under the rules before.
+ */
+before: string, 
+/**
+ * Its tier under the rules after.
+ */
+after: string, };
+
+/**
+ * A tier's coverage.
+ */
+export type TierCoverage = { 
+/**
+ * The tier.
+ */
+tier: string, 
+/**
+ * Accounts in it.
+ */
+accounts: number, 
+/**
+ * Their ARR.
+ */
+arr: number, 
+/**
+ * Its target.
+ */
+capacity: Capacity, 
+/**
+ * CSMs on the roster for it (FTE).
+ */
+csms: number, 
+/**
+ * CSMs it needs at the target ratio (FTE, whole people: rounded up).
+ */
+needed: number, };
+
+/**
+ * A tier under the rules before and after.
+ */
+export type TierShift = { 
+/**
+ * The tier.
+ */
+tier: string, 
+/**
+ * Customers in it before.
+ */
+accountsBefore: number, 
+/**
+ * Customers in it after.
+ */
+accountsAfter: number, 
+/**
+ * CSMs it needs before (at the model's target ratio, whole people).
+ */
+neededBefore: number, 
+/**
+ * CSMs it needs after.
+ */
+neededAfter: number, };
+
+/**
  * The change of a score against a previous one.
  */
 export type Trend = { 
@@ -1905,6 +2139,19 @@ delta: number,
  * Up, flat or down, with changes within ±`dead_band` counted as flat.
  */
 direction: Direction, };
+
+/**
+ * An owner of customers who is not on the roster.
+ */
+export type UnknownOwner = { 
+/**
+ * The owner, as in accounts' `owner_csm`.
+ */
+owner: string, 
+/**
+ * Customers they own.
+ */
+accounts: number, };
 
 /**
  * Everything validation found, and what was kept.
@@ -1926,3 +2173,16 @@ files: { [key in string]: FileCounts },
  * What the loader did by the source map's rules (file, then row order).
  */
 notes: Array<Note>, };
+
+/**
+ * What a change of tier rules does.
+ */
+export type WhatIf = { 
+/**
+ * Accounts changing tier, in row order.
+ */
+changes: Array<TierChange>, 
+/**
+ * Every tier of either rules (those before first).
+ */
+tiers: Array<TierShift>, };

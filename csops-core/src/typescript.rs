@@ -56,7 +56,9 @@ pub fn declarations() -> String {
 
 /// The types a binding hands out whole.
 fn roots(v: &mut Declarations<'_>) {
-    use crate::{backtest, book, features, forecast, health, money, playbook, record, retention};
+    use crate::{
+        backtest, book, features, forecast, health, money, playbook, record, retention, segment,
+    };
     v.visit::<money::Money>();
     v.visit::<book::ValidationReport>();
     v.visit::<book::BookCounts>();
@@ -79,5 +81,7 @@ fn roots(v: &mut Declarations<'_>) {
     v.visit::<forecast::Health>();
     v.visit::<playbook::PlayEffect>();
     v.visit::<playbook::Run>();
+    v.visit::<segment::Segmentation>();
+    v.visit::<segment::WhatIf>();
     v.visit::<playbook::Replay>();
 }

@@ -253,14 +253,14 @@ fn what_if_shows_tier_changes_and_headcount() {
     let w = what_if(&t, &before, &after, &CoverageModel::default()).unwrap();
     assert_eq!(
         w.changes,
-        [(
-            "A001".to_string(),
-            "mid_touch".to_string(),
-            "high_touch".to_string()
-        )]
+        [TierChange {
+            account_id: "A001".to_string(),
+            before: "mid_touch".to_string(),
+            after: "high_touch".to_string()
+        }]
     );
-    let high = w.tiers.iter().find(|x| x.0 == "high_touch").unwrap();
-    assert_eq!((high.1, high.2), (1, 2));
+    let high = w.tiers.iter().find(|x| x.tier == "high_touch").unwrap();
+    assert_eq!((high.accounts_before, high.accounts_after), (1, 2));
 }
 
 #[test]

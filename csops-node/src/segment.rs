@@ -35,6 +35,7 @@ use crate::args;
 use crate::book::Book;
 use crate::error::{Failure, guard, invalid, js};
 use crate::health::called_with_new;
+use crate::results::{Js, to_js, to_js_with_summary};
 
 // ---------------------------------------------------------------------------------------------
 // TypeScript types of configuration given as data (type-only: read through JSON by the core).
@@ -255,333 +256,6 @@ pub struct CoverageModelJson {
         ts_type = "Record<string, { accounts_per_csm: number } | { arr_per_csm: number } | 'pooled'>"
     )]
     pub tiers: HashMap<String, String>,
-}
-
-/// A CSM on the roster.
-#[napi(object, object_from_js = false)]
-#[derive(Debug, Clone)]
-pub struct Csm {
-    /// Name, as in accounts' `owner_csm`.
-    pub name: String,
-    /// The tier they serve.
-    pub tier: String,
-    /// Share of a full book they carry (1 full-time, 0.5 half; default 1).
-    pub fte: Option<f64>,
-}
-
-impl From<&CoreCsm> for Csm {
-    fn from(c: &CoreCsm) -> Self {
-        let CoreCsm { name, tier, fte } = c;
-        Csm {
-            name: name.clone(),
-            tier: tier.clone(),
-            fte: Some(*fte),
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Results.
-// ---------------------------------------------------------------------------------------------
-
-/// A count as a JavaScript number (saturating: counts never come near 2^53).
-fn count(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-/// An account's tier.
-#[napi(object, object_from_js = false)]
-#[derive(Debug, Clone)]
-pub struct AccountTier {
-    /// The account (its `id`).
-    pub account_id: String,
-    /// Its tier.
-    pub tier: String,
-}
-
-/// A tier's coverage: its customers, and the CSMs it has and needs.
-#[napi(object, object_from_js = false)]
-#[derive(Debug, Clone)]
-pub struct TierCoverage {
-    /// The tier.
-    pub tier: String,
-    /// Customers in it (accounts with ARR on the day).
-    pub accounts: i64,
-    /// Their ARR, in the reporting currency.
-    pub arr: f64,
-    /// Its target ratio, as in the coverage model.
-    #[napi(ts_type = "{ accounts_per_csm: number } | { arr_per_csm: number } | 'pooled'")]
-    pub capacity: serde_json::Value,
-    /// CSMs on the roster serving it (FTE).
-    pub csms: f64,
-    /// CSMs it needs at its target ratio (whole people, rounded up; 0 when pooled).
-    pub needed: f64,
-}
-
-impl TierCoverage {
-    fn new(t: &core_segment::TierCoverage) -> Result<Self, Failure> {
-        let core_segment::TierCoverage {
-            tier,
-            accounts,
-            arr,
-            capacity,
-            csms,
-            needed,
-        } = t;
-        Ok(TierCoverage {
-            tier: tier.clone(),
-            accounts: count(*accounts),
-            arr: *arr,
-            capacity: serde_json::to_value(capacity)
-                .map_err(|e| Failure::Internal(format!("capacity: {e}")))?,
-            csms: *csms,
-            needed: *needed,
-        })
-    }
-}
-
-/// A CSM's load against their capacity.
-#[napi(object, object_from_js = false)]
-#[derive(Debug, Clone)]
-pub struct CsmLoad {
-    /// The CSM.
-    pub csm: String,
-    /// The tier they serve.
-    pub tier: String,
-    /// Customers they own.
-    pub accounts: i64,
-    /// Their ARR.
-    pub arr: f64,
-    /// Owned customers in the lowest health band (`red`; 0 without health scores).
-    pub red_accounts: i64,
-    /// Owned customers of another tier.
-    pub off_tier: i64,
-    /// Load against capacity (1 = exactly at the target ratio; 0 for a pooled tier).
-    pub utilisation: f64,
-    /// `over` (above 100%), `under` (below 80%) or `ok`.
-    #[napi(ts_type = "'over' | 'under' | 'ok'")]
-    pub status: String,
-}
-
-impl From<&core_segment::CsmLoad> for CsmLoad {
-    fn from(c: &core_segment::CsmLoad) -> Self {
-        let core_segment::CsmLoad {
-            csm,
-            tier,
-            accounts,
-            arr,
-            red_accounts,
-            off_tier,
-            utilisation,
-            status,
-        } = c;
-        CsmLoad {
-            csm: csm.clone(),
-            tier: tier.clone(),
-            accounts: count(*accounts),
-            arr: *arr,
-            red_accounts: count(*red_accounts),
-            off_tier: count(*off_tier),
-            utilisation: *utilisation,
-            status: status.clone(),
-        }
-    }
-}
-
-/// An owner of customers who is not on the roster.
-#[napi(object, object_from_js = false)]
-#[derive(Debug, Clone)]
-pub struct UnknownOwner {
-    /// The owner, as in accounts' `owner_csm`.
-    pub owner: String,
-    /// Customers they own.
-    pub accounts: i64,
-}
-
-/// The coverage picture.
-#[napi(object, object_from_js = false)]
-#[derive(Debug, Clone)]
-pub struct Coverage {
-    /// Per tier, in the order of the rules (the default tier last).
-    pub tiers: Vec<TierCoverage>,
-    /// Per CSM on the roster, by name.
-    pub csms: Vec<CsmLoad>,
-    /// Owners not on the roster, by name.
-    pub unknown_owners: Vec<UnknownOwner>,
-    /// Customers without an owner in tiers that are not pooled.
-    pub unowned: i64,
-}
-
-impl Coverage {
-    fn new(c: &core_segment::Coverage) -> Result<Self, Failure> {
-        let core_segment::Coverage {
-            tiers,
-            csms,
-            unknown_owners,
-            unowned,
-        } = c;
-        Ok(Coverage {
-            tiers: tiers
-                .iter()
-                .map(TierCoverage::new)
-                .collect::<Result<_, _>>()?,
-            csms: csms.iter().map(CsmLoad::from).collect(),
-            unknown_owners: unknown_owners
-                .iter()
-                .map(|(owner, n)| UnknownOwner {
-                    owner: owner.clone(),
-                    accounts: count(*n),
-                })
-                .collect(),
-            unowned: count(*unowned),
-        })
-    }
-}
-
-/// One account placed with a CSM, released to the pool, or left unplaced.
-#[napi(object, object_from_js = false, use_nullable = true)]
-#[derive(Debug, Clone)]
-pub struct AccountMove {
-    /// The account.
-    pub account_id: String,
-    /// Its tier.
-    pub tier: String,
-    /// Its owner before (`null`: none).
-    pub from: Option<String>,
-    /// Its owner after (`null`: released to the pool, or not placed; see `reason`).
-    pub to: Option<String>,
-    /// Why it moved.
-    pub reason: String,
-}
-
-impl From<&core_segment::Move> for AccountMove {
-    fn from(m: &core_segment::Move) -> Self {
-        let core_segment::Move {
-            account_id,
-            tier,
-            from,
-            to,
-            reason,
-        } = m;
-        AccountMove {
-            account_id: account_id.clone(),
-            tier: tier.clone(),
-            from: from.clone(),
-            to: to.clone(),
-            reason: reason.clone(),
-        }
-    }
-}
-
-/// The result of an assignment.
-#[napi(object, object_from_js = false)]
-#[derive(Debug, Clone)]
-pub struct Assignment {
-    /// Every change, largest ARR first.
-    pub moves: Vec<AccountMove>,
-    /// Accounts that could not be placed (also in `moves`, with `to: null`).
-    pub unplaced: i64,
-    /// Each account's owner after assignment, row by row (as `tiers`); `null`: pooled, not
-    /// placed, or not a customer without an owner.
-    #[napi(ts_type = "Array<string | null>")]
-    pub owners: Vec<Option<String>>,
-}
-
-impl From<&core_segment::Assignment> for Assignment {
-    fn from(a: &core_segment::Assignment) -> Self {
-        let core_segment::Assignment {
-            owners,
-            moves,
-            unplaced,
-        } = a;
-        Assignment {
-            moves: moves.iter().map(AccountMove::from).collect(),
-            unplaced: count(*unplaced),
-            owners: owners.clone(),
-        }
-    }
-}
-
-/// Tiers, coverage and assignment of a set of accounts.
-#[napi(object, object_from_js = false)]
-#[derive(Debug, Clone)]
-pub struct Segmentation {
-    /// Every account's tier, row by row (book order, or the order of the columns given).
-    pub tiers: Vec<AccountTier>,
-    /// The roster used: the one given, or the one implied by the accounts' owners (every
-    /// owner, serving the tier most of their accounts are in, full-time).
-    pub roster: Vec<Csm>,
-    /// Coverage: per tier, per CSM, unknown owners, unowned customers.
-    pub coverage: Coverage,
-    /// Assignment: the moves that place accounts with CSMs of their tier within capacity.
-    pub assignment: Assignment,
-    /// The segmentation as text, as the core renders it (the same text as Python's `repr`):
-    /// the headline, tiers, CSMs' loads and the first moves of the assignment.
-    pub summary: String,
-}
-
-/// An account changing tier under other rules.
-#[napi(object, object_from_js = false)]
-#[derive(Debug, Clone)]
-pub struct TierChange {
-    /// The account.
-    pub account_id: String,
-    /// Its tier under the rules before.
-    pub before: String,
-    /// Its tier under the rules after.
-    pub after: String,
-}
-
-/// A tier under the rules before and after.
-#[napi(object, object_from_js = false)]
-#[derive(Debug, Clone)]
-pub struct TierShift {
-    /// The tier.
-    pub tier: String,
-    /// Customers in it before.
-    pub accounts_before: i64,
-    /// Customers in it after.
-    pub accounts_after: i64,
-    /// CSMs it needs before (at the model's target ratio).
-    pub needed_before: f64,
-    /// CSMs it needs after.
-    pub needed_after: f64,
-}
-
-/// What a change of tier rules does.
-#[napi(object, object_from_js = false)]
-#[derive(Debug, Clone)]
-pub struct WhatIf {
-    /// Accounts changing tier, in row order.
-    pub changes: Vec<TierChange>,
-    /// Every tier of either rules (those before first).
-    pub tiers: Vec<TierShift>,
-}
-
-impl From<&core_segment::WhatIf> for WhatIf {
-    fn from(w: &core_segment::WhatIf) -> Self {
-        let core_segment::WhatIf { changes, tiers } = w;
-        WhatIf {
-            changes: changes
-                .iter()
-                .map(|(id, before, after)| TierChange {
-                    account_id: id.clone(),
-                    before: before.clone(),
-                    after: after.clone(),
-                })
-                .collect(),
-            tiers: tiers
-                .iter()
-                .map(|(tier, b, a, nb, na)| TierShift {
-                    tier: tier.clone(),
-                    accounts_before: count(*b),
-                    accounts_after: count(*a),
-                    needed_before: *nb,
-                    needed_after: *na,
-                })
-                .collect(),
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1068,48 +742,19 @@ impl SegmentArgs {
     }
 }
 
-/// Tiers, coverage and assignment of a table.
-fn run_segment(
-    table: &Table,
-    a: &SegmentArgs,
-    as_of: Option<NaiveDate>,
-) -> Result<Segmentation, Failure> {
+/// Tiers, coverage and assignment of a table, with the core's text as `summary`.
+fn run_segment(table: &Table, a: &SegmentArgs, as_of: Option<NaiveDate>) -> Result<Js, Failure> {
     let rules = a.rules.as_ref();
     let made = guard(|| core_segment::plan(table, rules, &a.model, a.roster.clone()))?;
     let summary = made.render(rules, as_of);
-    let core_segment::Plan {
-        tiers,
-        roster,
-        coverage: cov,
-        assignment: plan,
-        ..
-    } = made;
-    // `assign` needs the `id` text column, so it is there.
-    let ids: &[Option<String>] = match table.columns.get("id") {
-        Some(Column::Text(ids)) => ids,
-        _ => return Err(config("the table has no text column `id`".into())),
-    };
-    let names = rules.tiers();
-    Ok(Segmentation {
-        tiers: ids
-            .iter()
-            .zip(&tiers)
-            .map(|(id, &t)| AccountTier {
-                account_id: id.clone().unwrap_or_default(),
-                tier: names[t].to_string(),
-            })
-            .collect(),
-        roster: roster.iter().map(Csm::from).collect(),
-        coverage: Coverage::new(&cov)?,
-        assignment: Assignment::from(&plan),
-        summary,
-    })
+    let shown = guard(|| made.segmentation(table, rules))?;
+    to_js_with_summary(&shown, summary)
 }
 
 /// What `segmentAsync` runs: the book's table, and the segmentation arguments.
 type SegmentInput = (TableSpec, SegmentArgs);
 
-fn run_book_segment((spec, a): SegmentInput) -> Result<Segmentation, Failure> {
+fn run_book_segment((spec, a): SegmentInput) -> Result<Js, Failure> {
     run_segment(&spec.build()?, &a, Some(spec.as_of))
 }
 
@@ -1124,8 +769,8 @@ pub struct SegmentTask {
 
 #[napi]
 impl Task for SegmentTask {
-    type Output = Result<Segmentation, Failure>;
-    type JsValue = Segmentation;
+    type Output = Result<Js, Failure>;
+    type JsValue = Js;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         Ok(match self.input.take() {
@@ -1135,7 +780,7 @@ impl Task for SegmentTask {
         })
     }
 
-    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Segmentation> {
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Js> {
         output.map_err(|f| f.into_js(&env))
     }
 }
@@ -1518,8 +1163,11 @@ impl Book {
     /// an owner), and assign: place accounts without a fitting owner with the least-loaded
     /// CSM of their tier who has room, largest ARR first, keeping every owner who is right
     /// and within capacity. Only customers (ARR on `asOf`) are covered and assigned.
-    #[napi(ts_args_type = "options?: SegmentOptions | null")]
-    pub fn segment(&self, env: Env, options: Option<Unknown>) -> napi::Result<Segmentation> {
+    #[napi(
+        ts_args_type = "options?: SegmentOptions | null",
+        ts_return_type = "Segmentation & Summary"
+    )]
+    pub fn segment(&self, env: Env, options: Option<Unknown>) -> napi::Result<Js> {
         js(&env, || {
             self.segment_args(&env, options).and_then(run_book_segment)
         })
@@ -1527,7 +1175,10 @@ impl Book {
 
     /// `segment` on a worker thread. Every error (including a bad argument) rejects the
     /// promise; nothing is thrown synchronously.
-    #[napi(ts_args_type = "options?: SegmentOptions | null")]
+    #[napi(
+        ts_args_type = "options?: SegmentOptions | null",
+        ts_return_type = "Promise<Segmentation & Summary>"
+    )]
     pub fn segment_async(&self, env: Env, options: Option<Unknown>) -> AsyncTask<SegmentTask> {
         AsyncTask::new(SegmentTask {
             input: Some(self.segment_args(&env, options)),
@@ -1537,7 +1188,8 @@ impl Book {
     /// What changing the tier rules from `before` to `after` does: the accounts changing
     /// tier, and each tier's customers and the CSMs it needs, before and after.
     #[napi(
-        ts_args_type = "before: TierRules | TierRulesJson, after: TierRules | TierRulesJson, options?: WhatIfOptions | null"
+        ts_args_type = "before: TierRules | TierRulesJson, after: TierRules | TierRulesJson, options?: WhatIfOptions | null",
+        ts_return_type = "WhatIf"
     )]
     pub fn what_if(
         &self,
@@ -1545,7 +1197,7 @@ impl Book {
         before: Unknown,
         after: Unknown,
         options: Option<Unknown>,
-    ) -> napi::Result<WhatIf> {
+    ) -> napi::Result<Js> {
         js(&env, || {
             let before = tier_rules(&env, "before", before)?;
             let after = tier_rules(&env, "after", after)?;
@@ -1563,7 +1215,9 @@ impl Book {
                 },
             )?;
             let t = spec.build()?;
-            guard(|| core_segment::what_if(&t, &before, &after, &model)).map(|w| WhatIf::from(&w))
+            to_js(&guard(|| {
+                core_segment::what_if(&t, &before, &after, &model)
+            })?)
         })
     }
 }
@@ -1573,14 +1227,15 @@ impl Book {
 /// with no positive `arr` are not customers: tiered, but neither covered nor assigned.
 /// `rules` defaults to `TierRules.default()`.
 #[napi(
-    ts_args_type = "columns: AccountColumns, rules?: TierRules | TierRulesJson | null, options?: SegmentColumnsOptions | null"
+    ts_args_type = "columns: AccountColumns, rules?: TierRules | TierRulesJson | null, options?: SegmentColumnsOptions | null",
+    ts_return_type = "Segmentation & Summary"
 )]
 pub fn segment_columns(
     env: Env,
     columns: Unknown,
     rules: Option<Unknown>,
     options: Option<Unknown>,
-) -> napi::Result<Segmentation> {
+) -> napi::Result<Js> {
     js(&env, || {
         let mut a = SegmentArgs::default();
         if let Some(rules) = args::present(rules) {
@@ -1601,7 +1256,8 @@ pub fn segment_columns(
 /// What changing the tier rules from `before` to `after` does to accounts given as columns
 /// (`id` and `arr` at least, plus every field the rules read), as `book.whatIf`.
 #[napi(
-    ts_args_type = "columns: AccountColumns, before: TierRules | TierRulesJson, after: TierRules | TierRulesJson, options?: WhatIfColumnsOptions | null"
+    ts_args_type = "columns: AccountColumns, before: TierRules | TierRulesJson, after: TierRules | TierRulesJson, options?: WhatIfColumnsOptions | null",
+    ts_return_type = "WhatIf"
 )]
 pub fn what_if_columns(
     env: Env,
@@ -1609,7 +1265,7 @@ pub fn what_if_columns(
     before: Unknown,
     after: Unknown,
     options: Option<Unknown>,
-) -> napi::Result<WhatIf> {
+) -> napi::Result<Js> {
     js(&env, || {
         let before = tier_rules(&env, "before", before)?;
         let after = tier_rules(&env, "after", after)?;
@@ -1625,7 +1281,9 @@ pub fn what_if_columns(
             },
         )?;
         let t = table(&env, "columns", columns)?;
-        guard(|| core_segment::what_if(&t, &before, &after, &model)).map(|w| WhatIf::from(&w))
+        to_js(&guard(|| {
+            core_segment::what_if(&t, &before, &after, &model)
+        })?)
     })
 }
 

@@ -1661,7 +1661,7 @@ impl PySegmentation {
             .coverage
             .unknown_owners
             .iter()
-            .map(|(k, v)| (k.as_str(), *v))
+            .map(|u| (u.owner.as_str(), u.accounts))
             .collect()
     }
 
@@ -1794,9 +1794,12 @@ impl PyWhatIf {
         self.0
             .tiers
             .iter()
-            .filter(|t| t.1 != t.2 || t.3 != t.4)
-            .map(|(tier, b, a, nb, na)| {
-                format!("{tier}: {b} -> {a} accounts, CSMs needed {nb} -> {na}")
+            .filter(|t| t.accounts_before != t.accounts_after || t.needed_before != t.needed_after)
+            .map(|t| {
+                format!(
+                    "{}: {} -> {} accounts, CSMs needed {} -> {}",
+                    t.tier, t.accounts_before, t.accounts_after, t.needed_before, t.needed_after
+                )
             })
             .collect()
     }
@@ -1819,9 +1822,9 @@ impl PyWhatIf {
         let (kind, what) = (self.1, "WhatIf.changes");
         let c = &self.0.changes;
         let mut f = Frame::new(py);
-        f.list("account_id", c.iter().map(|c| c.0.as_str()))?;
-        f.list("before", c.iter().map(|c| c.1.as_str()))?;
-        f.list("after", c.iter().map(|c| c.2.as_str()))?;
+        f.list("account_id", c.iter().map(|c| c.account_id.as_str()))?;
+        f.list("before", c.iter().map(|c| c.before.as_str()))?;
+        f.list("after", c.iter().map(|c| c.after.as_str()))?;
         f.build(kind, what)
     }
 
@@ -1832,11 +1835,11 @@ impl PyWhatIf {
         let (kind, what) = (self.1, "WhatIf.tiers");
         let t = &self.0.tiers;
         let mut f = Frame::new(py);
-        f.list("tier", t.iter().map(|t| t.0.as_str()))?;
-        f.ints("accounts_before", t.iter().map(|t| t.1));
-        f.ints("accounts_after", t.iter().map(|t| t.2));
-        f.floats("needed_before", t.iter().map(|t| t.3));
-        f.floats("needed_after", t.iter().map(|t| t.4));
+        f.list("tier", t.iter().map(|t| t.tier.as_str()))?;
+        f.ints("accounts_before", t.iter().map(|t| t.accounts_before));
+        f.ints("accounts_after", t.iter().map(|t| t.accounts_after));
+        f.floats("needed_before", t.iter().map(|t| t.needed_before));
+        f.floats("needed_after", t.iter().map(|t| t.needed_after));
         f.build(kind, what)
     }
 
@@ -1861,13 +1864,13 @@ impl PyWhatIf {
             .0
             .tiers
             .iter()
-            .map(|(t, b, a, nb, na)| {
+            .map(|t| {
                 vec![
-                    t.clone(),
-                    b.to_string(),
-                    a.to_string(),
-                    nb.to_string(),
-                    na.to_string(),
+                    t.tier.clone(),
+                    t.accounts_before.to_string(),
+                    t.accounts_after.to_string(),
+                    t.needed_before.to_string(),
+                    t.needed_after.to_string(),
                 ]
             })
             .collect();

@@ -26,6 +26,7 @@
 
 mod plan;
 mod render;
+mod what_if;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -39,8 +40,9 @@ use crate::features::FeatureFrame;
 use crate::health::ScoreFrame;
 use crate::retention::ArrHistory;
 use crate::{Error, Result};
-pub use plan::{Plan, book_table, plan, plan_with_schema};
+pub use plan::{AccountTier, Plan, Segmentation, book_table, plan, plan_with_schema};
 pub use render::describe_target;
+pub use what_if::{TierChange, TierShift, WhatIf, what_if};
 
 /// One tier rule: accounts matching `when` (and no earlier rule) are in `tier`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -354,6 +356,7 @@ pub fn account_table(
 /// A tier's target ratio.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum Capacity {
     /// Up to this many accounts per CSM.
     AccountsPerCsm(f64),
@@ -417,6 +420,11 @@ impl CoverageModel {
 /// A CSM on the roster. An unknown key (a misspelt `fte`) is an error, never ignored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct Csm {
     /// Name (as in accounts' `owner_csm`).
     pub name: String,
@@ -424,6 +432,7 @@ pub struct Csm {
     pub tier: String,
     /// Share of a full book they carry (1.0 full-time; 0.5 half). Default 1.
     #[serde(default = "full")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<f64>", optional))]
     pub fte: f64,
 }
 
@@ -463,6 +472,11 @@ pub fn roster_from_owners(table: &Table, tiers: &[usize], rules: &TierRules) -> 
 
 /// A tier's coverage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct TierCoverage {
     /// The tier.
     pub tier: String,
@@ -480,6 +494,11 @@ pub struct TierCoverage {
 
 /// A CSM's load.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct CsmLoad {
     /// The CSM.
     pub csm: String,
@@ -499,15 +518,34 @@ pub struct CsmLoad {
     pub status: String,
 }
 
+/// An owner of customers who is not on the roster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
+pub struct UnknownOwner {
+    /// The owner, as in accounts' `owner_csm`.
+    pub owner: String,
+    /// Customers they own.
+    pub accounts: u64,
+}
+
 /// The coverage picture.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct Coverage {
     /// Per tier.
     pub tiers: Vec<TierCoverage>,
     /// Per CSM, by name.
     pub csms: Vec<CsmLoad>,
     /// Owners not on the roster, with their account counts.
-    pub unknown_owners: Vec<(String, u64)>,
+    pub unknown_owners: Vec<UnknownOwner>,
     /// Accounts without an owner, in non-pooled tiers.
     pub unowned: u64,
 }
@@ -616,7 +654,10 @@ pub fn coverage(
         csms: Vec::new(),
         unknown_owners: unknown
             .into_iter()
-            .map(|(o, k)| (o.to_string(), k))
+            .map(|(o, k)| UnknownOwner {
+                owner: o.to_string(),
+                accounts: k,
+            })
             .collect(),
         unowned,
     };
@@ -677,6 +718,11 @@ pub fn coverage(
 
 /// One account placed (or moved).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase", rename = "AccountMove")
+)]
 pub struct Move {
     /// The account.
     pub account_id: String,
@@ -692,6 +738,11 @@ pub struct Move {
 
 /// The result of an assignment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct Assignment {
     /// The owner of every row after assignment (`None`: pooled, or not placed).
     pub owners: Vec<Option<String>>,
@@ -937,58 +988,4 @@ pub fn assign(
         moves: moves.into_iter().map(|(_, m)| m).collect(),
         unplaced,
     })
-}
-
-/// What a change of tier rules does.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WhatIf {
-    /// Accounts changing tier: (account, before, after).
-    pub changes: Vec<(String, String, String)>,
-    /// Per tier: (tier, accounts before, accounts after, CSMs needed before, after).
-    pub tiers: Vec<(String, u64, u64, f64, f64)>,
-}
-
-/// Compare two sets of tier rules on the same table and coverage model.
-pub fn what_if(
-    table: &Table,
-    before: &TierRules,
-    after: &TierRules,
-    model: &CoverageModel,
-) -> Result<WhatIf> {
-    let (tb, ta) = (before.assign(table)?, after.assign(table)?);
-    let (nb, na) = (before.tiers(), after.tiers());
-    let ids = text_col(table, "id")?;
-    let changes = (0..table.rows)
-        .filter(|&i| nb[tb[i]] != na[ta[i]])
-        .map(|i| {
-            (
-                ids[i].clone().unwrap_or_default(),
-                nb[tb[i]].to_string(),
-                na[ta[i]].to_string(),
-            )
-        })
-        .collect();
-    let cb = coverage(table, &tb, before, model, &[])?;
-    let ca = coverage(table, &ta, after, model, &[])?;
-    let mut names: Vec<&str> = nb.clone();
-    for t in &na {
-        if !names.contains(t) {
-            names.push(t);
-        }
-    }
-    let get = |c: &Coverage, t: &str| {
-        c.tiers
-            .iter()
-            .find(|x| x.tier == t)
-            .map_or((0, 0.0), |x| (x.accounts, x.needed))
-    };
-    let tiers = names
-        .iter()
-        .map(|t| {
-            let (b, nb) = get(&cb, t);
-            let (a, na) = get(&ca, t);
-            (t.to_string(), b, a, nb, na)
-        })
-        .collect();
-    Ok(WhatIf { changes, tiers })
 }

@@ -32,6 +32,65 @@ pub struct Plan {
     pub assignment: Assignment,
 }
 
+/// An account with its tier by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
+pub struct AccountTier {
+    /// The account (its `id`).
+    pub account_id: String,
+    /// Its tier.
+    pub tier: String,
+}
+
+/// A [`Plan`] as it is shown: each account with its tier by name, the roster, coverage and
+/// assignment. What the Python and Node packages hand out as data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
+pub struct Segmentation {
+    /// Every account's tier, row by row (the table's order).
+    pub tiers: Vec<AccountTier>,
+    /// The roster used: the one given, or the one implied by the accounts' owners (every
+    /// owner, serving the tier most of their accounts are in, full-time).
+    pub roster: Vec<Csm>,
+    /// Whether that roster was inferred from the owners rather than given.
+    pub roster_inferred: bool,
+    /// Coverage: per tier, per CSM, unknown owners, unowned customers.
+    pub coverage: Coverage,
+    /// Assignment: the moves that place accounts with CSMs of their tier within capacity.
+    pub assignment: Assignment,
+}
+
+impl Plan {
+    /// The plan of `table` under `rules` as it is shown: each row's account id (the table's
+    /// `id` column, which segmentation requires) with its tier's name.
+    pub fn segmentation(&self, table: &Table, rules: &TierRules) -> Result<Segmentation> {
+        let ids = super::text_col(table, "id")?;
+        let names = rules.tiers();
+        Ok(Segmentation {
+            tiers: ids
+                .iter()
+                .zip(&self.tiers)
+                .map(|(id, &t)| AccountTier {
+                    account_id: id.clone().unwrap_or_default(),
+                    tier: names[t].to_string(),
+                })
+                .collect(),
+            roster: self.roster.clone(),
+            roster_inferred: self.roster_inferred,
+            coverage: self.coverage.clone(),
+            assignment: self.assignment.clone(),
+        })
+    }
+}
+
 /// Segment a table: check the rules against its fields (every problem at once, with
 /// suggestions), tier every row, take the roster given or infer it from the owners (each
 /// serving the tier most of their accounts are in), then coverage and assignment.

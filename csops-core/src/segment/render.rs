@@ -155,7 +155,10 @@ impl Plan {
         }
         let unknown = &self.coverage.unknown_owners;
         if !unknown.is_empty() {
-            let names: Vec<String> = unknown.iter().map(|(n, c)| format!("{n} ({c})")).collect();
+            let names: Vec<String> = unknown
+                .iter()
+                .map(|u| format!("{} ({})", u.owner, u.accounts))
+                .collect();
             s.push(format!("owners not on the roster: {}", names.join(", ")));
         }
         s.push(self.assignment_line());
