@@ -367,10 +367,11 @@ fn run(dir: &std::path::Path) -> csops_core::Result<()> {
         "what if high-touch started at 75,000 instead of 100,000: {} accounts change tier",
         w.changes.len()
     );
-    for (tier, before, after, need_before, need_after) in &w.tiers {
-        if before != after {
+    for t in &w.tiers {
+        if t.accounts_before != t.accounts_after {
             println!(
-                "  {tier:<11} {before} -> {after} accounts, CSMs needed {need_before} -> {need_after}"
+                "  {:<11} {} -> {} accounts, CSMs needed {} -> {}",
+                t.tier, t.accounts_before, t.accounts_after, t.needed_before, t.needed_after
             );
         }
     }

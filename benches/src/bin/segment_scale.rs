@@ -405,7 +405,7 @@ fn coverage_fingerprint(c: &Coverage) {
         c.csms.iter().map(|l| l.off_tier).sum::<u64>(),
         c.csms.iter().map(|l| l.utilisation).sum::<f64>(),
         c.unknown_owners.len(),
-        c.unknown_owners.iter().map(|(_, k)| k).sum::<u64>(),
+        c.unknown_owners.iter().map(|u| u.accounts).sum::<u64>(),
         c.unowned
     );
 }
@@ -526,7 +526,12 @@ fn main() {
         let tiers_text: Vec<String> = w
             .tiers
             .iter()
-            .map(|(t, b, a, nb, na)| format!("{t}={b}->{a}({nb}->{na})"))
+            .map(|t| {
+                format!(
+                    "{}={}->{}({}->{})",
+                    t.tier, t.accounts_before, t.accounts_after, t.needed_before, t.needed_after
+                )
+            })
             .collect();
         println!(
             "what_if changes {} tiers {}",
