@@ -58,6 +58,14 @@ test('the ARR bridge adds up exactly, account by account', () => {
   assert.equal(b.from, '2025-09-30');
   assert.equal(b.to, AS_OF);
   assert.equal(b.currency, 'USD');
+  // The core's text (Python's repr): a headline, then one line per term of the identity.
+  const lines = b.summary.split('\n');
+  assert.equal(lines[0], `ARR bridge from 2025-09-30 to ${AS_OF} (USD)`);
+  assert.deepEqual(
+    lines.slice(1).map((l) => l.slice(2).trim().split(/\s+/)[0]),
+    ['start', 'new', 'expansion', 'contraction', 'churn', 'reactivation', 'end'],
+  );
+  assert.match(lines[7], new RegExp(`^= end\\s+[\\d,]+\\.\\d\\d\\s+${b.logosEnd} logos$`));
   // start + new + expansion − contraction − churn + reactivation = end, to the last digit.
   assert.equal(
     units(b.start) + units(b.new) + units(b.expansion) - units(b.contraction) - units(b.churn) + units(b.reactivation),

@@ -581,7 +581,7 @@ export async function usage(): Promise<void> {
   void arrUp;
 
   // Revenue: the ARR bridge, retention, health on a day, the forecast and its reconciliation.
-  const bridge = exact<ArrBridge>()(book.arrBridge('2025-09-30', new Date()));
+  const bridge = exact<ArrBridge & Summary>()(book.arrBridge('2025-09-30', new Date()));
   exact<string>()(bridge.new); // exact decimal text, never a number
   exact<string>()(bridge.currency);
   exact<number>()(bridge.logosChurned);

@@ -125,10 +125,11 @@ impl Book {
     /// exactly, with every account that had ARR at either end. Amounts are exact decimal
     /// strings in the book's reporting currency (never floats). A period that does not run
     /// forwards is a `CSOPS_CONFIG` error; a book mixing currencies without an FX table is
-    /// `CSOPS_MONEY`.
+    /// `CSOPS_MONEY`. `summary` is the bridge as text, as the core renders it (Python's
+    /// `repr`).
     #[napi(
         ts_args_type = "from: string | Date, to: string | Date",
-        ts_return_type = "ArrBridge"
+        ts_return_type = "ArrBridge & Summary"
     )]
     pub fn arr_bridge(&self, env: Env, from: Unknown, to: Unknown) -> napi::Result<Js> {
         js(&env, || {
@@ -136,7 +137,8 @@ impl Book {
             let to = args::date("to", to)?;
             let loaded = self.shared();
             let history = history(&loaded)?;
-            to_js(&guard(|| core_retention::arr_bridge(&history, from, to))?)
+            let bridge = guard(|| core_retention::arr_bridge(&history, from, to))?;
+            to_js_with_summary(&bridge, bridge.render())
         })
     }
 

@@ -28,10 +28,9 @@ use crate::backtest::{Frame, features};
 use crate::book::PyBook;
 use crate::convert::{date_value, enum_name, py_date, to_python};
 use crate::errors::{call, call_with_gil, config_error};
-use crate::health::{PyScorecard, html_table};
+use crate::health::PyScorecard;
 use crate::options::from_kwargs;
 use crate::table::{FrameKind, type_name};
-use csops_core::render::amount;
 
 // Arguments --------------------------------------------------------------------------------
 
@@ -469,27 +468,6 @@ pub(crate) fn book_health_as_of<'py>(
 #[derive(Debug)]
 pub struct PyArrBridge(ArrBridge, FrameKind);
 
-impl PyArrBridge {
-    /// (label, sign, amount, logos) rows of the identity.
-    fn rows(&self) -> Vec<(&'static str, &'static str, Decimal, Option<u64>)> {
-        let b = &self.0;
-        vec![
-            ("start", "", b.start, Some(b.logos_start)),
-            ("new", "+", b.new, Some(b.logos_new)),
-            ("expansion", "+", b.expansion, None),
-            ("contraction", "-", b.contraction, None),
-            ("churn", "-", b.churn, Some(b.logos_churned)),
-            (
-                "reactivation",
-                "+",
-                b.reactivation,
-                Some(b.logos_reactivated),
-            ),
-            ("end", "=", b.end, Some(b.logos_end)),
-        ]
-    }
-}
-
 #[pymethods]
 impl PyArrBridge {
     /// The start day (ARR at its end).
@@ -611,42 +589,12 @@ impl PyArrBridge {
     }
 
     fn __repr__(&self) -> String {
-        let rows = self.rows();
-        let texts: Vec<String> = rows.iter().map(|r| amount(r.2)).collect();
-        let width = texts.iter().map(String::len).max().unwrap_or(0);
-        let mut s = format!(
-            "ARR bridge from {} to {} ({})",
-            self.0.from, self.0.to, self.0.currency
-        );
-        for ((name, sign, _, logos), text) in rows.iter().zip(&texts) {
-            s.push_str(&format!("\n{sign:<1} {name:<13}{text:>width$}"));
-            if let Some(n) = logos {
-                s.push_str(&format!("  {n:>5} logos"));
-            }
-        }
-        s
+        self.0.render()
     }
 
     /// An HTML rendering for Jupyter: the identity, line by line.
     fn _repr_html_(&self) -> String {
-        let rows: Vec<Vec<String>> = self
-            .rows()
-            .into_iter()
-            .map(|(name, sign, a, logos)| {
-                vec![
-                    format!("{sign} {name}").trim().to_string(),
-                    amount(a),
-                    logos.map_or_else(String::new, |n| n.to_string()),
-                ]
-            })
-            .collect();
-        format!(
-            "<div class=\"csops-arr-bridge\"><p><b>ARR bridge</b> from {} to {} ({})</p>{}</div>",
-            self.0.from,
-            self.0.to,
-            self.0.currency,
-            html_table(&["", "ARR", "logos"], &rows)
-        )
+        self.0.render_html()
     }
 }
 

@@ -36,6 +36,8 @@
 //! outcomes (ARR before the first one from the start date, ARR after each one from its date)
 //! or, without those either, its current ARR from its start date.
 
+mod render;
+
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -47,6 +49,7 @@ use serde::{Deserialize, Serialize};
 use crate::book::Book;
 use crate::money::{Currency, Money, MoneyError, RateUsed, RatesUsed};
 use crate::{Error, Result};
+pub use render::BridgeLine;
 
 /// Each account's ARR over time, in one reporting currency.
 ///
