@@ -637,6 +637,10 @@ test('renderFired: one line per firing', () => {
   // Without a task, no arrow.
   assert.equal(renderFired([{ ...r.fired[0], actions: [{ action: 'tag', tag: 'x' }] }]), `${lines[0].split(' -> ')[0]}\n`);
   assert.equal(renderFired([]), '');
+  // A run's and a replay's summary: the core's text (Python's repr), headline then lines.
+  assert.equal(r.summary, `PlayRun ${DAY}: 4 fired (1 live, 3 would have fired)\n${lines.join('\n')}`);
+  const re = replayPlays(small, pb, DAY, DAY);
+  assert.equal(re.summary.split('\n')[0], `PlayReplay ${DAY} to ${DAY} (log-only): ${re.fired.length} would have fired`);
 });
 
 // ---------------------------------------------------------------------------------------------

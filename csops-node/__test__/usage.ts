@@ -883,11 +883,11 @@ export async function playbooks(book: Book, card: Scorecard, stored: string): Pr
 
   // A run from a webhook handler: the history stored as JSON between calls.
   const options: PlayRunOptions = { history: JSON.parse(stored) as FireHistory, scorecard: card };
-  const run = exact<PlayRun>()(runPlays(book, pb, '2026-09-30', options));
-  exact<PlayRun>()(runPlays(book, data, new Date(), { history: stored }));
-  exact<PlayRun>()(runPlays(book, pb, '2026-09-30', { history: { last_run: '2026-09-15' } }));
-  exact<PlayRun>()(runPlays(book, JSON.stringify(data), '2026-09-30', null));
-  exact<Promise<PlayRun>>()(runPlaysAsync(book, pb, '2026-09-30', options));
+  const run = exact<PlayRun & Summary>()(runPlays(book, pb, '2026-09-30', options));
+  exact<PlayRun & Summary>()(runPlays(book, data, new Date(), { history: stored }));
+  exact<PlayRun & Summary>()(runPlays(book, pb, '2026-09-30', { history: { last_run: '2026-09-15' } }));
+  exact<PlayRun & Summary>()(runPlays(book, JSON.stringify(data), '2026-09-30', null));
+  exact<Promise<PlayRun & Summary>>()(runPlaysAsync(book, pb, '2026-09-30', options));
   exact<string>()(run.date);
   const fired = exact<Fired>()(run.fired[0]!);
   exact<string>()(fired.accountId);
@@ -916,11 +916,11 @@ export async function playbooks(book: Book, card: Scorecard, stored: string): Pr
   exact<FireHistory>()(closeTask({ open_tasks: [['red-large', 'A-1']] }, 'red-large', 'A-1'));
 
   // Replay, log-only, before go-live; effects; the log.
-  const replay = exact<PlayReplay>()(replayPlays(book, pb, '2026-09-03', '2026-09-30', { history: { last_run: '2026-09-02' } }));
-  exact<PlayReplay>()(replayPlays(book, pb, new Date(), new Date()));
-  exact<Promise<PlayReplay>>()(replayPlaysAsync(book, pb, '2026-09-03', '2026-09-30', options));
+  const replay = exact<PlayReplay & Summary>()(replayPlays(book, pb, '2026-09-03', '2026-09-30', { history: { last_run: '2026-09-02' } }));
+  exact<PlayReplay & Summary>()(replayPlays(book, pb, new Date(), new Date()));
+  exact<Promise<PlayReplay & Summary>>()(replayPlaysAsync(book, pb, '2026-09-03', '2026-09-30', options));
   const replayOptions: PlayReplayOptions = { history: stored, scorecard: card, features: 'usage_window_days = 14' };
-  exact<PlayReplay>()(replayPlays(book, pb, '2026-09-03', '2026-09-30', replayOptions));
+  exact<PlayReplay & Summary>()(replayPlays(book, pb, '2026-09-03', '2026-09-30', replayOptions));
   // @ts-expect-error -- a replay is for every account
   replayPlays(book, pb, '2026-09-03', '2026-09-30', { accounts: ['A-1'] });
   exact<Record<string, number>>()(replay.perPlay);
@@ -997,7 +997,7 @@ export async function webhook(book: Book, card: Scorecard, pb: Playbook, history
   exact<number | null>()(why.score);
   exact<Array<string>>()(why.drivers);
   const runOptions: PlayRunOptions = { history, scorecard: card, accounts: ['A-1'] };
-  const run = exact<PlayRun>()(await runPlaysAsync(next, pb, '2026-10-01', runOptions));
+  const run = exact<PlayRun & Summary>()(await runPlaysAsync(next, pb, '2026-10-01', runOptions));
   exact<string>()(JSON.stringify(run.history));
   exact<Array<Fired>>()(run.fired);
 

@@ -1326,15 +1326,6 @@ pub(crate) fn scores(v: Unknown) -> Result<Vec<f64>, Failure> {
 // Revenue: retention, health on a day, the renewal forecast and its reconciliation.
 // ---------------------------------------------------------------------------------------------
 
-/// A core enumeration by its wire (serde) name: a string (else `CSOPS_INVALID_ARGUMENT`) the
-/// core knows (else `CSOPS_CONFIG`, with serde's message listing the names it knows).
-fn wire_enum<T: de::DeserializeOwned>(name: &str, v: Unknown) -> Result<T, Failure> {
-    use serde::de::IntoDeserializer;
-    let text = string(name, v)?;
-    let de: de::value::StrDeserializer<'_, de::value::Error> = text.as_str().into_deserializer();
-    T::deserialize(de).map_err(|e| config_problem(format!("`{name}`: {e}")))
-}
-
 /// Options of `book.retention`. An unknown key or a value of the wrong type is a
 /// `CSOPS_INVALID_ARGUMENT` error; an unknown cut a `CSOPS_CONFIG` error.
 #[napi(object, object_from_js = false, object_to_js = false)]
@@ -1350,42 +1341,10 @@ pub struct RetentionOptions {
     pub by: Option<String>,
 }
 
-/// `retention` options: the cut, if any.
+/// `retention` options: the cut, if any (the core's `RetentionOptions`).
 pub(crate) fn retention_options(env: &Env, v: Option<Unknown>) -> Result<Option<Cut>, Failure> {
-    let Some(v) = present(v) else {
-        return Ok(None);
-    };
-    let expected = "an object such as { by: 'segment' }, { by: 'attr.<name>' } or \
-                    { by: { accountId: label } }";
-    let mut cut = None;
-    for (key, value) in entries(env, "options", v, expected)? {
-        if key != "by" {
-            return Err(invalid(format!(
-                "`options` has an unknown key `{key}`; expected {expected}"
-            )));
-        }
-        let Some(value) = present(Some(value)) else {
-            continue;
-        };
-        cut = Some(if matches!(value.get_type(), Ok(ValueType::String)) {
-            match string("options.by", value)?.as_str() {
-                "start_cohort" => Cut::StartCohort,
-                field => Cut::Field(field.to_string()),
-            }
-        } else {
-            let labels = entries(
-                env,
-                "options.by",
-                value,
-                "a cut name such as 'segment', or an object of labels keyed by account id",
-            )?
-            .into_iter()
-            .map(|(id, label)| Ok((id.clone(), string(&format!("options.by.{id}"), label)?)))
-            .collect::<Result<BTreeMap<_, _>, Failure>>()?;
-            Cut::Labels(labels)
-        });
-    }
-    Ok(cut)
+    crate::options::read::<csops_core::retention::RetentionOptions>(env, "options", v, &[])
+        .map(|(o, _)| o.by)
 }
 
 /// Options of `book.retentionSeries`. An unknown key or a value of the wrong type is a
@@ -1398,24 +1357,10 @@ pub struct RetentionSeriesOptions {
     pub period: Option<String>,
 }
 
-/// `retentionSeries` options: the period (default: quarters).
+/// `retentionSeries` options: the period (the core's `RetentionSeriesOptions`).
 pub(crate) fn retention_series_options(env: &Env, v: Option<Unknown>) -> Result<Period, Failure> {
-    let mut period = Period::Quarter;
-    let Some(v) = present(v) else {
-        return Ok(period);
-    };
-    let expected = "an object such as { period: 'quarter' }";
-    for (key, value) in entries(env, "options", v, expected)? {
-        if key != "period" {
-            return Err(invalid(format!(
-                "`options` has an unknown key `{key}`; expected {expected}"
-            )));
-        }
-        if let Some(value) = present(Some(value)) {
-            period = wire_enum("options.period", value)?;
-        }
-    }
-    Ok(period)
+    crate::options::read::<csops_core::retention::RetentionSeriesOptions>(env, "options", v, &[])
+        .map(|(o, _)| o.period)
 }
 
 /// Options of `book.healthAsOf` and `book.healthAsOfAsync`. An unknown key is a

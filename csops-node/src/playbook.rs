@@ -32,7 +32,7 @@ use napi_derive::napi;
 use crate::args;
 use crate::error::{Failure, guard, invalid, js};
 use crate::health::called_with_new;
-use crate::results::{Js, to_js};
+use crate::results::{Js, to_js, to_js_with_summary};
 use csops_core::options::{Casing, from_argument};
 
 // ---------------------------------------------------------------------------------------------
@@ -457,9 +457,9 @@ fn run_input(
 }
 
 fn run_core((loaded, playbook, day, history, ctx): RunInput) -> Result<Js, Failure> {
-    to_js(&guard(|| {
-        core_playbook::run(&loaded.book, &playbook, day, &history, &ctx.run_context())
-    })?)
+    let run =
+        guard(|| core_playbook::run(&loaded.book, &playbook, day, &history, &ctx.run_context()))?;
+    to_js_with_summary(&run, run.render())
 }
 
 /// What a replay needs: the book, the playbook, the window, the history and the context.
@@ -492,7 +492,7 @@ fn replay_input(
 }
 
 fn replay_core((loaded, playbook, from, to, history, ctx): ReplayInput) -> Result<Js, Failure> {
-    to_js(&guard(|| {
+    let replay = guard(|| {
         core_playbook::replay(
             &loaded.book,
             &playbook,
@@ -501,7 +501,8 @@ fn replay_core((loaded, playbook, from, to, history, ctx): ReplayInput) -> Resul
             &history,
             &ctx.run_context(),
         )
-    })?)
+    })?;
+    to_js_with_summary(&replay, replay.render())
 }
 
 /// What `playEffects` needs: the book, the playbook, what fired, the horizon and the context.
@@ -627,7 +628,7 @@ impl Task for PlayEffectsTask {
 /// reacting to one account's change): the rest of the history comes back as it was given.
 #[napi(
     ts_args_type = "book: Book, playbook: Playbook | PlaybookJson | string, day: string | Date, options?: PlayRunOptions | null",
-    ts_return_type = "PlayRun"
+    ts_return_type = "PlayRun & Summary"
 )]
 pub fn run_plays(
     env: Env,
@@ -645,7 +646,7 @@ pub fn run_plays(
 /// (including a bad argument) rejects the promise; nothing is thrown synchronously.
 #[napi(
     ts_args_type = "book: Book, playbook: Playbook | PlaybookJson | string, day: string | Date, options?: PlayRunOptions | null",
-    ts_return_type = "Promise<PlayRun>"
+    ts_return_type = "Promise<PlayRun & Summary>"
 )]
 pub fn run_plays_async(
     env: Env,
@@ -666,7 +667,7 @@ pub fn run_plays_async(
 /// is a `CSOPS_CONFIG` error.
 #[napi(
     ts_args_type = "book: Book, playbook: Playbook | PlaybookJson | string, from: string | Date, to: string | Date, options?: PlayReplayOptions | null",
-    ts_return_type = "PlayReplay"
+    ts_return_type = "PlayReplay & Summary"
 )]
 pub fn replay_plays(
     env: Env,
@@ -685,7 +686,7 @@ pub fn replay_plays(
 /// promise; nothing is thrown synchronously.
 #[napi(
     ts_args_type = "book: Book, playbook: Playbook | PlaybookJson | string, from: string | Date, to: string | Date, options?: PlayReplayOptions | null",
-    ts_return_type = "Promise<PlayReplay>"
+    ts_return_type = "Promise<PlayReplay & Summary>"
 )]
 pub fn replay_plays_async(
     env: Env,

@@ -18,8 +18,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use chrono::NaiveDate;
 use csops_core::Error;
 use csops_core::playbook::{
-    Action, Assignee, FireHistory, Fired, FiredAction, Mode, PlayEffect, Playbook, RunContext,
-    Trigger, play_effects as core_play_effects, play_table, render_fired, replay, run,
+    FireHistory, Fired, FiredAction, Mode, PlayEffect, Playbook, ReplayParts, RunContext,
+    play_effects as core_play_effects, play_table, replay, run, run_html, run_text,
     sponsor_left_play,
 };
 use pyo3::prelude::*;
@@ -30,13 +30,9 @@ use crate::backtest::{Frame, count, features};
 use crate::book::PyBook;
 use crate::convert::{enum_name, mapping_to_json, py_date, py_date_opt, to_python};
 use crate::errors::{call, csops_error, load_config};
-use crate::health::{PyScorecard, html_table, text_table};
-use crate::report::html_escape;
+use crate::health::PyScorecard;
 use crate::revenue::{as_of_or_latest, day};
 use crate::table::{FrameKind, account_id_text, is_instance_of, type_name};
-
-/// How many fired plays the text and HTML renderings of a run or replay list.
-const SHOWN_FIRED: usize = 20;
 
 // Arguments --------------------------------------------------------------------------------
 
@@ -162,77 +158,6 @@ fn card_of<'a>(
 
 // Rendering --------------------------------------------------------------------------------
 
-/// A number as the core renders one in a reason: `30`, `0.25`.
-fn num(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{x:.0}")
-    } else {
-        format!("{x}")
-    }
-}
-
-/// A trigger in a few words.
-fn describe_trigger(t: &Trigger) -> String {
-    let list = |of: &[Trigger]| {
-        of.iter()
-            .map(describe_trigger)
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
-    match t {
-        Trigger::Level { when } => format!("level: {when}"),
-        Trigger::Crossing { when } => format!("crossing: {when}"),
-        Trigger::Change {
-            field,
-            window_days,
-            drop,
-            rise,
-        } => {
-            let mut moves = Vec::new();
-            if let Some(d) = drop {
-                moves.push(format!("falls {}%", num(100.0 * d)));
-            }
-            if let Some(r) = rise {
-                moves.push(format!("rises {}%", num(100.0 * r)));
-            }
-            format!(
-                "change: {field} {} over {window_days} days",
-                moves.join(" or ")
-            )
-        }
-        Trigger::Event { event } => format!("event: {}", enum_name(event)),
-        Trigger::Renewal { within_days } => format!("renewal within {within_days} days"),
-        Trigger::All { of } => format!("all of ({})", list(of)),
-        Trigger::Any { of } => format!("any of ({})", list(of)),
-    }
-}
-
-/// An action in a few words.
-fn describe_action(a: &Action) -> String {
-    match a {
-        Action::Task {
-            assign,
-            due_in_days,
-            priority,
-            ..
-        } => {
-            let to = match assign {
-                Assignee::Owner => "owner".to_string(),
-                Assignee::Role { role } => format!("role:{role}"),
-                Assignee::Queue { queue } => format!("queue:{queue}"),
-            };
-            format!("task -> {to} ({priority}, due in {due_in_days} days)")
-        }
-        Action::Tag { tag } => format!("tag {tag}"),
-        Action::Route { to } => format!("route -> {to}"),
-    }
-}
-
-/// `n thing` or `n things`.
-fn plural(n: usize, thing: &str) -> String {
-    format!("{n} {thing}{}", if n == 1 { "" } else { "s" })
-}
-
 /// The first task of a fired play: (assignee, title, body, due, priority).
 fn first_task(f: &Fired) -> Option<(&str, &str, &str, NaiveDate, &str)> {
     f.actions.iter().find_map(|a| match a {
@@ -293,55 +218,6 @@ fn fired_frame<'py>(
     fr.build(kind, what)
 }
 
-/// The core's one-line-per-fired text of the first [`SHOWN_FIRED`], and how many more.
-fn fired_lines(fired: &[Fired]) -> String {
-    let shown = &fired[..fired.len().min(SHOWN_FIRED)];
-    let mut s = render_fired(shown);
-    if fired.len() > SHOWN_FIRED {
-        s.push_str(&format!(
-            "… and {} more (see .fired)\n",
-            fired.len() - SHOWN_FIRED
-        ));
-    }
-    s.trim_end().to_string()
-}
-
-/// An HTML table of the first [`SHOWN_FIRED`] fired plays, and how many more.
-fn fired_html(fired: &[Fired]) -> String {
-    let rows: Vec<Vec<String>> = fired
-        .iter()
-        .take(SHOWN_FIRED)
-        .map(|f| {
-            vec![
-                f.date.to_string(),
-                f.play.clone(),
-                f.account_id.clone(),
-                f.csm.clone().unwrap_or_default(),
-                if f.mode == Mode::Live {
-                    "fired".to_string()
-                } else {
-                    "would fire".to_string()
-                },
-                f.reason.clone(),
-                first_task(f).map_or_else(String::new, |(who, title, _, due, _)| {
-                    format!("{who}: \"{title}\" due {due}")
-                }),
-            ]
-        })
-        .collect();
-    let mut s = html_table(
-        &["date", "play", "account", "CSM", "mode", "reason", "task"],
-        &rows,
-    );
-    if fired.len() > SHOWN_FIRED {
-        s.push_str(&format!(
-            "<p>… and {} more (see <code>.fired</code>)</p>",
-            fired.len() - SHOWN_FIRED
-        ));
-    }
-    s
-}
-
 /// The fired plays as plain data: one dict per fired play, in the core's serde form.
 fn fired_dicts<'py>(py: Python<'py>, fired: &[Fired]) -> PyResult<Bound<'py, PyAny>> {
     to_python(py, &fired)
@@ -365,38 +241,6 @@ fn history_object(py: Python<'_>, h: FireHistory) -> PyResult<Py<PyFireHistory>>
 #[pyclass(name = "Playbook", module = "csops", frozen)]
 #[derive(Debug)]
 pub struct PyPlaybook(pub(crate) Playbook);
-
-impl PyPlaybook {
-    /// One row per play: name, mode, trigger, filter, actions, cooldown, owner (the text and
-    /// HTML renderings).
-    fn play_rows(&self) -> Vec<Vec<String>> {
-        self.0
-            .plays
-            .iter()
-            .map(|p| {
-                vec![
-                    p.name.clone(),
-                    enum_name(&p.mode),
-                    describe_trigger(&p.trigger),
-                    p.filter
-                        .as_ref()
-                        .map_or_else(|| "(all accounts)".to_string(), ToString::to_string),
-                    p.actions
-                        .iter()
-                        .map(describe_action)
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                    if p.cooldown_days == 0 {
-                        "-".to_string()
-                    } else {
-                        format!("{} days", p.cooldown_days)
-                    },
-                    p.owner.clone(),
-                ]
-            })
-            .collect()
-    }
-}
 
 #[pymethods]
 impl PyPlaybook {
@@ -536,34 +380,13 @@ impl PyPlaybook {
     }
 
     fn __repr__(&self) -> String {
-        let rows = self.play_rows();
-        let mut s = format!("Playbook: {}", plural(self.0.plays.len(), "play"));
-        if !rows.is_empty() {
-            s.push('\n');
-            s.push_str(&text_table(
-                &[
-                    "play", "mode", "trigger", "filter", "actions", "cooldown", "owner",
-                ],
-                &rows,
-                &[false, false, false, false, false, true, false],
-            ));
-        }
-        s
+        self.0.render()
     }
 
     /// An HTML rendering for Jupyter: one row per play (mode, trigger, filter, actions,
     /// cooldown, owner).
     fn _repr_html_(&self) -> String {
-        format!(
-            "<div class=\"csops-playbook\"><p><b>Playbook</b>: {}</p>{}</div>",
-            plural(self.0.plays.len(), "play"),
-            html_table(
-                &[
-                    "play", "mode", "trigger", "filter", "actions", "cooldown", "owner",
-                ],
-                &self.play_rows()
-            )
-        )
+        self.0.render_html()
     }
 }
 
@@ -702,17 +525,7 @@ impl PyFireHistory {
     }
 
     fn __repr__(&self) -> String {
-        let h = self.lock();
-        let Some(last) = h.last_run else {
-            return "<FireHistory: no run yet>".to_string();
-        };
-        let fired: usize = h.last_fired.values().map(BTreeMap::len).sum();
-        format!(
-            "<FireHistory: last run {last}; {} fired for {}, {} open>",
-            plural(h.last_fired.len(), "play"),
-            plural(fired, "account"),
-            plural(h.open_tasks.len(), "task"),
-        )
+        self.lock().headline()
     }
 }
 
@@ -806,16 +619,6 @@ impl PyPlayRun {
     fn of_mode(&self, mode: Mode) -> Vec<&Fired> {
         self.fired.iter().filter(|f| f.mode == mode).collect()
     }
-
-    fn headline(&self) -> String {
-        let live = self.of_mode(Mode::Live).len();
-        format!(
-            "PlayRun {}: {} fired ({live} live, {} would have fired)",
-            self.date,
-            self.fired.len(),
-            self.fired.len() - live
-        )
-    }
 }
 
 #[pymethods]
@@ -889,22 +692,12 @@ impl PyPlayRun {
     }
 
     fn __repr__(&self) -> String {
-        let mut s = self.headline();
-        let lines = fired_lines(&self.fired);
-        if !lines.is_empty() {
-            s.push('\n');
-            s.push_str(&lines);
-        }
-        s
+        run_text(self.date, &self.fired)
     }
 
     /// An HTML rendering for Jupyter: the fired plays.
     fn _repr_html_(&self) -> String {
-        format!(
-            "<div class=\"csops-play-run\"><p><b>{}</b></p>{}</div>",
-            html_escape(&self.headline()),
-            fired_html(&self.fired)
-        )
+        run_html(self.date, &self.fired)
     }
 }
 
@@ -1009,20 +802,15 @@ pub struct PyPlayReplay {
 }
 
 impl PyPlayReplay {
-    fn headline(&self) -> String {
-        format!(
-            "PlayReplay {} to {} (log-only): {} would have fired",
-            self.start,
-            self.end,
-            self.fired.len()
-        )
-    }
-
-    fn counts(label: &str, counts: &BTreeMap<String, u64>) -> Option<String> {
-        (!counts.is_empty()).then(|| {
-            let parts: Vec<String> = counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
-            format!("{label}: {}", parts.join(", "))
-        })
+    /// Its parts as the core's text reads them.
+    fn parts(&self) -> ReplayParts<'_> {
+        ReplayParts {
+            from: self.start,
+            to: self.end,
+            fired: &self.fired,
+            per_play: &self.per_play,
+            per_csm: &self.per_csm,
+        }
     }
 }
 
@@ -1098,34 +886,12 @@ impl PyPlayReplay {
     }
 
     fn __repr__(&self) -> String {
-        let mut s = vec![self.headline()];
-        s.extend(Self::counts("per play", &self.per_play));
-        s.extend(Self::counts("tasks per assignee", &self.per_csm));
-        let lines = fired_lines(&self.fired);
-        if !lines.is_empty() {
-            s.push(lines);
-        }
-        s.join("\n")
+        self.parts().render()
     }
 
     /// An HTML rendering for Jupyter: the counts and the first fired plays.
     fn _repr_html_(&self) -> String {
-        let mut s = format!(
-            "<div class=\"csops-play-replay\"><p><b>{}</b></p>",
-            html_escape(&self.headline())
-        );
-        for line in [
-            Self::counts("per play", &self.per_play),
-            Self::counts("tasks per assignee", &self.per_csm),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            s.push_str(&format!("<p>{}</p>", html_escape(&line)));
-        }
-        s.push_str(&fired_html(&self.fired));
-        s.push_str("</div>");
-        s
+        self.parts().render_html()
     }
 }
 

@@ -32,6 +32,7 @@ mod effects;
 mod eval;
 mod fired;
 mod history;
+mod render;
 mod replay;
 mod run;
 mod template;
@@ -41,6 +42,9 @@ pub use context::{RunContext, play_table};
 pub use effects::{PlayEffect, play_effects};
 pub use fired::{Fired, FiredAction, render_fired};
 pub use history::FireHistory;
+pub use render::{
+    ReplayParts, SHOWN_FIRED, fired_html, fired_lines, run_headline, run_html, run_text,
+};
 pub use replay::{Replay, replay};
 pub use run::{Run, run, run_on_tables};
 

@@ -611,6 +611,83 @@ pub enum Cut {
     Labels(BTreeMap<String, String>),
 }
 
+/// The options of a retention call as callers give them (Python's keywords, a Node options
+/// object), read by [`crate::options::from_value`].
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionOptions {
+    /// Cut the cohort: a cut's name (`segment`, `tier`, `region`, `industry`, `plan`,
+    /// `owner_csm`, `currency`, `attr.<name>`, or `start_cohort`), or a label per account id
+    /// (an account without one, or with a null label, is labelled `none`). Default: one
+    /// cohort, `all`.
+    #[serde(default, deserialize_with = "cut_by")]
+    pub by: Option<Cut>,
+}
+
+/// The options of a retention series as callers give them.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionSeriesOptions {
+    /// The length of the periods (default: calendar quarters).
+    #[serde(default = "quarters")]
+    pub period: Period,
+}
+
+impl Default for RetentionSeriesOptions {
+    fn default() -> Self {
+        RetentionSeriesOptions { period: quarters() }
+    }
+}
+
+fn quarters() -> Period {
+    Period::Quarter
+}
+
+/// `by`: a cut's name, or labels keyed by account id.
+fn cut_by<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<Cut>, D::Error> {
+    use serde::de::{MapAccess, Visitor};
+
+    struct By;
+    impl<'de> Visitor<'de> for By {
+        type Value = Option<Cut>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a cut's name (\"segment\", \"attr.<name>\", \"start_cohort\", ...) or labels keyed by account id")
+        }
+        fn visit_none<E>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: serde::Deserializer<'de>>(
+            self,
+            d: D,
+        ) -> std::result::Result<Self::Value, D::Error> {
+            d.deserialize_any(By)
+        }
+        fn visit_str<E>(self, name: &str) -> std::result::Result<Self::Value, E> {
+            Ok(Some(if name == "start_cohort" {
+                Cut::StartCohort
+            } else {
+                Cut::Field(name.to_string())
+            }))
+        }
+        fn visit_map<A: MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            let mut labels = BTreeMap::new();
+            while let Some((id, label)) = map.next_entry::<String, Option<String>>()? {
+                if let Some(label) = label {
+                    labels.insert(id, label);
+                }
+            }
+            Ok(Some(Cut::Labels(labels)))
+        }
+    }
+    d.deserialize_option(By)
+}
+
 /// The label of account `a` under a cut (`none` where it has no value).
 fn label_of<'a>(book: &'a Book, a: usize, cut: &'a Cut) -> Result<Cow<'a, str>> {
     let acc = &book.accounts()[a];
