@@ -16,6 +16,10 @@ use csops_core::forecast::{
 use csops_core::health::Scorecard;
 use csops_core::interchange::{LoadOptions, load};
 use csops_core::options::{Casing, from_value};
+use csops_core::retention::{
+    ArrHistory, Retention, RetentionOptions, RetentionSeriesOptions, retention, retention_by,
+    retention_series,
+};
 use serde_json::{Value, json};
 
 fn root() -> PathBuf {
@@ -40,6 +44,13 @@ fn summary(f: &RenewalForecast) -> Value {
         "p50": f.distribution.as_ref().map(|d| d.p50),
         "text": f.render(),
     })
+}
+
+/// Retention rows as the vectors compare them: each cohort's label, GRR and NRR.
+fn cohorts(rows: &[Retention]) -> Value {
+    rows.iter()
+        .map(|r| json!({"label": r.label, "grr": r.grr, "nrr": r.nrr}))
+        .collect()
 }
 
 fn outcome(r: csops_core::Result<Value>) -> Value {
@@ -67,6 +78,8 @@ fn option_vectors() {
     let base = forecast(book, &none, &Default::default()).unwrap();
     let card = Scorecard::default_heuristic();
     let observations = observe(book, &card, &BacktestConfig::default()).unwrap();
+    let history = ArrHistory::from_book(book).unwrap();
+    let (from, to) = ("2025-09-30".parse().unwrap(), "2026-09-30".parse().unwrap());
     let update = std::env::var_os("UPDATE_OPTIONS").is_some();
     let mut failures = Vec::new();
     for case in doc["cases"].as_array_mut().unwrap() {
@@ -89,6 +102,15 @@ fn option_vectors() {
             "recalibrate" => from_value::<RecalibrationConfig>(given, Casing::Camel)
                 .and_then(|cfg| recalibrate(&observations, &card, &cfg))
                 .map(|r| json!({"text": r.render()})),
+            "retention" => from_value::<RetentionOptions>(given, Casing::Camel)
+                .and_then(|o| match o.by {
+                    None => retention(&history, from, to).map(|r| vec![r]),
+                    Some(cut) => retention_by(book, &history, from, to, &cut),
+                })
+                .map(|rows| cohorts(&rows)),
+            "retention_series" => from_value::<RetentionSeriesOptions>(given, Casing::Camel)
+                .and_then(|o| retention_series(&history, from, to, o.period))
+                .map(|rows| cohorts(&rows)),
             other => panic!("{name}: unknown call {other}"),
         });
         // The kind and words the case asks for.

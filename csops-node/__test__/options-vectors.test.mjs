@@ -33,8 +33,13 @@ function summary(f) {
   };
 }
 
+// Retention rows as the vectors compare them: each cohort's label, GRR and NRR.
+const cohorts = (rows) => rows.map((r) => ({ label: r.label, grr: r.grr, nrr: r.nrr }));
+
 function run(call, options) {
   if (call === 'forecast') return summary(forecast(book, options));
+  if (call === 'retention') return cohorts(book.retention('2025-09-30', '2026-09-30', options));
+  if (call === 'retention_series') return cohorts(book.retentionSeries('2025-09-30', '2026-09-30', options));
   if (call === 'backtest') return { text: backtest(book, card, options).render() };
   if (call === 'recalibrate') return { text: defaultBacktest.recalibrate(options).render() };
   const r = reconcile(book, base, options);
@@ -42,7 +47,7 @@ function run(call, options) {
 }
 
 // Field names camelCased; the keys of data maps (band names, account ids) are kept.
-const DATA = new Set(['band_priors', 'supplied']);
+const DATA = new Set(['band_priors', 'supplied', 'by']);
 function camel(v, data = false) {
   if (Array.isArray(v)) return v.map((x) => camel(x));
   if (v === null || typeof v !== 'object') return v;

@@ -399,13 +399,13 @@ impl PyBook {
     /// ``"year"``) ending between ``start`` and ``end``, each from the last day of the
     /// previous period: a DataFrame with ``label`` (``2026-03``, ``2026-Q1``, ``2026``),
     /// ``from`` and ``to`` (``datetime.date``), then the columns of ``retention``.
-    #[pyo3(signature = (start, end, *, period = "quarter", frame = None))]
+    #[pyo3(signature = (start, end, *, period = None, frame = None))]
     fn retention_series<'py>(
         &self,
         py: Python<'py>,
         start: &Bound<'py, PyAny>,
         end: &Bound<'py, PyAny>,
-        period: &str,
+        period: Option<&Bound<'py, PyAny>>,
         frame: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
         book_retention_series(py, self, start, end, period, frame)

@@ -17,8 +17,8 @@ use csops_core::forecast::{
 };
 use csops_core::money::Currency;
 use csops_core::retention::{
-    ArrBridge, Cut, Period, Retention, arr_bridge, retention, retention_by, retention_series,
-    trailing_twelve_months,
+    ArrBridge, Cut, Retention, RetentionOptions, RetentionSeriesOptions, arr_bridge, retention,
+    retention_by, retention_series, trailing_twelve_months,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDate, PyDict, PyFloat, PyMapping, PyString};
@@ -70,12 +70,6 @@ pub(crate) fn as_of_or_latest(
     let inner = book.inner();
     call(py, || Ok(inner.latest_date()))?
         .ok_or_else(|| config_error(py, "the book has no dated records; give as_of".to_string()))
-}
-
-/// A unit-enum argument by the core's serde name (`"quarter"`, `"monte_carlo"`, ...).
-fn by_name<T: serde::de::DeserializeOwned>(py: Python<'_>, what: &str, name: &str) -> PyResult<T> {
-    serde_json::from_value(serde_json::Value::String(name.to_string()))
-        .map_err(|e| config_error(py, format!("{what}: {e}")))
 }
 
 /// Whether a table cell or dict value means "no value": None, NaN, or pandas' NA.
@@ -156,34 +150,42 @@ fn not_a_number(what: &str, value: &Bound<'_, PyAny>) -> PyErr {
     crate::errors::argument_error(format!("{what} must be a number; got {}", type_name(value)))
 }
 
-/// `by=` of `Book.retention`: None, a cut's name, or labels per account id.
-fn cut(by: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Cut>> {
+/// `by=` of `Book.retention` as the core reads it (`RetentionOptions`): None, a cut's name,
+/// or labels per account id. The binding only translates: a dict or Series of labels becomes
+/// an object, a missing label (None, NaN, pandas' NA) a null, which the core labels `none`.
+fn cut(py: Python<'_>, by: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Cut>> {
     let Some(by) = by.filter(|b| !b.is_none()) else {
         return Ok(None);
     };
-    if let Ok(s) = by.cast::<PyString>() {
-        let s = s.to_str()?;
-        return Ok(Some(if s == "start_cohort" {
-            Cut::StartCohort
-        } else {
-            Cut::Field(s.to_string())
-        }));
-    }
-    if !by.hasattr("items")? || is_table(by)? {
+    let value = if is_table(by)? {
         return Err(crate::errors::argument_error(format!(
             "by must be None, a field name (\"segment\", \"attr.<name>\", \"start_cohort\", ...) \
              or a dict of labels keyed by account id; got {}",
             type_name(by)
         )));
-    }
-    let mut labels = BTreeMap::new();
-    for (k, v) in items("by", by)? {
-        let id = text_key("by", &k)?;
-        if let Some(label) = opt_text(&format!("by[{id:?}]"), &v)? {
+    } else if by.cast::<PyString>().is_err() && by.hasattr("items")? {
+        // Labels (a dict, a pandas Series): a missing label is null, which the core labels
+        // `none`; every other value goes to the core as it is.
+        let mut labels = serde_json::Map::new();
+        for (k, v) in items("by", by)? {
+            let id = text_key("by", &k)?;
+            let label = if is_missing(&v) {
+                serde_json::Value::Null
+            } else {
+                crate::options::value_of(py, &format!("by.{id}"), &v, 1)?
+            };
             labels.insert(id, label);
         }
-    }
-    Ok(Some(Cut::Labels(labels)))
+        serde_json::Value::Object(labels)
+    } else {
+        crate::options::value_of(py, "by", by, 0)?
+    };
+    let options: RetentionOptions = csops_core::options::from_value(
+        serde_json::json!({ "by": value }),
+        csops_core::options::Casing::Snake,
+    )
+    .map_err(|e| crate::errors::to_py_err(py, e))?;
+    Ok(options.by)
 }
 
 /// A column of a table as a list of Python values (pandas `tolist`, polars `to_list`).
@@ -387,7 +389,7 @@ pub(crate) fn book_retention<'py>(
     frame: Option<&str>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let (from, to) = (day(py, "start", start)?, day(py, "end", end)?);
-    let cut = cut(by)?;
+    let cut = cut(py, by)?;
     let kind = FrameKind::parse(py, frame)?;
     let history = book.arr_history(py)?;
     let inner = book.inner();
@@ -404,11 +406,11 @@ pub(crate) fn book_retention_series<'py>(
     book: &PyBook,
     start: &Bound<'py, PyAny>,
     end: &Bound<'py, PyAny>,
-    period: &str,
+    period: Option<&Bound<'py, PyAny>>,
     frame: Option<&str>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let (from, to) = (day(py, "start", start)?, day(py, "end", end)?);
-    let period: Period = by_name(py, "period", period)?;
+    let RetentionSeriesOptions { period } = from_kwargs(py, &[("period", period)])?;
     let kind = FrameKind::parse(py, frame)?;
     let history = book.arr_history(py)?;
     let rows = call(py, || retention_series(&history, from, to, period))?;

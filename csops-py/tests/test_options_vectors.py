@@ -50,13 +50,19 @@ def test_option_vector(book: csops.Book, default_backtest: csops.Backtest, case:
     expect = case["expect"]
     options = case["options"]
 
-    def run() -> dict[str, Any]:
+    def run() -> Any:
         if case["call"] == "forecast":
             return summary(csops.forecast(book, **options))
         if case["call"] == "backtest":
             return {"text": repr(csops.backtest(book, csops.Scorecard.default_heuristic(), **options))}
         if case["call"] == "recalibrate":
             return {"text": repr(default_backtest.recalibrate(**options))}
+        if case["call"] in ("retention", "retention_series"):
+            method = book.retention if case["call"] == "retention" else book.retention_series
+            rows = method("2025-09-30", "2026-09-30", **options)
+            # An empty cohort's rates are None in the core, NaN in a float column.
+            rate = lambda x: None if x is None or x != x else x  # noqa: E731
+            return [{"label": r["label"], "grr": rate(r["grr"]), "nrr": rate(r["nrr"])} for r in rows.to_dict("records")]
         r = csops.forecast(book).reconcile(book, **options)
         return {"gap": r.gap, "passes": r.passes, "issues": len(r.issues), "text": repr(r)}
 

@@ -303,11 +303,12 @@ def test_retention_argument_errors(book: csops.Book) -> None:
         book.arr_bridge(AS_OF, AS_OF)
     with pytest.raises(csops.ConfigError, match="unknown cut"):
         book.retention(YEAR_AGO, AS_OF, by="shoe_size")
-    with pytest.raises(TypeError, match="by must be"):
+    # The core reads `by` (RetentionOptions): its words, as in Node.
+    with pytest.raises(csops.ArgumentError, match="by: invalid type: integer `3`, expected a cut's name"):
         book.retention(YEAR_AGO, AS_OF, by=3)
     with pytest.raises(TypeError, match="by must be"):
         book.retention(YEAR_AGO, AS_OF, by=pd.DataFrame({"x": [1]}))
-    with pytest.raises(TypeError, match="must be str or None"):
+    with pytest.raises(csops.ArgumentError, match="by.A-00003: invalid type: integer `1`, expected a string"):
         book.retention(YEAR_AGO, AS_OF, by={"A-00003": 1})
     with pytest.raises(TypeError, match="keys must be str"):
         book.retention(YEAR_AGO, AS_OF, by={3: "x"})

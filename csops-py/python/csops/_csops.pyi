@@ -275,10 +275,11 @@ class Book:
         start: _Day,
         end: _Day,
         *,
-        period: Literal["month", "quarter", "year"] = "quarter",
+        period: Literal["month", "quarter", "year"] | None = None,
         frame: _Frame | None = None,
     ) -> Any:
-        """Retention of each complete calendar period ending in ``start``..``end``."""
+        """Retention of each complete calendar period ending in ``start``..``end``
+        (``period`` None: quarters, the core's default)."""
     def trailing_twelve_months(self, as_of: _Day | None = None) -> _RetentionDict:
         """Retention over the year to ``as_of`` (default: the latest date), as a dict."""
     def health_as_of(
