@@ -182,6 +182,13 @@ test('feature config: object (snake_case), JSON text and TOML text agree', () =>
   assert.deepEqual(frameData(book.featuresAsOf(AS_OF, toml)), frameData(fromObject));
   // null and undefined mean the defaults.
   assert.deepEqual(frameData(book.featuresAsOf(AS_OF, null)), frameData(book.featuresAsOf(AS_OF)));
+  // An object is checked by the core exactly as its text is.
+  for (const bad of [{ usage_window_days: 0 }, JSON.stringify({ usage_window_days: 0 }), 'usage_window_days = 0']) {
+    assert.throws(
+      () => book.featuresAsOf(AS_OF, bad),
+      (e) => e.code === 'CSOPS_CONFIG' && e.problems.includes('usage_window_days must be between 1 and 3660 days, got 0'),
+    );
+  }
 });
 
 test('defaultFeatureConfig has every key, snake_case, and is what featuresAsOf uses', () => {

@@ -319,15 +319,10 @@ pub(crate) fn feature_config_named(
         return Ok(FeatureConfig::default());
     };
     match v.get_type() {
+        // Text is read by the core's one rule for it (JSON or TOML).
         Ok(ValueType::String) => {
             let text = string(name, v)?;
-            guard(|| {
-                if text.trim_start().starts_with('{') {
-                    FeatureConfig::from_json(&text)
-                } else {
-                    FeatureConfig::from_toml(&text)
-                }
-            })
+            guard(|| FeatureConfig::from_text(&text))
         }
         _ => {
             require_object(name, &v, "a FeatureConfig object, or its JSON or TOML text")?;

@@ -221,13 +221,7 @@ pub fn feature_config(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyRes
     }
     if let Ok(s) = value.cast::<PyString>() {
         let s = s.to_cow()?;
-        return call_with_gil(py, || {
-            if s.trim_start().starts_with('{') {
-                FeatureConfig::from_json(&s)
-            } else {
-                FeatureConfig::from_toml(&s)
-            }
-        });
+        return call_with_gil(py, || FeatureConfig::from_text(&s));
     }
     Err(config_error(
         py,

@@ -177,6 +177,16 @@ impl FeatureConfig {
         Ok(c)
     }
 
+    /// Parse configuration text as a caller gives it: JSON when it starts with `{`, TOML
+    /// otherwise; validated either way. The one rule both bindings use for text.
+    pub fn from_text(text: &str) -> Result<Self> {
+        if text.trim_start().starts_with('{') {
+            Self::from_json(text)
+        } else {
+            Self::from_toml(text)
+        }
+    }
+
     /// The column names a frame built with this configuration has, in order.
     pub fn column_names(&self) -> Vec<String> {
         let mut v: Vec<String> = names::ALL.iter().map(|s| s.to_string()).collect();
