@@ -416,6 +416,27 @@ impl RenewalForecast {
     }
 }
 
+/// An opportunity's amount in the reporting currency, at the rate in force on `day` (a dated
+/// FX table), noting the rate in `used` when the book has an FX table. Without one, an amount
+/// in another currency is a money error.
+fn in_reporting(
+    book: &Book,
+    currency: Currency,
+    used: Option<&mut RatesUsed>,
+    m: &Money,
+    day: NaiveDate,
+) -> Result<Decimal> {
+    match (book.fx(), used) {
+        (Some(fx), Some(u)) => Ok(fx.convert_noting(m, day, u)?.amount),
+        (Some(fx), None) => Ok(fx.convert_on(m, day)?.amount),
+        (None, _) if m.currency == currency => Ok(m.amount),
+        (None, _) => Err(Error::Money(crate::money::MoneyError::CurrencyMismatch {
+            left: currency,
+            right: m.currency,
+        })),
+    }
+}
+
 /// To the cent, half to even (banker's rounding, so rounding errors do not drift one way).
 fn to_cents(d: Decimal) -> Decimal {
     d.round_dp(2)
@@ -448,17 +469,8 @@ pub fn forecast(
     let currency = history.currency();
     let mut used = book.fx().map(|_| RatesUsed::new(currency));
     // At the rate in force on the opportunity's close day (a dated FX table).
-    let mut convert = |m: &Money, day: NaiveDate| -> Result<Decimal> {
-        match (book.fx(), used.as_mut()) {
-            (Some(fx), Some(u)) => Ok(fx.convert_noting(m, day, u)?.amount),
-            (Some(fx), None) => Ok(fx.convert_on(m, day)?.amount),
-            (None, _) if m.currency == currency => Ok(m.amount),
-            (None, _) => Err(Error::Money(crate::money::MoneyError::CurrencyMismatch {
-                left: currency,
-                right: m.currency,
-            })),
-        }
-    };
+    let mut convert =
+        |m: &Money, day: NaiveDate| in_reporting(book, currency, used.as_mut(), m, day);
     // Expansion opportunities closing in the window, per account.
     let mut opp_expansion: Vec<Decimal> = vec![Decimal::ZERO; book.accounts().len()];
     if cfg.expansion == ExpansionSource::Opportunities {

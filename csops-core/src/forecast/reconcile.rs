@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use serde::{Deserialize, Serialize};
 
-use super::{RenewalForecast, to_cents};
+use super::{RenewalForecast, in_reporting, to_cents};
 use crate::book::Book;
 use crate::money::{Money, RatesUsed};
 use crate::record::{ForecastCategory, OpportunityKind, OpportunityStatus};
@@ -130,17 +130,8 @@ pub fn reconcile(
             .unwrap_or_else(|| RatesUsed::new(currency))
     });
     // At the rate in force on the opportunity's close day (a dated FX table).
-    let mut convert = |m: &Money, day: NaiveDate| -> Result<Decimal> {
-        match (book.fx(), rates.as_mut()) {
-            (Some(fx), Some(u)) => Ok(fx.convert_noting(m, day, u)?.amount),
-            (Some(fx), None) => Ok(fx.convert_on(m, day)?.amount),
-            (None, _) if m.currency == currency => Ok(m.amount),
-            (None, _) => Err(Error::Money(crate::money::MoneyError::CurrencyMismatch {
-                left: currency,
-                right: m.currency,
-            })),
-        }
-    };
+    let mut convert =
+        |m: &Money, day: NaiveDate| in_reporting(book, currency, rates.as_mut(), m, day);
     let mut issues = Vec::new();
     let mut used: std::collections::BTreeSet<String> = Default::default();
     let mut crm_arr = Decimal::ZERO;
