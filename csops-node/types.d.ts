@@ -1934,6 +1934,23 @@ positives: number,
 negatives: number, };
 
 /**
+ * One point of a ROC curve: flagging every account with risk ≥ `threshold`.
+ */
+export type RocPoint = { 
+/**
+ * The risk cut-off (infinite for the first point, where nothing is flagged).
+ */
+threshold: number, 
+/**
+ * False-positive rate: share of negatives flagged.
+ */
+fpr: number, 
+/**
+ * True-positive rate (recall): share of positives flagged.
+ */
+tpr: number, };
+
+/**
  * A weighted group of measures.
  */
 export type ScorecardGroup = { 
@@ -2055,6 +2072,48 @@ censored: number,
  * Share surviving past `time`.
  */
 survival: number, };
+
+/**
+ * The parameters of a synthetic book. Serde-readable (TOML or JSON) with every field optional.
+ */
+export type SynthOptions = { 
+/**
+ * Random seed: the same configuration and seed always give the same book (default 42).
+ */
+seed?: number, 
+/**
+ * Number of accounts (default 300).
+ */
+accounts?: number, 
+/**
+ * First day of the window (default 2024-10-01).
+ */
+start?: string, 
+/**
+ * Length of the window in quarters, 1–400 (default 8); see [`SynthConfig::end`].
+ */
+quarters?: number, 
+/**
+ * Share of optional values left missing, 0–0.5 (default 0.05).
+ */
+missingRate?: number, 
+/**
+ * Usage-event density: the average number of raw usage events per active account per
+ * week (default 5.0). Engaged, larger accounts get more, small quiet ones fewer. About
+ * 0.82 gives 50 events per account over the default 540 days of usage (1M accounts,
+ * 50M events); the default gives about 300.
+ */
+eventsPerAccountWeek?: number, 
+/**
+ * Raw usage events cover this many days before the end date (default 540: enough to
+ * derive 28-day features 90 days before every renewal of the last four quarters, and the
+ * window before that). 0 means no raw events.
+ */
+usageDays?: number, 
+/**
+ * Share of accounts that were already customers when the window opens, 0–1 (default 0.6).
+ */
+existingShare?: number, };
 
 /**
  * An account changing tier under other rules.

@@ -84,4 +84,9 @@ fn roots(v: &mut Declarations<'_>) {
     v.visit::<segment::Segmentation>();
     v.visit::<segment::WhatIf>();
     v.visit::<playbook::Replay>();
+    v.visit::<backtest::stats::RocPoint>();
+    v.visit::<backtest::stats::Lift>();
+    v.visit::<backtest::stats::CalibrationRow>();
+    v.visit::<backtest::fit::LogisticFit>();
+    v.visit::<crate::synth::SynthConfig>();
 }

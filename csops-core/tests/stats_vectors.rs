@@ -11,7 +11,7 @@ use csops_core::backtest::stats::*;
 use serde_json::Value;
 
 fn vectors() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/stats.json");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/stats.json");
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -296,4 +296,23 @@ fn separated_outcomes_without_a_penalty_say_so() {
         panic!("a duplicated intercept column must fail")
     };
     assert!(p[0].contains("singular"), "{p:?}");
+}
+
+#[test]
+fn labels_are_true_false_or_one_zero_and_nothing_else() {
+    assert_eq!(
+        csops_core::backtest::stats::labels("y", &[1.0, 0.0, 1.0]).unwrap(),
+        vec![true, false, true]
+    );
+    for bad in [0.5, f64::NAN, 2.0, -1.0] {
+        let Err(csops_core::Error::Config(p)) =
+            csops_core::backtest::stats::labels("y", &[0.0, bad])
+        else {
+            panic!("{bad} must be refused")
+        };
+        assert_eq!(
+            p,
+            vec![format!("y[1] is {bad}; labels are true/false or 1/0")]
+        );
+    }
 }

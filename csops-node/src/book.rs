@@ -145,6 +145,19 @@ pub fn load_book_json(env: Env, text: Unknown, options: Option<Unknown>) -> napi
     })
 }
 
+/// A synthetic book: accounts, contacts, usage, tickets, surveys, meetings, milestones,
+/// opportunities, ARR snapshots and renewal outcomes, generated from a seed (the same options
+/// always give the same book). The options are the core's `SynthConfig`, each optional (seed
+/// 42, 300 accounts from 2024-10-01 over 8 quarters, ...); an out-of-range value is a
+/// `CSOPS_CONFIG` error naming it, an unknown key `CSOPS_INVALID_ARGUMENT`.
+#[napi(ts_args_type = "options?: SynthOptions | null")]
+pub fn generate_book(env: Env, options: Option<Unknown>) -> napi::Result<Book> {
+    js(&env, || {
+        let (cfg, _) = crate::options::read(&env, "options", options, &[])?;
+        guard(|| csops_core::synth::book(&cfg)).map(Book::new)
+    })
+}
+
 /// Load a book from CSV texts keyed by file stem (`{ accounts: '<csv text>', tickets: '<csv
 /// text>' }`). A key that is not a file of the book layout is a `CSOPS_FORMAT` error.
 #[napi(ts_args_type = "texts: Record<string, string>, options?: LoadOptions | null")]

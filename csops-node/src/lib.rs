@@ -15,7 +15,9 @@
 //! - [`records`]: records as data (the JSON interchange layout's types) and
 //!   `book.withRecords`, the book with the records a webhook brings.
 //! - [`pool`]: the memory of result columns JavaScript let go of, kept for the next batch.
-//! - [`objects`]: the plain objects returned (reports, accounts, counts, summaries).
+//! - [`stats`]: the back-test's statistics on their own (`stats.wilson`, `stats.rocAuc`, ...).
+//! - [`results`]: results into JavaScript: the core's values, field names camelCased, and
+//!   the text summaries the core renders.
 //! - [`args`]: reading arguments (`CSOPS_INVALID_ARGUMENT` on a wrong type).
 //! - [`options`]: options objects into the core's option types (the core reads, defaults
 //!   and checks them).
@@ -37,6 +39,7 @@ pub mod records;
 pub mod results;
 pub mod revenue;
 pub mod segment;
+pub mod stats;
 
 /// The csops version.
 #[napi]

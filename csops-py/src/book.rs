@@ -137,6 +137,47 @@ pub fn load_book_json(
     PyBook::from_loaded(py, loaded)
 }
 
+/// A synthetic book: accounts, contacts, usage, tickets, surveys, meetings, milestones,
+/// opportunities, ARR snapshots and renewal outcomes, generated from a seed (the same options
+/// always give the same book). Every option is the core's ``SynthConfig`` (None: its default:
+/// seed 42, 300 accounts from 2024-10-01 over 8 quarters, 5% of optional values missing, 5
+/// usage events per account-week over the last 540 days, 60% existing customers); an
+/// out-of-range value is a ``ConfigError`` naming it.
+///
+/// >>> book = csops.generate_book(accounts=50, seed=7)
+/// >>> len(book), book.report.is_clean
+/// (50, True)
+#[pyfunction]
+#[pyo3(signature = (*, seed = None, accounts = None, start = None, quarters = None, missing_rate = None, events_per_account_week = None, usage_days = None, existing_share = None))]
+#[allow(clippy::too_many_arguments)]
+pub fn generate_book(
+    py: Python<'_>,
+    seed: Option<&Bound<'_, PyAny>>,
+    accounts: Option<&Bound<'_, PyAny>>,
+    start: Option<&Bound<'_, PyAny>>,
+    quarters: Option<&Bound<'_, PyAny>>,
+    missing_rate: Option<&Bound<'_, PyAny>>,
+    events_per_account_week: Option<&Bound<'_, PyAny>>,
+    usage_days: Option<&Bound<'_, PyAny>>,
+    existing_share: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyBook> {
+    let cfg: csops_core::synth::SynthConfig = crate::options::from_kwargs(
+        py,
+        &[
+            ("seed", seed),
+            ("accounts", accounts),
+            ("start", start),
+            ("quarters", quarters),
+            ("missing_rate", missing_rate),
+            ("events_per_account_week", events_per_account_week),
+            ("usage_days", usage_days),
+            ("existing_share", existing_share),
+        ],
+    )?;
+    let loaded = call(py, || csops_core::synth::book(&cfg))?;
+    PyBook::from_loaded(py, loaded)
+}
+
 /// Load a book from CSV texts keyed by file stem (`"accounts"`, `"tickets"`, ...).
 #[pyfunction]
 #[pyo3(signature = (texts, *, mode = "strict", header_map = None, source_map = None, progress = None))]
@@ -531,6 +572,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(load_book, m)?)?;
     m.add_function(wrap_pyfunction!(load_book_tables, m)?)?;
     m.add_function(wrap_pyfunction!(load_book_json, m)?)?;
+    m.add_function(wrap_pyfunction!(generate_book, m)?)?;
     m.add_function(wrap_pyfunction!(load_book_csv, m)?)?;
     Ok(())
 }

@@ -10,11 +10,12 @@ use csops_core::interchange::{HeaderMap, SourceMap};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDate, PyDict, PyString};
+use pyo3::types::{PyBool, PyDate, PyDict, PyList, PyString};
 
-use crate::errors::{call_with_gil, config_error, csops_error};
+use csops_core::options::{Casing, Tree, to_tree};
 
-static JSON_LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+use crate::errors::{call_with_gil, config_error, to_py_err};
+
 static JSON_DUMPS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static JSON_DEFAULT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
@@ -37,14 +38,39 @@ def default(o):
 
 /// A serialisable core value as plain Python data (dicts, lists, str, int, float, bool,
 /// None), through its serde form, so the Python shape follows the core's own field names
-/// and order.
+/// and order. Numbers that are not finite stay `inf` or `nan` (JSON would lose them).
 pub fn to_python<'py, T: serde::Serialize>(
     py: Python<'py>,
     value: &T,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let text = serde_json::to_string(value)
-        .map_err(|e| csops_error(py, &format!("internal error: cannot serialise: {e}")))?;
-    JSON_LOADS.import(py, "json", "loads")?.call1((text,))
+    let tree = to_tree(value, Casing::Snake).map_err(|e| to_py_err(py, e))?;
+    tree_to_python(py, tree)
+}
+
+/// One [`Tree`] as Python data.
+fn tree_to_python(py: Python<'_>, tree: Tree) -> PyResult<Bound<'_, PyAny>> {
+    Ok(match tree {
+        Tree::Null => py.None().into_bound(py),
+        Tree::Bool(b) => PyBool::new(py, b).to_owned().into_any(),
+        Tree::Int(i) => i.into_pyobject(py)?.into_any(),
+        Tree::UInt(u) => u.into_pyobject(py)?.into_any(),
+        Tree::Float(x) => x.into_pyobject(py)?.into_any(),
+        Tree::Text(s) => PyString::new(py, &s).into_any(),
+        Tree::List(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(tree_to_python(py, item)?)?;
+            }
+            list.into_any()
+        }
+        Tree::Map(fields) => {
+            let dict = PyDict::new(py);
+            for (k, v) in fields {
+                dict.set_item(k, tree_to_python(py, v)?)?;
+            }
+            dict.into_any()
+        }
+    })
 }
 
 /// A core value that serialises as a plain string (a serde unit enum) as that string.

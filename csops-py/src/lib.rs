@@ -25,6 +25,8 @@
 //!   in `book`, implemented in `segment`).
 //! - `playbook`: `Playbook`, `FireHistory`, `run_plays` and `PlayRun`, `replay_plays` and
 //!   `PlayReplay`, and `play_effects` (plays that fire tasks, log-only first).
+//! - `stats`: `csops.stats`, the back-test's statistics on their own (Wilson, z and Fisher
+//!   tests, AUC, Brier, deciles, lift, Kaplan–Meier, log-rank, logistic, isotonic).
 //! - `table`: tables in and out of the scorer (a `FeatureFrame`, pandas, polars, a dict).
 //! - `pool`: result memory kept for the next call (numpy arrays and Arrow buffers whose
 //!   memory comes back when Python drops them).
@@ -59,6 +61,7 @@ pub mod report;
 pub mod revenue;
 pub mod segment;
 pub mod spark_support;
+pub mod stats;
 pub mod table;
 
 /// The native module. Its name must match `[lib] name` in Cargo.toml and the
@@ -86,6 +89,7 @@ fn _csops(m: &Bound<'_, PyModule>) -> PyResult<()> {
     segment::register(m)?;
     playbook::register(m)?;
     spark_support::register(m)?;
+    stats::register(m)?;
     m.add_function(wrap_pyfunction!(table::_polars_categories, m)?)?;
     Ok(())
 }

@@ -133,10 +133,11 @@ def test_the_window_and_lead_follow_the_arguments(book: csops.Book, card: csops.
     assert set(obs["quarter"]) == {"2026-Q1", "2026-Q2"}
     # The end as ISO text is the same day.
     same = csops.backtest(book, card, end="2026-06-30", quarters=2, lead_days=60)
-    assert same.to_dict() == bt.to_dict()
+    # (repr, since a statistic that does not exist is NaN, which is unequal to itself)
+    assert repr(same.to_dict()) == repr(bt.to_dict())
     # A datetime counts as its day.
     as_datetime = csops.backtest(book, card, end=datetime.datetime(2026, 6, 30, 12), quarters=2, lead_days=60)
-    assert as_datetime.to_dict() == bt.to_dict()
+    assert repr(as_datetime.to_dict()) == repr(bt.to_dict())
 
 
 def test_contractions_can_count_as_churn(book: csops.Book, card: csops.Scorecard) -> None:

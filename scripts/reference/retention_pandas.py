@@ -2,7 +2,7 @@
 
 What it produces
 ----------------
-``csops-core/tests/vectors/retention.json``: the ARR bridge, gross / net / logo retention
+``tests/vectors/retention.json``: the ARR bridge, gross / net / logo retention
 (whole cohort and cut by account attributes and start-quarter cohort), monthly / quarterly /
 yearly retention series and trailing-twelve-months retention of a generated book, computed
 here independently of the Rust code from the definitions in the module doc of
@@ -52,7 +52,7 @@ Regenerate (from the repository root)
         --accounts 600 --seed 7 --out /tmp/retention-book
     /tmp/refvenv/bin/python scripts/reference/retention_pandas.py \\
         --book /tmp/retention-book --accounts 600 --seed 7 \\
-        > csops-core/tests/vectors/retention.json
+        > tests/vectors/retention.json
 
 (``--accounts``/``--seed`` only record the generator parameters in the JSON, where the Rust
 test reads them to generate the same book; every other ``SynthConfig`` setting is its

@@ -2,7 +2,7 @@
 
 What it produces
 ----------------
-A single JSON object on stdout, written to ``csops-core/tests/vectors/stats.json``.
+A single JSON object on stdout, written to ``tests/vectors/stats.json``.
 Every key except ``"generated_with"`` is an array of cases; each case carries its
 inputs and the values an independent, widely used implementation computes for
 them:
@@ -33,7 +33,7 @@ Regenerate (from the repository root)
 -------------------------------------
     python3 -m venv /tmp/refvenv
     /tmp/refvenv/bin/pip install numpy scipy scikit-learn statsmodels lifelines pandas
-    /tmp/refvenv/bin/python scripts/reference/stats_vectors.py > csops-core/tests/vectors/stats.json
+    /tmp/refvenv/bin/python scripts/reference/stats_vectors.py > tests/vectors/stats.json
 
 The output is deterministic for a fixed set of library versions: all random
 inputs come from ``numpy.random.default_rng(20261123)`` drawn in a fixed order.

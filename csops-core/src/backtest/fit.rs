@@ -4,7 +4,7 @@
 //! regression (the best non-increasing step function).
 //!
 //! Checked against scikit-learn (`LogisticRegression`, `IsotonicRegression`) and statsmodels
-//! (`Logit`); see `csops-core/tests/vectors/stats.json`.
+//! (`Logit`); see `tests/vectors/stats.json`.
 
 use serde::{Deserialize, Serialize};
 

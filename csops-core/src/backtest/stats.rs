@@ -2,7 +2,7 @@
 //!
 //! Every function here is checked against an independent implementation (scikit-learn,
 //! statsmodels, scipy, lifelines) on generated data; the agreed values are the test vectors in
-//! `csops-core/tests/vectors/stats.json`, produced by `scripts/reference/stats_vectors.py`.
+//! `tests/vectors/stats.json`, produced by `scripts/reference/stats_vectors.py`.
 //!
 //! | question | function | checked against |
 //! |---|---|---|
@@ -43,6 +43,24 @@ fn check_len(a: &str, na: usize, b: &str, nb: usize) -> Result<()> {
         Ok(())
     } else {
         Err(invalid(format!("{a} has {na} values but {b} has {nb}")))
+    }
+}
+
+/// Outcome labels as the bindings receive them, as numbers: `true`/`1` is a positive (the
+/// event: a churn), `false`/`0` a negative. Anything else (a missing value, `0.5`, `2`) is an
+/// error naming the column and its position, rather than a guess.
+pub fn labels(name: &str, values: &[f64]) -> Result<Vec<bool>> {
+    let bad: Vec<String> = values
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| **v != 0.0 && **v != 1.0)
+        .take(10)
+        .map(|(i, v)| format!("{name}[{i}] is {v}; labels are true/false or 1/0"))
+        .collect();
+    if bad.is_empty() {
+        Ok(values.iter().map(|v| *v == 1.0).collect())
+    } else {
+        Err(Error::Config(bad))
     }
 }
 
@@ -297,6 +315,11 @@ fn auc_of_classes(mut pos: Vec<f64>, mut neg: Vec<f64>) -> Result<Auc> {
 
 /// One point of a ROC curve: flagging every account with risk ≥ `threshold`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct RocPoint {
     /// The risk cut-off (infinite for the first point, where nothing is flagged).
     pub threshold: f64,

@@ -12,27 +12,41 @@ use crate::error::{Error, Result};
 /// The parameters of a synthetic book. Serde-readable (TOML or JSON) with every field optional.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase", rename = "SynthOptions")
+)]
 pub struct SynthConfig {
     /// Random seed: the same configuration and seed always give the same book (default 42).
+    #[cfg_attr(feature = "typescript", ts(as = "Option<u64>", optional))]
     pub seed: u64,
     /// Number of accounts (default 300).
+    #[cfg_attr(feature = "typescript", ts(as = "Option<usize>", optional))]
     pub accounts: usize,
     /// First day of the window (default 2024-10-01).
+    #[cfg_attr(feature = "typescript", ts(as = "Option<NaiveDate>", optional))]
+    #[serde(deserialize_with = "crate::options::day")]
     pub start: NaiveDate,
     /// Length of the window in quarters, 1–400 (default 8); see [`SynthConfig::end`].
+    #[cfg_attr(feature = "typescript", ts(as = "Option<u32>", optional))]
     pub quarters: u32,
     /// Share of optional values left missing, 0–0.5 (default 0.05).
+    #[cfg_attr(feature = "typescript", ts(as = "Option<f64>", optional))]
     pub missing_rate: f64,
     /// Usage-event density: the average number of raw usage events per active account per
     /// week (default 5.0). Engaged, larger accounts get more, small quiet ones fewer. About
     /// 0.82 gives 50 events per account over the default 540 days of usage (1M accounts,
     /// 50M events); the default gives about 300.
+    #[cfg_attr(feature = "typescript", ts(as = "Option<f64>", optional))]
     pub events_per_account_week: f64,
     /// Raw usage events cover this many days before the end date (default 540: enough to
     /// derive 28-day features 90 days before every renewal of the last four quarters, and the
     /// window before that). 0 means no raw events.
+    #[cfg_attr(feature = "typescript", ts(as = "Option<u32>", optional))]
     pub usage_days: u32,
     /// Share of accounts that were already customers when the window opens, 0–1 (default 0.6).
+    #[cfg_attr(feature = "typescript", ts(as = "Option<f64>", optional))]
     pub existing_share: f64,
 }
 

@@ -144,6 +144,17 @@ use model::FEATURES;
 /// features agree.
 pub const KEY_FEATURES: &[&str] = crate::features::DEFAULT_KEY_FEATURES;
 
+/// A synthetic book, as the bindings make one (`csops.generate_book`, `generateBook`): the
+/// configuration is checked first (every problem at once, as [`SynthConfig::validate`]), then
+/// the records are generated and assembled into a book as a strict load would (a generated
+/// book has no problems, so its report is clean).
+pub fn book(cfg: &SynthConfig) -> Result<crate::interchange::Loaded> {
+    cfg.validate()?;
+    let (book, report) =
+        crate::book::Book::from_records(generate(cfg), crate::book::LoadMode::Strict)?;
+    Ok(crate::interchange::Loaded { book, report })
+}
+
 /// Generate a book in memory. Out-of-range parameters are clamped (see
 /// [`SynthConfig::validate`] to reject them instead).
 pub fn generate(cfg: &SynthConfig) -> Records {

@@ -105,6 +105,7 @@ is also a ``KeyError``; ``ArgumentError`` (an argument or option of the wrong sh
 also a ``TypeError``; ``CsopsIOError`` is also an ``OSError``.
 """
 
+from csops import stats
 from csops._csops import (
     ArgumentError,
     ArrBridge,
@@ -140,6 +141,7 @@ from csops._csops import (
     load_book,
     load_book_csv,
     load_book_json,
+    generate_book,
     load_book_tables,
     play_effects,
     replay_plays,
@@ -183,6 +185,7 @@ __all__ = [
     "load_book",
     "load_book_csv",
     "load_book_json",
+    "generate_book",
     "load_book_tables",
     "play_effects",
     "replay_plays",

@@ -22,6 +22,7 @@ __all__ = [
     "Book",
     "load_book",
     "load_book_json",
+    "generate_book",
     "load_book_csv",
     "load_book_tables",
     "FeatureFrame",
@@ -356,6 +357,19 @@ def load_book_json(
     progress: _Progress | None = None,
 ) -> Book:
     """Load a book from the text of a JSON document."""
+
+def generate_book(
+    *,
+    seed: int | None = None,
+    accounts: int | None = None,
+    start: datetime.date | str | None = None,
+    quarters: int | None = None,
+    missing_rate: float | None = None,
+    events_per_account_week: float | None = None,
+    usage_days: int | None = None,
+    existing_share: float | None = None,
+) -> Book:
+    """A synthetic book generated from a seed (None: the core's default of each option)."""
 
 def load_book_tables(
     tables: Mapping[str, Any],
