@@ -12,6 +12,8 @@ import {
   Scorecard,
   backtest,
   backtestAsync,
+  generateBook,
+  stats,
   closeTask,
   defaultCoverageModel,
   defaultFeatureConfig,
@@ -1005,6 +1007,17 @@ export async function webhook(book: Book, card: Scorecard, pb: Playbook, history
   const scores = card.score({ accountIds: ['A-1'], columns: { logins: new Float64Array([3]) } }, { contributions: false });
   exact<Array<string>>()(scores.accountIds);
   exact<Float64Array>()(scores.scores);
+
+  // Statistics on a data scientist's own columns, and a synthetic book.
+  const auc = stats.rocAuc(new Float64Array([0.9, 0.1]), [true, false]);
+  exact<number>()(auc.seDelong);
+  const [test, df] = stats.logrank([1, 2, 3], [1, 0, 1], ['a', 'b', 'a']);
+  exact<number>()(test.pValue + df);
+  exact<Interval | null>()(stats.wilson(3, 10, stats.Z95));
+  const synthetic: Book = generateBook({ accounts: 20, seed: 7, missingRate: 0.1 });
+  // @ts-expect-error -- a seed is a number
+  generateBook({ seed: 'seven' });
+  void synthetic;
 
   // @ts-expect-error -- not a role
   const party: ContactRoleJson = { contact_id: 'C-1', role: 'sponsor', added: '2025-01-01' };
