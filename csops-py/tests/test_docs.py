@@ -1,6 +1,6 @@
 """Docstrings: every public item of csops has one, and their examples run (doctests).
 
-The audit walks ``csops.__all__`` (and ``csops.plot``): every function, class, method and
+The audit walks ``csops.__all__`` (and ``csops.plot``, ``csops.stats``): every function, class, method and
 property, plus ``_repr_html_``, must have a docstring. The doctests are the ``>>>`` examples
 of those docstrings and of the package's own (``csops/__init__.py``, ``csops/plot.py``),
 run from the repository root so that ``"data/sample-book"`` is the shipped sample book, with
@@ -18,12 +18,15 @@ import pytest
 
 import csops
 import csops.plot
+import csops.stats
 from conftest import REPO
 
 #: Items whose docstrings must carry a runnable example.
 MUST_HAVE_EXAMPLES = {
     "csops",
     "csops.plot",
+    "csops.stats",
+    "csops.generate_book",
     "csops.load_book",
     "csops.backtest",
     "csops.Backtest.roc",
@@ -46,7 +49,9 @@ def public_items() -> Iterator[tuple[str, Any]]:
     """(qualified name, object) of the package, its public items and their members."""
     yield "csops", csops
     yield "csops.plot", csops.plot
-    for module, names in [(csops, csops.__all__), (csops.plot, csops.plot.__all__)]:
+    yield "csops.stats", csops.stats
+    modules = [(csops, csops.__all__), (csops.plot, csops.plot.__all__), (csops.stats, csops.stats.__all__)]
+    for module, names in modules:
         prefix = module.__name__
         for name in names:
             if name == "__version__":
