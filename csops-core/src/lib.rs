@@ -7,6 +7,8 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub mod backtest;
 pub mod book;
+#[cfg(feature = "arrow")]
+pub mod columnar;
 pub mod condition;
 pub mod error;
 pub mod fault;

@@ -55,7 +55,6 @@ use crate::table::{
     float_column, get_column, import_arrow, is_instance_of, is_missing, kind_of, numpy, read_ids,
     repr, require, type_name,
 };
-use arrow_array::ArrayRef;
 
 /// How many bad values of a column an error describes (the rest are counted).
 const MAX_DESCRIBED: usize = 10;
@@ -416,34 +415,6 @@ fn read_id_column(
     ))
 }
 
-/// One Arrow column for conditions: numbers, yes/no, text (dates as `YYYY-MM-DD`), or no
-/// value at all; the problem of another type.
-fn read_arrow_column(name: &str, rows: usize, chunks: &[ArrayRef]) -> Result<Read, String> {
-    if arrow::all_null(chunks) {
-        return Ok(Read::Missing(rows));
-    }
-    let t = chunks
-        .iter()
-        .map(|c| c.data_type())
-        .find(|t| **t != arrow_schema::DataType::Null)
-        .cloned()
-        .unwrap_or(arrow_schema::DataType::Null);
-    if arrow::is_number(&t) {
-        let f = arrow::floats(chunks)?;
-        return Ok(Read::Col(Column::Number(f.as_slice().to_vec())));
-    }
-    if let Some(b) = arrow::bools(chunks) {
-        return Ok(Read::Col(Column::Bool(b)));
-    }
-    if let Some(t) = arrow::texts(chunks) {
-        return Ok(Read::Col(Column::Text(t)));
-    }
-    Err(format!(
-        "column `{name}` has Arrow type {t}, which conditions cannot read (numbers, yes/no, \
-         text and dates can be)"
-    ))
-}
-
 /// [`read_data`] of Arrow data: read in Rust, no Python object per value.
 fn read_arrow_data(
     py: Python<'_>,
@@ -470,12 +441,12 @@ fn read_arrow_data(
         if wanted.is_some_and(|w| !w.contains(name)) {
             continue;
         }
-        match read_arrow_column(name, table.rows, chunks) {
-            Ok(Read::Col(c)) => out
+        match csops_core::columnar::condition_column(name, chunks) {
+            Ok(Some(c)) => out
                 .table
                 .insert(name, c)
                 .map_err(|e| crate::errors::to_py_err(py, e))?,
-            Ok(Read::Missing(_)) => {
+            Ok(None) => {
                 out.missing.insert(name.clone());
             }
             Err(why) if wanted.is_none() => {
