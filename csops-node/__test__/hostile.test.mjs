@@ -82,24 +82,32 @@ test('a CSV text under an unknown file stem is CSOPS_FORMAT', () => {
   throwsCode(() => loadBookCsv({ accounts: ACCOUNTS, ticket: 'id\n' }), 'CSOPS_FORMAT');
 });
 
-test('a bad mode is CSOPS_INVALID_ARGUMENT', async () => {
-  const e = throwsCode(() => loadBookCsv(CSV, { mode: 'loose' }), 'CSOPS_INVALID_ARGUMENT');
-  assert.match(e.message, /strict/);
+test('a mode that is not a mode is CSOPS_CONFIG (as Python\'s ConfigError); not text, CSOPS_INVALID_ARGUMENT', async () => {
+  const e = throwsCode(() => loadBookCsv(CSV, { mode: 'loose' }), 'CSOPS_CONFIG');
+  assert.match(e.message, /mode: unknown variant `loose`, expected `strict` or `lenient`/);
   throwsCode(() => loadBookCsv(CSV, { mode: 5 }), 'CSOPS_INVALID_ARGUMENT');
-  throwsCode(() => loadBookCsv(CSV, { mode: 'STRICT ' }), 'CSOPS_INVALID_ARGUMENT');
-  await rejectsCode(loadBookAsync('/tmp', { mode: 'loose' }), 'CSOPS_INVALID_ARGUMENT');
+  throwsCode(() => loadBookCsv(CSV, { mode: 'STRICT ' }), 'CSOPS_CONFIG');
+  await rejectsCode(loadBookAsync('/tmp', { mode: 'loose' }), 'CSOPS_CONFIG');
 });
 
 test('an unknown option is CSOPS_INVALID_ARGUMENT, not silently ignored', () => {
-  const e = throwsCode(() => loadBookCsv(CSV, { header_map: {} }), 'CSOPS_INVALID_ARGUMENT');
-  assert.match(e.message, /header_map/);
+  const e = throwsCode(() => loadBookCsv(CSV, { headerMapp: {} }), 'CSOPS_INVALID_ARGUMENT');
+  // (Messages name options in the core's snake_case spelling, as docs/api.md says.)
+  assert.match(e.message, /header_mapp: unknown field/);
+  // The snake_case spelling is the same option, as everywhere in Node.
+  assert.equal(loadBookCsv(CSV, { header_map: {} }).counts().accounts, loadBookCsv(CSV).counts().accounts);
   throwsCode(() => loadBookCsv(CSV, 'lenient'), 'CSOPS_INVALID_ARGUMENT');
   throwsCode(() => loadBookCsv(CSV, ['lenient']), 'CSOPS_INVALID_ARGUMENT');
 });
 
-test('a header map of the wrong type is CSOPS_INVALID_ARGUMENT; bad targets are CSOPS_CONFIG', () => {
-  for (const headerMap of [5, true, ['accounts'], { accounts: 'id' }, { accounts: { X: 5 } }, { accounts: { X: null } }]) {
-    throwsCode(() => loadBookCsv(CSV, { headerMap }), 'CSOPS_INVALID_ARGUMENT');
+test('a header map of the wrong type is CSOPS_INVALID_ARGUMENT; a map of the wrong shape or bad targets is CSOPS_CONFIG', () => {
+  for (const headerMap of [5, true, ['accounts']]) {
+    const e = throwsCode(() => loadBookCsv(CSV, { headerMap }), 'CSOPS_INVALID_ARGUMENT');
+    assert.match(e.message, /an object, TOML text, or the path of a \.toml or \.json file/);
+  }
+  // As Python's dict of the wrong shape: the core's header-map reader says what is wrong.
+  for (const headerMap of [{ accounts: 'id' }, { accounts: { X: 5 } }, { accounts: { X: null } }]) {
+    assert.match(throwsCode(() => loadBookCsv(CSV, { headerMap }), 'CSOPS_CONFIG').message, /header map: invalid type/);
   }
   let deep = {};
   for (let i = 0; i < 100_000; i++) deep = { a: deep };
@@ -147,7 +155,9 @@ test('an invalid feature config is CSOPS_CONFIG listing every problem, sync and 
   throwsCode(() => book.featuresAsOf(AS_OF, 'usage_window_days = 0'), 'CSOPS_CONFIG');
   let deep = [];
   for (let i = 0; i < 100_000; i++) deep = [deep];
-  throwsCode(() => book.featuresAsOf(AS_OF, { key_features: deep }), 'CSOPS_CONFIG');
+  // Nested past any configuration's depth: an argument error, as for every option (and as
+  // Python's circular dict).
+  assert.match(throwsCode(() => book.featuresAsOf(AS_OF, { key_features: deep }), 'CSOPS_INVALID_ARGUMENT').message, /is it circular/);
   // A config that is not an object or text at all is an argument error.
   throwsCode(() => book.featuresAsOf(AS_OF, 5), 'CSOPS_INVALID_ARGUMENT');
   throwsCode(() => book.featuresAsOf(AS_OF, [1]), 'CSOPS_INVALID_ARGUMENT');

@@ -118,15 +118,18 @@ test('text that is not records is CSOPS_FORMAT; arguments of the wrong type CSOP
     [5, undefined, /`records`/],
     [null, undefined, /`records`/],
     [[{ contact_roles: [] }], undefined, /`records`/],
-    [{}, { mode: 'loose' }, /`options.mode`/],
-    [{}, { mode: 5 }, /`options.mode`/],
-    [{}, { strict: true }, /unknown key `strict`/],
+    [{}, { mode: 5 }, /mode: invalid type/],
+    [{}, { strict: true }, /strict: unknown field/],
     [{}, 'lenient', /`options`/],
   ]) {
     const e = throwsCode(() => book.withRecords(records, options), 'CSOPS_INVALID_ARGUMENT');
     assert.match(e.message, name);
     await rejectsCode(book.withRecordsAsync(records, options), 'CSOPS_INVALID_ARGUMENT');
   }
+  // A mode that is not a mode is CSOPS_CONFIG, as Python's ConfigError (the core's
+  // WithRecordsSettings read by the core).
+  const loose = throwsCode(() => book.withRecords({}, { mode: 'loose' }), 'CSOPS_CONFIG');
+  assert.match(loose.message, /mode: unknown variant `loose`, expected `strict` or `lenient`/);
   // Circular and absurdly deep data cannot be written as JSON.
   const cyclic = { contact_roles: [] };
   cyclic.contact_roles.push(cyclic);

@@ -56,6 +56,12 @@ test('the shipped export loads as the sample book, sync and async, and says what
   const messy = loadBook(exportsDir, { mode: 'lenient', sourceMap: mapText });
   const again = await loadBookAsync(exportsDir, { mode: 'lenient', sourceMap: mapText });
   assert.equal(again.toJson(), messy.toJson());
+  // The map's file path is the same map (the core's one rule for a configuration argument,
+  // as Python's source_map= takes a path); a missing file is CSOPS_IO naming it.
+  const byPath = loadBook(exportsDir, { mode: 'lenient', sourceMap: join(exportsDir, 'source-map.toml') });
+  assert.equal(byPath.toJson(), messy.toJson());
+  const missing = join(exportsDir, 'no-such-map.toml');
+  assert.throws(() => loadBook(exportsDir, { sourceMap: missing }), (e) => e.code === 'CSOPS_IO' && e.message.includes('no-such-map.toml'));
   const [c, p] = [messy.counts(), plain.counts()];
   // The wide table's 469 blank cells are snapshots without a value; all else is equal.
   assert.equal(c.usageSnapshots - p.usageSnapshots, 469);

@@ -8,14 +8,14 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate};
 use csops_core::backtest::{BacktestConfig, RecalibrationConfig};
-use csops_core::book::LoadMode;
 use csops_core::features::{FeatureColumn, FeatureConfig, FeatureFrame};
 use csops_core::forecast::{
     ForecastConfig, ForecastOptions as CoreForecastOptions, Health as CoreHealth, ReconcileConfig,
     RenewalForecast as CoreRenewalForecast,
 };
 use csops_core::health::{Override as CoreOverride, ScoreDetail, Scorecard};
-use csops_core::interchange::{HeaderMap, LoadOptions as CoreLoadOptions, SourceMap};
+use csops_core::interchange::{LoadOptions as CoreLoadOptions, LoadSettings};
+use csops_core::options::{Casing, Document, from_argument};
 use csops_core::retention::{Cut, Period};
 use napi::bindgen_prelude::{
     Array, ClassInstance, Float64ArraySlice, FromNapiValue, Function, JavaScriptClassExt,
@@ -24,46 +24,46 @@ use napi::bindgen_prelude::{
 use napi::{Env, JsDate, JsString, JsValue, UnknownRef, ValueType};
 use napi_derive::napi;
 use serde::Deserialize;
-use serde::de::value::MapAccessDeserializer;
-use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 use crate::error::{Failure, guard, invalid};
 
 /// Options of `loadBook`, `loadBookAsync`, `loadBookJson` and `loadBookCsv`. An unknown key is
 /// a `CSOPS_INVALID_ARGUMENT` error (so a misspelt option is never silently ignored).
+/// Declared for TypeScript only: the options are read by the core (`LoadSettings`), so both
+/// languages accept the same forms (a map as an object, its TOML or JSON text, or the path of
+/// a `.toml` / `.json` file).
 #[napi(object, object_from_js = false, object_to_js = false)]
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug)]
 pub struct LoadOptions {
     /// `'strict'` (the default): any problem fails the load with a `CSOPS_VALIDATION` error
     /// listing every problem. `'lenient'`: valid rows load, and `book.report` lists the
     /// problems and the rejected rows.
     #[napi(ts_type = "'strict' | 'lenient'")]
-    pub mode: Option<LoadMode>,
+    pub mode: Option<String>,
     /// Column renames for exports whose headers differ from csops' names: file stem (or
     /// `'*'`) → export header → csops column (`''` ignores a column, `'attr.<name>'` keeps it
     /// as an account attribute). Either that object, or the same map as TOML text
-    /// (`[accounts]` then `"Account ID" = "id"` on the next line). Bad targets are a `CSOPS_CONFIG` error.
+    /// (`[accounts]` then `"Account ID" = "id"` on the next line), or the path of a `.toml` or
+    /// `.json` file. Bad targets are a `CSOPS_CONFIG` error.
     #[napi(ts_type = "Record<string, Record<string, string>> | string")]
-    pub header_map: Option<HeaderMapArg>,
+    pub header_map: Option<String>,
     /// Async variants only: called with the load's progress (`{ stage, done, total, unit }`).
     #[napi(ts_type = "(progress: ProgressEvent) => void")]
-    #[serde(skip)]
     pub on_progress: Option<String>,
     /// Async variants only: aborting it stops the load (a `CSOPS_CANCELLED` `AbortError`).
     #[napi(
         ts_type = "{ readonly aborted: boolean; addEventListener(type: 'abort', listener: () => void): void }"
     )]
-    #[serde(skip)]
     pub signal: Option<String>,
     /// Which of a team's own export files holds which record type, and how their columns,
     /// values and shapes map onto csops' (`docs/importing.md`): the source map as an object
     /// (the same keys as its TOML form: `{ accounts: { files: ['crm.csv'], columns: {...} } }`)
-    /// or as TOML text. Every problem in it is one `CSOPS_CONFIG` error.
+    /// or as TOML text, or the path of a `.toml` or `.json` file. Every problem in it is one
+    /// `CSOPS_CONFIG` error.
     #[napi(
         ts_type = "{ missing_values?: string[] } & { [recordType: string]: string[] | { files?: string[]; ignore?: string[]; columns?: Record<string, string | SourceColumn>; wide?: { metrics?: Record<string, string>; period?: 'week' | 'month' | 'quarter' | 'year' }; events?: { action?: string | SourceColumn; date?: string | SourceColumn; added?: string[]; removed?: string[]; removal_without_addition?: 'account_start' | 'reject' } } } | string"
     )]
-    pub source_map: Option<SourceMapArg>,
+    pub source_map: Option<String>,
 }
 
 /// Where one column of a source map comes from (the table form; a string is a header).
@@ -83,63 +83,6 @@ pub struct SourceColumn {
     pub values: Option<HashMap<String, String>>,
     /// `id` only: the key columns it is derived from.
     pub derive: Option<Vec<String>>,
-}
-
-/// A source map given as an object or as TOML text; the core parses and validates both.
-#[derive(Debug)]
-pub enum SourceMapArg {
-    /// TOML text.
-    Toml(String),
-    /// The map as a plain object.
-    Object(serde_json::Value),
-}
-
-impl<'de> Deserialize<'de> for SourceMapArg {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = SourceMapArg;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a source map object or TOML text")
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<SourceMapArg, E> {
-                Ok(SourceMapArg::Toml(s.to_string()))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<SourceMapArg, A::Error> {
-                serde_json::Value::deserialize(MapAccessDeserializer::new(m))
-                    .map(SourceMapArg::Object)
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-/// A header map given as an object or as TOML text.
-#[derive(Debug)]
-pub enum HeaderMapArg {
-    /// TOML text, parsed by the core.
-    Toml(String),
-    /// The map itself.
-    Map(HeaderMap),
-}
-
-impl<'de> Deserialize<'de> for HeaderMapArg {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = HeaderMapArg;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an object { file: { header: column } } or TOML text")
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<HeaderMapArg, E> {
-                Ok(HeaderMapArg::Toml(s.to_string()))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<HeaderMapArg, A::Error> {
-                HeaderMap::deserialize(MapAccessDeserializer::new(m)).map(HeaderMapArg::Map)
-            }
-        }
-        d.deserialize_any(V)
-    }
 }
 
 /// The JavaScript type of a value, for messages.
@@ -262,34 +205,8 @@ pub(crate) fn load_options_async(
 }
 
 fn read_load_options(env: &Env, v: Option<Unknown>) -> Result<CoreLoadOptions, Failure> {
-    let Some(v) = present(v) else {
-        return Ok(CoreLoadOptions::default());
-    };
-    require_object(
-        "options",
-        &v,
-        "an object such as { mode: 'lenient', headerMap: {...} }",
-    )?;
-    let opts: LoadOptions = env
-        .from_js_value(v)
-        .map_err(|e| napi_failure("options", e))?;
-    let header_map = match opts.header_map {
-        None => HeaderMap::default(),
-        Some(HeaderMapArg::Map(m)) => m,
-        Some(HeaderMapArg::Toml(text)) => guard(|| HeaderMap::from_toml(&text))?,
-    };
-    let source_map = match opts.source_map {
-        None => None,
-        Some(SourceMapArg::Toml(text)) => Some(guard(|| SourceMap::from_toml(&text))?),
-        Some(SourceMapArg::Object(v)) => Some(guard(|| SourceMap::from_json(&v.to_string()))?),
-    };
-    Ok(CoreLoadOptions {
-        mode: opts.mode.unwrap_or_default(),
-        header_map,
-        source_map,
-        allow_empty: false,
-        progress: Default::default(),
-    })
+    let (settings, _): (LoadSettings, _) = crate::options::read(env, "options", v, &[])?;
+    guard(|| settings.options())
 }
 
 /// CSV texts keyed by file stem.
@@ -318,22 +235,15 @@ pub(crate) fn feature_config_named(
     let Some(v) = present(v) else {
         return Ok(FeatureConfig::default());
     };
-    match v.get_type() {
-        // Text is read by the core's one rule for it (JSON or TOML).
-        Ok(ValueType::String) => {
-            let text = string(name, v)?;
-            guard(|| FeatureConfig::from_text(&text))
-        }
-        _ => {
-            require_object(name, &v, "a FeatureConfig object, or its JSON or TOML text")?;
-            env.from_js_value(v).map_err(|e| {
-                Failure::Core(csops_core::Error::Config(vec![format!(
-                    "feature config: {}",
-                    e.reason
-                )]))
-            })
-        }
-    }
+    let doc = document(env, name, v)?;
+    guard(|| doc.read(FeatureConfig::from_json, FeatureConfig::from_toml))
+}
+
+/// A configuration document argument: an object, its TOML or JSON text, or the path of a
+/// `.toml` or `.json` file, told apart by the core's one rule (`options::Document`).
+pub(crate) fn document(env: &Env, name: &str, v: Unknown) -> Result<Document, Failure> {
+    let value = crate::options::value_of(env, name, v, 0)?.unwrap_or_default();
+    guard(|| from_argument(name, value, Casing::Camel))
 }
 
 /// A number argument (`NaN` and infinities included: what they mean is the core's business).

@@ -5,6 +5,7 @@
 //! reads a document (every value checked, every problem with its place), never converted here.
 
 use csops_core::book::LoadMode;
+use csops_core::interchange::WithRecordsSettings;
 use csops_core::interchange::{self, Loaded};
 use napi::bindgen_prelude::Unknown;
 use napi::{Env, ValueType};
@@ -427,37 +428,10 @@ pub(crate) fn json_text(
     args::string(name, text)
 }
 
-/// `withRecords` options: the load mode.
+/// `withRecords` options: the core's `WithRecordsSettings` (the load mode).
 pub(crate) fn with_records_options(env: &Env, v: Option<Unknown>) -> Result<LoadMode, Failure> {
-    let mut mode = LoadMode::default();
-    let Some(v) = args::present(v) else {
-        return Ok(mode);
-    };
-    let expected = "an object such as { mode: 'lenient' }";
-    for (key, value) in args::entries(env, "options", v, expected)? {
-        match key.as_str() {
-            "mode" => {
-                if let Some(value) = args::present(Some(value)) {
-                    let text = args::string("options.mode", value)?;
-                    mode = match text.as_str() {
-                        "strict" => LoadMode::Strict,
-                        "lenient" => LoadMode::Lenient,
-                        other => {
-                            return Err(invalid(format!(
-                                "`options.mode` must be 'strict' or 'lenient', got `{other}`"
-                            )));
-                        }
-                    };
-                }
-            }
-            _ => {
-                return Err(invalid(format!(
-                    "`options` has an unknown key `{key}`; expected {expected}"
-                )));
-            }
-        }
-    }
-    Ok(mode)
+    let (settings, _): (WithRecordsSettings, _) = crate::options::read(env, "options", v, &[])?;
+    Ok(settings.mode)
 }
 
 // ---------------------------------------------------------------------------------------------

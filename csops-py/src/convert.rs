@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use csops_core::Error;
 use csops_core::book::LoadMode;
 use csops_core::features::FeatureConfig;
 use csops_core::interchange::{HeaderMap, SourceMap};
@@ -12,7 +11,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDate, PyDict, PyList, PyString};
 
-use csops_core::options::{Casing, Tree, to_tree};
+use csops_core::options::{Casing, Document, Tree, from_argument, to_tree};
 
 use crate::errors::{call_with_gil, config_error, to_py_err};
 
@@ -114,149 +113,52 @@ pub fn load_mode(py: Python<'_>, mode: &str) -> PyResult<LoadMode> {
         .map_err(|e| config_error(py, e.to_string()))
 }
 
-/// A configuration argument: None, a dict, TOML text, or a path (str or os.PathLike) to a
-/// `.toml` or `.json` file, parsed and validated by the core's `from_json` / `from_toml`.
-fn config_arg<T>(
+/// A configuration document argument: None, a dict, its TOML or JSON text, or the path of a
+/// `.toml` or `.json` file (a one-line str, or any `os.PathLike`), as the core's one rule
+/// reads it ([`Document`]); the core then parses and validates it. `what` names the argument
+/// in errors (a value of another type is an `ArgumentError`).
+pub fn document(
     py: Python<'_>,
-    value: Option<&Bound<'_, PyAny>>,
     what: &str,
-    from_json: fn(&str) -> csops_core::Result<T>,
-    from_toml: fn(&str) -> csops_core::Result<T>,
-) -> PyResult<Option<T>> {
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<Document>> {
     let Some(value) = value.filter(|v| !v.is_none()) else {
         return Ok(None);
     };
-    if value.is_instance_of::<PyDict>() {
-        let text = mapping_to_json(py, &what.replace('_', " "), value)?;
-        return call_with_gil(py, || from_json(&text)).map(Some);
+    // A path object is a path whatever its name says (a translation of the type, as a date
+    // becomes its ISO text).
+    if !value.is_instance_of::<PyString>() && value.hasattr("__fspath__")? {
+        return Ok(Some(Document::Path(value.extract::<PathBuf>()?)));
     }
-    let path = if let Ok(s) = value.cast::<PyString>() {
-        let s = s.to_cow()?;
-        let lower = s.to_ascii_lowercase();
-        if !s.contains('\n') && (lower.ends_with(".toml") || lower.ends_with(".json")) {
-            PathBuf::from(s.as_ref())
-        } else {
-            return call_with_gil(py, || from_toml(&s)).map(Some);
-        }
-    } else if value.hasattr("__fspath__")? {
-        value.extract::<PathBuf>()?
-    } else {
-        return Err(config_error(
-            py,
-            format!(
-                "{what} must be a dict, TOML text, or the path of a .toml or .json file; got {}",
-                type_name(value)
-            ),
-        ));
-    };
-    let text = std::fs::read_to_string(&path).map_err(|source| {
-        crate::errors::to_py_err(
-            py,
-            Error::Io {
-                path: path.clone(),
-                source,
-            },
-        )
-    })?;
-    let is_json = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    call_with_gil(py, || {
-        if is_json {
-            from_json(&text)
-        } else {
-            from_toml(&text)
-        }
-    })
-    .map(Some)
+    let json = crate::options::value_of(py, what, value, 0)?;
+    from_argument(what, json, Casing::Snake)
+        .map(Some)
+        .map_err(|e| to_py_err(py, e))
 }
 
-/// `header_map=`: None, a dict, TOML text, or a path (str or os.PathLike) to a `.toml` or
-/// `.json` file.
+/// `header_map=`: see [`document`].
 pub fn header_map(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<HeaderMap> {
-    Ok(config_arg(
-        py,
-        value,
-        "header_map",
-        HeaderMap::from_json,
-        HeaderMap::from_toml,
-    )?
-    .unwrap_or_default())
+    match document(py, "header_map", value)? {
+        Some(d) => call_with_gil(py, || d.read(HeaderMap::from_json, HeaderMap::from_toml)),
+        None => Ok(HeaderMap::default()),
+    }
 }
 
-/// `source_map=`: None, a dict, TOML text, or a path to a `.toml` or `.json` file.
+/// `source_map=`: see [`document`].
 pub fn source_map(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<SourceMap>> {
-    config_arg(
-        py,
-        value,
-        "source_map",
-        SourceMap::from_json,
-        SourceMap::from_toml,
-    )
+    document(py, "source_map", value)?
+        .map(|d| call_with_gil(py, || d.read(SourceMap::from_json, SourceMap::from_toml)))
+        .transpose()
 }
 
-/// A configuration argument that may be a path: a `str` naming a `.toml` or `.json` file (one
-/// line, that extension) or an `os.PathLike`. Returns the file's text and whether it is JSON;
-/// `None` when the value is not a path.
-pub fn config_file(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Option<(String, bool)>> {
-    let path = if let Ok(s) = value.cast::<PyString>() {
-        let s = s.to_cow()?;
-        let lower = s.trim().to_ascii_lowercase();
-        if s.contains('\n') || !(lower.ends_with(".toml") || lower.ends_with(".json")) {
-            return Ok(None);
-        }
-        PathBuf::from(s.trim())
-    } else if value.hasattr("__fspath__")? {
-        value.extract::<PathBuf>()?
-    } else {
-        return Ok(None);
-    };
-    let text = std::fs::read_to_string(&path).map_err(|source| {
-        crate::errors::to_py_err(
-            py,
-            Error::Io {
-                path: path.clone(),
-                source,
-            },
-        )
-    })?;
-    let is_json = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    Ok(Some((text, is_json)))
-}
-
-/// `config=`: None (the defaults), a dict, TOML text, JSON text, or the path of a `.toml` or
-/// `.json` file.
+/// `config=`: None (the defaults), or a feature configuration document (see [`document`]).
 pub fn feature_config(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<FeatureConfig> {
-    let Some(value) = value.filter(|v| !v.is_none()) else {
-        return Ok(FeatureConfig::default());
-    };
-    if value.is_instance_of::<PyDict>() {
-        let text = mapping_to_json(py, "feature config", value)?;
-        return call_with_gil(py, || FeatureConfig::from_json(&text));
+    match document(py, "config", value)? {
+        Some(d) => call_with_gil(py, || {
+            d.read(FeatureConfig::from_json, FeatureConfig::from_toml)
+        }),
+        None => Ok(FeatureConfig::default()),
     }
-    if let Some((text, is_json)) = config_file(py, value)? {
-        return call_with_gil(py, || {
-            if is_json {
-                FeatureConfig::from_json(&text)
-            } else {
-                FeatureConfig::from_toml(&text)
-            }
-        });
-    }
-    if let Ok(s) = value.cast::<PyString>() {
-        let s = s.to_cow()?;
-        return call_with_gil(py, || FeatureConfig::from_text(&s));
-    }
-    Err(config_error(
-        py,
-        format!(
-            "config must be a dict, TOML text, JSON text or the path of a .toml or .json file; \
-             got {}",
-            type_name(value)
-        ),
-    ))
 }
 
 /// A core date as a `datetime.date`. The core's dates span far more years than Python's

@@ -187,8 +187,10 @@ def test_unknown_mode(mode: str) -> None:
 
 
 def test_header_map_of_the_wrong_type() -> None:
+    # A value of another type is a TypeError (csops.ArgumentError), as in Node
+    # (CSOPS_INVALID_ARGUMENT); a map of the wrong shape is a ConfigError (below).
     for bad in (5, 1.5, ["accounts"], object()):
-        with pytest.raises(csops.ConfigError) as info:
+        with pytest.raises(csops.ArgumentError) as info:
             csops.load_book_csv(CLEAN_CSV, header_map=bad)  # type: ignore[arg-type]
         assert "header_map" in str(info.value)
 
@@ -205,7 +207,8 @@ def test_header_map_with_bad_contents(tmp_path: Path) -> None:
         csops.load_book_csv(CLEAN_CSV, header_map="[accounts\n")
     circular: dict[str, object] = {}
     circular["accounts"] = circular
-    with pytest.raises(csops.ConfigError, match="header map"):
+    # (a TypeError, as Node's CSOPS_INVALID_ARGUMENT for an object nested too deep)
+    with pytest.raises(csops.ArgumentError, match="is it circular"):
         csops.load_book_csv(CLEAN_CSV, header_map=circular)  # type: ignore[arg-type]
     missing = tmp_path / "missing.toml"
     with pytest.raises(csops.CsopsIOError) as io_info:
@@ -256,11 +259,12 @@ def test_features_with_a_negative_window(book: csops.Book) -> None:
 def test_features_with_a_config_of_the_wrong_shape(book: csops.Book) -> None:
     with pytest.raises(csops.ConfigError, match="unknown field `usage_window`"):
         book.features_as_of("2024-03-31", config={"usage_window": 7})
-    with pytest.raises(csops.ConfigError, match="config"):
+    with pytest.raises(csops.ArgumentError, match="config: invalid type: integer `7`"):
         book.features_as_of("2024-03-31", config=7)  # type: ignore[arg-type]
     with pytest.raises(csops.ConfigError, match="feature config"):
         book.features_as_of("2024-03-31", config="{not json")
-    with pytest.raises(csops.ConfigError, match="feature config"):
+    # NaN is no option value: a TypeError, as every non-finite option (options are JSON's)
+    with pytest.raises(csops.ArgumentError, match="config.usage_window_days: NaN"):
         book.features_as_of("2024-03-31", config={"usage_window_days": float("nan")})
 
 

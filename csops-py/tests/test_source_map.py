@@ -53,6 +53,8 @@ def test_a_source_map_may_be_a_dict_toml_text_or_a_path(tmp_path: pathlib.Path) 
         _load(toml),
         _load(tmp_path / "map.toml"),
         _load(str(tmp_path / "map.json")),
+        # JSON text is the map too (the core's rule: text starting with `{` is JSON)
+        _load(json.dumps(MAP_DICT)),
     ]
     docs = [json.loads(b.to_json()) for b in books]
     assert all(d == docs[0] for d in docs)
@@ -74,7 +76,9 @@ def test_every_mistake_in_a_map_is_one_config_error() -> None:
     assert len(problems) == 2
     assert "[accounts.columns.naem]" in problems[0] and "did you mean `name`" in problems[0]
     assert "[acounts]" in problems[1] and "did you mean `accounts`" in problems[1]
-    with pytest.raises(csops.ConfigError, match="source_map must be a dict"):
+    # A value of another type is a TypeError (csops.ArgumentError), as Node's
+    # CSOPS_INVALID_ARGUMENT; the rule for what a map may be is the core's.
+    with pytest.raises(csops.ArgumentError, match="source_map: .*an object, TOML text, or the path of a .toml or .json file"):
         _load(42)
 
 

@@ -89,6 +89,54 @@ pub struct LoadOptions {
     pub progress: ProgressHook,
 }
 
+/// Load options as a caller writes them (Python keyword arguments, a Node options object):
+/// the maps may be objects, their text or their files' paths (the rule of
+/// [`crate::options::Document`]). [`LoadSettings::options`] reads and validates them into
+/// [`LoadOptions`]. The bindings read this type, so the two languages accept the same forms.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoadSettings {
+    /// `strict` (the default) or `lenient`.
+    pub mode: LoadMode,
+    /// A header map: an object, TOML or JSON text, or a `.toml` / `.json` path.
+    pub header_map: Option<crate::options::Document>,
+    /// A source map: an object, TOML or JSON text, or a `.toml` / `.json` path.
+    pub source_map: Option<crate::options::Document>,
+    /// See [`LoadOptions::allow_empty`].
+    pub allow_empty: bool,
+}
+
+impl LoadSettings {
+    /// The load options: each map read and validated (its problems all at once, a missing file
+    /// an [`Error::Io`](crate::Error::Io) naming it); no progress hook.
+    pub fn options(&self) -> crate::Result<LoadOptions> {
+        let header_map = match &self.header_map {
+            Some(d) => d.read(HeaderMap::from_json, HeaderMap::from_toml)?,
+            None => HeaderMap::default(),
+        };
+        let source_map = match &self.source_map {
+            Some(d) => Some(d.read(SourceMap::from_json, SourceMap::from_toml)?),
+            None => None,
+        };
+        Ok(LoadOptions {
+            mode: self.mode,
+            header_map,
+            source_map,
+            allow_empty: self.allow_empty,
+            progress: ProgressHook::default(),
+        })
+    }
+}
+
+/// Options of adding records to a book (`book.with_records`, `book.withRecords`): the load
+/// mode for the records given and the book they make.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WithRecordsSettings {
+    /// `strict` (the default) or `lenient`.
+    pub mode: LoadMode,
+}
+
 /// A loaded book and what validation found.
 #[derive(Debug, Clone)]
 pub struct Loaded {

@@ -45,7 +45,9 @@ use serde_json::Value;
 
 use crate::{Error, Result};
 
+mod document;
 mod to_value;
+pub use document::Document;
 pub use to_value::{DOCUMENTS, Tree, field_name, to_tree, to_value};
 
 /// Serde for an optional day option (`#[serde(deserialize_with = ...)]`): read by the core's
