@@ -14,7 +14,7 @@ use csops_core::forecast::{
     ForecastOptions, ReconcileConfig, RenewalForecast, forecast, reconcile,
 };
 use csops_core::health::Scorecard;
-use csops_core::interchange::{LoadOptions, load};
+use csops_core::interchange::{LoadOptions, LoadSettings, Loaded, load, load_csv_texts};
 use csops_core::options::{Casing, from_value};
 use csops_core::retention::{
     ArrHistory, Retention, RetentionOptions, RetentionSeriesOptions, retention, retention_by,
@@ -53,6 +53,18 @@ fn cohorts(rows: &[Retention]) -> Value {
         .collect()
 }
 
+/// A loaded book as the vectors compare it: each account's id, name and ARR, and how many
+/// problems the report holds.
+fn accounts(l: &Loaded) -> Value {
+    let accounts: Vec<Value> = l
+        .book
+        .accounts()
+        .iter()
+        .map(|a| json!({"id": a.id, "name": a.name, "arr": a.arr.amount.to_string()}))
+        .collect();
+    json!({"accounts": accounts, "problems": l.report.problems.len()})
+}
+
 fn outcome(r: csops_core::Result<Value>) -> Value {
     match r {
         Ok(v) => json!({"ok": v}),
@@ -80,6 +92,8 @@ fn option_vectors() {
     let observations = observe(book, &card, &BacktestConfig::default()).unwrap();
     let history = ArrHistory::from_book(book).unwrap();
     let (from, to) = ("2025-09-30".parse().unwrap(), "2026-09-30".parse().unwrap());
+    let texts: BTreeMap<String, String> =
+        serde_json::from_value(doc["load_texts"].clone()).unwrap();
     let update = std::env::var_os("UPDATE_OPTIONS").is_some();
     let mut failures = Vec::new();
     for case in doc["cases"].as_array_mut().unwrap() {
@@ -111,6 +125,10 @@ fn option_vectors() {
             "retention_series" => from_value::<RetentionSeriesOptions>(given, Casing::Camel)
                 .and_then(|o| retention_series(&history, from, to, o.period))
                 .map(|rows| cohorts(&rows)),
+            "load" => from_value::<LoadSettings>(given, Casing::Camel)
+                .and_then(|s| s.options())
+                .and_then(|o| load_csv_texts(&texts, &o))
+                .map(|l| accounts(&l)),
             other => panic!("{name}: unknown call {other}"),
         });
         // The kind and words the case asks for.

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 
-import { Scorecard, backtest, forecast, loadBook, reconcile } from '../index.js';
+import { Scorecard, backtest, forecast, loadBook, loadBookCsv, reconcile } from '../index.js';
 import { workspaceDir } from './helpers.mjs';
 
 const doc = JSON.parse(readFileSync(join(workspaceDir, 'tests/conformance/options/forecast.json'), 'utf8'));
@@ -42,12 +42,20 @@ function run(call, options) {
   if (call === 'retention_series') return cohorts(book.retentionSeries('2025-09-30', '2026-09-30', options));
   if (call === 'backtest') return { text: backtest(book, card, options).render() };
   if (call === 'recalibrate') return { text: defaultBacktest.recalibrate(options).render() };
+  if (call === 'load') {
+    const loaded = loadBookCsv(doc.load_texts, options);
+    return {
+      accounts: loaded.accounts().map((a) => ({ id: a.id, name: a.name, arr: a.arr.amount })),
+      problems: loaded.report.problems.length,
+    };
+  }
   const r = reconcile(book, base, options);
   return { gap: r.gap, passes: r.passes, issues: r.issues.length, text: r.summary };
 }
 
-// Field names camelCased; the keys of data maps (band names, account ids) are kept.
-const DATA = new Set(['band_priors', 'supplied', 'by']);
+// Field names camelCased; the keys of data maps (band names, account ids) and of
+// configuration documents (header and source maps keep their file spelling) are kept.
+const DATA = new Set(['band_priors', 'supplied', 'by', 'header_map', 'source_map']);
 function camel(v, data = false) {
   if (Array.isArray(v)) return v.map((x) => camel(x));
   if (v === null || typeof v !== 'object') return v;

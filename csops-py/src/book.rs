@@ -8,17 +8,17 @@ use std::sync::{Arc, OnceLock};
 use csops_core::book::{Book, LoadMode};
 use csops_core::features::features_as_of;
 use csops_core::interchange::{
-    LoadOptions, Loaded, load_csv_texts, load_json_str, write_csv_dir, write_json,
+    LoadOptions, LoadSettings, Loaded, WithRecordsSettings, load_csv_texts, load_json_str,
+    write_csv_dir, write_json,
 };
 use csops_core::retention::ArrHistory;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping, PyString};
 
 use crate::convert::{
-    as_of_date, feature_config, header_map, load_mode, mapping_to_json, py_date, py_date_opt,
-    source_map, to_python,
+    as_of_date, feature_config, mapping_to_json, py_date, py_date_opt, to_python,
 };
-use crate::errors::call;
+use crate::errors::{call, call_with_gil};
 use crate::features::PyFeatureFrame;
 use crate::health::PyScorecard;
 use crate::progress::Progress;
@@ -70,16 +70,20 @@ impl PyBook {
 fn options(
     py: Python<'_>,
     mode: &str,
-    header_map_arg: Option<&Bound<'_, PyAny>>,
-    source_map_arg: Option<&Bound<'_, PyAny>>,
+    header_map: Option<&Bound<'_, PyAny>>,
+    source_map: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<LoadOptions> {
-    Ok(LoadOptions {
-        mode: load_mode(py, mode)?,
-        header_map: header_map(py, header_map_arg)?,
-        source_map: source_map(py, source_map_arg)?,
-        allow_empty: false,
-        progress: Default::default(),
-    })
+    // The core's load settings, read and checked by the core (the same rules as Node's).
+    let mode = PyString::new(py, mode).into_any();
+    let settings: LoadSettings = crate::options::from_kwargs(
+        py,
+        &[
+            ("mode", Some(&mode)),
+            ("header_map", header_map),
+            ("source_map", source_map),
+        ],
+    )?;
+    call_with_gil(py, || settings.options())
 }
 
 /// Load a book from a directory of CSV files, or from a `.json` file.
@@ -295,7 +299,9 @@ impl PyBook {
         records: &Bound<'_, PyAny>,
         mode: &str,
     ) -> PyResult<PyBook> {
-        let mode = load_mode(py, mode)?;
+        let mode = PyString::new(py, mode).into_any();
+        let WithRecordsSettings { mode } =
+            crate::options::from_kwargs(py, &[("mode", Some(&mode))])?;
         let text = if let Ok(s) = records.cast::<PyString>() {
             s.to_cow()?.into_owned()
         } else if records.cast::<PyMapping>().is_ok() {

@@ -1,11 +1,7 @@
 //! Conversions between Python values and the core's types that several classes share.
 
-use std::path::PathBuf;
-
 use chrono::NaiveDate;
-use csops_core::book::LoadMode;
 use csops_core::features::FeatureConfig;
-use csops_core::interchange::{HeaderMap, SourceMap};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -107,14 +103,8 @@ fn type_name(value: &Bound<'_, PyAny>) -> String {
         .map_or_else(|_| "?".to_string(), |n| n.to_string())
 }
 
-/// `mode="strict" | "lenient"`.
-pub fn load_mode(py: Python<'_>, mode: &str) -> PyResult<LoadMode> {
-    mode.parse::<LoadMode>()
-        .map_err(|e| config_error(py, e.to_string()))
-}
-
 /// A configuration document argument: None, a dict, its TOML or JSON text, or the path of a
-/// `.toml` or `.json` file (a one-line str, or any `os.PathLike`), as the core's one rule
+/// `.toml` or `.json` file (a one-line str, or an `os.PathLike`), as the core's one rule
 /// reads it ([`Document`]); the core then parses and validates it. `what` names the argument
 /// in errors (a value of another type is an `ArgumentError`).
 pub fn document(
@@ -125,30 +115,10 @@ pub fn document(
     let Some(value) = value.filter(|v| !v.is_none()) else {
         return Ok(None);
     };
-    // A path object is a path whatever its name says (a translation of the type, as a date
-    // becomes its ISO text).
-    if !value.is_instance_of::<PyString>() && value.hasattr("__fspath__")? {
-        return Ok(Some(Document::Path(value.extract::<PathBuf>()?)));
-    }
     let json = crate::options::value_of(py, what, value, 0)?;
     from_argument(what, json, Casing::Snake)
         .map(Some)
         .map_err(|e| to_py_err(py, e))
-}
-
-/// `header_map=`: see [`document`].
-pub fn header_map(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<HeaderMap> {
-    match document(py, "header_map", value)? {
-        Some(d) => call_with_gil(py, || d.read(HeaderMap::from_json, HeaderMap::from_toml)),
-        None => Ok(HeaderMap::default()),
-    }
-}
-
-/// `source_map=`: see [`document`].
-pub fn source_map(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<SourceMap>> {
-    document(py, "source_map", value)?
-        .map(|d| call_with_gil(py, || d.read(SourceMap::from_json, SourceMap::from_toml)))
-        .transpose()
 }
 
 /// `config=`: None (the defaults), or a feature configuration document (see [`document`]).

@@ -5,7 +5,7 @@
 //! Translations: `None` → null; `bool`, `int`, `float` (numpy scalars too), `str` as they
 //! are; a non-finite float is an `ArgumentError` (JSON has no such number, and dropping it
 //! would turn it into "not given"); a
-//! `datetime.date` (or `datetime`, its day) → `YYYY-MM-DD`; a `csops.Recalibration` → its
+//! `datetime.date` (or `datetime`, its day) → `YYYY-MM-DD`; an `os.PathLike` → its text; a `csops.Recalibration` → its
 //! probability mapping; anything with `.items()` (a dict, a pandas Series) → an object with
 //! text keys; a list or tuple → a list.
 
@@ -79,6 +79,14 @@ pub fn value_of(py: Python<'_>, path: &str, v: &Bound<'_, PyAny>, depth: usize) 
     if let Ok(rc) = v.cast::<PyRecalibration>() {
         return serde_json::to_value(&rc.get().0.probability)
             .map_err(|e| invalid(format!("its probability mapping: {e}")));
+    }
+    // A path object is its text (the core tells a configuration file's path by its name).
+    if v.hasattr("__fspath__")? {
+        let path: std::path::PathBuf = v.extract()?;
+        return path
+            .to_str()
+            .map(|s| Value::String(s.to_string()))
+            .ok_or_else(|| invalid(format!("the path {} is not UTF-8", path.display())));
     }
     if v.is_instance_of::<PyDict>() || v.hasattr("items")? {
         let mut out = Map::new();

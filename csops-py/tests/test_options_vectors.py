@@ -63,6 +63,12 @@ def test_option_vector(book: csops.Book, default_backtest: csops.Backtest, case:
             # An empty cohort's rates are None in the core, NaN in a float column.
             rate = lambda x: None if x is None or x != x else x  # noqa: E731
             return [{"label": r["label"], "grr": rate(r["grr"]), "nrr": rate(r["nrr"])} for r in rows.to_dict("records")]
+        if case["call"] == "load":
+            loaded = csops.load_book_csv(DOC["load_texts"], **options)
+            return {
+                "accounts": [{"id": a["id"], "name": a["name"], "arr": str(a["arr"])} for a in loaded.accounts()],
+                "problems": len(loaded.report.problems),
+            }
         r = csops.forecast(book).reconcile(book, **options)
         return {"gap": r.gap, "passes": r.passes, "issues": len(r.issues), "text": repr(r)}
 
