@@ -69,16 +69,16 @@ impl PyBook {
 /// The load options from the Python keyword arguments.
 fn options(
     py: Python<'_>,
-    mode: &str,
+    mode: Option<&Bound<'_, PyAny>>,
     header_map: Option<&Bound<'_, PyAny>>,
     source_map: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<LoadOptions> {
-    // The core's load settings, read and checked by the core (the same rules as Node's).
-    let mode = PyString::new(py, mode).into_any();
+    // The core's load settings, read, defaulted and checked by the core (the same rules as
+    // Node's).
     let settings: LoadSettings = crate::options::from_kwargs(
         py,
         &[
-            ("mode", Some(&mode)),
+            ("mode", mode),
             ("header_map", header_map),
             ("source_map", source_map),
         ],
@@ -102,11 +102,11 @@ fn options(
 /// >>> book.report.problems[0].kind
 /// 'duplicate'
 #[pyfunction]
-#[pyo3(signature = (source, *, mode = "strict", header_map = None, source_map = None, progress = None))]
+#[pyo3(signature = (source, *, mode = None, header_map = None, source_map = None, progress = None))]
 pub fn load_book(
     py: Python<'_>,
     source: PathBuf,
-    mode: &str,
+    mode: Option<&Bound<'_, PyAny>>,
     header_map: Option<&Bound<'_, PyAny>>,
     source_map: Option<&Bound<'_, PyAny>>,
     progress: Option<&Bound<'_, PyAny>>,
@@ -123,11 +123,11 @@ pub fn load_book(
 /// ``allow_empty=True`` accepts a document whose account rows are all rejected (a part of a
 /// book, as ``csops.spark`` loads one account at a time); by default that is an error.
 #[pyfunction]
-#[pyo3(signature = (text, *, mode = "strict", header_map = None, source_map = None, allow_empty = false, progress = None))]
+#[pyo3(signature = (text, *, mode = None, header_map = None, source_map = None, allow_empty = false, progress = None))]
 pub fn load_book_json(
     py: Python<'_>,
     text: &str,
-    mode: &str,
+    mode: Option<&Bound<'_, PyAny>>,
     header_map: Option<&Bound<'_, PyAny>>,
     source_map: Option<&Bound<'_, PyAny>>,
     allow_empty: bool,
@@ -184,11 +184,11 @@ pub fn generate_book(
 
 /// Load a book from CSV texts keyed by file stem (`"accounts"`, `"tickets"`, ...).
 #[pyfunction]
-#[pyo3(signature = (texts, *, mode = "strict", header_map = None, source_map = None, progress = None))]
+#[pyo3(signature = (texts, *, mode = None, header_map = None, source_map = None, progress = None))]
 pub fn load_book_csv(
     py: Python<'_>,
     texts: &Bound<'_, PyAny>,
-    mode: &str,
+    mode: Option<&Bound<'_, PyAny>>,
     header_map: Option<&Bound<'_, PyAny>>,
     source_map: Option<&Bound<'_, PyAny>>,
     progress: Option<&Bound<'_, PyAny>>,
@@ -219,11 +219,11 @@ pub fn load_book_csv(
 ///
 /// For example ``csops.load_book_tables({"accounts": accounts_df, "tickets": tickets_df})``.
 #[pyfunction]
-#[pyo3(signature = (tables, *, mode = "strict", header_map = None, source_map = None, progress = None))]
+#[pyo3(signature = (tables, *, mode = None, header_map = None, source_map = None, progress = None))]
 pub fn load_book_tables(
     py: Python<'_>,
     tables: &Bound<'_, PyAny>,
-    mode: &str,
+    mode: Option<&Bound<'_, PyAny>>,
     header_map: Option<&Bound<'_, PyAny>>,
     source_map: Option<&Bound<'_, PyAny>>,
     progress: Option<&Bound<'_, PyAny>>,
@@ -292,16 +292,14 @@ impl PyBook {
     /// merged list). ``mode="strict"`` raises ``ValidationError`` on any problem;
     /// ``"lenient"`` keeps the valid records and lists the rest in the new book's ``report``.
     /// This book is not changed. Runs with the GIL released.
-    #[pyo3(signature = (records, *, mode = "strict"))]
+    #[pyo3(signature = (records, *, mode = None))]
     fn with_records(
         &self,
         py: Python<'_>,
         records: &Bound<'_, PyAny>,
-        mode: &str,
+        mode: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyBook> {
-        let mode = PyString::new(py, mode).into_any();
-        let WithRecordsSettings { mode } =
-            crate::options::from_kwargs(py, &[("mode", Some(&mode))])?;
+        let WithRecordsSettings { mode } = crate::options::from_kwargs(py, &[("mode", mode)])?;
         let text = if let Ok(s) = records.cast::<PyString>() {
             s.to_cow()?.into_owned()
         } else if records.cast::<PyMapping>().is_ok() {

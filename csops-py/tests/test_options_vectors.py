@@ -86,5 +86,9 @@ def test_option_vector(book: csops.Book, default_backtest: csops.Backtest, case:
             assert str(e.value) == expect["message"]
             assert expect["message"].startswith(e.value.path + ": ")
         else:
-            # An unknown option is an unknown keyword argument: Python's own TypeError, naming it.
-            assert any(f"unexpected keyword argument '{k}'" in str(e.value) for k in options)
+            # An unknown option is an unknown keyword argument, and a keyword typed in the
+            # signature (`mode: str`) refuses another type: Python's own TypeError, naming it.
+            assert any(
+                f"unexpected keyword argument '{k}'" in str(e.value) or f"argument '{k}'" in str(e.value)
+                for k in options
+            ), str(e.value)

@@ -256,7 +256,7 @@ class Book:
     ) -> FeatureFrame: ...
     def write_csv(self, directory: str | os.PathLike[str]) -> list[pathlib.Path]: ...
     def to_json(self) -> str: ...
-    def with_records(self, records: _Records, *, mode: _Mode = "strict") -> Book:
+    def with_records(self, records: _Records, *, mode: _Mode | None = None) -> Book:
         """A new book: this one with ``records`` added (a restated record replaces the old one)."""
     def arr_bridge(
         self, start: _Day, end: _Day, *, frame: _Frame | None = None
@@ -340,7 +340,7 @@ class FeatureFrame:
 def load_book(
     source: str | os.PathLike[str],
     *,
-    mode: _Mode = "strict",
+    mode: _Mode | None = None,
     header_map: _HeaderMap | None = None,
     source_map: _SourceMap | None = None,
     progress: _Progress | None = None,
@@ -350,7 +350,7 @@ def load_book(
 def load_book_json(
     text: str,
     *,
-    mode: _Mode = "strict",
+    mode: _Mode | None = None,
     header_map: _HeaderMap | None = None,
     source_map: _SourceMap | None = None,
     allow_empty: bool = False,
@@ -374,7 +374,7 @@ def generate_book(
 def load_book_tables(
     tables: Mapping[str, Any],
     *,
-    mode: _Mode = "strict",
+    mode: _Mode | None = None,
     header_map: _HeaderMap | None = None,
     source_map: _SourceMap | None = None,
     progress: _Progress | None = None,
@@ -384,7 +384,7 @@ def load_book_tables(
 def load_book_csv(
     texts: Mapping[str, str],
     *,
-    mode: _Mode = "strict",
+    mode: _Mode | None = None,
     header_map: _HeaderMap | None = None,
     source_map: _SourceMap | None = None,
     progress: _Progress | None = None,
