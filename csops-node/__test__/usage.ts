@@ -365,8 +365,9 @@ export async function usage(): Promise<void> {
   exact<Record<string, Float64Array>>()(scores.contributions);
 
   const one = exact<AccountScore & Drivers>()(card.scoreOne({ feature_breadth: 0.5, days_since_last_activity: null }));
-  const why = exact<AccountScore & Drivers>()(card.explain(frame, 'A1', options));
-  exact<AccountScore & Drivers>()(card.explain(columns, 'A1'));
+  const why = exact<AccountScore & Drivers & Summary>()(card.explain(frame, 'A1', options));
+  exact<string>()(card.explain(columns, 'A1').summary);
+  exact<string>()(card.render());
   exact<number | null>()(one.score);
   exact<string | null>()(one.band);
   exact<number>()(one.coverage);
@@ -829,8 +830,8 @@ export async function segmentation(book: Book, card: Scorecard): Promise<void> {
 
   // What-if.
   const whatIfOptions: WhatIfOptions = { model, asOf: new Date(), scorecard: card };
-  const w = exact<WhatIf>()(book.whatIf(rules, data, whatIfOptions));
-  exact<WhatIf>()(whatIfColumns(columns, rules, data, { model }));
+  const w = exact<WhatIf & Summary>()(book.whatIf(rules, data, whatIfOptions));
+  exact<string>()(whatIfColumns(columns, rules, data, { model }).summary);
   exact<TierChange>()(w.changes[0]!);
   const shift = exact<TierShift>()(w.tiers[0]!);
   exact<number>()(shift.neededAfter);

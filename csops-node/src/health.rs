@@ -508,6 +508,14 @@ impl Scorecard {
         self.inner.name.clone()
     }
 
+    /// The scorecard as readable text: the groups, measures, weights, normalisers, missing
+    /// rules and bands, with the note that a fixed formula is a heuristic (the same text as
+    /// Python's `repr`).
+    #[napi]
+    pub fn render(&self, env: Env) -> napi::Result<String> {
+        js(&env, || guard(|| Ok(self.inner.render())))
+    }
+
     /// The measure names, in scorecard order (the keys of `contributions`).
     #[napi]
     pub fn measure_names(&self) -> Vec<String> {
@@ -636,7 +644,7 @@ impl Scorecard {
                     .collect();
                 card.score_values(&row)
             })
-            .and_then(|s| explained(&s))
+            .and_then(|s| explained(&s, None))
         })
     }
 
@@ -645,7 +653,7 @@ impl Scorecard {
     /// a `CSOPS_INVALID_ARGUMENT` error.
     #[napi(
         ts_args_type = "input: FeatureFrame | ScoreColumns, accountId: string, options?: ScoreOptions | null",
-        ts_return_type = "AccountScore & Drivers"
+        ts_return_type = "AccountScore & Drivers & Summary"
     )]
     pub fn explain(
         &self,
@@ -661,7 +669,7 @@ impl Scorecard {
             let frame = features.finish(&env)?.into_frame()?;
             let card = &self.inner;
             guard(|| card.explain_account(&frame, segments.as_deref(), &id))
-                .and_then(|s| explained(&s))
+                .and_then(|s| explained(&s, Some(&id)))
         })
     }
 }
@@ -943,16 +951,19 @@ pub fn trend(
 
 /// An account's score as JavaScript: the core's breakdown, with the names of the measures
 /// that cost points, the costliest first (`AccountScore & Drivers`).
-fn explained(score: &core_health::AccountScore) -> Result<Js, Failure> {
+/// With `account_id`, also the core's rendering as `summary` (`& Summary`).
+fn explained(score: &core_health::AccountScore, account_id: Option<&str>) -> Result<Js, Failure> {
+    use csops_core::options::Tree;
     let drivers = score
         .top_negative_drivers(score.measures.len())
         .into_iter()
-        .map(|m| csops_core::options::Tree::Text(m.name.clone()))
+        .map(|m| Tree::Text(m.name.clone()))
         .collect();
-    to_js_with(
-        score,
-        vec![("drivers", csops_core::options::Tree::List(drivers))],
-    )
+    let mut extra = vec![("drivers", Tree::List(drivers))];
+    if let Some(id) = account_id {
+        extra.push(("summary", Tree::Text(score.render(id))));
+    }
+    to_js_with(score, extra)
 }
 
 /// What cost an account its points (added to the core's breakdown).

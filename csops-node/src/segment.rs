@@ -35,7 +35,7 @@ use crate::args;
 use crate::book::Book;
 use crate::error::{Failure, guard, invalid, js};
 use crate::health::called_with_new;
-use crate::results::{Js, to_js, to_js_with_summary};
+use crate::results::{Js, to_js_with_summary};
 
 // ---------------------------------------------------------------------------------------------
 // TypeScript types of configuration given as data (type-only: read through JSON by the core).
@@ -1189,7 +1189,7 @@ impl Book {
     /// tier, and each tier's customers and the CSMs it needs, before and after.
     #[napi(
         ts_args_type = "before: TierRules | TierRulesJson, after: TierRules | TierRulesJson, options?: WhatIfOptions | null",
-        ts_return_type = "WhatIf"
+        ts_return_type = "WhatIf & Summary"
     )]
     pub fn what_if(
         &self,
@@ -1215,9 +1215,8 @@ impl Book {
                 },
             )?;
             let t = spec.build()?;
-            to_js(&guard(|| {
-                core_segment::what_if(&t, &before, &after, &model)
-            })?)
+            let w = guard(|| core_segment::what_if(&t, &before, &after, &model))?;
+            to_js_with_summary(&w, w.render())
         })
     }
 }
@@ -1257,7 +1256,7 @@ pub fn segment_columns(
 /// (`id` and `arr` at least, plus every field the rules read), as `book.whatIf`.
 #[napi(
     ts_args_type = "columns: AccountColumns, before: TierRules | TierRulesJson, after: TierRules | TierRulesJson, options?: WhatIfColumnsOptions | null",
-    ts_return_type = "WhatIf"
+    ts_return_type = "WhatIf & Summary"
 )]
 pub fn what_if_columns(
     env: Env,
@@ -1281,9 +1280,8 @@ pub fn what_if_columns(
             },
         )?;
         let t = table(&env, "columns", columns)?;
-        to_js(&guard(|| {
-            core_segment::what_if(&t, &before, &after, &model)
-        })?)
+        let w = guard(|| core_segment::what_if(&t, &before, &after, &model))?;
+        to_js_with_summary(&w, w.render())
     })
 }
 

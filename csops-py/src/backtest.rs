@@ -12,7 +12,6 @@ use csops_core::backtest::{
 };
 use csops_core::features::FeatureConfig;
 use csops_core::health::Scorecard;
-use csops_core::money::Money;
 use numpy::{PyArrayDyn, PyArrayMethods};
 use pyo3::exceptions::PyImportError;
 use pyo3::prelude::*;
@@ -21,9 +20,8 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyString};
 use crate::book::PyBook;
 use crate::convert::{enum_name, feature_config, py_date, to_python};
 use crate::errors::{call, call_with_gil, config_error};
-use crate::health::{PyScorecard, html_table};
+use crate::health::PyScorecard;
 use crate::options::from_kwargs;
-use crate::report::html_escape;
 use crate::table::{FrameKind, is_instance_of, numpy, type_name};
 
 // Tables out -------------------------------------------------------------------------------
@@ -34,35 +32,6 @@ pub(crate) use crate::table::Columns as Frame;
 /// The slices of a report: the whole window (`all`), then each quarter.
 fn slices(r: &BacktestReport) -> impl Iterator<Item = &Slice> {
     std::iter::once(&r.overall).chain(&r.quarters)
-}
-
-/// `x` as a percentage, no decimals: `25%`.
-fn pct(x: f64) -> String {
-    format!("{:.0}%", 100.0 * x)
-}
-
-/// An optional number with `digits` decimals, or `–`.
-fn opt(x: Option<f64>, digits: usize) -> String {
-    x.map_or_else(|| "–".to_string(), |x| format!("{x:.digits$}"))
-}
-
-/// An amount to the whole unit with thousands separators: `1,457,496 USD`.
-fn money(m: &Money) -> String {
-    let rounded = m.amount.round_dp(0);
-    let whole = rounded.abs().to_string();
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let sign = if rounded.is_sign_negative() && !rounded.is_zero() {
-        "-"
-    } else {
-        ""
-    };
-    format!("{sign}{grouped} {}", m.currency.code())
 }
 
 /// A held-out evaluation as a dict: `scored`, `auc`, `auc_lo`, `auc_hi`, `brier` (None when
@@ -533,121 +502,9 @@ impl PyBacktest {
     }
 
     /// An HTML rendering for Jupyter: the bands, the verdict, the ranking, the measures and
-    /// the quarters.
+    /// the quarters (the core's `BacktestReport::render_html`).
     fn _repr_html_(&self) -> String {
-        let r = &self.report;
-        let all = &r.overall;
-        let mut s = String::from("<div class=\"csops-backtest\">");
-        s.push_str(&format!(
-            "<p><b>Back-test of {}</b>: renewals {} to {}, scored {} days before renewal{}</p>",
-            html_escape(&format!("`{}`", r.scorecard)),
-            r.window_start,
-            r.window_end,
-            r.lead_days,
-            if r.contraction_is_churn {
-                " (contractions count as churn)"
-            } else {
-                ""
-            }
-        ));
-        s.push_str(&format!(
-            "<p>{} renewals, {} churned, {} unscored</p>",
-            all.renewals, all.churned, all.unscored
-        ));
-        let bands: Vec<Vec<String>> = all
-            .bands
-            .iter()
-            .map(|b| {
-                vec![
-                    b.band.clone(),
-                    b.renewals.to_string(),
-                    b.renewed.to_string(),
-                    match (b.rate, b.ci95) {
-                        (Some(rate), Some(i)) => {
-                            format!("{} [{:.0}–{:.0}]", pct(rate), 100.0 * i.lo, 100.0 * i.hi)
-                        }
-                        _ => "–".to_string(),
-                    },
-                    money(&b.arr_up),
-                    b.arr_rate.map_or_else(|| "–".to_string(), pct),
-                ]
-            })
-            .collect();
-        s.push_str(&html_table(
-            &[
-                "band",
-                "renewals",
-                "renewed",
-                "rate [95% CI]",
-                "ARR up",
-                "ARR rate",
-            ],
-            &bands,
-        ));
-        if let Some(c) = &all.comparison {
-            s.push_str(&format!(
-                "<p><b>Verdict:</b> {}</p>",
-                html_escape(&c.verdict)
-            ));
-        }
-        if let Some(a) = &all.auc {
-            s.push_str(&format!(
-                "<p>ROC AUC {:.3} [{:.3}–{:.3}] (DeLong; {} churned, {} renewed){}</p>",
-                a.auc,
-                a.ci95.lo,
-                a.ci95.hi,
-                a.positives,
-                a.negatives,
-                all.brier
-                    .map_or(String::new(), |b| format!("; Brier score {b:.4}"))
-            ));
-        }
-        let measures: Vec<Vec<String>> = r
-            .measures
-            .iter()
-            .map(|m| {
-                vec![
-                    m.measure.clone(),
-                    m.group.clone(),
-                    pct(m.weight_share),
-                    opt(m.auc, 2),
-                    pct(m.power_share),
-                    m.flag.clone().unwrap_or_default(),
-                ]
-            })
-            .collect();
-        s.push_str("<p>Measures: weight vs predictive power</p>");
-        s.push_str(&html_table(
-            &["measure", "group", "weight", "AUC", "power", "flag"],
-            &measures,
-        ));
-        let quarters: Vec<Vec<String>> = r
-            .quarters
-            .iter()
-            .map(|q| {
-                vec![
-                    q.label.clone(),
-                    q.renewals.to_string(),
-                    q.churned.to_string(),
-                    q.auc.map_or_else(
-                        || "–".to_string(),
-                        |a| format!("{:.2} [{:.2}–{:.2}]", a.auc, a.ci95.lo, a.ci95.hi),
-                    ),
-                    q.comparison
-                        .as_ref()
-                        .map_or_else(String::new, |c| c.verdict.clone()),
-                ]
-            })
-            .collect();
-        if !quarters.is_empty() {
-            s.push_str("<p>By quarter</p>");
-            s.push_str(&html_table(
-                &["quarter", "renewals", "churned", "AUC [95% CI]", "verdict"],
-                &quarters,
-            ));
-        }
-        s.push_str("</div>");
-        s
+        self.report.render_html()
     }
 }
 
@@ -823,91 +680,9 @@ impl PyRecalibration {
     }
 
     /// An HTML rendering for Jupyter: the split, the weights, the held-out comparison and the
-    /// band choices.
+    /// band choices (the core's `Recalibration::render_html`).
     fn _repr_html_(&self) -> String {
-        let r = &self.0;
-        let mut s = String::from("<div class=\"csops-recalibration\">");
-        s.push_str(&format!(
-            "<p><b>Re-calibration</b>: trained on {} ({} renewals, {} churned), held out {} \
-             ({} renewals, {} churned)</p>",
-            html_escape(&r.train.quarters.join(", ")),
-            r.train.renewals,
-            r.train.churned,
-            html_escape(&r.test.quarters.join(", ")),
-            r.test.renewals,
-            r.test.churned
-        ));
-        let weights: Vec<Vec<String>> = r
-            .weights
-            .iter()
-            .map(|w| {
-                vec![
-                    w.measure.clone(),
-                    w.group.clone(),
-                    format!("{:.3}", w.coefficient),
-                    pct(w.share_before),
-                    pct(w.share_after),
-                ]
-            })
-            .collect();
-        s.push_str(&html_table(
-            &["measure", "group", "coefficient", "before", "after"],
-            &weights,
-        ));
-        if !r.dropped.is_empty() {
-            s.push_str(&format!(
-                "<p>Dropped (no protective effect): {}</p>",
-                html_escape(&r.dropped.join(", "))
-            ));
-        }
-        let held = |name: &str, h: &HeldOut| {
-            vec![
-                name.to_string(),
-                h.scored.to_string(),
-                h.auc.map_or_else(
-                    || "–".to_string(),
-                    |a| format!("{:.3} [{:.3}–{:.3}]", a.auc, a.ci95.lo, a.ci95.hi),
-                ),
-                opt(h.brier, 4),
-            ]
-        };
-        s.push_str("<p>Held out</p>");
-        s.push_str(&html_table(
-            &["scorecard", "scored", "AUC [95% CI]", "Brier"],
-            &[held("before", &r.before), held("after", &r.after)],
-        ));
-        let bands: Vec<Vec<String>> = r
-            .bands
-            .iter()
-            .flat_map(|c| {
-                c.outcomes.iter().map(move |o| {
-                    vec![
-                        c.method.clone(),
-                        o.band.clone(),
-                        format!("{:.1}", o.min),
-                        o.train_renewals.to_string(),
-                        o.train_churn_rate.map_or_else(|| "–".to_string(), pct),
-                        o.test_renewals.to_string(),
-                        o.test_churn_rate.map_or_else(|| "–".to_string(), pct),
-                    ]
-                })
-            })
-            .collect();
-        s.push_str("<p>Band choices</p>");
-        s.push_str(&html_table(
-            &[
-                "method",
-                "band",
-                "min",
-                "train",
-                "train churn",
-                "held out",
-                "held-out churn",
-            ],
-            &bands,
-        ));
-        s.push_str("</div>");
-        s
+        self.0.render_html()
     }
 }
 

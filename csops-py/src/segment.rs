@@ -48,7 +48,6 @@ use crate::convert::{mapping_to_json, py_date_opt, to_python};
 use crate::errors::call;
 use crate::features::PyFeatureFrame;
 use crate::health::{PyScorecard, html_table, text_table};
-use crate::report::html_escape;
 use crate::revenue::as_of_or_latest;
 use crate::table::{
     ACCOUNT_ID, ArrowKind, Columns, FrameKind, Kind as DataKind, as_list, config, config_problems,
@@ -1760,31 +1759,6 @@ impl PySegmentation {
 #[derive(Debug)]
 pub struct PyWhatIf(WhatIf, FrameKind);
 
-impl PyWhatIf {
-    fn tier_lines(&self) -> Vec<String> {
-        self.0
-            .tiers
-            .iter()
-            .filter(|t| t.accounts_before != t.accounts_after || t.needed_before != t.needed_after)
-            .map(|t| {
-                format!(
-                    "{}: {} -> {} accounts, CSMs needed {} -> {}",
-                    t.tier, t.accounts_before, t.accounts_after, t.needed_before, t.needed_after
-                )
-            })
-            .collect()
-    }
-
-    fn headline(&self) -> String {
-        let n = self.0.changes.len();
-        format!(
-            "What-if: {n} account{} change{} tier",
-            if n == 1 { "" } else { "s" },
-            if n == 1 { "s" } else { "" }
-        )
-    }
-}
-
 #[pymethods]
 impl PyWhatIf {
     /// The accounts changing tier: ``account_id``, ``before``, ``after``.
@@ -1824,41 +1798,12 @@ impl PyWhatIf {
     }
 
     fn __repr__(&self) -> String {
-        let mut s = vec![self.headline()];
-        s.extend(self.tier_lines().into_iter().map(|l| format!("  {l}")));
-        s.join("\n")
+        self.0.render()
     }
 
     /// An HTML rendering for Jupyter: the per-tier table.
     fn _repr_html_(&self) -> String {
-        let rows: Vec<Vec<String>> = self
-            .0
-            .tiers
-            .iter()
-            .map(|t| {
-                vec![
-                    t.tier.clone(),
-                    t.accounts_before.to_string(),
-                    t.accounts_after.to_string(),
-                    t.needed_before.to_string(),
-                    t.needed_after.to_string(),
-                ]
-            })
-            .collect();
-        format!(
-            "<div class=\"csops-what-if\"><p><b>{}</b></p>{}</div>",
-            html_escape(&self.headline()),
-            html_table(
-                &[
-                    "tier",
-                    "accounts before",
-                    "accounts after",
-                    "CSMs needed before",
-                    "after"
-                ],
-                &rows
-            )
-        )
+        self.0.render_html()
     }
 }
 

@@ -44,6 +44,7 @@ mod explain;
 mod model_set;
 mod normaliser;
 mod overrides;
+mod render;
 mod results;
 mod scorecard;
 mod scoring;

@@ -208,3 +208,66 @@ impl Plan {
         s
     }
 }
+
+impl super::WhatIf {
+    /// One line: how many accounts change tier.
+    pub fn headline(&self) -> String {
+        let n = self.changes.len();
+        format!(
+            "What-if: {n} account{} change{} tier",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "s" } else { "" }
+        )
+    }
+
+    /// The tiers whose accounts or CSMs needed change, one line each.
+    fn shifted_tiers(&self) -> impl Iterator<Item = &super::TierShift> {
+        self.tiers
+            .iter()
+            .filter(|t| t.accounts_before != t.accounts_after || t.needed_before != t.needed_after)
+    }
+
+    /// The headline, then each tier that changes: accounts and CSMs needed, before and after.
+    /// The text of Python's `repr` and Node's `summary`.
+    pub fn render(&self) -> String {
+        let mut out = self.headline();
+        for t in self.shifted_tiers() {
+            out.push_str(&format!(
+                "\n  {}: {} -> {} accounts, CSMs needed {} -> {}",
+                t.tier, t.accounts_before, t.accounts_after, t.needed_before, t.needed_after
+            ));
+        }
+        out
+    }
+
+    /// The headline and the table of every tier, as HTML.
+    pub fn render_html(&self) -> String {
+        let rows: Vec<Vec<String>> = self
+            .tiers
+            .iter()
+            .map(|t| {
+                vec![
+                    t.tier.clone(),
+                    t.accounts_before.to_string(),
+                    t.accounts_after.to_string(),
+                    t.needed_before.to_string(),
+                    t.needed_after.to_string(),
+                ]
+            })
+            .collect();
+        format!(
+            "<div class=\"csops-what-if\"><p><b>{}</b></p>{}</div>",
+            html_escape(&self.headline()),
+            html_table(
+                &[
+                    "tier",
+                    "accounts before",
+                    "accounts after",
+                    "CSMs needed before",
+                    "after"
+                ],
+                &rows
+            )
+        )
+    }
+}
