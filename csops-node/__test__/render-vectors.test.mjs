@@ -25,3 +25,14 @@ test('an explanation carries the core text as summary', () => {
   assert.match(why.summary, /Top drivers: |No measure costs any points\./);
   for (const m of card.measureNames()) assert.ok(why.summary.includes(m), m);
 });
+
+test('a book, a frame and a model set say what they are in the core\'s words', async () => {
+  const { loadBook, ModelSet } = await import('../index.js');
+  const book = loadBook(join(workspaceDir, 'data', 'sample-book'), { mode: 'lenient' });
+  const c = book.counts();
+  assert.ok(String(book).startsWith(`Book(${c.accounts} accounts, ${c.contacts} contacts, `), String(book));
+  const frame = book.featuresAsOf('2026-09-30');
+  assert.equal(String(frame), `FeatureFrame(as of 2026-09-30: ${frame.accountIds.length} accounts × ${frame.columns.length} features)`);
+  const ms = new ModelSet({ default: Scorecard.defaultHeuristic().toJson(), by_segment: {} });
+  assert.equal(ms.render(), 'ModelSet: default "default heuristic (login-heavy)", 0 segment scorecards');
+});

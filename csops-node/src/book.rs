@@ -258,6 +258,13 @@ impl Book {
         js(&env, || to_js(&self.inner.book.counts()))
     }
 
+    /// The book in one line, as the core writes it (`Book(300 accounts, 1364 contacts, ...)`;
+    /// Python's `repr` shows the same counts).
+    #[napi(js_name = "toString")]
+    pub fn text(&self) -> String {
+        format!("Book({})", self.inner.book.counts().summary())
+    }
+
     /// The account ids, in input order.
     #[napi]
     pub fn account_ids(&self, env: Env) -> napi::Result<Vec<String>> {
@@ -463,6 +470,13 @@ impl FeatureFrame {
             "derive one with book.featuresAsOf or book.featuresAsOfAsync (a scorecard scores \
              plain columns { accountIds, columns } as well)",
         )
+    }
+
+    /// The frame in one line, as the core writes it (`FeatureFrame(as of 2026-09-30: 300
+    /// accounts × 24 features)`).
+    #[napi(js_name = "toString")]
+    pub fn text(&self) -> String {
+        format!("FeatureFrame({})", self.frame.headline())
     }
 
     /// The as-of day, `YYYY-MM-DD`.

@@ -836,6 +836,13 @@ impl ModelSet {
 
 #[napi]
 impl ModelSet {
+    /// The model set as text: the default scorecard, then each segment's (the same text as
+    /// Python's `repr`).
+    #[napi]
+    pub fn render(&self) -> String {
+        self.inner.render()
+    }
+
     /// Read a model set from its JSON text or the same data as an object, as
     /// `ModelSet.fromJson` does. Throws `CSOPS_CONFIG` listing every problem (prefixed with
     /// the segment) when it is malformed or invalid.

@@ -555,18 +555,8 @@ impl PyBook {
         self.book.accounts().len()
     }
 
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let counts = self.counts(py)?;
-        let counts = counts.cast::<PyDict>()?;
-        let mut parts = Vec::new();
-        for (name, n) in counts.iter() {
-            let name: String = name.extract()?;
-            let n: u64 = n.extract()?;
-            if n > 0 || name == "accounts" {
-                parts.push(format!("{n} {}", name.replace('_', " ")));
-            }
-        }
-        Ok(format!("<Book {}>", parts.join(", ")))
+    fn __repr__(&self) -> String {
+        format!("<Book {}>", self.book.counts().summary())
     }
 }
 

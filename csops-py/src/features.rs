@@ -129,12 +129,7 @@ impl PyFeatureFrame {
     }
 
     fn __repr__(&self) -> String {
-        format!(
-            "<FeatureFrame as of {}: {} accounts × {} features>",
-            self.0.as_of,
-            self.0.len(),
-            self.0.columns.len()
-        )
+        format!("<FeatureFrame {}>", self.0.headline())
     }
 }
 

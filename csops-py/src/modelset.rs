@@ -155,14 +155,6 @@ impl PyModelSet {
     }
 
     fn __repr__(&self) -> String {
-        let mut out = vec![format!(
-            "ModelSet: default {:?}, {} segment scorecards",
-            self.0.default.name,
-            self.0.by_segment.len()
-        )];
-        for (seg, card) in &self.0.by_segment {
-            out.push(format!("  {seg}: {:?}", card.name));
-        }
-        out.join("\n")
+        self.0.render()
     }
 }

@@ -119,6 +119,16 @@ pub struct FeatureFrame {
 }
 
 impl FeatureFrame {
+    /// The frame in one line: `as of 2026-09-30: 300 accounts × 24 features`.
+    pub fn headline(&self) -> String {
+        format!(
+            "as of {}: {} accounts × {} features",
+            self.as_of,
+            self.len(),
+            self.columns.len()
+        )
+    }
+
     /// A frame of the given columns, with no missing notes (a frame built from the caller's
     /// own table).
     pub fn new(as_of: NaiveDate, account_ids: Vec<String>, columns: Vec<FeatureColumn>) -> Self {

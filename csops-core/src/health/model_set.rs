@@ -45,6 +45,19 @@ pub struct ModelSetScores {
 }
 
 impl ModelSet {
+    /// The model set as text: the default scorecard, then each segment's.
+    pub fn render(&self) -> String {
+        let mut out = format!(
+            "ModelSet: default {:?}, {} segment scorecards",
+            self.default.name,
+            self.by_segment.len()
+        );
+        for (segment, card) in &self.by_segment {
+            out.push_str(&format!("\n  {segment}: {:?}", card.name));
+        }
+        out
+    }
+
     /// Parse and validate JSON: `{"default": {...}, "by_segment": {"enterprise": {...}}}`.
     pub fn from_json(text: &str) -> Result<Self> {
         let m: ModelSet = serde_json::from_str(text)
