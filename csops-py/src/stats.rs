@@ -29,6 +29,20 @@ fn outcomes(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<Ve
     call_with_gil(py, || stats::labels(name, &numbers))
 }
 
+/// A statistic of a risk column and outcomes, run with the GIL released, as Python data.
+fn scored<'py, T: serde::Serialize + Send>(
+    py: Python<'py>,
+    risk: &Bound<'py, PyAny>,
+    positive: &Bound<'py, PyAny>,
+    f: impl FnOnce(&[f64], &[bool]) -> csops_core::Result<T> + Send,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (risk, positive) = (
+        column(py, "risk", risk)?,
+        outcomes(py, "positive", positive)?,
+    );
+    to_python(py, &call(py, || f(&risk, &positive))?)
+}
+
 /// The Wilson score interval of ``k`` successes in ``n`` at normal quantile ``z``, as
 /// ``{"lo", "hi"}``; ``None`` when ``n`` is 0 or ``k > n``.
 #[pyfunction]
@@ -82,11 +96,7 @@ fn roc_auc<'py>(
     risk: &Bound<'py, PyAny>,
     positive: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let (risk, positive) = (
-        column(py, "risk", risk)?,
-        outcomes(py, "positive", positive)?,
-    );
-    to_python(py, &call(py, || stats::roc_auc(&risk, &positive))?)
+    scored(py, risk, positive, stats::roc_auc)
 }
 
 /// The ROC curve, one ``{"threshold", "fpr", "tpr"}`` per distinct risk from the highest
@@ -97,11 +107,7 @@ fn roc_curve<'py>(
     risk: &Bound<'py, PyAny>,
     positive: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let (risk, positive) = (
-        column(py, "risk", risk)?,
-        outcomes(py, "positive", positive)?,
-    );
-    to_python(py, &call(py, || stats::roc_curve(&risk, &positive))?)
+    scored(py, risk, positive, stats::roc_curve)
 }
 
 /// The risk threshold that maximises Youden's J, with J: ``(threshold, j)``.
@@ -137,11 +143,7 @@ fn deciles<'py>(
     risk: &Bound<'py, PyAny>,
     positive: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let (risk, positive) = (
-        column(py, "risk", risk)?,
-        outcomes(py, "positive", positive)?,
-    );
-    to_python(py, &call(py, || stats::deciles(&risk, &positive))?)
+    scored(py, risk, positive, stats::deciles)
 }
 
 /// How many of the positives the riskiest ``fraction`` of rows holds, and the lift over
@@ -153,11 +155,7 @@ fn lift<'py>(
     positive: &Bound<'py, PyAny>,
     fraction: f64,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let (risk, positive) = (
-        column(py, "risk", risk)?,
-        outcomes(py, "positive", positive)?,
-    );
-    to_python(py, &call(py, || stats::lift(&risk, &positive, fraction))?)
+    scored(py, risk, positive, |r, p| stats::lift(r, p, fraction))
 }
 
 /// The Kaplan–Meier survival curve of ``durations`` with ``events`` (true: the event, a churn,
