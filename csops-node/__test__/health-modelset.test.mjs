@@ -144,18 +144,31 @@ test('invalid overrides: every problem is listed', () => {
   // Malformed arguments.
   const asOf = '2024-06-29';
   throwsCode(() => basic.applyOverrides(input, {}, { asOf }), 'CSOPS_INVALID_ARGUMENT');
-  throwsCode(() => basic.applyOverrides(input, [{ accountId: 'A', score: 1, ...overrideBase }], { asOf }), 'CSOPS_INVALID_ARGUMENT');
+  // Malformed overrides are read by the core, which lists every problem of every override
+  // (CSOPS_CONFIG, as Python's ConfigError), keys named as Node writes them.
+  const malformed = throwsCode(
+    () => basic.applyOverrides(input, [{ score: '1', note: 'x', ...overrideBase }, 'A'], { asOf }),
+    'CSOPS_CONFIG',
+  );
+  assert.deepEqual(malformed.problems, [
+    'overrides[0]: unknown key `note`',
+    'overrides[0]: `accountId` is required',
+    'overrides[0]: `score` must be a number, got text',
+    'overrides[0]: `expires` is required',
+    'overrides[1]: must be an object, got text',
+  ]);
+  throwsCode(() => basic.applyOverrides(input, [{ accountId: 'A', score: 1, ...overrideBase }], { asOf }), 'CSOPS_CONFIG');
   throwsCode(
     () => basic.applyOverrides(input, [{ accountId: 'A', score: 1, expires: '2024-13-01', ...overrideBase }], { asOf }),
     'CSOPS_CONFIG',
   );
   throwsCode(
     () => basic.applyOverrides(input, [{ accountId: 'A', score: '1', expires: asOf, ...overrideBase }], { asOf }),
-    'CSOPS_INVALID_ARGUMENT',
+    'CSOPS_CONFIG',
   );
   throwsCode(
     () => basic.applyOverrides(input, [{ accountId: 'A', score: 1, expires: asOf, note: 'x', ...overrideBase }], { asOf }),
-    'CSOPS_INVALID_ARGUMENT',
+    'CSOPS_CONFIG',
   );
   throwsCode(() => basic.applyOverrides(input, []), 'CSOPS_INVALID_ARGUMENT');
   throwsCode(() => basic.applyOverrides(input, [], {}), 'CSOPS_INVALID_ARGUMENT');

@@ -958,57 +958,12 @@ pub struct Override {
     pub expires: String,
 }
 
-/// Overrides: an array of `{ accountId, score?, band?, reason, author, expires }`.
+/// Overrides: an array of `{ accountId, score?, band?, reason, author, expires }`, read by the
+/// core (`health::overrides_from_value`), which lists every problem of every override in one
+/// `CSOPS_CONFIG` error (an argument that is not an array is `CSOPS_INVALID_ARGUMENT`).
 pub(crate) fn overrides(env: &Env, v: Unknown) -> Result<Vec<CoreOverride>, Failure> {
-    let expected = "an object { accountId, score?, band?, reason, author, expires }";
-    if !v.is_array().unwrap_or(false) {
-        return Err(invalid(format!(
-            "`overrides` must be an array of {expected}, got {}",
-            type_name(&v)
-        )));
-    }
-    let fail = |e| napi_failure("overrides", e);
-    let array = Array::from_unknown(v).map_err(fail)?;
-    (0..array.len())
-        .map(|i| {
-            let name = format!("overrides[{i}]");
-            let item: Unknown = array
-                .get(i)
-                .map_err(fail)?
-                .ok_or_else(|| invalid(format!("`{name}` must be {expected}, got undefined")))?;
-            let (mut account_id, mut score, mut band) = (None, None, None);
-            let (mut reason, mut author, mut expires) = (None, None, None);
-            for (key, value) in entries(env, &name, item, expected)? {
-                let field = format!("{name}.{key}");
-                match key.as_str() {
-                    "accountId" => account_id = Some(string(&field, value)?),
-                    "score" => score = optional_number(&field, Some(value))?,
-                    "band" => {
-                        band = present(Some(value))
-                            .map(|v| string(&field, v))
-                            .transpose()?
-                    }
-                    "reason" => reason = Some(string(&field, value)?),
-                    "author" => author = Some(string(&field, value)?),
-                    "expires" => expires = Some(date(&field, value)?),
-                    _ => {
-                        return Err(invalid(format!(
-                            "`{name}` has an unknown key `{key}`; expected {expected}"
-                        )));
-                    }
-                }
-            }
-            let need = |k: &str| invalid(format!("`{name}` needs `{k}`: {expected}"));
-            Ok(CoreOverride {
-                account_id: account_id.ok_or_else(|| need("accountId"))?,
-                score,
-                band,
-                reason: reason.ok_or_else(|| need("reason"))?,
-                author: author.ok_or_else(|| need("author"))?,
-                expires: expires.ok_or_else(|| need("expires"))?,
-            })
-        })
-        .collect()
+    let value = crate::options::value_of(env, "overrides", v, 0)?.unwrap_or_default();
+    guard(|| csops_core::health::overrides_from_value(&value, Casing::Camel))
 }
 
 /// Options of `scorecard.applyOverrides`. An unknown key is a `CSOPS_INVALID_ARGUMENT` error.

@@ -5,7 +5,6 @@
 
 use std::path::PathBuf;
 
-use csops_core::Error;
 use csops_core::health::{
     AccountScore, MissingRule, Normaliser, Override, ScoreDetail, ScoreFrame, Scorecard,
     trend as core_trend,
@@ -14,7 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping, PyString, PyTuple};
 use serde::Serialize;
 
-use crate::convert::{as_of_date, date_value, enum_name, mapping_to_json, to_python};
+use crate::convert::{as_of_date, enum_name, mapping_to_json, to_python};
 use crate::errors::{call, config_error, csops_error};
 use crate::pool;
 use crate::table::{
@@ -504,120 +503,14 @@ pub fn trend<'py>(
 // for stubs and `help()`).
 const _: () = assert!(csops_core::health::DEFAULT_DEAD_BAND == 2.0);
 
-/// The keys an override dict may have.
-const OVERRIDE_KEYS: [&str; 6] = ["account_id", "score", "band", "reason", "author", "expires"];
-
-/// `overrides=`: a list of dicts `{account_id, score?, band?, reason, author, expires}`;
-/// every problem of conversion is listed in one ConfigError (the core checks the rest).
+/// `overrides=`: a list of dicts `{account_id, score?, band?, reason, author, expires}`, read
+/// by the core (`health::overrides_from_value`), which lists every problem of every override
+/// in one ConfigError (and checks their meaning when they are applied).
 fn read_overrides(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Vec<Override>> {
-    if value.is_instance_of::<PyString>() || value.cast::<PyMapping>().is_ok() {
-        return Err(crate::errors::argument_error(format!(
-            "overrides must be a list of dicts, got {}",
-            table::type_name(value)
-        )));
-    }
-    let mut out = Vec::new();
-    let mut problems = Vec::new();
-    for (i, item) in value.try_iter()?.enumerate() {
-        let item = item?;
-        let at = format!("overrides[{i}]");
-        let Ok(map) = item.cast::<PyMapping>() else {
-            problems.push(format!(
-                "{at}: must be a dict, got {}",
-                table::type_name(&item)
-            ));
-            continue;
-        };
-        let mut p = Vec::new();
-        for key in map.keys()?.iter() {
-            let known = key
-                .extract::<String>()
-                .is_ok_and(|k| OVERRIDE_KEYS.contains(&k.as_str()));
-            if !known {
-                p.push(format!("{at}: unknown key {}", key.repr()?));
-            }
-        }
-        let get = |key: &str| -> PyResult<Option<Bound<'_, PyAny>>> {
-            Ok(if map.contains(key)? {
-                Some(map.get_item(key)?).filter(|v| !v.is_none())
-            } else {
-                None
-            })
-        };
-        let text = |key: &str, required: bool, p: &mut Vec<String>| -> PyResult<Option<String>> {
-            Ok(match get(key)? {
-                None if required => {
-                    p.push(format!("{at}: `{key}` is required"));
-                    None
-                }
-                None => None,
-                Some(v) => match v.cast::<PyString>() {
-                    Ok(s) => Some(s.to_cow()?.into_owned()),
-                    Err(_) => {
-                        p.push(format!(
-                            "{at}: `{key}` must be a string, got {}",
-                            table::type_name(&v)
-                        ));
-                        None
-                    }
-                },
-            })
-        };
-        let account_id = match get("account_id")? {
-            None => {
-                p.push(format!("{at}: `account_id` is required"));
-                None
-            }
-            Some(v) => account_id_text(&v)
-                .map_err(|why| p.push(format!("{at}: account_id: {why}")))
-                .ok(),
-        };
-        let band = text("band", false, &mut p)?;
-        let reason = text("reason", true, &mut p)?;
-        let author = text("author", true, &mut p)?;
-        let score = match get("score")? {
-            None => None,
-            Some(v) if v.is_instance_of::<PyString>() => {
-                p.push(format!("{at}: `score` must be a number, got str"));
-                None
-            }
-            Some(v) => v
-                .extract::<f64>()
-                .map_err(|_| {
-                    p.push(format!(
-                        "{at}: `score` must be a number, got {}",
-                        table::type_name(&v)
-                    ))
-                })
-                .ok(),
-        };
-        let expires = match get("expires")? {
-            None => {
-                p.push(format!("{at}: `expires` is required"));
-                None
-            }
-            Some(v) => date_value(&format!("{at}: expires"), &v)
-                .map_err(|why| p.push(why))
-                .ok(),
-        };
-        match (account_id, reason, author, expires) {
-            (Some(account_id), Some(reason), Some(author), Some(expires)) if p.is_empty() => out
-                .push(Override {
-                    account_id,
-                    score,
-                    band,
-                    reason,
-                    author,
-                    expires,
-                }),
-            _ => problems.extend(p),
-        }
-    }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(crate::errors::to_py_err(py, Error::Config(problems)))
-    }
+    let v = crate::options::value_of(py, "overrides", value, 0)?;
+    crate::errors::call_with_gil(py, || {
+        csops_core::health::overrides_from_value(&v, csops_core::options::Casing::Snake)
+    })
 }
 
 /// Add the classes and functions to the native module.

@@ -223,14 +223,15 @@ def test_invalid_overrides_list_every_problem() -> None:
     with pytest.raises(csops.ConfigError) as info:
         small.apply_overrides(SMALL_DATA, malformed, as_of="2024-01-01")
     text = "\n".join(info.value.problems)
+    # Read by the core (health::overrides_from_value), word for word as Node's.
     for part in [
-        "overrides[0]: unknown key 'note'",
-        "overrides[0]: `score` must be a number",
+        "overrides[0]: unknown key `note`",
+        "overrides[0]: `score` must be a number, got text",
         "overrides[0]: expires: `soon` is not a date",
         "overrides[1]: `account_id` is required",
         "overrides[1]: `reason` is required",
         "overrides[1]: `expires` is required",
-        "overrides[2]: must be a dict",
+        "overrides[2]: must be an object, got text",
     ]:
         assert part in text
     with pytest.raises(csops.ConfigError, match="as_of"):

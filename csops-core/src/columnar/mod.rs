@@ -8,7 +8,7 @@
 //!
 //! - [`read`]: Arrow chunks into `f64` columns (NaN = missing), text, yes/no, account ids, and
 //!   the columns of the condition language ([`read::condition_column`]).
-//! - [`write`]: result columns into Arrow (validity bitmaps made in one pass).
+//! - [`write`](mod@write): result columns into Arrow (validity bitmaps made in one pass).
 //!
 //! Loading *records* from Arrow tables is [`crate::interchange::load_arrow_tables`], which
 //! reads each cell as the text a CSV export would hold, so a table and a CSV of the same

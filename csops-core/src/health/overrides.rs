@@ -142,3 +142,182 @@ impl Scorecard {
             .collect())
     }
 }
+
+/// Overrides as a caller writes them: a list of objects with `account_id`, `score`, `band`,
+/// `reason`, `author` and `expires` (keys in `casing`; Node writes `accountId`). Read field by
+/// field so that every problem of every override is listed at once, each naming its place
+/// (`overrides[2]: \`reason\` is required`), as an [`Error::Config`]; a value that is not a
+/// list at all is an [`Error::InvalidArgument`]. An account id may be text or a whole number
+/// (its decimal text); `expires` is a day by the core's one rule
+/// ([`crate::interchange::parse_day`]). What the overrides mean (a score in 0–100, a known band,
+/// one per account) is checked when they are applied.
+pub fn overrides_from_value(
+    value: &serde_json::Value,
+    casing: crate::options::Casing,
+) -> Result<Vec<Override>> {
+    use serde_json::Value;
+    let Value::Array(items) = value else {
+        return Err(Error::InvalidArgument {
+            path: "overrides".into(),
+            reason: format!("must be a list of objects, got {}", kind_of(value)),
+        });
+    };
+    let key = |k: &str| crate::options::field_name(k, casing);
+    let fields: Vec<String> = ["account_id", "score", "band", "reason", "author", "expires"]
+        .iter()
+        .map(|k| key(k))
+        .collect();
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let at = format!("overrides[{i}]");
+        let Value::Object(map) = item else {
+            problems.push(format!("{at}: must be an object, got {}", kind_of(item)));
+            continue;
+        };
+        let mut p = Vec::new();
+        for k in map.keys().filter(|k| !fields.contains(k)) {
+            p.push(format!("{at}: unknown key `{k}`"));
+        }
+        let get = |name: &str| map.get(&key(name)).filter(|v| !v.is_null());
+        let mut text = |name: &str, required: bool| match get(name) {
+            None if required => {
+                p.push(format!("{at}: `{}` is required", key(name)));
+                None
+            }
+            None => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(v) => {
+                p.push(format!(
+                    "{at}: `{}` must be text, got {}",
+                    key(name),
+                    kind_of(v)
+                ));
+                None
+            }
+        };
+        let band = text("band", false);
+        let reason = text("reason", true);
+        let author = text("author", true);
+        let account_id = match get("account_id") {
+            None => {
+                p.push(format!("{at}: `{}` is required", key("account_id")));
+                None
+            }
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) if n.is_i64() || n.is_u64() => Some(n.to_string()),
+            Some(v) => {
+                p.push(format!(
+                    "{at}: `{}` must be text or a whole number, got {}",
+                    key("account_id"),
+                    kind_of(v)
+                ));
+                None
+            }
+        };
+        let score = match get("score") {
+            None => None,
+            Some(Value::Number(n)) => n.as_f64(),
+            Some(v) => {
+                p.push(format!(
+                    "{at}: `score` must be a number, got {}",
+                    kind_of(v)
+                ));
+                None
+            }
+        };
+        let expires = match get("expires") {
+            None => {
+                p.push(format!("{at}: `expires` is required"));
+                None
+            }
+            Some(Value::String(s)) => crate::interchange::parse_day(s)
+                .map_err(|e| p.push(format!("{at}: expires: {e}")))
+                .ok(),
+            Some(v) => {
+                p.push(format!(
+                    "{at}: `expires` must be a day (YYYY-MM-DD), got {}",
+                    kind_of(v)
+                ));
+                None
+            }
+        };
+        match (account_id, reason, author, expires) {
+            (Some(account_id), Some(reason), Some(author), Some(expires)) if p.is_empty() => out
+                .push(Override {
+                    account_id,
+                    score,
+                    band,
+                    reason,
+                    author,
+                    expires,
+                }),
+            _ => problems.extend(p),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Config(problems))
+    }
+}
+
+/// What kind of JSON value `v` is, for messages.
+fn kind_of(v: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod read_tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::options::Casing;
+
+    #[test]
+    fn every_problem_of_every_override_is_listed_in_the_callers_casing() {
+        let given = json!([
+            {"account_id": "A", "score": "high", "reason": "r", "author": "kim", "expires": "soon", "note": 1},
+            {"score": 10, "author": "kim"},
+            "A",
+            {"account_id": 7, "band": "green", "reason": "r", "author": "kim", "expires": "2025-01-01"},
+        ]);
+        let Err(Error::Config(p)) = overrides_from_value(&given, Casing::Snake) else {
+            panic!("malformed overrides must fail")
+        };
+        assert_eq!(
+            p,
+            vec![
+                "overrides[0]: unknown key `note`",
+                "overrides[0]: `score` must be a number, got text",
+                "overrides[0]: expires: `soon` is not a date (expected YYYY-MM-DD, years 1 to 9999)",
+                "overrides[1]: `reason` is required",
+                "overrides[1]: `account_id` is required",
+                "overrides[1]: `expires` is required",
+                "overrides[2]: must be an object, got text",
+            ]
+        );
+        let camel =
+            json!([{"accountId": "A", "reason": "r", "author": "kim", "expires": "2025-01-01"}]);
+        let read = overrides_from_value(&camel, Casing::Camel).unwrap();
+        assert_eq!((read[0].account_id.as_str(), read[0].score), ("A", None));
+        let Err(Error::Config(p)) = overrides_from_value(&camel, Casing::Snake) else {
+            panic!()
+        };
+        assert!(p[0].contains("unknown key `accountId`"), "{p:?}");
+        let ok = overrides_from_value(&json!([given[3].clone()]), Casing::Snake).unwrap();
+        assert_eq!(ok[0].account_id, "7");
+        assert!(matches!(
+            overrides_from_value(&json!({"account_id": "A"}), Casing::Snake),
+            Err(Error::InvalidArgument { .. })
+        ));
+    }
+}
