@@ -1,6 +1,6 @@
 //! A configuration document given as an argument: the document itself (an object), its text,
-//! or the path of its file. Header maps, source maps, feature configurations, scorecards and
-//! the other configuration documents are all given this way, in every language, by one rule:
+//! or the path of its file. Header maps, source maps and feature configurations are given
+//! this way, in every language, by one rule:
 //!
 //! - an object is the document;
 //! - text of one line ending in `.toml` or `.json` (any case) is the path of a file, read as
