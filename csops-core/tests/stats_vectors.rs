@@ -316,3 +316,15 @@ fn labels_are_true_false_or_one_zero_and_nothing_else() {
         );
     }
 }
+
+#[test]
+fn tails_that_do_not_exist_are_nan_not_a_panic() {
+    assert!(chi2_sf(3.84, 0.0).is_nan());
+    assert!(chi2_sf(3.84, -1.0).is_nan());
+    assert!(chi2_sf(f64::NAN, 1.0).is_nan());
+    assert!(chi2_sf(3.84, f64::INFINITY).is_nan());
+    assert_eq!(chi2_sf(f64::INFINITY, 1.0), 0.0);
+    assert_eq!(chi2_sf(-1.0, 1.0), 1.0);
+    assert!(normal_sf(f64::NAN).is_nan());
+    assert_eq!(normal_sf(f64::INFINITY), 0.0);
+}

@@ -163,6 +163,9 @@ test('outcomes may be booleans, numbers or a Float64Array alike', () => {
 });
 
 test('bad input is a clear error', () => {
+  // Tails that do not exist are NaN, never a crash of the process.
+  assert.ok(Number.isNaN(stats.chi2Sf(3.84, 0)));
+  assert.equal(stats.chi2Sf(Infinity, 1), 0);
   assert.match(throwsCode(() => stats.rocAuc([0.1, 0.2, 0.3], [1, 0.5, 0]), 'CSOPS_CONFIG').message, /positive\[1\] is 0\.5/);
   assert.match(throwsCode(() => stats.rocAuc([0.1, 0.2], [null, 1]), 'CSOPS_CONFIG').message, /positive\[0\] is NaN/);
   assert.match(throwsCode(() => stats.rocAuc([0.1, 0.2], [1, 1]), 'CSOPS_CONFIG').message, /needs positives and negatives/);

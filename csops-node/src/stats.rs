@@ -80,7 +80,8 @@ pub const Z95: f64 = stats::Z95;
 pub fn wilson(env: Env, k: Unknown, n: Unknown, z: Option<Unknown>) -> napi::Result<Js> {
     js(&env, || {
         let z = crate::args::optional_number("z", z)?.unwrap_or(stats::Z95);
-        to_js(&stats::wilson(count("k", k)?, count("n", n)?, z))
+        let (k, n) = (count("k", k)?, count("n", n)?);
+        to_js(&guard(|| Ok(stats::wilson(k, n, z)))?)
     })
 }
 
@@ -101,7 +102,7 @@ pub fn two_proportion_z(
     js(&env, || {
         let (k1, n1) = (count("k1", k1)?, count("n1", n1)?);
         let (k2, n2) = (count("k2", k2)?, count("n2", n2)?);
-        to_js(&stats::two_proportion_z(k1, n1, k2, n2))
+        to_js(&guard(|| Ok(stats::two_proportion_z(k1, n1, k2, n2)))?)
     })
 }
 
@@ -116,14 +117,17 @@ pub fn fisher_exact(env: Env, a: Unknown, b: Unknown, c: Unknown, d: Unknown) ->
     js(&env, || {
         let (a, b) = (count("a", a)?, count("b", b)?);
         let (c, d) = (count("c", c)?, count("d", d)?);
-        to_js(&stats::fisher_exact(a, b, c, d))
+        to_js(&guard(|| Ok(stats::fisher_exact(a, b, c, d)))?)
     })
 }
 
 /// `P(Z > x)` for a standard normal `Z`.
 #[napi(namespace = "stats", ts_args_type = "x: number")]
 pub fn normal_sf(env: Env, x: Unknown) -> napi::Result<f64> {
-    js(&env, || Ok(stats::normal_sf(number("x", x)?)))
+    js(&env, || {
+        let x = number("x", x)?;
+        guard(|| Ok(stats::normal_sf(x)))
+    })
 }
 
 /// `P(X > x)` for a chi-squared `X` with `df` degrees of freedom.

@@ -46,9 +46,9 @@ fn scored<'py, T: serde::Serialize + Send>(
 /// The Wilson score interval of ``k`` successes in ``n`` at normal quantile ``z``, as
 /// ``{"lo", "hi"}``; ``None`` when ``n`` is 0 or ``k > n``.
 #[pyfunction]
-#[pyo3(signature = (k, n, *, z = stats::Z95))]
+#[pyo3(signature = (k, n, *, z = stats::Z95), text_signature = "(k, n, *, z=1.959963984540054)")]
 fn wilson<'py>(py: Python<'py>, k: u64, n: u64, z: f64) -> PyResult<Bound<'py, PyAny>> {
-    to_python(py, &stats::wilson(k, n, z))
+    to_python(py, &call_with_gil(py, || Ok(stats::wilson(k, n, z)))?)
 }
 
 /// The pooled two-proportion z test of ``k1/n1`` against ``k2/n2`` (two-sided), as
@@ -61,7 +61,10 @@ fn two_proportion_z<'py>(
     k2: u64,
     n2: u64,
 ) -> PyResult<Bound<'py, PyAny>> {
-    to_python(py, &stats::two_proportion_z(k1, n1, k2, n2))
+    to_python(
+        py,
+        &call_with_gil(py, || Ok(stats::two_proportion_z(k1, n1, k2, n2)))?,
+    )
 }
 
 /// Fisher's exact test of the table ``[[a, b], [c, d]]`` (two-sided), as
@@ -74,19 +77,22 @@ fn fisher_exact<'py>(
     c: u64,
     d: u64,
 ) -> PyResult<Bound<'py, PyAny>> {
-    to_python(py, &stats::fisher_exact(a, b, c, d))
+    to_python(
+        py,
+        &call_with_gil(py, || Ok(stats::fisher_exact(a, b, c, d)))?,
+    )
 }
 
 /// ``P(Z > x)`` for a standard normal ``Z``.
 #[pyfunction]
-fn normal_sf(x: f64) -> f64 {
-    stats::normal_sf(x)
+fn normal_sf(py: Python<'_>, x: f64) -> PyResult<f64> {
+    call_with_gil(py, || Ok(stats::normal_sf(x)))
 }
 
 /// ``P(X > x)`` for a chi-squared ``X`` with ``df`` degrees of freedom.
 #[pyfunction]
-fn chi2_sf(x: f64, df: f64) -> f64 {
-    stats::chi2_sf(x, df)
+fn chi2_sf(py: Python<'_>, x: f64, df: f64) -> PyResult<f64> {
+    call_with_gil(py, || Ok(stats::chi2_sf(x, df)))
 }
 
 /// ROC AUC of ``risk`` for the ``positive`` outcomes, with DeLong and Hanley–McNeil errors.
@@ -202,7 +208,7 @@ fn logrank<'py>(
 }
 
 /// The L2-penalised logistic regression of the ``y`` outcomes on ``columns`` (one sequence per
-/// feature), as scikit-learn's ``LogisticRegression(C=c)``; ``c=None`` fits without penalty.
+/// feature, or a pandas/polars DataFrame or dict of them, coefficients in column order), as scikit-learn's ``LogisticRegression(C=c)``; ``c=None`` fits without penalty.
 /// Returns ``{"intercept", "coef", "iterations"}``.
 #[pyfunction]
 #[pyo3(signature = (columns, y, *, c = None))]
@@ -212,10 +218,28 @@ fn logistic<'py>(
     y: &Bound<'py, PyAny>,
     c: Option<f64>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let cols: Vec<Vec<f64>> = table::as_list(columns)?
+    // A pandas or polars DataFrame, or a dict, gives its columns by name; a sequence, in order.
+    let named: Vec<(String, Bound<'py, PyAny>)> =
+        if columns.hasattr("columns")? && !columns.is_instance_of::<pyo3::types::PyList>() {
+            let names = table::as_list(&columns.getattr("columns")?)?;
+            names
+                .iter()
+                .map(|n| Ok((n.str()?.to_string(), columns.get_item(&n)?)))
+                .collect::<PyResult<_>>()?
+        } else if let Ok(d) = columns.cast::<pyo3::types::PyDict>() {
+            d.iter()
+                .map(|(k, v)| Ok((k.str()?.to_string(), v)))
+                .collect::<PyResult<_>>()?
+        } else {
+            table::as_list(columns)?
+                .iter()
+                .enumerate()
+                .map(|(i, col)| (format!("columns[{i}]"), col))
+                .collect()
+        };
+    let cols: Vec<Vec<f64>> = named
         .iter()
-        .enumerate()
-        .map(|(i, col)| column(py, &format!("columns[{i}]"), &col))
+        .map(|(name, col)| column(py, name, col))
         .collect::<PyResult<_>>()?;
     let y = outcomes(py, "y", y)?;
     let fit = call(py, || {

@@ -164,6 +164,16 @@ def test_deciles_and_lift_match_pandas() -> None:
         close(f"lift case {i}", lift["lift"], num(c["lift"]), 1e-9)
 
 
+def test_logistic_takes_a_frame_or_a_dict_of_columns() -> None:
+    c = cases("logistic_l2")[0]
+    rows = [nums(r) for r in c["X"]]
+    columns = {f"x{j}": [r[j] for r in rows] for j in range(len(rows[0]))}
+    want = stats.logistic(list(columns.values()), c["y"], c=num(c["C"]))
+    assert stats.logistic(columns, c["y"], c=num(c["C"])) == want
+    pd = pytest.importorskip("pandas")
+    assert stats.logistic(pd.DataFrame(columns), pd.Series(c["y"]), c=num(c["C"])) == want
+
+
 def test_columns_come_as_numpy_pandas_and_polars_alike() -> None:
     c = cases("auc")[0]
     want = stats.roc_auc(nums(c["scores"]), c["labels"])
@@ -182,10 +192,14 @@ def test_bad_input_is_a_clear_error() -> None:
         stats.roc_auc([0.1, 0.2], [None, 1])
     with pytest.raises(csops.ConfigError, match="needs positives and negatives"):
         stats.roc_auc([0.1, 0.2], [1, 1])
-    with pytest.raises(csops.ConfigError, match="risk has 2 values but labels has 3"):
+    with pytest.raises(csops.ConfigError, match="risk has 2 values but positive has 3"):
         stats.roc_auc([0.1, 0.2], [1, 0, 1])
     with pytest.raises(csops.ConfigError, match="is not a number"):
         stats.brier(["high", 0.2], [1, 0])
+    # Tails that do not exist are NaN, never a panic.
+    assert math.isnan(stats.chi2_sf(3.84, 0)) and stats.chi2_sf(math.inf, 1) == 0.0
+    with pytest.raises(csops.ConfigError, match=r"y\[0\] is NaN"):
+        stats.isotonic([1.0, 2.0, 3.0], [math.nan, 1.0, 2.0])
     with pytest.raises(csops.ArgumentError, match=r"groups\[1\] must be a str"):
         stats.logrank([1.0, 2.0], [True, False], ["a", 2])
     with pytest.raises(csops.ConfigError, match="at least two groups"):

@@ -421,8 +421,13 @@ impl IsotonicMap {
         if x.is_empty() {
             return Err(invalid("an isotonic fit needs at least one point"));
         }
-        if let Some(i) = x.iter().chain(y).position(|v| !v.is_finite()) {
-            return Err(invalid(format!("value {i} is not finite")));
+        for (name, values) in [("x", x), ("y", y)] {
+            if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+                return Err(invalid(format!(
+                    "{name}[{i}] is {}; an isotonic fit needs finite values",
+                    values[i]
+                )));
+            }
         }
         let mut idx: Vec<usize> = (0..x.len()).collect();
         idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]));

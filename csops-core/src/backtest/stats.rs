@@ -70,9 +70,14 @@ pub fn normal_sf(x: f64) -> f64 {
 }
 
 /// Upper tail of the chi-squared distribution with `df` degrees of freedom, `P(X > x)`.
+/// `NaN` where it does not exist (`df` not a positive number, `x` `NaN`); never panics.
 pub fn chi2_sf(x: f64, df: f64) -> f64 {
-    if x <= 0.0 {
+    if x.is_nan() || df.is_nan() || df <= 0.0 || df.is_infinite() {
+        f64::NAN
+    } else if x <= 0.0 {
         1.0
+    } else if x.is_infinite() {
+        0.0
     } else {
         statrs::function::gamma::gamma_ur(df / 2.0, x / 2.0)
     }
@@ -213,7 +218,7 @@ pub struct Auc {
 /// ROC AUC of `risk` for `positive` labels, with DeLong and Hanley–McNeil standard errors.
 /// O(n log n) (a radix sort), no quadratic pair counting.
 pub fn roc_auc(risk: &[f64], positive: &[bool]) -> Result<Auc> {
-    check_len("risk", risk.len(), "labels", positive.len())?;
+    check_len("risk", risk.len(), "positive", positive.len())?;
     check_finite("risk", risk)?;
     let mut pos: Vec<f64> = Vec::new();
     let mut neg: Vec<f64> = Vec::new();
@@ -332,7 +337,7 @@ pub struct RocPoint {
 /// The ROC curve, one point per distinct risk from the highest down, after a first point
 /// that flags nothing (as scikit-learn's `roc_curve(drop_intermediate=False)`).
 pub fn roc_curve(risk: &[f64], positive: &[bool]) -> Result<Vec<RocPoint>> {
-    check_len("risk", risk.len(), "labels", positive.len())?;
+    check_len("risk", risk.len(), "positive", positive.len())?;
     check_finite("risk", risk)?;
     let (m, n) = positive.iter().fold(
         (0u64, 0u64),
@@ -390,7 +395,7 @@ pub fn youden(risk: &[f64], positive: &[bool]) -> Result<(f64, f64)> {
 /// The Brier score: mean squared difference between predicted probability and outcome (0 is
 /// perfect; always predicting the base rate `b` scores `b(1−b)`).
 pub fn brier(probability: &[f64], positive: &[bool]) -> Result<f64> {
-    check_len("probability", probability.len(), "labels", positive.len())?;
+    check_len("probability", probability.len(), "positive", positive.len())?;
     check_finite("probability", probability)?;
     if probability.is_empty() {
         return Err(invalid("the Brier score needs at least one prediction"));
@@ -436,7 +441,7 @@ pub struct CalibrationRow {
 /// groups of equal count (the first `n mod 10` one larger), comparing mean predicted risk with
 /// the observed rate. Fewer than ten accounts give fewer rows.
 pub fn deciles(risk: &[f64], positive: &[bool]) -> Result<Vec<CalibrationRow>> {
-    check_len("risk", risk.len(), "labels", positive.len())?;
+    check_len("risk", risk.len(), "positive", positive.len())?;
     check_finite("risk", risk)?;
     let mut idx: Vec<usize> = (0..risk.len()).collect();
     idx.sort_by(|&a, &b| risk[a].total_cmp(&risk[b]));
@@ -486,7 +491,7 @@ pub struct Lift {
 /// Capture and lift of the riskiest `fraction` of accounts (sorted by risk, highest first;
 /// ties keep their order).
 pub fn lift(risk: &[f64], positive: &[bool], fraction: f64) -> Result<Lift> {
-    check_len("risk", risk.len(), "labels", positive.len())?;
+    check_len("risk", risk.len(), "positive", positive.len())?;
     check_finite("risk", risk)?;
     if !(fraction > 0.0 && fraction <= 1.0) {
         return Err(invalid(format!(
