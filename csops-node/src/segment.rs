@@ -16,7 +16,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use csops_core::condition::{Column, Condition as CoreCondition, Table};
+use csops_core::condition::{
+    Cell, CellColumn, Column, Condition as CoreCondition, Given, GivenTable, Kind, Table,
+};
 use csops_core::features::FeatureConfig;
 use csops_core::health as core_health;
 use csops_core::interchange::Loaded;
@@ -193,8 +195,9 @@ pub struct BoolColumn {
 
 /// One column of accounts: numbers (a `Float64Array`, or numbers with `null`/`NaN` for
 /// missing), text, or yes/no values (`null` missing). A plain array's kind is that of its
-/// values; an array with no values at all reads as numbers, so give such a column's kind with
-/// `{ text: [...] }` (or `{ number }`, `{ bool }`).
+/// values; an array with no values at all takes the kind the conditions compare it with (the
+/// core's rule, as in Python), or give its kind with `{ text: [...] }` (or `{ number }`,
+/// `{ bool }`).
 #[napi]
 pub type ColumnValues = Either7<
     Float64Array,
@@ -381,120 +384,50 @@ fn roster(env: &Env, name: &str, v: Unknown) -> Result<Vec<CoreCsm>, Failure> {
         .collect()
 }
 
-/// The kind of a column read from a plain array, decided by its first value.
-enum Builder {
-    /// No value yet: this many missing.
-    Empty(usize),
-    Number(Vec<f64>),
-    Text(Vec<Option<String>>),
-    Bool(Vec<Option<bool>>),
-}
-
-impl Builder {
-    fn finish(self) -> Column {
-        match self {
-            Builder::Empty(n) => Column::Number(vec![f64::NAN; n]),
-            Builder::Number(v) => Column::Number(v),
-            Builder::Text(v) => Column::Text(v),
-            Builder::Bool(v) => Column::Bool(v),
-        }
-    }
-
-    fn kind(&self) -> &'static str {
-        match self {
-            Builder::Empty(_) | Builder::Number(_) => "numbers",
-            Builder::Text(_) => "text",
-            Builder::Bool(_) => "yes/no values",
-        }
-    }
-
-    fn missing(&mut self) {
-        match self {
-            Builder::Empty(n) => *n += 1,
-            Builder::Number(v) => v.push(f64::NAN),
-            Builder::Text(v) => v.push(None),
-            Builder::Bool(v) => v.push(None),
-        }
-    }
-}
-
-/// The value kinds a tagged column (`{ number | text | bool: [...] }`) may name.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Number,
-    Text,
-    Bool,
-}
-
-/// A column given as an array: its kind is `kind`, or (for `None`) that of its first value.
-/// `null`, `undefined` and holes are missing (and `NaN`, in a number column).
-fn array_column(path: &str, v: Unknown, kind: Option<Kind>) -> Result<Column, Failure> {
+/// A column given as an array, read by the core's rules ([`CellColumn`]): its kind is
+/// `declared`, or (for `None`) that of its first value. `null`, `undefined` and holes are
+/// missing (and `NaN`, in a number column).
+fn array_column(
+    name: &str,
+    path: &str,
+    v: Unknown,
+    declared: Option<Kind>,
+) -> Result<Given, Failure> {
     let fail = |e| args::napi_failure(path, e);
     let array = Array::from_unknown(v).map_err(fail)?;
-    let n = array.len() as usize;
-    let mut b = match kind {
-        None => Builder::Empty(0),
-        Some(Kind::Number) => Builder::Number(Vec::with_capacity(n)),
-        Some(Kind::Text) => Builder::Text(Vec::with_capacity(n)),
-        Some(Kind::Bool) => Builder::Bool(Vec::with_capacity(n)),
-    };
+    let mut column = CellColumn::with_capacity(name, declared, array.len() as usize);
     for i in 0..array.len() {
         let Some(item) = array.get::<Unknown>(i).map_err(fail)? else {
-            b.missing();
+            column.push(Cell::Missing);
             continue;
         };
-        let at = || format!("{path}[{i}]");
-        let ty = item.get_type().map_err(|e| args::napi_failure(&at(), e))?;
-        if matches!(ty, ValueType::Null | ValueType::Undefined) {
-            b.missing();
-            continue;
-        }
-        if let Builder::Empty(missing) = b {
-            b = match ty {
-                ValueType::Number => Builder::Number(vec![f64::NAN; missing]),
-                ValueType::String => Builder::Text(vec![None; missing]),
-                ValueType::Boolean => Builder::Bool(vec![None; missing]),
-                _ => {
-                    return Err(invalid(format!(
-                        "`{}` must be a number, a string, a boolean or null, got {}",
-                        at(),
-                        args::type_name(&item)
-                    )));
-                }
-            };
-        }
-        let read = |e| args::napi_failure(&at(), e);
-        match (&mut b, ty) {
-            (Builder::Number(v), ValueType::Number) => {
-                v.push(f64::from_unknown(item).map_err(read)?)
-            }
-            (Builder::Text(v), ValueType::String) => {
-                v.push(Some(String::from_unknown(item).map_err(read)?))
-            }
-            (Builder::Bool(v), ValueType::Boolean) => {
-                v.push(Some(bool::from_unknown(item).map_err(read)?))
-            }
+        let read = |e| args::napi_failure(&format!("{path}[{i}]"), e);
+        let cell = match item.get_type().map_err(read)? {
+            ValueType::Null | ValueType::Undefined => Cell::Missing,
+            ValueType::Number => Cell::Number(f64::from_unknown(item).map_err(read)?),
+            ValueType::String => Cell::Text(String::from_unknown(item).map_err(read)?),
+            ValueType::Boolean => Cell::Bool(bool::from_unknown(item).map_err(read)?),
             _ => {
-                return Err(invalid(format!(
-                    "`{}` is {}, but the column holds {} (a column holds one kind of value)",
-                    at(),
-                    args::type_name(&item),
-                    b.kind()
-                )));
+                column.push_unreadable(format!(
+                    "{} is not a number, a string, a boolean or null",
+                    args::type_name(&item)
+                ));
+                continue;
             }
-        }
+        };
+        column.push(cell);
     }
-    Ok(b.finish())
+    guard(|| column.finish())
 }
 
-/// One column: a `Float64Array` (copied), an array (its kind from its values), or
-/// `{ number | text | bool: [...] }`.
-fn column(env: &Env, path: &str, v: Unknown) -> Result<Column, Failure> {
+/// The column `name` (at `path`): a `Float64Array` (copied), an array (its kind from its
+/// values), or `{ number | text | bool: [...] }`.
+fn column(env: &Env, name: &str, path: &str, v: Unknown) -> Result<Given, Failure> {
     let expected = "a Float64Array, an array of numbers, strings or booleans (null = missing), \
                     or { number | text | bool: [...] }";
     if v.is_typedarray().unwrap_or(false) {
         return Float64ArraySlice::from_unknown(v)
-            .map(|values| Column::Number(values.to_vec()))
+            .map(|values| Given::Column(Column::Number(values.to_vec())))
             .map_err(|_| {
                 invalid(format!(
                     "`{path}` must be {expected}, got another typed array"
@@ -502,7 +435,7 @@ fn column(env: &Env, path: &str, v: Unknown) -> Result<Column, Failure> {
             });
     }
     if v.is_array().unwrap_or(false) {
-        return array_column(path, v, None);
+        return array_column(name, path, v, None);
     }
     let fields = args::entries(env, path, v, expected)?;
     let [(key, values)] = <[_; 1]>::try_from(fields).map_err(|_| {
@@ -522,7 +455,7 @@ fn column(env: &Env, path: &str, v: Unknown) -> Result<Column, Failure> {
     };
     let inner = format!("{path}.{key}");
     if kind == Kind::Number && values.is_typedarray().unwrap_or(false) {
-        return column(env, &inner, values);
+        return column(env, name, &inner, values);
     }
     if !values.is_array().unwrap_or(false) {
         return Err(invalid(format!(
@@ -530,37 +463,24 @@ fn column(env: &Env, path: &str, v: Unknown) -> Result<Column, Failure> {
             args::type_name(&values)
         )));
     }
-    array_column(&inner, values, Some(kind))
-}
-
-fn column_len(c: &Column) -> usize {
-    match c {
-        Column::Number(v) => v.len(),
-        Column::Text(v) => v.len(),
-        Column::Bool(v) => v.len(),
-    }
+    array_column(name, &inner, values, Some(kind))
 }
 
 /// Accounts as columns: an object of columns keyed by field name, all of one length.
-fn table(env: &Env, name: &str, v: Unknown) -> Result<Table, Failure> {
+fn table(env: &Env, name: &str, v: Unknown) -> Result<GivenTable, Failure> {
     let expected = "an object of columns keyed by field name (Float64Array, arrays of numbers, \
                     strings or booleans, null = missing), such as { id: [...], arr: [...] }";
-    let mut out = Table::default();
-    let mut first: Option<(String, usize)> = None;
+    let mut out = GivenTable::default();
     for (key, value) in args::entries(env, name, v, expected)? {
-        let c = column(env, &format!("{name}.{key}"), value)?;
-        let len = column_len(&c);
-        match &first {
-            Some((other, n)) if *n != len => {
-                return Err(invalid(format!(
-                    "column `{key}` has {len} values but column `{other}` has {n}: every column \
-                     has one value per account"
-                )));
+        match column(env, &key, &format!("{name}.{key}"), value) {
+            Ok(c) => guard(|| out.add(&key, c))?,
+            // Values that make no column (mixed kinds): an error only when a condition names
+            // the column, as in every language.
+            Err(Failure::Core(e @ csops_core::Error::Config(_))) => {
+                guard(|| out.add_read(&key, Err(e)))?
             }
-            Some(_) => {}
-            None => first = Some((key.clone(), len)),
+            Err(other) => return Err(other),
         }
-        guard(|| out.insert(&key, c))?;
     }
     Ok(out)
 }
@@ -746,6 +666,16 @@ impl SegmentArgs {
 fn run_segment(table: &Table, a: &SegmentArgs, as_of: Option<NaiveDate>) -> Result<Js, Failure> {
     let rules = a.rules.as_ref();
     let made = guard(|| core_segment::plan(table, rules, &a.model, a.roster.clone()))?;
+    shown(table, &made, rules, as_of)
+}
+
+/// A plan as JavaScript, with the core's text as `summary`.
+fn shown(
+    table: &Table,
+    made: &core_segment::Plan,
+    rules: &CoreTierRules,
+    as_of: Option<NaiveDate>,
+) -> Result<Js, Failure> {
     let summary = made.render(rules, as_of);
     let shown = guard(|| made.segmentation(table, rules))?;
     to_js_with_summary(&shown, summary)
@@ -870,7 +800,8 @@ impl Condition {
 
     /// Which rows of `columns` match (true; not false and not unknown). An unknown field or a
     /// comparison of the wrong type (`region > 5`) is a `CSOPS_CONFIG` error listing every
-    /// problem; malformed columns (of different lengths, mixed kinds) are
+    /// problem; so is a column it names whose values cannot be read (mixed kinds, of another
+    /// length), with their positions. A value that is not a column at all is
     /// `CSOPS_INVALID_ARGUMENT`.
     #[napi(ts_args_type = "columns: AccountColumns")]
     pub fn filter(&self, env: Env, columns: Unknown) -> napi::Result<Vec<bool>> {
@@ -983,7 +914,7 @@ impl TierRules {
     pub fn assign(&self, env: Env, columns: Unknown) -> napi::Result<Vec<String>> {
         js(&env, || {
             let t = table(&env, "columns", columns)?;
-            let tiers = guard(|| self.inner.assign(&t))?;
+            let tiers = guard(|| self.inner.assign_given(&t))?;
             let names = self.inner.tiers();
             Ok(tiers.into_iter().map(|i| names[i].to_string()).collect())
         })
@@ -1248,7 +1179,9 @@ pub fn segment_columns(
             |key, field, value| a.read(&env, key, field, value),
         )?;
         let t = table(&env, "columns", columns)?;
-        run_segment(&t, &a, None)
+        let rules = a.rules.as_ref();
+        let (table, made) = guard(|| core_segment::plan_given(&t, rules, &a.model, a.roster))?;
+        shown(&table, &made, rules, None)
     })
 }
 
@@ -1280,7 +1213,7 @@ pub fn what_if_columns(
             },
         )?;
         let t = table(&env, "columns", columns)?;
-        let w = guard(|| core_segment::what_if(&t, &before, &after, &model))?;
+        let w = guard(|| core_segment::what_if_given(&t, &before, &after, &model))?;
         to_js_with_summary(&w, w.render())
     })
 }

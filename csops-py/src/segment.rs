@@ -13,10 +13,11 @@
 //! `boolean`, polars `Boolean`) are yes/no. String, categorical and date dtypes are text
 //! (dates as `YYYY-MM-DD`, as the language compares them). Object columns and plain lists are
 //! read value by value: `str` and dates are text, `bool` is yes/no, other numbers are
-//! numbers, and None / NaN / `pd.NA` / `pd.NaT` are missing; a column mixing kinds is a
-//! `ConfigError` naming the position. A column with no value at all (all None) has no kind of
-//! its own: it takes the kind the conditions compare it with (text if they only ask `is
-//! null`), which is what any kind would give, since every row is missing.
+//! numbers, and None / NaN / `pd.NA` / `pd.NaT` are missing. What a column of such values
+//! is, and what happens to a column with no value at all or one that cannot be read, is the
+//! core's rule (`csops_core::condition::GivenTable`, the same in Node): a column mixing kinds
+//! is a `ConfigError` naming the positions; an empty column takes the kind the conditions
+//! compare it with.
 //!
 //! `Condition.filter` and `TierRules.assign` read only the columns their conditions name (the
 //! other names still feed "did you mean" suggestions); `segment_table` reads every column, so
@@ -30,11 +31,13 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use csops_core::Error;
-use csops_core::condition::{Column, Condition, Kind as FieldKind, Schema, Table, Value};
+use csops_core::condition::{
+    Cell, CellColumn, Column, Condition, Given, GivenTable, Kind as FieldKind, Table, Value,
+};
 use csops_core::features::features_as_of;
 use csops_core::segment::{
     Assignment, Capacity, Coverage, CoverageModel, Csm, Plan, TierRules, WhatIf, account_table,
-    book_table, plan, plan_with_schema, what_if,
+    book_table, plan, plan_given, what_if_given,
 };
 use numpy::PyArray1;
 use pyo3::prelude::*;
@@ -45,55 +48,15 @@ use crate::arrow;
 use crate::backtest::{Frame, features};
 use crate::book::PyBook;
 use crate::convert::{mapping_to_json, py_date_opt, to_python};
-use crate::errors::call;
+use crate::errors::{call, to_py_err};
 use crate::features::PyFeatureFrame;
 use crate::health::{PyScorecard, html_table, text_table};
 use crate::revenue::as_of_or_latest;
 use crate::table::{
-    ACCOUNT_ID, ArrowKind, Columns, FrameKind, Kind as DataKind, as_list, config, config_problems,
-    float_column, get_column, import_arrow, is_instance_of, is_missing, kind_of, numpy, read_ids,
-    repr, require, type_name,
+    ACCOUNT_ID, ArrowKind, Columns, FrameKind, Kind as DataKind, as_list, config, float_column,
+    get_column, import_arrow, is_instance_of, is_missing, kind_of, numpy, read_ids, repr, require,
+    type_name,
 };
-
-/// How many bad values of a column an error describes (the rest are counted).
-const MAX_DESCRIBED: usize = 10;
-
-// Reading tables ---------------------------------------------------------------------------
-
-/// One column as read: a typed column, or only missing values (no kind of its own).
-#[derive(Debug)]
-enum Read {
-    Col(Column),
-    Missing(usize),
-}
-
-/// One value of an object column or list.
-#[derive(Debug)]
-enum Cell {
-    Missing,
-    Number(f64),
-    Text(String),
-    Bool(bool),
-}
-
-impl Cell {
-    fn kind(&self) -> Option<FieldKind> {
-        match self {
-            Cell::Missing => None,
-            Cell::Number(_) => Some(FieldKind::Number),
-            Cell::Text(_) => Some(FieldKind::Text),
-            Cell::Bool(_) => Some(FieldKind::Bool),
-        }
-    }
-}
-
-fn kind_name(k: FieldKind) -> &'static str {
-    match k {
-        FieldKind::Number => "numbers",
-        FieldKind::Text => "text",
-        FieldKind::Bool => "yes/no values",
-    }
-}
 
 /// Whether a value is a numpy boolean scalar (`numpy.bool_`).
 fn is_numpy_bool(v: &Bound<'_, PyAny>) -> bool {
@@ -138,104 +101,34 @@ fn cell(v: &Bound<'_, PyAny>) -> Result<Cell, String> {
     }
 }
 
-/// A column read value by value. `forced`: the kind its dtype says it holds.
+/// A column read value by value (by the core's rules, [`CellColumn`]). `declared`: the kind
+/// its dtype says it holds.
 fn elements(
     py: Python<'_>,
     name: &str,
     values: &Bound<'_, PyAny>,
-    forced: Option<FieldKind>,
-) -> PyResult<Read> {
+    declared: Option<FieldKind>,
+) -> PyResult<Given> {
     let list = as_list(values).map_err(|e| config(py, format!("column `{name}`: {e}")))?;
-    let mut cells = Vec::with_capacity(list.len());
-    let mut kind = forced.map(|k| (k, None));
-    // Every bad value is counted; the first few are described.
-    let mut problems = Vec::new();
-    let mut more = 0usize;
-    let mut report = |problem: &dyn Fn() -> String| {
-        if problems.len() < MAX_DESCRIBED {
-            problems.push(problem());
-        } else {
-            more += 1;
+    let mut column = CellColumn::with_capacity(name, declared, list.len());
+    for v in list.iter() {
+        match cell(&v) {
+            Ok(c) => column.push_shown(c, || repr(&v)),
+            Err(why) => column.push_unreadable(why),
         }
-    };
-    for (i, v) in list.iter().enumerate() {
-        let c = match cell(&v) {
-            Ok(c) => c,
-            Err(why) => {
-                report(&|| format!("column `{name}`, position {i}: {why}"));
-                cells.push(Cell::Missing);
-                continue;
-            }
-        };
-        match (c.kind(), kind) {
-            (None, _) => {}
-            (Some(k), None) => kind = Some((k, Some(i))),
-            (Some(k), Some((want, at))) if k != want => {
-                report(&|| match at {
-                    Some(at) => format!(
-                        "column `{name}` mixes {} (position {at}) and {} (position {i}); a \
-                         column holds one kind: numbers, text or yes/no",
-                        kind_name(want),
-                        kind_name(k)
-                    ),
-                    None => format!(
-                        "column `{name}`, position {i}: {} in a column of {}",
-                        repr(&v),
-                        kind_name(want)
-                    ),
-                });
-            }
-            _ => {}
-        }
-        cells.push(c);
     }
-    if more > 0 {
-        problems.push(format!("… and {more} more"));
-    }
-    if !problems.is_empty() {
-        return Err(config_problems(py, problems));
-    }
-    Ok(match kind.map(|k| k.0) {
-        None => Read::Missing(cells.len()),
-        Some(FieldKind::Number) => Read::Col(Column::Number(
-            cells
-                .into_iter()
-                .map(|c| match c {
-                    Cell::Number(x) => x,
-                    _ => f64::NAN,
-                })
-                .collect(),
-        )),
-        Some(FieldKind::Text) => Read::Col(Column::Text(
-            cells
-                .into_iter()
-                .map(|c| match c {
-                    Cell::Text(s) => Some(s),
-                    _ => None,
-                })
-                .collect(),
-        )),
-        Some(FieldKind::Bool) => Read::Col(Column::Bool(
-            cells
-                .into_iter()
-                .map(|c| match c {
-                    Cell::Bool(b) => Some(b),
-                    _ => None,
-                })
-                .collect(),
-        )),
-    })
+    column.finish().map_err(|e| to_py_err(py, e))
 }
 
 /// A numeric column as float64 (NaN missing), through NumPy where it can be.
-fn numbers(py: Python<'_>, name: &str, col: &Bound<'_, PyAny>) -> PyResult<Read> {
+fn numbers(py: Python<'_>, name: &str, col: &Bound<'_, PyAny>) -> PyResult<Given> {
     let values = float_column(py, name, col)?;
-    Ok(Read::Col(Column::Number(values.as_slice().to_vec())))
+    Ok(Given::Column(Column::Number(values.as_slice().to_vec())))
 }
 
 /// One column of a pandas or polars DataFrame, a NumPy array, or a list (see the module
 /// documentation).
-fn read_column(py: Python<'_>, name: &str, col: &Bound<'_, PyAny>) -> PyResult<Read> {
+fn read_column(py: Python<'_>, name: &str, col: &Bound<'_, PyAny>) -> PyResult<Given> {
     if is_instance_of(py, col, "polars", "Series") {
         let dtype = col.getattr("dtype")?;
         if dtype.call_method0("is_numeric")?.is_truthy()? {
@@ -245,7 +138,7 @@ fn read_column(py: Python<'_>, name: &str, col: &Bound<'_, PyAny>) -> PyResult<R
         let forced = if d == "Boolean" {
             Some(FieldKind::Bool)
         } else if d == "Null" {
-            return Ok(Read::Missing(col.len()?));
+            return Ok(Given::Missing(col.len()?));
         } else if ["String", "Utf8", "Categorical", "Enum", "Date", "Datetime"]
             .iter()
             .any(|p| d.starts_with(p))
@@ -333,19 +226,6 @@ fn message(py: Python<'_>, e: &PyErr) -> String {
         .map_or_else(|_| "cannot be read".to_string(), |s| s.to_string())
 }
 
-/// A table read for conditions.
-#[derive(Debug, Clone)]
-struct Data {
-    /// The columns read.
-    table: Table,
-    /// Every column name of the input (also those not read), for suggestions.
-    names: Vec<String>,
-    /// Columns with no value at all: they take a kind when a condition names them.
-    missing: BTreeSet<String>,
-    /// Columns that could not be read, with why (an error when a condition names them).
-    unreadable: BTreeMap<String, String>,
-}
-
 /// The fields a set of conditions reads.
 fn fields_of<'a>(conditions: impl IntoIterator<Item = &'a Condition>) -> BTreeSet<String> {
     conditions
@@ -408,11 +288,11 @@ fn read_id_column(
             return read_ids(py, &index);
         }
     }
-    Err(config(
-        py,
-        "the data has no `id` column of account ids (nor `account_id`)".to_string(),
-    ))
+    Err(config(py, NO_ID_COLUMN.to_string()))
 }
+
+/// The error of a table without account ids.
+const NO_ID_COLUMN: &str = "the data has no `id` column of account ids (nor `account_id`)";
 
 /// [`read_data`] of Arrow data: read in Rust, no Python object per value.
 fn read_arrow_data(
@@ -421,7 +301,7 @@ fn read_arrow_data(
     data: &Bound<'_, PyAny>,
     wanted: Option<&BTreeSet<String>>,
     ids: bool,
-) -> PyResult<Data> {
+) -> PyResult<GivenTable> {
     let wanted_names: Option<Vec<&str>> = wanted.map(|w| {
         w.iter()
             .map(String::as_str)
@@ -429,52 +309,39 @@ fn read_arrow_data(
             .collect()
     });
     let table = import_arrow(py, kind, data, wanted_names.as_deref())?;
-    let mut out = Data {
-        table: Table::default(),
-        names: table.names.clone(),
-        missing: BTreeSet::new(),
-        unreadable: BTreeMap::new(),
-    };
-    out.table.rows = table.rows;
+    let mut out = GivenTable::named(&table.names);
+    out.set_rows(table.rows);
     for (name, chunks) in table.names.iter().zip(&table.columns) {
         if wanted.is_some_and(|w| !w.contains(name)) {
             continue;
         }
-        match csops_core::columnar::condition_column(name, chunks) {
-            Ok(Some(c)) => out
-                .table
-                .insert(name, c)
-                .map_err(|e| crate::errors::to_py_err(py, e))?,
-            Ok(None) => {
-                out.missing.insert(name.clone());
-            }
+        let given = match csops_core::columnar::condition_column(name, chunks) {
+            Ok(Some(c)) => Given::Column(c),
+            Ok(None) => Given::Missing(table.rows),
             Err(why) if wanted.is_none() => {
                 out.unreadable.insert(name.clone(), why);
+                continue;
             }
             Err(why) => return Err(config(py, why)),
-        }
+        };
+        out.add(name, given).map_err(|e| to_py_err(py, e))?;
     }
     if ids {
         let chunks = table
             .column("id")
             .or_else(|| table.column(ACCOUNT_ID))
-            .ok_or_else(|| {
-                config(
-                    py,
-                    "the data has no `id` column of account ids (nor `account_id`)".to_string(),
-                )
-            })?;
+            .ok_or_else(|| config(py, NO_ID_COLUMN.to_string()))?;
         let ids = arrow::ids(chunks).map_err(|why| config(py, format!("id: {why}")))?;
-        out.missing.remove("id");
-        out.unreadable.remove("id");
-        out.table
-            .insert("id", Column::Text(ids.into_iter().map(Some).collect()))
-            .map_err(|e| crate::errors::to_py_err(py, e))?;
-        if !out.names.iter().any(|n| n == "id") {
-            out.names.push("id".into());
-        }
+        add_ids(py, &mut out, ids)?;
     }
     Ok(out)
+}
+
+/// Add the account ids as the `id` column.
+fn add_ids(py: Python<'_>, out: &mut GivenTable, ids: Vec<String>) -> PyResult<()> {
+    let column = Column::Text(ids.into_iter().map(Some).collect());
+    out.add("id", Given::Column(column))
+        .map_err(|e| to_py_err(py, e))
 }
 
 /// Read `data`: the columns named in `wanted`, or every column (`None`; then a column that
@@ -485,26 +352,16 @@ fn read_data(
     data: &Bound<'_, PyAny>,
     wanted: Option<&BTreeSet<String>>,
     ids: bool,
-) -> PyResult<Data> {
+) -> PyResult<GivenTable> {
     let (kind, data) = source(py, data)?;
     if let DataKind::Arrow(k) = kind {
         return read_arrow_data(py, k, &data, wanted, ids);
     }
     let names = column_names(kind, &data)?;
-    let mut out = Data {
-        table: Table::default(),
-        names: names.clone(),
-        missing: BTreeSet::new(),
-        unreadable: BTreeMap::new(),
-    };
+    let mut out = GivenTable::named(&names);
     if matches!(kind, DataKind::Pandas | DataKind::Polars) {
-        out.table.rows = data.len()?;
+        out.set_rows(data.len()?);
     }
-    let insert = |out: &mut Data, name: &str, column: Column| -> PyResult<()> {
-        out.table
-            .insert(name, column)
-            .map_err(|e| crate::errors::to_py_err(py, e))
-    };
     for name in &names {
         if wanted.is_some_and(|w| !w.contains(name)) {
             continue;
@@ -513,22 +370,7 @@ fn read_data(
             continue;
         };
         match read_column(py, name, &col) {
-            Ok(Read::Col(c)) => insert(&mut out, name, c)?,
-            Ok(Read::Missing(n)) => {
-                if out.table.columns.is_empty() && out.table.rows == 0 {
-                    out.table.rows = n;
-                }
-                if n != out.table.rows {
-                    return Err(config(
-                        py,
-                        format!(
-                            "column `{name}` has {n} rows for a table of {}",
-                            out.table.rows
-                        ),
-                    ));
-                }
-                out.missing.insert(name.clone());
-            }
+            Ok(given) => out.add(name, given).map_err(|e| to_py_err(py, e))?,
             Err(e) if wanted.is_none() => {
                 out.unreadable.insert(name.clone(), message(py, &e));
             }
@@ -537,106 +379,16 @@ fn read_data(
     }
     // No column read (no condition names one): the row count still comes from the data, so
     // rules without conditions give every row the default tier instead of no rows.
-    if out.table.columns.is_empty()
-        && out.table.rows == 0
-        && let Some(name) = names.first()
+    if let Some(name) = names.first()
         && let Some(col) = get_column(kind, &data, name)?
     {
-        out.table.rows = col.len()?;
+        out.set_rows(col.len()?);
     }
     if ids {
         let ids = read_id_column(py, kind, &data)?;
-        out.missing.remove("id");
-        out.unreadable.remove("id");
-        insert(
-            &mut out,
-            "id",
-            Column::Text(ids.into_iter().map(Some).collect()),
-        )?;
-        if !out.names.iter().any(|n| n == "id") {
-            out.names.push("id".into());
-        }
+        add_ids(py, &mut out, ids)?;
     }
     Ok(out)
-}
-
-impl Data {
-    /// A table of a core-made [`Table`] (every column typed).
-    fn of(table: Table) -> Self {
-        Data {
-            names: table.columns.keys().cloned().collect(),
-            table,
-            missing: BTreeSet::new(),
-            unreadable: BTreeMap::new(),
-        }
-    }
-
-    /// The table `conditions` (and the `extra` fields, when present) can be evaluated on:
-    /// a `ConfigError` if one names a column that could not be read; columns with no value
-    /// added with the kind the conditions compare them with.
-    fn ready(
-        &self,
-        py: Python<'_>,
-        conditions: &[&Condition],
-        extra: &[(&str, FieldKind)],
-    ) -> PyResult<Cow<'_, Table>> {
-        let used = fields_of(conditions.iter().copied());
-        let named: BTreeSet<&str> = used
-            .iter()
-            .map(String::as_str)
-            .chain(extra.iter().map(|e| e.0))
-            .collect();
-        let problems: Vec<String> = named
-            .into_iter()
-            .filter_map(|f| {
-                self.unreadable
-                    .get(f)
-                    .map(|why| format!("field `{f}` cannot be read: {why}"))
-            })
-            .collect();
-        if !problems.is_empty() {
-            return Err(config_problems(py, problems));
-        }
-        let mut kinds = BTreeMap::new();
-        for (f, k) in extra {
-            kinds.insert((*f).to_string(), *k);
-        }
-        for (f, k) in Schema::implied_by(conditions.iter().copied()).fields {
-            kinds.entry(f).or_insert(k);
-        }
-        let needed: Vec<&String> = self
-            .missing
-            .iter()
-            .filter(|m| used.contains(*m) || kinds.contains_key(*m))
-            .collect();
-        if needed.is_empty() {
-            return Ok(Cow::Borrowed(&self.table));
-        }
-        let mut table = self.table.clone();
-        let n = table.rows;
-        for name in needed {
-            let column = match kinds.get(name).copied().unwrap_or(FieldKind::Text) {
-                FieldKind::Number => Column::Number(vec![f64::NAN; n]),
-                FieldKind::Text => Column::Text(vec![None; n]),
-                FieldKind::Bool => Column::Bool(vec![None; n]),
-            };
-            table
-                .insert(name, column)
-                .map_err(|e| crate::errors::to_py_err(py, e))?;
-        }
-        Ok(Cow::Owned(table))
-    }
-
-    /// The fields of `table` (from [`Data::ready`]) with every other column name of the input,
-    /// so that an unknown field gets a "did you mean" from all of them. The names not read are
-    /// never named by the conditions checked (those are read), so their kind does not matter.
-    fn schema(&self, table: &Table) -> Schema {
-        let mut s = table.schema();
-        for n in &self.names {
-            s.fields.entry(n.clone()).or_insert(FieldKind::Text);
-        }
-        s
-    }
 }
 
 /// Which rows match, as the input: a pandas Series of bool (the input's index), a polars
@@ -902,13 +654,8 @@ impl PyCondition {
     ) -> PyResult<Bound<'py, PyAny>> {
         let fields = fields_of([&self.0]);
         let d = read_data(py, data, Some(&fields), false)?;
-        let table = d.ready(py, &[&self.0], &[])?;
-        let schema = d.schema(&table);
         let c = &self.0;
-        let hits = call(py, || {
-            schema.check(c)?;
-            table.filter(c)
-        })?;
+        let hits = call(py, || d.filter(c))?;
         bools_out(py, data, hits)
     }
 
@@ -1151,12 +898,7 @@ impl PyTierRules {
         let conditions: Vec<&Condition> = rules.rules.iter().map(|r| &r.when).collect();
         let fields = fields_of(conditions.iter().copied());
         let d = read_data(py, data, Some(&fields), false)?;
-        let table = d.ready(py, &conditions, &[])?;
-        let schema = d.schema(&table);
-        let tiers = call(py, || {
-            rules.validate(&schema)?;
-            rules.assign(&table)
-        })?;
+        let tiers = call(py, || rules.assign_given(&d))?;
         let names = rules.tiers();
         tiers_out(py, data, &names, &tiers)
     }
@@ -1277,14 +1019,6 @@ fn roster_arg(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<Opti
 
 // Segmentation -----------------------------------------------------------------------------
 
-/// The fields coverage and assignment read, with their kinds.
-const COVERAGE_FIELDS: [(&str, FieldKind); 4] = [
-    ("id", FieldKind::Text),
-    ("arr", FieldKind::Number),
-    ("owner_csm", FieldKind::Text),
-    ("band", FieldKind::Text),
-];
-
 /// Segment ``data``, a table of your own accounts: tier every row by ``rules`` (None: the
 /// defaults), then coverage against ``model`` (None: the defaults) and a ``roster`` (None:
 /// every owner, serving the tier most of their accounts are in), then the assignment plan.
@@ -1321,18 +1055,10 @@ pub fn segment_table(
     let model = model_arg(py, model)?;
     let roster = roster_arg(py, roster)?;
     let d = read_data(py, data, None, true)?;
-    let conditions: Vec<&Condition> = rules.rules.iter().map(|r| &r.when).collect();
-    let present: Vec<(&str, FieldKind)> = COVERAGE_FIELDS
-        .iter()
-        .filter(|(f, _)| d.names.iter().any(|n| n == f))
-        .copied()
-        .collect();
-    let table = d.ready(py, &conditions, &present)?.into_owned();
-    let schema = d.schema(&table);
-    let p = call(py, || {
-        plan_with_schema(&table, &schema, &rules, &model, roster)
-    })?;
-    let data = Data {
+    let (table, p) = call(py, || plan_given(&d, &rules, &model, roster))?;
+    // The segmentation keeps the table its plan was made on (empty columns typed), for
+    // `what_if` to try other rules on.
+    let data = GivenTable {
         missing: d
             .missing
             .iter()
@@ -1466,7 +1192,7 @@ pub(crate) fn book_segment(
         Ok((table, p))
     })?;
     Ok(PySegmentation {
-        data: Data::of(table),
+        data: GivenTable::from(table),
         rules,
         model,
         plan: p,
@@ -1504,7 +1230,7 @@ struct SegmentationView<'a> {
 #[pyclass(name = "Segmentation", module = "csops", frozen)]
 #[derive(Debug)]
 pub struct PySegmentation {
-    data: Data,
+    data: GivenTable,
     rules: TierRules,
     model: CoverageModel,
     plan: Plan,
@@ -1704,20 +1430,8 @@ impl PySegmentation {
             Some(m) => model_arg(py, Some(m))?,
             None => self.model.clone(),
         };
-        let conditions: Vec<&Condition> = self
-            .rules
-            .rules
-            .iter()
-            .chain(&after.rules)
-            .map(|r| &r.when)
-            .collect();
-        let table = self.data.ready(py, &conditions, &[])?;
-        let schema = self.data.schema(&table);
-        let before = &self.rules;
-        let w = call(py, || {
-            after.validate(&schema)?;
-            what_if(&table, before, &after, &model)
-        })?;
+        let (data, before) = (&self.data, &self.rules);
+        let w = call(py, || what_if_given(data, before, &after, &model))?;
         Ok(PyWhatIf(w, self.frame))
     }
 

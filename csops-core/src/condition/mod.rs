@@ -39,6 +39,7 @@
 
 mod ast;
 mod column;
+mod given;
 mod json;
 mod logic;
 mod parse;
@@ -47,6 +48,7 @@ mod table;
 
 pub use ast::{Condition, Op, Value};
 pub use column::Column;
+pub use given::{Cell, CellColumn, Given, GivenTable};
 pub use schema::{Kind, Schema};
 pub use table::Table;
 

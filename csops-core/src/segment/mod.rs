@@ -36,7 +36,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
 use crate::book::Book;
-use crate::condition::{Column, Condition, Schema, Table};
+use crate::condition::{Column, Condition, GivenTable, Schema, Table};
 use crate::features::FeatureFrame;
 use crate::health::ScoreFrame;
 use crate::retention::ArrHistory;
@@ -46,9 +46,12 @@ pub use coverage::{
     roster_from_owners,
 };
 use coverage::{customer, load_of, num_col, text_col};
-pub use plan::{AccountTier, Plan, Segmentation, book_table, plan, plan_with_schema};
+pub use plan::{
+    AccountTier, COVERAGE_FIELDS, Plan, Segmentation, book_table, plan, plan_given,
+    plan_with_schema,
+};
 pub use render::describe_target;
-pub use what_if::{TierChange, TierShift, WhatIf, what_if};
+pub use what_if::{TierChange, TierShift, WhatIf, what_if, what_if_given};
 
 /// One tier rule: accounts matching `when` (and no earlier rule) are in `tier`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -175,6 +178,16 @@ impl TierRules {
         } else {
             Err(Error::Config(p))
         }
+    }
+
+    /// The tier of every row of a table as a user gave it ([`GivenTable`]): the rules are
+    /// checked against every column name given (so an unknown field gets a suggestion from
+    /// all of them), columns with no value take the kind the rules compare them with.
+    pub fn assign_given(&self, given: &GivenTable) -> Result<Vec<usize>> {
+        let conditions: Vec<&Condition> = self.rules.iter().map(|r| &r.when).collect();
+        let table = given.ready(&conditions, &[])?;
+        self.validate(&given.schema(&table))?;
+        self.assign(&table)
     }
 
     /// The tier of every row of `table`, as an index into [`TierRules::tiers`].

@@ -3,6 +3,8 @@
 //! `segment_table` / `Book.segment` and Node's `segmentColumns` / `book.segment` are each this
 //! one call, so they check and decide alike.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -11,7 +13,7 @@ use super::{
     roster_from_owners,
 };
 use crate::book::Book;
-use crate::condition::{Schema, Table};
+use crate::condition::{Condition, GivenTable, Kind, Schema, Table};
 use crate::features::{FeatureConfig, features_as_of};
 use crate::health::Scorecard;
 use crate::{Error, Result};
@@ -89,6 +91,51 @@ impl Plan {
             assignment: self.assignment.clone(),
         })
     }
+}
+
+/// The fields coverage and assignment read, with their kinds: a column of one of them given
+/// with no value at all takes this kind.
+pub const COVERAGE_FIELDS: [(&str, Kind); 4] = [
+    ("id", Kind::Text),
+    ("arr", Kind::Number),
+    ("owner_csm", Kind::Text),
+    ("band", Kind::Text),
+];
+
+/// [`plan`] of a table as a user gave it ([`GivenTable`]): the rules checked against every
+/// column name given, and columns with no value typed by the rules and by what coverage reads
+/// ([`COVERAGE_FIELDS`]). Returns the table the plan was made on with the plan.
+pub fn plan_given(
+    given: &GivenTable,
+    rules: &TierRules,
+    model: &CoverageModel,
+    roster: Option<Vec<Csm>>,
+) -> Result<(Table, Plan)> {
+    let given = &with_account_ids(given);
+    let conditions: Vec<&Condition> = rules.rules.iter().map(|r| &r.when).collect();
+    let present: Vec<(&str, Kind)> = COVERAGE_FIELDS
+        .iter()
+        .filter(|(f, _)| given.names.iter().any(|n| n == f))
+        .copied()
+        .collect();
+    let table = given.ready(&conditions, &present)?.into_owned();
+    let schema = given.schema(&table);
+    let plan = plan_with_schema(&table, &schema, rules, model, roster)?;
+    Ok((table, plan))
+}
+
+/// The table with its account ids as `id`: a table given with an `account_id` column and no
+/// `id` one (as a scored frame is) has its ids there.
+pub(super) fn with_account_ids(given: &GivenTable) -> Cow<'_, GivenTable> {
+    let has = |n: &str| given.table.columns.contains_key(n) || given.missing.contains(n);
+    if has("id") || !given.table.columns.contains_key("account_id") {
+        return Cow::Borrowed(given);
+    }
+    let mut t = given.clone();
+    let ids = t.table.columns["account_id"].clone();
+    t.table.columns.insert("id".to_string(), ids);
+    t.name("id");
+    Cow::Owned(t)
 }
 
 /// Segment a table: check the rules against its fields (every problem at once, with

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{Coverage, CoverageModel, TierRules, coverage, text_col};
 use crate::Result;
-use crate::condition::Table;
+
+use crate::condition::{Condition, GivenTable, Table};
 
 /// What a change of tier rules does.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -104,4 +105,26 @@ pub fn what_if(
         })
         .collect();
     Ok(WhatIf { changes, tiers })
+}
+
+/// [`what_if`] on a table as a user gave it ([`GivenTable`]): both sets of rules checked
+/// against every column name given, columns with no value typed by the rules.
+pub fn what_if_given(
+    given: &GivenTable,
+    before: &TierRules,
+    after: &TierRules,
+    model: &CoverageModel,
+) -> Result<WhatIf> {
+    let given = &super::plan::with_account_ids(given);
+    let conditions: Vec<&Condition> = before
+        .rules
+        .iter()
+        .chain(&after.rules)
+        .map(|r| &r.when)
+        .collect();
+    let table = given.ready(&conditions, &[])?;
+    let schema = given.schema(&table);
+    before.validate(&schema)?;
+    after.validate(&schema)?;
+    what_if(&table, before, after, model)
 }
