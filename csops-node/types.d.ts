@@ -65,6 +65,42 @@ termMonths: number | null,
 attributes: { [key in string]: string }, };
 
 /**
+ * One customer account. Extra columns named `attr.<name>` become custom attributes. As in `accounts.csv` (`docs/schema.md`).
+ */
+export interface AccountJson {
+  /** Unique account id (CRM id). */
+  id: string;
+  /** Account name. */
+  name: string;
+  /** The CSM who owns the account. */
+  owner_csm?: string | null;
+  /** Market segment. */
+  segment?: string | null;
+  /** Coverage tier. */
+  tier?: string | null;
+  /** Sales region. */
+  region?: string | null;
+  /** Industry. */
+  industry?: string | null;
+  /** Plan or edition. */
+  plan?: string | null;
+  /** Contract currency of `arr`. */
+  currency: string;
+  /** Current annual recurring revenue, ≥ 0. */
+  arr: string;
+  /** Licensed seats. */
+  seats?: number | null;
+  /** Contract start. */
+  start_date: string | Date;
+  /** Next (or current) renewal date, on or after `start_date`. */
+  renewal_date?: string | Date | null;
+  /** Contract term in months (12 when empty); renewals recur every term. */
+  term_months?: number | null;
+  /** Custom attributes (`attr.<name>` columns in CSV). */
+  attributes?: Record<string, string> | null;
+}
+
+/**
  * One account placed (or moved).
  */
 export type AccountMove = { 
@@ -221,6 +257,20 @@ accounts: Array<AccountMovement>,
  * The FX rates behind the ARR at both ends (each once).
  */
 ratesUsed: RatesUsed, };
+
+/**
+ * The ARR of an account on a date. One row per account and date. As in `arr_snapshots.csv` (`docs/schema.md`).
+ */
+export interface ArrSnapshotJson {
+  /** The account. */
+  account_id: string;
+  /** The day. */
+  date: string | Date;
+  /** Currency of `arr`. */
+  currency: string;
+  /** ARR on that day, ≥ 0. */
+  arr: string;
+}
 
 /**
  * The result of an assignment.
@@ -632,6 +682,36 @@ email: string | null,
 title: string | null, };
 
 /**
+ * One person at a customer. As in `contacts.csv` (`docs/schema.md`).
+ */
+export interface ContactJson {
+  /** Unique contact id. */
+  id: string;
+  /** The contact's account. */
+  account_id: string;
+  /** Full name. */
+  name: string;
+  /** E-mail address. */
+  email?: string | null;
+  /** Job title. */
+  title?: string | null;
+}
+
+/**
+ * One spell of a contact holding a role (the CRM's contact-role history). As in `contact_roles.csv` (`docs/schema.md`).
+ */
+export interface ContactRoleJson {
+  /** The contact. */
+  contact_id: string;
+  /** The role held. */
+  role: 'executive_sponsor' | 'champion' | 'economic_buyer' | 'decision_maker' | 'admin' | 'user' | 'billing' | 'technical';
+  /** First day the role was held. */
+  added: string | Date;
+  /** Day the role ended (not held from then on); empty while held. */
+  removed?: string | Date | null;
+}
+
+/**
  * The coverage picture.
  */
 export type Coverage = { 
@@ -902,6 +982,20 @@ expectedRenewal: string,
 expectedExpansion: string, };
 
 /**
+ * Exchange rates into one reporting currency: one unit of `currency` is worth `rate` units of `reporting_currency`. As in `fx_rates.csv` (`docs/schema.md`).
+ */
+export interface FxRateJson {
+  /** The currency converted from. */
+  currency: string;
+  /** The reporting currency (the same on every row). */
+  reporting_currency: string;
+  /** Units of reporting currency per unit, > 0. */
+  rate: string;
+  /** The first day the rate is in force, until the currency's next dated rate (a month `2025-03` is its first day). Amounts convert at the rate in force on their own day; empty: the rate for any day without a dated one. */
+  date?: string | Date | null;
+}
+
+/**
  * An account's health on the forecast day, as the forecast uses it.
  */
 export type Health = { 
@@ -1121,6 +1215,38 @@ shareBefore: number,
 shareAfter: number, };
 
 /**
+ * One meeting with the customer. As in `meetings.csv` (`docs/schema.md`).
+ */
+export interface MeetingJson {
+  /** Unique meeting id. */
+  id: string;
+  /** The account. */
+  account_id: string;
+  /** Meeting kind. */
+  kind: 'ebr' | 'qbr' | 'onboarding' | 'check_in' | 'other';
+  /** Day held. */
+  date: string | Date;
+  /** Roles of the customer's attendees, `;`-separated. */
+  attendee_roles?: Array<'executive_sponsor' | 'champion' | 'economic_buyer' | 'decision_maker' | 'admin' | 'user' | 'billing' | 'technical'> | null;
+}
+
+/**
+ * One success-plan milestone. As in `milestones.csv` (`docs/schema.md`).
+ */
+export interface MilestoneJson {
+  /** Unique milestone id. */
+  id: string;
+  /** The account. */
+  account_id: string;
+  /** The outcome to achieve. */
+  name: string;
+  /** Day due. */
+  due: string | Date;
+  /** Day achieved; empty if not (yet). */
+  achieved?: string | Date | null;
+}
+
+/**
  * A missing value that is missing for a reason worth telling: stale, or blank in the export.
  */
 export type MissingNote = { 
@@ -1268,6 +1394,34 @@ field: string | null,
  * What was done, and why.
  */
 note: string, };
+
+/**
+ * One CRM opportunity. As in `opportunities.csv` (`docs/schema.md`).
+ */
+export interface OpportunityJson {
+  /** Unique opportunity id. */
+  id: string;
+  /** The account. */
+  account_id: string;
+  /** What the deal is for. */
+  kind: 'renewal' | 'expansion' | 'new_business';
+  /** Currency of `amount`. */
+  currency: string;
+  /** Annualised amount, ≥ 0. */
+  amount: string;
+  /** Expected or actual close day, not before `created`. */
+  close_date: string | Date;
+  /** The CRM's stage name. */
+  stage: string;
+  /** Open, won or lost. */
+  status: 'open' | 'won' | 'lost';
+  /** Probability to close, 0–1. */
+  probability: number;
+  /** The rep's forecast category. */
+  forecast_category: 'pipeline' | 'best_case' | 'commit' | 'closed' | 'omitted';
+  /** Day created. */
+  created?: string | Date | null;
+}
 
 /**
  * A human decision that replaces an account's computed score or band until it expires ("the
@@ -1634,6 +1788,41 @@ opportunityId: string | null,
 detail: string, };
 
 /**
+ * Records in the JSON interchange layout (the same as a JSON book document, and
+ * `book.toJson()`): one array per record type, keyed by file stem, every key optional.
+ */
+export interface RecordsJson {
+  /** Layout version; 1 when given. */
+  schema_version?: 1 | null;
+  /** One customer account. Extra columns named `attr.<name>` become custom attributes. */
+  accounts?: Array<AccountJson> | null;
+  /** One person at a customer. */
+  contacts?: Array<ContactJson> | null;
+  /** One spell of a contact holding a role (the CRM's contact-role history). */
+  contact_roles?: Array<ContactRoleJson> | null;
+  /** One product-usage event. Events have no id; duplicates are legitimate. */
+  usage_events?: Array<UsageEventJson> | null;
+  /** A named usage metric over a period. One row per account, metric and period start. */
+  usage_snapshots?: Array<UsageSnapshotJson> | null;
+  /** One support ticket. */
+  tickets?: Array<TicketJson> | null;
+  /** One NPS or CSAT survey answer. */
+  surveys?: Array<SurveyJson> | null;
+  /** One meeting with the customer. */
+  meetings?: Array<MeetingJson> | null;
+  /** One success-plan milestone. */
+  milestones?: Array<MilestoneJson> | null;
+  /** One CRM opportunity. */
+  opportunities?: Array<OpportunityJson> | null;
+  /** The ARR of an account on a date. One row per account and date. */
+  arr_snapshots?: Array<ArrSnapshotJson> | null;
+  /** What happened at one renewal. */
+  renewal_outcomes?: Array<RenewalOutcomeJson> | null;
+  /** Exchange rates into one reporting currency: one unit of `currency` is worth `rate` units of `reporting_currency`. */
+  fx_rates?: Array<FxRateJson> | null;
+}
+
+/**
  * A row that was not loaded, with its raw fields so nothing is lost.
  */
 export type RejectedRow = { 
@@ -1819,6 +2008,26 @@ expectedExpansion: string,
  * Commit, best case or pipeline.
  */
 category: ForecastCategory, };
+
+/**
+ * What happened at one renewal. As in `renewal_outcomes.csv` (`docs/schema.md`).
+ */
+export interface RenewalOutcomeJson {
+  /** Unique id. */
+  id: string;
+  /** The account. */
+  account_id: string;
+  /** The renewal date. */
+  renewal_date: string | Date;
+  /** Renewed (same ARR), churned (ARR after 0), contracted (lower), expanded (higher). */
+  outcome: 'renewed' | 'churned' | 'contracted' | 'expanded';
+  /** Currency of both amounts. */
+  currency: string;
+  /** ARR before, ≥ 0. */
+  arr_before: string;
+  /** ARR after, ≥ 0. */
+  arr_after: string;
+}
 
 /**
  * An account's reported score after overrides, with the computed one kept beside it.
@@ -2049,6 +2258,26 @@ coverage: Coverage,
 assignment: Assignment, };
 
 /**
+ * One NPS or CSAT survey answer. As in `surveys.csv` (`docs/schema.md`).
+ */
+export interface SurveyJson {
+  /** Unique response id. */
+  id: string;
+  /** The account. */
+  account_id: string;
+  /** The contact who answered (must belong to the account). */
+  contact_id?: string | null;
+  /** Day answered. */
+  date: string | Date;
+  /** Survey kind. */
+  kind: 'nps' | 'csat';
+  /** 0–10 for NPS, 1–5 for CSAT. */
+  score: number;
+  /** Free-text comment. */
+  comment?: string | null;
+}
+
+/**
  * One step of a Kaplan–Meier curve.
  */
 export type SurvivalPoint = { 
@@ -2114,6 +2343,28 @@ usageDays?: number,
  * Share of accounts that were already customers when the window opens, 0–1 (default 0.6).
  */
 existingShare?: number, };
+
+/**
+ * One support ticket. As in `tickets.csv` (`docs/schema.md`).
+ */
+export interface TicketJson {
+  /** Unique ticket id. */
+  id: string;
+  /** The account. */
+  account_id: string;
+  /** Day opened. */
+  opened: string | Date;
+  /** Day closed (required when status is solved or closed), on or after `opened`. */
+  closed?: string | Date | null;
+  /** Priority. */
+  priority: 'low' | 'normal' | 'high' | 'urgent';
+  /** Status at export time. */
+  status: 'open' | 'pending' | 'solved' | 'closed';
+  /** Whether it was escalated (false when empty). */
+  escalated?: boolean | null;
+  /** CSAT given on closing, 1–5. */
+  csat?: number | null;
+}
 
 /**
  * An account changing tier under other rules.
@@ -2211,6 +2462,36 @@ owner: string,
  * Customers they own.
  */
 accounts: number, };
+
+/**
+ * One product-usage event. Events have no id; duplicates are legitimate. As in `usage_events.csv` (`docs/schema.md`).
+ */
+export interface UsageEventJson {
+  /** The account. */
+  account_id: string;
+  /** The product user (scoped to the account). */
+  user_id: string;
+  /** Feature or event name; `login` counts as a login. */
+  feature: string;
+  /** When, in UTC (kept to the millisecond). */
+  timestamp: string | Date;
+}
+
+/**
+ * A named usage metric over a period. One row per account, metric and period start. As in `usage_snapshots.csv` (`docs/schema.md`).
+ */
+export interface UsageSnapshotJson {
+  /** The account. */
+  account_id: string;
+  /** First day of the period. */
+  period_start: string | Date;
+  /** Last day of the period (inclusive), on or after `period_start`. */
+  period_end: string | Date;
+  /** Metric name. */
+  metric: string;
+  /** The value; empty when the export has none for this period (a missing value of the period, never an earlier period's). */
+  value?: number | null;
+}
 
 /**
  * Everything validation found, and what was kept.

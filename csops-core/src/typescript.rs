@@ -46,12 +46,98 @@ pub fn declarations() -> String {
         found: BTreeMap::new(),
     };
     roots(&mut v);
+    v.found.extend(layout());
     let mut out = String::from(HEADER);
     for decl in v.found.values() {
         out.push('\n');
         out.push_str(decl);
     }
     out
+}
+
+/// The records of the JSON interchange layout, one interface per file (`AccountJson` for
+/// `accounts`, ...) and `RecordsJson`, an array of each keyed by file stem: declared from the
+/// schema catalogue ([`crate::interchange::FILES`]) that loading reads and `docs/schema.md`
+/// documents, so the three cannot drift. Keys are snake_case, as in the layout.
+fn layout() -> Vec<(String, String)> {
+    use crate::interchange::{ColumnType, FILES};
+    let mut out = Vec::new();
+    let mut records = String::from(
+        "/**\n * Records in the JSON interchange layout (the same as a JSON book document, and\n * \
+         `book.toJson()`): one array per record type, keyed by file stem, every key optional.\n \
+         */\nexport interface RecordsJson {\n  /** Layout version; 1 when given. */\n  \
+         schema_version?: 1 | null;\n",
+    );
+    for f in FILES {
+        let name = record_name(f.stem);
+        let mut decl = format!(
+            "/**\n * {} As in `{}.csv` (`docs/schema.md`).\n */\nexport interface {name} {{\n",
+            f.meaning, f.stem
+        );
+        for c in f.columns {
+            let values = || {
+                c.values.map_or_else(
+                    || "string".to_string(),
+                    |v| {
+                        v().iter()
+                            .map(|x| format!("'{x}'"))
+                            .collect::<Vec<_>>()
+                            .join(" | ")
+                    },
+                )
+            };
+            let ty = match c.ty {
+                ColumnType::Text | ColumnType::Decimal | ColumnType::Currency => {
+                    "string".to_string()
+                }
+                ColumnType::Date | ColumnType::Timestamp => "string | Date".to_string(),
+                ColumnType::Integer | ColumnType::Number => "number".to_string(),
+                ColumnType::Bool => "boolean".to_string(),
+                ColumnType::Enum => values(),
+                ColumnType::List => format!("Array<{}>", values()),
+            };
+            let (key, ty) = if c.required {
+                (c.name.to_string(), ty)
+            } else {
+                (format!("{}?", c.name), format!("{ty} | null"))
+            };
+            decl.push_str(&format!("  /** {} */\n  {key}: {ty};\n", c.meaning));
+        }
+        if f.stem == "accounts" {
+            decl.push_str(
+                "  /** Custom attributes (`attr.<name>` columns in CSV). */\n  \
+                 attributes?: Record<string, string> | null;\n",
+            );
+        }
+        decl.push_str("}\n");
+        records.push_str(&format!(
+            "  /** {} */\n  {}?: Array<{name}> | null;\n",
+            f.meaning, f.stem
+        ));
+        out.push((name, decl));
+    }
+    records.push_str("}\n");
+    out.push(("RecordsJson".to_string(), records));
+    out
+}
+
+/// The interface of one file's rows: `contact_roles` → `ContactRoleJson`.
+fn record_name(stem: &str) -> String {
+    let one = match stem.strip_suffix("ies") {
+        Some(s) => format!("{s}y"),
+        None => stem.strip_suffix('s').unwrap_or(stem).to_string(),
+    };
+    let mut name: String = one
+        .split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    name.push_str("Json");
+    name
 }
 
 /// The types a binding hands out whole.
