@@ -44,7 +44,7 @@ mod shapes;
 pub mod source_map;
 mod tables;
 mod tabular;
-mod values;
+pub(crate) mod values;
 mod write;
 
 #[cfg(feature = "arrow")]

@@ -59,7 +59,7 @@ pub fn optional_day<'de, D: Deserializer<'de>>(
 ) -> std::result::Result<Option<chrono::NaiveDate>, D::Error> {
     let text: Option<String> = serde::Deserialize::deserialize(d)?;
     text.map(|t| {
-        crate::interchange::parse_day(&t)
+        crate::interchange::values::parse_day(&t)
             .map_err(|e| de::Error::custom(format!("invalid value: {e}")))
     })
     .transpose()
@@ -70,7 +70,7 @@ pub fn optional_day<'de, D: Deserializer<'de>>(
 /// what a day is rather than what the date library met.
 pub fn day<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<chrono::NaiveDate, D::Error> {
     let text: String = serde::Deserialize::deserialize(d)?;
-    crate::interchange::parse_day(&text)
+    crate::interchange::values::parse_day(&text)
         .map_err(|e| de::Error::custom(format!("invalid value: {e}")))
 }
 
