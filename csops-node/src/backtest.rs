@@ -11,10 +11,18 @@ use napi::bindgen_prelude::{AsyncTask, Float64Array, JsObjectValue, Object, Unkn
 use napi::{Env, Property, Task};
 use napi_derive::napi;
 
-use crate::args;
+use crate::args::{napi_failure, number, present, type_name};
+use crate::error::invalid;
 use crate::error::{Failure, guard, js, no_constructor};
+use crate::features::feature_value;
 use crate::health::Scorecard;
+use crate::options::feature_config_named;
 use crate::results::{Js, to_js};
+use napi::JsValue;
+use napi::ValueType;
+use napi::bindgen_prelude::{
+    Array, ClassInstance, Float64ArraySlice, FromNapiValue, JavaScriptClassExt,
+};
 
 /// The replayed renewals, by column: row `i` of every column is one renewal, in renewal
 /// order (date, then id). Each was scored as of `scoredOn`, `leadDays` before its renewal.
@@ -261,10 +269,10 @@ fn backtest_args(
     options: Option<Unknown>,
     run_async: bool,
 ) -> Result<BacktestInput, Failure> {
-    let loaded = args::book(env, book)?;
-    let card = args::scorecard(env, scorecard)?;
+    let loaded = crate::book::book(env, book)?;
+    let card = crate::health::scorecard(env, scorecard)?;
     let (options, hook) = crate::progress::take(env, "options", options, run_async)?;
-    let mut cfg = args::backtest_options(env, options)?;
+    let mut cfg = backtest_options(env, options)?;
     cfg.progress = hook;
     Ok((loaded, card, cfg))
 }
@@ -385,7 +393,7 @@ impl Backtest {
         env: &Env,
         options: Option<Unknown>,
     ) -> Result<RecalibrateInput, Failure> {
-        let cfg = args::recalibration_options(env, options)?;
+        let cfg = recalibration_options(env, options)?;
         Ok((Arc::clone(&self.observations), Arc::clone(&self.card), cfg))
     }
 }
@@ -457,7 +465,7 @@ impl Recalibration {
     #[napi(ts_args_type = "scores: number | Array<number | null> | Float64Array")]
     pub fn churn_probability(&self, env: Env, scores: Unknown) -> napi::Result<Float64Array> {
         js(&env, || {
-            let scores = args::scores(scores)?;
+            let scores = crate::backtest::scores(scores)?;
             let map = &self.inner.probability;
             guard(|| {
                 Ok(scores
@@ -474,4 +482,142 @@ impl Recalibration {
             .map(Float64Array::new)
         })
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Back-test and recalibration options.
+// ---------------------------------------------------------------------------------------------
+
+/// Options of `backtest` and `backtestAsync`. Every key is optional (`null` or absent: the
+/// default); an unknown key or a value of the wrong type is a `CSOPS_INVALID_ARGUMENT` error,
+/// an invalid value (0 quarters, a lift fraction outside (0, 1]) a `CSOPS_CONFIG` error with
+/// the core's message.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct BacktestOptions {
+    /// `backtestAsync` only: called with the back-test's progress.
+    #[napi(ts_type = "(progress: ProgressEvent) => void")]
+    pub on_progress: Option<String>,
+    /// `backtestAsync` only: aborting it stops the back-test (a `CSOPS_CANCELLED` `AbortError`).
+    #[napi(
+        ts_type = "{ readonly aborted: boolean; addEventListener(type: 'abort', listener: () => void): void }"
+    )]
+    pub signal: Option<String>,
+    /// Score each account this many days before its renewal date (default 90).
+    pub lead_days: Option<u32>,
+    /// Calendar quarters of renewals to replay, ending with the quarter of `end` (default 4).
+    pub quarters: Option<u32>,
+    /// The last day of the window: `YYYY-MM-DD` or a `Date` (its UTC day). Default: the
+    /// latest renewal outcome in the book.
+    #[napi(ts_type = "string | Date")]
+    pub end: Option<String>,
+    /// Count a contraction as churn (default `false`: only churn is churn).
+    pub contraction_is_churn: Option<bool>,
+    /// Shares of riskiest accounts for capture and lift, each in (0, 1] (default
+    /// `[0.1, 0.2]`).
+    pub lift_fractions: Option<Vec<f64>>,
+    /// The feature definitions the scorecard reads: a `FeatureConfig` object (snake_case
+    /// keys), or its JSON or TOML text (default: `defaultFeatureConfig()`).
+    #[napi(ts_type = "FeatureConfig | string")]
+    pub features: Option<String>,
+    /// The score → P(churn) mapping for the Brier score and calibration table, such as
+    /// `recalibration.report.probability` (to evaluate it honestly on later renewals).
+    /// Default: Platt scaling fitted on the back-test's own renewals (in-sample).
+    #[napi(ts_type = "ProbabilityMap")]
+    pub probability: Option<String>,
+}
+
+/// `backtest` options (`undefined` or `null`: the defaults).
+pub(crate) fn backtest_options(env: &Env, v: Option<Unknown>) -> Result<BacktestConfig, Failure> {
+    // The core reads the options (`BacktestConfig`); `features` may also be JSON or TOML
+    // text, which is read here into the configuration it stands for.
+    let (mut cfg, data): (BacktestConfig, _) =
+        crate::options::read(env, "options", v, &["features"])?;
+    if let Some(features) = present(data.into_iter().next().flatten()) {
+        cfg.features = feature_config_named(env, "options.features", Some(features))?;
+    }
+    Ok(cfg)
+}
+
+/// Options of `backtest.recalibrate` and `backtest.recalibrateAsync`. Every key is optional
+/// (`null` or absent: the default); an unknown key or a value of the wrong type is a
+/// `CSOPS_INVALID_ARGUMENT` error, an invalid value (a holdout of every quarter, an unknown
+/// probability method, `c` ≤ 0) a `CSOPS_CONFIG` error with the core's message.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct RecalibrationOptions {
+    /// Inverse L2 penalty of the logistic fit (scikit-learn's `C`, default 1.0; smaller pulls
+    /// the weights harder towards zero, for small books).
+    pub c: Option<f64>,
+    /// The latest quarters held out for evaluation (default 1); the fit sees only the earlier
+    /// ones.
+    pub holdout_quarters: Option<u32>,
+    /// The score → P(churn) mapping to fit: `'platt'` (default) or `'isotonic'`.
+    #[napi(ts_type = "'platt' | 'isotonic'")]
+    pub probability: Option<String>,
+    /// Target: accounts in the lowest band churn at least this often (default 0.25).
+    pub red_churn_target: Option<f64>,
+    /// Target: accounts in the highest band churn at most this often (default 0.05).
+    pub green_churn_target: Option<f64>,
+}
+
+/// `recalibrate` options (`undefined` or `null`: the defaults): the core's
+/// `RecalibrationConfig`.
+pub(crate) fn recalibration_options(
+    env: &Env,
+    v: Option<Unknown>,
+) -> Result<RecalibrationConfig, Failure> {
+    crate::options::read(env, "options", v, &[]).map(|(cfg, _)| cfg)
+}
+
+/// Health scores: a number, an array of numbers (`null` = no score, read as `NaN`), or a
+/// `Float64Array` (copied).
+pub(crate) fn scores(v: Unknown) -> Result<Vec<f64>, Failure> {
+    let expected = "a number, an array of numbers (null = no score) or a Float64Array";
+    if matches!(v.get_type(), Ok(ValueType::Number)) {
+        return Ok(vec![number("scores", v)?]);
+    }
+    if v.is_typedarray().unwrap_or(false) {
+        return Float64ArraySlice::from_unknown(v)
+            .map(|values| values.to_vec())
+            .map_err(|_| {
+                invalid(format!(
+                    "`scores` must be {expected}, got another typed array"
+                ))
+            });
+    }
+    if !v.is_array().unwrap_or(false) {
+        return Err(invalid(format!(
+            "`scores` must be {expected}, got {}",
+            type_name(&v)
+        )));
+    }
+    let fail = |e| napi_failure("scores", e);
+    let array = Array::from_unknown(v).map_err(fail)?;
+    (0..array.len())
+        .map(|i| match array.get::<Unknown>(i).map_err(fail)? {
+            Some(item) => feature_value(|| format!("`scores[{i}]`"), item),
+            None => Ok(f64::NAN),
+        })
+        .collect()
+}
+
+/// A `Recalibration` given where a probability mapping is expected (a forecast's
+/// `probability`): its calibrated score → P(churn) mapping ([`crate::options::Instance`]).
+pub(crate) fn as_probability_map(
+    env: &Env,
+    v: Unknown,
+    path: &str,
+) -> Option<Result<serde_json::Value, Failure>> {
+    if !Recalibration::instance_of(env, &v).unwrap_or(false) {
+        return None;
+    }
+    Some(
+        ClassInstance::<Recalibration>::from_unknown(v)
+            .map_err(|e| napi_failure(path, e))
+            .and_then(|rc| {
+                serde_json::to_value(rc.probability_map())
+                    .map_err(|e| invalid(format!("`{path}`: {e}")))
+            }),
+    )
 }

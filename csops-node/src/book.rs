@@ -6,16 +6,20 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use csops_core::book::LoadMode;
 use csops_core::features::{FeatureConfig, features_as_of};
-use csops_core::interchange::{self, LoadOptions, Loaded};
-use napi::bindgen_prelude::{AsyncTask, Float64Array, JsObjectValue, This, ToNapiValue, Unknown};
+use std::collections::{BTreeMap, HashMap};
+
+use csops_core::interchange::{self, LoadOptions as CoreLoadOptions, LoadSettings, Loaded};
+use napi::bindgen_prelude::{
+    AsyncTask, ClassInstance, Float64Array, FromNapiValue, JavaScriptClassExt, JsObjectValue, This,
+    ToNapiValue, Unknown,
+};
 use napi::{Env, Property, PropertyAttributes, Task};
 use napi_derive::napi;
 
-use crate::args;
+use crate::args::{self, napi_failure, require_object, type_name};
 use crate::error::{Failure, guard, invalid, js, no_constructor};
 use crate::records;
-use crate::results::{Js, to_js, to_js_with};
-use csops_core::options::Tree;
+use crate::results::{Js, to_js, validation_report};
 
 /// What `withRecordsAsync` adds: the book, the records as JSON text, and the mode.
 type WithRecordsInput = (Arc<Loaded>, String, LoadMode);
@@ -27,7 +31,7 @@ pub struct WithRecordsTask {
 }
 
 /// Load a book from `path`: a directory of CSV files or a `.json` document.
-fn load_path(path: &Path, opts: &LoadOptions) -> Result<Loaded, Failure> {
+fn load_path(path: &Path, opts: &CoreLoadOptions) -> Result<Loaded, Failure> {
     guard(|| interchange::load(path, opts))
 }
 
@@ -35,7 +39,7 @@ fn load_path(path: &Path, opts: &LoadOptions) -> Result<Loaded, Failure> {
 // a task's output type (`Promise<Book>`) from its `impl Task`, in source order.
 
 /// What `loadBookAsync` loads: a path and options.
-type LoadInput = (PathBuf, LoadOptions);
+type LoadInput = (PathBuf, CoreLoadOptions);
 
 /// Loads a book on a worker thread (`loadBookAsync`).
 #[derive(Debug)]
@@ -118,7 +122,7 @@ impl Task for FeaturesTask {
 pub fn load_book(env: Env, path: Unknown, options: Option<Unknown>) -> napi::Result<Book> {
     js(&env, || {
         let path = PathBuf::from(args::string("path", path)?);
-        let opts = args::load_options(&env, options)?;
+        let opts = load_options(&env, options)?;
         load_path(&path, &opts).map(Book::new)
     })
 }
@@ -128,7 +132,7 @@ pub fn load_book(env: Env, path: Unknown, options: Option<Unknown>) -> napi::Res
 #[napi(ts_args_type = "path: string, options?: LoadOptions | null")]
 pub fn load_book_async(env: Env, path: Unknown, options: Option<Unknown>) -> AsyncTask<LoadTask> {
     let input = args::string("path", path).and_then(|path| {
-        let opts = args::load_options_async(&env, options)?;
+        let opts = load_options_async(&env, options)?;
         Ok((PathBuf::from(path), opts))
     });
     AsyncTask::new(LoadTask { input: Some(input) })
@@ -140,7 +144,7 @@ pub fn load_book_async(env: Env, path: Unknown, options: Option<Unknown>) -> Asy
 pub fn load_book_json(env: Env, text: Unknown, options: Option<Unknown>) -> napi::Result<Book> {
     js(&env, || {
         let text = args::string("text", text)?;
-        let opts = args::load_options(&env, options)?;
+        let opts = load_options(&env, options)?;
         guard(|| interchange::load_json_str(&text, &opts)).map(Book::new)
     })
 }
@@ -163,8 +167,8 @@ pub fn generate_book(env: Env, options: Option<Unknown>) -> napi::Result<Book> {
 #[napi(ts_args_type = "texts: Record<string, string>, options?: LoadOptions | null")]
 pub fn load_book_csv(env: Env, texts: Unknown, options: Option<Unknown>) -> napi::Result<Book> {
     js(&env, || {
-        let texts = args::csv_texts(&env, texts)?;
-        let opts = args::load_options(&env, options)?;
+        let texts = csv_texts(&env, texts)?;
+        let opts = load_options(&env, options)?;
         guard(|| interchange::load_csv_texts(&texts, &opts)).map(Book::new)
     })
 }
@@ -185,7 +189,7 @@ pub fn load_book_tables(env: Env, tables: Unknown, options: Option<Unknown>) -> 
             "an object of tables { accounts: [...rows] or { column: [...values] }, ... }",
             tables,
         )?;
-        let opts = args::load_options(&env, options)?;
+        let opts = load_options(&env, options)?;
         guard(|| interchange::load_json_tables(&text, &opts)).map(Book::new)
     })
 }
@@ -323,7 +327,7 @@ impl Book {
     ) -> napi::Result<FeatureFrame> {
         js(&env, || {
             let as_of = args::date("asOf", as_of)?;
-            let cfg = args::feature_config(&env, config)?;
+            let cfg = crate::options::feature_config(&env, config)?;
             compute_features(&self.inner, as_of, &cfg)
         })
     }
@@ -342,7 +346,7 @@ impl Book {
         options: Option<Unknown>,
     ) -> AsyncTask<FeaturesTask> {
         let input = args::date("asOf", as_of).and_then(|as_of| {
-            let mut cfg = args::feature_config(&env, config)?;
+            let mut cfg = crate::options::feature_config(&env, config)?;
             let (rest, hook) = crate::progress::take(&env, "options", options, true)?;
             if let Some(rest) = rest {
                 let keys =
@@ -556,24 +560,110 @@ impl FeatureFrame {
     }
 }
 
-/// A validation report as JavaScript: the core's report, with whether it is clean and its
-/// one-line summary (`ValidationReport & ReportVerdict`).
-pub(crate) fn validation_report(r: &csops_core::book::ValidationReport) -> Result<Js, Failure> {
-    to_js_with(
-        r,
-        vec![
-            ("isClean", Tree::Bool(r.is_clean())),
-            ("summary", Tree::Text(r.summary())),
-        ],
-    )
-}
+// ---------------------------------------------------------------------------------------------
+// Load options, and the book argument.
+// ---------------------------------------------------------------------------------------------
 
-/// What a validation report says in short (added to the core's report).
+/// Options of `loadBook`, `loadBookAsync`, `loadBookJson` and `loadBookCsv`. An unknown key is
+/// a `CSOPS_INVALID_ARGUMENT` error (so a misspelt option is never silently ignored).
+/// Declared for TypeScript only: the options are read by the core (`LoadSettings`), so both
+/// languages accept the same forms (a map as an object, its TOML or JSON text, or the path of
+/// a `.toml` / `.json` file).
 #[napi(object, object_from_js = false, object_to_js = false)]
 #[derive(Debug)]
-pub struct ReportVerdict {
-    /// No problems at all.
-    pub is_clean: bool,
-    /// One line: problem and row counts, and the first problem.
-    pub summary: String,
+pub struct LoadOptions {
+    /// `'strict'` (the default): any problem fails the load with a `CSOPS_VALIDATION` error
+    /// listing every problem. `'lenient'`: valid rows load, and `book.report` lists the
+    /// problems and the rejected rows.
+    #[napi(ts_type = "'strict' | 'lenient'")]
+    pub mode: Option<String>,
+    /// Column renames for exports whose headers differ from csops' names: file stem (or
+    /// `'*'`) → export header → csops column (`''` ignores a column, `'attr.<name>'` keeps it
+    /// as an account attribute). Either that object, or the same map as TOML text
+    /// (`[accounts]` then `"Account ID" = "id"` on the next line), or the path of a `.toml` or
+    /// `.json` file. Bad targets are a `CSOPS_CONFIG` error.
+    #[napi(ts_type = "Record<string, Record<string, string>> | string")]
+    pub header_map: Option<String>,
+    /// Async variants only: called with the load's progress (`{ stage, done, total, unit }`).
+    #[napi(ts_type = "(progress: ProgressEvent) => void")]
+    pub on_progress: Option<String>,
+    /// Async variants only: aborting it stops the load (a `CSOPS_CANCELLED` `AbortError`).
+    #[napi(
+        ts_type = "{ readonly aborted: boolean; addEventListener(type: 'abort', listener: () => void): void }"
+    )]
+    pub signal: Option<String>,
+    /// Which of a team's own export files holds which record type, and how their columns,
+    /// values and shapes map onto csops' (`docs/importing.md`): the source map as an object
+    /// (the same keys as its TOML form: `{ accounts: { files: ['crm.csv'], columns: {...} } }`)
+    /// or as TOML text, or the path of a `.toml` or `.json` file. Every problem in it is one
+    /// `CSOPS_CONFIG` error.
+    #[napi(
+        ts_type = "{ missing_values?: string[] } & { [recordType: string]: string[] | { files?: string[]; ignore?: string[]; columns?: Record<string, string | SourceColumn>; wide?: { metrics?: Record<string, string>; period?: 'week' | 'month' | 'quarter' | 'year' }; events?: { action?: string | SourceColumn; date?: string | SourceColumn; added?: string[]; removed?: string[]; removal_without_addition?: 'account_start' | 'reject' } } } | string"
+    )]
+    pub source_map: Option<String>,
+}
+
+/// Where one column of a source map comes from (the table form; a string is a header).
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct SourceColumn {
+    /// The export's header.
+    pub from: Option<String>,
+    /// A constant for an empty cell or an absent column.
+    #[napi(ts_type = "string | number | boolean")]
+    pub default: Option<String>,
+    /// A multiplier, applied exactly in decimal.
+    pub scale: Option<f64>,
+    /// A date or timestamp format, in strftime notation.
+    pub format: Option<String>,
+    /// The export's words → csops' values.
+    pub values: Option<HashMap<String, String>>,
+    /// `id` only: the key columns it is derived from.
+    pub derive: Option<Vec<String>>,
+}
+
+/// Load options (`undefined` or `null`: the defaults) of a synchronous call (`onProgress`
+/// and `signal` are an error there).
+pub(crate) fn load_options(env: &Env, v: Option<Unknown>) -> Result<CoreLoadOptions, Failure> {
+    let (v, _) = crate::progress::take(env, "options", v, false)?;
+    read_load_options(env, v)
+}
+
+/// Load options of an async call: with `onProgress` and `signal` as its progress hook.
+pub(crate) fn load_options_async(
+    env: &Env,
+    v: Option<Unknown>,
+) -> Result<CoreLoadOptions, Failure> {
+    let (v, hook) = crate::progress::take(env, "options", v, true)?;
+    let mut opts = read_load_options(env, v)?;
+    opts.progress = hook;
+    Ok(opts)
+}
+
+fn read_load_options(env: &Env, v: Option<Unknown>) -> Result<CoreLoadOptions, Failure> {
+    let (settings, _): (LoadSettings, _) = crate::options::read(env, "options", v, &[])?;
+    guard(|| settings.options())
+}
+
+/// CSV texts keyed by file stem.
+pub(crate) fn csv_texts(env: &Env, v: Unknown) -> Result<BTreeMap<String, String>, Failure> {
+    require_object(
+        "texts",
+        &v,
+        "an object of CSV texts keyed by file stem, such as { accounts: '...' }",
+    )?;
+    env.from_js_value(v).map_err(|e| napi_failure("texts", e))
+}
+
+/// A `Book` argument (shared, not copied).
+pub(crate) fn book(env: &Env, v: Unknown) -> Result<Arc<csops_core::interchange::Loaded>, Failure> {
+    if crate::book::Book::instance_of(env, &v).unwrap_or(false) {
+        let book = ClassInstance::<crate::book::Book>::from_unknown(v)
+            .map_err(|e| napi_failure("book", e))?;
+        return Ok(book.shared());
+    }
+    Err(invalid(format!(
+        "`book` must be a Book (from loadBook), got {}",
+        type_name(&v)
+    )))
 }

@@ -4,16 +4,27 @@
 
 use std::sync::Arc;
 
-use csops_core::health::{self as core_health, NOT_SCORED, ScoreDetail, ScoreFrame};
+use chrono::NaiveDate;
+use csops_core::health::{
+    self as core_health, NOT_SCORED, Override as CoreOverride, ScoreDetail, ScoreFrame,
+};
+use csops_core::options::Casing;
+use napi::ValueType;
 use napi::bindgen_prelude::{
     AsyncTask, Float64Array, FnArgs, JavaScriptClassExt, JsObjectValue, Null, Object, This,
     ToNapiValue, Unknown,
 };
+use napi::bindgen_prelude::{ClassInstance, FromNapiValue};
 use napi::{Env, Property, ScopedTask, Task, UnknownRef};
 use napi_derive::napi;
+use serde::Deserialize;
 
-use crate::args::{self, Features, FeaturesRef, OwnedFeatures};
+use crate::args::{
+    self, date, entries, global, napi_failure, present, require_object, string, string_array,
+    type_name,
+};
 use crate::error::{Failure, guard, invalid, js};
+use crate::features::{Features, FeaturesRef, OwnedFeatures};
 use crate::pool;
 use crate::results::{Js, to_js, to_js_with};
 
@@ -477,7 +488,7 @@ impl Scorecard {
     #[napi(factory, ts_args_type = "json: string | ScorecardJson")]
     pub fn from_json(env: Env, json: Unknown) -> napi::Result<Scorecard> {
         js(&env, || {
-            let text = args::scorecard_json(&env, json)?;
+            let text = scorecard_json(&env, json)?;
             guard(|| core_health::Scorecard::from_json(&text)).map(Scorecard::wrap)
         })
     }
@@ -555,8 +566,8 @@ impl Scorecard {
         options: Option<Unknown<'env>>,
     ) -> napi::Result<Unknown<'env>> {
         let (ids, scored, detail) = js(env, || {
-            let features = args::score_input(env, input)?;
-            let options = args::score_options(env, options)?;
+            let features = crate::features::score_input(env, input)?;
+            let options = crate::features::score_options(env, options)?;
             // No JavaScript runs from here until the scores are made.
             let features = features.finish(env)?;
             let columns = features.column_refs();
@@ -601,8 +612,8 @@ impl Scorecard {
     ) -> AsyncTask<ScoreTask> {
         let mut ids = None;
         let input = (|| {
-            let features = args::score_input(&env, input)?;
-            let options = args::score_options(&env, options)?;
+            let features = crate::features::score_input(&env, input)?;
+            let options = crate::features::score_options(&env, options)?;
             let (features, account_ids) = features.finish(&env)?.into_owned();
             if let Some(account_ids) = account_ids {
                 let kept = account_ids
@@ -634,7 +645,7 @@ impl Scorecard {
     )]
     pub fn score_one(&self, env: Env, values: Unknown) -> napi::Result<Js> {
         js(&env, || {
-            let values = args::feature_values(&env, values)?;
+            let values = crate::features::feature_values(&env, values)?;
             let card = &self.inner;
             guard(|| {
                 card.check_features(values.keys().map(String::as_str))?;
@@ -663,8 +674,8 @@ impl Scorecard {
         options: Option<Unknown>,
     ) -> napi::Result<Js> {
         js(&env, || {
-            let features = args::score_input(&env, input)?;
-            let segments = args::score_options(&env, options)?.segments;
+            let features = crate::features::score_input(&env, input)?;
+            let segments = crate::features::score_options(&env, options)?.segments;
             let id = args::account_id("accountId", account_id)?;
             let frame = features.finish(&env)?.into_frame()?;
             let card = &self.inner;
@@ -694,9 +705,9 @@ impl Scorecard {
         options: Option<Unknown>,
     ) -> napi::Result<Js> {
         js(&env, || {
-            let features = args::score_input(&env, input)?;
-            let overrides = args::overrides(&env, overrides)?;
-            let (as_of, segments) = args::apply_overrides_options(&env, options)?;
+            let features = crate::features::score_input(&env, input)?;
+            let overrides = crate::health::overrides(&env, overrides)?;
+            let (as_of, segments) = apply_overrides_options(&env, options)?;
             // The arrays are copied: the ids are read next (which runs JavaScript).
             let (features, account_ids) = features.finish(&env)?.into_owned();
             let ids = match (&features, account_ids) {
@@ -827,8 +838,8 @@ impl ModelSet {
         input: Unknown,
         options: Option<Unknown>,
     ) -> Result<ModelSetInput, Failure> {
-        let features = args::score_input(env, input)?;
-        let segments = args::model_set_score_options(env, options)?;
+        let features = crate::features::score_input(env, input)?;
+        let segments = model_set_score_options(env, options)?;
         let frame = features.finish(env)?.into_frame()?;
         Ok((Arc::clone(&self.inner), frame, segments))
     }
@@ -861,7 +872,7 @@ impl ModelSet {
     #[napi(factory, ts_args_type = "json: string | ModelSetJson")]
     pub fn from_json(env: Env, json: Unknown) -> napi::Result<ModelSet> {
         js(&env, || {
-            let text = args::model_set_json(&env, json)?;
+            let text = model_set_json(&env, json)?;
             guard(|| parse_model_set(core_health::ModelSet::from_json(&text)))
         })
     }
@@ -980,4 +991,155 @@ pub struct Drivers {
     /// The names of the measures that cost points, the costliest first (the top negative
     /// drivers).
     pub drivers: Vec<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scorecard, model set and override arguments.
+// ---------------------------------------------------------------------------------------------
+
+/// A scorecard argument as JSON text: a string as given, or an object as `JSON.stringify`
+/// writes it (so `fromJson(obj)` is `fromJson(JSON.stringify(obj))`; the core parses and
+/// validates either, and its recursion limit guards against absurdly deep objects).
+pub(crate) fn scorecard_json(env: &Env, v: Unknown) -> Result<String, Failure> {
+    json_text(
+        env,
+        v,
+        "a scorecard object (snake_case keys, as in scorecard files) or its JSON text",
+    )
+}
+
+/// A model set argument as JSON text, read as [`scorecard_json`] reads a scorecard.
+pub(crate) fn model_set_json(env: &Env, v: Unknown) -> Result<String, Failure> {
+    json_text(
+        env,
+        v,
+        "a model set object { default, by_segment } (snake_case keys) or its JSON text",
+    )
+}
+
+/// The `json` argument as JSON text: a string as given, an object as `JSON.stringify` writes it.
+fn json_text(env: &Env, v: Unknown, expected: &str) -> Result<String, Failure> {
+    if matches!(v.get_type(), Ok(ValueType::String)) {
+        return string("json", v);
+    }
+    require_object("json", &v, expected)?;
+    let text = global(env, "JSON", "stringify")?
+        .call(v)
+        .map_err(|e| invalid(format!("`json` cannot be written as JSON: {}", e.reason)))?;
+    string("json", text)
+}
+
+/// Options of `modelSet.score` and `modelSet.scoreAsync`. An unknown key is a
+/// `CSOPS_INVALID_ARGUMENT` error.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct ModelSetScoreOptions {
+    /// One segment per account (row): it picks the row's scorecard.
+    pub segments: Vec<String>,
+}
+
+/// `modelSet.score` options as read: [`ModelSetScoreOptions`] with `segments` optional, so
+/// that its absence gets a message of its own.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ModelSetScoreOptionsArg {
+    segments: Option<Vec<String>>,
+}
+
+/// Model set score options: the segments (required).
+pub(crate) fn model_set_score_options(
+    env: &Env,
+    v: Option<Unknown>,
+) -> Result<Vec<String>, Failure> {
+    let missing = || invalid("`options.segments` is required: one segment per account");
+    let v = present(v).ok_or_else(missing)?;
+    require_object("options", &v, "an object such as { segments: [...] }")?;
+    let opts: ModelSetScoreOptionsArg = env
+        .from_js_value(v)
+        .map_err(|e| napi_failure("options", e))?;
+    opts.segments.ok_or_else(missing)
+}
+
+/// A manual override, as `scorecard.applyOverrides` reads it. An unknown key is a
+/// `CSOPS_INVALID_ARGUMENT` error; the values are checked by the core (`CSOPS_CONFIG`).
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct Override {
+    /// The account.
+    pub account_id: String,
+    /// The score to report instead (0–100), if any.
+    #[napi(ts_type = "number | null")]
+    pub score: Option<f64>,
+    /// The band to report instead, if any.
+    #[napi(ts_type = "string | null")]
+    pub band: Option<String>,
+    /// Why.
+    pub reason: String,
+    /// Who decided.
+    pub author: String,
+    /// The first day it no longer applies: `YYYY-MM-DD` or a `Date` (its UTC day).
+    #[napi(ts_type = "string | Date")]
+    pub expires: String,
+}
+
+/// Overrides: an array of `{ accountId, score?, band?, reason, author, expires }`, read by the
+/// core (`health::overrides_from_value`), which lists every problem of every override in one
+/// `CSOPS_CONFIG` error (an argument that is not an array is `CSOPS_INVALID_ARGUMENT`).
+pub(crate) fn overrides(env: &Env, v: Unknown) -> Result<Vec<CoreOverride>, Failure> {
+    let value = crate::options::value_of(env, "overrides", v, 0)?.unwrap_or_default();
+    guard(|| csops_core::health::overrides_from_value(&value, Casing::Camel))
+}
+
+/// Options of `scorecard.applyOverrides`. An unknown key is a `CSOPS_INVALID_ARGUMENT` error.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct ApplyOverridesOptions {
+    /// The day the overrides are judged on: those expiring after it apply. `YYYY-MM-DD` or a
+    /// `Date` (its UTC day).
+    #[napi(ts_type = "string | Date")]
+    pub as_of: String,
+    /// One segment per account (row), for percentile measures ranking `per_segment`.
+    #[napi(ts_type = "Array<string> | null")]
+    pub segments: Option<Vec<String>>,
+}
+
+/// `applyOverrides` options: the day, and the segments if given.
+pub(crate) fn apply_overrides_options(
+    env: &Env,
+    v: Option<Unknown>,
+) -> Result<(NaiveDate, Option<Vec<String>>), Failure> {
+    let expected = "an object such as { asOf: '2024-06-30', segments: [...] }";
+    let v = present(v).ok_or_else(|| invalid(format!("`options` must be {expected}")))?;
+    let (mut as_of, mut segments) = (None, None);
+    for (key, value) in entries(env, "options", v, expected)? {
+        match key.as_str() {
+            "asOf" => as_of = Some(date("options.asOf", value)?),
+            "segments" => {
+                segments = present(Some(value))
+                    .map(|v| string_array("options.segments", v))
+                    .transpose()?
+            }
+            _ => {
+                return Err(invalid(format!(
+                    "`options` has an unknown key `{key}`; expected {expected}"
+                )));
+            }
+        }
+    }
+    let as_of = as_of.ok_or_else(|| invalid(format!("`options.asOf` is required: {expected}")))?;
+    Ok((as_of, segments))
+}
+
+/// A `Scorecard` argument (shared, not copied).
+pub(crate) fn scorecard(env: &Env, v: Unknown) -> Result<Arc<core_health::Scorecard>, Failure> {
+    if Scorecard::instance_of(env, &v).unwrap_or(false) {
+        let card = ClassInstance::<crate::health::Scorecard>::from_unknown(v)
+            .map_err(|e| napi_failure("scorecard", e))?;
+        return Ok(card.shared());
+    }
+    Err(invalid(format!(
+        "`scorecard` must be a Scorecard (from Scorecard.fromJson, Scorecard.fromToml or \
+         Scorecard.defaultHeuristic), got {}",
+        type_name(&v)
+    )))
 }

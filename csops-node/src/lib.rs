@@ -18,10 +18,13 @@
 //! - [`stats`]: the back-test's statistics on their own (`stats.wilson`, `stats.rocAuc`, ...).
 //! - [`results`]: results into JavaScript: the core's values, field names camelCased, and
 //!   the text summaries the core renders.
-//! - [`args`]: reading arguments (`CSOPS_INVALID_ARGUMENT` on a wrong type).
+//! - [`features`]: feature values into scoring (columns, a `FeatureFrame`, rows).
+//! - [`args`]: reading plain argument values (`CSOPS_INVALID_ARGUMENT` on a wrong type); each
+//!   domain module reads its own options and classes with it.
 //! - [`options`]: options objects into the core's option types (the core reads, defaults
 //!   and checks them).
-//! - [`error`]: the one mapping of core errors to `code`s, and the panic guard.
+//! - [`error`]: the one mapping of core errors to `code`s.
+//! - [`failure`]: what went wrong as plain data, and the panic guard.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use napi_derive::napi;
@@ -30,6 +33,8 @@ pub mod args;
 pub mod backtest;
 pub mod book;
 pub mod error;
+pub mod failure;
+pub mod features;
 pub mod health;
 pub mod options;
 pub mod playbook;

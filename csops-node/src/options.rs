@@ -11,15 +11,17 @@
 //! A function or a symbol is a `CSOPS_INVALID_ARGUMENT` error naming where it is.
 
 use csops_core::options::{Casing, MAX_DEPTH, from_value, not_finite, too_deep};
-use napi::bindgen_prelude::{
-    Array, BigInt, ClassInstance, FromNapiValue, JavaScriptClassExt, JsObjectValue, Unknown,
-};
+use napi::bindgen_prelude::{Array, BigInt, FromNapiValue, JsObjectValue, Unknown};
 use napi::{Env, JsDate, JsValue, ValueType};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Number, Value};
 
+use crate::args::present;
 use crate::args::{entries, napi_failure, type_name};
+use crate::error::guard;
 use crate::error::{Failure, invalid};
+use csops_core::features::FeatureConfig;
+use csops_core::options::{Document, from_argument};
 
 /// Read an options object (`undefined` or `null`: all defaults) as the core option type `T`,
 /// leaving out the keys in `data` (arguments carrying data rather than options, which the
@@ -30,6 +32,22 @@ pub(crate) fn read<'env, T: DeserializeOwned>(
     v: Option<Unknown<'env>>,
     data: &[&str],
 ) -> Result<(T, Vec<Option<Unknown<'env>>>), Failure> {
+    read_with(env, name, v, data, None)
+}
+
+/// A class instance given where data is expected, as the data it stands for (a
+/// `Recalibration` given as a probability mapping); `None` when the value is no such
+/// instance. The module that owns the class reads it, so this module knows no class.
+pub(crate) type Instance = fn(&Env, Unknown, &str) -> Option<Result<Value, Failure>>;
+
+/// [`read`], with class instances read by `instance`.
+pub(crate) fn read_with<'env, T: DeserializeOwned>(
+    env: &'env Env,
+    name: &str,
+    v: Option<Unknown<'env>>,
+    data: &[&str],
+    instance: Option<Instance>,
+) -> Result<(T, Vec<Option<Unknown<'env>>>), Failure> {
     let mut kept: Vec<Option<Unknown>> = data.iter().map(|_| None).collect();
     let value =
         match v.filter(|v| !matches!(v.get_type(), Ok(ValueType::Undefined | ValueType::Null))) {
@@ -39,7 +57,8 @@ pub(crate) fn read<'env, T: DeserializeOwned>(
                 for (key, x) in entries(env, name, v, "an options object")? {
                     if let Some(i) = data.iter().position(|d| *d == key) {
                         kept[i] = Some(x);
-                    } else if let Some(x) = value_of(env, &format!("{name}.{key}"), x, 0)?
+                    } else if let Some(x) =
+                        value_of_with(env, &format!("{name}.{key}"), x, 0, instance)?
                         // A `null` option is not given, as an absent one (Python's None).
                         && !x.is_null()
                     {
@@ -62,10 +81,24 @@ pub(crate) fn value_of(
     v: Unknown,
     depth: usize,
 ) -> Result<Option<Value>, Failure> {
+    value_of_with(env, path, v, depth, None)
+}
+
+/// [`value_of`], with class instances read by `instance`.
+fn value_of_with(
+    env: &Env,
+    path: &str,
+    v: Unknown,
+    depth: usize,
+    instance: Option<Instance>,
+) -> Result<Option<Value>, Failure> {
     if depth > MAX_DEPTH {
         return Err(Failure::Core(too_deep(path)));
     }
     let fail = |e| napi_failure(path, e);
+    if let Some(read) = instance.and_then(|f| f(env, v, path)) {
+        return read.map(Some);
+    }
     Ok(Some(match v.get_type().map_err(fail)? {
         ValueType::Undefined => return Ok(None),
         ValueType::Null => Value::Null,
@@ -101,23 +134,18 @@ pub(crate) fn value_of(
             for i in 0..array.len() {
                 let x: Unknown = array.get_element(i).map_err(fail)?;
                 out.push(
-                    value_of(env, &format!("{path}[{i}]"), x, depth + 1)?.unwrap_or(Value::Null),
+                    value_of_with(env, &format!("{path}[{i}]"), x, depth + 1, instance)?
+                        .unwrap_or(Value::Null),
                 );
             }
             Value::Array(out)
         }
-        ValueType::Object
-            if crate::backtest::Recalibration::instance_of(env, &v).unwrap_or(false) =>
-        {
-            let rc =
-                ClassInstance::<crate::backtest::Recalibration>::from_unknown(v).map_err(fail)?;
-            serde_json::to_value(rc.probability_map())
-                .map_err(|e| invalid(format!("`{path}`: {e}")))?
-        }
         ValueType::Object => {
             let mut out = Map::new();
             for (key, x) in entries(env, path, v, "an object")? {
-                if let Some(x) = value_of(env, &format!("{path}.{key}"), x, depth + 1)? {
+                if let Some(x) =
+                    value_of_with(env, &format!("{path}.{key}"), x, depth + 1, instance)?
+                {
                     out.insert(key, x);
                 }
             }
@@ -140,4 +168,35 @@ fn number(x: f64) -> Option<Value> {
         return Some(Value::from(x as i64));
     }
     Number::from_f64(x).map(Value::Number)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Configuration arguments read as core types.
+// ---------------------------------------------------------------------------------------------
+
+/// A feature configuration: `undefined`/`null` (the defaults), an object with the core's
+/// snake_case keys, or its JSON (text starting with `{`) or TOML text. Everything but the
+/// argument's type is checked by the core, which reports a `CSOPS_CONFIG` error.
+pub(crate) fn feature_config(env: &Env, v: Option<Unknown>) -> Result<FeatureConfig, Failure> {
+    feature_config_named(env, "config", v)
+}
+
+/// [`feature_config`] for the argument (or option) called `name`.
+pub(crate) fn feature_config_named(
+    env: &Env,
+    name: &str,
+    v: Option<Unknown>,
+) -> Result<FeatureConfig, Failure> {
+    let Some(v) = present(v) else {
+        return Ok(FeatureConfig::default());
+    };
+    let doc = document(env, name, v)?;
+    guard(|| doc.read(FeatureConfig::from_json, FeatureConfig::from_toml))
+}
+
+/// A configuration document argument: an object, its TOML or JSON text, or the path of a
+/// `.toml` or `.json` file, told apart by the core's one rule (`options::Document`).
+pub(crate) fn document(env: &Env, name: &str, v: Unknown) -> Result<Document, Failure> {
+    let value = crate::options::value_of(env, name, v, 0)?.unwrap_or_default();
+    guard(|| from_argument(name, value, Casing::Camel))
 }

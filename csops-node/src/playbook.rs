@@ -351,8 +351,10 @@ impl Context {
     /// Read the context option `key` (`scorecard` or `features`); `false` for another key.
     fn read(&mut self, env: &Env, key: &str, field: &str, value: Unknown) -> Result<bool, Failure> {
         match key {
-            "scorecard" => self.scorecard = Some(args::scorecard(env, value)?),
-            "features" => self.features = args::feature_config_named(env, field, Some(value))?,
+            "scorecard" => self.scorecard = Some(crate::health::scorecard(env, value)?),
+            "features" => {
+                self.features = crate::options::feature_config_named(env, field, Some(value))?
+            }
             _ => return Ok(false),
         }
         Ok(true)
@@ -449,7 +451,7 @@ fn run_input(
     day: Unknown,
     options: Option<Unknown>,
 ) -> Result<RunInput, Failure> {
-    let book = args::book(env, book)?;
+    let book = crate::book::book(env, book)?;
     let playbook = self::playbook(env, "playbook", playbook)?;
     let day = args::date("day", day)?;
     let (history, ctx) = run_options(env, options, true)?;
@@ -481,7 +483,7 @@ fn replay_input(
     options: Option<Unknown>,
     run_async: bool,
 ) -> Result<ReplayInput, Failure> {
-    let book = args::book(env, book)?;
+    let book = crate::book::book(env, book)?;
     let playbook = self::playbook(env, "playbook", playbook)?;
     let from = args::date("from", from)?;
     let to = args::date("to", to)?;
@@ -515,7 +517,7 @@ fn effects_input(
     fired: Unknown,
     options: Option<Unknown>,
 ) -> Result<EffectsInput, Failure> {
-    let book = args::book(env, book)?;
+    let book = crate::book::book(env, book)?;
     let playbook = self::playbook(env, "playbook", playbook)?;
     let fired = fired_list(env, "fired", fired)?;
     let mut horizon = 365;
@@ -883,7 +885,7 @@ impl Playbook {
     #[napi(ts_args_type = "book: Book, options?: PlaybookValidateOptions | null")]
     pub fn validate(&self, env: Env, book: Unknown, options: Option<Unknown>) -> napi::Result<()> {
         js(&env, || {
-            let loaded = args::book(&env, book)?;
+            let loaded = crate::book::book(&env, book)?;
             let mut as_of = None;
             let ctx = self::options(
                 &env,

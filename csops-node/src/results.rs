@@ -12,7 +12,7 @@ use napi::{Env, Property, sys};
 use napi_derive::napi;
 use serde::Serialize;
 
-use crate::error::{Failure, guard};
+use crate::failure::{Failure, guard};
 
 /// A core value on its way to JavaScript. Functions returning one declare its TypeScript
 /// type with `ts_return_type`, naming a type of `types.d.ts`.
@@ -135,4 +135,26 @@ impl<V> FromIterator<(String, V)> for Keyed<V> {
     fn from_iter<I: IntoIterator<Item = (String, V)>>(iter: I) -> Self {
         Keyed(iter.into_iter().collect())
     }
+}
+
+/// A validation report as JavaScript: the core's report, with whether it is clean and its
+/// one-line summary (`ValidationReport & ReportVerdict`).
+pub(crate) fn validation_report(r: &csops_core::book::ValidationReport) -> Result<Js, Failure> {
+    to_js_with(
+        r,
+        vec![
+            ("isClean", Tree::Bool(r.is_clean())),
+            ("summary", Tree::Text(r.summary())),
+        ],
+    )
+}
+
+/// What a validation report says in short (added to the core's report).
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct ReportVerdict {
+    /// No problems at all.
+    pub is_clean: bool,
+    /// One line: problem and row counts, and the first problem.
+    pub summary: String,
 }

@@ -22,10 +22,17 @@ use napi::bindgen_prelude::{AsyncTask, Unknown};
 use napi::{Env, Task};
 use napi_derive::napi;
 
-use crate::args;
+use crate::args::{self, entries, optional_number, present, string};
 use crate::book::Book;
+use crate::error::invalid;
 use crate::error::{Failure, guard, js};
+use crate::options::feature_config_named;
 use crate::results::{Js, to_js, to_js_with_summary};
+use csops_core::forecast::{
+    ForecastOptions as CoreForecastOptions, Health as CoreHealth, ReconcileConfig,
+    RenewalForecast as CoreRenewalForecast,
+};
+use csops_core::retention::{Cut, Period};
 
 /// Each account's ARR over time, from the book (derived on every call: linear in the book,
 /// and nothing held on to between calls).
@@ -161,7 +168,7 @@ impl Book {
         js(&env, || {
             let from = args::date("from", from)?;
             let to = args::date("to", to)?;
-            let cut = args::retention_options(&env, options)?;
+            let cut = retention_options(&env, options)?;
             let loaded = self.shared();
             let history = history(&loaded)?;
             let rows = guard(|| match &cut {
@@ -190,7 +197,7 @@ impl Book {
         js(&env, || {
             let from = args::date("from", from)?;
             let to = args::date("to", to)?;
-            let period = args::retention_series_options(&env, options)?;
+            let period = retention_series_options(&env, options)?;
             let loaded = self.shared();
             let history = history(&loaded)?;
             let rows = guard(|| core_retention::retention_series(&history, from, to, period))?;
@@ -265,9 +272,9 @@ impl Book {
         as_of: Option<Unknown>,
         options: Option<Unknown>,
     ) -> Result<HealthInput, Failure> {
-        let card = args::scorecard(env, scorecard)?;
+        let card = crate::health::scorecard(env, scorecard)?;
         let as_of = args::optional_date("asOf", as_of)?;
-        let features = args::health_as_of_options(env, options)?;
+        let features = health_as_of_options(env, options)?;
         let loaded = self.shared();
         let as_of = day_or_latest(&loaded, as_of)?;
         Ok((loaded, card, as_of, features))
@@ -280,8 +287,8 @@ fn forecast_args(
     book: Unknown,
     options: Option<Unknown>,
 ) -> Result<ForecastInput, Failure> {
-    let loaded = args::book(env, book)?;
-    let (health, cfg) = args::forecast_options(env, options)?;
+    let loaded = crate::book::book(env, book)?;
+    let (health, cfg) = forecast_options(env, options)?;
     Ok((loaded, health, cfg))
 }
 
@@ -344,10 +351,231 @@ pub fn reconcile(
     options: Option<Unknown>,
 ) -> napi::Result<Js> {
     js(&env, || {
-        let loaded = args::book(&env, book)?;
-        let forecast = args::renewal_forecast(&env, forecast)?;
-        let cfg = args::reconcile_options(&env, options)?;
+        let loaded = crate::book::book(&env, book)?;
+        let forecast = renewal_forecast(&env, forecast)?;
+        let cfg = reconcile_options(&env, options)?;
         let r = guard(|| core_forecast::reconcile(&loaded.book, &forecast, &cfg))?;
         to_js_with_summary(&r, r.render(forecast.currency))
     })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Retention, health-on-a-day, forecast and reconciliation options.
+// ---------------------------------------------------------------------------------------------
+
+// ---------------------------------------------------------------------------------------------
+// Revenue: retention, health on a day, the renewal forecast and its reconciliation.
+// ---------------------------------------------------------------------------------------------
+
+/// Options of `book.retention`. An unknown key or a value of the wrong type is a
+/// `CSOPS_INVALID_ARGUMENT` error; an unknown cut a `CSOPS_CONFIG` error.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct RetentionOptions {
+    /// Cut the cohort: by an account field, by the calendar quarter accounts started
+    /// (`'start_cohort'`, labels such as `2025-Q3`), by a custom attribute (`'attr.<name>'`),
+    /// or by a label per account id (such as each account's health band at the start;
+    /// accounts without one are labelled `none`). Default: one cohort, `all`.
+    #[napi(
+        ts_type = "'segment' | 'tier' | 'region' | 'industry' | 'plan' | 'owner_csm' | 'currency' | 'start_cohort' | `attr.${string}` | Record<string, string>"
+    )]
+    pub by: Option<String>,
+}
+
+/// `retention` options: the cut, if any (the core's `RetentionOptions`).
+pub(crate) fn retention_options(env: &Env, v: Option<Unknown>) -> Result<Option<Cut>, Failure> {
+    crate::options::read::<csops_core::retention::RetentionOptions>(env, "options", v, &[])
+        .map(|(o, _)| o.by)
+}
+
+/// Options of `book.retentionSeries`. An unknown key or a value of the wrong type is a
+/// `CSOPS_INVALID_ARGUMENT` error; an unknown period a `CSOPS_CONFIG` error.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct RetentionSeriesOptions {
+    /// The length of the periods: calendar months, quarters (the default) or years.
+    #[napi(ts_type = "'month' | 'quarter' | 'year'")]
+    pub period: Option<String>,
+}
+
+/// `retentionSeries` options: the period (the core's `RetentionSeriesOptions`).
+pub(crate) fn retention_series_options(env: &Env, v: Option<Unknown>) -> Result<Period, Failure> {
+    crate::options::read::<csops_core::retention::RetentionSeriesOptions>(env, "options", v, &[])
+        .map(|(o, _)| o.period)
+}
+
+/// Options of `book.healthAsOf` and `book.healthAsOfAsync`. An unknown key is a
+/// `CSOPS_INVALID_ARGUMENT` error.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct HealthAsOfOptions {
+    /// The feature definitions the scorecard reads: a `FeatureConfig` object (snake_case
+    /// keys), or its JSON or TOML text (default: `defaultFeatureConfig()`). Give the same as
+    /// the back-test's `features` when the scorecard was tuned on other features.
+    #[napi(ts_type = "FeatureConfig | string")]
+    pub features: Option<String>,
+}
+
+/// `healthAsOf` options: the feature configuration.
+pub(crate) fn health_as_of_options(
+    env: &Env,
+    v: Option<Unknown>,
+) -> Result<FeatureConfig, Failure> {
+    let Some(v) = present(v) else {
+        return Ok(FeatureConfig::default());
+    };
+    let expected = "an object such as { features: { usage_window_days: 28 } }";
+    let mut features = FeatureConfig::default();
+    for (key, value) in entries(env, "options", v, expected)? {
+        if key != "features" {
+            return Err(invalid(format!(
+                "`options` has an unknown key `{key}`; expected {expected}"
+            )));
+        }
+        features = feature_config_named(env, "options.features", Some(value))?;
+    }
+    Ok(features)
+}
+
+/// Health by account id: `{ accountId: { score, band } }`, as `book.healthAsOf` returns it.
+/// A `NaN` score is no score.
+fn health_map(env: &Env, name: &str, v: Unknown) -> Result<BTreeMap<String, CoreHealth>, Failure> {
+    let expected = "an object of { score, band } keyed by account id (as book.healthAsOf \
+                    returns it)";
+    let one = "an object { score: number | null, band: string | null }";
+    entries(env, name, v, expected)?
+        .into_iter()
+        .map(|(id, value)| {
+            let path = format!("{name}.{id}");
+            let (mut score, mut band) = (None, None);
+            for (key, x) in entries(env, &path, value, one)? {
+                let field = format!("{path}.{key}");
+                match key.as_str() {
+                    "score" => score = optional_number(&field, Some(x))?.filter(|s| !s.is_nan()),
+                    "band" => band = present(Some(x)).map(|x| string(&field, x)).transpose()?,
+                    _ => {
+                        return Err(invalid(format!(
+                            "`{path}` has an unknown key `{key}`; expected {one}"
+                        )));
+                    }
+                }
+            }
+            Ok((id, CoreHealth { score, band }))
+        })
+        .collect()
+}
+
+/// Options of `forecast` and `forecastAsync`. Every key is optional (`null` or absent: the
+/// default); an unknown key or a value of the wrong type is a `CSOPS_INVALID_ARGUMENT` error,
+/// an invalid value (a probability outside 0–1, a window that runs backwards, an unknown
+/// method) a `CSOPS_CONFIG` error with the core's message.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct ForecastOptions {
+    /// Each account's health on the forecast day, as `book.healthAsOf(scorecard, asOf)`
+    /// returns it. Calibrated and band-prior probabilities read it; accounts without an entry
+    /// take the fallback. Default: none (so every renewal takes the fallback unless the
+    /// probabilities are `supplied`).
+    #[napi(ts_type = "Record<string, Health>")]
+    pub health: Option<String>,
+    /// First day of the window (inclusive): `YYYY-MM-DD` or a `Date` (its UTC day). Give
+    /// both `start` and `end`, or neither (the calendar quarter after `asOf`).
+    #[napi(ts_type = "string | Date")]
+    pub start: Option<String>,
+    /// Last day of the window (inclusive).
+    #[napi(ts_type = "string | Date")]
+    pub end: Option<String>,
+    /// The forecast day: ARR as of its end (default: the book's latest date).
+    #[napi(ts_type = "string | Date")]
+    pub as_of: Option<String>,
+    /// Each renewal's probability: a `Recalibration` (its calibrated score → P(churn)
+    /// mapping, P(renew) = 1 − P(churn); unscored accounts 0.85), or `calibrated` (a
+    /// `Recalibration` or a `ProbabilityMap`), `bandPriors` (P(renew) per band) or `supplied`
+    /// (P(renew) per account id), each with an optional `fallback` (default 0.85) for the
+    /// accounts it does not cover; `{ fallback }` alone keeps the default band priors.
+    /// Default: band priors red 0.70, yellow 0.85, green 0.95 (assumptions, not
+    /// measurements). The grammar and defaults are the core's (`ForecastOptions`).
+    #[napi(
+        ts_type = "Recalibration | ProbabilityMap | { calibrated: Recalibration | ProbabilityMap; fallback?: number } | { bandPriors: Record<string, number>; fallback?: number } | { supplied: Record<string, number>; fallback?: number } | { fallback: number }"
+    )]
+    pub probability: Option<String>,
+    /// Expected expansion: open expansion opportunities closing in the window, amount ×
+    /// probability (`'opportunities'`, the default); the book's trailing-twelve-month
+    /// expansion rate pro rata (`'history'`); or `'none'`.
+    #[napi(ts_type = "'opportunities' | 'history' | 'none'")]
+    pub expansion: Option<String>,
+    /// How the distribution of renewed ARR is computed: `'exact'` (at most 20 renewals),
+    /// `'grid'` (a dynamic programme over amounts), `'monte_carlo'` (seeded), or `'auto'`
+    /// (exact up to 20 renewals, grid beyond; the default).
+    #[napi(ts_type = "'auto' | 'exact' | 'grid' | 'monte_carlo'")]
+    pub distribution: Option<String>,
+    /// Monte Carlo draws (default 20,000).
+    pub draws: Option<u32>,
+    /// Monte Carlo seed, a whole number up to 2^53 − 1 (default 42).
+    pub seed: Option<f64>,
+    /// P(renew) from which a renewal is "commit" (default 0.9).
+    pub commit_from: Option<f64>,
+    /// P(renew) from which a renewal is "best case" (default 0.6); below it, "pipeline".
+    pub best_case_from: Option<f64>,
+}
+
+/// What a forecast needs besides the book: each account's health, and the configuration.
+pub(crate) type ForecastArgs = (BTreeMap<String, CoreHealth>, ForecastConfig);
+
+/// `forecast` options (`undefined` or `null`: the defaults, and no health): `health` is data
+/// read here; every other key is the core's `ForecastOptions`.
+pub(crate) fn forecast_options(env: &Env, v: Option<Unknown>) -> Result<ForecastArgs, Failure> {
+    let (options, data): (CoreForecastOptions, _) = crate::options::read_with(
+        env,
+        "options",
+        v,
+        &["health"],
+        Some(crate::backtest::as_probability_map),
+    )?;
+    let health = match present(data.into_iter().next().flatten()) {
+        Some(h) => health_map(env, "options.health", h)?,
+        None => BTreeMap::new(),
+    };
+    Ok((health, guard(|| options.config())?))
+}
+
+/// Options of `reconcile`. Every key is optional (`null` or absent: the default); an unknown
+/// key or a value of the wrong type is a `CSOPS_INVALID_ARGUMENT` error, a negative one a
+/// `CSOPS_CONFIG` error.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Debug)]
+pub struct ReconcileOptions {
+    /// Pass when the forecast and CRM totals differ by at most this share (default 0.02).
+    pub tolerance: Option<f64>,
+    /// Flag an opportunity whose amount differs from the ARR up for renewal by more than
+    /// this share (default 0.01).
+    pub amount_tolerance: Option<f64>,
+    /// An open renewal opportunity matches a renewal when it closes within this many days of
+    /// it (default 60).
+    pub match_days: Option<u32>,
+    /// Bands whose accounts count as at risk for "commit" checks (default `['red']`).
+    pub at_risk_bands: Option<Vec<String>>,
+}
+
+/// `reconcile` options (`undefined` or `null`: the defaults): the core's `ReconcileConfig`.
+pub(crate) fn reconcile_options(env: &Env, v: Option<Unknown>) -> Result<ReconcileConfig, Failure> {
+    crate::options::read(env, "options", v, &[]).map(|(cfg, _)| cfg)
+}
+
+/// A forecast given back (a `RenewalForecast` as `forecast` returns it, or its JSON parsed),
+/// read by the core into its forecast: every field, amounts as exact decimal strings. A
+/// missing or mistyped field, or totals that are not the sums of the lines, are a
+/// `CSOPS_INVALID_ARGUMENT` error naming where.
+pub(crate) fn renewal_forecast(env: &Env, v: Unknown) -> Result<CoreRenewalForecast, Failure> {
+    let value = crate::options::value_of(env, "forecast", v, 0)?.unwrap_or(serde_json::Value::Null);
+    let forecast: CoreRenewalForecast =
+        csops_core::options::from_argument("forecast", value, csops_core::options::Casing::Camel)
+            .map_err(|e| match e {
+            // Every part of a forecast is its shape: a bad day or category makes the whole
+            // object malformed.
+            csops_core::Error::Config(p) => invalid(p.join("; ")),
+            other => Failure::Core(other),
+        })?;
+    forecast.check_totals()?;
+    Ok(forecast)
 }

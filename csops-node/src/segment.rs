@@ -490,7 +490,7 @@ fn features_option(env: &Env, name: &str, v: Unknown) -> Result<Option<FeatureCo
     if matches!(v.get_type(), Ok(ValueType::Boolean)) {
         return Ok(args::boolean(name, v)?.then(FeatureConfig::default));
     }
-    args::feature_config_named(env, name, Some(v)).map(Some)
+    crate::options::feature_config_named(env, name, Some(v)).map(Some)
 }
 
 /// How a book becomes an account table: on a day, with features and health scores or not.
@@ -524,7 +524,7 @@ impl TableSpec {
     ) -> Result<bool, Failure> {
         match key {
             "features" => self.features = features_option(env, field, value)?,
-            "scorecard" => self.scorecard = Some(args::scorecard(env, value)?),
+            "scorecard" => self.scorecard = Some(crate::health::scorecard(env, value)?),
             _ => return Ok(false),
         }
         Ok(true)
