@@ -28,7 +28,7 @@ use pyo3::types::PyCapsule;
 
 use csops_core::columnar;
 
-use crate::table::config;
+use crate::errors::config;
 
 const STREAM: &CStr = c"arrow_array_stream";
 const SCHEMA: &CStr = c"arrow_schema";
@@ -103,7 +103,7 @@ pub fn import(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<ArrowTable> 
             crate::errors::argument_error(format!(
                 "data: __arrow_c_stream__() must return an \"arrow_array_stream\" PyCapsule; \
                  got {}",
-                crate::table::type_name(&capsule)
+                crate::convert::type_name(&capsule)
             ))
         })?;
         let ptr = capsule.pointer_checked(Some(STREAM))?;

@@ -10,7 +10,6 @@ use csops_core::backtest::{
     BacktestConfig, BacktestReport, HeldOut, Observations, Recalibration, RecalibrationConfig,
     Slice, observe, recalibrate, report, roc_curves,
 };
-use csops_core::features::FeatureConfig;
 use csops_core::health::Scorecard;
 use numpy::{PyArrayDyn, PyArrayMethods};
 use pyo3::exceptions::PyImportError;
@@ -18,16 +17,13 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyString};
 
 use crate::book::PyBook;
-use crate::convert::{enum_name, feature_config, py_date, to_python};
-use crate::errors::{call, call_with_gil, config_error};
+use crate::convert::{enum_name, py_date, to_python};
+use crate::errors::{call, call_with_gil, to_py_err};
 use crate::health::PyScorecard;
-use crate::options::from_kwargs;
+use crate::options::feature_config_arg as features;
+use crate::options::{from_kwargs, from_kwargs_with};
+use crate::table::Columns as Frame;
 use crate::table::{FrameKind, is_instance_of, numpy, type_name};
-
-// Tables out -------------------------------------------------------------------------------
-
-/// The columns of a result table being built (also used by `revenue`, `segment`, `playbook`).
-pub(crate) use crate::table::Columns as Frame;
 
 /// The slices of a report: the whole window (`all`), then each quarter.
 fn slices(r: &BacktestReport) -> impl Iterator<Item = &Slice> {
@@ -47,36 +43,6 @@ fn held_out_dict<'py>(py: Python<'py>, h: &HeldOut) -> PyResult<Bound<'py, PyDic
 }
 
 // Arguments --------------------------------------------------------------------------------
-
-/// A count of days or quarters: a non-negative integer that fits the core's `u32`.
-pub(crate) fn count(py: Python<'_>, name: &str, value: i64) -> PyResult<u32> {
-    u32::try_from(value).map_err(|_| {
-        config_error(
-            py,
-            format!("{name} must be between 0 and {}, got {value}", u32::MAX),
-        )
-    })
-}
-
-/// `feature_config=`: None, a dict, TOML or JSON text (as `Book.features_as_of(config=)`);
-/// TypeError for another type, ConfigError for invalid settings.
-pub(crate) fn features(
-    py: Python<'_>,
-    value: Option<&Bound<'_, PyAny>>,
-) -> PyResult<FeatureConfig> {
-    if let Some(v) = value.filter(|v| !v.is_none())
-        && !v.is_instance_of::<PyDict>()
-        && !v.is_instance_of::<PyString>()
-        && !v.hasattr("__fspath__")?
-    {
-        return Err(crate::errors::argument_error(format!(
-            "feature_config must be None, a dict, TOML text, JSON text or the path of a .toml \
-             or .json file; got {}",
-            type_name(v)
-        )));
-    }
-    feature_config(py, value)
-}
 
 // Back-test --------------------------------------------------------------------------------
 
@@ -134,7 +100,7 @@ pub fn backtest(
     let progress = crate::progress::Progress::new(py, progress)?;
     // The core reads the options (`BacktestConfig`, its defaults and checks); the feature
     // configuration (a dict, TOML, JSON or a path) and the progress hook are set apart.
-    let mut cfg: BacktestConfig = from_kwargs(
+    let mut cfg: BacktestConfig = from_kwargs_with(
         py,
         &[
             ("lead_days", lead_days),
@@ -144,6 +110,7 @@ pub fn backtest(
             ("lift_fractions", lift_fractions),
             ("probability", probability),
         ],
+        Some(as_probability_map),
     )?;
     cfg.features = features(py, feature_config)?;
     cfg.progress = progress.hook();
@@ -692,4 +659,23 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyRecalibration>()?;
     m.add_function(wrap_pyfunction!(backtest, m)?)?;
     Ok(())
+}
+
+/// A `csops.Recalibration` given where a probability mapping is expected (`probability=` of
+/// `backtest` and `forecast`): its calibrated score → P(churn) mapping
+/// ([`crate::options::Instance`]).
+pub(crate) fn as_probability_map(
+    v: &Bound<'_, PyAny>,
+    path: &str,
+) -> Option<PyResult<serde_json::Value>> {
+    let rc = v.cast::<PyRecalibration>().ok()?;
+    Some(serde_json::to_value(&rc.get().0.probability).map_err(|e| {
+        to_py_err(
+            v.py(),
+            csops_core::Error::InvalidArgument {
+                path: path.to_string(),
+                reason: format!("its probability mapping: {e}"),
+            },
+        )
+    }))
 }

@@ -15,19 +15,12 @@ use csops_core::retention::ArrHistory;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping, PyString};
 
-use crate::convert::{
-    as_of_date, feature_config, mapping_to_json, py_date, py_date_opt, to_python,
-};
+use crate::convert::{py_date, py_date_opt, to_python};
 use crate::errors::{call, call_with_gil};
 use crate::features::PyFeatureFrame;
-use crate::health::PyScorecard;
+use crate::options::{as_of_date, feature_config, mapping_to_json};
 use crate::progress::Progress;
 use crate::report::PyValidationReport;
-use crate::revenue::{
-    PyArrBridge, book_arr_bridge, book_health_as_of, book_retention, book_retention_series,
-    book_trailing_twelve_months,
-};
-use crate::segment::{PySegmentation, book_account_table, book_segment};
 
 /// A validated book of business: every valid record of every account, indexed per account.
 ///
@@ -398,157 +391,6 @@ impl PyBook {
     /// The book as one JSON document (what `load_book_json` reads).
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
         call(py, || write_json(&self.book))
-    }
-
-    /// The ARR bridge from the end of ``start`` to the end of ``end`` (each a
-    /// ``datetime.date``, a ``datetime`` or a ``"YYYY-MM-DD"`` string): ``start + new +
-    /// expansion − contraction − churn + reactivation = end``, exactly, in ``Decimal``, with
-    /// every account's movement. Returns a ``csops.ArrBridge``; ConfigError unless ``start``
-    /// is before ``end``.
-    #[pyo3(signature = (start, end, *, frame = None))]
-    fn arr_bridge(
-        &self,
-        py: Python<'_>,
-        start: &Bound<'_, PyAny>,
-        end: &Bound<'_, PyAny>,
-        frame: Option<&str>,
-    ) -> PyResult<PyArrBridge> {
-        book_arr_bridge(py, self, start, end, frame)
-    }
-
-    /// Gross, net and logo retention from the end of ``start`` to the end of ``end``, over the
-    /// cohort of accounts with ARR at the start: a DataFrame with one row per cohort,
-    /// ``label``, ``logos``, ``logos_retained``, ``start_arr``, ``retained_arr`` and ``end_arr``
-    /// (``Decimal``), ``currency``, ``grr``, ``nrr`` and ``logo_retention`` (NaN for an empty
-    /// cohort).
-    ///
-    /// ``by`` cuts the cohort: None (one row, ``all``), an account field (``"segment"``,
-    /// ``"tier"``, ``"region"``, ``"industry"``, ``"plan"``, ``"owner_csm"``,
-    /// ``"currency"``, ``"attr.<name>"``), ``"start_cohort"`` (the quarter the account
-    /// started, ``2025-Q3``), or labels per account id (a dict or a pandas Series, e.g. the
-    /// health band at the start); accounts without a value are labelled ``none``. Rows are in
-    /// label order.
-    #[pyo3(signature = (start, end, *, by = None, frame = None))]
-    fn retention<'py>(
-        &self,
-        py: Python<'py>,
-        start: &Bound<'py, PyAny>,
-        end: &Bound<'py, PyAny>,
-        by: Option<&Bound<'py, PyAny>>,
-        frame: Option<&str>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        book_retention(py, self, start, end, by, frame)
-    }
-
-    /// Retention of each complete calendar ``period`` (``"month"``, ``"quarter"`` or
-    /// ``"year"``) ending between ``start`` and ``end``, each from the last day of the
-    /// previous period: a DataFrame with ``label`` (``2026-03``, ``2026-Q1``, ``2026``),
-    /// ``from`` and ``to`` (``datetime.date``), then the columns of ``retention``.
-    #[pyo3(signature = (start, end, *, period = None, frame = None))]
-    fn retention_series<'py>(
-        &self,
-        py: Python<'py>,
-        start: &Bound<'py, PyAny>,
-        end: &Bound<'py, PyAny>,
-        period: Option<&Bound<'py, PyAny>>,
-        frame: Option<&str>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        book_retention_series(py, self, start, end, period, frame)
-    }
-
-    /// Trailing-twelve-months retention to the end of ``as_of`` (by default the book's latest
-    /// date), from the same day a year earlier, as a dict: ``label`` (``"ttm"``), ``from``,
-    /// ``to``, then the columns of ``retention`` (amounts ``Decimal``, rates None for an empty
-    /// cohort).
-    #[pyo3(signature = (as_of = None))]
-    fn trailing_twelve_months<'py>(
-        &self,
-        py: Python<'py>,
-        as_of: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyDict>> {
-        book_trailing_twelve_months(py, self, as_of)
-    }
-
-    /// Every active account's health score and band on ``as_of`` (by default the book's
-    /// latest date), by ``scorecard`` on the features of that day (``feature_config`` as for
-    /// ``features_as_of``): a DataFrame ``account_id``, ``score`` (NaN when unscored),
-    /// ``band`` (None when unscored), by account id. What ``csops.forecast(health=)`` reads.
-    #[pyo3(signature = (scorecard, as_of = None, *, feature_config = None, frame = None))]
-    fn health_as_of<'py>(
-        &self,
-        py: Python<'py>,
-        scorecard: &Bound<'py, PyScorecard>,
-        as_of: Option<&Bound<'py, PyAny>>,
-        feature_config: Option<&Bound<'py, PyAny>>,
-        frame: Option<&str>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        book_health_as_of(py, self, scorecard, as_of, feature_config, frame)
-    }
-
-    /// Every account as the condition language sees it on ``as_of`` (by default the book's
-    /// latest date): a DataFrame, one row per account in book order, with one column per
-    /// field a condition may name. Account fields (``id``, ``name``, ``owner_csm``,
-    /// ``segment``, ``tier`` as recorded in the CRM, ``region``, ``industry``, ``plan``,
-    /// ``currency``: text), ``arr`` (ARR on the day, reporting currency), ``seats``,
-    /// ``term_months``, ``start_date`` and ``renewal_date`` (the next one on or after
-    /// ``as_of``; text ``YYYY-MM-DD``, as conditions compare dates), ``days_to_renewal``,
-    /// custom attributes (``attr.<name>``, text), every feature of that day
-    /// (``feature_config`` as for ``features_as_of``) and, with a ``scorecard``, ``score``,
-    /// ``band`` and ``coverage``. Numbers are float64 with NaN, text None where missing.
-    #[pyo3(signature = (as_of = None, *, scorecard = None, feature_config = None, frame = None))]
-    fn account_table<'py>(
-        &self,
-        py: Python<'py>,
-        as_of: Option<&Bound<'py, PyAny>>,
-        scorecard: Option<&Bound<'py, PyScorecard>>,
-        feature_config: Option<&Bound<'py, PyAny>>,
-        frame: Option<&str>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        book_account_table(py, self, as_of, scorecard, feature_config, frame)
-    }
-
-    /// Segment the book on ``as_of`` (by default its latest date): tier every account by
-    /// ``rules`` (a ``csops.TierRules`` or a dict; None: the defaults) on the fields of
-    /// ``account_table`` (with ``scorecard``, also ``score``, ``band`` and ``coverage``), then
-    /// each tier's coverage against ``model`` (targets per tier, e.g. ``{"high_touch":
-    /// {"accounts_per_csm": 15}, "digital": "pooled"}``; None: the defaults), every CSM's
-    /// load on ``roster`` (dicts ``{"name", "tier", "fte"}``; None: every owner, serving the
-    /// tier most of their accounts are in), and the assignment plan. Returns a
-    /// ``csops.Segmentation``. ConfigError naming the rule for an unknown field or a type
-    /// mismatch, or for an invalid model or roster. Runs with the GIL released.
-    #[pyo3(signature = (
-        rules = None,
-        *,
-        model = None,
-        roster = None,
-        scorecard = None,
-        as_of = None,
-        feature_config = None,
-        frame = None
-    ))]
-    #[allow(clippy::too_many_arguments)] // the keyword arguments of the Python method
-    fn segment(
-        &self,
-        py: Python<'_>,
-        rules: Option<&Bound<'_, PyAny>>,
-        model: Option<&Bound<'_, PyAny>>,
-        roster: Option<&Bound<'_, PyAny>>,
-        scorecard: Option<&Bound<'_, PyScorecard>>,
-        as_of: Option<&Bound<'_, PyAny>>,
-        feature_config: Option<&Bound<'_, PyAny>>,
-        frame: Option<&str>,
-    ) -> PyResult<PySegmentation> {
-        book_segment(
-            py,
-            self,
-            rules,
-            model,
-            roster,
-            scorecard,
-            as_of,
-            feature_config,
-            frame,
-        )
     }
 
     fn __len__(&self) -> usize {

@@ -1,35 +1,13 @@
-//! Conversions between Python values and the core's types that several classes share.
+//! The core's values as Python values: results through their serde form ([`to_python`]),
+//! days, and the FX rates behind a figure. Python values read into the core's types are
+//! `options`'s.
 
 use chrono::NaiveDate;
-use csops_core::features::FeatureConfig;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDate, PyDict, PyList, PyString};
 
-use csops_core::options::{Casing, Document, Tree, from_argument, to_tree};
-
-use crate::errors::{call_with_gil, config_error, to_py_err};
-
-static JSON_DUMPS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-static JSON_DEFAULT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-
-/// What `json.dumps` does with values JSON has no type for: days and times as ISO text,
-/// `Decimal` as its exact text, numpy scalars as their Python value.
-const JSON_DEFAULT_SOURCE: &std::ffi::CStr = cr#"
-import datetime as _dt
-import decimal as _decimal
-
-
-def default(o):
-    if isinstance(o, (_dt.date, _dt.datetime, _dt.time)):
-        return o.isoformat()
-    if isinstance(o, _decimal.Decimal):
-        return str(o)
-    if type(o).__module__ == "numpy" and hasattr(o, "item"):
-        return o.item()
-    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
-"#;
+use csops_core::options::{Casing, Tree, to_tree};
 
 /// A serialisable core value as plain Python data (dicts, lists, str, int, float, bool,
 /// None), through its serde form, so the Python shape follows the core's own field names
@@ -38,7 +16,9 @@ pub fn to_python<'py, T: serde::Serialize>(
     py: Python<'py>,
     value: &T,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let tree = to_tree(value, Casing::Snake).map_err(|e| to_py_err(py, e))?;
+    // A value that cannot be written as data is a bug of the core (its types serialise), not
+    // the caller's error, so it is no csops error class.
+    let tree = to_tree(value, Casing::Snake).map_err(|e| PyValueError::new_err(e.to_string()))?;
     tree_to_python(py, tree)
 }
 
@@ -76,61 +56,6 @@ pub fn enum_name<T: serde::Serialize>(value: &T) -> String {
     }
 }
 
-/// A Python mapping as JSON text (for the core's `from_json` parsers): `datetime.date` and
-/// `datetime` values as ISO text, `Decimal` as its exact text, numpy scalars as numbers; a
-/// value JSON cannot hold (NaN, another type) is a `ConfigError` naming `what`.
-pub fn mapping_to_json(py: Python<'_>, what: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
-    let kwargs = PyDict::new(py);
-    kwargs.set_item("allow_nan", false)?;
-    let default = JSON_DEFAULT.get_or_try_init(py, || {
-        PyModule::from_code(py, JSON_DEFAULT_SOURCE, c"csops/_json.py", c"csops._json")
-            .and_then(|m| m.getattr("default"))
-            .map(Bound::unbind)
-    })?;
-    kwargs.set_item("default", default.bind(py))?;
-    JSON_DUMPS
-        .import(py, "json", "dumps")?
-        .call((value,), Some(&kwargs))
-        .and_then(|text| text.extract::<String>())
-        .map_err(|e| config_error(py, format!("{what}: {e}")))
-}
-
-/// The type name of a Python value, for messages.
-fn type_name(value: &Bound<'_, PyAny>) -> String {
-    value
-        .get_type()
-        .name()
-        .map_or_else(|_| "?".to_string(), |n| n.to_string())
-}
-
-/// A configuration document argument: None, a dict, its TOML or JSON text, or the path of a
-/// `.toml` or `.json` file (a one-line str, or an `os.PathLike`), as the core's one rule
-/// reads it ([`Document`]); the core then parses and validates it. `what` names the argument
-/// in errors (a value of another type is an `ArgumentError`).
-pub fn document(
-    py: Python<'_>,
-    what: &str,
-    value: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Option<Document>> {
-    let Some(value) = value.filter(|v| !v.is_none()) else {
-        return Ok(None);
-    };
-    let json = crate::options::value_of(py, what, value, 0)?;
-    from_argument(what, json, Casing::Snake)
-        .map(Some)
-        .map_err(|e| to_py_err(py, e))
-}
-
-/// `config=`: None (the defaults), or a feature configuration document (see [`document`]).
-pub fn feature_config(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<FeatureConfig> {
-    match document(py, "config", value)? {
-        Some(d) => call_with_gil(py, || {
-            d.read(FeatureConfig::from_json, FeatureConfig::from_toml)
-        }),
-        None => Ok(FeatureConfig::default()),
-    }
-}
-
 /// A core date as a `datetime.date`. The core's dates span far more years than Python's
 /// (1 to 9999); a date outside them is a `ValueError` saying which value it was.
 pub fn py_date<'py>(
@@ -156,12 +81,6 @@ pub fn py_date_opt<'py>(
         Some(d) => py_date(py, d, what),
         None => Ok(py.None().into_bound(py)),
     }
-}
-
-/// `as_of=`: a `datetime.date` (a `datetime` counts as its date) or an ISO `YYYY-MM-DD` string.
-/// Another type is a `TypeError`; a string that is not a day a `ConfigError` (a `ValueError`).
-pub fn as_of_date(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<NaiveDate> {
-    crate::revenue::day(py, "as_of", value)
 }
 
 /// A day argument named `what`: a `datetime.date` (a `datetime` counts as its date) or an ISO
@@ -198,4 +117,19 @@ pub fn rates_used<'py>(
         out.append(d)?;
     }
     Ok(out)
+}
+
+/// The type name of a Python value, for messages.
+pub fn type_name(value: &Bound<'_, PyAny>) -> String {
+    value
+        .get_type()
+        .name()
+        .map_or_else(|_| "?".to_string(), |n| n.to_string())
+}
+
+/// `repr(value)`, for messages.
+pub(crate) fn repr(value: &Bound<'_, PyAny>) -> String {
+    value
+        .repr()
+        .map_or_else(|_| format!("<{}>", type_name(value)), |r| r.to_string())
 }

@@ -325,3 +325,26 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     }
     Ok(())
 }
+
+/// How many problems of one kind an error describes (the rest are counted).
+const MAX_PROBLEMS: usize = 10;
+
+/// A `ConfigError` with a list of problems.
+pub(crate) fn config_problems(py: Python<'_>, problems: Vec<String>) -> PyErr {
+    to_py_err(py, csops_core::Error::Config(problems))
+}
+
+/// A `ConfigError` with one problem.
+pub(crate) fn config(py: Python<'_>, problem: String) -> PyErr {
+    config_problems(py, vec![problem])
+}
+
+/// Cap a list of problems at [`MAX_PROBLEMS`], saying how many were left out.
+pub(crate) fn capped(mut problems: Vec<String>) -> Vec<String> {
+    if problems.len() > MAX_PROBLEMS {
+        let more = problems.len() - MAX_PROBLEMS;
+        problems.truncate(MAX_PROBLEMS);
+        problems.push(format!("… and {more} more"));
+    }
+    problems
+}

@@ -13,8 +13,9 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping, PyString, PyTuple};
 use serde::Serialize;
 
-use crate::convert::{as_of_date, enum_name, mapping_to_json, to_python};
+use crate::convert::{enum_name, to_python};
 use crate::errors::{call, config_error, csops_error};
+use crate::options::{as_of_date, mapping_to_json};
 use crate::pool;
 use crate::table::{
     self, Input, OutColumn, account_id_text, read_input, read_segments, write_columns, write_scores,
@@ -517,7 +518,6 @@ fn read_overrides(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Vec<Over
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyScorecard>()?;
     m.add_class::<PyExplanation>()?;
-    m.add_class::<crate::modelset::PyModelSet>()?;
     m.add_function(wrap_pyfunction!(trend, m)?)?;
     Ok(())
 }

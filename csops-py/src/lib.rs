@@ -84,6 +84,7 @@ fn _csops(m: &Bound<'_, PyModule>) -> PyResult<()> {
     book::register(m)?;
     features::register(m)?;
     health::register(m)?;
+    modelset::register(m)?;
     backtest::register(m)?;
     revenue::register(m)?;
     segment::register(m)?;

@@ -9,9 +9,10 @@ use csops_core::health::ModelSet;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyMapping};
 
-use crate::convert::{mapping_to_json, to_python};
+use crate::convert::to_python;
 use crate::errors::call;
 use crate::health::PyScorecard;
+use crate::options::mapping_to_json;
 use crate::table::{self, OutColumn, read_input, read_segments, write_columns};
 
 /// Scorecards per segment: each account is scored by its segment's scorecard, or by the
@@ -157,4 +158,9 @@ impl PyModelSet {
     fn __repr__(&self) -> String {
         self.0.render()
     }
+}
+
+/// Add the class to the native module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyModelSet>()
 }

@@ -26,12 +26,13 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping, PyString, PyTuple};
 use serde::Serialize;
 
-use crate::backtest::{Frame, count, features};
 use crate::book::PyBook;
-use crate::convert::{enum_name, mapping_to_json, py_date, py_date_opt, to_python};
+use crate::convert::{enum_name, py_date, py_date_opt, to_python};
 use crate::errors::{call, csops_error, load_config};
 use crate::health::PyScorecard;
-use crate::revenue::{as_of_or_latest, day};
+use crate::options::{count, day, feature_config_arg as features, mapping_to_json};
+use crate::revenue::as_of_or_latest;
+use crate::table::Columns as Frame;
 use crate::table::{FrameKind, account_id_text, is_instance_of, type_name};
 
 // Arguments --------------------------------------------------------------------------------
@@ -580,7 +581,7 @@ pub fn run_plays(
     frame: Option<&str>,
 ) -> PyResult<PyPlayRun> {
     let pb = playbook_arg(py, playbook)?;
-    let on = crate::revenue::day(py, "day", day)?;
+    let on = crate::options::day(py, "day", day)?;
     let history = history_arg(py, history)?;
     let cfg = features(py, feature_config)?;
     let card = card_of(scorecard);

@@ -21,30 +21,19 @@ use csops_core::retention::{
     retention_by, retention_series, trailing_twelve_months,
 };
 use pyo3::prelude::*;
-use pyo3::types::{PyDate, PyDict, PyFloat, PyMapping, PyString};
+use pyo3::types::{PyDict, PyFloat, PyMapping, PyString};
 use rust_decimal::Decimal;
 
-use crate::backtest::{Frame, features};
 use crate::book::PyBook;
-use crate::convert::{date_value, enum_name, py_date, to_python};
+use crate::convert::{enum_name, py_date, to_python};
 use crate::errors::{call, call_with_gil, config_error};
 use crate::health::PyScorecard;
 use crate::options::from_kwargs;
+use crate::options::{day, feature_config_arg as features};
+use crate::table::Columns as Frame;
 use crate::table::{FrameKind, type_name};
 
 // Arguments --------------------------------------------------------------------------------
-
-/// A day argument: a `datetime.date` (a `datetime` counts as its date) or a `YYYY-MM-DD`
-/// string. TypeError for another type, ConfigError for a string that is not a date.
-pub(crate) fn day(py: Python<'_>, what: &str, value: &Bound<'_, PyAny>) -> PyResult<NaiveDate> {
-    if !value.is_instance_of::<PyString>() && !value.is_instance_of::<PyDate>() {
-        return Err(crate::errors::argument_error(format!(
-            "{what} must be a datetime.date, a datetime.datetime or a YYYY-MM-DD string; got {}",
-            type_name(value)
-        )));
-    }
-    date_value(what, value).map_err(|problem| config_error(py, problem))
-}
 
 /// An optional day argument (None: not given).
 fn opt_day(
@@ -333,6 +322,97 @@ fn read_health(
         out.insert(id, Health { score, band });
     }
     Ok(out)
+}
+
+// Book methods -----------------------------------------------------------------------------
+
+/// The `Book` methods of retention and health on a day (the rest of `Book` is `book.rs`'s).
+#[pymethods]
+impl PyBook {
+    /// The ARR bridge from the end of ``start`` to the end of ``end`` (each a
+    /// ``datetime.date``, a ``datetime`` or a ``"YYYY-MM-DD"`` string): ``start + new +
+    /// expansion − contraction − churn + reactivation = end``, exactly, in ``Decimal``, with
+    /// every account's movement. Returns a ``csops.ArrBridge``; ConfigError unless ``start``
+    /// is before ``end``.
+    #[pyo3(signature = (start, end, *, frame = None))]
+    fn arr_bridge(
+        &self,
+        py: Python<'_>,
+        start: &Bound<'_, PyAny>,
+        end: &Bound<'_, PyAny>,
+        frame: Option<&str>,
+    ) -> PyResult<PyArrBridge> {
+        book_arr_bridge(py, self, start, end, frame)
+    }
+
+    /// Gross, net and logo retention from the end of ``start`` to the end of ``end``, over the
+    /// cohort of accounts with ARR at the start: a DataFrame with one row per cohort,
+    /// ``label``, ``logos``, ``logos_retained``, ``start_arr``, ``retained_arr`` and ``end_arr``
+    /// (``Decimal``), ``currency``, ``grr``, ``nrr`` and ``logo_retention`` (NaN for an empty
+    /// cohort).
+    ///
+    /// ``by`` cuts the cohort: None (one row, ``all``), an account field (``"segment"``,
+    /// ``"tier"``, ``"region"``, ``"industry"``, ``"plan"``, ``"owner_csm"``,
+    /// ``"currency"``, ``"attr.<name>"``), ``"start_cohort"`` (the quarter the account
+    /// started, ``2025-Q3``), or labels per account id (a dict or a pandas Series, e.g. the
+    /// health band at the start); accounts without a value are labelled ``none``. Rows are in
+    /// label order.
+    #[pyo3(signature = (start, end, *, by = None, frame = None))]
+    fn retention<'py>(
+        &self,
+        py: Python<'py>,
+        start: &Bound<'py, PyAny>,
+        end: &Bound<'py, PyAny>,
+        by: Option<&Bound<'py, PyAny>>,
+        frame: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        book_retention(py, self, start, end, by, frame)
+    }
+
+    /// Retention of each complete calendar ``period`` (``"month"``, ``"quarter"`` or
+    /// ``"year"``) ending between ``start`` and ``end``, each from the last day of the
+    /// previous period: a DataFrame with ``label`` (``2026-03``, ``2026-Q1``, ``2026``),
+    /// ``from`` and ``to`` (``datetime.date``), then the columns of ``retention``.
+    #[pyo3(signature = (start, end, *, period = None, frame = None))]
+    fn retention_series<'py>(
+        &self,
+        py: Python<'py>,
+        start: &Bound<'py, PyAny>,
+        end: &Bound<'py, PyAny>,
+        period: Option<&Bound<'py, PyAny>>,
+        frame: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        book_retention_series(py, self, start, end, period, frame)
+    }
+
+    /// Trailing-twelve-months retention to the end of ``as_of`` (by default the book's latest
+    /// date), from the same day a year earlier, as a dict: ``label`` (``"ttm"``), ``from``,
+    /// ``to``, then the columns of ``retention`` (amounts ``Decimal``, rates None for an empty
+    /// cohort).
+    #[pyo3(signature = (as_of = None))]
+    fn trailing_twelve_months<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        book_trailing_twelve_months(py, self, as_of)
+    }
+
+    /// Every active account's health score and band on ``as_of`` (by default the book's
+    /// latest date), by ``scorecard`` on the features of that day (``feature_config`` as for
+    /// ``features_as_of``): a DataFrame ``account_id``, ``score`` (NaN when unscored),
+    /// ``band`` (None when unscored), by account id. What ``csops.forecast(health=)`` reads.
+    #[pyo3(signature = (scorecard, as_of = None, *, feature_config = None, frame = None))]
+    fn health_as_of<'py>(
+        &self,
+        py: Python<'py>,
+        scorecard: &Bound<'py, PyScorecard>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        feature_config: Option<&Bound<'py, PyAny>>,
+        frame: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        book_health_as_of(py, self, scorecard, as_of, feature_config, frame)
+    }
 }
 
 // Text -------------------------------------------------------------------------------------
@@ -665,7 +745,7 @@ pub fn forecast(
     frame: Option<&str>,
 ) -> PyResult<PyRenewalForecast> {
     let kind = FrameKind::parse(py, frame)?;
-    let options: ForecastOptions = from_kwargs(
+    let options: ForecastOptions = crate::options::from_kwargs_with(
         py,
         &[
             ("start", start),
@@ -679,6 +759,7 @@ pub fn forecast(
             ("commit_from", commit_from),
             ("best_case_from", best_case_from),
         ],
+        Some(crate::backtest::as_probability_map),
     )?;
     let cfg = call_with_gil(py, || options.config())?;
     let health = read_health(py, health)?;

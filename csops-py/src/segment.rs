@@ -45,13 +45,14 @@ use pyo3::types::{PyBool, PyDate, PyDict, PyFloat, PyInt, PyList, PyMapping, PyS
 use serde::Serialize;
 
 use crate::arrow;
-use crate::backtest::{Frame, features};
 use crate::book::PyBook;
-use crate::convert::{mapping_to_json, py_date_opt, to_python};
+use crate::convert::{py_date_opt, to_python};
 use crate::errors::{call, to_py_err};
 use crate::features::PyFeatureFrame;
 use crate::health::{PyScorecard, html_table, text_table};
+use crate::options::{feature_config_arg as features, mapping_to_json};
 use crate::revenue::as_of_or_latest;
+use crate::table::Columns as Frame;
 use crate::table::{
     ACCOUNT_ID, ArrowKind, Columns, FrameKind, Kind as DataKind, as_list, config, float_column,
     get_column, import_arrow, is_instance_of, is_missing, kind_of, numpy, read_ids, repr, require,
@@ -1076,6 +1077,76 @@ pub fn segment_table(
         as_of: None,
         frame: kind,
     })
+}
+
+/// The `Book` methods of segmentation (the rest of `Book` is `book.rs`'s).
+#[pymethods]
+impl PyBook {
+    /// Every account as the condition language sees it on ``as_of`` (by default the book's
+    /// latest date): a DataFrame, one row per account in book order, with one column per
+    /// field a condition may name. Account fields (``id``, ``name``, ``owner_csm``,
+    /// ``segment``, ``tier`` as recorded in the CRM, ``region``, ``industry``, ``plan``,
+    /// ``currency``: text), ``arr`` (ARR on the day, reporting currency), ``seats``,
+    /// ``term_months``, ``start_date`` and ``renewal_date`` (the next one on or after
+    /// ``as_of``; text ``YYYY-MM-DD``, as conditions compare dates), ``days_to_renewal``,
+    /// custom attributes (``attr.<name>``, text), every feature of that day
+    /// (``feature_config`` as for ``features_as_of``) and, with a ``scorecard``, ``score``,
+    /// ``band`` and ``coverage``. Numbers are float64 with NaN, text None where missing.
+    #[pyo3(signature = (as_of = None, *, scorecard = None, feature_config = None, frame = None))]
+    fn account_table<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        scorecard: Option<&Bound<'py, PyScorecard>>,
+        feature_config: Option<&Bound<'py, PyAny>>,
+        frame: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        book_account_table(py, self, as_of, scorecard, feature_config, frame)
+    }
+
+    /// Segment the book on ``as_of`` (by default its latest date): tier every account by
+    /// ``rules`` (a ``csops.TierRules`` or a dict; None: the defaults) on the fields of
+    /// ``account_table`` (with ``scorecard``, also ``score``, ``band`` and ``coverage``), then
+    /// each tier's coverage against ``model`` (targets per tier, e.g. ``{"high_touch":
+    /// {"accounts_per_csm": 15}, "digital": "pooled"}``; None: the defaults), every CSM's
+    /// load on ``roster`` (dicts ``{"name", "tier", "fte"}``; None: every owner, serving the
+    /// tier most of their accounts are in), and the assignment plan. Returns a
+    /// ``csops.Segmentation``. ConfigError naming the rule for an unknown field or a type
+    /// mismatch, or for an invalid model or roster. Runs with the GIL released.
+    #[pyo3(signature = (
+        rules = None,
+        *,
+        model = None,
+        roster = None,
+        scorecard = None,
+        as_of = None,
+        feature_config = None,
+        frame = None
+    ))]
+    #[allow(clippy::too_many_arguments)] // the keyword arguments of the Python method
+    fn segment(
+        &self,
+        py: Python<'_>,
+        rules: Option<&Bound<'_, PyAny>>,
+        model: Option<&Bound<'_, PyAny>>,
+        roster: Option<&Bound<'_, PyAny>>,
+        scorecard: Option<&Bound<'_, PyScorecard>>,
+        as_of: Option<&Bound<'_, PyAny>>,
+        feature_config: Option<&Bound<'_, PyAny>>,
+        frame: Option<&str>,
+    ) -> PyResult<PySegmentation> {
+        book_segment(
+            py,
+            self,
+            rules,
+            model,
+            roster,
+            scorecard,
+            as_of,
+            feature_config,
+            frame,
+        )
+    }
 }
 
 /// `Book.account_table`.

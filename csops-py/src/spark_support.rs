@@ -18,11 +18,12 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use rust_decimal::Decimal;
 
-use crate::backtest::{PyBacktest, count, features};
+use crate::backtest::PyBacktest;
 use crate::book::PyBook;
 use crate::convert::{enum_name, py_date};
 use crate::errors::{call, config_error};
 use crate::health::PyScorecard;
+use crate::options::{count, feature_config_arg as features};
 use crate::table::FrameKind;
 
 /// The columns of `Observations.rows`, in order.
@@ -220,7 +221,7 @@ fn observations_from(py: Python<'_>, d: &Bound<'_, PyDict>) -> PyResult<Observat
         rows: out,
         rates_used: match d.get_item("rates_used")? {
             Some(v) if !v.is_none() => {
-                let text = crate::convert::mapping_to_json(py, "observations: `rates_used`", &v)?;
+                let text = crate::options::mapping_to_json(py, "observations: `rates_used`", &v)?;
                 serde_json::from_str(&text)
                     .map_err(|e| config_error(py, format!("observations: `rates_used`: {e}")))?
             }

@@ -41,15 +41,13 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, P
 use rust_decimal::Decimal;
 
 use crate::arrow::{self, ArrowTable, PyArrowStream};
-use crate::errors::to_py_err;
+pub(crate) use crate::convert::{repr, type_name};
+pub(crate) use crate::errors::{capped, config, config_problems};
 use crate::features::PyFeatureFrame;
 use crate::pool;
 
 /// The name of the account-id column of inputs and outputs.
 pub const ACCOUNT_ID: &str = "account_id";
-
-/// At most this many problems are listed for one column (then "… and N more").
-const MAX_PROBLEMS: usize = 10;
 
 /// What an Arrow input was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -306,41 +304,6 @@ pub fn frame_from(columns: &[(&str, &[f64])], account_ids: Vec<String>) -> Featu
             .collect(),
         missing_notes: Vec::new(),
     }
-}
-
-/// A `ConfigError` with a list of problems.
-pub(crate) fn config_problems(py: Python<'_>, problems: Vec<String>) -> PyErr {
-    to_py_err(py, csops_core::Error::Config(problems))
-}
-
-/// A `ConfigError` with one problem.
-pub(crate) fn config(py: Python<'_>, problem: String) -> PyErr {
-    config_problems(py, vec![problem])
-}
-
-/// Cap a list of problems at [`MAX_PROBLEMS`], saying how many were left out.
-pub(crate) fn capped(mut problems: Vec<String>) -> Vec<String> {
-    if problems.len() > MAX_PROBLEMS {
-        let more = problems.len() - MAX_PROBLEMS;
-        problems.truncate(MAX_PROBLEMS);
-        problems.push(format!("… and {more} more"));
-    }
-    problems
-}
-
-/// The type name of a Python value, for messages.
-pub fn type_name(value: &Bound<'_, PyAny>) -> String {
-    value
-        .get_type()
-        .name()
-        .map_or_else(|_| "?".to_string(), |n| n.to_string())
-}
-
-/// `repr(value)`, for messages.
-pub(crate) fn repr(value: &Bound<'_, PyAny>) -> String {
-    value
-        .repr()
-        .map_or_else(|_| format!("<{}>", type_name(value)), |r| r.to_string())
 }
 
 /// `module.attr` if `module` is already imported (never imports it).
