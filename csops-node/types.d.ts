@@ -657,6 +657,32 @@ median: number | null,
 max: number | null, };
 
 /**
+ * A condition in its structured form (snake_case keys, as in configuration files).
+ * Wherever a condition is read, its text form (a string) is accepted as well.
+ */
+export type ConditionJson =
+  /** Every condition of the list holds. */
+  | { and: Array<string | ConditionJson> }
+  /** At least one condition of the list holds. */
+  | { or: Array<string | ConditionJson> }
+  /** The condition does not hold (unknown stays unknown). */
+  | { not: string | ConditionJson }
+  /** `field op value` (`=` is `==`, `<>` is `!=`); dates compare as `YYYY-MM-DD` text. */
+  | { field: string; op: '==' | '=' | '!=' | '<>' | '<' | '<=' | '>' | '>='; value: number | string | boolean }
+  /** The field equals one of the values. */
+  | { field: string; in: Array<number | string | boolean> }
+  /** The field has a value, and it is none of these. */
+  | { field: string; not_in: Array<number | string | boolean> }
+  /** `low <= field <= high`. */
+  | { field: string; between: [number, number] | [string, string] }
+  /** The field is missing. */
+  | { field: string; is_null: true }
+  /** The field has a value. */
+  | { field: string; is_not_null: true }
+  /** A yes/no field is true. */
+  | { field: string };
+
+/**
  * A person at a customer.
  */
 export type Contact = { 
@@ -731,6 +757,18 @@ unknownOwners: Array<UnknownOwner>,
  * Accounts without an owner, in non-pooled tiers.
  */
 unowned: number, };
+
+/**
+ * Target ratios per tier (snake_case keys in every language, as in configuration files): up
+ * to so many accounts per CSM (`{ accounts_per_csm: 15 }`), so much ARR per CSM
+ * (`{ arr_per_csm: 2000000 }`, in the reporting currency), or `pooled` (served by a pool, no
+ * named CSM). Every tier of the rules needs a target.
+ */
+export type CoverageModelJson = { 
+/**
+ * Tier → target.
+ */
+tiers: { [key in string]: Capacity }, };
 
 /**
  * A CSM on the roster. An unknown key (a misspelt `fte`) is an error, never ignored.
@@ -2411,6 +2449,38 @@ csms: number,
  * CSMs it needs at the target ratio (FTE, whole people: rounded up).
  */
 needed: number, };
+
+/**
+ * One tier rule: accounts matching `when` (and no earlier rule) are in `tier`.
+ */
+export type TierRuleJson = { 
+/**
+ * The tier.
+ */
+tier: string, 
+/**
+ * The condition: its text form (as it is written back), its structured form, or (in
+ * Node) a `Condition`.
+ */
+when: string | ConditionJson | Condition, };
+
+/**
+ * Ordered tier rules, first match wins, with a default tier (snake_case keys in every
+ * language, as in configuration files).
+ */
+export type TierRulesJson = { 
+/**
+ * Version of this configuration format (1).
+ */
+schema_version?: number, 
+/**
+ * The rules, in order.
+ */
+rules: Array<TierRuleJson>, 
+/**
+ * The tier of accounts no rule matches.
+ */
+default_tier: string, };
 
 /**
  * A tier under the rules before and after.

@@ -47,6 +47,10 @@ pub fn declarations() -> String {
     };
     roots(&mut v);
     v.found.extend(layout());
+    v.found.insert(
+        "ConditionJson".to_string(),
+        crate::condition::json::TYPESCRIPT.to_string(),
+    );
     let mut out = String::from(HEADER);
     for decl in v.found.values() {
         out.push('\n');
@@ -169,6 +173,8 @@ fn roots(v: &mut Declarations<'_>) {
     v.visit::<playbook::Run>();
     v.visit::<segment::Segmentation>();
     v.visit::<segment::WhatIf>();
+    v.visit::<segment::TierRules>();
+    v.visit::<segment::CoverageModel>();
     v.visit::<playbook::Replay>();
     v.visit::<backtest::stats::RocPoint>();
     v.visit::<backtest::stats::Lift>();

@@ -26,9 +26,8 @@ use csops_core::segment::{
     self as core_segment, CoverageModel, Csm as CoreCsm, TierRules as CoreTierRules,
 };
 use napi::bindgen_prelude::{
-    Array, AsyncTask, ClassInstance, Either, Either3, Either7, Either10, Float64Array,
-    Float64ArraySlice, FromNapiValue, JavaScriptClassExt, JsObjectValue, Null, Object, This,
-    Unknown,
+    Array, AsyncTask, ClassInstance, Either, Either3, Either7, Float64Array, Float64ArraySlice,
+    FromNapiValue, JavaScriptClassExt, JsObjectValue, Null, Object, This, Unknown,
 };
 use napi::{Env, JsValue, Property, Task, ValueType};
 use napi_derive::napi;
@@ -40,129 +39,10 @@ use crate::health::called_with_new;
 use crate::results::{Js, to_js_with_summary};
 
 // ---------------------------------------------------------------------------------------------
-// TypeScript types of configuration given as data (type-only: read through JSON by the core).
+// TypeScript types of the columns a caller gives (type-only: read by `table`). Conditions,
+// tier rules and coverage models are declared by the core (`ConditionJson`, `TierRulesJson`,
+// `CoverageModelJson` in `types.d.ts`).
 // ---------------------------------------------------------------------------------------------
-
-/// `{ and: [...] }`: every condition of the list holds.
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[derive(Debug)]
-pub struct ConditionAll {
-    /// The conditions (at least one).
-    #[napi(ts_type = "Array<string | ConditionJson>")]
-    pub and: Vec<String>,
-}
-
-/// `{ or: [...] }`: at least one condition of the list holds.
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[derive(Debug)]
-pub struct ConditionAny {
-    /// The conditions (at least one).
-    #[napi(ts_type = "Array<string | ConditionJson>")]
-    pub or: Vec<String>,
-}
-
-/// `{ not: ... }`: the condition does not hold (unknown stays unknown).
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[derive(Debug)]
-pub struct ConditionNot {
-    /// The condition negated.
-    #[napi(ts_type = "string | ConditionJson")]
-    pub not: String,
-}
-
-/// `{ field, op, value }`: `field op value`.
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[derive(Debug)]
-pub struct ConditionCompare {
-    /// The field (`arr`, `region`, `attr.<name>`, a feature, `score`, `band`, …).
-    pub field: String,
-    /// The operator (`=` is `==`, `<>` is `!=`).
-    #[napi(ts_type = "'==' | '=' | '!=' | '<>' | '<' | '<=' | '>' | '>='")]
-    pub op: String,
-    /// The value, of the field's type (dates are `YYYY-MM-DD` text).
-    #[napi(ts_type = "number | string | boolean")]
-    pub value: String,
-}
-
-/// `{ field, in: [...] }`: the field equals one of the values.
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[derive(Debug)]
-pub struct ConditionIn {
-    /// The field.
-    pub field: String,
-    /// The values.
-    #[napi(js_name = "in", ts_type = "Array<number | string | boolean>")]
-    pub values: Vec<String>,
-}
-
-/// `{ field, not_in: [...] }`: the field has a value, and it is none of these.
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[derive(Debug)]
-pub struct ConditionNotIn {
-    /// The field.
-    pub field: String,
-    /// The values.
-    #[napi(js_name = "not_in", ts_type = "Array<number | string | boolean>")]
-    pub not_in: Vec<String>,
-}
-
-/// `{ field, between: [low, high] }`: `low <= field <= high`.
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[derive(Debug)]
-pub struct ConditionBetween {
-    /// The field (numbers or text).
-    pub field: String,
-    /// The bounds, inclusive.
-    #[napi(ts_type = "[number, number] | [string, string]")]
-    pub between: Vec<String>,
-}
-
-/// `{ field, is_null: true }`: the field is missing.
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[derive(Debug)]
-pub struct ConditionIsNull {
-    /// The field.
-    pub field: String,
-    /// Always `true`.
-    #[napi(js_name = "is_null", ts_type = "true")]
-    pub is_null: bool,
-}
-
-/// `{ field, is_not_null: true }`: the field has a value.
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[derive(Debug)]
-pub struct ConditionIsNotNull {
-    /// The field.
-    pub field: String,
-    /// Always `true`.
-    #[napi(js_name = "is_not_null", ts_type = "true")]
-    pub is_not_null: bool,
-}
-
-/// `{ field }`: a yes/no field is true (a number field non-zero).
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[derive(Debug)]
-pub struct ConditionTruthy {
-    /// The field.
-    pub field: String,
-}
-
-/// A condition in its structured form (what `condition.toJson()` returns; snake_case keys,
-/// as in configuration files). Wherever a condition is read, its text form (a string) is
-/// accepted as well.
-#[napi]
-pub type ConditionJson = Either10<
-    ConditionAll,
-    ConditionAny,
-    ConditionNot,
-    ConditionCompare,
-    ConditionIn,
-    ConditionNotIn,
-    ConditionBetween,
-    ConditionIsNull,
-    ConditionIsNotNull,
-    ConditionTruthy,
->;
 
 /// A column of numbers whose kind is given (`null` or `NaN` = missing): for a column with no
 /// values at all.
@@ -219,47 +99,6 @@ pub type AccountColumns = HashMap<String, ColumnValues>;
 #[napi]
 pub type AccountTable =
     HashMap<String, Either3<Float64Array, Vec<Either<String, Null>>, Vec<Either<bool, Null>>>>;
-
-/// One tier rule: accounts matching `when` (and no earlier rule) are in `tier`.
-#[napi(object, object_from_js = false)]
-#[derive(Debug, Clone)]
-pub struct TierRuleJson {
-    /// The tier.
-    pub tier: String,
-    /// The condition: its text form (as `toJson` writes it), its structured form, or a
-    /// `Condition` (written as its text).
-    #[napi(ts_type = "string | ConditionJson | Condition")]
-    pub when: String,
-}
-
-/// Tier rules as data (snake_case keys, as in configuration files): ordered rules, the first
-/// an account matches giving its tier, and the tier of accounts matching none.
-#[napi(object, object_from_js = false)]
-#[derive(Debug, Clone)]
-pub struct TierRulesJson {
-    /// Layout version; must be 1 (default 1).
-    #[napi(js_name = "schema_version")]
-    pub schema_version: Option<u32>,
-    /// The rules, in order.
-    pub rules: Vec<TierRuleJson>,
-    /// The tier of accounts no rule matches.
-    #[napi(js_name = "default_tier")]
-    pub default_tier: String,
-}
-
-/// Target ratios per tier (snake_case keys, as in configuration files): up to so many accounts
-/// per CSM (`{ accounts_per_csm: 15 }`), so much ARR per CSM (`{ arr_per_csm: 2000000 }`, in
-/// the reporting currency), or `'pooled'` (served by a pool, no named CSM). Every tier of the
-/// rules needs a target.
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[derive(Debug)]
-pub struct CoverageModelJson {
-    /// Tier → target.
-    #[napi(
-        ts_type = "Record<string, { accounts_per_csm: number } | { arr_per_csm: number } | 'pooled'>"
-    )]
-    pub tiers: HashMap<String, String>,
-}
 
 // ---------------------------------------------------------------------------------------------
 // Reading arguments.
@@ -882,24 +721,12 @@ impl TierRules {
 
     /// The rules as data (snake_case keys, each `when` in the text form);
     /// `TierRules.fromJson` reads it back.
-    #[napi]
-    pub fn to_json(&self) -> TierRulesJson {
-        let CoreTierRules {
-            schema_version,
-            rules,
-            default_tier,
-        } = self.inner.as_ref();
-        TierRulesJson {
-            schema_version: Some(*schema_version),
-            rules: rules
-                .iter()
-                .map(|r| TierRuleJson {
-                    tier: r.tier.clone(),
-                    when: r.when.to_string(),
-                })
-                .collect(),
-            default_tier: default_tier.clone(),
-        }
+    #[napi(ts_return_type = "TierRulesJson")]
+    pub fn to_json(&self, env: Env) -> napi::Result<serde_json::Value> {
+        js(&env, || {
+            serde_json::to_value(self.inner.as_ref())
+                .map_err(|e| Failure::Internal(format!("tier rules: {e}")))
+        })
     }
 
     /// The rules as TOML text; `TierRules.fromToml` reads it back.

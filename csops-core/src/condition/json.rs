@@ -9,6 +9,37 @@ use super::ast::{Condition, Op, Value};
 use super::{MAX_DEPTH, MAX_NODES};
 use crate::{Error, Result};
 
+/// The TypeScript declaration of the structured form, declared here beside its reader and
+/// writer (the form is read by hand, not by serde, so no derive can declare it).
+#[cfg(feature = "typescript")]
+pub(crate) const TYPESCRIPT: &str = "\
+/**
+ * A condition in its structured form (snake_case keys, as in configuration files).
+ * Wherever a condition is read, its text form (a string) is accepted as well.
+ */
+export type ConditionJson =
+  /** Every condition of the list holds. */
+  | { and: Array<string | ConditionJson> }
+  /** At least one condition of the list holds. */
+  | { or: Array<string | ConditionJson> }
+  /** The condition does not hold (unknown stays unknown). */
+  | { not: string | ConditionJson }
+  /** `field op value` (`=` is `==`, `<>` is `!=`); dates compare as `YYYY-MM-DD` text. */
+  | { field: string; op: '==' | '=' | '!=' | '<>' | '<' | '<=' | '>' | '>='; value: number | string | boolean }
+  /** The field equals one of the values. */
+  | { field: string; in: Array<number | string | boolean> }
+  /** The field has a value, and it is none of these. */
+  | { field: string; not_in: Array<number | string | boolean> }
+  /** `low <= field <= high`. */
+  | { field: string; between: [number, number] | [string, string] }
+  /** The field is missing. */
+  | { field: string; is_null: true }
+  /** The field has a value. */
+  | { field: string; is_not_null: true }
+  /** A yes/no field is true. */
+  | { field: string };
+";
+
 fn value_to_json(v: &Value) -> serde_json::Value {
     match v {
         // Whole numbers as JSON integers (100000, not 100000.0), as people write them.

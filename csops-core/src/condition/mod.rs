@@ -40,7 +40,7 @@
 mod ast;
 mod column;
 mod given;
-mod json;
+pub(crate) mod json;
 mod logic;
 mod parse;
 mod schema;

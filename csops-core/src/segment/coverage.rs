@@ -23,9 +23,17 @@ pub enum Capacity {
     Pooled,
 }
 
-/// Target ratios per tier.
+/// Target ratios per tier (snake_case keys in every language, as in configuration files): up
+/// to so many accounts per CSM (`{ accounts_per_csm: 15 }`), so much ARR per CSM
+/// (`{ arr_per_csm: 2000000 }`, in the reporting currency), or `pooled` (served by a pool, no
+/// named CSM). Every tier of the rules needs a target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename = "CoverageModelJson")
+)]
 pub struct CoverageModel {
     /// Tier → target.
     pub tiers: BTreeMap<String, Capacity>,

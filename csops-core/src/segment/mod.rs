@@ -56,19 +56,32 @@ pub use what_if::{TierChange, TierShift, WhatIf, what_if, what_if_given};
 /// One tier rule: accounts matching `when` (and no earlier rule) are in `tier`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(rename = "TierRuleJson"))]
 pub struct TierRule {
     /// The tier.
     pub tier: String,
-    /// The condition (text or structured form).
+    /// The condition: its text form (as it is written back), its structured form, or (in
+    /// Node) a `Condition`.
+    #[cfg_attr(
+        feature = "typescript",
+        ts(type = "string | ConditionJson | Condition")
+    )]
     pub when: Condition,
 }
 
-/// Ordered tier rules, first match wins, with a default tier.
+/// Ordered tier rules, first match wins, with a default tier (snake_case keys in every
+/// language, as in configuration files).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename = "TierRulesJson")
+)]
 pub struct TierRules {
     /// Version of this configuration format (1).
     #[serde(default = "one")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<u32>", optional))]
     pub schema_version: u32,
     /// The rules, in order.
     pub rules: Vec<TierRule>,
