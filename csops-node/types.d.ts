@@ -273,6 +273,19 @@ export interface ArrSnapshotJson {
 }
 
 /**
+ * Who gets a task.
+ */
+export type AssigneeJson = { "to": "owner" } | { "to": "role", 
+/**
+ * The role.
+ */
+role: string, } | { "to": "queue", 
+/**
+ * The queue.
+ */
+queue: string, };
+
+/**
  * The result of an assignment.
  */
 export type Assignment = { 
@@ -1492,6 +1505,39 @@ author: string,
 expires: string, };
 
 /**
+ * What a play does.
+ */
+export type PlayActionJson = { "action": "task", 
+/**
+ * Who gets the task.
+ */
+assign: AssigneeJson, 
+/**
+ * Title template.
+ */
+title: string, 
+/**
+ * Body template (default empty).
+ */
+body?: string, 
+/**
+ * Due this many days after firing.
+ */
+due_in_days: number, 
+/**
+ * `low`, `normal` (the default), `high` or `urgent`.
+ */
+priority?: 'low' | 'normal' | 'high' | 'urgent', } | { "action": "tag", 
+/**
+ * The tag.
+ */
+tag: string, } | { "action": "route", 
+/**
+ * Where.
+ */
+to: string, };
+
+/**
  * What happened after a play fired: its accounts' renewals against comparable accounts'.
  */
 export type PlayEffect = { 
@@ -1540,6 +1586,52 @@ fisher: HypothesisTest | null,
  * A sentence.
  */
 verdict: string, };
+
+/**
+ * Something that happened to an account.
+ */
+export type PlayEvent = "sponsor_removed" | "champion_removed" | "ticket_escalated" | "nps_detractor";
+
+/**
+ * A play: when it fires (`trigger`), for which accounts (`filter`), what it does
+ * (`actions`), live or log-only, its cooldown and its owner.
+ */
+export type PlayJson = { 
+/**
+ * Unique name.
+ */
+name: string, 
+/**
+ * What it is for (default empty).
+ */
+description?: string, 
+/**
+ * Who owns the play (answers for its noise).
+ */
+owner: string, 
+/**
+ * When it fires.
+ */
+trigger: TriggerJson, 
+/**
+ * Which accounts it applies to, in the condition language (all when absent): text, the
+ * structured form, or (in Node) a `Condition`.
+ */
+filter?: string | ConditionJson | Condition | null, 
+/**
+ * What it does.
+ */
+actions: Array<PlayActionJson>, 
+/**
+ * `live` emits tasks; `log_only` (the default: new plays start here) records what would
+ * have fired.
+ */
+mode?: PlayMode, 
+/**
+ * Days after firing before it may fire again for the same account (default 0: at most
+ * once a day).
+ */
+cooldown_days?: number, };
 
 /**
  * Live, or log-only (records what would have fired).
@@ -1591,6 +1683,20 @@ fired: Array<Fired>,
  * The history to pass to the next run.
  */
 history: FireHistory, };
+
+/**
+ * Plays, as data: the same snake_case form as playbook files (TOML or JSON) in every
+ * language. Absent optional keys take their defaults; an unknown key is an error.
+ */
+export type PlaybookJson = { 
+/**
+ * Format version (1).
+ */
+schema_version?: number, 
+/**
+ * The plays.
+ */
+plays: Array<PlayJson>, };
 
 /**
  * A mapping from health score to probability of churn, fitted on past renewals.
@@ -2519,6 +2625,51 @@ delta: number,
  * Up, flat or down, with changes within ±`dead_band` counted as flat.
  */
 direction: Direction, };
+
+/**
+ * When a play fires.
+ */
+export type TriggerJson = { "kind": "level", 
+/**
+ * The condition: text, the structured form, or (in Node) a `Condition`.
+ */
+when: string | ConditionJson | Condition, } | { "kind": "crossing", 
+/**
+ * The condition: text, the structured form, or (in Node) a `Condition`.
+ */
+when: string | ConditionJson | Condition, } | { "kind": "change", 
+/**
+ * A number field (a feature, `score`, `arr`).
+ */
+field: string, 
+/**
+ * How many days back its value is compared against.
+ */
+window_days: number, 
+/**
+ * Fire when it fell by at least this share (0.3 = 30%).
+ */
+drop?: number | null, 
+/**
+ * Fire when it rose by at least this share.
+ */
+rise?: number | null, } | { "kind": "event", 
+/**
+ * Which event.
+ */
+event: PlayEvent, } | { "kind": "renewal", 
+/**
+ * Days before the next renewal.
+ */
+within_days: number, } | { "kind": "all", 
+/**
+ * The triggers.
+ */
+of: Array<TriggerJson>, } | { "kind": "any", 
+/**
+ * The triggers.
+ */
+of: Array<TriggerJson>, };
 
 /**
  * An owner of customers who is not on the roster.

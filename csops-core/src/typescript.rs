@@ -175,6 +175,7 @@ fn roots(v: &mut Declarations<'_>) {
     v.visit::<segment::WhatIf>();
     v.visit::<segment::TierRules>();
     v.visit::<segment::CoverageModel>();
+    v.visit::<playbook::Playbook>();
     v.visit::<playbook::Replay>();
     v.visit::<backtest::stats::RocPoint>();
     v.visit::<backtest::stats::Lift>();

@@ -20,6 +20,7 @@ pub enum Mode {
 /// Something that happened to an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(rename = "PlayEvent"))]
 pub enum EventKind {
     /// An executive-sponsor role ended.
     SponsorRemoved,
@@ -34,38 +35,48 @@ pub enum EventKind {
 /// When a play fires.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename = "TriggerJson", rename_all = "snake_case")
+)]
 pub enum Trigger {
     /// The condition holds now.
     Level {
-        /// The condition.
+        /// The condition: text, the structured form, or (in Node) a `Condition`.
+        #[cfg_attr(feature = "typescript", ts(type = "string | ConditionJson | Condition"))]
         when: Condition,
     },
-    /// The condition became true since the last run.
+    /// The condition became true since the last run (once per crossing; a play's first run
+    /// only records which accounts already hold).
     Crossing {
-        /// The condition.
+        /// The condition: text, the structured form, or (in Node) a `Condition`.
+        #[cfg_attr(feature = "typescript", ts(type = "string | ConditionJson | Condition"))]
         when: Condition,
     },
     /// A number moved by a share against its value `window_days` earlier.
     Change {
         /// A number field (a feature, `score`, `arr`).
         field: String,
-        /// The window.
+        /// How many days back its value is compared against.
         window_days: u32,
         /// Fire when it fell by at least this share (0.3 = 30%).
         #[serde(default)]
+        #[cfg_attr(feature = "typescript", ts(optional = nullable))]
         drop: Option<f64>,
         /// Fire when it rose by at least this share.
         #[serde(default)]
+        #[cfg_attr(feature = "typescript", ts(optional = nullable))]
         rise: Option<f64>,
     },
     /// An event since the last run.
     Event {
-        /// Which.
+        /// Which event.
         event: EventKind,
     },
     /// The renewal is within this many days.
     Renewal {
-        /// Days.
+        /// Days before the next renewal.
         within_days: u32,
     },
     /// All of these.
@@ -83,6 +94,11 @@ pub enum Trigger {
 /// Who gets a task.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "to", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename = "AssigneeJson", rename_all = "snake_case")
+)]
 pub enum Assignee {
     /// The account's owner (the CSM).
     Owner,
@@ -101,21 +117,31 @@ pub enum Assignee {
 /// What a play does.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename = "PlayActionJson", rename_all = "snake_case")
+)]
 pub enum Action {
     /// Create a task from a template. `{field}` placeholders take the account's values (any
     /// field of the condition language), plus `{play}`, `{reason}` and `{date}`.
     Task {
-        /// Who.
+        /// Who gets the task.
         assign: Assignee,
         /// Title template.
         title: String,
-        /// Body template.
+        /// Body template (default empty).
         #[serde(default)]
+        #[cfg_attr(feature = "typescript", ts(as = "Option<String>", optional))]
         body: String,
         /// Due this many days after firing.
         due_in_days: u32,
-        /// `low`, `normal`, `high` or `urgent`.
+        /// `low`, `normal` (the default), `high` or `urgent`.
         #[serde(default = "normal")]
+        #[cfg_attr(
+            feature = "typescript",
+            ts(type = "'low' | 'normal' | 'high' | 'urgent'", optional)
+        )]
         priority: String,
     },
     /// Tag the account.
@@ -134,38 +160,53 @@ fn normal() -> String {
     "normal".into()
 }
 
-/// A play.
+/// A play: when it fires (`trigger`), for which accounts (`filter`), what it does
+/// (`actions`), live or log-only, its cooldown and its owner.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(rename = "PlayJson"))]
 pub struct Play {
     /// Unique name.
     pub name: String,
-    /// What it is for.
+    /// What it is for (default empty).
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<String>", optional))]
     pub description: String,
     /// Who owns the play (answers for its noise).
     pub owner: String,
     /// When it fires.
     pub trigger: Trigger,
-    /// Which accounts it applies to (all when absent).
+    /// Which accounts it applies to, in the condition language (all when absent): text, the
+    /// structured form, or (in Node) a `Condition`.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "typescript",
+        ts(type = "string | ConditionJson | Condition | null", optional)
+    )]
     pub filter: Option<Condition>,
     /// What it does.
     pub actions: Vec<Action>,
-    /// Live or log-only.
+    /// `live` emits tasks; `log_only` (the default: new plays start here) records what would
+    /// have fired.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<Mode>", optional))]
     pub mode: Mode,
-    /// Days after firing before it may fire again for the same account.
+    /// Days after firing before it may fire again for the same account (default 0: at most
+    /// once a day).
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<u32>", optional))]
     pub cooldown_days: u32,
 }
 
-/// Plays, as data.
+/// Plays, as data: the same snake_case form as playbook files (TOML or JSON) in every
+/// language. Absent optional keys take their defaults; an unknown key is an error.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(rename = "PlaybookJson"))]
 pub struct Playbook {
     /// Format version (1).
     #[serde(default = "one")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<u32>", optional))]
     pub schema_version: u32,
     /// The plays.
     pub plays: Vec<Play>,
