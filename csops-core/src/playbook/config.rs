@@ -44,14 +44,20 @@ pub enum Trigger {
     /// The condition holds now.
     Level {
         /// The condition: text, the structured form, or (in Node) a `Condition`.
-        #[cfg_attr(feature = "typescript", ts(type = "string | ConditionJson | Condition"))]
+        #[cfg_attr(
+            feature = "typescript",
+            ts(type = "string | ConditionJson | Condition")
+        )]
         when: Condition,
     },
     /// The condition became true since the last run (once per crossing; a play's first run
     /// only records which accounts already hold).
     Crossing {
         /// The condition: text, the structured form, or (in Node) a `Condition`.
-        #[cfg_attr(feature = "typescript", ts(type = "string | ConditionJson | Condition"))]
+        #[cfg_attr(
+            feature = "typescript",
+            ts(type = "string | ConditionJson | Condition")
+        )]
         when: Condition,
     },
     /// A number moved by a share against its value `window_days` earlier.

@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Literal, TypedDict, final, overload
 
+from typing_extensions import NotRequired
+
 __all__ = [
     "__version__",
     "CsopsError",
@@ -53,6 +55,146 @@ __all__ = [
     "_backtest_from_observations",
     "_polars_categories",
 ]
+
+# --- Shapes generated from csops-core's serde types (`UPDATE_TYPES=1 cargo test -p csops-core --features typescript --test typescript`); do not edit by hand. ---
+_AccountData = TypedDict("_AccountData", {"id": str, "name": str, "owner_csm": str | None, "segment": str | None, "tier": str | None, "region": str | None, "industry": str | None, "plan": str | None, "arr": _MoneyData, "seats": float | None, "start_date": str, "renewal_date": str | None, "term_months": float | None, "attributes": dict[str, str]})
+_AccountMoveData = TypedDict("_AccountMoveData", {"account_id": str, "tier": str, "from": str | None, "to": str | None, "reason": str})
+_AccountMovementData = TypedDict("_AccountMovementData", {"account_id": str, "start": str, "end": str, "movement": _MovementData})
+_AccountScoreData = TypedDict("_AccountScoreData", {"score": float | None, "band": str | None, "coverage": float, "measures": list[_MeasureResultData], "groups": dict[str, float]})
+_AccountTierData = TypedDict("_AccountTierData", {"account_id": str, "tier": str})
+_ArrBridgeData = TypedDict("_ArrBridgeData", {"from": str, "to": str, "currency": _CurrencyData, "start": str, "new": str, "expansion": str, "contraction": str, "churn": str, "reactivation": str, "end": str, "logos_start": float, "logos_new": float, "logos_churned": float, "logos_reactivated": float, "logos_end": float, "accounts": list[_AccountMovementData], "rates_used": _RatesUsedData})
+_AssigneeJson1Data = TypedDict("_AssigneeJson1Data", {"to": Literal["owner"]})
+_AssigneeJson2Data = TypedDict("_AssigneeJson2Data", {"to": Literal["role"], "role": str})
+_AssigneeJson3Data = TypedDict("_AssigneeJson3Data", {"to": Literal["queue"], "queue": str})
+_AssigneeJsonData = _AssigneeJson1Data | _AssigneeJson2Data | _AssigneeJson3Data
+_AssignmentData = TypedDict("_AssignmentData", {"owners": list[str | None], "moves": list[_AccountMoveData], "unplaced": float})
+_BacktestReportData = TypedDict("_BacktestReportData", {"scorecard": str, "window_start": str, "window_end": str, "lead_days": float, "contraction_is_churn": bool, "probability": _ProbabilityMapData | None, "probability_in_sample": bool, "overall": _BacktestSliceData, "quarters": list[_BacktestSliceData], "measures": list[_MeasurePowerData], "survival": list[_BandSurvivalData], "logrank": tuple[_HypothesisTestData, float] | None, "rates_used": NotRequired[_RatesUsedData | None]})
+_BacktestSliceData = TypedDict("_BacktestSliceData", {"label": str, "renewals": float, "churned": float, "unscored": float, "bands": list[_BandRowData], "comparison": _BandComparisonData | None, "auc": _RocAucData | None, "brier": float | None, "calibration": list[_CalibrationRowData], "lift": list[_LiftData], "measures": list[_MeasurePowerData]})
+_BandData = TypedDict("_BandData", {"name": str, "min": float})
+_BandChoiceData = TypedDict("_BandChoiceData", {"method": str, "bands": list[_BandData], "outcomes": list[_BandOutcomeData]})
+_BandComparisonData = TypedDict("_BandComparisonData", {"low": str, "high": str, "z_test": _HypothesisTestData | None, "fisher": _HypothesisTestData, "test_used": str, "separates": bool, "verdict": str})
+_BandOutcomeData = TypedDict("_BandOutcomeData", {"band": str, "min": float, "train_renewals": float, "train_churn_rate": float | None, "test_renewals": float, "test_churn_rate": float | None})
+_BandRowData = TypedDict("_BandRowData", {"band": str, "renewals": float, "renewed": float, "rate": float | None, "ci95": _IntervalData | None, "arr_up": _MoneyData, "arr_renewed": _MoneyData, "arr_rate": float | None})
+_BandSurvivalData = TypedDict("_BandSurvivalData", {"band": str, "curve": list[_SurvivalPointData]})
+_BookCountsData = TypedDict("_BookCountsData", {"accounts": float, "contacts": float, "contact_roles": float, "usage_events": float, "usage_snapshots": float, "tickets": float, "surveys": float, "meetings": float, "milestones": float, "opportunities": float, "arr_snapshots": float, "renewal_outcomes": float})
+_CalibrationRowData = TypedDict("_CalibrationRowData", {"decile": float, "n": float, "positives": float, "mean_risk": float, "observed": float})
+_Capacity1Data = TypedDict("_Capacity1Data", {"accounts_per_csm": float})
+_Capacity2Data = TypedDict("_Capacity2Data", {"arr_per_csm": float})
+_CapacityData = _Capacity1Data | _Capacity2Data | Literal["pooled"]
+_ColumnSummaryData = TypedDict("_ColumnSummaryData", {"name": str, "present": float, "missing": float, "mean": float | None, "min": float | None, "median": float | None, "max": float | None})
+_ConditionJson1Data = TypedDict("_ConditionJson1Data", {"and": list[str | _ConditionJsonData]})
+_ConditionJson2Data = TypedDict("_ConditionJson2Data", {"or": list[str | _ConditionJsonData]})
+_ConditionJson3Data = TypedDict("_ConditionJson3Data", {"not": str | _ConditionJsonData})
+_ConditionJson4Data = TypedDict("_ConditionJson4Data", {"field": str, "op": Literal["=="] | Literal["="] | Literal["!="] | Literal["<>"] | Literal["<"] | Literal["<="] | Literal[">"] | Literal[">="], "value": float | str | bool})
+_ConditionJson5Data = TypedDict("_ConditionJson5Data", {"field": str, "in": list[float | str | bool]})
+_ConditionJson6Data = TypedDict("_ConditionJson6Data", {"field": str, "not_in": list[float | str | bool]})
+_ConditionJson7Data = TypedDict("_ConditionJson7Data", {"field": str, "between": tuple[float, float] | tuple[str, str]})
+_ConditionJson8Data = TypedDict("_ConditionJson8Data", {"field": str, "is_null": bool})
+_ConditionJson9Data = TypedDict("_ConditionJson9Data", {"field": str, "is_not_null": bool})
+_ConditionJson10Data = TypedDict("_ConditionJson10Data", {"field": str})
+_ConditionJsonData = _ConditionJson1Data | _ConditionJson2Data | _ConditionJson3Data | _ConditionJson4Data | _ConditionJson5Data | _ConditionJson6Data | _ConditionJson7Data | _ConditionJson8Data | _ConditionJson9Data | _ConditionJson10Data
+_ContactData = TypedDict("_ContactData", {"id": str, "account_id": str, "name": str, "email": str | None, "title": str | None})
+_CoverageData = TypedDict("_CoverageData", {"tiers": list[_TierCoverageData], "csms": list[_CsmLoadData], "unknown_owners": list[_UnknownOwnerData], "unowned": float})
+_CoverageModelJsonData = TypedDict("_CoverageModelJsonData", {"tiers": dict[str, _CapacityData]})
+_CsmData = TypedDict("_CsmData", {"name": str, "tier": str, "fte": NotRequired[float]})
+_CsmLoadData = TypedDict("_CsmLoadData", {"csm": str, "tier": str, "accounts": float, "arr": float, "red_accounts": float, "off_tier": float, "utilisation": float, "status": str})
+_CurrencyData = str
+_DirectionData = Literal["up"] | Literal["flat"] | Literal["down"]
+_FeatureConfigData = TypedDict("_FeatureConfigData", {"usage_window_days": NotRequired[float], "dau_mau_window_days": NotRequired[float], "key_features": NotRequired[list[str]], "login_feature": NotRequired[str], "ticket_window_days": NotRequired[float], "csat_window_days": NotRequired[float], "nps_window_days": NotRequired[float], "snapshot_metrics": NotRequired[list[str]], "snapshot_max_age_days": NotRequired[float], "max_age_days": NotRequired[dict[str, float]], "include_churned": NotRequired[bool]})
+_FileCountsData = TypedDict("_FileCountsData", {"read": float, "loaded": float, "rejected": float})
+_FireHistoryData = TypedDict("_FireHistoryData", {"last_run": str | None, "last_fired": dict[str, dict[str, str]], "open_tasks": list[tuple[str, str]], "holding": dict[str, list[list[str]]]})
+_FiredData = TypedDict("_FiredData", {"date": str, "play": str, "account_id": str, "csm": str | None, "mode": _PlayModeData, "reason": str, "actions": list[_FiredActionData]})
+_FiredAction1Data = TypedDict("_FiredAction1Data", {"action": Literal["task"], "assignee": str, "title": str, "body": str, "due": str, "priority": str})
+_FiredAction2Data = TypedDict("_FiredAction2Data", {"action": Literal["tag"], "tag": str})
+_FiredAction3Data = TypedDict("_FiredAction3Data", {"action": Literal["route"], "to": str})
+_FiredActionData = _FiredAction1Data | _FiredAction2Data | _FiredAction3Data
+_ForecastCategoryData = Literal["pipeline"] | Literal["best_case"] | Literal["commit"] | Literal["closed"] | Literal["omitted"]
+_ForecastSubtotalData = TypedDict("_ForecastSubtotalData", {"key": str, "renewals": float, "arr": str, "expected_renewal": str, "expected_expansion": str})
+_HealthData = TypedDict("_HealthData", {"score": float | None, "band": str | None})
+_HeldOutData = TypedDict("_HeldOutData", {"scored": float, "auc": _RocAucData | None, "brier": float | None})
+_HypothesisTestData = TypedDict("_HypothesisTestData", {"statistic": float, "p_value": float})
+_IntervalData = TypedDict("_IntervalData", {"lo": float, "hi": float})
+_IsotonicMapData = TypedDict("_IsotonicMapData", {"x": list[float], "y": list[float]})
+_IssueKindData = Literal["missing_opportunity"] | Literal["no_renewal_due"] | Literal["amount_mismatch"] | Literal["close_date_outside_renewal_month"] | Literal["commit_on_at_risk_account"]
+_LiftData = TypedDict("_LiftData", {"fraction": float, "k": float, "captured": float, "capture": float, "lift": float})
+_LogisticFitData = TypedDict("_LogisticFitData", {"intercept": float, "coef": list[float], "iterations": float})
+_MeasurePowerData = TypedDict("_MeasurePowerData", {"measure": str, "group": str, "weight_share": float, "observed": float, "auc": float | None, "direction": str, "power_share": float, "flag": str | None})
+_MeasureResultData = TypedDict("_MeasureResultData", {"name": str, "group": str, "value": float | None, "measure_score": float | None, "weight": float, "contribution": float, "points_lost": float, "missing_why": _MissingWhyData | None})
+_MeasureWeightData = TypedDict("_MeasureWeightData", {"measure": str, "group": str, "coefficient": float, "share_before": float, "share_after": float})
+_MissingNoteData = TypedDict("_MissingNoteData", {"account_id": str, "feature": str, "why": _MissingWhyData})
+_MissingRule1Data = TypedDict("_MissingRule1Data", {"rule": Literal["redistribute"]})
+_MissingRule2Data = TypedDict("_MissingRule2Data", {"rule": Literal["fixed"], "score": float})
+_MissingRule3Data = TypedDict("_MissingRule3Data", {"rule": Literal["worst"]})
+_MissingRuleData = _MissingRule1Data | _MissingRule2Data | _MissingRule3Data
+_MissingWhy1Data = TypedDict("_MissingWhy1Data", {"kind": Literal["stale"], "last_value_on": str, "stale_since": str})
+_MissingWhy2Data = TypedDict("_MissingWhy2Data", {"kind": Literal["no_value_for_period"], "period_end": str})
+_MissingWhyData = _MissingWhy1Data | _MissingWhy2Data
+_ModelSetJsonData = TypedDict("_ModelSetJsonData", {"default": _ScorecardJsonData, "by_segment": NotRequired[dict[str, _ScorecardJsonData]]})
+_MoneyData = TypedDict("_MoneyData", {"amount": str, "currency": _CurrencyData})
+_MovementData = Literal["none"] | Literal["flat"] | Literal["new"] | Literal["expansion"] | Literal["contraction"] | Literal["churn"] | Literal["reactivation"]
+_Normaliser1Data = TypedDict("_Normaliser1Data", {"kind": Literal["linear"], "worst": float, "best": float})
+_Normaliser2Data = TypedDict("_Normaliser2Data", {"kind": Literal["steps"], "thresholds": list[float], "points": list[float]})
+_Normaliser3Data = TypedDict("_Normaliser3Data", {"kind": Literal["percentile"], "higher_is_better": bool, "per_segment": NotRequired[bool]})
+_Normaliser4Data = TypedDict("_Normaliser4Data", {"kind": Literal["logistic"], "midpoint": float, "steepness": float})
+_Normaliser5Data = TypedDict("_Normaliser5Data", {"kind": Literal["boolean"], "yes": NotRequired[float], "no": NotRequired[float]})
+_Normaliser6Data = TypedDict("_Normaliser6Data", {"kind": Literal["piecewise"], "points": list[tuple[float, float]]})
+_NormaliserData = _Normaliser1Data | _Normaliser2Data | _Normaliser3Data | _Normaliser4Data | _Normaliser5Data | _Normaliser6Data
+_NoteData = TypedDict("_NoteData", {"file": str, "row": float | None, "field": str | None, "note": str})
+_OverrideAppliedData = TypedDict("_OverrideAppliedData", {"account_id": str, "score": float | None, "band": str | None, "reason": str, "author": str, "expires": str})
+_PlayActionJson1Data = TypedDict("_PlayActionJson1Data", {"action": Literal["task"], "assign": _AssigneeJsonData, "title": str, "body": NotRequired[str], "due_in_days": float, "priority": NotRequired[Literal["low"] | Literal["normal"] | Literal["high"] | Literal["urgent"]]})
+_PlayActionJson2Data = TypedDict("_PlayActionJson2Data", {"action": Literal["tag"], "tag": str})
+_PlayActionJson3Data = TypedDict("_PlayActionJson3Data", {"action": Literal["route"], "to": str})
+_PlayActionJsonData = _PlayActionJson1Data | _PlayActionJson2Data | _PlayActionJson3Data
+_PlayEffectData = TypedDict("_PlayEffectData", {"play": str, "fired_renewals": float, "fired_renewed": float, "fired_rate": float | None, "fired_ci95": _IntervalData | None, "other_renewals": float, "other_renewed": float, "other_rate": float | None, "other_ci95": _IntervalData | None, "fisher": _HypothesisTestData | None, "verdict": str})
+_PlayEventData = Literal["sponsor_removed"] | Literal["champion_removed"] | Literal["ticket_escalated"] | Literal["nps_detractor"]
+_PlayJsonData = TypedDict("_PlayJsonData", {"name": str, "description": NotRequired[str], "owner": str, "trigger": _TriggerJsonData, "filter": NotRequired[Any], "actions": list[_PlayActionJsonData], "mode": NotRequired[_PlayModeData], "cooldown_days": NotRequired[float]})
+_PlayModeData = Literal["live"] | Literal["log_only"]
+_PlayReplayData = TypedDict("_PlayReplayData", {"from": str, "to": str, "fired": list[_FiredData], "per_play": dict[str, float], "per_csm": dict[str, float], "history": _FireHistoryData})
+_PlayRunData = TypedDict("_PlayRunData", {"date": str, "fired": list[_FiredData], "history": _FireHistoryData})
+_PlaybookJsonData = TypedDict("_PlaybookJsonData", {"schema_version": NotRequired[float], "plays": list[_PlayJsonData]})
+_ProbabilityMap1Data = TypedDict("_ProbabilityMap1Data", {"method": Literal["platt"], "intercept": float, "slope": float})
+_ProbabilityMapData = Any
+_ProblemData = TypedDict("_ProblemData", {"file": str, "row": float | None, "record_id": str | None, "field": str | None, "kind": _ProblemKindData, "reason": str})
+_ProblemKindData = Literal["missing"] | Literal["malformed"] | Literal["unknown_value"] | Literal["negative"] | Literal["out_of_range"] | Literal["dates_out_of_order"] | Literal["inconsistent"] | Literal["duplicate"] | Literal["unknown_reference"]
+_RateUsedData = TypedDict("_RateUsedData", {"currency": _CurrencyData, "rate": str, "from": str | None})
+_RatesUsedData = TypedDict("_RatesUsedData", {"reporting": _CurrencyData, "rates": list[_RateUsedData]})
+_RawFieldsData = dict[str, str]
+_RecalibrationReportData = TypedDict("_RecalibrationReportData", {"scorecard": _ScorecardJsonData, "fit": _LogisticFitData, "c": float, "weights": list[_MeasureWeightData], "dropped": list[str], "train": _RecalibrationSplitData, "test": _RecalibrationSplitData, "before": _HeldOutData, "after": _HeldOutData, "probability": _ProbabilityMapData, "bands": list[_BandChoiceData]})
+_RecalibrationSplitData = TypedDict("_RecalibrationSplitData", {"quarters": list[str], "renewals": float, "churned": float})
+_ReconciliationData = TypedDict("_ReconciliationData", {"forecast_arr": str, "crm_arr": str, "gap": float | None, "tolerance": float, "passes": bool, "forecast_expected": str, "crm_weighted": str, "issues": list[_ReconciliationIssueData], "rates_used": NotRequired[_RatesUsedData | None]})
+_ReconciliationIssueData = TypedDict("_ReconciliationIssueData", {"kind": _IssueKindData, "account_id": str, "opportunity_id": str | None, "detail": str})
+_RejectedRowData = TypedDict("_RejectedRowData", {"file": str, "row": float, "record_id": str | None, "fields": _RawFieldsData})
+_RenewalDistributionData = TypedDict("_RenewalDistributionData", {"method": str, "resolution": float, "mean": float, "p10": float, "p50": float, "p90": float, "percentiles": list[float]})
+_RenewalForecastData = TypedDict("_RenewalForecastData", {"as_of": str, "from": str, "to": str, "currency": _CurrencyData, "lines": list[_RenewalLineData], "arr": str, "expected_renewal": str, "expected_expansion": str, "other_expansion": str, "commit": str, "best_case": str, "pipeline": str, "by_segment": list[_ForecastSubtotalData], "by_csm": list[_ForecastSubtotalData], "by_month": list[_ForecastSubtotalData], "distribution": _RenewalDistributionData | None, "rates_used": NotRequired[_RatesUsedData | None]})
+_RenewalLineData = TypedDict("_RenewalLineData", {"account_id": str, "name": str, "segment": str, "csm": str, "renewal_date": str, "month": str, "arr": str, "score": float | None, "band": str | None, "p_renew": float, "expected_renewal": str, "expected_expansion": str, "category": _ForecastCategoryData})
+_ReportedScoreData = TypedDict("_ReportedScoreData", {"account_id": str, "computed_score": float | None, "computed_band": str | None, "score": float | None, "band": str | None, "override_applied": _OverrideAppliedData | None})
+_RetentionData = TypedDict("_RetentionData", {"label": str, "from": str, "to": str, "currency": _CurrencyData, "logos": float, "logos_retained": float, "start_arr": str, "retained_arr": str, "end_arr": str, "grr": float | None, "nrr": float | None, "logo_retention": float | None})
+_RocAucData = TypedDict("_RocAucData", {"auc": float, "se_delong": float, "se_hanley_mcneil": float, "ci95": _IntervalData, "positives": float, "negatives": float})
+_RocPointData = TypedDict("_RocPointData", {"threshold": float, "fpr": float, "tpr": float})
+_ScorecardGroupData = TypedDict("_ScorecardGroupData", {"name": str, "weight": float, "measures": list[_ScorecardMeasureData]})
+_ScorecardJsonData = TypedDict("_ScorecardJsonData", {"schema_version": float, "name": str, "description": NotRequired[str], "groups": list[_ScorecardGroupData], "bands": NotRequired[list[_BandData]], "min_coverage": NotRequired[float]})
+_ScorecardMeasureData = TypedDict("_ScorecardMeasureData", {"name": str, "feature": str, "weight": float, "normaliser": _NormaliserData, "missing": NotRequired[_MissingRuleData]})
+_SegmentationData = TypedDict("_SegmentationData", {"tiers": list[_AccountTierData], "roster": list[_CsmData], "roster_inferred": bool, "coverage": _CoverageData, "assignment": _AssignmentData})
+_SurvivalPointData = TypedDict("_SurvivalPointData", {"time": float, "at_risk": float, "observed": float, "censored": float, "survival": float})
+_SynthOptionsData = TypedDict("_SynthOptionsData", {"seed": NotRequired[float], "accounts": NotRequired[float], "start": NotRequired[str], "quarters": NotRequired[float], "missing_rate": NotRequired[float], "events_per_account_week": NotRequired[float], "usage_days": NotRequired[float], "existing_share": NotRequired[float]})
+_TierChangeData = TypedDict("_TierChangeData", {"account_id": str, "before": str, "after": str})
+_TierCoverageData = TypedDict("_TierCoverageData", {"tier": str, "accounts": float, "arr": float, "capacity": _CapacityData, "csms": float, "needed": float})
+_TierRuleJsonData = TypedDict("_TierRuleJsonData", {"tier": str, "when": Any})
+_TierRulesJsonData = TypedDict("_TierRulesJsonData", {"schema_version": NotRequired[float], "rules": list[_TierRuleJsonData], "default_tier": str})
+_TierShiftData = TypedDict("_TierShiftData", {"tier": str, "accounts_before": float, "accounts_after": float, "needed_before": float, "needed_after": float})
+_TrendData = TypedDict("_TrendData", {"delta": float, "direction": _DirectionData})
+_TriggerJson1Data = TypedDict("_TriggerJson1Data", {"kind": Literal["level"], "when": Any})
+_TriggerJson2Data = TypedDict("_TriggerJson2Data", {"kind": Literal["crossing"], "when": Any})
+_TriggerJson3Data = TypedDict("_TriggerJson3Data", {"kind": Literal["change"], "field": str, "window_days": float, "drop": NotRequired[float | None], "rise": NotRequired[float | None]})
+_TriggerJson4Data = TypedDict("_TriggerJson4Data", {"kind": Literal["event"], "event": _PlayEventData})
+_TriggerJson5Data = TypedDict("_TriggerJson5Data", {"kind": Literal["renewal"], "within_days": float})
+_TriggerJson6Data = TypedDict("_TriggerJson6Data", {"kind": Literal["all"], "of": list[_TriggerJsonData]})
+_TriggerJson7Data = TypedDict("_TriggerJson7Data", {"kind": Literal["any"], "of": list[_TriggerJsonData]})
+_TriggerJsonData = _TriggerJson1Data | _TriggerJson2Data | _TriggerJson3Data | _TriggerJson4Data | _TriggerJson5Data | _TriggerJson6Data | _TriggerJson7Data
+_UnknownOwnerData = TypedDict("_UnknownOwnerData", {"owner": str, "accounts": float})
+_ValidationReportData = TypedDict("_ValidationReportData", {"problems": list[_ProblemData], "rejected": list[_RejectedRowData], "files": dict[str, _FileCountsData], "notes": list[_NoteData]})
+_WhatIfData = TypedDict("_WhatIfData", {"changes": list[_TierChangeData], "tiers": list[_TierShiftData]})
+# --- End of the generated shapes. ---
 
 __version__: str
 
@@ -472,7 +614,7 @@ class Scorecard:
     def load(path: str | os.PathLike[str]) -> Scorecard: ...
     @staticmethod
     def default_heuristic() -> Scorecard: ...
-    def to_dict(self) -> dict[str, Any]: ...
+    def to_dict(self) -> _ScorecardJsonData: ...
     def to_json(self) -> str: ...
     def to_toml(self) -> str: ...
     @property
@@ -550,7 +692,7 @@ class ModelSet:
     def from_toml(text: str) -> ModelSet: ...
     @staticmethod
     def load(path: str | os.PathLike[str]) -> ModelSet: ...
-    def to_dict(self) -> dict[str, Any]: ...
+    def to_dict(self) -> _ModelSetJsonData: ...
     def to_json(self) -> str: ...
     def to_toml(self) -> str: ...
     @property
@@ -669,7 +811,7 @@ class Backtest:
 
         Options not given take the core's defaults (``c=1.0``, one quarter held out, Platt,
         churn targets 0.25 and 0.05)."""
-    def to_dict(self) -> dict[str, Any]: ...
+    def to_dict(self) -> _BacktestReportData: ...
     def _repr_html_(self) -> str: ...
 
 @final
@@ -698,7 +840,7 @@ class Recalibration:
     def churn_probability(self, scores: float) -> float: ...
     @overload
     def churn_probability(self, scores: Iterable[float | None] | Any) -> Any: ...
-    def to_dict(self) -> dict[str, Any]: ...
+    def to_dict(self) -> _RecalibrationReportData: ...
     def _repr_html_(self) -> str: ...
 
 # Back-tests in two halves (for csops.spark; private) ---------------------------
@@ -817,7 +959,7 @@ class ArrBridge:
     def accounts(self) -> Any:
         """``account_id``, ``start``, ``end`` (Decimal), ``movement``: one row per account
         with ARR at either end."""
-    def to_dict(self) -> dict[str, Any]: ...
+    def to_dict(self) -> _ArrBridgeData: ...
     def _repr_html_(self) -> str: ...
 
 def forecast(
@@ -895,7 +1037,7 @@ class RenewalForecast:
         at_risk_bands: Iterable[str] | None = None,
     ) -> Reconciliation:
         """Set the forecast against the CRM's open renewal opportunities in ``book``."""
-    def to_dict(self) -> dict[str, Any]: ...
+    def to_dict(self) -> _RenewalForecastData: ...
     def __len__(self) -> int: ...
     def _repr_html_(self) -> str: ...
 
@@ -963,7 +1105,7 @@ class Condition:
     def from_dict(data: Mapping[str, Any]) -> Condition: ...
     @staticmethod
     def from_json(text: str) -> Condition: ...
-    def to_dict(self) -> dict[str, Any]: ...
+    def to_dict(self) -> _ConditionJsonData: ...
     def to_json(self) -> str: ...
     @property
     def fields(self) -> list[str]: ...
@@ -992,7 +1134,7 @@ class TierRules:
     def from_toml(text: str) -> TierRules: ...
     @staticmethod
     def load(path: str | os.PathLike[str]) -> TierRules: ...
-    def to_dict(self) -> dict[str, Any]: ...
+    def to_dict(self) -> _TierRulesJsonData: ...
     def to_json(self) -> str: ...
     def to_toml(self) -> str: ...
     @property
@@ -1069,7 +1211,7 @@ class WhatIf:
     def tiers(self) -> Any:
         """``tier``, ``accounts_before``, ``accounts_after``, ``needed_before``,
         ``needed_after``."""
-    def to_dict(self) -> dict[str, Any]: ...
+    def to_dict(self) -> _WhatIfData: ...
     def __len__(self) -> int: ...
     def _repr_html_(self) -> str: ...
 
@@ -1141,7 +1283,7 @@ class Playbook:
     @staticmethod
     def sponsor_left() -> Playbook:
         """The main job's sponsor-left play, log-only, alone in a playbook."""
-    def to_dict(self) -> dict[str, Any]: ...
+    def to_dict(self) -> _PlaybookJsonData: ...
     def to_json(self) -> str: ...
     @property
     def plays(self) -> list[str]: ...
