@@ -187,6 +187,9 @@ test('a playbook reads from TOML, JSON text and objects, and writes its data bac
   assert.deepEqual(JSON.parse(JSON.stringify(pb)), data);
   assert.deepEqual(pb.toJSON(), data);
   assert.ok(new Playbook(JSON.stringify(pb)) instanceof Playbook);
+  // The TOML form (a playbook file) reads back as the same playbook, as in Python.
+  assert.match(pb.toToml(), /\[\[plays\]\]/);
+  assert.deepEqual(Playbook.fromToml(pb.toToml()).toJson(), data);
   // A playbook given as data where a Playbook is expected gives the same run.
   assert.deepEqual(runPlays(small, data, DAY, { history: AFTER_RUN }), runPlays(small, pb, DAY, { history: AFTER_RUN }));
   assert.deepEqual(runPlays(small, JSON.stringify(data), DAY, { history: AFTER_RUN }), runPlays(small, pb, DAY, { history: AFTER_RUN }));

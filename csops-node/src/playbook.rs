@@ -742,6 +742,12 @@ impl Playbook {
         js(&env, || self.data())
     }
 
+    /// The playbook as TOML text (a playbook file); `Playbook.fromToml` reads it back.
+    #[napi]
+    pub fn to_toml(&self, env: Env) -> napi::Result<String> {
+        js(&env, || guard(|| self.inner.to_toml()))
+    }
+
     /// Check every play against the fields of `book`'s accounts on `options.asOf` (default:
     /// the book's latest date) — the account fields, the features, and with
     /// `options.scorecard` `score` and `band`: conditions, change-trigger fields, template

@@ -468,6 +468,11 @@ impl PyBacktest {
         self.report.render()
     }
 
+    /// The back-test as text (what ``print`` shows; Node's ``bt.render()``).
+    fn render(&self) -> String {
+        self.report.render()
+    }
+
     /// An HTML rendering for Jupyter: the bands, the verdict, the ranking, the measures and
     /// the quarters (the core's `BacktestReport::render_html`).
     fn _repr_html_(&self) -> String {
@@ -643,6 +648,11 @@ impl PyRecalibration {
     }
 
     fn __repr__(&self) -> String {
+        self.0.render()
+    }
+
+    /// The re-calibration as text (what ``print`` shows; Node's ``rc.render()``).
+    fn render(&self) -> String {
         self.0.render()
     }
 

@@ -314,6 +314,17 @@ impl PyBook {
         to_python(py, &self.book.counts())
     }
 
+    /// Every contact, as a dict in the core's form (``id``, ``account_id``, ``name``,
+    /// ``email``, ``title``), account by account in the accounts' order, each account's in
+    /// input order (as Node's ``book.contacts()``).
+    fn contacts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let book = &self.book;
+        let contacts: Vec<_> = (0..book.accounts().len())
+            .flat_map(|a| book.contacts_of(a))
+            .collect();
+        to_python(py, &contacts)
+    }
+
     /// The account ids, in input order.
     #[getter]
     fn account_ids(&self) -> Vec<&str> {

@@ -71,6 +71,16 @@ fn history_arg(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<Fir
     )))
 }
 
+/// Fired plays as plain text, one line each: day, play, account, ``fired`` or ``would
+/// fire``, the reason, and the task's assignee, title and due day (the core's text, as Node's
+/// ``renderFired``). ``fired`` is a ``PlayRun``, a ``PlayReplay``, or a list of them and of
+/// dicts in the core's form (what ``to_dicts`` gives).
+#[pyfunction]
+pub fn render_fired(py: Python<'_>, fired: &Bound<'_, PyAny>) -> PyResult<String> {
+    let fired = fired_arg(py, fired)?;
+    call(py, || Ok(csops_core::playbook::render_fired(&fired)))
+}
+
 /// `fired=` of `play_effects`: a `PlayRun`, a `PlayReplay`, or an iterable of them and of
 /// dicts in the core's form (what `to_dicts` gives).
 fn fired_arg(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Vec<Fired>> {
@@ -322,6 +332,11 @@ impl PyPlaybook {
     /// The playbook as JSON text (what ``from_json`` reads).
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
         call(py, || self.0.to_json())
+    }
+
+    /// The playbook as TOML text (a playbook file; what ``from_toml`` reads).
+    fn to_toml(&self, py: Python<'_>) -> PyResult<String> {
+        call(py, || self.0.to_toml())
     }
 
     /// The names of the plays, in order.
@@ -980,5 +995,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run_plays, m)?)?;
     m.add_function(wrap_pyfunction!(replay_plays, m)?)?;
     m.add_function(wrap_pyfunction!(play_effects, m)?)?;
+    m.add_function(wrap_pyfunction!(render_fired, m)?)?;
     Ok(())
 }

@@ -1020,6 +1020,14 @@ fn roster_arg(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<Opti
 
 // Segmentation -----------------------------------------------------------------------------
 
+/// The default coverage model as a dict: ``{"tiers": {"high_touch": {"accounts_per_csm":
+/// 15}, "mid_touch": {"accounts_per_csm": 50}, "tech_touch": {"accounts_per_csm": 200},
+/// "digital": "pooled"}}`` (the core's defaults, as Node's ``defaultCoverageModel()``).
+#[pyfunction]
+pub fn default_coverage_model(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    to_python(py, &CoverageModel::default())
+}
+
 /// Segment ``data``, a table of your own accounts: tier every row by ``rules`` (None: the
 /// defaults), then coverage against ``model`` (None: the defaults) and a ``roster`` (None:
 /// every owner, serving the tier most of their accounts are in), then the assignment plan.
@@ -1599,5 +1607,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PySegmentation>()?;
     m.add_class::<PyWhatIf>()?;
     m.add_function(wrap_pyfunction!(segment_table, m)?)?;
+    m.add_function(wrap_pyfunction!(default_coverage_model, m)?)?;
     Ok(())
 }

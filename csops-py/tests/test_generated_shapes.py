@@ -167,3 +167,25 @@ def test_the_checker_finds_a_wrong_shape(results: dict[str, Any]) -> None:
     assert any("surprise" in p for p in problems)
     assert any("no key 'as_of'" in p for p in problems)
     assert any("lines[0].arr" in p for p in problems)
+
+
+def test_calls_node_has_too(sample: csops.Book, results: dict[str, Any]) -> None:
+    """Calls that existed in one binding only (docs/api.md) now exist in both, with the core's
+    answers: contacts, render, the TOML form of a playbook, the default coverage model, the
+    text of fired plays."""
+    contacts = sample.contacts()
+    assert len(contacts) == sample.counts()["contacts"]
+    assert not check(contacts, ast.parse("list[_ContactData]", mode="eval").body, "contacts")
+    bt, rc = results["_BacktestReportData"], results["_RecalibrationReportData"]
+    assert bt.render() == repr(bt) and "AUC" in bt.render()
+    assert rc.render() == repr(rc)
+    model = csops.default_coverage_model()
+    assert model["tiers"]["digital"] == "pooled"
+    assert model["tiers"]["high_touch"] == {"accounts_per_csm": 15}
+    assert not check(model, ast.Name(id="_CoverageModelJsonData"), "model")
+    play = csops.Playbook.sponsor_left()
+    assert csops.Playbook.from_toml(play.to_toml()) == play
+    run = csops.run_plays(sample, play, sample.latest_date())
+    text = csops.render_fired(run)
+    assert text == csops.render_fired(run.to_dicts())
+    assert text.count("\n") + (0 if text.endswith("\n") or not text else 1) == len(run.to_dicts())

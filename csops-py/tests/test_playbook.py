@@ -240,6 +240,7 @@ def test_every_way_of_building_a_playbook_gives_the_same_one(plays: csops.Playbo
     forms = [
         csops.Playbook.from_dict(d),
         csops.Playbook.from_json(plays.to_json()),
+        csops.Playbook.from_toml(plays.to_toml()),
         csops.Playbook.from_json(json.dumps(d)),
         csops.Playbook(d["plays"]),
         csops.Playbook(iter(d["plays"])),

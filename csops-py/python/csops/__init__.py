@@ -144,9 +144,11 @@ from csops._csops import (
     generate_book,
     load_book_tables,
     play_effects,
+    render_fired,
     replay_plays,
     run_plays,
     segment_table,
+    default_coverage_model,
     trend,
 )
 
@@ -188,8 +190,10 @@ __all__ = [
     "generate_book",
     "load_book_tables",
     "play_effects",
+    "render_fired",
     "replay_plays",
     "run_plays",
     "segment_table",
+    "default_coverage_model",
     "trend",
 ]
