@@ -15,8 +15,8 @@ const dts = readFileSync(join(packageDir, 'index.d.ts'), 'utf8');
 const code = dts.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
 
 test('index.d.ts has no any or unknown types', () => {
-  // String literal types (a trigger's kind `'any'`) are values, not the `any` type.
-  const types = code.replace(/'[^'\n]*'/g, "''");
+  // String literal types (a trigger's kind `'any'` or `"any"`) are values, not the `any` type.
+  const types = code.replace(/'[^'\n]*'/g, "''").replace(/"[^"\n]*"/g, '""');
   assert.doesNotMatch(types, /\bany\b/);
   assert.doesNotMatch(types, /\bunknown\b/);
 });
