@@ -503,6 +503,17 @@ impl Scorecard {
         })
     }
 
+    /// Read a scorecard from its `.toml` or `.json` file (the core's `load`, as Python's
+    /// `load`). Another extension or an invalid file is a `CSOPS_CONFIG` error; an unreadable
+    /// one `CSOPS_IO`.
+    #[napi(factory, ts_args_type = "path: string")]
+    pub fn load(env: Env, path: Unknown) -> napi::Result<Scorecard> {
+        js(&env, || {
+            let path = std::path::PathBuf::from(args::string("path", path)?);
+            guard(|| core_health::Scorecard::load(&path)).map(Scorecard::wrap)
+        })
+    }
+
     /// The default scorecard: a deliberately login-heavy heuristic (usage 50%, relationship
     /// 20%, support 15%, sentiment 15%) over the built-in features. A starting point to
     /// back-test, not a fitted model.
@@ -884,6 +895,17 @@ impl ModelSet {
         js(&env, || {
             let text = args::string("text", text)?;
             guard(|| parse_model_set(core_health::ModelSet::from_toml(&text)))
+        })
+    }
+
+    /// Read a model set from its `.toml` or `.json` file (the core's `load`, as Python's
+    /// `load`). Another extension or an invalid file is a `CSOPS_CONFIG` error; an unreadable
+    /// one `CSOPS_IO`.
+    #[napi(factory, ts_args_type = "path: string")]
+    pub fn load(env: Env, path: Unknown) -> napi::Result<ModelSet> {
+        js(&env, || {
+            let path = std::path::PathBuf::from(args::string("path", path)?);
+            guard(|| parse_model_set(core_health::ModelSet::load(&path)))
         })
     }
 

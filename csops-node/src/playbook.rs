@@ -707,6 +707,17 @@ impl Playbook {
         })
     }
 
+    /// Read a playbook from its `.toml` or `.json` file (the core's `load`, as Python's
+    /// `load`). Another extension or an invalid file is a `CSOPS_CONFIG` error; an unreadable
+    /// one `CSOPS_IO`.
+    #[napi(factory, ts_args_type = "path: string")]
+    pub fn load(env: Env, path: Unknown) -> napi::Result<Playbook> {
+        js(&env, || {
+            let path = std::path::PathBuf::from(args::string("path", path)?);
+            guard(|| CorePlaybook::load(&path)).map(Playbook::wrap)
+        })
+    }
+
     /// A playbook of one play, `sponsor-left`: when an executive sponsor leaves, a
     /// high-priority re-engagement task for the account's CSM, due in 7 days, for accounts
     /// with ARR; cooldown 30 days; log-only, as every new play should start.

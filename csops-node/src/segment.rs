@@ -704,6 +704,17 @@ impl TierRules {
         })
     }
 
+    /// Read tier rules from its `.toml` or `.json` file (the core's `load`, as Python's
+    /// `load`). Another extension or an invalid file is a `CSOPS_CONFIG` error; an unreadable
+    /// one `CSOPS_IO`.
+    #[napi(factory, ts_args_type = "path: string")]
+    pub fn load(env: Env, path: Unknown) -> napi::Result<TierRules> {
+        js(&env, || {
+            let path = std::path::PathBuf::from(args::string("path", path)?);
+            guard(|| CoreTierRules::load(&path)).map(TierRules::wrap)
+        })
+    }
+
     /// The default rules: `high_touch` from 100,000 ARR, `mid_touch` from 25,000,
     /// `tech_touch` from 5,000, `digital` below (ARR in the book's reporting currency).
     #[napi(factory, js_name = "default")]

@@ -250,44 +250,6 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, Failure>) -> Result<T, Failure> {
     })
 }
 
-/// A configuration file for a `load(path)`: read and parsed with the GIL released, as JSON or
-/// TOML by its extension (`parse` gets the text and whether it is JSON). Any other extension is
-/// a `ConfigError` naming the file as a `what` file; an unreadable file a `CsopsIOError`.
-pub fn load_config<T, F>(
-    py: Python<'_>,
-    what: &str,
-    path: std::path::PathBuf,
-    parse: F,
-) -> PyResult<T>
-where
-    T: Send,
-    F: FnOnce(&str, bool) -> csops_core::Result<T> + Send,
-{
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase());
-    let is_json = match ext.as_deref() {
-        Some("json") => true,
-        Some("toml") => false,
-        _ => {
-            return Err(config_error(
-                py,
-                format!(
-                    "{what} file `{}`: the name must end in .toml or .json",
-                    path.display()
-                ),
-            ));
-        }
-    };
-    call(py, || {
-        let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
-            path: path.clone(),
-            source,
-        })?;
-        parse(&text, is_json)
-    })
-}
-
 /// Run a core call with the GIL released (other Python threads run meanwhile), catching a
 /// panic, and convert its error.
 pub fn call<T, F>(py: Python<'_>, f: F) -> PyResult<T>

@@ -136,14 +136,7 @@ impl PyScorecard {
     /// A scorecard from a ``.toml`` or ``.json`` file.
     #[staticmethod]
     fn load(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
-        crate::errors::load_config(py, "scorecard", path, |text, json| {
-            if json {
-                Scorecard::from_json(text)
-            } else {
-                Scorecard::from_toml(text)
-            }
-        })
-        .map(PyScorecard)
+        call(py, || Scorecard::load(&path)).map(PyScorecard)
     }
 
     /// The default scorecard: a login-heavy heuristic (a fixed formula, not a fitted model), a

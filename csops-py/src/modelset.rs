@@ -72,14 +72,7 @@ impl PyModelSet {
     /// A model set from a ``.toml`` or ``.json`` file.
     #[staticmethod]
     fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
-        crate::errors::load_config(py, "model set", path, |text, json| {
-            if json {
-                ModelSet::from_json(text)
-            } else {
-                ModelSet::from_toml(text)
-            }
-        })
-        .map(PyModelSet)
+        call(py, || ModelSet::load(&path)).map(PyModelSet)
     }
 
     /// The model set as plain data (what ``from_dict`` reads).

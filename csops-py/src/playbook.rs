@@ -28,7 +28,7 @@ use serde::Serialize;
 
 use crate::book::PyBook;
 use crate::convert::{enum_name, py_date, py_date_opt, to_python};
-use crate::errors::{call, csops_error, load_config};
+use crate::errors::{call, csops_error};
 use crate::health::PyScorecard;
 use crate::options::{count, day, feature_config_arg as features, mapping_to_json};
 use crate::revenue::as_of_or_latest;
@@ -303,14 +303,7 @@ impl PyPlaybook {
     /// A playbook from a ``.toml`` or ``.json`` file.
     #[staticmethod]
     fn load(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
-        load_config(py, "playbook", path, |text, json| {
-            if json {
-                Playbook::from_json(text)
-            } else {
-                Playbook::from_toml(text)
-            }
-        })
-        .map(PyPlaybook)
+        call(py, || Playbook::load(&path)).map(PyPlaybook)
     }
 
     /// The sponsor-left play of the main job, alone in a playbook: when an executive sponsor

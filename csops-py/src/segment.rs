@@ -836,14 +836,7 @@ impl PyTierRules {
     /// Rules from a ``.toml`` or ``.json`` file.
     #[staticmethod]
     fn load(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
-        crate::errors::load_config(py, "tier rules", path, |text, json| {
-            if json {
-                TierRules::from_json(text)
-            } else {
-                TierRules::from_toml(text)
-            }
-        })
-        .map(PyTierRules)
+        call(py, || TierRules::load(&path)).map(PyTierRules)
     }
 
     /// The rules as plain data (what ``from_dict`` reads; conditions in the text form).

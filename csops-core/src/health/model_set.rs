@@ -66,6 +66,11 @@ impl ModelSet {
         Ok(m)
     }
 
+    /// A model set from its `.toml` or `.json` file ([`crate::options::load_file`]).
+    pub fn load(path: &std::path::Path) -> Result<Self> {
+        crate::options::load_file("model set", path, Self::from_json, Self::from_toml)
+    }
+
     /// Parse and validate TOML (`[default]` and `[by_segment.<name>]` tables).
     pub fn from_toml(text: &str) -> Result<Self> {
         let m: ModelSet =

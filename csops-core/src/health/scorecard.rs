@@ -201,6 +201,11 @@ impl Scorecard {
         }
     }
 
+    /// A scorecard from its `.toml` or `.json` file ([`crate::options::load_file`]).
+    pub fn load(path: &std::path::Path) -> Result<Self> {
+        crate::options::load_file("scorecard", path, Self::from_json, Self::from_toml)
+    }
+
     /// Parse and validate TOML.
     pub fn from_toml(text: &str) -> Result<Self> {
         let c: Scorecard =

@@ -68,6 +68,28 @@ impl Document {
     }
 }
 
+/// A configuration file (what `load(path)` reads in every language): JSON or TOML by its
+/// extension (any case), parsed and validated by its type's readers. Another extension is an
+/// [`Error::Config`] naming the file as a `what` file (a misnamed file is never guessed at);
+/// an unreadable one an [`Error::Io`].
+pub fn load_file<T>(
+    what: &str,
+    path: &Path,
+    from_json: impl Fn(&str) -> Result<T>,
+    from_toml: impl Fn(&str) -> Result<T>,
+) -> Result<T> {
+    let known = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("toml"));
+    if !known {
+        return Err(Error::Config(vec![format!(
+            "{what} file `{}`: the name must end in .toml or .json",
+            path.display()
+        )]));
+    }
+    Document::Path(path.to_path_buf()).read(from_json, from_toml)
+}
+
 fn is_json(p: &Path) -> bool {
     p.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
@@ -119,6 +141,40 @@ mod tests {
         assert_eq!(read(&Document::Text("a = 1".into())).unwrap(), "toml a = 1");
         let missing = read(&Document::Path("/nonexistent/map.json".into())).unwrap_err();
         assert!(matches!(missing, Error::Io { .. }), "{missing:?}");
+    }
+
+    #[test]
+    fn a_config_file_is_read_by_its_extension_and_another_name_is_refused() {
+        let dir = std::env::temp_dir().join(format!("csops-load-file-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let read = |p: &Path| {
+            load_file(
+                "scorecard",
+                p,
+                |t| Ok(format!("json {}", t.trim())),
+                |t| Ok(format!("toml {}", t.trim())),
+            )
+        };
+        let upper = dir.join("card.JSON");
+        std::fs::write(&upper, "{}\r\n").unwrap();
+        assert_eq!(read(&upper).unwrap(), "json {}");
+        let toml = dir.join("card.toml");
+        std::fs::write(&toml, "a = 1").unwrap();
+        assert_eq!(read(&toml).unwrap(), "toml a = 1");
+        let txt = dir.join("card.txt");
+        std::fs::write(&txt, "a = 1").unwrap();
+        match read(&txt).unwrap_err() {
+            Error::Config(m) => {
+                assert!(
+                    m[0].contains("scorecard file") && m[0].contains("card.txt"),
+                    "{m:?}"
+                )
+            }
+            e => panic!("expected a config error, got {e:?}"),
+        }
+        let missing = read(&dir.join("gone.toml")).unwrap_err();
+        assert!(matches!(missing, Error::Io { .. }), "{missing:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

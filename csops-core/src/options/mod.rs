@@ -47,7 +47,7 @@ use crate::{Error, Result};
 
 mod document;
 mod to_value;
-pub use document::Document;
+pub use document::{Document, load_file};
 pub use to_value::{DOCUMENTS, Tree, field_name, to_tree, to_value};
 
 /// Serde for an optional day option (`#[serde(deserialize_with = ...)]`): read by the core's

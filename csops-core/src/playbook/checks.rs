@@ -22,6 +22,11 @@ impl Playbook {
         Ok(pb)
     }
 
+    /// A playbook from its `.toml` or `.json` file ([`crate::options::load_file`]).
+    pub fn load(path: &std::path::Path) -> Result<Self> {
+        crate::options::load_file("playbook", path, Self::from_json, Self::from_toml)
+    }
+
     /// Read from TOML, with every check that needs no book (see [`Playbook::check`]).
     pub fn from_toml(text: &str) -> Result<Self> {
         let pb: Self =

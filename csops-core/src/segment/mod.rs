@@ -120,6 +120,11 @@ impl TierRules {
         Ok(rules)
     }
 
+    /// A tier rules from its `.toml` or `.json` file ([`crate::options::load_file`]).
+    pub fn load(path: &std::path::Path) -> Result<Self> {
+        crate::options::load_file("tier rules", path, Self::from_json, Self::from_toml)
+    }
+
     /// Read from TOML, with every check that needs no table (see [`TierRules::check`]).
     pub fn from_toml(text: &str) -> Result<Self> {
         let rules: Self =
