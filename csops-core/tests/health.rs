@@ -653,8 +653,8 @@ fn batch_scoring_across_blocks_matches_single_scoring() {
     let col = |k: usize| -> Vec<f64> {
         (0..n)
             .map(|i| {
-                let missing =
-                    (i * (k + 3)) % (11 + 2 * k) == 0 || (k == 0 && i > 15_000 && i % 7 == 0);
+                let missing = (i * (k + 3)).is_multiple_of(11 + 2 * k)
+                    || (k == 0 && i > 15_000 && i % 7 == 0);
                 if missing {
                     f64::NAN
                 } else {

@@ -94,7 +94,7 @@ pub(crate) fn features_of(
     cfg.progress
         .report("deriving features", 0, Some(n_accounts), "accounts")?;
     for (a, account) in book.accounts().iter().enumerate() {
-        if (a as u64 + 1) % crate::progress::EVERY == 0 {
+        if (a as u64 + 1).is_multiple_of(crate::progress::EVERY) {
             cfg.progress
                 .report("deriving features", a as u64, Some(n_accounts), "accounts")?;
         }

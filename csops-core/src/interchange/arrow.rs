@@ -288,7 +288,7 @@ impl Table for ArrowTable {
             let mut present: Vec<bool> = vec![false; cells.len()];
             for i in 0..batch.num_rows() {
                 line += 1;
-                if line % EVERY == 0 {
+                if line.is_multiple_of(EVERY) {
                     progress.report(&stage, line, total, "rows")?;
                 }
                 for ((c, buf), p) in cells.iter().zip(&mut bufs).zip(&mut present) {

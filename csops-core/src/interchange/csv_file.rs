@@ -306,7 +306,7 @@ impl Table for CsvTable {
             }
             rows += 1;
             let start = self.reader.get_ref().base + bytes.position().map_or(0, |p| p.byte());
-            if rows % EVERY == 0 {
+            if rows.is_multiple_of(EVERY) {
                 progress.report(&stage, start, self.size, "bytes")?;
             }
             let end = self.reader.get_ref().base + self.reader.position().byte();

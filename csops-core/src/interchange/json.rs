@@ -108,7 +108,7 @@ impl Table for JsonTable {
         let total = Some(self.rows.len() as u64);
         progress.report(&stage, 0, total, "rows")?;
         for (i, row) in self.rows.iter().enumerate() {
-            if (i as u64 + 1) % EVERY == 0 {
+            if (i as u64 + 1).is_multiple_of(EVERY) {
                 progress.report(&stage, i as u64, total, "rows")?;
             }
             f(i as u64 + 1, row);

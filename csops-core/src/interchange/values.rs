@@ -140,7 +140,7 @@ fn parse_timestamp_ms(s: &str) -> std::result::Result<i64, (ProblemKind, String)
 /// A timestamp in milliseconds, and whether it had digits below the millisecond (which
 /// usage events do not keep: the loader notes them).
 pub(super) fn parse_timestamp(s: &str) -> std::result::Result<(i64, bool), (ProblemKind, String)> {
-    let finer = |nanos: u32| nanos % 1_000_000 != 0;
+    let finer = |nanos: u32| !nanos.is_multiple_of(1_000_000);
     if starts_with_day(s) {
         if let Ok(t) = DateTime::parse_from_rfc3339(s)
             && plausible_year(t.with_timezone(&Utc).year())
