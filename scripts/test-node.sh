@@ -70,19 +70,47 @@ else
   npm install --no-audit --no-fund
 fi
 
-# Remove a stale addon and loader so the tests can only see this build.
-rm -f ./*.node index.js index.d.ts
+# Remove a stale addon so the tests can only see this build.
+rm -f ./*.node
 
-# `panic-injection`: the test build lets tests make the core panic (panics.test.mjs).
+# `panic-injection`: the test build lets tests make the core panic (panics.test.mjs). Its
+# loader and types go to target/: the committed index.js and index.d.ts are the release
+# build's (what users get), which are the same but for the test-only `armPanic`.
+# (napi's --js and --dts are relative to the package folder.)
+gen="$root/target/node-test-loader"
+rm -rf "$gen" && mkdir -p "$gen"
 if [[ "${CSOPS_NODE_RELEASE:-0}" == 1 ]]; then
-  npm run build:release -- --features panic-injection
+  npm run build:release -- --features panic-injection --js ../target/node-test-loader/index.js --dts ../target/node-test-loader/index.d.ts
 else
-  npm run build -- --features panic-injection
+  npm run build -- --features panic-injection --js ../target/node-test-loader/index.js --dts ../target/node-test-loader/index.d.ts
 fi
-
 for f in index.js index.d.ts; do
-  [[ -f "$f" ]] || { echo "test-node.sh: napi build did not generate $f" >&2; exit 1; }
+  [[ -f "$gen/$f" ]] || { echo "test-node.sh: napi build did not generate $gen/$f" >&2; exit 1; }
 done
+# The committed loader and types must be what these sources generate: outside CI they are
+# brought up to date (commit them); in CI a difference fails.
+node -e '
+  const fs = require("fs");
+  const [gen, ci] = [process.argv[1], process.argv[2] === "true"];
+  const strip = {
+    "index.js": (t) => t.replace(/^module\.exports\.armPanic = .*\n/m, ""),
+    "index.d.ts": (t) => t.replace(/^\/\*\* Test builds only:.*\*\/\nexport declare function armPanic\(.*\n\n?/m, ""),
+  };
+  let stale = [];
+  for (const [f, fix] of Object.entries(strip)) {
+    const want = fix(fs.readFileSync(`${gen}/${f}`, "utf8"));
+    if (want.includes("armPanic")) { console.error(`test-node.sh: cannot take armPanic out of ${f}`); process.exit(1); }
+    const have = fs.existsSync(f) ? fs.readFileSync(f, "utf8") : null;
+    if (have === want) continue;
+    stale.push(f);
+    if (!ci) fs.writeFileSync(f, want);
+  }
+  if (stale.length && ci) {
+    console.error(`test-node.sh: ${stale.join(", ")} differ from what the sources generate; run scripts/test-node.sh (or npm run build:release) in csops-node and commit them`);
+    process.exit(1);
+  }
+  if (stale.length) console.error(`test-node.sh: updated ${stale.join(", ")} (commit them)`);
+' "$gen" "${CI:-}"
 
 # The build has the panic-injection feature: panics.test.mjs must run, not skip.
 CSOPS_PANIC_INJECTION=1 npm test

@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use csops_core::backtest::{BacktestConfig, RecalibrationConfig, observe, recalibrate, report};
 use csops_core::book::LoadMode;
-use csops_core::features::{FeatureConfig, MissingWhy, features_as_of};
+use csops_core::features::{FeatureConfig, features_as_of};
 use csops_core::forecast::{
     ForecastConfig, ReconcileConfig, RenewalProbability, forecast, health_as_of, reconcile,
 };
@@ -91,10 +91,7 @@ fn run(dir: &std::path::Path) -> csops_core::Result<()> {
     print!("{}", frame.render_summary());
     let mut why: std::collections::BTreeMap<(String, &str), usize> = Default::default();
     for n in &frame.missing_notes {
-        let kind = match n.why {
-            MissingWhy::Stale { .. } => "stale (older than its maximum age)",
-            MissingWhy::NoValueForPeriod { .. } => "blank for its latest period",
-        };
+        let kind = n.why.kind();
         *why.entry((n.feature.clone(), kind)).or_default() += 1;
     }
     for ((feature, kind), n) in why {

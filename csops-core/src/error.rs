@@ -13,6 +13,7 @@ use crate::money::MoneyError;
 
 /// Anything that can go wrong in csops-core.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The input had problems and the load was strict (or nothing valid was left). The report
     /// lists every problem, each with file, row, record, field and reason.

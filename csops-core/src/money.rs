@@ -49,6 +49,7 @@ const ISO_4217: &[&str] = &[
 
 /// Why a money operation failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum MoneyError {
     /// The text is not an active ISO-4217 currency code.
     #[error("`{0}` is not an ISO-4217 currency code (expected three letters such as USD, EUR)")]

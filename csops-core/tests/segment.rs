@@ -222,6 +222,7 @@ proptest! {
                     prop_assert!(n <= 1.0 || load <= x * c.fte + 1e-9);
                 }
                 Capacity::Pooled => prop_assert_eq!(n, 0.0),
+                other => prop_assert!(false, "a capacity this test does not know: {other:?}"),
             }
         }
         // When a tier's count capacity covers its accounts, nothing of it is unplaced.

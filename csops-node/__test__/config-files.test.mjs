@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { ModelSet, Playbook, Scorecard, TierRules } from '../index.js';
+import { ModelSet, Playbook, Scorecard, TierRules } from 'csops';
 import { throwsCode } from './helpers.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'csops-config-'));

@@ -5,14 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
-import { Condition } from '../index.js';
+import { Condition } from 'csops';
+import { workspaceDir } from './helpers.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const { cases } = JSON.parse(
-  readFileSync(join(here, '..', '..', 'tests', 'conformance', 'given_columns', 'cases.json'), 'utf8'),
+  readFileSync(join(workspaceDir, 'tests', 'conformance', 'given_columns', 'cases.json'), 'utf8'),
 );
 
 test('the given-columns cases are there', () => assert.ok(cases.length >= 10));

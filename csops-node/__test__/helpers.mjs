@@ -1,11 +1,19 @@
 // Shared helpers for the csops Node tests (not a test file itself).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const workspaceDir = join(packageDir, '..');
+/** This folder: the tests (and their tsconfig.json), wherever they run from. */
+export const testDir = dirname(fileURLToPath(import.meta.url));
+/** The csops package under test, as `import 'csops'` finds it: this checkout's csops-node, or
+ * (the installed-package run of scripts/test-node-package.sh) the copy npm installed. */
+export const packageDir = dirname(createRequire(import.meta.url).resolve('csops/package.json'));
+/** The csops repository (test data, Cargo.toml): CSOPS_WORKSPACE when the tests run outside it. */
+export const workspaceDir = process.env.CSOPS_WORKSPACE ?? join(testDir, '..', '..');
+/** The csops-node sources (its Cargo.toml and package-lock.json, not shipped in the package). */
+export const sourceDir = join(workspaceDir, 'csops-node');
 
 /** The `version` of the `[workspace.package]` table of the workspace Cargo.toml. */
 export function workspaceVersion() {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 
-import { Scorecard, backtest, forecast, loadBook, loadBookCsv, reconcile } from '../index.js';
+import { Scorecard, backtest, forecast, loadBook, loadBookCsv, reconcile } from 'csops';
 import { workspaceDir } from './helpers.mjs';
 
 const doc = JSON.parse(readFileSync(join(workspaceDir, 'tests/conformance/options/forecast.json'), 'utf8'));

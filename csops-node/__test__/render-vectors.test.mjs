@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 
-import { Scorecard } from '../index.js';
+import { Scorecard } from 'csops';
 import { workspaceDir } from './helpers.mjs';
 
 const render = (name) => readFileSync(join(workspaceDir, 'tests/conformance/render', name), 'utf8');
@@ -27,7 +27,7 @@ test('an explanation carries the core text as summary', () => {
 });
 
 test('a book, a frame and a model set say what they are in the core\'s words', async () => {
-  const { loadBook, ModelSet } = await import('../index.js');
+  const { loadBook, ModelSet } = await import('csops');
   const book = loadBook(join(workspaceDir, 'data', 'sample-book'), { mode: 'lenient' });
   const c = book.counts();
   assert.ok(String(book).startsWith(`Book(${c.accounts} accounts, ${c.contacts} contacts, `), String(book));

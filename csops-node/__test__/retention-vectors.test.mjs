@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 
-import { generateBook, loadBookJson } from '../index.js';
+import { generateBook, loadBookJson } from 'csops';
 import { workspaceDir } from './helpers.mjs';
 
 const vectors = JSON.parse(readFileSync(join(workspaceDir, 'tests/vectors/retention.json'), 'utf8'));

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 
-import { stats } from '../index.js';
+import { stats } from 'csops';
 import { throwsCode, workspaceDir } from './helpers.mjs';
 
 const vectors = JSON.parse(readFileSync(join(workspaceDir, 'tests/vectors/stats.json'), 'utf8'));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import * as csops from 'csops';
-import { packageDir } from './helpers.mjs';
+import { packageDir, testDir } from './helpers.mjs';
 
 const dts = readFileSync(join(packageDir, 'index.d.ts'), 'utf8');
 // Declarations without their doc comments.
@@ -42,7 +42,7 @@ test('index.d.ts documents every declaration', () => {
 
 test('usage.ts type-checks against index.d.ts (tsc --noEmit)', () => {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const r = spawnSync(process.execPath, [tsc, '-p', join(packageDir, '__test__', 'tsconfig.json')], {
+  const r = spawnSync(process.execPath, [tsc, '-p', join(testDir, 'tsconfig.json')], {
     encoding: 'utf8',
   });
   assert.equal(r.status, 0, `tsc failed:\n${r.stdout}${r.stderr}`);

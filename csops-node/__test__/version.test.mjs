@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { version } from 'csops';
-import { packageDir, packageJson, workspaceVersion } from './helpers.mjs';
+import { packageJson, sourceDir, workspaceVersion } from './helpers.mjs';
 
 test('version() equals [workspace.package] version of the workspace Cargo.toml', () => {
   const expected = workspaceVersion();
@@ -15,12 +15,12 @@ test('version() equals [workspace.package] version of the workspace Cargo.toml',
 test('package.json version equals the crate version', () => {
   assert.equal(packageJson().version, workspaceVersion());
   // The crate takes its version from the workspace, so the two cannot drift.
-  const crateToml = readFileSync(join(packageDir, 'Cargo.toml'), 'utf8');
+  const crateToml = readFileSync(join(sourceDir, 'Cargo.toml'), 'utf8');
   assert.match(crateToml, /^version\.workspace\s*=\s*true\s*$/m);
 });
 
 test('package-lock.json is in step with package.json', () => {
-  const lock = JSON.parse(readFileSync(join(packageDir, 'package-lock.json'), 'utf8'));
+  const lock = JSON.parse(readFileSync(join(sourceDir, 'package-lock.json'), 'utf8'));
   assert.equal(lock.name, 'csops');
   assert.equal(lock.version, packageJson().version);
 });

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 
 import { loadBook } from 'csops';
 import { SAMPLE_BOOK, startWebhookServer } from '../examples/webhook.mjs';
-import { packageDir } from './helpers.mjs';
+import { testDir } from './helpers.mjs';
 import { tempDir } from './fixtures.mjs';
 
 const DAY = '2026-10-01';
@@ -181,7 +181,7 @@ test('the history survives a restart through its file: the same event fires noth
 });
 
 test('the command line starts it on the sample book', async (t) => {
-  const child = spawn(process.execPath, [join(packageDir, 'examples', 'webhook.mjs'), '--port', '0', '--today', DAY], {
+  const child = spawn(process.execPath, [join(testDir, '..', 'examples', 'webhook.mjs'), '--port', '0', '--today', DAY], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   t.after(() => child.kill());

@@ -112,6 +112,9 @@ impl Failure {
                         path: Some(path),
                     },
                     Error::Cancelled { stage } => CsopsError::CsopsCancelled { message, stage },
+                    // A kind of error the core has and this binding does not map yet: a gap
+                    // in the binding, reported as such rather than guessed at.
+                    _ => CsopsError::CsopsInternal { message },
                 }
             }
             Failure::InvalidArgument(message) => CsopsError::CsopsInvalidArgument {

@@ -208,6 +208,8 @@ pub fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
         // A stop the progress hook asked for: raised as what stopped it when known (see
         // `progress.rs`); otherwise as an interrupt.
         Error::Cancelled { .. } => PyErr::new::<pyo3::exceptions::PyKeyboardInterrupt, _>(message),
+        // A kind this binding does not know yet (the core's errors may grow): the base class.
+        _ => make(py, "CsopsError", &message, |_| Ok(())),
     }
 }
 

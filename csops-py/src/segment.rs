@@ -1275,11 +1275,7 @@ pub(crate) fn book_segment(
 
 /// A target ratio as (kind, ratio): `accounts_per_csm`, `arr_per_csm` or `pooled` (NaN).
 fn target(c: Capacity) -> (&'static str, f64) {
-    match c {
-        Capacity::AccountsPerCsm(x) => ("accounts_per_csm", x),
-        Capacity::ArrPerCsm(x) => ("arr_per_csm", x),
-        Capacity::Pooled => ("pooled", f64::NAN),
-    }
+    (c.kind(), c.ratio().unwrap_or(f64::NAN))
 }
 
 /// A segmentation as plain data.

@@ -496,6 +496,7 @@ impl IsotonicMap {
     derive(ts_rs::TS),
     ts(rename_all_fields = "camelCase")
 )]
+#[non_exhaustive]
 pub enum ProbabilityMap {
     /// Platt scaling: `P(churn) = σ(intercept + slope · score)`; smooth, two parameters,
     /// the safe choice for small books.
@@ -513,6 +514,7 @@ pub enum ProbabilityMap {
 /// Which probability mapping to fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ProbabilityMethod {
     /// [`ProbabilityMap::Platt`].
     #[default]

@@ -57,6 +57,7 @@ pub struct ColumnSummary {
     derive(ts_rs::TS),
     ts(rename_all_fields = "camelCase")
 )]
+#[non_exhaustive]
 pub enum MissingWhy {
     /// The latest value is older than the feature's maximum age.
     Stale {
@@ -71,6 +72,17 @@ pub enum MissingWhy {
         /// The last day of that period.
         period_end: NaiveDate,
     },
+}
+
+impl MissingWhy {
+    /// The reason without its dates, to count notes by: `stale (older than its maximum
+    /// age)` or `blank for its latest period`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            MissingWhy::Stale { .. } => "stale (older than its maximum age)",
+            MissingWhy::NoValueForPeriod { .. } => "blank for its latest period",
+        }
+    }
 }
 
 impl std::fmt::Display for MissingWhy {

@@ -62,6 +62,7 @@ pub struct Health {
 /// Where each renewal's probability comes from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum RenewalProbability {
     /// `P(renew) = 1 − P(churn | score)` from a calibrated mapping; unscored accounts take
     /// `fallback`.
@@ -161,6 +162,7 @@ impl RenewalProbability {
 /// Where expected expansion comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ExpansionSource {
     /// Open expansion opportunities closing in the window, amount × probability.
     #[default]
@@ -175,6 +177,7 @@ pub enum ExpansionSource {
 /// How the distribution of renewed ARR is computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum DistributionMethod {
     /// Exact up to 20 renewals, the dynamic programme beyond.
     #[default]

@@ -10,6 +10,7 @@ use super::Scorecard;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[non_exhaustive]
 pub enum Normaliser {
     /// Linear between `worst` (→ 0) and `best` (→ 100), clamped outside. `worst > best` makes
     /// lower values better (days since last login: worst 60, best 0).

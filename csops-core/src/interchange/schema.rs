@@ -8,6 +8,7 @@ use crate::record::*;
 /// The type of a column, as documented in `docs/schema.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ColumnType {
     /// Free text.
     Text,

@@ -21,6 +21,7 @@ pub enum Mode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(rename = "PlayEvent"))]
+#[non_exhaustive]
 pub enum EventKind {
     /// An executive-sponsor role ended.
     SponsorRemoved,
@@ -40,6 +41,7 @@ pub enum EventKind {
     derive(ts_rs::TS),
     ts(rename = "TriggerJson", rename_all = "snake_case")
 )]
+#[non_exhaustive]
 pub enum Trigger {
     /// The condition holds now.
     Level {
@@ -128,6 +130,7 @@ pub enum Assignee {
     derive(ts_rs::TS),
     ts(rename = "PlayActionJson", rename_all = "snake_case")
 )]
+#[non_exhaustive]
 pub enum Action {
     /// Create a task from a template. `{field}` placeholders take the account's values (any
     /// field of the condition language), plus `{play}`, `{reason}` and `{date}`.

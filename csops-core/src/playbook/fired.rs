@@ -14,6 +14,7 @@ use super::config::Mode;
     derive(ts_rs::TS),
     ts(rename_all_fields = "camelCase")
 )]
+#[non_exhaustive]
 pub enum FiredAction {
     /// A task.
     Task {

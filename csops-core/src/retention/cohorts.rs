@@ -16,6 +16,7 @@ use crate::{Error, Result};
 /// How to cut a cohort.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Cut {
     /// By an account field: `segment`, `tier`, `region`, `industry`, `plan`, `owner_csm`
     /// (or `csm`), `currency`, or `attr.<name>` for a custom attribute.

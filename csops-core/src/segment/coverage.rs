@@ -14,6 +14,7 @@ use crate::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[non_exhaustive]
 pub enum Capacity {
     /// Up to this many accounts per CSM.
     AccountsPerCsm(f64),
@@ -21,6 +22,26 @@ pub enum Capacity {
     ArrPerCsm(f64),
     /// Served by a pool: no named CSM.
     Pooled,
+}
+
+impl Capacity {
+    /// The kind of target, as configuration files spell it: `accounts_per_csm`,
+    /// `arr_per_csm` or `pooled`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Capacity::AccountsPerCsm(_) => "accounts_per_csm",
+            Capacity::ArrPerCsm(_) => "arr_per_csm",
+            Capacity::Pooled => "pooled",
+        }
+    }
+
+    /// The target ratio (accounts or ARR per CSM); `None` for a pool.
+    pub fn ratio(&self) -> Option<f64> {
+        match self {
+            Capacity::AccountsPerCsm(x) | Capacity::ArrPerCsm(x) => Some(*x),
+            Capacity::Pooled => None,
+        }
+    }
 }
 
 /// Target ratios per tier (snake_case keys in every language, as in configuration files): up
