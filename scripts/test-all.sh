@@ -14,11 +14,19 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
 RUSTDOCFLAGS="-D warnings" cargo doc -p csops-core --no-deps --locked
 
+echo "== rust: the README's snippet (examples/readme.rs) =="
+cargo run --quiet --locked -p csops-core --example readme > /dev/null
+
+# Each language: the test build (with panic injection) runs the panic tests; everything else
+# runs against what users get, the release wheel and the npm tarball installed into fresh
+# environments outside the repository, with the READMEs' snippets.
 echo "== python =="
-bash scripts/test-python.sh
+CSOPS_PY_PANICS_ONLY=1 bash scripts/test-python.sh
+bash scripts/test-python-package.sh
 
 echo "== node =="
-bash scripts/test-node.sh
+CSOPS_NODE_PANICS_ONLY=1 bash scripts/test-node.sh
+bash scripts/test-node-package.sh
 
 echo "== fuzz: a short run of every target =="
 # 15 s each (the sustained runs are reported in the issue notes); skipped, saying so, without

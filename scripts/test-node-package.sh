@@ -24,14 +24,14 @@ tarball="$(npm pack --pack-destination "$work" --silent | tail -n 1)"
 tarball="$work/$tarball"
 echo "packed $(basename "$tarball") in $((SECONDS - started)) s: $(du -h "$tarball" | cut -f1)," \
   "addon $(du -h ./*.node | cut -f1 | head -n 1)"
-# The loader and types in the tarball are the committed ones.
-if [[ -d "$root/.git" ]] && ! git -C "$root" diff --quiet -- csops-node/index.js csops-node/index.d.ts; then
-  echo "test-node-package.sh: the release build changed index.js / index.d.ts; commit them" >&2
-  git -C "$root" diff --stat -- csops-node/index.js csops-node/index.d.ts >&2
+# The generated loader and types in the tarball are the committed ones.
+if [[ -d "$root/.git" ]] && ! git -C "$root" diff --quiet -- csops-node/binding.js csops-node/binding.d.ts; then
+  echo "test-node-package.sh: the release build changed binding.js / binding.d.ts; commit them" >&2
+  git -C "$root" diff --stat -- csops-node/binding.js csops-node/binding.d.ts >&2
   exit 1
 fi
 listing="$(tar -tzf "$tarball")"
-for f in package/index.js package/index.d.ts package/scripts/install.cjs; do
+for f in package/index.js package/index.d.ts package/binding.js package/binding.d.ts package/scripts/install.cjs; do
   grep -qx "$f" <<<"$listing" || { echo "test-node-package.sh: $f is not in the tarball" >&2; exit 1; }
 done
 grep -q '^package/csops\..*\.node$' <<<"$listing" \
@@ -60,6 +60,14 @@ cp -r "$root/csops-node/__test__" "$root/csops-node/examples" "$app/"
 tsc_version="$(node -p 'require(process.argv[1]).devDependencies.typescript' "$root/csops-node/package.json")"
 npm install --no-save "typescript@$tsc_version" >/dev/null
 CSOPS_WORKSPACE="$root" node --test __test__/*.test.mjs __test__/*.test.cjs
+# The READMEs' snippets, against this install, from the repository root (where their paths lead).
+python3 "$root/scripts/snippets.py" "$root/README.md" js --split "$app/snippets"
+python3 "$root/scripts/snippets.py" "$root/csops-node/README.md" js --split "$app/snippets"
+for snippet in "$app"/snippets/*.mjs; do
+  echo "running $(basename "$snippet")"
+  (cd "$root" && node "$snippet" > "$work/snippet.out" 2>&1) \
+    || { cat "$work/snippet.out" >&2; echo "test-node-package.sh: $(basename "$snippet") failed" >&2; exit 1; }
+done
 
 echo "== npm install <source folder> in a fresh project =="
 app2="$work/app2"

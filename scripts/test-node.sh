@@ -5,7 +5,7 @@
 # (as locked by csops-node/package-lock.json), builds the addon with
 # `napi build` into the workspace target dir, and runs `node --test` (whose
 # types.test.mjs also type-checks __test__/usage.ts against the generated
-# index.d.ts with the pinned `tsc`).
+# index.d.ts (and the generated binding.d.ts it re-exports) with the pinned `tsc`).
 #
 # Environment:
 #   CSOPS_NODE_RELEASE=1   build the release profile instead of debug.
@@ -55,7 +55,7 @@ elif [[ -f package-lock.json ]]; then
   # `npm install` honours the lock just the same; we then insist that it
   # changed no pinned version, which is the guarantee `npm ci` gives.
   before="$(mktemp)"
-  trap 'rm -f "$before"' EXIT
+  trap 'rm -f "$before"' EXIT  # (replaced below, keeping this file's removal)
   cp package-lock.json "$before"
   npm install --no-audit --no-fund
   if ! same_pins "$before" package-lock.json; then
@@ -74,31 +74,32 @@ fi
 rm -f ./*.node
 
 # `panic-injection`: the test build lets tests make the core panic (panics.test.mjs). Its
-# loader and types go to target/: the committed index.js and index.d.ts are the release
-# build's (what users get), which are the same but for the test-only `armPanic`.
-# (napi's --js and --dts are relative to the package folder.)
-gen="$root/target/node-test-loader"
-rm -rf "$gen" && mkdir -p "$gen"
+# loader and types are written beside the committed ones under other names (in the package
+# folder, so the loader's relative paths are the same) and compared: the committed binding.js
+# and binding.d.ts (the generated loader and types, which index.js and index.d.ts wrap) are the
+# release build's (what users get), the same but for the test-only `armPanic`.
+rm -f .test-build.binding.js .test-build.binding.d.ts
+trap 'rm -f "${before:-}" .test-build.binding.js .test-build.binding.d.ts' EXIT
 if [[ "${CSOPS_NODE_RELEASE:-0}" == 1 ]]; then
-  npm run build:release -- --features panic-injection --js ../target/node-test-loader/index.js --dts ../target/node-test-loader/index.d.ts
+  npm run build:release -- --features panic-injection --js .test-build.binding.js --dts .test-build.binding.d.ts
 else
-  npm run build -- --features panic-injection --js ../target/node-test-loader/index.js --dts ../target/node-test-loader/index.d.ts
+  npm run build -- --features panic-injection --js .test-build.binding.js --dts .test-build.binding.d.ts
 fi
-for f in index.js index.d.ts; do
-  [[ -f "$gen/$f" ]] || { echo "test-node.sh: napi build did not generate $gen/$f" >&2; exit 1; }
+for f in binding.js binding.d.ts; do
+  [[ -f ".test-build.$f" ]] || { echo "test-node.sh: napi build did not generate .test-build.$f" >&2; exit 1; }
 done
 # The committed loader and types must be what these sources generate: outside CI they are
 # brought up to date (commit them); in CI a difference fails.
 node -e '
   const fs = require("fs");
-  const [gen, ci] = [process.argv[1], process.argv[2] === "true"];
+  const ci = process.argv[1] === "true";
   const strip = {
-    "index.js": (t) => t.replace(/^module\.exports\.armPanic = .*\n/m, ""),
-    "index.d.ts": (t) => t.replace(/^\/\*\* Test builds only:.*\*\/\nexport declare function armPanic\(.*\n\n?/m, ""),
+    "binding.js": (t) => t.replace(/^module\.exports\.armPanic = .*\n/m, ""),
+    "binding.d.ts": (t) => t.replace(/^\/\*\* Test builds only:.*\*\/\nexport declare function armPanic\(.*\n\n?/m, ""),
   };
   let stale = [];
   for (const [f, fix] of Object.entries(strip)) {
-    const want = fix(fs.readFileSync(`${gen}/${f}`, "utf8"));
+    const want = fix(fs.readFileSync(`.test-build.${f}`, "utf8"));
     if (want.includes("armPanic")) { console.error(`test-node.sh: cannot take armPanic out of ${f}`); process.exit(1); }
     const have = fs.existsSync(f) ? fs.readFileSync(f, "utf8") : null;
     if (have === want) continue;
@@ -110,7 +111,13 @@ node -e '
     process.exit(1);
   }
   if (stale.length) console.error(`test-node.sh: updated ${stale.join(", ")} (commit them)`);
-' "$gen" "${CI:-}"
+' "${CI:-}"
 
-# The build has the panic-injection feature: panics.test.mjs must run, not skip.
-CSOPS_PANIC_INJECTION=1 npm test
+# The build has the panic-injection feature: panics.test.mjs must run, not skip. With
+# CSOPS_NODE_PANICS_ONLY=1 (the test command, scripts/test-all.sh) only it runs here: the rest
+# runs against the installed npm tarball (scripts/test-node-package.sh).
+if [[ "${CSOPS_NODE_PANICS_ONLY:-0}" == 1 ]]; then
+  CSOPS_PANIC_INJECTION=1 node --test __test__/panics.test.mjs
+else
+  CSOPS_PANIC_INJECTION=1 npm test
+fi

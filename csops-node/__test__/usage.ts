@@ -37,6 +37,8 @@ import {
   trend,
   version,
   whatIfColumns,
+  CsopsError as CsopsErrorClass,
+  isCsopsError,
 } from 'csops';
 import type {
   ReportVerdict,
@@ -1031,4 +1033,24 @@ export async function webhook(book: Book, card: Scorecard, pb: Playbook, history
   // @ts-expect-error -- the accounts are ids
   runPlays(next, pb, '2026-10-01', { accounts: 'A-1' });
   void [party, camel, float];
+}
+
+/** Errors narrow by `instanceof CsopsError` and by `isCsopsError`, then by `code`. */
+export async function errors(): Promise<void> {
+  try {
+    await loadBookAsync('exports/');
+  } catch (e) {
+    if (e instanceof CsopsErrorClass) {
+      exact<string>()(e.stack ?? '');
+      if (e.code === 'CSOPS_VALIDATION') exact<Array<Problem>>()(e.problems);
+      // @ts-expect-error -- only validation and config errors carry problems
+      if (e.code === 'CSOPS_IO') void e.problems;
+    }
+    if (isCsopsError(e) && e.code === 'CSOPS_CONFIG') exact<Array<string>>()(e.problems);
+    // @ts-expect-error -- not narrowed yet: an unknown value has no code
+    void e.code;
+  }
+  // Configurations serialise as their data.
+  const text: string = JSON.stringify(Scorecard.defaultHeuristic());
+  void text;
 }

@@ -15,6 +15,12 @@ import csops
 
 REPO = Path(__file__).resolve().parents[2]
 
+# The package test (scripts/test-python-package.sh) runs this suite against a wheel installed
+# in a fresh virtualenv: make sure that install is the csops imported, not another one.
+_EXPECTED = os.environ.get("CSOPS_EXPECT_INSTALLED")
+if _EXPECTED and not Path(csops.__file__).resolve().is_relative_to(Path(_EXPECTED).resolve()):
+    raise RuntimeError(f"csops was imported from {csops.__file__}, not from the install in {_EXPECTED}")
+
 #: A clean book touching most files of the layout (and a custom account attribute).
 CLEAN_CSV: dict[str, str] = {
     "accounts": (
