@@ -1,7 +1,7 @@
 """Print the fenced code blocks of one language from a Markdown file, for the tests to run.
 
     python3 scripts/snippets.py README.md python      # every ```python block, in order
-    python3 scripts/snippets.py README.md js --split DIR   # each block to DIR/block-N.mjs
+    python3 scripts/snippets.py README.md js --split DIR NAME   # each block to DIR/NAME-N.mjs
 
 Blocks are separated by a blank line (Python and Rust) when printed together. Exits 1 when
 the file has no block of that language, so a renamed fence never passes by running nothing.
@@ -40,12 +40,12 @@ def main(argv: list[str]) -> int:
     if not found:
         print(f"snippets.py: {path} has no ```{language} block", file=sys.stderr)
         return 1
-    if len(argv) > 3 and argv[2] == "--split":
-        target = Path(argv[3])
+    if len(argv) > 4 and argv[2] == "--split":
+        target, name = Path(argv[3]), argv[4]
         target.mkdir(parents=True, exist_ok=True)
         suffix = {"js": ".mjs", "python": ".py", "rust": ".rs"}.get(language, ".txt")
         for i, b in enumerate(found):
-            (target / f"{path.stem.lower()}-{i}{suffix}").write_text(b, encoding="utf-8")
+            (target / f"{name}-{i}{suffix}").write_text(b, encoding="utf-8")
         return 0
     sys.stdout.write("\n".join(found))
     return 0

@@ -13,6 +13,9 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
 RUSTDOCFLAGS="-D warnings" cargo doc -p csops-core --no-deps --locked
+python3 scripts/check-msrv.py
+# The crate as it would be published: packaged and built from the package alone.
+cargo package -p csops-core --locked --allow-dirty --quiet
 
 echo "== rust: the README's snippet (examples/readme.rs) =="
 cargo run --quiet --locked -p csops-core --example readme > /dev/null

@@ -50,7 +50,7 @@ ln -s "$root/data" "$work/x/data"
 cd "$app"
 npm init -y >/dev/null
 started=$SECONDS
-npm install --no-save "$tarball" >/dev/null
+npm install "$tarball" >/dev/null
 echo "installed in $((SECONDS - started)) s"
 node -e 'const c = require("csops"); if (typeof c.loadBook !== "function") process.exit(1); console.log(`require("csops"): version ${c.version()}`)'
 node --input-type=module -e 'import { Scorecard } from "csops"; if (!Scorecard.defaultHeuristic) process.exit(1)'
@@ -58,11 +58,11 @@ node --input-type=module -e 'import { Scorecard } from "csops"; if (!Scorecard.d
 # installed package (not the checkout's), and read the repository's test data.
 cp -r "$root/csops-node/__test__" "$root/csops-node/examples" "$app/"
 tsc_version="$(node -p 'require(process.argv[1]).devDependencies.typescript' "$root/csops-node/package.json")"
-npm install --no-save "typescript@$tsc_version" >/dev/null
+npm install --save-dev "typescript@$tsc_version" >/dev/null
 CSOPS_WORKSPACE="$root" node --test __test__/*.test.mjs __test__/*.test.cjs
 # The READMEs' snippets, against this install, from the repository root (where their paths lead).
-python3 "$root/scripts/snippets.py" "$root/README.md" js --split "$app/snippets"
-python3 "$root/scripts/snippets.py" "$root/csops-node/README.md" js --split "$app/snippets"
+python3 "$root/scripts/snippets.py" "$root/README.md" js --split "$app/snippets" readme
+python3 "$root/scripts/snippets.py" "$root/csops-node/README.md" js --split "$app/snippets" package-readme
 for snippet in "$app"/snippets/*.mjs; do
   echo "running $(basename "$snippet")"
   (cd "$root" && node "$snippet" > "$work/snippet.out" 2>&1) \
@@ -80,7 +80,7 @@ mkdir -p "$work/aside"
 mv "$root"/csops-node/*.node "$work/aside/"
 restore() { [[ -n "$(ls "$root"/csops-node/*.node 2>/dev/null)" ]] || mv "$work"/aside/*.node "$root/csops-node/"; }
 started=$SECONDS
-if ! npm install --no-save --foreground-scripts "$root/csops-node" >"$work/install.log" 2>&1; then
+if ! npm install --foreground-scripts "$root/csops-node" >"$work/install.log" 2>&1; then
   cat "$work/install.log" >&2
   restore
   exit 1

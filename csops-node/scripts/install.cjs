@@ -68,8 +68,16 @@ function main() {
     );
     return 1;
   }
+  // For the host's target triple, as `napi build` builds (so a checkout's earlier release
+  // build is reused from cargo's cache).
+  const rustc = spawnSync(process.env.RUSTC || 'rustc', ['-vV'], { encoding: 'utf8' });
+  const host = /^host: (\S+)$/m.exec(rustc.stdout ?? '')?.[1];
+  if (!host) {
+    console.error(`csops: could not read the Rust host target from \`rustc -vV\`: ${rustc.stderr ?? ''}`);
+    return 1;
+  }
   console.error(`csops: building the native addon from source (cargo build --release); this takes minutes`);
-  const built = spawnSync(cargo, ['build', '--release', '--locked', '--manifest-path', manifest], {
+  const built = spawnSync(cargo, ['build', '--release', '--locked', '--target', host, '--manifest-path', manifest], {
     stdio: 'inherit',
     cwd: packageDir,
   });
@@ -88,7 +96,7 @@ function main() {
     return 1;
   }
   const targetDir = JSON.parse(meta.stdout).target_directory;
-  copyFileSync(join(targetDir, 'release', libraryName()), addon);
+  copyFileSync(join(targetDir, host, 'release', libraryName()), addon);
   console.error(`csops: built ${addonName()}`);
   return 0;
 }

@@ -263,6 +263,40 @@ fn merge_records(book: &Book, text: &str, mode: LoadMode) -> csops_core::Result<
 
 #[pymethods]
 impl PyBook {
+    /// Pickling: the book as its JSON document (every record, exact amounts) and its
+    /// validation report, so an unpickled book is the same book with the same report.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+        let book = &self.book;
+        let text = call(py, || write_json(book))?;
+        let report = serde_json::to_string(self.report.get().inner()).map_err(|e| {
+            pyo3::exceptions::PyValueError::new_err(format!("the report as JSON: {e}"))
+        })?;
+        let restore = py.get_type::<PyBook>().getattr("_from_pickle")?;
+        let args = pyo3::types::PyTuple::new(py, [text, report])?;
+        pyo3::types::PyTuple::new(py, [restore, args.into_any()])
+    }
+
+    /// The book from its pickled JSON document and report.
+    #[staticmethod]
+    fn _from_pickle(py: Python<'_>, text: &str, report: &str) -> PyResult<Self> {
+        let report = serde_json::from_str(report).map_err(|e| {
+            pyo3::exceptions::PyValueError::new_err(format!("not a pickled Book: {e}"))
+        })?;
+        // A book with no records pickles too.
+        let opts = LoadOptions {
+            allow_empty: true,
+            ..LoadOptions::default()
+        };
+        let loaded = call(py, || load_json_str(text, &opts))?;
+        PyBook::from_loaded(
+            py,
+            Loaded {
+                book: loaded.book,
+                report,
+            },
+        )
+    }
+
     /// What validation found while loading (clean unless the load was lenient).
     #[getter]
     fn report(&self, py: Python<'_>) -> Py<PyValidationReport> {

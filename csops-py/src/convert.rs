@@ -133,3 +133,14 @@ pub(crate) fn repr(value: &Bound<'_, PyAny>) -> String {
         .repr()
         .map_or_else(|_| format!("<{}>", type_name(value)), |r| r.to_string())
 }
+
+/// A module the caller needs (pandas, polars), with an `ImportError` saying what for.
+pub fn require<'py>(py: Python<'py>, module: &str, what: &str) -> PyResult<Bound<'py, PyModule>> {
+    py.import(module).map_err(|cause| {
+        let err = pyo3::exceptions::PyImportError::new_err(format!(
+            "{what} needs {module}, which is not installed (pip install {module})"
+        ));
+        err.set_cause(py, Some(cause));
+        err
+    })
+}

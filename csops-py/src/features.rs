@@ -1,11 +1,17 @@
 //! `FeatureFrame`: point-in-time features of every account, from `Book.features_as_of`.
 
-use csops_core::features::FeatureFrame;
-use pyo3::exceptions::{PyImportError, PyKeyError};
-use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use std::sync::Arc;
 
-use crate::convert::to_python;
+use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
+use arrow_buffer::ScalarBuffer;
+use arrow_schema::{DataType, Field, Schema};
+use csops_core::features::FeatureFrame;
+use pyo3::exceptions::{PyImportError, PyKeyError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyCapsule, PyDict, PyList, PyTuple};
+
+use crate::arrow::PyArrowStream;
+use crate::convert::{require, to_python};
 use crate::errors::call;
 
 /// Features of every account as of one day: account ids plus one float column per feature
@@ -23,6 +29,25 @@ impl PyFeatureFrame {
     /// The core frame.
     pub fn inner(&self) -> &FeatureFrame {
         &self.0
+    }
+
+    /// The frame as one Arrow record batch: `account_id` (utf8), then one float64 column per
+    /// feature, null where the value is missing.
+    fn batch(&self) -> PyResult<PyArrowStream> {
+        let mut fields = vec![Field::new("account_id", DataType::Utf8, false)];
+        let mut arrays: Vec<ArrayRef> =
+            vec![Arc::new(StringArray::from_iter_values(&self.0.account_ids))];
+        for c in &self.0.columns {
+            fields.push(Field::new(&c.name, DataType::Float64, true));
+            let nulls = csops_core::columnar::validity(&c.values, |v| !v.is_nan());
+            arrays.push(Arc::new(Float64Array::new(
+                ScalarBuffer::from(c.values.clone()),
+                nulls,
+            )));
+        }
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)
+            .map(PyArrowStream)
+            .map_err(|e| PyValueError::new_err(format!("the frame as Arrow data: {e}")))
     }
 
     /// `{name: [values...]}` for every feature column, in column order.
@@ -122,6 +147,51 @@ impl PyFeatureFrame {
         kwargs.set_item("columns", self.columns())?;
         kwargs.set_item("dtype", "float64")?;
         pd.call_method("DataFrame", (data,), Some(&kwargs))
+    }
+
+    /// A polars DataFrame: ``account_id``, then one Float64 column per feature (null where
+    /// missing). Needs polars.
+    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pl = require(py, "polars", "FeatureFrame.to_polars()")?;
+        pl.call_method1("DataFrame", (Bound::new(py, self.batch()?)?,))
+    }
+
+    /// A pyarrow Table: ``account_id``, then one float64 column per feature (null where
+    /// missing). Needs pyarrow.
+    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pa = require(py, "pyarrow", "FeatureFrame.to_arrow()")?;
+        pa.call_method1("table", (Bound::new(py, self.batch()?)?,))
+    }
+
+    /// The Arrow PyCapsule stream interface: any Arrow-aware library reads the frame as
+    /// ``to_arrow()`` gives it (``polars.DataFrame(frame)``, ``pyarrow.table(frame)``,
+    /// ``duckdb.sql("select * from frame")``).
+    #[pyo3(signature = (requested_schema = None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        Bound::new(py, self.batch()?)?
+            .call_method1("__arrow_c_stream__", (requested_schema,))?
+            .cast_into::<PyCapsule>()
+            .map_err(Into::into)
+    }
+
+    /// Pickling: the frame as its JSON document (NaN kept as missing).
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let text = serde_json::to_string(&self.0)
+            .map_err(|e| PyValueError::new_err(format!("the frame as JSON: {e}")))?;
+        let restore = py.get_type::<PyFeatureFrame>().getattr("_from_json")?;
+        PyTuple::new(py, [restore, PyTuple::new(py, [text])?.into_any()])
+    }
+
+    /// The frame from its pickled JSON document.
+    #[staticmethod]
+    fn _from_json(text: &str) -> PyResult<Self> {
+        serde_json::from_str(text)
+            .map(PyFeatureFrame)
+            .map_err(|e| PyValueError::new_err(format!("not a pickled FeatureFrame: {e}")))
     }
 
     fn __len__(&self) -> usize {

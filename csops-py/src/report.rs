@@ -137,6 +137,11 @@ impl PyValidationReport {
     pub fn new(report: ValidationReport) -> Self {
         PyValidationReport(report, Lists::new())
     }
+
+    /// The core report.
+    pub fn inner(&self) -> &ValidationReport {
+        &self.0
+    }
 }
 
 pub use csops_core::render::html_escape;

@@ -35,7 +35,6 @@ use chrono::NaiveDate;
 use csops_core::features::{FeatureColumn, FeatureFrame};
 use csops_core::health::{NOT_SCORED, ScoreFrame};
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
-use pyo3::exceptions::PyImportError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple};
 use rust_decimal::Decimal;
@@ -334,16 +333,7 @@ pub fn numpy(py: Python<'_>) -> Option<Bound<'_, PyModule>> {
     py.import("numpy").ok()
 }
 
-/// A module the caller needs (pandas, polars), with an `ImportError` saying what for.
-pub fn require<'py>(py: Python<'py>, module: &str, what: &str) -> PyResult<Bound<'py, PyModule>> {
-    py.import(module).map_err(|cause| {
-        let err = PyImportError::new_err(format!(
-            "{what} needs {module}, which is not installed (pip install {module})"
-        ));
-        err.set_cause(py, Some(cause));
-        err
-    })
-}
+pub use crate::convert::require;
 
 /// A Python sequence-like value (list, tuple, numpy array, pandas or polars Series, Index)
 /// as a list.
