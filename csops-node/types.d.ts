@@ -508,7 +508,7 @@ testChurnRate: number | null, };
  */
 export type BandRow = { 
 /**
- * Band name (or `unscored`).
+ * Band name (or `unscored`, [`UNSCORED`]).
  */
 band: string, 
 /**
@@ -1012,7 +1012,7 @@ export type ForecastCategory = "pipeline" | "best_case" | "commit" | "closed" | 
  */
 export type ForecastSubtotal = { 
 /**
- * Segment, CSM or month.
+ * Segment, CSM or month (`none`, [`NO_GROUP`], for the lines without a segment or CSM).
  */
 key: string, 
 /**
@@ -2074,11 +2074,11 @@ bestCase: string,
  */
 pipeline: string, 
 /**
- * By segment.
+ * By segment (accounts without one under `none`, [`NO_GROUP`]).
  */
 bySegment: Array<ForecastSubtotal>, 
 /**
- * By CSM.
+ * By CSM (accounts without an owner under `none`, [`NO_GROUP`]).
  */
 byCsm: Array<ForecastSubtotal>, 
 /**
@@ -2089,6 +2089,11 @@ byMonth: Array<ForecastSubtotal>,
  * Renewed-ARR distribution (`None` when nothing renews in the window).
  */
 distribution: RenewalDistribution | null, 
+/**
+ * The bands of the lines, lowest first (ordered by the scores behind them): the order
+ * of a band column.
+ */
+bands: Array<string>, 
 /**
  * The FX rates behind its amounts (each line's ARR on the forecast day, the
  * opportunities weighed, the history an expansion rate comes from); `None` when the book
@@ -2109,13 +2114,13 @@ accountId: string,
  */
 name: string, 
 /**
- * Segment (`none` if unset).
+ * Segment (None if the account has none).
  */
-segment: string, 
+segment: string | null, 
 /**
- * Owning CSM (`none` if unset).
+ * Owning CSM (None if the account has no owner).
  */
-csm: string, 
+csm: string | null, 
 /**
  * Renewal day.
  */

@@ -175,6 +175,36 @@ fn forecast_totals_add_up_on_a_generated_book() {
         );
     }
     assert_eq!(f.commit + f.best_case + f.pipeline, f.arr);
+    // A line's missing CSM stays missing; the subtotal counts it under NO_GROUP.
+    let owners: BTreeMap<&str, Option<&str>> = book
+        .accounts()
+        .iter()
+        .map(|a| (a.id.as_str(), a.owner_csm.as_deref()))
+        .collect();
+    for l in &f.lines {
+        assert_eq!(l.csm.as_deref(), owners[l.account_id.as_str()]);
+    }
+    let unowned = f.lines.iter().filter(|l| l.csm.is_none()).count() as u64;
+    let no_group = f.by_csm.iter().find(|s| s.key == NO_GROUP);
+    assert_eq!(no_group.map_or(0, |s| s.renewals), unowned);
+    // The bands of the lines, lowest first: every scored line's score is at least the
+    // scores of the lines in lower bands.
+    let rank = |b: &str| f.bands.iter().position(|x| x == b).unwrap();
+    let scored: Vec<(usize, f64)> = f
+        .lines
+        .iter()
+        .filter_map(|l| Some((rank(l.band.as_deref()?), l.score?)))
+        .collect();
+    assert!(f.bands.len() >= 2, "{:?}", f.bands);
+    for &(r1, s1) in &scored {
+        for &(r2, s2) in &scored {
+            assert!(
+                r1 >= r2 || s1 <= s2,
+                "band order {:?} against scores",
+                f.bands
+            );
+        }
+    }
     for l in &f.lines {
         let p = Decimal::try_from(l.p_renew).unwrap();
         assert_eq!(l.expected_renewal, (l.arr * p).round_dp(2));

@@ -279,11 +279,15 @@ test('forecast totals are the exact sums of the lines; subtotals partition them'
       assert.equal(total(subtotals.map((s) => s[k])), units(f[k]), `${key} ${k}`);
     }
     for (const s of subtotals) {
-      const mine = lines.filter((l) => l[key] === s.key);
+      // A line without a segment or CSM (null) is in the subtotal under "none".
+      const mine = lines.filter((l) => (l[key] ?? 'none') === s.key);
       assert.equal(mine.length, s.renewals, `${key} ${s.key}`);
       assert.equal(total(mine.map((l) => l.arr)), units(s.arr), `${key} ${s.key}`);
     }
   }
+  // A missing owner is null, never a placeholder (the sample book has unowned accounts).
+  assert.ok(lines.some((l) => l.csm === null));
+  assert.ok(!lines.some((l) => l.csm === 'none'));
   for (const [i, l] of lines.entries()) {
     assert.ok(l.renewalDate >= f.from && l.renewalDate <= f.to, l.accountId);
     assert.equal(l.month, l.renewalDate.slice(0, 7));

@@ -143,6 +143,24 @@ pub struct PyBacktest {
 
 #[pymethods]
 impl PyBacktest {
+    /// Pickling: its state as the core's serde value.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+        crate::convert::pickle::<Self, _>(py, &(&self.obs, &self.report, &self.card, self.frame))
+    }
+
+    /// A pickled Backtest.
+    #[staticmethod]
+    fn _from_pickle(state: &[u8]) -> PyResult<Self> {
+        let (obs, report, card, frame): (Observations, BacktestReport, Scorecard, FrameKind) =
+            crate::convert::unpickle::<Self, _>(state)?;
+        Ok(PyBacktest {
+            obs,
+            report,
+            card,
+            frame,
+        })
+    }
+
     /// The scorecard back-tested.
     #[getter]
     fn scorecard(&self) -> PyScorecard {
@@ -162,9 +180,9 @@ impl PyBacktest {
     }
 
     /// One row per renewal of the window, by renewal date then id: ``renewal_id``,
-    /// ``account_id``, ``segment``, ``renewal_date`` and ``scored_on`` (``datetime.date``),
+    /// ``account_id``, ``segment``, ``renewal_date`` and ``scored_on`` (dates),
     /// ``quarter``, ``outcome``, ``churned`` (bool), ``arr_before`` and ``arr_after``
-    /// (``Decimal``, in ``currency``), ``score`` (NaN when unscored), ``band`` (None when
+    /// (amounts in ``currency``), ``score`` (NaN when unscored), ``band`` (missing when
     /// unscored), then ``measure:<name>``: each measure's score then (NaN = missing).
     #[getter]
     fn observations<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -179,14 +197,18 @@ impl PyBacktest {
         f.dates("scored_on", rows.iter().map(|o| o.scored_on));
         f.list("outcome", rows.iter().map(|o| enum_name(&o.outcome)))?;
         f.list("churned", rows.iter().map(|o| o.churned))?;
-        f.list("arr_before", rows.iter().map(|o| o.arr_before.amount))?;
-        f.list("arr_after", rows.iter().map(|o| o.arr_after.amount))?;
+        f.decimals("arr_before", rows.iter().map(|o| o.arr_before.amount));
+        f.decimals("arr_after", rows.iter().map(|o| o.arr_after.amount));
         f.list(
             "currency",
             rows.iter().map(|o| o.arr_before.currency.code()),
         )?;
         f.opt_floats("score", rows.iter().map(|o| o.score));
-        f.list("band", rows.iter().map(|o| o.band.as_deref()))?;
+        f.bands(
+            "band",
+            &band_names(&self.card),
+            rows.iter().map(|o| o.band.as_deref()),
+        );
         for (k, name) in self.obs.measures.iter().enumerate() {
             f.floats(
                 format!("measure:{name}"),
@@ -200,7 +222,7 @@ impl PyBacktest {
     /// Renewals per band, for the whole window (``slice`` = ``"all"``) then each quarter:
     /// ``band`` (lowest first, then ``unscored`` if any), ``renewals``, ``renewed``, ``rate``
     /// with its Wilson 95% interval ``ci_lo``–``ci_hi``, ``arr_up`` and ``arr_renewed``
-    /// (``Decimal``, in ``currency``), and the ARR-weighted renewal rate ``arr_rate``.
+    /// (amounts in ``currency``), and the ARR-weighted renewal rate ``arr_rate``.
     #[getter]
     fn bands<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let (kind, what) = (self.frame, "Backtest.bands");
@@ -209,17 +231,21 @@ impl PyBacktest {
             .collect();
         let mut f = Frame::new(py);
         f.list("slice", rows.iter().map(|(s, _)| *s))?;
-        f.list("band", rows.iter().map(|(_, b)| b.band.as_str()))?;
+        f.bands(
+            "band",
+            &band_names(&self.card),
+            rows.iter().map(|(_, b)| scored(&b.band)),
+        );
         f.ints("renewals", rows.iter().map(|(_, b)| b.renewals));
         f.ints("renewed", rows.iter().map(|(_, b)| b.renewed));
         f.opt_floats("rate", rows.iter().map(|(_, b)| b.rate));
         f.opt_floats("ci_lo", rows.iter().map(|(_, b)| b.ci95.map(|i| i.lo)));
         f.opt_floats("ci_hi", rows.iter().map(|(_, b)| b.ci95.map(|i| i.hi)));
-        f.list("arr_up", rows.iter().map(|(_, b)| b.arr_up.amount))?;
-        f.list(
+        f.decimals("arr_up", rows.iter().map(|(_, b)| b.arr_up.amount));
+        f.decimals(
             "arr_renewed",
             rows.iter().map(|(_, b)| b.arr_renewed.amount),
-        )?;
+        );
         f.list(
             "currency",
             rows.iter().map(|(_, b)| b.arr_up.currency.code()),
@@ -342,7 +368,11 @@ impl PyBacktest {
             .flat_map(|b| b.curve.iter().map(move |p| (b.band.as_str(), p)))
             .collect();
         let mut f = Frame::new(py);
-        f.list("band", rows.iter().map(|(b, _)| *b))?;
+        f.bands(
+            "band",
+            &band_names(&self.card),
+            rows.iter().map(|(b, _)| scored(b)),
+        );
         f.floats("time", rows.iter().map(|(_, p)| p.time));
         f.ints("at_risk", rows.iter().map(|(_, p)| p.at_risk));
         f.ints("observed", rows.iter().map(|(_, p)| p.observed));
@@ -491,6 +521,18 @@ pub struct PyRecalibration(pub(crate) Recalibration, pub(crate) FrameKind);
 
 #[pymethods]
 impl PyRecalibration {
+    /// Pickling: its state as the core's serde value.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+        crate::convert::pickle::<Self, _>(py, &(&self.0, self.1))
+    }
+
+    /// A pickled Recalibration.
+    #[staticmethod]
+    fn _from_pickle(state: &[u8]) -> PyResult<Self> {
+        let (r, frame): (Recalibration, FrameKind) = crate::convert::unpickle::<Self, _>(state)?;
+        Ok(PyRecalibration(r, frame))
+    }
+
     /// The re-weighted scorecard (same measures, normalisers and bands; measures with no
     /// protective effect dropped).
     #[getter]
@@ -528,7 +570,11 @@ impl PyRecalibration {
             .collect();
         let mut f = Frame::new(py);
         f.list("method", rows.iter().map(|(m, _)| *m))?;
-        f.list("band", rows.iter().map(|(_, o)| o.band.as_str()))?;
+        f.bands(
+            "band",
+            &band_names(&self.0.scorecard),
+            rows.iter().map(|(_, o)| Some(o.band.as_str())),
+        );
         f.floats("min", rows.iter().map(|(_, o)| o.min));
         f.ints("train_renewals", rows.iter().map(|(_, o)| o.train_renewals));
         f.opt_floats(
@@ -688,4 +734,15 @@ pub(crate) fn as_probability_map(
             },
         )
     }))
+}
+
+/// A scorecard's band names, lowest first: the categories of every `band` column.
+pub(crate) fn band_names(card: &Scorecard) -> Vec<&str> {
+    card.bands.iter().map(|b| b.name.as_str()).collect()
+}
+
+/// A back-test row's band, missing for the core's unscored row (as an unscored account's band
+/// is missing in every table).
+fn scored(band: &str) -> Option<&str> {
+    (band != csops_core::backtest::UNSCORED).then_some(band)
 }

@@ -5,7 +5,8 @@
 use chrono::NaiveDate;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDate, PyDict, PyList, PyString};
+use pyo3::types::{PyBool, PyBytes, PyDate, PyDict, PyList, PyString, PyTuple};
+use pyo3::{PyClass, PyTypeInfo};
 
 use csops_core::options::{Casing, Tree, to_tree};
 
@@ -143,4 +144,30 @@ pub fn require<'py>(py: Python<'py>, module: &str, what: &str) -> PyResult<Bound
         err.set_cause(py, Some(cause));
         err
     })
+}
+
+/// Pickling a result class `C` whose state is a core serde value: `(C._from_pickle,
+/// (bytes,))`, the state written as CBOR (which, unlike JSON, keeps NaN and every number as
+/// it is).
+pub fn pickle<'py, C: PyClass + PyTypeInfo, T: serde::Serialize>(
+    py: Python<'py>,
+    state: &T,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let mut bytes = Vec::new();
+    ciborium::into_writer(state, &mut bytes)
+        .map_err(|e| PyValueError::new_err(format!("pickling a {}: {e}", <C as PyClass>::NAME)))?;
+    let restore = py.get_type::<C>().getattr("_from_pickle")?;
+    PyTuple::new(
+        py,
+        [
+            restore,
+            PyTuple::new(py, [PyBytes::new(py, &bytes)])?.into_any(),
+        ],
+    )
+}
+
+/// The state of a pickled `C` (see [`pickle`]); a ValueError if the bytes are not one.
+pub fn unpickle<C: PyClass, T: serde::de::DeserializeOwned>(bytes: &[u8]) -> PyResult<T> {
+    ciborium::from_reader(bytes)
+        .map_err(|e| PyValueError::new_err(format!("not a pickled {}: {e}", <C as PyClass>::NAME)))
 }

@@ -400,6 +400,19 @@ pub struct PyExplanation {
 
 #[pymethods]
 impl PyExplanation {
+    /// Pickling: its state as the core's serde value.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+        crate::convert::pickle::<Self, _>(py, &(&self.account_id, &self.score))
+    }
+
+    /// A pickled Explanation.
+    #[staticmethod]
+    fn _from_pickle(state: &[u8]) -> PyResult<Self> {
+        let (account_id, score): (String, AccountScore) =
+            crate::convert::unpickle::<Self, _>(state)?;
+        Ok(PyExplanation { account_id, score })
+    }
+
     /// The account id.
     #[getter]
     fn account_id(&self) -> &str {

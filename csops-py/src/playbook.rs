@@ -632,17 +632,38 @@ impl PyPlayRun {
 
 #[pymethods]
 impl PyPlayRun {
+    /// Pickling: its day, the plays fired, its history's state and its table kind.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+        let history = self.history.get().snapshot();
+        let state = (self.date, &self.fired, history, self.frame);
+        crate::convert::pickle::<Self, _>(py, &state)
+    }
+
+    /// A pickled PlayRun (with a history of its own).
+    #[staticmethod]
+    fn _from_pickle(py: Python<'_>, state: &[u8]) -> PyResult<Self> {
+        let (date, fired, history, frame): (NaiveDate, Vec<Fired>, FireHistory, FrameKind) =
+            crate::convert::unpickle::<Self, _>(state)?;
+        let history = Py::new(py, PyFireHistory::of(history))?;
+        Ok(PyPlayRun {
+            date,
+            fired,
+            history,
+            frame,
+        })
+    }
+
     /// The day of the run.
     #[getter]
     fn date<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         py_date(py, self.date, || "date".to_string())
     }
 
-    /// One row per fired play, by play then account: ``date`` (``datetime.date``), ``play``,
+    /// One row per fired play, by play then account: ``date`` (a date), ``play``,
     /// ``account_id``, ``csm`` (the account's owner, None when unowned), ``mode`` (``live``
     /// or ``log_only``: would have fired), ``reason`` (with the values that made it fire);
     /// the play's first task: ``assignee`` (the CSM, ``role:<role>`` or ``queue:<queue>``),
-    /// ``title``, ``body``, ``due`` (``datetime.date``) and ``priority`` (all None without a
+    /// ``title``, ``body``, ``due`` (a date) and ``priority`` (all None without a
     /// task); ``tags`` and ``routes`` (lists of str); and ``actions``, every action as a dict
     /// in the core's form (``{"action": "task" | "tag" | "route", ...}``, dates as text).
     #[getter]
@@ -825,6 +846,47 @@ impl PyPlayReplay {
 
 #[pymethods]
 impl PyPlayReplay {
+    /// Pickling: its window, the plays fired, the counts, its history's state and its
+    /// table kind.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+        let history = self.history.get().snapshot();
+        let state = (
+            self.start,
+            self.end,
+            &self.fired,
+            &self.per_play,
+            &self.per_csm,
+            history,
+            self.frame,
+        );
+        crate::convert::pickle::<Self, _>(py, &state)
+    }
+
+    /// A pickled PlayReplay (with a history of its own).
+    #[staticmethod]
+    fn _from_pickle(py: Python<'_>, state: &[u8]) -> PyResult<Self> {
+        #[allow(clippy::type_complexity)]
+        let (start, end, fired, per_play, per_csm, history, frame): (
+            NaiveDate,
+            NaiveDate,
+            Vec<Fired>,
+            BTreeMap<String, u64>,
+            BTreeMap<String, u64>,
+            FireHistory,
+            FrameKind,
+        ) = crate::convert::unpickle::<Self, _>(state)?;
+        let history = Py::new(py, PyFireHistory::of(history))?;
+        Ok(PyPlayReplay {
+            start,
+            end,
+            fired,
+            per_play,
+            per_csm,
+            history,
+            frame,
+        })
+    }
+
     /// The first day replayed.
     #[getter]
     fn start<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

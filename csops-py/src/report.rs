@@ -26,6 +26,18 @@ pub struct PyProblem(pub Problem);
 
 #[pymethods]
 impl PyProblem {
+    /// Pickling: its state as the core's serde value.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+        crate::convert::pickle::<Self, _>(py, &&self.0)
+    }
+
+    /// A pickled Problem.
+    #[staticmethod]
+    fn _from_pickle(state: &[u8]) -> PyResult<Self> {
+        let p: Problem = crate::convert::unpickle::<Self, _>(state)?;
+        Ok(PyProblem(p))
+    }
+
     /// The file (or JSON document section) the row came from, e.g. ``"accounts.csv"``.
     #[getter]
     fn file(&self) -> &str {
@@ -151,6 +163,18 @@ const HTML_MAX_PROBLEMS: usize = 200;
 
 #[pymethods]
 impl PyValidationReport {
+    /// Pickling: its state as the core's serde value.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+        crate::convert::pickle::<Self, _>(py, &&self.0)
+    }
+
+    /// A pickled ValidationReport.
+    #[staticmethod]
+    fn _from_pickle(state: &[u8]) -> PyResult<Self> {
+        let r: ValidationReport = crate::convert::unpickle::<Self, _>(state)?;
+        Ok(PyValidationReport::new(r))
+    }
+
     /// Every problem, in file and row order (the same list on every access).
     #[getter]
     fn problems(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {

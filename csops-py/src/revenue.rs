@@ -348,7 +348,7 @@ impl PyBook {
     /// Gross, net and logo retention from the end of ``start`` to the end of ``end``, over the
     /// cohort of accounts with ARR at the start: a DataFrame with one row per cohort,
     /// ``label``, ``logos``, ``logos_retained``, ``start_arr``, ``retained_arr`` and ``end_arr``
-    /// (``Decimal``), ``currency``, ``grr``, ``nrr`` and ``logo_retention`` (NaN for an empty
+    /// (amounts), ``currency``, ``grr``, ``nrr`` and ``logo_retention`` (NaN for an empty
     /// cohort).
     ///
     /// ``by`` cuts the cohort: None (one row, ``all``), an account field (``"segment"``,
@@ -372,7 +372,7 @@ impl PyBook {
     /// Retention of each complete calendar ``period`` (``"month"``, ``"quarter"`` or
     /// ``"year"``) ending between ``start`` and ``end``, each from the last day of the
     /// previous period: a DataFrame with ``label`` (``2026-03``, ``2026-Q1``, ``2026``),
-    /// ``from`` and ``to`` (``datetime.date``), then the columns of ``retention``.
+    /// ``from`` and ``to`` (dates), then the columns of ``retention``.
     #[pyo3(signature = (start, end, *, period = None, frame = None))]
     fn retention_series<'py>(
         &self,
@@ -540,7 +540,11 @@ pub(crate) fn book_health_as_of<'py>(
     let mut f = Frame::new(py);
     f.strs("account_id", health.keys());
     f.opt_floats("score", health.values().map(|h| h.score));
-    f.texts("band", health.values().map(|h| h.band.as_deref()));
+    f.bands(
+        "band",
+        &crate::backtest::band_names(card),
+        health.values().map(|h| h.band.as_deref()),
+    );
     f.build(kind, "Book.health_as_of")
 }
 
@@ -552,6 +556,18 @@ pub struct PyArrBridge(ArrBridge, FrameKind);
 
 #[pymethods]
 impl PyArrBridge {
+    /// Pickling: its state as the core's serde value.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+        crate::convert::pickle::<Self, _>(py, &(&self.0, self.1))
+    }
+
+    /// A pickled ArrBridge.
+    #[staticmethod]
+    fn _from_pickle(state: &[u8]) -> PyResult<Self> {
+        let (b, frame): (ArrBridge, FrameKind) = crate::convert::unpickle::<Self, _>(state)?;
+        Ok(PyArrBridge(b, frame))
+    }
+
     /// The start day (ARR at its end).
     #[getter]
     fn start_date<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -651,7 +667,7 @@ impl PyArrBridge {
     }
 
     /// Every account with ARR at either end, in book order: ``account_id``, ``start`` and
-    /// ``end`` (``Decimal``), ``movement`` (``new``, ``expansion``, ``contraction``,
+    /// ``end`` (amounts), ``movement`` (``new``, ``expansion``, ``contraction``,
     /// ``churn``, ``reactivation`` or ``flat``).
     #[getter]
     fn accounts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -798,6 +814,18 @@ pub struct PyRenewalForecast(RenewalForecast, FrameKind);
 
 #[pymethods]
 impl PyRenewalForecast {
+    /// Pickling: its state as the core's serde value.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+        crate::convert::pickle::<Self, _>(py, &(&self.0, self.1))
+    }
+
+    /// A pickled RenewalForecast.
+    #[staticmethod]
+    fn _from_pickle(state: &[u8]) -> PyResult<Self> {
+        let (f, frame): (RenewalForecast, FrameKind) = crate::convert::unpickle::<Self, _>(state)?;
+        Ok(PyRenewalForecast(f, frame))
+    }
+
     /// The forecast day (ARR and health as of then).
     #[getter]
     fn as_of<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -831,9 +859,9 @@ impl PyRenewalForecast {
     }
 
     /// One row per renewal, by date then account: ``account_id``, ``name``, ``segment``,
-    /// ``csm``, ``renewal_date`` (``datetime.date``), ``month`` (``YYYY-MM``), ``arr``
-    /// (``Decimal``), ``currency``, ``score`` (NaN when unscored), ``band`` (None when
-    /// unscored), ``p_renew``, ``expected_renewal`` and ``expected_expansion`` (``Decimal``, to
+    /// ``csm``, ``renewal_date`` (a date), ``month`` (``YYYY-MM``), ``arr``
+    /// (amounts), ``currency``, ``score`` (NaN when unscored), ``band`` (missing when
+    /// unscored), ``p_renew``, ``expected_renewal`` and ``expected_expansion`` (amounts, to
     /// the cent), ``category`` (``commit``, ``best_case`` or ``pipeline``).
     #[getter]
     fn lines<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -841,14 +869,14 @@ impl PyRenewalForecast {
         let mut f = Frame::new(py);
         f.strs("account_id", l.iter().map(|l| l.account_id.as_str()));
         f.strs("name", l.iter().map(|l| l.name.as_str()));
-        f.strs("segment", l.iter().map(|l| l.segment.as_str()));
-        f.strs("csm", l.iter().map(|l| l.csm.as_str()));
+        f.texts("segment", l.iter().map(|l| l.segment.as_deref()));
+        f.texts("csm", l.iter().map(|l| l.csm.as_deref()));
         f.dates("renewal_date", l.iter().map(|l| l.renewal_date));
         f.strs("month", l.iter().map(|l| l.month.as_str()));
         f.decimals("arr", l.iter().map(|l| l.arr));
         f.strs("currency", l.iter().map(|_| self.0.currency.code()));
         f.opt_floats("score", l.iter().map(|l| l.score));
-        f.texts("band", l.iter().map(|l| l.band.as_deref()));
+        f.bands("band", &self.0.bands, l.iter().map(|l| l.band.as_deref()));
         f.floats("p_renew", l.iter().map(|l| l.p_renew));
         f.decimals("expected_renewal", l.iter().map(|l| l.expected_renewal));
         f.decimals("expected_expansion", l.iter().map(|l| l.expected_expansion));
@@ -857,7 +885,7 @@ impl PyRenewalForecast {
     }
 
     /// Subtotals by segment: ``segment``, ``renewals``, ``arr``, ``expected_renewal``,
-    /// ``expected_expansion`` (``Decimal``), ``currency``.
+    /// ``expected_expansion`` (amounts), ``currency``.
     #[getter]
     fn by_segment<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         subtotal_frame(
@@ -1023,6 +1051,23 @@ pub struct PyReconciliation {
 
 #[pymethods]
 impl PyReconciliation {
+    /// Pickling: its state as the core's serde value.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+        crate::convert::pickle::<Self, _>(py, &(&self.inner, self.currency, self.frame))
+    }
+
+    /// A pickled Reconciliation.
+    #[staticmethod]
+    fn _from_pickle(state: &[u8]) -> PyResult<Self> {
+        let (inner, currency, frame): (Reconciliation, Currency, FrameKind) =
+            crate::convert::unpickle::<Self, _>(state)?;
+        Ok(PyReconciliation {
+            inner,
+            currency,
+            frame,
+        })
+    }
+
     /// ARR up for renewal in the forecast (``Decimal``).
     #[getter]
     fn forecast_arr(&self) -> Decimal {

@@ -1329,6 +1329,42 @@ impl PySegmentation {
 
 #[pymethods]
 impl PySegmentation {
+    /// Pickling: its state as the core's serde value.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+        crate::convert::pickle::<Self, _>(
+            py,
+            &(
+                &self.data,
+                &self.rules,
+                &self.model,
+                &self.plan,
+                self.as_of,
+                self.frame,
+            ),
+        )
+    }
+
+    /// A pickled Segmentation.
+    #[staticmethod]
+    fn _from_pickle(state: &[u8]) -> PyResult<Self> {
+        let (data, rules, model, plan, as_of, frame): (
+            GivenTable,
+            TierRules,
+            CoverageModel,
+            Plan,
+            Option<NaiveDate>,
+            FrameKind,
+        ) = crate::convert::unpickle::<Self, _>(state)?;
+        Ok(PySegmentation {
+            data,
+            rules,
+            model,
+            plan,
+            as_of,
+            frame,
+        })
+    }
+
     /// The day of the book's figures (None for ``segment_table``).
     #[getter]
     fn as_of<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -1382,7 +1418,11 @@ impl PySegmentation {
         let (kind, what) = (self.frame, "Segmentation.coverage");
         let t = &self.plan.coverage.tiers;
         let mut f = Frame::new(py);
-        f.list("tier", t.iter().map(|t| t.tier.as_str()))?;
+        f.tiers(
+            "tier",
+            &self.rules.tiers(),
+            t.iter().map(|t| Some(t.tier.as_str())),
+        );
         f.ints("accounts", t.iter().map(|t| t.accounts));
         f.floats("arr", t.iter().map(|t| t.arr));
         f.list("target", t.iter().map(|t| target(t.capacity).0))?;
@@ -1402,7 +1442,11 @@ impl PySegmentation {
         let c = &self.plan.coverage.csms;
         let mut f = Frame::new(py);
         f.list("csm", c.iter().map(|c| c.csm.as_str()))?;
-        f.list("tier", c.iter().map(|c| c.tier.as_str()))?;
+        f.tiers(
+            "tier",
+            &self.rules.tiers(),
+            c.iter().map(|c| Some(c.tier.as_str())),
+        );
         f.ints("accounts", c.iter().map(|c| c.accounts));
         f.floats("arr", c.iter().map(|c| c.arr));
         f.ints("red_accounts", c.iter().map(|c| c.red_accounts));
@@ -1438,7 +1482,11 @@ impl PySegmentation {
         let m = &self.plan.assignment.moves;
         let mut f = Frame::new(py);
         f.list("account_id", m.iter().map(|m| m.account_id.as_str()))?;
-        f.list("tier", m.iter().map(|m| m.tier.as_str()))?;
+        f.tiers(
+            "tier",
+            &self.rules.tiers(),
+            m.iter().map(|m| Some(m.tier.as_str())),
+        );
         f.list("from", m.iter().map(|m| m.from.as_deref()))?;
         f.list("to", m.iter().map(|m| m.to.as_deref()))?;
         f.list("reason", m.iter().map(|m| m.reason.as_str()))?;
@@ -1543,6 +1591,18 @@ pub struct PyWhatIf(WhatIf, FrameKind);
 
 #[pymethods]
 impl PyWhatIf {
+    /// Pickling: its state as the core's serde value.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+        crate::convert::pickle::<Self, _>(py, &(&self.0, self.1))
+    }
+
+    /// A pickled WhatIf.
+    #[staticmethod]
+    fn _from_pickle(state: &[u8]) -> PyResult<Self> {
+        let (w, frame): (WhatIf, FrameKind) = crate::convert::unpickle::<Self, _>(state)?;
+        Ok(PyWhatIf(w, frame))
+    }
+
     /// The accounts changing tier: ``account_id``, ``before``, ``after``.
     #[getter]
     fn changes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

@@ -19,6 +19,14 @@
 //! vectors (pandas) or as Arrow buffers handed over without a copy (polars, pyarrow); bands
 //! and tiers as categoricals built from their codes, never one Python object per row.
 //!
+//! **Column types**, the same in every table: dates are `datetime64[s]` in pandas (`NaT`
+//! missing), `Date` in polars, `date32` in pyarrow; amounts are float64 in pandas (NaN
+//! missing) and exact decimals in polars and pyarrow (`decimal128`; a pyarrow table's
+//! `to_pandas()` gives `Decimal` objects), so `frame="pyarrow"` is the exact view of any
+//! table; a band is an ordered category of the scorecard's bands, lowest first, missing where
+//! unscored; a tier is a category of the tier rules' tiers (rule order, then the default);
+//! missing text (an account without an owner) is None / null, never a placeholder.
+//!
 //! pandas, polars, pyarrow and numpy are never imported to find out what an input is: a
 //! DataFrame can only be a pandas (or polars) one if that package is already imported.
 
@@ -31,7 +39,7 @@ use arrow_array::{
 };
 use arrow_buffer::{NullBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Schema};
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime};
 use csops_core::features::{FeatureColumn, FeatureFrame};
 use csops_core::health::{NOT_SCORED, ScoreFrame};
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
@@ -75,7 +83,7 @@ pub enum Kind {
 }
 
 /// The kind of table a result is built as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum FrameKind {
     /// A pandas DataFrame.
     Pandas,
@@ -1148,6 +1156,54 @@ impl<'py> Columns<'py> {
         self.col(name, Col::Decimals(values.into_iter().map(Some).collect()));
     }
 
+    /// Bands, the same dtype in every table: an ordered category of `order` (a scorecard's
+    /// bands, lowest first), missing where a row has no band (unscored). A band not in
+    /// `order` is added after them rather than lost.
+    pub fn bands<'a>(
+        &mut self,
+        name: impl Into<String>,
+        order: &[impl AsRef<str>],
+        values: impl IntoIterator<Item = Option<&'a str>>,
+    ) {
+        self.category_of(name, order, values, true);
+    }
+
+    /// Tiers, the same dtype in every table: a category of the rules' tiers (rule order, then
+    /// the default).
+    pub fn tiers<'a>(
+        &mut self,
+        name: impl Into<String>,
+        order: &[impl AsRef<str>],
+        values: impl IntoIterator<Item = Option<&'a str>>,
+    ) {
+        self.category_of(name, order, values, false);
+    }
+
+    /// Categories of `order` by name, missing where a row has none; a name not in `order` is
+    /// added after them rather than lost.
+    fn category_of<'a>(
+        &mut self,
+        name: impl Into<String>,
+        order: &[impl AsRef<str>],
+        values: impl IntoIterator<Item = Option<&'a str>>,
+        ordered: bool,
+    ) {
+        let mut names: Vec<String> = order.iter().map(|n| n.as_ref().to_string()).collect();
+        let codes: Vec<Option<usize>> = values
+            .into_iter()
+            .map(|v| {
+                v.map(|v| match names.iter().position(|n| n == v) {
+                    Some(i) => i,
+                    None => {
+                        names.push(v.to_string());
+                        names.len() - 1
+                    }
+                })
+            })
+            .collect();
+        self.category(name, &names, codes, ordered);
+    }
+
     /// Categories: each row's category by name (`names` in their order).
     pub fn category<S: AsRef<str>>(
         &mut self,
@@ -1268,12 +1324,31 @@ impl<'py> Columns<'py> {
                 }
                 _ => PyList::new(py, v)?.into_any(),
             },
+            // pandas: datetime64[s] (NaT where missing), so dates resample, group by month
+            // and compare with strings as pandas users expect.
+            Col::Dates(v) if pd.is_some() => {
+                let seconds: Vec<i64> = v
+                    .iter()
+                    .map(|d| {
+                        d.map_or(i64::MIN, |d| {
+                            d.and_time(NaiveTime::MIN).and_utc().timestamp()
+                        })
+                    })
+                    .collect();
+                PyArray1::from_vec(py, seconds).call_method1("view", ("datetime64[s]",))?
+            }
             Col::Dates(v) => {
                 let mut out = Vec::with_capacity(v.len());
                 for d in v {
                     out.push(crate::convert::py_date_opt(py, d, || "a date".to_string())?);
                 }
                 PyList::new(py, out)?.into_any()
+            }
+            // pandas: float64 (NaN where missing), so amounts sum, plot and chart; the exact
+            // amounts are what `frame="pyarrow"` (decimal128) or `"polars"` (Decimal) give.
+            Col::Decimals(v) if pd.is_some() => {
+                let floats: Vec<f64> = v.iter().map(|d| d.map_or(f64::NAN, amount_f64)).collect();
+                PyArray1::from_vec(py, floats).into_any()
             }
             Col::Decimals(v) => PyList::new(py, v)?.into_any(),
             Col::Python(v) => v,
@@ -1914,4 +1989,21 @@ pub fn write_columns<'py>(
         );
     }
     out.build(kind, "a result table")
+}
+
+/// An amount as the float64 nearest to it, as Python's `float(Decimal)` gives: exact division
+/// where both parts are exact in a float64 (a mantissa below 2^53, at most 22 decimals: the
+/// one rounding of the division is the correct one), else through its text (Rust's parser
+/// rounds correctly). `rust_decimal`'s own `to_f64` can be one unit off in the last place.
+fn amount_f64(d: Decimal) -> f64 {
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let m = d.mantissa();
+    match POW10.get(d.scale() as usize) {
+        #[allow(clippy::cast_precision_loss)] // below 2^53: exact
+        Some(p) if m.unsigned_abs() < 1 << 53 => m as f64 / p,
+        _ => d.to_string().parse().unwrap_or(f64::NAN),
+    }
 }

@@ -6,6 +6,7 @@ pandas by default, polars or pyarrow with ``frame=``. pandas, polars and pyarrow
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 import subprocess
 import sys
 from typing import Any
@@ -85,6 +86,11 @@ def plain(result: Any) -> dict[str, list[Any]]:
     def norm(v: Any) -> Any:
         if v is None or (isinstance(v, float) and math.isnan(v)) or type(v).__name__ in ("NAType", "NaTType"):
             return None
+        # pandas holds amounts as float64 and days as datetime64; polars and pyarrow exactly.
+        if isinstance(v, Decimal):
+            return float(v)
+        if isinstance(v, pd.Timestamp):
+            return v.date()
         return v.item() if hasattr(v, "item") and not isinstance(v, str) else v
 
     return {k: [norm(v) for v in vs] for k, vs in out.items()}

@@ -1,9 +1,8 @@
-"""Native types (issue 20): the exact amounts in the Arrow frames' decimal128 columns; books
-and feature frames pickle; a feature frame converts to polars and pyarrow and speaks the Arrow
-PyCapsule interface. Not yet: pandas frames still hold dates as `datetime.date` objects and
-money as `Decimal` objects; the tests of the datetime64 / float64 columns a pandas user
-expects are marked xfail (strict, so they fail loudly once the dtypes change) until the 45
-tests that read exact Decimals from pandas frames move to `frame="pyarrow"`."""
+"""Native types (issue 20), as a pandas user meets them: dates are datetime64 (resampling
+works), money float64 (plots work) with the exact amounts in the Arrow frames' decimal128
+columns, a missing owner is missing (`isna()` finds it), a band has one dtype in every table;
+books, feature frames and every result pickle; tables convert to polars and pyarrow and speak
+the Arrow PyCapsule interface."""
 
 from __future__ import annotations
 
@@ -32,13 +31,6 @@ def forecast(book: csops.Book) -> csops.RenewalForecast:
     return csops.forecast(book)
 
 
-PANDAS_DTYPES = pytest.mark.xfail(
-    strict=True,
-    reason="issue 20, not done yet: pandas frames hold datetime.date and Decimal objects",
-)
-
-
-@PANDAS_DTYPES
 def test_dates_are_datetime64_and_resample(forecast: csops.RenewalForecast) -> None:
     lines = forecast.lines
     assert lines["renewal_date"].dtype.kind == "M", lines.dtypes
@@ -50,7 +42,6 @@ def test_dates_are_datetime64_and_resample(forecast: csops.RenewalForecast) -> N
     assert np.allclose(monthly.to_numpy(), by_month["arr"].to_numpy(), atol=0.005)
 
 
-@PANDAS_DTYPES
 def test_money_is_float64_and_plots(forecast: csops.RenewalForecast) -> None:
     lines = forecast.lines
     for column in ["arr", "expected_renewal", "expected_expansion"]:
@@ -71,11 +62,13 @@ def test_the_exact_amounts_are_the_arrow_frames_decimals(book: csops.Book) -> No
     assert pa.types.is_date32(table.schema.field("renewal_date").type)
     total = sum((a for a in table.column("arr").to_pylist() if a is not None), Decimal(0))
     assert total == exact.arr  # to the cent, no float in between
+    # pandas' float64 is the float nearest each exact amount, as float(Decimal) gives.
+    floats = csops.forecast(book).lines["arr"]
+    assert list(floats) == [float(a) for a in table.column("arr").to_pylist()]
     rows = exact.to_dict()["lines"]
     assert [Decimal(r["arr"]) for r in rows] == table.column("arr").to_pylist()
 
 
-@PANDAS_DTYPES
 def test_replayed_plays_are_dated(book: csops.Book) -> None:
     last = book.latest_date()
     first = last - datetime.timedelta(days=27)
@@ -126,3 +119,118 @@ def test_a_feature_frame_pickles_and_converts(book: csops.Book) -> None:
     assert df.columns == table.column_names and df.height == len(frame)
     assert df[first].null_count() == nan
     assert pl.DataFrame(frame).equals(df)
+
+
+def test_a_missing_owner_is_missing(book: csops.Book, forecast: csops.RenewalForecast) -> None:
+    lines = forecast.lines
+    unowned = {a["id"] for a in book.accounts() if a.get("owner_csm") is None}
+    assert unowned, "the sample book has accounts without an owner"
+    missing = lines[lines["csm"].isna()]
+    assert len(missing) > 0
+    assert set(missing["account_id"]) <= unowned
+    assert not (lines["csm"] == "none").any()
+    # The subtotal still counts them, under the core's label for "no CSM".
+    by_csm = forecast.by_csm.set_index("csm")
+    assert by_csm.loc["none", "renewals"] == len(missing)
+
+
+def test_a_band_has_one_dtype_in_every_table(book: csops.Book) -> None:
+    card = csops.Scorecard.default_heuristic()
+    day = book.latest_date()
+    scores = card.score(book.features_as_of(day))
+    dtype = scores["band"].dtype
+    assert isinstance(dtype, pd.CategoricalDtype) and dtype.ordered
+    assert list(dtype.categories) == [b["name"] for b in card.to_dict()["bands"]]
+    bt = csops.backtest(book, card)
+    tables = {
+        "health_as_of": book.health_as_of(card, day),
+        "observations": bt.observations,
+        "bands": bt.bands,
+        "survival": bt.survival,
+        "forecast lines": csops.forecast(book, health=scores).lines,
+    }
+    for name, table in tables.items():
+        assert table["band"].dtype == dtype, (name, table["band"].dtype)
+    # Tables join on the band without falling back to object.
+    merged = tables["observations"].merge(tables["bands"].query("slice == 'all'"), on="band")
+    assert merged["band"].dtype == dtype
+    # Unscored is missing, as in the scores.
+    obs = tables["observations"]
+    assert obs["band"].isna().sum() == obs["score"].isna().sum()
+
+
+def test_every_result_pickles(book: csops.Book) -> None:
+    import pickle
+
+    card = csops.Scorecard.default_heuristic()
+    last = book.latest_date()
+    bt = csops.backtest(book, card)
+    features = book.features_as_of(last)
+    forecast = csops.forecast(book)
+    segmentation = book.segment()
+    replay = csops.replay_plays(
+        book, csops.Playbook.sponsor_left(), last - datetime.timedelta(days=27), last
+    )
+    results = {
+        "Backtest": bt,
+        "Recalibration": bt.recalibrate(),
+        "Explanation": card.explain(features, features.account_ids[0]),
+        "ArrBridge": book.arr_bridge(last - datetime.timedelta(days=365), last),
+        "RenewalForecast": forecast,
+        "Reconciliation": forecast.reconcile(book),
+        "Segmentation": segmentation,
+        "WhatIf": segmentation.what_if(csops.TierRules.default()),
+        "PlayRun": csops.run_plays(book, csops.Playbook.sponsor_left(), last),
+        "PlayReplay": replay,
+        "FireHistory": replay.history,
+        "ValidationReport": book.report,
+        "Problem": book.report.problems[0],
+    }
+    for name, result in results.items():
+        assert type(result).__name__ == name
+        again = pickle.loads(pickle.dumps(result))
+        assert type(again) is type(result), name
+        assert repr(again) == repr(result), name
+        assert str(again) == str(result), name
+        if hasattr(result, "to_dict"):
+            assert again.to_dict() == result.to_dict(), name
+    # Tables read from a restored result are the same tables.
+    again = pickle.loads(pickle.dumps(bt))
+    pd.testing.assert_frame_equal(again.observations, bt.observations)
+    again = pickle.loads(pickle.dumps(segmentation))
+    pd.testing.assert_frame_equal(again.assignment, segmentation.assignment)
+
+
+def test_table_results_convert_to_every_kind(book: csops.Book) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pl = pytest.importorskip("polars")
+    last = book.latest_date()
+    frames = {
+        kind: csops.forecast(book, frame=kind).lines for kind in ["pandas", "polars", "pyarrow"]
+    }
+    exact = frames["pyarrow"]
+    # Every kind speaks the Arrow PyCapsule interface, so any Arrow reader takes it.
+    for kind, table in frames.items():
+        assert hasattr(table, "__arrow_c_stream__"), kind
+        read = pa.table(table)
+        assert read.num_rows == exact.num_rows and read.column_names == exact.column_names
+    # polars keeps the exact amounts as decimals; pandas has them as float64.
+    assert isinstance(frames["polars"].schema["arr"], pl.Decimal)
+    assert frames["polars"]["renewal_date"].dtype == pl.Date
+    assert frames["pandas"]["arr"].dtype == np.float64
+    assert pa.table(frames["pandas"]).column("renewal_date").type == pa.timestamp("s")
+    bridge = book.arr_bridge(last - datetime.timedelta(days=365), last, frame="polars")
+    assert pl.DataFrame(bridge.accounts).height == bridge.accounts.height
+
+
+def test_a_tier_has_one_dtype_in_every_table(book: csops.Book) -> None:
+    seg = book.segment()
+    dtype = seg.tiers["tier"].dtype
+    assert isinstance(dtype, pd.CategoricalDtype)
+    assert list(dtype.categories) == csops.TierRules.default().tiers
+    for name in ["coverage", "csms", "assignment", "owners"]:
+        table = getattr(seg, name)
+        assert table["tier"].dtype == dtype, (name, table["tier"].dtype)
+    # So a tier's accounts and its coverage row join as categories.
+    joined = seg.tiers.merge(seg.coverage, on="tier", suffixes=("", "_tier"))
+    assert joined["tier"].dtype == dtype and len(joined) == len(seg.tiers)

@@ -63,9 +63,11 @@ def subset(name: str, path: str, expected: Any, actual: Any) -> None:
 
 
 def plain(x: Any) -> Any:
+    if type(x).__name__ == "Timestamp":  # a datetime64 cell: the day it is
+        return x.date()
     if hasattr(x, "item") and not isinstance(x, (str, list, dict)):
         x = x.item()
-    if x is None or (isinstance(x, float) and math.isnan(x)) or type(x).__name__ == "NAType":
+    if x is None or (isinstance(x, float) and math.isnan(x)) or type(x).__name__ in ("NAType", "NaTType"):
         return None
     return x
 

@@ -93,16 +93,16 @@ def check_book(name: str, book: csops.Book) -> None:
         what = f"{name} {p['from']}..{p['to']}"
         b = book.arr_bridge(p["from"], p["to"])
         check_bridge(what, b, p["bridge"])
-        (r,) = book.retention(p["from"], p["to"]).to_dict("records")
+        (r,) = book.retention(p["from"], p["to"], frame="pyarrow").to_pylist()
         check_retention(what, r, p["retention"], p["from"], p["to"])
         assert r["start_arr"] == b.start, what
         for cut, rows in p["cuts"].items():
-            got = book.retention(p["from"], p["to"], by=cut).to_dict("records")
+            got = book.retention(p["from"], p["to"], by=cut, frame="pyarrow").to_pylist()
             assert [x["label"] for x in got] == [x["label"] for x in rows], f"{what} by {cut}"
             for x, want in zip(got, rows):
                 check_retention(f"{what} by {cut}", x, want, p["from"], p["to"])
     for s in w["series"]:
-        got = book.retention_series(s["from"], s["to"], period=s["period"]).to_dict("records")
+        got = book.retention_series(s["from"], s["to"], period=s["period"], frame="pyarrow").to_pylist()
         assert len(got) == len(s["rows"]), f"{name} {s['period']} series"
         for x, want in zip(got, s["rows"]):
             check_retention(f"{name} {s['period']} series", x, want, want["from"], want["to"])

@@ -99,6 +99,10 @@ impl Default for BacktestConfig {
     }
 }
 
+/// The band of the renewals that had no score on their scoring day, in [`BandRow::band`]
+/// after the scorecard's bands.
+pub const UNSCORED: &str = "unscored";
+
 /// One band's renewals.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(
@@ -107,7 +111,7 @@ impl Default for BacktestConfig {
     ts(rename_all = "camelCase")
 )]
 pub struct BandRow {
-    /// Band name (or `unscored`).
+    /// Band name (or `unscored`, [`UNSCORED`]).
     pub band: String,
     /// Renewals that came due.
     pub renewals: u64,
@@ -492,7 +496,7 @@ fn slice(
             currency,
         )?;
         bands.push(BandRow {
-            band: name.unwrap_or("unscored").to_string(),
+            band: name.unwrap_or(UNSCORED).to_string(),
             renewals,
             renewed,
             rate: (renewals > 0).then(|| renewed as f64 / renewals as f64),

@@ -1,13 +1,16 @@
 //! One column of the rows conditions are evaluated on: numbers, text or yes/no, each with
 //! its missing values.
 
+use serde::{Deserialize, Serialize};
+
 use super::schema::Kind;
 
 /// One column of a [`Table`](super::Table).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Column {
     /// Numbers, `NaN` = missing.
-    Number(Vec<f64>),
+    Number(#[serde(with = "crate::missing")] Vec<f64>),
     /// Text, `None` = missing.
     Text(Vec<Option<String>>),
     /// Yes/no, `None` = missing.

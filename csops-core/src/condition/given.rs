@@ -223,7 +223,7 @@ impl Given {
 /// A table as a user gave it: the columns read, every column name (also of those not read,
 /// for "did you mean" suggestions), the columns with no value, and the columns that could
 /// not be read with why.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GivenTable {
     /// The typed columns read.
     pub table: Table,

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 use super::ast::{Condition, Op};
 use super::column::Column;
 use super::logic::{
@@ -12,7 +14,7 @@ use super::schema::Schema;
 use crate::{Error, Result};
 
 /// Rows to evaluate conditions on, column by column (one row per account).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Table {
     /// Row count.
     pub rows: usize,

@@ -235,6 +235,9 @@ impl Default for ForecastConfig {
     }
 }
 
+/// The subtotal key of the renewals of accounts without a segment (or without an owner).
+pub const NO_GROUP: &str = "none";
+
 /// One renewal in the window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(
@@ -247,10 +250,10 @@ pub struct RenewalLine {
     pub account_id: String,
     /// Its name.
     pub name: String,
-    /// Segment (`none` if unset).
-    pub segment: String,
-    /// Owning CSM (`none` if unset).
-    pub csm: String,
+    /// Segment (None if the account has none).
+    pub segment: Option<String>,
+    /// Owning CSM (None if the account has no owner).
+    pub csm: Option<String>,
     /// Renewal day.
     #[serde(deserialize_with = "crate::options::day")]
     pub renewal_date: NaiveDate,
@@ -283,7 +286,7 @@ pub struct RenewalLine {
     ts(rename_all = "camelCase", rename = "ForecastSubtotal")
 )]
 pub struct Subtotal {
-    /// Segment, CSM or month.
+    /// Segment, CSM or month (`none`, [`NO_GROUP`], for the lines without a segment or CSM).
     pub key: String,
     /// Renewals.
     pub renewals: u64,
@@ -383,14 +386,18 @@ pub struct RenewalForecast {
     /// ARR of pipeline renewals.
     #[cfg_attr(feature = "typescript", ts(as = "String"))]
     pub pipeline: Decimal,
-    /// By segment.
+    /// By segment (accounts without one under `none`, [`NO_GROUP`]).
     pub by_segment: Vec<Subtotal>,
-    /// By CSM.
+    /// By CSM (accounts without an owner under `none`, [`NO_GROUP`]).
     pub by_csm: Vec<Subtotal>,
     /// By month.
     pub by_month: Vec<Subtotal>,
     /// Renewed-ARR distribution (`None` when nothing renews in the window).
     pub distribution: Option<Distribution>,
+    /// The bands of the lines, lowest first (ordered by the scores behind them): the order
+    /// of a band column.
+    #[serde(default)]
+    pub bands: Vec<String>,
     /// The FX rates behind its amounts (each line's ARR on the forecast day, the
     /// opportunities weighed, the history an expansion rate comes from); `None` when the book
     /// has no FX table.
@@ -540,8 +547,8 @@ pub fn forecast(
         lines.push(RenewalLine {
             account_id: acc.id.clone(),
             name: acc.name.clone(),
-            segment: acc.segment.clone().unwrap_or_else(|| "none".into()),
-            csm: acc.owner_csm.clone().unwrap_or_else(|| "none".into()),
+            segment: acc.segment.clone(),
+            csm: acc.owner_csm.clone(),
             renewal_date,
             month: format!("{}-{:02}", renewal_date.year(), renewal_date.month()),
             arr,
@@ -597,13 +604,30 @@ pub fn forecast(
         commit: in_cat(ForecastCategory::Commit),
         best_case: in_cat(ForecastCategory::BestCase),
         pipeline: in_cat(ForecastCategory::Pipeline),
-        by_segment: subtotal(&|l| l.segment.clone()),
-        by_csm: subtotal(&|l| l.csm.clone()),
+        by_segment: subtotal(&|l| l.segment.clone().unwrap_or_else(|| NO_GROUP.into())),
+        by_csm: subtotal(&|l| l.csm.clone().unwrap_or_else(|| NO_GROUP.into())),
         by_month: subtotal(&|l| l.month.clone()),
         distribution,
+        bands: band_order(&lines),
         lines,
         rates_used: used,
     })
+}
+
+/// The bands of `lines`, lowest first: by the lowest score seen in each (a band is a range
+/// of scores, so any score in it orders it), then by name for bands seen without a score.
+fn band_order(lines: &[RenewalLine]) -> Vec<String> {
+    let mut lowest: BTreeMap<&str, f64> = BTreeMap::new();
+    for l in lines {
+        if let Some(b) = &l.band {
+            let s = l.score.unwrap_or(f64::INFINITY);
+            let e = lowest.entry(b.as_str()).or_insert(s);
+            *e = e.min(s);
+        }
+    }
+    let mut bands: Vec<(&str, f64)> = lowest.into_iter().collect();
+    bands.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(b.0)));
+    bands.into_iter().map(|(b, _)| b.to_string()).collect()
 }
 
 /// The window: the configured days, or by default the calendar quarter after `as_of`.

@@ -167,8 +167,8 @@ _ReconciliationData = TypedDict("_ReconciliationData", {"forecast_arr": str, "cr
 _ReconciliationIssueData = TypedDict("_ReconciliationIssueData", {"kind": _IssueKindData, "account_id": str, "opportunity_id": str | None, "detail": str})
 _RejectedRowData = TypedDict("_RejectedRowData", {"file": str, "row": float, "record_id": str | None, "fields": _RawFieldsData})
 _RenewalDistributionData = TypedDict("_RenewalDistributionData", {"method": str, "resolution": float, "mean": float, "p10": float, "p50": float, "p90": float, "percentiles": list[float]})
-_RenewalForecastData = TypedDict("_RenewalForecastData", {"as_of": str, "from": str, "to": str, "currency": _CurrencyData, "lines": list[_RenewalLineData], "arr": str, "expected_renewal": str, "expected_expansion": str, "other_expansion": str, "commit": str, "best_case": str, "pipeline": str, "by_segment": list[_ForecastSubtotalData], "by_csm": list[_ForecastSubtotalData], "by_month": list[_ForecastSubtotalData], "distribution": _RenewalDistributionData | None, "rates_used": NotRequired[_RatesUsedData | None]})
-_RenewalLineData = TypedDict("_RenewalLineData", {"account_id": str, "name": str, "segment": str, "csm": str, "renewal_date": str, "month": str, "arr": str, "score": float | None, "band": str | None, "p_renew": float, "expected_renewal": str, "expected_expansion": str, "category": _ForecastCategoryData})
+_RenewalForecastData = TypedDict("_RenewalForecastData", {"as_of": str, "from": str, "to": str, "currency": _CurrencyData, "lines": list[_RenewalLineData], "arr": str, "expected_renewal": str, "expected_expansion": str, "other_expansion": str, "commit": str, "best_case": str, "pipeline": str, "by_segment": list[_ForecastSubtotalData], "by_csm": list[_ForecastSubtotalData], "by_month": list[_ForecastSubtotalData], "distribution": _RenewalDistributionData | None, "bands": list[str], "rates_used": NotRequired[_RatesUsedData | None]})
+_RenewalLineData = TypedDict("_RenewalLineData", {"account_id": str, "name": str, "segment": str | None, "csm": str | None, "renewal_date": str, "month": str, "arr": str, "score": float | None, "band": str | None, "p_renew": float, "expected_renewal": str, "expected_expansion": str, "category": _ForecastCategoryData})
 _ReportedScoreData = TypedDict("_ReportedScoreData", {"account_id": str, "computed_score": float | None, "computed_band": str | None, "score": float | None, "band": str | None, "override_applied": _OverrideAppliedData | None})
 _RetentionData = TypedDict("_RetentionData", {"label": str, "from": str, "to": str, "currency": _CurrencyData, "logos": float, "logos_retained": float, "start_arr": str, "retained_arr": str, "end_arr": str, "grr": float | None, "nrr": float | None, "logo_retention": float | None})
 _RocAucData = TypedDict("_RocAucData", {"auc": float, "se_delong": float, "se_hanley_mcneil": float, "ci95": _IntervalData, "positives": float, "negatives": float})
@@ -316,6 +316,9 @@ class _ValidationReportDict(TypedDict):
 @final
 class Problem:
     """One problem with one row (or one file) of the input."""
+    @staticmethod
+    def _from_pickle(state: bytes) -> Problem: ...
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]: ...
 
     @property
     def file(self) -> str: ...
@@ -336,6 +339,9 @@ class Problem:
 @final
 class ValidationReport:
     """Everything validation found while loading a book, and what was kept."""
+    @staticmethod
+    def _from_pickle(state: bytes) -> ValidationReport: ...
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]: ...
 
     @property
     def problems(self) -> list[Problem]: ...
@@ -676,6 +682,9 @@ class Scorecard:
 @final
 class Explanation:
     """Why one account got its score."""
+    @staticmethod
+    def _from_pickle(state: bytes) -> Explanation: ...
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]: ...
 
     @property
     def account_id(self) -> str: ...
@@ -774,6 +783,9 @@ class Backtest:
 
     The tables are pandas DataFrames, built on each access.
     """
+    @staticmethod
+    def _from_pickle(state: bytes) -> Backtest: ...
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]: ...
 
     @property
     def scorecard(self) -> Scorecard: ...
@@ -834,6 +846,9 @@ class Backtest:
 @final
 class Recalibration:
     """New weights fitted on past renewals, proved on later ones."""
+    @staticmethod
+    def _from_pickle(state: bytes) -> Recalibration: ...
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]: ...
 
     @property
     def scorecard(self) -> Scorecard: ...
@@ -939,6 +954,9 @@ _Probability = Recalibration | Mapping[str, Any]
 class ArrBridge:
     """The ARR bridge between two days:
     ``start + new + expansion - contraction - churn + reactivation = end``, exactly."""
+    @staticmethod
+    def _from_pickle(state: bytes) -> ArrBridge: ...
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]: ...
 
     @property
     def start_date(self) -> datetime.date: ...
@@ -1007,6 +1025,9 @@ def forecast(
 @final
 class RenewalForecast:
     """A renewal forecast: lines, totals (Decimal), subtotals, categories, distribution."""
+    @staticmethod
+    def _from_pickle(state: bytes) -> RenewalForecast: ...
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]: ...
 
     @property
     def as_of(self) -> datetime.date: ...
@@ -1062,6 +1083,9 @@ class RenewalForecast:
 @final
 class Reconciliation:
     """A forecast against the CRM: totals, gap, pass/fail, and every disagreement."""
+    @staticmethod
+    def _from_pickle(state: bytes) -> Reconciliation: ...
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]: ...
 
     @property
     def forecast_arr(self) -> Decimal: ...
@@ -1183,6 +1207,9 @@ def segment_table(
 @final
 class Segmentation:
     """Accounts tiered by rules, coverage per tier, CSM load, and the assignment plan."""
+    @staticmethod
+    def _from_pickle(state: bytes) -> Segmentation: ...
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]: ...
 
     @property
     def as_of(self) -> datetime.date | None: ...
@@ -1222,6 +1249,9 @@ class Segmentation:
 @final
 class WhatIf:
     """What other tier rules would do: accounts changing tier, CSMs needed per tier."""
+    @staticmethod
+    def _from_pickle(state: bytes) -> WhatIf: ...
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]: ...
 
     @property
     def changes(self) -> Any:
@@ -1359,6 +1389,9 @@ def run_plays(
 @final
 class PlayRun:
     """What fired on one day (live and would-have-fired), and the next history."""
+    @staticmethod
+    def _from_pickle(state: bytes) -> PlayRun: ...
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]: ...
 
     @property
     def date(self) -> datetime.date: ...
@@ -1397,6 +1430,9 @@ def replay_plays(
 @final
 class PlayReplay:
     """What would have fired over a window, with counts per play and per assignee."""
+    @staticmethod
+    def _from_pickle(state: bytes) -> PlayReplay: ...
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]: ...
 
     @property
     def start(self) -> datetime.date: ...

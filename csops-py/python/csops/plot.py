@@ -113,6 +113,8 @@ def band_rates(
     _pyplot()
     ax = _axes(ax)
     table = bt.bands
+    # The unscored renewals' band is missing in the table; the chart names their bars.
+    table = table.assign(band=table["band"].astype(object).where(table["band"].notna(), "unscored"))
     chosen = _slices(_unique(table["slice"]), slices)
     bands = _unique(table["band"])
     width = 0.8 / max(len(chosen), 1)
