@@ -848,6 +848,19 @@ export type Currency = string;
 export type Direction = "up" | "flat" | "down";
 
 /**
+ * One named feature column. `NaN` means missing.
+ */
+export type FeatureColumnJson = { 
+/**
+ * Feature name.
+ */
+name: string, 
+/**
+ * One value per account of the frame, `NaN` where missing (`null` in JSON).
+ */
+values: Array<number | null>, };
+
+/**
  * The parameters of feature derivation. Every window is in days and ends on the as-of day.
  */
 export type FeatureConfig = { 
@@ -896,6 +909,28 @@ max_age_days?: { [key in string]: number },
  * Keep accounts that had churned by the as-of day (default false).
  */
 include_churned?: boolean, };
+
+/**
+ * Features of every account as of one day: account ids plus one `f64` column per feature.
+ */
+export type FeatureFrameJson = { 
+/**
+ * The as-of day.
+ */
+asOf: string, 
+/**
+ * Account ids, one per row.
+ */
+accountIds: Array<string>, 
+/**
+ * Columns, each as long as `account_ids`.
+ */
+columns: Array<FeatureColumnJson>, 
+/**
+ * Values missing because they are stale or blank (in row, then column order); other
+ * missing values had no data at all.
+ */
+missingNotes?: Array<MissingNote>, };
 
 /**
  * Row counts for one file.

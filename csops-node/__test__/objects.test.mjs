@@ -46,6 +46,30 @@ test('JSON.stringify of a book is its JSON document; of a back-test its report',
   assert.deepEqual(JSON.parse(JSON.stringify(bt)), JSON.parse(JSON.stringify({ report: bt.report })));
 });
 
+test('JSON.stringify of a feature frame is its data, null where a value is missing', () => {
+  const book = loadBook(sample, { mode: 'lenient' });
+  const frame = book.featuresAsOf(book.latestDate());
+  const data = JSON.parse(JSON.stringify(frame));
+  assert.equal(data.asOf, frame.asOf);
+  assert.deepEqual(data.accountIds, frame.accountIds);
+  assert.deepEqual(data.columns.map((c) => c.name), frame.columns);
+  let missing = 0;
+  for (const c of data.columns) {
+    const values = frame.column(c.name);
+    assert.equal(c.values.length, values.length, c.name);
+    c.values.forEach((v, i) => {
+      if (Number.isNaN(values[i])) {
+        assert.equal(v, null, `${c.name}[${i}]`);
+        missing += 1;
+      } else {
+        assert.equal(v, values[i], `${c.name}[${i}]`);
+      }
+    });
+  }
+  assert.ok(missing > 0, 'the sample book has missing feature values');
+  assert.deepEqual(data, frame.toJson());
+});
+
 test('console.log and util.inspect show the text, not an empty object', () => {
   const book = loadBook(sample, { mode: 'lenient' });
   assert.equal(inspect(book), book.toString());

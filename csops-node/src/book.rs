@@ -483,6 +483,14 @@ impl FeatureFrame {
         format!("FeatureFrame({})", self.frame.headline())
     }
 
+    /// The frame as data: `asOf`, `accountIds`, `columns` (`{ name, values }`, `null` where
+    /// a value is missing) and `missingNotes` (why a value is stale or blank), the core's serde
+    /// form; `JSON.stringify` of the frame gives it.
+    #[napi(ts_return_type = "FeatureFrameJson")]
+    pub fn to_json(&self, env: Env) -> napi::Result<crate::results::Js> {
+        js(&env, || crate::results::to_js(self.frame.as_ref()))
+    }
+
     /// The as-of day, `YYYY-MM-DD`.
     #[napi(getter)]
     pub fn as_of(&self) -> String {

@@ -5,10 +5,12 @@
 //! - [`backtest`]: `backtest*` functions, the `Backtest` and `Recalibration` classes, async
 //!   tasks.
 //! - [`health`]: the `Scorecard` class (health scoring), its async task, and `trend`.
+//! - [`modelset`]: the `ModelSet` class (a scorecard per segment) and its async task.
 //! - [`revenue`]: the ARR bridge and retention (`Book` methods), health on a day, the
 //!   renewal `forecast` (and its async task) and its `reconcile`iation with the CRM.
-//! - [`segment`]: the condition language (`Condition`), `TierRules`, the account table, tiers,
-//!   coverage and assignment (`book.segment`, its async task, `segmentColumns`) and what-if.
+//! - [`condition`]: the condition language (`Condition`) and the caller's columns it reads.
+//! - [`segment`]: `TierRules`, the account table, tiers, coverage and assignment
+//!   (`book.segment`, its async task, `segmentColumns`) and what-if.
 //! - [`playbook`]: the `Playbook` class, running and replaying plays (`runPlays`,
 //!   `replayPlays`, their async tasks), their effects (`playEffects`), `renderFired` and
 //!   `closeTask`; the fire history as plain data.
@@ -32,10 +34,12 @@ use napi_derive::napi;
 pub mod args;
 pub mod backtest;
 pub mod book;
+pub mod condition;
 pub mod error;
 pub mod failure;
 pub mod features;
 pub mod health;
+pub mod modelset;
 pub mod options;
 pub mod playbook;
 pub mod pool;

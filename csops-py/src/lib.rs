@@ -17,17 +17,21 @@
 //! - `modelset`: `ModelSet` (a scorecard per segment).
 //! - `backtest`: `backtest`, `Backtest` and `Recalibration` (does the score predict churn;
 //!   new weights fitted on past renewals).
-//! - `revenue`: `ArrBridge`, `forecast`, `RenewalForecast` and `Reconciliation`, and the
-//!   retention and health methods of `Book` (`arr_bridge`, `retention`, `retention_series`,
-//!   `trailing_twelve_months`, `health_as_of`; declared in `book`, implemented in `revenue`).
-//! - `segment`: `Condition` (the condition language), `TierRules`, `Segmentation`, `WhatIf`
-//!   and `segment_table`, and the methods `Book.account_table` and `Book.segment` (declared
-//!   in `book`, implemented in `segment`).
+//! - `retention`: `ArrBridge`, and the retention methods of `Book` (`arr_bridge`,
+//!   `retention`, `retention_series`, `trailing_twelve_months`; declared in `book`,
+//!   implemented in `retention`).
+//! - `forecast`: `forecast`, `RenewalForecast` and `Reconciliation`, and `Book.health_as_of`
+//!   (the health a forecast reads).
+//! - `condition`: `Condition` (the condition language) and the one reader of the tables it
+//!   (and tier rules, and segmentation) reads.
+//! - `segment`: `TierRules`, `Segmentation`, `WhatIf` and `segment_table`, and the methods
+//!   `Book.account_table` and `Book.segment` (declared in `book`, implemented in `segment`).
 //! - `playbook`: `Playbook`, `FireHistory`, `run_plays` and `PlayRun`, `replay_plays` and
 //!   `PlayReplay`, and `play_effects` (plays that fire tasks, log-only first).
 //! - `stats`: `csops.stats`, the back-test's statistics on their own (Wilson, z and Fisher
 //!   tests, AUC, Brier, deciles, lift, Kaplan–Meier, log-rank, logistic, isotonic).
-//! - `table`: tables in and out of the scorer (a `FeatureFrame`, pandas, polars, a dict).
+//! - `table`: tables in (`read`: what the scorer reads) and out (`write`: `Columns`, a result as
+//!   pandas, polars, pyarrow or a dict; `scores`; `categories`: bands and tiers).
 //! - `pool`: result memory kept for the next call (numpy arrays and Arrow buffers whose
 //!   memory comes back when Python drops them).
 //! - `spark_support`: a back-test in two halves for `csops.spark` (`_backtest_observe` per
@@ -48,9 +52,11 @@ use pyo3::prelude::*;
 pub mod arrow;
 pub mod backtest;
 pub mod book;
+pub mod condition;
 pub mod convert;
 pub mod errors;
 pub mod features;
+pub mod forecast;
 pub mod health;
 pub mod modelset;
 pub mod options;
@@ -58,7 +64,7 @@ pub mod playbook;
 pub mod pool;
 pub mod progress;
 pub mod report;
-pub mod revenue;
+pub mod retention;
 pub mod segment;
 pub mod spark_support;
 pub mod stats;
@@ -86,7 +92,9 @@ fn _csops(m: &Bound<'_, PyModule>) -> PyResult<()> {
     health::register(m)?;
     modelset::register(m)?;
     backtest::register(m)?;
-    revenue::register(m)?;
+    retention::register(m)?;
+    forecast::register(m)?;
+    condition::register(m)?;
     segment::register(m)?;
     playbook::register(m)?;
     spark_support::register(m)?;

@@ -6,11 +6,17 @@ use serde::{Deserialize, Serialize};
 
 /// One named feature column. `NaN` means missing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase", rename = "FeatureColumnJson")
+)]
 pub struct FeatureColumn {
     /// Feature name.
     pub name: String,
     /// One value per account of the frame, `NaN` where missing (`null` in JSON).
     #[serde(with = "crate::missing")]
+    #[cfg_attr(feature = "typescript", ts(as = "Vec<Option<f64>>"))]
     pub values: Vec<f64>,
 }
 
@@ -117,6 +123,11 @@ pub struct MissingNote {
 
 /// Features of every account as of one day: account ids plus one `f64` column per feature.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase", rename = "FeatureFrameJson")
+)]
 pub struct FeatureFrame {
     /// The as-of day.
     pub as_of: NaiveDate,
@@ -127,6 +138,7 @@ pub struct FeatureFrame {
     /// Values missing because they are stale or blank (in row, then column order); other
     /// missing values had no data at all.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "typescript", ts(optional, as = "Option<Vec<MissingNote>>"))]
     pub missing_notes: Vec<MissingNote>,
 }
 

@@ -169,6 +169,7 @@ fn roots(v: &mut Declarations<'_>) {
     v.visit::<features::FeatureConfig>();
     v.visit::<features::ColumnSummary>();
     v.visit::<features::MissingNote>();
+    v.visit::<features::FeatureFrame>();
     v.visit::<health::AccountScore>();
     v.visit::<health::ReportedScore>();
     v.visit::<health::Trend>();
