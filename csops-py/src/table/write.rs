@@ -1,5 +1,5 @@
 //! Tables out: [`Columns`], a result built column by column as the kind of table asked
-//! for (pandas, polars, pyarrow or a dict), and the scores written as the input was.
+//! for (pandas, polars, pyarrow or a dict).
 
 use std::sync::Arc;
 
@@ -19,8 +19,6 @@ use rust_decimal::Decimal;
 use super::*;
 use crate::arrow::{self, PyArrowStream};
 use crate::pool;
-
-// Tables out -------------------------------------------------------------------------------
 
 /// One column of a result.
 #[derive(Debug)]
