@@ -2125,8 +2125,8 @@ byMonth: Array<ForecastSubtotal>,
  */
 distribution: RenewalDistribution | null, 
 /**
- * The bands of the lines, lowest first (ordered by the scores behind them): the order
- * of a band column.
+ * The bands of the health the forecast read (every account's), lowest first, ordered by
+ * the scores behind them: the order of a band column.
  */
 bands: Array<string>, 
 /**

@@ -149,6 +149,10 @@ def test_a_band_has_one_dtype_in_every_table(book: csops.Book) -> None:
         "survival": bt.survival,
         "forecast lines": csops.forecast(book, health=scores).lines,
     }
+    # A window whose renewals are all in one band still has every band as a category.
+    narrow = csops.forecast(book, health=scores, start="2026-11-01", end="2026-11-03").lines
+    assert set(narrow["band"].dropna()) == {"yellow"}
+    tables["forecast lines of one band"] = narrow
     for name, table in tables.items():
         assert table["band"].dtype == dtype, (name, table["band"].dtype)
     # Tables join on the band without falling back to object.

@@ -394,8 +394,8 @@ pub struct RenewalForecast {
     pub by_month: Vec<Subtotal>,
     /// Renewed-ARR distribution (`None` when nothing renews in the window).
     pub distribution: Option<Distribution>,
-    /// The bands of the lines, lowest first (ordered by the scores behind them): the order
-    /// of a band column.
+    /// The bands of the health the forecast read (every account's), lowest first, ordered by
+    /// the scores behind them: the order of a band column.
     #[serde(default)]
     pub bands: Vec<String>,
     /// The FX rates behind its amounts (each line's ARR on the forecast day, the
@@ -608,19 +608,20 @@ pub fn forecast(
         by_csm: subtotal(&|l| l.csm.clone().unwrap_or_else(|| NO_GROUP.into())),
         by_month: subtotal(&|l| l.month.clone()),
         distribution,
-        bands: band_order(&lines),
+        bands: band_order(health.values()),
         lines,
         rates_used: used,
     })
 }
 
-/// The bands of `lines`, lowest first: by the lowest score seen in each (a band is a range
-/// of scores, so any score in it orders it), then by name for bands seen without a score.
-fn band_order(lines: &[RenewalLine]) -> Vec<String> {
+/// The bands of the health read (every account's, not only the window's), lowest first: by
+/// the lowest score seen in each (a band is a range of scores, so any score in it orders it),
+/// then by name for bands seen without a score.
+fn band_order<'a>(health: impl IntoIterator<Item = &'a Health>) -> Vec<String> {
     let mut lowest: BTreeMap<&str, f64> = BTreeMap::new();
-    for l in lines {
-        if let Some(b) = &l.band {
-            let s = l.score.unwrap_or(f64::INFINITY);
+    for h in health {
+        if let Some(b) = &h.band {
+            let s = h.score.unwrap_or(f64::INFINITY);
             let e = lowest.entry(b.as_str()).or_insert(s);
             *e = e.min(s);
         }
