@@ -87,6 +87,7 @@ pub mod record;
 pub mod render;
 pub mod retention;
 pub mod segment;
+pub mod table;
 #[cfg(feature = "typescript")]
 pub mod typescript;
 

@@ -5,10 +5,9 @@
 //! The replay of past renewals (`observe`, the heavy part) and the re-calibration fit run
 //! with the GIL released.
 
-use csops_core::backtest::stats::RocPoint;
 use csops_core::backtest::{
     BacktestConfig, BacktestReport, HeldOut, Observations, Recalibration, RecalibrationConfig,
-    Slice, observe, recalibrate, report, roc_curves,
+    observe, recalibrate, report, roc_curves,
 };
 use csops_core::health::Scorecard;
 use numpy::{PyArrayDyn, PyArrayMethods};
@@ -17,18 +16,14 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyString};
 
 use crate::book::PyBook;
-use crate::convert::{enum_name, py_date, to_python};
+use crate::convert::{py_date, to_python};
 use crate::errors::{call, call_with_gil, to_py_err};
 use crate::health::PyScorecard;
 use crate::options::feature_config_arg as features;
 use crate::options::{from_kwargs, from_kwargs_with};
-use crate::table::Columns as Frame;
+use crate::table::table_out;
 use crate::table::{FrameKind, is_instance_of, numpy, type_name};
-
-/// The slices of a report: the whole window (`all`), then each quarter.
-fn slices(r: &BacktestReport) -> impl Iterator<Item = &Slice> {
-    std::iter::once(&r.overall).chain(&r.quarters)
-}
+use csops_core::backtest::tables;
 
 /// A held-out evaluation as a dict: `scored`, `auc`, `auc_lo`, `auc_hi`, `brier` (None when
 /// not computable).
@@ -186,37 +181,12 @@ impl PyBacktest {
     /// unscored), then ``measure:<name>``: each measure's score then (NaN = missing).
     #[getter]
     fn observations<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let (kind, what) = (self.frame, "Backtest.observations");
-        let rows = &self.obs.rows;
-        let mut f = Frame::new(py);
-        f.list("renewal_id", rows.iter().map(|o| o.renewal_id.as_str()))?;
-        f.list("account_id", rows.iter().map(|o| o.account_id.as_str()))?;
-        f.list("segment", rows.iter().map(|o| o.segment.as_deref()))?;
-        f.dates("renewal_date", rows.iter().map(|o| o.renewal_date));
-        f.list("quarter", rows.iter().map(|o| o.quarter.as_str()))?;
-        f.dates("scored_on", rows.iter().map(|o| o.scored_on));
-        f.list("outcome", rows.iter().map(|o| enum_name(&o.outcome)))?;
-        f.list("churned", rows.iter().map(|o| o.churned))?;
-        f.decimals("arr_before", rows.iter().map(|o| o.arr_before.amount));
-        f.decimals("arr_after", rows.iter().map(|o| o.arr_after.amount));
-        f.list(
-            "currency",
-            rows.iter().map(|o| o.arr_before.currency.code()),
-        )?;
-        f.opt_floats("score", rows.iter().map(|o| o.score));
-        f.bands(
-            "band",
-            &band_names(&self.card),
-            rows.iter().map(|o| o.band.as_deref()),
-        );
-        for (k, name) in self.obs.measures.iter().enumerate() {
-            f.floats(
-                format!("measure:{name}"),
-                rows.iter()
-                    .map(|o| o.measure_scores.get(k).copied().unwrap_or(f64::NAN)),
-            );
-        }
-        f.build(kind, what)
+        table_out(
+            py,
+            tables::observations(&self.obs, &self.card),
+            self.frame,
+            "Backtest.observations",
+        )
     }
 
     /// Renewals per band, for the whole window (``slice`` = ``"all"``) then each quarter:
@@ -225,33 +195,12 @@ impl PyBacktest {
     /// (amounts in ``currency``), and the ARR-weighted renewal rate ``arr_rate``.
     #[getter]
     fn bands<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let (kind, what) = (self.frame, "Backtest.bands");
-        let rows: Vec<(&str, &csops_core::backtest::BandRow)> = slices(&self.report)
-            .flat_map(|s| s.bands.iter().map(move |b| (s.label.as_str(), b)))
-            .collect();
-        let mut f = Frame::new(py);
-        f.list("slice", rows.iter().map(|(s, _)| *s))?;
-        f.bands(
-            "band",
-            &band_names(&self.card),
-            rows.iter().map(|(_, b)| scored(&b.band)),
-        );
-        f.ints("renewals", rows.iter().map(|(_, b)| b.renewals));
-        f.ints("renewed", rows.iter().map(|(_, b)| b.renewed));
-        f.opt_floats("rate", rows.iter().map(|(_, b)| b.rate));
-        f.opt_floats("ci_lo", rows.iter().map(|(_, b)| b.ci95.map(|i| i.lo)));
-        f.opt_floats("ci_hi", rows.iter().map(|(_, b)| b.ci95.map(|i| i.hi)));
-        f.decimals("arr_up", rows.iter().map(|(_, b)| b.arr_up.amount));
-        f.decimals(
-            "arr_renewed",
-            rows.iter().map(|(_, b)| b.arr_renewed.amount),
-        );
-        f.list(
-            "currency",
-            rows.iter().map(|(_, b)| b.arr_up.currency.code()),
-        )?;
-        f.opt_floats("arr_rate", rows.iter().map(|(_, b)| b.arr_rate));
-        f.build(kind, what)
+        table_out(
+            py,
+            tables::bands(&self.report, &self.card),
+            self.frame,
+            "Backtest.bands",
+        )
     }
 
     /// One row per slice, ``"all"`` first then each quarter: ``renewals``, ``churned``,
@@ -261,42 +210,12 @@ impl PyBacktest {
     /// ``fisher``) and its ``p_value``. NaN / None where not computable.
     #[getter]
     fn quarters<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let (kind, what) = (self.frame, "Backtest.quarters");
-        let s: Vec<&Slice> = slices(&self.report).collect();
-        let mut f = Frame::new(py);
-        f.list("slice", s.iter().map(|s| s.label.as_str()))?;
-        f.ints("renewals", s.iter().map(|s| s.renewals));
-        f.ints("churned", s.iter().map(|s| s.churned));
-        f.ints("unscored", s.iter().map(|s| s.unscored));
-        f.opt_floats("auc", s.iter().map(|s| s.auc.map(|a| a.auc)));
-        f.opt_floats("auc_lo", s.iter().map(|s| s.auc.map(|a| a.ci95.lo)));
-        f.opt_floats("auc_hi", s.iter().map(|s| s.auc.map(|a| a.ci95.hi)));
-        f.opt_floats("se_delong", s.iter().map(|s| s.auc.map(|a| a.se_delong)));
-        f.opt_floats(
-            "se_hanley_mcneil",
-            s.iter().map(|s| s.auc.map(|a| a.se_hanley_mcneil)),
-        );
-        f.opt_floats("brier", s.iter().map(|s| s.brier));
-        let c: Vec<_> = s.iter().map(|s| s.comparison.as_ref()).collect();
-        f.list("verdict", c.iter().map(|c| c.map(|c| c.verdict.as_str())))?;
-        f.opt_bools(
-            "separates",
-            c.iter().map(|c| c.map(|c| c.separates)).collect(),
-        );
-        f.list(
-            "test_used",
-            c.iter().map(|c| c.map(|c| c.test_used.as_str())),
-        )?;
-        f.opt_floats(
-            "p_value",
-            c.iter().map(|c| {
-                c.map(|c| match (c.test_used.as_str(), c.z_test) {
-                    ("z", Some(z)) => z.p_value,
-                    _ => c.fisher.p_value,
-                })
-            }),
-        );
-        f.build(kind, what)
+        table_out(
+            py,
+            tables::quarters(&self.report),
+            self.frame,
+            "Backtest.quarters",
+        )
     }
 
     /// Each measure's own predictive power beside its weight: ``measure``, ``group``,
@@ -305,36 +224,24 @@ impl PyBacktest {
     /// and ``flag`` (``over-weighted``, ``under-weighted``, ``reversed`` or None).
     #[getter]
     fn measures<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let (kind, what) = (self.frame, "Backtest.measures");
-        let m = &self.report.measures;
-        let mut f = Frame::new(py);
-        f.list("measure", m.iter().map(|m| m.measure.as_str()))?;
-        f.list("group", m.iter().map(|m| m.group.as_str()))?;
-        f.floats("weight_share", m.iter().map(|m| m.weight_share));
-        f.ints("observed", m.iter().map(|m| m.observed));
-        f.opt_floats("auc", m.iter().map(|m| m.auc));
-        f.list("direction", m.iter().map(|m| m.direction.as_str()))?;
-        f.floats("power_share", m.iter().map(|m| m.power_share));
-        f.list("flag", m.iter().map(|m| m.flag.as_deref()))?;
-        f.build(kind, what)
+        table_out(
+            py,
+            tables::measures(&self.report),
+            self.frame,
+            "Backtest.measures",
+        )
     }
 
     /// The calibration of the score → P(churn) mapping by decile of predicted risk, per slice:
     /// ``slice``, ``decile``, ``n``, ``positives``, ``mean_risk``, ``observed``.
     #[getter]
     fn calibration<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let (kind, what) = (self.frame, "Backtest.calibration");
-        let rows: Vec<_> = slices(&self.report)
-            .flat_map(|s| s.calibration.iter().map(move |c| (s.label.as_str(), c)))
-            .collect();
-        let mut f = Frame::new(py);
-        f.list("slice", rows.iter().map(|(s, _)| *s))?;
-        f.ints("decile", rows.iter().map(|(_, c)| u64::from(c.decile)));
-        f.ints("n", rows.iter().map(|(_, c)| c.n));
-        f.ints("positives", rows.iter().map(|(_, c)| c.positives));
-        f.floats("mean_risk", rows.iter().map(|(_, c)| c.mean_risk));
-        f.floats("observed", rows.iter().map(|(_, c)| c.observed));
-        f.build(kind, what)
+        table_out(
+            py,
+            tables::calibration(&self.report),
+            self.frame,
+            "Backtest.calibration",
+        )
     }
 
     /// Capture and lift of the riskiest accounts, per slice: ``slice``, ``fraction``, ``k``
@@ -342,43 +249,19 @@ impl PyBacktest {
     /// ``lift``.
     #[getter]
     fn lift<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let (kind, what) = (self.frame, "Backtest.lift");
-        let rows: Vec<_> = slices(&self.report)
-            .flat_map(|s| s.lift.iter().map(move |l| (s.label.as_str(), l)))
-            .collect();
-        let mut f = Frame::new(py);
-        f.list("slice", rows.iter().map(|(s, _)| *s))?;
-        f.floats("fraction", rows.iter().map(|(_, l)| l.fraction));
-        f.ints("k", rows.iter().map(|(_, l)| l.k));
-        f.ints("captured", rows.iter().map(|(_, l)| l.captured));
-        f.floats("capture", rows.iter().map(|(_, l)| l.capture));
-        f.floats("lift", rows.iter().map(|(_, l)| l.lift));
-        f.build(kind, what)
+        table_out(py, tables::lift(&self.report), self.frame, "Backtest.lift")
     }
 
     /// Kaplan–Meier retention curves by band, from scoring day (days in ``time``): ``band``,
     /// ``time``, ``at_risk``, ``observed`` (churns), ``censored``, ``survival``.
     #[getter]
     fn survival<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let (kind, what) = (self.frame, "Backtest.survival");
-        let rows: Vec<_> = self
-            .report
-            .survival
-            .iter()
-            .flat_map(|b| b.curve.iter().map(move |p| (b.band.as_str(), p)))
-            .collect();
-        let mut f = Frame::new(py);
-        f.bands(
-            "band",
-            &band_names(&self.card),
-            rows.iter().map(|(b, _)| scored(b)),
-        );
-        f.floats("time", rows.iter().map(|(_, p)| p.time));
-        f.ints("at_risk", rows.iter().map(|(_, p)| p.at_risk));
-        f.ints("observed", rows.iter().map(|(_, p)| p.observed));
-        f.ints("censored", rows.iter().map(|(_, p)| p.censored));
-        f.floats("survival", rows.iter().map(|(_, p)| p.survival));
-        f.build(kind, what)
+        table_out(
+            py,
+            tables::survival(&self.report, &self.card),
+            self.frame,
+            "Backtest.survival",
+        )
     }
 
     /// The FX rates behind its amounts, each once: a list of ``{"currency", "rate"
@@ -435,18 +318,8 @@ impl PyBacktest {
     /// True
     #[getter]
     fn roc<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let (kind, what) = (self.frame, "Backtest.roc");
         let curves = call_with_gil(py, || roc_curves(&self.obs))?;
-        let rows: Vec<(&str, &RocPoint)> = curves
-            .iter()
-            .flat_map(|(label, curve)| curve.iter().map(move |p| (label.as_str(), p)))
-            .collect();
-        let mut f = Frame::new(py);
-        f.list("slice", rows.iter().map(|(s, _)| *s))?;
-        f.floats("threshold", rows.iter().map(|(_, p)| p.threshold));
-        f.floats("fpr", rows.iter().map(|(_, p)| p.fpr));
-        f.floats("tpr", rows.iter().map(|(_, p)| p.tpr));
-        f.build(kind, what)
+        table_out(py, tables::roc(&curves), self.frame, "Backtest.roc")
     }
 
     /// Re-calibrate the scorecard on these renewals: fit new weights on all but the latest
@@ -545,15 +418,12 @@ impl PyRecalibration {
     /// (nominal shares of the score; 0 when dropped).
     #[getter]
     fn weights<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let (kind, what) = (self.1, "Recalibration.weights");
-        let w = &self.0.weights;
-        let mut f = Frame::new(py);
-        f.list("measure", w.iter().map(|w| w.measure.as_str()))?;
-        f.list("group", w.iter().map(|w| w.group.as_str()))?;
-        f.floats("coefficient", w.iter().map(|w| w.coefficient));
-        f.floats("share_before", w.iter().map(|w| w.share_before));
-        f.floats("share_after", w.iter().map(|w| w.share_after));
-        f.build(kind, what)
+        table_out(
+            py,
+            tables::weights(&self.0),
+            self.1,
+            "Recalibration.weights",
+        )
     }
 
     /// Band threshold choices for the re-weighted score (``method``: ``current``, ``target
@@ -561,32 +431,12 @@ impl PyRecalibration {
     /// ``train_churn_rate``, ``test_renewals``, ``test_churn_rate`` (NaN when empty).
     #[getter]
     fn bands<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let (kind, what) = (self.1, "Recalibration.bands");
-        let rows: Vec<_> = self
-            .0
-            .bands
-            .iter()
-            .flat_map(|c| c.outcomes.iter().map(move |o| (c.method.as_str(), o)))
-            .collect();
-        let mut f = Frame::new(py);
-        f.list("method", rows.iter().map(|(m, _)| *m))?;
-        f.bands(
-            "band",
-            &band_names(&self.0.scorecard),
-            rows.iter().map(|(_, o)| Some(o.band.as_str())),
-        );
-        f.floats("min", rows.iter().map(|(_, o)| o.min));
-        f.ints("train_renewals", rows.iter().map(|(_, o)| o.train_renewals));
-        f.opt_floats(
-            "train_churn_rate",
-            rows.iter().map(|(_, o)| o.train_churn_rate),
-        );
-        f.ints("test_renewals", rows.iter().map(|(_, o)| o.test_renewals));
-        f.opt_floats(
-            "test_churn_rate",
-            rows.iter().map(|(_, o)| o.test_churn_rate),
-        );
-        f.build(kind, what)
+        table_out(
+            py,
+            tables::recalibrated_bands(&self.0),
+            self.1,
+            "Recalibration.bands",
+        )
     }
 
     /// The original scorecard on the held-out quarters: ``{"scored", "auc", "auc_lo",
@@ -734,15 +584,4 @@ pub(crate) fn as_probability_map(
             },
         )
     }))
-}
-
-/// A scorecard's band names, lowest first: the categories of every `band` column.
-pub(crate) fn band_names(card: &Scorecard) -> Vec<&str> {
-    card.bands.iter().map(|b| b.name.as_str()).collect()
-}
-
-/// A back-test row's band, missing for the core's unscored row (as an unscored account's band
-/// is missing in every table).
-fn scored(band: &str) -> Option<&str> {
-    (band != csops_core::backtest::UNSCORED).then_some(band)
 }

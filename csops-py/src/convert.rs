@@ -49,13 +49,8 @@ fn tree_to_python(py: Python<'_>, tree: Tree) -> PyResult<Bound<'_, PyAny>> {
     })
 }
 
-/// A core value that serialises as a plain string (a serde unit enum) as that string.
-pub fn enum_name<T: serde::Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => String::new(),
-    }
-}
+/// The serde name of a unit enum value (the core's own).
+pub use csops_core::table::serde_name as enum_name;
 
 /// A core date as a `datetime.date`. The core's dates span far more years than Python's
 /// (1 to 9999); a date outside them is a `ValueError` saying which value it was.

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use csops_core::forecast::{
-    ForecastOptions, Health, ReconcileConfig, Reconciliation, RenewalForecast, Subtotal,
+    ForecastOptions, Health, ReconcileConfig, Reconciliation, RenewalForecast,
     forecast as core_forecast, health_as_of, reconcile,
 };
 use csops_core::money::Currency;
@@ -15,13 +15,14 @@ use pyo3::types::{PyDict, PyMapping, PyString};
 use rust_decimal::Decimal;
 
 use crate::book::PyBook;
-use crate::convert::{enum_name, py_date, to_python};
+use crate::convert::{py_date, to_python};
 use crate::errors::{call, call_with_gil, config_error};
 use crate::health::PyScorecard;
 use crate::options::feature_config_arg as features;
 use crate::options::from_kwargs;
-use crate::table::Columns as Frame;
+use crate::table::table_out;
 use crate::table::{FrameKind, type_name};
+use csops_core::forecast::tables::{self, SubtotalBy};
 
 use crate::retention::{as_of_or_latest, is_missing, is_table, items, not_a_number, text_key};
 
@@ -236,15 +237,7 @@ pub(crate) fn book_health_as_of<'py>(
     let card = &scorecard.get().0;
     let inner = book.inner();
     let health = call(py, || health_as_of(inner, card, as_of, &cfg))?;
-    let mut f = Frame::new(py);
-    f.strs("account_id", health.keys());
-    f.opt_floats("score", health.values().map(|h| h.score));
-    f.bands(
-        "band",
-        &crate::backtest::band_names(card),
-        health.values().map(|h| h.band.as_deref()),
-    );
-    f.build(kind, "Book.health_as_of")
+    table_out(py, tables::health(&health, card), kind, "Book.health_as_of")
 }
 
 // Forecast ---------------------------------------------------------------------------------
@@ -334,28 +327,6 @@ pub fn forecast(
     call(py, || core_forecast(inner, &health, &cfg)).map(|f| PyRenewalForecast(f, kind))
 }
 
-/// Subtotals as a DataFrame keyed by `key`.
-fn subtotal_frame<'py>(
-    py: Python<'py>,
-    kind: FrameKind,
-    what: &str,
-    key: &str,
-    rows: &[Subtotal],
-    currency: Currency,
-) -> PyResult<Bound<'py, PyAny>> {
-    let mut f = Frame::new(py);
-    f.strs(key, rows.iter().map(|s| s.key.as_str()));
-    f.ints("renewals", rows.iter().map(|s| s.renewals));
-    f.decimals("arr", rows.iter().map(|s| s.arr));
-    f.decimals("expected_renewal", rows.iter().map(|s| s.expected_renewal));
-    f.decimals(
-        "expected_expansion",
-        rows.iter().map(|s| s.expected_expansion),
-    );
-    f.strs("currency", rows.iter().map(|_| currency.code()));
-    f.build(kind, what)
-}
-
 /// A renewal forecast: one line per renewal in the window, totals (``Decimal``), subtotals by
 /// segment, CSM and month (DataFrames), categories and the distribution of renewed ARR.
 /// ``rf.reconcile(book)`` sets it against the CRM.
@@ -416,62 +387,40 @@ impl PyRenewalForecast {
     /// the cent), ``category`` (``commit``, ``best_case`` or ``pipeline``).
     #[getter]
     fn lines<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let l = &self.0.lines;
-        let mut f = Frame::new(py);
-        f.strs("account_id", l.iter().map(|l| l.account_id.as_str()));
-        f.strs("name", l.iter().map(|l| l.name.as_str()));
-        f.texts("segment", l.iter().map(|l| l.segment.as_deref()));
-        f.texts("csm", l.iter().map(|l| l.csm.as_deref()));
-        f.dates("renewal_date", l.iter().map(|l| l.renewal_date));
-        f.strs("month", l.iter().map(|l| l.month.as_str()));
-        f.decimals("arr", l.iter().map(|l| l.arr));
-        f.strs("currency", l.iter().map(|_| self.0.currency.code()));
-        f.opt_floats("score", l.iter().map(|l| l.score));
-        f.bands("band", &self.0.bands, l.iter().map(|l| l.band.as_deref()));
-        f.floats("p_renew", l.iter().map(|l| l.p_renew));
-        f.decimals("expected_renewal", l.iter().map(|l| l.expected_renewal));
-        f.decimals("expected_expansion", l.iter().map(|l| l.expected_expansion));
-        f.strs("category", l.iter().map(|l| l.category.as_str()));
-        f.build(self.1, "RenewalForecast.lines")
+        table_out(py, tables::lines(&self.0), self.1, "RenewalForecast.lines")
     }
 
     /// Subtotals by segment: ``segment``, ``renewals``, ``arr``, ``expected_renewal``,
     /// ``expected_expansion`` (amounts), ``currency``.
     #[getter]
     fn by_segment<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        subtotal_frame(
+        table_out(
             py,
+            tables::subtotals(&self.0, SubtotalBy::Segment),
             self.1,
             "RenewalForecast.by_segment",
-            "segment",
-            &self.0.by_segment,
-            self.0.currency,
         )
     }
 
     /// Subtotals by CSM (``csm``, then as ``by_segment``).
     #[getter]
     fn by_csm<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        subtotal_frame(
+        table_out(
             py,
+            tables::subtotals(&self.0, SubtotalBy::Csm),
             self.1,
             "RenewalForecast.by_csm",
-            "csm",
-            &self.0.by_csm,
-            self.0.currency,
         )
     }
 
     /// Subtotals by renewal month (``month``, ``YYYY-MM``, then as ``by_segment``).
     #[getter]
     fn by_month<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        subtotal_frame(
+        table_out(
             py,
+            tables::subtotals(&self.0, SubtotalBy::Month),
             self.1,
             "RenewalForecast.by_month",
-            "month",
-            &self.0.by_month,
-            self.0.currency,
         )
     }
 
@@ -681,16 +630,12 @@ impl PyReconciliation {
     /// none), ``detail`` (a sentence).
     #[getter]
     fn issues<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let i = &self.inner.issues;
-        let mut f = Frame::new(py);
-        f.strs("kind", i.iter().map(|i| enum_name(&i.kind)));
-        f.strs("account_id", i.iter().map(|i| i.account_id.as_str()));
-        f.texts(
-            "opportunity_id",
-            i.iter().map(|i| i.opportunity_id.as_deref()),
-        );
-        f.strs("detail", i.iter().map(|i| i.detail.as_str()));
-        f.build(self.frame, "Reconciliation.issues")
+        table_out(
+            py,
+            tables::issues(&self.inner),
+            self.frame,
+            "Reconciliation.issues",
+        )
     }
 
     /// The reconciliation as plain data (the core's fields, amounts as decimal text, and

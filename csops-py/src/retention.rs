@@ -14,12 +14,13 @@ use pyo3::types::{PyDict, PyFloat, PyString};
 use rust_decimal::Decimal;
 
 use crate::book::PyBook;
-use crate::convert::{enum_name, py_date, to_python};
+use crate::convert::{py_date, to_python};
 use crate::errors::{call, config_error};
 use crate::options::day;
 use crate::options::from_kwargs;
-use crate::table::Columns as Frame;
+use crate::table::table_out;
 use crate::table::{FrameKind, type_name};
+use csops_core::retention::tables;
 
 // Arguments --------------------------------------------------------------------------------
 
@@ -222,22 +223,7 @@ fn retention_frame<'py>(
     rows: &[Retention],
     period: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let mut f = Frame::new(py);
-    f.list("label", rows.iter().map(|r| r.label.as_str()))?;
-    if period {
-        f.dates("from", rows.iter().map(|r| r.from));
-        f.dates("to", rows.iter().map(|r| r.to));
-    }
-    f.ints("logos", rows.iter().map(|r| r.logos));
-    f.ints("logos_retained", rows.iter().map(|r| r.logos_retained));
-    f.decimals("start_arr", rows.iter().map(|r| r.start_arr));
-    f.decimals("retained_arr", rows.iter().map(|r| r.retained_arr));
-    f.decimals("end_arr", rows.iter().map(|r| r.end_arr));
-    f.list("currency", rows.iter().map(|r| r.currency.code()))?;
-    f.opt_floats("grr", rows.iter().map(|r| r.grr));
-    f.opt_floats("nrr", rows.iter().map(|r| r.nrr));
-    f.opt_floats("logo_retention", rows.iter().map(|r| r.logo_retention));
-    f.build(kind, what)
+    table_out(py, tables::retention(rows, period), kind, what)
 }
 
 /// `Book.arr_bridge`.
@@ -440,13 +426,7 @@ impl PyArrBridge {
     /// ``churn``, ``reactivation`` or ``flat``).
     #[getter]
     fn accounts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let a = &self.0.accounts;
-        let mut f = Frame::new(py);
-        f.strs("account_id", a.iter().map(|m| m.account_id.as_str()));
-        f.decimals("start", a.iter().map(|m| m.start));
-        f.decimals("end", a.iter().map(|m| m.end));
-        f.strs("movement", a.iter().map(|m| enum_name(&m.movement)));
-        f.build(self.1, "ArrBridge.accounts")
+        table_out(py, tables::movements(&self.0), self.1, "ArrBridge.accounts")
     }
 
     /// The bridge as plain data (the core's fields: ``from``, ``to``, ``currency``, the

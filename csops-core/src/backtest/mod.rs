@@ -39,6 +39,7 @@ mod observe;
 mod recalibrate;
 mod render;
 pub mod stats;
+pub mod tables;
 
 use std::collections::BTreeMap;
 

@@ -26,6 +26,7 @@
 mod options;
 mod reconcile;
 mod render;
+pub mod tables;
 
 use std::collections::BTreeMap;
 

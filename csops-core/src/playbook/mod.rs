@@ -35,6 +35,7 @@ mod history;
 mod render;
 mod replay;
 mod run;
+pub mod tables;
 mod template;
 
 pub use config::{Action, Assignee, EventKind, Mode, Play, Playbook, Trigger, sponsor_left_play};

@@ -38,6 +38,7 @@
 
 mod cohorts;
 mod render;
+pub mod tables;
 
 use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::Decimal;

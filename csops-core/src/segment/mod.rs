@@ -27,6 +27,7 @@
 mod coverage;
 mod plan;
 mod render;
+pub mod tables;
 mod what_if;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};

@@ -21,22 +21,22 @@ pub use run::*;
 
 use std::path::PathBuf;
 
-use chrono::NaiveDate;
 use csops_core::Error;
 use csops_core::playbook::{
-    FireHistory, Fired, FiredAction, Playbook, RunContext, play_table, sponsor_left_play,
+    FireHistory, Fired, Playbook, RunContext, play_table, sponsor_left_play,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping, PyString, PyTuple};
 
 use crate::book::PyBook;
-use crate::convert::{enum_name, to_python};
+use crate::convert::to_python;
 use crate::errors::call;
 use crate::health::PyScorecard;
 use crate::options::{feature_config_arg as features, mapping_to_json};
 use crate::retention::as_of_or_latest;
-use crate::table::Columns as Frame;
+use crate::table::table_out;
 use crate::table::{FrameKind, account_id_text, is_instance_of, type_name};
+use csops_core::playbook::tables;
 
 // Arguments --------------------------------------------------------------------------------
 
@@ -172,26 +172,6 @@ fn card_of<'a>(
 
 // Rendering --------------------------------------------------------------------------------
 
-/// The first task of a fired play: (assignee, title, body, due, priority).
-fn first_task(f: &Fired) -> Option<(&str, &str, &str, NaiveDate, &str)> {
-    f.actions.iter().find_map(|a| match a {
-        FiredAction::Task {
-            assignee,
-            title,
-            body,
-            due,
-            priority,
-        } => Some((
-            assignee.as_str(),
-            title.as_str(),
-            body.as_str(),
-            *due,
-            priority.as_str(),
-        )),
-        _ => None,
-    })
-}
-
 /// One row per fired play (see `PlayRun.fired`).
 fn fired_frame<'py>(
     py: Python<'py>,
@@ -199,37 +179,7 @@ fn fired_frame<'py>(
     what: &str,
     fired: &[&Fired],
 ) -> PyResult<Bound<'py, PyAny>> {
-    let tasks: Vec<_> = fired.iter().map(|f| first_task(f)).collect();
-    let mut actions = Vec::with_capacity(fired.len());
-    for f in fired {
-        actions.push(to_python(py, &f.actions)?);
-    }
-    let of_kind = |f: &Fired, tags: bool| -> Vec<String> {
-        f.actions
-            .iter()
-            .filter_map(|a| match a {
-                FiredAction::Tag { tag } if tags => Some(tag.clone()),
-                FiredAction::Route { to } if !tags => Some(to.clone()),
-                _ => None,
-            })
-            .collect()
-    };
-    let mut fr = Frame::new(py);
-    fr.dates("date", fired.iter().map(|f| f.date));
-    fr.strs("play", fired.iter().map(|f| f.play.as_str()));
-    fr.strs("account_id", fired.iter().map(|f| f.account_id.as_str()));
-    fr.texts("csm", fired.iter().map(|f| f.csm.as_deref()));
-    fr.strs("mode", fired.iter().map(|f| enum_name(&f.mode)));
-    fr.strs("reason", fired.iter().map(|f| f.reason.as_str()));
-    fr.texts("assignee", tasks.iter().map(|t| t.map(|t| t.0)));
-    fr.texts("title", tasks.iter().map(|t| t.map(|t| t.1)));
-    fr.texts("body", tasks.iter().map(|t| t.map(|t| t.2)));
-    fr.opt_dates("due", tasks.iter().map(|t| t.map(|t| t.3)));
-    fr.texts("priority", tasks.iter().map(|t| t.map(|t| t.4)));
-    fr.list("tags", fired.iter().map(|f| of_kind(f, true)))?;
-    fr.list("routes", fired.iter().map(|f| of_kind(f, false)))?;
-    fr.list("actions", actions)?;
-    fr.build(kind, what)
+    table_out(py, tables::fired(fired), kind, what)
 }
 
 /// The fired plays as plain data: one dict per fired play, in the core's serde form.

@@ -16,8 +16,9 @@ use crate::convert::{py_date, to_python};
 use crate::errors::call;
 use crate::health::PyScorecard;
 use crate::options::{count, day, feature_config_arg as features};
-use crate::table::Columns as Frame;
 use crate::table::FrameKind;
+use crate::table::table_out;
+use csops_core::playbook::tables;
 
 use super::*;
 
@@ -309,24 +310,5 @@ pub fn play_effects<'py>(
         };
         core_play_effects(inner, &pb, &fired, horizon, &ctx)
     })?;
-    let e = &effects;
-    let mut f = Frame::new(py);
-    f.strs("play", e.iter().map(|e| e.play.as_str()));
-    f.ints("fired_renewals", e.iter().map(|e| e.fired_renewals));
-    f.ints("fired_renewed", e.iter().map(|e| e.fired_renewed));
-    f.opt_floats("fired_rate", e.iter().map(|e| e.fired_rate));
-    f.opt_floats("fired_ci_lo", e.iter().map(|e| e.fired_ci95.map(|i| i.lo)));
-    f.opt_floats("fired_ci_hi", e.iter().map(|e| e.fired_ci95.map(|i| i.hi)));
-    f.ints("other_renewals", e.iter().map(|e| e.other_renewals));
-    f.ints("other_renewed", e.iter().map(|e| e.other_renewed));
-    f.opt_floats("other_rate", e.iter().map(|e| e.other_rate));
-    f.opt_floats("other_ci_lo", e.iter().map(|e| e.other_ci95.map(|i| i.lo)));
-    f.opt_floats("other_ci_hi", e.iter().map(|e| e.other_ci95.map(|i| i.hi)));
-    f.opt_floats(
-        "odds_ratio",
-        e.iter().map(|e| e.fisher.map(|t| t.statistic)),
-    );
-    f.opt_floats("p_value", e.iter().map(|e| e.fisher.map(|t| t.p_value)));
-    f.strs("verdict", e.iter().map(|e| e.verdict.as_str()));
-    f.build(kind, "play_effects")
+    table_out(py, tables::effects(&effects), kind, "play_effects")
 }

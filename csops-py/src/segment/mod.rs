@@ -14,7 +14,7 @@ pub use rules::*;
 pub use what_if::*;
 
 use csops_core::Error;
-use csops_core::condition::{Column, GivenTable, Table};
+use csops_core::condition::GivenTable;
 use csops_core::features::features_as_of;
 use csops_core::segment::{CoverageModel, Csm, account_table, book_table, plan, plan_given};
 use pyo3::prelude::*;
@@ -28,8 +28,9 @@ use crate::features::PyFeatureFrame;
 use crate::health::PyScorecard;
 use crate::options::{feature_config_arg as features, mapping_to_json};
 use crate::retention::as_of_or_latest;
-use crate::table::Columns as Frame;
+use crate::table::table_out;
 use crate::table::{FrameKind, is_instance_of, is_missing, kind_of, type_name};
+use csops_core::segment::tables;
 
 // Coverage model and roster ----------------------------------------------------------------
 
@@ -280,64 +281,12 @@ pub(crate) fn book_account_table<'py>(
                 .collect::<Vec<String>>(),
         ))
     })?;
-    table_frame(py, kind, &table, &feature_names)
-}
-
-/// The order of an account table's columns: the account's own fields, custom attributes,
-/// features (in the frame's order), health, then anything else.
-const ACCOUNT_FIELDS: [&str; 15] = [
-    "id",
-    "name",
-    "owner_csm",
-    "segment",
-    "tier",
-    "region",
-    "industry",
-    "plan",
-    "currency",
-    "arr",
-    "seats",
-    "term_months",
-    "start_date",
-    "renewal_date",
-    "days_to_renewal",
-];
-
-/// A core table as a DataFrame (numbers float64 with NaN, text object with None, yes/no
-/// pandas `boolean`), in the order of [`ACCOUNT_FIELDS`].
-fn table_frame<'py>(
-    py: Python<'py>,
-    kind: FrameKind,
-    table: &Table,
-    feature_names: &[String],
-) -> PyResult<Bound<'py, PyAny>> {
-    let mut order: Vec<&str> = Vec::new();
-    let attrs = table
-        .columns
-        .keys()
-        .map(String::as_str)
-        .filter(|k| k.starts_with("attr."));
-    let candidates = ACCOUNT_FIELDS
-        .iter()
-        .copied()
-        .chain(attrs)
-        .chain(feature_names.iter().map(String::as_str))
-        .chain(["score", "band", "coverage"])
-        .chain(table.columns.keys().map(String::as_str));
-    for name in candidates {
-        if table.columns.contains_key(name) && !order.contains(&name) {
-            order.push(name);
-        }
-    }
-    let mut f = Frame::new(py);
-    for name in order {
-        match &table.columns[name] {
-            Column::Number(v) => f.floats(name, v.iter().copied()),
-            Column::Text(v) => f.texts(name, v.iter().map(Option::as_deref)),
-            Column::Bool(v) => f.opt_bools(name, v.clone()),
-        }
-    }
-    f.build(kind, "Book.account_table")
+    table_out(
+        py,
+        tables::account_table(&table, &feature_names),
+        kind,
+        "Book.account_table",
+    )
 }
 
 /// `Book.segment`.

@@ -5,22 +5,18 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use csops_core::condition::{Column, GivenTable};
 use csops_core::segment::{
-    Assignment, Capacity, Coverage, CoverageModel, Csm, Plan, TierRules, what_if_given,
+    Assignment, Coverage, CoverageModel, Csm, Plan, TierRules, what_if_given,
 };
 use pyo3::prelude::*;
 use serde::Serialize;
 
 use crate::convert::{py_date_opt, to_python};
 use crate::errors::call;
-use crate::table::Columns as Frame;
 use crate::table::FrameKind;
+use crate::table::table_out;
+use csops_core::segment::tables;
 
 use super::*;
-
-/// A target ratio as (kind, ratio): `accounts_per_csm`, `arr_per_csm` or `pooled` (NaN).
-fn target(c: Capacity) -> (&'static str, f64) {
-    (c.kind(), c.ratio().unwrap_or(f64::NAN))
-}
 
 /// A segmentation as plain data.
 #[derive(Serialize)]
@@ -55,13 +51,6 @@ impl PySegmentation {
         match self.data.table.columns.get("id") {
             Some(Column::Text(v)) => v.iter().map(Option::as_deref).collect(),
             _ => vec![None; self.data.table.rows],
-        }
-    }
-
-    fn arr(&self) -> Vec<f64> {
-        match self.data.table.columns.get("arr") {
-            Some(Column::Number(v)) => v.clone(),
-            _ => vec![f64::NAN; self.data.table.rows],
         }
     }
 
@@ -139,18 +128,12 @@ impl PySegmentation {
     /// are tiered but not covered or assigned) and ``tier`` (categorical, in rule order).
     #[getter]
     fn tiers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let (kind, what) = (self.frame, "Segmentation.tiers");
-        let names = self.rules.tiers();
-        let mut f = Frame::new(py);
-        f.list("account_id", self.ids())?;
-        f.floats("arr", self.arr());
-        f.category(
-            "tier",
-            &names,
-            self.plan.tiers.iter().map(|&t| Some(t)),
-            false,
-        );
-        f.build(kind, what)
+        table_out(
+            py,
+            tables::tiers(&self.data.table, &self.rules, &self.plan),
+            self.frame,
+            "Segmentation.tiers",
+        )
     }
 
     /// One row per tier (rule order, then the default): ``tier``, ``accounts`` and ``arr``
@@ -159,21 +142,12 @@ impl PySegmentation {
     /// it needs at the target, whole people).
     #[getter]
     fn coverage<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let (kind, what) = (self.frame, "Segmentation.coverage");
-        let t = &self.plan.coverage.tiers;
-        let mut f = Frame::new(py);
-        f.tiers(
-            "tier",
-            &self.rules.tiers(),
-            t.iter().map(|t| Some(t.tier.as_str())),
-        );
-        f.ints("accounts", t.iter().map(|t| t.accounts));
-        f.floats("arr", t.iter().map(|t| t.arr));
-        f.list("target", t.iter().map(|t| target(t.capacity).0))?;
-        f.floats("ratio", t.iter().map(|t| target(t.capacity).1));
-        f.floats("csms", t.iter().map(|t| t.csms));
-        f.floats("needed", t.iter().map(|t| t.needed));
-        f.build(kind, what)
+        table_out(
+            py,
+            tables::coverage(&self.rules, &self.plan),
+            self.frame,
+            "Segmentation.coverage",
+        )
     }
 
     /// One row per CSM on the roster, by name: ``csm``, ``tier`` (served), ``accounts`` and
@@ -182,22 +156,12 @@ impl PySegmentation {
     /// 1.0 = at the target) and ``status`` (``over``, ``under`` below 80%, or ``ok``).
     #[getter]
     fn csms<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let (kind, what) = (self.frame, "Segmentation.csms");
-        let c = &self.plan.coverage.csms;
-        let mut f = Frame::new(py);
-        f.list("csm", c.iter().map(|c| c.csm.as_str()))?;
-        f.tiers(
-            "tier",
-            &self.rules.tiers(),
-            c.iter().map(|c| Some(c.tier.as_str())),
-        );
-        f.ints("accounts", c.iter().map(|c| c.accounts));
-        f.floats("arr", c.iter().map(|c| c.arr));
-        f.ints("red_accounts", c.iter().map(|c| c.red_accounts));
-        f.ints("off_tier", c.iter().map(|c| c.off_tier));
-        f.floats("utilisation", c.iter().map(|c| c.utilisation));
-        f.list("status", c.iter().map(|c| c.status.as_str()))?;
-        f.build(kind, what)
+        table_out(
+            py,
+            tables::csms(&self.rules, &self.plan),
+            self.frame,
+            "Segmentation.csms",
+        )
     }
 
     /// Customers without an owner, in tiers that are not pooled.
@@ -222,19 +186,12 @@ impl PySegmentation {
     /// not placed) and ``reason``.
     #[getter]
     fn assignment<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let (kind, what) = (self.frame, "Segmentation.assignment");
-        let m = &self.plan.assignment.moves;
-        let mut f = Frame::new(py);
-        f.list("account_id", m.iter().map(|m| m.account_id.as_str()))?;
-        f.tiers(
-            "tier",
-            &self.rules.tiers(),
-            m.iter().map(|m| Some(m.tier.as_str())),
-        );
-        f.list("from", m.iter().map(|m| m.from.as_deref()))?;
-        f.list("to", m.iter().map(|m| m.to.as_deref()))?;
-        f.list("reason", m.iter().map(|m| m.reason.as_str()))?;
-        f.build(kind, what)
+        table_out(
+            py,
+            tables::assignment(&self.rules, &self.plan),
+            self.frame,
+            "Segmentation.assignment",
+        )
     }
 
     /// Accounts that could not be placed (no CSM of their tier has room); they are also in
@@ -248,26 +205,12 @@ impl PySegmentation {
     /// ``owner_csm`` (before) and ``owner`` (after; None when pooled or not placed).
     #[getter]
     fn owners<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let (kind, what) = (self.frame, "Segmentation.owners");
-        let names = self.rules.tiers();
-        let before: Vec<Option<&str>> = match self.data.table.columns.get("owner_csm") {
-            Some(Column::Text(v)) => v.iter().map(Option::as_deref).collect(),
-            _ => vec![None; self.data.table.rows],
-        };
-        let mut f = Frame::new(py);
-        f.list("account_id", self.ids())?;
-        f.category(
-            "tier",
-            &names,
-            self.plan.tiers.iter().map(|&t| Some(t)),
-            false,
-        );
-        f.list("owner_csm", before)?;
-        f.list(
-            "owner",
-            self.plan.assignment.owners.iter().map(Option::as_deref),
-        )?;
-        f.build(kind, what)
+        table_out(
+            py,
+            tables::owners(&self.data.table, &self.rules, &self.plan),
+            self.frame,
+            "Segmentation.owners",
+        )
     }
 
     /// What other tier rules would do to the same accounts: which change tier, and the

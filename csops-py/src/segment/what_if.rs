@@ -4,8 +4,9 @@ use csops_core::segment::WhatIf;
 use pyo3::prelude::*;
 
 use crate::convert::to_python;
-use crate::table::Columns as Frame;
 use crate::table::FrameKind;
+use crate::table::table_out;
+use csops_core::segment::tables;
 
 // What-if ----------------------------------------------------------------------------------
 
@@ -32,28 +33,14 @@ impl PyWhatIf {
     /// The accounts changing tier: ``account_id``, ``before``, ``after``.
     #[getter]
     fn changes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let (kind, what) = (self.1, "WhatIf.changes");
-        let c = &self.0.changes;
-        let mut f = Frame::new(py);
-        f.list("account_id", c.iter().map(|c| c.account_id.as_str()))?;
-        f.list("before", c.iter().map(|c| c.before.as_str()))?;
-        f.list("after", c.iter().map(|c| c.after.as_str()))?;
-        f.build(kind, what)
+        table_out(py, tables::changes(&self.0), self.1, "WhatIf.changes")
     }
 
     /// Per tier (of either set of rules): ``tier``, ``accounts_before``, ``accounts_after``,
     /// ``needed_before``, ``needed_after`` (CSMs at the target ratio).
     #[getter]
     fn tiers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let (kind, what) = (self.1, "WhatIf.tiers");
-        let t = &self.0.tiers;
-        let mut f = Frame::new(py);
-        f.list("tier", t.iter().map(|t| t.tier.as_str()))?;
-        f.ints("accounts_before", t.iter().map(|t| t.accounts_before));
-        f.ints("accounts_after", t.iter().map(|t| t.accounts_after));
-        f.floats("needed_before", t.iter().map(|t| t.needed_before));
-        f.floats("needed_after", t.iter().map(|t| t.needed_after));
-        f.build(kind, what)
+        table_out(py, tables::tier_shifts(&self.0), self.1, "WhatIf.tiers")
     }
 
     /// The comparison as plain data (the core's ``changes`` and ``tiers``, as lists).

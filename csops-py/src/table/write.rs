@@ -11,6 +11,7 @@ use arrow_buffer::{NullBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Schema};
 use chrono::{NaiveDate, NaiveTime};
 use csops_core::health::NOT_SCORED;
+use csops_core::table::{Table, TableColumn, Values};
 use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -759,4 +760,40 @@ fn amount_f64(d: Decimal) -> f64 {
         Some(p) if m.unsigned_abs() < 1 << 53 => m as f64 / p,
         _ => d.to_string().parse().unwrap_or(f64::NAN),
     }
+}
+
+/// A core result table ([`csops_core::table`]) as `kind`: which columns, their names, order
+/// and kinds are the core's; this only hands each kind of values over.
+pub fn table_out<'py>(
+    py: Python<'py>,
+    table: Table,
+    kind: FrameKind,
+    what: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let mut out = Columns::new(py);
+    for TableColumn { name, values } in table.columns {
+        let col = match values {
+            Values::Numbers(v) => Col::floats(v),
+            Values::Counts(v) => Col::Ints(
+                v.into_iter()
+                    .map(|v| i64::try_from(v).unwrap_or(i64::MAX))
+                    .collect(),
+            ),
+            Values::Text(v) => Col::Texts(v),
+            // Every value present: a plain bool column (pandas `bool`, not `boolean`).
+            Values::Flags(v) => Col::Python(PyList::new(py, v)?.into_any()),
+            Values::MaybeFlags(v) => Col::Bools(v),
+            Values::Dates(v) => Col::Dates(v),
+            Values::Amounts(v) => Col::Decimals(v),
+            Values::Categories(c) => Col::Category {
+                codes: c.codes,
+                names: c.names,
+                ordered: c.ordered,
+            },
+            Values::Lists(v) => Col::Python(PyList::new(py, v)?.into_any()),
+            Values::Data(v) => Col::Python(crate::convert::to_python(py, &v)?),
+        };
+        out.col(name, col);
+    }
+    out.build(kind, what)
 }
