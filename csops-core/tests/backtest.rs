@@ -300,3 +300,98 @@ fn hostile_configurations_are_errors_not_panics() {
     let r = backtest(&b, &card, &far_back).unwrap();
     assert_eq!(r.overall.renewals, 0);
 }
+
+/// A value's JSON text (where a missing measure score, NaN, is `null`).
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap()
+}
+
+/// The records of the accounts `keep` says yes to (every record type; the FX table whole).
+fn part(records: &Records, keep: impl Fn(&str) -> bool) -> Records {
+    macro_rules! of {
+        ($field:ident) => {
+            records
+                .$field
+                .iter()
+                .filter(|r| keep(&r.account_id))
+                .cloned()
+                .collect()
+        };
+    }
+    Records {
+        accounts: records
+            .accounts
+            .iter()
+            .filter(|a| keep(&a.id))
+            .cloned()
+            .collect(),
+        contacts: of!(contacts),
+        contact_roles: {
+            // A role belongs to its contact's account.
+            let kept: std::collections::HashSet<&str> = records
+                .contacts
+                .iter()
+                .filter(|c| keep(&c.account_id))
+                .map(|c| c.id.as_str())
+                .collect();
+            records
+                .contact_roles
+                .iter()
+                .filter(|r| kept.contains(r.contact_id.as_str()))
+                .cloned()
+                .collect()
+        },
+        usage_events: of!(usage_events),
+        usage_snapshots: of!(usage_snapshots),
+        tickets: of!(tickets),
+        surveys: of!(surveys),
+        meetings: of!(meetings),
+        milestones: of!(milestones),
+        opportunities: of!(opportunities),
+        arr_snapshots: of!(arr_snapshots),
+        renewal_outcomes: of!(renewal_outcomes),
+        fx: records.fx.clone(),
+    }
+}
+
+/// A book split by account and each part observed on its own (as Spark's executors do)
+/// merges into the observations of the whole book, report and all; parts of another window
+/// are refused.
+#[test]
+fn observations_made_in_parts_merge_into_the_whole_books() {
+    let records = synth(150, 11);
+    let card = Scorecard::default_heuristic();
+    let whole_book = book(records.clone());
+    let cfg = BacktestConfig {
+        end: whole_book.latest_date(),
+        ..BacktestConfig::default()
+    };
+    let whole = observe(&whole_book, &card, &cfg).unwrap();
+    assert!(whole.rows.len() > 40, "{} renewals", whole.rows.len());
+    let parts: Vec<Observations> = (0..3)
+        .map(|k| {
+            let p = part(&records, |id| {
+                id.bytes().map(usize::from).sum::<usize>() % 3 == k
+            });
+            observe(&book(p), &card, &cfg).unwrap()
+        })
+        .collect();
+    assert!(parts.iter().all(|p| !p.rows.is_empty()));
+    let merged = Observations::merge(parts.clone()).unwrap();
+    // Compared in their serde form: NaN (a missing measure) is not equal to itself.
+    assert_eq!(merged.rows.len(), whole.rows.len());
+    for (m, w) in merged.rows.iter().zip(&whole.rows) {
+        assert_eq!(json(m), json(w), "{}", w.renewal_id);
+    }
+    assert_eq!(json(&merged), json(&whole));
+    assert_eq!(
+        json(&report(&merged, &card, &cfg).unwrap()),
+        json(&report(&whole, &card, &cfg).unwrap())
+    );
+
+    let mut other = parts[1].clone();
+    other.lead_days += 1;
+    let e = Observations::merge(vec![parts[0].clone(), other]).unwrap_err();
+    assert!(e.to_string().contains("lead_days"), "{e}");
+    assert!(Observations::merge(Vec::new()).is_err());
+}

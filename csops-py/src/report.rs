@@ -156,11 +156,6 @@ impl PyValidationReport {
     }
 }
 
-pub use csops_core::render::html_escape;
-
-/// How many problems `_repr_html_` shows before "… and N more".
-const HTML_MAX_PROBLEMS: usize = 200;
-
 #[pymethods]
 impl PyValidationReport {
     /// Pickling: its state as the core's serde value.
@@ -245,47 +240,7 @@ impl PyValidationReport {
 
     /// An HTML rendering for Jupyter: counts per file, then the problems.
     fn _repr_html_(&self) -> String {
-        let mut s = String::from("<div class=\"csops-validation-report\">");
-        s.push_str(&format!("<p>{}</p>", html_escape(&self.0.summary())));
-        s.push_str(
-            "<table><thead><tr><th>file</th><th>read</th><th>loaded</th><th>rejected</th>\
-             </tr></thead><tbody>",
-        );
-        for (file, c) in &self.0.files {
-            s.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                html_escape(file),
-                c.read,
-                c.loaded,
-                c.rejected
-            ));
-        }
-        s.push_str("</tbody></table>");
-        if !self.0.problems.is_empty() {
-            s.push_str(
-                "<table><thead><tr><th>file</th><th>row</th><th>record</th><th>field</th>\
-                 <th>kind</th><th>reason</th></tr></thead><tbody>",
-            );
-            let cell = |v: Option<&str>| html_escape(v.unwrap_or(""));
-            for p in self.0.problems.iter().take(HTML_MAX_PROBLEMS) {
-                s.push_str(&format!(
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    html_escape(&p.file),
-                    p.row.map_or_else(String::new, |r| r.to_string()),
-                    cell(p.record_id.as_deref()),
-                    cell(p.field.as_deref()),
-                    html_escape(&enum_name(&p.kind)),
-                    html_escape(&p.reason)
-                ));
-            }
-            s.push_str("</tbody></table>");
-            let more = self.0.problems.len().saturating_sub(HTML_MAX_PROBLEMS);
-            if more > 0 {
-                s.push_str(&format!("<p>… and {more} more problem(s)</p>"));
-            }
-        }
-        s.push_str("</div>");
-        s
+        self.0.render_html()
     }
 }
 

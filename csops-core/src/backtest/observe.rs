@@ -70,6 +70,61 @@ pub struct Observations {
     pub rates_used: Option<RatesUsed>,
 }
 
+impl Observations {
+    /// The observations of one window made in parts, as one: a book split by account and
+    /// each part observed on its own (as Spark's executors do with `csops.spark.backtest`)
+    /// gives, merged, what observing the whole book gives. The rows are put back in the
+    /// core's order (renewal date, then id), the observation ends on the latest day any part
+    /// saw, and each FX rate used is listed once. Parts of different scorecards, measures,
+    /// windows or lead times are an [`Error::Config`] naming what differs; no parts at all
+    /// too.
+    pub fn merge(parts: Vec<Observations>) -> Result<Observations> {
+        let mut parts = parts.into_iter();
+        let Some(mut out) = parts.next() else {
+            return Err(Error::Config(vec![
+                "observations: nothing to merge (no parts)".into(),
+            ]));
+        };
+        for (k, part) in parts.enumerate() {
+            let differs = [
+                ("scorecard", part.scorecard != out.scorecard),
+                ("measures", part.measures != out.measures),
+                ("window_start", part.window_start != out.window_start),
+                ("window_end", part.window_end != out.window_end),
+                ("lead_days", part.lead_days != out.lead_days),
+            ];
+            let what: Vec<&str> = differs.iter().filter(|d| d.1).map(|d| d.0).collect();
+            if !what.is_empty() {
+                return Err(Error::Config(vec![format!(
+                    "observations: part {} is of another back-test than the first ({} differ)",
+                    k + 2,
+                    what.join(", ")
+                )]));
+            }
+            out.observed_until = out.observed_until.max(part.observed_until);
+            out.rows.extend(part.rows);
+            out.rates_used = match (out.rates_used.take(), part.rates_used) {
+                (Some(mut a), Some(b)) => {
+                    if a.reporting != b.reporting {
+                        return Err(Error::Config(vec![format!(
+                            "observations: part {} converts into {}, the first into {}",
+                            k + 2,
+                            b.reporting.code(),
+                            a.reporting.code()
+                        )]));
+                    }
+                    a.merge(&b);
+                    Some(a)
+                }
+                (a, b) => a.or(b),
+            };
+        }
+        out.rows
+            .sort_by(|a, b| (a.renewal_date, &a.renewal_id).cmp(&(b.renewal_date, &b.renewal_id)));
+        Ok(out)
+    }
+}
+
 fn quarter_of(d: NaiveDate) -> (i32, u32) {
     (d.year(), (d.month() - 1) / 3 + 1)
 }

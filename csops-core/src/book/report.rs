@@ -309,6 +309,9 @@ pub struct ValidationReport {
     pub notes: Vec<Note>,
 }
 
+/// How many problems [`ValidationReport::render_html`] lists before "… and N more".
+pub const HTML_MAX_PROBLEMS: usize = 200;
+
 impl ValidationReport {
     /// No problems at all.
     pub fn is_clean(&self) -> bool {
@@ -326,6 +329,56 @@ impl ValidationReport {
         if let Some(p) = self.problems.first() {
             s.push_str(&format!("; first: {p}"));
         }
+        s
+    }
+
+    /// The report in HTML (a notebook's rendering): the summary, row counts per file, then the
+    /// first [`HTML_MAX_PROBLEMS`] problems and how many more there are.
+    pub fn render_html(&self) -> String {
+        use crate::render::{html_escape, html_table};
+        let mut s = format!(
+            "<div class=\"csops-validation-report\"><p>{}</p>",
+            html_escape(&self.summary())
+        );
+        let files: Vec<Vec<String>> = self
+            .files
+            .iter()
+            .map(|(file, c)| {
+                vec![
+                    file.clone(),
+                    c.read.to_string(),
+                    c.loaded.to_string(),
+                    c.rejected.to_string(),
+                ]
+            })
+            .collect();
+        s.push_str(&html_table(&["file", "read", "loaded", "rejected"], &files));
+        if !self.problems.is_empty() {
+            let rows: Vec<Vec<String>> = self
+                .problems
+                .iter()
+                .take(HTML_MAX_PROBLEMS)
+                .map(|p| {
+                    vec![
+                        p.file.clone(),
+                        p.row.map_or_else(String::new, |r| r.to_string()),
+                        p.record_id.clone().unwrap_or_default(),
+                        p.field.clone().unwrap_or_default(),
+                        crate::table::serde_name(&p.kind),
+                        p.reason.clone(),
+                    ]
+                })
+                .collect();
+            s.push_str(&html_table(
+                &["file", "row", "record", "field", "kind", "reason"],
+                &rows,
+            ));
+            let more = self.problems.len().saturating_sub(HTML_MAX_PROBLEMS);
+            if more > 0 {
+                s.push_str(&format!("<p>… and {more} more problem(s)</p>"));
+            }
+        }
+        s.push_str("</div>");
         s
     }
 

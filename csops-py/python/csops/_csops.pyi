@@ -884,24 +884,24 @@ def _backtest_observe(
     book: Book,
     scorecard: Scorecard,
     *,
-    end: datetime.date,
-    lead_days: int = 90,
-    quarters: int = 4,
-    contraction_is_churn: bool = False,
+    end: datetime.date | str,
+    lead_days: int | None = None,
+    quarters: int | None = None,
+    contraction_is_churn: bool | None = None,
     feature_config: _FeatureConfig | None = None,
-) -> dict[str, Any]:
-    """The core's ``observe`` with ``end`` fixed: the window and one list per column of the
-    replayed renewals (``rows``), as plain data."""
+) -> bytes:
+    """The core's ``observe`` with ``end`` fixed (options not given take the core's
+    defaults), as bytes for ``_backtest_from_observations``."""
 
 def _backtest_from_observations(
     scorecard: Scorecard,
-    observations: dict[str, Any],
+    parts: list[bytes],
     *,
-    contraction_is_churn: bool = False,
-    lift_fractions: Iterable[float] = ...,
+    contraction_is_churn: bool | None = None,
+    lift_fractions: Iterable[float] | None = None,
 ) -> Backtest:
-    """The core's ``report`` on observations as ``_backtest_observe`` gives them (rows possibly
-    gathered from many calls)."""
+    """The core's ``report`` on the observations of every part (``_backtest_observe``'s
+    bytes), merged by the core."""
 
 def _polars_categories(
     mode: Literal["physical", "enum-metadata", "dictionary"] | None = None,

@@ -30,8 +30,9 @@ How it works:
   computed first, exactly, by Spark (counts of smaller and equal values), and the batches are
   scored with those ranks.
 - ``backtest``: the renewals of each account are replayed point-in-time on the executors
-  (the core's ``observe``), the window fixed by the driver; the observations are collected and
-  the report computed on the driver (the core's ``report``). Scorecards with percentile
+  (the core's ``observe``), the window fixed by the driver; each group's observations come
+  back as one binary cell (the core's serde form), and the driver merges them and computes
+  the report (the core's ``Observations::merge`` and ``report``). Scorecards with percentile
   measures are refused (ConfigError naming them): their ranks need the whole book on every
   scoring day.
 
@@ -44,7 +45,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import importlib as _importlib
-import json as _json
 import re as _re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal
@@ -502,41 +502,26 @@ def score(
 
 # Back-tests ---------------------------------------------------------------------------------
 
-_OBSERVATION_COLUMNS = (
-    "renewal_id",
-    "account_id",
-    "segment",
-    "renewal_date",
-    "quarter",
-    "scored_on",
-    "outcome",
-    "churned",
-    "arr_before",
-    "arr_after",
-    "currency",
-    "score",
-    "band",
-    "measure_scores",
-)
 
 
 def backtest(
     records: Mapping[str, DataFrame],
     scorecard: _csops.Scorecard,
     *,
-    lead_days: int = 90,
-    quarters: int = 4,
+    lead_days: int | None = None,
+    quarters: int | None = None,
     end: _dt.date | str | None = None,
-    contraction_is_churn: bool = False,
-    lift_fractions: Iterable[float] = (0.1, 0.2),
+    contraction_is_churn: bool | None = None,
+    lift_fractions: Iterable[float] | None = None,
     feature_config: Mapping[str, Any] | str | None = None,
     mode: Literal["strict", "lenient"] = "strict",
 ) -> _csops.Backtest:
     """``csops.backtest`` on a book held as Spark DataFrames: the same arguments, the same
     ``csops.Backtest`` (``recalibrate`` included). Each account's renewals are replayed on
-    the executors; the report is computed on the driver from the collected observations (one
-    row per renewal of the window). Without ``end``, a first, light job finds the latest
-    renewal outcome. Scorecards with percentile measures are refused (ConfigError)."""
+    the executors; the report is computed on the driver from the observations of every group,
+    merged by the core. Without ``end``, a first, light job finds the latest
+    renewal outcome. Options not given take the core's defaults, as ``csops.backtest``'s do.
+    Scorecards with percentile measures are refused (ConfigError)."""
     F, T, _ = _spark()
     pa = _arrow()
 
@@ -555,7 +540,7 @@ def backtest(
             ],
         )
     _check_records(records)
-    lift = [float(x) for x in lift_fractions]
+    lift = None if lift_fractions is None else list(lift_fractions)
     options: dict[str, Any] = {
         "lead_days": lead_days,
         "quarters": quarters,
@@ -590,104 +575,28 @@ def backtest(
         day = _as_day(end, "end")
     window = _csops._backtest_observe(empty, scorecard, end=day, **options)
     _csops._backtest_from_observations(
-        scorecard, window, contraction_is_churn=contraction_is_churn, lift_fractions=lift
+        scorecard, [window], contraction_is_churn=contraction_is_churn, lift_fractions=lift
     )
 
     build = _book_builder(_fx_rows(records), mode)
     card_json = scorecard.to_json()
-    schema = T.StructType(
-        [
-            T.StructField("renewal_id", T.StringType()),
-            T.StructField("account_id", T.StringType()),
-            T.StructField("segment", T.StringType()),
-            T.StructField("renewal_date", T.DateType()),
-            T.StructField("quarter", T.StringType()),
-            T.StructField("scored_on", T.DateType()),
-            T.StructField("outcome", T.StringType()),
-            T.StructField("churned", T.BooleanType()),
-            T.StructField("arr_before", T.StringType()),
-            T.StructField("arr_after", T.StringType()),
-            T.StructField("currency", T.StringType()),
-            T.StructField("score", T.DoubleType()),
-            T.StructField("band", T.StringType()),
-            T.StructField("measure_scores", T.ArrayType(T.DoubleType())),
-            T.StructField("observed_until", T.DateType()),
-            T.StructField("rates_used", T.StringType()),
-        ]
-    )
-    arrow = pa.schema(
-        [
-            ("renewal_id", pa.string()),
-            ("account_id", pa.string()),
-            ("segment", pa.string()),
-            ("renewal_date", pa.date32()),
-            ("quarter", pa.string()),
-            ("scored_on", pa.date32()),
-            ("outcome", pa.string()),
-            ("churned", pa.bool_()),
-            ("arr_before", pa.string()),
-            ("arr_after", pa.string()),
-            ("currency", pa.string()),
-            ("score", pa.float64()),
-            ("band", pa.string()),
-            ("measure_scores", pa.list_(pa.float64())),
-            ("observed_until", pa.date32()),
-            ("rates_used", pa.string()),
-        ]
-    )
+    # Each group's observations as one binary cell (the core's serde form); the driver merges
+    # them with the empty window's (its observation end), as the core merges parts.
+    schema = T.StructType([T.StructField("observations", T.BinaryType())])
 
     def observe(table: Any) -> Any:
         card = _csops.Scorecard.from_json(card_json)
         obs = _csops._backtest_observe(build(table), card, end=day, **options)
-        rows = obs["rows"]
-        n = len(rows["renewal_id"])
-        if n == 0:
-            # No renewal in the window: one empty row still carries the latest date seen.
-            cols: dict[str, Any] = {c: [None] for c in _OBSERVATION_COLUMNS}
-            cols["observed_until"] = [obs["observed_until"]]
-        else:
-            cols = dict(rows)
-            cols["observed_until"] = [obs["observed_until"]] * n
-        # The FX rates this group's renewals were converted at, on its first row.
-        used = obs.get("rates_used")
-        cols["rates_used"] = [_json.dumps(used) if used else None] + [None] * (max(n, 1) - 1)
-        return pa.table(cols, schema=arrow)
+        return pa.table({"observations": pa.array([obs], pa.binary())})
 
     job = _grouped(records).groupBy(_KEY).applyInArrow(observe, schema)
     table = _run(job.toArrow)
-    got = {c: table.column(c).to_pylist() for c in table.column_names}
-    keep = [i for i, r in enumerate(got["renewal_id"]) if r is not None]
-    observations = dict(window)
-    observations["rows"] = {c: [got[c][i] for i in keep] for c in _OBSERVATION_COLUMNS}
-    seen = [d for d in got["observed_until"] if d is not None]
-    observations["observed_until"] = max([window["observed_until"], *seen])
-    observations["rates_used"] = _merge_rates_used(got["rates_used"])
     return _csops._backtest_from_observations(
         scorecard,
-        observations,
+        [window, *table.column("observations").to_pylist()],
         contraction_is_churn=contraction_is_churn,
         lift_fractions=lift,
     )
-
-
-def _merge_rates_used(groups: list[str | None]) -> Any:
-    """The groups' FX rates as one list, each once, in the core's order (currency, rate, then
-    the day a dated rate took effect, undated first); None when the book has no FX table."""
-    from decimal import Decimal
-
-    reporting = None
-    seen: dict[tuple[str, str, str | None], dict[str, Any]] = {}
-    for text in groups:
-        if not text:
-            continue
-        used = _json.loads(text)
-        reporting = used["reporting"]
-        for r in used["rates"]:
-            seen[(r["currency"], r["rate"], r["from"])] = r
-    if reporting is None:
-        return None
-    order = sorted(seen.values(), key=lambda r: (r["currency"], Decimal(r["rate"]), r["from"] is not None, r["from"] or ""))
-    return {"reporting": reporting, "rates": order}
 
 
 def _renewal_dates(book: Any) -> list[_dt.date]:
