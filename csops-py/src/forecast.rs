@@ -11,194 +11,66 @@ use csops_core::forecast::{
 };
 use csops_core::money::Currency;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyMapping, PyString};
+use pyo3::types::{PyDict, PyList, PyMapping};
 use rust_decimal::Decimal;
 
 use crate::book::PyBook;
 use crate::convert::{py_date, to_python};
-use crate::errors::{call, call_with_gil, config_error};
+use crate::errors::{call, call_with_gil};
 use crate::health::PyScorecard;
 use crate::options::feature_config_arg as features;
 use crate::options::from_kwargs;
+use crate::table::FrameKind;
 use crate::table::table_out;
-use crate::table::{FrameKind, type_name};
 use csops_core::forecast::tables::{self, SubtotalBy};
 
-use crate::retention::{as_of_or_latest, is_missing, is_table, items, not_a_number, text_key};
+use crate::retention::as_of_or_latest;
 
-/// A text value, or None when missing; TypeError for another type.
-fn opt_text(what: &str, value: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
-    if is_missing(value) {
-        return Ok(None);
-    }
-    match value.cast::<PyString>() {
-        Ok(s) => Ok(Some(s.to_str()?.to_string())),
-        Err(_) => Err(crate::errors::argument_error(format!(
-            "{what} must be str or None; got {}",
-            type_name(value)
-        ))),
-    }
-}
-
-/// A number, or None when missing (None, NaN, NA); TypeError for another type.
-fn opt_number(what: &str, value: &Bound<'_, PyAny>) -> PyResult<Option<f64>> {
-    if is_missing(value) {
-        return Ok(None);
-    }
-    if value.is_instance_of::<PyString>() {
-        return Err(not_a_number(what, value));
-    }
-    value
-        .extract::<f64>()
-        .map(|x| Some(x).filter(|x| !x.is_nan()))
-        .map_err(|_| not_a_number(what, value))
-}
-
-/// A column of a table as a list of Python values (pandas `tolist`, polars `to_list`).
-fn column<'py>(table: &Bound<'py, PyAny>, name: &str) -> PyResult<Vec<Bound<'py, PyAny>>> {
-    let col = table.get_item(name)?;
-    let list = if col.hasattr("tolist")? {
-        col.call_method0("tolist")?
-    } else if col.hasattr("to_list")? {
-        col.call_method0("to_list")?
-    } else {
-        col
-    };
-    list.try_iter()?.collect()
-}
-
-/// Whether a table's index is named `account_id`.
-fn is_account_index(table: &Bound<'_, PyAny>) -> PyResult<bool> {
-    if !table.hasattr("index")? {
-        return Ok(false);
-    }
-    let name = table.getattr("index")?.getattr("name");
-    Ok(name.is_ok_and(|n| n.extract::<String>().is_ok_and(|n| n == "account_id")))
-}
-
-/// `health=` of `forecast`: None, a table with `account_id` (or an index of that name) and
-/// `score` and `band` columns (either may be absent: None), or a dict `{account_id: {"score": .., "band": ..}}`.
+/// `health=` of `forecast`: None; a table (pandas, polars, Arrow) with account ids (an `id`
+/// or `account_id` column, or a pandas index of that name), `score` and `band` columns (as
+/// `Book.health_as_of` gives); or a dict `{account_id: {"score": .., "band": ..}}` (the
+/// core's form, what Node takes), read as those columns. Either is read by the one table
+/// reader and checked by the core.
 fn read_health(
     py: Python<'_>,
     value: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<BTreeMap<String, Health>> {
-    let mut out = BTreeMap::new();
     let Some(value) = value.filter(|v| !v.is_none()) else {
-        return Ok(out);
+        return Ok(BTreeMap::new());
     };
-    let arrow_kind = crate::table::kind_of(py, value, "health")
-        .ok()
-        .and_then(|k| match k {
-            crate::table::Kind::Arrow(a) => Some(a),
-            _ => None,
-        });
-    if let Some(k) = arrow_kind {
-        let t = crate::table::import_arrow(py, k, value, Some(&["score", "band"]))?;
-        let ids = t.column("account_id").ok_or_else(|| {
-            config_error(
-                py,
-                "health: the table has no `account_id` column".to_string(),
-            )
-        })?;
-        let ids = crate::arrow::ids(ids)
-            .map_err(|why| config_error(py, format!("health: account_id: {why}")))?;
-        let scores = match t.column("score") {
-            Some(c) => Some(crate::arrow::floats(c).map_err(|ty| {
+    let table = if value.is_instance_of::<PyDict>() || value.cast::<PyMapping>().is_ok() {
+        // The dict form as the columns it holds, read by the same reader.
+        let (ids, scores, bands) = (PyList::empty(py), PyList::empty(py), PyList::empty(py));
+        for (id, h) in crate::retention::items("health", value)? {
+            let h = h.cast_into::<PyMapping>().map_err(|e| {
                 crate::errors::argument_error(format!(
-                    "health: score must be numbers, not Arrow {ty}"
+                    "health[{}] must be a dict with \"score\" and \"band\"; got {}",
+                    crate::convert::repr(&id),
+                    crate::convert::type_name(e.into_inner().as_any())
                 ))
-            })?),
-            None => None,
-        };
-        let bands = match t.column("band") {
-            Some(c) => Some(
-                crate::arrow::texts(c)
-                    .ok_or_else(|| crate::errors::argument_error("health: band must be text"))?,
-            ),
-            None => None,
-        };
-        for (i, id) in ids.into_iter().enumerate() {
-            let score = scores
-                .as_ref()
-                .map(|s| s.as_slice()[i])
-                .filter(|s| !s.is_nan());
-            let band = bands.as_ref().and_then(|b| b[i].clone());
-            out.insert(id, Health { score, band });
-        }
-        return Ok(out);
-    }
-    if is_table(value)? {
-        let columns = value.getattr("columns")?;
-        let ids = if columns.contains("account_id")? {
-            column(value, "account_id")?
-        } else if is_account_index(value)? {
-            // A pandas table indexed by account id (what `Scorecard.score` gives).
-            let index = value.getattr("index")?.call_method0("tolist")?;
-            index.try_iter()?.collect::<PyResult<Vec<_>>>()?
-        } else {
-            return Err(config_error(
-                py,
-                "health: the table has no `account_id` column (nor an index of that name)"
-                    .to_string(),
-            ));
-        };
-        let n = ids.len();
-        let optional = |name: &str| -> PyResult<Option<Vec<Bound<'_, PyAny>>>> {
-            if columns.contains(name)? {
-                column(value, name).map(Some)
-            } else {
-                Ok(None)
-            }
-        };
-        let (scores, bands) = (optional("score")?, optional("band")?);
-        for i in 0..n {
-            let id = text_key("health: account_id", &ids[i])?;
-            let score = match &scores {
-                Some(s) => opt_number(&format!("health: score of {id:?}"), &s[i])?,
-                None => None,
+            })?;
+            let get = |k: &str| -> PyResult<Bound<'_, PyAny>> {
+                Ok(if h.contains(k)? {
+                    h.get_item(k)?
+                } else {
+                    py.None().into_bound(py)
+                })
             };
-            let band = match &bands {
-                Some(b) => opt_text(&format!("health: band of {id:?}"), &b[i])?,
-                None => None,
-            };
-            out.insert(id, Health { score, band });
+            ids.append(id)?;
+            scores.append(get("score")?)?;
+            bands.append(get("band")?)?;
         }
-        return Ok(out);
-    }
-    if !value.is_instance_of::<PyDict>() && value.cast::<PyMapping>().is_err() {
-        return Err(crate::errors::argument_error(format!(
-            "health must be None, a DataFrame with account_id, score and band columns (as \
-             Book.health_as_of gives), or a dict {{account_id: {{\"score\": .., \"band\": ..}}}}; \
-             got {}",
-            type_name(value)
-        )));
-    }
-    for (k, v) in items("health", value)? {
-        let id = text_key("health", &k)?;
-        if v.cast::<PyMapping>().is_err() {
-            return Err(crate::errors::argument_error(format!(
-                "health[{id:?}] must be a dict with \"score\" and \"band\"; got {}",
-                type_name(&v)
-            )));
-        }
-        let get = |name: &str| -> PyResult<Option<Bound<'_, PyAny>>> {
-            if v.contains(name)? {
-                v.get_item(name).map(Some)
-            } else {
-                Ok(None)
-            }
-        };
-        let score = match get("score")? {
-            Some(s) => opt_number(&format!("health[{id:?}][\"score\"]"), &s)?,
-            None => None,
-        };
-        let band = match get("band")? {
-            Some(b) => opt_text(&format!("health[{id:?}][\"band\"]"), &b)?,
-            None => None,
-        };
-        out.insert(id, Health { score, band });
-    }
-    Ok(out)
+        let columns = PyDict::new(py);
+        columns.set_item("account_id", ids)?;
+        columns.set_item("score", scores)?;
+        columns.set_item("band", bands)?;
+        columns.into_any()
+    } else {
+        value.clone()
+    };
+    let wanted = ["score", "band"].map(String::from).into_iter().collect();
+    let table = crate::condition::read_data(py, &table, Some(&wanted), true)?;
+    call(py, || csops_core::forecast::health_from_table(&table))
 }
 
 /// The `Book` method of health on a day, what a forecast reads (the rest of `Book` is

@@ -96,10 +96,6 @@ pub(crate) fn text_key(what: &str, key: &Bound<'_, PyAny>) -> PyResult<String> {
         .map(str::to_string)
 }
 
-pub(crate) fn not_a_number(what: &str, value: &Bound<'_, PyAny>) -> PyErr {
-    crate::errors::argument_error(format!("{what} must be a number; got {}", type_name(value)))
-}
-
 /// `by=` of `Book.retention` as the core reads it (`RetentionOptions`): None, a cut's name,
 /// or labels per account id. The binding only translates: a dict or Series of labels becomes
 /// an object, a missing label (None, NaN, pandas' NA) a null, which the core labels `none`.

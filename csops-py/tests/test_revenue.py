@@ -760,3 +760,18 @@ def test_revenue_from_threads_agrees(book: csops.Book, health: Any, rf: csops.Re
     default = csops.forecast(book, health=health).to_dict()
     assert len(results) == 8
     assert all(r == (default, reference[1], reference[2]) for r in results)
+
+
+def test_a_health_table_is_read_whole_or_refused(book: csops.Book, health: Any) -> None:
+    """The health a forecast reads is read by the one table reader and checked by the core:
+    every kind of table gives the same forecast; an account given twice is refused (not
+    overwritten), and a column of the wrong kind is an ArgumentError naming it."""
+    pa = pytest.importorskip("pyarrow")
+    want = csops.forecast(book, health=health).to_dict()
+    assert csops.forecast(book, health=pa.Table.from_pandas(health)).to_dict() == want
+    twice = pd.concat([health, health.iloc[:1]])
+    with pytest.raises(csops.ConfigError, match="appears more than once"):
+        csops.forecast(book, health=twice)
+    text_scores = health.assign(score=health["band"])
+    with pytest.raises(csops.ArgumentError, match=r"health\.score"):
+        csops.forecast(book, health=text_scores)

@@ -785,6 +785,75 @@ fn distribution(amounts: &[(f64, f64)], cfg: &ForecastConfig) -> Result<Option<D
     renewed_arr_distribution(amounts, cfg.distribution, cfg.draws, cfg.seed).map(Some)
 }
 
+/// Each account's health read from a table a user gave (the `health` a forecast reads, as
+/// [`health_as_of`] makes it): account ids in `id`, scores in `score` (numbers; missing =
+/// unscored) and bands in `band` (text); either of the last two may be absent or blank. A
+/// score column of text, a band column of numbers, a row without an id or an account twice
+/// is an
+/// [`Error::Config`] naming it: nothing is dropped or overwritten.
+pub fn health_from_table(table: &crate::condition::GivenTable) -> Result<BTreeMap<String, Health>> {
+    use crate::condition::Column;
+    let t = &table.table;
+    let mut problems = Vec::new();
+    let ids: &[Option<String>] = match t.columns.get("id") {
+        Some(Column::Text(v)) => v,
+        _ => {
+            return Err(Error::Config(vec![
+                "health: the table has no `id` or `account_id` column of account ids".into(),
+            ]));
+        }
+    };
+    // A column with no value at all (empty, or every value missing) has no kind to check.
+    let blank = |c: &Column| match c {
+        Column::Number(v) => v.iter().all(|x| x.is_nan()),
+        Column::Text(v) => v.iter().all(Option::is_none),
+        Column::Bool(v) => v.iter().all(Option::is_none),
+    };
+    // A column of the wrong kind is the wrong shape of argument, as a wrong type is.
+    let wrong = |field: &str, want: &str| Error::InvalidArgument {
+        path: format!("health.{field}"),
+        reason: format!("must be {want}"),
+    };
+    let scores = match t.columns.get("score") {
+        Some(Column::Number(v)) => Some(v),
+        Some(c) if blank(c) => None,
+        Some(_) => return Err(wrong("score", "numbers (a score per account)")),
+        None => None,
+    };
+    let bands = match t.columns.get("band") {
+        Some(Column::Text(v)) => Some(v),
+        Some(c) if blank(c) => None,
+        Some(_) => return Err(wrong("band", "text (a band name per account)")),
+        None => None,
+    };
+    if let Some((field, why)) = table
+        .unreadable
+        .iter()
+        .find(|(f, _)| *f == "score" || *f == "band")
+    {
+        return Err(wrong(field, &format!("readable: {why}")));
+    }
+    let mut out = BTreeMap::new();
+    for (row, id) in ids.iter().enumerate() {
+        let Some(id) = id else {
+            problems.push(format!("health: row {row} has no account id"));
+            continue;
+        };
+        let health = Health {
+            score: scores.and_then(|s| Some(s[row]).filter(|x| !x.is_nan())),
+            band: bands.and_then(|b| b[row].clone()),
+        };
+        if out.insert(id.clone(), health).is_some() {
+            problems.push(format!("health: account `{id}` appears more than once"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Config(problems))
+    }
+}
+
 /// Every active account's score and band on a day, for [`forecast`].
 pub fn health_as_of(
     book: &Book,
