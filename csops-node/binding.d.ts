@@ -2818,6 +2818,15 @@ export declare class Backtest {
   /** The replayed renewals, one row per renewal, by column. A fresh object on every access. */
   get observations(): Observations
   /**
+   * One of the report's tables (as Python's `Backtest` gives them and the report shows
+   * them), by column: `observations`, `bands`, `quarters`, `measures`, `calibration`,
+   * `lift`, `survival` or `roc` (see `docs/backtest.md`). Column names are as in every
+   * language; numbers are `null` where missing, dates `YYYY-MM-DD`, amounts exact decimal
+   * strings, bands their names. An unknown name is a `CSOPS_INVALID_ARGUMENT` error
+   * listing the tables.
+   */
+  table(name: 'observations' | 'bands' | 'quarters' | 'measures' | 'calibration' | 'lift' | 'survival' | 'roc'): TableColumns
+  /**
    * Re-calibrate the scorecard on these renewals: fit new weights (an L2-penalised
    * logistic regression of churn on the measure scores, inverse penalty `c`) on all but
    * the latest `holdoutQuarters`, and compare the old and new scorecards on those. Too
@@ -3240,6 +3249,11 @@ export declare class Recalibration {
    */
   get report(): RecalibrationReport
   /**
+   * One of the re-calibration's tables, by column (as `Backtest.table`): `weights` or
+   * `bands`.
+   */
+  table(name: 'weights' | 'bands'): TableColumns
+  /**
    * P(churn) for scores of the re-weighted scorecard, from the mapping fitted on the
    * training quarters (`report.probability`): one probability per score, always as a
    * `Float64Array` (of length 1 for a number). `NaN` (or `null` in an array) stays `NaN`:
@@ -3384,6 +3398,11 @@ export declare class TierRules {
   /** The tiers: in rule order, then the default tier, each once. */
   get tiers(): Array<string>
   /**
+   * The rules as readable text: in order, each tier with its condition, then the default
+   * tier (the core's rendering, as Python's `repr`).
+   */
+  render(): string
+  /**
    * The rules as data (snake_case keys, each `when` in the text form);
    * `TierRules.fromJson` reads it back.
    */
@@ -3511,6 +3530,12 @@ export interface BoolColumn {
   /** The values. */
   bool: Array<boolean | null>
 }
+
+/**
+ * An ARR bridge (as `book.arrBridge` returned it) account by account, by column:
+ * `account_id`, `start`, `end` (exact decimal strings) and `movement`.
+ */
+export declare function bridgeTable(bridge: ArrBridge): TableColumns
 
 /**
  * The history with the task `play` created for `accountId` closed (done or dropped), so the
@@ -3647,6 +3672,14 @@ export interface ForecastOptions {
   /** P(renew) from which a renewal is "best case" (default 0.6); below it, "pipeline". */
   bestCaseFrom?: number
 }
+
+/**
+ * One of a forecast's tables (as Python's `RenewalForecast` gives them), by column:
+ * `lines`, `bySegment`, `byCsm` or `byMonth`. The forecast is read back as `reconcile`
+ * reads it. Column names are as in every language; dates `YYYY-MM-DD`, amounts exact decimal
+ * strings, a missing value `null`.
+ */
+export declare function forecastTable(forecast: RenewalForecast, name: 'lines' | 'bySegment' | 'byCsm' | 'byMonth'): TableColumns
 
 /**
  * A synthetic book: accounts, contacts, usage, tickets, surveys, meetings, milestones,
@@ -4237,6 +4270,15 @@ export interface Summary {
    */
   summary: string
 }
+
+/**
+ * A result table by column (`backtest.table(name)`, `forecastTable`, `bridgeTable`): one
+ * list per column, one value per row: numbers and counts (`null` where missing), text,
+ * yes/no, dates as `YYYY-MM-DD`, amounts as exact decimal strings, bands and tiers by name.
+ * (The type is what TypeScript sees; the values are the core table's serde form.) The columns, their names and order are the core's (`csops_core::table`), as Python's
+ * DataFrames have them.
+ */
+export type TableColumns = Record<string, Array<number | string | boolean | null>>
 
 /** A column of text whose kind is given (`null` = missing): for a column with no values at all. */
 export interface TextColumn {

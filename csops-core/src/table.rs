@@ -300,6 +300,32 @@ impl Table {
     }
 }
 
+/// The position of the table called `name` (written in `casing`) among a result's `names`
+/// (snake_case), or an [`crate::Error::InvalidArgument`] listing them: how a binding that
+/// asks for a table by name (Node's `backtest.table("bands")`) picks one.
+pub fn pick(
+    what: &str,
+    name: &str,
+    names: &[&str],
+    casing: crate::options::Casing,
+) -> crate::Result<usize> {
+    use crate::options::field_name;
+    names
+        .iter()
+        .position(|n| field_name(n, casing) == name)
+        .ok_or_else(|| crate::Error::InvalidArgument {
+            path: "name".into(),
+            reason: format!(
+                "{what} has no table {name:?}; its tables are {}",
+                names
+                    .iter()
+                    .map(|n| format!("{:?}", field_name(n, casing)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })
+}
+
 /// The serde name of a unit enum value (`Outcome::Renewed` → `renewed`); empty for anything
 /// else.
 pub fn serde_name<T: Serialize + ?Sized>(value: &T) -> String {
@@ -391,6 +417,25 @@ mod tests {
         assert_eq!(c.codes, [Some(2), None, Some(3), Some(0)]);
         assert_eq!(c.get(1), None);
         assert_eq!(c.get(2), Some("purple"));
+    }
+
+    #[test]
+    fn a_table_is_picked_by_its_name_in_the_callers_casing() {
+        use crate::options::Casing;
+        let names = ["lines", "by_segment"];
+        assert_eq!(
+            pick("a forecast", "by_segment", &names, Casing::Snake).unwrap(),
+            1
+        );
+        assert_eq!(
+            pick("a forecast", "bySegment", &names, Casing::Camel).unwrap(),
+            1
+        );
+        let e = pick("a forecast", "by_segment", &names, Casing::Camel).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "name: a forecast has no table \"by_segment\"; its tables are \"lines\", \"bySegment\""
+        );
     }
 
     #[test]

@@ -32,3 +32,12 @@ fn the_default_scorecard_reads_the_same_everywhere() {
     assert!(html.starts_with("<div class=\"csops-scorecard\">") && html.ends_with("</div>"));
     check("default_scorecard.html", &html);
 }
+
+#[test]
+fn the_default_tier_rules_read_the_same_everywhere() {
+    let rules = csops_core::segment::TierRules::default_rules();
+    let text = rules.render();
+    assert!(text.contains("otherwise"), "{text}");
+    check("default_tier_rules.txt", &text);
+    check("default_tier_rules.html", &rules.render_html());
+}

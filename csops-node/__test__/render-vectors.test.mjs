@@ -6,13 +6,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 
-import { Scorecard } from 'csops';
+import { Scorecard, TierRules } from 'csops';
 import { workspaceDir } from './helpers.mjs';
 
 const render = (name) => readFileSync(join(workspaceDir, 'tests/conformance/render', name), 'utf8');
 
 test('the default scorecard reads the same everywhere', () => {
   assert.equal(Scorecard.defaultHeuristic().render(), render('default_scorecard.txt'));
+});
+
+test('the default tier rules read the same everywhere', () => {
+  assert.equal(TierRules.default().render(), render('default_tier_rules.txt'));
 });
 
 test('an explanation carries the core text as summary', () => {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use csops_core::backtest::{self as core_backtest, BacktestConfig, RecalibrationConfig};
 use csops_core::health as core_health;
 use csops_core::interchange::Loaded;
+use csops_core::options::Casing;
 use napi::bindgen_prelude::{AsyncTask, Float64Array, JsObjectValue, Object, Unknown};
 use napi::{Env, Property, Task};
 use napi_derive::napi;
@@ -359,6 +360,25 @@ impl Backtest {
         })
     }
 
+    /// One of the report's tables (as Python's `Backtest` gives them and the report shows
+    /// them), by column: `observations`, `bands`, `quarters`, `measures`, `calibration`,
+    /// `lift`, `survival` or `roc` (see `docs/backtest.md`). Column names are as in every
+    /// language; numbers are `null` where missing, dates `YYYY-MM-DD`, amounts exact decimal
+    /// strings, bands their names. An unknown name is a `CSOPS_INVALID_ARGUMENT` error
+    /// listing the tables.
+    #[napi(
+        ts_args_type = "name: 'observations' | 'bands' | 'quarters' | 'measures' | 'calibration' | 'lift' | 'survival' | 'roc'",
+        ts_return_type = "TableColumns"
+    )]
+    pub fn table(&self, env: Env, name: String) -> napi::Result<Js> {
+        js(&env, || {
+            let (obs, report, card) = (&self.observations, &self.report, &self.card);
+            let t =
+                guard(|| core_backtest::tables::backtest(&name, Casing::Camel, obs, report, card))?;
+            to_js(&t)
+        })
+    }
+
     /// Re-calibrate the scorecard on these renewals: fit new weights (an L2-penalised
     /// logistic regression of churn on the measure scores, inverse penalty `c`) on all but
     /// the latest `holdoutQuarters`, and compare the old and new scorecards on those. Too
@@ -456,6 +476,20 @@ impl Recalibration {
     #[napi(getter, ts_return_type = "RecalibrationReport")]
     pub fn report(&self, env: Env) -> napi::Result<Js> {
         js(&env, || to_js(self.inner.as_ref()))
+    }
+
+    /// One of the re-calibration's tables, by column (as `Backtest.table`): `weights` or
+    /// `bands`.
+    #[napi(
+        ts_args_type = "name: 'weights' | 'bands'",
+        ts_return_type = "TableColumns"
+    )]
+    pub fn table(&self, env: Env, name: String) -> napi::Result<Js> {
+        js(&env, || {
+            let t =
+                guard(|| core_backtest::tables::recalibration(&name, Casing::Camel, &self.inner))?;
+            to_js(&t)
+        })
     }
 
     /// P(churn) for scores of the re-weighted scorecard, from the mapping fitted on the

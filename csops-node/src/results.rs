@@ -158,3 +158,14 @@ pub struct ReportVerdict {
     /// One line: problem and row counts, and the first problem.
     pub summary: String,
 }
+
+/// A result table by column (`backtest.table(name)`, `forecastTable`, `bridgeTable`): one
+/// list per column, one value per row: numbers and counts (`null` where missing), text,
+/// yes/no, dates as `YYYY-MM-DD`, amounts as exact decimal strings, bands and tiers by name.
+/// (The type is what TypeScript sees; the values are the core table's serde form.) The columns, their names and order are the core's (`csops_core::table`), as Python's
+/// DataFrames have them.
+#[napi]
+pub type TableColumns = std::collections::HashMap<
+    String,
+    Vec<napi::bindgen_prelude::Either4<f64, String, bool, napi::bindgen_prelude::Null>>,
+>;

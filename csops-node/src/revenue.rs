@@ -17,6 +17,7 @@ use csops_core::features::FeatureConfig;
 use csops_core::forecast::{self as core_forecast, ForecastConfig, Health};
 use csops_core::health as core_health;
 use csops_core::interchange::Loaded;
+use csops_core::options::Casing;
 use csops_core::retention::{self as core_retention, ArrHistory};
 use napi::bindgen_prelude::{AsyncTask, Unknown};
 use napi::{Env, Task};
@@ -328,6 +329,34 @@ pub fn forecast_async(
 ) -> AsyncTask<ForecastTask> {
     AsyncTask::new(ForecastTask {
         input: Some(forecast_args(&env, book, options)),
+    })
+}
+
+/// One of a forecast's tables (as Python's `RenewalForecast` gives them), by column:
+/// `lines`, `bySegment`, `byCsm` or `byMonth`. The forecast is read back as `reconcile`
+/// reads it. Column names are as in every language; dates `YYYY-MM-DD`, amounts exact decimal
+/// strings, a missing value `null`.
+#[napi(
+    ts_args_type = "forecast: RenewalForecast, name: 'lines' | 'bySegment' | 'byCsm' | 'byMonth'",
+    ts_return_type = "TableColumns"
+)]
+pub fn forecast_table(env: Env, forecast: Unknown, name: String) -> napi::Result<Js> {
+    js(&env, || {
+        let forecast = renewal_forecast(&env, forecast)?;
+        let t = guard(|| core_forecast::tables::forecast(&name, Casing::Camel, &forecast))?;
+        to_js(&t)
+    })
+}
+
+/// An ARR bridge (as `book.arrBridge` returned it) account by account, by column:
+/// `account_id`, `start`, `end` (exact decimal strings) and `movement`.
+#[napi(ts_args_type = "bridge: ArrBridge", ts_return_type = "TableColumns")]
+pub fn bridge_table(env: Env, bridge: Unknown) -> napi::Result<Js> {
+    js(&env, || {
+        let value = crate::options::value_of(&env, "bridge", bridge, 0)?.unwrap_or_default();
+        let bridge: core_retention::ArrBridge =
+            csops_core::options::from_argument("bridge", value, Casing::Camel)?;
+        to_js(&core_retention::tables::movements(&bridge))
     })
 }
 

@@ -434,6 +434,13 @@ impl TierRules {
         self.inner.tiers().into_iter().map(str::to_string).collect()
     }
 
+    /// The rules as readable text: in order, each tier with its condition, then the default
+    /// tier (the core's rendering, as Python's `repr`).
+    #[napi]
+    pub fn render(&self, env: Env) -> napi::Result<String> {
+        js(&env, || guard(|| Ok(self.inner.render())))
+    }
+
     /// The rules as data (snake_case keys, each `when` in the text form);
     /// `TierRules.fromJson` reads it back.
     #[napi(ts_return_type = "TierRulesJson")]

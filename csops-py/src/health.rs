@@ -71,8 +71,6 @@ fn score_input(
     }
 }
 
-pub(crate) use csops_core::render::{html_table, text_table};
-
 /// One measure as `Scorecard.measures` shows it.
 #[derive(Serialize)]
 struct MeasureView<'a> {

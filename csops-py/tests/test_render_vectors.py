@@ -14,3 +14,9 @@ def test_the_default_scorecard_reads_the_same_everywhere() -> None:
     card = csops.Scorecard.default_heuristic()
     assert repr(card) == (RENDER / "default_scorecard.txt").read_text(encoding="utf-8")
     assert card._repr_html_() == (RENDER / "default_scorecard.html").read_text(encoding="utf-8")
+
+
+def test_the_default_tier_rules_read_the_same_everywhere() -> None:
+    rules = csops.TierRules.default()
+    assert repr(rules) == (RENDER / "default_tier_rules.txt").read_text(encoding="utf-8")
+    assert rules._repr_html_() == (RENDER / "default_tier_rules.html").read_text(encoding="utf-8")

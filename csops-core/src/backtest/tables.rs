@@ -4,8 +4,55 @@
 
 use super::stats::RocPoint;
 use super::{BacktestReport, Observations, Recalibration, Slice, UNSCORED};
+use crate::Result;
 use crate::health::Scorecard;
-use crate::table::Table;
+use crate::options::Casing;
+use crate::table::{Table, pick};
+
+/// A back-test's tables, by name.
+pub const BACKTEST_TABLES: [&str; 8] = [
+    "observations",
+    "bands",
+    "quarters",
+    "measures",
+    "calibration",
+    "lift",
+    "survival",
+    "roc",
+];
+
+/// The back-test table called `name` ([`BACKTEST_TABLES`], written in `casing`).
+pub fn backtest(
+    name: &str,
+    casing: Casing,
+    obs: &Observations,
+    report: &BacktestReport,
+    card: &Scorecard,
+) -> Result<Table> {
+    Ok(match pick("a back-test", name, &BACKTEST_TABLES, casing)? {
+        0 => observations(obs, card),
+        1 => bands(report, card),
+        2 => quarters(report),
+        3 => measures(report),
+        4 => calibration(report),
+        5 => lift(report),
+        6 => survival(report, card),
+        _ => roc(&super::roc_curves(obs)?),
+    })
+}
+
+/// A re-calibration's tables, by name.
+pub const RECALIBRATION_TABLES: [&str; 2] = ["weights", "bands"];
+
+/// The re-calibration table called `name` ([`RECALIBRATION_TABLES`], written in `casing`).
+pub fn recalibration(name: &str, casing: Casing, r: &Recalibration) -> Result<Table> {
+    Ok(
+        match pick("a re-calibration", name, &RECALIBRATION_TABLES, casing)? {
+            0 => weights(r),
+            _ => recalibrated_bands(r),
+        },
+    )
+}
 
 /// The scorecard's band names, lowest first: the order of every band column.
 pub fn band_names(card: &Scorecard) -> Vec<&str> {

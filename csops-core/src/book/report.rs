@@ -333,7 +333,7 @@ impl ValidationReport {
     }
 
     /// The report in HTML (a notebook's rendering): the summary, row counts per file, then the
-    /// first [`HTML_MAX_PROBLEMS`] problems and how many more there are.
+    /// first 200 problems and how many more there are.
     pub fn render_html(&self) -> String {
         use crate::render::{html_escape, html_table};
         let mut s = format!(

@@ -4,10 +4,25 @@
 use std::collections::BTreeMap;
 
 use super::{Health, Reconciliation, RenewalForecast, Subtotal};
+use crate::Result;
 use crate::backtest::tables::band_names;
 use crate::health::Scorecard;
 use crate::money::Currency;
-use crate::table::Table;
+use crate::options::Casing;
+use crate::table::{Table, pick};
+
+/// A forecast's tables, by name.
+pub const FORECAST_TABLES: [&str; 4] = ["lines", "by_segment", "by_csm", "by_month"];
+
+/// The forecast table called `name` ([`FORECAST_TABLES`], written in `casing`).
+pub fn forecast(name: &str, casing: Casing, f: &RenewalForecast) -> Result<Table> {
+    Ok(match pick("a forecast", name, &FORECAST_TABLES, casing)? {
+        0 => lines(f),
+        1 => subtotals(f, SubtotalBy::Segment),
+        2 => subtotals(f, SubtotalBy::Csm),
+        _ => subtotals(f, SubtotalBy::Month),
+    })
+}
 
 /// One row per renewal in the window, by date then account: `account_id`, `name`,
 /// `segment` and `csm` (missing when the account has none), `renewal_date`, `month`

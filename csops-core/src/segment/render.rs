@@ -19,6 +19,46 @@ const CSM_HEADERS: [&str; 8] = [
 ];
 const MOVE_HEADERS: [&str; 5] = ["account", "tier", "from", "to", "reason"];
 
+impl TierRules {
+    /// `n.`, tier, condition per rule, then the default tier (`otherwise`).
+    fn rule_rows(&self) -> Vec<Vec<String>> {
+        let mut rows: Vec<Vec<String>> = self
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| vec![format!("{}.", i + 1), r.tier.clone(), r.when.to_string()])
+            .collect();
+        rows.push(vec![
+            String::new(),
+            self.default_tier.clone(),
+            "otherwise".to_string(),
+        ]);
+        rows
+    }
+
+    /// The rules as a CS Ops lead reads them: in order, each tier with its condition, then
+    /// the default tier (Python's `repr`, Node's `render()`).
+    pub fn render(&self) -> String {
+        format!(
+            "TierRules: the first rule an account matches gives its tier\n{}",
+            text_table(
+                &["", "tier", "when"],
+                &self.rule_rows(),
+                &[true, false, false]
+            )
+        )
+    }
+
+    /// [`TierRules::render`] as HTML (a notebook's rendering).
+    pub fn render_html(&self) -> String {
+        format!(
+            "<div class=\"csops-tier-rules\"><p><b>TierRules</b>: the first rule an account \
+             matches gives its tier</p>{}</div>",
+            html_table(&["", "tier", "when"], &self.rule_rows())
+        )
+    }
+}
+
 /// A target ratio in a few words.
 pub fn describe_target(c: Capacity) -> String {
     match c {

@@ -12,7 +12,6 @@ use crate::condition::{PyCondition, condition_arg, fields_of, read_data};
 use crate::convert::to_python;
 use crate::errors::call;
 use crate::features::PyFeatureFrame;
-use crate::health::{html_table, text_table};
 use crate::options::mapping_to_json;
 use crate::table::{Columns, FrameKind, Kind as DataKind, config, kind_of, require, type_name};
 
@@ -117,26 +116,6 @@ fn rule_item(py: Python<'_>, i: usize, item: &Bound<'_, PyAny>) -> PyResult<(Str
 #[pyclass(name = "TierRules", module = "csops", frozen)]
 #[derive(Debug)]
 pub struct PyTierRules(pub(crate) TierRules);
-
-impl PyTierRules {
-    /// `n.`, tier, condition per rule, then the default tier (`otherwise`): the text and HTML
-    /// renderings.
-    fn rule_rows(&self) -> Vec<Vec<String>> {
-        let r = &self.0;
-        let mut rows: Vec<Vec<String>> = r
-            .rules
-            .iter()
-            .enumerate()
-            .map(|(i, x)| vec![format!("{}.", i + 1), x.tier.clone(), x.when.to_string()])
-            .collect();
-        rows.push(vec![
-            String::new(),
-            r.default_tier.clone(),
-            "otherwise".to_string(),
-        ]);
-        rows
-    }
-}
 
 #[pymethods]
 impl PyTierRules {
@@ -274,19 +253,11 @@ impl PyTierRules {
     }
 
     fn __repr__(&self) -> String {
-        let rows = self.rule_rows();
-        format!(
-            "TierRules: the first rule an account matches gives its tier\n{}",
-            text_table(&["", "tier", "when"], &rows, &[true, false, false])
-        )
+        self.0.render()
     }
 
     /// An HTML rendering for Jupyter: the rules in order, then the default tier.
     fn _repr_html_(&self) -> String {
-        format!(
-            "<div class=\"csops-tier-rules\"><p><b>TierRules</b>: the first rule an account \
-             matches gives its tier</p>{}</div>",
-            html_table(&["", "tier", "when"], &self.rule_rows())
-        )
+        self.0.render_html()
     }
 }
