@@ -2933,6 +2933,18 @@ export declare class Book {
   /** The report as readable text: counts per file, then every problem. */
   renderReport(): string
   /**
+   * Every active account's health score and band on `asOf` (default: the book's latest
+   * date), keyed by account id: the `health` a forecast reads. The features are derived
+   * point-in-time (nothing dated later is seen) with `options.features` (default:
+   * `defaultFeatureConfig()`); an account that cannot be scored has `null`s.
+   */
+  healthAsOf(scorecard: Scorecard, asOf?: string | Date | null, options?: HealthAsOfOptions | null): Record<string, Health>
+  /**
+   * `healthAsOf` on a worker thread. Every error (including a bad argument) rejects the
+   * promise; nothing is thrown synchronously.
+   */
+  healthAsOfAsync(scorecard: Scorecard, asOf?: string | Date | null, options?: HealthAsOfOptions | null): Promise<Record<string, Health>>
+  /**
    * The ARR bridge from the end of `from` to the end of `to` (`YYYY-MM-DD` or a `Date`,
    * its UTC day): `start + new + expansion − contraction − churn + reactivation = end`,
    * exactly, with every account that had ARR at either end. Amounts are exact decimal
@@ -2962,18 +2974,6 @@ export declare class Book {
    * date), from the same day a year earlier; labelled `ttm`.
    */
   trailingTwelveMonths(asOf?: string | Date | null): Retention
-  /**
-   * Every active account's health score and band on `asOf` (default: the book's latest
-   * date), keyed by account id: the `health` a forecast reads. The features are derived
-   * point-in-time (nothing dated later is seen) with `options.features` (default:
-   * `defaultFeatureConfig()`); an account that cannot be scored has `null`s.
-   */
-  healthAsOf(scorecard: Scorecard, asOf?: string | Date | null, options?: HealthAsOfOptions | null): Record<string, Health>
-  /**
-   * `healthAsOf` on a worker thread. Every error (including a bad argument) rejects the
-   * promise; nothing is thrown synchronously.
-   */
-  healthAsOfAsync(scorecard: Scorecard, asOf?: string | Date | null, options?: HealthAsOfOptions | null): Promise<Record<string, Health>>
   /**
    * The accounts as columns for conditions, one row per account (book order), keyed by
    * field: `id`, `name`, `owner_csm`, `segment`, `tier` (the CRM's), `region`, `industry`,

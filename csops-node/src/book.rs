@@ -675,3 +675,19 @@ pub(crate) fn book(env: &Env, v: Unknown) -> Result<Arc<csops_core::interchange:
         type_name(&v)
     )))
 }
+
+/// The day given, or the book's latest date (a `CSOPS_CONFIG` error for a book without
+/// dated records).
+pub(crate) fn day_or_latest(
+    loaded: &csops_core::interchange::Loaded,
+    day: Option<NaiveDate>,
+) -> Result<NaiveDate, Failure> {
+    match day {
+        Some(d) => Ok(d),
+        None => loaded.book.latest_date().ok_or_else(|| {
+            Failure::Core(csops_core::Error::Config(vec![
+                "the book has no dated records; give `asOf`".into(),
+            ]))
+        }),
+    }
+}

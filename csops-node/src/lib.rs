@@ -6,8 +6,9 @@
 //!   tasks.
 //! - [`health`]: the `Scorecard` class (health scoring), its async task, and `trend`.
 //! - [`modelset`]: the `ModelSet` class (a scorecard per segment) and its async task.
-//! - [`revenue`]: the ARR bridge and retention (`Book` methods), health on a day, the
-//!   renewal `forecast` (and its async task) and its `reconcile`iation with the CRM.
+//! - [`retention`]: the ARR bridge and retention (`Book` methods, `bridgeTable`).
+//! - [`forecast`]: health on a day, the renewal `forecast` (and its async task, its tables)
+//!   and its `reconcile`iation with the CRM.
 //! - [`condition`]: the condition language (`Condition`) and the caller's columns it reads.
 //! - [`segment`]: `TierRules`, the account table, tiers, coverage and assignment
 //!   (`book.segment`, its async task, `segmentColumns`) and what-if.
@@ -38,6 +39,7 @@ pub mod condition;
 pub mod error;
 pub mod failure;
 pub mod features;
+pub mod forecast;
 pub mod health;
 pub mod modelset;
 pub mod options;
@@ -46,7 +48,7 @@ pub mod pool;
 pub mod progress;
 pub mod records;
 pub mod results;
-pub mod revenue;
+pub mod retention;
 pub mod segment;
 pub mod stats;
 

@@ -779,7 +779,7 @@ impl Playbook {
                     Ok(())
                 },
             )?;
-            let day = crate::revenue::day_or_latest(&loaded, as_of)?;
+            let day = crate::book::day_or_latest(&loaded, as_of)?;
             guard(|| {
                 let table = core_playbook::play_table(&loaded.book, day, &ctx.run_context())?;
                 self.inner.validate(&table.schema())

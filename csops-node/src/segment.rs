@@ -140,7 +140,7 @@ struct TableSpec {
 
 impl TableSpec {
     fn new(loaded: Arc<Loaded>, as_of: Option<NaiveDate>) -> Result<Self, Failure> {
-        let as_of = crate::revenue::day_or_latest(&loaded, as_of)?;
+        let as_of = crate::book::day_or_latest(&loaded, as_of)?;
         Ok(TableSpec {
             loaded,
             as_of,

@@ -157,7 +157,8 @@ impl PyBook {
 
     /// Gross, net and logo retention from the end of ``start`` to the end of ``end``, over the
     /// cohort of accounts with ARR at the start: a DataFrame with one row per cohort,
-    /// ``label``, ``logos``, ``logos_retained``, ``start_arr``, ``retained_arr`` and ``end_arr``
+    /// ``label``, ``from`` and ``to`` (the days), ``logos``, ``logos_retained``,
+    /// ``start_arr``, ``retained_arr`` and ``end_arr``
     /// (amounts), ``currency``, ``grr``, ``nrr`` and ``logo_retention`` (NaN for an empty
     /// cohort).
     ///
@@ -211,15 +212,14 @@ impl PyBook {
 
 // Retention --------------------------------------------------------------------------------
 
-/// Retention rows as a DataFrame (with `from` and `to` when `period` is set).
+/// Retention rows as a table (the core's columns, `from` and `to` included).
 fn retention_frame<'py>(
     py: Python<'py>,
     kind: FrameKind,
     what: &str,
     rows: &[Retention],
-    period: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    table_out(py, tables::retention(rows, period), kind, what)
+    table_out(py, tables::retention(rows), kind, what)
 }
 
 /// `Book.arr_bridge`.
@@ -254,7 +254,7 @@ pub(crate) fn book_retention<'py>(
         None => retention(&history, from, to).map(|r| vec![r]),
         Some(c) => retention_by(inner, &history, from, to, c),
     })?;
-    retention_frame(py, kind, "Book.retention", &rows, false)
+    retention_frame(py, kind, "Book.retention", &rows)
 }
 
 /// `Book.retention_series`.
@@ -271,7 +271,7 @@ pub(crate) fn book_retention_series<'py>(
     let kind = FrameKind::parse(py, frame)?;
     let history = book.arr_history(py)?;
     let rows = call(py, || retention_series(&history, from, to, period))?;
-    retention_frame(py, kind, "Book.retention_series", &rows, true)
+    retention_frame(py, kind, "Book.retention_series", &rows)
 }
 
 /// `Book.trailing_twelve_months`: one retention row as a dict.

@@ -195,7 +195,9 @@ CUTS = ["segment", "tier", "region", "industry", "plan", "owner_csm", "currency"
 def test_cuts_partition_the_cohort(book: csops.Book, by: str) -> None:
     whole = retention(book, YEAR_AGO, AS_OF).iloc[0]
     cut = retention(book, YEAR_AGO, AS_OF, by=by)
-    assert list(cut.columns) == RETENTION_COLUMNS
+    # Every row says its days, as Node's and Rust's `Retention` and `retention_series` do.
+    assert list(cut.columns) == ["label", "from", "to"] + RETENTION_COLUMNS[1:]
+    assert (cut["from"] == YEAR_AGO).all() and (cut["to"] == AS_OF).all()
     assert list(cut["label"]) == sorted(cut["label"]) and cut["label"].is_unique
     for k in ["start_arr", "retained_arr", "end_arr"]:
         assert total(cut[k]) == whole[k], k

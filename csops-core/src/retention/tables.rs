@@ -4,18 +4,15 @@
 use super::{ArrBridge, Retention};
 use crate::table::Table;
 
-/// Retention rows: `label` (`all`, or the cohort), `from` and `to` (with `period`: each
-/// row's own days), `logos`, `logos_retained`, `start_arr`, `retained_arr`, `end_arr`
-/// (amounts in `currency`), `grr`, `nrr` and `logo_retention` (missing for an empty
-/// cohort).
-pub fn retention(rows: &[Retention], period: bool) -> Table {
+/// Retention rows: `label` (`all`, the cohort or the period), `from` and `to` (the row's
+/// days), `logos`, `logos_retained`, `start_arr`, `retained_arr`, `end_arr` (amounts in
+/// `currency`), `grr`, `nrr` and `logo_retention` (missing for an empty cohort).
+pub fn retention(rows: &[Retention]) -> Table {
     let mut t = Table::new();
-    t.text("label", rows.iter().map(|r| &r.label));
-    if period {
-        t.dates("from", rows.iter().map(|r| r.from))
-            .dates("to", rows.iter().map(|r| r.to));
-    }
-    t.counts("logos", rows.iter().map(|r| r.logos))
+    t.text("label", rows.iter().map(|r| &r.label))
+        .dates("from", rows.iter().map(|r| r.from))
+        .dates("to", rows.iter().map(|r| r.to))
+        .counts("logos", rows.iter().map(|r| r.logos))
         .counts("logos_retained", rows.iter().map(|r| r.logos_retained))
         .amounts("start_arr", rows.iter().map(|r| r.start_arr))
         .amounts("retained_arr", rows.iter().map(|r| r.retained_arr))
