@@ -385,7 +385,7 @@ fn effects_input(
     let book = crate::book::book(env, book)?;
     let playbook = self::playbook(env, "playbook", playbook)?;
     let fired = fired_list(env, "fired", fired)?;
-    let mut horizon = 365;
+    let mut horizon = csops_core::playbook::DEFAULT_HORIZON_DAYS;
     let ctx = self::options(
         env,
         options,

@@ -490,13 +490,14 @@ impl PyExplanation {
 /// >>> csops.trend(65.0, 64.5)["direction"]
 /// 'flat'
 #[pyfunction]
-#[pyo3(signature = (current, previous, dead_band = 2.0))]
+#[pyo3(signature = (current, previous, dead_band = None))]
 pub fn trend<'py>(
     py: Python<'py>,
     current: f64,
     previous: f64,
-    dead_band: f64,
+    dead_band: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let dead_band = dead_band.unwrap_or(csops_core::health::DEFAULT_DEAD_BAND);
     let t = call(py, || core_trend(current, previous, dead_band))?;
     let d = PyDict::new(py);
     d.set_item("delta", t.delta)?;

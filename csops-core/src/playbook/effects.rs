@@ -48,6 +48,10 @@ pub struct PlayEffect {
     pub verdict: String,
 }
 
+/// How many days after a play fired a renewal still counts as its effect, unless a caller
+/// says otherwise: a year, one renewal cycle of an annual contract.
+pub const DEFAULT_HORIZON_DAYS: u32 = 365;
+
 /// Each play's effect: the renewal rate of accounts it fired on (renewals within `horizon_days`
 /// after firing) against accounts it did not fire on that renewed in the same period. Plays
 /// fire on accounts at risk, so a lower rate for them is expected; compare with the same play

@@ -40,7 +40,7 @@ mod template;
 
 pub use config::{Action, Assignee, EventKind, Mode, Play, Playbook, Trigger, sponsor_left_play};
 pub use context::{RunContext, play_table};
-pub use effects::{PlayEffect, play_effects};
+pub use effects::{DEFAULT_HORIZON_DAYS, PlayEffect, play_effects};
 pub use fired::{Fired, FiredAction, render_fired};
 pub use history::FireHistory;
 pub use render::{

@@ -731,8 +731,9 @@ class ModelSet:
         """Score every account with its segment's scorecard; the same kind of table as ``data``."""
     def __eq__(self, other: object, /) -> bool: ...
 
-def trend(current: float, previous: float, dead_band: float = 2.0) -> _TrendDict:
-    """Compare a score with a previous one (changes within ±dead_band are flat)."""
+def trend(current: float, previous: float, dead_band: float | None = None) -> _TrendDict:
+    """Compare a score with a previous one (changes within ±dead_band are flat; None: the
+    core's default, 2 points)."""
 
 # Back-tests ---------------------------------------------------------------
 
@@ -1460,10 +1461,11 @@ def play_effects(
     playbook: _PlaybookLike,
     fired: _FiredLike,
     *,
-    horizon_days: int = 365,
+    horizon_days: int | None = None,
     scorecard: Scorecard | None = None,
     feature_config: _FeatureConfig | None = None,
     frame: _Frame | None = None,
 ) -> Any:
     """Per play: renewal rate of the accounts it fired on against comparable accounts, with
-    Wilson intervals and Fisher's exact test (a DataFrame)."""
+    Wilson intervals and Fisher's exact test (a DataFrame). ``horizon_days`` None: the
+    core's default, 365."""

@@ -264,6 +264,7 @@ impl PyPlayReplay {
 /// ``to_dicts`` gives), the renewal rate of the accounts it fired on (their first renewal
 /// within ``horizon_days`` after firing) against comparable accounts it did not fire on
 /// (passing its filter on its first firing day) that renewed in the same period.
+/// ``horizon_days`` not given: the core's default, 365 (``DEFAULT_HORIZON_DAYS``).
 ///
 /// A DataFrame, one row per play: ``play``; ``fired_renewals``, ``fired_renewed``,
 /// ``fired_rate`` with its Wilson 95% interval ``fired_ci_lo``–``fired_ci_hi``; the same
@@ -278,7 +279,7 @@ impl PyPlayReplay {
     playbook,
     fired,
     *,
-    horizon_days = 365,
+    horizon_days = None,
     scorecard = None,
     feature_config = None,
     frame = None
@@ -289,7 +290,7 @@ pub fn play_effects<'py>(
     book: &Bound<'py, PyBook>,
     playbook: &Bound<'py, PyAny>,
     fired: &Bound<'py, PyAny>,
-    horizon_days: i64,
+    horizon_days: Option<i64>,
     scorecard: Option<&Bound<'py, PyScorecard>>,
     feature_config: Option<&Bound<'py, PyAny>>,
     frame: Option<&str>,
@@ -297,7 +298,10 @@ pub fn play_effects<'py>(
     let kind = FrameKind::parse(py, frame)?;
     let pb = playbook_arg(py, playbook)?;
     let fired = fired_arg(py, fired)?;
-    let horizon = count(py, "horizon_days", horizon_days)?;
+    let horizon = match horizon_days {
+        Some(days) => count(py, "horizon_days", days)?,
+        None => csops_core::playbook::DEFAULT_HORIZON_DAYS,
+    };
     let cfg = features(py, feature_config)?;
     let card = card_of(scorecard);
     let inner = book.get().inner();
