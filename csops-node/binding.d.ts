@@ -4202,6 +4202,13 @@ export interface ScoresOnly {
 }
 
 /**
+ * One of a segmentation's tables (as Python's `Segmentation` gives them), by column:
+ * `coverage` (per tier), `csms` (each CSM's load) or `assignment` (the plan's moves). The
+ * segmentation is read back as `book.segment` returned it (or its JSON parsed).
+ */
+export declare function segmentationTable(segmentation: Segmentation, name: 'coverage' | 'csms' | 'assignment'): TableColumns
+
+/**
  * Tiers, coverage and assignment (as `book.segment`) of accounts given as columns: `id` and
  * `owner_csm` (text) and `arr` (numbers) at least, plus every field the rules read. Rows
  * with no positive `arr` are not customers: tiered, but neither covered nor assigned.

@@ -867,6 +867,7 @@ module.exports.replayPlays = nativeBinding.replayPlays
 module.exports.replayPlaysAsync = nativeBinding.replayPlaysAsync
 module.exports.runPlays = nativeBinding.runPlays
 module.exports.runPlaysAsync = nativeBinding.runPlaysAsync
+module.exports.segmentationTable = nativeBinding.segmentationTable
 module.exports.segmentColumns = nativeBinding.segmentColumns
 module.exports.trend = nativeBinding.trend
 module.exports.version = nativeBinding.version

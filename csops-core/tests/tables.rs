@@ -113,11 +113,11 @@ fn the_sample_books_tables_are_the_vectors() {
         &sg::tiers(&accounts, &rules, &p),
         &card,
     );
-    check("segmentation_coverage", &sg::coverage(&rules, &p), &card);
-    check("segmentation_csms", &sg::csms(&rules, &p), &card);
+    check("segmentation_coverage", &sg::coverage(&p.coverage), &card);
+    check("segmentation_csms", &sg::csms(&p.coverage), &card);
     check(
         "segmentation_assignment",
-        &sg::assignment(&rules, &p),
+        &sg::assignment(&p.coverage, &p.assignment),
         &card,
     );
     check(

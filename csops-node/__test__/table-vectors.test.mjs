@@ -1,6 +1,7 @@
 // The result tables of the sample book (tests/conformance/tables/), value for value: Node's
 // tables are the core's (csops-core/tests/tables.rs), as Python's frames are
-// (test_table_vectors.py). Node has the back-test's, the forecast's and the ARR bridge's.
+// (test_table_vectors.py). Node has the back-test's, the forecast's, the ARR bridge's and the
+// segmentation's (coverage, CSMs, assignment).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -46,4 +47,13 @@ test("a forecast's and an ARR bridge's tables are the core's", () => {
   from.setUTCDate(from.getUTCDate() - 365);
   const bridge = book.arrBridge(from.toISOString().slice(0, 10), latest);
   sameColumns("arr_bridge_accounts", csops.bridgeTable(bridge));
+});
+
+test("a segmentation's tables are the core's", () => {
+  const seg = book.segment({ scorecard: card, asOf: book.latestDate() });
+  for (const t of ["coverage", "csms", "assignment"]) {
+    sameColumns(`segmentation_${t}`, csops.segmentationTable(seg, t));
+    sameColumns(`segmentation_${t}`, csops.segmentationTable(JSON.parse(JSON.stringify(seg)), t));
+  }
+  assert.throws(() => csops.segmentationTable(seg, "tiers"), (e) => e.code === "CSOPS_INVALID_ARGUMENT");
 });

@@ -19,6 +19,7 @@ use csops_core::condition::{Column, Table};
 use csops_core::features::FeatureConfig;
 use csops_core::health as core_health;
 use csops_core::interchange::Loaded;
+use csops_core::options::Casing;
 use csops_core::segment::{
     self as core_segment, CoverageModel, Csm as CoreCsm, TierRules as CoreTierRules,
 };
@@ -731,6 +732,24 @@ pub fn segment_columns(
         let rules = a.rules.as_ref();
         let (table, made) = guard(|| core_segment::plan_given(&t, rules, &a.model, a.roster))?;
         shown(&table, &made, rules, None)
+    })
+}
+
+/// One of a segmentation's tables (as Python's `Segmentation` gives them), by column:
+/// `coverage` (per tier), `csms` (each CSM's load) or `assignment` (the plan's moves). The
+/// segmentation is read back as `book.segment` returned it (or its JSON parsed).
+#[napi(
+    ts_args_type = "segmentation: Segmentation, name: 'coverage' | 'csms' | 'assignment'",
+    ts_return_type = "TableColumns"
+)]
+pub fn segmentation_table(env: Env, segmentation: Unknown, name: String) -> napi::Result<Js> {
+    js(&env, || {
+        let value =
+            crate::options::value_of(&env, "segmentation", segmentation, 0)?.unwrap_or_default();
+        let s: core_segment::Segmentation =
+            csops_core::options::from_argument("segmentation", value, Casing::Camel)?;
+        let t = guard(|| core_segment::tables::segmentation(&name, Casing::Camel, &s))?;
+        crate::results::to_js(&t)
     })
 }
 

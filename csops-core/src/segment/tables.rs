@@ -2,9 +2,30 @@
 //! load, the assignment's moves, what other rules would change, and the account table the
 //! rules read.
 
-use super::{Plan, TierRules, WhatIf};
+use super::{Assignment, Coverage, Plan, Segmentation, TierRules, WhatIf};
+use crate::Result;
 use crate::condition::{Column, Table as Accounts};
-use crate::table::{Categories, Table, Values};
+use crate::options::Casing;
+use crate::table::{Categories, Table, Values, pick};
+
+/// The tables of a segmentation as shown (what Node's `book.segment` returns), by name.
+pub const SEGMENTATION_TABLES: [&str; 3] = ["coverage", "csms", "assignment"];
+
+/// The segmentation table called `name` ([`SEGMENTATION_TABLES`], written in `casing`).
+pub fn segmentation(name: &str, casing: Casing, s: &Segmentation) -> Result<Table> {
+    Ok(
+        match pick("a segmentation", name, &SEGMENTATION_TABLES, casing)? {
+            0 => coverage(&s.coverage),
+            1 => csms(&s.coverage),
+            _ => assignment(&s.coverage, &s.assignment),
+        },
+    )
+}
+
+/// The tiers in order (rule order, then the default): coverage lists every tier so.
+fn tier_order(c: &Coverage) -> Vec<&str> {
+    c.tiers.iter().map(|t| t.tier.as_str()).collect()
+}
 
 /// The text column `name` of the accounts, missing where absent.
 fn text<'a>(accounts: &'a Accounts, name: &str) -> Vec<Option<&'a str>> {
@@ -39,12 +60,12 @@ pub fn tiers(accounts: &Accounts, rules: &TierRules, plan: &Plan) -> Table {
 /// (customers in it), `target` (`accounts_per_csm`, `arr_per_csm` or `pooled`), `ratio`
 /// (missing when pooled), `csms` (FTE on the roster for it) and `needed` (CSMs it needs at
 /// the target, whole people).
-pub fn coverage(rules: &TierRules, plan: &Plan) -> Table {
-    let t = &plan.coverage.tiers;
+pub fn coverage(c: &Coverage) -> Table {
+    let t = &c.tiers;
     Table::new()
         .tiers(
             "tier",
-            &rules.tiers(),
+            &tier_order(c),
             t.iter().map(|t| Some(t.tier.as_str())),
         )
         .counts("accounts", t.iter().map(|t| t.accounts))
@@ -60,13 +81,13 @@ pub fn coverage(rules: &TierRules, plan: &Plan) -> Table {
 /// (owned customers), `red_accounts` (in the `red` band, when scored), `off_tier` (owned
 /// accounts of another tier), `utilisation` (load against capacity, 1.0 = at the target)
 /// and `status` (`over`, `under` below 80%, or `ok`).
-pub fn csms(rules: &TierRules, plan: &Plan) -> Table {
-    let c = &plan.coverage.csms;
+pub fn csms(coverage: &Coverage) -> Table {
+    let c = &coverage.csms;
     Table::new()
         .text("csm", c.iter().map(|c| &c.csm))
         .tiers(
             "tier",
-            &rules.tiers(),
+            &tier_order(coverage),
             c.iter().map(|c| Some(c.tier.as_str())),
         )
         .counts("accounts", c.iter().map(|c| c.accounts))
@@ -81,13 +102,13 @@ pub fn csms(rules: &TierRules, plan: &Plan) -> Table {
 /// Every move of the assignment plan, largest ARR first: `account_id`, `tier`, `from` and
 /// `to` (owners before and after; `to` missing when released to the pool or not placed)
 /// and `reason`.
-pub fn assignment(rules: &TierRules, plan: &Plan) -> Table {
-    let m = &plan.assignment.moves;
+pub fn assignment(coverage: &Coverage, a: &Assignment) -> Table {
+    let m = &a.moves;
     Table::new()
         .text("account_id", m.iter().map(|m| &m.account_id))
         .tiers(
             "tier",
-            &rules.tiers(),
+            &tier_order(coverage),
             m.iter().map(|m| Some(m.tier.as_str())),
         )
         .maybe_text("from", m.iter().map(|m| m.from.as_deref()))

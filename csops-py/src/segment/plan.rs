@@ -144,7 +144,7 @@ impl PySegmentation {
     fn coverage<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         table_out(
             py,
-            tables::coverage(&self.rules, &self.plan),
+            tables::coverage(&self.plan.coverage),
             self.frame,
             "Segmentation.coverage",
         )
@@ -158,7 +158,7 @@ impl PySegmentation {
     fn csms<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         table_out(
             py,
-            tables::csms(&self.rules, &self.plan),
+            tables::csms(&self.plan.coverage),
             self.frame,
             "Segmentation.csms",
         )
@@ -188,7 +188,7 @@ impl PySegmentation {
     fn assignment<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         table_out(
             py,
-            tables::assignment(&self.rules, &self.plan),
+            tables::assignment(&self.plan.coverage, &self.plan.assignment),
             self.frame,
             "Segmentation.assignment",
         )
