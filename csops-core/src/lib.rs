@@ -53,7 +53,8 @@
 //! [`forecast`], [`retention`] (GRR/NRR, the ARR bridge), [`money`] (exact amounts with a
 //! currency; mixing currencies without FX is an error), [`options`] (every option the
 //! bindings accept, as serde types with documented defaults), [`render`] (text and HTML of
-//! results). Errors are one [`Error`] type whose kind is machine-readable.
+//! results), [`table`] (every result's flat tables: the columns Python's DataFrames and
+//! Node's column objects show). Errors are one [`Error`] type whose kind is machine-readable.
 //!
 //! # Features
 //!

@@ -4,9 +4,11 @@
 //! each result is a Rust value with fields, and each also has a flat table view (one row per
 //! band, line or tier, one column per figure) for a spreadsheet, a DataFrame or a report. Which
 //! columns a table has, their names, order and kinds are decided here, once: Python hands
-//! a [`Table`] out as a pandas, polars or pyarrow frame; Node as columns; the report as an
-//! HTML table. Each domain module says which tables it has (`backtest::tables`,
-//! `forecast::tables`, `retention::tables`, `segment::tables`, `playbook::tables`).
+//! a [`Table`] out as a pandas, polars or pyarrow frame, Node as an object of columns
+//! (`backtest.table(name)`, `forecastTable`, …). Each domain module says which tables it has
+//! (`backtest::tables`, `forecast::tables`, `retention::tables`, `segment::tables`,
+//! `playbook::tables`); `tests/conformance/tables/` holds the sample book's, checked in all
+//! three languages.
 //!
 //! A column's [`Values`] keep their kind: amounts stay exact decimals (their currency in a
 //! column of its own), dates stay days, a band is a category of the scorecard's bands in
