@@ -25,6 +25,7 @@ use csops_core::playbook::{
     DEFAULT_EFFECT_HORIZON_DAYS, FireHistory, Playbook, RunContext, play_effects, render_fired,
     replay, sponsor_left_play,
 };
+use csops_core::report::WeekOptions;
 use csops_core::retention::{
     ArrHistory, Cut, Period, arr_bridge, retention_by, retention_series, trailing_twelve_months,
 };
@@ -33,11 +34,27 @@ use csops_core::segment::{
 };
 
 fn main() -> ExitCode {
-    let dir = std::env::args_os()
-        .nth(1)
-        .map(PathBuf::from)
+    // `cs_week [BOOK_DIR] [--html REPORT.html]`: the week in the terminal, and as a report
+    // a CS Ops lead reads in a browser when `--html` names a file.
+    let mut dir = None;
+    let mut html = None;
+    let mut args = std::env::args_os().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--html" {
+            match args.next() {
+                Some(p) => html = Some(PathBuf::from(p)),
+                None => {
+                    eprintln!("error: --html needs a file name");
+                    return ExitCode::FAILURE;
+                }
+            }
+        } else {
+            dir = Some(PathBuf::from(a));
+        }
+    }
+    let dir = dir
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/sample-book"));
-    match run(&dir) {
+    match run(&dir, html.as_deref()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -46,7 +63,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(dir: &std::path::Path) -> csops_core::Result<()> {
+fn run(dir: &std::path::Path, html: Option<&std::path::Path>) -> csops_core::Result<()> {
     println!(
         "csops {} — a CS Ops week on {}\n",
         csops_core::VERSION,
@@ -422,6 +439,19 @@ fn run(dir: &std::path::Path) -> csops_core::Result<()> {
             "over 18 months it would have fired {} times; {}",
             long.fired.len(),
             e.verdict
+        );
+    }
+
+    if let Some(path) = html {
+        println!("\n== 10. The week as a report for the CS Ops lead ==");
+        let t = Instant::now();
+        let week = csops_core::report::week(book, Some(&loaded.report), &WeekOptions::default())?;
+        week.write_html(path)?;
+        println!(
+            "{} sections written to {} in {:.0?}",
+            week.sections.len(),
+            path.display(),
+            t.elapsed()
         );
     }
     Ok(())

@@ -86,6 +86,7 @@ pub mod playbook;
 pub mod progress;
 pub mod record;
 pub mod render;
+pub mod report;
 pub mod retention;
 pub mod segment;
 pub mod table;
