@@ -27,6 +27,9 @@ echo "== python =="
 CSOPS_PY_PANICS_ONLY=1 bash scripts/test-python.sh
 bash scripts/test-python-package.sh
 
+echo "== the weekly report in a headless browser =="
+bash scripts/test-report.sh
+
 echo "== node =="
 CSOPS_NODE_PANICS_ONLY=1 bash scripts/test-node.sh
 bash scripts/test-node-package.sh
