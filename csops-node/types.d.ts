@@ -2214,6 +2214,90 @@ export interface RenewalOutcomeJson {
 }
 
 /**
+ * A report: sections in reading order.
+ */
+export type Report = { 
+/**
+ * The report's title (`CS Ops week to 2026-11-30`).
+ */
+title: string, 
+/**
+ * One line under the title: the book, the day, what produced it.
+ */
+subtitle: string, 
+/**
+ * The sections, in order.
+ */
+sections: Array<ReportSection>, };
+
+/**
+ * One drawn chart: its SVG and the words that stand for it.
+ */
+export type ReportChart = { 
+/**
+ * What the chart shows, as a heading.
+ */
+title: string, 
+/**
+ * The text alternative: what a reader who cannot see the chart needs from it.
+ */
+alt: string, 
+/**
+ * The chart as one `<svg>` element, with its title and description inside.
+ */
+svg: string, };
+
+/**
+ * One section: the answer, the charts, the tables behind them.
+ */
+export type ReportSection = { 
+/**
+ * A stable anchor (`backtest`), for links and tests.
+ */
+id: string, 
+/**
+ * Its heading.
+ */
+title: string, 
+/**
+ * The one-sentence answer, first.
+ */
+answer: string, 
+/**
+ * Its charts.
+ */
+charts: Array<ReportChart>, 
+/**
+ * The tables behind the charts.
+ */
+tables: Array<ReportTable>, 
+/**
+ * Caveats: small samples, heuristics, what was left out.
+ */
+notes: Array<string>, };
+
+/**
+ * A table of text cells, as the report prints it.
+ */
+export type ReportTable = { 
+/**
+ * What the table is.
+ */
+caption: string, 
+/**
+ * Column headings.
+ */
+headers: Array<string>, 
+/**
+ * Which columns are numbers (right-aligned).
+ */
+numeric: Array<boolean>, 
+/**
+ * The rows.
+ */
+rows: Array<Array<string>>, };
+
+/**
  * An account's reported score after overrides, with the computed one kept beside it.
  */
 export type ReportedScore = { 

@@ -365,6 +365,16 @@ fn the_sample_books_week_has_every_section_and_stays_inside_the_file() {
 
     let html = report.render_html().unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
+    // The page itself is a conformance vector: Python's and Node's must be the same bytes.
+    let vector = golden_dir().join("sample_week.html");
+    if std::env::var_os("UPDATE_REPORT").is_some() {
+        std::fs::write(&vector, &html).unwrap();
+    }
+    let want = std::fs::read_to_string(&vector).unwrap();
+    assert!(
+        html == want,
+        "the sample week's page changed (UPDATE_REPORT=1 rewrites it)"
+    );
     assert!(html.contains("Content-Security-Policy"));
     for s in &report.sections {
         assert!(html.contains(&format!("<section id=\"{}\"", s.id)));

@@ -20,7 +20,7 @@ use crate::errors::{call, call_with_gil};
 use crate::features::PyFeatureFrame;
 use crate::options::{as_of_date, feature_config, mapping_to_json};
 use crate::progress::Progress;
-use crate::report::PyValidationReport;
+use crate::validation::PyValidationReport;
 
 /// A validated book of business: every valid record of every account, indexed per account.
 ///
@@ -35,6 +35,11 @@ pub struct PyBook {
 }
 
 impl PyBook {
+    /// What validation found while loading it.
+    pub(crate) fn validation(&self, py: Python<'_>) -> Py<PyValidationReport> {
+        self.report.clone_ref(py)
+    }
+
     /// The core book (shared, immutable).
     pub(crate) fn inner(&self) -> &Arc<Book> {
         &self.book

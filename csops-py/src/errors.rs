@@ -33,7 +33,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyType};
 
-use crate::report::{PyProblem, PyValidationReport};
+use crate::validation::{PyProblem, PyValidationReport};
 
 /// The exception classes, as Python source (executed once, on import).
 const EXCEPTIONS_SOURCE: &std::ffi::CStr = cr#"

@@ -69,6 +69,7 @@ pub mod segment;
 pub mod spark_support;
 pub mod stats;
 pub mod table;
+pub mod validation;
 
 /// The native module. Its name must match `[lib] name` in Cargo.toml and the
 /// last part of `tool.maturin.module-name` in pyproject.toml.
@@ -86,7 +87,7 @@ fn _csops(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.setattr("_arm_panic", wrap_pyfunction!(_arm_panic, m)?)?;
     m.add("__version__", csops_core::VERSION)?;
     errors::register(m)?;
-    report::register(m)?;
+    validation::register(m)?;
     book::register(m)?;
     features::register(m)?;
     health::register(m)?;
@@ -98,6 +99,7 @@ fn _csops(m: &Bound<'_, PyModule>) -> PyResult<()> {
     segment::register(m)?;
     playbook::register(m)?;
     spark_support::register(m)?;
+    report::register(m)?;
     stats::register(m)?;
     m.add_function(wrap_pyfunction!(table::_polars_categories, m)?)?;
     Ok(())

@@ -1,252 +1,170 @@
-//! `Problem` and `ValidationReport`: what validation found while loading a book.
+//! The weekly report (`csops_core::report`): the function `week_report` and the class
+//! `Report`. The sections, charts, words and page are the core's; this module reads the
+//! options and hands the page over as text, a file, or a notebook's HTML.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
+use std::path::PathBuf;
 
-use csops_core::book::{Problem, ValidationReport};
+use csops_core::report::{Report, WeekOptions, week};
 use pyo3::prelude::*;
-use pyo3::types::PyString;
+use serde_json::Value;
 
-use crate::convert::{enum_name, to_python};
+use crate::book::PyBook;
+use crate::convert::to_python;
+use crate::errors::call;
+use crate::health::PyScorecard;
+use crate::options::from_kwargs_with;
+use crate::playbook::PyPlaybook;
+use crate::segment::PyTierRules;
 
-/// Python's `repr()` of a string (quoted and escaped as Python would).
-pub fn py_repr(py: Python<'_>, s: &str) -> PyResult<String> {
-    Ok(PyString::new(py, s).repr()?.to_cow()?.into_owned())
+/// A `Scorecard`, `TierRules` or `Playbook` given as an option: the configuration it holds.
+fn configuration(v: &Bound<'_, PyAny>, path: &str) -> Option<PyResult<Value>> {
+    let json = |r: serde_json::Result<Value>| {
+        r.map_err(|e| crate::errors::argument_error(format!("{path}: {e}")))
+    };
+    if let Ok(c) = v.cast::<PyScorecard>() {
+        return Some(json(serde_json::to_value(&c.get().0)));
+    }
+    if let Ok(r) = v.cast::<PyTierRules>() {
+        return Some(json(serde_json::to_value(&r.get().0)));
+    }
+    if let Ok(p) = v.cast::<PyPlaybook>() {
+        return Some(json(serde_json::to_value(&p.get().0)));
+    }
+    None
 }
 
-/// `repr()` of an optional string: the quoted string or `None`.
-fn py_repr_opt(py: Python<'_>, s: Option<&str>) -> PyResult<String> {
-    s.map_or_else(|| Ok("None".to_string()), |s| py_repr(py, s))
+/// The CS Ops week of ``book`` as a report a CS Ops lead reads in a browser: data quality
+/// (the book's own validation report), health, the back-test of ``scorecard`` (by default
+/// the default heuristic), its re-calibration with held-out proof, next quarter's renewal
+/// forecast reconciled with the CRM, retention, segmentation by ``tier_rules`` and coverage,
+/// and ``playbook`` (by default the sponsor-left play) replayed log-only over the last
+/// ``replay_days`` (28) with its effects over ``effect_days`` (540). ``as_of`` is the day (by
+/// default the book's latest date). Each section gives its answer in one sentence, then its
+/// charts, then the tables behind them. The options and their defaults are the core's
+/// (``WeekOptions``), the same in Rust and Node. Runs with the GIL released.
+///
+/// >>> book = csops.load_book("data/sample-book", mode="lenient")
+/// >>> report = csops.week_report(book)
+/// >>> [s["id"] for s in report.sections][:3]
+/// ['quality', 'health', 'backtest']
+/// >>> report.to_html("week.html")  # one self-contained file  # doctest: +SKIP
+#[pyfunction]
+#[pyo3(signature = (
+    book,
+    *,
+    as_of = None,
+    title = None,
+    scorecard = None,
+    tier_rules = None,
+    playbook = None,
+    replay_days = None,
+    effect_days = None
+))]
+#[allow(clippy::too_many_arguments)] // the keyword arguments of the Python function
+pub fn week_report(
+    py: Python<'_>,
+    book: &Bound<'_, PyBook>,
+    as_of: Option<&Bound<'_, PyAny>>,
+    title: Option<&Bound<'_, PyAny>>,
+    scorecard: Option<&Bound<'_, PyAny>>,
+    tier_rules: Option<&Bound<'_, PyAny>>,
+    playbook: Option<&Bound<'_, PyAny>>,
+    replay_days: Option<&Bound<'_, PyAny>>,
+    effect_days: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyReport> {
+    let options: WeekOptions = from_kwargs_with(
+        py,
+        &[
+            ("as_of", as_of),
+            ("title", title),
+            ("scorecard", scorecard),
+            ("tier_rules", tier_rules),
+            ("playbook", playbook),
+            ("replay_days", replay_days),
+            ("effect_days", effect_days),
+        ],
+        Some(configuration),
+    )?;
+    let book = book.get();
+    let validation = book.validation(py);
+    let (inner, validation) = (book.inner(), validation.get().inner());
+    call(py, || week(inner, Some(validation), &options)).map(PyReport)
 }
 
-/// One problem with one row (or one file) of the input.
-#[pyclass(name = "Problem", module = "csops", frozen)]
-#[derive(Debug, Clone)]
-pub struct PyProblem(pub Problem);
+/// A report: its ``sections`` (each an answer, charts and tables), as one self-contained
+/// HTML page (``to_html``), as text (``repr``), and in a notebook as the page itself.
+#[pyclass(name = "Report", module = "csops", frozen)]
+#[derive(Debug)]
+pub struct PyReport(Report);
 
 #[pymethods]
-impl PyProblem {
+impl PyReport {
     /// Pickling: its state as the core's serde value.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
-        crate::convert::pickle::<Self, _>(py, &&self.0)
+        crate::convert::pickle::<Self, _>(py, &self.0)
     }
 
-    /// A pickled Problem.
+    /// A pickled Report.
     #[staticmethod]
     fn _from_pickle(state: &[u8]) -> PyResult<Self> {
-        let p: Problem = crate::convert::unpickle::<Self, _>(state)?;
-        Ok(PyProblem(p))
+        crate::convert::unpickle::<Self, _>(state).map(PyReport)
     }
 
-    /// The file (or JSON document section) the row came from, e.g. ``"accounts.csv"``.
+    /// The report's title.
     #[getter]
-    fn file(&self) -> &str {
-        &self.0.file
+    fn title(&self) -> &str {
+        &self.0.title
     }
 
-    /// The row: the line in a CSV file (the header is line 1), or the 1-based position in a
-    /// JSON array. None for a problem with a whole file.
+    /// The line under the title: the book and the day.
     #[getter]
-    fn row(&self) -> Option<u64> {
-        self.0.row
+    fn subtitle(&self) -> &str {
+        &self.0.subtitle
     }
 
-    /// The id of the record, when it has one and it could be read.
+    /// The sections in reading order, as dicts: ``id``, ``title``, ``answer``, ``charts``
+    /// (``title``, ``alt``, ``svg``), ``tables`` (``caption``, ``headers``, ``numeric``,
+    /// ``rows``) and ``notes``.
     #[getter]
-    fn record_id(&self) -> Option<&str> {
-        self.0.record_id.as_deref()
+    fn sections<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.0.sections)
     }
 
-    /// The field (column), when the problem is with one field.
-    #[getter]
-    fn field(&self) -> Option<&str> {
-        self.0.field.as_deref()
-    }
-
-    /// The kind of problem: ``"missing"``, ``"malformed"``, ``"unknown_value"``,
-    /// ``"negative"``, ``"out_of_range"``, ``"dates_out_of_order"``, ``"inconsistent"``,
-    /// ``"duplicate"`` or ``"unknown_reference"``.
-    #[getter]
-    fn kind(&self) -> String {
-        enum_name(&self.0.kind)
-    }
-
-    /// A human explanation, including the offending value.
-    #[getter]
-    fn reason(&self) -> &str {
-        &self.0.reason
-    }
-
-    /// The problem as a plain dict (file, row, record_id, field, kind, reason).
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_python(py, &self.0)
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let p = &self.0;
-        Ok(format!(
-            "Problem(file={}, row={}, record_id={}, field={}, kind={}, reason={})",
-            py_repr(py, &p.file)?,
-            p.row.map_or_else(|| "None".to_string(), |r| r.to_string()),
-            py_repr_opt(py, p.record_id.as_deref())?,
-            py_repr_opt(py, p.field.as_deref())?,
-            py_repr(py, &self.kind())?,
-            py_repr(py, &p.reason)?,
-        ))
-    }
-
-    fn __str__(&self) -> String {
-        self.0.to_string()
-    }
-
-    /// Equal when every field is equal (a non-Problem gives NotImplemented, as pyo3 does for
-    /// an argument of another type).
-    fn __eq__(&self, other: &Bound<'_, PyProblem>) -> bool {
-        self.0 == other.get().0
-    }
-
-    fn __hash__(&self) -> u64 {
-        let p = &self.0;
-        let mut h = DefaultHasher::new();
-        (&p.file, p.row, &p.record_id, &p.field, p.kind, &p.reason).hash(&mut h);
-        h.finish()
-    }
-}
-
-/// Everything validation found while loading a book, and what was kept.
-#[pyclass(name = "ValidationReport", module = "csops", frozen)]
-#[derive(Debug)]
-pub struct PyValidationReport(ValidationReport, Lists);
-
-/// The report's lists as Python objects, built on first access and then shared, so a loop
-/// over ``report.problems[i]`` costs one conversion, not one per step.
-struct Lists {
-    problems: pyo3::sync::PyOnceLock<Py<PyAny>>,
-    rejected: pyo3::sync::PyOnceLock<Py<PyAny>>,
-    files: pyo3::sync::PyOnceLock<Py<PyAny>>,
-    notes: pyo3::sync::PyOnceLock<Py<PyAny>>,
-}
-
-impl Lists {
-    fn new() -> Self {
-        Lists {
-            problems: pyo3::sync::PyOnceLock::new(),
-            rejected: pyo3::sync::PyOnceLock::new(),
-            files: pyo3::sync::PyOnceLock::new(),
-            notes: pyo3::sync::PyOnceLock::new(),
+    /// The report as one self-contained HTML page (no script, font, image or request outside
+    /// the file; one section a page when printed). With ``path`` (a ``str`` or path), the
+    /// page is written there and None returned; without, the page is returned.
+    #[pyo3(signature = (path = None))]
+    fn to_html(&self, py: Python<'_>, path: Option<PathBuf>) -> PyResult<Option<String>> {
+        let report = &self.0;
+        match path {
+            Some(path) => call(py, || report.write_html(&path)).map(|()| None),
+            None => call(py, || report.render_html()).map(Some),
         }
     }
-}
 
-impl std::fmt::Debug for Lists {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Lists")
-    }
-}
-
-impl PyValidationReport {
-    /// Wrap a core report.
-    pub fn new(report: ValidationReport) -> Self {
-        PyValidationReport(report, Lists::new())
-    }
-
-    /// The core report.
-    pub fn inner(&self) -> &ValidationReport {
-        &self.0
-    }
-}
-
-#[pymethods]
-impl PyValidationReport {
-    /// Pickling: its state as the core's serde value.
-    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
-        crate::convert::pickle::<Self, _>(py, &&self.0)
-    }
-
-    /// A pickled ValidationReport.
-    #[staticmethod]
-    fn _from_pickle(state: &[u8]) -> PyResult<Self> {
-        let r: ValidationReport = crate::convert::unpickle::<Self, _>(state)?;
-        Ok(PyValidationReport::new(r))
-    }
-
-    /// Every problem, in file and row order (the same list on every access).
-    #[getter]
-    fn problems(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        self.1
-            .problems
-            .get_or_try_init(py, || {
-                let items: Vec<PyProblem> =
-                    self.0.problems.iter().cloned().map(PyProblem).collect();
-                Ok::<_, PyErr>(pyo3::types::PyList::new(py, items)?.into_any().unbind())
-            })
-            .map(|l| l.clone_ref(py))
-    }
-
-    /// Every rejected row: dicts with ``file``, ``row``, ``record_id`` and ``fields`` (the
-    /// raw fields as read, column → text), so nothing is silently dropped.
-    #[getter]
-    fn rejected<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.1
-            .rejected
-            .get_or_try_init(py, || to_python(py, &self.0.rejected).map(Bound::unbind))
-            .map(|l| l.bind(py).clone())
-    }
-
-    /// Row counts per file: ``{file: {"read": n, "loaded": n, "rejected": n}}``.
-    #[getter]
-    fn files<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.1
-            .files
-            .get_or_try_init(py, || to_python(py, &self.0.files).map(Bound::unbind))
-            .map(|l| l.bind(py).clone())
-    }
-
-    /// What the loader did by the source map's rules (a value map, a default, a scale, a
-    /// role removed with no earlier addition): dicts with ``file``, ``row``, ``field`` and
-    /// ``note``. Notes are not problems; a strict load keeps them.
-    #[getter]
-    fn notes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.1
-            .notes
-            .get_or_try_init(py, || to_python(py, &self.0.notes).map(Bound::unbind))
-            .map(|l| l.bind(py).clone())
-    }
-
-    /// True when there were no problems at all.
-    #[getter]
-    fn is_clean(&self) -> bool {
-        self.0.is_clean()
-    }
-
-    /// One line: problem and row counts, and the first problem.
-    fn summary(&self) -> String {
-        self.0.summary()
-    }
-
-    /// A readable multi-line report: counts per file, then every problem.
-    fn render(&self) -> String {
-        self.0.render()
-    }
-
-    /// The report as plain data: ``{"problems": [...], "rejected": [...], "files": {...}}``.
+    /// The report as plain data (``title``, ``subtitle``, ``sections``).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_python(py, &self.0)
+    }
+
+    fn __len__(&self) -> usize {
+        self.0.sections.len()
     }
 
     fn __repr__(&self) -> String {
-        format!("<ValidationReport: {}>", self.0.summary())
+        self.0.render()
     }
 
-    /// An HTML rendering for Jupyter: counts per file, then the problems.
-    fn _repr_html_(&self) -> String {
-        self.0.render_html()
+    /// The page for Jupyter, inside an ``iframe`` so its styles stay its own.
+    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
+        let report = &self.0;
+        call(py, || report.render_html_embedded())
     }
 }
 
-/// Add the classes to the native module.
+/// Add the class and the function to the native module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<PyProblem>()?;
-    m.add_class::<PyValidationReport>()?;
+    m.add_class::<PyReport>()?;
+    m.add_function(wrap_pyfunction!(week_report, m)?)?;
     Ok(())
 }

@@ -173,6 +173,9 @@ def entry_points(o: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
         "replay_plays": lambda v: csops.replay_plays(book, o["playbook"], "2024-03-01", v),
         "play_effects": lambda v: csops.play_effects(book, o["playbook"], v),
         "play_effects horizon": lambda v: csops.play_effects(book, o["playbook"], o["run"], horizon_days=v),
+        "week_report as_of": lambda v: csops.week_report(book, as_of=v),
+        "week_report scorecard": lambda v: csops.week_report(book, scorecard=v),
+        "week_report replay_days": lambda v: csops.week_report(book, replay_days=v),
     }
 
 

@@ -82,6 +82,7 @@ def entry_points(book: csops.Book, tmp: Path) -> list[tuple[str, Callable[[], An
         ("FireHistory.from_json", lambda: csops.FireHistory.from_json("{}")),
         ("ModelSet.from_json", lambda: csops.ModelSet.from_json(json.dumps({"default": json.loads(card.to_json())}))),
         ("backtest", lambda: csops.backtest(book, card)),
+        ("week_report", lambda: csops.week_report(book, as_of=DAY)),
     ]
 
 

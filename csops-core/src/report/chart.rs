@@ -10,7 +10,7 @@
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
 
@@ -19,7 +19,12 @@ const SIZE: (u32, u32) = (760, 340);
 const FONT: &str = "sans-serif";
 
 /// One drawn chart: its SVG and the words that stand for it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase", rename = "ReportChart")
+)]
 pub struct Chart {
     /// What the chart shows, as a heading.
     pub title: String,

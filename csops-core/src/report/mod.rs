@@ -36,12 +36,17 @@ pub use sections::{
 };
 pub use week::{WeekOptions, week};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
 
 /// A report: sections in reading order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase")
+)]
 pub struct Report {
     /// The report's title (`CS Ops week to 2026-11-30`).
     pub title: String,
@@ -52,7 +57,12 @@ pub struct Report {
 }
 
 /// One section: the answer, the charts, the tables behind them.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase", rename = "ReportSection")
+)]
 pub struct Section {
     /// A stable anchor (`backtest`), for links and tests.
     pub id: String,
@@ -69,7 +79,12 @@ pub struct Section {
 }
 
 /// A table of text cells, as the report prints it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename_all = "camelCase", rename = "ReportTable")
+)]
 pub struct Table {
     /// What the table is.
     pub caption: String,
@@ -146,6 +161,17 @@ impl Report {
             path: path.to_path_buf(),
             source,
         })
+    }
+
+    /// The page inside an `<iframe>` (its `srcdoc`), for a notebook or a dashboard that shows
+    /// the report among other content: the report's styles stay inside it.
+    pub fn render_html_embedded(&self) -> Result<String> {
+        let page = self.render_html()?;
+        Ok(format!(
+            "<iframe title=\"{}\" sandbox=\"\" style=\"width: 100%; height: 52rem; border: 1px solid #d7dce5;\" srcdoc=\"{}\"></iframe>",
+            crate::render::html_escape(&self.title),
+            crate::render::html_escape(&page)
+        ))
     }
 
     /// The report as text: each section's title and answer (what a terminal or a log shows).

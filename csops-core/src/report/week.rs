@@ -68,6 +68,7 @@ pub fn week(
     validation: Option<&ValidationReport>,
     options: &WeekOptions,
 ) -> Result<Report> {
+    crate::fault::checkpoint("report::week");
     let as_of = match options.as_of.or_else(|| book.latest_date()) {
         Some(d) => d,
         None => {

@@ -195,4 +195,5 @@ fn roots(v: &mut Declarations<'_>) {
     v.visit::<backtest::stats::CalibrationRow>();
     v.visit::<backtest::fit::LogisticFit>();
     v.visit::<crate::synth::SynthConfig>();
+    v.visit::<crate::report::Report>();
 }

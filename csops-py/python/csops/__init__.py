@@ -97,7 +97,8 @@ Plots, with matplotlib (optional: ``pip install matplotlib``), in ``csops.plot``
     csops.plot.roc(bt); csops.plot.calibration(bt)
     csops.plot.arr_bridge(bridge); csops.plot.forecast(rf)   # each returns its Axes
 
-The whole week in a notebook: ``docs/acceptance.ipynb``.
+The whole week in a notebook: ``docs/acceptance.ipynb``; as a report a CS Ops lead reads in a
+browser: ``csops.week_report(book).to_html("week.html")``.
 
 Every error raised by csops is a ``csops.CsopsError``: ``ValidationError``,
 ``ConfigError``, ``FormatError`` and ``MoneyError`` are also ``ValueError``; ``NotFoundError``
@@ -129,6 +130,7 @@ from csops._csops import (
     Recalibration,
     Reconciliation,
     RenewalForecast,
+    Report,
     Scorecard,
     Segmentation,
     TierRules,
@@ -150,6 +152,7 @@ from csops._csops import (
     segment_table,
     default_coverage_model,
     trend,
+    week_report,
 )
 
 __all__ = [
@@ -175,6 +178,7 @@ __all__ = [
     "Recalibration",
     "Reconciliation",
     "RenewalForecast",
+    "Report",
     "Scorecard",
     "Segmentation",
     "TierRules",
@@ -196,4 +200,5 @@ __all__ = [
     "segment_table",
     "default_coverage_model",
     "trend",
+    "week_report",
 ]

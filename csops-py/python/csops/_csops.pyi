@@ -53,6 +53,8 @@ __all__ = [
     "PlayReplay",
     "play_effects",
     "render_fired",
+    "week_report",
+    "Report",
     "_backtest_observe",
     "_backtest_from_observations",
     "_polars_categories",
@@ -171,6 +173,10 @@ _RejectedRowData = TypedDict("_RejectedRowData", {"file": str, "row": float, "re
 _RenewalDistributionData = TypedDict("_RenewalDistributionData", {"method": str, "resolution": float, "mean": float, "p10": float, "p50": float, "p90": float, "percentiles": list[float]})
 _RenewalForecastData = TypedDict("_RenewalForecastData", {"as_of": str, "from": str, "to": str, "currency": _CurrencyData, "lines": list[_RenewalLineData], "arr": str, "expected_renewal": str, "expected_expansion": str, "other_expansion": str, "commit": str, "best_case": str, "pipeline": str, "by_segment": list[_ForecastSubtotalData], "by_csm": list[_ForecastSubtotalData], "by_month": list[_ForecastSubtotalData], "distribution": _RenewalDistributionData | None, "bands": list[str], "rates_used": NotRequired[_RatesUsedData | None]})
 _RenewalLineData = TypedDict("_RenewalLineData", {"account_id": str, "name": str, "segment": str | None, "csm": str | None, "renewal_date": str, "month": str, "arr": str, "score": float | None, "band": str | None, "p_renew": float, "expected_renewal": str, "expected_expansion": str, "category": _ForecastCategoryData})
+_ReportData = TypedDict("_ReportData", {"title": str, "subtitle": str, "sections": list[_ReportSectionData]})
+_ReportChartData = TypedDict("_ReportChartData", {"title": str, "alt": str, "svg": str})
+_ReportSectionData = TypedDict("_ReportSectionData", {"id": str, "title": str, "answer": str, "charts": list[_ReportChartData], "tables": list[_ReportTableData], "notes": list[str]})
+_ReportTableData = TypedDict("_ReportTableData", {"caption": str, "headers": list[str], "numeric": list[bool], "rows": list[list[str]]})
 _ReportedScoreData = TypedDict("_ReportedScoreData", {"account_id": str, "computed_score": float | None, "computed_band": str | None, "score": float | None, "band": str | None, "override_applied": _OverrideAppliedData | None})
 _RetentionData = TypedDict("_RetentionData", {"label": str, "from": str, "to": str, "currency": _CurrencyData, "logos": float, "logos_retained": float, "start_arr": str, "retained_arr": str, "end_arr": str, "grr": float | None, "nrr": float | None, "logo_retention": float | None})
 _RocAucData = TypedDict("_RocAucData", {"auc": float, "se_delong": float, "se_hanley_mcneil": float, "ci95": _IntervalData, "positives": float, "negatives": float})
@@ -1469,3 +1475,45 @@ def play_effects(
     """Per play: renewal rate of the accounts it fired on against comparable accounts, with
     Wilson intervals and Fisher's exact test (a DataFrame). ``horizon_days`` None: the
     core's default, 365."""
+
+# The weekly report ----------------------------------------------------------
+
+def week_report(
+    book: Book,
+    *,
+    as_of: _Day | None = None,
+    title: str | None = None,
+    scorecard: Scorecard | Mapping[str, Any] | None = None,
+    tier_rules: TierRules | Mapping[str, Any] | None = None,
+    playbook: Playbook | Mapping[str, Any] | None = None,
+    replay_days: int | None = None,
+    effect_days: int | None = None,
+) -> Report:
+    """The CS Ops week of ``book`` as a report a CS Ops lead reads in a browser.
+
+    Every option not given (None) takes the core's default: the book's latest date, the
+    default heuristic scorecard, the default tier rules, the sponsor-left play, a 28-day
+    replay and 540 days of play effects. ConfigError for an invalid value; ArgumentError (a
+    TypeError) for an option of the wrong shape or type. Runs with the GIL released.
+    """
+
+@final
+class Report:
+    """A report: sections (answer, charts, tables), as one self-contained HTML page."""
+    @staticmethod
+    def _from_pickle(state: bytes) -> Report: ...
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]: ...
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def subtitle(self) -> str: ...
+    @property
+    def sections(self) -> list[_ReportSectionData]: ...
+    @overload
+    def to_html(self, path: None = None) -> str: ...
+    @overload
+    def to_html(self, path: str | os.PathLike[str]) -> None: ...
+    def to_dict(self) -> _ReportData: ...
+    def __len__(self) -> int: ...
+    def _repr_html_(self) -> str: ...
