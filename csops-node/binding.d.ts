@@ -2214,6 +2214,90 @@ export interface RenewalOutcomeJson {
 }
 
 /**
+ * A report: sections in reading order.
+ */
+export type Report = { 
+/**
+ * The report's title (`CS Ops week to 2026-11-30`).
+ */
+title: string, 
+/**
+ * One line under the title: the book, the day, what produced it.
+ */
+subtitle: string, 
+/**
+ * The sections, in order.
+ */
+sections: Array<ReportSection>, };
+
+/**
+ * One drawn chart: its SVG and the words that stand for it.
+ */
+export type ReportChart = { 
+/**
+ * What the chart shows, as a heading.
+ */
+title: string, 
+/**
+ * The text alternative: what a reader who cannot see the chart needs from it.
+ */
+alt: string, 
+/**
+ * The chart as one `<svg>` element, with its title and description inside.
+ */
+svg: string, };
+
+/**
+ * One section: the answer, the charts, the tables behind them.
+ */
+export type ReportSection = { 
+/**
+ * A stable anchor (`backtest`), for links and tests.
+ */
+id: string, 
+/**
+ * Its heading.
+ */
+title: string, 
+/**
+ * The one-sentence answer, first.
+ */
+answer: string, 
+/**
+ * Its charts.
+ */
+charts: Array<ReportChart>, 
+/**
+ * The tables behind the charts.
+ */
+tables: Array<ReportTable>, 
+/**
+ * Caveats: small samples, heuristics, what was left out.
+ */
+notes: Array<string>, };
+
+/**
+ * A table of text cells, as the report prints it.
+ */
+export type ReportTable = { 
+/**
+ * What the table is.
+ */
+caption: string, 
+/**
+ * Column headings.
+ */
+headers: Array<string>, 
+/**
+ * Which columns are numbers (right-aligned).
+ */
+numeric: Array<boolean>, 
+/**
+ * The rows.
+ */
+rows: Array<Array<string>>, };
+
+/**
  * An account's reported score after overrides, with the computed one kept beside it.
  */
 export type ReportedScore = { 
@@ -4066,6 +4150,12 @@ export declare function replayPlays(book: Book, playbook: Playbook | PlaybookJso
  */
 export declare function replayPlaysAsync(book: Book, playbook: Playbook | PlaybookJson | string, from: string | Date, to: string | Date, options?: PlayReplayOptions | null): Promise<PlayReplay & Summary>
 
+/**
+ * The report as one self-contained HTML page: no script, font, image or request outside
+ * the file; one section a page when printed. The same bytes as Rust's and Python's.
+ */
+export declare function reportHtml(report: Report): string
+
 /** What a validation report says in short (added to the core's report). */
 export interface ReportVerdict {
   /** No problems at all. */
@@ -4303,6 +4393,46 @@ export declare function trend(current: number, previous: number, deadBand?: numb
 export declare function version(): string
 
 /**
+ * The CS Ops week of `book` as a report a CS Ops lead reads in a browser: data quality (the
+ * book's validation report), health, the back-test of the scorecard (default: the default
+ * heuristic), its re-calibration with held-out proof, next quarter's renewal forecast
+ * reconciled with the CRM, retention, segmentation and coverage, and the plays (default:
+ * the sponsor-left play) replayed log-only with their effects. Each section gives its answer
+ * in one sentence, then its charts (SVG, with a title and a text alternative), then the
+ * tables behind them. `reportHtml` makes the page; `summary` is the report as text. The
+ * options and their defaults are the core's (`WeekOptions`), as in Rust and Python.
+ */
+export declare function weekReport(book: Book, options?: WeekReportOptions | null): Report & Summary
+
+/**
+ * `weekReport` on a worker thread. Every error (including a bad argument) rejects the
+ * promise; nothing is thrown synchronously.
+ */
+export declare function weekReportAsync(book: Book, options?: WeekReportOptions | null): Promise<Report & Summary>
+
+/**
+ * Options of `weekReport` and `weekReportAsync`. Every key is optional (`null` or absent:
+ * the default); an unknown key or a value of the wrong type is a `CSOPS_INVALID_ARGUMENT`
+ * error, an invalid value a `CSOPS_CONFIG` error.
+ */
+export interface WeekReportOptions {
+  /** The report's day (default: the book's latest date). */
+  asOf?: string | Date
+  /** The title (default: `CS Ops week to <asOf>`). */
+  title?: string
+  /** The scorecard of today's health and the back-test (default: the default heuristic). */
+  scorecard?: Scorecard
+  /** The tier rules (default: `TierRules.default()`). */
+  tierRules?: TierRules
+  /** The plays replayed log-only (default: `Playbook.sponsorLeft()`). */
+  playbook?: Playbook
+  /** How many days back the would-have-fired list covers (default 28). */
+  replayDays?: number
+  /** How many days back the plays' effects are measured over (default 540). */
+  effectDays?: number
+}
+
+/**
  * What changing the tier rules from `before` to `after` does to accounts given as columns
  * (`id` and `arr` at least, plus every field the rules read), as `book.whatIf`.
  */
@@ -4338,6 +4468,9 @@ export interface WithRecordsOptions {
    */
   mode?: 'strict' | 'lenient'
 }
+
+/** Write the report's page to `path` (a `CSOPS_IO` error when it cannot be written). */
+export declare function writeReportHtml(report: Report, path: string): void
 
 export declare namespace stats {
   /** The Brier score of predicted `probability` against the `positive` outcomes. */

@@ -14,7 +14,8 @@ import { packageDir, workspaceDir } from './helpers.mjs';
 
 const {
   Condition, ModelSet, Playbook, Scorecard, TierRules, backtest, backtestAsync, closeTask, forecast, forecastAsync,
-  loadBook, loadBookAsync, loadBookCsv, loadBookJson, replayPlays, runPlays, runPlaysAsync,
+  loadBook, loadBookAsync, loadBookCsv, loadBookJson, replayPlays, runPlays, runPlaysAsync, weekReport,
+  weekReportAsync,
 } = csops;
 // `armPanic` exists only in the test build's addon, which the published loader (index.js,
 // the release build's) does not list: it is taken from the addon itself, the same module
@@ -92,6 +93,8 @@ test('every entry point turns a core panic into CSOPS_INTERNAL, sync and async',
     ['ModelSet.fromJson', () => ModelSet.fromJson({ default: card.toJson() })],
     ['backtest', () => backtest(book, card)],
     ['backtestAsync', () => backtestAsync(book, card)],
+    ['weekReport', () => weekReport(book, { asOf: DAY })],
+    ['weekReportAsync', () => weekReportAsync(book, { asOf: DAY })],
   ];
   // Each works unarmed (an error below is then the injected panic, not a bad call).
   for (const [name, call] of calls) {

@@ -37,10 +37,16 @@ import {
   trend,
   version,
   whatIfColumns,
+  weekReport,
+  weekReportAsync,
+  reportHtml,
+  writeReportHtml,
   CsopsError as CsopsErrorClass,
   isCsopsError,
 } from 'csops';
 import type {
+  Report,
+  ReportSection,
   ReportVerdict,
   Drivers,
   Summary,
@@ -1053,4 +1059,19 @@ export async function errors(): Promise<void> {
   // Configurations serialise as their data.
   const text: string = JSON.stringify(Scorecard.defaultHeuristic());
   void text;
+}
+
+/** The weekly report: plain data with its text, its page as a string or a file. */
+export async function weeklyReport(book: Book): Promise<void> {
+  const report = weekReport(book, { asOf: new Date(), tierRules: TierRules.default(), replayDays: 14 });
+  exact<string>()(report.summary);
+  exact<Array<ReportSection>>()(report.sections);
+  exact<string>()(report.sections[0].charts[0].svg);
+  const html: string = reportHtml(report);
+  writeReportHtml(report, 'week.html');
+  const later: Report = await weekReportAsync(book, null);
+  void html;
+  void later;
+  // @ts-expect-error -- an unknown option is refused by the types too
+  weekReport(book, { colour: 'blue' });
 }

@@ -47,6 +47,7 @@ pub mod playbook;
 pub mod pool;
 pub mod progress;
 pub mod records;
+pub mod report;
 pub mod results;
 pub mod retention;
 pub mod segment;

@@ -156,7 +156,7 @@ fn playbook_json(env: &Env, name: &str, v: Unknown) -> Result<String, Failure> {
 }
 
 /// A playbook argument: a `Playbook` (shared), or its data (an object, or JSON text).
-fn playbook(env: &Env, name: &str, v: Unknown) -> Result<Arc<CorePlaybook>, Failure> {
+pub(crate) fn playbook(env: &Env, name: &str, v: Unknown) -> Result<Arc<CorePlaybook>, Failure> {
     if Playbook::instance_of(env, &v).unwrap_or(false) {
         let p =
             ClassInstance::<Playbook>::from_unknown(v).map_err(|e| args::napi_failure(name, e))?;

@@ -39,7 +39,7 @@ use crate::results::{Js, to_js_with_summary};
 use crate::condition::{config, stringify, table};
 
 /// Tier rules: a `TierRules` (shared), or their JSON (an object, or text).
-fn tier_rules(env: &Env, name: &str, v: Unknown) -> Result<Arc<CoreTierRules>, Failure> {
+pub(crate) fn tier_rules(env: &Env, name: &str, v: Unknown) -> Result<Arc<CoreTierRules>, Failure> {
     if TierRules::instance_of(env, &v).unwrap_or(false) {
         let r =
             ClassInstance::<TierRules>::from_unknown(v).map_err(|e| args::napi_failure(name, e))?;

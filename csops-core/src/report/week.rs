@@ -37,10 +37,12 @@ pub struct WeekOptions {
     pub tier_rules: Option<TierRules>,
     /// The plays replayed log-only (default: the sponsor-left play).
     pub playbook: Option<Playbook>,
-    /// How many days back the replay's would-have-fired list covers (default 28).
+    /// How many days the replay's would-have-fired list covers, the report's day included
+    /// (default 28: four weeks).
     pub replay_days: u32,
-    /// How many days back the plays' effects are measured over (default 540, eighteen
-    /// months, so that their renewals have come due).
+    /// The plays' effects are measured on their firings from this many days before the
+    /// report's day to it (default 540, eighteen months, so that their renewals have come
+    /// due; the main job's window).
     pub effect_days: u32,
 }
 
@@ -150,14 +152,14 @@ pub fn week(
         accounts: None,
         progress: Default::default(),
     };
-    let days_back = |n: u32| as_of.checked_sub_days(Days::new(u64::from(n.max(1)) - 1));
+    let days_back = |n: u64| as_of.checked_sub_days(Days::new(n));
     let since = |from: NaiveDate| FireHistory {
         last_run: from.checked_sub_days(Days::new(1)),
         ..Default::default()
     };
     let (Some(recent_from), Some(long_from)) = (
-        days_back(options.replay_days),
-        days_back(options.effect_days),
+        days_back(u64::from(options.replay_days.max(1)) - 1),
+        days_back(u64::from(options.effect_days)),
     ) else {
         return Err(Error::Config(vec![format!(
             "{as_of} is too early to replay {} days back",

@@ -1,6 +1,6 @@
 //! Back-test: did the score predict the renewals and churns that followed?
 
-use super::{SMALL_SAMPLE, num, pct};
+use super::{SMALL_SAMPLE, num, pct, sentence};
 use crate::Result;
 use crate::backtest::BacktestReport;
 use crate::report::chart::{self, Axes, Bar, BarScale, Series};
@@ -60,7 +60,7 @@ pub fn section(bt: &BacktestReport) -> Result<Section> {
         .join("; ");
     s.charts.push(chart::bars(
         "Renewal rate by band, with 95% Wilson intervals",
-        &format!("Renewal rate of each band's renewals. {alt}."),
+        &format!("Renewal rate of each band's renewals. {}.", sentence(&alt)),
         "renewed",
         &bars,
         BarScale::Share(1.0),
@@ -123,7 +123,8 @@ pub fn section(bt: &BacktestReport) -> Result<Section> {
         s.charts.push(chart::bars(
             "AUC by quarter (0.5 is chance), with 95% intervals",
             &format!(
-                "How well the score ranked churners below renewers, quarter by quarter. {alt}."
+                "How well the score ranked churners below renewers, quarter by quarter. {}.",
+                sentence(&alt)
             ),
             "AUC",
             &quarters,
@@ -187,7 +188,7 @@ pub fn section(bt: &BacktestReport) -> Result<Section> {
             "Lift: churners caught by working the riskiest accounts first",
             &format!(
                 "Share of churners among the riskiest share of renewals; the diagonal is a random order. {}.",
-                o.lift
+                sentence(&o.lift
                     .iter()
                     .map(|l| format!(
                         "the riskiest {} hold {} of churners (lift {:.1})",
@@ -196,7 +197,7 @@ pub fn section(bt: &BacktestReport) -> Result<Section> {
                         l.lift
                     ))
                     .collect::<Vec<_>>()
-                    .join("; ")
+                    .join("; "))
             ),
             &Axes {
                 x: "riskiest share of renewals".into(),
@@ -250,15 +251,17 @@ pub fn section(bt: &BacktestReport) -> Result<Section> {
             "Staying a customer, by band (Kaplan–Meier)",
             &format!(
                 "Share of each band's accounts still customers by days after scoring. {}.{logrank}",
-                bt.survival
-                    .iter()
-                    .map(|b| format!(
-                        "{}: {} at the end",
-                        b.band,
-                        pct(b.curve.last().map(|p| p.survival))
-                    ))
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                sentence(
+                    &bt.survival
+                        .iter()
+                        .map(|b| format!(
+                            "{}: {} at the end",
+                            b.band,
+                            pct(b.curve.last().map(|p| p.survival))
+                        ))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
             ),
             &Axes {
                 x: "days after scoring".into(),

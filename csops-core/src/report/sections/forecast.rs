@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::f;
+use super::{f, sentence};
 use crate::Result;
 use crate::forecast::{
     DistributionMethod, Reconciliation, RenewalForecast, renewed_arr_distribution,
@@ -99,7 +99,7 @@ pub fn section(fc: &RenewalForecast, reconciliation: Option<&Reconciliation>) ->
             .join("; ");
         s.charts.push(chart::fan(
             &format!("Renewed ARR by month, running total ({cur}), P10–P50–P90"),
-            &format!("The renewed ARR expected by the end of each month of the window, as a band from the 10th to the 90th percentile around the median, against the ARR at stake. {alt}."),
+            &format!("The renewed ARR expected by the end of each month of the window, as a band from the 10th to the 90th percentile around the median, against the ARR at stake. {}.", sentence(&alt)),
             &format!("renewed ARR ({cur})"),
             &points,
         )?);

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Days, NaiveDate};
 
-use super::{SMALL_SAMPLE, num};
+use super::{SMALL_SAMPLE, num, sentence};
 use crate::Result;
 use crate::book::Book;
 use crate::features::{FeatureConfig, features_as_of};
@@ -74,7 +74,10 @@ pub fn section(
         .join("; ");
     s.charts.push(chart::bars(
         &format!("Accounts by band on {as_of}"),
-        &format!("Share of the {total} active accounts in each band. {alt}."),
+        &format!(
+            "Share of the {total} active accounts in each band. {}.",
+            sentence(&alt)
+        ),
         "share of accounts",
         &bars,
         BarScale::Share(1.0),

@@ -31,3 +31,11 @@ pub(crate) fn f(d: rust_decimal::Decimal) -> f64 {
     use rust_decimal::prelude::ToPrimitive;
     d.to_f64().unwrap_or(f64::NAN)
 }
+
+/// Text that starts a sentence: its first letter upper-case (`red: 28 accounts` → `Red: …`).
+pub(crate) fn sentence(text: &str) -> String {
+    let mut c = text.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}

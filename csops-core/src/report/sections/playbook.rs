@@ -1,7 +1,7 @@
 //! Playbooks: what would have fired (log-only), for whom, and what happened to those
 //! accounts' renewals.
 
-use super::{SMALL_SAMPLE, pct};
+use super::{SMALL_SAMPLE, pct, sentence};
 use crate::Result;
 use crate::playbook::{PlayEffect, Replay};
 use crate::report::chart::{self, Bar, BarScale};
@@ -55,11 +55,13 @@ pub fn section(replay: &Replay, effects: &[PlayEffect]) -> Result<Section> {
             "Renewal rate after a play fired, against accounts where it did not",
             &format!(
                 "{}.",
-                effects
-                    .iter()
-                    .map(|e| e.verdict.clone())
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                sentence(
+                    &effects
+                        .iter()
+                        .map(|e| e.verdict.clone())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
             ),
             "renewed",
             &bars,

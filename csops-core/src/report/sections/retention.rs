@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::{f, pct};
+use super::{f, pct, sentence};
 use crate::Result;
 use crate::book::Book;
 use crate::render::amount;
@@ -88,17 +88,19 @@ pub fn section(book: &Book, history: &ArrHistory, as_of: NaiveDate) -> Result<Se
             "GRR, NRR and logo retention by quarter",
             &format!(
                 "Each quarter's retention of the ARR and logos at its start. {}.",
-                series
-                    .iter()
-                    .map(|r| format!(
-                        "{}: GRR {}, NRR {}, logos {}",
-                        r.label,
-                        pct(r.grr),
-                        pct(r.nrr),
-                        pct(r.logo_retention)
-                    ))
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                sentence(
+                    &series
+                        .iter()
+                        .map(|r| format!(
+                            "{}: GRR {}, NRR {}, logos {}",
+                            r.label,
+                            pct(r.grr),
+                            pct(r.nrr),
+                            pct(r.logo_retention)
+                        ))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
             ),
             &Axes {
                 x: "quarter".into(),

@@ -1,7 +1,7 @@
 //! Segmentation and coverage: how many accounts each tier holds, how many CSMs it needs
 //! against how many it has, and each CSM's load.
 
-use super::pct;
+use super::{pct, sentence};
 use crate::Result;
 use crate::report::chart::{self, Bar, BarScale};
 use crate::report::{Section, Table};
@@ -67,7 +67,7 @@ pub fn section(
             "CSM load against capacity (100% is full)",
             &format!(
                 "Each CSM's book as a share of their tier's capacity, with their account count. {}.",
-                coverage
+                sentence(&coverage
                     .csms
                     .iter()
                     .map(|c| format!(
@@ -79,7 +79,7 @@ pub fn section(
                         c.status
                     ))
                     .collect::<Vec<_>>()
-                    .join("; ")
+                    .join("; "))
             ),
             "load",
             &bars,
