@@ -98,6 +98,7 @@ fn the_sample_books_tables_are_the_vectors() {
         &fc::subtotals(&f, SubtotalBy::Month),
         &card,
     );
+    check("forecast_months", &fc::months(&f).unwrap(), &card);
 
     let history = ArrHistory::from_book(&book).unwrap();
     let from = latest - chrono::Days::new(365);

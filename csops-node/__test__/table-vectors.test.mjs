@@ -36,7 +36,7 @@ test("a forecast's and an ARR bridge's tables are the core's", () => {
   const latest = book.latestDate();
   const health = book.healthAsOf(card, latest);
   const fc = csops.forecast(book, { health });
-  const names = { lines: "lines", bySegment: "by_segment", byCsm: "by_csm", byMonth: "by_month" };
+  const names = { lines: "lines", bySegment: "by_segment", byCsm: "by_csm", byMonth: "by_month", months: "months" };
   for (const [js, file] of Object.entries(names)) {
     sameColumns(`forecast_${file}`, csops.forecastTable(fc, js));
   }

@@ -215,11 +215,12 @@ pub fn forecast_async(
 }
 
 /// One of a forecast's tables (as Python's `RenewalForecast` gives them), by column:
-/// `lines`, `bySegment`, `byCsm` or `byMonth`. The forecast is read back as `reconcile`
+/// `lines`, `bySegment`, `byCsm`, `byMonth` or `months` (the renewed ARR's P10 / P50 / P90 by
+/// the end of each month, against the ARR at stake). The forecast is read back as `reconcile`
 /// reads it. Column names are as in every language; dates `YYYY-MM-DD`, amounts exact decimal
 /// strings, a missing value `null`.
 #[napi(
-    ts_args_type = "forecast: RenewalForecast, name: 'lines' | 'bySegment' | 'byCsm' | 'byMonth'",
+    ts_args_type = "forecast: RenewalForecast, name: 'lines' | 'bySegment' | 'byCsm' | 'byMonth' | 'months'",
     ts_return_type = "TableColumns"
 )]
 pub fn forecast_table(env: Env, forecast: Unknown, name: String) -> napi::Result<Js> {

@@ -296,6 +296,16 @@ impl PyRenewalForecast {
         )
     }
 
+    /// The window month by month: ``month``, ``renewals``, ``at_stake`` and ``expected``
+    /// (amounts due by its end), ``currency``, and ``p10``, ``p50``, ``p90`` of the renewed
+    /// ARR by its end (renewals independent, as the forecast's own distribution).
+    #[getter]
+    fn months<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let f = &self.0;
+        let t = call(py, || tables::months(f))?;
+        table_out(py, t, self.1, "RenewalForecast.months")
+    }
+
     /// ARR up for renewal (``Decimal``).
     #[getter]
     fn arr(&self) -> Decimal {

@@ -2,8 +2,9 @@
 
 Bar heights are the back-test's rates and the whiskers its Wilson bounds; the ROC lines are
 ``Backtest.roc`` (the core's curve) and their trapezoid areas the reported AUCs; the
-calibration lines are ``Backtest.calibration``; the waterfall walks from the bridge's start to
-its end; the forecast plot marks the distribution's P10, P50, P90 and mean. matplotlib runs
+calibration lines are ``Backtest.calibration`` with each decile's count; lift, survival and
+retention lines are their tables; the waterfall walks from the bridge's start to its end; the
+forecast fan is ``RenewalForecast.months``. matplotlib runs
 with the Agg backend (no display).
 """
 
@@ -222,35 +223,27 @@ def test_the_waterfall_walks_from_start_to_end(book: csops.Book, window: tuple[s
 # Forecast --------------------------------------------------------------------------------------
 
 
-def test_the_forecast_plot_marks_the_distribution(rf: csops.RenewalForecast) -> None:
-    d = rf.distribution
-    assert d is not None and d["p10"] <= d["p50"] <= d["p90"]
+def test_the_forecast_fan_is_the_months_running_total(rf: csops.RenewalForecast) -> None:
+    months = rf.months
+    assert len(months) == 3 and list(months["renewals"])[-1] == len(rf)
     ax = csops.plot.forecast(rf)
-    (band,) = [p for p in ax.patches]
-    assert band.get_x() == d["p10"]
-    assert band.get_x() + band.get_width() == pytest.approx(d["p90"], rel=1e-12)
-    assert bar_containers(ax)[0].get_label() == f"P10–P90 ({d['method']})"
-    (median,) = [c for c in ax.collections if c.get_label() == "P50"]
-    ((x0, _), (x1, _)) = median.get_segments()[0]
-    assert x0 == x1 == d["p50"]
     lines = {ln.get_label(): ln for ln in ax.get_lines()}
-    assert list(lines["mean"].get_xdata()) == [d["mean"]]
-    # The whole distribution: the core's 1st..99th percentiles as a cumulative curve, which
-    # agrees with the P10/P50/P90 it reports.
-    cdf = lines["cumulative probability"]
-    assert list(cdf.get_xdata()) == d["percentiles"] and len(d["percentiles"]) == 99
-    assert list(cdf.get_ydata()) == [k / 100 for k in range(1, 100)]
-    assert d["percentiles"] == sorted(d["percentiles"])
-    assert (d["percentiles"][9], d["percentiles"][49], d["percentiles"][89]) == (d["p10"], d["p50"], d["p90"])
-    # Dashed references: commit, commit + best case, all the ARR up.
-    assert list(lines["commit"].get_xdata()) == [float(rf.commit)] * 2
-    assert list(lines["commit + best case"].get_xdata()) == [float(rf.commit + rf.best_case)] * 2
-    assert list(lines["ARR up for renewal"].get_xdata()) == [float(rf.arr)] * 2
-    # The mean is the expected renewal (the distribution's mean is in floats).
-    assert d["mean"] == pytest.approx(float(rf.expected_renewal), abs=0.01 * len(rf))
+    assert list(lines["P50 (median)"].get_ydata()) == list(months["p50"])
+    assert list(lines["ARR at stake"].get_ydata()) == [float(a) for a in months["at_stake"]]
+    (band,) = [c for c in ax.collections if c.get_label() == "P10–P90"]
+    ys = band.get_paths()[0].vertices[:, 1]
+    assert min(ys) == pytest.approx(min(months["p10"])) and max(ys) == pytest.approx(max(months["p90"]))
+    assert [t.get_text() for t in ax.get_xticklabels()] == list(months["month"])
+    # The last month's band is the whole window's distribution; nothing is drawn below zero.
+    d = rf.distribution
+    assert (months["p10"].iloc[-1], months["p90"].iloc[-1]) == (d["p10"], d["p90"])
+    assert ax.get_ylim()[0] == 0
+    # The legend sits below the axes, off the lines.
+    ax.figure.canvas.draw()
+    assert ax.get_legend().get_window_extent().y1 < ax.get_window_extent().y0
 
 
-def test_a_forecast_with_nothing_renewing_draws_only_the_references() -> None:
+def test_a_forecast_with_nothing_renewing_draws_an_empty_fan() -> None:
     small = csops.load_book_csv(
         {
             "accounts": "id,name,currency,arr,start_date,renewal_date\n"
@@ -259,31 +252,87 @@ def test_a_forecast_with_nothing_renewing_draws_only_the_references() -> None:
         }
     )  # A1 renews on 2024-06-30, A2 has no renewal date
     rf = csops.forecast(small, as_of="2024-06-30", start="2024-07-01", end="2024-09-30")
-    assert len(rf) == 0 and rf.distribution is None
+    assert len(rf) == 0 and rf.distribution is None and len(rf.months) == 0
     ax = csops.plot.forecast(rf)
-    assert not ax.patches and {ln.get_label() for ln in ax.get_lines()} == {
-        "commit",
-        "commit + best case",
-        "ARR up for renewal",
-    }
+    assert not ax.get_lines() and not ax.collections
+    assert "2024-07-01 to 2024-09-30" in ax.get_title()
+
+
+# Lift, survival, retention ---------------------------------------------------------------------
+
+
+def test_lift_is_the_capture_of_the_riskiest(bt: csops.Backtest) -> None:
+    ax = csops.plot.lift(bt)
+    rows = bt.lift[bt.lift["slice"] == "all"]
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    assert list(lines["all"].get_xdata()) == [0.0, *rows["fraction"]]
+    assert list(lines["all"].get_ydata()) == [0.0, *rows["capture"]]
+    assert [t.get_text() for t in ax.texts] == [f"lift {x:.1f}" for x in rows["lift"]]
+    assert list(lines["random order"].get_xdata()) == list(lines["random order"].get_ydata())
+
+
+def test_survival_is_a_step_curve_per_band(bt: csops.Backtest) -> None:
+    ax = csops.plot.survival(bt)
+    table = bt.survival
+    bands = list(dict.fromkeys(table["band"].astype(object)))
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    assert list(lines) == [str(b) for b in bands]
+    for band in bands:
+        rows = table[table["band"].astype(object) == band]
+        line = lines[str(band)]
+        assert line.get_drawstyle() == "steps-post"
+        assert list(line.get_xdata()) == [0.0, *rows["time"]]
+        assert list(line.get_ydata()) == [1.0, *rows["survival"]]
+    # Named at their ends, not only by colour.
+    assert sorted(t.get_text() for t in ax.texts) == sorted(str(b) for b in bands)
+
+
+def test_retention_lines_are_the_series(book: csops.Book) -> None:
+    series = book.retention_series("2025-09-30", "2026-09-30")
+    ax = csops.plot.retention(series)
+    lines = {ln.get_label(): ln for ln in ax.get_lines() if ln.get_label() in ("GRR", "NRR", "logo retention")}
+    assert list(lines["GRR"].get_ydata()) == list(series["grr"])
+    assert list(lines["NRR"].get_ydata()) == list(series["nrr"])
+    assert list(lines["logo retention"].get_ydata()) == list(series["logo_retention"])
+    assert [t.get_text() for t in ax.get_xticklabels()] == list(series["label"])
+
+
+def test_band_bars_say_how_many_and_mark_too_few(bt: csops.Backtest) -> None:
+    ax = csops.plot.band_rates(bt)
+    rows = bt.bands[(bt.bands["slice"] == "all") & bt.bands["rate"].notna()]
+    (bars,) = bar_containers(ax)
+    labels = [t.get_text() for t in ax.texts]
+    assert labels == [f"n={n}" + (" too few" if few else "") for n, few in zip(rows["renewals"], rows["too_few"])]
+    assert any(rows["too_few"]), "the sample book's green band has fewer than 20 renewals"
+    for bar, few in zip(bars, rows["too_few"]):
+        assert (bar.get_hatch() == "//") == bool(few)
+
+
+def test_calibration_says_each_deciles_count(bt: csops.Backtest) -> None:
+    ax = csops.plot.calibration(bt)
+    rows = bt.calibration[bt.calibration["slice"] == "all"]
+    assert [t.get_text() for t in ax.texts] == [f"n={n}" for n in rows["n"]]
 
 
 # Axes and dependencies -------------------------------------------------------------------------
 
 
 def test_each_plot_draws_on_the_axes_given_and_returns_it(book: csops.Book, bt: csops.Backtest, rf: csops.RenewalForecast) -> None:
-    fig, axes = plt.subplots(1, 5)
+    fig, axes = plt.subplots(1, 8)
     calls = [
         lambda ax: csops.plot.band_rates(bt, ax=ax),
         lambda ax: csops.plot.calibration(bt, ax=ax),
         lambda ax: csops.plot.roc(bt, ax=ax),
+        lambda ax: csops.plot.lift(bt, ax=ax),
+        lambda ax: csops.plot.survival(bt, ax=ax),
         lambda ax: csops.plot.arr_bridge(book.arr_bridge("2025-09-30", "2026-09-30"), ax=ax),
+        lambda ax: csops.plot.retention(book.retention_series("2025-09-30", "2026-09-30"), ax=ax),
         lambda ax: csops.plot.forecast(rf, ax=ax),
     ]
     for ax, call in zip(axes, calls):
         assert call(ax) is ax
         assert ax.has_data()
-    assert len(fig.axes) == 5
+    assert len(fig.axes) == 8
     # Without ax: a new figure each time.
     a, b = csops.plot.roc(bt), csops.plot.roc(bt)
     assert a.figure is not b.figure and a.figure is not fig

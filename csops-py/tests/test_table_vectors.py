@@ -60,6 +60,7 @@ def _make(book: csops.Book, frame: str) -> dict[str, Callable[[], Any]]:
         "forecast_by_segment": lambda: fc.by_segment,
         "forecast_by_csm": lambda: fc.by_csm,
         "forecast_by_month": lambda: fc.by_month,
+        "forecast_months": lambda: fc.months,
         "arr_bridge_accounts": lambda: book.arr_bridge(start, latest, frame=frame).accounts,
         "segmentation_tiers": lambda: seg.tiers,
         "segmentation_coverage": lambda: seg.coverage,

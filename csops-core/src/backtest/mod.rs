@@ -104,6 +104,11 @@ impl Default for BacktestConfig {
 /// after the scorecard's bands.
 pub const UNSCORED: &str = "unscored";
 
+/// Fewer renewals than this behind a rate and it is too few to read alone: a 95% interval on
+/// fewer than 20 renewals is wider than ±20 points. Charts mark such rates "too few" (the
+/// report, Python's plots), and the bands table flags them (`too_few`).
+pub const TOO_FEW_RENEWALS: u64 = 20;
+
 /// One band's renewals.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(

@@ -111,7 +111,8 @@ pub fn observations(obs: &Observations, card: &Scorecard) -> Table {
 /// Renewals per band, for the whole window (`slice` = `all`) then each quarter: `band`
 /// (lowest first; missing for the renewals no score covered), `renewals`, `renewed`, `rate`
 /// with its Wilson 95% interval `ci_lo`–`ci_hi`, `arr_up` and `arr_renewed` (amounts in
-/// `currency`), and the ARR-weighted renewal rate `arr_rate`.
+/// `currency`), the ARR-weighted renewal rate `arr_rate`, and `too_few`: fewer renewals than
+/// [`super::TOO_FEW_RENEWALS`] behind the rate.
 pub fn bands(report: &BacktestReport, card: &Scorecard) -> Table {
     let rows: Vec<_> = slices(report)
         .flat_map(|s| s.bands.iter().map(move |b| (s.label.as_str(), b)))
@@ -138,6 +139,11 @@ pub fn bands(report: &BacktestReport, card: &Scorecard) -> Table {
             rows.iter().map(|(_, b)| b.arr_up.currency.code()),
         )
         .maybe_numbers("arr_rate", rows.iter().map(|(_, b)| b.arr_rate))
+        .flags(
+            "too_few",
+            rows.iter()
+                .map(|(_, b)| b.renewals < super::TOO_FEW_RENEWALS),
+        )
         .take()
 }
 

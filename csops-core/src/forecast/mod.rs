@@ -23,6 +23,7 @@
 //! distribution's quantiles are `f64` (a quantile of a sum of coin flips is a statistic, not a
 //! ledger amount).
 
+mod months;
 mod options;
 mod reconcile;
 mod render;
@@ -43,6 +44,7 @@ use crate::money::{Currency, Money, RatesUsed};
 use crate::record::{ForecastCategory, OpportunityKind, OpportunityStatus};
 use crate::retention::{ArrHistory, arr_bridge};
 use crate::{Error, Result};
+pub use months::{MonthOutlook, running_by_month};
 pub use options::{ForecastOptions, ProbabilityOptions};
 pub use reconcile::{IssueKind, ReconcileConfig, Reconciliation, ReconciliationIssue, reconcile};
 

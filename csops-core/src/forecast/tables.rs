@@ -12,7 +12,7 @@ use crate::options::Casing;
 use crate::table::{Table, pick};
 
 /// A forecast's tables, by name.
-pub const FORECAST_TABLES: [&str; 4] = ["lines", "by_segment", "by_csm", "by_month"];
+pub const FORECAST_TABLES: [&str; 5] = ["lines", "by_segment", "by_csm", "by_month", "months"];
 
 /// The forecast table called `name` ([`FORECAST_TABLES`], written in `casing`).
 pub fn forecast(name: &str, casing: Casing, f: &RenewalForecast) -> Result<Table> {
@@ -20,8 +20,26 @@ pub fn forecast(name: &str, casing: Casing, f: &RenewalForecast) -> Result<Table
         0 => lines(f),
         1 => subtotals(f, SubtotalBy::Segment),
         2 => subtotals(f, SubtotalBy::Csm),
-        _ => subtotals(f, SubtotalBy::Month),
+        3 => subtotals(f, SubtotalBy::Month),
+        _ => months(f)?,
     })
+}
+
+/// The window month by month ([`super::running_by_month`]): `month`, `renewals`,
+/// `at_stake` and `expected` (amounts, in `currency`) due by its end, and `p10`, `p50`,
+/// `p90` of the renewed ARR by its end.
+pub fn months(f: &RenewalForecast) -> Result<Table> {
+    let m = super::running_by_month(f)?;
+    Ok(Table::new()
+        .text("month", m.iter().map(|m| &m.month))
+        .counts("renewals", m.iter().map(|m| m.renewals))
+        .amounts("at_stake", m.iter().map(|m| m.at_stake))
+        .amounts("expected", m.iter().map(|m| m.expected))
+        .text("currency", m.iter().map(|_| f.currency.code()))
+        .numbers("p10", m.iter().map(|m| m.p10))
+        .numbers("p50", m.iter().map(|m| m.p50))
+        .numbers("p90", m.iter().map(|m| m.p90))
+        .take())
 }
 
 /// One row per renewal in the window, by date then account: `account_id`, `name`,

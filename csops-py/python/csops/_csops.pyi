@@ -1060,6 +1060,10 @@ class RenewalForecast:
     @property
     def by_month(self) -> Any: ...
     @property
+    def months(self) -> Any:
+        """Month by month: renewals, ``at_stake`` and ``expected`` due by its end, and the
+        P10 / P50 / P90 of renewed ARR by its end."""
+    @property
     def arr(self) -> Decimal: ...
     @property
     def expected_renewal(self) -> Decimal: ...

@@ -5,12 +5,22 @@ figure's when None), draws the object's own figures on it, and returns the ``Axe
 is recomputed here: the numbers come from the object (its DataFrames and totals), so a plot
 shows exactly what the report says.
 
-- :func:`band_rates` — renewal rate per health band with its Wilson 95% interval, per slice
-  of a back-test (``Backtest.bands``);
-- :func:`calibration` — predicted against observed churn by decile (``Backtest.calibration``);
+- :func:`band_rates` — renewal rate per health band with its Wilson 95% interval and how many
+  renewals stand behind it (too few marked in words), per slice of a back-test
+  (``Backtest.bands``);
+- :func:`calibration` — predicted against observed churn by decile, with each decile's count
+  (``Backtest.calibration``);
 - :func:`roc` — the ROC curve of risk (100 − score) for churn, per slice (``Backtest.roc``);
+- :func:`lift` — the share of churners caught by working the riskiest accounts first
+  (``Backtest.lift``);
+- :func:`survival` — Kaplan–Meier curves of staying a customer, by band (``Backtest.survival``);
 - :func:`arr_bridge` — the ARR bridge as a waterfall (``ArrBridge``);
-- :func:`forecast` — the forecast's renewed-ARR distribution (``RenewalForecast``).
+- :func:`retention` — GRR, NRR and logo retention period by period (``Book.retention_series``);
+- :func:`forecast` — renewed ARR by the end of each month, a P10–P50–P90 fan against the ARR
+  at stake (``RenewalForecast.months``).
+
+The same figures are the weekly report's charts (``csops.week_report``), drawn there by the
+core as SVG.
 
 matplotlib is imported when a function is called, not when ``csops.plot`` is imported;
 without it each function raises an ``ImportError`` saying ``pip install matplotlib``.
@@ -33,7 +43,16 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover - types only
     from csops._csops import ArrBridge, Backtest, RenewalForecast
 
-__all__ = ["arr_bridge", "band_rates", "calibration", "forecast", "roc"]
+__all__ = [
+    "arr_bridge",
+    "band_rates",
+    "calibration",
+    "forecast",
+    "lift",
+    "retention",
+    "roc",
+    "survival",
+]
 
 #: Colours of the usual band names (others take matplotlib's cycle).
 BAND_COLOURS: dict[str, str] = {
@@ -98,8 +117,9 @@ def band_rates(
     One group of bars per band (lowest first, then ``unscored``), one bar per slice:
     ``slices`` is ``"all"`` (the whole window, the default), a quarter (``"2026-Q1"``),
     several of them, or None for every slice. Each bar's height is the slice's ``rate``,
-    its whiskers run from ``ci_lo`` to ``ci_hi``; a band with no renewals in a slice has no
-    bar. Each slice's bars are one ``BarContainer`` labelled with the slice's name. Returns
+    its whiskers run from ``ci_lo`` to ``ci_hi``, and its label says how many renewals stand
+    behind it (``n=35``; hatched and ``too few`` where the table's ``too_few`` says so); a band
+    with no renewals in a slice has no bar. Each slice's bars are one ``BarContainer`` labelled with the slice's name. Returns
     the Axes.
 
     >>> import csops.plot
@@ -125,7 +145,8 @@ def band_rates(
         lo = rows["ci_lo"].to_numpy(dtype=float)
         hi = rows["ci_hi"].to_numpy(dtype=float)
         colours = [BAND_COLOURS.get(b, f"C{bands.index(b)}") for b in rows["band"]]
-        ax.bar(
+        too_few = [bool(t) for t in rows["too_few"]]
+        bars = ax.bar(
             x,
             rate,
             width=width * 0.9,
@@ -138,8 +159,23 @@ def band_rates(
             linewidth=0.5,
             label=name,
         )
+        # Too few renewals: hatched, and said in words (not by a paler colour alone).
+        for bar, few in zip(bars, too_few):
+            if few:
+                bar.set_hatch("//")
+        ax.bar_label(
+            bars,
+            labels=[
+                f"n={n}" + (" too few" if few else "")
+                for n, few in zip(rows["renewals"], too_few)
+            ],
+            # Inside the bar, on a white ground: clear of the whiskers, readable on any fill.
+            label_type="center",
+            fontsize="x-small",
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1},
+        )
     ax.set_xticks(range(len(bands)), bands)
-    ax.set_ylim(0, 1.2 if len(chosen) > 1 else 1.05)
+    ax.set_ylim(0, 1.25 if len(chosen) > 1 else 1.12)
     ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
     ax.set_ylabel("renewal rate (Wilson 95% CI)")
     ax.set_xlabel("health band at scoring")
@@ -156,8 +192,8 @@ def calibration(
     ``bt.calibration``, with the diagonal of perfect calibration.
 
     One line per slice (``slices`` as for :func:`band_rates`), labelled with its name: x is
-    the decile's ``mean_risk``, y its ``observed`` churn rate, and each point's size grows
-    with the decile's renewals ``n``. The prediction is the back-test's score → P(churn)
+    the decile's ``mean_risk``, y its ``observed`` churn rate, and each point is labelled with
+    the decile's renewals (``n=21``). The prediction is the back-test's score → P(churn)
     mapping (fitted on the same renewals unless the scorecard brought its own, so in-sample).
     Returns the Axes.
     """
@@ -173,6 +209,9 @@ def calibration(
         if len(x):
             top = max(top, float(x.max()), float(y.max()))
         ax.plot(x, y, marker="o", label=name)
+        # Each decile's count beside its point: a decile of 8 renewals reads as such.
+        for xi, yi, n in zip(x, y, rows["n"]):
+            ax.annotate(f"n={n}", (xi, yi), textcoords="offset points", xytext=(4, 4), fontsize="x-small")
     top = min(1.0, top * 1.1) if top > 0 else 1.0
     ax.plot([0, top], [0, top], linestyle="--", color="grey", label="perfect calibration")
     ax.set_xlabel("predicted P(churn), decile mean")
@@ -271,50 +310,116 @@ def arr_bridge(bridge: ArrBridge, *, ax: Any = None) -> Any:
 
 
 def forecast(rf: RenewalForecast, *, ax: Any = None) -> Any:
-    """The distribution of renewed ARR in the forecast's window, as the forecast reports it.
-
-    Draws the cumulative distribution from the forecast's 1st to 99th percentiles
-    (``rf.distribution["percentiles"]``: the chance that renewed ARR is at most x), and,
-    below it, the P10–P90 range as a horizontal bar, the median as a vertical line and the
-    mean as a diamond, beside the forecast's committed ARR (commit, commit + best case) and
-    all of the ARR up for renewal (``rf.arr``) as dashed lines for scale. A forecast with
-    nothing renewing (no distribution) draws only the dashed lines. Returns the Axes.
+    """Renewed ARR by the end of each month of the forecast's window, from ``rf.months``: the
+    P10–P90 band of the running total around its median (P50), against the ARR at stake by
+    then (everything due, were every renewal to renew). Never below zero; the legend sits
+    below the plot, off the lines. A forecast with nothing renewing draws empty axes with its
+    title. Returns the Axes.
     """
     _pyplot()
     ax = _axes(ax)
-    d = rf.distribution
+    months = rf.months
     cur = rf.currency
-    if d is not None:
-        ax.plot(
-            d["percentiles"],
-            [k / 100 for k in range(1, 100)],
-            color="#4c72b0",
-            label="cumulative probability",
-        )
-        ax.barh(
-            -0.3,
-            d["p90"] - d["p10"],
-            left=d["p10"],
-            height=0.4,
-            color="#4c72b0",
-            alpha=0.5,
-            label=f"P10–P90 ({d['method']})",
-        )
-        ax.vlines(d["p50"], -0.45, -0.15, color="#4c72b0", linewidth=2, label="P50")
-        ax.plot([d["mean"]], [-0.3], marker="D", color="black", linestyle="none", label="mean")
-    marks = [
-        (float(rf.commit), "commit", "#2ca02c"),
-        (float(rf.commit + rf.best_case), "commit + best case", "#e7ba52"),
-        (float(rf.arr), "ARR up for renewal", "#d62728"),
-    ]
-    for value, label, colour in marks:
-        ax.axvline(value, linestyle="--", color=colour, linewidth=1, label=label)
-    ax.set_yticks([0, 0.5, 1.0])
-    ax.set_ylim(-0.5, 1.35)
-    ax.set_ylabel("P(renewed ARR ≤ x)")
-    ax.set_xlabel(f"renewed ARR ({cur})")
-    ax.set_title(f"Renewals {rf.start} to {rf.end}: {len(rf)} up, distribution of renewed ARR")
-    _thousands(ax.xaxis)
-    ax.tick_params(axis="x", labelrotation=20)
-    ax.legend(fontsize="small", loc="upper center", ncol=3)
+    x = list(range(len(months)))
+    if len(months):
+        p10 = months["p10"].to_numpy(dtype=float)
+        p50 = months["p50"].to_numpy(dtype=float)
+        p90 = months["p90"].to_numpy(dtype=float)
+        stake = months["at_stake"].to_numpy(dtype=float)
+        ax.fill_between(x, p10, p90, color="#4c72b0", alpha=0.25, label="P10–P90")
+        ax.plot(x, p50, color="#4c72b0", marker="o", linewidth=2, label="P50 (median)")
+        ax.plot(x, stake, color="black", linestyle="--", linewidth=1, label="ARR at stake")
+        ax.set_xticks(x, list(months["month"]))
+        ax.set_ylim(0, 1.1 * float(max(stake.max(), p90.max(), 1.0)))
+    d = rf.distribution
+    spread = f": P10 {d['p10']:,.0f} – P90 {d['p90']:,.0f}" if d is not None else ""
+    ax.set_ylabel(f"renewed ARR by month end ({cur})")
+    ax.set_xlabel("month")
+    ax.set_title(f"Renewals {rf.start} to {rf.end}{spread} {cur}")
+    _thousands(ax.yaxis)
+    if len(months):
+        ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, frameon=False)
+    return ax
+
+
+def lift(bt: Backtest, *, slices: str | Iterable[str] | None = "all", ax: Any = None) -> Any:
+    """The share of churners caught by working the riskiest share of renewals first, from
+    ``bt.lift``, with the diagonal of a random order.
+
+    One line per slice (``slices`` as for :func:`band_rates`) through (0, 0) and each of the
+    table's fractions (x: ``fraction``, y: ``capture``), each point labelled with its
+    ``lift``. Returns the Axes.
+    """
+    _pyplot()
+    ax = _axes(ax)
+    table = bt.lift
+    chosen = _slices(_unique(table["slice"]), slices)
+    for name in chosen:
+        rows = table[table["slice"] == name]
+        x = [0.0, *rows["fraction"].to_numpy(dtype=float)]
+        y = [0.0, *rows["capture"].to_numpy(dtype=float)]
+        ax.plot(x, y, marker="o", label=name)
+        for xi, yi, value in zip(x[1:], y[1:], rows["lift"]):
+            ax.annotate(f"lift {value:.1f}", (xi, yi), textcoords="offset points", xytext=(4, -10), fontsize="x-small")
+    ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="random order")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.01)
+    ax.set_xlabel("riskiest share of renewals worked")
+    ax.set_ylabel("share of churners caught")
+    ax.set_title(f"Lift of the score, `{bt.scorecard.name}`")
+    ax.legend(fontsize="small", loc="lower right")
+    return ax
+
+
+def survival(bt: Backtest, *, ax: Any = None) -> Any:
+    """Kaplan–Meier curves of staying a customer after scoring, one step curve per band, from
+    ``bt.survival`` (x: days after scoring, y: the share still customers), each starting at
+    1 on day 0 and labelled with its band at its end as well as in the legend. Returns the
+    Axes.
+    """
+    _pyplot()
+    ax = _axes(ax)
+    table = bt.survival
+    bands = _unique(table["band"].astype(object))
+    lowest = 1.0
+    for k, band in enumerate(bands):
+        rows = table[table["band"].astype(object) == band]
+        t = [0.0, *rows["time"].to_numpy(dtype=float)]
+        s_ = [1.0, *rows["survival"].to_numpy(dtype=float)]
+        lowest = min(lowest, min(s_))
+        colour = BAND_COLOURS.get(str(band), f"C{k}")
+        ax.step(t, s_, where="post", color=colour, linewidth=2, label=str(band))
+        ax.annotate(str(band), (t[-1], s_[-1]), textcoords="offset points", xytext=(4, 0), fontsize="small", color=colour)
+    ax.set_ylim(max(0.0, lowest - 0.05), 1.01)
+    ax.set_xlabel("days after scoring")
+    ax.set_ylabel("share still a customer")
+    ax.set_title(f"Staying a customer by band (Kaplan–Meier), `{bt.scorecard.name}`")
+    ax.legend(fontsize="small", loc="lower left")
+    return ax
+
+
+def retention(table: Any, *, ax: Any = None) -> Any:
+    """GRR, NRR and logo retention period by period, from a retention table
+    (``Book.retention_series``, or ``Book.retention`` cut by cohort): one line each, over
+    the table's ``label`` (or ``from``–``to``), each point marked. Returns the Axes.
+
+    >>> import csops.plot
+    >>> book = csops.load_book("data/sample-book", mode="lenient")
+    >>> ax = csops.plot.retention(book.retention_series("2025-09-30", "2026-09-30"))
+    >>> [line.get_label() for line in ax.get_lines()]
+    ['GRR', 'NRR', 'logo retention']
+    """
+    _pyplot()
+    ax = _axes(ax)
+    labels = list(table["label"])
+    x = list(range(len(labels)))
+    for column, name in (("grr", "GRR"), ("nrr", "NRR"), ("logo_retention", "logo retention")):
+        ax.plot(x, table[column].to_numpy(dtype=float), marker="o", label=name)
+    ax.set_xticks(x, labels, rotation=20)
+    ax.axhline(1.0, color="grey", linewidth=0.8, linestyle=":")
+    percent = importlib.import_module("matplotlib.ticker").PercentFormatter(1.0)
+    ax.yaxis.set_major_formatter(percent)
+    ax.set_ylabel("retained")
+    ax.set_title("Retention by period")
+    ax.legend(fontsize="small")
     return ax

@@ -1,45 +1,25 @@
 //! Forecast: next period's renewals, their distribution month by month, and the gap to the
 //! CRM.
 
-use std::collections::BTreeMap;
-
 use super::{f, sentence};
 use crate::Result;
-use crate::forecast::{
-    DistributionMethod, Reconciliation, RenewalForecast, renewed_arr_distribution,
-};
+use crate::forecast::{Reconciliation, RenewalForecast, running_by_month};
 use crate::render::amount;
 use crate::report::chart::{self, FanPoint};
 use crate::report::{Section, Table};
 
-/// Draws and seed of a fan point's distribution when it is drawn by Monte Carlo (the
-/// forecast's own defaults).
-const DRAWS: u32 = 20_000;
-const SEED: u64 = 42;
-
-/// The renewed ARR expected by the end of each month: the distribution of the running total.
-pub fn fan_points(f_: &RenewalForecast) -> Result<Vec<FanPoint>> {
-    let mut months: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
-    for l in &f_.lines {
-        months
-            .entry(l.month.as_str())
-            .or_default()
-            .push((f(l.arr), l.p_renew));
-    }
-    let mut running = Vec::new();
-    let mut out = Vec::new();
-    for (month, lines) in months {
-        running.extend(lines);
-        let d = renewed_arr_distribution(&running, DistributionMethod::Auto, DRAWS, SEED)?;
-        out.push(FanPoint {
-            label: month.to_string(),
-            p10: d.p10,
-            p50: d.p50,
-            p90: d.p90,
-            at_stake: running.iter().map(|x| x.0).sum(),
-        });
-    }
-    Ok(out)
+/// The fan of a forecast: the running total's distribution by the end of each month.
+pub fn fan_points(fc: &RenewalForecast) -> Result<Vec<FanPoint>> {
+    Ok(running_by_month(fc)?
+        .into_iter()
+        .map(|m| FanPoint {
+            label: m.month,
+            p10: m.p10,
+            p50: m.p50,
+            p90: m.p90,
+            at_stake: f(m.at_stake),
+        })
+        .collect())
 }
 
 /// The forecast section, with the reconciliation when there is one.

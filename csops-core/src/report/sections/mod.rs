@@ -10,9 +10,9 @@ pub mod recalibration;
 pub mod retention;
 pub mod segment;
 
-/// Fewer observations than this behind a rate and the chart marks it "too few": a 95%
-/// interval on fewer than 20 renewals is wider than ±20 points, too wide to read alone.
-pub const SMALL_SAMPLE: u64 = 20;
+/// Fewer observations than this behind a rate and the chart marks it "too few"
+/// ([`crate::backtest::TOO_FEW_RENEWALS`]).
+pub const SMALL_SAMPLE: u64 = crate::backtest::TOO_FEW_RENEWALS;
 
 /// A share as a percentage with one decimal, `-` when there is none.
 pub(crate) fn pct(x: Option<f64>) -> String {
