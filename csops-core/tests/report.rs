@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use csops_core::book::LoadMode;
 use csops_core::interchange::{LoadOptions, load_csv_dir};
-use csops_core::report::chart::{self, Axes, Bar, BarScale, FanPoint, Series, Step};
+use csops_core::report::chart::{self, Axes, Bar, BarScale, FanPoint, Pair, Series, Step};
 use csops_core::report::{WeekOptions, week};
 use proptest::prelude::*;
 
@@ -154,11 +154,13 @@ fn lines_name_every_series_and_step_curves_hold() {
             name: "red".into(),
             points: vec![(0.0, 1.0), (90.0, 0.8), (200.0, 0.7)],
             step: true,
+            labels: Vec::new(),
         },
         Series {
             name: "green".into(),
             points: vec![(0.0, 1.0), (90.0, 0.97)],
             step: true,
+            labels: Vec::new(),
         },
     ];
     let c = chart::lines(
@@ -187,6 +189,7 @@ fn lines_name_every_series_and_step_curves_hold() {
             name: "GRR".into(),
             points: vec![(1.0, 0.9), (2.0, 0.95)],
             step: false,
+            labels: Vec::new(),
         }],
     )
     .unwrap();
@@ -274,6 +277,55 @@ fn fan_has_its_band_median_and_stake() {
     check_golden("fan", &c.svg);
 }
 
+#[test]
+fn pairs_tell_the_two_apart_without_colour() {
+    let rows = [
+        Pair {
+            label: "logins".into(),
+            first: 0.25,
+            second: 0.06,
+        },
+        Pair {
+            label: "open_escalations".into(),
+            first: 0.09,
+            second: f64::NAN,
+        },
+    ];
+    let c = chart::pairs(
+        "Weight against power",
+        "logins 25% and 6%",
+        ("weight", "predictive power"),
+        &rows,
+    )
+    .unwrap();
+    assert_accessible(&c);
+    let t = texts(&c.svg);
+    for want in [
+        "logins",
+        "open_escalations",
+        "25%",
+        "6%",
+        "9%",
+        "-",
+        "weight",
+        "predictive power",
+    ] {
+        assert!(t.iter().any(|x| x == want), "{want:?} not in {t:?}");
+    }
+    // Solid and outlined: the second of each pair (and of the key) has no fill.
+    let doc = roxmltree::Document::parse(&c.svg).unwrap();
+    let outlined = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("rect") && n.attribute("fill") == Some("none"))
+        .count();
+    assert_eq!(
+        outlined,
+        rows.len() + 1,
+        "one outline per pair and one in the key"
+    );
+    check_golden("pairs", &c.svg);
+}
+
 fn number() -> impl Strategy<Value = f64> {
     prop_oneof![
         -1e9..1e9_f64,
@@ -302,8 +354,12 @@ proptest! {
         }).collect();
         let axes = Axes { x: "x".into(), y: "y".into(), x_range: (values.first().map_or(0.0, |v| v.0), 1.0),
             y_range: (0.0, values.first().map_or(1.0, |v| v.1)), y_share: true, x_share: false, diagonal: true, x_names: Vec::new() };
-        let series = [Series { name: "s".into(), points: values.iter().map(|&(a, b, _)| (a, b)).collect(), step: true }];
+        let series = [Series { name: "s".into(), points: values.iter().map(|&(a, b, _)| (a, b)).collect(), step: true, labels: vec!["a".into(); values.len()] }];
+        let pairs: Vec<Pair> = values.iter().enumerate().map(|(i, &(a, b, _))| Pair {
+            label: format!("p{i}"), first: a, second: b,
+        }).collect();
         for c in [
+            chart::pairs("t", "a", ("x", "y"), &pairs),
             chart::bars("t", "a", "y", &bars, BarScale::Share(values.first().map_or(1.0, |v| v.2))),
             chart::waterfall("t", "a", "y", &steps),
             chart::fan("t", "a", "y", &fan),
@@ -389,5 +445,47 @@ fn the_sample_books_week_has_every_section_and_stays_inside_the_file() {
     assert!(
         report.sections.iter().all(|s| text.contains(&s.answer)),
         "the text form has every answer"
+    );
+}
+
+#[test]
+fn stale_feeds_are_named_with_their_age() {
+    use csops_core::report::quality;
+    use csops_core::synth::{self, SynthConfig};
+    let loaded = synth::book(&SynthConfig {
+        accounts: 40,
+        ..SynthConfig::default()
+    })
+    .unwrap();
+    let book = &loaded.book;
+    let latest = book.latest_dates();
+    let usage = latest["usage_events"];
+    assert_eq!(book.latest_date(), latest.values().max().copied());
+    // On the day of the last usage event, usage is current; 30 days on, it is 30 days stale.
+    assert!(
+        !quality::stale_feeds(book, usage)
+            .iter()
+            .any(|(f, _)| *f == "usage_events")
+    );
+    let later = usage + chrono::Days::new(30);
+    let stale = quality::stale_feeds(book, later);
+    assert!(stale.contains(&("usage_events", 30)), "{stale:?}");
+    let s = quality::section(None, book, later).unwrap();
+    assert!(
+        s.answer.starts_with("No load report was given"),
+        "{}",
+        s.answer
+    );
+    assert!(
+        s.answer.contains("usage_events (last 30 days before)"),
+        "{}",
+        s.answer
+    );
+    let fresh = &s.tables[0];
+    assert!(fresh.caption.starts_with("Freshness"));
+    assert_eq!(
+        fresh.rows.len(),
+        latest.len(),
+        "one row per feed with records"
     );
 }

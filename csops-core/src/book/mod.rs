@@ -29,7 +29,7 @@ pub(crate) mod report;
 mod tests;
 mod usage;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -383,23 +383,51 @@ impl Book {
     }
     /// The latest date of any record in the book (the natural "as of" for current features).
     pub fn latest_date(&self) -> Option<NaiveDate> {
-        let mut best: Option<NaiveDate> = None;
-        let mut see = |d: NaiveDate| best = Some(best.map_or(d, |b: NaiveDate| b.max(d)));
+        self.latest_dates().into_values().max()
+    }
+
+    /// The latest date of each dated feed that has records, by its file's name
+    /// (`usage_events`, `usage_snapshots`, `tickets`, `surveys`, `meetings`, `arr_snapshots`,
+    /// `renewal_outcomes`): how fresh each input is. A ticket counts by the later of its
+    /// opening and closing; a usage snapshot by its period's end.
+    pub fn latest_dates(&self) -> BTreeMap<&'static str, NaiveDate> {
+        let mut out = BTreeMap::new();
+        let mut see = |feed: &'static str, d: NaiveDate| {
+            let e = out.entry(feed).or_insert(d);
+            *e = (*e).max(d);
+        };
         self.usage
             .ts
             .iter()
             .filter_map(|&t| DateTime::<Utc>::from_timestamp_millis(t))
-            .for_each(|t| see(t.date_naive()));
+            .for_each(|t| see("usage_events", t.date_naive()));
         self.tickets.items.iter().for_each(|t| {
-            see(t.opened);
-            t.closed.map(&mut see);
+            see("tickets", t.opened);
+            if let Some(c) = t.closed {
+                see("tickets", c);
+            }
         });
-        self.surveys.items.iter().for_each(|s| see(s.date));
-        self.meetings.items.iter().for_each(|m| see(m.date));
-        self.snapshots.items.iter().for_each(|s| see(s.period_end));
-        self.arr_snapshots.items.iter().for_each(|s| see(s.date));
-        self.outcomes.items.iter().for_each(|o| see(o.renewal_date));
-        best
+        self.surveys
+            .items
+            .iter()
+            .for_each(|s| see("surveys", s.date));
+        self.meetings
+            .items
+            .iter()
+            .for_each(|m| see("meetings", m.date));
+        self.snapshots
+            .items
+            .iter()
+            .for_each(|s| see("usage_snapshots", s.period_end));
+        self.arr_snapshots
+            .items
+            .iter()
+            .for_each(|s| see("arr_snapshots", s.date));
+        self.outcomes
+            .items
+            .iter()
+            .for_each(|o| see("renewal_outcomes", o.renewal_date));
+        out
     }
 }
 

@@ -1,8 +1,8 @@
 //! The report's charts, drawn with `plotters` as inline SVG: no image file, no font file
 //! (text stays SVG text, so it is read aloud, searched and printed sharp).
 //!
-//! Four kinds cover the week: [`bars`] (a rate per category with its interval and how many
-//! stand behind it), [`lines`] (ROC, Kaplan–Meier, retention over time, calibration),
+//! Five kinds cover the week: [`bars`] (a rate per category with its interval and how many
+//! stand behind it), [`pairs`] (two shares per category: a weight and its power), [`lines`] (ROC, Kaplan–Meier, retention over time, calibration),
 //! [`waterfall`] (the ARR bridge) and [`fan`] (renewed ARR by month, P10–P50–P90). Each takes
 //! plain data, so a golden test can draw it from fixed numbers. Every chart carries a title
 //! and a text alternative (`<title>`, `<desc>`, `role="img"`), and no chart tells anything by
@@ -67,6 +67,9 @@ pub struct Series {
     pub points: Vec<(f64, f64)>,
     /// Drawn as steps (a Kaplan–Meier curve) rather than straight segments.
     pub step: bool,
+    /// A label beside each point (its count, its lift), in the order of `points`; empty for
+    /// none.
+    pub labels: Vec<String>,
 }
 
 /// How a line chart's axes read.
@@ -309,6 +312,125 @@ pub fn bars(title: &str, alt: &str, y_label: &str, bars: &[Bar], scale: BarScale
     Ok(finish(svg, title, alt))
 }
 
+/// One category of a paired bar chart: two shares side by side (a measure's weight and its
+/// predictive power; a weight before and after).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pair {
+    /// The category (a measure).
+    pub label: String,
+    /// The first share (drawn solid).
+    pub first: f64,
+    /// The second share (drawn as an outline).
+    pub second: f64,
+}
+
+/// Paired horizontal bars of shares, one row per category (its name at the left, so long
+/// names stay readable): the first share solid, the second an outline, so the two are told
+/// apart without colour; a key at the top names them.
+pub fn pairs(title: &str, alt: &str, names: (&str, &str), rows: &[Pair]) -> Result<Chart> {
+    let top = rows
+        .iter()
+        .flat_map(|r| [r.first, r.second])
+        .filter(|v| v.is_finite())
+        .fold(0.1_f64, f64::max)
+        .min(1.0);
+    let height = 70 + 26 * u32::try_from(rows.len().max(1)).unwrap_or(40).min(40);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (SIZE.0, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_error)?;
+        #[allow(clippy::cast_precision_loss)]
+        let n = rows.len().max(1) as f64;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(12)
+            .margin_top(34)
+            .x_label_area_size(28)
+            .y_label_area_size(150)
+            .build_cartesian_2d(0.0..top * 1.15, 0.0..n)
+            .map_err(draw_error)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(0)
+            .x_labels(6)
+            .x_label_formatter(&|x| percent(*x))
+            .label_style((FONT, 12))
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(RGBColor(225, 228, 235))
+            .draw()
+            .map_err(draw_error)?;
+        let blue = RGBColor(31, 119, 180);
+        for (i, r) in rows.iter().enumerate() {
+            // The first category at the top.
+            #[allow(clippy::cast_precision_loss)]
+            let y = n - 1.0 - i as f64;
+            let clamp = |v: f64| {
+                if v.is_finite() {
+                    v.clamp(0.0, top * 1.15)
+                } else {
+                    0.0
+                }
+            };
+            chart
+                .draw_series([
+                    Rectangle::new([(0.0, y + 0.52), (clamp(r.first), y + 0.88)], blue.filled()),
+                    Rectangle::new(
+                        [(0.0, y + 0.12), (clamp(r.second), y + 0.48)],
+                        blue.stroke_width(2),
+                    ),
+                ])
+                .map_err(draw_error)?;
+            let (px, py) = chart.backend_coord(&(0.0, y + 0.5));
+            root.draw(&Text::new(
+                r.label.clone(),
+                (px - 8, py),
+                text(12, HPos::Right, VPos::Center),
+            ))
+            .map_err(draw_error)?;
+            for (v, at) in [(r.first, y + 0.7), (r.second, y + 0.3)] {
+                let (vx, vy) = chart.backend_coord(&(clamp(v), at));
+                let words = if v.is_finite() {
+                    percent(v)
+                } else {
+                    "-".into()
+                };
+                root.draw(&Text::new(
+                    words,
+                    (vx + 4, vy),
+                    text(10, HPos::Left, VPos::Center),
+                ))
+                .map_err(draw_error)?;
+            }
+        }
+        // The key: a solid and an outlined swatch with their names.
+        let (kx, ky) = (SIZE.0 as i32 / 2 - 140, 14);
+        root.draw(&Rectangle::new(
+            [(kx, ky - 6), (kx + 14, ky + 6)],
+            blue.filled(),
+        ))
+        .map_err(draw_error)?;
+        root.draw(&Text::new(
+            names.0.to_string(),
+            (kx + 20, ky),
+            text(12, HPos::Left, VPos::Center),
+        ))
+        .map_err(draw_error)?;
+        root.draw(&Rectangle::new(
+            [(kx + 150, ky - 6), (kx + 164, ky + 6)],
+            blue.stroke_width(2),
+        ))
+        .map_err(draw_error)?;
+        root.draw(&Text::new(
+            names.1.to_string(),
+            (kx + 170, ky),
+            text(12, HPos::Left, VPos::Center),
+        ))
+        .map_err(draw_error)?;
+        root.present().map_err(draw_error)?;
+    }
+    Ok(finish(svg, title, alt))
+}
+
 /// Steps (t, s) → the corners of a step curve: flat until the next time, then down.
 fn steps(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
     let mut out = Vec::with_capacity(points.len() * 2);
@@ -404,6 +526,21 @@ pub fn lines(title: &str, alt: &str, axes: &Axes, series: &[Series]) -> Result<C
                 chart
                     .draw_series(points.iter().map(|&p| Circle::new(p, 3, c.filled())))
                     .map_err(draw_error)?;
+            }
+            // Point labels go with the finite points they were given for.
+            let labelled = s
+                .points
+                .iter()
+                .zip(&s.labels)
+                .filter(|((x, y), _)| x.is_finite() && y.is_finite());
+            for (&(x, y), label) in labelled {
+                let (px, py) = chart.backend_coord(&(x.clamp(x0, x1), y.clamp(y0, y1)));
+                root.draw(&Text::new(
+                    label.clone(),
+                    (px + 5, py - 5),
+                    text(11, HPos::Left, VPos::Bottom),
+                ))
+                .map_err(draw_error)?;
             }
             let (px, py) = chart.backend_coord(&last);
             root.draw(&Text::new(

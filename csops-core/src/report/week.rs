@@ -60,8 +60,8 @@ impl Default for WeekOptions {
     }
 }
 
-/// The CS Ops week of `book` as a report: data quality (when the load's `validation` report
-/// is given), health, the back-test of the scorecard, its re-calibration with held-out proof,
+/// The CS Ops week of `book` as a report: data quality (the load's `validation` report when
+/// given, and each feed's freshness), health, the back-test of the scorecard, its re-calibration with held-out proof,
 /// next quarter's renewal forecast (probabilities from the re-calibration) reconciled with
 /// the CRM, retention, segmentation and coverage (scored by the re-calibrated card), and the
 /// plays replayed log-only with their effects.
@@ -95,9 +95,8 @@ pub fn week(
             counts.accounts, counts.renewal_outcomes, counts.opportunities
         ),
     );
-    if let Some(v) = validation {
-        out.sections.push(sections::quality::section(v)?);
-    }
+    out.sections
+        .push(sections::quality::section(validation, book, as_of)?);
     out.sections
         .push(sections::health::section(book, &card, as_of, &features)?);
 

@@ -3,7 +3,7 @@
 use super::{SMALL_SAMPLE, num, pct, sentence};
 use crate::Result;
 use crate::backtest::BacktestReport;
-use crate::report::chart::{self, Axes, Bar, BarScale, Series};
+use crate::report::chart::{self, Axes, Bar, BarScale, Pair, Series};
 use crate::report::{Section, Table};
 
 /// The back-test section of a back-test report.
@@ -146,7 +146,7 @@ pub fn section(bt: &BacktestReport) -> Result<Section> {
             .min(1.0);
         s.charts.push(chart::lines(
             "Calibration: predicted against observed churn, by decile",
-            "Each point is a tenth of the scored renewals: its mean predicted churn risk against the share that churned; the grey diagonal is perfect calibration. The table below gives each decile's count.",
+            "Each point is a tenth of the scored renewals, labelled with how many: its mean predicted churn risk against the share that churned; the grey diagonal is perfect calibration.",
             &Axes {
                 x: "predicted churn risk".into(),
                 y: "observed churn".into(),
@@ -161,6 +161,7 @@ pub fn section(bt: &BacktestReport) -> Result<Section> {
                 name: "deciles".into(),
                 points,
                 step: false,
+                labels: o.calibration.iter().map(|c| format!("n={}", c.n)).collect(),
             }],
         )?);
         let mut t = Table::new(
@@ -213,6 +214,9 @@ pub fn section(bt: &BacktestReport) -> Result<Section> {
                 name: "score".into(),
                 points,
                 step: false,
+                labels: std::iter::once(String::new())
+                    .chain(o.lift.iter().map(|l| format!("lift {:.1}", l.lift)))
+                    .collect(),
             }],
         )?);
     }
@@ -229,6 +233,7 @@ pub fn section(bt: &BacktestReport) -> Result<Section> {
                     name: b.band.clone(),
                     points,
                     step: true,
+                    labels: Vec::new(),
                 }
             })
             .collect();
@@ -278,6 +283,36 @@ pub fn section(bt: &BacktestReport) -> Result<Section> {
     }
 
     // Each measure's weight against its predictive power.
+    if !bt.measures.is_empty() {
+        s.charts.push(chart::pairs(
+            "Each measure's share of the weight against its share of the predictive power",
+            &format!(
+                "Solid: the measure's share of the scorecard's weight; outline: its share of the predictive power (from its own AUC). {}.",
+                sentence(
+                    &bt.measures
+                        .iter()
+                        .map(|x| format!(
+                            "{} weight {} power {}{}",
+                            x.measure,
+                            pct(Some(x.weight_share)),
+                            pct(Some(x.power_share)),
+                            x.flag.as_ref().map_or(String::new(), |f| format!(" ({f})"))
+                        ))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
+            ),
+            ("weight", "predictive power"),
+            &bt.measures
+                .iter()
+                .map(|x| Pair {
+                    label: x.measure.clone(),
+                    first: x.weight_share,
+                    second: x.power_share,
+                })
+                .collect::<Vec<_>>(),
+        )?);
+    }
     let mut m = Table::new(
         "Each measure's weight against its predictive power",
         &[

@@ -1,9 +1,9 @@
 //! Re-calibration: weights fitted on older quarters, proved on the latest.
 
-use super::{num, pct};
+use super::{num, pct, sentence};
 use crate::Result;
 use crate::backtest::Recalibration;
-use crate::report::chart::{self, Bar, BarScale};
+use crate::report::chart::{self, Bar, BarScale, Pair};
 use crate::report::{Section, Table};
 
 /// The re-calibration section.
@@ -47,6 +47,35 @@ pub fn section(r: &Recalibration) -> Result<Section> {
         &bars,
         BarScale::Number(1.0),
     )?);
+    if !r.weights.is_empty() {
+        s.charts.push(chart::pairs(
+            "Each measure's share of the weight, today and re-fitted",
+            &format!(
+                "Solid: today's share of the weight; outline: the re-fitted share. {}.",
+                sentence(
+                    &r.weights
+                        .iter()
+                        .map(|w| format!(
+                            "{} {} to {}",
+                            w.measure,
+                            pct(Some(w.share_before)),
+                            pct(Some(w.share_after))
+                        ))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
+            ),
+            ("today's weights", "re-fitted"),
+            &r.weights
+                .iter()
+                .map(|w| Pair {
+                    label: w.measure.clone(),
+                    first: w.share_before,
+                    second: w.share_after,
+                })
+                .collect::<Vec<_>>(),
+        )?);
+    }
     let mut t = Table::new(
         "Weights before and after",
         &[

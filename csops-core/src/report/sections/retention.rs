@@ -117,16 +117,19 @@ pub fn section(book: &Book, history: &ArrHistory, as_of: NaiveDate) -> Result<Se
                     name: "GRR".into(),
                     points: line(|r| r.grr),
                     step: false,
+                    labels: Vec::new(),
                 },
                 Series {
                     name: "NRR".into(),
                     points: line(|r| r.nrr),
                     step: false,
+                    labels: Vec::new(),
                 },
                 Series {
                     name: "logos".into(),
                     points: line(|r| r.logo_retention),
                     step: false,
+                    labels: Vec::new(),
                 },
             ],
         )?);
