@@ -406,7 +406,7 @@ def retention(table: Any, *, ax: Any = None) -> Any:
     >>> import csops.plot
     >>> book = csops.load_book("data/sample-book", mode="lenient")
     >>> ax = csops.plot.retention(book.retention_series("2025-09-30", "2026-09-30"))
-    >>> [line.get_label() for line in ax.get_lines()]
+    >>> ax.get_legend_handles_labels()[1]
     ['GRR', 'NRR', 'logo retention']
     """
     _pyplot()
