@@ -44,14 +44,14 @@ md(
 # A CS Ops week with csops, in Python
 
 The acceptance story of csops, run on the shipped sample book of business
-(`data/sample-book`): the same nine sections as the main job,
-`cargo run --release --example cs_week`, through the Python package.
+(`data/sample-book`): the same ten sections as the main job,
+`cargo run --release --example cs_week -- --html week.html`, through the Python package.
 
 1. load and validate the book · 2. point-in-time features · 3. health scores and the riskiest
 accounts · 4. back-test the score against last year's renewals · 5. re-tune it and prove it on
 held-out renewals · 6. next quarter's renewal forecast, reconciled with the CRM ·
 7. GRR / NRR by segment and the ARR bridge · 8. segmentation, coverage and a what-if ·
-9. the sponsor-left play, replayed log-only, and its effect
+9. the sponsor-left play, replayed log-only, and its effect · 10. the week as a report
 
 Needs `csops`, `pandas` and `matplotlib` (`pip install csops[plot] pandas`). Run it from the
 repository (the root or `docs/`). Cells that end with a csops object show it as HTML; cells
@@ -478,6 +478,24 @@ print(f"would have fired (18 months): {len(long_review)}")
 print(f"effect: {effects['verdict'].iloc[0]}")
 """,
     "figures",
+)
+
+md(
+    "s10",
+    """
+## 10. The week as a report for the CS Ops lead
+
+The same week, made by the core as one self-contained HTML page: each section's answer first,
+then its charts, then the tables behind them. `report.to_html("week.html")` writes the file to
+send; here it shows inline.
+""",
+)
+code(
+    "s10-report",
+    """
+report = csops.week_report(book)
+report
+""",
 )
 
 md(
