@@ -3759,11 +3759,12 @@ export interface ForecastOptions {
 
 /**
  * One of a forecast's tables (as Python's `RenewalForecast` gives them), by column:
- * `lines`, `bySegment`, `byCsm` or `byMonth`. The forecast is read back as `reconcile`
+ * `lines`, `bySegment`, `byCsm`, `byMonth` or `months` (the renewed ARR's P10 / P50 / P90 by
+ * the end of each month, against the ARR at stake). The forecast is read back as `reconcile`
  * reads it. Column names are as in every language; dates `YYYY-MM-DD`, amounts exact decimal
  * strings, a missing value `null`.
  */
-export declare function forecastTable(forecast: RenewalForecast, name: 'lines' | 'bySegment' | 'byCsm' | 'byMonth'): TableColumns
+export declare function forecastTable(forecast: RenewalForecast, name: 'lines' | 'bySegment' | 'byCsm' | 'byMonth' | 'months'): TableColumns
 
 /**
  * A synthetic book: accounts, contacts, usage, tickets, surveys, meetings, milestones,
