@@ -137,7 +137,7 @@ fn run(dir: &std::path::Path, html: Option<&std::path::Path>) -> csops_core::Res
         let explained = card.explain(&frame, None, i)?;
         let account = book.account(&frame.account_ids[i]);
         let drivers: Vec<String> = explained
-            .top_negative_drivers(3)
+            .top_negative_drivers(csops_core::health::DEFAULT_DRIVERS)
             .iter()
             .map(|d| format!("{} -{:.0}", d.name, d.points_lost))
             .collect();

@@ -453,9 +453,10 @@ impl PyExplanation {
     }
 
     /// The measures costing the most points, largest first, at most ``k`` (dicts as in
-    /// ``measures``).
-    #[pyo3(signature = (k = 3))]
-    fn top_drivers<'py>(&self, py: Python<'py>, k: usize) -> PyResult<Bound<'py, PyAny>> {
+    /// ``measures``); ``k`` None: the core's default, 3.
+    #[pyo3(signature = (k = None))]
+    fn top_drivers<'py>(&self, py: Python<'py>, k: Option<usize>) -> PyResult<Bound<'py, PyAny>> {
+        let k = k.unwrap_or(csops_core::health::DEFAULT_DRIVERS);
         to_python(py, &self.score.top_negative_drivers(k))
     }
 

@@ -53,7 +53,9 @@ mod trend;
 pub use model_set::{ModelSet, ModelSetScores};
 pub use normaliser::Normaliser;
 pub use overrides::{Override, ReportedScore, overrides_from_value};
-pub use results::{AccountScore, MeasureResult, NOT_SCORED, ScoreDetail, ScoreFrame};
+pub use results::{
+    AccountScore, DEFAULT_DRIVERS, MeasureResult, NOT_SCORED, ScoreDetail, ScoreFrame,
+};
 pub use scorecard::{
     Band, Group, Measure, MissingRule, Scorecard, ScorecardBuilder, default_bands,
 };

@@ -93,8 +93,13 @@ pub struct MeasureResult {
     pub missing_why: Option<crate::features::MissingWhy>,
 }
 
+/// How many drivers an explanation lists when not told (Python's `top_drivers()`, the
+/// report's riskiest accounts, the main job): the three measures costing the most points.
+pub const DEFAULT_DRIVERS: usize = 3;
+
 impl AccountScore {
-    /// The measures costing the most points, largest first, at most `k`.
+    /// The measures costing the most points, largest first, at most `k`
+    /// ([`DEFAULT_DRIVERS`] is the usual `k`).
     pub fn top_negative_drivers(&self, k: usize) -> Vec<&MeasureResult> {
         let mut v: Vec<&MeasureResult> = self
             .measures

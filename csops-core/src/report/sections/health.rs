@@ -107,7 +107,7 @@ pub fn section(
         let id = &frame.account_ids[i];
         let account = book.account(id);
         let drivers = why
-            .top_negative_drivers(3)
+            .top_negative_drivers(crate::health::DEFAULT_DRIVERS)
             .iter()
             .map(|d| format!("{} −{:.0}", d.name, d.points_lost))
             .collect::<Vec<_>>()
