@@ -489,3 +489,55 @@ fn stale_feeds_are_named_with_their_age() {
         "one row per feed with records"
     );
 }
+
+#[test]
+fn a_book_without_history_still_gets_its_week() {
+    use csops_core::interchange::load_csv_texts;
+    // Accounts and one usage event: no renewal outcomes to back-test, nothing to re-fit.
+    let texts = [
+        (
+            "accounts",
+            "id,name,currency,arr,start_date,renewal_date\n\
+             A1,Acme,USD,1000.00,2024-01-01,2026-06-30\n\
+             A2,Beta,USD,2000.00,2024-02-01,\n",
+        ),
+        (
+            "usage_events",
+            "account_id,user_id,feature,timestamp\nA1,u1,login,2026-05-01T10:00:00Z\n",
+        ),
+    ];
+    let texts = texts
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let loaded = load_csv_texts(&texts, &LoadOptions::default()).unwrap();
+    let report = week(&loaded.book, Some(&loaded.report), &WeekOptions::default()).unwrap();
+    assert_eq!(report.sections.len(), 8);
+    let by_id = |id: &str| report.sections.iter().find(|s| s.id == id).unwrap();
+    let bt = by_id("backtest");
+    assert!(
+        bt.answer.starts_with("Not available for this book:")
+            && bt.answer.contains("renewal outcomes"),
+        "{}",
+        bt.answer
+    );
+    assert!(bt.charts.is_empty() && bt.tables.is_empty());
+    assert!(
+        by_id("recalibration")
+            .answer
+            .contains("there is no back-test")
+    );
+    // The forecast still stands, on the default priors, and says so.
+    let f = by_id("forecast");
+    assert!(!f.answer.starts_with("Not available"), "{}", f.answer);
+    assert!(f.notes.iter().any(|n| n.contains("default band priors")));
+    report.render_html().unwrap();
+
+    // A wrong option is still an error, not a section.
+    let bad = WeekOptions {
+        replay_days: 0,
+        effect_days: 100_000,
+        ..WeekOptions::default()
+    };
+    assert!(week(&loaded.book, None, &bad).is_err());
+}

@@ -94,5 +94,20 @@ def test_bad_options_say_which(sample: csops.Book) -> None:
         csops.week_report(sample, replay_days="four weeks")
     with pytest.raises(TypeError):
         csops.week_report(sample, colour="blue")  # type: ignore[call-arg]
-    with pytest.raises(csops.ConfigError, match="at most ten years"):
+    with pytest.raises(csops.ConfigError, match="at most 3660 days"):
         csops.week_report(sample, effect_days=10_000_000)
+
+
+def test_a_book_without_history_still_gets_its_week() -> None:
+    tiny = csops.load_book_csv(
+        {
+            "accounts": "id,name,currency,arr,start_date,renewal_date\n"
+            "A1,Acme,USD,1000.00,2024-01-01,2026-06-30\n",
+            "usage_events": "account_id,user_id,feature,timestamp\nA1,u1,login,2026-05-01T10:00:00Z\n",
+        }
+    )
+    report = csops.week_report(tiny)
+    assert [s["id"] for s in report.sections] == SECTIONS
+    backtest = report.sections[2]
+    assert backtest["answer"].startswith("Not available for this book:")
+    assert "default band priors" in " ".join(report.sections[4]["notes"])

@@ -3,13 +3,14 @@
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::{Report, sections};
+use super::{Report, Section, sections};
 use crate::backtest::{BacktestConfig, RecalibrationConfig, observe, recalibrate, report};
 use crate::book::{Book, ValidationReport};
 use crate::features::FeatureConfig;
 use crate::features::features_as_of;
 use crate::forecast::{
-    ForecastConfig, ProbabilityOptions, ReconcileConfig, forecast, health_as_of, reconcile,
+    ForecastConfig, ProbabilityOptions, ReconcileConfig, RenewalProbability, forecast,
+    health_as_of, reconcile,
 };
 use crate::health::Scorecard;
 use crate::playbook::{
@@ -65,6 +66,11 @@ impl Default for WeekOptions {
 /// next quarter's renewal forecast (probabilities from the re-calibration) reconciled with
 /// the CRM, retention, segmentation and coverage (scored by the re-calibrated card), and the
 /// plays replayed log-only with their effects.
+///
+/// A step the book cannot support (no renewals to back-test yet, no ARR history, currencies
+/// without FX) is a section that says so, and the rest of the week stands: the forecast then
+/// uses the default band priors and segmentation today's card. A wrong option, or a book with
+/// no dated record and no `as_of`, is an error.
 pub fn week(
     book: &Book,
     validation: Option<&ValidationReport>,
@@ -100,62 +106,129 @@ pub fn week(
     out.sections
         .push(sections::health::section(book, &card, as_of, &features)?);
 
+    // Each later step stands on what the book holds: one that cannot be made says why in its
+    // section (too few renewals to back-test, no ARR history), and the rest of the week stands.
     let bt_cfg = BacktestConfig::default();
-    let observations = observe(book, &card, &bt_cfg)?;
-    let bt = report(&observations, &card, &bt_cfg)?;
-    out.sections.push(sections::backtest::section(&bt)?);
-    let recal = recalibrate(&observations, &card, &RecalibrationConfig::default())?;
-    out.sections.push(sections::recalibration::section(&recal)?);
-
-    let health = health_as_of(book, &recal.scorecard, as_of, &features)?;
-    let fc_cfg = ForecastConfig {
-        // P(renew) from the re-calibrated card's mapping, the core's default fallback.
-        probability: ProbabilityOptions {
-            calibrated: Some(recal.probability.clone()),
-            ..Default::default()
+    let tested = observe(book, &card, &bt_cfg)
+        .and_then(|obs| report(&obs, &card, &bt_cfg).map(|bt| (obs, bt)));
+    let observations = match tested {
+        Ok((obs, bt)) => {
+            out.sections.push(sections::backtest::section(&bt)?);
+            Some(obs)
         }
-        .resolve()?,
-        ..Default::default()
+        Err(e) => {
+            out.sections.push(unavailable(
+                sections::backtest::ID,
+                sections::backtest::TITLE,
+                e,
+            )?);
+            None
+        }
     };
-    let f = forecast(book, &health, &fc_cfg)?;
-    let r = reconcile(book, &f, &ReconcileConfig::default())?;
-    out.sections
-        .push(sections::forecast::section(&f, Some(&r))?);
+    let recal = match observations
+        .map(|obs| recalibrate(&obs, &card, &RecalibrationConfig::default()))
+    {
+        Some(Ok(r)) => {
+            out.sections.push(sections::recalibration::section(&r)?);
+            Some(r)
+        }
+        Some(Err(e)) => {
+            out.sections.push(unavailable(
+                sections::recalibration::ID,
+                sections::recalibration::TITLE,
+                e,
+            )?);
+            None
+        }
+        None => {
+            out.sections.push(Section::new(
+                sections::recalibration::ID,
+                sections::recalibration::TITLE,
+                "Not available for this book: re-calibration fits on the back-test's renewals, and there is no back-test.",
+            ));
+            None
+        }
+    };
+    // Today's card, re-calibrated where the book allowed it.
+    let current = recal.as_ref().map_or(&card, |r| &r.scorecard);
 
-    let history = ArrHistory::from_book(book)?;
-    out.sections
-        .push(sections::retention::section(book, &history, as_of)?);
+    let forecast_section = || -> Result<Section> {
+        let health = health_as_of(book, current, as_of, &features)?;
+        let probability = match &recal {
+            // P(renew) from the re-calibrated card's mapping, the core's default fallback.
+            Some(r) => ProbabilityOptions {
+                calibrated: Some(r.probability.clone()),
+                ..Default::default()
+            }
+            .resolve()?,
+            None => RenewalProbability::default_band_priors(),
+        };
+        let fc_cfg = ForecastConfig {
+            probability,
+            ..Default::default()
+        };
+        let f = forecast(book, &health, &fc_cfg)?;
+        let r = reconcile(book, &f, &ReconcileConfig::default())?;
+        let mut s = sections::forecast::section(&f, Some(&r))?;
+        if recal.is_none() {
+            s.notes.push(
+                "P(renew) is the default band priors (red 0.70, yellow 0.85, green 0.95): assumptions, since this book could not be re-calibrated."
+                    .into(),
+            );
+        }
+        Ok(s)
+    };
+    out.sections.push(or_unavailable(
+        sections::forecast::ID,
+        sections::forecast::TITLE,
+        forecast_section(),
+    )?);
 
-    let frame = features_as_of(book, as_of, &features)?;
-    let scores = recal.scorecard.score_frame(&frame, None)?;
-    let table = account_table(book, as_of, Some(&frame), Some(&scores))?;
+    let retention_section = || -> Result<Section> {
+        let history = ArrHistory::from_book(book)?;
+        sections::retention::section(book, &history, as_of)
+    };
+    out.sections.push(or_unavailable(
+        sections::retention::ID,
+        sections::retention::TITLE,
+        retention_section(),
+    )?);
+
     let rules = options
         .tier_rules
         .clone()
         .unwrap_or_else(TierRules::default_rules);
-    let tiers = rules.assign(&table)?;
-    let model = CoverageModel::default();
-    let roster = roster_from_owners(&table, &tiers, &rules);
-    let cov = coverage(&table, &tiers, &rules, &model, &roster)?;
-    let plan = assign(&table, &tiers, &rules, &model, &roster)?;
-    out.sections
-        .push(sections::segment::section(&rules, &cov, Some(&plan))?);
+    let segment_section = || -> Result<Section> {
+        let frame = features_as_of(book, as_of, &features)?;
+        let scores = current.score_frame(&frame, None)?;
+        let table = account_table(book, as_of, Some(&frame), Some(&scores))?;
+        let tiers = rules.assign(&table)?;
+        let model = CoverageModel::default();
+        let roster = roster_from_owners(&table, &tiers, &rules);
+        let cov = coverage(&table, &tiers, &rules, &model, &roster)?;
+        let plan = assign(&table, &tiers, &rules, &model, &roster)?;
+        sections::segment::section(&rules, &cov, Some(&plan))
+    };
+    out.sections.push(or_unavailable(
+        sections::segment::ID,
+        sections::segment::TITLE,
+        segment_section(),
+    )?);
 
     let playbook = options.playbook.clone().unwrap_or_else(|| Playbook {
         schema_version: 1,
         plays: vec![sponsor_left_play()],
     });
-    let ctx = RunContext {
-        scorecard: Some(&recal.scorecard),
-        features: features.clone(),
-        accounts: None,
-        progress: Default::default(),
-    };
+    // The replay windows are the caller's options: out of range is their error, checked here
+    // so that it is not mistaken for what the book cannot support.
+    let longest = options.replay_days.max(options.effect_days);
+    if i64::from(longest) > i64::from(crate::playbook::MAX_DAYS) {
+        return Err(Error::Config(vec![format!(
+            "replay_days and effect_days are at most {} days (ten years); got {longest}",
+            crate::playbook::MAX_DAYS
+        )]));
+    }
     let days_back = |n: u64| as_of.checked_sub_days(Days::new(n));
-    let since = |from: NaiveDate| FireHistory {
-        last_run: from.checked_sub_days(Days::new(1)),
-        ..Default::default()
-    };
     let (Some(recent_from), Some(long_from)) = (
         days_back(u64::from(options.replay_days.max(1)) - 1),
         days_back(u64::from(options.effect_days)),
@@ -165,17 +238,58 @@ pub fn week(
             options.replay_days.max(options.effect_days)
         )]));
     };
-    let recent = replay(
-        book,
-        &playbook,
-        recent_from,
-        as_of,
-        &since(recent_from),
-        &ctx,
-    )?;
-    let long = replay(book, &playbook, long_from, as_of, &since(long_from), &ctx)?;
-    let effects = play_effects(book, &playbook, &long.fired, DEFAULT_HORIZON_DAYS, &ctx)?;
-    out.sections
-        .push(sections::playbook::section(&recent, &effects)?);
+    let playbook_section = || -> Result<Section> {
+        let ctx = RunContext {
+            scorecard: Some(current),
+            features: features.clone(),
+            accounts: None,
+            progress: Default::default(),
+        };
+        let since = |from: NaiveDate| FireHistory {
+            last_run: from.checked_sub_days(Days::new(1)),
+            ..Default::default()
+        };
+        let recent = replay(
+            book,
+            &playbook,
+            recent_from,
+            as_of,
+            &since(recent_from),
+            &ctx,
+        )?;
+        let long = replay(book, &playbook, long_from, as_of, &since(long_from), &ctx)?;
+        let effects = play_effects(book, &playbook, &long.fired, DEFAULT_HORIZON_DAYS, &ctx)?;
+        sections::playbook::section(&recent, &effects)
+    };
+    out.sections.push(or_unavailable(
+        sections::playbook::ID,
+        sections::playbook::TITLE,
+        playbook_section(),
+    )?);
     Ok(out)
+}
+
+/// A section the book cannot support: its answer says why. Only what the data decides (a
+/// [`Error::Config`]: too few renewals, no history; a [`Error::Money`]: currencies without
+/// FX) becomes such a section; anything else (a cancelled call, a wrong option) is the
+/// caller's and stops the report.
+fn unavailable(id: &str, title: &str, e: Error) -> Result<Section> {
+    match e {
+        Error::Config(reasons) => Ok(Section::new(
+            id,
+            title,
+            format!("Not available for this book: {}.", reasons.join("; ")),
+        )),
+        Error::Money(m) => Ok(Section::new(
+            id,
+            title,
+            format!("Not available for this book: {m}."),
+        )),
+        other => Err(other),
+    }
+}
+
+/// The section, or the words saying why the book cannot support it.
+fn or_unavailable(id: &str, title: &str, made: Result<Section>) -> Result<Section> {
+    made.or_else(|e| unavailable(id, title, e))
 }

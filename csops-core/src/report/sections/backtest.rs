@@ -6,6 +6,11 @@ use crate::backtest::BacktestReport;
 use crate::report::chart::{self, Axes, Bar, BarScale, Pair, Series};
 use crate::report::{Section, Table};
 
+/// The section's anchor in the page.
+pub const ID: &str = "backtest";
+/// The section's heading.
+pub const TITLE: &str = "Back-test of the score";
+
 /// The back-test section of a back-test report.
 pub fn section(bt: &BacktestReport) -> Result<Section> {
     let o = &bt.overall;
@@ -24,8 +29,8 @@ pub fn section(bt: &BacktestReport) -> Result<Section> {
         .as_ref()
         .map_or_else(String::new, |a| format!(" AUC {:.2}.", a.auc));
     let mut s = Section::new(
-        "backtest",
-        "Back-test of the score",
+        ID,
+        TITLE,
         format!(
             "Over {} renewals from {} to {} scored {} days before each: {verdict}{auc}",
             o.renewals, bt.window_start, bt.window_end, bt.lead_days

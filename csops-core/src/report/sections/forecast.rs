@@ -8,6 +8,11 @@ use crate::render::amount;
 use crate::report::chart::{self, FanPoint};
 use crate::report::{Section, Table};
 
+/// The section's anchor in the page.
+pub const ID: &str = "forecast";
+/// The section's heading.
+pub const TITLE: &str = "Renewal forecast";
+
 /// The fan of a forecast: the running total's distribution by the end of each month.
 pub fn fan_points(fc: &RenewalForecast) -> Result<Vec<FanPoint>> {
     Ok(running_by_month(fc)?
@@ -46,8 +51,8 @@ pub fn section(fc: &RenewalForecast, reconciliation: Option<&Reconciliation>) ->
         None => " The CRM has no renewal opportunities in the window.".into(),
     });
     let mut s = Section::new(
-        "forecast",
-        "Renewal forecast",
+        ID,
+        TITLE,
         format!(
             "{} renewals from {} to {} put {} {cur} up for renewal; {} {cur} is expected to renew{spread}.{gap}",
             fc.lines.len(),

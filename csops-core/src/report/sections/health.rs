@@ -13,6 +13,11 @@ use crate::health::Scorecard;
 use crate::report::chart::{self, Bar, BarScale};
 use crate::report::{Section, Table};
 
+/// The section's anchor in the page.
+pub const ID: &str = "health";
+/// The section's heading.
+pub const TITLE: &str = "Health";
+
 /// How many riskiest accounts and movers the section lists.
 pub const LISTED: usize = 10;
 
@@ -43,8 +48,8 @@ pub fn section(
     let lowest = order.first().cloned().unwrap_or_default();
     let at_risk = counts.get(&lowest).copied().unwrap_or(0);
     let mut s = Section::new(
-        "health",
-        "Health",
+        ID,
+        TITLE,
         format!(
             "{at_risk} of {total} active accounts ({:.0}%) are {lowest} on {as_of} by the {} scorecard.",
             100.0 * share(at_risk),

@@ -7,6 +7,11 @@ use crate::playbook::{PlayEffect, Replay};
 use crate::report::chart::{self, Bar, BarScale};
 use crate::report::{Section, Table};
 
+/// The section's anchor in the page.
+pub const ID: &str = "playbooks";
+/// The section's heading.
+pub const TITLE: &str = "Playbooks";
+
 /// How many would-have-fired rows the section lists.
 pub const LISTED: usize = 30;
 
@@ -19,8 +24,8 @@ pub fn section(replay: &Replay, effects: &[PlayEffect]) -> Result<Section> {
         .collect::<Vec<_>>()
         .join(", ");
     let mut s = Section::new(
-        "playbooks",
-        "Playbooks",
+        ID,
+        TITLE,
         format!(
             "From {} to {} the plays would have fired {} time(s){}.",
             replay.from,

@@ -10,6 +10,11 @@ use crate::book::{Book, ValidationReport};
 use crate::render::grouped;
 use crate::report::{Section, Table};
 
+/// The section's anchor in the page.
+pub const ID: &str = "quality";
+/// The section's heading.
+pub const TITLE: &str = "Data quality";
+
 /// How often each dated feed is expected to bring something new, in days: a feed whose
 /// latest record is older than this on the report's day is called stale. A heuristic (daily
 /// usage within a week, monthly snapshots within five weeks, …), not a rule of any tool;
@@ -76,7 +81,7 @@ pub fn section(
                 .join(", ")
         )
     };
-    let mut s = Section::new("quality", "Data quality", answer);
+    let mut s = Section::new(ID, TITLE, answer);
     let latest = book.latest_dates();
     let mut fresh = Table::new(
         &format!("Freshness of each feed on {as_of}"),

@@ -6,6 +6,11 @@ use crate::backtest::Recalibration;
 use crate::report::chart::{self, Bar, BarScale, Pair};
 use crate::report::{Section, Table};
 
+/// The section's anchor in the page.
+pub const ID: &str = "recalibration";
+/// The section's heading.
+pub const TITLE: &str = "Re-calibration";
+
 /// The re-calibration section.
 pub fn section(r: &Recalibration) -> Result<Section> {
     let auc = |h: &crate::backtest::HeldOut| h.auc.as_ref().map(|a| a.auc);
@@ -23,7 +28,7 @@ pub fn section(r: &Recalibration) -> Result<Section> {
             r.test.quarters.join(", ")
         ),
     };
-    let mut s = Section::new("recalibration", "Re-calibration", answer);
+    let mut s = Section::new(ID, TITLE, answer);
     let bars: Vec<Bar> = [("today's weights", &r.before), ("re-fitted", &r.after)]
         .into_iter()
         .map(|(label, h)| Bar {

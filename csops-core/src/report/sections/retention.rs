@@ -14,6 +14,11 @@ use crate::retention::{
     trailing_twelve_months,
 };
 
+/// The section's anchor in the page.
+pub const ID: &str = "retention";
+/// The section's heading.
+pub const TITLE: &str = "Retention";
+
 fn table(caption: &str, first: &str, rows: &[Retention]) -> Table {
     let mut t = Table::new(
         caption,
@@ -54,8 +59,8 @@ pub fn section(book: &Book, history: &ArrHistory, as_of: NaiveDate) -> Result<Se
     let ttm = trailing_twelve_months(history, as_of)?;
     let cur = ttm.currency.code();
     let mut s = Section::new(
-        "retention",
-        "Retention",
+        ID,
+        TITLE,
         format!(
             "Over the twelve months to {as_of}: gross revenue retention {}, net revenue retention {}, and {} of {} logos kept ({}).",
             pct(ttm.grr),

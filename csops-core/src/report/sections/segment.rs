@@ -7,6 +7,11 @@ use crate::report::chart::{self, Bar, BarScale};
 use crate::report::{Section, Table};
 use crate::segment::{Assignment, Coverage, TierRules};
 
+/// The section's anchor in the page.
+pub const ID: &str = "segmentation";
+/// The section's heading.
+pub const TITLE: &str = "Segmentation and coverage";
+
 /// The segmentation section: tiers by `rules`, `coverage` of them, and the assignment plan
 /// when there is one.
 pub fn section(
@@ -26,8 +31,8 @@ pub fn section(
         .map(|c| c.csm.as_str())
         .collect();
     let mut s = Section::new(
-        "segmentation",
-        "Segmentation and coverage",
+        ID,
+        TITLE,
         format!(
             "{} accounts in {} tiers; {}, and {} of {} CSMs are over capacity{}.",
             coverage.tiers.iter().map(|t| t.accounts).sum::<u64>(),
