@@ -97,6 +97,7 @@ fn data_layer_vectors() {
             header_map,
             source_map,
             allow_empty: false,
+            threads: None,
             progress: Default::default(),
         };
         let result = if let Some(csv) = v.get("csv") {

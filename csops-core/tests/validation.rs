@@ -577,6 +577,7 @@ fn unknown_columns_are_reported_and_the_header_map_fixes_them() {
         header_map: map,
         source_map: None,
         allow_empty: false,
+        threads: None,
         progress: Default::default(),
     };
     let l = load_csv_texts(&texts, &opts).unwrap();

@@ -592,6 +592,9 @@ pub struct LoadOptions {
     /// `.json` file. Bad targets are a `CSOPS_CONFIG` error.
     #[napi(ts_type = "Record<string, Record<string, string>> | string")]
     pub header_map: Option<String>,
+    /// Threads the load may use (default: every core). With two or more, rows are read on
+    /// one thread while the book vets them on another; the book and its report are the same.
+    pub threads: Option<u32>,
     /// Async variants only: called with the load's progress (`{ stage, done, total, unit }`).
     #[napi(ts_type = "(progress: ProgressEvent) => void")]
     pub on_progress: Option<String>,

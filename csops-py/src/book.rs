@@ -70,6 +70,7 @@ fn options(
     mode: Option<&Bound<'_, PyAny>>,
     header_map: Option<&Bound<'_, PyAny>>,
     source_map: Option<&Bound<'_, PyAny>>,
+    threads: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<LoadOptions> {
     // The core's load settings, read, defaulted and checked by the core (the same rules as
     // Node's).
@@ -79,6 +80,7 @@ fn options(
             ("mode", mode),
             ("header_map", header_map),
             ("source_map", source_map),
+            ("threads", threads),
         ],
     )?;
     call_with_gil(py, || settings.options())
@@ -90,6 +92,10 @@ fn options(
 /// of a team's own export files holds which record type and how their columns, values and
 /// shapes map onto csops' (see ``docs/importing.md``).
 ///
+/// ``threads`` (default: every core) is how many threads the load may use: with two or more,
+/// rows are read on one while the book vets them on another; the book and its report are the
+/// same whatever the number.
+///
 /// ``progress=True`` draws a progress bar (tqdm when installed), a callable is called with
 /// ``(stage, done, total, unit)``; either way Ctrl-C stops a long load within a second with
 /// ``KeyboardInterrupt`` and nothing half-loaded.
@@ -100,17 +106,18 @@ fn options(
 /// >>> book.report.problems[0].kind
 /// 'duplicate'
 #[pyfunction]
-#[pyo3(signature = (source, *, mode = None, header_map = None, source_map = None, progress = None))]
+#[pyo3(signature = (source, *, mode = None, header_map = None, source_map = None, threads = None, progress = None))]
 pub fn load_book(
     py: Python<'_>,
     source: PathBuf,
     mode: Option<&Bound<'_, PyAny>>,
     header_map: Option<&Bound<'_, PyAny>>,
     source_map: Option<&Bound<'_, PyAny>>,
+    threads: Option<&Bound<'_, PyAny>>,
     progress: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyBook> {
     let progress = Progress::new(py, progress)?;
-    let mut opts = options(py, mode, header_map, source_map)?;
+    let mut opts = options(py, mode, header_map, source_map, threads)?;
     opts.progress = progress.hook();
     let loaded = progress.finish(call(py, || csops_core::interchange::load(&source, &opts)))?;
     PyBook::from_loaded(py, loaded)
@@ -121,7 +128,8 @@ pub fn load_book(
 /// ``allow_empty=True`` accepts a document whose account rows are all rejected (a part of a
 /// book, as ``csops.spark`` loads one account at a time); by default that is an error.
 #[pyfunction]
-#[pyo3(signature = (text, *, mode = None, header_map = None, source_map = None, allow_empty = false, progress = None))]
+#[allow(clippy::too_many_arguments)] // the keyword arguments of the Python call
+#[pyo3(signature = (text, *, mode = None, header_map = None, source_map = None, allow_empty = false, threads = None, progress = None))]
 pub fn load_book_json(
     py: Python<'_>,
     text: &str,
@@ -129,10 +137,11 @@ pub fn load_book_json(
     header_map: Option<&Bound<'_, PyAny>>,
     source_map: Option<&Bound<'_, PyAny>>,
     allow_empty: bool,
+    threads: Option<&Bound<'_, PyAny>>,
     progress: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyBook> {
     let progress = Progress::new(py, progress)?;
-    let mut opts = options(py, mode, header_map, source_map)?;
+    let mut opts = options(py, mode, header_map, source_map, threads)?;
     opts.allow_empty = allow_empty;
     opts.progress = progress.hook();
     let loaded = progress.finish(call(py, || load_json_str(text, &opts)))?;
@@ -182,13 +191,14 @@ pub fn generate_book(
 
 /// Load a book from CSV texts keyed by file stem (`"accounts"`, `"tickets"`, ...).
 #[pyfunction]
-#[pyo3(signature = (texts, *, mode = None, header_map = None, source_map = None, progress = None))]
+#[pyo3(signature = (texts, *, mode = None, header_map = None, source_map = None, threads = None, progress = None))]
 pub fn load_book_csv(
     py: Python<'_>,
     texts: &Bound<'_, PyAny>,
     mode: Option<&Bound<'_, PyAny>>,
     header_map: Option<&Bound<'_, PyAny>>,
     source_map: Option<&Bound<'_, PyAny>>,
+    threads: Option<&Bound<'_, PyAny>>,
     progress: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyBook> {
     // Any mapping (a dict, MappingProxyType, ...): copy it into a dict first.
@@ -200,7 +210,7 @@ pub fn load_book_csv(
     }
     let texts: BTreeMap<String, String> = py.get_type::<PyDict>().call1((texts,))?.extract()?;
     let progress = Progress::new(py, progress)?;
-    let mut opts = options(py, mode, header_map, source_map)?;
+    let mut opts = options(py, mode, header_map, source_map, threads)?;
     opts.progress = progress.hook();
     let loaded = progress.finish(call(py, || load_csv_texts(&texts, &opts)))?;
     PyBook::from_loaded(py, loaded)
@@ -217,13 +227,14 @@ pub fn load_book_csv(
 ///
 /// For example ``csops.load_book_tables({"accounts": accounts_df, "tickets": tickets_df})``.
 #[pyfunction]
-#[pyo3(signature = (tables, *, mode = None, header_map = None, source_map = None, progress = None))]
+#[pyo3(signature = (tables, *, mode = None, header_map = None, source_map = None, threads = None, progress = None))]
 pub fn load_book_tables(
     py: Python<'_>,
     tables: &Bound<'_, PyAny>,
     mode: Option<&Bound<'_, PyAny>>,
     header_map: Option<&Bound<'_, PyAny>>,
     source_map: Option<&Bound<'_, PyAny>>,
+    threads: Option<&Bound<'_, PyAny>>,
     progress: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyBook> {
     let items = tables
@@ -253,7 +264,7 @@ pub fn load_book_tables(
         batches.insert(name, t.record_batches(py)?);
     }
     let progress = Progress::new(py, progress)?;
-    let mut opts = options(py, mode, header_map, source_map)?;
+    let mut opts = options(py, mode, header_map, source_map, threads)?;
     opts.progress = progress.hook();
     let loaded = progress.finish(call(py, || {
         csops_core::interchange::load_arrow_tables(&batches, &opts)

@@ -3,12 +3,11 @@
 //! [`Book`]; and [`Placed`], what each record type adds to the book-level checks and where it
 //! is stored.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::Book;
 use super::checks::Check;
 use super::records::{Collected, Grouped, Interner};
 use super::report::{
@@ -16,6 +15,7 @@ use super::report::{
     RejectedRow, ValidationReport,
 };
 use super::usage::UsageLogBuilder;
+use super::{Book, Map};
 use crate::error::{Error, Result};
 use crate::money::FxTable;
 use crate::record::*;
@@ -30,15 +30,15 @@ pub(crate) enum Owner {
 #[derive(Debug, Default)]
 pub(crate) struct Assembler {
     accounts: Vec<Account>,
-    account_index: HashMap<String, usize>,
-    account_rows: HashMap<String, u64>,
+    account_index: Map<String, usize>,
+    account_rows: Map<String, u64>,
     contacts: Collected<Contact>,
-    contact_index: HashMap<String, usize>,
-    contact_rows: HashMap<String, u64>,
+    contact_index: Map<String, usize>,
+    contact_rows: Map<String, u64>,
     roles: Collected<ContactRole>,
     usage: UsageLogBuilder,
     snapshots: Collected<UsageSnapshot>,
-    snapshot_keys: HashMap<(u32, u32, NaiveDate), u64>,
+    snapshot_keys: Map<(u32, u32, NaiveDate), u64>,
     metrics: Interner,
     tickets: Collected<Ticket>,
     surveys: Collected<SurveyResponse>,
@@ -46,14 +46,14 @@ pub(crate) struct Assembler {
     milestones: Collected<Milestone>,
     opportunities: Collected<Opportunity>,
     arr_snapshots: Collected<ArrSnapshot>,
-    arr_keys: HashMap<(usize, NaiveDate), u64>,
+    arr_keys: Map<(usize, NaiveDate), u64>,
     /// Files whose header-less column with values was reported (once per file).
     pub(crate) unheaded_reported: std::collections::HashSet<String>,
     /// First row of each contact-role spell: (contact, role, first day).
-    role_keys: HashMap<(String, crate::record::Role, NaiveDate), u64>,
+    role_keys: Map<(String, crate::record::Role, NaiveDate), u64>,
     outcomes: Collected<RenewalOutcome>,
     /// First row of each id, per record kind (looked up by `&str`, no allocation).
-    ids: HashMap<&'static str, HashMap<String, u64>>,
+    ids: Map<&'static str, Map<String, u64>>,
     pub(crate) fx: Option<FxTable>,
     pub(crate) report: ValidationReport,
     /// The column names of the last rejected row, shared with the next ones that have them.
@@ -398,21 +398,36 @@ impl Assembler {
         }
     }
 
-    /// Add one usage event without allocating (the hot path of loading telemetry). Records
-    /// any problem and returns false when the event is not kept; the caller then lists the row
-    /// with [`Assembler::reject`]. `from_file` says the reader already counted the row.
+    /// The index of an accepted account.
+    pub(crate) fn account_of(&self, id: &str) -> Option<usize> {
+        self.account_index.get(id).copied()
+    }
+
+    /// The account index, lent out while a usage file's rows are read on another thread
+    /// (which resolves each event's account); give it back with
+    /// [`Assembler::return_account_index`] before anything else is added.
+    pub(crate) fn lend_account_index(&mut self) -> Map<String, usize> {
+        std::mem::take(&mut self.account_index)
+    }
+
+    /// Give back the index [`Assembler::lend_account_index`] lent.
+    pub(crate) fn return_account_index(&mut self, index: Map<String, usize>) {
+        self.account_index = index;
+    }
+
+    /// Add one usage event without allocating (the hot path of loading telemetry), its account
+    /// already resolved (`None`: unknown, `account_id` says which). Records any problem and
+    /// returns false when the event is not kept; the caller then lists the row with
+    /// [`Assembler::reject`]. The reader has counted the row.
     pub(crate) fn add_usage_event(
         &mut self,
         pos: &Position,
+        account: Option<usize>,
         account_id: &str,
         user_id: &str,
         feature: &str,
         ts_ms: i64,
-        from_file: bool,
     ) -> bool {
-        if !from_file {
-            self.read(&pos.file);
-        }
         let mut bad = Vec::new();
         if user_id.trim().is_empty() {
             bad.push((
@@ -428,7 +443,7 @@ impl Assembler {
                 "feature is empty".to_string(),
             ));
         }
-        match self.account_index.get(account_id).copied() {
+        match account {
             Some(a) if bad.is_empty() => {
                 self.usage.push(a, user_id, feature, ts_ms);
                 self.loaded(&pos.file);
@@ -490,7 +505,8 @@ impl Assembler {
         }
         let n = accounts.len();
         let contacts = Grouped::build(contacts, n);
-        let mut contact_index = HashMap::with_capacity(contacts.items.len());
+        let mut contact_index =
+            Map::with_capacity_and_hasher(contacts.items.len(), Default::default());
         for a in 0..n {
             for (k, c) in contacts.of(a).iter().enumerate() {
                 contact_index.insert(c.id.clone(), (a, k));

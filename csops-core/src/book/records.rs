@@ -2,8 +2,6 @@
 //! from and turned back into), [`Grouped`] and [`Collected`] (one record type grouped by
 //! account, and before grouping), and the [`Interner`] that numbers repeated strings.
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::money::FxTable;
@@ -122,7 +120,7 @@ impl<T> Collected<T> {
 /// A string interner: each distinct string gets a dense `u32` id.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Interner {
-    ids: HashMap<String, u32>,
+    ids: super::Map<String, u32>,
     names: Vec<String>,
 }
 

@@ -2,8 +2,6 @@
 //! [`AccountUsage`] (one account's slice of it) and the builder that fills it one event at a
 //! time.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 
 use super::records::Interner;
@@ -104,7 +102,7 @@ pub(crate) struct UsageLogBuilder {
     member: Vec<u32>,
     feature: Vec<u32>,
     ts: Vec<i64>,
-    members: HashMap<(u32, u32), u32>,
+    members: super::Map<(u32, u32), u32>,
     member_user: Vec<u32>,
     member_account: Vec<u32>,
     users: Interner,

@@ -31,7 +31,7 @@ enum Source {
 }
 
 impl Source {
-    fn open_at(&self, offset: u64) -> Result<Box<dyn Read>> {
+    fn open_at(&self, offset: u64) -> Result<Box<dyn Read + Send>> {
         match self {
             Source::File(path) => {
                 use std::io::{Seek, SeekFrom};
@@ -55,7 +55,7 @@ impl Source {
 /// The bytes on their way to the `csv` reader, with the line starts and quote state seen so
 /// far.
 struct Tracked {
-    inner: Box<dyn Read>,
+    inner: Box<dyn Read + Send>,
     /// The file offset of the first byte of `inner` (row positions count from it).
     base: u64,
     /// Absolute offset of the next byte.
@@ -84,7 +84,7 @@ struct Tracked {
 impl Tracked {
     /// `inner` starts at `offset` of the file, which is the start of line `line`, after the
     /// line-break byte `after` (None at the file's start).
-    fn new(inner: Box<dyn Read>, offset: u64, line: u64, after: Option<u8>) -> Self {
+    fn new(inner: Box<dyn Read + Send>, offset: u64, line: u64, after: Option<u8>) -> Self {
         Tracked {
             inner,
             base: offset,

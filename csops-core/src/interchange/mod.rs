@@ -12,6 +12,12 @@
 //! nor mapped are reported, so no data disappears unnoticed (map a column to `""` to ignore it
 //! on purpose, or to `attr.<name>` to keep it as a custom account attribute).
 //!
+//! **Threads.** Reading a file has two halves: reading each row into a record, and vetting the
+//! record against the book built so far (ids, references, natural keys), which goes in file
+//! order. With [`LoadOptions::threads`] above one (the default is every core), the first half
+//! runs on a second thread a chunk of rows ahead of the second, so the two overlap; the book,
+//! and its report problem for problem, are the same as with one thread.
+//!
 //! Writing produces the same layout, so a book round-trips: load → write → load gives the same
 //! book.
 //!
@@ -37,6 +43,7 @@ mod csv_file;
 mod header_map;
 mod json;
 mod loader;
+mod pipeline;
 mod read;
 mod rows;
 mod schema;
@@ -81,12 +88,30 @@ pub struct LoadOptions {
     /// a book that may hold only rejected accounts (as `csops.spark` loads one account's
     /// records at a time).
     pub allow_empty: bool,
+    /// Threads the load may use; `None` (the default) is every core the machine offers.
+    /// With two or more, each file's rows are read into records on one thread while the book
+    /// vets and keeps them on another (see the module's "Threads"); the book and its report
+    /// are the same whatever the number. Zero is an error.
+    pub threads: Option<usize>,
     /// Called as each file is read (bytes of a CSV file, rows of a table); answering stop
     /// ends the load with [`Error::Cancelled`] (see [`crate::progress`]).
     ///
     /// [`Error::Cancelled`]: crate::Error::Cancelled
     #[serde(skip)]
     pub progress: ProgressHook,
+}
+
+impl LoadOptions {
+    /// The threads the load uses: [`LoadOptions::threads`], or every core the machine offers.
+    pub fn threads(&self) -> crate::Result<usize> {
+        match self.threads {
+            Some(0) => Err(crate::Error::Config(vec![
+                "threads must be at least 1 (or left out, for every core)".into(),
+            ])),
+            Some(n) => Ok(n),
+            None => Ok(std::thread::available_parallelism().map_or(1, usize::from)),
+        }
+    }
 }
 
 /// Load options as a caller writes them (Python keyword arguments, a Node options object):
@@ -104,6 +129,8 @@ pub struct LoadSettings {
     pub source_map: Option<crate::options::Document>,
     /// See [`LoadOptions::allow_empty`].
     pub allow_empty: bool,
+    /// See [`LoadOptions::threads`] (default: every core).
+    pub threads: Option<usize>,
 }
 
 impl LoadSettings {
@@ -123,6 +150,7 @@ impl LoadSettings {
             header_map,
             source_map,
             allow_empty: self.allow_empty,
+            threads: self.threads,
             progress: ProgressHook::default(),
         })
     }

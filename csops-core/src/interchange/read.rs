@@ -4,18 +4,20 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::book::{Assembler, FieldProblem, Position, ProblemKind};
+use crate::book::{Assembler, FieldProblem, Position, Problem, ProblemKind};
 use crate::error::Result;
 use crate::money::{Currency, FxTable};
 use crate::progress::ProgressHook;
 
 use super::columns::ColumnMap;
 use super::header_map::HeaderMap;
-use super::rows::{RowReader, Table, raw_fields, reject_faulty_row};
+use super::pipeline::{self, Journal, RowLog};
+use super::rows::{Fields, RowReader, Table, raw_fields, reject_faulty_row};
 use super::schema::{FileDoc, file_doc};
 use super::source_map::{RecordSource, SourceMap};
 use super::tabular::{Tabular, opt};
@@ -40,6 +42,8 @@ pub(super) fn file_problem(
 /// What the readers of one load share: the maps, and whether a file lacked a column.
 pub(super) struct Ctx<'o> {
     pub(super) header_map: &'o HeaderMap,
+    /// Threads the load may use ([`super::LoadOptions::threads`], resolved).
+    pub(super) threads: usize,
     pub(super) source: Option<&'o SourceMap>,
     /// Some file lacked a required column: the load fails, whatever its mode.
     pub(super) fatal: bool,
@@ -168,8 +172,10 @@ fn note_transforms(asm: &mut Assembler, file: &str, src: &RecordSource) {
     }
 }
 
-/// Read one table of records into the assembler.
-pub(super) fn read_table<T: Tabular>(
+/// Read one table of records into the assembler: rows read into records (on a second thread
+/// when the load has more than one, see [`super::pipeline`]), then vetted and kept by `sink` in
+/// file order.
+pub(super) fn read_table<T: Tabular + Send>(
     table: &mut dyn Table,
     ctx: &mut Ctx<'_>,
     asm: &mut Assembler,
@@ -179,37 +185,91 @@ pub(super) fn read_table<T: Tabular>(
     let file = table.name().to_string();
     let headers = table.headers().to_vec();
     let (cols, _) = map_columns(doc, &file, &headers, ctx, asm, &[], &[], false);
-    let shared: std::sync::Arc<str> = file.as_str().into();
-    table.for_each_row(&ctx.progress.clone(), &mut |line, fields| {
-        asm.read(&file);
-        let pos = Position {
-            file: shared.clone(),
-            row: line,
-        };
-        if reject_faulty_row(asm, &pos, &headers, fields) {
-            return;
-        }
-        let Some(cols) = &cols else {
-            asm.reject(&pos, None, raw_fields(&headers, fields));
-            return;
-        };
-        let mut r = RowReader {
-            cols,
-            fields,
-            problems: Vec::new(),
-        };
-        let rec = T::parse(&mut r);
-        match rec {
-            Some(rec) if r.problems.is_empty() => sink(asm, pos, rec),
-            _ => {
-                let id = r.raw("id").map(Cow::into_owned);
-                for p in std::mem::take(&mut r.problems) {
-                    asm.problem(&pos, id.as_deref(), p);
-                }
-                asm.reject(&pos, id.as_deref(), raw_fields(&headers, fields));
+    let shared: Arc<str> = file.as_str().into();
+    let unheaded_done = !asm.wants_unheaded(&file);
+    let read = |table: &mut dyn Table, hook: &ProgressHook, log: &mut Journal<'_, T>| {
+        table.for_each_row(hook, &mut |line, fields| {
+            log.read();
+            read_row(log, &shared, line, &headers, cols.as_ref(), fields);
+            log.row_done();
+        })
+    };
+    let mut keep = |asm: &mut Assembler, pos, rec, _: &str| sink(asm, pos, rec);
+    let progress = ctx.progress.clone();
+    pipeline::run(
+        table,
+        ctx.threads,
+        &progress,
+        unheaded_done,
+        read,
+        |chunk| {
+            for step in chunk.steps {
+                pipeline::apply(asm, &file, step, &chunk.text, &mut keep);
             }
+        },
+    )
+}
+
+/// One row of a table of records: its record, or its problems and the row rejected.
+fn read_row<T: Tabular>(
+    log: &mut Journal<'_, T>,
+    file: &Arc<str>,
+    line: u64,
+    headers: &[String],
+    cols: Option<&ColumnMap>,
+    fields: &dyn Fields,
+) {
+    let pos = Position {
+        file: file.clone(),
+        row: line,
+    };
+    if reject_faulty_row(log, &pos, headers, fields) {
+        return;
+    }
+    let Some(cols) = cols else {
+        log.reject(&pos, None, raw_fields(headers, fields));
+        return;
+    };
+    let mut r = RowReader {
+        cols,
+        fields,
+        problems: Vec::new(),
+    };
+    let rec = T::parse(&mut r);
+    match rec {
+        Some(rec) if r.problems.is_empty() => log.keep(pos, rec),
+        _ => {
+            let id = r.raw("id").map(Cow::into_owned);
+            for p in std::mem::take(&mut r.problems) {
+                log.problem(field_problem(&pos, id.as_deref(), p));
+            }
+            log.reject(&pos, id.as_deref(), raw_fields(headers, fields));
         }
-    })
+    }
+}
+
+/// A problem with a field of a row.
+fn field_problem(pos: &Position, record_id: Option<&str>, p: FieldProblem) -> Problem {
+    Problem {
+        file: pos.file.to_string(),
+        row: Some(pos.row),
+        record_id: record_id.map(str::to_string),
+        field: Some(p.0.to_string()),
+        kind: p.1,
+        reason: p.2,
+    }
+}
+
+/// A usage event read from its row: its account (resolved by the reading half), its account
+/// id, user and feature as ranges of the chunk's text (one arena a chunk, not three strings an
+/// event), its time, whether the time had digits below the millisecond, and, for an event the
+/// book will reject (unknown account, empty name), the row's raw fields.
+struct UsageCells {
+    account: Option<usize>,
+    names: [(u32, u32); 3],
+    ms: i64,
+    finer: bool,
+    fields: Option<BTreeMap<String, String>>,
 }
 
 /// Usage events: the hot path, read without building a record per row.
@@ -227,65 +287,112 @@ pub(super) fn read_usage(
         .as_ref()
         .map(|c| names.map(|n| c.index(n).unwrap_or(usize::MAX)));
     let transforms = cols.as_ref().is_some_and(ColumnMap::transforms);
-    let shared: std::sync::Arc<str> = file.as_str().into();
-    table.for_each_row(&ctx.progress.clone(), &mut |line, fields| {
-        asm.read(&file);
-        let pos = Position {
-            file: shared.clone(),
-            row: line,
-        };
-        if reject_faulty_row(asm, &pos, &headers, fields) {
-            return;
-        }
-        let (Some(cols), Some(idx)) = (&cols, idx) else {
-            asm.reject(&pos, None, raw_fields(&headers, fields));
-            return;
-        };
-        let mut problems: Vec<FieldProblem> = Vec::new();
-        // Without transforms, the cells are borrowed as they are (no per-row allocation).
-        let mut values: [Option<Cow<'_, str>>; 4] = [None, None, None, None];
-        for (k, name) in names.iter().enumerate() {
-            values[k] = if transforms {
-                match cols.value(name, &|i| fields.get(i)) {
-                    Ok(v) => v,
-                    Err((kind, reason)) => {
-                        problems.push((name, kind, reason));
-                        continue;
-                    }
-                }
-            } else {
-                fields
-                    .get(idx[k])
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(Cow::Borrowed)
+    let shared: Arc<str> = file.as_str().into();
+    let unheaded_done = !asm.wants_unheaded(&file);
+    let index = asm.lend_account_index();
+    let read = |table: &mut dyn Table, hook: &ProgressHook, log: &mut Journal<'_, UsageCells>| {
+        table.for_each_row(hook, &mut |line, fields| {
+            log.read();
+            let pos = Position {
+                file: shared.clone(),
+                row: line,
             };
-            if values[k].is_none() {
-                problems.push((name, ProblemKind::Missing, format!("`{name}` is required")));
+            if reject_faulty_row(log, &pos, &headers, fields) {
+                log.row_done();
+                return;
             }
-        }
-        let ts = values[3].as_deref().map(parse_timestamp);
-        if let Some(Err((kind, reason))) = &ts {
-            let reason = clip_in(reason.clone(), values[3].as_deref().unwrap_or_default());
-            problems.push(("timestamp", *kind, reason));
-        }
-        match (problems.is_empty(), ts) {
-            (true, Some(Ok((ms, finer)))) => {
-                let v = |k: usize| values[k].as_deref().unwrap_or_default();
-                if !asm.add_usage_event(&pos, v(0), v(1), v(2), ms, true) {
-                    asm.reject(&pos, None, raw_fields(&headers, fields));
-                } else if finer {
-                    asm.finer_than_ms(&pos);
+            let (Some(cols), Some(idx)) = (&cols, idx) else {
+                log.reject(&pos, None, raw_fields(&headers, fields));
+                log.row_done();
+                return;
+            };
+            let mut problems: Vec<FieldProblem> = Vec::new();
+            // Without transforms, the cells are borrowed as they are (no per-row allocation).
+            let mut values: [Option<Cow<'_, str>>; 4] = [None, None, None, None];
+            for (k, name) in names.iter().enumerate() {
+                values[k] = if transforms {
+                    match cols.value(name, &|i| fields.get(i)) {
+                        Ok(v) => v,
+                        Err((kind, reason)) => {
+                            problems.push((name, kind, reason));
+                            continue;
+                        }
+                    }
+                } else {
+                    fields
+                        .get(idx[k])
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(Cow::Borrowed)
+                };
+                if values[k].is_none() {
+                    problems.push((name, ProblemKind::Missing, format!("`{name}` is required")));
                 }
             }
-            _ => {
-                for p in problems {
-                    asm.problem(&pos, None, p);
-                }
-                asm.reject(&pos, None, raw_fields(&headers, fields));
+            let ts = values[3].as_deref().map(parse_timestamp);
+            if let Some(Err((kind, reason))) = &ts {
+                let reason = clip_in(reason.clone(), values[3].as_deref().unwrap_or_default());
+                problems.push(("timestamp", *kind, reason));
             }
+            match (problems.is_empty(), ts) {
+                (true, Some(Ok((ms, finer)))) => {
+                    let account = index.get(values[0].as_deref().unwrap_or_default()).copied();
+                    // The raw fields go along only for a row the book will reject (an unknown
+                    // account, an empty name): kept rows carry none.
+                    let doubtful = account.is_none()
+                        || (1..3).any(|k| values[k].as_deref().is_none_or(|v| v.trim().is_empty()));
+                    let fields = doubtful.then(|| raw_fields(&headers, fields));
+                    let text = log.text();
+                    let mut put = |k: usize| {
+                        let from = text.len() as u32;
+                        text.push_str(values[k].as_deref().unwrap_or_default());
+                        (from, text.len() as u32)
+                    };
+                    let names = [put(0), put(1), put(2)];
+                    log.keep(
+                        pos,
+                        UsageCells {
+                            account,
+                            names,
+                            ms,
+                            finer,
+                            fields,
+                        },
+                    );
+                }
+                _ => {
+                    for p in problems {
+                        log.problem(field_problem(&pos, None, p));
+                    }
+                    log.reject(&pos, None, raw_fields(&headers, fields));
+                }
+            }
+            log.row_done();
+        })
+    };
+    let mut keep = |asm: &mut Assembler, pos: Position, ev: UsageCells, text: &str| {
+        let name = |k: usize| &text[ev.names[k].0 as usize..ev.names[k].1 as usize];
+        if !asm.add_usage_event(&pos, ev.account, name(0), name(1), name(2), ev.ms) {
+            asm.reject(&pos, None, ev.fields.unwrap_or_default());
+        } else if ev.finer {
+            asm.finer_than_ms(&pos);
         }
-    })
+    };
+    let progress = ctx.progress.clone();
+    let read = pipeline::run(
+        table,
+        ctx.threads,
+        &progress,
+        unheaded_done,
+        read,
+        |chunk| {
+            for step in chunk.steps {
+                pipeline::apply(asm, &file, step, &chunk.text, &mut keep);
+            }
+        },
+    );
+    asm.return_account_index(index);
+    read
 }
 
 pub(super) fn read_fx(

@@ -9,12 +9,13 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::book::{Assembler, FieldProblem, Position, ProblemKind};
+use crate::book::{FieldProblem, Position, ProblemKind};
 use crate::error::Result;
 use crate::money::{Currency, Money};
 use crate::progress::ProgressHook;
 
 use super::columns::ColumnMap;
+use super::pipeline::RowLog;
 use super::values::{clip, clip_in, exact_decimal, parse_date};
 
 /// Reads typed fields from one row, collecting a problem for each bad field.
@@ -202,7 +203,7 @@ pub(super) enum RowFault {
 
 /// Reject a row whose shape is wrong (see [`RowFault`]). Returns true when it did.
 pub(super) fn reject_faulty_row(
-    asm: &mut Assembler,
+    log: &mut impl RowLog,
     pos: &Position,
     headers: &[String],
     fields: &dyn Fields,
@@ -214,11 +215,10 @@ pub(super) fn reject_faulty_row(
         .enumerate()
         .find(|(i, h)| h.trim().is_empty() && fields.get(*i).is_some_and(|v| !v.trim().is_empty()))
         .map(|(i, _)| i)
-        && !asm.unheaded_reported.contains(pos.file.as_ref())
+        && log.wants_unheaded(&pos.file)
     {
-        asm.unheaded_reported.insert(pos.file.to_string());
         let value = fields.get(i).unwrap_or("");
-        asm.report.problems.push(crate::book::Problem {
+        log.unheaded(crate::book::Problem {
             file: pos.file.to_string(),
             row: Some(pos.row),
             record_id: None,
@@ -295,7 +295,7 @@ pub(super) fn reject_faulty_row(
             ),
         ),
     };
-    asm.report.problems.push(crate::book::Problem {
+    log.problem(crate::book::Problem {
         file: pos.file.to_string(),
         row: Some(pos.row),
         record_id: None,
@@ -303,7 +303,7 @@ pub(super) fn reject_faulty_row(
         kind: ProblemKind::Malformed,
         reason,
     });
-    asm.reject(pos, None, raw_fields(headers, fields));
+    log.reject(pos, None, raw_fields(headers, fields));
     true
 }
 impl Fields for csv::StringRecord {
@@ -324,7 +324,7 @@ impl Fields for Vec<Option<String>> {
 }
 
 /// A source of rows: the header and an iterator of rows of optional field text.
-pub(super) trait Table {
+pub(super) trait Table: Send {
     fn name(&self) -> &str;
     fn headers(&self) -> &[String];
     /// Call `f(line, fields)` for every data row. `fields(i)` is the text of column `i`.

@@ -97,6 +97,7 @@ pub(super) fn load_tables(
     }
     let mut ctx = Ctx {
         header_map: &opts.header_map,
+        threads: opts.threads()?,
         source: opts.source_map.as_ref(),
         fatal: false,
         progress: opts.progress.clone(),

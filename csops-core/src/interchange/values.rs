@@ -46,6 +46,19 @@ fn starts_with_day(s: &str) -> bool {
             .all(|&k| b[k].is_ascii_digit())
 }
 
+/// The day of a text whose first ten characters have the shape [`starts_with_day`] checks:
+/// the digits read as numbers and the calendar checked by chrono (`2026-02-30` is none). The
+/// same day as chrono's `NaiveDate::from_str` on that shape (a property test compares them),
+/// without its general parser: loading a book reads tens of millions of days.
+fn day_of(b: &[u8]) -> Option<NaiveDate> {
+    let n = |from: usize, to: usize| {
+        b[from..to]
+            .iter()
+            .fold(0u32, |acc, d| acc * 10 + u32::from(d.wrapping_sub(b'0')))
+    };
+    NaiveDate::from_ymd_opt(i32::try_from(n(0, 4)).ok()?, n(5, 7), n(8, 10))
+}
+
 /// A day given as an argument (`as_of`, a window's ends): exactly `YYYY-MM-DD` with a
 /// four-digit year 1–9999, spaces around it ignored. The one rule both bindings use, so Python
 /// and Node accept and refuse the same texts (`2026-1-1`, `+2026-01-01`, `-0001-01-01` and
@@ -59,7 +72,7 @@ fn starts_with_day(s: &str) -> bool {
 pub fn parse_day(s: &str) -> std::result::Result<NaiveDate, String> {
     let t = s.trim();
     (t.len() == 10 && starts_with_day(t))
-        .then(|| t.parse::<NaiveDate>().ok())
+        .then(|| day_of(t.as_bytes()))
         .flatten()
         .filter(|d| plausible_year(d.year()))
         .ok_or_else(|| format!("`{s}` is not a date (expected YYYY-MM-DD, years 1 to 9999)"))
@@ -69,7 +82,7 @@ pub fn parse_day(s: &str) -> std::result::Result<NaiveDate, String> {
 /// 1 January as written, never moved to another day by a time-zone conversion).
 pub(super) fn parse_date(s: &str) -> std::result::Result<NaiveDate, (ProblemKind, String)> {
     let day = starts_with_day(s)
-        .then(|| s[..10].parse::<NaiveDate>().ok())
+        .then(|| day_of(s.as_bytes()))
         .flatten()
         .filter(|d| plausible_year(d.year()));
     match day {
@@ -159,7 +172,7 @@ pub(super) fn parse_timestamp(s: &str) -> std::result::Result<(i64, bool), (Prob
         }
         // A day alone is its midnight UTC (a date column of a frame, written as a day).
         if s.len() == 10
-            && let Ok(d) = s.parse::<NaiveDate>()
+            && let Some(d) = day_of(s.as_bytes())
             && plausible_year(d.year())
         {
             return Ok((
@@ -180,4 +193,30 @@ pub(super) fn fmt_timestamp_ms(ms: i64) -> String {
     DateTime::<Utc>::from_timestamp_millis(ms)
         .map(|t| t.to_rfc3339_opts(SecondsFormat::AutoSi, true))
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The fast day reader gives chrono's answer on every text of the day shape, valid
+        /// days and impossible ones (month 13, 30 February, day 00) alike.
+        #[test]
+        fn day_of_agrees_with_chrono(y in 0u32..10_000, m in 0u32..100, d in 0u32..100) {
+            let text = format!("{y:04}-{m:02}-{d:02}");
+            prop_assert!(starts_with_day(&text));
+            prop_assert_eq!(day_of(text.as_bytes()), text.parse::<NaiveDate>().ok());
+        }
+    }
+
+    #[test]
+    fn leap_days_follow_the_calendar() {
+        assert!(parse_date("2024-02-29").is_ok());
+        assert!(parse_date("2023-02-29").is_err());
+        assert!(parse_date("1900-02-29").is_err());
+        assert!(parse_date("2000-02-29").is_ok());
+        assert!(parse_day("0000-01-01").is_err());
+    }
 }

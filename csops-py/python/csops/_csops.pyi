@@ -515,6 +515,7 @@ def load_book(
     mode: _Mode | None = None,
     header_map: _HeaderMap | None = None,
     source_map: _SourceMap | None = None,
+    threads: int | None = None,
     progress: _Progress | None = None,
 ) -> Book:
     """Load a book from a directory of CSV files, or from a ``.json`` file."""
@@ -526,6 +527,7 @@ def load_book_json(
     header_map: _HeaderMap | None = None,
     source_map: _SourceMap | None = None,
     allow_empty: bool = False,
+    threads: int | None = None,
     progress: _Progress | None = None,
 ) -> Book:
     """Load a book from the text of a JSON document."""
@@ -549,6 +551,7 @@ def load_book_tables(
     mode: _Mode | None = None,
     header_map: _HeaderMap | None = None,
     source_map: _SourceMap | None = None,
+    threads: int | None = None,
     progress: _Progress | None = None,
 ) -> Book:
     """Load a book from tables (pandas, polars, pyarrow) keyed by record type or file name."""
@@ -559,6 +562,7 @@ def load_book_csv(
     mode: _Mode | None = None,
     header_map: _HeaderMap | None = None,
     source_map: _SourceMap | None = None,
+    threads: int | None = None,
     progress: _Progress | None = None,
 ) -> Book:
     """Load a book from CSV texts keyed by file stem (``"accounts"``, ...)."""
