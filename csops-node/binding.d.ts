@@ -3848,6 +3848,11 @@ export interface LoadOptions {
    * `.json` file. Bad targets are a `CSOPS_CONFIG` error.
    */
   headerMap?: Record<string, Record<string, string>> | string
+  /**
+   * Threads the load may use (default: every core). With two or more, rows are read on
+   * one thread while the book vets them on another; the book and its report are the same.
+   */
+  threads?: number
   /** Async variants only: called with the load's progress (`{ stage, done, total, unit }`). */
   onProgress?: (progress: ProgressEvent) => void
   /** Async variants only: aborting it stops the load (a `CSOPS_CANCELLED` `AbortError`). */

@@ -7,6 +7,9 @@
 //! ```
 //!
 //! The generated directory is reused when it already exists (delete it to regenerate).
+//! `--threads N` loads on N threads (default: every core). `--features-out FILE` writes the
+//! usage features (account id, then one column each; empty where missing) as CSV, for the peer
+//! scripts of `benches/peers/` to check their answers against before they are timed.
 
 use std::path::PathBuf;
 
@@ -57,10 +60,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         size as f64 / (1u64 << 30) as f64
     );
 
+    let threads: usize = arg(&args, "--threads", 0);
     let opts = LoadOptions {
         mode: LoadMode::Lenient,
+        threads: (threads > 0).then_some(threads),
         ..Default::default()
     };
+    println!("threads: {}", opts.threads()?);
     let (loaded, t, mem) = measure(|| load_csv_dir(&dir, &opts));
     let loaded = loaded?;
     let c = loaded.book.counts();
@@ -81,5 +87,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         frame.len(),
         frame.columns.len()
     );
+    if let Some(out) = args.windows(2).find(|w| w[0] == "--features-out") {
+        let usage = [
+            "logins_per_user_week",
+            "dau_mau",
+            "breadth",
+            "seat_utilisation",
+            "days_since_last_activity",
+            "usage_change_pct",
+        ];
+        let cols: Vec<_> = usage.iter().filter_map(|n| frame.column(n)).collect();
+        let mut w = csv::Writer::from_path(&out[1])?;
+        w.write_record(std::iter::once("account_id").chain(cols.iter().map(|c| c.name.as_str())))?;
+        for (i, id) in frame.account_ids.iter().enumerate() {
+            let cells = cols
+                .iter()
+                .map(|c| c.get(i).map_or(String::new(), |v| format!("{v:?}")));
+            w.write_record(std::iter::once(id.clone()).chain(cells))?;
+        }
+        w.flush()?;
+        println!("features written to {}", out[1]);
+    }
     Ok(())
 }

@@ -458,7 +458,9 @@ impl Assembler {
         false
     }
 
-    pub(crate) fn finish(self, mode: LoadMode) -> Result<(Book, ValidationReport)> {
+    /// The book and its report. With `threads` above one, the usage log (the largest part)
+    /// is grouped on a second thread while the other records are grouped on this one.
+    pub(crate) fn finish(self, mode: LoadMode, threads: usize) -> Result<(Book, ValidationReport)> {
         let Assembler {
             accounts,
             account_index,
@@ -504,28 +506,68 @@ impl Assembler {
             return Err(Error::Validation(Box::new(report)));
         }
         let n = accounts.len();
-        let contacts = Grouped::build(contacts, n);
-        let mut contact_index =
-            Map::with_capacity_and_hasher(contacts.items.len(), Default::default());
-        for a in 0..n {
-            for (k, c) in contacts.of(a).iter().enumerate() {
-                contact_index.insert(c.id.clone(), (a, k));
+        let group_the_rest = move || {
+            let contacts = Grouped::build(contacts, n);
+            let mut contact_index =
+                Map::with_capacity_and_hasher(contacts.items.len(), Default::default());
+            for a in 0..n {
+                for (k, c) in contacts.of(a).iter().enumerate() {
+                    contact_index.insert(c.id.clone(), (a, k));
+                }
             }
-        }
+            (
+                contacts,
+                contact_index,
+                Grouped::build(roles, n),
+                Grouped::build(snapshots, n),
+                Grouped::build(tickets, n),
+                Grouped::build(surveys, n),
+                Grouped::build(meetings, n),
+                Grouped::build(milestones, n),
+                Grouped::build(opportunities, n),
+                Grouped::build(arr_snapshots, n),
+                Grouped::build(outcomes, n),
+            )
+        };
+        let (usage, rest) = if threads > 1 {
+            std::thread::scope(|scope| {
+                let usage = scope.spawn(move || usage.finish(n));
+                let rest = group_the_rest();
+                let usage = usage
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (usage, rest)
+            })
+        } else {
+            (usage.finish(n), group_the_rest())
+        };
+        let (
+            contacts,
+            contact_index,
+            roles,
+            snapshots,
+            tickets,
+            surveys,
+            meetings,
+            milestones,
+            opportunities,
+            arr_snapshots,
+            outcomes,
+        ) = rest;
         let book = Book {
             account_index,
             contacts,
             contact_index,
-            roles: Grouped::build(roles, n),
-            usage: usage.finish(n),
-            snapshots: Grouped::build(snapshots, n),
-            tickets: Grouped::build(tickets, n),
-            surveys: Grouped::build(surveys, n),
-            meetings: Grouped::build(meetings, n),
-            milestones: Grouped::build(milestones, n),
-            opportunities: Grouped::build(opportunities, n),
-            arr_snapshots: Grouped::build(arr_snapshots, n),
-            outcomes: Grouped::build(outcomes, n),
+            roles,
+            usage,
+            snapshots,
+            tickets,
+            surveys,
+            meetings,
+            milestones,
+            opportunities,
+            arr_snapshots,
+            outcomes,
             fx,
             accounts,
         };

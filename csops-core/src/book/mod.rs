@@ -203,7 +203,7 @@ impl Book {
         add!(arr_snapshots, "arr_snapshots");
         add!(renewal_outcomes, "renewal_outcomes");
         asm.fx = records.fx;
-        asm.finish(mode)
+        asm.finish(mode, 1)
     }
 
     /// This book with more records: what a CRM webhook or a nightly delta brings. A record that

@@ -213,7 +213,7 @@ pub(super) fn load_tables(
     // A file that lacks a required column is not a few bad rows: the load fails whatever the
     // mode, with every problem found.
     let mode = if fatal { LoadMode::Strict } else { opts.mode };
-    let (book, mut report) = asm.finish(mode)?;
+    let (book, mut report) = asm.finish(mode, ctx.threads)?;
     // Account rows read and none kept is a failed load, not an empty book: nothing else can
     // be read without accounts. (An accounts file without rows is an empty book.)
     let read: u64 = account_files
