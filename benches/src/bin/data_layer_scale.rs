@@ -91,7 +91,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let usage = [
             "logins_per_user_week",
             "dau_mau",
-            "breadth",
+            "feature_breadth",
             "seat_utilisation",
             "days_since_last_activity",
             "usage_change_pct",

@@ -60,6 +60,9 @@ pub(crate) struct Assembler {
     rejected_names: Option<std::sync::Arc<[String]>>,
     /// Per file: usage timestamps with digits below the millisecond (how many, first row).
     finer_than_ms: BTreeMap<String, (u64, u64)>,
+    /// The counts of the file being read, out of `report.files` until another file is counted
+    /// or the book is finished.
+    hot: Option<(String, FileCounts)>,
 }
 
 /// Where a record handed to the assembler comes from: rows from files were counted as read
@@ -159,15 +162,27 @@ impl Assembler {
         self.bump(file, |c| c.read += 1);
     }
 
-    /// Update a file's counts, allocating its name only the first time it is seen.
+    /// Update a file's counts. Rows come a file at a time, so the counts of the file being
+    /// read are kept at hand ([`Assembler::hot`]) rather than looked up by name for every row
+    /// (twice a row: read, then loaded or rejected).
     fn bump(&mut self, file: &str, f: impl FnOnce(&mut FileCounts)) {
-        if let Some(c) = self.report.files.get_mut(file) {
+        if let Some((name, c)) = &mut self.hot
+            && name == file
+        {
             f(c);
             return;
         }
-        let mut c = FileCounts::default();
+        self.put_back_hot();
+        let mut c = self.report.files.remove(file).unwrap_or_default();
         f(&mut c);
-        self.report.files.insert(file.to_string(), c);
+        self.hot = Some((file.to_string(), c));
+    }
+
+    /// Return the counts at hand to the report.
+    fn put_back_hot(&mut self) {
+        if let Some((name, c)) = self.hot.take() {
+            self.report.files.insert(name, c);
+        }
     }
 
     /// Reject a row: list it with its raw fields.
@@ -460,7 +475,12 @@ impl Assembler {
 
     /// The book and its report. With `threads` above one, the usage log (the largest part)
     /// is grouped on a second thread while the other records are grouped on this one.
-    pub(crate) fn finish(self, mode: LoadMode, threads: usize) -> Result<(Book, ValidationReport)> {
+    pub(crate) fn finish(
+        mut self,
+        mode: LoadMode,
+        threads: usize,
+    ) -> Result<(Book, ValidationReport)> {
+        self.put_back_hot();
         let Assembler {
             accounts,
             account_index,
@@ -489,6 +509,7 @@ impl Assembler {
             ids: _,
             rejected_names: _,
             finer_than_ms,
+            hot: _,
         } = self;
         for (file, (n, first)) in finer_than_ms {
             report.notes.push(Note {

@@ -204,7 +204,7 @@ pub(super) fn read_table<T: Tabular + Send>(
         read,
         |chunk| {
             for step in chunk.steps {
-                pipeline::apply(asm, &file, step, &chunk.text, &mut keep);
+                pipeline::apply(asm, &shared, step, &chunk.text, &mut keep);
             }
         },
     )
@@ -387,7 +387,7 @@ pub(super) fn read_usage(
         read,
         |chunk| {
             for step in chunk.steps {
-                pipeline::apply(asm, &file, step, &chunk.text, &mut keep);
+                pipeline::apply(asm, &shared, step, &chunk.text, &mut keep);
             }
         },
     );
@@ -463,13 +463,7 @@ pub(super) fn read_fx(
                 ]);
                 asm.reject(&pos, Some(c.code()), fields);
             }
-            None => {
-                asm.report
-                    .files
-                    .entry(pos.file.to_string())
-                    .or_default()
-                    .loaded += 1
-            }
+            None => asm.count_loaded(&pos.file),
         }
     }
     asm.fx = Some(fx);
