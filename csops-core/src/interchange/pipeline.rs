@@ -53,8 +53,10 @@ pub(super) enum Step<T> {
         /// The row's fields by header.
         fields: BTreeMap<String, String>,
     },
-    /// A record read without a problem, for the book to vet and keep.
-    Keep(Position, T),
+    /// A record read without a problem, on this row of the file, for the book to vet and keep.
+    /// (The row alone: the file's name is shared by the reading thread only where it must be,
+    /// as every clone of it would be counted on both threads.)
+    Keep(u64, T),
 }
 
 /// What the reading half writes to: a problem, a rejected row. The [`Journal`] writes them
@@ -119,8 +121,8 @@ impl<'e, T> Journal<'e, T> {
         self.chunk.steps.push(Step::Read);
     }
     /// Keep a record.
-    pub(super) fn keep(&mut self, pos: Position, rec: T) {
-        self.chunk.steps.push(Step::Keep(pos, rec));
+    pub(super) fn keep(&mut self, row: u64, rec: T) {
+        self.chunk.steps.push(Step::Keep(row, rec));
     }
     /// The chunk's text arena (where the usage reader keeps an event's names).
     pub(super) fn text(&mut self) -> &mut String {
@@ -174,7 +176,7 @@ impl<T> RowLog for Journal<'_, T> {
 /// Apply one step to the book: `keep` vets and stores a record (with the chunk's text).
 pub(super) fn apply<T>(
     asm: &mut Assembler,
-    file: &str,
+    file: &Arc<str>,
     step: Step<T>,
     text: &str,
     keep: &mut impl FnMut(&mut Assembler, Position, T, &str),
@@ -184,7 +186,13 @@ pub(super) fn apply<T>(
         Step::Problem(p) => asm.report.problems.push(p),
         Step::Unheaded(p) => RowLog::unheaded(asm, p),
         Step::Reject { pos, id, fields } => asm.reject(&pos, id.as_deref(), fields),
-        Step::Keep(pos, rec) => keep(asm, pos, rec, text),
+        Step::Keep(row, rec) => {
+            let pos = Position {
+                file: file.clone(),
+                row,
+            };
+            keep(asm, pos, rec, text);
+        }
     }
 }
 

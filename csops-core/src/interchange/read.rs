@@ -188,9 +188,15 @@ pub(super) fn read_table<T: Tabular + Send>(
     let shared: Arc<str> = file.as_str().into();
     let unheaded_done = !asm.wants_unheaded(&file);
     let read = |table: &mut dyn Table, hook: &ProgressHook, log: &mut Journal<'_, T>| {
+        // One position for every row, its name cloned only into a problem or a rejected row.
+        let mut pos = Position {
+            file: shared.clone(),
+            row: 0,
+        };
         table.for_each_row(hook, &mut |line, fields| {
             log.read();
-            read_row(log, &shared, line, &headers, cols.as_ref(), fields);
+            pos.row = line;
+            read_row(log, &pos, &headers, cols.as_ref(), fields);
             log.row_done();
         })
     };
@@ -213,21 +219,16 @@ pub(super) fn read_table<T: Tabular + Send>(
 /// One row of a table of records: its record, or its problems and the row rejected.
 fn read_row<T: Tabular>(
     log: &mut Journal<'_, T>,
-    file: &Arc<str>,
-    line: u64,
+    pos: &Position,
     headers: &[String],
     cols: Option<&ColumnMap>,
     fields: &dyn Fields,
 ) {
-    let pos = Position {
-        file: file.clone(),
-        row: line,
-    };
-    if reject_faulty_row(log, &pos, headers, fields) {
+    if reject_faulty_row(log, pos, headers, fields) {
         return;
     }
     let Some(cols) = cols else {
-        log.reject(&pos, None, raw_fields(headers, fields));
+        log.reject(pos, None, raw_fields(headers, fields));
         return;
     };
     let mut r = RowReader {
@@ -237,13 +238,13 @@ fn read_row<T: Tabular>(
     };
     let rec = T::parse(&mut r);
     match rec {
-        Some(rec) if r.problems.is_empty() => log.keep(pos, rec),
+        Some(rec) if r.problems.is_empty() => log.keep(pos.row, rec),
         _ => {
             let id = r.raw("id").map(Cow::into_owned);
             for p in std::mem::take(&mut r.problems) {
-                log.problem(field_problem(&pos, id.as_deref(), p));
+                log.problem(field_problem(pos, id.as_deref(), p));
             }
-            log.reject(&pos, id.as_deref(), raw_fields(headers, fields));
+            log.reject(pos, id.as_deref(), raw_fields(headers, fields));
         }
     }
 }
@@ -291,12 +292,14 @@ pub(super) fn read_usage(
     let unheaded_done = !asm.wants_unheaded(&file);
     let index = asm.lend_account_index();
     let read = |table: &mut dyn Table, hook: &ProgressHook, log: &mut Journal<'_, UsageCells>| {
+        // One position for every row, its name cloned only into a problem or a rejected row.
+        let mut pos = Position {
+            file: shared.clone(),
+            row: 0,
+        };
         table.for_each_row(hook, &mut |line, fields| {
             log.read();
-            let pos = Position {
-                file: shared.clone(),
-                row: line,
-            };
+            pos.row = line;
             if reject_faulty_row(log, &pos, &headers, fields) {
                 log.row_done();
                 return;
@@ -350,7 +353,7 @@ pub(super) fn read_usage(
                     };
                     let names = [put(0), put(1), put(2)];
                     log.keep(
-                        pos,
+                        pos.row,
                         UsageCells {
                             account,
                             names,

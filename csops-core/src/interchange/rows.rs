@@ -213,7 +213,11 @@ pub(super) fn reject_faulty_row(
     if let Some(i) = headers
         .iter()
         .enumerate()
-        .find(|(i, h)| h.trim().is_empty() && fields.get(*i).is_some_and(|v| !v.trim().is_empty()))
+        .find(|(i, h)| {
+            // (`chars().all`: stops at a header's first letter, where `trim` would scan both ends.)
+            h.chars().all(char::is_whitespace)
+                && fields.get(*i).is_some_and(|v| !v.trim().is_empty())
+        })
         .map(|(i, _)| i)
         && log.wants_unheaded(&pos.file)
     {
