@@ -95,14 +95,7 @@ impl Assembler {
 
     /// Record a problem that has no record (a whole-file problem or a parse failure).
     pub(crate) fn problem(&mut self, pos: &Position, record_id: Option<&str>, p: FieldProblem) {
-        self.report.problems.push(Problem {
-            file: pos.file.to_string(),
-            row: Some(pos.row),
-            record_id: record_id.map(str::to_string),
-            field: Some(p.0.to_string()),
-            kind: p.1,
-            reason: p.2,
-        });
+        self.report.problems.push(Problem::at(pos, record_id, p));
     }
 
     /// Record a problem with a field whose name is not a documented column (a wide table's

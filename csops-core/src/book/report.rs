@@ -96,6 +96,20 @@ pub struct Problem {
     pub reason: String,
 }
 
+impl Problem {
+    /// A problem with one field of the row at `pos`.
+    pub(crate) fn at(pos: &Position, record_id: Option<&str>, p: FieldProblem) -> Self {
+        Problem {
+            file: pos.file.to_string(),
+            row: Some(pos.row),
+            record_id: record_id.map(str::to_string),
+            field: Some(p.0.to_string()),
+            kind: p.1,
+            reason: p.2,
+        }
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file)?;

@@ -173,8 +173,27 @@ impl<T> RowLog for Journal<'_, T> {
     }
 }
 
+/// Read `table`'s rows with `read` and apply what it writes to the book, in order: `keep`
+/// vets and stores each record (given the chunk's text). See [`run`] for the threads.
+pub(super) fn read_into<T: Send>(
+    asm: &mut Assembler,
+    table: &mut dyn Table,
+    file: &Arc<str>,
+    threads: usize,
+    progress: &ProgressHook,
+    read: impl FnOnce(&mut dyn Table, &ProgressHook, &mut Journal<'_, T>) -> Result<()> + Send,
+    mut keep: impl FnMut(&mut Assembler, Position, T, &str),
+) -> Result<()> {
+    let unheaded_done = !asm.wants_unheaded(file);
+    run(table, threads, progress, unheaded_done, read, |chunk| {
+        for step in chunk.steps {
+            apply(asm, file, step, &chunk.text, &mut keep);
+        }
+    })
+}
+
 /// Apply one step to the book: `keep` vets and stores a record (with the chunk's text).
-pub(super) fn apply<T>(
+fn apply<T>(
     asm: &mut Assembler,
     file: &Arc<str>,
     step: Step<T>,
@@ -202,7 +221,7 @@ type Report = (String, u64, Option<u64>, String);
 /// Read `table` with `read` (which writes to a [`Journal`]) and hand each chunk to `take`, in
 /// order: on a second thread when `threads > 1`, else as the journal fills. Progress goes to
 /// `progress` from the calling thread; its stop ends both halves with `Error::Cancelled`.
-pub(super) fn run<T: Send>(
+fn run<T: Send>(
     table: &mut dyn Table,
     threads: usize,
     progress: &ProgressHook,

@@ -186,7 +186,6 @@ pub(super) fn read_table<T: Tabular + Send>(
     let headers = table.headers().to_vec();
     let (cols, _) = map_columns(doc, &file, &headers, ctx, asm, &[], &[], false);
     let shared: Arc<str> = file.as_str().into();
-    let unheaded_done = !asm.wants_unheaded(&file);
     let read = |table: &mut dyn Table, hook: &ProgressHook, log: &mut Journal<'_, T>| {
         // One position for every row, its name cloned only into a problem or a rejected row.
         let mut pos = Position {
@@ -200,20 +199,9 @@ pub(super) fn read_table<T: Tabular + Send>(
             log.row_done();
         })
     };
-    let mut keep = |asm: &mut Assembler, pos, rec, _: &str| sink(asm, pos, rec);
+    let keep = |asm: &mut Assembler, pos, rec, _: &str| sink(asm, pos, rec);
     let progress = ctx.progress.clone();
-    pipeline::run(
-        table,
-        ctx.threads,
-        &progress,
-        unheaded_done,
-        read,
-        |chunk| {
-            for step in chunk.steps {
-                pipeline::apply(asm, &shared, step, &chunk.text, &mut keep);
-            }
-        },
-    )
+    pipeline::read_into(asm, table, &shared, ctx.threads, &progress, read, keep)
 }
 
 /// One row of a table of records: its record, or its problems and the row rejected.
@@ -242,22 +230,10 @@ fn read_row<T: Tabular>(
         _ => {
             let id = r.raw("id").map(Cow::into_owned);
             for p in std::mem::take(&mut r.problems) {
-                log.problem(field_problem(pos, id.as_deref(), p));
+                log.problem(Problem::at(pos, id.as_deref(), p));
             }
             log.reject(pos, id.as_deref(), raw_fields(headers, fields));
         }
-    }
-}
-
-/// A problem with a field of a row.
-fn field_problem(pos: &Position, record_id: Option<&str>, p: FieldProblem) -> Problem {
-    Problem {
-        file: pos.file.to_string(),
-        row: Some(pos.row),
-        record_id: record_id.map(str::to_string),
-        field: Some(p.0.to_string()),
-        kind: p.1,
-        reason: p.2,
     }
 }
 
@@ -289,7 +265,6 @@ pub(super) fn read_usage(
         .map(|c| names.map(|n| c.index(n).unwrap_or(usize::MAX)));
     let transforms = cols.as_ref().is_some_and(ColumnMap::transforms);
     let shared: Arc<str> = file.as_str().into();
-    let unheaded_done = !asm.wants_unheaded(&file);
     let index = asm.lend_account_index();
     let read = |table: &mut dyn Table, hook: &ProgressHook, log: &mut Journal<'_, UsageCells>| {
         // One position for every row, its name cloned only into a problem or a rejected row.
@@ -365,7 +340,7 @@ pub(super) fn read_usage(
                 }
                 _ => {
                     for p in problems {
-                        log.problem(field_problem(&pos, None, p));
+                        log.problem(Problem::at(&pos, None, p));
                     }
                     log.reject(&pos, None, raw_fields(&headers, fields));
                 }
@@ -373,7 +348,7 @@ pub(super) fn read_usage(
             log.row_done();
         })
     };
-    let mut keep = |asm: &mut Assembler, pos: Position, ev: UsageCells, text: &str| {
+    let keep = |asm: &mut Assembler, pos: Position, ev: UsageCells, text: &str| {
         let name = |k: usize| &text[ev.names[k].0 as usize..ev.names[k].1 as usize];
         if !asm.add_usage_event(&pos, ev.account, name(0), name(1), name(2), ev.ms) {
             asm.reject(&pos, None, ev.fields.unwrap_or_default());
@@ -382,18 +357,7 @@ pub(super) fn read_usage(
         }
     };
     let progress = ctx.progress.clone();
-    let read = pipeline::run(
-        table,
-        ctx.threads,
-        &progress,
-        unheaded_done,
-        read,
-        |chunk| {
-            for step in chunk.steps {
-                pipeline::apply(asm, &shared, step, &chunk.text, &mut keep);
-            }
-        },
-    );
+    let read = pipeline::read_into(asm, table, &shared, ctx.threads, &progress, read, keep);
     asm.return_account_index(index);
     read
 }
